@@ -1,0 +1,46 @@
+# The README's two commands: `make run` and `make test`. Each sets everything up first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+POT    := translations/intake.pot
+PO     := translations/ko/LC_MESSAGES/intake.po
+MO     := translations/ko/LC_MESSAGES/intake.mo
+
+.PHONY: run test lint typecheck unit bench extract translations package clean
+
+run: $(STAMP) $(MO)
+	$(BIN)/intake-gui
+
+test: $(STAMP) $(MO)
+	$(BIN)/ruff check intake tests
+	$(BIN)/mypy
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
+
+bench: $(STAMP) $(MO)
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -s -m perf tests/perf
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "intake needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || \
+	  { echo "Could not create $(VENV): on Debian, apt-get install python3-venv"; exit 1; }
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# Compiled catalogs are build products, never committed.
+translations $(MO): $(PO) | $(STAMP)
+	$(BIN)/pybabel compile --statistics -d translations -D intake
+	@touch $(MO)
+
+# Regenerate the template from the sources and merge it into the Korean catalog.
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k ngettext:1,2 --sort-by-file \
+	  --no-wrap --project=intake --copyright-holder="intake" -o $(POT) intake
+	$(BIN)/pybabel update -i $(POT) -d translations -D intake --no-wrap --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) build dist $(MO)

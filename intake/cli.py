@@ -1,0 +1,267 @@
+"""The headless commands (``intake --help``).
+
+Every message goes through gettext; errors are one line on stderr with the exit codes of
+docs/ARCHITECTURE.md (0 ok, 1 error, 2 usage, 3 wrong passphrase or not allowed, 4
+integrity or tamper, 5 invalid input). A passphrase is read from the terminal or, with
+``--passphrase-stdin``, one per line from standard input: never an argument or a variable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from intake import __version__, i18n
+from intake.errors import ExitCode, IntakeError, PassphraseMissing
+from intake.hardening import describe, harden_process
+from intake.i18n import N_, _
+from intake.paths import app_paths
+from intake.settings import SettingsStore
+from intake.vault import migrations
+from intake.vault.kdf import KdfPolicy
+from intake.vault.vault import Vault
+
+# argparse's own messages, so that usage and errors are translated too (argparse looks
+# them up through the module-level ``_`` that ``_localize_argparse`` points at ours).
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("show program's version number and exit"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("expected one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("one of the arguments %s is required"),
+    N_("not allowed with argument %s"),
+)
+
+
+@dataclass
+class Io:
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
+    env: Mapping[str, str]
+
+
+class _Parser(argparse.ArgumentParser):
+    """One line on stderr and exit code 2 for usage errors."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = _("see: {command} --help").format(command=self.prog)
+        self.exit(ExitCode.USAGE, f"{self.prog}: {message} ({hint})\n")
+
+
+def _localize_argparse() -> None:
+    argparse._ = i18n._  # type: ignore[attr-defined]
+    argparse.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+
+
+def _common(default_vault: Path) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--vault", type=Path, default=default_vault, metavar=_("DIR"),
+        help=_("the vault folder (default: {path})").format(path=default_vault),
+    )
+    common.add_argument("--user", metavar=_("NAME"), help=_("your user name in the vault"))
+    common.add_argument(
+        "--passphrase-stdin", action="store_true",
+        help=_("read passphrases from standard input, one per line"),
+    )
+    return common
+
+
+def build_parser(default_vault: Path) -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="intake",
+        description=_("Record testimonies of forced labour in an encrypted vault."),
+        epilog=_("Run intake without a command to open the app."),
+    )
+    parser.add_argument("--version", action="version", version=f"intake {__version__}")
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages"))
+    commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=_Parser)
+    common = _common(default_vault)
+    commands.add_parser(
+        "init", parents=[common], help=_("create a new vault and print its recovery code"),
+    )
+    commands.add_parser(
+        "check", parents=[common], help=_("unlock the vault and verify its integrity"),
+    )
+    commands.add_parser(
+        "passwd", parents=[common],
+        help=_("change your passphrase (stdin: the old one, then the new one)"),
+    )
+    commands.add_parser(
+        "recover", parents=[common],
+        help=_("set a new passphrase with the recovery code (stdin: the code, then it)"),
+    )
+    return parser
+
+
+class Secrets:
+    """Reads secrets from stdin (one per line) or from the terminal without echo."""
+
+    def __init__(self, io: Io, from_stdin: bool) -> None:
+        self._io = io
+        self._from_stdin = from_stdin
+
+    def read(self, prompt: str) -> str:
+        if self._from_stdin:
+            line = self._io.stdin.readline()
+            if not line:
+                raise PassphraseMissing()
+            return line.rstrip("\r\n")
+        return getpass.getpass(prompt + " ", stream=self._io.stderr)
+
+    def read_new(self, prompt: str) -> str:
+        first = self.read(prompt)
+        if not self._from_stdin and self.read(_("Repeat it:")) != first:
+            raise PassphrasesDiffer()
+        return first
+
+
+class PassphrasesDiffer(IntakeError):
+    template = N_("The two passphrases differ.")
+    exit_code = ExitCode.INVALID_INPUT
+
+
+class UserRequired(IntakeError):
+    template = N_("Give your user name with --user NAME.")
+    exit_code = ExitCode.USAGE
+
+
+def _user(args: argparse.Namespace) -> str:
+    if not args.user:
+        raise UserRequired()
+    return str(args.user)
+
+
+def cmd_init(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
+    secrets = Secrets(io, args.passphrase_stdin)
+    user = _user(args)
+    passphrase = secrets.read_new(_("New passphrase:"))
+    vault, code = Vault.create(args.vault, user, passphrase, policy)
+    vault.close()
+    if not args.passphrase_stdin:
+        io.stderr.write(
+            _("Write this recovery code down and keep it apart from the laptop. "
+              "It is shown only once.") + "\n"
+        )
+    io.stdout.write(code + "\n")
+    return ExitCode.OK
+
+
+def cmd_check(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
+    secrets = Secrets(io, args.passphrase_stdin)
+    user = _user(args)
+    with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
+        version = migrations.current_version(vault.connection())
+        summary = _(
+            "{path}: intact. User {user} ({role}); schema version {schema}; "
+            "key file generation {generation}."
+        ).format(
+            path=args.vault, user=vault.user, role=_(vault.role.label), schema=version,
+            generation=vault.generation,
+        )
+    io.stdout.write(summary + "\n")
+    return ExitCode.OK
+
+
+def cmd_passwd(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
+    secrets = Secrets(io, args.passphrase_stdin)
+    user = _user(args)
+    old = secrets.read(_("Current passphrase:"))
+    with Vault.open(args.vault, user, old) as vault:
+        vault.change_passphrase(secrets.read_new(_("New passphrase:")))
+    io.stdout.write(_("The passphrase was changed.") + "\n")
+    return ExitCode.OK
+
+
+def cmd_recover(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
+    secrets = Secrets(io, args.passphrase_stdin)
+    user = _user(args)
+    code = secrets.read(_("Recovery code:"))
+    with Vault.open_with_recovery_code(args.vault, user, code) as vault:
+        vault.change_passphrase(secrets.read_new(_("New passphrase:")))
+    io.stdout.write(_("A new passphrase was set. The recovery code stays valid.") + "\n")
+    return ExitCode.OK
+
+
+Command = Callable[[argparse.Namespace, Io, KdfPolicy], int]
+COMMANDS: dict[str, Command] = {
+    "init": cmd_init,
+    "check": cmd_check,
+    "passwd": cmd_passwd,
+    "recover": cmd_recover,
+}
+
+
+def _choose_language(argv: Sequence[str], env: Mapping[str, str], saved: str | None) -> str:
+    for index, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        elif arg == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        else:
+            continue
+        if value in i18n.LANGUAGES:
+            return value
+    return saved or i18n.language_from_environment(env)
+
+
+def run(
+    argv: Sequence[str],
+    io: Io,
+    policy: KdfPolicy | None = None,
+) -> int:
+    """Parse and run one command; returns the exit code (never raises for user errors)."""
+    paths = app_paths(io.env)
+    settings = SettingsStore(paths.settings_file).load()
+    i18n.set_language(_choose_language(argv, io.env, settings.language))
+    _localize_argparse()
+    default_vault = Path(settings.vault_dir) if settings.vault_dir else paths.default_vault
+    parser = build_parser(default_vault)
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    if args.command is None:
+        parser.print_help(io.stdout)
+        return ExitCode.OK
+    try:
+        return COMMANDS[args.command](args, io, policy or KdfPolicy())
+    except IntakeError as error:
+        io.stderr.write(f"intake: {error.message()}\n")
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        from intake.app import main as gui_main  # the GUI only when asked for
+
+        return gui_main([])
+    io = Io(sys.stdin, sys.stdout, sys.stderr, os.environ)
+    try:
+        return run(argv, io)
+    except Exception as exc:  # no traceback: it could carry values
+        sys.stderr.write(
+            "intake: " + _("unexpected error ({what}).").format(
+                what=describe(type(exc), exc.__traceback__)
+            ) + "\n"
+        )
+        return ExitCode.ERROR

@@ -1,0 +1,1 @@
+"""domain layer of intake (see docs/ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""exchange layer of intake (see docs/ARCHITECTURE.md)."""

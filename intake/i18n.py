@@ -1,0 +1,140 @@
+"""Translations (gettext catalogs through Babel) and locale formatting.
+
+Source strings are English. Strings defined at import time are marked with ``N_()`` and
+translated where they are shown, with ``_()``; nothing calls ``_()`` at import time. A
+translation whose placeholders differ from its source is dropped when the catalog loads
+(the English text is shown instead), so a bad translation can never break a format call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import string
+from collections import Counter
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from babel.support import NullTranslations, Translations
+
+from intake.paths import translations_dir
+
+log = logging.getLogger(__name__)
+
+DOMAIN = "intake"
+LANGUAGES = ("ko", "en")
+DEFAULT_LANGUAGE = "en"
+#: How each language names itself, for language switches (never translated).
+LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
+
+_PERCENT_FIELD = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?([diouxXeEfFgGcrsa%])")
+
+
+class _Active:
+    """The catalog in use. gettext is process-wide by nature; this is its one home."""
+
+    language: str = DEFAULT_LANGUAGE
+    translations: NullTranslations = NullTranslations()
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it (import-time strings)."""
+    return message
+
+
+def _(message: str) -> str:
+    return _Active.translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _Active.translations.ngettext(singular, plural, n)
+
+
+def current_language() -> str:
+    return _Active.language
+
+
+def current_locale() -> Locale:
+    return Locale.parse("ko_KR" if _Active.language == "ko" else "en_US")
+
+
+def placeholders(text: str) -> Counter[str]:
+    """The ``{name}`` and ``%(name)s``/``%s`` fields of ``text``, as a multiset."""
+    fields: Counter[str] = Counter()
+    try:
+        for _literal, name, _spec, _conv in string.Formatter().parse(text):
+            if name is not None:
+                fields["{" + name + "}"] += 1
+    except ValueError:
+        fields["{?malformed}"] += 1
+    for match in _PERCENT_FIELD.finditer(text):
+        if match.group(2) != "%":
+            fields["%" + (match.group(1) or match.group(2))] += 1
+    return fields
+
+
+def _drop_bad_translations(translations: Translations) -> int:
+    catalog: dict[object, str] = translations._catalog  # noqa: SLF001 - gettext's own table
+    bad = []
+    for key, translated in catalog.items():
+        source = key[0] if isinstance(key, tuple) else key
+        if not isinstance(source, str) or not source or not translated:
+            continue
+        if placeholders(source) != placeholders(translated):
+            bad.append(key)
+    for key in bad:
+        del catalog[key]
+    return len(bad)
+
+
+def load_translations(language: str, directory: Path | None = None) -> NullTranslations:
+    """The catalog for ``language`` (English needs none), with bad entries dropped."""
+    if language == "en":
+        return NullTranslations()
+    loaded = Translations.load(str(directory or translations_dir()), [language], DOMAIN)
+    if not isinstance(loaded, Translations):
+        log.warning("no compiled catalog for language %s; showing English", language)
+        return loaded
+    dropped = _drop_bad_translations(loaded)
+    if dropped:
+        log.warning("dropped %d translations whose placeholders differ from the source", dropped)
+    return loaded
+
+
+def set_language(language: str, directory: Path | None = None) -> None:
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language: {language}")
+    _Active.translations = load_translations(language, directory)
+    _Active.language = language
+
+
+def language_from_environment(env: Mapping[str, str]) -> str:
+    """The language the user's locale asks for, if we have it, else English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = env.get(name, "")
+        if value:
+            return "ko" if value.lower().startswith("ko") else DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
+
+
+def format_date(value: dt.date) -> str:
+    return babel_dates.format_date(value, format="long", locale=current_locale())
+
+
+def format_datetime(value: dt.datetime) -> str:
+    return babel_dates.format_datetime(value, format="medium", locale=current_locale())
+
+
+def format_number(value: int | float | Decimal) -> str:
+    return babel_numbers.format_decimal(value, locale=current_locale())
+
+
+def format_duration_seconds(seconds: float) -> str:
+    return babel_dates.format_timedelta(
+        dt.timedelta(seconds=seconds), threshold=2, locale=current_locale()
+    )

@@ -1,0 +1,1 @@
+"""services layer of intake (see docs/ARCHITECTURE.md)."""

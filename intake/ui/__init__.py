@@ -1,0 +1,1 @@
+"""ui layer of intake (see docs/ARCHITECTURE.md)."""

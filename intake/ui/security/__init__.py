@@ -1,0 +1,1 @@
+"""ui/security layer of intake (see docs/ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""vault layer of intake (see docs/ARCHITECTURE.md)."""

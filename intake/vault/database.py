@@ -1,0 +1,134 @@
+"""SQLCipher connections: opened with the raw database key, hardened and verified.
+
+Every connection sets the pragmas of docs/ARCHITECTURE.md and reads each one back; it
+refuses to run if one differs or if ``cipher_version`` is empty (a plain SQLite build would
+write plaintext). A file that exists is opened with ``mode=rw`` so that SQLite can never
+create a fresh (empty) database in place of one that failed to open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import sqlcipher3
+
+from intake.errors import UnsafeDatabaseEngine
+
+log = logging.getLogger(__name__)
+
+Connection = Any  # sqlcipher3.Connection has no type information
+
+#: (pragma statement, the value read back) in the order they are applied.
+HARDENING = (
+    ("cipher_memory_security = ON", "cipher_memory_security", "1"),
+    ("temp_store = MEMORY", "temp_store", "2"),
+    ("secure_delete = ON", "secure_delete", "1"),
+    ("journal_mode = WAL", "journal_mode", "wal"),
+    ("synchronous = FULL", "synchronous", "2"),
+    ("foreign_keys = ON", "foreign_keys", "1"),
+)
+
+#: What ``cipher_settings`` reports under ``cipher_compatibility = 4``.
+SQLCIPHER4_SETTINGS = {
+    "cipher_page_size": "4096",
+    "cipher_use_hmac": "1",
+    "cipher_plaintext_header_size": "0",
+    "cipher_hmac_algorithm": "HMAC_SHA512",
+    "cipher_kdf_algorithm": "PBKDF2_HMAC_SHA512",
+}
+
+
+class NotADatabase(Exception):
+    """The file did not decrypt with the key: damaged, truncated, or another file."""
+
+
+def _uri(path: Path, create: bool) -> str:
+    return f"file:{quote(str(path.absolute()))}?mode={'rwc' if create else 'rw'}"
+
+
+def _key_pragma(key: bytes | bytearray) -> str:
+    return f"PRAGMA key = \"x'{bytes(key).hex()}'\""
+
+
+def _scalar(conn: Connection, sql: str) -> str:
+    row = conn.execute(sql).fetchone()
+    return "" if row is None else str(row[0])
+
+
+def _settings(conn: Connection) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for (line,) in conn.execute("PRAGMA cipher_settings").fetchall():
+        # "PRAGMA cipher_page_size = 4096;"
+        name, _, value = str(line).removeprefix("PRAGMA ").rstrip(";").partition(" = ")
+        found[name.strip()] = value.strip()
+    return found
+
+
+def verify_hardening(conn: Connection) -> None:
+    """Read every pragma back; raise :class:`UnsafeDatabaseEngine` on any difference."""
+    if not _scalar(conn, "PRAGMA cipher_version"):
+        raise UnsafeDatabaseEngine(setting="cipher_version")
+    settings = _settings(conn)
+    for name, expected in SQLCIPHER4_SETTINGS.items():
+        if settings.get(name) != expected:
+            raise UnsafeDatabaseEngine(setting=f"{name}={settings.get(name)}")
+    for _statement, name, expected in HARDENING:
+        if _scalar(conn, f"PRAGMA {name}").lower() != expected:
+            raise UnsafeDatabaseEngine(setting=name)
+
+
+def connect(path: Path, key: bytes | bytearray, *, create: bool = False) -> Connection:
+    """An open, keyed, verified connection for the calling thread.
+
+    Raises :class:`NotADatabase` when the key does not open the file.
+    """
+    conn = sqlcipher3.connect(_uri(path, create), uri=True, isolation_level=None)
+    try:
+        conn.execute(_key_pragma(key))
+        conn.execute("PRAGMA cipher_compatibility = 4")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError as exc:
+            raise NotADatabase() from exc
+        for statement, _name, _expected in HARDENING:
+            conn.execute(f"PRAGMA {statement}")
+        verify_hardening(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def integrity_problems(conn: Connection) -> list[str]:
+    """Pages whose HMAC fails, then SQLite's own structural check; empty when healthy."""
+    problems = [str(row[0]) for row in conn.execute("PRAGMA cipher_integrity_check")]
+    if problems:
+        return problems
+    rows = [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
+    return [] if rows == ["ok"] else rows
+
+
+def checkpoint_and_close(conn: Connection) -> None:
+    """Fold the WAL back into the database and truncate it, then close."""
+    try:
+        with contextlib.suppress(sqlcipher3.Error):
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def transaction(conn: Connection) -> Iterator[Connection]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

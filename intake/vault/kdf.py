@@ -1,0 +1,96 @@
+"""Argon2id key derivation for key slots, and its calibration.
+
+A slot's parameters are stored beside it. New slots use parameters calibrated on this
+machine so that one derivation takes 0.5–1 s, never below 64 MiB and 3 iterations (the
+floor also refuses a key file that was edited to weaken a slot).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+FLOOR_MEMORY_KIB = 64 * 1024
+FLOOR_ITERATIONS = 3
+MAX_MEMORY_KIB = 2 * 1024 * 1024
+MAX_ITERATIONS = 64
+LANES = 4
+SALT_BYTES = 16
+TARGET_SECONDS = (0.5, 1.0)
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    memory_kib: int = FLOOR_MEMORY_KIB
+    iterations: int = FLOOR_ITERATIONS
+    lanes: int = LANES
+
+    def is_acceptable(self) -> bool:
+        return (
+            FLOOR_MEMORY_KIB <= self.memory_kib <= MAX_MEMORY_KIB
+            and FLOOR_ITERATIONS <= self.iterations <= MAX_ITERATIONS
+            and 1 <= self.lanes <= 16
+        )
+
+
+FLOOR = KdfParams()
+
+
+def derive(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
+    """A 256-bit wrapping key from a passphrase or recovery code."""
+    kdf = Argon2id(
+        salt=salt,
+        length=32,
+        iterations=params.iterations,
+        lanes=params.lanes,
+        memory_cost=params.memory_kib,
+    )
+    return kdf.derive(secret)
+
+
+def _time_once(params: KdfParams) -> float:
+    start = time.perf_counter()
+    derive(b"calibration", os.urandom(SALT_BYTES), params)
+    return time.perf_counter() - start
+
+
+def calibrate(
+    target: tuple[float, float] = TARGET_SECONDS,
+    measure: Callable[[KdfParams], float] = _time_once,
+) -> KdfParams:
+    """Parameters for which one derivation lands in ``target`` seconds on this machine.
+
+    Memory is raised first (it is what makes guessing on GPUs costly), up to 1 GiB, then
+    iterations. On a machine too slow for the floor, the floor is used anyway.
+    """
+    low, high = target
+    goal = (low + high) / 2
+    params = FLOOR
+    seconds = measure(params)
+    while seconds < low and params.memory_kib * 2 <= 1024 * 1024:
+        params = replace(params, memory_kib=params.memory_kib * 2)
+        seconds = measure(params)
+    if seconds > high and params.memory_kib > FLOOR_MEMORY_KIB:
+        params = replace(params, memory_kib=params.memory_kib // 2)
+        seconds = measure(params)
+    if seconds < low:
+        per_iteration = seconds / params.iterations
+        iterations = min(MAX_ITERATIONS, max(FLOOR_ITERATIONS, round(goal / per_iteration)))
+        params = replace(params, iterations=iterations)
+    return params
+
+
+class KdfPolicy:
+    """Chooses the parameters for new key slots; calibrates once, lazily."""
+
+    def __init__(self, fixed: KdfParams | None = None) -> None:
+        self._params = fixed
+
+    def params(self) -> KdfParams:
+        if self._params is None:
+            self._params = calibrate()
+        return self._params

@@ -1,0 +1,367 @@
+"""The key file (``keyslots.json``): LUKS-style slots that wrap the vault's keys.
+
+Each slot wraps the database key (DBK), and the identity key (IDK) where the role may see
+identities, with AES-256-GCM under a key derived from a passphrase or the recovery code
+(Argon2id). The slot's associated data binds the vault id, slot id, kind, user tag, KDF
+parameters and the generation at which it was written, so no field can be swapped or
+weakened without the tag failing.
+
+Two checks cover the whole file:
+- ``checksum`` (SHA-256, unkeyed) tells accidental damage or hand edits apart from a wrong
+  passphrase *before* any derivation: a slot that fails its tag in an intact file means the
+  passphrase is wrong;
+- ``mac`` (HMAC-SHA-256 under a key derived from DBK) proves, once a slot is open, that the
+  file, its generation included, was written by someone holding the vault's key.
+
+User names are not stored in the clear: a slot carries ``HMAC-SHA-256(vault id, name)`` so
+a seized key file does not list who works with the vault. The role travels inside the
+encrypted payload.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import struct
+import unicodedata
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from intake.domain.roles import Role
+from intake.vault.kdf import SALT_BYTES, KdfParams, derive
+
+FORMAT = "intake.keyslots/1"
+KEY_BYTES = 32
+NONCE_BYTES = 12
+KIND_USER = "user"
+KIND_RECOVERY = "recovery"
+_PAYLOAD_VERSION = 1
+_HAS_IDK = 0x01
+
+
+class SlotFileDamaged(Exception):
+    """The file cannot be parsed, fails its checksum, or holds an out-of-range field."""
+
+
+class SlotTagInvalid(Exception):
+    """A slot did not open: wrong passphrase or recovery code."""
+
+
+class SlotFileMacInvalid(Exception):
+    """The file was changed by someone without the vault's key."""
+
+
+@dataclass
+class VaultKeys:
+    """The unwrapped keys. Held as bytearrays so they can be zeroed on lock."""
+
+    dbk: bytearray
+    idk: bytearray | None
+
+    @classmethod
+    def generate(cls) -> VaultKeys:
+        return cls(bytearray(os.urandom(KEY_BYTES)), bytearray(os.urandom(KEY_BYTES)))
+
+    def without_identity_key(self) -> VaultKeys:
+        return VaultKeys(bytearray(self.dbk), None)
+
+    def wipe(self) -> None:
+        for key in (self.dbk, self.idk):
+            if key is not None:
+                key[:] = bytes(len(key))
+
+
+@dataclass(frozen=True)
+class SlotContent:
+    keys: VaultKeys
+    role: Role | None  # None for the recovery slot
+
+
+@dataclass(frozen=True)
+class KeySlot:
+    id: str
+    kind: str
+    user_tag: str | None
+    generation: int
+    kdf: KdfParams
+    salt: bytes
+    nonce: bytes
+    ciphertext: bytes
+
+
+@dataclass(frozen=True)
+class KeySlotFile:
+    vault_id: str
+    generation: int
+    slots: tuple[KeySlot, ...]
+    mac: str
+
+    # -- lookup ---------------------------------------------------------------------------
+    def user_slot(self, user: str) -> KeySlot | None:
+        tag = user_tag(self.vault_id, user)
+        return next((s for s in self.slots if s.kind == KIND_USER and s.user_tag == tag), None)
+
+    def recovery_slot(self) -> KeySlot | None:
+        return next((s for s in self.slots if s.kind == KIND_RECOVERY), None)
+
+    # -- integrity ------------------------------------------------------------------------
+    def verify_mac(self, dbk: bytes | bytearray) -> None:
+        expected = _mac(dbk, _body(self))
+        if not hmac.compare_digest(expected, self.mac):
+            raise SlotFileMacInvalid()
+
+    def with_slot(self, slot: KeySlot, dbk: bytes | bytearray) -> KeySlotFile:
+        """A new generation of the file with ``slot`` added or replacing one of its id."""
+        others = tuple(s for s in self.slots if s.id != slot.id)
+        return sealed(self.vault_id, self.generation + 1, (*others, slot), dbk)
+
+
+def normalize_user(name: str) -> str:
+    return unicodedata.normalize("NFC", name).strip()
+
+
+def user_tag(vault_id: str, user: str) -> str:
+    key = unicodedata.normalize("NFC", user).strip().casefold().encode("utf-8")
+    return hmac.new(vault_id.encode("ascii"), key, hashlib.sha256).hexdigest()
+
+
+# -- wrapping -----------------------------------------------------------------------------
+def _aad(vault_id: str, slot: KeySlot) -> bytes:
+    return _canonical(
+        {
+            "format": FORMAT,
+            "vault_id": vault_id,
+            "slot_id": slot.id,
+            "kind": slot.kind,
+            "user_tag": slot.user_tag,
+            "generation": slot.generation,
+            "kdf": _kdf_json(slot.kdf, slot.salt),
+        }
+    )
+
+
+def _payload(content: SlotContent) -> bytes:
+    keys = content.keys
+    flags = _HAS_IDK if keys.idk is not None else 0
+    role = (content.role.value if content.role else "").encode("ascii")
+    idk = bytes(keys.idk) if keys.idk is not None else bytes(KEY_BYTES)
+    return struct.pack("BB", _PAYLOAD_VERSION, flags) + bytes(keys.dbk) + idk + role
+
+
+def _parse_payload(data: bytes) -> SlotContent:
+    if len(data) < 2 + 2 * KEY_BYTES or data[0] != _PAYLOAD_VERSION:
+        raise SlotFileDamaged("payload")
+    flags = data[1]
+    dbk = bytearray(data[2 : 2 + KEY_BYTES])
+    idk = bytearray(data[2 + KEY_BYTES : 2 + 2 * KEY_BYTES]) if flags & _HAS_IDK else None
+    role_text = data[2 + 2 * KEY_BYTES :].decode("ascii", errors="strict")
+    try:
+        role = Role(role_text) if role_text else None
+    except ValueError as exc:
+        raise SlotFileDamaged("role") from exc
+    return SlotContent(VaultKeys(dbk, idk), role)
+
+
+def wrap(
+    vault_id: str,
+    *,
+    kind: str,
+    user: str | None,
+    secret: str,
+    content: SlotContent,
+    params: KdfParams,
+    generation: int,
+    slot_id: str | None = None,
+) -> KeySlot:
+    """A new slot holding ``content``, opened by ``secret`` (already normalized)."""
+    slot = KeySlot(
+        id=slot_id or str(uuid.uuid4()),
+        kind=kind,
+        user_tag=user_tag(vault_id, user) if user is not None else None,
+        generation=generation,
+        kdf=params,
+        salt=os.urandom(SALT_BYTES),
+        nonce=os.urandom(NONCE_BYTES),
+        ciphertext=b"",
+    )
+    wrapping_key = derive(secret.encode("utf-8"), slot.salt, params)
+    ciphertext = AESGCM(wrapping_key).encrypt(slot.nonce, _payload(content), _aad(vault_id, slot))
+    return replace(slot, ciphertext=ciphertext)
+
+
+def unwrap(vault_id: str, slot: KeySlot, secret: str) -> SlotContent:
+    wrapping_key = derive(secret.encode("utf-8"), slot.salt, slot.kdf)
+    try:
+        payload = AESGCM(wrapping_key).decrypt(slot.nonce, slot.ciphertext, _aad(vault_id, slot))
+    except InvalidTag as exc:
+        raise SlotTagInvalid() from exc
+    return _parse_payload(payload)
+
+
+# -- the file -----------------------------------------------------------------------------
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: Any, size: int | None = None) -> bytes:
+    if not isinstance(text, str):
+        raise SlotFileDamaged("base64")
+    try:
+        data = base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise SlotFileDamaged("base64") from exc
+    if size is not None and len(data) != size:
+        raise SlotFileDamaged("length")
+    return data
+
+
+def _canonical(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def _kdf_json(params: KdfParams, salt: bytes) -> dict[str, Any]:
+    return {
+        "name": "argon2id",
+        "memory_kib": params.memory_kib,
+        "iterations": params.iterations,
+        "lanes": params.lanes,
+        "salt": _b64(salt),
+    }
+
+
+def _slot_json(slot: KeySlot) -> dict[str, Any]:
+    return {
+        "id": slot.id,
+        "kind": slot.kind,
+        "user_tag": slot.user_tag,
+        "generation": slot.generation,
+        "kdf": _kdf_json(slot.kdf, slot.salt),
+        "nonce": _b64(slot.nonce),
+        "ciphertext": _b64(slot.ciphertext),
+    }
+
+
+def _body_of(vault_id: str, generation: int, slots: tuple[KeySlot, ...]) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "vault_id": vault_id,
+        "generation": generation,
+        "slots": [_slot_json(s) for s in slots],
+    }
+
+
+def _body(file: KeySlotFile) -> dict[str, Any]:
+    return _body_of(file.vault_id, file.generation, file.slots)
+
+
+def _mac(dbk: bytes | bytearray, body: dict[str, Any]) -> str:
+    mac_key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"intake keyslots mac v1"
+    ).derive(bytes(dbk))
+    return hmac.new(mac_key, _canonical(body), hashlib.sha256).hexdigest()
+
+
+def sealed(
+    vault_id: str, generation: int, slots: tuple[KeySlot, ...], dbk: bytes | bytearray
+) -> KeySlotFile:
+    body = _body_of(vault_id, generation, slots)
+    return KeySlotFile(vault_id, generation, slots, _mac(dbk, body))
+
+
+def serialize(file: KeySlotFile) -> bytes:
+    body = _body(file)
+    document = dict(body)
+    document["checksum"] = hashlib.sha256(_canonical(body)).hexdigest()
+    document["mac"] = file.mac
+    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("ascii")
+
+
+def _int(value: Any, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise SlotFileDamaged("integer")
+    return value
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str) or not value or len(value) > 200:
+        raise SlotFileDamaged("string")
+    return value
+
+
+def _parse_slot(raw: Any) -> KeySlot:
+    if not isinstance(raw, dict) or not isinstance(raw.get("kdf"), dict):
+        raise SlotFileDamaged("slot")
+    kdf = raw["kdf"]
+    if kdf.get("name") != "argon2id":
+        raise SlotFileDamaged("kdf")
+    params = KdfParams(
+        memory_kib=_int(kdf.get("memory_kib"), 1, 1 << 30),
+        iterations=_int(kdf.get("iterations"), 1, 1 << 16),
+        lanes=_int(kdf.get("lanes"), 1, 1 << 8),
+    )
+    if not params.is_acceptable():
+        raise SlotFileDamaged("kdf parameters below the floor")
+    kind = raw.get("kind")
+    if kind not in (KIND_USER, KIND_RECOVERY):
+        raise SlotFileDamaged("kind")
+    tag = raw.get("user_tag")
+    if kind == KIND_USER:
+        tag = _str(tag)
+    elif tag is not None:
+        raise SlotFileDamaged("user_tag")
+    return KeySlot(
+        id=_str(raw.get("id")),
+        kind=kind,
+        user_tag=tag,
+        generation=_int(raw.get("generation"), 1, 1 << 62),
+        kdf=params,
+        salt=_unb64(kdf.get("salt"), SALT_BYTES),
+        nonce=_unb64(raw.get("nonce"), NONCE_BYTES),
+        ciphertext=_unb64(raw.get("ciphertext")),
+    )
+
+
+def parse(data: bytes) -> KeySlotFile:
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise SlotFileDamaged("json") from exc
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise SlotFileDamaged("format")
+    checksum, mac = document.pop("checksum", None), document.pop("mac", None)
+    if set(document) != {"format", "vault_id", "generation", "slots"}:
+        raise SlotFileDamaged("fields")
+    if not isinstance(checksum, str) or not hmac.compare_digest(
+        checksum, hashlib.sha256(_canonical(document)).hexdigest()
+    ):
+        raise SlotFileDamaged("checksum")
+    if not isinstance(document["slots"], list):
+        raise SlotFileDamaged("slots")
+    slots = tuple(_parse_slot(raw) for raw in document["slots"])
+    if len({s.id for s in slots}) != len(slots):
+        raise SlotFileDamaged("duplicate slot")
+    file = KeySlotFile(
+        vault_id=_str(document["vault_id"]),
+        generation=_int(document["generation"], 1, 1 << 62),
+        slots=slots,
+        mac=_str(mac),
+    )
+    # The file must re-serialize to the same body it was read from, so a field we do not
+    # model cannot ride along unauthenticated.
+    if _canonical(_body(file)) != _canonical(document):
+        raise SlotFileDamaged("non-canonical")
+    return file
+
+
+def read(path: Path) -> KeySlotFile:
+    return parse(path.read_bytes())

@@ -1,0 +1,91 @@
+"""Schema migrations of the vault database, applied in order, each in its own transaction.
+
+The ``schema_migrations`` table records which versions ran and when. A database whose
+version is newer than this code knows is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from intake.vault.database import Connection, transaction
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "vault metadata and users",
+        (
+            """CREATE TABLE meta (
+                   key   TEXT PRIMARY KEY,
+                   value TEXT NOT NULL
+               ) STRICT""",
+            """CREATE TABLE users (
+                   name_key   TEXT PRIMARY KEY,
+                   name       TEXT NOT NULL,
+                   role       TEXT NOT NULL CHECK (role IN
+                              ('interviewer', 'case_manager', 'coordinator', 'admin')),
+                   slot_id    TEXT NOT NULL UNIQUE,
+                   created_at TEXT NOT NULL,
+                   must_change_passphrase INTEGER NOT NULL DEFAULT 0
+               ) STRICT""",
+        ),
+    ),
+)
+
+
+class SchemaTooNew(Exception):
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(f"schema {found} > {known}")
+        self.found, self.known = found, known
+
+
+def _ensure_table(conn: Connection) -> None:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL"
+        ") STRICT"
+    )
+
+
+def current_version(conn: Connection) -> int:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    if not exists:
+        return 0
+    row = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def pending(conn: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[Migration]:
+    version = current_version(conn)
+    known = max((m.version for m in migrations), default=0)
+    if version > known:
+        raise SchemaTooNew(version, known)
+    return [m for m in migrations if m.version > version]
+
+
+def migrate(conn: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
+    """Apply what is pending; return the versions applied."""
+    applied = []
+    for migration in pending(conn, migrations):
+        with transaction(conn):
+            _ensure_table(conn)
+            for statement in migration.statements:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.description, dt.datetime.now(dt.UTC).isoformat()),
+            )
+        applied.append(migration.version)
+    return applied

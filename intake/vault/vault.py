@@ -1,0 +1,503 @@
+"""The vault: one folder holding the key file, the encrypted database and a lock.
+
+``Vault.create`` makes one; ``Vault.open`` unlocks one for a user; ``close`` locks it
+(checkpoint, close every connection, drop the keys). Key operations that only rewrap a
+slot (a new passphrase, recovery) never touch the database's pages.
+
+Every failure is checked before anything is written, and a database that failed to open
+is never recreated or overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlcipher3
+
+from intake.atomic import fsync_dir, write_atomic
+from intake.domain.passphrase import MIN_LENGTH, normalize
+from intake.domain.roles import Role
+from intake.errors import (
+    DatabaseDamaged,
+    DatabaseMissing,
+    GenerationMismatch,
+    InvalidUserName,
+    KeySlotsDamaged,
+    KeySlotsMissing,
+    KeySlotsTampered,
+    PassphraseTooShort,
+    StorageFailed,
+    UnknownUser,
+    VaultBusy,
+    VaultExists,
+    VaultNotFound,
+    VaultNotWritable,
+    VaultTooNew,
+    WrongPassphrase,
+    WrongRecoveryCode,
+)
+from intake.vault import database, keyslots, migrations, recovery
+from intake.vault.database import Connection, transaction
+from intake.vault.kdf import KdfParams, KdfPolicy
+from intake.vault.keyslots import KIND_RECOVERY, KIND_USER, KeySlotFile, SlotContent, VaultKeys
+from intake.vault.lockfile import LockBusy, LockNotWritable, VaultLock
+
+log = logging.getLogger(__name__)
+
+KEYSLOTS_NAME = "keyslots.json"
+DATABASE_NAME = "intake.db"
+_USER_NAME_MAX = 64
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def validate_user_name(name: str) -> str:
+    name = keyslots.normalize_user(name)
+    allowed = all(ch.isalnum() or ch in "._-" for ch in name)
+    if not name or len(name) > _USER_NAME_MAX or not allowed:
+        raise InvalidUserName()
+    return name
+
+
+def validate_new_passphrase(passphrase: str) -> str:
+    passphrase = normalize(passphrase)
+    if len(passphrase) < MIN_LENGTH:
+        raise PassphraseTooShort(minimum=MIN_LENGTH)
+    return passphrase
+
+
+@dataclass(frozen=True)
+class VaultFiles:
+    folder: Path
+
+    @property
+    def keyslots(self) -> Path:
+        return self.folder / KEYSLOTS_NAME
+
+    @property
+    def database(self) -> Path:
+        return self.folder / DATABASE_NAME
+
+    def exists(self) -> bool:
+        return self.keyslots.exists() or self.database.exists()
+
+
+class Vault:
+    """An unlocked vault. Hold it only while unlocked; ``close()`` drops everything."""
+
+    def __init__(
+        self,
+        files: VaultFiles,
+        lock: VaultLock,
+        slot_file: KeySlotFile,
+        keys: VaultKeys,
+        user: str,
+        role: Role,
+    ) -> None:
+        self.files = files
+        self._lock = lock
+        self._slot_file = slot_file
+        self._keys: VaultKeys | None = keys
+        self.user = user
+        self.role = role
+        self._connections: dict[int, Connection] = {}
+        self._guard = threading.Lock()
+
+    # -- creation -------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls, folder: Path, user: str, passphrase: str, policy: KdfPolicy
+    ) -> tuple[Vault, str]:
+        """A new vault with ``user`` as its admin; returns it, open, and the recovery code."""
+        user = validate_user_name(user)
+        passphrase = validate_new_passphrase(passphrase)
+        files = VaultFiles(folder)
+        if files.exists():
+            raise VaultExists(path=str(folder))
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise VaultNotWritable(path=str(folder)) from exc
+        lock = _acquire(files)
+        try:
+            if files.exists():  # created by someone else while we waited for the lock
+                raise VaultExists(path=str(folder))
+            return cls._create_locked(files, lock, user, passphrase, policy)
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def _create_locked(
+        cls, files: VaultFiles, lock: VaultLock, user: str, passphrase: str, policy: KdfPolicy
+    ) -> tuple[Vault, str]:
+        params = policy.params()
+        vault_id = str(uuid.uuid4())
+        keys = VaultKeys.generate()
+        code = recovery.generate()
+        generation = 1
+        user_slot = keyslots.wrap(
+            vault_id, kind=KIND_USER, user=user, secret=passphrase,
+            content=SlotContent(keys, Role.ADMIN), params=params, generation=generation,
+        )
+        recovery_slot = keyslots.wrap(
+            vault_id, kind=KIND_RECOVERY, user=None, secret=recovery.normalize(code) or "",
+            content=SlotContent(keys, None), params=params, generation=generation,
+        )
+        slot_file = keyslots.sealed(vault_id, generation, (user_slot, recovery_slot), keys.dbk)
+        try:
+            conn = database.connect(files.database, keys.dbk, create=True)
+            if os.name == "posix":
+                os.chmod(files.database, 0o600)
+            try:
+                migrations.migrate(conn)
+                with transaction(conn):
+                    conn.executemany(
+                        "INSERT INTO meta (key, value) VALUES (?, ?)",
+                        [("vault_id", vault_id), ("keyslots_generation", str(generation)),
+                         ("created_at", _now())],
+                    )
+                    conn.execute(
+                        "INSERT INTO users (name_key, name, role, slot_id, created_at)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (_name_key(user), user, Role.ADMIN.value, user_slot.id, _now()),
+                    )
+            finally:
+                database.checkpoint_and_close(conn)
+            write_atomic(files.keyslots, keyslots.serialize(slot_file))
+        except OSError as exc:
+            _remove_partial(files)
+            raise StorageFailed(reason=exc.strerror or type(exc).__name__) from exc
+        except BaseException:
+            _remove_partial(files)
+            raise
+        log.info("vault created")
+        return cls(files, lock, slot_file, keys, user, Role.ADMIN), code
+
+    # -- unlocking ------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls, folder: Path, user: str, passphrase: str, *, accept_generation_mismatch: bool = False
+    ) -> Vault:
+        """Unlock ``folder`` for ``user``. Checks integrity; changes nothing on failure."""
+        files, lock, slot_file = _prepare(folder)
+        try:
+            slot = slot_file.user_slot(user)
+            if slot is None:
+                raise UnknownUser()
+            content = _unwrap(files, slot_file, slot, normalize(passphrase), WrongPassphrase)
+            vault = cls(files, lock, slot_file, content.keys, user, content.role or Role.ADMIN)
+        except BaseException:
+            lock.release()
+            raise
+        vault._verify_open(slot_id=slot.id, accept_mismatch=accept_generation_mismatch)
+        return vault
+
+    @classmethod
+    def open_with_recovery_code(
+        cls, folder: Path, user: str, code: str, *, accept_generation_mismatch: bool = False
+    ) -> Vault:
+        """Unlock with the recovery code, as ``user`` (who must exist)."""
+        files, lock, slot_file = _prepare(folder)
+        try:
+            slot = slot_file.recovery_slot()
+            secret = recovery.normalize(code)
+            if slot is None or secret is None:
+                raise WrongRecoveryCode()
+            content = _unwrap(files, slot_file, slot, secret, WrongRecoveryCode)
+            vault = cls(files, lock, slot_file, content.keys, user, Role.ADMIN)
+        except BaseException:
+            lock.release()
+            raise
+        vault._verify_open(slot_id=None, accept_mismatch=accept_generation_mismatch)
+        return vault
+
+    def _verify_open(self, *, slot_id: str | None, accept_mismatch: bool) -> None:
+        """Open the database, check it, and match it to the key file. Closes on failure."""
+        try:
+            conn = self._open_connection()
+            try:
+                self._check_database(conn)
+                self._reconcile_generation(conn, accept_mismatch)
+                migrations.migrate(conn)
+                self._load_user(conn, slot_id)
+            finally:
+                self._close_connection(conn)
+        except BaseException:
+            self._drop()
+            raise
+
+    def _check_database(self, conn: Connection) -> None:
+        try:
+            problems = database.integrity_problems(conn)
+            vault_id = _meta(conn, "vault_id")
+        except sqlcipher3.DatabaseError as exc:
+            raise DatabaseDamaged(path=str(self.files.folder)) from exc
+        if problems:
+            log.warning("integrity check found %d problems", len(problems))
+            raise DatabaseDamaged(path=str(self.files.folder))
+        if vault_id != self._slot_file.vault_id:
+            raise DatabaseDamaged(path=str(self.files.folder))
+        try:
+            migrations.pending(conn)
+        except migrations.SchemaTooNew as exc:
+            raise VaultTooNew(path=str(self.files.folder)) from exc
+
+    def _reconcile_generation(self, conn: Connection, accept_mismatch: bool) -> None:
+        """Detect an older copy of either file put back (see ``_write_slot_file``)."""
+        in_file = self._slot_file.generation
+        in_db = int(_meta(conn, "keyslots_generation") or 0)
+        pending_value = _meta(conn, "keyslots_pending")
+        pending = int(pending_value) if pending_value else None
+        if in_file == in_db and pending is None:
+            return
+        if in_file == in_db or in_file == pending:
+            # A key change was interrupted before or after the key file was replaced:
+            # the key file on disk is authentic (its MAC verified), finish the change.
+            self._set_generation(conn, in_file)
+            return
+        if not accept_mismatch:
+            older = GenerationMismatch.KEY_FILE if in_file < in_db else GenerationMismatch.DATABASE
+            raise GenerationMismatch(path=str(self.files.folder), older=older)
+        log.warning("generation mismatch accepted by the user")
+        self._set_generation(conn, in_file)
+
+    def _set_generation(self, conn: Connection, generation: int) -> None:
+        with transaction(conn):
+            _set_meta(conn, "keyslots_generation", str(generation))
+            conn.execute("DELETE FROM meta WHERE key = 'keyslots_pending'")
+
+    def _load_user(self, conn: Connection, slot_id: str | None) -> None:
+        row = conn.execute(
+            "SELECT name, role, slot_id FROM users WHERE name_key = ?", (_name_key(self.user),)
+        ).fetchone()
+        if row is None:
+            raise UnknownUser()
+        name, role, stored_slot = row
+        if slot_id is not None and (stored_slot != slot_id or role != self.role.value):
+            raise KeySlotsTampered(path=str(self.files.folder))
+        self.user, self.role = name, Role(role)
+
+    # -- key operations -------------------------------------------------------------------
+    def change_passphrase(self, new_passphrase: str) -> None:
+        """Rewrap this user's slot under a new passphrase (the data is not re-encrypted)."""
+        new_passphrase = validate_new_passphrase(new_passphrase)
+        slot = self._slot_file.user_slot(self.user)
+        keys = self._require_keys()
+        conn = self.connection()
+        row = conn.execute(
+            "SELECT slot_id FROM users WHERE name_key = ?", (_name_key(self.user),)
+        ).fetchone()
+        slot_id = slot.id if slot is not None else (row[0] if row else None)
+        params = slot.kdf if slot is not None else self._recovery_params()
+        content_keys = keys if self.role.holds_identity_key else keys.without_identity_key()
+        new_slot = keyslots.wrap(
+            self._slot_file.vault_id, kind=KIND_USER, user=self.user, secret=new_passphrase,
+            content=SlotContent(content_keys, self.role), params=params,
+            generation=self._slot_file.generation + 1, slot_id=slot_id,
+        )
+        self._write_slot_file(self._slot_file.with_slot(new_slot, keys.dbk))
+        with transaction(conn):
+            conn.execute(
+                "UPDATE users SET slot_id = ?, must_change_passphrase = 0 WHERE name_key = ?",
+                (new_slot.id, _name_key(self.user)),
+            )
+        log.info("passphrase changed (slot rewrapped)")
+
+    def _recovery_params(self) -> KdfParams:
+        slot = self._slot_file.recovery_slot()
+        return slot.kdf if slot is not None else KdfParams()
+
+    def _write_slot_file(self, new_file: KeySlotFile) -> None:
+        """Replace the key file so that a crash at any point is recoverable.
+
+        The database first records the generation about to be written (pending), then the
+        key file is replaced atomically, then the database records it as current. Opening
+        finishes an interrupted change; anything else is an old copy put back.
+        """
+        conn = self.connection()
+        try:
+            with transaction(conn):
+                _set_meta(conn, "keyslots_pending", str(new_file.generation))
+            write_atomic(self.files.keyslots, keyslots.serialize(new_file))
+            self._slot_file = new_file
+            self._set_generation(conn, new_file.generation)
+        except OSError as exc:
+            raise StorageFailed(reason=exc.strerror or type(exc).__name__) from exc
+
+    # -- connections ----------------------------------------------------------------------
+    def _require_keys(self) -> VaultKeys:
+        if self._keys is None:
+            raise RuntimeError("the vault is locked")
+        return self._keys
+
+    def _open_connection(self) -> Connection:
+        if not self.files.database.exists():
+            raise DatabaseMissing(path=str(self.files.folder))
+        try:
+            return database.connect(self.files.database, self._require_keys().dbk)
+        except database.NotADatabase as exc:
+            raise DatabaseDamaged(path=str(self.files.folder)) from exc
+        except sqlcipher3.DatabaseError as exc:
+            raise DatabaseDamaged(path=str(self.files.folder)) from exc
+
+    def _close_connection(self, conn: Connection) -> None:
+        database.checkpoint_and_close(conn)
+
+    def connection(self) -> Connection:
+        """This thread's connection, opened on first use (connections are thread-bound)."""
+        ident = threading.get_ident()
+        with self._guard:
+            conn = self._connections.get(ident)
+        if conn is None:
+            conn = self._open_connection()
+            with self._guard:
+                self._connections[ident] = conn
+        return conn
+
+    def release_thread_connection(self) -> None:
+        """Close the calling thread's connection (workers call this when done)."""
+        with self._guard:
+            conn = self._connections.pop(threading.get_ident(), None)
+        if conn is not None:
+            self._close_connection(conn)
+
+    def integrity_problems(self) -> list[str]:
+        return database.integrity_problems(self.connection())
+
+    @property
+    def is_open(self) -> bool:
+        return self._keys is not None
+
+    @property
+    def has_identity_key(self) -> bool:
+        return self._keys is not None and self._keys.idk is not None
+
+    @property
+    def generation(self) -> int:
+        return self._slot_file.generation
+
+    def close(self) -> None:
+        """Lock: checkpoint (TRUNCATE), close every connection, drop the keys, unlock."""
+        self.release_thread_connection()
+        with self._guard:
+            leftover = list(self._connections.values())
+            self._connections.clear()
+        for conn in leftover:  # a worker that did not release: close from here as a last resort
+            with contextlib.suppress(sqlcipher3.Error):
+                conn.close()
+        self._drop()
+
+    def _drop(self) -> None:
+        if self._keys is not None:
+            self._keys.wipe()
+            self._keys = None
+        self._lock.release()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def vault_exists(folder: Path) -> bool:
+    return VaultFiles(folder).exists()
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _name_key(user: str) -> str:
+    return keyslots.normalize_user(user).casefold()
+
+
+def _meta(conn: Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _set_meta(conn: Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def _acquire(files: VaultFiles) -> VaultLock:
+    if not os.access(files.folder, os.W_OK):
+        raise VaultNotWritable(path=str(files.folder))
+    lock = VaultLock(files.folder)
+    try:
+        lock.acquire()
+    except LockBusy as exc:
+        raise VaultBusy(path=str(files.folder)) from exc
+    except LockNotWritable as exc:
+        raise VaultNotWritable(path=str(files.folder)) from exc
+    return lock
+
+
+def _prepare(folder: Path) -> tuple[VaultFiles, VaultLock, KeySlotFile]:
+    """Find the vault's files, take the lock and read the key file; nothing is written."""
+    files = VaultFiles(folder)
+    if not folder.is_dir() or not files.exists():
+        raise VaultNotFound(path=str(folder))
+    if not files.keyslots.exists():
+        raise KeySlotsMissing(path=str(folder))
+    if not files.database.exists():
+        raise DatabaseMissing(path=str(folder))
+    lock = _acquire(files)
+    try:
+        try:
+            slot_file = keyslots.read(files.keyslots)
+        except keyslots.SlotFileDamaged as exc:
+            raise KeySlotsDamaged(path=str(folder)) from exc
+        except OSError as exc:
+            raise KeySlotsDamaged(path=str(folder)) from exc
+    except BaseException:
+        lock.release()
+        raise
+    return files, lock, slot_file
+
+
+def _unwrap(
+    files: VaultFiles,
+    slot_file: KeySlotFile,
+    slot: keyslots.KeySlot,
+    secret: str,
+    wrong: type[Exception],
+) -> SlotContent:
+    try:
+        content = keyslots.unwrap(slot_file.vault_id, slot, secret)
+    except keyslots.SlotTagInvalid as exc:
+        raise wrong() from exc
+    except keyslots.SlotFileDamaged as exc:
+        raise KeySlotsDamaged(path=str(files.folder)) from exc
+    try:
+        slot_file.verify_mac(content.keys.dbk)
+    except keyslots.SlotFileMacInvalid as exc:
+        content.keys.wipe()
+        raise KeySlotsTampered(path=str(files.folder)) from exc
+    return content
+
+
+def _remove_partial(files: VaultFiles) -> None:
+    """Undo a creation that failed half-way (the vault held no data yet)."""
+    for path in (
+        files.database,
+        files.database.with_name(DATABASE_NAME + "-wal"),
+        files.database.with_name(DATABASE_NAME + "-shm"),
+        files.keyslots,
+    ):
+        with contextlib.suppress(OSError):
+            path.unlink()
+    with contextlib.suppress(OSError):
+        fsync_dir(files.folder)
