@@ -68,8 +68,8 @@ def _localize_argparse() -> None:
     argparse.ngettext = i18n.ngettext  # type: ignore[attr-defined]
 
 
-def _common(default_vault: Path) -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _common(default_vault: Path) -> _Parser:
+    common = _Parser(add_help=False)
     common.add_argument(
         "--vault", type=Path, default=default_vault, metavar=_("DIR"),
         help=_("the vault folder (default: {path})").format(path=default_vault),

@@ -120,7 +120,9 @@ class VaultExists(IntakeError):
 
 
 class VaultBusy(IntakeError):
-    template = N_("The vault at {path} is open in another intake window or command. Close it first.")
+    template = N_(
+        "The vault at {path} is open in another intake window or command. Close it first."
+    )
 
 
 class VaultNotWritable(IntakeError):

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -79,7 +80,7 @@ def placeholders(text: str) -> Counter[str]:
 
 
 def _drop_bad_translations(translations: Translations) -> int:
-    catalog: dict[object, str] = translations._catalog  # noqa: SLF001 - gettext's own table
+    catalog: dict[Any, str] = translations._catalog  # gettext's own table
     bad = []
     for key, translated in catalog.items():
         source = key[0] if isinstance(key, tuple) else key

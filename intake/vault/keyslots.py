@@ -126,10 +126,6 @@ class KeySlotFile:
         return sealed(self.vault_id, self.generation + 1, (*others, slot), dbk)
 
 
-def normalize_user(name: str) -> str:
-    return unicodedata.normalize("NFC", name).strip()
-
-
 def user_tag(vault_id: str, user: str) -> str:
     key = unicodedata.normalize("NFC", user).strip().casefold().encode("utf-8")
     return hmac.new(vault_id.encode("ascii"), key, hashlib.sha256).hexdigest()

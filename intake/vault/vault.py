@@ -22,17 +22,20 @@ from pathlib import Path
 import sqlcipher3
 
 from intake.atomic import fsync_dir, write_atomic
-from intake.domain.passphrase import MIN_LENGTH, normalize
+from intake.domain.passphrase import normalize
 from intake.domain.roles import Role
+from intake.domain.users import (
+    normalize_user_name,
+    validate_new_passphrase,
+    validate_user_name,
+)
 from intake.errors import (
     DatabaseDamaged,
     DatabaseMissing,
     GenerationMismatch,
-    InvalidUserName,
     KeySlotsDamaged,
     KeySlotsMissing,
     KeySlotsTampered,
-    PassphraseTooShort,
     StorageFailed,
     UnknownUser,
     VaultBusy,
@@ -53,26 +56,10 @@ log = logging.getLogger(__name__)
 
 KEYSLOTS_NAME = "keyslots.json"
 DATABASE_NAME = "intake.db"
-_USER_NAME_MAX = 64
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def validate_user_name(name: str) -> str:
-    name = keyslots.normalize_user(name)
-    allowed = all(ch.isalnum() or ch in "._-" for ch in name)
-    if not name or len(name) > _USER_NAME_MAX or not allowed:
-        raise InvalidUserName()
-    return name
-
-
-def validate_new_passphrase(passphrase: str) -> str:
-    passphrase = normalize(passphrase)
-    if len(passphrase) < MIN_LENGTH:
-        raise PassphraseTooShort(minimum=MIN_LENGTH)
-    return passphrase
 
 
 @dataclass(frozen=True)
@@ -416,7 +403,7 @@ def vault_exists(folder: Path) -> bool:
 
 # -- helpers ------------------------------------------------------------------------------
 def _name_key(user: str) -> str:
-    return keyslots.normalize_user(user).casefold()
+    return normalize_user_name(user).casefold()
 
 
 def _meta(conn: Connection, key: str) -> str | None:

@@ -1,0 +1,80 @@
+"""Composition root of the GUI: paths, settings, language, session, main window.
+
+Nothing else builds these objects; tests build the same graph on a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from intake import i18n
+from intake.hardening import harden_process, install_exception_hook
+from intake.i18n import _
+from intake.paths import app_paths, resources_dir
+from intake.services.session import Session
+from intake.settings import SettingsStore
+from intake.ui.dialogs import Dialogs
+from intake.ui.fonts import register_fonts
+from intake.ui.language import LanguageController
+from intake.ui.main_window import MainWindow
+from intake.vault.kdf import KdfPolicy
+
+
+@dataclass
+class Gui:
+    window: MainWindow
+    session: Session
+    languages: LanguageController
+    settings: SettingsStore
+
+
+def build(
+    app: QApplication,
+    env: Mapping[str, str],
+    policy: KdfPolicy | None = None,
+    dialogs: Dialogs | None = None,
+) -> Gui:
+    """The whole GUI object graph for one installation (``INTAKE_HOME`` or the platform's)."""
+    paths = app_paths(env)
+    store = SettingsStore(paths.settings_file)
+    settings = store.load()
+    register_fonts(app, resources_dir() / "fonts")
+    languages = LanguageController(store, app)
+    languages.apply(settings.language or i18n.language_from_environment(env), remember=False)
+    folder = Path(settings.vault_dir) if settings.vault_dir else paths.default_vault
+    session = Session(policy or KdfPolicy())
+    window = MainWindow(session, languages, store, folder, dialogs)
+    return Gui(window, session, languages, store)
+
+
+def _report_crash(description: str) -> None:
+    QMessageBox.critical(
+        None,
+        _("Unexpected error"),
+        _("An unexpected error occurred ({what}). Saved records are safe in the vault. "
+          "If something looks wrong, lock the vault and start intake again.").format(
+            what=description),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()
+    app = QApplication([sys.argv[0], *(argv or [])])
+    app.setApplicationName("intake")
+    app.setStyle("Fusion")
+    install_exception_hook(_report_crash)
+    gui = build(app, os.environ)
+    gui.window.show()
+    code = app.exec()
+    gui.session.lock()
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

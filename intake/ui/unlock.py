@@ -1,0 +1,241 @@
+"""The unlock screen: user, passphrase, language; or the recovery code and a new passphrase.
+
+Unlocking (Argon2id, opening the database, its integrity check) runs on a worker with a
+busy indicator. The passphrase field is cleared the moment the work starts, so on success
+and on failure alike it holds nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.errors import GenerationMismatch
+from intake.i18n import _
+from intake.services.session import Session
+from intake.ui.dialogs import Dialogs
+from intake.ui.errors import error_text
+from intake.ui.language import LanguageController
+from intake.ui.language_switch import LanguageSwitch
+from intake.ui.passphrase_fields import NewPassphraseFields
+from intake.ui.worker import BackgroundTasks
+from intake.vault.vault import Vault
+
+UNLOCK, RECOVER = 0, 1
+
+
+class UnlockScreen(QWidget):
+    unlocked = Signal(object)  # the open Vault
+
+    def __init__(
+        self,
+        session: Session,
+        tasks: BackgroundTasks,
+        languages: LanguageController,
+        dialogs: Dialogs,
+        folder: Path,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("unlock_screen")
+        self._session, self._tasks, self._dialogs = session, tasks, dialogs
+        self._folder = folder
+        self._accept_next = False  # the user chose to open an older copy (asked each time)
+
+        self.title = QLabel(self)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.vault_label = QLabel(self)
+        self.vault_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.vault_label.setWordWrap(True)
+        self.language_switch = LanguageSwitch(languages, self)
+
+        self.user = QLineEdit(self)
+        self.user.setObjectName("unlock_user")
+        self.user.setMaxLength(64)
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setObjectName("unlock_passphrase")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.recovery_code = QLineEdit(self)
+        self.recovery_code.setObjectName("recovery_code_input")
+        self.recovery_code.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_passphrase = NewPassphraseFields(self)
+
+        self.mode = UNLOCK
+        self.user_label, self.passphrase_label, self.code_label = (
+            QLabel(self), QLabel(self), QLabel(self),
+        )
+        self.form = QFormLayout()
+        self.form.addRow(self.user_label, self.user)
+        self.form.addRow(self.passphrase_label, self.passphrase)
+        self.form.addRow(self.code_label, self.recovery_code)
+        self.form.addRow(self.new_passphrase)
+
+        self.error = QLabel(self)
+        self.error.setObjectName("unlock_error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #a40000;")
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        self.submit = QPushButton(self)
+        self.submit.setObjectName("unlock_button")
+        self.submit.setDefault(True)
+        self.submit.setAutoDefault(True)
+        self.switch_mode = QPushButton(self)
+        self.switch_mode.setObjectName("recovery_mode_button")
+        self.switch_mode.setFlat(True)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.switch_mode)
+        buttons.addStretch(1)
+        buttons.addWidget(self.submit)
+        box = QVBoxLayout()
+        box.addWidget(self.title)
+        box.addWidget(self.vault_label)
+        box.addSpacing(16)
+        box.addLayout(self.form)
+        box.addWidget(self.error)
+        box.addWidget(self.busy)
+        box.addLayout(buttons)
+        centre = QWidget(self)
+        centre.setLayout(box)
+        centre.setMaximumWidth(560)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.language_switch)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(centre, 4)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+        self.submit.clicked.connect(lambda _checked=False: self.start())
+        self.passphrase.returnPressed.connect(lambda: self.start())
+        self.user.returnPressed.connect(self.passphrase.setFocus)
+        self.switch_mode.clicked.connect(self.toggle_mode)
+        self.new_passphrase.validity_changed.connect(lambda _ok: self._update_submit())
+        self.recovery_code.textChanged.connect(lambda _t: self._update_submit())
+        self._show_mode_rows()
+        self.retranslate()
+        self.user.setFocus()
+
+    def _show_mode_rows(self) -> None:
+        recovering = self.mode == RECOVER
+        self.form.setRowVisible(self.passphrase, not recovering)
+        self.form.setRowVisible(self.recovery_code, recovering)
+        self.form.setRowVisible(self.new_passphrase, recovering)
+
+    def retranslate(self) -> None:
+        recovering = self.mode == RECOVER
+        self.title.setText(_("Recover access") if recovering else _("Unlock the vault"))
+        self.vault_label.setText(_("Vault: {path}").format(path=self._folder))
+        self.user_label.setText(_("User name:"))
+        self.passphrase_label.setText(_("Passphrase:"))
+        self.code_label.setText(_("Recovery code:"))
+        for label, field in ((self.user_label, self.user),
+                             (self.passphrase_label, self.passphrase),
+                             (self.code_label, self.recovery_code)):
+            label.setBuddy(field)
+        self.user.setAccessibleName(_("User name"))
+        self.passphrase.setAccessibleName(_("Passphrase"))
+        self.recovery_code.setAccessibleName(_("Recovery code"))
+        self.new_passphrase.retranslate()
+        self.submit.setText(_("Set passphrase and unlock") if recovering else _("Unlock"))
+        self.switch_mode.setText(
+            _("Back to unlocking") if recovering else _("Forgot the passphrase?")
+        )
+        self._update_submit()
+
+    def toggle_mode(self) -> None:
+        recovering = self.mode == UNLOCK
+        self.mode = RECOVER if recovering else UNLOCK
+        self._show_mode_rows()
+        self._clear_secrets()
+        self.error.clear()
+        self.retranslate()
+        (self.recovery_code if recovering else self.passphrase).setFocus()
+
+    def _update_submit(self) -> None:
+        if self.mode == RECOVER:
+            self.submit.setEnabled(
+                bool(self.recovery_code.text()) and self.new_passphrase.is_valid()
+            )
+        else:
+            self.submit.setEnabled(True)
+
+    def _clear_secrets(self) -> None:
+        self.passphrase.clear()
+        self.recovery_code.clear()
+        self.new_passphrase.clear()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        for widget in (self.submit, self.switch_mode, self.user, self.passphrase,
+                       self.recovery_code, self.new_passphrase, self.language_switch):
+            widget.setEnabled(not busy)
+        if not busy:
+            self._update_submit()
+
+    def start(self) -> None:
+        if self._tasks.busy:
+            return
+        user = self.user.text()
+        if not user.strip():
+            self.error.setText(_("Type your user name."))
+            self.user.setFocus()
+            return
+        folder, session = self._folder, self._session
+        if self.mode == RECOVER:
+            code = self.recovery_code.text()
+            new = self.new_passphrase.take()
+            self.recovery_code.clear()
+
+            def work() -> Vault:
+                return session.recover_vault(folder, user, code, new)
+        else:
+            passphrase = self.passphrase.text()
+            self.passphrase.clear()
+            accept, self._accept_next = self._accept_next, False
+
+            def work() -> Vault:
+                return session.open_vault(folder, user, passphrase, accept)
+
+        self.error.clear()
+        self._set_busy(True)
+        self._tasks.run(work, self._succeeded, self._failed)
+
+    def _succeeded(self, vault: Vault) -> None:
+        self._set_busy(False)
+        self.unlocked.emit(vault)
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self._clear_secrets()
+        if isinstance(error, GenerationMismatch) and self.mode == UNLOCK:
+            if self._dialogs.ask(self, _("Old copy detected"), error.message() + "\n\n" + _(
+                "Continue anyway? Type the passphrase again to go on."
+            )):
+                self.error.setText(_("Type the passphrase again to open this copy."))
+                self._accept_next = True
+                self.passphrase.setFocus()
+                return
+        self._accept_next = False
+        self.error.setText(error_text(error))
+        (self.passphrase if self.mode == UNLOCK else self.recovery_code).setFocus()
