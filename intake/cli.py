@@ -9,7 +9,9 @@ integrity or tamper, 5 invalid input). A passphrase is read from the terminal or
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
+import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -75,6 +77,8 @@ def _common(default_vault: Path) -> _Parser:
         help=_("the vault folder (default: {path})").format(path=default_vault),
     )
     common.add_argument("--user", metavar=_("NAME"), help=_("your user name in the vault"))
+    common.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS,
+                        help=_("language of messages"))
     common.add_argument(
         "--passphrase-stdin", action="store_true",
         help=_("read passphrases from standard input, one per line"),
@@ -166,6 +170,7 @@ def cmd_check(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
     user = _user(args)
     with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
+        vault.verify_integrity()
         version = migrations.current_version(vault.connection())
         summary = _(
             "{path}: intact. User {user} ({role}); schema version {schema}; "
@@ -233,7 +238,8 @@ def run(
     default_vault = Path(settings.vault_dir) if settings.vault_dir else paths.default_vault
     parser = build_parser(default_vault)
     try:
-        args = parser.parse_args(list(argv))
+        with contextlib.redirect_stdout(io.stdout), contextlib.redirect_stderr(io.stderr):
+            args = parser.parse_args(list(argv))
     except SystemExit as exit_:
         return int(exit_.code or 0)
     if args.command is None:
@@ -249,7 +255,7 @@ def run(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    harden_process()
+    harden_process(log_level=logging.ERROR)  # errors are one line: no warnings on stderr
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
         from intake.app import main as gui_main  # the GUI only when asked for

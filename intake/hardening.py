@@ -106,8 +106,8 @@ def install_exception_hook(report: Reporter) -> None:
     sys.unraisablehook = unraisable_hook
 
 
-def harden_process() -> None:
+def harden_process(log_level: int = logging.WARNING) -> None:
     os.umask(0o077)
+    configure_logging(log_level)
     if not disable_core_dumps():
         log.warning("core dumps could not be disabled")
-    configure_logging()

@@ -58,7 +58,7 @@ class SettingsStore:
         if isinstance(vault_dir, str) and vault_dir:
             settings = settings.with_changes(vault_dir=vault_dir)
         minutes = raw.get("auto_lock_minutes")
-        if isinstance(minutes, int) and 1 <= minutes <= 60:
+        if isinstance(minutes, int) and not isinstance(minutes, bool) and 1 <= minutes <= 60:
             settings = settings.with_changes(auto_lock_minutes=minutes)
         return settings
 

@@ -9,12 +9,16 @@ from intake.ui.language import LanguageController
 
 
 class LanguageSwitch(QWidget):
-    def __init__(self, languages: LanguageController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, languages: LanguageController, parent: QWidget | None = None, *,
+        align_right: bool = True,
+    ) -> None:
         super().__init__(parent)
         self._languages = languages
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addStretch(1)
+        if align_right:
+            layout.addStretch(1)
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         self.buttons: dict[str, QPushButton] = {}
@@ -26,6 +30,8 @@ class LanguageSwitch(QWidget):
             self._group.addButton(button)
             layout.addWidget(button)
             self.buttons[code] = button
+        if not align_right:
+            layout.addStretch(1)
         languages.changed.connect(self._sync)
         self._sync(languages.language)
 

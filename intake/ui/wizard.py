@@ -114,7 +114,7 @@ class FirstRunWizard(QWidget):
         page = QWidget(self)
         self.welcome_title = _title(page)
         self.welcome_text = _text(page)
-        self.language_switch = LanguageSwitch(languages, page)
+        self.language_switch = LanguageSwitch(languages, page, align_right=False)
         layout = QVBoxLayout(page)
         layout.addWidget(self.welcome_title)
         layout.addWidget(self.welcome_text)

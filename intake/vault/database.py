@@ -89,6 +89,8 @@ def connect(path: Path, key: bytes | bytearray, *, create: bool = False) -> Conn
     """
     conn = sqlcipher3.connect(_uri(path, create), uri=True, isolation_level=None)
     try:
+        # SQLCipher logs HMAC failures to stderr itself; we report them as one clear error.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(key))
         conn.execute("PRAGMA cipher_compatibility = 4")
         try:
@@ -104,12 +106,15 @@ def connect(path: Path, key: bytes | bytearray, *, create: bool = False) -> Conn
     return conn
 
 
-def integrity_problems(conn: Connection) -> list[str]:
-    """Pages whose HMAC fails, then SQLite's own structural check; empty when healthy."""
+def integrity_problems(conn: Connection, *, full: bool = False) -> list[str]:
+    """Pages whose HMAC fails, then SQLite's structural check (``quick_check`` at unlock,
+    the slower ``integrity_check``, which also checks indexes, when ``full``); empty when
+    healthy."""
     problems = [str(row[0]) for row in conn.execute("PRAGMA cipher_integrity_check")]
     if problems:
         return problems
-    rows = [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
+    check = "integrity_check" if full else "quick_check"
+    rows = [str(row[0]) for row in conn.execute(f"PRAGMA {check}")]
     return [] if rows == ["ok"] else rows
 
 

@@ -230,7 +230,7 @@ class Vault:
         except sqlcipher3.DatabaseError as exc:
             raise DatabaseDamaged(path=str(self.files.folder)) from exc
         if problems:
-            log.warning("integrity check found %d problems", len(problems))
+            log.info("integrity check found %d problems", len(problems))
             raise DatabaseDamaged(path=str(self.files.folder))
         if vault_id != self._slot_file.vault_id:
             raise DatabaseDamaged(path=str(self.files.folder))
@@ -358,8 +358,15 @@ class Vault:
         if conn is not None:
             self._close_connection(conn)
 
-    def integrity_problems(self) -> list[str]:
-        return database.integrity_problems(self.connection())
+    def verify_integrity(self) -> None:
+        """The full check (``intake check``): every page's HMAC and every index."""
+        try:
+            problems = database.integrity_problems(self.connection(), full=True)
+        except sqlcipher3.DatabaseError as exc:
+            raise DatabaseDamaged(path=str(self.files.folder)) from exc
+        if problems:
+            log.info("integrity check found %d problems", len(problems))
+            raise DatabaseDamaged(path=str(self.files.folder))
 
     @property
     def is_open(self) -> bool:
