@@ -51,6 +51,8 @@ class Session:
 
     # -- state (UI thread) ----------------------------------------------------------------
     def attach(self, vault: Vault) -> None:
+        if self._vault is vault:
+            return
         if self._vault is not None:
             self._vault.close()
         self._vault = vault

@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
         """Close the vault and show a fresh unlock screen; the workspace is destroyed."""
         if not self._session.unlocked:
             return
-        self.tasks.wait_all()
+        self.tasks.drain()
         self._session.lock()
         self.show_unlock()
 
@@ -146,6 +146,6 @@ class MainWindow(QMainWindow):
 
     # -- closing --------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.tasks.wait_all()
+        self.tasks.drain()
         self._session.lock()
         super().closeEvent(event)

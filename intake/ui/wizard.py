@@ -314,6 +314,8 @@ class FirstRunWizard(QWidget):
 
     def _created(self, result: tuple[Vault, str]) -> None:
         self._vault, self._recovery_code = result
+        # The session owns the open vault from now on, so quitting here still locks it.
+        self._session.attach(self._vault)
         folder = self._vault.files.folder
         if folder != self._default_folder:
             self._settings.save(self._settings.load().with_changes(vault_dir=str(folder)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 Success = Callable[[Any], None]
 Failure = Callable[[BaseException], None]
@@ -84,3 +84,9 @@ class BackgroundTasks(QObject):
         """Block until every job finished (at quit and in test teardown)."""
         for job in list(self._jobs):
             job.wait()
+
+    def drain(self) -> None:
+        """Wait for every job and deliver its result now, before a lock or quit proceeds,
+        so that nothing (an unlocked vault, say) arrives after it."""
+        self.wait_all()
+        QCoreApplication.sendPostedEvents(self)
