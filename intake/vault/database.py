@@ -33,6 +33,8 @@ HARDENING = (
     ("foreign_keys = ON", "foreign_keys", "1"),
 )
 
+PAGE_SIZE = 4096
+
 #: What ``cipher_settings`` reports under ``cipher_compatibility = 4``.
 SQLCIPHER4_SETTINGS = {
     "cipher_page_size": "4096",
@@ -87,7 +89,17 @@ def connect(path: Path, key: bytes | bytearray, *, create: bool = False) -> Conn
 
     Raises :class:`NotADatabase` when the key does not open the file.
     """
-    conn = sqlcipher3.connect(_uri(path, create), uri=True, isolation_level=None)
+    if not create:
+        # SQLite takes an empty file for a new database and would write a page 1 into it;
+        # a SQLCipher 4 file is always whole pages. Refuse before anything is written.
+        size = path.stat().st_size
+        if size == 0 or size % PAGE_SIZE:
+            raise NotADatabase()
+    # Connections stay per thread by our own discipline (Vault.connection); not checking
+    # the thread lets a lock close, as a last resort, a connection a worker left open.
+    conn = sqlcipher3.connect(
+        _uri(path, create), uri=True, isolation_level=None, check_same_thread=False
+    )
     try:
         # SQLCipher logs HMAC failures to stderr itself; we report them as one clear error.
         conn.execute("PRAGMA cipher_log_level = NONE")

@@ -1,4 +1,4 @@
-"""Recovery codes: 160 random bits, written as 8 groups of 5 Crockford base-32 characters.
+"""Recovery codes: 200 random bits, written as 8 groups of 5 Crockford base-32 characters.
 
 Crockford's alphabet has no I, L, O or U, and reading back forgives the common mistakes
 (lower case, O for 0, I or L for 1, spaces or dashes anywhere).
