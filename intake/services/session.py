@@ -11,8 +11,9 @@ import logging
 from pathlib import Path
 
 from intake.domain.roles import Role
+from intake.vault.files import vault_exists
 from intake.vault.kdf import KdfPolicy
-from intake.vault.vault import Vault, vault_exists
+from intake.vault.vault import Vault
 
 log = logging.getLogger(__name__)
 

@@ -16,12 +16,11 @@ import logging
 import os
 import threading
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import sqlcipher3
 
-from intake.atomic import fsync_dir, write_atomic
+from intake.atomic import write_atomic
 from intake.domain.passphrase import normalize
 from intake.domain.roles import Role
 from intake.domain.users import (
@@ -32,50 +31,33 @@ from intake.domain.users import (
 from intake.errors import (
     DatabaseDamaged,
     DatabaseMissing,
-    GenerationMismatch,
     KeySlotsDamaged,
-    KeySlotsMissing,
     KeySlotsTampered,
     StorageFailed,
     UnknownUser,
-    VaultBusy,
     VaultExists,
-    VaultNotFound,
     VaultNotWritable,
     VaultTooNew,
     WrongPassphrase,
     WrongRecoveryCode,
 )
-from intake.vault import database, keyslots, migrations, recovery
+from intake.vault import database, generation, keyslots, migrations, recovery
 from intake.vault.database import Connection, transaction
+from intake.vault.files import (
+    VaultFiles,
+    acquire,
+    prepare,
+    remove_partial,
+)
 from intake.vault.kdf import KdfParams, KdfPolicy
 from intake.vault.keyslots import KIND_RECOVERY, KIND_USER, KeySlotFile, SlotContent, VaultKeys
-from intake.vault.lockfile import LockBusy, LockNotWritable, VaultLock
+from intake.vault.lockfile import VaultLock
 
 log = logging.getLogger(__name__)
-
-KEYSLOTS_NAME = "keyslots.json"
-DATABASE_NAME = "intake.db"
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class VaultFiles:
-    folder: Path
-
-    @property
-    def keyslots(self) -> Path:
-        return self.folder / KEYSLOTS_NAME
-
-    @property
-    def database(self) -> Path:
-        return self.folder / DATABASE_NAME
-
-    def exists(self) -> bool:
-        return self.keyslots.exists() or self.database.exists()
 
 
 class Vault:
@@ -114,7 +96,7 @@ class Vault:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise VaultNotWritable(path=str(folder)) from exc
-        lock = _acquire(files)
+        lock = acquire(files)
         try:
             if files.exists():  # created by someone else while we waited for the lock
                 raise VaultExists(path=str(folder))
@@ -131,16 +113,17 @@ class Vault:
         vault_id = str(uuid.uuid4())
         keys = VaultKeys.generate()
         code = recovery.generate()
-        generation = 1
+        first_generation = 1
         user_slot = keyslots.wrap(
             vault_id, kind=KIND_USER, user=user, secret=passphrase,
-            content=SlotContent(keys, Role.ADMIN), params=params, generation=generation,
+            content=SlotContent(keys, Role.ADMIN), params=params, generation=first_generation,
         )
         recovery_slot = keyslots.wrap(
             vault_id, kind=KIND_RECOVERY, user=None, secret=recovery.normalize(code) or "",
-            content=SlotContent(keys, None), params=params, generation=generation,
+            content=SlotContent(keys, None), params=params, generation=first_generation,
         )
-        slot_file = keyslots.sealed(vault_id, generation, (user_slot, recovery_slot), keys.dbk)
+        slots = (user_slot, recovery_slot)
+        slot_file = keyslots.sealed(vault_id, first_generation, slots, keys.dbk)
         try:
             conn = database.connect(files.database, keys.dbk, create=True)
             if os.name == "posix":
@@ -150,7 +133,7 @@ class Vault:
                 with transaction(conn):
                     conn.executemany(
                         "INSERT INTO meta (key, value) VALUES (?, ?)",
-                        [("vault_id", vault_id), ("keyslots_generation", str(generation)),
+                        [("vault_id", vault_id), (generation.GENERATION, str(first_generation)),
                          ("created_at", _now())],
                     )
                     conn.execute(
@@ -162,10 +145,10 @@ class Vault:
                 database.checkpoint_and_close(conn)
             write_atomic(files.keyslots, keyslots.serialize(slot_file))
         except OSError as exc:
-            _remove_partial(files)
+            remove_partial(files)
             raise StorageFailed(reason=exc.strerror or type(exc).__name__) from exc
         except BaseException:
-            _remove_partial(files)
+            remove_partial(files)
             raise
         log.info("vault created")
         return cls(files, lock, slot_file, keys, user, Role.ADMIN), code
@@ -176,7 +159,7 @@ class Vault:
         cls, folder: Path, user: str, passphrase: str, *, accept_generation_mismatch: bool = False
     ) -> Vault:
         """Unlock ``folder`` for ``user``. Checks integrity; changes nothing on failure."""
-        files, lock, slot_file = _prepare(folder)
+        files, lock, slot_file = prepare(folder)
         try:
             slot = slot_file.user_slot(user)
             if slot is None:
@@ -194,7 +177,7 @@ class Vault:
         cls, folder: Path, user: str, code: str, *, accept_generation_mismatch: bool = False
     ) -> Vault:
         """Unlock with the recovery code, as ``user`` (who must exist)."""
-        files, lock, slot_file = _prepare(folder)
+        files, lock, slot_file = prepare(folder)
         try:
             slot = slot_file.recovery_slot()
             secret = recovery.normalize(code)
@@ -214,7 +197,9 @@ class Vault:
             conn = self._open_connection()
             try:
                 self._check_database(conn)
-                self._reconcile_generation(conn, accept_mismatch)
+                generation.reconcile(
+                    conn, self._slot_file.generation, str(self.files.folder), accept_mismatch
+                )
                 migrations.migrate(conn)
                 self._load_user(conn, slot_id)
             finally:
@@ -226,7 +211,7 @@ class Vault:
     def _check_database(self, conn: Connection) -> None:
         try:
             problems = database.integrity_problems(conn)
-            vault_id = _meta(conn, "vault_id")
+            vault_id = generation.get_meta(conn, "vault_id")
         except sqlcipher3.DatabaseError as exc:
             raise DatabaseDamaged(path=str(self.files.folder)) from exc
         if problems:
@@ -238,30 +223,6 @@ class Vault:
             migrations.pending(conn)
         except migrations.SchemaTooNew as exc:
             raise VaultTooNew(path=str(self.files.folder)) from exc
-
-    def _reconcile_generation(self, conn: Connection, accept_mismatch: bool) -> None:
-        """Detect an older copy of either file put back (see ``_write_slot_file``)."""
-        in_file = self._slot_file.generation
-        in_db = int(_meta(conn, "keyslots_generation") or 0)
-        pending_value = _meta(conn, "keyslots_pending")
-        pending = int(pending_value) if pending_value else None
-        if in_file == in_db and pending is None:
-            return
-        if in_file == in_db or in_file == pending:
-            # A key change was interrupted before or after the key file was replaced:
-            # the key file on disk is authentic (its MAC verified), finish the change.
-            self._set_generation(conn, in_file)
-            return
-        if not accept_mismatch:
-            older = GenerationMismatch.KEY_FILE if in_file < in_db else GenerationMismatch.DATABASE
-            raise GenerationMismatch(path=str(self.files.folder), older=older)
-        log.warning("generation mismatch accepted by the user")
-        self._set_generation(conn, in_file)
-
-    def _set_generation(self, conn: Connection, generation: int) -> None:
-        with transaction(conn):
-            _set_meta(conn, "keyslots_generation", str(generation))
-            conn.execute("DELETE FROM meta WHERE key = 'keyslots_pending'")
 
     def _load_user(self, conn: Connection, slot_id: str | None) -> None:
         row = conn.execute(
@@ -313,11 +274,10 @@ class Vault:
         """
         conn = self.connection()
         try:
-            with transaction(conn):
-                _set_meta(conn, "keyslots_pending", str(new_file.generation))
+            generation.begin_change(conn, new_file.generation)
             write_atomic(self.files.keyslots, keyslots.serialize(new_file))
             self._slot_file = new_file
-            self._set_generation(conn, new_file.generation)
+            generation.set_current(conn, new_file.generation)
         except OSError as exc:
             raise StorageFailed(reason=exc.strerror or type(exc).__name__) from exc
 
@@ -404,62 +364,9 @@ class Vault:
         self.close()
 
 
-def vault_exists(folder: Path) -> bool:
-    return VaultFiles(folder).exists()
-
-
 # -- helpers ------------------------------------------------------------------------------
 def _name_key(user: str) -> str:
     return normalize_user_name(user).casefold()
-
-
-def _meta(conn: Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return None if row is None else str(row[0])
-
-
-def _set_meta(conn: Connection, key: str, value: str) -> None:
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )
-
-
-def _acquire(files: VaultFiles) -> VaultLock:
-    if not os.access(files.folder, os.W_OK):
-        raise VaultNotWritable(path=str(files.folder))
-    lock = VaultLock(files.folder)
-    try:
-        lock.acquire()
-    except LockBusy as exc:
-        raise VaultBusy(path=str(files.folder)) from exc
-    except LockNotWritable as exc:
-        raise VaultNotWritable(path=str(files.folder)) from exc
-    return lock
-
-
-def _prepare(folder: Path) -> tuple[VaultFiles, VaultLock, KeySlotFile]:
-    """Find the vault's files, take the lock and read the key file; nothing is written."""
-    files = VaultFiles(folder)
-    if not folder.is_dir() or not files.exists():
-        raise VaultNotFound(path=str(folder))
-    if not files.keyslots.exists():
-        raise KeySlotsMissing(path=str(folder))
-    if not files.database.exists():
-        raise DatabaseMissing(path=str(folder))
-    lock = _acquire(files)
-    try:
-        try:
-            slot_file = keyslots.read(files.keyslots)
-        except keyslots.SlotFileDamaged as exc:
-            raise KeySlotsDamaged(path=str(folder)) from exc
-        except OSError as exc:
-            raise KeySlotsDamaged(path=str(folder)) from exc
-    except BaseException:
-        lock.release()
-        raise
-    return files, lock, slot_file
 
 
 def _unwrap(
@@ -483,15 +390,3 @@ def _unwrap(
     return content
 
 
-def _remove_partial(files: VaultFiles) -> None:
-    """Undo a creation that failed half-way (the vault held no data yet)."""
-    for path in (
-        files.database,
-        files.database.with_name(DATABASE_NAME + "-wal"),
-        files.database.with_name(DATABASE_NAME + "-shm"),
-        files.keyslots,
-    ):
-        with contextlib.suppress(OSError):
-            path.unlink()
-    with contextlib.suppress(OSError):
-        fsync_dir(files.folder)

@@ -37,9 +37,10 @@ from intake.errors import (
 )
 from intake.vault import database
 from intake.vault.database import transaction
+from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.lockfile import LOCK_NAME, VaultLock
-from intake.vault.vault import DATABASE_NAME, KEYSLOTS_NAME, Vault
+from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 
 NEW_PASSPHRASE = "the second passphrase, longer"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from intake.vault.database import transaction
+from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME
 from intake.vault.kdf import KdfPolicy
-from intake.vault.vault import DATABASE_NAME, KEYSLOTS_NAME, Vault
+from intake.vault.vault import Vault
 
 KOREAN_USER = "리명철"
 ASCII_USER = "fieldworker_seoul"

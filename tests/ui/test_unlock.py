@@ -13,7 +13,8 @@ from intake.app import Gui
 from intake.errors import GenerationMismatch, UnknownUser, WrongPassphrase, WrongRecoveryCode
 from intake.i18n import _
 from intake.ui.unlock import RECOVER, UNLOCK, UnlockScreen
-from intake.vault.vault import KEYSLOTS_NAME, Vault
+from intake.vault.files import KEYSLOTS_NAME
+from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.ui.conftest import screen, wait_for_tasks
 

@@ -11,9 +11,10 @@ from intake.app import Gui
 from intake.errors import InvalidUserName, VaultExists
 from intake.i18n import _
 from intake.ui.wizard import ACCOUNT, CREATING, PASSPHRASE, RECOVERY, WELCOME, FirstRunWizard
+from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME
 from intake.vault.kdf import KdfPolicy
 from intake.vault.recovery import GROUP_SIZE, GROUPS
-from intake.vault.vault import DATABASE_NAME, KEYSLOTS_NAME, Vault
+from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE as GOOD_PASSPHRASE
 from tests.conftest import USER
 from tests.ui.conftest import screen, wait_for_tasks

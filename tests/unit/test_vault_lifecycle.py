@@ -33,10 +33,11 @@ from intake.errors import (
 )
 from intake.vault import database, keyslots, migrations, recovery
 from intake.vault.database import transaction
+from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME, vault_exists
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.lockfile import LOCK_NAME
 from intake.vault.migrations import Migration, SchemaTooNew
-from intake.vault.vault import DATABASE_NAME, KEYSLOTS_NAME, Vault, vault_exists
+from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 
 NEW_PASSPHRASE = "a different long passphrase 2"
