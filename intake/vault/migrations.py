@@ -40,6 +40,58 @@ MIGRATIONS: tuple[Migration, ...] = (
                ) STRICT""",
         ),
     ),
+    Migration(
+        2,
+        "testimony records, their revisions, text search",
+        (
+            """CREATE TABLE records (
+                   rid         INTEGER PRIMARY KEY,
+                   id          TEXT NOT NULL UNIQUE,
+                   schema      TEXT NOT NULL,
+                   revision    INTEGER NOT NULL,
+                   status      TEXT NOT NULL,
+                   author      TEXT NOT NULL,
+                   created_at  TEXT NOT NULL,
+                   updated_at  TEXT NOT NULL,
+                   answers     TEXT NOT NULL,
+                   meta        TEXT NOT NULL,
+                   identity    BLOB,
+                   indicators  TEXT NOT NULL,
+                   sector      TEXT,
+                   region      TEXT,
+                   year_departed INTEGER,
+                   indicators_present INTEGER NOT NULL,
+                   excerpt     TEXT NOT NULL,
+                   session     TEXT,
+                   revision_started_at TEXT NOT NULL
+               ) STRICT""",
+            "CREATE INDEX records_created ON records (created_at)",
+            "CREATE INDEX records_updated ON records (updated_at)",
+            "CREATE INDEX records_status ON records (status, created_at)",
+            "CREATE INDEX records_sector ON records (sector, created_at)",
+            "CREATE INDEX records_year ON records (year_departed, created_at)",
+            "CREATE INDEX records_author ON records (author, created_at)",
+            """CREATE TABLE record_revisions (
+                   record_id  TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+                   revision   INTEGER NOT NULL,
+                   status     TEXT NOT NULL,
+                   author     TEXT NOT NULL,
+                   saved_at   TEXT NOT NULL,
+                   answers    TEXT NOT NULL,
+                   meta       TEXT NOT NULL,
+                   identity   BLOB,
+                   PRIMARY KEY (record_id, revision)
+               ) STRICT, WITHOUT ROWID""",
+            """CREATE TABLE record_findings (
+                   indicator TEXT NOT NULL,
+                   rid       INTEGER NOT NULL REFERENCES records (rid) ON DELETE CASCADE,
+                   PRIMARY KEY (indicator, rid)
+               ) STRICT, WITHOUT ROWID""",
+            "CREATE INDEX record_findings_rid ON record_findings (rid)",
+            "CREATE VIRTUAL TABLE record_text USING fts5 (body, tokenize = 'trigram')",
+            "INSERT INTO record_text (record_text, rank) VALUES ('secure-delete', 1)",
+        ),
+    ),
 )
 
 

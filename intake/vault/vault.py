@@ -333,6 +333,12 @@ class Vault:
         return self._keys is not None
 
     @property
+    def identity_key(self) -> bytes | None:
+        """The identity key, for the record store; None for roles that do not hold it."""
+        keys = self._require_keys()
+        return bytes(keys.idk) if keys.idk is not None else None
+
+    @property
     def has_identity_key(self) -> bool:
         return self._keys is not None and self._keys.idk is not None
 

@@ -551,10 +551,11 @@ def test_release_without_a_connection_is_harmless(vault_copy: tuple[Path, str]) 
 
 
 # -- migrations ---------------------------------------------------------------------------
+LATEST = max(m.version for m in migrations.MIGRATIONS)
 FAKE = (
     *migrations.MIGRATIONS,
     Migration(
-        2,
+        LATEST + 1,
         "a test table",
         (
             "CREATE TABLE fake (id INTEGER PRIMARY KEY, note TEXT NOT NULL) STRICT",
@@ -568,38 +569,39 @@ def test_a_new_migration_is_applied_once_and_recorded(vault_copy: tuple[Path, st
     folder, _code = vault_copy
     with Vault.open(folder, USER, PASSPHRASE) as vault:
         conn = vault.connection()
-        assert migrations.current_version(conn) == 1
+        assert migrations.current_version(conn) == LATEST
         assert migrations.pending(conn) == []
-        assert [m.version for m in migrations.pending(conn, FAKE)] == [2]
-        assert migrations.migrate(conn, FAKE) == [2]
+        assert [m.version for m in migrations.pending(conn, FAKE)] == [LATEST + 1]
+        assert migrations.migrate(conn, FAKE) == [LATEST + 1]
         assert migrations.migrate(conn, FAKE) == []
         assert migrations.pending(conn, FAKE) == []
-        assert migrations.current_version(conn) == 2
+        assert migrations.current_version(conn) == LATEST + 1
         rows = conn.execute(
             "SELECT version, description, applied_at FROM schema_migrations ORDER BY version"
         ).fetchall()
         assert [(v, d) for v, d, _at in rows] == [
-            (1, "vault metadata and users"),
-            (2, "a test table"),
+            *((m.version, m.description) for m in migrations.MIGRATIONS),
+            (LATEST + 1, "a test table"),
         ]
         assert all(at for _v, _d, at in rows)
         assert conn.execute("SELECT note FROM fake").fetchall() == [("seeded",)]
         with pytest.raises(SchemaTooNew) as info:
             migrations.pending(conn)
-        assert (info.value.found, info.value.known) == (2, 1)
+        assert (info.value.found, info.value.known) == (LATEST + 1, LATEST)
 
 
 def test_a_failing_migration_is_rolled_back(vault_copy: tuple[Path, str]) -> None:
     folder, _code = vault_copy
     broken = (
         *migrations.MIGRATIONS,
-        Migration(2, "broken", ("CREATE TABLE half_done (x INTEGER)", "THIS IS NOT SQL")),
+        Migration(LATEST + 1, "broken",
+                  ("CREATE TABLE half_done (x INTEGER)", "THIS IS NOT SQL")),
     )
     with Vault.open(folder, USER, PASSPHRASE) as vault:
         conn = vault.connection()
         with pytest.raises(sqlcipher3.OperationalError):
             migrations.migrate(conn, broken)
-        assert migrations.current_version(conn) == 1
+        assert migrations.current_version(conn) == LATEST
         assert conn.execute(
             "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'"
         ).fetchone() == (0,)
@@ -635,7 +637,7 @@ def test_a_database_newer_than_the_code_is_refused(vault_copy: tuple[Path, str])
             )
         with pytest.raises(SchemaTooNew) as info:
             migrations.pending(conn)
-        assert (info.value.found, info.value.known) == (99, 1)
+        assert (info.value.found, info.value.known) == (99, LATEST)
     finally:
         database.checkpoint_and_close(conn)
 

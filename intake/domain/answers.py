@@ -1,0 +1,212 @@
+"""Validating and normalizing answers, from the questionnaire's data alone.
+
+Every value is checked against its question's type, code list and range and put into its
+canonical JSON form (the JSONL encodings of shared/questionnaire.md); every text is NFC.
+Errors name the question and a reason, as an ``N_()`` template the UI and CLI translate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from intake.domain.questionnaire import CURRENCIES, Meta, QType, Question, Questionnaire
+from intake.domain.questions import FIRST_YEAR, LIST_MAX_ITEMS, current_year
+from intake.errors import ExitCode, IntakeError
+from intake.i18n import N_, _
+
+NOT_BOOL = N_("must be yes or no")
+NOT_CODE = N_("“{value}” is not one of its codes")
+NOT_CODES = N_("must be a list of its codes")
+NOT_INT = N_("must be a whole number")
+NOT_NUMBER = N_("must be a number")
+BELOW = N_("must be at least {minimum}")
+ABOVE = N_("must be at most {maximum}")
+NOT_YEAR = N_("must be a year from {minimum} to {maximum}")
+NOT_DATE = N_("must be a date written YYYY-MM-DD, YYYY-MM or YYYY, from 1940 to today")
+NOT_MONEY = N_("must be an amount of at least 0 with a currency (RUB, USD, CNY, EUR, KRW, KPW)")
+NOT_TEXT = N_("must be text")
+TOO_LONG = N_("is too long: at most {maximum} characters")
+NOT_LIST = N_("must be a list of texts")
+TOO_MANY = N_("has too many entries: at most {maximum}")
+UNKNOWN_QUESTION = N_("is not a question of this questionnaire")
+NOT_META = N_("“{value}” is not unknown, declined or estimate")
+NO_ESTIMATE = N_("cannot be marked as an estimate")
+ESTIMATE_NEEDS_VALUE = N_("is marked as an estimate but has no value")
+VALUE_AND_META = N_("has a value but is marked {meta}")
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class AnswerError(IntakeError):
+    """An answer that does not fit its question."""
+
+    template = N_("{question}: {reason}")
+    exit_code = ExitCode.INVALID_INPUT
+
+    def __init__(self, question: str, reason: str, **params: object) -> None:
+        super().__init__(question=question, reason=reason, **params)
+        self.question = question
+        self.reason = reason
+
+    def reason_text(self) -> str:
+        extra = {k: v for k, v in self.params.items() if k not in ("question", "reason")}
+        return _(self.reason).format(**extra)
+
+    def message(self) -> str:
+        return _(self.template).format(question=self.question, reason=self.reason_text())
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _number(q: Question, value: Any, integral: bool) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise AnswerError(q.id, NOT_INT if integral else NOT_NUMBER)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise AnswerError(q.id, NOT_NUMBER)
+        if integral:
+            if not value.is_integer():
+                raise AnswerError(q.id, NOT_INT)
+            value = int(value)
+    if q.minimum is not None and value < q.minimum:
+        raise AnswerError(q.id, BELOW, minimum=_plain(q.minimum))
+    if q.maximum is not None and value > q.maximum:
+        raise AnswerError(q.id, ABOVE, maximum=_plain(q.maximum))
+    return value
+
+
+def _plain(number: float) -> int | float:
+    return int(number) if float(number).is_integer() else number
+
+
+def _text(q: Question, value: Any) -> str:
+    if not isinstance(value, str):
+        raise AnswerError(q.id, NOT_TEXT)
+    value = nfc(value)
+    if q.max_length is not None and len(value) > q.max_length:
+        raise AnswerError(q.id, TOO_LONG, maximum=q.max_length)
+    return value
+
+
+def _date(q: Question, value: Any) -> str:
+    if not isinstance(value, str):
+        raise AnswerError(q.id, NOT_DATE)
+    match = _DATE.match(value)
+    if not match:
+        raise AnswerError(q.id, NOT_DATE)
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    try:
+        earliest = dt.date(year, month or 1, day or 1)
+    except ValueError as exc:
+        raise AnswerError(q.id, NOT_DATE) from exc
+    if year < FIRST_YEAR or earliest > dt.date.today():
+        raise AnswerError(q.id, NOT_DATE)
+    return value
+
+
+def normalize(q: Question, value: Any) -> Any:
+    """``value`` in canonical form for ``q``, or :class:`AnswerError`."""
+    t = q.type
+    if t is QType.BOOL:
+        if not isinstance(value, bool):
+            raise AnswerError(q.id, NOT_BOOL)
+        return value
+    if t is QType.CHOICE:
+        if not isinstance(value, str) or q.codes is None or value not in q.codes:
+            raise AnswerError(q.id, NOT_CODE, value=str(value)[:40])
+        return value
+    if t is QType.MULTI:
+        if not isinstance(value, list) or q.codes is None:
+            raise AnswerError(q.id, NOT_CODES)
+        for item in value:
+            if not isinstance(item, str) or item not in q.codes:
+                raise AnswerError(q.id, NOT_CODE, value=str(item)[:40])
+        return [c for c in q.codes.values() if c in value]  # code-list order, no repeats
+    if t is QType.INT:
+        return _number(q, value, integral=True)
+    if t is QType.NUMBER:
+        return _number(q, value, integral=False)
+    if t is QType.YEAR:
+        low, high = int(q.minimum or FIRST_YEAR), current_year()
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise AnswerError(q.id, NOT_YEAR, minimum=low, maximum=high)
+        return value
+    if t is QType.DATE:
+        return _date(q, value)
+    if t is QType.MONEY:
+        if not isinstance(value, Mapping) or set(value) != {"amount", "currency"}:
+            raise AnswerError(q.id, NOT_MONEY)
+        amount, currency = value["amount"], value["currency"]
+        if (isinstance(amount, bool) or not isinstance(amount, int | float)
+                or not math.isfinite(amount) or amount < 0 or currency not in CURRENCIES):
+            raise AnswerError(q.id, NOT_MONEY)
+        return {"amount": amount, "currency": currency}
+    if t in (QType.TEXT, QType.LONGTEXT):
+        return _text(q, value)
+    if t is QType.LIST:
+        if not isinstance(value, list):
+            raise AnswerError(q.id, NOT_LIST)
+        if len(value) > LIST_MAX_ITEMS:
+            raise AnswerError(q.id, TOO_MANY, maximum=LIST_MAX_ITEMS)
+        return [_text(q, item) for item in value]
+    raise AssertionError(t)
+
+
+def is_empty(value: Any) -> bool:
+    """An empty text or list is no answer (the question was not answered)."""
+    return value is None or (isinstance(value, str | list) and not (
+        value.strip() if isinstance(value, str) else value))
+
+
+def validate(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], meta: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Both maps checked and in canonical form; empty answers are dropped."""
+    clean: dict[str, Any] = {}
+    for qid, value in answers.items():
+        if qid not in questionnaire:
+            raise AnswerError(str(qid)[:80], UNKNOWN_QUESTION)
+        if not is_empty(value):
+            clean[qid] = normalize(questionnaire.question(qid), value)
+    marks: dict[str, str] = {}
+    for qid, mark in meta.items():
+        if qid not in questionnaire:
+            raise AnswerError(str(qid)[:80], UNKNOWN_QUESTION)
+        if mark not in tuple(Meta):
+            raise AnswerError(qid, NOT_META, value=str(mark)[:40])
+        question = questionnaire.question(qid)
+        if mark == Meta.ESTIMATE:
+            if not question.type.takes_estimate:
+                raise AnswerError(qid, NO_ESTIMATE)
+            if qid not in clean:
+                raise AnswerError(qid, ESTIMATE_NEEDS_VALUE)
+        elif qid in clean:
+            raise AnswerError(qid, VALUE_AND_META, meta=mark)
+        marks[qid] = str(mark)
+    return clean, marks
+
+
+def state_share_percent(answers: Mapping[str, Any]) -> float | None:
+    """wages.state_share_percent when the gross wage and the state's quota are known in the
+    same currency (quota / gross × 100, at most 100), else None."""
+    gross, quota = answers.get("wages.gross_monthly"), answers.get("wages.state_quota_monthly")
+    if not gross or not quota or gross["currency"] != quota["currency"] or gross["amount"] <= 0:
+        return None
+    return round(min(100.0, quota["amount"] / gross["amount"] * 100), 1)
+
+
+def with_derived(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers with derived values filled in."""
+    result = dict(answers)
+    share = state_share_percent(answers)
+    if share is not None:
+        result["wages.state_share_percent"] = share
+    return result

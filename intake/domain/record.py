@@ -1,0 +1,76 @@
+"""A testimony record: answers and meta-values, with its identity, status and history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from intake.domain.questionnaire import Questionnaire
+from intake.domain.questions import QUESTIONNAIRE
+from intake.errors import InvalidInput
+from intake.i18n import N_
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    VERIFIED = "verified"
+    NEEDS_FOLLOW_UP = "needs_follow_up"
+
+
+class ConsentRequired(InvalidInput):
+    template = N_(
+        "The person's consent to internal documentation is needed before the record can "
+        "leave the draft state."
+    )
+
+
+def now() -> str:
+    """The current time, ISO 8601 with the UTC offset, to the second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class Record:
+    id: str
+    schema: str
+    revision: int
+    status: Status
+    author: str
+    created_at: str
+    updated_at: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)
+    #: The editing session (not stored): autosaves of one session share a revision.
+    session: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False, repr=False)
+
+    @classmethod
+    def new(cls, author: str, questionnaire: Questionnaire = QUESTIONNAIRE) -> Record:
+        stamp = now()
+        return cls(str(uuid.uuid4()), questionnaire.schema, 0, Status.DRAFT, author,
+                   stamp, stamp)
+
+    def split(self, questionnaire: Questionnaire = QUESTIONNAIRE) -> tuple[
+        dict[str, Any], dict[str, str], dict[str, Any], dict[str, str]
+    ]:
+        """(answers, meta) without identifiers, then (answers, meta) of the identifiers."""
+        def identifying(qid: str) -> bool:
+            return qid in questionnaire and questionnaire.question(qid).is_identifying
+
+        return (
+            {k: v for k, v in self.answers.items() if not identifying(k)},
+            {k: v for k, v in self.meta.items() if not identifying(k)},
+            {k: v for k, v in self.answers.items() if identifying(k)},
+            {k: v for k, v in self.meta.items() if identifying(k)},
+        )
+
+    def check_status(self) -> None:
+        """A record leaves draft only with consent to internal documentation."""
+        if self.status is not Status.DRAFT and (
+            self.answers.get("consent.internal_documentation") is not True
+        ):
+            raise ConsentRequired()

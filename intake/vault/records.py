@@ -1,0 +1,416 @@
+"""Testimony records in the database: current state, revisions, text search, deletion.
+
+- ``records`` holds each record's current revision; ``record_revisions`` every revision
+  (the current one included), so nothing a save replaced is lost.
+- Identifying answers (class D) are stored as one AES-256-GCM blob under the identity key,
+  with the record id as associated data; without that key they are never decrypted.
+- ``record_text`` is an FTS5 table (trigram tokenizer, FTS5 secure-delete) over the
+  non-identifying text answers: a query of three characters or more uses the index, a
+  shorter one (a two-syllable Korean word) a LIKE scan. Queries are NFC-normalized.
+- Autosaves of one editing session within ``REVISION_WINDOW`` update the same revision;
+  a new session, a change of status or author, or an older revision starts a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from intake.domain.indicators import Finding, present_count
+from intake.domain.questionnaire import Questionnaire
+from intake.domain.record import Record, Status
+from intake.errors import DatabaseDamaged, IntakeError, InvalidInput
+from intake.i18n import N_
+from intake.vault.database import Connection, transaction
+
+REVISION_WINDOW = dt.timedelta(minutes=10)
+EXCERPT_LENGTH = 120
+SORTABLE = ("created_at", "updated_at", "author", "status", "sector", "region",
+            "indicators_present", "year_departed")
+
+
+class RecordNotFound(IntakeError):
+    template = N_("There is no record with the id {id}.")
+    exit_code = 1  # type: ignore[assignment]
+
+
+class IdentityKeyMissing(InvalidInput):
+    template = N_("Your role cannot read or write who the person is (the identity section).")
+    exit_code = 3  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    status: str | None = None
+    sector: str | None = None
+    year: int | None = None  # deployment.year_departed
+    indicator: str | None = None  # present
+    interviewer: str | None = None
+    text: str = ""
+    ids: tuple[str, ...] | None = None  # e.g. the result of a search by name
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    id: str
+    created_at: str
+    updated_at: str
+    author: str
+    status: str
+    sector: str | None
+    region: str | None
+    year_departed: int | None
+    indicators_present: int
+    excerpt: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    history: int = 0  # older revisions kept as history
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+class RecordStore:
+    """Records on one connection (the calling thread's)."""
+
+    def __init__(
+        self, conn: Connection, identity_key: bytes | bytearray | None,
+        questionnaire: Questionnaire,
+    ) -> None:
+        self._conn = conn
+        self._idk = bytes(identity_key) if identity_key is not None else None
+        self._q = questionnaire
+        self._text_ids = tuple(
+            q.id for q in questionnaire.questions() if q.type.is_text and not q.is_identifying
+        )
+
+    # -- encoding -------------------------------------------------------------------------
+    def _seal_identity(self, record_id: str, answers: dict[str, Any],
+                       meta: dict[str, str]) -> bytes | None:
+        if not answers and not meta:
+            return None
+        if self._idk is None:
+            raise IdentityKeyMissing()
+        nonce = os.urandom(12)
+        plaintext = _json({"answers": answers, "meta": meta}).encode("utf-8")
+        return nonce + AESGCM(self._idk).encrypt(nonce, plaintext, record_id.encode("utf-8"))
+
+    def _open_identity(self, record_id: str, blob: bytes | None) -> tuple[dict, dict]:
+        if blob is None or self._idk is None:
+            return {}, {}
+        try:
+            plaintext = AESGCM(self._idk).decrypt(blob[:12], blob[12:], record_id.encode())
+        except InvalidTag as exc:
+            raise DatabaseDamaged(path="intake.db") from exc
+        data = json.loads(plaintext)
+        return data["answers"], data["meta"]
+
+    def _body(self, answers: Mapping[str, Any]) -> str:
+        parts: list[str] = []
+        for qid in self._text_ids:
+            value = answers.get(qid)
+            if isinstance(value, list):
+                parts.extend(value)
+            elif isinstance(value, str):
+                parts.append(value)
+        return nfc("\n".join(parts))
+
+    @staticmethod
+    def _excerpt(answers: Mapping[str, Any]) -> str:
+        text = answers.get("narrative.summary") or answers.get("narrative.quotes") or ""
+        text = " ".join(str(text).split())
+        return text[:EXCERPT_LENGTH] + ("…" if len(text) > EXCERPT_LENGTH else "")
+
+    # -- writing --------------------------------------------------------------------------
+    def save(self, record: Record, findings: Mapping[str, Finding]) -> None:
+        """Store the record's current state; see the module doc for revisions."""
+        with transaction(self._conn):
+            self._save_locked(record, findings)
+
+    def _save_locked(self, record: Record, findings: Mapping[str, Finding]) -> None:
+        answers, meta, id_answers, id_meta = record.split(self._q)
+        row = self._conn.execute(
+            "SELECT rid, revision, status, author, session, revision_started_at, identity"
+            " FROM records WHERE id = ?", (record.id,)).fetchone()
+        identity = self._identity_for_save(record.id, id_answers, id_meta,
+                                           row[6] if row is not None else None)
+        saved_at = record.updated_at
+        if row is None:
+            record.revision = max(record.revision, 1)
+            started = saved_at
+        else:
+            rid, revision, status, author, session, started, _old = row
+            same_session = (
+                session == record.session and status == record.status.value
+                and author == record.author and revision == record.revision
+                and _age(started, saved_at) < REVISION_WINDOW
+            )
+            if same_session:
+                record.revision = revision
+            else:
+                record.revision = revision + 1
+                started = saved_at
+        values = self._values(record, answers, meta, identity, findings, started)
+        rid = self._upsert(values)
+        self._write_revision(record, values)
+        self._index(rid, answers, findings)
+
+    def _identity_for_save(self, record_id: str, answers: dict[str, Any],
+                           meta: dict[str, str], existing: bytes | None) -> bytes | None:
+        if self._idk is None:
+            if answers or meta:
+                raise IdentityKeyMissing()
+            return existing  # a role without the identity key keeps what it cannot read
+        return self._seal_identity(record_id, answers, meta)
+
+    def _upsert(self, values: Mapping[str, Any]) -> int:
+        """Insert or replace the current state of a record; returns its rowid."""
+        self._conn.execute(
+            "INSERT INTO records (id, schema, revision, status, author, created_at,"
+            " updated_at, answers, meta, identity, indicators, sector, region, year_departed,"
+            " indicators_present, excerpt, session, revision_started_at)"
+            " VALUES (:id, :schema, :revision, :status, :author, :created_at, :updated_at,"
+            " :answers, :meta, :identity, :indicators, :sector, :region, :year_departed,"
+            " :indicators_present, :excerpt, :session, :started)"
+            " ON CONFLICT (id) DO UPDATE SET schema = excluded.schema,"
+            " revision = excluded.revision, status = excluded.status,"
+            " author = excluded.author, created_at = excluded.created_at,"
+            " updated_at = excluded.updated_at, answers = excluded.answers,"
+            " meta = excluded.meta, identity = excluded.identity,"
+            " indicators = excluded.indicators, sector = excluded.sector,"
+            " region = excluded.region, year_departed = excluded.year_departed,"
+            " indicators_present = excluded.indicators_present, excerpt = excluded.excerpt,"
+            " session = excluded.session, revision_started_at = excluded.revision_started_at",
+            values,
+        )
+        row = self._conn.execute("SELECT rid FROM records WHERE id = ?", (values["id"],))
+        return int(row.fetchone()[0])
+
+    def _values(self, record: Record, answers: dict[str, Any], meta: dict[str, str],
+                identity: bytes | None, findings: Mapping[str, Finding],
+                started: str) -> dict[str, Any]:
+        year = answers.get("deployment.year_departed")
+        return {
+            "id": record.id, "schema": record.schema, "revision": record.revision,
+            "status": record.status.value, "author": record.author,
+            "created_at": record.created_at, "updated_at": record.updated_at,
+            "answers": _json(answers), "meta": _json(meta), "identity": identity,
+            "indicators": _json({k: str(v) for k, v in findings.items()}),
+            "sector": answers.get("deployment.sector"),
+            "region": answers.get("deployment.destination_region"),
+            "year_departed": year if isinstance(year, int) else None,
+            "indicators_present": present_count(findings),
+            "excerpt": self._excerpt(answers), "session": record.session, "started": started,
+        }
+
+    def _write_revision(self, record: Record, values: Mapping[str, Any]) -> None:
+        self._conn.execute(
+            "INSERT INTO record_revisions (record_id, revision, status, author, saved_at,"
+            " answers, meta, identity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (record_id, revision) DO UPDATE SET status = excluded.status,"
+            " author = excluded.author, saved_at = excluded.saved_at,"
+            " answers = excluded.answers, meta = excluded.meta, identity = excluded.identity",
+            (record.id, record.revision, values["status"], values["author"],
+             values["updated_at"], values["answers"], values["meta"], values["identity"]),
+        )
+
+    def _index(self, rid: int, answers: Mapping[str, Any],
+               findings: Mapping[str, Finding]) -> None:
+        self._conn.execute("DELETE FROM record_text WHERE rowid = ?", (rid,))
+        body = self._body(answers)
+        if body:
+            self._conn.execute("INSERT INTO record_text (rowid, body) VALUES (?, ?)", (rid, body))
+        self._conn.execute("DELETE FROM record_findings WHERE rid = ?", (rid,))
+        self._conn.executemany(
+            "INSERT INTO record_findings (indicator, rid) VALUES (?, ?)",
+            [(name, rid) for name, value in findings.items() if value == Finding.PRESENT],
+        )
+
+    def delete(self, record_id: str) -> None:
+        """Remove the record and every revision; no trace stays readable with the key
+        (secure_delete zeroes freed pages, FTS5 secure-delete rewrites the index, and the
+        WAL is truncated afterwards)."""
+        with transaction(self._conn):
+            row = self._conn.execute("SELECT rid FROM records WHERE id = ?",
+                                     (record_id,)).fetchone()
+            if row is None:
+                raise RecordNotFound(id=record_id)
+            self._conn.execute("DELETE FROM record_text WHERE rowid = ?", (row[0],))
+            self._conn.execute("DELETE FROM record_revisions WHERE record_id = ?", (record_id,))
+            self._conn.execute("DELETE FROM records WHERE rid = ?", (row[0],))
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # -- reading --------------------------------------------------------------------------
+    def load(self, record_id: str) -> Record:
+        row = self._conn.execute(
+            "SELECT id, schema, revision, status, author, created_at, updated_at, answers,"
+            " meta, identity FROM records WHERE id = ?", (record_id,)).fetchone()
+        if row is None:
+            raise RecordNotFound(id=record_id)
+        return self._record(row)
+
+    def _record(self, row: Sequence[Any]) -> Record:
+        rid, schema, revision, status, author, created, updated, answers, meta, blob = row
+        id_answers, id_meta = self._open_identity(rid, blob)
+        return Record(rid, schema, revision, Status(status), author, created, updated,
+                      {**json.loads(answers), **id_answers}, {**json.loads(meta), **id_meta})
+
+    def revisions(self, record_id: str) -> list[int]:
+        rows = self._conn.execute(
+            "SELECT revision FROM record_revisions WHERE record_id = ? ORDER BY revision",
+            (record_id,))
+        return [r[0] for r in rows]
+
+    def iter_records(self, batch: int = 500) -> Iterator[Record]:
+        last = 0
+        while True:
+            rows = self._conn.execute(
+                "SELECT rid, id, schema, revision, status, author, created_at, updated_at,"
+                " answers, meta, identity FROM records WHERE rid > ? ORDER BY rid LIMIT ?",
+                (last, batch)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield self._record(row[1:])
+            last = rows[-1][0]
+
+    def _where(self, flt: RecordFilter) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, value in (("status", flt.status), ("sector", flt.sector),
+                              ("year_departed", flt.year), ("author", flt.interviewer)):
+            if value is not None:
+                clauses.append(f"records.{column} = ?")
+                params.append(value)
+        if flt.indicator is not None:
+            clauses.append("records.rid IN (SELECT rid FROM record_findings WHERE indicator = ?)")
+            params.append(flt.indicator)
+        if flt.ids is not None:
+            clauses.append(f"records.id IN ({','.join('?' * len(flt.ids))})" if flt.ids
+                           else "0")
+            params.extend(flt.ids)
+        text = nfc(flt.text).strip()
+        if len(text) >= 3:
+            clauses.append("records.rid IN (SELECT rowid FROM record_text"
+                           " WHERE record_text MATCH ?)")
+            params.append('"' + text.replace('"', '""') + '"')
+        elif text:
+            clauses.append("records.rid IN (SELECT rowid FROM record_text WHERE body LIKE ?"
+                           " ESCAPE '\\')")
+            params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%")
+                          .replace("_", "\\_") + "%")
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def count(self, flt: RecordFilter) -> int:
+        where, params = self._where(flt)
+        return int(self._conn.execute(f"SELECT count(*) FROM records{where}", params)
+                   .fetchone()[0])
+
+    def summaries(self, flt: RecordFilter, offset: int, limit: int, sort: str,
+                  descending: bool) -> list[RecordSummary]:
+        if sort not in SORTABLE:
+            raise ValueError(sort)
+        where, params = self._where(flt)
+        order = "DESC" if descending else "ASC"
+        rows = self._conn.execute(
+            "SELECT id, created_at, updated_at, author, status, sector, region,"
+            " year_departed, indicators_present, excerpt, revision FROM records"
+            f"{where} ORDER BY {sort} {order}, rid {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset]).fetchall()
+        return [RecordSummary(*row) for row in rows]
+
+    def find_in_identities(self, text: str, limit: int) -> list[str]:
+        if self._idk is None:
+            raise IdentityKeyMissing()
+        needle = nfc(text).casefold().strip()
+        if not needle:
+            return []
+        found: list[str] = []
+        for record_id, blob in self._conn.execute(
+                "SELECT id, identity FROM records WHERE identity IS NOT NULL"):
+            answers, _meta = self._open_identity(record_id, blob)
+            if any(needle in nfc(str(v)).casefold() for v in _flatten(answers.values())):
+                found.append(record_id)
+                if len(found) >= limit:
+                    break
+        return found
+
+    # -- import ---------------------------------------------------------------------------
+    def import_many(self, items: Sequence[tuple[Record, Mapping[str, Finding]]]) -> ImportResult:
+        added = updated = skipped = history = 0
+        with transaction(self._conn):
+            for record, findings in items:
+                row = self._conn.execute("SELECT revision FROM records WHERE id = ?",
+                                         (record.id,)).fetchone()
+                if row is None:
+                    self._insert_as_is(record, findings)
+                    added += 1
+                elif record.revision > row[0]:
+                    self._insert_as_is(record, findings)
+                    updated += 1
+                elif record.revision == row[0] or self._has_revision(record):
+                    skipped += 1
+                else:
+                    answers, meta, id_answers, id_meta = record.split(self._q)
+                    identity = self._identity_for_save(record.id, id_answers, id_meta, None)
+                    self._write_revision(record, {
+                        "status": record.status.value, "author": record.author,
+                        "updated_at": record.updated_at, "answers": _json(answers),
+                        "meta": _json(meta), "identity": identity})
+                    history += 1
+        return ImportResult(added, updated, skipped, history)
+
+    def _has_revision(self, record: Record) -> bool:
+        return self._conn.execute(
+            "SELECT 1 FROM record_revisions WHERE record_id = ? AND revision = ?",
+            (record.id, record.revision)).fetchone() is not None
+
+    def _insert_as_is(self, record: Record, findings: Mapping[str, Finding]) -> None:
+        """Store an imported record with its own revision number (no coalescing)."""
+        record.revision = max(record.revision, 1)
+        answers, meta, id_answers, id_meta = record.split(self._q)
+        old = self._conn.execute("SELECT identity FROM records WHERE id = ?",
+                                 (record.id,)).fetchone()
+        identity = self._identity_for_save(record.id, id_answers, id_meta,
+                                           old[0] if old else None)
+        values = self._values(record, answers, meta, identity, findings, record.updated_at)
+        values["session"] = None
+        rid = self._upsert(values)
+        self._write_revision(record, values)
+        self._index(rid, answers, findings)
+
+
+def _flatten(values: Any) -> Iterator[Any]:
+    for value in values:
+        if isinstance(value, list | tuple):
+            yield from value
+        elif isinstance(value, dict):
+            yield from value.values()
+        else:
+            yield value
+
+
+def _age(started: str, now: str) -> dt.timedelta:
+    try:
+        return dt.datetime.fromisoformat(now) - dt.datetime.fromisoformat(started)
+    except ValueError:
+        return REVISION_WINDOW
