@@ -41,6 +41,7 @@ class InterviewService:
         answers, meta = answer_rules.validate(self.questionnaire, record.answers, record.meta)
         record.answers = answer_rules.with_derived(answers)
         record.meta = meta
+        record.schema = self.questionnaire.schema  # saved in the current version's terms
         record.check_status()
         return record
 

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from intake.domain.indicators import Finding, present_count
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.record import Record, Status
+from intake.domain.upgrade import upgrade
 from intake.errors import DatabaseDamaged, IntakeError, InvalidInput
 from intake.i18n import N_
 from intake.vault.database import Connection, transaction
@@ -271,8 +272,12 @@ class RecordStore:
     def _record(self, row: Sequence[Any]) -> Record:
         rid, schema, revision, status, author, created, updated, answers, meta, blob = row
         id_answers, id_meta = self._open_identity(rid, blob)
+        all_answers = {**json.loads(answers), **id_answers}
+        all_meta = {**json.loads(meta), **id_meta}
+        if schema != self._q.schema:  # written by an older questionnaire
+            all_answers, all_meta = upgrade(self._q, all_answers, all_meta)
         return Record(rid, schema, revision, Status(status), author, created, updated,
-                      {**json.loads(answers), **id_answers}, {**json.loads(meta), **id_meta})
+                      all_answers, all_meta)
 
     def revisions(self, record_id: str) -> list[int]:
         rows = self._conn.execute(
