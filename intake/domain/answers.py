@@ -39,7 +39,7 @@ NO_ESTIMATE = N_("cannot be marked as an estimate")
 ESTIMATE_NEEDS_VALUE = N_("is marked as an estimate but has no value")
 VALUE_AND_META = N_("has a value but is marked {meta}")
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
 
 
 class AnswerError(IntakeError):
@@ -68,6 +68,8 @@ def nfc(text: str) -> str:
 def _number(q: Question, value: Any, integral: bool) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise AnswerError(q.id, NOT_INT if integral else NOT_NUMBER)
+    if not _finite(value):
+        raise AnswerError(q.id, NOT_INT if integral else NOT_NUMBER)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise AnswerError(q.id, NOT_NUMBER)
@@ -80,6 +82,14 @@ def _number(q: Question, value: Any, integral: bool) -> int | float:
     if q.maximum is not None and value > q.maximum:
         raise AnswerError(q.id, ABOVE, maximum=_plain(q.maximum))
     return value
+
+
+def _finite(number: int | float) -> bool:
+    """A number a float can hold (a 400-digit integer from a JSON file cannot)."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
 
 
 def _plain(number: float) -> int | float:
@@ -98,13 +108,13 @@ def _text(q: Question, value: Any) -> str:
 def _date(q: Question, value: Any) -> str:
     if not isinstance(value, str):
         raise AnswerError(q.id, NOT_DATE)
-    match = _DATE.match(value)
+    match = _DATE.fullmatch(value)
     if not match:
         raise AnswerError(q.id, NOT_DATE)
     year, month, day = (int(g) if g else None for g in match.groups())
     assert year is not None
     try:
-        earliest = dt.date(year, month or 1, day or 1)
+        earliest = dt.date(year, 1 if month is None else month, 1 if day is None else day)
     except ValueError as exc:
         raise AnswerError(q.id, NOT_DATE) from exc
     if year < FIRST_YEAR or earliest > dt.date.today():
@@ -146,7 +156,7 @@ def normalize(q: Question, value: Any) -> Any:
             raise AnswerError(q.id, NOT_MONEY)
         amount, currency = value["amount"], value["currency"]
         if (isinstance(amount, bool) or not isinstance(amount, int | float)
-                or not math.isfinite(amount) or amount < 0 or currency not in CURRENCIES):
+                or not _finite(amount) or amount < 0 or currency not in CURRENCIES):
             raise AnswerError(q.id, NOT_MONEY)
         return {"amount": amount, "currency": currency}
     if t in (QType.TEXT, QType.LONGTEXT):

@@ -90,6 +90,11 @@ class YearBands:
 
 
 @dataclass(frozen=True)
+class YearOfDate:
+    """A date generalized to its year ("2026-11-20" → "2026")."""
+
+
+@dataclass(frozen=True)
 class Groups:
     """A code generalized through a mapping (region → federal district)."""
 
@@ -110,7 +115,7 @@ class Ranges:
         return "*"
 
 
-Level = YearBands | Groups | Ranges
+Level = YearOfDate | YearBands | Groups | Ranges
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,8 @@ class Hierarchy:
     """Generalization levels after the raw value (level 0); the last level is always ``*``."""
 
     levels: tuple[Level, ...]
+    #: The least generalized level that may leave the vault (1: never the raw value).
+    min_level: int = 0
 
     @property
     def height(self) -> int:

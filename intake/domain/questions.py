@@ -64,6 +64,7 @@ from intake.domain.questionnaire import (
     Questionnaire,
     Section,
     YearBands,
+    YearOfDate,
 )
 from intake.domain.regions import DESTINATION_REGIONS, DISTRICT_OF
 from intake.i18n import N_
@@ -96,7 +97,8 @@ def _q(qid: str, qtype: QType, cls: QClass, label: str, **kw: object) -> Questio
 
 
 INTERVIEW = Section("interview", N_("About this interview"), (
-    _q("interview.date", DATE, Q, N_("Date of the interview")),
+    _q("interview.date", DATE, Q, N_("Date of the interview"),
+       hierarchy=Hierarchy((YearOfDate(), YearBands(3)), min_level=1)),
     _q("interview.country", CH, Q, N_("Country where the interview takes place"),
        codes=COUNTRIES_INTERVIEW, drop_unless_k=True),
     _q("interview.language", CH, O, N_("Language of the interview"), codes=LANGUAGES),

@@ -45,7 +45,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "testimony records, their revisions, text search",
         (
             """CREATE TABLE records (
-                   rid         INTEGER PRIMARY KEY,
+                   rid         INTEGER PRIMARY KEY AUTOINCREMENT,
                    id          TEXT NOT NULL UNIQUE,
                    schema      TEXT NOT NULL,
                    revision    INTEGER NOT NULL,
@@ -63,8 +63,13 @@ MIGRATIONS: tuple[Migration, ...] = (
                    indicators_present INTEGER NOT NULL,
                    excerpt     TEXT NOT NULL,
                    session     TEXT,
-                   revision_started_at TEXT NOT NULL
+                   revision_started_at TEXT NOT NULL,
+                   text_rowid  INTEGER
                ) STRICT""",
+            # Each save indexes the text under a fresh FTS rowid: deleting and re-inserting
+            # the same rowid in one transaction leaves stale entries behind when FTS5
+            # secure-delete is on (seen with SQLite 3.53), so rowids are never reused.
+            "CREATE TABLE record_text_ids (id INTEGER PRIMARY KEY AUTOINCREMENT) STRICT",
             "CREATE INDEX records_created ON records (created_at)",
             "CREATE INDEX records_updated ON records (updated_at)",
             "CREATE INDEX records_status ON records (status, created_at)",

@@ -236,10 +236,21 @@ class RecordStore:
 
     def _index(self, rid: int, answers: Mapping[str, Any],
                findings: Mapping[str, Finding]) -> None:
-        self._conn.execute("DELETE FROM record_text WHERE rowid = ?", (rid,))
+        """Re-index the record's text under a fresh FTS rowid (never a reused one: see
+        migration 2) and its present findings."""
+        old = self._conn.execute("SELECT text_rowid FROM records WHERE rid = ?", (rid,))
+        (old_rowid,) = old.fetchone()
+        if old_rowid is not None:
+            self._conn.execute("DELETE FROM record_text WHERE rowid = ?", (old_rowid,))
         body = self._body(answers)
+        text_rowid = None
         if body:
-            self._conn.execute("INSERT INTO record_text (rowid, body) VALUES (?, ?)", (rid, body))
+            text_rowid = self._conn.execute(
+                "INSERT INTO record_text_ids DEFAULT VALUES").lastrowid
+            self._conn.execute("DELETE FROM record_text_ids WHERE id = ?", (text_rowid,))
+            self._conn.execute("INSERT INTO record_text (rowid, body) VALUES (?, ?)",
+                               (text_rowid, body))
+        self._conn.execute("UPDATE records SET text_rowid = ? WHERE rid = ?", (text_rowid, rid))
         self._conn.execute("DELETE FROM record_findings WHERE rid = ?", (rid,))
         self._conn.executemany(
             "INSERT INTO record_findings (indicator, rid) VALUES (?, ?)",
@@ -251,11 +262,12 @@ class RecordStore:
         (secure_delete zeroes freed pages, FTS5 secure-delete rewrites the index, and the
         WAL is truncated afterwards)."""
         with transaction(self._conn):
-            row = self._conn.execute("SELECT rid FROM records WHERE id = ?",
+            row = self._conn.execute("SELECT rid, text_rowid FROM records WHERE id = ?",
                                      (record_id,)).fetchone()
             if row is None:
                 raise RecordNotFound(id=record_id)
-            self._conn.execute("DELETE FROM record_text WHERE rowid = ?", (row[0],))
+            if row[1] is not None:
+                self._conn.execute("DELETE FROM record_text WHERE rowid = ?", (row[1],))
             self._conn.execute("DELETE FROM record_revisions WHERE record_id = ?", (record_id,))
             self._conn.execute("DELETE FROM records WHERE rid = ?", (row[0],))
         self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -315,12 +327,12 @@ class RecordStore:
             params.extend(flt.ids)
         text = nfc(flt.text).strip()
         if len(text) >= 3:
-            clauses.append("records.rid IN (SELECT rowid FROM record_text"
+            clauses.append("records.text_rowid IN (SELECT rowid FROM record_text"
                            " WHERE record_text MATCH ?)")
             params.append('"' + text.replace('"', '""') + '"')
         elif text:
-            clauses.append("records.rid IN (SELECT rowid FROM record_text WHERE body LIKE ?"
-                           " ESCAPE '\\')")
+            clauses.append("records.text_rowid IN (SELECT rowid FROM record_text"
+                           " WHERE body LIKE ? ESCAPE '\\')")
             params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%")
                           .replace("_", "\\_") + "%")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
