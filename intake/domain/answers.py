@@ -14,7 +14,14 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from intake.domain.questionnaire import CURRENCIES, Meta, QType, Question, Questionnaire
+from intake.domain.questionnaire import (
+    CURRENCIES,
+    META_LABELS,
+    Meta,
+    QType,
+    Question,
+    Questionnaire,
+)
 from intake.domain.questions import FIRST_YEAR, LIST_MAX_ITEMS, current_year
 from intake.errors import ExitCode, IntakeError
 from intake.i18n import N_, _
@@ -27,14 +34,14 @@ NOT_NUMBER = N_("must be a number")
 BELOW = N_("must be at least {minimum}")
 ABOVE = N_("must be at most {maximum}")
 NOT_YEAR = N_("must be a year from {minimum} to {maximum}")
-NOT_DATE = N_("must be a date written YYYY-MM-DD, YYYY-MM or YYYY, from 1940 to today")
+NOT_DATE = N_("must be a date written YYYY-MM-DD, YYYY-MM or YYYY, from {minimum} to today")
 NOT_MONEY = N_("must be an amount of at least 0 with a currency (RUB, USD, CNY, EUR, KRW, KPW)")
 NOT_TEXT = N_("must be text")
 TOO_LONG = N_("is too long: at most {maximum} characters")
 NOT_LIST = N_("must be a list of texts")
 TOO_MANY = N_("has too many entries: at most {maximum}")
 UNKNOWN_QUESTION = N_("is not a question of this questionnaire")
-NOT_META = N_("“{value}” is not unknown, declined or estimate")
+NOT_META = N_("“{value}” is not one of: unknown, declined, estimate")
 NO_ESTIMATE = N_("cannot be marked as an estimate")
 ESTIMATE_NEEDS_VALUE = N_("is marked as an estimate but has no value")
 VALUE_AND_META = N_("has a value but is marked {meta}")
@@ -54,7 +61,8 @@ class AnswerError(IntakeError):
         self.reason = reason
 
     def reason_text(self) -> str:
-        extra = {k: v for k, v in self.params.items() if k not in ("question", "reason")}
+        extra = {k: _(META_LABELS[v]) if isinstance(v, Meta) else v
+                 for k, v in self.params.items() if k not in ("question", "reason")}
         return _(self.reason).format(**extra)
 
     def message(self) -> str:
@@ -107,18 +115,18 @@ def _text(q: Question, value: Any) -> str:
 
 def _date(q: Question, value: Any) -> str:
     if not isinstance(value, str):
-        raise AnswerError(q.id, NOT_DATE)
+        raise AnswerError(q.id, NOT_DATE, minimum=FIRST_YEAR)
     match = _DATE.fullmatch(value)
     if not match:
-        raise AnswerError(q.id, NOT_DATE)
+        raise AnswerError(q.id, NOT_DATE, minimum=FIRST_YEAR)
     year, month, day = (int(g) if g else None for g in match.groups())
     assert year is not None
     try:
         earliest = dt.date(year, 1 if month is None else month, 1 if day is None else day)
     except ValueError as exc:
-        raise AnswerError(q.id, NOT_DATE) from exc
+        raise AnswerError(q.id, NOT_DATE, minimum=FIRST_YEAR) from exc
     if year < FIRST_YEAR or earliest > dt.date.today():
-        raise AnswerError(q.id, NOT_DATE)
+        raise AnswerError(q.id, NOT_DATE, minimum=FIRST_YEAR)
     return value
 
 
@@ -199,7 +207,7 @@ def validate(
             if qid not in clean:
                 raise AnswerError(qid, ESTIMATE_NEEDS_VALUE)
         elif qid in clean:
-            raise AnswerError(qid, VALUE_AND_META, meta=mark)
+            raise AnswerError(qid, VALUE_AND_META, meta=Meta(mark))
         marks[qid] = str(mark)
     return clean, marks
 

@@ -33,7 +33,7 @@ MACRO_REGION = {
 MACRO_REGIONS = codes(("northeast", N_("Northeast")), ("northwest", N_("Northwest")),
                       ("centre_south", N_("Centre and south")))
 EDUCATION = codes(("primary", N_("Primary school")), ("secondary", N_("Secondary school")),
-                  ("college", N_("College")), ("university", N_("University")))
+                  ("college", N_("College (specialised school)")), ("university", N_("University")))
 OCCUPATIONS = codes(
     ("factory_worker", N_("Factory worker")), ("farmer", N_("Farmer")),
     ("soldier", N_("Soldier")), ("construction", N_("Construction worker")),
@@ -75,7 +75,7 @@ CONTRACTS = codes(
     ("never_seen", N_("Never saw a contract")), ("shown_not_given", N_("Shown, not given")),
     ("signed_no_copy", N_("Signed, no copy kept")), ("copy_kept", N_("Kept a copy")))
 PAID_WHEN = codes(("monthly", N_("Monthly")), ("on_return", N_("Only on return home")),
-                  ("irregular", N_("Irregularly")), ("never", N_("Never")))
+                  ("irregular", N_("Irregularly")), ("never", N_("Never paid")))
 PAID_TO = codes(
     ("self", N_("The worker")), ("team_leader", N_("The team leader")),
     ("company_representative", N_("The company representative")),

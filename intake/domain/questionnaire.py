@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from intake.i18n import N_
+
 
 class QType(StrEnum):
     BOOL = "bool"
@@ -54,6 +56,12 @@ class Meta(StrEnum):
     DECLINED = "declined"  # the person chose not to answer
     ESTIMATE = "estimate"  # a number, year or date that is approximate
 
+
+META_LABELS = {
+    Meta.UNKNOWN: N_("Unknown"),
+    Meta.DECLINED: N_("Declined to answer"),
+    Meta.ESTIMATE: N_("Estimate"),
+}
 
 CURRENCIES = ("RUB", "USD", "CNY", "EUR", "KRW", "KPW")
 

@@ -104,7 +104,7 @@ INTERVIEW = Section("interview", N_("About this interview"), (
     _q("interview.language", CH, O, N_("Language of the interview"), codes=LANGUAGES),
     _q("interview.interpreter_used", B, O, N_("Was an interpreter used?")),
     _q("interview.interpreter_name", TXT, D, N_("Interpreter's name"), **TEXT),
-    _q("interview.source_type", CH, O, N_("How does the person know what they tell?"),
+    _q("interview.source_type", CH, O, N_("How the person knows about the events"),
        codes=SOURCE_TYPES),
     _q("interview.prior_interviews", B, O,
        N_("Interviewed before by another organisation?")),
@@ -203,7 +203,7 @@ WAGES = Section("wages", N_("Wages and the state's share"), (
     _q("wages.received_monthly", MON, S, N_("Wage the worker kept per month"), minimum=0,
        l_diverse=True, bands=WAGE_BANDS),
     _q("wages.state_quota_monthly", MON, S, N_("Taken for the state per month"), minimum=0,
-       help=N_("The \"loyalty fee\" or plan quota (계획분, 충성자금).")),
+       help=N_("The \"loyalty fee\" or plan quota (충성자금, 계획분).")),
     _q("wages.state_share_percent", NUM, S, N_("Share of the wage taken by the state (%)"),
        minimum=0, maximum=100, l_diverse=True, bands=PERCENT_BANDS, derived=True,
        help=N_("Computed when the gross wage and the state's quota are known.")),
@@ -231,7 +231,8 @@ ABUSE = Section("abuse", N_("Violence, threats and punishment"), (
     _q("abuse.perpetrators", MU, S, N_("Who committed it"), codes=PERPETRATORS),
     _q("abuse.frequency", CH, S, N_("How often"), codes=FREQUENCIES),
     _q("abuse.sexual", B, S, N_("Sexual violence?"), restricted=True,
-       help=N_("Shown only to case managers; exported only within counts of at least k.")),
+       help=N_("Shown only to case managers; exported only within counts large enough to "
+               "protect anonymity.")),
     _q("abuse.threats", MU, S, N_("Threats made"), codes=THREATS),
     _q("abuse.punishments", MU, S, N_("Punishments"), codes=PUNISHMENTS),
     _q("abuse.details", LONG, T, N_("Details of violence and threats"), **LONGTEXT),
@@ -249,7 +250,7 @@ SURVEILLANCE = Section("surveillance", N_("Surveillance and movement"), (
     _q("surveillance.locked_quarters", B, S, N_("Locked in the living quarters?")),
     _q("surveillance.phone_allowed", B, S, N_("Allowed a phone?")),
     _q("surveillance.foreign_media_access", B, S, N_("Access to foreign media?")),
-    _q("surveillance.contact_with_locals", B, S, N_("Contact with local people?")),
+    _q("surveillance.contact_with_locals", B, S, N_("Had contact with local people?")),
     _q("surveillance.contact_with_family", CH, S, N_("Contact with family at home"),
        codes=FAMILY_CONTACT),
     _q("surveillance.informants", B, S, N_("Informants among the workers?")),
@@ -266,7 +267,7 @@ LIVING = Section("living", N_("Housing"), (
 
 VULNERABILITY = Section("vulnerability", N_("Vulnerability"), (
     _q("vulnerability.family_in_dprk", B, S, N_("Family still in North Korea?")),
-    _q("vulnerability.party_member", B, S, N_("Member of the Workers' Party?")),
+    _q("vulnerability.party_member", B, S, N_("Was a member of the Workers' Party?")),
     _q("vulnerability.military_service", B, S, N_("Served in the military?")),
     _q("vulnerability.prior_deployment_abroad", B, S, N_("Worked abroad before?")),
 ))

@@ -382,7 +382,7 @@ def test_the_message_is_translated() -> None:
     assert any("\uac00" <= ch <= "\ud7a3" for ch in korean)
     assert "must be" not in korean
     for reason, params in ((rules.TOO_LONG, {"maximum": 500}), (rules.NOT_BOOL, {}),
-                           (rules.NOT_DATE, {}), (rules.NOT_MONEY, {})):
+                           (rules.NOT_DATE, {"minimum": 1940}), (rules.NOT_MONEY, {})):
         assert i18n._(reason) != reason, reason  # every reason has a Korean text
         assert i18n._(reason).format(**params)
 
