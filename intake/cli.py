@@ -11,23 +11,34 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import itertools
 import logging
 import os
+import secrets as secrets_module
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from io import StringIO
 from pathlib import Path
 from typing import NoReturn, TextIO
 
 from intake import __version__, i18n
+from intake.atomic import write_atomic
+from intake.domain.questions import QUESTIONNAIRE
 from intake.errors import ExitCode, IntakeError, PassphraseMissing
+from intake.exchange import demo, jsonl
 from intake.hardening import describe, harden_process
-from intake.i18n import N_, _
+from intake.i18n import N_, _, ngettext
 from intake.paths import app_paths
+from intake.services.interviews import InterviewService
 from intake.settings import SettingsStore
 from intake.vault import migrations
 from intake.vault.kdf import KdfPolicy
+from intake.vault.records import IdentityKeyMissing
 from intake.vault.vault import Vault
+
+DEMO_MAX = 1_000_000
+DEMO_BATCH = 1000
 
 # argparse's own messages, so that usage and errors are translated too (argparse looks
 # them up through the module-level ``_`` that ``_localize_argparse`` points at ours).
@@ -110,7 +121,49 @@ def build_parser(default_vault: Path) -> argparse.ArgumentParser:
         "recover", parents=[common],
         help=_("set a new passphrase with the recovery code (stdin: the code, then it)"),
     )
+    _records_commands(commands, common)
     return parser
+
+
+def _records_commands(
+    commands: argparse._SubParsersAction[_Parser], common: _Parser
+) -> None:
+    importer = commands.add_parser(
+        "import", parents=[common],
+        help=_("import testimonies from a JSON Lines file: every line is checked first, "
+               "and a file with a bad line imports nothing"),
+    )
+    importer.add_argument("file", type=Path, metavar=_("FILE"),
+                          help=_("the .jsonl file (UTF-8, one record per line)"))
+    exporter = commands.add_parser(
+        "export-records", parents=[common],
+        help=_("write every record, with who the people are, to a NOT encrypted JSON Lines "
+               "file (for moving to another vault)"),
+    )
+    exporter.add_argument("--out", type=Path, required=True, metavar=_("FILE"),
+                          help=_("the new .jsonl file (an existing file is never replaced)"))
+    exporter.add_argument("--i-understand-plaintext", action="store_true",
+                          help=_("confirm that the file will not be encrypted"))
+    inventor = commands.add_parser(
+        "demo", parents=[common],
+        help=_("fill the vault with invented testimonies, for training and tests"),
+    )
+    inventor.add_argument("--records", type=_demo_count, required=True, metavar="N",
+                          help=_("how many records to invent (1 to {maximum})").format(
+                              maximum=DEMO_MAX))
+    inventor.add_argument("--seed", type=int, metavar="S",
+                          help=_("the same seed invents the same records"))
+
+
+def _demo_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= DEMO_MAX:
+        raise argparse.ArgumentTypeError(
+            _("must be a whole number from 1 to {maximum}").format(maximum=DEMO_MAX))
+    return value
 
 
 class Secrets:
@@ -203,12 +256,98 @@ def cmd_recover(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     return ExitCode.OK
 
 
+class PlaintextNotConfirmed(IntakeError):
+    template = N_(
+        "export-records writes every record, with who the people are, to a file that is "
+        "NOT encrypted. Nothing was written. To do it anyway, add --i-understand-plaintext."
+    )
+    exit_code = ExitCode.USAGE
+
+
+class OutputExists(IntakeError):
+    template = N_("{path} already exists. Nothing was written; choose a new file name.")
+
+
+class OutputNotWritable(IntakeError):
+    template = N_("{path} cannot be written. Nothing was written.")
+
+
+def cmd_import(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
+    """All or nothing: every line is checked before the vault is opened."""
+    secrets = Secrets(io, args.passphrase_stdin)
+    user = _user(args)
+    records = jsonl.parse_lines(jsonl.read_lines(args.file), QUESTIONNAIRE, user)
+    with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
+        result = InterviewService(vault).import_records(records)
+    io.stdout.write(_(
+        "{path}: {added} added, {updated} updated, {skipped} skipped (already in the "
+        "vault), {history} kept as older revisions."
+    ).format(path=args.file, added=result.added, updated=result.updated,
+             skipped=result.skipped, history=result.history) + "\n")
+    return ExitCode.OK
+
+
+def cmd_export_records(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
+    """Every record in full, identities included, to a new 0600 file written atomically."""
+    if not args.i_understand_plaintext:
+        raise PlaintextNotConfirmed()
+    secrets = Secrets(io, args.passphrase_stdin)
+    user = _user(args)
+    out: Path = args.out
+    if os.path.lexists(out):
+        raise OutputExists(path=str(out))
+    with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
+        if not vault.has_identity_key:
+            raise IdentityKeyMissing()  # the file would silently lack who the people are
+        buffer = StringIO()
+        count = jsonl.write_records(InterviewService(vault).export_records(), buffer)
+    data = buffer.getvalue().encode("utf-8")
+    if os.path.lexists(out):
+        raise OutputExists(path=str(out))
+    try:
+        write_atomic(out, data)
+    except OSError as exc:
+        raise OutputNotWritable(path=str(out)) from exc
+    io.stderr.write(_(
+        "Warning: {path} is NOT encrypted and holds who the people are. Keep it on an "
+        "encrypted disk and delete it as soon as it is imported."
+    ).format(path=out) + "\n")
+    io.stdout.write(ngettext("{count} record written to {path}.",
+                             "{count} records written to {path}.", count).format(
+        count=count, path=out) + "\n")
+    return ExitCode.OK
+
+
+def cmd_demo(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
+    """Invented records, imported in batches of DEMO_BATCH (one transaction each)."""
+    secrets = Secrets(io, args.passphrase_stdin)
+    user = _user(args)
+    seed = args.seed if args.seed is not None else secrets_module.randbelow(1 << 32)
+    added = skipped = 0
+    with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
+        service = InterviewService(vault)
+        records = demo.generate(args.records, seed, vault.user)
+        while batch := list(itertools.islice(records, DEMO_BATCH)):
+            result = service.import_records(batch)
+            added += result.added + result.updated
+            skipped += result.skipped + result.history
+    io.stdout.write(ngettext(
+        "{added} invented record added to {path}, {skipped} already there (seed {seed}).",
+        "{added} invented records added to {path}, {skipped} already there (seed {seed}).",
+        added,
+    ).format(added=added, path=args.vault, skipped=skipped, seed=seed) + "\n")
+    return ExitCode.OK
+
+
 Command = Callable[[argparse.Namespace, Io, KdfPolicy], int]
 COMMANDS: dict[str, Command] = {
     "init": cmd_init,
     "check": cmd_check,
     "passwd": cmd_passwd,
     "recover": cmd_recover,
+    "import": cmd_import,
+    "export-records": cmd_export_records,
+    "demo": cmd_demo,
 }
 
 

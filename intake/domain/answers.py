@@ -107,6 +107,10 @@ def _plain(number: float) -> int | float:
 def _text(q: Question, value: Any) -> str:
     if not isinstance(value, str):
         raise AnswerError(q.id, NOT_TEXT)
+    try:
+        value.encode("utf-8")  # a lone surrogate (half a character) cannot be stored
+    except UnicodeEncodeError as exc:
+        raise AnswerError(q.id, NOT_TEXT) from exc
     value = nfc(value)
     if q.max_length is not None and len(value) > q.max_length:
         raise AnswerError(q.id, TOO_LONG, maximum=q.max_length)
@@ -192,8 +196,11 @@ def validate(
     for qid, value in answers.items():
         if qid not in questionnaire:
             raise AnswerError(str(qid)[:80], UNKNOWN_QUESTION)
-        if not is_empty(value):
-            clean[qid] = normalize(questionnaire.question(qid), value)
+        question = questionnaire.question(qid)
+        # An empty set of codes is an answer ("none of these": no threats, no deductions);
+        # an empty text or list of texts is no answer.
+        if not is_empty(value) or (question.type is QType.MULTI and value == []):
+            clean[qid] = normalize(question, value)
     marks: dict[str, str] = {}
     for qid, mark in meta.items():
         if qid not in questionnaire:
@@ -228,3 +235,10 @@ def with_derived(answers: Mapping[str, Any]) -> dict[str, Any]:
     if share is not None:
         result["wages.state_share_percent"] = share
     return result
+
+
+def marks_after_derivation(answers: Mapping[str, Any], meta: Mapping[str, str]) -> dict[str, str]:
+    """The meta without an unknown or declined mark on a question that now has a value
+    (a derived one): a value and such a mark cannot stand together."""
+    return {qid: mark for qid, mark in meta.items()
+            if not (qid in answers and mark in (Meta.UNKNOWN, Meta.DECLINED))}

@@ -40,7 +40,7 @@ class InterviewService:
         or ConsentRequired. Nothing is stored."""
         answers, meta = answer_rules.validate(self.questionnaire, record.answers, record.meta)
         record.answers = answer_rules.with_derived(answers)
-        record.meta = meta
+        record.meta = answer_rules.marks_after_derivation(record.answers, meta)
         record.schema = self.questionnaire.schema  # saved in the current version's terms
         record.check_status()
         return record

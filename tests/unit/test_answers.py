@@ -341,9 +341,18 @@ def test_unknown_and_declined_only_without_a_value(qid: str, mark: str) -> None:
     with pytest.raises(AnswerError) as info:
         validate(QUESTIONNAIRE, {qid: value}, {qid: mark})
     assert (info.value.question, info.value.reason) == (qid, rules.VALUE_AND_META)
-    # an empty text or list is no value, so the mark stands
-    if isinstance(value, str | list):
-        assert validate(QUESTIONNAIRE, {qid: type(value)()}, {qid: mark}) == ({}, {qid: mark})
+    # an empty text is no value, so the mark stands; an empty set of codes is an answer
+    # ("none of these"), so it cannot stand beside a mark
+    if isinstance(value, str):
+        assert validate(QUESTIONNAIRE, {qid: ""}, {qid: mark}) == ({}, {qid: mark})
+    if isinstance(value, list):
+        with pytest.raises(AnswerError):
+            validate(QUESTIONNAIRE, {qid: []}, {qid: mark})
+
+
+def test_an_empty_set_of_codes_means_none_of_these() -> None:
+    answers, _meta = validate(QUESTIONNAIRE, {"abuse.threats": [], "identity.aliases": []}, {})
+    assert answers == {"abuse.threats": []}
 
 
 @pytest.mark.parametrize("mark", ["maybe", "", "Unknown", None, 1])
