@@ -1,0 +1,373 @@
+"""The interview form: sections on the left, the current section's questions in the middle,
+the live ILO indicators on the right, and autosave underneath everything.
+
+Saving never waits for a whole record to be valid: the answers that are valid are saved,
+and an answer that is not (hours 25, a text over its limit) keeps its error under the field
+while the record keeps the last valid answer for that question. Questions the form does not
+show (restricted ones for an interviewer, the review section, identifiers for a role without
+the identity key) keep whatever the stored record holds.
+
+For the integrator: call ``flush()`` before locking, quitting or closing the form (it
+returns False if the save failed); ``saved``, ``save_failed`` and ``status_changed`` feed
+the status bar; ``identity_revealed`` is where auditing hooks in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import replace
+from typing import Any
+
+from babel.dates import format_time
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.domain.answers import AnswerError, state_share_percent
+from intake.domain.indicators import Finding
+from intake.domain.questionnaire import QType, Question
+from intake.domain.record import ConsentRequired, Record
+from intake.i18n import _, current_locale, ngettext
+from intake.services.interviews import InterviewService
+from intake.ui.dialogs import Dialogs
+from intake.ui.errors import error_text
+from intake.ui.form.autosave import AutosaveController
+from intake.ui.form.indicator_panel import IndicatorPanel
+from intake.ui.form.question_row import QuestionRow
+from intake.ui.form.section_page import SectionPage
+
+log = logging.getLogger(__name__)
+
+CONSENT_QUESTION = "consent.internal_documentation"
+SHARE_QUESTION = "wages.state_share_percent"
+TEXT_TYPES = (QType.TEXT, QType.LONGTEXT, QType.LIST)
+
+
+def progress_label(section_label: str, answered: int, total: int) -> str:
+    """"Profile (3/5)": the section's translated label and its count (numbers and
+    punctuation read the same in Korean, so this is no catalog entry of its own)."""
+    return f"{section_label} ({answered}/{total})"
+
+
+class InterviewForm(QWidget):
+    saved = Signal(str)  # ISO timestamp of the save (the record's updated_at)
+    save_failed = Signal(str)  # the reason, in the user's language
+    status_changed = Signal(str)  # "Saved at 14:03:12", for the status bar
+    identity_revealed = Signal(str)  # the record id, each time identity is shown
+
+    def __init__(
+        self,
+        service: InterviewService,
+        record: Record,
+        can_review: bool,
+        dialogs: Dialogs,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("interview_form")
+        self._service, self._dialogs = service, dialogs
+        self._saved = record  # the last stored state (or the new, unsaved record)
+        self._can_review = can_review
+        self._with_identity = service.vault.has_identity_key
+        self._status: tuple[str, Any] = ("none", None)
+        self._failing = False
+
+        self.section_list = QListWidget(self)
+        self.section_list.setObjectName("form_sections")
+        self.section_list.setWordWrap(True)
+        self.section_list.setSpacing(2)
+        self.section_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.pages = QStackedWidget(self)
+        self.pages.setObjectName("form_pages")
+        self.indicator_panel = IndicatorPanel(self)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("save_status")
+        self.rows: dict[str, QuestionRow] = {}
+        self._page_of: dict[str, SectionPage] = {}
+        self.section_pages: list[SectionPage] = []
+        for section in service.questionnaire.sections:
+            if section.reviewers_only and not can_review:
+                continue
+            questions = [q for q in section.questions if self._shows(q)]
+            if not questions:
+                continue
+            page = SectionPage(section, questions, self.pages)
+            page.changed.connect(self._row_changed)
+            page.identity_revealed.connect(self.reveal_identity)
+            page.identity_hidden.connect(self.hide_identity)
+            self.pages.addWidget(page)
+            self.section_pages.append(page)
+            for qid, row in page.rows.items():
+                self.rows[qid] = row
+                self._page_of[qid] = page
+            item = QListWidgetItem(self.section_list)
+            item.setData(Qt.ItemDataRole.UserRole, section.id)
+
+        indicators = QScrollArea(self)
+        indicators.setWidgetResizable(True)
+        indicators.setWidget(self.indicator_panel)
+        centre = QWidget(self)
+        box = QVBoxLayout(centre)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.pages, 1)
+        box.addWidget(self.status_label)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.section_list)
+        splitter.addWidget(centre)
+        splitter.addWidget(indicators)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([240, 700, 280])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        self._autosave = AutosaveController(self._save, parent=self)
+        self._autosave.pending_changed.connect(self._pending_changed)
+        self.section_list.currentRowChanged.connect(self._section_changed)
+        self.section_list.itemActivated.connect(lambda _item: self.focus_first_field())
+        self._shortcuts()
+        self._load(record)
+        self.section_list.setCurrentRow(0)
+        self.retranslate()
+
+    def _shows(self, question: Question) -> bool:
+        if question.restricted and not self._can_review:
+            return False
+        return self._with_identity or not question.is_identifying
+
+    def _shortcuts(self) -> None:
+        def bind(keys: str, slot: Any) -> None:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+        bind("Ctrl+PgDown", lambda: self.step_section(1))
+        bind("Ctrl+PgUp", lambda: self.step_section(-1))
+        bind("F6", self.section_list.setFocus)
+        for number in range(1, min(9, len(self.section_pages)) + 1):
+            bind(f"Alt+{number}", lambda n=number: self.go_to_section(n - 1, focus=True))
+
+    # -- public ---------------------------------------------------------------------------
+    @property
+    def record(self) -> Record:
+        """The record as last saved (call ``flush()`` first for the latest answers)."""
+        return self._saved
+
+    @property
+    def has_unsaved_changes(self) -> bool:
+        return self._autosave.pending
+
+    @property
+    def autosave(self) -> AutosaveController:
+        return self._autosave
+
+    def flush(self) -> bool:
+        """Save now if anything is unsaved; False if the save failed."""
+        return self._autosave.flush()
+
+    def invalid_questions(self) -> list[str]:
+        """Questions showing an error (their last valid answer is what is stored)."""
+        return [qid for qid, row in self.rows.items() if row.error_text]
+
+    def row(self, question_id: str) -> QuestionRow:
+        return self.rows[question_id]
+
+    def page(self, section_id: str) -> SectionPage:
+        return next(p for p in self.section_pages if p.section.id == section_id)
+
+    @property
+    def current_page(self) -> SectionPage:
+        return self.section_pages[self.pages.currentIndex()]
+
+    def go_to_section(self, index: int, focus: bool = False) -> None:
+        if 0 <= index < len(self.section_pages):
+            self.section_list.setCurrentRow(index)
+            if focus:
+                self.focus_first_field()
+
+    def step_section(self, step: int) -> None:
+        self.go_to_section(self.pages.currentIndex() + step, focus=True)
+
+    def focus_first_field(self) -> None:
+        widget = self.current_page.first_input()
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def reveal_identity(self) -> None:
+        for page in self.section_pages:
+            page.set_identity_masked(False)
+        log.info("identity shown for record %s", self._saved.id)
+        self.identity_revealed.emit(self._saved.id)
+
+    def hide_identity(self) -> None:
+        for page in self.section_pages:
+            page.set_identity_masked(True)
+
+    @property
+    def identity_masked(self) -> bool:
+        return any(p.identity_masked for p in self.section_pages)
+
+    # -- loading and live updates ---------------------------------------------------------
+    def _load(self, record: Record) -> None:
+        derived_share = state_share_percent(record.answers)
+        for qid, row in self.rows.items():
+            value = record.answers.get(qid)
+            if qid == SHARE_QUESTION and value is not None and value == derived_share:
+                value = None  # computed, not typed: keep it computed
+            row.load(value, record.meta.get(qid))
+        for index in range(len(self.section_pages)):
+            self._update_progress(index)
+        self._update_indicators()
+
+    def _row_changed(self, question_id: str) -> None:
+        self._autosave.note_change()
+        page = self._page_of[question_id]
+        self._update_progress(self.section_pages.index(page))
+        if self.rows[question_id].question.type not in TEXT_TYPES:
+            self._update_indicators()
+
+    def _update_progress(self, index: int) -> None:
+        page = self.section_pages[index]
+        answered, total = page.progress()
+        item = self.section_list.item(index)
+        item.setText(progress_label(_(page.section.label), answered, total))
+
+    def _update_indicators(self) -> None:
+        rows = [r for r in self.rows.values() if r.question.type not in TEXT_TYPES]
+        answers, _meta, _errors = self._collect(rows, show_errors=False)
+        findings: dict[str, Finding] = self._service.indicators(
+            replace(self._saved, answers=answers))
+        self.indicator_panel.show_findings(findings)
+        share_row = self.rows.get(SHARE_QUESTION)
+        if share_row is not None:
+            share = state_share_percent(answers)
+            share_row.editor.set_placeholder(
+                _("Computed: {value}").format(value=share) if share is not None else "")
+
+    def _section_changed(self, index: int) -> None:
+        if index < 0:
+            return
+        self.pages.setCurrentIndex(index)
+        self._autosave.save_now()
+
+    # -- saving ---------------------------------------------------------------------------
+    def _collect(
+        self, rows: list[QuestionRow], show_errors: bool
+    ) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+        """Answers and marks: the rows' valid ones, the stored ones for the rest."""
+        shown = set(self.rows)
+        answers = {k: v for k, v in self._saved.answers.items() if k not in shown}
+        meta = {k: v for k, v in self._saved.meta.items() if k not in shown}
+        errors: list[str] = []
+        for row in rows:
+            qid = row.question.id
+            answer = row.validate() if show_errors else row.collect()
+            if answer.error is not None:
+                errors.append(qid)
+                self._keep_stored(qid, answers, meta)
+                continue
+            if answer.value is not None:
+                answers[qid] = answer.value
+            if answer.mark is not None:
+                meta[qid] = answer.mark
+        return answers, meta, errors
+
+    def _keep_stored(self, qid: str, answers: dict[str, Any], meta: dict[str, str]) -> None:
+        answers.pop(qid, None)
+        meta.pop(qid, None)
+        if qid in self._saved.answers:
+            answers[qid] = self._saved.answers[qid]
+        if qid in self._saved.meta:
+            meta[qid] = self._saved.meta[qid]
+
+    def _save(self) -> bool:
+        if not self._service.vault.is_open:  # locked under us: nothing can be stored now
+            log.info("autosave of record %s skipped: the vault is locked", self._saved.id)
+            self._autosave.stop()
+            return False
+        answers, meta, errors = self._collect(list(self.rows.values()), show_errors=True)
+        candidate = replace(self._saved, answers=answers, meta=meta)
+        try:
+            self._store(candidate, errors)
+        except Exception as error:  # told to the user; logged by type, never by value
+            log.warning("autosave of record %s failed: %s", self._saved.id,
+                        type(error).__name__)
+            self._failed(error_text(error))
+            return False
+        self._saved = candidate
+        self._failing = False
+        self._set_status("saved", (candidate.updated_at, len(errors)))
+        self.saved.emit(candidate.updated_at)
+        return True
+
+    def _store(self, candidate: Record, errors: list[str]) -> None:
+        """Save; a rule between answers that fails keeps that question's stored answer."""
+        while True:
+            try:
+                self._service.save(candidate)
+                return
+            except (AnswerError, ConsentRequired) as error:
+                qid = error.question if isinstance(error, AnswerError) else CONSENT_QUESTION
+                row = self.rows.get(qid)
+                if row is None or qid in errors:
+                    raise
+                row.show_error(error)
+                errors.append(qid)
+                self._keep_stored(qid, candidate.answers, candidate.meta)
+
+    def _failed(self, reason: str) -> None:
+        self._set_status("failed", reason)
+        self.save_failed.emit(reason)
+        if not self._failing:  # tell once, not at every retry
+            self._failing = True
+            QTimer.singleShot(0, self, lambda: self._dialogs.error(
+                self, _("Not saved"), _("The interview could not be saved: {reason}\n"
+                                        "Your answers are still in the form; saving is "
+                                        "tried again.").format(reason=reason)))
+
+    def _pending_changed(self, pending: bool) -> None:
+        if pending and self._status[0] != "failed":
+            self._set_status("pending", None)
+
+    def _set_status(self, kind: str, data: Any) -> None:
+        self._status = (kind, data)
+        self.status_label.setText(self._status_text())
+        self.status_changed.emit(self.status_label.text())
+
+    def _status_text(self) -> str:
+        kind, data = self._status
+        if kind == "saved":
+            stamp, errors = data
+            local = dt.datetime.fromisoformat(stamp).astimezone()
+            text = _("Saved at {time}").format(
+                time=format_time(local, format="HH:mm:ss", locale=current_locale()))
+            if errors:
+                text += " · " + ngettext(
+                    "{count} answer has an error and was not saved",
+                    "{count} answers have an error and were not saved", errors,
+                ).format(count=errors)
+            return text
+        if kind == "pending":
+            return _("Unsaved changes")
+        if kind == "failed":
+            return _("Not saved: {reason}").format(reason=data)
+        return ""
+
+    # -- language -------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.section_list.setAccessibleName(_("Sections"))
+        for index, page in enumerate(self.section_pages):
+            page.retranslate()
+            self._update_progress(index)
+        self.indicator_panel.retranslate()
+        self.status_label.setText(self._status_text())

@@ -1,0 +1,281 @@
+"""One question on a section page: label, help, editor, answer state, estimate, error.
+
+The answer state says whether the person gave a value, does not know or declined; the
+three stay distinct in storage. Choosing unknown or declined clears and disables the
+editor, but the value is kept aside while the form is open, so a slip of the hand is undone
+by choosing "Answer" again. A masked row (identifying answers) shows neither its value nor
+its editor until the form reveals the record's identity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.domain.answers import AnswerError, is_empty, normalize
+from intake.domain.questionnaire import Meta, QType, Question
+from intake.errors import IntakeError
+from intake.i18n import N_, _
+from intake.ui.form.date_money_fields import DateEditor, MoneyEditor
+from intake.ui.form.fields import (
+    BoolEditor,
+    ChoiceEditor,
+    FieldEditor,
+    FormCombo,
+    ListEditor,
+    LongTextEditor,
+    MultiEditor,
+    NumberEditor,
+    TextEditor,
+    part_name,
+)
+
+ERROR_STYLE = "color: #a40000;"
+HELP_STYLE = "color: #5f6368;"
+STATES = (
+    (None, N_("Answer")),
+    (Meta.UNKNOWN.value, N_("Unknown")),
+    (Meta.DECLINED.value, N_("Declined")),
+)
+
+EDITORS: dict[QType, type[FieldEditor]] = {
+    QType.BOOL: BoolEditor,
+    QType.CHOICE: ChoiceEditor,
+    QType.MULTI: MultiEditor,
+    QType.INT: NumberEditor,
+    QType.NUMBER: NumberEditor,
+    QType.YEAR: NumberEditor,
+    QType.DATE: DateEditor,
+    QType.MONEY: MoneyEditor,
+    QType.TEXT: TextEditor,
+    QType.LONGTEXT: LongTextEditor,
+    QType.LIST: ListEditor,
+}
+
+
+def editor_for(question: Question, parent: QWidget | None = None) -> FieldEditor:
+    return EDITORS[question.type](question, parent)
+
+
+@dataclass(frozen=True)
+class RowAnswer:
+    """What a row holds now: a valid value, a mark, an error, or nothing."""
+
+    value: Any | None = None
+    mark: str | None = None
+    error: AnswerError | None = None
+
+
+class QuestionRow(QWidget):
+    changed = Signal(str)  # the question id
+
+    def __init__(self, question: Question, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.question = question
+        self.setObjectName(f"row:{question.id}")
+        self._stash: Any | None = None
+        self._masked = False
+        self._error: IntakeError | None = None
+
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        font = self.label.font()
+        font.setBold(True)
+        self.label.setFont(font)
+        self.help = QLabel(self)
+        self.help.setWordWrap(True)
+        self.help.setStyleSheet(HELP_STYLE)
+        small = self.help.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.help.setFont(small)
+        self.help.setVisible(bool(question.help))
+
+        self.stack = QStackedWidget(self)
+        self.editor = editor_for(question, self.stack)
+        self.hidden = QLabel(self.stack)
+        self.hidden.setObjectName("masked_value")
+        self.stack.addWidget(self.editor)
+        self.stack.addWidget(self.hidden)
+        self.state = FormCombo(self)
+        self.state.setObjectName("answer_state")
+        for mark, _text in STATES:
+            self.state.addItem("", mark)
+        self.estimate: QCheckBox | None = None
+        # Rows without an estimate keep its room, so the state controls line up.
+        self._estimate_room = QCheckBox(self)
+        if question.type.takes_estimate:
+            self.estimate = self._estimate_room
+            self.estimate.setObjectName("estimate")
+        else:
+            policy = self._estimate_room.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            self._estimate_room.setSizePolicy(policy)
+            self._estimate_room.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self._estimate_room.hide()
+        self.error = QLabel(self)
+        self.error.setObjectName("field_error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.hide()
+
+        line = QHBoxLayout()
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.stack, 1)
+        line.addWidget(self.state, 0, Qt.AlignmentFlag.AlignTop)
+        line.addWidget(self._estimate_room, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 6)
+        layout.setSpacing(3)
+        layout.addWidget(self.label)
+        layout.addWidget(self.help)
+        layout.addLayout(line)
+        layout.addWidget(self.error)
+
+        self.label.setBuddy(self.editor.focus_widget())
+        self.editor.changed.connect(self._edited)
+        self.state.currentIndexChanged.connect(lambda _i: self._state_changed())
+        if self.estimate is not None:
+            self.estimate.toggled.connect(lambda _on: self.changed.emit(self.question.id))
+        self.retranslate()
+
+    # -- state ----------------------------------------------------------------------------
+    @property
+    def mark(self) -> str | None:
+        data = self.state.currentData()
+        return data if isinstance(data, str) else None
+
+    def set_mark(self, mark: str | None) -> None:
+        """Unknown, declined or None (answered); the same as choosing it in the combo."""
+        self.state.setCurrentIndex(max(self.state.findData(mark), 0) if mark else 0)
+
+    def _state_changed(self) -> None:
+        marked = self.mark is not None
+        if marked:
+            try:
+                value = self.editor.value()
+            except AnswerError:
+                value = None
+            if not is_empty(value):
+                self._stash = value
+            with QSignalBlocker(self.editor):
+                self.editor.set_value(None)
+            self.show_error(None)
+        elif self._stash is not None:
+            with QSignalBlocker(self.editor):
+                self.editor.set_value(self._stash)
+            self._stash = None
+        self._update_enabled()
+        self.changed.emit(self.question.id)
+
+    def _update_enabled(self) -> None:
+        answering = self.mark is None and not self._masked
+        self.editor.setEnabled(answering)
+        self.state.setEnabled(not self._masked)
+        if self.estimate is not None:
+            if self.mark is not None:
+                with QSignalBlocker(self.estimate):
+                    self.estimate.setChecked(False)
+            self.estimate.setEnabled(answering)
+
+    def _edited(self) -> None:
+        if not self.error.isHidden():
+            self.validate()  # clears the error as soon as the input is right
+        self.changed.emit(self.question.id)
+
+    # -- values ---------------------------------------------------------------------------
+    def collect(self) -> RowAnswer:
+        """The answer in canonical form (the domain's rules), its mark, or its error."""
+        if self.mark is not None:
+            return RowAnswer(mark=self.mark)
+        try:
+            raw = self.editor.value()
+            if is_empty(raw):
+                return RowAnswer()
+            value = normalize(self.question, raw)
+        except AnswerError as error:
+            return RowAnswer(error=error)
+        estimate = self.estimate is not None and self.estimate.isChecked()
+        return RowAnswer(value=value, mark=Meta.ESTIMATE.value if estimate else None)
+
+    def validate(self) -> RowAnswer:
+        """``collect()``, showing or clearing the error under the field."""
+        answer = self.collect()
+        self.show_error(answer.error)
+        return answer
+
+    def load(self, value: Any | None, mark: str | None) -> None:
+        """Show a stored answer without announcing a change."""
+        self._stash = None
+        blockers = [QSignalBlocker(w) for w in (self.editor, self.state, self.estimate) if w]
+        try:
+            self.editor.set_value(value if mark in (None, Meta.ESTIMATE.value) else None)
+            self.set_mark(mark if mark in (Meta.UNKNOWN.value, Meta.DECLINED.value) else None)
+            if self.estimate is not None:
+                self.estimate.setChecked(mark == Meta.ESTIMATE.value)
+        finally:
+            for blocker in blockers:
+                blocker.unblock()
+        self.show_error(None)
+        self._update_enabled()
+
+    def is_answered(self) -> bool:
+        """Answered for the progress count: a value, unknown or declined."""
+        return self.mark is not None or not self.editor.is_empty()
+
+    def show_error(self, error: IntakeError | None) -> None:
+        """Show ``error`` under the field (None clears it); kept to be retranslated."""
+        self._error = error
+        if isinstance(error, AnswerError):
+            message = error.reason_text()
+        else:
+            message = error.message() if error is not None else ""
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+        for widget in self.editor.inputs():
+            widget.setAccessibleDescription(message)
+
+    @property
+    def error_text(self) -> str:
+        return self.error.text() if not self.error.isHidden() else ""
+
+    # -- masking and focus ----------------------------------------------------------------
+    @property
+    def masked(self) -> bool:
+        return self._masked
+
+    def set_masked(self, masked: bool) -> None:
+        self._masked = masked
+        self.stack.setCurrentWidget(self.hidden if masked else self.editor)
+        self._update_enabled()
+
+    def inputs(self) -> list[QWidget]:
+        widgets = [*self.editor.inputs(), self.state]
+        return [*widgets, self.estimate] if self.estimate is not None else widgets
+
+    def focus_widget(self) -> QWidget:
+        return self.editor.focus_widget()
+
+    def retranslate(self) -> None:
+        q = self.question
+        label = _(q.label)
+        self.label.setText(label)
+        self.help.setText(_(q.help) if q.help else "")
+        self.hidden.setText(_("Hidden. Choose “Show identity” to see or change it."))
+        self.editor.retranslate()
+        for index, (_mark, text) in enumerate(STATES):
+            self.state.setItemText(index, _(text))
+        self.state.setAccessibleName(part_name(label, _("answer state")))
+        self._estimate_room.setText(_("Estimate"))
+        if self.estimate is not None:
+            self.estimate.setAccessibleName(part_name(label, _("estimate")))
+        self.show_error(self._error)

@@ -1,0 +1,134 @@
+"""One page of the form per section of the questionnaire, generated from its data.
+
+Identifying questions (class D: the identity section, interpreter, city, work site) are
+masked until the interviewer explicitly chooses "Show identity" for the record; the page
+only asks, through ``identity_revealed`` / ``identity_hidden``, and the form decides for
+every page at once (and is where auditing hooks in). Which questions a page gets (restricted
+ones, reviewers-only sections, identifiers without the identity key) is the form's choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.domain.questionnaire import Question, Section
+from intake.i18n import _
+from intake.ui.form.question_row import HELP_STYLE, QuestionRow
+
+
+class SectionPage(QScrollArea):
+    changed = Signal(str)  # the question id
+    identity_revealed = Signal()  # the interviewer chose "Show identity"
+    identity_hidden = Signal()
+
+    def __init__(
+        self, section: Section, questions: Iterable[Question], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.section = section
+        self.setObjectName(f"page:{section.id}")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget(self)
+        body.setObjectName("section_body")
+        self.title = QLabel(body)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        self.description = QLabel(body)
+        self.description.setWordWrap(True)
+        self.description.setStyleSheet(HELP_STYLE)
+        self.description.setVisible(bool(section.description))
+
+        self.rows: dict[str, QuestionRow] = {}
+        questions = tuple(questions)
+        self.identity_button: QPushButton | None = None
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        if any(q.is_identifying for q in questions):
+            self.identity_button = QPushButton(body)
+            self.identity_button.setObjectName("show_identity")
+            self.identity_button.clicked.connect(self._identity_clicked)
+            header.addWidget(self.identity_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addLayout(header)
+        layout.addWidget(self.description)
+        for question in questions:
+            row = QuestionRow(question, body)
+            row.changed.connect(self.changed)
+            layout.addWidget(row)
+            self.rows[question.id] = row
+        layout.addStretch(1)
+        self.setWidget(body)
+        self._identity_masked = self.identity_button is not None
+        self.set_identity_masked(self._identity_masked)
+        self._chain_tab_order()
+        self.retranslate()
+
+    def _chain_tab_order(self) -> None:
+        """Tab follows the page from top to bottom, field by field."""
+        widgets: list[QWidget] = [self.identity_button] if self.identity_button else []
+        for row in self.rows.values():
+            widgets.extend(row.inputs())
+        for first, second in zip(widgets, widgets[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def has_identity(self) -> bool:
+        return self.identity_button is not None
+
+    @property
+    def identity_masked(self) -> bool:
+        return self._identity_masked
+
+    def set_identity_masked(self, masked: bool) -> None:
+        self._identity_masked = masked and self.has_identity
+        for row in self.rows.values():
+            if row.question.is_identifying:
+                row.set_masked(self._identity_masked)
+        self._retranslate_identity_button()
+
+    def _identity_clicked(self) -> None:
+        if self._identity_masked:
+            self.identity_revealed.emit()
+        else:
+            self.identity_hidden.emit()
+
+    def _retranslate_identity_button(self) -> None:
+        if self.identity_button is not None:
+            self.identity_button.setText(
+                _("Show identity") if self._identity_masked else _("Hide identity"))
+
+    # -- answers --------------------------------------------------------------------------
+    def progress(self) -> tuple[int, int]:
+        """(answered, total): answered means a value, unknown or declined."""
+        return sum(row.is_answered() for row in self.rows.values()), len(self.rows)
+
+    def first_input(self) -> QWidget | None:
+        for row in self.rows.values():
+            if not row.masked:
+                return row.focus_widget()
+        return self.identity_button
+
+    def retranslate(self) -> None:
+        self.title.setText(_(self.section.label))
+        self.description.setText(_(self.section.description) if self.section.description
+                                 else "")
+        self._retranslate_identity_button()
+        for row in self.rows.values():
+            row.retranslate()
