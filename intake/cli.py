@@ -302,10 +302,10 @@ def cmd_export_records(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> i
         buffer = StringIO()
         count = jsonl.write_records(InterviewService(vault).export_records(), buffer)
     data = buffer.getvalue().encode("utf-8")
-    if os.path.lexists(out):
-        raise OutputExists(path=str(out))
     try:
-        write_atomic(out, data)
+        write_atomic(out, data, overwrite=False)
+    except FileExistsError as exc:
+        raise OutputExists(path=str(out)) from exc
     except OSError as exc:
         raise OutputNotWritable(path=str(out)) from exc
     io.stderr.write(_(
