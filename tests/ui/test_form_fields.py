@@ -312,3 +312,20 @@ def test_the_mouse_wheel_does_not_change_an_unfocused_combo(qtbot: QtBot) -> Non
                         Qt.ScrollPhase.NoScrollPhase, False)
     QApplication.sendEvent(combo, event)
     assert combo.currentIndex() == 0
+
+
+def test_a_multiple_choice_can_be_answered_with_none_of_its_codes(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """"No threats" is an answer ([]), distinct from not asked and from unknown."""
+    from intake.domain.questions import QUESTIONNAIRE
+    from intake.ui.form.question_row import NONE_OF_THESE, QuestionRow
+
+    row = QuestionRow(QUESTIONNAIRE.question("abuse.threats"))
+    qtbot.addWidget(row)
+    assert row.collect().value is None and not row.is_answered()
+    row.state.setCurrentIndex(row.state.findData(NONE_OF_THESE))
+    assert row.collect().value == [] and row.collect().mark is None
+    assert row.is_answered() and not row.editor.isEnabled()
+    fresh = QuestionRow(QUESTIONNAIRE.question("abuse.threats"))
+    qtbot.addWidget(fresh)
+    fresh.load([], None)
+    assert fresh.state.currentData() == NONE_OF_THESE and fresh.collect().value == []

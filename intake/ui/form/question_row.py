@@ -42,11 +42,14 @@ from intake.ui.form.fields import (
 
 ERROR_STYLE = "color: #a40000;"
 HELP_STYLE = "color: #5f6368;"
+#: A multiple choice answered with none of its codes ("no threats"): an answer, not a mark.
+NONE_OF_THESE = "none_of_these"
 STATES = (
     (None, N_("Answer")),
     (Meta.UNKNOWN.value, N_("Unknown")),
     (Meta.DECLINED.value, N_("Declined")),
 )
+MULTI_STATES = (*STATES, (NONE_OF_THESE, N_("None of these")))
 
 EDITORS: dict[QType, type[FieldEditor]] = {
     QType.BOOL: BoolEditor,
@@ -108,7 +111,8 @@ class QuestionRow(QWidget):
         self.stack.addWidget(self.hidden)
         self.state = FormCombo(self)
         self.state.setObjectName("answer_state")
-        for mark, _text in STATES:
+        self._states = MULTI_STATES if question.type is QType.MULTI else STATES
+        for mark, _text in self._states:
             self.state.addItem("", mark)
         self.estimate: QCheckBox | None = None
         # Rows without an estimate keep its room, so the state controls line up.
@@ -151,15 +155,21 @@ class QuestionRow(QWidget):
     # -- state ----------------------------------------------------------------------------
     @property
     def mark(self) -> str | None:
+        """Unknown or declined; None when the row holds an answer (or nothing)."""
         data = self.state.currentData()
-        return data if isinstance(data, str) else None
+        return data if data in (Meta.UNKNOWN.value, Meta.DECLINED.value) else None
+
+    @property
+    def _editing(self) -> bool:
+        """The editor holds the answer (not a mark, not "none of these")."""
+        return self.state.currentData() is None
 
     def set_mark(self, mark: str | None) -> None:
         """Unknown, declined or None (answered); the same as choosing it in the combo."""
         self.state.setCurrentIndex(max(self.state.findData(mark), 0) if mark else 0)
 
     def _state_changed(self) -> None:
-        marked = self.mark is not None
+        marked = not self._editing
         if marked:
             try:
                 value = self.editor.value()
@@ -178,11 +188,11 @@ class QuestionRow(QWidget):
         self.changed.emit(self.question.id)
 
     def _update_enabled(self) -> None:
-        answering = self.mark is None and not self._masked
+        answering = self._editing and not self._masked
         self.editor.setEnabled(answering)
         self.state.setEnabled(not self._masked)
         if self.estimate is not None:
-            if self.mark is not None:
+            if not self._editing:
                 with QSignalBlocker(self.estimate):
                     self.estimate.setChecked(False)
             self.estimate.setEnabled(answering)
@@ -195,6 +205,8 @@ class QuestionRow(QWidget):
     # -- values ---------------------------------------------------------------------------
     def collect(self) -> RowAnswer:
         """The answer in canonical form (the domain's rules), its mark, or its error."""
+        if self.state.currentData() == NONE_OF_THESE:
+            return RowAnswer(value=[])
         if self.mark is not None:
             return RowAnswer(mark=self.mark)
         try:
@@ -220,6 +232,8 @@ class QuestionRow(QWidget):
         try:
             self.editor.set_value(value if mark in (None, Meta.ESTIMATE.value) else None)
             self.set_mark(mark if mark in (Meta.UNKNOWN.value, Meta.DECLINED.value) else None)
+            if value == [] and self.question.type is QType.MULTI:
+                self.state.setCurrentIndex(self.state.findData(NONE_OF_THESE))
             if self.estimate is not None:
                 self.estimate.setChecked(mark == Meta.ESTIMATE.value)
         finally:
@@ -230,7 +244,7 @@ class QuestionRow(QWidget):
 
     def is_answered(self) -> bool:
         """Answered for the progress count: a value, unknown or declined."""
-        return self.mark is not None or not self.editor.is_empty()
+        return not self._editing or not self.editor.is_empty()
 
     def show_error(self, error: IntakeError | None) -> None:
         """Show ``error`` under the field (None clears it); kept to be retranslated."""
@@ -272,7 +286,7 @@ class QuestionRow(QWidget):
         self.help.setText(_(q.help) if q.help else "")
         self.hidden.setText(_("Hidden. Choose “Show identity” to see or change it."))
         self.editor.retranslate()
-        for index, (_mark, text) in enumerate(STATES):
+        for index, (_mark, text) in enumerate(self._states):
             self.state.setItemText(index, _(text))
         self.state.setAccessibleName(part_name(label, _("answer state")))
         self._estimate_room.setText(_("Estimate"))
