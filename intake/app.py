@@ -1,4 +1,4 @@
-"""Composition root of the GUI: paths, settings, language, session, main window.
+"""Composition root of the GUI: paths, settings, language, session, services, main window.
 
 Nothing else builds these objects; tests build the same graph on a temporary folder.
 """
@@ -17,6 +17,7 @@ from intake import i18n
 from intake.hardening import harden_process, install_exception_hook
 from intake.i18n import _
 from intake.paths import app_paths, resources_dir
+from intake.services.interviews import InterviewService
 from intake.services.session import Session
 from intake.settings import SettingsStore
 from intake.ui.dialogs import Dialogs
@@ -49,7 +50,8 @@ def build(
     languages.apply(settings.language or i18n.language_from_environment(env), remember=False)
     folder = Path(settings.vault_dir) if settings.vault_dir else paths.default_vault
     session = Session(policy or KdfPolicy())
-    window = MainWindow(session, languages, store, folder, dialogs)
+    # Services over the vault are built per unlock (the vault exists only while unlocked).
+    window = MainWindow(session, languages, store, folder, dialogs, interviews=InterviewService)
     return Gui(window, session, languages, store)
 
 

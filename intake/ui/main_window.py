@@ -1,11 +1,13 @@
 """The main window: one screen at a time (first run, unlock, workspace) and the menus.
 
-The window owns no data. Locking closes the vault through the session and replaces the
-workspace by a fresh unlock screen; the workspace widget is deleted, not hidden.
+The window owns no data. Locking and quitting first save the open testimony (the form's
+``flush``), then wait for background work, then close the vault through the session; the
+workspace is replaced by a fresh unlock screen and deleted, not hidden.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 
 from intake import __version__
 from intake.i18n import LANGUAGE_NAMES, _
+from intake.services.interviews import InterviewService
 from intake.services.session import Session
 from intake.settings import SettingsStore
 from intake.ui.dialogs import Dialogs
@@ -33,10 +36,12 @@ class MainWindow(QMainWindow):
         settings: SettingsStore,
         vault_folder: Path,
         dialogs: Dialogs | None = None,
+        interviews: Callable[[Vault], InterviewService] = InterviewService,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._session = session
+        self._interviews = interviews
         self._languages = languages
         self._settings = settings
         self._folder = vault_folder
@@ -58,6 +63,17 @@ class MainWindow(QMainWindow):
         self.vault_menu.addAction(self.lock_action)
         self.vault_menu.addSeparator()
         self.vault_menu.addAction(self.quit_action)
+        self.records_menu = self.menuBar().addMenu("")
+        self.new_record_action = QAction(self)
+        self.new_record_action.setObjectName("new_record_action")
+        self.new_record_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_record_action.triggered.connect(self._new_record)
+        self.find_action = QAction(self)
+        self.find_action.setObjectName("find_action")
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_action.triggered.connect(self._find)
+        self.records_menu.addAction(self.new_record_action)
+        self.records_menu.addAction(self.find_action)
         self.language_menu = self.menuBar().addMenu("")
         group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
@@ -91,7 +107,15 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(widget)  # takes ownership; the old one is deleted by Qt
         if old is not None:
             old.deleteLater()
+        unlocked = self._session.unlocked and isinstance(widget, Workspace)
         self.lock_action.setEnabled(self._session.unlocked)
+        self.new_record_action.setEnabled(unlocked)
+        self.find_action.setEnabled(unlocked)
+
+    @property
+    def workspace(self) -> Workspace | None:
+        widget = self.centralWidget()
+        return widget if isinstance(widget, Workspace) else None
 
     def show_wizard(self) -> None:
         wizard = FirstRunWizard(
@@ -112,16 +136,31 @@ class MainWindow(QMainWindow):
     def _open_workspace(self, vault: Vault) -> None:
         self._folder = vault.files.folder
         self._session.attach(vault)
-        workspace = Workspace(self._session, self)
+        workspace = Workspace(self._session, self._interviews(vault), self.dialogs, self)
         workspace.lock_requested.connect(self.lock)
+        workspace.status_message.connect(self.statusBar().showMessage)
         self._set_screen(workspace)
 
+    def _new_record(self) -> None:
+        if self.workspace is not None:
+            self.workspace.new_record()
+
+    def _find(self) -> None:
+        if self.workspace is not None:
+            self.workspace.focus_search()
+
     def lock(self) -> None:
-        """Close the vault and show a fresh unlock screen; the workspace is destroyed."""
+        """Save the open testimony, close the vault and show a fresh unlock screen; the
+        workspace is destroyed. A lock is never refused: what could not be saved is lost."""
         if not self._session.unlocked:
             return
+        workspace = self.workspace
+        if workspace is not None:
+            workspace.flush()
+            workspace.release()
         self.tasks.drain()
         self._session.lock()
+        self.statusBar().clearMessage()
         self.show_unlock()
 
     # -- language -------------------------------------------------------------------------
@@ -129,6 +168,9 @@ class MainWindow(QMainWindow):
         self.vault_menu.setTitle(_("&Vault"))
         self.lock_action.setText(_("&Lock"))
         self.quit_action.setText(_("&Quit"))
+        self.records_menu.setTitle(_("&Testimonies"))
+        self.new_record_action.setText(_("&New testimony"))
+        self.find_action.setText(_("&Find"))
         self.language_menu.setTitle(_("L&anguage"))
         self.help_menu.setTitle(_("&Help"))
         self.about_action.setText(_("&About intake"))
@@ -146,6 +188,17 @@ class MainWindow(QMainWindow):
 
     # -- closing --------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        workspace = self.workspace
+        if workspace is not None:
+            if not workspace.flush() and not self.dialogs.ask(
+                self, _("Changes not saved"),
+                _("The last changes to the open testimony could not be saved. "
+                  "Quit anyway? Those changes will be lost."),
+            ):
+                event.ignore()
+                return
+            workspace.release()
         self.tasks.drain()
         self._session.lock()
+        self.statusBar().clearMessage()
         super().closeEvent(event)

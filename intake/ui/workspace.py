@@ -1,24 +1,77 @@
-"""The workspace shown while the vault is unlocked (records arrive with the capture issue).
+"""The workspace shown while the vault is unlocked: the list of testimonies and the form.
 
-It is destroyed on lock, so nothing it showed outlives the keys.
+Two pages: the record list, and the interview form of one record with a way back to the
+list. The workspace is destroyed on lock, so nothing it showed outlives the keys; before
+that, :meth:`flush` saves what the open form still holds and :meth:`release` drops every
+summary and disables the form.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.domain.record import Record
+from intake.domain.roles import Role
+from intake.errors import IntakeError
 from intake.i18n import _
+from intake.services.interviews import InterviewService
 from intake.services.session import Session
+from intake.ui.dialogs import Dialogs
+from intake.ui.errors import error_text
+from intake.ui.record_list import RecordList
+
+if TYPE_CHECKING:
+    from intake.ui.form.interview_form import InterviewForm
+
+log = logging.getLogger(__name__)
+
+LIST_PAGE, FORM_PAGE = 0, 1
+REVIEWING_ROLES = (Role.CASE_MANAGER, Role.ADMIN)
+
+
+def saved_time(stamp: str) -> str:
+    """HH:MM of an ISO timestamp, in this computer's time zone."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return (moment.astimezone() if moment.tzinfo else moment).strftime("%H:%M")
 
 
 class Workspace(QWidget):
     lock_requested = Signal()
+    status_message = Signal(str)  # for the window's status bar
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        service: InterviewService,
+        dialogs: Dialogs,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("workspace")
-        self._session = session
+        self._session, self._service, self._dialogs = session, service, dialogs
+        role = session.role
+        self.can_review = role in REVIEWING_ROLES
+        vault = session.vault
+        self.form: InterviewForm | None = None
+        self._form_record: str | None = None
+        self._saved_at: str | None = None
+        self._failure: str | None = None
+
         self.heading = QLabel(self)
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -27,22 +80,160 @@ class Workspace(QWidget):
         self.status = QLabel(self)
         self.status.setObjectName("workspace_status")
         self.status.setWordWrap(True)
-        self.empty = QLabel(self)
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.lock_button = QPushButton(self)
         self.lock_button.setObjectName("lock_button")
         self.lock_button.clicked.connect(self.lock_requested)
+
+        self.pages = QStackedWidget(self)
+        list_page = QWidget(self.pages)
+        self.empty = QLabel(list_page)
+        self.empty.setObjectName("no_records")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.record_list = RecordList(
+            service, dialogs,
+            can_search_names=vault is not None and vault.has_identity_key,
+            interviewers=[session.user] if session.user else [], parent=list_page)
+        self.record_list.open_requested.connect(self.open_record)
+        self.record_list.new_requested.connect(self.new_record)
+        self.record_list.deleted.connect(self._update_empty)
+        list_layout = QVBoxLayout(list_page)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addWidget(self.empty)
+        list_layout.addWidget(self.record_list, 1)
+        self.pages.addWidget(list_page)
+
+        self.form_page = QWidget(self.pages)
+        self.back_button = QPushButton(self.form_page)
+        self.back_button.setObjectName("back_to_list")
+        self.back_button.clicked.connect(self.back_to_list)
+        bar = QHBoxLayout()
+        bar.addWidget(self.back_button)
+        bar.addStretch(1)
+        self._form_layout = QVBoxLayout(self.form_page)
+        self._form_layout.setContentsMargins(0, 0, 0, 0)
+        self._form_layout.addLayout(bar)
+        self.pages.addWidget(self.form_page)
+
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.heading)
+        titles.addWidget(self.status)
+        header.addLayout(titles, 1)
+        header.addWidget(self.lock_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 24, 32, 24)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.status)
-        layout.addStretch(1)
-        layout.addWidget(self.empty)
-        layout.addStretch(2)
-        layout.addWidget(self.lock_button, 0, Qt.AlignmentFlag.AlignRight)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addLayout(header)
+        layout.addWidget(self.pages, 1)
+        self._update_empty()
         self.retranslate()
 
+    # -- the form -------------------------------------------------------------------------
+    @property
+    def showing_form(self) -> bool:
+        return self.pages.currentIndex() == FORM_PAGE and self.form is not None
+
+    def new_record(self) -> None:
+        if self._leave_form():
+            self._show_form(self._service.new_record())
+
+    def open_record(self, record_id: str) -> None:
+        if self.form is not None and self._form_record == record_id:
+            self.pages.setCurrentIndex(FORM_PAGE)
+            return
+        if not self._leave_form():
+            return
+        try:
+            record = self._service.load(record_id)
+        except IntakeError as error:
+            self._dialogs.error(self, _("The testimony could not be opened"), error_text(error))
+            self.record_list.refresh()
+            return
+        self._show_form(record)
+
+    def _show_form(self, record: Record) -> None:
+        # Imported when a testimony is opened: the list does not need the form's modules.
+        from intake.ui.form.interview_form import InterviewForm
+
+        form = InterviewForm(self._service, record, self.can_review, self._dialogs,
+                             parent=self.form_page)
+        form.saved.connect(self.show_saved)
+        form.save_failed.connect(self.show_save_failed)
+        self._form_layout.addWidget(form, 1)
+        self.form, self._form_record = form, record.id
+        self.pages.setCurrentIndex(FORM_PAGE)
+        form.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def back_to_list(self) -> None:
+        record_id = self._form_record
+        if self._leave_form():
+            self.pages.setCurrentIndex(LIST_PAGE)
+            self.record_list.refresh(keep=record_id)
+            self._update_empty()
+            self.record_list.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _leave_form(self) -> bool:
+        """Save and close the open form; False if the user chose to stay on it."""
+        if self.form is None:
+            return True
+        if not self._flush_form() and not self._dialogs.ask(
+            self, _("Changes not saved"),
+            _("The last changes to this testimony could not be saved. Leave it anyway? "
+              "Those changes will be lost."),
+        ):
+            return False
+        self._close_form()
+        return True
+
+    def _flush_form(self) -> bool:
+        form = self.form
+        return form.flush() if form is not None else True
+
+    def _close_form(self) -> None:
+        form, self.form, self._form_record = self.form, None, None
+        if form is not None:
+            form.hide()
+            self._form_layout.removeWidget(form)
+            form.deleteLater()
+
+    def show_list(self) -> None:
+        """Back to the list (saving the form first), e.g. for Find."""
+        if self.pages.currentIndex() == FORM_PAGE:
+            self.back_to_list()
+
+    def focus_search(self) -> None:
+        self.show_list()
+        if self.pages.currentIndex() == LIST_PAGE:
+            self.record_list.focus_search()
+
+    # -- saving, locking ------------------------------------------------------------------
+    def show_saved(self, stamp: str) -> None:
+        self._saved_at, self._failure = stamp, None
+        self.status_message.emit(_("Saved at {time}").format(time=saved_time(stamp)))
+
+    def show_save_failed(self, reason: str) -> None:
+        self._failure = reason
+        self.status_message.emit(_("Not saved: {reason}").format(reason=reason))
+
+    def flush(self) -> bool:
+        """Save what the open form holds (before a lock or quit); True when nothing is lost."""
+        if self.form is None:
+            return True
+        saved = self._flush_form()
+        if not saved:
+            log.warning("the open testimony could not be saved before closing")
+        return saved
+
+    def release(self) -> None:
+        """The vault is about to lock: no more edits, no summaries kept in memory."""
+        if self.form is not None:
+            self.form.setEnabled(False)
+        self.record_list.release()
+
+    def _update_empty(self) -> None:
+        self.empty.setVisible(self._service.count() == 0)
+
+    # -- language -------------------------------------------------------------------------
     def retranslate(self) -> None:
         role = self._session.role
         self.heading.setText(_("Testimonies"))
@@ -50,3 +241,11 @@ class Workspace(QWidget):
             user=self._session.user or "", role=_(role.label) if role else ""))
         self.empty.setText(_("No testimonies yet."))
         self.lock_button.setText(_("Lock"))
+        self.back_button.setText(_("Back to the list"))
+        self.record_list.retranslate()
+        if self.form is not None:
+            self.form.retranslate()
+        if self._failure is not None:
+            self.show_save_failed(self._failure)
+        elif self._saved_at is not None:
+            self.show_saved(self._saved_at)
