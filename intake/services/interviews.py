@@ -63,6 +63,11 @@ class InterviewService:
     def indicators(self, record: Record) -> dict[str, Finding]:
         return indicators.derive(answer_rules.with_derived(record.answers))
 
+    def index_pending(self) -> int:
+        """Bring the text search index up to date with the records' latest saves (autosaves
+        only mark a changed text; see intake/vault/record_index.py)."""
+        return self._store().text.index_pending()
+
     def revisions(self, record_id: str) -> list[int]:
         return self._store().revisions(record_id)
 

@@ -64,6 +64,7 @@ class Workspace(QWidget):
         super().__init__(parent)
         self.setObjectName("workspace")
         self._session, self._service, self._dialogs = session, service, dialogs
+        service.index_pending()  # texts saved before a crash become searchable
         role = session.role
         self.can_review = role in REVIEWING_ROLES
         vault = session.vault
@@ -167,6 +168,7 @@ class Workspace(QWidget):
     def back_to_list(self) -> None:
         record_id = self._form_record
         if self._leave_form():
+            self._service.index_pending()  # what was typed is searchable from the list
             self.pages.setCurrentIndex(LIST_PAGE)
             self.record_list.refresh(keep=record_id)
             self._update_empty()
@@ -222,6 +224,8 @@ class Workspace(QWidget):
         saved = self._flush_form()
         if not saved:
             log.warning("the open testimony could not be saved before closing")
+        else:
+            self._service.index_pending()
         return saved
 
     def release(self) -> None:

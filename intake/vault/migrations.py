@@ -64,8 +64,13 @@ MIGRATIONS: tuple[Migration, ...] = (
                    excerpt     TEXT NOT NULL,
                    session     TEXT,
                    revision_started_at TEXT NOT NULL,
-                   text_rowid  INTEGER
+                   text_rowid  INTEGER,
+                   text_dirty  INTEGER NOT NULL DEFAULT 0
                ) STRICT""",
+            "CREATE INDEX records_text ON records (text_rowid)",
+            "CREATE INDEX records_text_dirty ON records (rid) WHERE text_dirty = 1",
+            "CREATE INDEX records_region ON records (region)",
+            "CREATE INDEX records_indicators ON records (indicators_present)",
             # Each save indexes the text under a fresh FTS rowid: deleting and re-inserting
             # the same rowid in one transaction leaves stale entries behind when FTS5
             # secure-delete is on (seen with SQLite 3.53), so rowids are never reused.

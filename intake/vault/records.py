@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +30,7 @@ from intake.domain.upgrade import upgrade
 from intake.errors import DatabaseDamaged, IntakeError, InvalidInput
 from intake.i18n import N_
 from intake.vault.database import Connection, transaction
+from intake.vault.record_index import TextIndex, nfc
 
 REVISION_WINDOW = dt.timedelta(minutes=10)
 EXCERPT_LENGTH = 120
@@ -86,10 +86,6 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
 class RecordStore:
     """Records on one connection (the calling thread's)."""
 
@@ -100,9 +96,9 @@ class RecordStore:
         self._conn = conn
         self._idk = bytes(identity_key) if identity_key is not None else None
         self._q = questionnaire
-        self._text_ids = tuple(
+        self.text = TextIndex(conn, tuple(
             q.id for q in questionnaire.questions() if q.type.is_text and not q.is_identifying
-        )
+        ))
 
     # -- encoding -------------------------------------------------------------------------
     def _seal_identity(self, record_id: str, answers: dict[str, Any],
@@ -125,16 +121,6 @@ class RecordStore:
         data = json.loads(plaintext)
         return data["answers"], data["meta"]
 
-    def _body(self, answers: Mapping[str, Any]) -> str:
-        parts: list[str] = []
-        for qid in self._text_ids:
-            value = answers.get(qid)
-            if isinstance(value, list):
-                parts.extend(value)
-            elif isinstance(value, str):
-                parts.append(value)
-        return nfc("\n".join(parts))
-
     @staticmethod
     def _excerpt(answers: Mapping[str, Any]) -> str:
         text = answers.get("narrative.summary") or answers.get("narrative.quotes") or ""
@@ -150,8 +136,8 @@ class RecordStore:
     def _save_locked(self, record: Record, findings: Mapping[str, Finding]) -> None:
         answers, meta, id_answers, id_meta = record.split(self._q)
         row = self._conn.execute(
-            "SELECT rid, revision, status, author, session, revision_started_at, identity"
-            " FROM records WHERE id = ?", (record.id,)).fetchone()
+            "SELECT rid, revision, status, author, session, revision_started_at, identity,"
+            " text_rowid, indicators FROM records WHERE id = ?", (record.id,)).fetchone()
         identity = self._identity_for_save(record.id, id_answers, id_meta,
                                            row[6] if row is not None else None)
         saved_at = record.updated_at
@@ -159,7 +145,7 @@ class RecordStore:
             record.revision = max(record.revision, 1)
             started = saved_at
         else:
-            rid, revision, status, author, session, started, _old = row
+            _rid, revision, status, author, session, started, _old, _text, _found = row
             same_session = (
                 session == record.session and status == record.status.value
                 and author == record.author and revision == record.revision
@@ -173,7 +159,13 @@ class RecordStore:
         values = self._values(record, answers, meta, identity, findings, started)
         rid = self._upsert(values)
         self._write_revision(record, values)
-        self._index(rid, answers, findings)
+        if row is None:
+            self.text.reindex(rid, None, self.text.body(answers))
+            self._write_findings(rid, findings, new=True)
+        else:
+            self.text.mark_if_changed(rid, row[7], self.text.body(answers))
+            if values["indicators"] != row[8]:
+                self._write_findings(rid, findings, new=False)
 
     def _identity_for_save(self, record_id: str, answers: dict[str, Any],
                            meta: dict[str, str], existing: bytes | None) -> bytes | None:
@@ -185,7 +177,7 @@ class RecordStore:
 
     def _upsert(self, values: Mapping[str, Any]) -> int:
         """Insert or replace the current state of a record; returns its rowid."""
-        self._conn.execute(
+        row = self._conn.execute(
             "INSERT INTO records (id, schema, revision, status, author, created_at,"
             " updated_at, answers, meta, identity, indicators, sector, region, year_departed,"
             " indicators_present, excerpt, session, revision_started_at)"
@@ -200,10 +192,10 @@ class RecordStore:
             " indicators = excluded.indicators, sector = excluded.sector,"
             " region = excluded.region, year_departed = excluded.year_departed,"
             " indicators_present = excluded.indicators_present, excerpt = excluded.excerpt,"
-            " session = excluded.session, revision_started_at = excluded.revision_started_at",
+            " session = excluded.session, revision_started_at = excluded.revision_started_at"
+            " RETURNING rid",
             values,
         )
-        row = self._conn.execute("SELECT rid FROM records WHERE id = ?", (values["id"],))
         return int(row.fetchone()[0])
 
     def _values(self, record: Record, answers: dict[str, Any], meta: dict[str, str],
@@ -234,24 +226,9 @@ class RecordStore:
              values["updated_at"], values["answers"], values["meta"], values["identity"]),
         )
 
-    def _index(self, rid: int, answers: Mapping[str, Any],
-               findings: Mapping[str, Finding]) -> None:
-        """Re-index the record's text under a fresh FTS rowid (never a reused one: see
-        migration 2) and its present findings."""
-        old = self._conn.execute("SELECT text_rowid FROM records WHERE rid = ?", (rid,))
-        (old_rowid,) = old.fetchone()
-        if old_rowid is not None:
-            self._conn.execute("DELETE FROM record_text WHERE rowid = ?", (old_rowid,))
-        body = self._body(answers)
-        text_rowid = None
-        if body:
-            text_rowid = self._conn.execute(
-                "INSERT INTO record_text_ids DEFAULT VALUES").lastrowid
-            self._conn.execute("DELETE FROM record_text_ids WHERE id = ?", (text_rowid,))
-            self._conn.execute("INSERT INTO record_text (rowid, body) VALUES (?, ?)",
-                               (text_rowid, body))
-        self._conn.execute("UPDATE records SET text_rowid = ? WHERE rid = ?", (text_rowid, rid))
-        self._conn.execute("DELETE FROM record_findings WHERE rid = ?", (rid,))
+    def _write_findings(self, rid: int, findings: Mapping[str, Finding], new: bool) -> None:
+        if not new:
+            self._conn.execute("DELETE FROM record_findings WHERE rid = ?", (rid,))
         self._conn.executemany(
             "INSERT INTO record_findings (indicator, rid) VALUES (?, ?)",
             [(name, rid) for name, value in findings.items() if value == Finding.PRESENT],
@@ -266,8 +243,7 @@ class RecordStore:
                                      (record_id,)).fetchone()
             if row is None:
                 raise RecordNotFound(id=record_id)
-            if row[1] is not None:
-                self._conn.execute("DELETE FROM record_text WHERE rowid = ?", (row[1],))
+            self.text.remove(row[1])
             self._conn.execute("DELETE FROM record_revisions WHERE record_id = ?", (record_id,))
             self._conn.execute("DELETE FROM records WHERE rid = ?", (row[0],))
         self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -325,19 +301,15 @@ class RecordStore:
             clauses.append(f"records.id IN ({','.join('?' * len(flt.ids))})" if flt.ids
                            else "0")
             params.extend(flt.ids)
-        text = nfc(flt.text).strip()
-        if len(text) >= 3:
-            clauses.append("records.text_rowid IN (SELECT rowid FROM record_text"
-                           " WHERE record_text MATCH ?)")
-            params.append('"' + text.replace('"', '""') + '"')
-        elif text:
-            clauses.append("records.text_rowid IN (SELECT rowid FROM record_text"
-                           " WHERE body LIKE ? ESCAPE '\\')")
-            params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%")
-                          .replace("_", "\\_") + "%")
+        if flt.text.strip():
+            clause, values = TextIndex.clause(flt.text)
+            clauses.append(clause)
+            params.extend(values)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def count(self, flt: RecordFilter) -> int:
+        if flt.text.strip():
+            self.text.index_pending()
         where, params = self._where(flt)
         return int(self._conn.execute(f"SELECT count(*) FROM records{where}", params)
                    .fetchone()[0])
@@ -346,6 +318,8 @@ class RecordStore:
                   descending: bool) -> list[RecordSummary]:
         if sort not in SORTABLE:
             raise ValueError(sort)
+        if flt.text.strip():
+            self.text.index_pending()
         where, params = self._where(flt)
         order = "DESC" if descending else "ASC"
         rows = self._conn.execute(
@@ -376,13 +350,14 @@ class RecordStore:
         added = updated = skipped = history = 0
         with transaction(self._conn):
             for record, findings in items:
-                row = self._conn.execute("SELECT revision FROM records WHERE id = ?",
-                                         (record.id,)).fetchone()
+                row = self._conn.execute(
+                    "SELECT revision, identity, text_rowid FROM records WHERE id = ?",
+                    (record.id,)).fetchone()
                 if row is None:
-                    self._insert_as_is(record, findings)
+                    self._insert_as_is(record, findings, None)
                     added += 1
                 elif record.revision > row[0]:
-                    self._insert_as_is(record, findings)
+                    self._insert_as_is(record, findings, row)
                     updated += 1
                 elif record.revision == row[0] or self._has_revision(record):
                     skipped += 1
@@ -401,19 +376,20 @@ class RecordStore:
             "SELECT 1 FROM record_revisions WHERE record_id = ? AND revision = ?",
             (record.id, record.revision)).fetchone() is not None
 
-    def _insert_as_is(self, record: Record, findings: Mapping[str, Finding]) -> None:
-        """Store an imported record with its own revision number (no coalescing)."""
+    def _insert_as_is(self, record: Record, findings: Mapping[str, Finding],
+                      existing: Sequence[Any] | None) -> None:
+        """Store an imported record with its own revision number (no coalescing);
+        ``existing`` is the stored (revision, identity, text_rowid) when it replaces one."""
         record.revision = max(record.revision, 1)
         answers, meta, id_answers, id_meta = record.split(self._q)
-        old = self._conn.execute("SELECT identity FROM records WHERE id = ?",
-                                 (record.id,)).fetchone()
         identity = self._identity_for_save(record.id, id_answers, id_meta,
-                                           old[0] if old else None)
+                                           existing[1] if existing else None)
         values = self._values(record, answers, meta, identity, findings, record.updated_at)
         values["session"] = None
         rid = self._upsert(values)
         self._write_revision(record, values)
-        self._index(rid, answers, findings)
+        self.text.reindex(rid, existing[2] if existing else None, self.text.body(answers))
+        self._write_findings(rid, findings, new=existing is None)
 
 
 def _flatten(values: Any) -> Iterator[Any]:
