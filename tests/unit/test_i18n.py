@@ -27,7 +27,10 @@ def _catalog(path: Path):  # type: ignore[no-untyped-def]
 
 def test_every_korean_entry_is_translated_and_not_fuzzy() -> None:
     catalog = _catalog(PO)
-    bad = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+    def untranslated(string: str | tuple[str, ...]) -> bool:
+        return not all(string) if isinstance(string, tuple) else not string
+
+    bad = [m.id for m in catalog if m.id and (untranslated(m.string) or m.fuzzy)]
     assert bad == []
 
 
@@ -52,19 +55,31 @@ def test_the_template_is_up_to_date_with_the_sources(tmp_path: Path) -> None:
     assert fresh - committed == set()
 
 
+def _pairs(path: Path) -> list[tuple[str, str]]:
+    """(source, translation) for every entry; each plural form against the plural source."""
+    pairs = []
+    for m in _catalog(path):
+        if not m.id:
+            continue
+        if isinstance(m.id, tuple):
+            strings = m.string if isinstance(m.string, tuple) else (m.string,)
+            pairs.extend((m.id[min(i, 1)], form) for i, form in enumerate(strings))
+        else:
+            pairs.append((m.id, m.string))
+    return pairs
+
+
 def test_placeholders_match_in_every_translation() -> None:
-    mismatched = [
-        (m.id, m.string) for m in _catalog(PO)
-        if m.id and m.string and i18n.placeholders(m.id) != i18n.placeholders(m.string)
-    ]
+    mismatched = [(source, text) for source, text in _pairs(PO)
+                  if text and i18n.placeholders(source) != i18n.placeholders(text)]
     assert mismatched == []
 
 
 def test_translations_are_korean() -> None:
     """Catches an English string pasted as its own translation."""
-    not_korean = [m.id for m in _catalog(PO)
-                  if m.id and m.string and not HANGUL.search(m.string)
-                  and not re.fullmatch(r"[\W\d_]*|%s|\{\w+\}", m.id)]
+    not_korean = [source for source, text in _pairs(PO)
+                  if text and not HANGUL.search(text)
+                  and not re.fullmatch(r"[\W\d_]*|%s|\{\w+\}", source)]
     assert not_korean == []
 
 
