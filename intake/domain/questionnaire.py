@@ -186,11 +186,17 @@ class Questionnaire:
     sections: tuple[Section, ...]
     renamed: Mapping[str, str] = field(default_factory=dict)  # old id → new id
     renamed_codes: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
+    #: Ids of the questions stored encrypted with the identity key (class D).
+    identifying_ids: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        ids = [q.id for q in self.questions()]
-        if len(ids) != len(set(ids)):
+        by_id = {q.id: q for q in self.questions()}
+        if len(by_id) != sum(len(s.questions) for s in self.sections):
             raise ValueError("duplicate question id")
+        object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(self, "identifying_ids",
+                           frozenset(qid for qid, q in by_id.items() if q.is_identifying))
 
     @property
     def schema(self) -> str:
@@ -202,22 +208,15 @@ class Questionnaire:
 
     def question(self, question_id: str) -> Question:
         try:
-            return self._index()[question_id]
+            return self._by_id[question_id]
         except KeyError:
             raise KeyError(question_id) from None
 
     def __contains__(self, question_id: object) -> bool:
-        return question_id in self._index()
+        return question_id in self._by_id
 
     def section(self, section_id: str) -> Section:
         return next(s for s in self.sections if s.id == section_id)
-
-    def _index(self) -> dict[str, Question]:
-        cached: dict[str, Question] | None = self.__dict__.get("_index_cache")
-        if cached is None:
-            cached = {q.id: q for q in self.questions()}
-            object.__setattr__(self, "_index_cache", cached)
-        return cached
 
 
 def codes(*pairs: tuple[str, str]) -> CodeList:

@@ -58,15 +58,16 @@ class Record:
         dict[str, Any], dict[str, str], dict[str, Any], dict[str, str]
     ]:
         """(answers, meta) without identifiers, then (answers, meta) of the identifiers."""
-        def identifying(qid: str) -> bool:
-            return qid in questionnaire and questionnaire.question(qid).is_identifying
-
-        return (
-            {k: v for k, v in self.answers.items() if not identifying(k)},
-            {k: v for k, v in self.meta.items() if not identifying(k)},
-            {k: v for k, v in self.answers.items() if identifying(k)},
-            {k: v for k, v in self.meta.items() if identifying(k)},
-        )
+        identifying = questionnaire.identifying_ids
+        answers: dict[str, Any] = {}
+        id_answers: dict[str, Any] = {}
+        for qid, value in self.answers.items():
+            (id_answers if qid in identifying else answers)[qid] = value
+        meta: dict[str, str] = {}
+        id_meta: dict[str, str] = {}
+        for qid, mark in self.meta.items():
+            (id_meta if qid in identifying else meta)[qid] = mark
+        return answers, meta, id_answers, id_meta
 
     def check_status(self) -> None:
         """A record leaves draft only with consent to internal documentation."""

@@ -92,12 +92,13 @@ MIGRATIONS: tuple[Migration, ...] = (
                    identity   BLOB,
                    PRIMARY KEY (record_id, revision)
                ) STRICT, WITHOUT ROWID""",
+            # Present indicators, for the filter. No index on rid and no foreign key (whose
+            # cascade would need one): rows are removed by (indicator, rid), which is the key.
             """CREATE TABLE record_findings (
                    indicator TEXT NOT NULL,
-                   rid       INTEGER NOT NULL REFERENCES records (rid) ON DELETE CASCADE,
+                   rid       INTEGER NOT NULL,
                    PRIMARY KEY (indicator, rid)
                ) STRICT, WITHOUT ROWID""",
-            "CREATE INDEX record_findings_rid ON record_findings (rid)",
             "CREATE VIRTUAL TABLE record_text USING fts5 (body, tokenize = 'trigram')",
             "INSERT INTO record_text (record_text, rank) VALUES ('secure-delete', 1)",
         ),

@@ -50,18 +50,22 @@ class TextIndex:
         if body != self.indexed_body(text_rowid):
             self._conn.execute("UPDATE records SET text_dirty = 1 WHERE rid = ?", (rid,))
 
+    def add(self, body: str) -> int | None:
+        """Index ``body`` under a fresh FTS rowid; returns it (None for no text)."""
+        if not body:
+            return None
+        new_rowid = int(self._conn.execute("INSERT INTO record_text_ids DEFAULT VALUES")
+                        .lastrowid)
+        self._conn.execute("DELETE FROM record_text_ids WHERE id = ?", (new_rowid,))
+        self._conn.execute("INSERT INTO record_text (rowid, body) VALUES (?, ?)",
+                           (new_rowid, body))
+        return new_rowid
+
     def reindex(self, rid: int, text_rowid: int | None, body: str) -> None:
         """Index ``body`` for the record now, under a fresh FTS rowid."""
-        if text_rowid is not None:
-            self._conn.execute("DELETE FROM record_text WHERE rowid = ?", (text_rowid,))
-        new_rowid = None
-        if body:
-            new_rowid = self._conn.execute("INSERT INTO record_text_ids DEFAULT VALUES").lastrowid
-            self._conn.execute("DELETE FROM record_text_ids WHERE id = ?", (new_rowid,))
-            self._conn.execute("INSERT INTO record_text (rowid, body) VALUES (?, ?)",
-                               (new_rowid, body))
+        self.remove(text_rowid)
         self._conn.execute("UPDATE records SET text_rowid = ?, text_dirty = 0 WHERE rid = ?",
-                           (new_rowid, rid))
+                           (self.add(body), rid))
 
     def index_pending(self) -> int:
         """Re-index every record whose text changed since it was last indexed."""

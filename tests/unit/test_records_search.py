@@ -365,7 +365,8 @@ def test_a_coordinator_store_never_reads_or_writes_identities(own_vault: Vault) 
     assert json.loads(stored[1])["narrative.summary"] == "검토 후 고친 요약"
     revisions = own_vault.connection().execute(
         "SELECT revision, identity FROM record_revisions WHERE record_id = ?"
-        " ORDER BY revision", (record.id,)).fetchall()
+        " UNION ALL SELECT revision, identity FROM records WHERE id = ?"
+        " ORDER BY 1", (record.id, record.id)).fetchall()
     assert revisions == [(1, blob), (2, blob)]
 
     # whoever holds the key still reads the identity, with the coordinator's changes

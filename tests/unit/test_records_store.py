@@ -91,9 +91,11 @@ def row(vault: Vault, record_id: str, columns: str) -> tuple[Any, ...]:
 
 
 def revision_rows(vault: Vault, record_id: str) -> dict[int, dict[str, Any]]:
+    """Every kept revision: the earlier ones (record_revisions) and the current one."""
     rows = vault.connection().execute(
-        "SELECT revision, status, answers, identity FROM record_revisions"
-        " WHERE record_id = ? ORDER BY revision", (record_id,)).fetchall()
+        "SELECT revision, status, answers, identity FROM record_revisions WHERE record_id = ?"
+        " UNION ALL SELECT revision, status, answers, identity FROM records WHERE id = ?"
+        " ORDER BY 1", (record_id, record_id)).fetchall()
     return {r[0]: {"status": r[1], "answers": json.loads(r[2]), "identity": r[3]}
             for r in rows}
 
