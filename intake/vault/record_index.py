@@ -78,6 +78,12 @@ class TextIndex:
                 self.reindex(rid, text_rowid, self.body(json.loads(answers)))
         return len(rows)
 
+    def match_count(self, text: str) -> int:
+        """How many indexed texts match ``text`` (each belongs to one live record)."""
+        clause, params = self.clause(text)
+        inner = clause.removeprefix("records.text_rowid IN (").removesuffix(")")
+        return int(self._conn.execute(f"SELECT count(*) FROM ({inner})", params).fetchone()[0])
+
     def remove(self, text_rowid: int | None) -> None:
         if text_rowid is not None:
             self._conn.execute("DELETE FROM record_text WHERE rowid = ?", (text_rowid,))

@@ -35,6 +35,9 @@ from intake.vault.record_index import TextIndex, nfc
 
 REVISION_WINDOW = dt.timedelta(minutes=10)
 EXCERPT_LENGTH = 120
+#: Indexes whose order is the sort's (created_at and updated_at, then rid).
+ORDERED_BY = {"created_at": "records_created", "updated_at": "records_updated"}
+MANY_MATCHES = 3000
 SORTABLE = ("created_at", "updated_at", "author", "status", "sector", "region",
             "indicators_present", "year_departed")
 
@@ -323,6 +326,8 @@ class RecordStore:
     def count(self, flt: RecordFilter) -> int:
         if flt.text.strip():
             self.text.index_pending()
+            if flt == RecordFilter(text=flt.text):  # every indexed text is one live record
+                return self.text.match_count(flt.text)
         where, params = self._where(flt)
         return int(self._conn.execute(f"SELECT count(*) FROM records{where}", params)
                    .fetchone()[0])
@@ -331,13 +336,19 @@ class RecordStore:
                   descending: bool) -> list[RecordSummary]:
         if sort not in SORTABLE:
             raise ValueError(sort)
+        source = "records"
         if flt.text.strip():
             self.text.index_pending()
+            # Many matches: walk the sort's index and keep the matching rows (stops after a
+            # page). Few matches: fetch them and sort (the planner's choice, and cheaper).
+            if (sort in ORDERED_BY and flt == RecordFilter(text=flt.text)
+                    and self.text.match_count(flt.text) > MANY_MATCHES):
+                source = f"records INDEXED BY {ORDERED_BY[sort]}"
         where, params = self._where(flt)
         order = "DESC" if descending else "ASC"
         rows = self._conn.execute(
             "SELECT id, created_at, updated_at, author, status, sector, region,"
-            " year_departed, indicators_present, excerpt, revision FROM records"
+            f" year_departed, indicators_present, excerpt, revision FROM {source}"
             f"{where} ORDER BY {sort} {order}, rid {order} LIMIT ? OFFSET ?",
             [*params, limit, offset]).fetchall()
         return [RecordSummary(*row) for row in rows]
