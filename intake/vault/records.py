@@ -16,22 +16,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from intake.domain.indicators import INDICATOR_IDS, Finding, present_count
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.record import Record, Status
 from intake.domain.upgrade import upgrade
-from intake.errors import DatabaseDamaged, IntakeError, InvalidInput
-from intake.i18n import N_
+from intake.vault import identity
 from intake.vault.database import Connection, transaction
 from intake.vault.record_index import TextIndex, nfc
+from intake.vault.record_types import (
+    IdentityKeyMissing,
+    ImportResult,
+    RecordFilter,
+    RecordNotFound,
+    RecordSummary,
+)
 
 REVISION_WINDOW = dt.timedelta(minutes=10)
 EXCERPT_LENGTH = 120
@@ -40,50 +41,6 @@ ORDERED_BY = {"created_at": "records_created", "updated_at": "records_updated"}
 MANY_MATCHES = 3000
 SORTABLE = ("created_at", "updated_at", "author", "status", "sector", "region",
             "indicators_present", "year_departed")
-
-
-class RecordNotFound(IntakeError):
-    template = N_("There is no record with the id {id}.")
-    exit_code = 1  # type: ignore[assignment]
-
-
-class IdentityKeyMissing(InvalidInput):
-    template = N_("Your role cannot read or write who the person is (the identity section).")
-    exit_code = 3  # type: ignore[assignment]
-
-
-@dataclass(frozen=True)
-class RecordFilter:
-    status: str | None = None
-    sector: str | None = None
-    year: int | None = None  # deployment.year_departed
-    indicator: str | None = None  # present
-    interviewer: str | None = None
-    text: str = ""
-    ids: tuple[str, ...] | None = None  # e.g. the result of a search by name
-
-
-@dataclass(frozen=True)
-class RecordSummary:
-    id: str
-    created_at: str
-    updated_at: str
-    author: str
-    status: str
-    sector: str | None
-    region: str | None
-    year_departed: int | None
-    indicators_present: int
-    excerpt: str
-    revision: int
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    added: int = 0
-    updated: int = 0
-    skipped: int = 0
-    history: int = 0  # older revisions kept as history
 
 
 def _json(value: object) -> str:
@@ -107,23 +64,14 @@ class RecordStore:
     # -- encoding -------------------------------------------------------------------------
     def _seal_identity(self, record_id: str, answers: dict[str, Any],
                        meta: dict[str, str]) -> bytes | None:
-        if not answers and not meta:
-            return None
-        if self._idk is None:
+        if (answers or meta) and self._idk is None:
             raise IdentityKeyMissing()
-        nonce = os.urandom(12)
-        plaintext = _json({"answers": answers, "meta": meta}).encode("utf-8")
-        return nonce + AESGCM(self._idk).encrypt(nonce, plaintext, record_id.encode("utf-8"))
+        return identity.seal(self._idk or b"", record_id, answers, meta)
 
     def _open_identity(self, record_id: str, blob: bytes | None) -> tuple[dict, dict]:
         if blob is None or self._idk is None:
             return {}, {}
-        try:
-            plaintext = AESGCM(self._idk).decrypt(blob[:12], blob[12:], record_id.encode())
-        except InvalidTag as exc:
-            raise DatabaseDamaged(path="intake.db") from exc
-        data = json.loads(plaintext)
-        return data["answers"], data["meta"]
+        return identity.unseal(self._idk, record_id, blob)
 
     @staticmethod
     def _excerpt(answers: Mapping[str, Any]) -> str:

@@ -1,0 +1,52 @@
+"""What the record store takes and gives: filters, list rows, import results, errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from intake.errors import IntakeError, InvalidInput
+from intake.i18n import N_
+
+
+class RecordNotFound(IntakeError):
+    template = N_("There is no record with the id {id}.")
+    exit_code = 1  # type: ignore[assignment]
+
+
+class IdentityKeyMissing(InvalidInput):
+    template = N_("Your role cannot read or write who the person is (the identity section).")
+    exit_code = 3  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    status: str | None = None
+    sector: str | None = None
+    year: int | None = None  # deployment.year_departed
+    indicator: str | None = None  # present
+    interviewer: str | None = None
+    text: str = ""
+    ids: tuple[str, ...] | None = None  # e.g. the result of a search by name
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    id: str
+    created_at: str
+    updated_at: str
+    author: str
+    status: str
+    sector: str | None
+    region: str | None
+    year_departed: int | None
+    indicators_present: int
+    excerpt: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    history: int = 0  # older revisions kept as history
