@@ -67,7 +67,9 @@ MIGRATIONS: tuple[Migration, ...] = (
                    text_rowid  INTEGER,
                    text_dirty  INTEGER NOT NULL DEFAULT 0
                ) STRICT""",
-            "CREATE INDEX records_text ON records (text_rowid)",
+            # Both carry the other column, so a text search sorted by date reads only the
+            # index until it knows which page of rows to fetch.
+            "CREATE INDEX records_text ON records (text_rowid, created_at)",
             "CREATE INDEX records_text_dirty ON records (rid) WHERE text_dirty = 1",
             "CREATE INDEX records_region ON records (region)",
             "CREATE INDEX records_indicators ON records (indicators_present)",
@@ -75,7 +77,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             # the same rowid in one transaction leaves stale entries behind when FTS5
             # secure-delete is on (seen with SQLite 3.53), so rowids are never reused.
             "CREATE TABLE record_text_ids (id INTEGER PRIMARY KEY AUTOINCREMENT) STRICT",
-            "CREATE INDEX records_created ON records (created_at)",
+            "CREATE INDEX records_created ON records (created_at, text_rowid)",
             "CREATE INDEX records_updated ON records (updated_at)",
             "CREATE INDEX records_status ON records (status, created_at)",
             "CREATE INDEX records_sector ON records (sector, created_at)",

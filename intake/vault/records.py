@@ -36,8 +36,7 @@ from intake.vault.record_types import (
 
 REVISION_WINDOW = dt.timedelta(minutes=10)
 EXCERPT_LENGTH = 120
-#: Indexes whose order is the sort's (created_at and updated_at, then rid).
-ORDERED_BY = {"created_at": "records_created", "updated_at": "records_updated"}
+#: Above this many matches a text search walks the date index instead of sorting matches.
 MANY_MATCHES = 3000
 SORTABLE = ("created_at", "updated_at", "author", "status", "sector", "region",
             "indicators_present", "year_departed")
@@ -284,20 +283,32 @@ class RecordStore:
                   descending: bool) -> list[RecordSummary]:
         if sort not in SORTABLE:
             raise ValueError(sort)
-        source = "records"
+        order = "DESC" if descending else "ASC"
+        columns = ("id, created_at, updated_at, author, status, sector, region,"
+                   " year_departed, indicators_present, excerpt, revision")
         if flt.text.strip():
             self.text.index_pending()
-            # Many matches: walk the sort's index and keep the matching rows (stops after a
-            # page). Few matches: fetch them and sort (the planner's choice, and cheaper).
-            if (sort in ORDERED_BY and flt == RecordFilter(text=flt.text)
-                    and self.text.match_count(flt.text) > MANY_MATCHES):
-                source = f"records INDEXED BY {ORDERED_BY[sort]}"
+            if sort == "created_at" and flt == RecordFilter(text=flt.text):
+                return self._text_page(flt.text, columns, order, offset, limit)
         where, params = self._where(flt)
-        order = "DESC" if descending else "ASC"
         rows = self._conn.execute(
-            "SELECT id, created_at, updated_at, author, status, sector, region,"
-            f" year_departed, indicators_present, excerpt, revision FROM {source}"
-            f"{where} ORDER BY {sort} {order}, rid {order} LIMIT ? OFFSET ?",
+            f"SELECT {columns} FROM records{where} ORDER BY {sort} {order}, rid {order}"
+            " LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+        return [RecordSummary(*row) for row in rows]
+
+    def _text_page(self, text: str, columns: str, order: str, offset: int,
+                   limit: int) -> list[RecordSummary]:
+        """A page of a text search by date, choosing the rows from an index alone (both
+        date and text indexes carry the other column) and fetching only that page. With few
+        matches the text index drives and the matches are sorted; with many, the date index
+        is walked in order and stops after the page."""
+        clause, params = TextIndex.clause(text)
+        index = ("records_created" if self.text.match_count(text) > MANY_MATCHES
+                 else "records_text")
+        rows = self._conn.execute(
+            f"SELECT {columns} FROM records WHERE rid IN (SELECT rid FROM records"
+            f" INDEXED BY {index} WHERE {clause} ORDER BY created_at {order}, rid {order}"
+            f" LIMIT ? OFFSET ?) ORDER BY created_at {order}, rid {order}",
             [*params, limit, offset]).fetchall()
         return [RecordSummary(*row) for row in rows]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from intake.services.interviews import InterviewService, RecordFilter
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
@@ -46,5 +48,36 @@ def test_changed_text_is_marked_then_indexed_before_a_search(
         service.save(record)
         assert service.index_pending() == 1 and service.index_pending() == 0
         assert service.summaries(RecordFilter(text="어업"))[0].id == record.id
+    finally:
+        vault.close()
+
+
+def test_both_text_page_plans_give_the_generic_order(
+    tmp_path: Path, policy: KdfPolicy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The date-index walk (many matches) and the text-index sort (few) agree with the
+    plain query, page by page."""
+    from intake.vault import records as store
+
+    vault, _code = Vault.create(tmp_path / "v", USER, PASSPHRASE, policy)
+    try:
+        service = InterviewService(vault)
+        saved = []
+        for day in range(1, 29):
+            record = service.new_record()
+            record.created_at = f"2026-02-{day:02d}T10:00:00+00:00"
+            record.answers["narrative.summary"] = "감시원이 있었다" if day % 3 else "다른 말"
+            service.save(record)
+            saved.append(record)
+        expected = [r.id for r in sorted(saved, key=lambda r: r.created_at, reverse=True)
+                    if "감시원" in r.answers["narrative.summary"]]
+        for threshold in (0, 10_000):  # walk the date index / sort the matches
+            monkeypatch.setattr(store, "MANY_MATCHES", threshold)
+            pages = [s.id for offset in (0, 5, 10, 15)
+                     for s in service.summaries(RecordFilter(text="감시원"), offset, 5)]
+            assert pages == expected
+            ascending = service.summaries(RecordFilter(text="감시원"), 0, 100,
+                                          descending=False)
+            assert [s.id for s in ascending] == expected[::-1]
     finally:
         vault.close()
