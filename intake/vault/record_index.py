@@ -96,6 +96,11 @@ class TextIndex:
         if len(text) >= 3:
             return ("records.text_rowid IN (SELECT rowid FROM record_text"
                     " WHERE record_text MATCH ?)", ['"' + text.replace('"', '""') + '"'])
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return ("records.text_rowid IN (SELECT rowid FROM record_text"
-                " WHERE body LIKE ? ESCAPE '\\')", ["%" + escaped + "%"])
+                " WHERE body LIKE ? ESCAPE '\\')", [like_pattern(text)])
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` with LIKE's wildcards escaped (the escape character is a backslash)."""
+    escaped = nfc(text).strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "%" + escaped + "%"

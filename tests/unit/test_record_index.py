@@ -55,8 +55,8 @@ def test_changed_text_is_marked_then_indexed_before_a_search(
 def test_both_text_page_plans_give_the_generic_order(
     tmp_path: Path, policy: KdfPolicy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The date-index walk (many matches) and the text-index sort (few) agree with the
-    plain query, page by page."""
+    """The three plans of a text page (a word in most records, in many, in few) agree with
+    each other and with the order of the records, page by page."""
     from intake.vault import records as store
 
     vault, _code = Vault.create(tmp_path / "v", USER, PASSPHRASE, policy)
@@ -71,8 +71,10 @@ def test_both_text_page_plans_give_the_generic_order(
             saved.append(record)
         expected = [r.id for r in sorted(saved, key=lambda r: r.created_at, reverse=True)
                     if "감시원" in r.answers["narrative.summary"]]
-        for threshold in (0, 10_000):  # walk the date index / sort the matches
+        # walk the date index reading each text / walk it against the matches / sort them
+        for threshold, dense in ((0, 0.0), (0, 2.0), (10_000, 0.2)):
             monkeypatch.setattr(store, "MANY_MATCHES", threshold)
+            monkeypatch.setattr(store, "DENSE_SHARE", dense)
             pages = [s.id for offset in (0, 5, 10, 15)
                      for s in service.summaries(RecordFilter(text="감시원"), offset, 5)]
             assert pages == expected
