@@ -19,8 +19,11 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from intake.app import Gui, build
+from intake.domain.record import Record
 from intake.paths import app_paths, translations_dir
+from intake.services.interviews import InterviewService
 from intake.ui.dialogs import Dialogs
+from intake.ui.form.interview_form import InterviewForm
 from intake.ui.main_window import MainWindow
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
@@ -139,3 +142,43 @@ def gui(make_gui: BuildGui) -> Gui:
 def locked_gui(existing_vault: tuple[Path, str], make_gui: BuildGui) -> Gui:
     """A GUI over an existing vault: it starts on the unlock screen."""
     return make_gui()
+
+
+# -- the interview form on its own (shared by the form tests) -----------------------------
+MakeForm = Callable[..., InterviewForm]
+
+
+@pytest.fixture
+def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
+    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
+    yield opened
+    if opened.is_open:
+        opened.close()
+
+
+@pytest.fixture
+def service(vault: Vault) -> InterviewService:
+    return InterviewService(vault)
+
+
+@pytest.fixture
+def make_form(qtbot: QtBot, service: InterviewService) -> Iterator[MakeForm]:
+    forms: list[InterviewForm] = []
+
+    def make(record: Record | None = None, can_review: bool = False,
+             dialogs: Dialogs | None = None, show: bool = True) -> InterviewForm:
+        form = InterviewForm(service, record or service.new_record(), can_review,
+                             dialogs or Dialogs())
+        qtbot.addWidget(form)
+        forms.append(form)
+        if show:
+            form.resize(1200, 800)
+            form.show()
+            qtbot.waitExposed(form)
+            form.activateWindow()
+            qtbot.waitUntil(form.isActiveWindow, timeout=5_000)
+        return form
+
+    yield make
+    for form in forms:
+        form.autosave.stop()

@@ -5,8 +5,6 @@ vault left alone, and derived answers kept derived."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -19,52 +17,13 @@ from intake.domain.record import Record, Status
 from intake.i18n import _
 from intake.services.interviews import InterviewService
 from intake.ui.dialogs import Dialogs
-from intake.ui.form.interview_form import InterviewForm
-from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
-from tests.conftest import PASSPHRASE, USER
+from tests.ui.conftest import MakeForm
 
 SUMMARY = "벌목장에서 하루 열네 시간 일했습니다"
 CTRL = Qt.KeyboardModifier.ControlModifier
 NONE = Qt.KeyboardModifier.NoModifier
 SAVE_TIMEOUT_MS = 3_000
-
-MakeForm = Callable[..., InterviewForm]
-
-@pytest.fixture
-def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
-    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
-    yield opened
-    if opened.is_open:
-        opened.close()
-
-
-@pytest.fixture
-def service(vault: Vault) -> InterviewService:
-    return InterviewService(vault)
-
-
-@pytest.fixture
-def make_form(qtbot: QtBot, service: InterviewService) -> Iterator[MakeForm]:
-    forms: list[InterviewForm] = []
-
-    def make(record: Record | None = None, can_review: bool = False,
-             dialogs: Dialogs | None = None, show: bool = True) -> InterviewForm:
-        form = InterviewForm(service, record or service.new_record(), can_review,
-                             dialogs or Dialogs())
-        qtbot.addWidget(form)
-        forms.append(form)
-        if show:
-            form.resize(1200, 800)
-            form.show()
-            qtbot.waitExposed(form)
-            form.activateWindow()
-            qtbot.waitUntil(form.isActiveWindow, timeout=5_000)
-        return form
-
-    yield make
-    for form in forms:
-        form.autosave.stop()
 
 
 # -- keyboard --------------------------------------------------------------------------------
