@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -36,3 +38,30 @@ def unseal(key: bytes, record_id: str, blob: bytes) -> tuple[dict[str, Any], dic
         raise DatabaseDamaged(path="intake.db") from exc
     data = json.loads(plaintext)
     return data["answers"], data["meta"]
+
+
+def find(key: bytes, rows: Iterable[tuple[str, bytes]], text: str, limit: int) -> list[str]:
+    """Ids of the records whose identifying answers contain ``text`` (NFC, case-folded),
+    decrypting each blob in memory; nothing decrypted is kept."""
+    needle = unicodedata.normalize("NFC", text).casefold().strip()
+    if not needle:
+        return []
+    found: list[str] = []
+    for record_id, blob in rows:
+        answers, _meta = unseal(key, record_id, blob)
+        if any(needle in unicodedata.normalize("NFC", str(v)).casefold()
+               for v in _flatten(answers.values())):
+            found.append(record_id)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _flatten(values: Iterable[Any]) -> Iterator[Any]:
+    for value in values:
+        if isinstance(value, list | tuple):
+            yield from value
+        elif isinstance(value, dict):
+            yield from value.values()
+        else:
+            yield value

@@ -25,7 +25,7 @@ from intake.domain.record import Record, Status
 from intake.domain.upgrade import upgrade
 from intake.vault import identity
 from intake.vault.database import Connection, transaction
-from intake.vault.record_index import TextIndex, like_pattern, nfc
+from intake.vault.record_index import TextIndex, like_pattern
 from intake.vault.record_types import (
     IdentityKeyMissing,
     ImportResult,
@@ -330,18 +330,8 @@ class RecordStore:
     def find_in_identities(self, text: str, limit: int) -> list[str]:
         if self._idk is None:
             raise IdentityKeyMissing()
-        needle = nfc(text).casefold().strip()
-        if not needle:
-            return []
-        found: list[str] = []
-        for record_id, blob in self._conn.execute(
-                "SELECT id, identity FROM records WHERE identity IS NOT NULL"):
-            answers, _meta = self._open_identity(record_id, blob)
-            if any(needle in nfc(str(v)).casefold() for v in _flatten(answers.values())):
-                found.append(record_id)
-                if len(found) >= limit:
-                    break
-        return found
+        rows = self._conn.execute("SELECT id, identity FROM records WHERE identity IS NOT NULL")
+        return identity.find(self._idk, rows, text, limit)
 
     # -- import ---------------------------------------------------------------------------
     def import_many(self, items: Sequence[tuple[Record, Mapping[str, Finding]]]) -> ImportResult:
@@ -391,16 +381,6 @@ class RecordStore:
         values["text_rowid"] = self.text.add(self.text.body(answers))
         rid = self._upsert(values, existing[3] if existing else None)
         self._write_findings(rid, findings, new=existing is None)
-
-
-def _flatten(values: Any) -> Iterator[Any]:
-    for value in values:
-        if isinstance(value, list | tuple):
-            yield from value
-        elif isinstance(value, dict):
-            yield from value.values()
-        else:
-            yield value
 
 
 def _age(started: str, now: str) -> dt.timedelta:
