@@ -86,6 +86,15 @@ class InterviewService:
         Done in memory after decrypting; only roles holding the identity key may ask."""
         return self._store().find_in_identities(text, limit)
 
+    def text_ids(self, text: str) -> list[str]:
+        """Ids of the records whose words contain ``text`` (one scan; used to resolve a
+        short query once instead of on every page)."""
+        return self._store().ids_matching(text)
+
+    def on_worker_done(self) -> None:
+        """A worker thread finished with the vault: close its connection."""
+        self.vault.release_thread_connection()
+
     def import_records(self, records: Iterable[Record]) -> ImportResult:
         """Store already-validated records in one transaction (idempotent: same id and
         revision are skipped, a newer revision replaces, an older one is kept as history)."""

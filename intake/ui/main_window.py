@@ -136,7 +136,8 @@ class MainWindow(QMainWindow):
     def _open_workspace(self, vault: Vault) -> None:
         self._folder = vault.files.folder
         self._session.attach(vault)
-        workspace = Workspace(self._session, self._interviews(vault), self.dialogs, self)
+        workspace = Workspace(self._session, self._interviews(vault), self.dialogs, self,
+                              tasks=self.tasks)
         workspace.lock_requested.connect(self.lock)
         workspace.status_message.connect(self.statusBar().showMessage)
         self._set_screen(workspace)

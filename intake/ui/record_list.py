@@ -9,6 +9,7 @@ offered only to roles holding the identity key, and the names never reach the ta
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -36,6 +37,7 @@ from intake.services.interviews import InterviewService, RecordFilter
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
 from intake.ui.record_model import COLUMNS, DEFAULT_SORT, RecordTableModel
+from intake.ui.worker import BackgroundTasks
 
 SEARCH_DELAY_MS = 250
 #: column widths in average character widths (the excerpt takes what is left)
@@ -79,10 +81,15 @@ class RecordList(QWidget):
         can_search_names: bool,
         interviewers: Sequence[str] = (),
         parent: QWidget | None = None,
+        tasks: BackgroundTasks | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("record_list")
         self._service, self._dialogs = service, dialogs
+        # With tasks, slow searches (names; words under three characters, which scan) are
+        # resolved to record ids on a worker, and the window stays responsive meanwhile.
+        self._tasks = tasks
+        self._search_generation = 0
         self._can_search_names = can_search_names
 
         self.search = QLineEdit(self)
@@ -199,11 +206,11 @@ class RecordList(QWidget):
         layout.addLayout(bottom)
 
     # -- search and filters ---------------------------------------------------------------
-    def current_filter(self) -> RecordFilter:
+    def current_filter(self, resolve_names: bool = True) -> RecordFilter:
         """The filter the controls describe (a search by name is resolved to record ids)."""
         text = self.search.text().strip()
         ids: tuple[str, ...] | None = None
-        if text and self._can_search_names and self.names_check.isChecked():
+        if resolve_names and text and self._can_search_names and self.names_check.isChecked():
             ids = tuple(self._service.find_by_name(text))
             text = ""
         status, sector, year, indicator = (c.value() for c in self._choices)
@@ -216,8 +223,21 @@ class RecordList(QWidget):
             interviewer=interviewer, text=text, ids=ids,
         )
 
+    def _slow_search(self) -> tuple[str, bool] | None:
+        """(text, by name) when the search box asks for a search that scans."""
+        text = self.search.text().strip()
+        by_name = bool(text) and self._can_search_names and self.names_check.isChecked()
+        if by_name or 0 < len(text) < 3:
+            return text, by_name
+        return None
+
     def apply_filter(self) -> None:
         self._search_timer.stop()
+        self._search_generation += 1
+        slow = self._slow_search()
+        if self._tasks is not None and slow is not None:
+            self._resolve_in_background(*slow)
+            return
         # Queries run on this thread (the model pages synchronously); in a large vault a
         # search by name or by a two-syllable word takes a moment.
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -229,6 +249,33 @@ class RecordList(QWidget):
             QApplication.restoreOverrideCursor()
         self._update_count()
         self.filter_applied.emit()
+
+    def _resolve_in_background(self, text: str, by_name: bool) -> None:
+        assert self._tasks is not None
+        generation, service = self._search_generation, self._service
+        self.count_label.setText(_("Searching…"))
+
+        def resolve() -> list[str]:
+            try:
+                return service.find_by_name(text) if by_name else service.text_ids(text)
+            finally:
+                service.on_worker_done()
+
+        def done(ids: list[str]) -> None:
+            if generation != self._search_generation:
+                return  # the search changed meanwhile
+            flt = replace(self.current_filter(resolve_names=False), text="", ids=tuple(ids))
+            if flt != self.model.filter:
+                self.model.set_filter(flt)
+            self._update_count()
+            self.filter_applied.emit()
+
+        def failed(error: BaseException) -> None:
+            if generation == self._search_generation:
+                self._update_count()
+                self._dialogs.error(self, _("Search failed"), error_text(error))
+
+        self._tasks.run(resolve, done, failed)
 
     def clear_filters(self) -> None:
         for combo in (*(c.combo for c in self._choices), self.interviewer_filter):
@@ -266,6 +313,7 @@ class RecordList(QWidget):
     def release(self) -> None:
         """Drop every loaded summary (the vault is about to lock)."""
         self._search_timer.stop()
+        self._search_generation += 1  # a search still running is ignored when it ends
         self.model.clear()
 
     # -- table ----------------------------------------------------------------------------

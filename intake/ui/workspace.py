@@ -31,6 +31,7 @@ from intake.services.session import Session
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
 from intake.ui.record_list import RecordList
+from intake.ui.worker import BackgroundTasks
 
 if TYPE_CHECKING:
     from intake.ui.form.interview_form import InterviewForm
@@ -60,6 +61,7 @@ class Workspace(QWidget):
         service: InterviewService,
         dialogs: Dialogs,
         parent: QWidget | None = None,
+        tasks: BackgroundTasks | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("workspace")
@@ -94,7 +96,7 @@ class Workspace(QWidget):
         self.record_list = RecordList(
             service, dialogs,
             can_search_names=vault is not None and vault.has_identity_key,
-            interviewers=[session.user] if session.user else [], parent=list_page)
+            interviewers=[session.user] if session.user else [], parent=list_page, tasks=tasks)
         self.record_list.open_requested.connect(self.open_record)
         self.record_list.new_requested.connect(self.new_record)
         self.record_list.deleted.connect(self._update_empty)

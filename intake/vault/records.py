@@ -322,6 +322,13 @@ class RecordStore:
             [*params, limit, offset]).fetchall()
         return [RecordSummary(*row) for row in rows]
 
+    def ids_matching(self, text: str) -> list[str]:
+        """Ids of every record whose indexed text matches ``text`` (one pass)."""
+        self.text.index_pending()
+        clause, params = TextIndex.clause(text)
+        return [row[0] for row in self._conn.execute(
+            f"SELECT id FROM records WHERE {clause}", params)]
+
     def _highest_rid(self) -> int:
         """An upper bound of the number of records (rowids are never reused)."""
         row = self._conn.execute("SELECT max(rid) FROM records").fetchone()
