@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from operator import add
 
 NEAR_UNIVERSAL_SHARE = 0.95
 
@@ -37,16 +38,24 @@ def near_universal(columns: Mapping[str, Sequence[str]], flagged: Iterable[str] 
             if name in flagged or most_common_share(values) >= share]
 
 
+def distinct_counts(class_ids: Sequence[int], codes: Sequence[int],
+                    radix: int | None = None) -> Counter[int]:
+    """Class id → number of distinct codes in it (codes are dense, from 0, below
+    ``radix`` when it is given)."""
+    radix = radix if radix is not None else max(codes, default=0) + 1
+    pairs = set(map(add, map(radix.__mul__, class_ids), codes))
+    return Counter(map(radix.__rfloordiv__, pairs))
+
+
 def failing_classes(class_ids: Sequence[int], sensitive: Sequence[Sequence[int]],
                     l: int) -> set[int]:  # noqa: E741
     """The classes where some attribute of ``sensitive`` (one code per record) has fewer
     than ``l`` distinct values."""
-    if l <= 1:
-        return set()
     failing: set[int] = set()
+    if l <= 1:
+        return failing
     for codes in sensitive:
-        distinct = Counter(c for c, _v in set(zip(class_ids, codes, strict=True)))
-        failing.update(c for c, count in distinct.items() if count < l)
+        failing.update(c for c, count in distinct_counts(class_ids, codes).items() if count < l)
     return failing
 
 
@@ -55,7 +64,7 @@ def distinct_l(class_ids: Sequence[int], sensitive: Sequence[Sequence[int]]) -> 
     (None without attributes or records)."""
     least: int | None = None
     for codes in sensitive:
-        distinct = Counter(c for c, _v in set(zip(class_ids, codes, strict=True)))
+        distinct = distinct_counts(class_ids, codes)
         if distinct:
             low = min(distinct.values())
             least = low if least is None else min(least, low)

@@ -12,11 +12,12 @@ merged class fails only if all its parts failed), so the records it suppresses a
 Information loss (the quantity minimised) is the Prec measure of Sweeney: the sum over QIs
 of ``level / max_level``; the optimum is the satisfying node of least loss, ties broken by
 the lexicographically smallest level vector in questionnaire order. To stay exact and
-deterministic the loss is kept in integers (scaled by the lcm of the ``max_level``s).
+deterministic the loss is an integer key (``Problem.loss``) that holds both.
 
-The search is a depth-first branch and bound over the QIs in order. A search node fixes the
-levels of the first d QIs; the others are at ``*``, so it is itself a lattice node, and the
-most general one of its sub-lattice. Hence:
+The search is a depth-first branch and bound over the QIs (in ``default_order``, a heuristic
+that only changes the time). A search node fixes the levels of the first d QIs; the others
+are at ``*``, so it is itself a lattice node, and the most general one of its sub-lattice.
+Hence:
 
 - **monotone pruning**: if it does not satisfy, no node of its sub-lattice does (all are
   specialisations of it), and the whole sub-lattice is skipped; levels of a QI are tried
@@ -38,6 +39,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import add
 
 from intake.exchange.anonymize import diversity
 
@@ -49,6 +51,11 @@ class Column:
     name: str
     levels: tuple[int, ...]  # allowed levels, ascending; the last one is ``*``
     codes: dict[int, list[int]]
+    radices: dict[int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "radices", {
+            level: max(codes, default=0) + 1 for level, codes in self.codes.items()})
 
 
 @dataclass
@@ -61,20 +68,34 @@ class Problem:
     n: int
     evaluated: int = 0
     scale: int = field(init=False)
+    span: int = field(init=False)
+    weights: list[int] = field(init=False)
+    radices: list[int] = field(init=False)  # of the sensitive attributes
 
     def __post_init__(self) -> None:
-        self.scale = math.lcm(*(max(c.levels) or 1 for c in self.columns)) if self.columns else 1
+        tops = [max(c.levels) for c in self.columns]
+        self.scale = math.lcm(*(top or 1 for top in tops)) if tops else 1
+        self.weights = [math.prod(top + 1 for top in tops[i + 1:]) for i in range(len(tops))]
+        self.span = math.prod(top + 1 for top in tops)
+        self.radices = [max(codes, default=0) + 1 for codes in self.sensitive]
 
     def loss(self, column: int, level: int) -> int:
+        """This QI's share of the loss key: its Prec term (``level / top`` × ``scale``) times
+        ``span``, plus the level as a digit of the level vector read as a mixed-radix number.
+        Keys are additive and differ for every node, and comparing them compares Prec first,
+        then the vectors lexicographically: ties are broken inside the key, whatever the
+        order in which the search takes the QIs."""
         top = max(self.columns[column].levels)
-        return level * self.scale // top if top else 0
+        prec = level * self.scale // top if top else 0
+        return prec * self.span + level * self.weights[column]
 
     def total_loss(self, node: Sequence[int]) -> int:
         return sum(self.loss(i, level) for i, level in enumerate(node))
 
-    def failing(self, class_ids: Sequence[int]) -> tuple[int, set[int]]:
+    def failing(self, class_ids: Sequence[int],
+                sizes: Counter[int] | None = None) -> tuple[int, set[int]]:
         """(records to suppress, failing class ids) of a partition."""
-        sizes = Counter(class_ids)
+        sizes = sizes if sizes is not None else Counter(class_ids)
         small = {c for c, size in sizes.items() if size < self.k}
         failing = small | diversity.failing_classes(class_ids, self.sensitive, self.l)
         return sum(sizes[c] for c in failing), failing
@@ -82,23 +103,49 @@ class Problem:
     def satisfies(self, class_ids: Sequence[int]) -> bool:
         self.evaluated += 1
         sizes = Counter(class_ids)
-        small = sum(size for size in sizes.values() if size < self.k)
-        if small > self.budget:
-            return False
-        return self.failing(class_ids)[0] <= self.budget
+        failing = {c for c, size in sizes.items() if size < self.k}
+        suppressed = sum(sizes[c] for c in failing)
+        if suppressed > self.budget or self.l <= 1:
+            return suppressed <= self.budget
+        for codes, radix in zip(self.sensitive, self.radices, strict=True):
+            # stop at the first attribute that breaks the budget
+            for c, count in diversity.distinct_counts(class_ids, codes, radix).items():
+                if count < self.l and c not in failing:
+                    failing.add(c)
+                    suppressed += sizes[c]
+            if suppressed > self.budget:
+                return False
+        return True
 
     def partition(self, node: Sequence[int]) -> list[int]:
         """Class ids of a node, computed from scratch."""
-        ids = [0] * self.n
+        ids = Classes([0] * self.n, 1)
         for column, level in zip(self.columns, node, strict=True):
-            ids = refine(ids, column.codes[level])
-        return ids
+            ids = ids.refine(column, level)
+        return ids.ids
 
 
-def refine(class_ids: Sequence[int], codes: Sequence[int]) -> list[int]:
-    """The classes of ``class_ids`` split by ``codes``, renumbered densely."""
-    seen: dict[tuple[int, int], int] = {}
-    return [seen.setdefault(pair, len(seen)) for pair in zip(class_ids, codes, strict=True)]
+#: Class ids stay below this (machine-word integers are fastest); beyond, renumber densely.
+DENSE_AT = 1 << 48
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Equivalence classes: a class id per record, all below ``bound``."""
+
+    ids: list[int]
+    bound: int
+
+    def refine(self, column: Column, level: int) -> Classes:
+        """The classes split by the values of ``column`` at ``level`` (id × radix + code)."""
+        radix = column.radices[level]
+        ids = list(map(add, map(radix.__mul__, self.ids), column.codes[level]))
+        bound = self.bound * radix
+        if bound > DENSE_AT:
+            index = {key: i for i, key in enumerate(dict.fromkeys(ids))}
+            ids = list(map(index.__getitem__, ids))
+            bound = len(index)
+        return Classes(ids, bound)
 
 
 @dataclass
@@ -113,28 +160,37 @@ def lattice_size(problem: Problem) -> int:
     return math.prod(len(c.levels) for c in problem.columns)
 
 
-def search(problem: Problem) -> Outcome:
-    """The least-loss satisfying node (branch and bound with monotone pruning)."""
+def default_order(problem: Problem) -> list[int]:
+    """A heuristic order of the QIs for the search: most distinct values first (they decide
+    most, so bad branches fail early). It changes the time taken, never the result."""
     cols = problem.columns
+    return sorted(range(len(cols)), key=lambda i: -cols[i].radices[cols[i].levels[0]])
+
+
+def search(problem: Problem, order: Sequence[int] | None = None) -> Outcome:
+    """The least-loss satisfying node (branch and bound with monotone pruning), taking the
+    QIs in ``order`` (default: ``default_order``; any order finds the same node)."""
+    order = list(order) if order is not None else default_order(problem)
+    cols = [problem.columns[i] for i in order]
     size = lattice_size(problem)
-    root = [0] * problem.n
-    if not problem.satisfies(root):
+    root = Classes([0] * problem.n, 1)
+    if not problem.satisfies(root.ids):
         return Outcome(None, 0, problem.evaluated, size)
     floors: list[int] = []
     for column in cols:
         floor = column.levels[-1]
         for level in column.levels[:-1]:
-            if problem.satisfies(refine(root, column.codes[level])):
+            if problem.satisfies(root.refine(column, level).ids):
                 floor = level
                 break
         floors.append(floor)
     rest = [0] * (len(cols) + 1)  # rest[d]: least loss of QIs d… given their floors
     for d in range(len(cols) - 1, -1, -1):
-        rest[d] = rest[d + 1] + problem.loss(d, floors[d])
+        rest[d] = rest[d + 1] + problem.loss(order[d], floors[d])
     best: list[tuple[int, tuple[int, ...]]] = []
     prefix: list[int] = []
 
-    def dfs(d: int, ids: list[int], loss: int) -> None:
+    def dfs(d: int, ids: Classes, loss: int) -> None:
         if d == len(cols):
             if not best or loss < best[0][0]:
                 best[:] = [(loss, tuple(prefix))]
@@ -144,15 +200,15 @@ def search(problem: Problem) -> Outcome:
         for level in column.levels:
             if level < floors[d]:
                 continue
-            here = loss + problem.loss(d, level)
+            here = loss + problem.loss(order[d], level)
             if best and here + rest[d + 1] >= best[0][0]:
                 break  # the more general levels lose even more
             if level == column.levels[-1]:
                 child = ids  # ``*``: the node is the one already known to satisfy
             else:
-                child = refine(ids, column.codes[level])
+                child = ids.refine(column, level)
                 if not known:
-                    if not problem.satisfies(child):
+                    if not problem.satisfies(child.ids):
                         continue  # monotone: its whole sub-lattice fails
                     known = True
             prefix.append(level)
@@ -160,8 +216,11 @@ def search(problem: Problem) -> Outcome:
             prefix.pop()
 
     dfs(0, root, 0)
-    loss, node = best[0]  # all ``*`` satisfies, so something was found
-    return Outcome(node, loss, problem.evaluated, size)
+    loss, found = best[0]  # all ``*`` satisfies, so something was found
+    node = [0] * len(cols)
+    for d, i in enumerate(order):
+        node[i] = found[d]
+    return Outcome(tuple(node), loss, problem.evaluated, size)
 
 
 def exhaustive(problem: Problem) -> Outcome:
