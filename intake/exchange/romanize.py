@@ -18,8 +18,8 @@ _LAST = 0xD7A3
 _INITIALS = ("g|k", "kk|gg", "n", "d|t", "tt", "r|l", "m", "b|p", "pp", "s|sh", "ss", "",
              "j|ch", "jj", "ch", "k", "t", "p", "h")
 #: Vowels in Unicode order (ㅏ ㅐ ㅑ ㅒ ㅓ ㅔ ㅕ ㅖ ㅗ ㅘ ㅙ ㅚ ㅛ ㅜ ㅝ ㅞ ㅟ ㅠ ㅡ ㅢ ㅣ).
-_MEDIALS = ("a", "ae", "ya", "yae", "eo|o|u", "e", "yeo|yo|yu", "ye", "o", "wa", "wae",
-            "oe|oi|we", "yo", "u|oo", "wo", "we", "wi", "yu|yoo", "eu|u", "ui|eui|i", "i")
+_MEDIALS = ("a", "ae", "ya", "yae", "eo|o|u", "e", "yeo|yo|yu|you", "ye", "o", "wa", "wae",
+            "oe|oi|we", "yo", "u|oo", "wo", "we", "wi", "yu|yoo", "eu|u", "ui|eui|i|ee", "i|ee")
 #: Final consonants in Unicode order (none, ㄱ ㄲ ㄳ ㄴ ㄵ ㄶ ㄷ ㄹ ㄺ ... ㅎ).
 _FINALS = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m",
            "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t")

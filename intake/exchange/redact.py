@@ -1,0 +1,324 @@
+"""Redaction of free-text quotes for export (issue 4, point 6).
+
+:func:`redact` replaces, in a quote from a record, what could identify the person by a typed
+placeholder: the record's own names (with their variants: given name alone, surname with a
+title, North Korean spellings, romanizations), organisations and places, phone numbers,
+e-mail addresses, passport, ID and resident registration numbers, exact dates and long digit
+runs. Bare years stay: research needs them.
+
+Rules run in a fixed order on the NFC-normalized text; what one rule matched is masked for
+the next ones, so that spans never overlap. The result carries only placeholder types and
+offsets, never the values found. The coordinator still reviews every quote: this is a net,
+not a proof.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from intake.domain.record import Record
+from intake.exchange.romanize import (
+    given_pattern,
+    latin_variants,
+    split_name,
+    surname_pattern,
+    word_spellings,
+)
+
+NAME, PHONE, EMAIL, ID, DATE, NUMBER, PLACE, ORG = (
+    "NAME", "PHONE", "EMAIL", "ID", "DATE", "NUMBER", "PLACE", "ORG")
+
+NAME_FIELDS = ("identity.full_name", "identity.aliases", "interview.interpreter_name")
+ORG_FIELDS = ("deployment.dispatching_entity", "deployment.russian_employer")
+PLACE_FIELDS = ("deployment.destination_city", "deployment.worksite",
+                "identity.hometown_detail")
+
+#: Titles and forms of address written after a surname: 김씨, 리선생, 박동무, 최반장 ...
+TITLES = ("선생님", "선생", "씨", "님", "동무", "동지", "반장", "조장", "소장", "사장", "과장",
+          "부장", "지배인", "기사", "군", "양", "아저씨", "아주머니", "형", "언니", "오빠",
+          "누나")
+#: Particles and endings that may follow a given name used alone: 명철이가, 철수는, 명철씨.
+PARTICLES = ("이", "아", "야", "가", "은", "는", "을", "를", "의", "에게", "한테", "께", "와",
+             "과", "도", "만", "씨", "님", "랑", "하고", "라고", "라는", "로", "으로", "에",
+             "였", "다", "형", "네")
+
+_WORD_SURNAMES = frozenset({"이", "그", "저", "조", "유", "고", "도", "하", "마", "나", "우"})
+_HANGUL = "가-힣"
+_NOT_HANGUL_BEFORE = f"(?<![{_HANGUL}])"
+_NOT_LATIN_BEFORE = r"(?<![A-Za-z])"
+_NOT_LATIN_AFTER = r"(?![A-Za-z])"
+_MASK = "\x00"
+
+
+class Span(NamedTuple):
+    """A redacted stretch of the (NFC-normalized) input: placeholder type, start, end."""
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Redaction:
+    text: str
+    spans: tuple[Span, ...]
+
+    @property
+    def kinds(self) -> list[str]:
+        return [span.kind for span in self.spans]
+
+
+# --- fixed patterns ---------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[A-Za-z0-9а-яА-ЯёЁ._%+\-]+@[A-Za-z0-9а-яА-ЯёЁ\-]+"
+                    r"(?:\.[A-Za-z0-9а-яА-ЯёЁ\-]+)+")
+
+_ID_KEYWORD = re.compile(
+    r"(?i)(?<![A-Za-z])(?:여권|passport|паспорт|신분증|공민증|주민등록번호|ID)"
+    r"(?:[ \t]*(?:번호|No\.?|number|номер|#|№))?[ \t]*(?:는|은|:|：)?[ \t]*"
+    r"(?P<v>[A-Z]{0,2}\d[\d \-]{3,}\d[A-Z]?)(?![\d])")
+_RRN = re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ \-]?[1-8]\d{6}(?!\d)")
+_PASSPORTS = (
+    re.compile(r"(?<![A-Za-z0-9])[MSROGDmsrogd]\d{8}(?![A-Za-z0-9])"),  # Korean, old
+    re.compile(r"(?<![A-Za-z0-9])[MSROGDmsrogd]\d{3}[A-Za-z]\d{4}(?![A-Za-z0-9])"),  # new
+    re.compile(r"(?<!\d)\d{2} \d{2} \d{6}(?!\d)"),  # Russian internal passport
+)
+
+_MONTHS_EN = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
+              r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_MONTHS_RU = (r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября"
+              r"|декабря)")
+_DATES = (
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[ \t]?[\-./][ \t]?(?P<m>\d{1,2})[ \t]?[\-./][ \t]?"
+               r"(?P<d>\d{1,2})(?!\d)\.?"),
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})[./\-](?P<m>\d{1,2})[./\-](?P<y>(?:19|20)\d{2})(?!\d)"),
+    re.compile(r"(?:(?P<y>(?:19|20)?\d{2})[ \t]*년[ \t]*)?(?<!\d)(?P<m>\d{1,2})[ \t]*월[ \t]*"
+               r"(?P<d>\d{1,2})[ \t]*일"),
+    re.compile(rf"(?i)(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?{_MONTHS_EN}"
+               rf"(?:,?[ \t]+(?P<y>(?:19|20)\d{{2}}))?(?![A-Za-z])"),
+    re.compile(rf"(?i)(?<![A-Za-z]){_MONTHS_EN}[ \t]+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?!\d)"
+               rf"(?:,?[ \t]+(?P<y>(?:19|20)\d{{2}}))?"),
+    re.compile(rf"(?i)(?<!\d)(?P<d>\d{{1,2}})[ \t]+{_MONTHS_RU}"
+               rf"(?:[ \t]+(?P<y>(?:19|20)\d{{2}})(?:[ \t]*г\.?)?)?"),
+)
+
+_SEP = r"[ \t.\-]?"
+_PHONES = (
+    # Korean: mobile 010-1234-5678, +82 10 1234 5678, landline 02-123-4567, (031) 123-4567.
+    re.compile(rf"(?<![0-9A-Za-z+])(?:\+82{_SEP}(?:\(0\){_SEP})?\(?|\(?0)(?:1[016789]|2|[3-6][1-5]|70)"
+               rf"\)?{_SEP}\d{{3,4}}{_SEP}\d{{4}}(?!\d)"),
+    # Russian: +7 (914) 123-45-67, 8 914 123 45 67, +79141234567.
+    re.compile(rf"(?<![0-9A-Za-z+])(?:\+7|8){_SEP}\(?\d{{3}}\)?{_SEP}\d{{3}}{_SEP}\d{{2}}{_SEP}\d{{2}}"
+               r"(?!\d)"),
+    # International, North Korea included: +850 2 381 2345, 00850-191-234-5678.
+    re.compile(r"(?<![0-9A-Za-z+])(?:\+|00)\d{1,3}(?:[ \t.\-]?\(?\d{1,5}\)?){2,6}(?!\d)"),
+    # Local numbers without area code: 1234-5678, 123-4567, 123-45-67.
+    re.compile(r"(?<![0-9A-Za-z+.\-])\d{3,4}[.\-]\d{4}(?![\d\-]|\.\d)"),
+    re.compile(r"(?<![0-9A-Za-z+.\-])\d{3}-\d{2}-\d{2}(?![\d\-])"),
+)
+_DIGITS = re.compile(r"\d{5,}")
+
+
+def _valid_date(match: re.Match[str]) -> bool:
+    month = int(match.group("m")) if "m" in match.re.groupindex else 1
+    day = int(match.group("d"))
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _enough_digits(match: re.Match[str]) -> bool:
+    """At least seven digits, and not a span of years such as 2017-2019 or 1990 2000."""
+    groups = re.findall(r"\d+", match.group())
+    if len(groups) == 2 and all(re.fullmatch(r"(?:19|20)\d\d", g) for g in groups):
+        return False
+    return 7 <= sum(len(g) for g in groups) <= 15
+
+
+# --- record-specific patterns -----------------------------------------------------------
+
+def _values(record: Record, qids: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for qid in qids:
+        value: Any = record.answers.get(qid)
+        items = value if isinstance(value, list | tuple) else [value]
+        for item in items:
+            if isinstance(item, str) and item.strip():
+                out.append(unicodedata.normalize("NFC", item.strip()))
+    return out
+
+
+def _literal(value: str, separator: str = r"\s*", parts: list[str] | None = None) -> str:
+    """A value as a regex: whitespace runs flexible, Latin words not glued to other letters."""
+    body = separator.join(re.escape(part) for part in (parts or value.split()))
+    before = _NOT_LATIN_BEFORE if value[0].isascii() and value[0].isalnum() else ""
+    after = _NOT_LATIN_AFTER if value[-1].isascii() and value[-1].isalnum() else ""
+    return before + body + after
+
+
+def _digits_literal(value: str) -> str | None:
+    """A number-like value (≥ 5 digits) as a regex that ignores separators: 010 1234-5678."""
+    compact = re.sub(r"[\s().\-]", "", value)
+    if sum(ch.isdigit() for ch in compact) < 5:
+        return None
+    return r"(?<![\dA-Za-z])" + r"[\s().\-]*".join(re.escape(ch) for ch in compact) + \
+        r"(?![\dA-Za-z])"
+
+
+def korean_name_patterns(surname: str, given: str) -> list[str]:
+    """Regexes for a Hangul name in Hangul text, most specific first."""
+    surnames = word_spellings(surname)
+    givens = word_spellings(given)
+    sur = "(?:" + "|".join(surnames) + ")"
+    giv = "(?:" + "|".join(givens) + ")"
+    titles = "(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + ")"
+    particles = "|".join(sorted(PARTICLES, key=len, reverse=True))
+    # "이 사장" is also "this boss": a surname that is an everyday word takes no space.
+    space = "" if set(surnames) & _WORD_SURNAMES else r"[ \t]?"
+    bounded = rf"(?=(?:{particles})|[^{_HANGUL}]|$)"
+    # A full name of three syllables or more is rare enough to match anywhere (김철수이고);
+    # a two-syllable one (이수, 조선) is also a word, so it must stand as one.
+    full = rf"{sur}[ \t]?{giv}"
+    if len(surname) + len(given) <= 2:
+        full = _NOT_HANGUL_BEFORE + full + bounded
+    out = [full, rf"{_NOT_HANGUL_BEFORE}{sur}{space}{titles}"]
+    if len(given) >= 2:
+        out.append(rf"{_NOT_HANGUL_BEFORE}{giv}{bounded}")
+    return out
+
+
+def latin_name_patterns(surname: str, given: str) -> list[str]:
+    """Regexes (case-insensitive) for the romanized forms of a Hangul name."""
+    sur, giv = surname_pattern(surname), given_pattern(given)
+    b, a = _NOT_LATIN_BEFORE, _NOT_LATIN_AFTER
+    titles = r"(?:Mr|Mrs|Ms|Miss|Mister|Comrade|Dr)\.?\s+"
+    if len(given) >= 2:  # the given name alone counts: Myong-chol, with or without Ri
+        full = rf"{b}(?:{sur}[\s,\-]+)?{giv}(?:\s+{sur})?{a}"
+    else:
+        full = rf"{b}(?:{sur}[\s,\-]+{giv}|{giv}\s+{sur}){a}"
+    return [full, rf"{b}{titles}{sur}{a}"]
+
+
+def name_patterns(name: str) -> list[str]:
+    split = split_name(name)
+    if split is not None:
+        surname, given = split
+        return korean_name_patterns(surname, given) + latin_name_patterns(surname, given)
+    out = [_literal(name)]
+    if len(name) <= 2 and all("가" <= ch <= "힣" for ch in name):  # 철이: a word, bounded
+        particles = "|".join(sorted(PARTICLES, key=len, reverse=True))
+        out = [rf"{_NOT_HANGUL_BEFORE}{re.escape(name)}(?=(?:{particles})|[^{_HANGUL}]|$)"]
+    else:
+        parts = re.split(r"[\s\-]+", name)
+        if len(parts) >= 2:  # "Ri Myong Chol" also as Ri Myong-chol, RI MYONGCHOL
+            out.append(_literal(name, r"[\s\-]*", parts))
+        if len(parts) >= 3:  # and the given name in Korean order, alone: Myong-chol
+            out.append(_literal(" ".join(parts[1:]), r"[\s\-]*", parts[1:]))
+    return out
+
+
+def name_variants(name: str) -> list[str]:
+    """Spellings of a name that redaction removes (capped): for tests and export checks."""
+    name = unicodedata.normalize("NFC", name.strip())
+    split = split_name(name)
+    if split is None:
+        return [name]
+    surname, given = split
+    out = [name]
+    for sur in word_spellings(surname):
+        for giv in word_spellings(given):
+            out += [sur + giv, f"{sur} {giv}"] + [sur + t for t in ("씨", "선생", "동무")]
+            if len(given) >= 2:
+                out.append(giv)
+    out += latin_variants(surname, given)
+    return list(dict.fromkeys(out))
+
+
+# --- the rules --------------------------------------------------------------------------
+
+Check = Callable[[re.Match[str]], bool]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    group: str | int = 0
+    check: Check | None = None
+
+
+def _compile(kind: str, patterns: Iterable[str]) -> list[_Rule]:
+    return [_Rule(kind, re.compile(p, re.IGNORECASE)) for p in patterns]
+
+
+@functools.lru_cache(maxsize=1024)
+def _name_rules(name: str) -> tuple[_Rule, ...]:
+    """Compiled once per name: several quotes of one record share them."""
+    return tuple(_compile(NAME, name_patterns(name)))
+
+
+def _record_rules(record: Record) -> list[_Rule]:
+    rules: list[_Rule] = []
+    for kind, qid in ((PHONE, "identity.contacts"), (ID, "identity.documents")):
+        for value in _values(record, (qid,)):
+            digits = _digits_literal(value)
+            rules += _compile(kind, [digits] if digits else [_literal(value)])
+    for kind, qids in ((ORG, ORG_FIELDS), (PLACE, PLACE_FIELDS)):
+        values = sorted(_values(record, qids), key=len, reverse=True)
+        rules += _compile(kind, [_literal(v) for v in values if len(v) >= 2])
+    names: dict[str, None] = {}
+    for value in _values(record, NAME_FIELDS):
+        names[value] = None
+        # "리명철 (데모)", "리명철 / Ri Myong Chol": each part is a name of its own as well.
+        for part in re.split(r"[/,;()]", re.sub(r"\([^)]*\)", "/", value)):
+            if len(part.strip()) >= 2:
+                names[part.strip()] = None
+    for name in sorted(names, key=len, reverse=True):
+        rules += _name_rules(name)
+    return rules
+
+
+def _fixed_rules() -> list[_Rule]:
+    rules = [_Rule(EMAIL, _EMAIL), _Rule(ID, _ID_KEYWORD, "v"), _Rule(ID, _RRN)]
+    rules += [_Rule(ID, p) for p in _PASSPORTS]
+    rules += [_Rule(DATE, p, check=_valid_date) for p in _DATES]
+    rules += [_Rule(PHONE, p, check=_enough_digits) for p in _PHONES]
+    return rules
+
+
+_FIXED = _fixed_rules()
+_LAST = [_Rule(NUMBER, _DIGITS)]
+
+
+def redact(text: str, record: Record) -> Redaction:
+    """The text with the record's identifying details and generic identifiers replaced.
+
+    Spans are offsets into the NFC-normalized text, in order; they never carry the values.
+    """
+    text = unicodedata.normalize("NFC", text)
+    masked = text
+    spans: list[Span] = []
+    email_first = _FIXED[:1]
+    for rule in email_first + _record_rules(record) + _FIXED[1:] + _LAST:
+        found: list[Span] = []
+        for match in rule.pattern.finditer(masked):
+            start, end = match.span(rule.group)
+            if start == end or _MASK in masked[start:end]:
+                continue
+            if rule.check is not None and not rule.check(match):
+                continue
+            found.append(Span(rule.kind, start, end))
+        for span in found:
+            masked = masked[:span.start] + _MASK * (span.end - span.start) + masked[span.end:]
+        spans += found
+    spans.sort(key=lambda s: s.start)
+    pieces: list[str] = []
+    position = 0
+    for span in spans:
+        pieces += [text[position:span.start], f"[{span.kind}]"]
+        position = span.end
+    pieces.append(text[position:])
+    return Redaction("".join(pieces), tuple(spans))
