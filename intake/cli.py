@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from intake import __version__, i18n
+from intake.cli_export import add_export_command, cmd_export
 from intake.cli_records import add_records_commands, cmd_demo, cmd_export_records, cmd_import
 from intake.cli_support import Io, Secrets, user_name
 from intake.errors import ExitCode, IntakeError
@@ -103,6 +104,7 @@ def build_parser(default_vault: Path) -> argparse.ArgumentParser:
         help=_("set a new passphrase with the recovery code (stdin: the code, then it)"),
     )
     add_records_commands(commands, common)
+    add_export_command(commands, common)
     return parser
 
 
@@ -167,6 +169,7 @@ COMMANDS: dict[str, Command] = {
     "import": cmd_import,
     "export-records": cmd_export_records,
     "demo": cmd_demo,
+    "export": cmd_export,
 }
 
 

@@ -1,0 +1,100 @@
+"""The headless anonymized export: ``intake export`` (issue 4, "UI and CLI").
+
+Opens the vault, runs every record through ``anonymize`` and writes the folder of
+:mod:`intake.exchange.export_files`. Nothing is written when the targets cannot be met
+(exit 5) or the folder exists and is not empty (exit 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from intake import __version__
+from intake.cli_support import Io, Secrets, user_name
+from intake.errors import ExitCode
+from intake.exchange.anonymize.pipeline import anonymize
+from intake.exchange.export_files import ExportFolderNotEmpty, write_export
+from intake.i18n import _, ngettext
+from intake.services.interviews import InterviewService
+from intake.vault.kdf import KdfPolicy
+from intake.vault.vault import Vault
+
+DEFAULT_K = 5
+DEFAULT_L = 2
+DEFAULT_MAX_SUPPRESSION = 0.05
+
+
+def add_export_command(
+    commands: argparse._SubParsersAction[Any], common: argparse.ArgumentParser
+) -> None:
+    exporter = commands.add_parser(
+        "export", parents=[common],
+        help=_("write an anonymized export (data.csv, data.jsonl, risk report) of the "
+               "records with consent to a new folder"),
+    )
+    exporter.add_argument("--out", type=Path, required=True, metavar=_("DIR"),
+                          help=_("the new folder (an existing folder must be empty)"))
+    exporter.add_argument("--k", type=_whole, default=DEFAULT_K, metavar="K",
+                          help=_("every record shares its quasi-identifiers with at least "
+                                 "K-1 others (default: {value})").format(value=DEFAULT_K))
+    exporter.add_argument("--l", type=_whole, default=DEFAULT_L, metavar="L",
+                          help=_("at least L different values of each sensitive answer in "
+                                 "every group (default: {value})").format(value=DEFAULT_L))
+    exporter.add_argument("--max-suppression", type=_share, default=DEFAULT_MAX_SUPPRESSION,
+                          metavar=_("SHARE"),
+                          help=_("the largest share of records that may be left out to "
+                                 "reach K and L, from 0 to 1 (default: {value})").format(
+                              value=DEFAULT_MAX_SUPPRESSION))
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(_("must be a whole number of at least 1"))
+    return value
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:  # also false for NaN
+        raise argparse.ArgumentTypeError(_("must be a number from 0 to 1"))
+    return value
+
+
+def _not_empty(folder: Path) -> bool:
+    if not os.path.lexists(folder):
+        return False
+    return folder.is_symlink() or not folder.is_dir() or any(folder.iterdir())
+
+
+def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
+    secrets = Secrets(io, args.passphrase_stdin)
+    user = user_name(args)
+    out: Path = args.out
+    if _not_empty(out):  # before the passphrase: fail fast (write_export checks again)
+        raise ExportFolderNotEmpty(path=str(out))
+    with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
+        records = list(InterviewService(vault).export_records())
+    result = anonymize(records, k=args.k, l=args.l, max_suppression=args.max_suppression)
+    del records
+    write_export(result, out, tool_version=__version__)
+    left_out = sum(result.excluded.values())
+    io.stdout.write(ngettext(
+        "{count} record exported to {path}: {suppressed} suppressed, {left_out} left out (no "
+        "consent, consent withdrawn or draft); achieved k = {k}, l = {l}.",
+        "{count} records exported to {path}: {suppressed} suppressed, {left_out} left out (no "
+        "consent, consent withdrawn or draft); achieved k = {k}, l = {l}.",
+        result.records_out,
+    ).format(count=result.records_out, path=out, suppressed=result.suppressed,
+             left_out=left_out, k=result.k, l="–" if result.l is None else result.l) + "\n")
+    return ExitCode.OK

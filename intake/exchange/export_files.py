@@ -1,0 +1,178 @@
+"""Writing an anonymized export to a new folder (issue 4, "What is written"; no Qt).
+
+:func:`write_export` takes the :class:`~intake.exchange.anonymize.pipeline.Result` of
+``anonymize`` and writes, into a folder that is new or empty (created 0700):
+
+- ``data.csv``: UTF-8 with a BOM (so that Excel opens Korean), RFC 4180 (``\\r\\n``, fields
+  quoted by the csv module where needed), header = ``result.columns`` in order. A cell that
+  starts with ``=``, ``+``, ``-``, ``@``, tab, CR or NUL is prefixed with ``'`` so that a
+  spreadsheet never runs it as a formula. **Exception:** the missing codes ``-8`` (unknown)
+  and ``-9`` (declined) are exact strings defined by shared/questionnaire.md and are written
+  as they are; a bare ``-8`` or ``-9`` is a number to a spreadsheet, never a formula.
+- ``data.jsonl``: one JSON object per row, the same keys in the same order, the values as
+  the pipeline gave them (not prefixed: JSON Lines is not opened by spreadsheets, and the
+  prefix would change the data). Only the prefix tells a CSV cell from its JSONL value.
+- ``risk_report.json``: the figures of the Result, the settings and the tool version (given
+  by the caller: this layer may not import ``intake`` itself), never record-level data.
+- ``MANIFEST.sha256``: ``<sha256>  <name>`` for every other file, sorted by name.
+
+Every file is 0600 and written with :func:`~intake.atomic.write_atomic` without replacing
+anything. If writing fails, the files written so far are removed, and the folder too when
+this call created it. Codebook, ``datapackage.json``, the HTML report and the statistics
+tier are not written here yet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from intake.atomic import write_atomic
+from intake.errors import IntakeError
+from intake.exchange.anonymize.pipeline import Result
+from intake.i18n import N_
+
+DATA_CSV = "data.csv"
+DATA_JSONL = "data.jsonl"
+RISK_REPORT = "risk_report.json"
+MANIFEST = "MANIFEST.sha256"
+REPORT_FORMAT = 1
+
+#: First characters that make a spreadsheet read a cell as a formula (or strip/shift it).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+#: Exact cell values written as they are although they start with "-": the spec's missing
+#: codes (unknown, declined). Spreadsheets read them as numbers, never as formulas.
+KEPT_AS_IS = frozenset({"-8", "-9"})
+# Characters that str.splitlines() treats as line ends and json.dumps leaves unescaped.
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+class ExportFolderNotEmpty(IntakeError):
+    template = N_("{path} already exists and is not empty. Nothing was written; choose a new "
+                  "folder.")
+
+
+class ExportNotWritable(IntakeError):
+    template = N_("The export cannot be written to {path}. Nothing was kept.")
+
+
+def neutralize(value: str) -> str:
+    """The CSV cell for ``value``: prefixed with ``'`` when a spreadsheet could take it for
+    a formula, except the missing codes in ``KEPT_AS_IS``."""
+    if value.startswith(FORMULA_STARTS) and value not in KEPT_AS_IS:
+        return "'" + value
+    return value
+
+
+def csv_bytes(columns: Sequence[str], rows: Sequence[dict[str, str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([neutralize(c) for c in columns])
+    for row in rows:
+        writer.writerow([neutralize(row[c]) for c in columns])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _json_line(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in _LINE_BREAKS.items():
+        text = text.replace(char, escaped)
+    return text
+
+
+def jsonl_bytes(columns: Sequence[str], rows: Sequence[dict[str, str]]) -> bytes:
+    lines = [_json_line({c: row[c] for c in columns}) + "\n" for row in rows]
+    return "".join(lines).encode("utf-8")
+
+
+def risk_report(result: Result, tool_version: str) -> dict[str, Any]:
+    """The figures of ``result`` and its settings: counts and column ids, no row."""
+    return {
+        "format": REPORT_FORMAT,
+        "tool": {"name": "intake", "version": tool_version},
+        "settings": {"k": result.k_target, "l": result.l_target,
+                     "max_suppression": result.max_suppression},
+        "records": {
+            "in": result.records_in,
+            "excluded": dict(sorted(result.excluded.items())),
+            "excluded_total": sum(result.excluded.values()),
+            "suppressed": result.suppressed,
+            "out": result.records_out,
+        },
+        "quasi_identifiers": {"levels": dict(result.levels)},
+        "achieved": {"k": result.k, "l": result.l},
+        "l_diversity": {"attributes": list(result.l_attributes),
+                        "near_universal": list(result.near_universal)},
+        "class_sizes": {str(size): count for size, count in sorted(result.class_sizes.items())},
+        "prosecutor_risk": {"max": result.risk_max, "mean": result.risk_mean},
+        "sample_uniques_before_treatment": result.sample_uniques,
+        "columns": list(result.columns),
+        "questions_left_out": list(result.left_out),
+        "search": {"evaluated_nodes": result.evaluated_nodes,
+                   "lattice_size": result.lattice_size},
+    }
+
+
+def manifest_bytes(files: dict[str, bytes]) -> bytes:
+    lines = [f"{hashlib.sha256(data).hexdigest()}  {name}\n"
+             for name, data in sorted(files.items())]
+    return "".join(lines).encode("utf-8")
+
+
+def _prepare_folder(folder: Path) -> bool:
+    """Create ``folder`` 0700 (True), or accept it when it is an empty folder (False)."""
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        os.mkdir(folder, 0o700)
+    except FileExistsError as exc:
+        if folder.is_symlink() or not folder.is_dir() or any(folder.iterdir()):
+            raise ExportFolderNotEmpty(path=str(folder)) from exc
+        try:
+            os.chmod(folder, 0o700)
+        except OSError as exc2:
+            raise ExportNotWritable(path=str(folder)) from exc2
+        return False
+    except OSError as exc:
+        raise ExportNotWritable(path=str(folder)) from exc
+    os.chmod(folder, 0o700)  # mkdir's mode is reduced by the umask, never widened
+    return True
+
+
+def write_export(result: Result, folder: Path, *, tool_version: str) -> list[Path]:
+    """Write the export of ``result`` into the new or empty ``folder``; returns the paths
+    written, the manifest last. ``tool_version`` is ``intake.__version__`` (the risk report
+    names it). Raises ``ExportFolderNotEmpty`` or ``ExportNotWritable``."""
+    files = {
+        DATA_CSV: csv_bytes(result.columns, result.rows),
+        DATA_JSONL: jsonl_bytes(result.columns, result.rows),
+        RISK_REPORT: (json.dumps(risk_report(result, tool_version), ensure_ascii=False, indent=2)
+                      + "\n").encode("utf-8"),
+    }
+    files[MANIFEST] = manifest_bytes(files)
+    created = _prepare_folder(folder)
+    written: list[Path] = []
+    try:
+        for name, data in files.items():
+            path = folder / name
+            write_atomic(path, data, overwrite=False)
+            written.append(path)
+    except BaseException as exc:
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(exc, FileExistsError):
+            raise ExportFolderNotEmpty(path=str(folder)) from exc
+        if isinstance(exc, OSError):
+            raise ExportNotWritable(path=str(folder)) from exc
+        raise
+    return written

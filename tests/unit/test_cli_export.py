@@ -1,0 +1,184 @@
+"""``intake export``, run in-process.
+
+Contract: the anonymized export of the vault's records with consent goes to a new folder
+and one summary line to stdout; errors are one line on stderr with stdout empty and no
+folder left behind: 5 when the targets cannot be met, 1 when the folder is in use, 3 for a
+wrong passphrase, 2 for bad options.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import stat
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from intake.cli import Io, run
+from intake.domain.record import Status
+from intake.exchange.demo import generate
+from intake.services.interviews import InterviewService
+from intake.vault.kdf import KdfPolicy
+from intake.vault.vault import Vault
+from tests.conftest import PASSPHRASE, USER
+
+TODAY = dt.date(2026, 11, 27)
+N = 120
+NAMES = ["MANIFEST.sha256", "data.csv", "data.jsonl", "risk_report.json"]
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def error_line(self, code: int) -> str:
+        assert self.code == code, (self.code, self.out, self.err)
+        assert self.out == "", "stdout must stay empty on error"
+        lines = self.err.splitlines()
+        assert len(lines) == 1 and self.err.endswith("\n"), repr(self.err)
+        assert "Traceback" not in self.err
+        return lines[0]
+
+
+Cli = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(policy: KdfPolicy, tmp_path: Path) -> Cli:
+    def invoke(argv: Sequence[str], stdin: str = PASSPHRASE + "\n",
+               env: Mapping[str, str] | None = None) -> Result:
+        out, err = io.StringIO(), io.StringIO()
+        streams = Io(io.StringIO(stdin), out, err, env or {"INTAKE_HOME": str(tmp_path / "h")})
+        code = run(list(argv), streams, policy)
+        return Result(int(code), out.getvalue(), err.getvalue())
+
+    return invoke
+
+
+@pytest.fixture
+def vault(tmp_path: Path, policy: KdfPolicy) -> Path:
+    """A vault of N demo records, all submitted with consent, and 3 drafts without it."""
+    folder = tmp_path / "vault"
+    opened, _code = Vault.create(folder, USER, PASSPHRASE, policy)
+    with opened:
+        records = list(generate(N + 3, seed=11, author=USER, today=TODAY))
+        for record in records[:N]:
+            record.answers["consent.internal_documentation"] = True
+            record.answers["consent.anonymized_statistics"] = True
+            record.answers.pop("consent.withdrawn_on", None)
+            record.status = Status.SUBMITTED
+        for record in records[N:]:
+            record.answers["consent.anonymized_statistics"] = False
+        InterviewService(opened).import_records(records)
+    return folder
+
+
+def args(vault: Path) -> list[str]:
+    return ["--vault", str(vault), "--user", USER, "--passphrase-stdin"]
+
+
+def test_export_writes_the_folder_and_one_summary_line(
+    cli: Cli, vault: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "export"
+
+    result = cli(["export", "--out", str(out), *args(vault)])
+
+    assert result.code == 0, result
+    assert result.err == ""
+    assert result.out.count("\n") == 1 and result.out.endswith("\n")
+    assert sorted(p.name for p in out.iterdir()) == NAMES
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    report = json.loads((out / "risk_report.json").read_text(encoding="utf-8"))
+    records = report["records"]
+    assert records["in"] == N + 3
+    assert records["excluded"] == {"no_consent_to_statistics": 3}
+    assert records["out"] + records["suppressed"] == N
+    assert report["settings"] == {"k": 5, "l": 2, "max_suppression": 0.05}
+    line = result.out
+    assert line.startswith(f"{records['out']} records exported to {out}: ")
+    assert f"{records['suppressed']} suppressed, 3 left out (no consent" in line
+    assert f"achieved k = {report['achieved']['k']}, l = {report['achieved']['l']}." in line
+    assert PASSPHRASE not in line
+    with open(out / "data.csv", encoding="utf-8-sig", newline="") as handle:
+        assert len(list(csv.reader(handle))) == records["out"] + 1
+
+
+def test_the_targets_are_passed_on(cli: Cli, vault: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    result = cli(["export", "--out", str(out), "--k", "10", "--l", "1",
+                  "--max-suppression", "0.1", *args(vault)])
+
+    assert result.code == 0, result
+    report = json.loads((out / "risk_report.json").read_text(encoding="utf-8"))
+    assert report["settings"] == {"k": 10, "l": 1, "max_suppression": 0.1}
+    assert report["achieved"]["k"] >= 10
+
+
+def test_impossible_targets_exit_5_and_write_nothing(
+    cli: Cli, vault: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "export"
+
+    line = cli(["export", "--out", str(out), "--k", "100000", *args(vault)]).error_line(5)
+
+    assert line.startswith("intake: The anonymization targets (k = 100000, l = 2)")
+    assert not out.exists()
+
+
+def test_an_empty_existing_folder_stays_empty_when_targets_fail(
+    cli: Cli, vault: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "export"
+    out.mkdir()
+    cli(["export", "--out", str(out), "--k", "100000", *args(vault)]).error_line(5)
+    assert list(out.iterdir()) == []
+
+
+def test_a_non_empty_folder_is_refused_before_the_passphrase(
+    cli: Cli, vault: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "busy"
+    out.mkdir()
+    (out / "keep.txt").write_text("keep me")
+
+    line = cli(["export", "--out", str(out), *args(vault)], stdin="").error_line(1)
+
+    assert str(out) in line and "not empty" in line
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_a_wrong_passphrase_is_denied(cli: Cli, vault: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    cli(["export", "--out", str(out), *args(vault)], "not the passphrase\n").error_line(3)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("option", [["--k", "0"], ["--l", "x"], ["--max-suppression", "1.5"],
+                                    ["--max-suppression", "nan"]])
+def test_bad_targets_are_usage_errors(
+    cli: Cli, vault: Path, tmp_path: Path, option: list[str]
+) -> None:
+    out = tmp_path / "export"
+    line = cli(["export", "--out", str(out), *option, *args(vault)]).error_line(2)
+    assert option[0] in line
+    assert not out.exists()
+
+
+def test_out_is_required(cli: Cli, vault: Path) -> None:
+    assert "--out" in cli(["export", *args(vault)]).error_line(2)
+
+
+def test_export_is_in_the_help(cli: Cli) -> None:
+    assert "    export " in cli(["--help"]).out
+    help_text = cli(["export", "--help"]).out
+    for option in ("--out", "--k", "--l", "--max-suppression"):
+        assert option in help_text
+    assert "--quotes" not in help_text and "--stats" not in help_text
