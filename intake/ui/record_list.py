@@ -36,36 +36,13 @@ from intake.i18n import N_, _, ngettext
 from intake.services.interviews import InterviewService, RecordFilter
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
+from intake.ui.filter_choices import FilterChoices
 from intake.ui.record_model import COLUMNS, DEFAULT_SORT, RecordTableModel
 from intake.ui.worker import BackgroundTasks
 
 SEARCH_DELAY_MS = 250
 #: column widths in average character widths (the excerpt takes what is left)
 WIDTHS = (14, 11, 12, 16, 18, 9)
-
-
-class _Choices:
-    """A filter combo: its first entry means "no filter"; code labels are N_() strings."""
-
-    def __init__(self, combo: QComboBox, everything: str,
-                 entries: Sequence[tuple[str, object]], translate: bool = True) -> None:
-        self.combo, self._everything, self._translate = combo, everything, translate
-        self._entries = list(entries)
-        combo.addItem("", None)
-        for label, value in self._entries:
-            combo.addItem(label, value)
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        self.combo.setItemText(0, _(self._everything))
-        for i, (label, _value) in enumerate(self._entries, start=1):
-            self.combo.setItemText(i, _(label) if self._translate else label)
-
-    def value(self) -> object:
-        return self.combo.currentData()
-
-    def reset(self) -> None:
-        self.combo.setCurrentIndex(0)
 
 
 class RecordList(QWidget):
@@ -113,14 +90,14 @@ class RecordList(QWidget):
         self.interviewer_filter.setMinimumContentsLength(10)
         self.clear_filters_button = QPushButton(self)
         self._choices = [
-            _Choices(self.status_filter, N_("All statuses"),
+            FilterChoices(self.status_filter, N_("All statuses"),
                      [(c.label, c.value) for c in STATUSES]),
-            _Choices(self.sector_filter, N_("All sectors"),
+            FilterChoices(self.sector_filter, N_("All sectors"),
                      [(c.label, c.value) for c in SECTORS]),
-            _Choices(self.year_filter, N_("All years sent"),
+            FilterChoices(self.year_filter, N_("All years sent"),
                      [(str(y), y) for y in range(current_year(), FIRST_YEAR - 1, -1)],
                      translate=False),
-            _Choices(self.indicator_filter, N_("All indicators"),
+            FilterChoices(self.indicator_filter, N_("All indicators"),
                      [(i.label, i.id) for i in INDICATORS]),
         ]
 

@@ -7,55 +7,22 @@ with stdout empty and the exit codes of the CLI (1 error, 2 usage, 3 denied, 5 i
 
 from __future__ import annotations
 
-import io
 import json
 import stat
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from intake.cli import Io, run
 from intake.domain.questions import QUESTIONNAIRE
 from intake.exchange.jsonl import parse_lines, read_lines
 from intake.services.interviews import InterviewService
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
+from tests.unit.cli_harness import Cli
 
 IDS = [str(uuid.UUID(int=n, version=4)) for n in range(1, 4)]
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def error_line(self, code: int) -> str:
-        assert self.code == code, (self.code, self.out, self.err)
-        assert self.out == "", "stdout must stay empty on error"
-        lines = self.err.splitlines()
-        assert len(lines) == 1 and self.err.endswith("\n"), repr(self.err)
-        assert "Traceback" not in self.err
-        return lines[0]
-
-
-Cli = Callable[..., Result]
-
-
-@pytest.fixture
-def cli(policy: KdfPolicy, tmp_path: Path) -> Cli:
-    def invoke(argv: Sequence[str], stdin: str = PASSPHRASE + "\n",
-               env: Mapping[str, str] | None = None) -> Result:
-        out, err = io.StringIO(), io.StringIO()
-        streams = Io(io.StringIO(stdin), out, err, env or {"INTAKE_HOME": str(tmp_path / "h")})
-        code = run(list(argv), streams, policy)
-        return Result(int(code), out.getvalue(), err.getvalue())
-
-    return invoke
 
 
 @pytest.fixture
