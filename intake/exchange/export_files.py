@@ -14,12 +14,15 @@
   prefix would change the data). Only the prefix tells a CSV cell from its JSONL value.
 - ``risk_report.json``: the figures of the Result, the settings and the tool version (given
   by the caller: this layer may not import ``intake`` itself), never record-level data.
+- ``datapackage.json``: a Frictionless Data Package describing ``data.csv`` (Table Schema:
+  types, allowed codes, missing values, English and Korean titles, generalization levels);
+  see :mod:`intake.exchange.codebook`.
+- ``codebook.md``: the same for people, in English and Korean.
 - ``MANIFEST.sha256``: ``<sha256>  <name>`` for every other file, sorted by name.
 
 Every file is 0600 and written with :func:`~intake.atomic.write_atomic` without replacing
 anything. If writing fails, the files written so far are removed, and the folder too when
-this call created it. Codebook, ``datapackage.json``, the HTML report and the statistics
-tier are not written here yet.
+this call created it. The HTML report and the statistics tier are not written here yet.
 """
 
 from __future__ import annotations
@@ -31,17 +34,23 @@ import io
 import json
 import os
 from collections.abc import Sequence
+from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
 
 from intake.atomic import write_atomic
+from intake.domain.questionnaire import Questionnaire
+from intake.domain.questions import QUESTIONNAIRE
 from intake.errors import IntakeError
 from intake.exchange.anonymize.pipeline import Result
-from intake.i18n import N_
+from intake.exchange.codebook import codebook_markdown, datapackage
+from intake.i18n import N_, load_translations
 
 DATA_CSV = "data.csv"
 DATA_JSONL = "data.jsonl"
 RISK_REPORT = "risk_report.json"
+DATAPACKAGE = "datapackage.json"
+CODEBOOK = "codebook.md"
 MANIFEST = "MANIFEST.sha256"
 REPORT_FORMAT = 1
 
@@ -145,15 +154,22 @@ def _prepare_folder(folder: Path) -> bool:
     return True
 
 
-def write_export(result: Result, folder: Path, *, tool_version: str) -> list[Path]:
+def write_export(result: Result, folder: Path, *, tool_version: str,
+                 questionnaire: Questionnaire = QUESTIONNAIRE,
+                 ko: NullTranslations | None = None) -> list[Path]:
     """Write the export of ``result`` into the new or empty ``folder``; returns the paths
     written, the manifest last. ``tool_version`` is ``intake.__version__`` (the risk report
-    names it). Raises ``ExportFolderNotEmpty`` or ``ExportNotWritable``."""
+    names it); ``ko`` is the Korean catalog of the codebook (loaded when not given).
+    Raises ``ExportFolderNotEmpty`` or ``ExportNotWritable``."""
+    korean = ko if ko is not None else load_translations("ko")
+    package = datapackage(result, questionnaire, korean)
     files = {
         DATA_CSV: csv_bytes(result.columns, result.rows),
         DATA_JSONL: jsonl_bytes(result.columns, result.rows),
         RISK_REPORT: (json.dumps(risk_report(result, tool_version), ensure_ascii=False, indent=2)
                       + "\n").encode("utf-8"),
+        DATAPACKAGE: (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        CODEBOOK: codebook_markdown(result, questionnaire, korean).encode("utf-8"),
     }
     files[MANIFEST] = manifest_bytes(files)
     created = _prepare_folder(folder)

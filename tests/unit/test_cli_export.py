@@ -26,7 +26,8 @@ from tests.unit.cli_harness import Cli
 
 TODAY = dt.date(2026, 11, 27)
 N = 120
-NAMES = ["MANIFEST.sha256", "data.csv", "data.jsonl", "risk_report.json"]
+NAMES = ["MANIFEST.sha256", "codebook.md", "data.csv", "data.jsonl", "datapackage.json",
+         "risk_report.json"]
 
 
 @pytest.fixture

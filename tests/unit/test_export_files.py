@@ -31,7 +31,8 @@ from intake.exchange.export_files import (
 )
 
 TODAY = dt.date(2026, 11, 27)
-NAMES = ["data.csv", "data.jsonl", "risk_report.json", "MANIFEST.sha256"]
+NAMES = ["data.csv", "data.jsonl", "risk_report.json", "datapackage.json", "codebook.md",
+         "MANIFEST.sha256"]
 
 
 def consenting(n: int, seed: int = 4) -> list[Record]:
