@@ -18,7 +18,7 @@ stay as they are at every level below ``*``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,6 +142,36 @@ class QuasiIdentifier:
         if level == 0:
             return encode(self.question, raw)
         return _apply(self.steps[level - 1], self.question, raw)
+
+
+def column_levels(qi: QuasiIdentifier, answers: Sequence[Mapping[str, Any]],
+                  metas: Sequence[Mapping[str, str]]) -> dict[int, list[str]]:
+    """``qi.value`` of every record at every level 0 … ``max_level``: the raw answer is read
+    once per record, and each distinct raw value is generalized once per level."""
+    top = qi.max_level
+    raws = [raw_value(qi.question, a) for a in answers]
+    out: dict[int, list[str]] = {top: [SUPPRESSED] * len(raws)}
+    missing = {i: missing_code(qi.id, metas[i]) for i, raw in enumerate(raws) if raw is None}
+    for level in range(top):
+        memo: dict[tuple[type, Any], str] = {}
+        values: list[str] = []
+        for i, raw in enumerate(raws):
+            if raw is None:
+                values.append(missing[i])
+                continue
+            try:
+                key = (type(raw), tuple(raw) if isinstance(raw, list) else raw)
+                hit = memo.get(key)
+            except TypeError:  # unhashable: generalized every time
+                key, hit = None, None
+            if hit is None:
+                hit = (encode(qi.question, raw) if level == 0
+                       else _apply(qi.steps[level - 1], qi.question, raw))
+                if key is not None:
+                    memo[key] = hit
+            values.append(hit)
+        out[level] = values
+    return out
 
 
 def _apply(step: Level, question: Question, raw: Any) -> str:

@@ -27,9 +27,13 @@ Hence:
 - **bound**: the loss of the fixed levels plus the floors of the rest is a lower bound of
   every node below; a sub-lattice that cannot beat the best node found is skipped.
 
-Equivalence classes are refined incrementally down the search (class id × values of the
-next QI), so evaluating a node costs one pass over the records. ``exhaustive`` evaluates
-every node from scratch; the tests use it on small sub-lattices to check optimality.
+Equivalence classes are refined incrementally down the search (class id + value of the
+next QI × a place value fixed per depth), so evaluating a node costs a few C-level passes
+over the records: class sizes are counted first, and the l check (which attributes are
+tried in the order that failed most recently) runs only for nodes that pass k. A node one
+level more general in one QI than a node known to satisfy is not evaluated at all.
+``exhaustive`` evaluates every node from scratch; the tests use it on small sub-lattices
+to check optimality.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from operator import add
 
 from intake.exchange.anonymize import diversity
@@ -58,6 +63,12 @@ class Column:
             level: max(codes, default=0) + 1 for level, codes in self.codes.items()})
 
 
+#: Class ids stay below this (machine-word integers are fastest); beyond, renumber densely.
+DENSE_AT = 1 << 48
+_SHIFT = 48  # a sensitive code shifted by this lies above every class id
+_LOW = (1 << _SHIFT) - 1  # the class id of a (class, code) pair
+
+
 @dataclass
 class Problem:
     columns: list[Column]
@@ -71,6 +82,8 @@ class Problem:
     span: int = field(init=False)
     weights: list[int] = field(init=False)
     radices: list[int] = field(init=False)  # of the sensitive attributes
+    _shifted: list[list[int]] = field(init=False, repr=False)  # codes << _SHIFT
+    _order: list[int] = field(init=False, repr=False)  # attributes, likeliest to fail first
 
     def __post_init__(self) -> None:
         tops = [max(c.levels) for c in self.columns]
@@ -78,6 +91,8 @@ class Problem:
         self.weights = [math.prod(top + 1 for top in tops[i + 1:]) for i in range(len(tops))]
         self.span = math.prod(top + 1 for top in tops)
         self.radices = [max(codes, default=0) + 1 for codes in self.sensitive]
+        self._shifted = [[code << _SHIFT for code in codes] for codes in self.sensitive]
+        self._order = list(range(len(self.sensitive)))
 
     def loss(self, column: int, level: int) -> int:
         """This QI's share of the loss key: its Prec term (``level / top`` × ``scale``) times
@@ -101,19 +116,46 @@ class Problem:
         return sum(sizes[c] for c in failing), failing
 
     def satisfies(self, class_ids: Sequence[int]) -> bool:
+        """Whether the partition fails on at most ``budget`` records."""
         self.evaluated += 1
-        sizes = Counter(class_ids)
-        failing = {c for c, size in sizes.items() if size < self.k}
-        suppressed = sum(sizes[c] for c in failing)
-        if suppressed > self.budget or self.l <= 1:
-            return suppressed <= self.budget
-        for codes, radix in zip(self.sensitive, self.radices, strict=True):
-            # stop at the first attribute that breaks the budget
-            for c, count in diversity.distinct_counts(class_ids, codes, radix).items():
-                if count < self.l and c not in failing:
+        if class_ids and max(class_ids) >= DENSE_AT:  # keep (class, code) pairs apart
+            index = {key: i for i, key in enumerate(dict.fromkeys(class_ids))}
+            class_ids = list(map(index.__getitem__, class_ids))
+        return self._check(Counter(class_ids), class_ids)
+
+    def refine_if_satisfies(self, ids: list[int], scaled: list[int]) -> list[int] | None:
+        """The class ids ``ids[i] + scaled[i]`` (a refinement whose ids stay below
+        ``DENSE_AT``) when that partition satisfies, else None. Class sizes are counted
+        straight from the sums: the list of them is only built for a node that passes k
+        (most nodes the search evaluates fail on k)."""
+        self.evaluated += 1
+        sizes = Counter(map(add, ids, scaled))
+        if sum(filter(self.k.__gt__, sizes.values())) > self.budget:
+            return None
+        child = list(map(add, ids, scaled))
+        return child if self._check(sizes, child) else None
+
+    def _check(self, sizes: Counter[int], class_ids: Sequence[int]) -> bool:
+        k, l, budget = self.k, self.l, self.budget  # noqa: E741
+        # C-level passes over the classes; Python only touches the failing ones
+        suppressed = sum(filter(k.__gt__, sizes.values()))
+        if suppressed > budget or l <= 1:
+            return suppressed <= budget
+        failing = set(compress(sizes.keys(), map(k.__gt__, sizes.values())))
+        order = self._order
+        for rank, j in enumerate(order):
+            # (class, code) pairs as one int: the code shifted above every class id
+            pairs = set(map(add, class_ids, self._shifted[j]))
+            distinct = Counter(map(_LOW.__and__, pairs))
+            for c in compress(distinct.keys(), map(l.__gt__, distinct.values())):
+                if c not in failing:
                     failing.add(c)
                     suppressed += sizes[c]
-            if suppressed > self.budget:
+            if suppressed > budget:
+                # stop at the first attribute that breaks the budget; try it first next
+                # time (the answer does not depend on the order, only the time taken)
+                if rank:
+                    order.insert(0, order.pop(rank))
                 return False
         return True
 
@@ -123,10 +165,6 @@ class Problem:
         for column, level in zip(self.columns, node, strict=True):
             ids = ids.refine(column, level)
         return ids.ids
-
-
-#: Class ids stay below this (machine-word integers are fastest); beyond, renumber densely.
-DENSE_AT = 1 << 48
 
 
 @dataclass(frozen=True)
@@ -161,10 +199,12 @@ def lattice_size(problem: Problem) -> int:
 
 
 def default_order(problem: Problem) -> list[int]:
-    """A heuristic order of the QIs for the search: most distinct values first (they decide
-    most, so bad branches fail early). It changes the time taken, never the result."""
+    """A heuristic order of the QIs for the search: fewest levels first (less branching near
+    the root), then most distinct values first (they decide most, so bad branches fail
+    early). It changes the time taken, never the result."""
     cols = problem.columns
-    return sorted(range(len(cols)), key=lambda i: -cols[i].radices[cols[i].levels[0]])
+    return sorted(range(len(cols)),
+                  key=lambda i: (len(cols[i].levels), -cols[i].radices[cols[i].levels[0]]))
 
 
 def search(problem: Problem, order: Sequence[int] | None = None) -> Outcome:
@@ -187,15 +227,55 @@ def search(problem: Problem, order: Sequence[int] | None = None) -> Outcome:
     rest = [0] * (len(cols) + 1)  # rest[d]: least loss of QIs d… given their floors
     for d in range(len(cols) - 1, -1, -1):
         rest[d] = rest[d + 1] + problem.loss(order[d], floors[d])
+    # Class ids down the search: at depth d, id + code × mult[d] (mixed radix with a fixed
+    # place value per depth, so the codes are scaled once, here); where the ids could reach
+    # DENSE_AT they are first renumbered densely (below n).
+    mult: list[int] = []
+    dense: list[bool] = []
+    bound = 1
+    for column in cols:
+        radix = max(column.radices[level] for level in column.levels)
+        dense.append(bound * radix > DENSE_AT)
+        if dense[-1]:
+            bound = max(problem.n, 1)
+            if bound * radix > DENSE_AT:
+                raise ValueError("too many records for the class ids")
+        mult.append(bound)
+        bound *= radix
+    scaled = [{level: [code * m for code in column.codes[level]]
+               for level in column.levels[:-1] if level >= floor}
+              for column, m, floor in zip(cols, mult, floors, strict=True)]
     best: list[tuple[int, tuple[int, ...]]] = []
     prefix: list[int] = []
+    # Nodes known to satisfy, as level vectors in search order (``*`` for QIs not fixed
+    # yet): a node one level more general in some QI than one of these satisfies too
+    # (monotonicity), so it is refined without being evaluated.
+    current = [column.levels[-1] for column in cols]
+    finer = [dict(zip(column.levels[1:], column.levels, strict=False)) for column in cols]
+    good: set[tuple[int, ...]] = set()
 
-    def dfs(d: int, ids: Classes, loss: int) -> None:
+    def generalizes_good(d: int) -> bool:
+        for i in range(d + 1):
+            level = current[i]
+            below = finer[i].get(level)
+            if below is None:
+                continue
+            current[i] = below
+            hit = tuple(current) in good
+            current[i] = level
+            if hit:
+                return True
+        return False
+
+    def dfs(d: int, ids: list[int], loss: int) -> None:
         if d == len(cols):
             if not best or loss < best[0][0]:
                 best[:] = [(loss, tuple(prefix))]
             return
         column = cols[d]
+        if dense[d]:
+            index = {key: i for i, key in enumerate(dict.fromkeys(ids))}
+            ids = list(map(index.__getitem__, ids))
         known = False  # a less general level of this QI satisfied already
         for level in column.levels:
             if level < floors[d]:
@@ -203,19 +283,24 @@ def search(problem: Problem, order: Sequence[int] | None = None) -> Outcome:
             here = loss + problem.loss(order[d], level)
             if best and here + rest[d + 1] >= best[0][0]:
                 break  # the more general levels lose even more
+            current[d] = level
             if level == column.levels[-1]:
-                child = ids  # ``*``: the node is the one already known to satisfy
+                child = ids  # ``*``: the node already known to satisfy
+            elif known or generalizes_good(d):
+                child = list(map(add, ids, scaled[d][level]))
             else:
-                child = ids.refine(column, level)
-                if not known:
-                    if not problem.satisfies(child.ids):
-                        continue  # monotone: its whole sub-lattice fails
-                    known = True
+                refined = problem.refine_if_satisfies(ids, scaled[d][level])
+                if refined is None:
+                    continue  # monotone: its whole sub-lattice fails
+                child = refined
+            known = True
+            good.add(tuple(current))
             prefix.append(level)
             dfs(d + 1, child, here)
             prefix.pop()
+        current[d] = column.levels[-1]
 
-    dfs(0, root, 0)
+    dfs(0, root.ids, 0)
     loss, found = best[0]  # all ``*`` satisfies, so something was found
     node = [0] * len(cols)
     for d, i in enumerate(order):

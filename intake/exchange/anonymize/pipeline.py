@@ -22,7 +22,7 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.errors import InvalidInput
 from intake.exchange.anonymize import diversity, lattice
-from intake.exchange.anonymize.generalize import QuasiIdentifier, cell
+from intake.exchange.anonymize.generalize import QuasiIdentifier, cell, column_levels
 from intake.exchange.anonymize.pseudonym import Pseudonymizer
 from intake.exchange.anonymize.select import select
 from intake.i18n import N_
@@ -118,8 +118,8 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     qis = [QuasiIdentifier(q) for q in exported if q.cls is QClass.QUASI]
     plain = [q for q in exported if q.cls is not QClass.QUASI]
 
-    qi_values = {qi.id: {level: [qi.value(r.answers, r.meta, level) for r in kept]
-                         for level in range(qi.max_level + 1)} for qi in qis}
+    answers, metas = [r.answers for r in kept], [r.meta for r in kept]
+    qi_values = {qi.id: column_levels(qi, answers, metas) for qi in qis}
     cells = {q.id: [cell(q, r.answers, r.meta) for r in kept] for q in plain}
     sensitive = {q.id: cells[q.id] for q in plain if q.cls is QClass.SENSITIVE}
     flagged = [q.id for q in plain if q.near_universal]
