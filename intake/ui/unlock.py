@@ -26,6 +26,7 @@ from intake.i18n import _
 from intake.services.session import Session
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
+from intake.ui.headings import heading
 from intake.ui.language import LanguageController
 from intake.ui.language_switch import LanguageSwitch
 from intake.ui.passphrase_fields import NewPassphraseFields
@@ -53,11 +54,7 @@ class UnlockScreen(QWidget):
         self._folder = folder
         self._accept_next = False  # the user chose to open an older copy (asked each time)
 
-        self.title = QLabel(self)
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = heading(self, 1.6, wrap=False)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.vault_label = QLabel(self)
         self.vault_label.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -32,6 +32,7 @@ from intake.services.session import Session
 from intake.settings import SettingsStore
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
+from intake.ui.headings import heading
 from intake.ui.language import LanguageController
 from intake.ui.language_switch import LanguageSwitch
 from intake.ui.passphrase_fields import NewPassphraseFields
@@ -39,16 +40,6 @@ from intake.ui.worker import BackgroundTasks
 from intake.vault.vault import Vault
 
 WELCOME, ACCOUNT, PASSPHRASE, CREATING, RECOVERY = range(5)
-
-
-def _title(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.4)
-    font.setBold(True)
-    label.setFont(font)
-    label.setWordWrap(True)
-    return label
 
 
 def _text(parent: QWidget) -> QLabel:
@@ -112,7 +103,7 @@ class FirstRunWizard(QWidget):
     # -- pages ----------------------------------------------------------------------------
     def _welcome_page(self, languages: LanguageController) -> QWidget:
         page = QWidget(self)
-        self.welcome_title = _title(page)
+        self.welcome_title = heading(page, 1.4)
         self.welcome_text = _text(page)
         self.language_switch = LanguageSwitch(languages, page, align_right=False)
         layout = QVBoxLayout(page)
@@ -124,7 +115,7 @@ class FirstRunWizard(QWidget):
 
     def _account_page(self) -> QWidget:
         page = QWidget(self)
-        self.account_title = _title(page)
+        self.account_title = heading(page, 1.4)
         self.account_text = _text(page)
         self.folder = QLineEdit(str(self._default_folder), page)
         self.folder.setObjectName("vault_folder")
@@ -151,7 +142,7 @@ class FirstRunWizard(QWidget):
 
     def _passphrase_page(self) -> QWidget:
         page = QWidget(self)
-        self.passphrase_title = _title(page)
+        self.passphrase_title = heading(page, 1.4)
         self.passphrase_text = _text(page)
         self.passphrase = NewPassphraseFields(page)
         layout = QVBoxLayout(page)
@@ -176,7 +167,7 @@ class FirstRunWizard(QWidget):
 
     def _recovery_page(self) -> QWidget:
         page = QWidget(self)
-        self.recovery_title = _title(page)
+        self.recovery_title = heading(page, 1.4)
         self.recovery_text = _text(page)
         self.recovery_code = QLabel(page)
         self.recovery_code.setObjectName("recovery_code")

@@ -30,6 +30,7 @@ from intake.services.interviews import InterviewService
 from intake.services.session import Session
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
+from intake.ui.headings import heading
 from intake.ui.record_list import RecordList
 from intake.ui.worker import BackgroundTasks
 
@@ -75,11 +76,7 @@ class Workspace(QWidget):
         self._saved_at: str | None = None
         self._failure: str | None = None
 
-        self.heading = QLabel(self)
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading = heading(self, 1.4, wrap=False)
         self.status = QLabel(self)
         self.status.setObjectName("workspace_status")
         self.status.setWordWrap(True)

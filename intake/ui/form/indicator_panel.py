@@ -15,6 +15,7 @@ from intake.domain.indicators import FINDING_LABELS, INDICATORS, Finding
 from intake.i18n import _
 from intake.ui.form.fields import part_name
 from intake.ui.form.question_row import HELP_STYLE
+from intake.ui.headings import heading
 
 FINDING_STYLES = {
     Finding.PRESENT: "color: #a40000; font-weight: bold;",
@@ -27,11 +28,7 @@ class IndicatorPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("indicator_panel")
-        self.title = QLabel(self)
-        font = self.title.font()
-        font.setBold(True)
-        self.title.setFont(font)
-        self.title.setWordWrap(True)
+        self.title = heading(self)
         self.note = QLabel(self)
         self.note.setWordWrap(True)
         self.note.setStyleSheet(HELP_STYLE)

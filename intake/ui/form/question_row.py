@@ -39,6 +39,7 @@ from intake.ui.form.fields import (
     TextEditor,
     part_name,
 )
+from intake.ui.headings import heading
 
 ERROR_STYLE = "color: #a40000;"
 HELP_STYLE = "color: #5f6368;"
@@ -90,11 +91,7 @@ class QuestionRow(QWidget):
         self._masked = False
         self._error: IntakeError | None = None
 
-        self.label = QLabel(self)
-        self.label.setWordWrap(True)
-        font = self.label.font()
-        font.setBold(True)
-        self.label.setFont(font)
+        self.label = heading(self)
         self.help = QLabel(self)
         self.help.setWordWrap(True)
         self.help.setStyleSheet(HELP_STYLE)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from intake.domain.questionnaire import Question, Section
 from intake.i18n import _
 from intake.ui.form.question_row import HELP_STYLE, QuestionRow
+from intake.ui.headings import heading
 
 
 class SectionPage(QScrollArea):
@@ -42,12 +43,7 @@ class SectionPage(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget(self)
         body.setObjectName("section_body")
-        self.title = QLabel(body)
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.title.setFont(font)
-        self.title.setWordWrap(True)
+        self.title = heading(body, 1.3)
         self.description = QLabel(body)
         self.description.setWordWrap(True)
         self.description.setStyleSheet(HELP_STYLE)
