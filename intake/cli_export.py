@@ -16,16 +16,17 @@ from typing import Any
 from intake import __version__
 from intake.cli_support import Io, Secrets, user_name
 from intake.errors import ExitCode
-from intake.exchange.anonymize.pipeline import anonymize
-from intake.exchange.export_files import ExportFolderNotEmpty, write_export
+from intake.exchange.export_files import ExportFolderNotEmpty
 from intake.i18n import _, ngettext
-from intake.services.interviews import InterviewService
+from intake.services.exports import (
+    DEFAULT_K,
+    DEFAULT_L,
+    DEFAULT_MAX_SUPPRESSION,
+    ExportService,
+    ExportSettings,
+)
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
-
-DEFAULT_K = 5
-DEFAULT_L = 2
-DEFAULT_MAX_SUPPRESSION = 0.05
 
 
 def add_export_command(
@@ -49,6 +50,10 @@ def add_export_command(
                           help=_("the largest share of records that may be left out to "
                                  "reach K and L, from 0 to 1 (default: {value})").format(
                               value=DEFAULT_MAX_SUPPRESSION))
+    exporter.add_argument("--quotes", action="store_true",
+                          help=_("also write redacted quotes (quotes.csv) from the records "
+                                 "whose interviewees consented to publication; they are not "
+                                 "reviewed by a person here, so read them before sharing"))
 
 
 def _whole(text: str) -> int:
@@ -83,11 +88,13 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     out: Path = args.out
     if _not_empty(out):  # before the passphrase: fail fast (write_export checks again)
         raise ExportFolderNotEmpty(path=str(out))
+    settings = ExportSettings(k=args.k, l=args.l, max_suppression=args.max_suppression,
+                              quotes=args.quotes)
     with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
-        records = list(InterviewService(vault).export_records())
-    result = anonymize(records, k=args.k, l=args.l, max_suppression=args.max_suppression)
-    del records
-    write_export(result, out, tool_version=__version__)
+        service = ExportService(vault)
+        prepared = service.prepare(settings)
+        service.write(prepared, out, tool_version=__version__)
+    result = prepared.result
     left_out = sum(result.excluded.values())
     io.stdout.write(ngettext(
         "{count} record exported to {path}: {suppressed} suppressed, {left_out} left out (no "
@@ -97,4 +104,11 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
         result.records_out,
     ).format(count=result.records_out, path=out, suppressed=result.suppressed,
              left_out=left_out, k=result.k, l="–" if result.l is None else result.l) + "\n")
+    if args.quotes:
+        io.stderr.write(ngettext(
+            "{count} quote was redacted automatically and not reviewed by a person: read "
+            "quotes.csv before you share the export.",
+            "{count} quotes were redacted automatically and not reviewed by a person: read "
+            "quotes.csv before you share the export.",
+            len(prepared.quotes)).format(count=len(prepared.quotes)) + "\n")
     return ExitCode.OK

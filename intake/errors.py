@@ -55,6 +55,13 @@ class UnknownUser(IntakeError):
     exit_code = ExitCode.DENIED
 
 
+class PermissionDenied(IntakeError):
+    """A role asked for something it may not do (issue 5's table of permissions)."""
+
+    template = N_("Your role ({role}) may not do this: {action}.")
+    exit_code = ExitCode.DENIED
+
+
 # -- integrity or tamper (4) --------------------------------------------------------------
 class KeySlotsMissing(IntakeError):
     template = N_(
@@ -138,6 +145,12 @@ class UnsafeDatabaseEngine(IntakeError):
         "The encrypted database engine is missing or misconfigured ({setting}). "
         "intake refuses to run without it."
     )
+
+
+class Cancelled(IntakeError):
+    """The user cancelled a long operation; it stopped before writing anything."""
+
+    template = N_("Cancelled. Nothing was written.")
 
 
 class StorageFailed(IntakeError):

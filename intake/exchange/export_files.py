@@ -44,6 +44,7 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.errors import IntakeError
 from intake.exchange.anonymize.pipeline import Result
 from intake.exchange.codebook import codebook_markdown, datapackage
+from intake.exchange.quotes import COLUMNS, QUOTES_CSV, QUOTES_JSONL, Quote, kept
 from intake.i18n import N_, load_translations
 
 DATA_CSV = "data.csv"
@@ -101,9 +102,24 @@ def jsonl_bytes(columns: Sequence[str], rows: Sequence[dict[str, str]]) -> bytes
     return "".join(lines).encode("utf-8")
 
 
-def risk_report(result: Result, tool_version: str) -> dict[str, Any]:
+def quote_figures(quotes: Sequence[Quote], reviewed: bool) -> dict[str, Any]:
+    """What the review did to the draft quotes: counts only, never a text."""
+    redacted: dict[str, int] = {}
+    for quote in quotes:
+        for kind, count in quote.redacted.items():
+            redacted[kind] = redacted.get(kind, 0) + count
+    written = len(kept(quotes))
+    return {"reviewed_by_a_person": reviewed, "drafted": len(quotes), "written": written,
+            "dropped": len(quotes) - written,
+            "edited": sum(1 for q in quotes if q.keep and q.edited),
+            "placeholders": dict(sorted(redacted.items()))}
+
+
+def risk_report(result: Result, tool_version: str,
+                quotes: Sequence[Quote] | None = None,
+                quotes_reviewed: bool = False) -> dict[str, Any]:
     """The figures of ``result`` and its settings: counts and column ids, no row."""
-    return {
+    report: dict[str, Any] = {
         "format": REPORT_FORMAT,
         "tool": {"name": "intake", "version": tool_version},
         "settings": {"k": result.k_target, "l": result.l_target,
@@ -126,7 +142,9 @@ def risk_report(result: Result, tool_version: str) -> dict[str, Any]:
         "questions_left_out": list(result.left_out),
         "search": {"evaluated_nodes": result.evaluated_nodes,
                    "lattice_size": result.lattice_size},
+        "quotes": None if quotes is None else quote_figures(quotes, quotes_reviewed),
     }
+    return report
 
 
 def manifest_bytes(files: dict[str, bytes]) -> bytes:
@@ -156,21 +174,30 @@ def _prepare_folder(folder: Path) -> bool:
 
 def write_export(result: Result, folder: Path, *, tool_version: str,
                  questionnaire: Questionnaire = QUESTIONNAIRE,
-                 ko: NullTranslations | None = None) -> list[Path]:
+                 ko: NullTranslations | None = None,
+                 quotes: Sequence[Quote] | None = None,
+                 quotes_reviewed: bool = False) -> list[Path]:
     """Write the export of ``result`` into the new or empty ``folder``; returns the paths
     written, the manifest last. ``tool_version`` is ``intake.__version__`` (the risk report
-    names it); ``ko`` is the Korean catalog of the codebook (loaded when not given).
+    names it); ``ko`` is the Korean catalog of the codebook (loaded when not given);
+    ``quotes`` (reviewed, see :mod:`intake.exchange.quotes`), when given, adds
+    ``quotes.csv`` and ``quotes.jsonl`` with the ones kept (``quotes_reviewed``: a person
+    reviewed them, as the export wizard requires; the CLI cannot, and the report says so).
     Raises ``ExportFolderNotEmpty`` or ``ExportNotWritable``."""
     korean = ko if ko is not None else load_translations("ko")
     package = datapackage(result, questionnaire, korean)
+    report = risk_report(result, tool_version, quotes, quotes_reviewed)
     files = {
         DATA_CSV: csv_bytes(result.columns, result.rows),
         DATA_JSONL: jsonl_bytes(result.columns, result.rows),
-        RISK_REPORT: (json.dumps(risk_report(result, tool_version), ensure_ascii=False, indent=2)
-                      + "\n").encode("utf-8"),
+        RISK_REPORT: (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
         DATAPACKAGE: (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
         CODEBOOK: codebook_markdown(result, questionnaire, korean).encode("utf-8"),
     }
+    if quotes is not None:
+        rows = kept(quotes)
+        files[QUOTES_CSV] = csv_bytes(COLUMNS, rows)
+        files[QUOTES_JSONL] = jsonl_bytes(COLUMNS, rows)
     files[MANIFEST] = manifest_bytes(files)
     created = _prepare_folder(folder)
     written: list[Path] = []

@@ -41,11 +41,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import add
 
+from intake.errors import Cancelled
 from intake.exchange.anonymize import diversity
 
 
@@ -207,9 +208,11 @@ def default_order(problem: Problem) -> list[int]:
                   key=lambda i: (len(cols[i].levels), -cols[i].radices[cols[i].levels[0]]))
 
 
-def search(problem: Problem, order: Sequence[int] | None = None) -> Outcome:
+def search(problem: Problem, order: Sequence[int] | None = None,
+           should_stop: Callable[[], bool] | None = None) -> Outcome:
     """The least-loss satisfying node (branch and bound with monotone pruning), taking the
-    QIs in ``order`` (default: ``default_order``; any order finds the same node)."""
+    QIs in ``order`` (default: ``default_order``; any order finds the same node).
+    ``should_stop`` is polled at every search node; True raises ``Cancelled``."""
     order = list(order) if order is not None else default_order(problem)
     cols = [problem.columns[i] for i in order]
     size = lattice_size(problem)
@@ -268,6 +271,8 @@ def search(problem: Problem, order: Sequence[int] | None = None) -> Outcome:
         return False
 
     def dfs(d: int, ids: list[int], loss: int) -> None:
+        if should_stop is not None and should_stop():
+            raise Cancelled()
         if d == len(cols):
             if not best or loss < best[0][0]:
                 best[:] = [(loss, tuple(prefix))]

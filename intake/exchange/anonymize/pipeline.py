@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from intake.domain.indicators import INDICATOR_IDS, derive
@@ -70,6 +70,9 @@ class Result:
     l_attributes: list[str]  # l-diversity enforced on these
     near_universal: list[str]  # reported, l not forced
     left_out: list[str] = field(default_factory=list)  # restricted questions not exported
+    #: ids of the exported records, in row order: in memory only (quotes are drawn from
+    #: these records), never written
+    record_ids: list[str] = field(default_factory=list, repr=False)
     evaluated_nodes: int = 0
     lattice_size: int = 0
 
@@ -99,12 +102,14 @@ def _exported(questionnaire: Questionnaire) -> tuple[list[Question], list[str]]:
 def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
               max_suppression: float = 0.05,
               questionnaire: Questionnaire = QUESTIONNAIRE,
-              pseudonymizer: Pseudonymizer | None = None) -> Result:
+              pseudonymizer: Pseudonymizer | None = None,
+              should_stop: Callable[[], bool] | None = None) -> Result:
     """The anonymized table of the records that may be exported.
 
     Raises ``TargetsNotMet`` when no generalization reaches k and l within the limit. A
     ``pseudonymizer`` given by the caller is left for the caller to destroy; without one,
-    a fresh secret is drawn and destroyed before returning.
+    a fresh secret is drawn and destroyed before returning. ``should_stop`` is polled
+    during the search; when it returns True, ``Cancelled`` is raised.
     """
     if k < 1 or l < 1 or not 0 <= max_suppression <= 1:
         raise InvalidTargets()
@@ -132,7 +137,7 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
                         {lv: _dense(vals) for lv, vals in qi_values[qi.id].items()})
          for qi in qis],
         [_dense(cells[qid]) for qid in l_attributes], k, l, budget, n)
-    outcome = lattice.search(problem)
+    outcome = lattice.search(problem, should_stop=should_stop)
     if outcome.node is None:
         raise TargetsNotMet(k=k, l=l, limit=budget, records=n)
     node = outcome.node
@@ -166,7 +171,7 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
         risk_max=1 / min(sizes.values()) if sizes else 0.0,
         risk_mean=len(sizes) / len(keep) if keep else 0.0,
         sample_uniques=sample_uniques, l_attributes=l_attributes, near_universal=near,
-        left_out=left_out, evaluated_nodes=outcome.evaluated,
+        left_out=left_out, record_ids=[kept[i].id for i in keep], evaluated_nodes=outcome.evaluated,
         lattice_size=outcome.lattice_size)
 
 

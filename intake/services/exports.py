@@ -1,0 +1,91 @@
+"""Exports for coordinators (issue 4): the anonymized dataset and its draft quotes.
+
+The CLI (``intake export``) and the export wizard both go through :class:`ExportService`:
+read the records once (optionally filtered), anonymize them, draft the redacted quotes
+for review, and write the folder only when asked. Nothing touches the disk before
+:meth:`ExportService.write`. Only the roles that may export anonymized data get this far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from intake.domain.record import Record
+from intake.domain.roles import Role
+from intake.errors import PermissionDenied
+from intake.exchange.anonymize.pipeline import Result, anonymize
+from intake.exchange.export_files import write_export
+from intake.exchange.quotes import Quote, draft_quotes
+from intake.i18n import N_
+from intake.services.interviews import InterviewService
+from intake.vault.records import RecordFilter
+from intake.vault.vault import Vault
+
+DEFAULT_K = 5
+DEFAULT_L = 2
+DEFAULT_MAX_SUPPRESSION = 0.05
+#: Roles that may write anonymized and statistics exports (issue 5's table).
+EXPORTERS = frozenset({Role.COORDINATOR, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    k: int = DEFAULT_K
+    l: int = DEFAULT_L  # noqa: E741
+    max_suppression: float = DEFAULT_MAX_SUPPRESSION
+    quotes: bool = False  # draft redacted quotes for review
+    filter: RecordFilter | None = None  # None: every record in the vault
+
+
+@dataclass
+class PreparedExport:
+    """An anonymized table ready to write, and the draft quotes awaiting review."""
+
+    settings: ExportSettings
+    result: Result
+    quotes: list[Quote] = field(default_factory=list)
+    quotes_reviewed: bool = False  # set by the export wizard once a person reviewed them
+
+
+def check_may_export(role: Role) -> None:
+    if role not in EXPORTERS:
+        raise PermissionDenied(role=role.value, action=N_("anonymized export"))
+
+
+@dataclass
+class ExportService:
+    vault: Vault
+
+    def records(self, flt: RecordFilter | None = None) -> list[Record]:
+        """Every record, or those matching ``flt`` (the record list's filters)."""
+        interviews = InterviewService(self.vault)
+        records = interviews.export_records()
+        if flt is None or flt == RecordFilter():
+            return list(records)
+        total = interviews.count(flt)
+        wanted = {s.id for s in interviews.summaries(flt, limit=max(total, 1))}
+        return [record for record in records if record.id in wanted]
+
+    def prepare(self, settings: ExportSettings,
+                should_stop: Callable[[], bool] | None = None) -> PreparedExport:
+        """Anonymize (raises ``TargetsNotMet``, ``NothingToExport``, ``Cancelled``) and
+        draft the quotes of the exported records when ``settings.quotes``."""
+        check_may_export(self.vault.role)
+        records = self.records(settings.filter)
+        result = anonymize(records, k=settings.k, l=settings.l,
+                           max_suppression=settings.max_suppression, should_stop=should_stop)
+        quotes: list[Quote] = []
+        if settings.quotes:
+            exported = set(result.record_ids)
+            quotes = draft_quotes(r for r in records if r.id in exported)
+        return PreparedExport(settings, result, quotes)
+
+    def write(self, prepared: PreparedExport, folder: Path, *,
+              tool_version: str) -> list[Path]:
+        """Write the export (with the quotes still kept after review) to a new folder."""
+        check_may_export(self.vault.role)
+        quotes = prepared.quotes if prepared.settings.quotes else None
+        return write_export(prepared.result, folder, tool_version=tool_version, quotes=quotes,
+                            quotes_reviewed=prepared.quotes_reviewed)
