@@ -102,6 +102,29 @@ def cell(question: Question, answers: Mapping[str, Any], meta: Mapping[str, str]
     return encode(question, value)
 
 
+def column_cells(question: Question, answers: Sequence[Mapping[str, Any]],
+                 metas: Sequence[Mapping[str, str]]) -> list[str]:
+    """``cell`` of every record, each distinct raw value encoded once."""
+    memo: dict[tuple[type, Any], str] = {}
+    values: list[str] = []
+    for a, m in zip(answers, metas, strict=True):
+        raw = raw_value(question, a)
+        if raw is None:
+            values.append(missing_code(question.id, m))
+            continue
+        try:
+            key = (type(raw), tuple(raw) if isinstance(raw, list) else raw)
+            hit = memo.get(key)
+        except TypeError:  # unhashable (money): encoded every time
+            key, hit = None, None
+        if hit is None:
+            hit = encode(question, raw)
+            if key is not None:
+                memo[key] = hit
+        values.append(hit)
+    return values
+
+
 @dataclass(frozen=True)
 class QuasiIdentifier:
     """A Q question with its generalization levels ``min_level`` … ``max_level``."""

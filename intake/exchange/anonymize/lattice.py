@@ -27,11 +27,13 @@ Hence:
 - **bound**: the loss of the fixed levels plus the floors of the rest is a lower bound of
   every node below; a sub-lattice that cannot beat the best node found is skipped.
 
-Equivalence classes are refined incrementally down the search (class id + value of the
-next QI × a place value fixed per depth), so evaluating a node costs a few C-level passes
-over the records: class sizes are counted first, and the l check (which attributes are
-tried in the order that failed most recently) runs only for nodes that pass k. A node one
-level more general in one QI than a node known to satisfy is not evaluated at all.
+Equivalence classes are refined incrementally down the search (class id × radix + value of
+the next QI, renumbered densely whenever the search goes deeper), and evaluating a node is
+a few vectorized passes over the records with numpy: class sizes by ``bincount`` first, and
+the l check (per class, the bitwise OR of ``1 << code`` of each l-diverse attribute, then a
+population count; attributes tried in the order that failed most recently) only for nodes
+that pass k. A node one level more general in one QI than a node known to satisfy is not
+evaluated at all.
 ``exhaustive`` evaluates every node from scratch; the tests use it on small sub-lattices
 to check optimality.
 """
@@ -43,11 +45,24 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import add
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from intake.errors import Cancelled
 from intake.exchange.anonymize import diversity
+
+Ids = npt.NDArray[np.int64]
+#: Up to this many class slots (ids × radix) per record, counts use ``bincount`` over the
+#: slots; beyond, the ids are sorted (``unique``) so memory stays proportional to records.
+SLOTS_PER_RECORD = 16
+#: Codes of an l-diverse attribute below this fit a 64-bit mask (one bit per code).
+MASK_BITS = 64
+
+
+def _ids(values: Sequence[int] | Ids) -> Ids:
+    return np.asarray(values, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -56,24 +71,48 @@ class Column:
 
     name: str
     levels: tuple[int, ...]  # allowed levels, ascending; the last one is ``*``
-    codes: dict[int, list[int]]
+    codes: dict[int, Any]  # level → dense codes (a sequence; stored as an int64 array)
     radices: dict[int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        arrays = {level: _ids(codes) for level, codes in self.codes.items()}
+        object.__setattr__(self, "codes", arrays)
         object.__setattr__(self, "radices", {
-            level: max(codes, default=0) + 1 for level, codes in self.codes.items()})
+            level: int(codes.max()) + 1 if codes.size else 1
+            for level, codes in arrays.items()})
 
 
-#: Class ids stay below this (machine-word integers are fastest); beyond, renumber densely.
-DENSE_AT = 1 << 48
-_SHIFT = 48  # a sensitive code shifted by this lies above every class id
-_LOW = (1 << _SHIFT) - 1  # the class id of a (class, code) pair
+@dataclass(frozen=True)
+class Classes:
+    """Equivalence classes: a class id per record, all below ``space``. Ids need not be
+    dense (a slot may be empty) but ``space`` stays within ``SLOTS_PER_RECORD`` per record
+    or is dense."""
+
+    ids: Ids
+    space: int
+
+    def refine(self, codes: Ids, radix: int) -> Classes:
+        """The classes split by ``codes`` (dense, below ``radix``): id × radix + code."""
+        return Classes(self.ids * radix + codes, self.space * radix)
+
+    def dense(self) -> Classes:
+        """The same classes numbered 0, 1, … (in order of their old ids)."""
+        if self.space <= max(SLOTS_PER_RECORD * self.ids.size, 1 << 16):
+            counts = np.bincount(self.ids, minlength=self.space)
+            present = np.flatnonzero(counts)
+            if present.size == self.space:
+                return self
+            remap = np.zeros(self.space, dtype=np.int64)
+            remap[present] = np.arange(present.size, dtype=np.int64)
+            return Classes(remap[self.ids], int(present.size))
+        uniq, inverse = np.unique(self.ids, return_inverse=True)
+        return Classes(inverse.astype(np.int64, copy=False).reshape(-1), int(uniq.size))
 
 
 @dataclass
 class Problem:
     columns: list[Column]
-    sensitive: list[list[int]]  # l-diverse attributes, a dense code per record
+    sensitive: list[Any]  # l-diverse attributes, a dense code per record (sequences)
     k: int
     l: int  # noqa: E741
     budget: int  # records that may be suppressed
@@ -83,7 +122,8 @@ class Problem:
     span: int = field(init=False)
     weights: list[int] = field(init=False)
     radices: list[int] = field(init=False)  # of the sensitive attributes
-    _shifted: list[list[int]] = field(init=False, repr=False)  # codes << _SHIFT
+    _codes: list[Ids] = field(init=False, repr=False)
+    _masks: list[npt.NDArray[np.uint64] | None] = field(init=False, repr=False)
     _order: list[int] = field(init=False, repr=False)  # attributes, likeliest to fail first
 
     def __post_init__(self) -> None:
@@ -91,8 +131,11 @@ class Problem:
         self.scale = math.lcm(*(top or 1 for top in tops)) if tops else 1
         self.weights = [math.prod(top + 1 for top in tops[i + 1:]) for i in range(len(tops))]
         self.span = math.prod(top + 1 for top in tops)
-        self.radices = [max(codes, default=0) + 1 for codes in self.sensitive]
-        self._shifted = [[code << _SHIFT for code in codes] for codes in self.sensitive]
+        self._codes = [_ids(codes) for codes in self.sensitive]
+        self.radices = [int(c.max()) + 1 if c.size else 1 for c in self._codes]
+        self._masks = [np.left_shift(np.uint64(1), c.astype(np.uint64))
+                       if radix <= MASK_BITS else None
+                       for c, radix in zip(self._codes, self.radices, strict=True)]
         self._order = list(range(len(self.sensitive)))
 
     def loss(self, column: int, level: int) -> int:
@@ -110,49 +153,35 @@ class Problem:
 
     def failing(self, class_ids: Sequence[int],
                 sizes: Counter[int] | None = None) -> tuple[int, set[int]]:
-        """(records to suppress, failing class ids) of a partition."""
+        """(records to suppress, failing class ids) of a partition (plain Python: used once
+        on the chosen node, and apart from the vectorized check)."""
         sizes = sizes if sizes is not None else Counter(class_ids)
         small = {c for c, size in sizes.items() if size < self.k}
         failing = small | diversity.failing_classes(class_ids, self.sensitive, self.l)
         return sum(sizes[c] for c in failing), failing
 
-    def satisfies(self, class_ids: Sequence[int]) -> bool:
+    def satisfies(self, class_ids: Sequence[int] | Ids) -> bool:
         """Whether the partition fails on at most ``budget`` records."""
-        self.evaluated += 1
-        if class_ids and max(class_ids) >= DENSE_AT:  # keep (class, code) pairs apart
-            index = {key: i for i, key in enumerate(dict.fromkeys(class_ids))}
-            class_ids = list(map(index.__getitem__, class_ids))
-        return self._check(Counter(class_ids), class_ids)
+        ids = _ids(class_ids)
+        space = int(ids.max()) + 1 if ids.size else 1
+        return self.accepts(Classes(ids, space).dense())
 
-    def refine_if_satisfies(self, ids: list[int], scaled: list[int]) -> list[int] | None:
-        """The class ids ``ids[i] + scaled[i]`` (a refinement whose ids stay below
-        ``DENSE_AT``) when that partition satisfies, else None. Class sizes are counted
-        straight from the sums: the list of them is only built for a node that passes k
-        (most nodes the search evaluates fail on k)."""
+    def accepts(self, classes: Classes) -> bool:
+        """Whether ``classes`` fail on at most ``budget`` records (one evaluation)."""
         self.evaluated += 1
-        sizes = Counter(map(add, ids, scaled))
-        if sum(filter(self.k.__gt__, sizes.values())) > self.budget:
-            return None
-        child = list(map(add, ids, scaled))
-        return child if self._check(sizes, child) else None
-
-    def _check(self, sizes: Counter[int], class_ids: Sequence[int]) -> bool:
-        k, l, budget = self.k, self.l, self.budget  # noqa: E741
-        # C-level passes over the classes; Python only touches the failing ones
-        suppressed = sum(filter(k.__gt__, sizes.values()))
-        if suppressed > budget or l <= 1:
-            return suppressed <= budget
-        failing = set(compress(sizes.keys(), map(k.__gt__, sizes.values())))
+        if classes.space > max(SLOTS_PER_RECORD * self.n, 1 << 16):
+            classes = classes.dense()
+        ids, space = classes.ids, classes.space
+        counts = np.bincount(ids, minlength=space)
+        failing = (counts > 0) & (counts < self.k)
+        suppressed = int(counts[failing].sum())
+        if suppressed > self.budget or self.l <= 1:
+            return suppressed <= self.budget
         order = self._order
         for rank, j in enumerate(order):
-            # (class, code) pairs as one int: the code shifted above every class id
-            pairs = set(map(add, class_ids, self._shifted[j]))
-            distinct = Counter(map(_LOW.__and__, pairs))
-            for c in compress(distinct.keys(), map(l.__gt__, distinct.values())):
-                if c not in failing:
-                    failing.add(c)
-                    suppressed += sizes[c]
-            if suppressed > budget:
+            failing |= self._distinct(j, ids, space) < self.l
+            failing &= counts > 0
+            if int(counts[failing].sum()) > self.budget:
                 # stop at the first attribute that breaks the budget; try it first next
                 # time (the answer does not depend on the order, only the time taken)
                 if rank:
@@ -160,31 +189,23 @@ class Problem:
                 return False
         return True
 
+    def _distinct(self, j: int, ids: Ids, space: int) -> Ids:
+        """Per class slot, the number of distinct codes of l-diverse attribute ``j``."""
+        mask = self._masks[j]
+        if mask is not None:
+            seen = np.zeros(space, dtype=np.uint64)
+            np.bitwise_or.at(seen, ids, mask)
+            return np.bitwise_count(seen).astype(np.int64)
+        radix = self.radices[j]
+        pairs = np.unique(ids * radix + self._codes[j])
+        return np.bincount(pairs // radix, minlength=space)
+
     def partition(self, node: Sequence[int]) -> list[int]:
-        """Class ids of a node, computed from scratch."""
-        ids = Classes([0] * self.n, 1)
+        """Class ids (dense) of a node, computed from scratch."""
+        classes = Classes(np.zeros(self.n, dtype=np.int64), 1)
         for column, level in zip(self.columns, node, strict=True):
-            ids = ids.refine(column, level)
-        return ids.ids
-
-
-@dataclass(frozen=True)
-class Classes:
-    """Equivalence classes: a class id per record, all below ``bound``."""
-
-    ids: list[int]
-    bound: int
-
-    def refine(self, column: Column, level: int) -> Classes:
-        """The classes split by the values of ``column`` at ``level`` (id × radix + code)."""
-        radix = column.radices[level]
-        ids = list(map(add, map(radix.__mul__, self.ids), column.codes[level]))
-        bound = self.bound * radix
-        if bound > DENSE_AT:
-            index = {key: i for i, key in enumerate(dict.fromkeys(ids))}
-            ids = list(map(index.__getitem__, ids))
-            bound = len(index)
-        return Classes(ids, bound)
+            classes = classes.refine(column.codes[level], column.radices[level]).dense()
+        return [int(c) for c in classes.ids]
 
 
 @dataclass
@@ -216,38 +237,20 @@ def search(problem: Problem, order: Sequence[int] | None = None,
     order = list(order) if order is not None else default_order(problem)
     cols = [problem.columns[i] for i in order]
     size = lattice_size(problem)
-    root = Classes([0] * problem.n, 1)
-    if not problem.satisfies(root.ids):
+    root = Classes(np.zeros(problem.n, dtype=np.int64), 1)
+    if not problem.accepts(root):
         return Outcome(None, 0, problem.evaluated, size)
     floors: list[int] = []
     for column in cols:
         floor = column.levels[-1]
         for level in column.levels[:-1]:
-            if problem.satisfies(root.refine(column, level).ids):
+            if problem.accepts(root.refine(column.codes[level], column.radices[level])):
                 floor = level
                 break
         floors.append(floor)
     rest = [0] * (len(cols) + 1)  # rest[d]: least loss of QIs d… given their floors
     for d in range(len(cols) - 1, -1, -1):
         rest[d] = rest[d + 1] + problem.loss(order[d], floors[d])
-    # Class ids down the search: at depth d, id + code × mult[d] (mixed radix with a fixed
-    # place value per depth, so the codes are scaled once, here); where the ids could reach
-    # DENSE_AT they are first renumbered densely (below n).
-    mult: list[int] = []
-    dense: list[bool] = []
-    bound = 1
-    for column in cols:
-        radix = max(column.radices[level] for level in column.levels)
-        dense.append(bound * radix > DENSE_AT)
-        if dense[-1]:
-            bound = max(problem.n, 1)
-            if bound * radix > DENSE_AT:
-                raise ValueError("too many records for the class ids")
-        mult.append(bound)
-        bound *= radix
-    scaled = [{level: [code * m for code in column.codes[level]]
-               for level in column.levels[:-1] if level >= floor}
-              for column, m, floor in zip(cols, mult, floors, strict=True)]
     best: list[tuple[int, tuple[int, ...]]] = []
     prefix: list[int] = []
     # Nodes known to satisfy, as level vectors in search order (``*`` for QIs not fixed
@@ -270,7 +273,7 @@ def search(problem: Problem, order: Sequence[int] | None = None,
                 return True
         return False
 
-    def dfs(d: int, ids: list[int], loss: int) -> None:
+    def dfs(d: int, classes: Classes, loss: int) -> None:
         if should_stop is not None and should_stop():
             raise Cancelled()
         if d == len(cols):
@@ -278,9 +281,6 @@ def search(problem: Problem, order: Sequence[int] | None = None,
                 best[:] = [(loss, tuple(prefix))]
             return
         column = cols[d]
-        if dense[d]:
-            index = {key: i for i, key in enumerate(dict.fromkeys(ids))}
-            ids = list(map(index.__getitem__, ids))
         known = False  # a less general level of this QI satisfied already
         for level in column.levels:
             if level < floors[d]:
@@ -290,14 +290,13 @@ def search(problem: Problem, order: Sequence[int] | None = None,
                 break  # the more general levels lose even more
             current[d] = level
             if level == column.levels[-1]:
-                child = ids  # ``*``: the node already known to satisfy
-            elif known or generalizes_good(d):
-                child = list(map(add, ids, scaled[d][level]))
+                child = classes  # ``*``: the node already known to satisfy
             else:
-                refined = problem.refine_if_satisfies(ids, scaled[d][level])
-                if refined is None:
+                child = classes.refine(column.codes[level], column.radices[level])
+                if not (known or generalizes_good(d)) and not problem.accepts(child):
                     continue  # monotone: its whole sub-lattice fails
-                child = refined
+                if d + 1 < len(cols):
+                    child = child.dense()
             known = True
             good.add(tuple(current))
             prefix.append(level)
@@ -305,7 +304,7 @@ def search(problem: Problem, order: Sequence[int] | None = None,
             prefix.pop()
         current[d] = column.levels[-1]
 
-    dfs(0, root.ids, 0)
+    dfs(0, root, 0)
     loss, found = best[0]  # all ``*`` satisfies, so something was found
     node = [0] * len(cols)
     for d, i in enumerate(order):

@@ -22,7 +22,7 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.errors import InvalidInput
 from intake.exchange.anonymize import diversity, lattice
-from intake.exchange.anonymize.generalize import QuasiIdentifier, cell, column_levels
+from intake.exchange.anonymize.generalize import QuasiIdentifier, column_cells, column_levels
 from intake.exchange.anonymize.pseudonym import Pseudonymizer
 from intake.exchange.anonymize.select import select
 from intake.i18n import N_
@@ -125,7 +125,7 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
 
     answers, metas = [r.answers for r in kept], [r.meta for r in kept]
     qi_values = {qi.id: column_levels(qi, answers, metas) for qi in qis}
-    cells = {q.id: [cell(q, r.answers, r.meta) for r in kept] for q in plain}
+    cells = {q.id: column_cells(q, answers, metas) for q in plain}
     sensitive = {q.id: cells[q.id] for q in plain if q.cls is QClass.SENSITIVE}
     flagged = [q.id for q in plain if q.near_universal]
     near = diversity.near_universal(sensitive, flagged)
@@ -191,17 +191,16 @@ def _rows(columns: Sequence[str], kept: Sequence[Record], keep: Sequence[int],
           qis: Sequence[QuasiIdentifier], node: Sequence[int],
           qi_values: dict[str, dict[int, list[str]]], cells: dict[str, list[str]],
           pseudonymize: Pseudonymizer) -> list[dict[str, str]]:
-    """The rows of the records at ``keep``, with their cells in ``columns`` order."""
-    levels = dict(zip((qi.id for qi in qis), node, strict=True))
-    rows = []
-    for i in keep:
-        record = kept[i]
-        values: dict[str, str] = {PSEUDONYM: pseudonymize(record.id)}
-        for qid, level in levels.items():
-            values[qid] = qi_values[qid][level][i]
-        for qid, column in cells.items():
-            values[qid] = column[i]
-        for indicator, finding in derive(record.answers).items():
-            values[ILO_PREFIX + indicator] = str(finding.value)
-        rows.append({column: values[column] for column in columns})
-    return rows
+    """The rows of the records at ``keep``, with their cells in ``columns`` order (built
+    column by column, then zipped)."""
+    by_column: dict[str, list[str]] = {PSEUDONYM: [pseudonymize(kept[i].id) for i in keep]}
+    for qi, level in zip(qis, node, strict=True):
+        values = qi_values[qi.id][level]
+        by_column[qi.id] = [values[i] for i in keep]
+    for qid, column in cells.items():
+        by_column[qid] = [column[i] for i in keep]
+    findings = [derive(kept[i].answers) for i in keep]
+    for indicator in INDICATOR_IDS:
+        by_column[ILO_PREFIX + indicator] = [str(f[indicator].value) for f in findings]
+    ordered = [by_column[column] for column in columns]
+    return [dict(zip(columns, values, strict=True)) for values in zip(*ordered, strict=True)]
