@@ -22,6 +22,7 @@ from intake.services.exports import (
     DEFAULT_K,
     DEFAULT_L,
     DEFAULT_MAX_SUPPRESSION,
+    SMALL_CELL_THRESHOLD,
     ExportService,
     ExportSettings,
 )
@@ -50,7 +51,12 @@ def add_export_command(
                           help=_("the largest share of records that may be left out to "
                                  "reach K and L, from 0 to 1 (default: {value})").format(
                               value=DEFAULT_MAX_SUPPRESSION))
-    exporter.add_argument("--quotes", action="store_true",
+    tier = exporter.add_mutually_exclusive_group()
+    tier.add_argument("--stats", action="store_true",
+                      help=_("write the public statistics instead (statistics.csv and a "
+                             "bilingual statistics.html; counts below {value} shown as "
+                             "<{value})").format(value=SMALL_CELL_THRESHOLD))
+    tier.add_argument("--quotes", action="store_true",
                           help=_("also write redacted quotes (quotes.csv) from the records "
                                  "whose interviewees consented to publication; they are not "
                                  "reviewed by a person here, so read them before sharing"))
@@ -88,6 +94,8 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     out: Path = args.out
     if _not_empty(out):  # before the passphrase: fail fast (write_export checks again)
         raise ExportFolderNotEmpty(path=str(out))
+    if args.stats:
+        return _statistics(args, io, secrets, user, out)
     settings = ExportSettings(k=args.k, l=args.l, max_suppression=args.max_suppression,
                               quotes=args.quotes)
     with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
@@ -111,4 +119,20 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
             "{count} quotes were redacted automatically and not reviewed by a person: read "
             "quotes.csv before you share the export.",
             len(prepared.quotes)).format(count=len(prepared.quotes)) + "\n")
+    return ExitCode.OK
+
+
+def _statistics(args: argparse.Namespace, io: Io, secrets: Secrets, user: str,
+                out: Path) -> int:
+    with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
+        service = ExportService(vault)
+        stats = service.statistics()
+        service.write_statistics(stats, out, tool_version=__version__)
+    io.stdout.write(ngettext(
+        "Statistics of {count} record written to {path}; counts below {threshold} are "
+        "shown as <{threshold}.",
+        "Statistics of {count} records written to {path}; counts below {threshold} are "
+        "shown as <{threshold}.",
+        stats.records).format(count=stats.records, path=out,
+                              threshold=stats.threshold) + "\n")
     return ExitCode.OK

@@ -91,7 +91,7 @@ def level_name(question: Question, level: int, steps: Sequence[Level]) -> str:
     return "ranges"
 
 
-def _steps(question: Question) -> tuple[Level, ...]:
+def quasi_steps(question: Question) -> tuple[Level, ...]:
     # Same rule as generalize.QuasiIdentifier.steps, kept in one expression here.
     h = question.hierarchy
     if h is None or question.drop_unless_k or question.type is QType.MULTI:
@@ -102,7 +102,7 @@ def _steps(question: Question) -> tuple[Level, ...]:
 def _values(question: Question, level: int) -> tuple[list[tuple[str, str]] | None, str]:
     """The allowed (code, English label) pairs of a column, or None when they are open, and
     a note on the form of open values."""
-    steps = _steps(question) if question.cls is QClass.QUASI else ()
+    steps = quasi_steps(question) if question.cls is QClass.QUASI else ()
     if question.cls is QClass.QUASI and level > len(steps):
         return [], "always suppressed (*)"
     if level > 0:
@@ -171,7 +171,7 @@ def _column(column: str, result: Result, questionnaire: Questionnaire,
     if values:
         field["constraints"] = {"enum": [code for code, _label in values]}
     if question.cls is QClass.QUASI:
-        steps = _steps(question)
+        steps = quasi_steps(question)
         field["generalization"] = {
             "level": level, "name": level_name(question, level, steps),
             "levels": [level_name(question, i, steps) for i in range(len(steps) + 2)],

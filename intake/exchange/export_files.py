@@ -13,7 +13,9 @@
   the pipeline gave them (not prefixed: JSON Lines is not opened by spreadsheets, and the
   prefix would change the data). Only the prefix tells a CSV cell from its JSONL value.
 - ``risk_report.json``: the figures of the Result, the settings and the tool version (given
-  by the caller: this layer may not import ``intake`` itself), never record-level data.
+  by the caller: this layer may not import ``intake`` itself), never record-level data;
+  ``risk_report.html`` the same for people, bilingual (:mod:`intake.exchange.risk_html`).
+- ``quotes.csv`` and ``quotes.jsonl`` when the caller asked for reviewed quotes.
 - ``datapackage.json``: a Frictionless Data Package describing ``data.csv`` (Table Schema:
   types, allowed codes, missing values, English and Korean titles, generalization levels);
   see :mod:`intake.exchange.codebook`.
@@ -22,7 +24,7 @@
 
 Every file is 0600 and written with :func:`~intake.atomic.write_atomic` without replacing
 anything. If writing fails, the files written so far are removed, and the folder too when
-this call created it. The HTML report and the statistics tier are not written here yet.
+this call created it. The statistics tier is :mod:`intake.exchange.stats_files`.
 """
 
 from __future__ import annotations
@@ -45,11 +47,13 @@ from intake.errors import IntakeError
 from intake.exchange.anonymize.pipeline import Result
 from intake.exchange.codebook import codebook_markdown, datapackage
 from intake.exchange.quotes import COLUMNS, QUOTES_CSV, QUOTES_JSONL, Quote, kept
+from intake.exchange.risk_html import risk_html
 from intake.i18n import N_, load_translations
 
 DATA_CSV = "data.csv"
 DATA_JSONL = "data.jsonl"
 RISK_REPORT = "risk_report.json"
+RISK_HTML = "risk_report.html"
 DATAPACKAGE = "datapackage.json"
 CODEBOOK = "codebook.md"
 MANIFEST = "MANIFEST.sha256"
@@ -153,7 +157,7 @@ def manifest_bytes(files: dict[str, bytes]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def _prepare_folder(folder: Path) -> bool:
+def prepare_folder(folder: Path) -> bool:
     """Create ``folder`` 0700 (True), or accept it when it is an empty folder (False)."""
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -170,6 +174,34 @@ def _prepare_folder(folder: Path) -> bool:
         raise ExportNotWritable(path=str(folder)) from exc
     os.chmod(folder, 0o700)  # mkdir's mode is reduced by the umask, never widened
     return True
+
+
+def write_folder(folder: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write ``files`` (name → bytes) and ``MANIFEST.sha256`` (last) into the new or empty
+    ``folder``, each 0600 and never replacing anything; returns the paths written. On any
+    failure the files written so far are removed, and the folder when this call made it.
+    Raises ``ExportFolderNotEmpty`` or ``ExportNotWritable``."""
+    files = {**files, MANIFEST: manifest_bytes(files)}
+    created = prepare_folder(folder)
+    written: list[Path] = []
+    try:
+        for name, data in files.items():
+            path = folder / name
+            write_atomic(path, data, overwrite=False)
+            written.append(path)
+    except BaseException as exc:
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(exc, FileExistsError):
+            raise ExportFolderNotEmpty(path=str(folder)) from exc
+        if isinstance(exc, OSError):
+            raise ExportNotWritable(path=str(folder)) from exc
+        raise
+    return written
 
 
 def write_export(result: Result, folder: Path, *, tool_version: str,
@@ -191,6 +223,7 @@ def write_export(result: Result, folder: Path, *, tool_version: str,
         DATA_CSV: csv_bytes(result.columns, result.rows),
         DATA_JSONL: jsonl_bytes(result.columns, result.rows),
         RISK_REPORT: (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        RISK_HTML: risk_html(report, questionnaire, korean).encode("utf-8"),
         DATAPACKAGE: (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
         CODEBOOK: codebook_markdown(result, questionnaire, korean).encode("utf-8"),
     }
@@ -198,24 +231,4 @@ def write_export(result: Result, folder: Path, *, tool_version: str,
         rows = kept(quotes)
         files[QUOTES_CSV] = csv_bytes(COLUMNS, rows)
         files[QUOTES_JSONL] = jsonl_bytes(COLUMNS, rows)
-    files[MANIFEST] = manifest_bytes(files)
-    created = _prepare_folder(folder)
-    written: list[Path] = []
-    try:
-        for name, data in files.items():
-            path = folder / name
-            write_atomic(path, data, overwrite=False)
-            written.append(path)
-    except BaseException as exc:
-        for path in written:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        if created:
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        if isinstance(exc, FileExistsError):
-            raise ExportFolderNotEmpty(path=str(folder)) from exc
-        if isinstance(exc, OSError):
-            raise ExportNotWritable(path=str(folder)) from exc
-        raise
-    return written
+    return write_folder(folder, files)

@@ -1,4 +1,5 @@
-"""Exports for coordinators (issue 4): the anonymized dataset and its draft quotes.
+"""Exports for coordinators (issue 4): the anonymized dataset, its draft quotes, and the
+public statistics tier.
 
 The CLI (``intake export``) and the export wizard both go through :class:`ExportService`:
 read the records once (optionally filtered), anonymize them, draft the redacted quotes
@@ -18,6 +19,8 @@ from intake.errors import PermissionDenied
 from intake.exchange.anonymize.pipeline import Result, anonymize
 from intake.exchange.export_files import write_export
 from intake.exchange.quotes import Quote, draft_quotes
+from intake.exchange.statistics import Statistics, compute_statistics
+from intake.exchange.stats_files import write_statistics
 from intake.i18n import N_
 from intake.services.interviews import InterviewService
 from intake.vault.records import RecordFilter
@@ -26,6 +29,8 @@ from intake.vault.vault import Vault
 DEFAULT_K = 5
 DEFAULT_L = 2
 DEFAULT_MAX_SUPPRESSION = 0.05
+#: Counts below this are published as "<10" in the statistics tier (issue 4).
+SMALL_CELL_THRESHOLD = 10
 #: Roles that may write anonymized and statistics exports (issue 5's table).
 EXPORTERS = frozenset({Role.COORDINATOR, Role.ADMIN})
 
@@ -89,3 +94,14 @@ class ExportService:
         quotes = prepared.quotes if prepared.settings.quotes else None
         return write_export(prepared.result, folder, tool_version=tool_version, quotes=quotes,
                             quotes_reviewed=prepared.quotes_reviewed)
+
+    def statistics(self, flt: RecordFilter | None = None,
+                   threshold: int = SMALL_CELL_THRESHOLD) -> Statistics:
+        """The public tier: aggregate tables with small cells hidden (nothing written)."""
+        check_may_export(self.vault.role)
+        return compute_statistics(self.records(flt), threshold)
+
+    def write_statistics(self, stats: Statistics, folder: Path, *,
+                         tool_version: str) -> list[Path]:
+        check_may_export(self.vault.role)
+        return write_statistics(stats, folder, tool_version=tool_version)

@@ -27,7 +27,7 @@ from tests.unit.cli_harness import Cli
 TODAY = dt.date(2026, 11, 27)
 N = 120
 NAMES = ["MANIFEST.sha256", "codebook.md", "data.csv", "data.jsonl", "datapackage.json",
-         "risk_report.json"]
+         "risk_report.html", "risk_report.json"]
 
 
 @pytest.fixture
@@ -149,3 +149,48 @@ def test_export_is_in_the_help(cli: Cli) -> None:
     help_text = cli(["export", "--help"]).out
     for option in ("--out", "--k", "--l", "--max-suppression", "--quotes"):
         assert option in help_text
+
+
+def test_stats_writes_the_public_tier_only(cli: Cli, vault: Path, tmp_path: Path) -> None:
+    out = tmp_path / "stats"
+
+    result = cli(["export", "--stats", "--out", str(out), *args(vault)])
+
+    assert result.code == 0, result
+    assert sorted(p.name for p in out.iterdir()) == [
+        "MANIFEST.sha256", "statistics.csv", "statistics.html"]
+    assert result.out == (f"Statistics of {N} records written to {out}; counts below 10 are "
+                          "shown as <10.\n")
+    with open(out / "statistics.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    included = [r for r in rows if r["table"] == "records" and r["row"] == "included"]
+    assert [r["count"] for r in included] == [str(N)]
+    assert all(r["count"] == "<10" or r["count"] in ("x", "0") or int(r["count"]) >= 10
+               for r in rows)
+
+
+def test_stats_and_quotes_do_not_go_together(cli: Cli, vault: Path, tmp_path: Path) -> None:
+    result = cli(["export", "--stats", "--quotes", "--out", str(tmp_path / "x"), *args(vault)])
+    assert result.code == 2
+    assert not (tmp_path / "x").exists()
+
+
+def test_quotes_are_written_and_flagged_as_not_reviewed(
+    cli: Cli, vault: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "export"
+
+    result = cli(["export", "--quotes", "--out", str(out), *args(vault)])
+
+    assert result.code == 0, result
+    report = json.loads((out / "risk_report.json").read_text(encoding="utf-8"))
+    quotes = report["quotes"]
+    assert quotes["reviewed_by_a_person"] is False
+    with open(out / "quotes.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == quotes["written"] == quotes["drafted"] > 0
+    assert [r["quote"] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
+    assert "not reviewed by a person" in result.err
+    assert "pseudonym" not in rows[0]
+    manifest = (out / "MANIFEST.sha256").read_text(encoding="utf-8")
+    assert "quotes.csv" in manifest and "quotes.jsonl" in manifest

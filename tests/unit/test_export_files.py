@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import re
 import stat
 import unicodedata
 from collections import Counter
@@ -31,8 +32,8 @@ from intake.exchange.export_files import (
 )
 
 TODAY = dt.date(2026, 11, 27)
-NAMES = ["data.csv", "data.jsonl", "risk_report.json", "datapackage.json", "codebook.md",
-         "MANIFEST.sha256"]
+NAMES = ["data.csv", "data.jsonl", "risk_report.json", "risk_report.html", "datapackage.json",
+         "codebook.md", "MANIFEST.sha256"]
 
 
 def consenting(n: int, seed: int = 4) -> list[Record]:
@@ -287,3 +288,20 @@ def test_the_csv_bytes_carry_nothing_of_the_identity_section(folder: Path) -> No
     assert not [c for c in header if c.startswith(("identity.", "narrative."))]
     for name in NAMES:  # "(데모)", the mark of every demo name
         assert "(데모)".encode() not in (folder / name).read_bytes(), name
+
+
+def test_the_html_risk_report_matches_the_json_and_loads_nothing(folder: Path) -> None:
+    report = json.loads((folder / "risk_report.json").read_text(encoding="utf-8"))
+    html = (folder / "risk_report.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<script" not in html.lower() and not re.search(r"https?:|//", html)
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert re.search("[가-힣]", html) and 'lang="ko"' in html
+    for qid, level in report["quasi_identifiers"]["levels"].items():
+        assert re.search(rf"<th scope=\"row\">{re.escape(qid)}</th>.*?>{level} \(", html), qid
+    achieved = report["achieved"]
+    assert re.search(rf"k \(smallest group\).*?<td class=\"n\">{report['settings']['k']}</td>"
+                     rf"<td class=\"n\">{achieved['k']}</td>", html)
+    assert f">{report['records']['out']}</td>" in html
+    for attribute in report["l_diversity"]["attributes"]:
+        assert attribute in html

@@ -1,0 +1,152 @@
+"""``risk_report.html``: the risk report of an anonymized export, for people (issue 4).
+
+It is rendered from the same dictionary as ``risk_report.json`` (see
+:func:`intake.exchange.export_files.risk_report`), so the two never disagree, and it holds
+nothing more: counts, settings, column ids and levels, never a row or a value of a record.
+English and Korean side by side, self-contained (see :mod:`intake.exchange.html_report`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from gettext import NullTranslations
+from typing import Any
+
+from intake.domain.questionnaire import Questionnaire
+from intake.exchange import html_report as h
+from intake.exchange.codebook import level_name, quasi_steps
+from intake.i18n import N_
+
+_TITLE = N_("Re-identification risk report")
+_TOOL = N_("Produced with intake {version}.")
+_REASONS = {
+    "draft": N_("Left out: still a draft"),
+    "consent_withdrawn": N_("Left out: consent withdrawn"),
+    "no_consent_to_statistics": N_("Left out: no consent to anonymized statistics"),
+}
+_QUOTE_FIGURES = {
+    "drafted": N_("Quotes drafted"),
+    "written": N_("Quotes written"),
+    "dropped": N_("Quotes dropped in review"),
+    "edited": N_("Quotes edited in review"),
+}
+
+
+def risk_html(report: Mapping[str, Any], questionnaire: Questionnaire,
+              ko: NullTranslations) -> str:
+    """The page for ``report`` (the dictionary written as ``risk_report.json``)."""
+
+    def pair(text: str) -> h.Bilingual:
+        return (text, ko.gettext(text))
+
+    def number(value: object) -> h.Cell:
+        return h.Cell("–" if value is None else _format(value), numeric=True)
+
+    records, achieved, settings = report["records"], report["achieved"], report["settings"]
+    sections = [
+        h.paragraph(pair(N_(
+            "This export was made so that every record shares its quasi-identifiers (the "
+            "facts an adversary may already know: years, places, work) with at least k-1 "
+            "others, and every such group holds at least l different values of each "
+            "sensitive answer. The figures below are recomputed from the final table."))),
+        h.paragraph(_fill(_TOOL, ko, version=report["tool"]["version"])),
+        _records(records, pair, number),
+        h.section(pair(N_("Targets and what was achieved")), [h.table(
+            [pair(N_("Measure")), pair(N_("Target")), pair(N_("Achieved"))],
+            [[pair(N_("k (smallest group)")), number(settings["k"]), number(achieved["k"])],
+             [pair(N_("l (distinct sensitive values per group)")), number(settings["l"]),
+              number(achieved["l"])],
+             [pair(N_("Largest share of records that may be suppressed")),
+              number(f"{settings['max_suppression']:.0%}"),
+              number(_share(records["suppressed"],
+                            records["in"] - records["excluded_total"]))]])]),
+        _risk(report, pair, number),
+        _levels(report, questionnaire, pair, ko),
+        _diversity(report, questionnaire, pair, ko),
+    ]
+    if report.get("quotes"):
+        quotes = report["quotes"]
+        rows: list[list[h.Cell | str | h.Bilingual]] = [
+            [pair(label), number(quotes[key])] for key, label in _QUOTE_FIGURES.items()]
+        rows.append([pair(N_("Reviewed by a person before writing")),
+                     pair(N_("Yes") if quotes["reviewed_by_a_person"] else N_("No"))])
+        rows += [[(f"[{kind}]", f"[{kind}]"), number(count)]
+                 for kind, count in quotes["placeholders"].items()]
+        sections.append(h.section(pair(N_("Quotes")), [h.table(
+            [pair(N_("Measure")), pair(N_("Count"))], rows)]))
+    return h.page(_TITLE, ko.gettext(_TITLE), sections)
+
+
+def _fill(source: str, ko: NullTranslations, **values: object) -> h.Bilingual:
+    return (source.format(**values), ko.gettext(source).format(**values))
+
+
+def _format(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "–"
+
+
+def _records(records: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
+             number: Callable[[object], h.Cell]) -> str:
+    rows: list[list[h.Cell | str | h.Bilingual]] = [
+        [pair(N_("Records in the vault")), number(records["in"])]]
+    rows += [[pair(_REASONS.get(reason, reason)), number(count)]
+             for reason, count in records["excluded"].items()]
+    rows += [[pair(N_("Suppressed to reach k and l")), number(records["suppressed"])],
+             [pair(N_("Records exported")), number(records["out"])]]
+    return h.section(pair(N_("Records in and out")),
+                     [h.table([pair(N_("Records")), pair(N_("Count"))], rows)])
+
+
+def _risk(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
+          number: Callable[[object], h.Cell]) -> str:
+    risk = report["prosecutor_risk"]
+    sizes = {int(size): count for size, count in report["class_sizes"].items()}
+    table = h.table([pair(N_("Measure")), pair(N_("Value"))], [
+        [pair(N_("Prosecutor risk, highest (1 / smallest group)")), number(risk["max"])],
+        [pair(N_("Prosecutor risk, mean over records")), number(risk["mean"])],
+        [pair(N_("Records unique on their raw quasi-identifiers before treatment")),
+         number(report["sample_uniques_before_treatment"])],
+        [pair(N_("Groups (equivalence classes)")), number(sum(sizes.values()))],
+    ])
+    bars = [h.Bar((str(size), str(size)), float(count), str(count))
+            for size, count in sorted(sizes.items())[:30]]
+    chart = h.bar_chart(pair(N_("Number of groups by group size")), bars)
+    return h.section(pair(N_("Risk")), [table, chart])
+
+
+def _levels(report: Mapping[str, Any], questionnaire: Questionnaire,
+            pair: Callable[[str], h.Bilingual], ko: NullTranslations) -> str:
+    rows: list[list[h.Cell | str | h.Bilingual]] = []
+    for qid, level in report["quasi_identifiers"]["levels"].items():
+        question = questionnaire.question(qid)
+        steps = quasi_steps(question)
+        name = level_name(question, level, steps)
+        rows.append([(qid, qid), (question.label, ko.gettext(question.label)),
+                     h.Cell(f"{level} ({name})", numeric=True)])
+    return h.section(pair(N_("Quasi-identifiers and their generalization level")), [
+        h.paragraph(pair(N_("Level 0 is the answer as recorded; the last level (*) removes "
+                            "the column's content."))),
+        h.table([pair(N_("Column")), pair(N_("Question")), pair(N_("Level"))], rows)])
+
+
+def _diversity(report: Mapping[str, Any], questionnaire: Questionnaire,
+               pair: Callable[[str], h.Bilingual], ko: NullTranslations) -> str:
+    def label(qid: str) -> h.Bilingual:
+        text = questionnaire.question(qid).label
+        return (f"{qid}: {text}", f"{qid}: {ko.gettext(text)}")
+
+    diversity = report["l_diversity"]
+    rows: list[list[h.Cell | str | h.Bilingual]] = [
+        [label(q), pair(N_("l enforced"))] for q in diversity["attributes"]]
+    rows += [[label(q), pair(N_("Near-universal: almost everyone gave the same answer; l not "
+                                "enforced"))] for q in diversity["near_universal"]]
+    rows += [[label(q), pair(N_("Restricted: not exported"))]
+             for q in report["questions_left_out"]]
+    return h.section(pair(N_("Sensitive answers")), [
+        h.table([pair(N_("Question")), pair(N_("Treatment"))], rows)])
