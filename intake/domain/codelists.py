@@ -150,3 +150,12 @@ PERCENT_BANDS = Ranges(((0, 24.999, "0-24"), (25, 49.999, "25-49"), (50, 74.999,
 #: received wages in USD equivalent per month (converted at export)
 WAGE_BANDS = Ranges(((0, 0, "0"), (0.01, 99.99, "1-99"), (100, 299.99, "100-299"),
                      (300, 599.99, "300-599"), (600, None, "600+")))
+#: other monthly amounts (promised, paid by the employer, taken for the state), in USD
+#: equivalent: banded too, since an exact amount is close to unique and the state keeps
+#: the ledgers; wider bands at the top, where these amounts lie.
+PAY_BANDS = Ranges(((0, 0, "0"), (0.01, 299.99, "1-299"), (300, 599.99, "300-599"),
+                    (600, 899.99, "600-899"), (900, 1199.99, "900-1199"),
+                    (1200, None, "1200+")))
+#: one-off payments to be selected (bribes, fees), in USD equivalent
+PAYMENT_BANDS = Ranges(((0, 0, "0"), (0.01, 99.99, "1-99"), (100, 499.99, "100-499"),
+                        (500, 999.99, "500-999"), (1000, None, "1000+")))
