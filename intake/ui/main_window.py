@@ -10,16 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from intake import __version__
 from intake.i18n import LANGUAGE_NAMES, _
+from intake.services.exports import EXPORTERS, ExportService
 from intake.services.interviews import InterviewService
 from intake.services.session import Session
 from intake.settings import SettingsStore
 from intake.ui.dialogs import Dialogs
+from intake.ui.export_wizard import ExportWizard
 from intake.ui.language import LanguageController
 from intake.ui.unlock import UnlockScreen
 from intake.ui.wizard import FirstRunWizard
@@ -74,6 +77,13 @@ class MainWindow(QMainWindow):
         self.find_action.triggered.connect(self._find)
         self.records_menu.addAction(self.new_record_action)
         self.records_menu.addAction(self.find_action)
+        self.export_action = QAction(self)
+        self.export_action.setObjectName("export_action")
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(self.open_export)
+        self.records_menu.addSeparator()
+        self.records_menu.addAction(self.export_action)
+        self.export_wizard: ExportWizard | None = None
         self.language_menu = self.menuBar().addMenu("")
         group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
@@ -111,6 +121,7 @@ class MainWindow(QMainWindow):
         self.lock_action.setEnabled(self._session.unlocked)
         self.new_record_action.setEnabled(unlocked)
         self.find_action.setEnabled(unlocked)
+        self.export_action.setEnabled(self.may_export())
 
     @property
     def workspace(self) -> Workspace | None:
@@ -150,11 +161,39 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self.workspace.focus_search()
 
+    # -- export ---------------------------------------------------------------------------
+    def may_export(self) -> bool:
+        vault = self._session.vault
+        return (self._session.unlocked and self.workspace is not None and vault is not None
+                and vault.role in EXPORTERS)
+
+    def open_export(self) -> None:
+        """The export wizard (coordinators and administrators); one at a time."""
+        vault = self._session.vault
+        if not self.may_export() or vault is None:
+            return
+        if self.export_wizard is not None and shiboken6.isValid(self.export_wizard):
+            self.export_wizard.raise_()
+            self.export_wizard.activateWindow()
+            return
+        wizard = ExportWizard(ExportService(vault), self.tasks, interviewers=[vault.user],
+                              parent=self)
+        wizard.lock_requested.connect(self.lock)
+        self.export_wizard = wizard
+        wizard.show()
+
+    def _close_export(self) -> None:
+        """Close the export wizard: its running work is told to stop, its rows dropped."""
+        wizard, self.export_wizard = self.export_wizard, None
+        if wizard is not None and shiboken6.isValid(wizard):
+            wizard.reject()
+
     def lock(self) -> None:
         """Save the open testimony, close the vault and show a fresh unlock screen; the
         workspace is destroyed. A lock is never refused: what could not be saved is lost."""
         if not self._session.unlocked:
             return
+        self._close_export()
         workspace = self.workspace
         if workspace is not None:
             workspace.flush()
@@ -172,11 +211,14 @@ class MainWindow(QMainWindow):
         self.records_menu.setTitle(_("&Testimonies"))
         self.new_record_action.setText(_("&New testimony"))
         self.find_action.setText(_("&Find"))
+        self.export_action.setText(_("&Export anonymized data…"))
         self.language_menu.setTitle(_("L&anguage"))
         self.help_menu.setTitle(_("&Help"))
         self.about_action.setText(_("&About intake"))
         for code, action in self.language_actions.items():
             action.setChecked(code == self._languages.language)
+        if self.export_wizard is not None and shiboken6.isValid(self.export_wizard):
+            self.export_wizard.retranslate()
         screen = self.centralWidget()
         retranslate = getattr(screen, "retranslate", None)
         if callable(retranslate):
@@ -199,6 +241,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             workspace.release()
+        self._close_export()
         self.tasks.drain()
         self._session.lock()
         self.statusBar().clearMessage()
