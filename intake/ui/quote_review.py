@@ -50,7 +50,8 @@ def redaction_text(counts: dict[str, int]) -> str:
     parts = []
     for kind, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         singular, plural = KINDS.get(kind, ("{count} " + kind, "{count} " + kind))
-        parts.append(ngettext(singular, plural, count).format(count=count))
+        # both forms are catalog entries of their own (marked with N_): pick, then translate
+        parts.append(_(singular if count == 1 else plural).format(count=count))
     return ", ".join(parts) if parts else _("nothing")
 
 

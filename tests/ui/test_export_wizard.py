@@ -24,6 +24,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QWidget, QWizard
 from pytestqt.qtbot import QtBot
 
+from intake import i18n
 from intake.app import Gui
 from intake.domain.codelists import SECTORS
 from intake.domain.record import Record, Status
@@ -35,6 +36,7 @@ from intake.services.exports import ExportService, ExportSettings, PreparedExpor
 from intake.services.interviews import InterviewService, RecordFilter
 from intake.ui.export_preview import PREVIEW_ROWS, column_label
 from intake.ui.export_wizard import PREVIEW, QUOTES, RECORDS, TARGETS, WRITE, ExportWizard
+from intake.ui.quote_review import redaction_text
 from intake.ui.unlock import UnlockScreen
 from intake.ui.worker import BackgroundTasks
 from intake.ui.workspace import Workspace
@@ -419,3 +421,10 @@ def test_a_role_that_may_not_export_gets_no_wizard(
     assert not window.export_action.isEnabled()
     window.open_export()
     assert window.export_wizard is None
+
+
+def test_what_was_redacted_is_counted_in_the_users_language() -> None:
+    assert redaction_text({"PLACE": 1, "NAME": 2}) == "2 names, 1 place"
+    assert redaction_text({}) == "nothing"
+    i18n.set_language("ko")
+    assert redaction_text({"PLACE": 1, "NAME": 2}) == "이름 2개, 장소 1개"
