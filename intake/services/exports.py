@@ -54,6 +54,12 @@ class PreparedExport:
     quotes_reviewed: bool = False  # set by the export wizard once a person reviewed them
 
 
+class QuotesNeedIdentityKey(PermissionDenied):
+    template = N_("Quotes can be drafted only by a role that holds the identity key: the "
+                  "person's own names must be known to be removed. Ask an administrator, "
+                  "or export without quotes.")
+
+
 def check_may_export(role: Role) -> None:
     if role not in EXPORTERS:
         raise PermissionDenied(role=role.value, action=N_("anonymized export"))
@@ -78,6 +84,8 @@ class ExportService:
         """Anonymize (raises ``TargetsNotMet``, ``NothingToExport``, ``Cancelled``) and
         draft the quotes of the exported records when ``settings.quotes``."""
         check_may_export(self.vault.role)
+        if settings.quotes and not self.vault.role.holds_identity_key:
+            raise QuotesNeedIdentityKey()
         records = self.records(settings.filter)
         result = anonymize(records, k=settings.k, l=settings.l,
                            max_suppression=settings.max_suppression, should_stop=should_stop)

@@ -133,9 +133,10 @@ class RecordsPage(QWizardPage):
 class TargetsPage(QWizardPage):
     """k, l, the suppression limit and the text policy."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, quotes_allowed: bool = True) -> None:
         super().__init__(parent)
         self.setObjectName("export_targets_page")
+        self._quotes_allowed = quotes_allowed
         self.k = QSpinBox(self)
         self.k.setObjectName("export_k")
         self.k.setRange(2, 50)
@@ -170,6 +171,7 @@ class TargetsPage(QWizardPage):
         group.addButton(self.no_text)
         group.addButton(self.quotes)
         self.no_text.setChecked(True)
+        self.quotes.setEnabled(quotes_allowed)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addSpacing(8)
@@ -212,7 +214,10 @@ class TargetsPage(QWizardPage):
         self.quotes_help.setText(_(
             "Only from testimonies whose interviewees consented to publication without "
             "identifiers. Names, places, numbers and dates are replaced by placeholders "
-            "such as [NAME]; you read, edit or drop every quote before anything is written."))
+            "such as [NAME]; you read, edit or drop every quote before anything is written.")
+            if self._quotes_allowed else _(
+            "Quotes need the identity key, which your role does not hold: the person's own "
+            "names must be known to be removed."))
         self.quotes.setAccessibleDescription(self.quotes_help.text())
 
 
@@ -231,7 +236,7 @@ class ExportWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.state = ExportState(service, tasks)
         self.records_page = RecordsPage(service, interviewers, self)
-        self.targets_page = TargetsPage(self)
+        self.targets_page = TargetsPage(self, service.vault.role.holds_identity_key)
         self.preview_page = PreviewPage(self.state, self)
         self.quotes_page = QuoteReviewPage(self.state, self)
         self.write_page = WritePage(self.state, self)

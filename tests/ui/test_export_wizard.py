@@ -428,3 +428,12 @@ def test_what_was_redacted_is_counted_in_the_users_language() -> None:
     assert redaction_text({}) == "nothing"
     i18n.set_language("ko")
     assert redaction_text({"PLACE": 1, "NAME": 2}) == "이름 2개, 장소 1개"
+
+
+def test_a_coordinator_cannot_choose_quotes(vault: Vault, make_wizard: MakeWizard) -> None:
+    vault.role = Role.COORDINATOR
+    wizard = make_wizard()
+    targets = wizard.targets_page
+    assert not targets.quotes.isEnabled() and targets.no_text.isChecked()
+    assert "identity key" in targets.quotes_help.text()
+    assert not targets.settings(RecordFilter()).quotes

@@ -1,0 +1,86 @@
+"""The export service: who may export, quotes need the identity key, filters, stopping."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from intake.domain.record import Status
+from intake.domain.roles import Role
+from intake.errors import Cancelled, ExitCode, PermissionDenied
+from intake.exchange.demo import generate
+from intake.services.exports import ExportService, ExportSettings, QuotesNeedIdentityKey
+from intake.services.interviews import InterviewService
+from intake.vault.kdf import KdfPolicy
+from intake.vault.records import RecordFilter
+from intake.vault.vault import Vault
+from tests.conftest import PASSPHRASE, USER
+
+TODAY = dt.date(2026, 11, 27)
+N = 80
+
+
+@pytest.fixture
+def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
+    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
+    records = list(generate(N, seed=5, author=USER, today=TODAY))
+    for i, record in enumerate(records):
+        record.answers.pop("consent.withdrawn_on", None)
+        record.answers["consent.anonymized_statistics"] = True
+        record.answers["consent.internal_documentation"] = True
+        record.answers["consent.publication_without_identifiers"] = True
+        record.status = Status.SUBMITTED if i % 2 else Status.VERIFIED
+    InterviewService(opened).import_records(records)
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize("role", [Role.INTERVIEWER, Role.CASE_MANAGER])
+def test_roles_that_may_not_export_are_denied(vault: Vault, role: Role,
+                                              tmp_path: Path) -> None:
+    vault.role = role
+    service = ExportService(vault)
+    with pytest.raises(PermissionDenied) as denied:
+        service.prepare(ExportSettings(k=2))
+    assert denied.value.exit_code == ExitCode.DENIED
+    assert role.value in denied.value.message()
+    with pytest.raises(PermissionDenied):
+        service.statistics()
+
+
+def test_a_coordinator_exports_but_may_not_draft_quotes(vault: Vault) -> None:
+    vault.role = Role.COORDINATOR
+    service = ExportService(vault)
+    assert service.prepare(ExportSettings(k=2)).result.records_out > 0
+    with pytest.raises(QuotesNeedIdentityKey) as denied:
+        service.prepare(ExportSettings(k=2, quotes=True))
+    assert denied.value.exit_code == ExitCode.DENIED
+
+
+def test_quotes_come_only_from_exported_records(vault: Vault) -> None:
+    prepared = ExportService(vault).prepare(ExportSettings(k=2, quotes=True))
+    exported = set(prepared.result.record_ids)
+    assert prepared.quotes and len(exported) == prepared.result.records_out
+    records = {r.id: r for r in InterviewService(vault).export_records()}
+    long_texts = ("narrative.summary", "narrative.quotes", "medical.details", "abuse.details",
+                  "escape.details")
+    answered = [(q, rid) for rid in exported for q in long_texts
+                if str(records[rid].answers.get(q) or "").strip()]
+    assert len(prepared.quotes) == len(answered) > len(exported)
+    assert sorted(q.question for q in prepared.quotes) == sorted(q for q, _r in answered)
+
+
+def test_a_filter_selects_the_records(vault: Vault) -> None:
+    service = ExportService(vault)
+    verified = service.records(RecordFilter(status=Status.VERIFIED.value))
+    assert len(verified) == N // 2
+    assert {r.status for r in verified} == {Status.VERIFIED}
+    assert len(service.records(None)) == len(service.records(RecordFilter())) == N
+
+
+def test_stopping_raises_cancelled(vault: Vault) -> None:
+    with pytest.raises(Cancelled):
+        ExportService(vault).prepare(ExportSettings(k=2), should_stop=lambda: True)
