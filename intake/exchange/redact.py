@@ -19,8 +19,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from gettext import NullTranslations
 from typing import Any, NamedTuple
 
+from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.exchange.romanize import (
     given_pattern,
@@ -29,6 +31,7 @@ from intake.exchange.romanize import (
     surname_pattern,
     word_spellings,
 )
+from intake.i18n import load_translations
 
 NAME, PHONE, EMAIL, ID, DATE, NUMBER, PLACE, ORG = (
     "NAME", "PHONE", "EMAIL", "ID", "DATE", "NUMBER", "PLACE", "ORG")
@@ -37,6 +40,12 @@ NAME_FIELDS = ("identity.full_name", "identity.aliases", "interview.interpreter_
 ORG_FIELDS = ("deployment.dispatching_entity", "deployment.russian_employer")
 PLACE_FIELDS = ("deployment.destination_city", "deployment.worksite",
                 "identity.hometown_detail")
+#: Coded places of the record (quasi-identifiers the table only shows generalized): their
+#: English and Korean labels, and the stem without the kind of region, become [PLACE].
+REGION_FIELDS = ("deployment.destination_region", "profile.home_province")
+_REGION_SUFFIXES = re.compile(
+    r"\s*(?:\(.*\)|지방|공화국|자치구|자치주|주|시|도|Krai|Oblast|Republic|Autonomous Okrug|"
+    r"Province|Region|City)$")
 
 #: Titles and forms of address written after a surname: 김씨, 리선생, 박동무, 최반장 ...
 TITLES = ("선생님", "선생", "씨", "님", "동무", "동지", "반장", "조장", "소장", "사장", "과장",
@@ -149,6 +158,26 @@ def _values(record: Record, qids: Iterable[str]) -> list[str]:
             if isinstance(item, str) and item.strip():
                 out.append(unicodedata.normalize("NFC", item.strip()))
     return out
+
+
+@functools.cache
+def _korean() -> NullTranslations:
+    return load_translations("ko")
+
+
+def _region_names(record: Record) -> list[str]:
+    """The labels of the record's own coded places, with and without their kind."""
+    names: list[str] = []
+    for qid in REGION_FIELDS:
+        code = record.answers.get(qid)
+        codes = QUESTIONNAIRE.question(qid).codes
+        if not isinstance(code, str) or codes is None or code not in codes:
+            continue
+        english = codes.label(code)
+        for label in (english, _korean().gettext(english)):
+            stem = _REGION_SUFFIXES.sub("", label).strip()
+            names += [label] + ([stem] if len(stem) >= 2 else [])
+    return names
 
 
 def _literal(value: str, separator: str = r"\s*", parts: list[str] | None = None) -> str:
@@ -267,7 +296,8 @@ def _record_rules(record: Record) -> list[_Rule]:
             digits = _digits_literal(value)
             rules += _compile(kind, [digits] if digits else [_literal(value)])
     for kind, qids in ((ORG, ORG_FIELDS), (PLACE, PLACE_FIELDS)):
-        values = sorted(_values(record, qids), key=len, reverse=True)
+        values = _values(record, qids) + (_region_names(record) if kind == PLACE else [])
+        values = sorted(set(values), key=len, reverse=True)
         rules += _compile(kind, [_literal(v) for v in values if len(v) >= 2])
     names: dict[str, None] = {}
     for value in _values(record, NAME_FIELDS):

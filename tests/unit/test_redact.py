@@ -278,3 +278,15 @@ def test_names_with_marks_and_several_spellings() -> None:
                      identity__aliases=["혁수 (데모)", "리영남 / Ri Yong Nam"])
     out = _out("진호가 왔고 박씨, 이영남, Ri Yong-nam, 혁수는 남았다. Park Jin-ho.", record)
     assert out == "[NAME]가 왔고 [NAME], [NAME], [NAME], [NAME]는 남았다. [NAME]."
+
+
+def test_the_records_own_region_and_province_by_name() -> None:
+    """The table shows them only generalized; a quote must not give them back exactly."""
+    record = _record(deployment__destination_region="khabarovsk",
+                     profile__home_province="north_hamgyong")
+    assert _out("함경북도 출신으로 2019년 하바롭스크 지방 벌목장에서 일했다.", record) == (
+        "[PLACE] 출신으로 2019년 [PLACE] 벌목장에서 일했다.")
+    assert _out("From North Hamgyong; worked in Khabarovsk Krai, near Khabarovsk.", record) == (
+        "From [PLACE]; worked in [PLACE], near [PLACE].")
+    assert _out("아무르주는 아니고 평안남도 사람도 아니다.", record) == (
+        "아무르주는 아니고 평안남도 사람도 아니다.")  # other places stay
