@@ -61,6 +61,12 @@ class PermissionDenied(IntakeError):
     template = N_("Your role ({role}) may not do this: {action}.")
     exit_code = ExitCode.DENIED
 
+    def message(self) -> str:
+        # role and action are English source labels (N_): translated when shown
+        params = {key: _(value) if key in ("role", "action") and isinstance(value, str)
+                  else value for key, value in self.params.items()}
+        return _(self.template).format(**params)
+
 
 # -- integrity or tamper (4) --------------------------------------------------------------
 class KeySlotsMissing(IntakeError):

@@ -62,17 +62,19 @@ class QuotesNeedIdentityKey(PermissionDenied):
 
 def check_may_export(role: Role) -> None:
     if role not in EXPORTERS:
-        raise PermissionDenied(role=role.value, action=N_("anonymized export"))
+        raise PermissionDenied(role=role.label, action=N_("anonymized export"))
 
 
 @dataclass
 class ExportService:
     vault: Vault
 
-    def records(self, flt: RecordFilter | None = None) -> list[Record]:
-        """Every record, or those matching ``flt`` (the record list's filters)."""
+    def records(self, flt: RecordFilter | None = None,
+                with_identity: bool = False) -> list[Record]:
+        """Every record, or those matching ``flt`` (the record list's filters). The identity
+        sections stay sealed unless asked for (only quote redaction needs them)."""
         interviews = InterviewService(self.vault)
-        records = interviews.export_records()
+        records = interviews.export_records(with_identity)
         if flt is None or flt == RecordFilter():
             return list(records)
         total = interviews.count(flt)
@@ -86,7 +88,7 @@ class ExportService:
         check_may_export(self.vault.role)
         if settings.quotes and not self.vault.role.holds_identity_key:
             raise QuotesNeedIdentityKey()
-        records = self.records(settings.filter)
+        records = self.records(settings.filter, with_identity=settings.quotes)
         result = anonymize(records, k=settings.k, l=settings.l,
                            max_suppression=settings.max_suppression, should_stop=should_stop)
         quotes: list[Quote] = []

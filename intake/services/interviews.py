@@ -104,8 +104,10 @@ class InterviewService:
             prepared.append((record, self.indicators(record)))
         return self._store().import_many(prepared)
 
-    def export_records(self) -> Iterator[Record]:
-        yield from self._store().iter_records()
+    def export_records(self, with_identity: bool = True) -> Iterator[Record]:
+        """Every record; ``with_identity=False`` leaves the identity sections sealed (what
+        does not need them, such as the anonymized export, never decrypts them)."""
+        yield from self._store().iter_records(with_identity=with_identity)
 
     def set_status(self, record: Record, status: Status) -> Record:
         record.status = status

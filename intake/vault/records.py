@@ -221,9 +221,9 @@ class RecordStore:
             raise RecordNotFound(id=record_id)
         return self._record(row)
 
-    def _record(self, row: Sequence[Any]) -> Record:
+    def _record(self, row: Sequence[Any], with_identity: bool = True) -> Record:
         rid, schema, revision, status, author, created, updated, answers, meta, blob = row
-        id_answers, id_meta = self._open_identity(rid, blob)
+        id_answers, id_meta = self._open_identity(rid, blob) if with_identity else ({}, {})
         all_answers = {**json.loads(answers), **id_answers}
         all_meta = {**json.loads(meta), **id_meta}
         if schema != self._q.schema:  # written by an older questionnaire
@@ -239,7 +239,7 @@ class RecordStore:
             (record_id, record_id))
         return [r[0] for r in rows]
 
-    def iter_records(self, batch: int = 500) -> Iterator[Record]:
+    def iter_records(self, batch: int = 500, with_identity: bool = True) -> Iterator[Record]:
         last = 0
         while True:
             rows = self._conn.execute(
@@ -249,7 +249,7 @@ class RecordStore:
             if not rows:
                 return
             for row in rows:
-                yield self._record(row[1:])
+                yield self._record(row[1:], with_identity)
             last = rows[-1][0]
 
     def _where(self, flt: RecordFilter) -> tuple[str, list[Any]]:

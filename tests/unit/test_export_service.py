@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from intake import i18n
 from intake.domain.record import Status
 from intake.domain.roles import Role
 from intake.errors import Cancelled, ExitCode, PermissionDenied
@@ -46,7 +47,7 @@ def test_roles_that_may_not_export_are_denied(vault: Vault, role: Role,
     with pytest.raises(PermissionDenied) as denied:
         service.prepare(ExportSettings(k=2))
     assert denied.value.exit_code == ExitCode.DENIED
-    assert role.value in denied.value.message()
+    assert role.label in denied.value.message()
     with pytest.raises(PermissionDenied):
         service.statistics()
 
@@ -84,3 +85,19 @@ def test_a_filter_selects_the_records(vault: Vault) -> None:
 def test_stopping_raises_cancelled(vault: Vault) -> None:
     with pytest.raises(Cancelled):
         ExportService(vault).prepare(ExportSettings(k=2), should_stop=lambda: True)
+
+
+def test_the_denial_is_in_the_users_language(vault: Vault) -> None:
+    vault.role = Role.INTERVIEWER
+    with pytest.raises(PermissionDenied) as denied:
+        ExportService(vault).prepare(ExportSettings())
+    i18n.set_language("ko")
+    message = denied.value.message()
+    assert message == "지금 역할(면담자)로는 이 일을 할 수 없습니다: 익명화된 자료 내보내기."
+
+
+def test_identity_sections_stay_sealed_without_quotes(vault: Vault) -> None:
+    service = ExportService(vault)
+    assert not any(k.startswith("identity.") for r in service.records() for k in r.answers)
+    assert any(k.startswith("identity.") for r in service.records(with_identity=True)
+               for k in r.answers)
