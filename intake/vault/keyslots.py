@@ -38,9 +38,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from intake.domain.roles import Role
+from intake.vault import sealing
 from intake.vault.kdf import SALT_BYTES, KdfParams, derive
 
-FORMAT = "intake.keyslots/1"
+FORMAT = "intake.keyslots/2"
+#: The first format: each slot wrapped the keys directly under its passphrase. Read, and
+#: such slots still open, but every slot written now is sealed (see ``sealing``).
+FORMAT_V1 = "intake.keyslots/1"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 KIND_USER = "user"
@@ -92,11 +96,18 @@ class KeySlot:
     id: str
     kind: str
     user_tag: str | None
-    generation: int
+    generation: int  # when the passphrase part was written
     kdf: KdfParams
     salt: bytes
     nonce: bytes
-    ciphertext: bytes
+    ciphertext: bytes  # the slot's private key (legacy: the payload) under the passphrase
+    public_key: bytes | None = None  # None: a legacy slot of format 1
+    sealed: bytes | None = None  # the payload sealed to ``public_key``
+    sealed_generation: int | None = None  # when the keys were last sealed to it
+
+    @property
+    def legacy(self) -> bool:
+        return self.public_key is None
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,7 @@ class KeySlotFile:
     generation: int
     slots: tuple[KeySlot, ...]
     mac: str
+    format: str = FORMAT  # FORMAT_V1 only for a file read as written by format 1
 
     # -- lookup ---------------------------------------------------------------------------
     def user_slot(self, user: str) -> KeySlot | None:
@@ -133,17 +145,28 @@ def user_tag(vault_id: str, user: str) -> str:
 
 # -- wrapping -----------------------------------------------------------------------------
 def _aad(vault_id: str, slot: KeySlot) -> bytes:
-    return _canonical(
-        {
-            "format": FORMAT,
-            "vault_id": vault_id,
-            "slot_id": slot.id,
-            "kind": slot.kind,
-            "user_tag": slot.user_tag,
-            "generation": slot.generation,
-            "kdf": _kdf_json(slot.kdf, slot.salt),
-        }
-    )
+    """What the passphrase part is bound to (legacy slots: as format 1 wrote it)."""
+    bound: dict[str, Any] = {
+        "format": FORMAT_V1 if slot.legacy else FORMAT,
+        "vault_id": vault_id,
+        "slot_id": slot.id,
+        "kind": slot.kind,
+        "user_tag": slot.user_tag,
+        "generation": slot.generation,
+        "kdf": _kdf_json(slot.kdf, slot.salt),
+    }
+    if slot.public_key is not None:
+        bound["public_key"] = hashlib.sha256(slot.public_key).hexdigest()
+    return _canonical(bound)
+
+
+def _info(vault_id: str, slot: KeySlot, sealed_generation: int) -> bytes:
+    """What a sealed box is bound to: the slot it belongs to and when it was sealed."""
+    assert slot.public_key is not None
+    return _canonical({
+        "format": FORMAT, "vault_id": vault_id, "slot_id": slot.id, "kind": slot.kind,
+        "user_tag": slot.user_tag, "sealed_generation": sealed_generation,
+        "public_key": hashlib.sha256(slot.public_key).hexdigest()})
 
 
 def _payload(content: SlotContent) -> bytes:
@@ -179,7 +202,9 @@ def wrap(
     generation: int,
     slot_id: str | None = None,
 ) -> KeySlot:
-    """A new slot holding ``content``, opened by ``secret`` (already normalized)."""
+    """A new slot holding ``content``, opened by ``secret`` (already normalized): a fresh
+    key pair, its private half under the passphrase, ``content`` sealed to it."""
+    private, public = sealing.new_key_pair()
     slot = KeySlot(
         id=slot_id or str(uuid.uuid4()),
         kind=kind,
@@ -189,18 +214,43 @@ def wrap(
         salt=os.urandom(SALT_BYTES),
         nonce=os.urandom(NONCE_BYTES),
         ciphertext=b"",
+        public_key=public,
     )
     wrapping_key = derive(secret.encode("utf-8"), slot.salt, params)
-    ciphertext = AESGCM(wrapping_key).encrypt(slot.nonce, _payload(content), _aad(vault_id, slot))
-    return replace(slot, ciphertext=ciphertext)
+    try:
+        ciphertext = AESGCM(wrapping_key).encrypt(slot.nonce, bytes(private),
+                                                  _aad(vault_id, slot))
+    finally:
+        private[:] = bytes(len(private))
+    return reseal(vault_id, replace(slot, ciphertext=ciphertext), content, generation)
+
+
+def reseal(vault_id: str, slot: KeySlot, content: SlotContent, generation: int) -> KeySlot:
+    """``slot`` with ``content`` sealed to it anew (no passphrase needed): how keys reach
+    other users' slots when they change."""
+    if slot.public_key is None:
+        raise ValueError("a legacy slot cannot be resealed")
+    box = sealing.seal(slot.public_key, _payload(content), _info(vault_id, slot, generation))
+    return replace(slot, sealed=box, sealed_generation=generation)
 
 
 def unwrap(vault_id: str, slot: KeySlot, secret: str) -> SlotContent:
     wrapping_key = derive(secret.encode("utf-8"), slot.salt, slot.kdf)
     try:
-        payload = AESGCM(wrapping_key).decrypt(slot.nonce, slot.ciphertext, _aad(vault_id, slot))
+        inner = AESGCM(wrapping_key).decrypt(slot.nonce, slot.ciphertext, _aad(vault_id, slot))
     except InvalidTag as exc:
         raise SlotTagInvalid() from exc
+    if slot.legacy:
+        return _parse_payload(inner)
+    private = bytearray(inner)
+    try:
+        assert slot.sealed is not None and slot.sealed_generation is not None
+        payload = sealing.open_box(private, slot.sealed,
+                                   _info(vault_id, slot, slot.sealed_generation))
+    except sealing.SealedBoxInvalid as exc:  # the passphrase was right: damage or tamper
+        raise SlotFileDamaged("sealed") from exc
+    finally:
+        private[:] = bytes(len(private))
     return _parse_payload(payload)
 
 
@@ -236,7 +286,7 @@ def _kdf_json(params: KdfParams, salt: bytes) -> dict[str, Any]:
 
 
 def _slot_json(slot: KeySlot) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "id": slot.id,
         "kind": slot.kind,
         "user_tag": slot.user_tag,
@@ -245,11 +295,17 @@ def _slot_json(slot: KeySlot) -> dict[str, Any]:
         "nonce": _b64(slot.nonce),
         "ciphertext": _b64(slot.ciphertext),
     }
+    if slot.public_key is not None:
+        out["public_key"] = _b64(slot.public_key)
+        out["sealed"] = _b64(slot.sealed or b"")
+        out["sealed_generation"] = slot.sealed_generation
+    return out
 
 
-def _body_of(vault_id: str, generation: int, slots: tuple[KeySlot, ...]) -> dict[str, Any]:
+def _body_of(vault_id: str, generation: int, slots: tuple[KeySlot, ...],
+             file_format: str = FORMAT) -> dict[str, Any]:
     return {
-        "format": FORMAT,
+        "format": file_format,
         "vault_id": vault_id,
         "generation": generation,
         "slots": [_slot_json(s) for s in slots],
@@ -257,7 +313,7 @@ def _body_of(vault_id: str, generation: int, slots: tuple[KeySlot, ...]) -> dict
 
 
 def _body(file: KeySlotFile) -> dict[str, Any]:
-    return _body_of(file.vault_id, file.generation, file.slots)
+    return _body_of(file.vault_id, file.generation, file.slots, file.format)
 
 
 def _mac(dbk: bytes | bytearray, body: dict[str, Any]) -> str:
@@ -294,7 +350,7 @@ def _str(value: Any) -> str:
     return value
 
 
-def _parse_slot(raw: Any) -> KeySlot:
+def _parse_slot(raw: Any, file_format: str) -> KeySlot:
     if not isinstance(raw, dict) or not isinstance(raw.get("kdf"), dict):
         raise SlotFileDamaged("slot")
     kdf = raw["kdf"]
@@ -315,6 +371,10 @@ def _parse_slot(raw: Any) -> KeySlot:
         tag = _str(tag)
     elif tag is not None:
         raise SlotFileDamaged("user_tag")
+    sealed_fields = {"public_key", "sealed", "sealed_generation"}
+    present = sealed_fields & set(raw)
+    if present and (present != sealed_fields or file_format == FORMAT_V1):
+        raise SlotFileDamaged("sealed fields")
     return KeySlot(
         id=_str(raw.get("id")),
         kind=kind,
@@ -324,6 +384,9 @@ def _parse_slot(raw: Any) -> KeySlot:
         salt=_unb64(kdf.get("salt"), SALT_BYTES),
         nonce=_unb64(raw.get("nonce"), NONCE_BYTES),
         ciphertext=_unb64(raw.get("ciphertext")),
+        public_key=_unb64(raw["public_key"], sealing.PUBLIC_BYTES) if present else None,
+        sealed=_unb64(raw["sealed"]) if present else None,
+        sealed_generation=(_int(raw["sealed_generation"], 1, 1 << 62) if present else None),
     )
 
 
@@ -332,8 +395,9 @@ def parse(data: bytes) -> KeySlotFile:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise SlotFileDamaged("json") from exc
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
+    if not isinstance(document, dict) or document.get("format") not in (FORMAT, FORMAT_V1):
         raise SlotFileDamaged("format")
+    file_format = document["format"]
     checksum, mac = document.pop("checksum", None), document.pop("mac", None)
     if set(document) != {"format", "vault_id", "generation", "slots"}:
         raise SlotFileDamaged("fields")
@@ -343,7 +407,7 @@ def parse(data: bytes) -> KeySlotFile:
         raise SlotFileDamaged("checksum")
     if not isinstance(document["slots"], list):
         raise SlotFileDamaged("slots")
-    slots = tuple(_parse_slot(raw) for raw in document["slots"])
+    slots = tuple(_parse_slot(raw, file_format) for raw in document["slots"])
     if len({s.id for s in slots}) != len(slots):
         raise SlotFileDamaged("duplicate slot")
     file = KeySlotFile(
@@ -351,6 +415,7 @@ def parse(data: bytes) -> KeySlotFile:
         generation=_int(document["generation"], 1, 1 << 62),
         slots=slots,
         mac=_str(mac),
+        format=file_format,
     )
     # The file must re-serialize to the same body it was read from, so a field we do not
     # model cannot ride along unauthenticated.

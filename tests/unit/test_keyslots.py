@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import dataclasses
 import hashlib
 import json
 import os
@@ -19,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from intake.domain.roles import Role
-from intake.vault import keyslots
-from intake.vault.kdf import FLOOR, FLOOR_ITERATIONS, FLOOR_MEMORY_KIB, KdfParams
+from intake.vault import keyslots, sealing
+from intake.vault.kdf import FLOOR, FLOOR_ITERATIONS, FLOOR_MEMORY_KIB, KdfParams, derive
 from intake.vault.keyslots import (
     KIND_RECOVERY,
     KIND_USER,
@@ -333,7 +335,8 @@ BAD_VALUES: dict[str, Callable[[Doc], None]] = {
     "extra top-level field": lambda doc: doc.__setitem__("comment", "hello"),
     "extra slot field": _set(KIND_USER, "role", "admin"),
     "extra kdf field": _set(KIND_USER, "kdf", "parallel", True),
-    "format 2": lambda doc: doc.__setitem__("format", "intake.keyslots/2"),
+    "format 3": lambda doc: doc.__setitem__("format", "intake.keyslots/3"),
+    "sealed slot in a format 1 file": lambda doc: doc.__setitem__("format", "intake.keyslots/1"),
     "no format": _pop("format"),
     "no mac": _pop("mac"),
     "mac not a string": lambda doc: doc.__setitem__("mac", 12),
@@ -474,3 +477,74 @@ def test_keys_wipe_in_place_and_copies_are_independent() -> None:
     keys.wipe()
     assert dbk == bytearray(32) and idk == bytearray(32)
     assert any(copy_.dbk)  # the copy was not wiped with the original
+
+
+# -- sealed slots (format 2) ------------------------------------------------------------------
+def test_keys_are_resealed_to_a_slot_without_its_passphrase(sample: Sample) -> None:
+    """What rekeying on user removal relies on: new keys reach a slot by its public key."""
+    slot = find(sample.file, sample.file.user_slot(USER).id)  # type: ignore[union-attr]
+    new_keys = VaultKeys.generate()
+    resealed = keyslots.reseal(sample.vault_id, slot, SlotContent(new_keys, Role.CASE_MANAGER),
+                               generation=7)
+    assert resealed.ciphertext == slot.ciphertext and resealed.sealed != slot.sealed
+    content = keyslots.unwrap(sample.vault_id, resealed, SECRET)
+    assert content.keys.dbk == new_keys.dbk and content.keys.idk == new_keys.idk
+    assert content.role is Role.CASE_MANAGER
+    without = keyslots.reseal(sample.vault_id, slot,
+                              SlotContent(new_keys.without_identity_key(), Role.COORDINATOR), 8)
+    assert keyslots.unwrap(sample.vault_id, without, SECRET).keys.idk is None
+    with pytest.raises(SlotTagInvalid):
+        keyslots.unwrap(sample.vault_id, resealed, SECRET + "x")
+
+
+def test_a_sealed_box_moved_to_another_slot_or_generation_is_damage(sample: Sample) -> None:
+    user, recovery = sample.file.slots
+    assert not user.legacy and user.public_key is not None
+    swapped = dataclasses.replace(user, sealed=recovery.sealed)
+    with pytest.raises(SlotFileDamaged):
+        keyslots.unwrap(sample.vault_id, swapped, SECRET)
+    replayed = dataclasses.replace(user, sealed_generation=(user.sealed_generation or 0) + 1)
+    with pytest.raises(SlotFileDamaged):
+        keyslots.unwrap(sample.vault_id, replayed, SECRET)
+
+
+def test_a_public_key_swapped_in_is_caught(sample: Sample) -> None:
+    """Someone who swaps in their own public key to receive the next keys: the passphrase
+    part is bound to the key's hash, and the file MAC covers it."""
+    user = sample.file.slots[0]
+    _private, other = sealing.new_key_pair()
+    swapped = dataclasses.replace(user, public_key=other)
+    with pytest.raises(SlotTagInvalid):
+        keyslots.unwrap(sample.vault_id, swapped, SECRET)
+    forged = dataclasses.replace(sample.file, slots=(swapped, sample.file.slots[1]))
+    with pytest.raises(keyslots.SlotFileMacInvalid):
+        forged.verify_mac(sample.dbk)
+
+
+def test_a_format_1_slot_still_opens_and_the_file_is_rewritten_as_format_2(
+    sample: Sample,
+) -> None:
+    vault_id, keys = sample.vault_id, VaultKeys.generate()
+    legacy = keyslots.KeySlot(
+        id=str(uuid.uuid4()), kind=KIND_USER, user_tag=keyslots.user_tag(vault_id, USER),
+        generation=1, kdf=FLOOR, salt=os.urandom(16), nonce=os.urandom(12), ciphertext=b"")
+    wrapping_key = derive(SECRET.encode(), legacy.salt, FLOOR)
+    legacy = dataclasses.replace(legacy, ciphertext=AESGCM(wrapping_key).encrypt(
+        legacy.nonce, keyslots._payload(SlotContent(keys, Role.ADMIN)),
+        keyslots._aad(vault_id, legacy)))
+    body = keyslots._body_of(vault_id, 1, (legacy,), keyslots.FORMAT_V1)
+    old = KeySlotFile(vault_id, 1, (legacy,), keyslots._mac(keys.dbk, body), keyslots.FORMAT_V1)
+    data = keyslots.serialize(old)
+    assert json.loads(data)["format"] == "intake.keyslots/1"
+    parsed = keyslots.parse(data)
+    parsed.verify_mac(keys.dbk)
+    assert parsed.slots[0].legacy
+    assert keyslots.unwrap(vault_id, parsed.slots[0], SECRET).keys.dbk == keys.dbk
+    upgraded = parsed.with_slot(keyslots.wrap(
+        vault_id, kind=KIND_USER, user=USER, secret=SECRET,
+        content=SlotContent(keys, Role.ADMIN), params=FLOOR, generation=2,
+        slot_id=legacy.id), keys.dbk)
+    again = keyslots.parse(keyslots.serialize(upgraded))
+    assert again.format == keyslots.FORMAT and not again.slots[0].legacy
+    with pytest.raises(ValueError):
+        keyslots.reseal(vault_id, legacy, SlotContent(keys, Role.ADMIN), 3)
