@@ -24,6 +24,7 @@ from intake.settings import SettingsStore
 from intake.ui.dialogs import Dialogs
 from intake.ui.export_wizard import ExportWizard
 from intake.ui.language import LanguageController
+from intake.ui.statistics_export import StatisticsExportDialog
 from intake.ui.unlock import UnlockScreen
 from intake.ui.wizard import FirstRunWizard
 from intake.ui.worker import BackgroundTasks
@@ -84,6 +85,11 @@ class MainWindow(QMainWindow):
         self.records_menu.addSeparator()
         self.records_menu.addAction(self.export_action)
         self.export_wizard: ExportWizard | None = None
+        self.statistics_action = QAction(self)
+        self.statistics_action.setObjectName("statistics_action")
+        self.statistics_action.triggered.connect(self.open_statistics)
+        self.records_menu.addAction(self.statistics_action)
+        self.statistics_dialog: StatisticsExportDialog | None = None
         self.language_menu = self.menuBar().addMenu("")
         group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
@@ -122,6 +128,7 @@ class MainWindow(QMainWindow):
         self.new_record_action.setEnabled(unlocked)
         self.find_action.setEnabled(unlocked)
         self.export_action.setEnabled(self.may_export())
+        self.statistics_action.setEnabled(self.may_export())
 
     @property
     def workspace(self) -> Workspace | None:
@@ -182,11 +189,27 @@ class MainWindow(QMainWindow):
         self.export_wizard = wizard
         wizard.show()
 
+    def open_statistics(self) -> None:
+        """The public statistics dialog (the same roles as the wizard); one at a time."""
+        vault = self._session.vault
+        if not self.may_export() or vault is None:
+            return
+        dialog = self.statistics_dialog
+        if dialog is None or not shiboken6.isValid(dialog):
+            dialog = StatisticsExportDialog(ExportService(vault), self.tasks,
+                                            interviewers=[vault.user], parent=self)
+            dialog.lock_requested.connect(self.lock)
+            self.statistics_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
     def _close_export(self) -> None:
-        """Close the export wizard: its running work is told to stop, its rows dropped."""
-        wizard, self.export_wizard = self.export_wizard, None
-        if wizard is not None and shiboken6.isValid(wizard):
-            wizard.reject()
+        """Close the export dialogs: their running work is told to stop, their rows dropped."""
+        for dialog in (self.export_wizard, self.statistics_dialog):
+            if dialog is not None and shiboken6.isValid(dialog):
+                dialog.reject()
+        self.export_wizard = self.statistics_dialog = None
 
     def lock(self) -> None:
         """Save the open testimony, close the vault and show a fresh unlock screen; the
@@ -212,6 +235,7 @@ class MainWindow(QMainWindow):
         self.new_record_action.setText(_("&New testimony"))
         self.find_action.setText(_("&Find"))
         self.export_action.setText(_("&Export anonymized data…"))
+        self.statistics_action.setText(_("Export public &statistics…"))
         self.language_menu.setTitle(_("L&anguage"))
         self.help_menu.setTitle(_("&Help"))
         self.about_action.setText(_("&About intake"))
@@ -219,6 +243,8 @@ class MainWindow(QMainWindow):
             action.setChecked(code == self._languages.language)
         if self.export_wizard is not None and shiboken6.isValid(self.export_wizard):
             self.export_wizard.retranslate()
+        if self.statistics_dialog is not None and shiboken6.isValid(self.statistics_dialog):
+            self.statistics_dialog.retranslate()
         screen = self.centralWidget()
         retranslate = getattr(screen, "retranslate", None)
         if callable(retranslate):
