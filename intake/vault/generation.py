@@ -8,7 +8,10 @@ difference means an older copy of one of the two files was put back.
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from intake.errors import GenerationMismatch
 from intake.vault.database import Connection, transaction
@@ -17,6 +20,10 @@ log = logging.getLogger(__name__)
 
 GENERATION = "keyslots_generation"
 PENDING = "keyslots_pending"
+#: The users table as it must be once the pending key file is in place (JSON rows): a
+#: change of users and their slots is applied with the key file, or not at all.
+PENDING_USERS = "keyslots_pending_users"
+USER_COLUMNS = ("name_key", "name", "role", "slot_id", "created_at", "must_change_passphrase")
 
 
 def get_meta(conn: Connection, key: str) -> str | None:
@@ -32,17 +39,32 @@ def set_meta(conn: Connection, key: str, value: str) -> None:
     )
 
 
-def begin_change(conn: Connection, generation: int) -> None:
-    """Step 1: record the generation about to be written to the key file."""
+def begin_change(conn: Connection, generation: int,
+                 users: Sequence[Mapping[str, Any]] | None = None) -> None:
+    """Step 1: record the generation about to be written to the key file, and the users
+    table that goes with it (when the change adds, removes or alters users)."""
     with transaction(conn):
         set_meta(conn, PENDING, str(generation))
+        if users is not None:
+            set_meta(conn, PENDING_USERS, json.dumps(
+                [{c: row[c] for c in USER_COLUMNS} for row in users], sort_keys=True))
+        else:
+            conn.execute("DELETE FROM meta WHERE key = ?", (PENDING_USERS,))
 
 
-def set_current(conn: Connection, generation: int) -> None:
-    """Step 3 (and the repair of an interrupted change): the key file is at ``generation``."""
+def set_current(conn: Connection, generation: int, *, apply_users: bool = True) -> None:
+    """Step 3 (and the repair of an interrupted change): the key file is at ``generation``;
+    the pending users table is applied with it (``apply_users``) or dropped."""
     with transaction(conn):
+        pending_users = get_meta(conn, PENDING_USERS)
+        if apply_users and pending_users is not None:
+            conn.execute("DELETE FROM users")
+            conn.executemany(
+                f"INSERT INTO users ({', '.join(USER_COLUMNS)}) VALUES "
+                f"({', '.join('?' * len(USER_COLUMNS))})",
+                [tuple(row[c] for c in USER_COLUMNS) for row in json.loads(pending_users)])
         set_meta(conn, GENERATION, str(generation))
-        conn.execute("DELETE FROM meta WHERE key = ?", (PENDING,))
+        conn.execute("DELETE FROM meta WHERE key IN (?, ?)", (PENDING, PENDING_USERS))
 
 
 def reconcile(conn: Connection, in_file: int, folder: str, accept_mismatch: bool) -> None:
@@ -54,8 +76,9 @@ def reconcile(conn: Connection, in_file: int, folder: str, accept_mismatch: bool
         return
     if in_file == in_db or in_file == pending:
         # A key change was interrupted before or after the key file was replaced: the key
-        # file on disk is authentic (its MAC verified), so finish the change.
-        set_current(conn, in_file)
+        # file on disk is authentic (its MAC verified), so finish the change — with its
+        # users when the new key file made it to disk, without them when it did not.
+        set_current(conn, in_file, apply_users=in_file == pending)
         return
     if not accept_mismatch:
         older = GenerationMismatch.KEY_FILE if in_file < in_db else GenerationMismatch.DATABASE

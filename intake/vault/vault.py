@@ -16,7 +16,9 @@ import logging
 import os
 import threading
 import uuid
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import sqlcipher3
 
@@ -41,7 +43,7 @@ from intake.errors import (
     WrongPassphrase,
     WrongRecoveryCode,
 )
-from intake.vault import database, generation, keyslots, migrations, recovery
+from intake.vault import database, generation, keyslots, migrations, recovery, rekey
 from intake.vault.database import Connection, transaction
 from intake.vault.files import (
     VaultFiles,
@@ -80,6 +82,9 @@ class Vault:
         self.role = role
         self._connections: dict[int, Connection] = {}
         self._guard = threading.Lock()
+        #: set by an administrator for a new user or a reset passphrase: the user must
+        #: choose their own passphrase before doing anything else
+        self.must_change_passphrase = False
 
     # -- creation -------------------------------------------------------------------------
     @classmethod
@@ -165,11 +170,14 @@ class Vault:
             if slot is None:
                 raise UnknownUser()
             content = _unwrap(files, slot_file, slot, normalize(passphrase), WrongPassphrase)
+            rekey.finish(files, content.keys.dbk, slot_file.generation)
             vault = cls(files, lock, slot_file, content.keys, user, content.role or Role.ADMIN)
         except BaseException:
             lock.release()
             raise
         vault._verify_open(slot_id=slot.id, accept_mismatch=accept_generation_mismatch)
+        if slot.legacy:  # a format 1 slot: rewrite it sealed, under the same passphrase
+            vault._rewrap_own_slot(normalize(passphrase), slot.kdf, keep_must_change=True)
         return vault
 
     @classmethod
@@ -184,6 +192,7 @@ class Vault:
             if slot is None or secret is None:
                 raise WrongRecoveryCode()
             content = _unwrap(files, slot_file, slot, secret, WrongRecoveryCode)
+            rekey.finish(files, content.keys.dbk, slot_file.generation)
             vault = cls(files, lock, slot_file, content.keys, user, Role.ADMIN)
         except BaseException:
             lock.release()
@@ -226,11 +235,12 @@ class Vault:
 
     def _load_user(self, conn: Connection, slot_id: str | None) -> None:
         row = conn.execute(
-            "SELECT name, role, slot_id FROM users WHERE name_key = ?", (_name_key(self.user),)
-        ).fetchone()
+            "SELECT name, role, slot_id, must_change_passphrase FROM users WHERE name_key = ?",
+            (_name_key(self.user),)).fetchone()
         if row is None:
             raise UnknownUser()
-        name, role, stored_slot = row
+        name, role, stored_slot, must_change = row
+        self.must_change_passphrase = bool(must_change) and slot_id is not None
         if slot_id is not None and (stored_slot != slot_id or role != self.role.value):
             raise KeySlotsTampered(path=str(self.files.folder))
         self.user, self.role = name, Role(role)
@@ -240,41 +250,49 @@ class Vault:
         """Rewrap this user's slot under a new passphrase (the data is not re-encrypted)."""
         new_passphrase = validate_new_passphrase(new_passphrase)
         slot = self._slot_file.user_slot(self.user)
+        params = slot.kdf if slot is not None else self._recovery_params()
+        self._rewrap_own_slot(new_passphrase, params, keep_must_change=False)
+        log.info("passphrase changed (slot rewrapped)")
+
+    def _rewrap_own_slot(self, passphrase: str, params: KdfParams, *,
+                         keep_must_change: bool) -> None:
+        """This user's slot written anew (fresh key pair, sealed keys) under ``passphrase``."""
+        slot = self._slot_file.user_slot(self.user)
         keys = self._require_keys()
         conn = self.connection()
         row = conn.execute(
             "SELECT slot_id FROM users WHERE name_key = ?", (_name_key(self.user),)
         ).fetchone()
         slot_id = slot.id if slot is not None else (row[0] if row else None)
-        params = slot.kdf if slot is not None else self._recovery_params()
         content_keys = keys if self.role.holds_identity_key else keys.without_identity_key()
         new_slot = keyslots.wrap(
-            self._slot_file.vault_id, kind=KIND_USER, user=self.user, secret=new_passphrase,
+            self._slot_file.vault_id, kind=KIND_USER, user=self.user, secret=passphrase,
             content=SlotContent(content_keys, self.role), params=params,
             generation=self._slot_file.generation + 1, slot_id=slot_id,
         )
-        self._write_slot_file(self._slot_file.with_slot(new_slot, keys.dbk))
-        with transaction(conn):
-            conn.execute(
-                "UPDATE users SET slot_id = ?, must_change_passphrase = 0 WHERE name_key = ?",
-                (new_slot.id, _name_key(self.user)),
-            )
-        log.info("passphrase changed (slot rewrapped)")
+        users = [dict(r, slot_id=new_slot.id, must_change_passphrase=int(
+                     keep_must_change and bool(r["must_change_passphrase"])))
+                 if r["name_key"] == _name_key(self.user) else r
+                 for r in rekey.users_rows(conn)]
+        self._write_slot_file(self._slot_file.with_slot(new_slot, keys.dbk), users)
+        self.must_change_passphrase = keep_must_change and self.must_change_passphrase
 
     def _recovery_params(self) -> KdfParams:
         slot = self._slot_file.recovery_slot()
         return slot.kdf if slot is not None else KdfParams()
 
-    def _write_slot_file(self, new_file: KeySlotFile) -> None:
+    def _write_slot_file(self, new_file: KeySlotFile,
+                         users: Sequence[Mapping[str, Any]] | None = None) -> None:
         """Replace the key file so that a crash at any point is recoverable.
 
         The database first records the generation about to be written (pending), then the
-        key file is replaced atomically, then the database records it as current. Opening
-        finishes an interrupted change; anything else is an old copy put back.
+        key file is replaced atomically, then the database records it as current, with
+        ``users`` (the whole users table after the change) when given. Opening finishes an
+        interrupted change; anything else is an old copy put back.
         """
         conn = self.connection()
         try:
-            generation.begin_change(conn, new_file.generation)
+            generation.begin_change(conn, new_file.generation, users)
             write_atomic(self.files.keyslots, keyslots.serialize(new_file))
             self._slot_file = new_file
             generation.set_current(conn, new_file.generation)
@@ -348,6 +366,12 @@ class Vault:
 
     def close(self) -> None:
         """Lock: checkpoint (TRUNCATE), close every connection, drop the keys, unlock."""
+        self.close_connections()
+        self._drop()
+
+    def close_connections(self) -> None:
+        """Checkpoint and close this thread's connection and close any other left open (the
+        keys stay: the next ``connection()`` opens again)."""
         self.release_thread_connection()
         with self._guard:
             leftover = list(self._connections.values())
@@ -355,7 +379,6 @@ class Vault:
         for conn in leftover:  # a worker that did not release: close from here as a last resort
             with contextlib.suppress(sqlcipher3.Error):
                 conn.close()
-        self._drop()
 
     def _drop(self) -> None:
         if self._keys is not None:

@@ -1,0 +1,215 @@
+"""Users of a vault and their keys (issue 5): add, list, change role, reset a passphrase,
+remove. Who may call these is the services' business; this module keeps keys and the
+users table consistent.
+
+- **Add**: a new slot (fresh key pair) under an initial passphrase that the user must
+  replace at first unlock; the identity key goes in only for roles that hold it.
+- **Change role**: the user's slot gets its keys sealed anew, with or without the identity
+  key, without their passphrase. Taking the identity key *away* rekeys everything (the
+  person may have kept it): see ``remove``.
+- **Remove** (and taking the identity key away): new database and identity keys; the
+  database is copied under them (:mod:`intake.vault.rekey`), identity sections are
+  re-encrypted, the new keys are sealed to every remaining slot, the removed slot is gone,
+  and a new recovery code replaces the old one (the person may have seen it). A copied old
+  key file or passphrase no longer opens the vault.
+
+Every change of users is written with the key file through the generation protocol
+(docs/vault.md), so a crash leaves either the old state or the new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from intake.atomic import write_atomic
+from intake.domain.roles import Role
+from intake.domain.users import normalize_user_name, validate_new_passphrase, validate_user_name
+from intake.errors import InvalidInput, StorageFailed
+from intake.i18n import N_
+from intake.vault import keyslots, recovery, rekey
+from intake.vault.keyslots import KIND_RECOVERY, KIND_USER, KeySlot, SlotContent, VaultKeys
+from intake.vault.vault import Vault
+
+
+class UserExists(InvalidInput):
+    template = N_("There is already a user named {name} in this vault.")
+
+
+class NoSuchUser(InvalidInput):
+    template = N_("There is no user named {name} in this vault.")
+
+
+class LastAdministrator(InvalidInput):
+    template = N_("This would leave the vault without an administrator. Make another user "
+                  "an administrator first.")
+
+
+class CannotChangeOwnAccount(InvalidInput):
+    template = N_("You cannot remove yourself or change your own role; another "
+                  "administrator must do it.")
+
+
+class SlotNeedsUnlock(InvalidInput):
+    template = N_("The key slot of {name} was written by an older version of intake: {name} "
+                  "must unlock the vault once before keys can be changed for everyone.")
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    name: str
+    role: Role
+    created_at: str
+    must_change_passphrase: bool
+
+
+def _key(name: str) -> str:
+    return normalize_user_name(name).casefold()
+
+
+def list_users(vault: Vault) -> list[UserInfo]:
+    return [UserInfo(row["name"], Role(row["role"]), row["created_at"],
+                     bool(row["must_change_passphrase"]))
+            for row in rekey.users_rows(vault.connection())]
+
+
+def _rows(vault: Vault) -> list[dict[str, Any]]:
+    return rekey.users_rows(vault.connection())
+
+
+def _find(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    row = next((r for r in rows if r["name_key"] == _key(name)), None)
+    if row is None:
+        raise NoSuchUser(name=normalize_user_name(name))
+    return row
+
+
+def _content(keys: VaultKeys, role: Role) -> SlotContent:
+    return SlotContent(keys if role.holds_identity_key else keys.without_identity_key(), role)
+
+
+def _params(vault: Vault) -> Any:
+    own = vault._slot_file.user_slot(vault.user)
+    return own.kdf if own is not None else vault._recovery_params()
+
+
+def add_user(vault: Vault, name: str, role: Role, passphrase: str) -> UserInfo:
+    """A new user with ``role`` and an initial ``passphrase`` to change at first unlock."""
+    name = validate_user_name(name)
+    passphrase = validate_new_passphrase(passphrase)
+    rows = _rows(vault)
+    if any(r["name_key"] == _key(name) for r in rows):
+        raise UserExists(name=name)
+    keys = vault._require_keys()
+    file = vault._slot_file
+    slot = keyslots.wrap(file.vault_id, kind=KIND_USER, user=name, secret=passphrase,
+                         content=_content(keys, role), params=_params(vault),
+                         generation=file.generation + 1)
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    rows.append({"name_key": _key(name), "name": name, "role": role.value,
+                 "slot_id": slot.id, "created_at": created, "must_change_passphrase": 1})
+    vault._write_slot_file(file.with_slot(slot, keys.dbk), rows)
+    return UserInfo(name, role, created, True)
+
+
+def reset_passphrase(vault: Vault, name: str, passphrase: str) -> None:
+    """A new slot for ``name`` under an initial passphrase they must change (their old
+    passphrase stops working)."""
+    passphrase = validate_new_passphrase(passphrase)
+    rows = _rows(vault)
+    row = _find(rows, name)
+    keys = vault._require_keys()
+    file = vault._slot_file
+    slot = keyslots.wrap(file.vault_id, kind=KIND_USER, user=row["name"], secret=passphrase,
+                         content=_content(keys, Role(row["role"])), params=_params(vault),
+                         generation=file.generation + 1, slot_id=row["slot_id"])
+    row["must_change_passphrase"] = 1
+    vault._write_slot_file(file.with_slot(slot, keys.dbk), rows)
+
+
+def set_role(vault: Vault, name: str, role: Role) -> str | None:
+    """Give ``name`` a new role. Returns the new recovery code when the change took the
+    identity key away (everything was rekeyed), else None."""
+    rows = _rows(vault)
+    row = _find(rows, name)
+    old = Role(row["role"])
+    _check_not_self(vault, row)
+    row["role"] = role.value
+    _check_an_admin_remains(rows)
+    if old is role:
+        return None
+    if old.holds_identity_key and not role.holds_identity_key:
+        return _rotate(vault, rows)
+    file = vault._slot_file
+    slot = _slot_of(vault, row)
+    keys = vault._require_keys()
+    resealed = keyslots.reseal(file.vault_id, slot, _content(keys, role),
+                               file.generation + 1)
+    vault._write_slot_file(file.with_slot(resealed, keys.dbk), rows)
+    return None
+
+
+def remove_user(vault: Vault, name: str) -> str:
+    """Remove ``name`` and rekey the vault; returns the new recovery code (shown once)."""
+    rows = _rows(vault)
+    row = _find(rows, name)
+    _check_not_self(vault, row)
+    rest = [r for r in rows if r is not row]
+    _check_an_admin_remains(rest)
+    return _rotate(vault, rest)
+
+
+def _check_not_self(vault: Vault, row: dict[str, Any]) -> None:
+    if row["name_key"] == _key(vault.user):
+        raise CannotChangeOwnAccount()
+
+
+def _check_an_admin_remains(rows: list[dict[str, Any]]) -> None:
+    if not any(r["role"] == Role.ADMIN.value for r in rows):
+        raise LastAdministrator()
+
+
+def _slot_of(vault: Vault, row: dict[str, Any]) -> KeySlot:
+    slot = next((s for s in vault._slot_file.slots if s.id == row["slot_id"]), None)
+    if slot is None or slot.legacy:
+        raise SlotNeedsUnlock(name=row["name"])
+    return slot
+
+
+def _rotate(vault: Vault, rows: list[dict[str, Any]]) -> str:
+    """New keys for everyone in ``rows`` (the users after the change): the database copied
+    under them, sealed to each slot, a new recovery slot; returns the new recovery code."""
+    old_keys = vault._require_keys()
+    if old_keys.idk is None:  # identity sections could never be opened again
+        raise RuntimeError("rekeying needs the identity key")
+    file = vault._slot_file
+    target = file.generation + 1
+    slots = [_slot_of(vault, row) for row in rows]  # refuses before anything is written
+    new_keys = VaultKeys.generate()
+    sealed = [keyslots.reseal(file.vault_id, slot, _content(new_keys, Role(row["role"])),
+                              target) for slot, row in zip(slots, rows, strict=True)]
+    code = recovery.generate()
+    old_recovery = file.recovery_slot()
+    recovery_slot = keyslots.wrap(
+        file.vault_id, kind=KIND_RECOVERY, user=None, secret=recovery.normalize(code) or "",
+        content=SlotContent(new_keys, None),
+        params=old_recovery.kdf if old_recovery is not None else _params(vault),
+        generation=target)
+    new_file = keyslots.sealed(file.vault_id, target, (*sealed, recovery_slot), new_keys.dbk)
+    assert new_keys.idk is not None
+    identity_keys = (bytes(old_keys.idk), bytes(new_keys.idk))
+    conn = vault.connection()
+    try:
+        rekey.write_copy(conn, vault.files, new_keys.dbk, users=rows,
+                         new_generation=target, identity_keys=identity_keys)
+        vault.close_connections()
+        write_atomic(vault.files.keyslots, keyslots.serialize(new_file))
+        rekey.swap_in(vault.files)
+    except OSError as exc:
+        new_keys.wipe()
+        raise StorageFailed(reason=exc.strerror or type(exc).__name__) from exc
+    old_keys.wipe()
+    vault._keys = new_keys
+    vault._slot_file = new_file
+    return code
