@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from intake import __version__, i18n
+from intake.cli_audit import add_audit_command, cmd_audit
 from intake.cli_export import add_export_command, cmd_export
 from intake.cli_records import add_records_commands, cmd_demo, cmd_export_records, cmd_import
 from intake.cli_support import Io, Secrets, user_name
+from intake.cli_users import add_users_command, cmd_users
 from intake.errors import ExitCode, IntakeError
 from intake.hardening import describe, harden_process
 from intake.i18n import N_, _
@@ -105,6 +107,8 @@ def build_parser(default_vault: Path) -> argparse.ArgumentParser:
     )
     add_records_commands(commands, common)
     add_export_command(commands, common)
+    add_users_command(commands, common)
+    add_audit_command(commands, common)
     return parser
 
 
@@ -170,6 +174,8 @@ COMMANDS: dict[str, Command] = {
     "export-records": cmd_export_records,
     "demo": cmd_demo,
     "export": cmd_export,
+    "users": cmd_users,
+    "audit": cmd_audit,
 }
 
 

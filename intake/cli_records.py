@@ -1,4 +1,9 @@
-"""The headless commands for records: import, export-records, demo."""
+"""The headless commands for records: import, export-records, demo.
+
+The role checks are the services' (intake/domain/permissions.py): import and demo need
+``IMPORT``, export-records ``EXPORT_PLAINTEXT``; a refusal is one line and exit code 3,
+raised before anything is written.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,6 @@ from intake.exchange import demo, jsonl
 from intake.i18n import N_, _, ngettext
 from intake.services.interviews import InterviewService
 from intake.vault.kdf import KdfPolicy
-from intake.vault.records import IdentityKeyMissing
 from intake.vault.vault import Vault
 
 DEMO_MAX = 1_000_000
@@ -107,10 +111,9 @@ def cmd_export_records(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> i
     if os.path.lexists(out):
         raise OutputExists(path=str(out))
     with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
-        if not vault.has_identity_key:
-            raise IdentityKeyMissing()  # the file would silently lack who the people are
+        records = InterviewService(vault).export_records()  # checks the role first
         buffer = StringIO()
-        count = jsonl.write_records(InterviewService(vault).export_records(), buffer)
+        count = jsonl.write_records(records, buffer)
     data = buffer.getvalue().encode("utf-8")
     try:
         write_atomic(out, data, overwrite=False)

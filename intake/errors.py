@@ -123,6 +123,30 @@ class GenerationMismatch(IntakeError):
         return _(self.template).format(path=self.params["path"], older=_(str(self.params["older"])))
 
 
+class AuditLogBroken(IntakeError):
+    """An audit entry was changed, removed or is not the head the key file records.
+
+    ``problem`` is one of the kinds below (``intake.vault.audit.Problem.kind``), put into
+    words when shown; ``seq`` is the entry's number, as the audit listing shows it.
+    """
+
+    template = N_("Audit log broken at entry {seq}: {problem}.")
+    exit_code = ExitCode.INTEGRITY
+
+    PROBLEMS = {
+        "hash": N_("its content was changed"),
+        "link": N_("it does not follow from the entry before it"),
+        "gap": N_("it is missing"),
+        "head_missing": N_("the key file records it but the log ends before it"),
+        "head_mismatch": N_("it is not the entry the key file records"),
+    }
+
+    def message(self) -> str:
+        kind = str(self.params["problem"])
+        words = _(self.PROBLEMS[kind]) if kind in self.PROBLEMS else kind
+        return _(self.template).format(seq=self.params["seq"], problem=words)
+
+
 # -- other errors (1) ---------------------------------------------------------------------
 class VaultNotFound(IntakeError):
     template = N_("There is no vault at {path}. Create one first (intake init).")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from intake.domain.permissions import ALLOWED, Action, require
 from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.errors import PermissionDenied
@@ -31,8 +32,8 @@ DEFAULT_L = 2
 DEFAULT_MAX_SUPPRESSION = 0.05
 #: Counts below this are published as "<10" in the statistics tier (issue 4).
 SMALL_CELL_THRESHOLD = 10
-#: Roles that may write anonymized and statistics exports (issue 5's table).
-EXPORTERS = frozenset({Role.COORDINATOR, Role.ADMIN})
+#: Roles that may write anonymized exports (issue 5's table, intake/domain/permissions.py).
+EXPORTERS = ALLOWED[Action.EXPORT_ANONYMIZED]
 
 
 @dataclass(frozen=True)
@@ -60,21 +61,21 @@ class QuotesNeedIdentityKey(PermissionDenied):
                   "or export without quotes.")
 
 
-def check_may_export(role: Role) -> None:
-    if role not in EXPORTERS:
-        raise PermissionDenied(role=role.label, action=N_("anonymized export"))
+def check_may_export(role: Role, action: Action = Action.EXPORT_ANONYMIZED) -> None:
+    require(role, action)
 
 
 @dataclass
 class ExportService:
     vault: Vault
 
-    def records(self, flt: RecordFilter | None = None,
-                with_identity: bool = False) -> list[Record]:
-        """Every record, or those matching ``flt`` (the record list's filters). The identity
-        sections stay sealed unless asked for (only quote redaction needs them)."""
+    def records(self, flt: RecordFilter | None = None, with_identity: bool = False,
+                action: Action = Action.EXPORT_ANONYMIZED) -> list[Record]:
+        """Every record, or those matching ``flt`` (the record list's filters), for
+        ``action`` (the anonymized export or the statistics). The identity sections stay
+        sealed unless asked for (only quote redaction needs them)."""
         interviews = InterviewService(self.vault)
-        records = interviews.export_records(with_identity)
+        records = interviews.records_for(action, with_identity)
         if flt is None or flt == RecordFilter():
             return list(records)
         total = interviews.count(flt)
@@ -108,10 +109,11 @@ class ExportService:
     def statistics(self, flt: RecordFilter | None = None,
                    threshold: int = SMALL_CELL_THRESHOLD) -> Statistics:
         """The public tier: aggregate tables with small cells hidden (nothing written)."""
-        check_may_export(self.vault.role)
-        return compute_statistics(self.records(flt), threshold)
+        check_may_export(self.vault.role, Action.EXPORT_STATISTICS)
+        return compute_statistics(self.records(flt, action=Action.EXPORT_STATISTICS),
+                                  threshold)
 
     def write_statistics(self, stats: Statistics, folder: Path, *,
                          tool_version: str) -> list[Path]:
-        check_may_export(self.vault.role)
+        check_may_export(self.vault.role, Action.EXPORT_STATISTICS)
         return write_statistics(stats, folder, tool_version=tool_version)

@@ -3,23 +3,43 @@
 The form and the CLI call this; it validates with the questionnaire, derives the ILO
 indicators, and stores through :class:`intake.vault.records.RecordStore`. Identifying
 answers (class D) are encrypted with the identity key, which coordinators do not hold.
+
+Every call checks the role of the vault's user against issue 5's table
+(:mod:`intake.domain.permissions`): interviewers see and search only their own records,
+coordinators see every record but never an identity section, the review statuses and the
+reviewers' section need ``REVIEW``. A refused call raises ``PermissionDenied`` before
+anything is read or written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from intake.domain import answers as answer_rules
 from intake.domain import indicators
 from intake.domain.indicators import Finding
+from intake.domain.permissions import Action, allowed, require
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status, now
-from intake.vault.records import ImportResult, RecordFilter, RecordStore, RecordSummary
+from intake.vault.records import (
+    IdentityKeyMissing,
+    ImportResult,
+    RecordFilter,
+    RecordNotFound,
+    RecordStore,
+    RecordSummary,
+)
 from intake.vault.vault import Vault
 
 __all__ = ["ImportResult", "InterviewService", "RecordFilter", "RecordSummary"]
+
+#: Statuses only a reviewer may set, or move a record out of (issue 5, "Review workflow").
+REVIEW_STATUSES = frozenset({Status.IN_REVIEW, Status.VERIFIED, Status.NEEDS_FOLLOW_UP})
+#: What the anonymized export and the statistics may read (never the plaintext export's).
+ANONYMIZING_EXPORTS = frozenset({Action.EXPORT_ANONYMIZED, Action.EXPORT_STATISTICS})
 
 
 @dataclass
@@ -27,12 +47,89 @@ class InterviewService:
     vault: Vault
     questionnaire: Questionnaire = QUESTIONNAIRE
 
-    def _store(self) -> RecordStore:
-        return RecordStore(self.vault.connection(), self.vault.identity_key, self.questionnaire)
+    def _store(self, with_identity: bool = True) -> RecordStore:
+        """The store; without the identity key for a role that must not hold it, even if
+        the key happens to be in memory."""
+        key = self.vault.identity_key if (
+            with_identity and self.vault.role.holds_identity_key) else None
+        return RecordStore(self.vault.connection(), key, self.questionnaire)
+
+    # -- permissions ----------------------------------------------------------------------
+    def may(self, action: Action) -> bool:
+        """Whether the current user's role may do ``action`` (for the UI to hide it)."""
+        return allowed(self.vault.role, action)
+
+    def _require(self, action: Action) -> None:
+        require(self.vault.role, action)
+
+    def _sees_all(self) -> bool:
+        return self.may(Action.VIEW_OTHERS_RECORDS)
+
+    def _summary(self, record_id: str) -> RecordSummary:
+        found = self._store(False).summaries(RecordFilter(ids=(record_id,)), 0, 1,
+                                             "created_at", True)
+        if not found:
+            raise RecordNotFound(id=record_id)
+        return found[0]
+
+    def _identity_action(self, author: str) -> Action:
+        own = author == self.vault.user
+        return Action.VIEW_OWN_IDENTITY if own else Action.VIEW_OTHERS_IDENTITY
+
+    def may_see_identity(self, author: str) -> bool:
+        """Whether identity sections of ``author``'s records are shown to the current
+        user (the form hides the identity questions otherwise)."""
+        return (self.vault.has_identity_key and self.vault.role.holds_identity_key
+                and self.may(self._identity_action(author)))
+
+    def _check_view(self, author: str) -> None:
+        if author != self.vault.user:
+            self._require(Action.VIEW_OTHERS_RECORDS)
+
+    def _check_write(self, record: Record, stored: Record | None) -> None:
+        """Creating or editing ``record``; ``stored`` is what the vault holds now."""
+        if stored is None:
+            if record.status in REVIEW_STATUSES or any(self._reviewed(record)):
+                self._require(Action.REVIEW)
+            self._require(Action.CREATE_RECORD)
+            if record.author != self.vault.user:
+                self._require(Action.EDIT_OTHERS_RECORD)
+            return
+        status_changed = record.status is not stored.status
+        if status_changed and (record.status in REVIEW_STATUSES
+                               or stored.status in REVIEW_STATUSES):
+            self._require(Action.REVIEW)
+        if self._reviewed(record) != self._reviewed(stored):
+            self._require(Action.REVIEW)
+        own = stored.author == self.vault.user and record.author == stored.author
+        self._require(Action.EDIT_OWN_RECORD if own else Action.EDIT_OTHERS_RECORD)
+
+    def _reviewed(self, record: Record) -> tuple[dict[str, object], dict[str, str]]:
+        """The answers and marks of the reviewers' sections (the case manager's part)."""
+        ids = {q.id for section in self.questionnaire.sections if section.reviewers_only
+               for q in section.questions}
+        return ({k: v for k, v in record.answers.items() if k in ids},
+                {k: v for k, v in record.meta.items() if k in ids})
+
+    def _own_ids(self) -> set[str]:
+        mine = RecordFilter(interviewer=self.vault.user)
+        store = self._store(False)
+        total = store.count(mine)
+        return {s.id for s in store.summaries(mine, 0, max(total, 1), "created_at", True)}
+
+    def _visible(self, flt: RecordFilter | None) -> RecordFilter | None:
+        """``flt`` limited to what the role may see; None when it can match nothing."""
+        flt = flt or RecordFilter()
+        if self._sees_all():
+            return flt
+        if flt.interviewer is not None and flt.interviewer != self.vault.user:
+            return None
+        return replace(flt, interviewer=self.vault.user)
 
     # -- one record -----------------------------------------------------------------------
     def new_record(self) -> Record:
         """A new, unsaved draft by the current user."""
+        self._require(Action.CREATE_RECORD)
         return Record.new(self.vault.user, self.questionnaire)
 
     def prepare(self, record: Record) -> Record:
@@ -48,17 +145,47 @@ class InterviewService:
     def save(self, record: Record) -> Record:
         """Store ``record`` (validated first). Returns it with its new revision number and
         ``updated_at``. Autosaves of the same editing session are coalesced into one
-        revision (see RecordStore.save)."""
+        revision (see RecordStore.save). Raises ``PermissionDenied`` for a record the role
+        may not create or edit, and for a review status or review answer it may not set."""
+        try:
+            stored: Record | None = self._store(False).load(record.id)
+        except RecordNotFound:
+            stored = None
+        self._check_write(record, stored)
+        # A role that may not see the identity section keeps it as stored, unread.
+        with_identity = stored is None or allowed(self.vault.role,
+                                                  self._identity_action(stored.author))
         self.prepare(record)
         record.updated_at = now()
-        self._store().save(record, self.indicators(record))
+        self._store(with_identity).save(record, self.indicators(record))
         return record
 
     def load(self, record_id: str) -> Record:
-        return self._store().load(record_id)
+        """The record, with its identity section only for a role that may see it."""
+        author = self._summary(record_id).author
+        self._check_view(author)
+        with_identity = allowed(self.vault.role, self._identity_action(author))
+        return self._store(with_identity).load(record_id)
+
+    def identity(self, record_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """The identity section of one record (answers, marks), for revealing it; raises
+        ``PermissionDenied`` for a role that may not see it (coordinators, and
+        interviewers for other users' records)."""
+        author = self._summary(record_id).author
+        self._require(self._identity_action(author))
+        self._check_view(author)
+        record = self._store().load(record_id)
+        _answers, _meta, answers, meta = record.split(self.questionnaire)
+        return answers, meta
 
     def delete(self, record_id: str) -> None:
-        self._store().delete(record_id)
+        """Own drafts for those who create records; anything else for administrators."""
+        summary = self._summary(record_id)
+        self._check_view(summary.author)
+        own_draft = summary.author == self.vault.user and summary.status == Status.DRAFT
+        if not self.may(Action.DELETE_RECORD):
+            self._require(Action.DELETE_OWN_DRAFT if own_draft else Action.DELETE_RECORD)
+        self._store(False).delete(record_id)
 
     def indicators(self, record: Record) -> dict[str, Finding]:
         return indicators.derive(answer_rules.with_derived(record.answers))
@@ -66,30 +193,50 @@ class InterviewService:
     def index_pending(self) -> int:
         """Bring the text search index up to date with the records' latest saves (autosaves
         only mark a changed text; see intake/vault/record_index.py)."""
-        return self._store().text.index_pending()
+        return self._store(False).text.index_pending()
 
     def revisions(self, record_id: str) -> list[int]:
-        return self._store().revisions(record_id)
+        """Every revision kept (none for a record that is not, or no longer, stored)."""
+        try:
+            self._check_view(self._summary(record_id).author)
+        except RecordNotFound:
+            return []
+        return self._store(False).revisions(record_id)
 
     # -- many records ---------------------------------------------------------------------
     def count(self, flt: RecordFilter | None = None) -> int:
-        return self._store().count(flt or RecordFilter())
+        visible = self._visible(flt)
+        return 0 if visible is None else self._store(False).count(visible)
 
     def summaries(
         self, flt: RecordFilter | None = None, offset: int = 0, limit: int = 200,
         sort: str = "created_at", descending: bool = True,
     ) -> list[RecordSummary]:
-        return self._store().summaries(flt or RecordFilter(), offset, limit, sort, descending)
+        visible = self._visible(flt)
+        if visible is None:
+            return []
+        return self._store(False).summaries(visible, offset, limit, sort, descending)
 
     def find_by_name(self, text: str, limit: int = 1000) -> list[str]:
         """Record ids whose identity answers contain ``text`` (names, aliases, contacts).
-        Done in memory after decrypting; only roles holding the identity key may ask."""
-        return self._store().find_in_identities(text, limit)
+        Done in memory after decrypting; only roles that may see identity sections may
+        ask, and those that see only their own records find only those."""
+        self._require(Action.VIEW_OWN_IDENTITY)
+        store = self._store()
+        if self.may(Action.VIEW_OTHERS_IDENTITY) and self._sees_all():
+            return store.find_in_identities(text, limit)
+        own = self._own_ids()
+        found = store.find_in_identities(text, max(store.count(RecordFilter()), 1))
+        return [record_id for record_id in found if record_id in own][:limit]
 
     def text_ids(self, text: str) -> list[str]:
         """Ids of the records whose words contain ``text`` (one scan; used to resolve a
-        short query once instead of on every page)."""
-        return self._store().ids_matching(text)
+        short query once instead of on every page); only those the role may see."""
+        found = self._store(False).ids_matching(text)
+        if self._sees_all():
+            return found
+        own = self._own_ids()
+        return [record_id for record_id in found if record_id in own]
 
     def on_worker_done(self) -> None:
         """A worker thread finished with the vault: close its connection."""
@@ -97,18 +244,41 @@ class InterviewService:
 
     def import_records(self, records: Iterable[Record]) -> ImportResult:
         """Store already-validated records in one transaction (idempotent: same id and
-        revision are skipped, a newer revision replaces, an older one is kept as history)."""
+        revision are skipped, a newer revision replaces, an older one is kept as history).
+        Needs ``IMPORT`` (records of any user, with their review statuses)."""
+        self._require(Action.IMPORT)
         prepared = []
         for record in records:
             self.prepare(record)
             prepared.append((record, self.indicators(record)))
         return self._store().import_many(prepared)
 
-    def export_records(self, with_identity: bool = True) -> Iterator[Record]:
-        """Every record; ``with_identity=False`` leaves the identity sections sealed (what
-        does not need them, such as the anonymized export, never decrypts them)."""
-        yield from self._store().iter_records(with_identity=with_identity)
+    def export_records(self) -> Iterator[Record]:
+        """Every record in full, identity sections included, for the plaintext JSONL
+        export (``EXPORT_PLAINTEXT``). Checked when called, not when iterated."""
+        self._require(Action.EXPORT_PLAINTEXT)
+        self._require(Action.VIEW_OTHERS_IDENTITY)
+        if not self.vault.has_identity_key:
+            raise IdentityKeyMissing()  # the file would silently lack who the people are
+        return self._store().iter_records(with_identity=True)
+
+    def records_for(self, action: Action, with_identity: bool = False) -> Iterator[Record]:
+        """Every record, for the anonymized export or the statistics (``action``); the
+        identity sections stay sealed unless asked for (only quote redaction needs them,
+        and only for a role that may see them)."""
+        if action not in ANONYMIZING_EXPORTS:
+            raise ValueError(action)
+        self._require(action)
+        if with_identity:
+            self._require(Action.VIEW_OTHERS_IDENTITY)
+        return self._store(with_identity).iter_records(with_identity=with_identity)
 
     def set_status(self, record: Record, status: Status) -> Record:
+        """Submitting is the author's; the review statuses need ``REVIEW`` (see save)."""
+        previous = record.status
         record.status = status
-        return self.save(record)
+        try:
+            return self.save(record)
+        except BaseException:
+            record.status = previous
+            raise

@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from intake import __version__
+from intake.domain.permissions import Action, allowed
 from intake.i18n import LANGUAGE_NAMES, _
 from intake.services.exports import EXPORTERS, ExportService
 from intake.services.interviews import InterviewService
@@ -125,7 +126,9 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         unlocked = self._session.unlocked and isinstance(widget, Workspace)
         self.lock_action.setEnabled(self._session.unlocked)
-        self.new_record_action.setEnabled(unlocked)
+        role = self._session.role
+        self.new_record_action.setEnabled(
+            unlocked and role is not None and allowed(role, Action.CREATE_RECORD))
         self.find_action.setEnabled(unlocked)
         self.export_action.setEnabled(self.may_export())
         self.statistics_action.setEnabled(self.may_export())

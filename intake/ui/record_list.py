@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from intake.domain.codelists import SECTORS, STATUSES
 from intake.domain.indicators import INDICATORS
+from intake.domain.permissions import Action
 from intake.domain.questions import FIRST_YEAR, current_year
 from intake.errors import IntakeError
 from intake.i18n import N_, _, ngettext
@@ -127,6 +128,7 @@ class RecordList(QWidget):
             choice.combo.currentIndexChanged.connect(self.apply_filter)
         self.clear_filters_button.clicked.connect(self.clear_filters)
         self.new_button.clicked.connect(self.new_requested)
+        self.new_button.setEnabled(service.may(Action.CREATE_RECORD))  # not coordinators
         self.open_button.clicked.connect(self.open_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         self.retranslate()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain.permissions import Action
 from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.errors import IntakeError
@@ -134,6 +135,8 @@ class Workspace(QWidget):
         return self.pages.currentIndex() == FORM_PAGE and self.form is not None
 
     def new_record(self) -> None:
+        if not self._service.may(Action.CREATE_RECORD):  # coordinators
+            return
         if self._leave_form():
             self._show_form(self._service.new_record())
 

@@ -28,7 +28,7 @@ from intake.domain.roles import Role
 from intake.domain.users import normalize_user_name, validate_new_passphrase, validate_user_name
 from intake.errors import InvalidInput, StorageFailed
 from intake.i18n import N_
-from intake.vault import keyslots, recovery, rekey
+from intake.vault import audit, keyslots, recovery, rekey
 from intake.vault.keyslots import KIND_RECOVERY, KIND_USER, KeySlot, SlotContent, VaultKeys
 from intake.vault.vault import Vault
 
@@ -110,6 +110,7 @@ def add_user(vault: Vault, name: str, role: Role, passphrase: str) -> UserInfo:
     rows.append({"name_key": _key(name), "name": name, "role": role.value,
                  "slot_id": slot.id, "created_at": created, "must_change_passphrase": 1})
     vault._write_slot_file(file.with_slot(slot, keys.dbk), rows)
+    _log(vault, audit.AuditAction.USER_ADDED, target_user=name, role=role.value)
     return UserInfo(name, role, created, True)
 
 
@@ -126,6 +127,7 @@ def reset_passphrase(vault: Vault, name: str, passphrase: str) -> None:
                          generation=file.generation + 1, slot_id=row["slot_id"])
     row["must_change_passphrase"] = 1
     vault._write_slot_file(file.with_slot(slot, keys.dbk), rows)
+    _log(vault, audit.AuditAction.PASSPHRASE_RESET, target_user=row["name"])
 
 
 def set_role(vault: Vault, name: str, role: Role) -> str | None:
@@ -139,15 +141,19 @@ def set_role(vault: Vault, name: str, role: Role) -> str | None:
     _check_an_admin_remains(rows)
     if old is role:
         return None
+    code = None
     if old.holds_identity_key and not role.holds_identity_key:
-        return _rotate(vault, rows)
-    file = vault._slot_file
-    slot = _slot_of(vault, row)
-    keys = vault._require_keys()
-    resealed = keyslots.reseal(file.vault_id, slot, _content(keys, role),
-                               file.generation + 1)
-    vault._write_slot_file(file.with_slot(resealed, keys.dbk), rows)
-    return None
+        code = _rotate(vault, rows)
+    else:
+        file = vault._slot_file
+        slot = _slot_of(vault, row)
+        keys = vault._require_keys()
+        resealed = keyslots.reseal(file.vault_id, slot, _content(keys, role),
+                                   file.generation + 1)
+        vault._write_slot_file(file.with_slot(resealed, keys.dbk), rows)
+    _log(vault, audit.AuditAction.ROLE_CHANGED, target_user=row["name"], role=role.value,
+         previous_role=old.value)
+    return code
 
 
 def remove_user(vault: Vault, name: str) -> str:
@@ -157,7 +163,13 @@ def remove_user(vault: Vault, name: str) -> str:
     _check_not_self(vault, row)
     rest = [r for r in rows if r is not row]
     _check_an_admin_remains(rest)
-    return _rotate(vault, rest)
+    code = _rotate(vault, rest)
+    _log(vault, audit.AuditAction.USER_REMOVED, target_user=row["name"], role=row["role"])
+    return code
+
+
+def _log(vault: Vault, action: audit.AuditAction, **detail: str) -> None:
+    audit.append(vault.connection(), vault.user, action, detail=detail)
 
 
 def _check_not_self(vault: Vault, row: dict[str, Any]) -> None:
@@ -196,7 +208,8 @@ def _rotate(vault: Vault, rows: list[dict[str, Any]]) -> str:
         content=SlotContent(new_keys, None),
         params=old_recovery.kdf if old_recovery is not None else _params(vault),
         generation=target)
-    new_file = keyslots.sealed(file.vault_id, target, (*sealed, recovery_slot), new_keys.dbk)
+    new_file = keyslots.sealed(file.vault_id, target, (*sealed, recovery_slot), new_keys.dbk,
+                               audit_head=file.audit_head)
     assert new_keys.idk is not None
     identity_keys = (bytes(old_keys.idk), bytes(new_keys.idk))
     conn = vault.connection()

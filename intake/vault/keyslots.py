@@ -117,6 +117,9 @@ class KeySlotFile:
     slots: tuple[KeySlot, ...]
     mac: str
     format: str = FORMAT  # FORMAT_V1 only for a file read as written by format 1
+    #: (sequence number, hash) of the audit log's last entry when the file was written: a
+    #: history rewritten inside the database no longer leads to it (``intake check``)
+    audit_head: tuple[int, str] | None = None
 
     # -- lookup ---------------------------------------------------------------------------
     def user_slot(self, user: str) -> KeySlot | None:
@@ -135,7 +138,13 @@ class KeySlotFile:
     def with_slot(self, slot: KeySlot, dbk: bytes | bytearray) -> KeySlotFile:
         """A new generation of the file with ``slot`` added or replacing one of its id."""
         others = tuple(s for s in self.slots if s.id != slot.id)
-        return sealed(self.vault_id, self.generation + 1, (*others, slot), dbk)
+        return sealed(self.vault_id, self.generation + 1, (*others, slot), dbk,
+                      audit_head=self.audit_head)
+
+    def with_audit_head(self, head: tuple[int, str], dbk: bytes | bytearray) -> KeySlotFile:
+        """The same generation binding the audit log's ``head`` instead (no key changes:
+        the generation counts key changes, which the database mirrors)."""
+        return sealed(self.vault_id, self.generation, self.slots, dbk, audit_head=head)
 
 
 def user_tag(vault_id: str, user: str) -> str:
@@ -303,17 +312,21 @@ def _slot_json(slot: KeySlot) -> dict[str, Any]:
 
 
 def _body_of(vault_id: str, generation: int, slots: tuple[KeySlot, ...],
-             file_format: str = FORMAT) -> dict[str, Any]:
-    return {
+             file_format: str = FORMAT,
+             audit_head: tuple[int, str] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
         "format": file_format,
         "vault_id": vault_id,
         "generation": generation,
         "slots": [_slot_json(s) for s in slots],
     }
+    if audit_head is not None:
+        body["audit_head"] = {"seq": audit_head[0], "hash": audit_head[1]}
+    return body
 
 
 def _body(file: KeySlotFile) -> dict[str, Any]:
-    return _body_of(file.vault_id, file.generation, file.slots, file.format)
+    return _body_of(file.vault_id, file.generation, file.slots, file.format, file.audit_head)
 
 
 def _mac(dbk: bytes | bytearray, body: dict[str, Any]) -> str:
@@ -324,10 +337,11 @@ def _mac(dbk: bytes | bytearray, body: dict[str, Any]) -> str:
 
 
 def sealed(
-    vault_id: str, generation: int, slots: tuple[KeySlot, ...], dbk: bytes | bytearray
+    vault_id: str, generation: int, slots: tuple[KeySlot, ...], dbk: bytes | bytearray,
+    *, audit_head: tuple[int, str] | None = None,
 ) -> KeySlotFile:
-    body = _body_of(vault_id, generation, slots)
-    return KeySlotFile(vault_id, generation, slots, _mac(dbk, body))
+    body = _body_of(vault_id, generation, slots, FORMAT, audit_head)
+    return KeySlotFile(vault_id, generation, slots, _mac(dbk, body), FORMAT, audit_head)
 
 
 def serialize(file: KeySlotFile) -> bytes:
@@ -390,6 +404,17 @@ def _parse_slot(raw: Any, file_format: str) -> KeySlot:
     )
 
 
+def _audit_head(raw: Any, file_format: str) -> tuple[int, str] | None:
+    if raw is None:
+        return None
+    if file_format == FORMAT_V1 or not isinstance(raw, dict) or set(raw) != {"seq", "hash"}:
+        raise SlotFileDamaged("audit_head")
+    digest = raw["hash"]
+    if not isinstance(digest, str) or len(digest) != 64 or digest.strip("0123456789abcdef"):
+        raise SlotFileDamaged("audit_head")
+    return _int(raw["seq"], 0, 1 << 62), digest
+
+
 def parse(data: bytes) -> KeySlotFile:
     try:
         document = json.loads(data.decode("utf-8"))
@@ -399,8 +424,10 @@ def parse(data: bytes) -> KeySlotFile:
         raise SlotFileDamaged("format")
     file_format = document["format"]
     checksum, mac = document.pop("checksum", None), document.pop("mac", None)
-    if set(document) != {"format", "vault_id", "generation", "slots"}:
+    fields = {"format", "vault_id", "generation", "slots"}
+    if set(document) - fields not in (set(), {"audit_head"}) or not fields <= set(document):
         raise SlotFileDamaged("fields")
+    audit_head = _audit_head(document.get("audit_head"), file_format)
     if not isinstance(checksum, str) or not hmac.compare_digest(
         checksum, hashlib.sha256(_canonical(document)).hexdigest()
     ):
@@ -416,6 +443,7 @@ def parse(data: bytes) -> KeySlotFile:
         slots=slots,
         mac=_str(mac),
         format=file_format,
+        audit_head=audit_head,
     )
     # The file must re-serialize to the same body it was read from, so a field we do not
     # model cannot ride along unauthenticated.

@@ -105,6 +105,35 @@ MIGRATIONS: tuple[Migration, ...] = (
             "INSERT INTO record_text (record_text, rank) VALUES ('secure-delete', 1)",
         ),
     ),
+    Migration(
+        3,
+        "the hash-chained audit log",
+        (
+            # Append-only (intake/vault/audit.py): each entry's hash covers its columns and
+            # the previous entry's hash. ``detail`` is canonical JSON of allow-listed keys
+            # only, never an answer's value.
+            """CREATE TABLE audit (
+                   seq       INTEGER PRIMARY KEY,
+                   at        TEXT NOT NULL,
+                   user      TEXT NOT NULL,
+                   action    TEXT NOT NULL,
+                   record_id TEXT,
+                   detail    TEXT NOT NULL,
+                   prev      TEXT NOT NULL,
+                   hash      TEXT NOT NULL
+               ) STRICT""",
+            "CREATE INDEX audit_user ON audit (user, seq)",
+            "CREATE INDEX audit_record ON audit (record_id, seq) WHERE record_id IS NOT NULL",
+            "CREATE INDEX audit_action ON audit (action, seq)",
+            "CREATE INDEX audit_at ON audit (at)",
+            # A guard against mistakes, not against someone with the key (who can drop it):
+            # the chain and its head bound in the key file are what detect that.
+            """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+               BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+            """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+               BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+        ),
+    ),
 )
 
 

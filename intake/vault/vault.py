@@ -43,7 +43,16 @@ from intake.errors import (
     WrongPassphrase,
     WrongRecoveryCode,
 )
-from intake.vault import database, generation, keyslots, migrations, recovery, rekey
+from intake.vault import (
+    audit,
+    database,
+    generation,
+    keyslots,
+    migrations,
+    recovery,
+    rekey,
+    unlock_audit,
+)
 from intake.vault.database import Connection, transaction
 from intake.vault.files import (
     VaultFiles,
@@ -172,12 +181,15 @@ class Vault:
             content = _unwrap(files, slot_file, slot, normalize(passphrase), WrongPassphrase)
             rekey.finish(files, content.keys.dbk, slot_file.generation)
             vault = cls(files, lock, slot_file, content.keys, user, content.role or Role.ADMIN)
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, WrongPassphrase | UnknownUser):
+                unlock_audit.count_failure(files.folder)
             lock.release()
             raise
         vault._verify_open(slot_id=slot.id, accept_mismatch=accept_generation_mismatch)
         if slot.legacy:  # a format 1 slot: rewrite it sealed, under the same passphrase
             vault._rewrap_own_slot(normalize(passphrase), slot.kdf, keep_must_change=True)
+        unlock_audit.on_unlock(vault, recovery_code=False)
         return vault
 
     @classmethod
@@ -194,10 +206,13 @@ class Vault:
             content = _unwrap(files, slot_file, slot, secret, WrongRecoveryCode)
             rekey.finish(files, content.keys.dbk, slot_file.generation)
             vault = cls(files, lock, slot_file, content.keys, user, Role.ADMIN)
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, WrongRecoveryCode):
+                unlock_audit.count_failure(files.folder)
             lock.release()
             raise
         vault._verify_open(slot_id=None, accept_mismatch=accept_generation_mismatch)
+        unlock_audit.on_unlock(vault, recovery_code=True)
         return vault
 
     def _verify_open(self, *, slot_id: str | None, accept_mismatch: bool) -> None:
@@ -252,6 +267,7 @@ class Vault:
         slot = self._slot_file.user_slot(self.user)
         params = slot.kdf if slot is not None else self._recovery_params()
         self._rewrap_own_slot(new_passphrase, params, keep_must_change=False)
+        audit.append(self.connection(), self.user, audit.AuditAction.PASSPHRASE_CHANGED)
         log.info("passphrase changed (slot rewrapped)")
 
     def _rewrap_own_slot(self, passphrase: str, params: KdfParams, *,
@@ -345,6 +361,12 @@ class Vault:
         if problems:
             log.info("integrity check found %d problems", len(problems))
             raise DatabaseDamaged(path=str(self.files.folder))
+        audit.check(self.connection(), self.audit_head)
+
+    @property
+    def audit_head(self) -> tuple[int, str] | None:
+        """The audit log's head as the key file bound it at the last lock."""
+        return self._slot_file.audit_head
 
     @property
     def is_open(self) -> bool:
@@ -365,7 +387,10 @@ class Vault:
         return self._slot_file.generation
 
     def close(self) -> None:
-        """Lock: checkpoint (TRUNCATE), close every connection, drop the keys, unlock."""
+        """Lock: log it and bind the audit head into the key file, checkpoint (TRUNCATE),
+        close every connection, drop the keys, unlock."""
+        if self._keys is not None:
+            unlock_audit.on_lock(self)
         self.close_connections()
         self._drop()
 

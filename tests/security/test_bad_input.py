@@ -40,6 +40,7 @@ from intake.vault.database import transaction
 from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.lockfile import LOCK_NAME, VaultLock
+from intake.vault.unlock_audit import FAILURES_NAME
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 
@@ -82,13 +83,15 @@ def vault(template: Template, tmp_path: Path) -> Path:
 
 # -- helpers ------------------------------------------------------------------------------
 def snapshot(folder: Path) -> dict[str, str]:
-    """Every entry under ``folder`` (the lock file aside) with the sha256 of its content."""
+    """Every entry under ``folder`` with the sha256 of its content, the lock file and the
+    count of failed unlocks aside: counting them is the one thing a refused unlock must
+    change (issue 5; tests/unit/test_audit_wiring.py)."""
     return {
         str(p.relative_to(folder)): (
             hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "<dir>"
         )
         for p in sorted(folder.rglob("*"))
-        if p.name != LOCK_NAME
+        if p.name not in (LOCK_NAME, FAILURES_NAME)
     }
 
 

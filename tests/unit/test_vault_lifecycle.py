@@ -37,6 +37,7 @@ from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME, vault_exists
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.lockfile import LOCK_NAME
 from intake.vault.migrations import Migration, SchemaTooNew
+from intake.vault.unlock_audit import FAILURES_NAME
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 
@@ -47,11 +48,12 @@ POSIX = os.name == "posix"
 
 # -- helpers ------------------------------------------------------------------------------
 def snapshot(folder: Path) -> dict[str, str]:
-    """sha256 of every file under ``folder`` but the (empty) lock file."""
+    """sha256 of every file under ``folder`` but the (empty) lock file and the count of
+    failed unlocks (which a refused unlock must change)."""
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != LOCK_NAME
+        if p.is_file() and p.name not in (LOCK_NAME, FAILURES_NAME)
     }
 
 

@@ -78,7 +78,7 @@ class InterviewForm(QWidget):
         self._service, self._dialogs = service, dialogs
         self._saved = record  # the last stored state (or the new, unsaved record)
         self._can_review = can_review
-        self._with_identity = service.vault.has_identity_key
+        self._with_identity = service.may_see_identity(record.author)
         self._status: tuple[str, Any] = ("none", None)
         self._failing = False
 

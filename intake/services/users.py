@@ -1,0 +1,46 @@
+"""Managing the people who use a vault (issue 5): only administrators; the key work is in
+:mod:`intake.vault.accounts`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from intake.domain.permissions import Action, require
+from intake.domain.roles import Role
+from intake.vault import accounts
+from intake.vault.accounts import UserInfo
+from intake.vault.vault import Vault
+
+__all__ = ["UserInfo", "UserService"]
+
+
+@dataclass
+class UserService:
+    vault: Vault
+
+    def _check(self) -> None:
+        require(self.vault.role, Action.MANAGE_USERS)
+
+    def list(self) -> list[UserInfo]:
+        self._check()
+        return accounts.list_users(self.vault)
+
+    def add(self, name: str, role: Role, initial_passphrase: str) -> UserInfo:
+        """A new user who must choose their own passphrase at first unlock."""
+        self._check()
+        return accounts.add_user(self.vault, name, role, initial_passphrase)
+
+    def set_role(self, name: str, role: Role) -> str | None:
+        """The new recovery code when the identity key was taken away (everything was
+        rekeyed), else None."""
+        self._check()
+        return accounts.set_role(self.vault, name, role)
+
+    def reset_passphrase(self, name: str, initial_passphrase: str) -> None:
+        self._check()
+        accounts.reset_passphrase(self.vault, name, initial_passphrase)
+
+    def remove(self, name: str) -> str:
+        """Remove ``name`` and rekey the vault; returns the new recovery code."""
+        self._check()
+        return accounts.remove_user(self.vault, name)

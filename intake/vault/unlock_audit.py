@@ -1,0 +1,76 @@
+"""What unlocking and locking leave in the audit log (issue 5), and the count of failed
+unlocks kept until the next successful one.
+
+A failed unlock cannot be written into the encrypted log (there is no key then), so it is
+counted in ``failed_unlocks`` beside the key file: a number and nothing else, no name and
+no time. The next successful unlock writes the count into the log and removes the file.
+At lock the log's head is bound into the key file (see ``KeySlotFile.audit_head``), so a
+history rewritten inside the database no longer leads to it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlcipher3
+
+from intake.atomic import fsync_dir, write_atomic
+from intake.errors import IntakeError
+from intake.vault import audit, keyslots
+from intake.vault.database import transaction
+
+if TYPE_CHECKING:
+    from intake.vault.vault import Vault
+
+log = logging.getLogger(__name__)
+
+FAILURES_NAME = "failed_unlocks"
+
+
+def _path(folder: Path) -> Path:
+    return folder / FAILURES_NAME
+
+
+def failures(folder: Path) -> int:
+    try:
+        text = _path(folder).read_text(encoding="ascii").strip()
+        return max(int(text), 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def count_failure(folder: Path) -> None:
+    """One more failed unlock (best effort: a read-only folder must not hide the error)."""
+    with contextlib.suppress(OSError):
+        write_atomic(_path(folder), f"{failures(folder) + 1}\n".encode("ascii"))
+
+
+def on_unlock(vault: Vault, *, recovery_code: bool) -> None:
+    conn = vault.connection()
+    count = failures(vault.files.folder)
+    with transaction(conn):
+        audit.note_failed_unlocks(conn, vault.user, count)
+        audit.append(conn, vault.user, audit.AuditAction.UNLOCK,
+                     detail={"recovery_code": True} if recovery_code else None)
+    if count:
+        with contextlib.suppress(OSError):
+            _path(vault.files.folder).unlink()
+            fsync_dir(vault.files.folder)
+
+
+def on_lock(vault: Vault) -> None:
+    """Log the lock and bind the head; a failure here never stops the lock."""
+    try:
+        conn = vault.connection()
+        audit.append(conn, vault.user, audit.AuditAction.LOCK)
+        head = audit.head(conn)
+        file = vault._slot_file
+        if head != file.audit_head:
+            bound = file.with_audit_head(head, vault._require_keys().dbk)
+            write_atomic(vault.files.keyslots, keyslots.serialize(bound))
+            vault._slot_file = bound
+    except (IntakeError, sqlcipher3.Error, OSError, ValueError) as exc:
+        log.warning("lock: audit head not bound (%s)", type(exc).__name__)
