@@ -21,7 +21,7 @@ from intake import __version__, i18n
 from intake.cli_audit import add_audit_command, cmd_audit
 from intake.cli_export import add_export_command, cmd_export
 from intake.cli_records import add_records_commands, cmd_demo, cmd_export_records, cmd_import
-from intake.cli_support import Io, Secrets, user_name
+from intake.cli_support import Io, Secrets, open_vault, user_name
 from intake.cli_users import add_users_command, cmd_users
 from intake.errors import ExitCode, IntakeError
 from intake.hardening import describe, harden_process
@@ -130,7 +130,7 @@ def cmd_init(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
 def cmd_check(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
-    with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
+    with open_vault(args, user, secrets.read(_("Passphrase:"))) as vault:
         vault.verify_integrity()
         version = migrations.current_version(vault.connection())
         summary = _(

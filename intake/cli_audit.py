@@ -12,7 +12,7 @@ import argparse
 import datetime as dt
 from typing import Any
 
-from intake.cli_support import Io, Secrets, user_name
+from intake.cli_support import Io, Secrets, open_vault, user_name
 from intake.domain.roles import Role
 from intake.errors import ExitCode, IntakeError, PermissionDenied
 from intake.i18n import N_, _, ngettext
@@ -71,7 +71,7 @@ def cmd_audit(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
         raise VerifyTakesNoFilters()
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
-    with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
+    with open_vault(args, user, secrets.read(_("Passphrase:"))) as vault:
         conn = vault.connection()
         if args.verify:
             total = audit.check(conn, bound_head(vault))

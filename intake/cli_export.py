@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from intake import __version__
-from intake.cli_support import Io, Secrets, user_name
+from intake.cli_support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode
 from intake.exchange.export_files import ExportFolderNotEmpty
 from intake.i18n import _, ngettext
@@ -27,7 +27,6 @@ from intake.services.exports import (
     ExportSettings,
 )
 from intake.vault.kdf import KdfPolicy
-from intake.vault.vault import Vault
 
 
 def add_export_command(
@@ -98,7 +97,7 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
         return _statistics(args, io, secrets, user, out)
     settings = ExportSettings(k=args.k, l=args.l, max_suppression=args.max_suppression,
                               quotes=args.quotes)
-    with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
+    with open_vault(args, user, secrets.read(_("Passphrase:"))) as vault:
         service = ExportService(vault)
         prepared = service.prepare(settings)
         service.write(prepared, out, tool_version=__version__)
@@ -124,7 +123,7 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
 
 def _statistics(args: argparse.Namespace, io: Io, secrets: Secrets, user: str,
                 out: Path) -> int:
-    with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
+    with open_vault(args, user, secrets.read(_("Passphrase:"))) as vault:
         service = ExportService(vault)
         stats = service.statistics()
         service.write_statistics(stats, out, tool_version=__version__)

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from intake.errors import ExitCode, IntakeError, PassphraseMissing
 from intake.i18n import N_, _
+from intake.vault.vault import Vault
 
 
 @dataclass
@@ -50,6 +51,22 @@ class PassphrasesDiffer(IntakeError):
 class UserRequired(IntakeError):
     template = N_("Give your user name with --user NAME.")
     exit_code = ExitCode.USAGE
+
+
+class MustChangePassphrase(IntakeError):
+    template = N_("You must first replace the initial passphrase an administrator gave you: "
+                  "intake passwd --user {user}")
+    exit_code = ExitCode.DENIED
+
+
+def open_vault(args: argparse.Namespace, user: str, passphrase: str) -> Vault:
+    """Unlock for a command; refused (and locked again) while the user still has the initial
+    passphrase an administrator gave them — only ``intake passwd`` may run then."""
+    vault = Vault.open(args.vault, user, passphrase)
+    if vault.must_change_passphrase:
+        vault.close()
+        raise MustChangePassphrase(user=vault.user)
+    return vault
 
 
 def user_name(args: argparse.Namespace) -> str:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from intake.cli_support import Io, Secrets, user_name
+from intake.cli_support import Io, Secrets, open_vault, user_name
 from intake.domain.roles import Role
 from intake.errors import ExitCode
 from intake.i18n import _
 from intake.services.users import UserService
 from intake.vault.kdf import KdfPolicy
-from intake.vault.vault import Vault
 
 ROLES = [r.value for r in Role]
 
@@ -53,7 +52,7 @@ def add_users_command(
 def cmd_users(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
     admin = user_name(args)
-    with Vault.open(args.vault, admin, secrets.read(_("Passphrase:"))) as vault:
+    with open_vault(args, admin, secrets.read(_("Passphrase:"))) as vault:
         service = UserService(vault)
         command = args.users_command
         if command == "list":

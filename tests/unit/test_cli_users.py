@@ -64,9 +64,11 @@ def test_add_list_set_role_and_remove(cli: Cli, vault: Path) -> None:
 def test_only_administrators_manage_users(cli: Cli, vault: Path) -> None:
     cli(["users", "add", "lee", "--role", "interviewer", *args(vault)],
         f"{PASSPHRASE}\n{INITIAL}\n")
+    own = "lee's own passphrase"
+    assert cli(["passwd", *args(vault, "lee")], f"{INITIAL}\n{own}\n").code == 0
     for argv in (["users", "list"], ["users", "remove", USER],
                  ["users", "add", "x", "--role", "admin"]):
-        line = cli([*argv, *args(vault, "lee")], f"{INITIAL}\n{INITIAL}\n").error_line(3)
+        line = cli([*argv, *args(vault, "lee")], f"{own}\n{INITIAL}\n").error_line(3)
         assert "Interviewer" in line
 
 
@@ -83,3 +85,15 @@ def test_mistakes_are_one_clear_line(cli: Cli, vault: Path) -> None:
     assert cli(["users", "add", "kwon", "--role", "boss", *args(vault)]).code == 2
     assert cli(["users", "add", "kwon", "--role", "admin", *args(vault)],
                f"{PASSPHRASE}\n").error_line(5)  # no second line: no initial passphrase
+
+
+def test_a_new_user_must_replace_the_initial_passphrase_first(cli: Cli, vault: Path) -> None:
+    cli(["users", "add", "park", "--role", "case_manager", *args(vault)],
+        f"{PASSPHRASE}\n{INITIAL}\n")
+    line = cli(["check", *args(vault, "park")], f"{INITIAL}\n").error_line(3)
+    assert line == ("intake: You must first replace the initial passphrase an administrator "
+                    "gave you: intake passwd --user park")
+    assert cli(["audit", "--verify", *args(vault, "park")], f"{INITIAL}\n").code == 3
+    changed = cli(["passwd", *args(vault, "park")], f"{INITIAL}\nmy own passphrase now\n")
+    assert changed.code == 0, changed
+    assert cli(["check", *args(vault, "park")], "my own passphrase now\n").code == 0
