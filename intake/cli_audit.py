@@ -13,14 +13,11 @@ import datetime as dt
 from typing import Any
 
 from intake.cli_support import Io, Secrets, open_vault, user_name
-from intake.domain.roles import Role
-from intake.errors import ExitCode, IntakeError, PermissionDenied
+from intake.errors import ExitCode, IntakeError
 from intake.i18n import N_, _, ngettext
+from intake.services.audit_log import AuditService
 from intake.vault import audit
 from intake.vault.kdf import KdfPolicy
-from intake.vault.vault import Vault
-
-READERS = (Role.ADMIN, Role.CASE_MANAGER)
 
 
 class VerifyTakesNoFilters(IntakeError):
@@ -58,13 +55,6 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(_("must be a date: YYYY-MM-DD")) from None
 
 
-def bound_head(vault: Vault) -> audit.Head | None:
-    """The head the key file records, once the vault exposes it (``Vault.audit_head``);
-    None until then, when only the chain itself is checked."""
-    head = getattr(vault, "audit_head", None)
-    return None if head is None else (int(head[0]), str(head[1]))
-
-
 def cmd_audit(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     filters = (args.by, args.record, args.action, args.since, args.until)
     if args.verify and any(value is not None for value in filters):
@@ -72,17 +62,15 @@ def cmd_audit(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
     with open_vault(args, user, secrets.read(_("Passphrase:"))) as vault:
-        conn = vault.connection()
+        service = AuditService(vault)
         if args.verify:
-            total = audit.check(conn, bound_head(vault))
+            total = service.check()
             io.stdout.write(ngettext("Audit log intact: {count} entry.",
                                      "Audit log intact: {count} entries.",
                                      total).format(count=total) + "\n")
             return ExitCode.OK
-        if vault.role not in READERS:
-            raise PermissionDenied(role=vault.role.label, action=N_("read the audit log"))
-        found = audit.entries(conn, user=args.by, record_id=args.record, action=args.action,
-                              since=args.since, until=args.until, limit=None)
+        found = service.entries(user=args.by, record_id=args.record, action=args.action,
+                                since=args.since, until=args.until, limit=None)
     for entry in found:
         io.stdout.write("\t".join((str(entry.seq), entry.at, entry.user, entry.action,
                                    entry.record_id or "-", entry.detail_json)) + "\n")

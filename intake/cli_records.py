@@ -8,6 +8,7 @@ raised before anything is written.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import os
 import secrets as secrets_module
@@ -111,16 +112,20 @@ def cmd_export_records(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> i
     if os.path.lexists(out):
         raise OutputExists(path=str(out))
     with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
-        records = InterviewService(vault).export_records()  # checks the role first
+        service = InterviewService(vault)
+        records = service.export_records()  # checks the role first
         buffer = StringIO()
         count = jsonl.write_records(records, buffer)
-    data = buffer.getvalue().encode("utf-8")
-    try:
-        write_atomic(out, data, overwrite=False)
-    except FileExistsError as exc:
-        raise OutputExists(path=str(out)) from exc
-    except OSError as exc:
-        raise OutputNotWritable(path=str(out)) from exc
+        data = buffer.getvalue().encode("utf-8")
+        del buffer
+        try:
+            write_atomic(out, data, overwrite=False)
+        except FileExistsError as exc:
+            raise OutputExists(path=str(out)) from exc
+        except OSError as exc:
+            raise OutputNotWritable(path=str(out)) from exc
+        # the audit entry: the file has no manifest, so its own hash stands for one
+        service.note_plaintext_export(count, hashlib.sha256(data).hexdigest())
     io.stderr.write(_(
         "Warning: {path} is NOT encrypted and holds who the people are. Keep it on an "
         "encrypted disk and delete it as soon as it is imported."

@@ -59,6 +59,7 @@ class Action(StrEnum):
     EXPORT_PLAINTEXT = "export_plaintext"
     IMPORT = "import"
     MANAGE_USERS = "manage_users"
+    READ_AUDIT = "read_audit"
     LOCK = "lock"
     PANIC_WIPE = "panic_wipe"
 
@@ -83,6 +84,7 @@ ACTION_LABELS: Mapping[Action, str] = MappingProxyType({
     Action.EXPORT_PLAINTEXT: N_("plaintext JSONL export"),
     Action.IMPORT: N_("import testimonies"),
     Action.MANAGE_USERS: N_("manage users and reset passphrases"),
+    Action.READ_AUDIT: N_("read the audit log"),
     Action.LOCK: N_("lock the vault"),
     Action.PANIC_WIPE: N_("panic wipe"),
 })
@@ -111,6 +113,8 @@ ALLOWED: Mapping[Action, frozenset[Role]] = MappingProxyType({
     Action.IMPORT: frozenset({_CM, _AD}),
     # manage users, reset passphrases: admin only
     Action.MANAGE_USERS: frozenset({_AD}),
+    # the audit view: "for admins and case managers" (issue 5, Audit log)
+    Action.READ_AUDIT: frozenset({_CM, _AD}),
     # lock, panic wipe: everyone
     Action.LOCK: frozenset(Role),
     Action.PANIC_WIPE: frozenset(Role),

@@ -106,8 +106,11 @@ def jsonl_bytes(columns: Sequence[str], rows: Sequence[dict[str, str]]) -> bytes
     return "".join(lines).encode("utf-8")
 
 
-def quote_figures(quotes: Sequence[Quote], reviewed: bool) -> dict[str, Any]:
-    """What the review did to the draft quotes: counts only, never a text."""
+def quote_figures(quotes: Sequence[Quote], reviewed: bool,
+                  excluded_no_consent: int = 0) -> dict[str, Any]:
+    """What the review did to the draft quotes: counts only, never a text.
+    ``excluded_no_publication_consent``: exported records whose interviewee did not
+    consent to publication, so none of their answers became a quote."""
     redacted: dict[str, int] = {}
     for quote in quotes:
         for kind, count in quote.redacted.items():
@@ -116,12 +119,14 @@ def quote_figures(quotes: Sequence[Quote], reviewed: bool) -> dict[str, Any]:
     return {"reviewed_by_a_person": reviewed, "drafted": len(quotes), "written": written,
             "dropped": len(quotes) - written,
             "edited": sum(1 for q in quotes if q.keep and q.edited),
-            "placeholders": dict(sorted(redacted.items()))}
+            "placeholders": dict(sorted(redacted.items())),
+            "excluded_no_publication_consent": excluded_no_consent}
 
 
 def risk_report(result: Result, tool_version: str,
                 quotes: Sequence[Quote] | None = None,
-                quotes_reviewed: bool = False) -> dict[str, Any]:
+                quotes_reviewed: bool = False,
+                quotes_excluded: int = 0) -> dict[str, Any]:
     """The figures of ``result`` and its settings: counts and column ids, no row."""
     report: dict[str, Any] = {
         "format": REPORT_FORMAT,
@@ -146,7 +151,8 @@ def risk_report(result: Result, tool_version: str,
         "questions_left_out": list(result.left_out),
         "search": {"evaluated_nodes": result.evaluated_nodes,
                    "lattice_size": result.lattice_size},
-        "quotes": None if quotes is None else quote_figures(quotes, quotes_reviewed),
+        "quotes": None if quotes is None else quote_figures(quotes, quotes_reviewed,
+                                                            quotes_excluded),
     }
     return report
 
@@ -208,17 +214,19 @@ def write_export(result: Result, folder: Path, *, tool_version: str,
                  questionnaire: Questionnaire = QUESTIONNAIRE,
                  ko: NullTranslations | None = None,
                  quotes: Sequence[Quote] | None = None,
-                 quotes_reviewed: bool = False) -> list[Path]:
+                 quotes_reviewed: bool = False,
+                 quotes_excluded: int = 0) -> list[Path]:
     """Write the export of ``result`` into the new or empty ``folder``; returns the paths
     written, the manifest last. ``tool_version`` is ``intake.__version__`` (the risk report
     names it); ``ko`` is the Korean catalog of the codebook (loaded when not given);
     ``quotes`` (reviewed, see :mod:`intake.exchange.quotes`), when given, adds
     ``quotes.csv`` and ``quotes.jsonl`` with the ones kept (``quotes_reviewed``: a person
     reviewed them, as the export wizard requires; the CLI cannot, and the report says so).
+    ``quotes_excluded``: exported records without consent to publication (reported).
     Raises ``ExportFolderNotEmpty`` or ``ExportNotWritable``."""
     korean = ko if ko is not None else load_translations("ko")
     package = datapackage(result, questionnaire, korean)
-    report = risk_report(result, tool_version, quotes, quotes_reviewed)
+    report = risk_report(result, tool_version, quotes, quotes_reviewed, quotes_excluded)
     files = {
         DATA_CSV: csv_bytes(result.columns, result.rows),
         DATA_JSONL: jsonl_bytes(result.columns, result.rows),

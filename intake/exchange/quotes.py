@@ -56,6 +56,14 @@ def may_quote(record: Record) -> bool:
     return record.answers.get(CONSENT) is True and not record.answers.get("consent.withdrawn_on")
 
 
+def without_publication_consent(records: Iterable[Record]) -> int:
+    """How many of the exported ``records`` the publication scope kept out of the quotes
+    (the risk report's ``quotes.excluded_no_publication_consent``). Consent scopes for
+    audio and photos (``consent.audio_recording``, ``consent.photos``) will be counted
+    the same way once attachments exist (a later issue); there are none yet."""
+    return sum(1 for record in records if not may_quote(record))
+
+
 def draft_quotes(records: Iterable[Record], questionnaire: Questionnaire = QUESTIONNAIRE,
                  rng: random.Random | None = None) -> list[Quote]:
     """Redacted draft quotes from the ``records`` that consented to publication, shuffled.

@@ -29,6 +29,8 @@ _QUOTE_FIGURES = {
     "written": N_("Quotes written"),
     "dropped": N_("Quotes dropped in review"),
     "edited": N_("Quotes edited in review"),
+    "excluded_no_publication_consent": N_(
+        "Exported records left out of the quotes: no consent to publication"),
 }
 
 
@@ -67,7 +69,8 @@ def risk_html(report: Mapping[str, Any], questionnaire: Questionnaire,
     if report.get("quotes"):
         quotes = report["quotes"]
         rows: list[list[h.Cell | str | h.Bilingual]] = [
-            [pair(label), number(quotes[key])] for key, label in _QUOTE_FIGURES.items()]
+            [pair(label), number(quotes[key])] for key, label in _QUOTE_FIGURES.items()
+            if key in quotes]
         rows.append([pair(N_("Reviewed by a person before writing")),
                      pair(N_("Yes") if quotes["reviewed_by_a_person"] else N_("No"))])
         rows += [[(f"[{kind}]", f"[{kind}]"), number(count)]

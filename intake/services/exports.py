@@ -9,6 +9,7 @@ for review, and write the folder only when asked. Nothing touches the disk befor
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +19,14 @@ from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.errors import PermissionDenied
 from intake.exchange.anonymize.pipeline import Result, anonymize
-from intake.exchange.export_files import write_export
-from intake.exchange.quotes import Quote, draft_quotes
+from intake.exchange.export_files import MANIFEST, write_export
+from intake.exchange.quotes import Quote, draft_quotes, without_publication_consent
 from intake.exchange.statistics import Statistics, compute_statistics
 from intake.exchange.stats_files import write_statistics
 from intake.i18n import N_
 from intake.services.interviews import InterviewService
+from intake.vault import audit
+from intake.vault.audit import AuditAction
 from intake.vault.records import RecordFilter
 from intake.vault.vault import Vault
 
@@ -53,6 +56,8 @@ class PreparedExport:
     result: Result
     quotes: list[Quote] = field(default_factory=list)
     quotes_reviewed: bool = False  # set by the export wizard once a person reviewed them
+    #: Exported records whose interviewee did not consent to publication (no quotes).
+    quotes_excluded_no_consent: int = 0
 
 
 class QuotesNeedIdentityKey(PermissionDenied):
@@ -93,18 +98,24 @@ class ExportService:
         result = anonymize(records, k=settings.k, l=settings.l,
                            max_suppression=settings.max_suppression, should_stop=should_stop)
         quotes: list[Quote] = []
+        excluded = 0
         if settings.quotes:
             exported = set(result.record_ids)
-            quotes = draft_quotes(r for r in records if r.id in exported)
-        return PreparedExport(settings, result, quotes)
+            in_export = [r for r in records if r.id in exported]
+            quotes = draft_quotes(in_export)
+            excluded = without_publication_consent(in_export)
+        return PreparedExport(settings, result, quotes, quotes_excluded_no_consent=excluded)
 
     def write(self, prepared: PreparedExport, folder: Path, *,
               tool_version: str) -> list[Path]:
         """Write the export (with the quotes still kept after review) to a new folder."""
         check_may_export(self.vault.role)
         quotes = prepared.quotes if prepared.settings.quotes else None
-        return write_export(prepared.result, folder, tool_version=tool_version, quotes=quotes,
-                            quotes_reviewed=prepared.quotes_reviewed)
+        paths = write_export(prepared.result, folder, tool_version=tool_version, quotes=quotes,
+                             quotes_reviewed=prepared.quotes_reviewed,
+                             quotes_excluded=prepared.quotes_excluded_no_consent)
+        self._log_export("anonymized", prepared.result.records_out, paths)
+        return paths
 
     def statistics(self, flt: RecordFilter | None = None,
                    threshold: int = SMALL_CELL_THRESHOLD) -> Statistics:
@@ -116,4 +127,14 @@ class ExportService:
     def write_statistics(self, stats: Statistics, folder: Path, *,
                          tool_version: str) -> list[Path]:
         check_may_export(self.vault.role, Action.EXPORT_STATISTICS)
-        return write_statistics(stats, folder, tool_version=tool_version)
+        paths = write_statistics(stats, folder, tool_version=tool_version)
+        self._log_export("statistics", stats.records, paths)
+        return paths
+
+    def _log_export(self, kind: str, count: int, paths: list[Path]) -> None:
+        """``EXPORTED {kind, count, manifest_sha256}``: the SHA-256 of the written
+        MANIFEST.sha256 (which holds the hash of every other file), read back from disk."""
+        manifest = next(path for path in paths if path.name == MANIFEST)
+        digest = hashlib.sha256(manifest.read_bytes()).hexdigest()
+        audit.append(self.vault.connection(), self.vault.user, AuditAction.EXPORTED,
+                     detail={"kind": kind, "count": count, "manifest_sha256": digest})

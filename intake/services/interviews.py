@@ -13,7 +13,7 @@ anything is read or written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,6 +24,10 @@ from intake.domain.permissions import Action, allowed, require
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status, now
+from intake.services import record_changes, workflow
+from intake.vault import audit, review_store
+from intake.vault.audit import AuditAction
+from intake.vault.database import Connection
 from intake.vault.records import (
     IdentityKeyMissing,
     ImportResult,
@@ -95,10 +99,9 @@ class InterviewService:
             if record.author != self.vault.user:
                 self._require(Action.EDIT_OTHERS_RECORD)
             return
-        status_changed = record.status is not stored.status
-        if status_changed and (record.status in REVIEW_STATUSES
-                               or stored.status in REVIEW_STATUSES):
-            self._require(Action.REVIEW)
+        if record.status is not stored.status:  # the workflow's rules (services/workflow.py)
+            workflow.check(self.vault.role, stored.author == self.vault.user, stored.status,
+                           record.status)
         if self._reviewed(record) != self._reviewed(stored):
             self._require(Action.REVIEW)
         own = stored.author == self.vault.user and record.author == stored.author
@@ -146,7 +149,25 @@ class InterviewService:
         """Store ``record`` (validated first). Returns it with its new revision number and
         ``updated_at``. Autosaves of the same editing session are coalesced into one
         revision (see RecordStore.save). Raises ``PermissionDenied`` for a record the role
-        may not create or edit, and for a review status or review answer it may not set."""
+        may not create or edit, and for a review status or review answer it may not set;
+        ``InvalidTransition`` for a status change the workflow does not have
+        (services/workflow.py); ``ConsentChangeRefused`` (an ``AnswerError`` at that
+        question) for a changed consent answer of a stored record: consent is changed only
+        through ``ReviewService.set_consent``/``withdraw``. A new record's first save may
+        carry consent answers (there is no decision yet to overwrite).
+
+        In the same transaction as the record: the audit entries (``RECORD_CREATED``,
+        ``RECORD_EDITED`` with the changed question ids, ``STATUS_CHANGED``) and the status
+        history row (services/record_changes.py). A save that changes nothing logs
+        nothing. The identity answers of a record whose identity was purged are dropped."""
+        return self._save(record)
+
+    def _save(self, record: Record, *, consent_step: Collection[str] = (),
+              extra: Callable[[Connection, Record | None], None] | None = None) -> Record:
+        """``save``, for the consent step (services/review.py): ``consent_step`` names the
+        question ids this call may change without the consent check and logs itself (the
+        consent ids; with a purge, the identity ids too); ``extra(conn, stored)`` runs in
+        the same transaction, after the record is stored."""
         try:
             stored: Record | None = self._store(False).load(record.id)
         except RecordNotFound:
@@ -156,8 +177,22 @@ class InterviewService:
         with_identity = stored is None or allowed(self.vault.role,
                                                   self._identity_action(stored.author))
         self.prepare(record)
+        if stored is not None:
+            if with_identity:  # compare the identity answers too (what changed is logged)
+                stored = self._store().load(record.id)
+            if not consent_step:
+                record_changes.check_consent_unchanged(stored, record, self.questionnaire)
+        conn = self.vault.connection()
+        if stored is not None and review_store.tombstone(conn, record.id) is not None:
+            record_changes.strip_identity(record, self.questionnaire)
         record.updated_at = now()
-        self._store(with_identity).save(record, self.indicators(record))
+        with review_store.joined(conn):
+            findings = review_store.final_findings(self.indicators(record),
+                                                   review_store.overrides(conn, record.id))
+            self._store(with_identity).save(record, findings)
+            record_changes.log_save(conn, self.vault.user, record, stored, consent_step)
+            if extra is not None:
+                extra(conn, stored)
         return record
 
     def load(self, record_id: str) -> Record:
@@ -176,7 +211,20 @@ class InterviewService:
         self._check_view(author)
         record = self._store().load(record_id)
         _answers, _meta, answers, meta = record.split(self.questionnaire)
+        if answers or meta:
+            audit.append(self.vault.connection(), self.vault.user,
+                         AuditAction.IDENTITY_VIEWED, record_id)
         return answers, meta
+
+    def identity_viewed(self, record_id: str) -> None:
+        """Log ``IDENTITY_VIEWED``: the form calls this each time it reveals the identity
+        section it already holds ("Show identity", ``InterviewForm.identity_revealed``).
+        ``load`` does not log: the form loads the identity masked."""
+        author = self._summary(record_id).author
+        self._require(self._identity_action(author))
+        self._check_view(author)
+        audit.append(self.vault.connection(), self.vault.user, AuditAction.IDENTITY_VIEWED,
+                     record_id)
 
     def delete(self, record_id: str) -> None:
         """Own drafts for those who create records; anything else for administrators."""
@@ -185,7 +233,11 @@ class InterviewService:
         own_draft = summary.author == self.vault.user and summary.status == Status.DRAFT
         if not self.may(Action.DELETE_RECORD):
             self._require(Action.DELETE_OWN_DRAFT if own_draft else Action.DELETE_RECORD)
-        self._store(False).delete(record_id)
+        conn = self.vault.connection()
+        with review_store.joined(conn):
+            self._store(False).delete(record_id)
+            audit.append(conn, self.vault.user, AuditAction.RECORD_DELETED, record_id)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def indicators(self, record: Record) -> dict[str, Finding]:
         return indicators.derive(answer_rules.with_derived(record.answers))
@@ -245,13 +297,36 @@ class InterviewService:
     def import_records(self, records: Iterable[Record]) -> ImportResult:
         """Store already-validated records in one transaction (idempotent: same id and
         revision are skipped, a newer revision replaces, an older one is kept as history).
-        Needs ``IMPORT`` (records of any user, with their review statuses)."""
+        Needs ``IMPORT`` (records of any user, with their review statuses; statuses are
+        taken as they are, not as workflow transitions).
+
+        Logs ``IMPORTED {count}`` (records added, updated or kept as history) in the same
+        transaction. A record whose identity was purged gets no identity back: its
+        identifying answers are dropped; a withdrawn consent stays withdrawn (an older
+        file without ``consent.withdrawn_on`` does not undo it). Overridden indicators
+        stay overridden."""
         self._require(Action.IMPORT)
+        conn = self.vault.connection()
+        purged = review_store.tombstoned_ids(conn)
+        overridden = review_store.all_overrides(conn)
         prepared = []
         for record in records:
             self.prepare(record)
-            prepared.append((record, self.indicators(record)))
-        return self._store().import_many(prepared)
+            if record.id in purged:
+                record_changes.strip_identity(record, self.questionnaire)
+            if not record.answers.get(record_changes.WITHDRAWN):
+                withdrawn = review_store.withdrawn_on(conn, record.id)
+                if withdrawn is not None:
+                    record.answers[record_changes.WITHDRAWN] = withdrawn
+                    record.meta.pop(record_changes.WITHDRAWN, None)
+            findings = review_store.final_findings(self.indicators(record),
+                                                   overridden.get(record.id, {}))
+            prepared.append((record, findings))
+        with review_store.joined(conn):
+            result = self._store().import_many(prepared)
+            audit.append(conn, self.vault.user, AuditAction.IMPORTED, detail={
+                "count": result.added + result.updated + result.history})
+        return result
 
     def export_records(self) -> Iterator[Record]:
         """Every record in full, identity sections included, for the plaintext JSONL
@@ -261,6 +336,14 @@ class InterviewService:
         if not self.vault.has_identity_key:
             raise IdentityKeyMissing()  # the file would silently lack who the people are
         return self._store().iter_records(with_identity=True)
+
+    def note_plaintext_export(self, count: int, file_sha256: str) -> None:
+        """Log ``EXPORTED {kind: jsonl, count, manifest_sha256}`` once the plaintext file
+        is written; a single .jsonl file has no MANIFEST.sha256, so the hash is the
+        file's own SHA-256 (lowercase hex)."""
+        self._require(Action.EXPORT_PLAINTEXT)
+        audit.append(self.vault.connection(), self.vault.user, AuditAction.EXPORTED,
+                     detail={"kind": "jsonl", "count": count, "manifest_sha256": file_sha256})
 
     def records_for(self, action: Action, with_identity: bool = False) -> Iterator[Record]:
         """Every record, for the anonymized export or the statistics (``action``); the

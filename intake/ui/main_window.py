@@ -21,12 +21,16 @@ from intake.i18n import LANGUAGE_NAMES, _
 from intake.services.exports import EXPORTERS, ExportService
 from intake.services.interviews import InterviewService
 from intake.services.session import Session
+from intake.services.users import UserService
 from intake.settings import SettingsStore
+from intake.ui.audit_view import AuditView
 from intake.ui.dialogs import Dialogs
 from intake.ui.export_wizard import ExportWizard
+from intake.ui.first_passphrase import FirstPassphraseScreen, InitialPassphrase
 from intake.ui.language import LanguageController
 from intake.ui.statistics_export import StatisticsExportDialog
 from intake.ui.unlock import UnlockScreen
+from intake.ui.users_dialog import UsersDialog
 from intake.ui.wizard import FirstRunWizard
 from intake.ui.worker import BackgroundTasks
 from intake.ui.workspace import Workspace
@@ -65,6 +69,17 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
+        self.users_action = QAction(self)
+        self.users_action.setObjectName("users_action")
+        self.users_action.triggered.connect(self.open_users)
+        self.audit_action = QAction(self)
+        self.audit_action.setObjectName("audit_action")
+        self.audit_action.triggered.connect(self.open_audit)
+        self.vault_menu.addAction(self.users_action)
+        self.vault_menu.addAction(self.audit_action)
+        self.vault_menu.addSeparator()
+        self.users_dialog: UsersDialog | None = None
+        self.audit_view: AuditView | None = None
         self.vault_menu.addAction(self.lock_action)
         self.vault_menu.addSeparator()
         self.vault_menu.addAction(self.quit_action)
@@ -132,6 +147,10 @@ class MainWindow(QMainWindow):
         self.find_action.setEnabled(unlocked)
         self.export_action.setEnabled(self.may_export())
         self.statistics_action.setEnabled(self.may_export())
+        self.users_action.setEnabled(
+            unlocked and role is not None and allowed(role, Action.MANAGE_USERS))
+        self.audit_action.setEnabled(unlocked and role is not None
+                                     and allowed(role, Action.READ_AUDIT))
 
     @property
     def workspace(self) -> Workspace | None:
@@ -151,10 +170,24 @@ class MainWindow(QMainWindow):
             self._session, self.tasks, self._languages, self.dialogs, self._folder, self
         )
         screen.unlocked.connect(self._open_workspace)
+        screen.must_change.connect(self._choose_passphrase)
         self._set_screen(screen)
         screen.user.setFocus()
 
+    def _choose_passphrase(self, vault: Vault, initial: InitialPassphrase | None) -> None:
+        """First unlock with an initial passphrase: only this screen (and Lock, Quit and the
+        language) until the user has chosen their own; then the workspace."""
+        self._folder = vault.files.folder
+        self._session.attach(vault)  # so that Lock and Quit close it from here on
+        screen = FirstPassphraseScreen(vault, initial, self.tasks, self)
+        screen.done.connect(self._open_workspace)
+        self._set_screen(screen)
+        screen.passphrase.first.setFocus()
+
     def _open_workspace(self, vault: Vault) -> None:
+        if vault.must_change_passphrase:
+            self._choose_passphrase(vault, None)
+            return
         self._folder = vault.files.folder
         self._session.attach(vault)
         workspace = Workspace(self._session, self._interviews(vault), self.dialogs, self,
@@ -214,12 +247,68 @@ class MainWindow(QMainWindow):
                 dialog.reject()
         self.export_wizard = self.statistics_dialog = None
 
+    # -- users and the audit log ----------------------------------------------------------
+    def open_users(self) -> None:
+        """Vault → Users… (administrators); one at a time."""
+        vault = self._session.vault
+        if not self.users_action.isEnabled() or vault is None:
+            return
+        dialog = self.users_dialog
+        if dialog is None or not shiboken6.isValid(dialog):
+            dialog = UsersDialog(UserService(vault), self.tasks, self.dialogs, self)
+            dialog.lock_requested.connect(self.lock)
+            dialog.about_to_change.connect(self._quiesce)
+            dialog.rekeyed.connect(self._after_rekey)
+            self.users_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _quiesce(self) -> None:
+        """Before user changes (a rekey closes every connection): save the open testimony
+        and let other background work finish."""
+        workspace = self.workspace
+        if workspace is not None:
+            workspace.flush()
+        self.tasks.drain()
+
+    def _after_rekey(self) -> None:
+        workspace = self.workspace
+        if workspace is not None:
+            workspace.record_list.refresh()
+
+    def open_audit(self) -> None:
+        """Vault → Audit log… (administrators and case managers); one at a time."""
+        vault = self._session.vault
+        if not self.audit_action.isEnabled() or vault is None:
+            return
+        view = self.audit_view
+        if view is None or not shiboken6.isValid(view):
+            view = AuditView(vault, self.tasks, self)
+            view.lock_requested.connect(self.lock)
+            self.audit_view = view
+        view.show()
+        view.raise_()
+        view.activateWindow()
+
+    def _close_vault_dialogs(self) -> None:
+        """Close the users dialog (even while it shows a recovery code) and the audit log;
+        a passphrase change finishing while the vault locks opens no workspace."""
+        if isinstance(self.centralWidget(), FirstPassphraseScreen):
+            self.screen_widget.blockSignals(True)
+        if self.users_dialog is not None and shiboken6.isValid(self.users_dialog):
+            self.users_dialog.close_for_lock()
+        if self.audit_view is not None and shiboken6.isValid(self.audit_view):
+            self.audit_view.reject()
+        self.users_dialog = self.audit_view = None
+
     def lock(self) -> None:
         """Save the open testimony, close the vault and show a fresh unlock screen; the
         workspace is destroyed. A lock is never refused: what could not be saved is lost."""
         if not self._session.unlocked:
             return
         self._close_export()
+        self._close_vault_dialogs()
         workspace = self.workspace
         if workspace is not None:
             workspace.flush()
@@ -232,6 +321,8 @@ class MainWindow(QMainWindow):
     # -- language -------------------------------------------------------------------------
     def retranslate(self) -> None:
         self.vault_menu.setTitle(_("&Vault"))
+        self.users_action.setText(_("&Users…"))
+        self.audit_action.setText(_("&Audit log…"))
         self.lock_action.setText(_("&Lock"))
         self.quit_action.setText(_("&Quit"))
         self.records_menu.setTitle(_("&Testimonies"))
@@ -248,6 +339,9 @@ class MainWindow(QMainWindow):
             self.export_wizard.retranslate()
         if self.statistics_dialog is not None and shiboken6.isValid(self.statistics_dialog):
             self.statistics_dialog.retranslate()
+        for view in (self.users_dialog, self.audit_view):
+            if view is not None and shiboken6.isValid(view):
+                view.retranslate()
         screen = self.centralWidget()
         retranslate = getattr(screen, "retranslate", None)
         if callable(retranslate):
@@ -271,6 +365,7 @@ class MainWindow(QMainWindow):
                 return
             workspace.release()
         self._close_export()
+        self._close_vault_dialogs()
         self.tasks.drain()
         self._session.lock()
         self.statusBar().clearMessage()

@@ -2,7 +2,9 @@
 
 Unlocking (Argon2id, opening the database, its integrity check) runs on a worker with a
 busy indicator. The passphrase field is cleared the moment the work starts, so on success
-and on failure alike it holds nothing.
+and on failure alike it holds nothing. A user still on the initial passphrase an
+administrator gave them gets ``must_change`` instead of ``unlocked``, with an
+:class:`InitialPassphrase` (not the passphrase) so that it cannot be chosen again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from intake.i18n import _
 from intake.services.session import Session
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
+from intake.ui.first_passphrase import InitialPassphrase
 from intake.ui.headings import heading
 from intake.ui.language import LanguageController
 from intake.ui.language_switch import LanguageSwitch
@@ -38,6 +41,7 @@ UNLOCK, RECOVER = 0, 1
 
 class UnlockScreen(QWidget):
     unlocked = Signal(object)  # the open Vault
+    must_change = Signal(object, object)  # the open Vault, an InitialPassphrase
 
     def __init__(
         self,
@@ -204,23 +208,30 @@ class UnlockScreen(QWidget):
             new = self.new_passphrase.take()
             self.recovery_code.clear()
 
-            def work() -> Vault:
-                return session.recover_vault(folder, user, code, new)
+            def work() -> tuple[Vault, InitialPassphrase | None]:
+                return session.recover_vault(folder, user, code, new), None
         else:
             passphrase = self.passphrase.text()
             self.passphrase.clear()
             accept, self._accept_next = self._accept_next, False
 
-            def work() -> Vault:
-                return session.open_vault(folder, user, passphrase, accept)
+            def work() -> tuple[Vault, InitialPassphrase | None]:
+                vault = session.open_vault(folder, user, passphrase, accept)
+                if vault.must_change_passphrase:
+                    return vault, InitialPassphrase(passphrase)
+                return vault, None
 
         self.error.clear()
         self._set_busy(True)
         self._tasks.run(work, self._succeeded, self._failed)
 
-    def _succeeded(self, vault: Vault) -> None:
+    def _succeeded(self, result: tuple[Vault, InitialPassphrase | None]) -> None:
+        vault, initial = result
         self._set_busy(False)
-        self.unlocked.emit(vault)
+        if initial is not None:
+            self.must_change.emit(vault, initial)
+        else:
+            self.unlocked.emit(vault)
 
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)

@@ -10,9 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -36,6 +34,7 @@ from intake.ui.headings import heading
 from intake.ui.language import LanguageController
 from intake.ui.language_switch import LanguageSwitch
 from intake.ui.passphrase_fields import NewPassphraseFields
+from intake.ui.recovery_code import RecoveryCodePanel
 from intake.ui.worker import BackgroundTasks
 from intake.vault.vault import Vault
 
@@ -166,28 +165,10 @@ class FirstRunWizard(QWidget):
         return page
 
     def _recovery_page(self) -> QWidget:
-        page = QWidget(self)
-        self.recovery_title = heading(page, 1.4)
-        self.recovery_text = _text(page)
-        self.recovery_code = QLabel(page)
-        self.recovery_code.setObjectName("recovery_code")
-        self.recovery_code.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.recovery_code.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        mono.setPointSizeF(self.font().pointSizeF() * 1.5)
-        self.recovery_code.setFont(mono)
-        self.written_down = QCheckBox(page)
-        self.written_down.setObjectName("recovery_written_down")
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.recovery_title)
-        layout.addWidget(self.recovery_text)
-        layout.addSpacing(12)
-        layout.addWidget(self.recovery_code)
-        layout.addSpacing(12)
-        layout.addWidget(self.written_down)
-        layout.addStretch(1)
-        return page
+        panel = RecoveryCodePanel(self)
+        self.recovery_title, self.recovery_text = panel.title, panel.text
+        self.recovery_code, self.written_down = panel.code, panel.written_down
+        return panel
 
     # -- texts ----------------------------------------------------------------------------
     def retranslate(self) -> None:

@@ -134,6 +134,52 @@ MIGRATIONS: tuple[Migration, ...] = (
                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
         ),
     ),
+    Migration(
+        4,
+        "review workflow: status history, indicator overrides, consent decisions, tombstones",
+        (
+            # Every status transition, numbered per record (intake/services/review.py).
+            """CREATE TABLE record_status_history (
+                   record_id   TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+                   seq         INTEGER NOT NULL,
+                   from_status TEXT NOT NULL,
+                   to_status   TEXT NOT NULL,
+                   user        TEXT NOT NULL,
+                   at          TEXT NOT NULL,
+                   PRIMARY KEY (record_id, seq)
+               ) STRICT, WITHOUT ROWID""",
+            # A case manager's final value of a derived ILO indicator; the reason is internal
+            # review text and stays here (the audit log only says that one was given).
+            """CREATE TABLE indicator_overrides (
+                   record_id TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+                   indicator TEXT NOT NULL,
+                   value     TEXT NOT NULL CHECK (value IN ('present', 'absent')),
+                   reason    TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+                   user      TEXT NOT NULL,
+                   at        TEXT NOT NULL,
+                   PRIMARY KEY (record_id, indicator)
+               ) STRICT, WITHOUT ROWID""",
+            # Each consent decision (a scope's yes/no, or a withdrawal) with the date the
+            # person gave it; the record's consent.* answers hold the current values.
+            """CREATE TABLE consent_decisions (
+                   record_id  TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+                   seq        INTEGER NOT NULL,
+                   question   TEXT NOT NULL,
+                   value      TEXT NOT NULL,
+                   decided_on TEXT NOT NULL,
+                   user       TEXT NOT NULL,
+                   at         TEXT NOT NULL,
+                   PRIMARY KEY (record_id, seq)
+               ) STRICT, WITHOUT ROWID""",
+            # What is left of an identity purged after consent was withdrawn: the id and
+            # the date. No foreign key: the tombstone outlives the record.
+            """CREATE TABLE record_tombstones (
+                   record_id TEXT PRIMARY KEY,
+                   purged_at TEXT NOT NULL,
+                   user      TEXT NOT NULL
+               ) STRICT, WITHOUT ROWID""",
+        ),
+    ),
 )
 
 

@@ -24,7 +24,7 @@ from intake.domain.questionnaire import Questionnaire
 from intake.domain.record import Record, Status
 from intake.domain.upgrade import upgrade
 from intake.vault import identity
-from intake.vault.database import Connection, transaction
+from intake.vault.database import Connection
 from intake.vault.record_index import TextIndex, like_pattern
 from intake.vault.record_types import (
     IdentityKeyMissing,
@@ -33,6 +33,7 @@ from intake.vault.record_types import (
     RecordNotFound,
     RecordSummary,
 )
+from intake.vault.review_store import joined
 
 REVISION_WINDOW = dt.timedelta(minutes=10)
 EXCERPT_LENGTH = 120
@@ -83,8 +84,9 @@ class RecordStore:
 
     # -- writing --------------------------------------------------------------------------
     def save(self, record: Record, findings: Mapping[str, Finding]) -> None:
-        """Store the record's current state; see the module doc for revisions."""
-        with transaction(self._conn):
+        """Store the record's current state; see the module doc for revisions. Joins the
+        caller's transaction when one is open."""
+        with joined(self._conn):
             self._save_locked(record, findings)
 
     def _save_locked(self, record: Record, findings: Mapping[str, Finding]) -> None:
@@ -200,8 +202,8 @@ class RecordStore:
     def delete(self, record_id: str) -> None:
         """Remove the record and every revision; no trace stays readable with the key
         (secure_delete zeroes freed pages, FTS5 secure-delete rewrites the index, and the
-        WAL is truncated afterwards)."""
-        with transaction(self._conn):
+        WAL is truncated afterwards, by the caller when it opened the transaction)."""
+        with joined(self._conn) as own:
             row = self._conn.execute("SELECT rid, text_rowid FROM records WHERE id = ?",
                                      (record_id,)).fetchone()
             if row is None:
@@ -210,7 +212,8 @@ class RecordStore:
             self._forget_findings(row[0])
             self._conn.execute("DELETE FROM record_revisions WHERE record_id = ?", (record_id,))
             self._conn.execute("DELETE FROM records WHERE rid = ?", (row[0],))
-        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if own:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- reading --------------------------------------------------------------------------
     def load(self, record_id: str) -> Record:
@@ -343,7 +346,7 @@ class RecordStore:
     # -- import ---------------------------------------------------------------------------
     def import_many(self, items: Sequence[tuple[Record, Mapping[str, Finding]]]) -> ImportResult:
         added = updated = skipped = history = 0
-        with transaction(self._conn):
+        with joined(self._conn):
             for record, findings in items:
                 row = self._conn.execute(
                     "SELECT revision, identity, text_rowid, rid FROM records WHERE id = ?",

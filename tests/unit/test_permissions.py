@@ -21,6 +21,7 @@ from intake.domain.roles import Role
 from intake.errors import ExitCode, PermissionDenied
 from intake.exchange.demo import generate
 from intake.i18n import _
+from intake.services.audit_log import AuditService
 from intake.services.exports import ExportService, ExportSettings
 from intake.services.interviews import InterviewService, RecordFilter
 from intake.services.session import Session
@@ -172,7 +173,7 @@ def view_others_identity(w: Fixture) -> None:
 
 
 def review(w: Fixture) -> None:
-    record = w.add(_record(USER, Status.SUBMITTED))
+    record = w.add(_record(USER, Status.IN_REVIEW))  # the workflow: in_review → verified
     try:
         w.service.set_status(record, Status.VERIFIED)
     finally:
@@ -205,6 +206,10 @@ def import_records(w: Fixture) -> None:
 
 def manage_users(w: Fixture) -> None:
     assert USER in {user.name for user in UserService(w.vault).list()}
+
+
+def read_audit(w: Fixture) -> None:
+    assert AuditService(w.vault).entries()  # the fixture's unlocks at least
 
 
 def lock(w: Fixture) -> None:
@@ -240,6 +245,7 @@ PROBES: dict[Action, Callable[[Fixture], None]] = {
     Action.EXPORT_PLAINTEXT: export_plaintext,
     Action.IMPORT: import_records,
     Action.MANAGE_USERS: manage_users,
+    Action.READ_AUDIT: read_audit,
     Action.LOCK: lock,
     Action.PANIC_WIPE: panic_wipe,
 }
@@ -260,6 +266,7 @@ TABLE = {  # interviewer, case manager, coordinator, admin
     Action.EXPORT_PLAINTEXT: "no yes no yes",
     Action.IMPORT: "no yes no yes",
     Action.MANAGE_USERS: "no no no yes",
+    Action.READ_AUDIT: "no yes no yes",  # "an audit view for admins and case managers"
     Action.LOCK: "yes yes yes yes",
     Action.PANIC_WIPE: "yes yes yes yes",
 }

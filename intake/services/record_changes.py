@@ -1,0 +1,104 @@
+"""What a save changed, and what the audit log and the status history say about it.
+
+``InterviewService.save`` calls :func:`log_save` inside the transaction that stores the
+record, so the record, its status history row and its audit entries commit together:
+
+- the first save: ``RECORD_CREATED`` with the ids of the questions answered;
+- a later save that changed answers or marks: ``RECORD_EDITED`` with the sorted ids of the
+  questions whose answer or mark changed (never a value); a save that changed nothing
+  (an autosave with no edit) logs nothing;
+- a save that changed the status: a ``record_status_history`` row and ``STATUS_CHANGED``
+  ``{from, to}`` (the workflow was checked before, see :mod:`intake.services.workflow`).
+
+Consent (the ``consent`` section) is changed only through the consent step
+(``ReviewService.set_consent`` and ``withdraw``): :func:`check_consent_unchanged` refuses a
+save that would change a stored record's consent answers, as an ``AnswerError`` at that
+question (the form shows it there and keeps the stored answer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from intake.domain.answers import AnswerError
+from intake.domain.questionnaire import Questionnaire
+from intake.domain.questions import QUESTIONNAIRE
+from intake.domain.record import Record
+from intake.i18n import N_
+from intake.vault import audit, review_store
+from intake.vault.audit import AuditAction
+from intake.vault.database import Connection
+
+CONSENT_SECTION = "consent"
+WITHDRAWN = "consent.withdrawn_on"
+RESTRICTIONS = "consent.restrictions"
+
+
+def consent_ids(questionnaire: Questionnaire = QUESTIONNAIRE) -> tuple[str, ...]:
+    """Every question of the consent section."""
+    return tuple(q.id for s in questionnaire.sections if s.id == CONSENT_SECTION
+                 for q in s.questions)
+
+
+def consent_scopes(questionnaire: Questionnaire = QUESTIONNAIRE) -> tuple[str, ...]:
+    """The yes/no scopes of consent (every consent question but the restrictions text and
+    the withdrawal date)."""
+    return tuple(qid for qid in consent_ids(questionnaire)
+                 if qid not in (RESTRICTIONS, WITHDRAWN))
+
+
+class ConsentChangeRefused(AnswerError):
+    """A save tried to change a consent answer; consent has its own step."""
+
+    REASON = N_("consent is changed only in the consent step, with the date the person "
+                "decided")
+
+    def __init__(self, question: str) -> None:
+        super().__init__(question, self.REASON)
+
+
+def _differs(before: Mapping[str, Any], after: Mapping[str, Any]) -> set[str]:
+    return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+
+
+def changed_questions(stored: Record | None, record: Record) -> list[str]:
+    """Sorted ids of the questions whose answer or mark differs (all answered ones for a
+    new record)."""
+    if stored is None:
+        return sorted(record.answers.keys() | record.meta.keys())
+    return sorted(_differs(stored.answers, record.answers) | _differs(stored.meta, record.meta))
+
+
+def check_consent_unchanged(stored: Record, record: Record,
+                            questionnaire: Questionnaire = QUESTIONNAIRE) -> None:
+    ids = consent_ids(questionnaire)
+    for qid in ids:
+        if (stored.answers.get(qid) != record.answers.get(qid)
+                or stored.meta.get(qid) != record.meta.get(qid)):
+            raise ConsentChangeRefused(qid)
+
+
+def strip_identity(record: Record, questionnaire: Questionnaire = QUESTIONNAIRE) -> None:
+    """Drop the identifying answers (a purged record never gets an identity back)."""
+    identifying = questionnaire.identifying_ids
+    record.answers = {k: v for k, v in record.answers.items() if k not in identifying}
+    record.meta = {k: v for k, v in record.meta.items() if k not in identifying}
+
+
+def log_save(conn: Connection, user: str, record: Record, stored: Record | None,
+             not_edits: Collection[str] = ()) -> None:
+    """The audit entries (and status history row) of one save; ``not_edits`` are question
+    ids the caller logs itself (the consent step logs ``CONSENT_CHANGED``)."""
+    if stored is None:
+        audit.append(conn, user, AuditAction.RECORD_CREATED, record.id,
+                     {"questions": changed_questions(None, record)})
+        return
+    edited = [qid for qid in changed_questions(stored, record) if qid not in not_edits]
+    if edited:
+        audit.append(conn, user, AuditAction.RECORD_EDITED, record.id, {"questions": edited})
+    if record.status is not stored.status:
+        review_store.add_status_change(conn, record.id, stored.status.value,
+                                       record.status.value, user, record.updated_at)
+        audit.append(conn, user, AuditAction.STATUS_CHANGED, record.id,
+                     {"from": stored.status.value, "to": record.status.value})

@@ -1,0 +1,411 @@
+"""Vault → Users… (administrators): list, add, change role, reset passphrase, remove.
+
+The work goes through :class:`intake.services.users.UserService` on a worker: a new key
+slot costs an Argon2id derivation, and removing a user (or taking the identity key away)
+rekeys the whole database, which takes seconds on a big vault and closes the vault's
+connections. ``about_to_change`` fires first (the main window saves the open testimony
+and waits for other background work), ``rekeyed`` after a rekey; the new recovery code is
+then shown once, like the first-run wizard shows it. Passphrases go from the fields
+straight into the job and the fields are cleared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.domain.roles import Role
+from intake.i18n import _
+from intake.services.users import UserInfo, UserService
+from intake.ui.audit_view import format_stamp
+from intake.ui.dialogs import Dialogs
+from intake.ui.errors import error_text
+from intake.ui.headings import heading
+from intake.ui.passphrase_fields import NewPassphraseFields
+from intake.ui.recovery_code import RecoveryCodePanel
+from intake.ui.worker import BackgroundTasks
+
+LIST, EDIT, RECOVERY = range(3)
+ADD, ROLE, RESET = "add", "role", "reset"
+
+
+class UsersDialog(QDialog):
+    lock_requested = Signal()  # Ctrl+L inside the dialog (the main window is blocked)
+    about_to_change = Signal()  # before any work: save the testimony, wait for other work
+    rekeyed = Signal()  # the database was rekeyed (its connections were reopened)
+
+    def __init__(self, service: UserService, tasks: BackgroundTasks, dialogs: Dialogs,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("users_dialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self._service, self._tasks, self._dialogs = service, tasks, dialogs
+        self._closed = False
+        self._mode = ADD
+        self._target: UserInfo | None = None
+        self.users: list[UserInfo] = []
+
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self._list_page())
+        self.pages.addWidget(self._edit_page())
+        self.recovery = RecoveryCodePanel(self)
+        self.recovery_done = QPushButton(self.recovery)
+        self.recovery_done.setObjectName("recovery_done")
+        recovery_layout = self.recovery.layout()
+        assert recovery_layout is not None
+        recovery_layout.addWidget(self.recovery_done)
+        self.recovery.written_down.toggled.connect(self.recovery_done.setEnabled)
+        self.recovery_done.clicked.connect(self._recovery_confirmed)
+        self.pages.addWidget(self.recovery)
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        self.message = QLabel(self)
+        self.message.setObjectName("users_message")
+        self.message.setWordWrap(True)
+        self.close_buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.close_buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.message)
+        layout.addWidget(self.close_buttons)
+        self._lock = QShortcut(QKeySequence("Ctrl+L"), self)
+        self._lock.setContext(Qt.ShortcutContext.WindowShortcut)
+        self._lock.activated.connect(self.lock_requested)
+        self.setMinimumSize(600, 420)
+        self.resize(820, 560)
+        self.retranslate()
+        self.refresh()
+
+    # -- pages ----------------------------------------------------------------------------
+    def _list_page(self) -> QWidget:
+        page = QWidget(self)
+        self.title = heading(page, 1.2)
+        self.table = QTableWidget(0, 4, page)
+        self.table.setObjectName("users_table")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.add_button, self.role_button = QPushButton(page), QPushButton(page)
+        self.reset_button, self.remove_button = QPushButton(page), QPushButton(page)
+        for button, name in ((self.add_button, "users_add"), (self.role_button, "users_role"),
+                             (self.reset_button, "users_reset"),
+                             (self.remove_button, "users_remove")):
+            button.setObjectName(name)
+        self.add_button.clicked.connect(lambda: self._edit(ADD))
+        self.role_button.clicked.connect(lambda: self._edit(ROLE))
+        self.reset_button.clicked.connect(lambda: self._edit(RESET))
+        self.remove_button.clicked.connect(self.remove)
+        buttons = QVBoxLayout()
+        for button in (self.add_button, self.role_button, self.reset_button,
+                       self.remove_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.table, 1)
+        row.addLayout(buttons)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addLayout(row, 1)
+        return page
+
+    def _edit_page(self) -> QWidget:
+        page = QWidget(self)
+        self.edit_title = heading(page, 1.2)
+        self.name = QLineEdit(page)
+        self.name.setObjectName("users_name")
+        self.name.setMaxLength(64)
+        self.role = QComboBox(page)
+        self.role.setObjectName("users_role_choice")
+        self.passphrase = NewPassphraseFields(page)
+        self.passphrase.validity_changed.connect(lambda _ok: self._update_apply())
+        self.name.textChanged.connect(lambda _t: self._update_apply())
+        self.name_label, self.role_label = QLabel(page), QLabel(page)
+        self.name_label.setBuddy(self.name)
+        self.role_label.setBuddy(self.role)
+        self.form = QFormLayout()
+        self.form.addRow(self.name_label, self.name)
+        self.form.addRow(self.role_label, self.role)
+        self.form.addRow(self.passphrase)
+        self.apply_button, self.cancel_button = QPushButton(page), QPushButton(page)
+        self.apply_button.setObjectName("users_apply")
+        self.apply_button.setDefault(True)
+        self.apply_button.clicked.connect(self.apply)
+        self.cancel_button.clicked.connect(self.back_to_list)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.apply_button)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit_title)
+        layout.addLayout(self.form)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        return page
+
+    # -- state ----------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.busy.isVisible()
+
+    def selected(self) -> UserInfo | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.users[rows[0].row()] if rows else None
+
+    def _update_buttons(self) -> None:
+        idle, chosen = not self.running, self.selected() is not None
+        self.add_button.setEnabled(idle)
+        for button in (self.role_button, self.reset_button, self.remove_button):
+            button.setEnabled(idle and chosen)
+
+    def _update_apply(self) -> None:
+        ok = not self.running
+        if self._mode == ADD:
+            ok = ok and bool(self.name.text().strip()) and self.passphrase.is_valid()
+        elif self._mode == RESET:
+            ok = ok and self.passphrase.is_valid()
+        self.apply_button.setEnabled(ok)
+        self.cancel_button.setEnabled(not self.running)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        for widget in (self.name, self.role, self.passphrase, self.table):
+            widget.setEnabled(not busy)
+        self._update_buttons()
+        self._update_apply()
+        self.close_buttons.setEnabled(not busy)
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+
+    def refresh(self) -> None:
+        """The users as the vault lists them (one cheap query), the selection kept."""
+        chosen = self.selected()
+        try:
+            self.users = self._service.list()
+        except Exception as error:  # shown in words; the list stays as it was
+            self._say(error_text(error))
+            return
+        self.table.setRowCount(len(self.users))
+        for row, user in enumerate(self.users):
+            cells = (user.name, _(user.role.label), format_stamp(user.created_at),
+                     _("Yes") if user.must_change_passphrase else "")
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+            if chosen is not None and user.name == chosen.name:
+                self.table.selectRow(row)
+        self._update_buttons()
+
+    # -- editing --------------------------------------------------------------------------
+    def _edit(self, mode: str) -> None:
+        target = self.selected()
+        if mode != ADD and target is None:
+            return
+        self._mode, self._target = mode, target
+        self.name.clear()
+        self.passphrase.clear()
+        self.role.setCurrentIndex(self.role.findData(
+            target.role.value if target is not None else Role.INTERVIEWER.value))
+        self.form.setRowVisible(self.name, mode == ADD)
+        self.form.setRowVisible(self.role, mode in (ADD, ROLE))
+        self.form.setRowVisible(self.passphrase, mode in (ADD, RESET))
+        self._say("")
+        self.pages.setCurrentIndex(EDIT)
+        self.retranslate()
+        {ADD: self.name, ROLE: self.role, RESET: self.passphrase.first}[mode].setFocus()
+
+    def back_to_list(self) -> None:
+        self.passphrase.clear()
+        self.pages.setCurrentIndex(LIST)
+        self.table.setFocus()
+
+    def apply(self) -> None:
+        if self.running or not self.apply_button.isEnabled():
+            return
+        service, mode, target = self._service, self._mode, self._target
+        role = Role(self.role.currentData())
+        if mode == ADD:
+            name, passphrase = self.name.text(), self.passphrase.take()
+            self._run(lambda: service.add(name, role, passphrase),
+                      lambda info: _("{name} was added. They must choose their own "
+                                     "passphrase when they first unlock.").format(
+                                         name=info.name))
+        elif target is not None and mode == ROLE:
+            if role == target.role:
+                self.back_to_list()
+                return
+            if target.role.holds_identity_key and not role.holds_identity_key and (
+                    not self._dialogs.ask(self, _("Change the role"), _(
+                        "As {role}, {name} will no longer hold the identity key. The vault "
+                        "will be rekeyed, which can take a while, and a new recovery code "
+                        "will be shown. Go on?").format(role=_(role.label),
+                                                        name=target.name))):
+                return
+            self._run(lambda: service.set_role(target.name, role),
+                      lambda _r: _("{name} is now {role}.").format(
+                          name=target.name, role=_(role.label)))
+        elif target is not None and mode == RESET:
+            passphrase = self.passphrase.take()
+            self._run(lambda: service.reset_passphrase(target.name, passphrase),
+                      lambda _r: _("The passphrase of {name} was reset. They must choose "
+                                   "their own when they next unlock.").format(
+                                       name=target.name))
+
+    def remove(self) -> None:
+        target = self.selected()
+        if target is None or self.running:
+            return
+        if not self._dialogs.ask(self, _("Remove a user"), _(
+                "Remove {name} from this vault? Their passphrase stops working. The vault "
+                "will be rekeyed, which can take a while, and a new recovery code will be "
+                "shown: the old one stops working.").format(name=target.name)):
+            return
+        service = self._service
+        self._run(lambda: service.remove(target.name),
+                  lambda _r: _("{name} was removed.").format(name=target.name))
+
+    def _run(self, work: Callable[[], Any], done_text: Callable[[Any], str]) -> None:
+        """Run ``work`` on a worker; on success say ``done_text(result)`` and show a new
+        recovery code when the result is one."""
+        self.about_to_change.emit()
+        service = self._service
+
+        def job() -> Any:
+            try:
+                return work()
+            finally:
+                service.vault.release_thread_connection()
+
+        self._say(_("Working… Rekeying a large vault takes a while."))
+        self._set_busy(True)
+        self._tasks.run(job, lambda result: self._succeeded(result, done_text),
+                        self._failed)
+
+    def _succeeded(self, result: object, done_text: Callable[[Any], str]) -> None:
+        if self._closed:
+            return
+        self._set_busy(False)
+        self.refresh()
+        self._say(done_text(result))
+        if isinstance(result, str):  # a new recovery code: the vault was rekeyed
+            self.rekeyed.emit()
+            self.recovery.show_code(result)
+            self.recovery_done.setEnabled(False)
+            self.close_buttons.setEnabled(False)
+            self.pages.setCurrentIndex(RECOVERY)
+            self.recovery.written_down.setFocus()
+        else:
+            self.back_to_list()
+
+    def _failed(self, error: BaseException) -> None:
+        if self._closed:
+            return
+        self._set_busy(False)
+        self._say(error_text(error))
+        self.refresh()
+        if self.pages.currentIndex() == EDIT:
+            (self.name if self._mode == ADD else self.passphrase.first).setFocus()
+
+    def _recovery_confirmed(self) -> None:
+        if not self.recovery.written_down.isChecked():
+            return
+        self.recovery.clear()
+        self.close_buttons.setEnabled(True)
+        self.back_to_list()
+
+    # -- closing --------------------------------------------------------------------------
+    def reject(self) -> None:
+        """Escape and Close wait for running work and for a shown recovery code; on a form,
+        Escape goes back to the list."""
+        if self.running or self.pages.currentIndex() == RECOVERY:
+            return
+        if self.pages.currentIndex() == EDIT:
+            self.back_to_list()
+            return
+        super().reject()
+
+    def close_for_lock(self) -> None:
+        """Locking closes the dialog whatever it shows (a lock is never refused)."""
+        self._closed = True
+        self.recovery.clear()
+        self.passphrase.clear()
+        self.done(QDialog.DialogCode.Rejected)
+
+    def done(self, result: int) -> None:
+        self._closed = True
+        super().done(result)
+
+    # -- texts ----------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Users"))
+        self.title.setText(_("Who may unlock this vault"))
+        self.table.setHorizontalHeaderLabels(
+            [_("Name"), _("Role"), _("Added"), _("Must change passphrase")])
+        self.table.setAccessibleName(_("Users"))
+        self.add_button.setText(_("&Add…"))
+        self.role_button.setText(_("Change &role…"))
+        self.reset_button.setText(_("Reset &passphrase…"))
+        self.remove_button.setText(_("Re&move…"))
+        self.name_label.setText(_("User name:"))
+        self.name.setAccessibleName(_("User name"))
+        self.role_label.setText(_("Role:"))
+        self.role.setAccessibleName(_("Role"))
+        current = self.role.currentData()
+        self.role.clear()
+        for role in Role:
+            self.role.addItem(_(role.label), role.value)
+        self.role.setCurrentIndex(max(0, self.role.findData(current)))
+        self.passphrase.retranslate()
+        self.passphrase.first.setAccessibleName(_("Initial passphrase"))
+        self.passphrase.second.setAccessibleName(_("Repeat the initial passphrase"))
+        name = self._target.name if self._target is not None else ""
+        self.edit_title.setText({
+            ADD: _("Add a user"),
+            ROLE: _("Change the role of {name}").format(name=name),
+            RESET: _("Reset the passphrase of {name}").format(name=name),
+        }[self._mode])
+        self.apply_button.setText(_("&Apply"))
+        self.cancel_button.setText(_("Cancel"))
+        self.busy.setAccessibleName(_("Working"))
+        self.recovery.title.setText(_("The new recovery code"))
+        self.recovery.text.setText(_(
+            "The vault was rekeyed: the old recovery code no longer opens it. Write this new "
+            "code on paper now and keep it apart from the laptop. It is shown only this "
+            "once."))
+        self.recovery.written_down.setText(_("I have written the recovery code down"))
+        self.recovery_done.setText(_("&Done"))
+        close = self.close_buttons.button(QDialogButtonBox.StandardButton.Close)
+        if close is not None:
+            close.setText(_("&Close"))
+        self._update_apply()
