@@ -1,4 +1,5 @@
-"""``intake users add|list|remove|set-role|reset-passphrase`` (issue 5; administrators).
+"""``intake users add|list|remove|set-role|reset-passphrase|new-recovery-code`` (issue 5;
+administrators).
 
 For scripts, with ``--passphrase-stdin``: the first line of standard input is the
 administrator's passphrase, the second the new user's initial passphrase (``add``,
@@ -47,6 +48,9 @@ def add_users_command(
         "reset-passphrase", parents=[common],
         help=_("give a user a new initial passphrase, to be changed at their next unlock"))
     resetter.add_argument("name", metavar=_("NAME"))
+    actions.add_parser(
+        "new-recovery-code", parents=[common],
+        help=_("replace the recovery code (prints the new one; the old one stops working)"))
 
 
 def cmd_users(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
@@ -75,12 +79,18 @@ def cmd_users(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
             io.stdout.write(_("{name} has a new initial passphrase to change at their next "
                               "unlock.").format(name=args.name) + "\n")
             return ExitCode.OK
-        code = (service.remove(args.name) if command == "remove"
-                else service.set_role(args.name, Role(args.role)))
+        if command == "new-recovery-code":
+            code: str | None = service.new_recovery_code()
+        elif command == "remove":
+            code = service.remove(args.name)
+        else:
+            code = service.set_role(args.name, Role(args.role))
     if code is not None:
         io.stdout.write(code + "\n")
-        io.stderr.write(_("The vault was rekeyed. Write the new recovery code down; the old "
-                          "one no longer works.") + "\n")
+        io.stderr.write((_("Write the new recovery code down; the old one no longer works.")
+                         if command == "new-recovery-code" else
+                         _("The vault was rekeyed. Write the new recovery code down; the old "
+                           "one no longer works.")) + "\n")
     else:
         io.stdout.write(_("The role of {name} is now {role}.").format(
             name=args.name, role=_(Role(args.role).label)) + "\n")

@@ -44,3 +44,8 @@ class UserService:
         """Remove ``name`` and rekey the vault; returns the new recovery code."""
         self._check()
         return accounts.remove_user(self.vault, name)
+
+    def new_recovery_code(self) -> str:
+        """A new recovery code (shown once); the old one stops working."""
+        self._check()
+        return accounts.new_recovery_code(self.vault)

@@ -168,8 +168,26 @@ def remove_user(vault: Vault, name: str) -> str:
     return code
 
 
-def _log(vault: Vault, action: audit.AuditAction, **detail: str) -> None:
+def _log(vault: Vault, action: audit.AuditAction, **detail: str | bool) -> None:
     audit.append(vault.connection(), vault.user, action, detail=detail)
+
+
+def new_recovery_code(vault: Vault) -> str:
+    """Replace the recovery slot with one under a new code (returned, to show once): when
+    the old code may have been seen, or was never written down after a rekey."""
+    keys = vault._require_keys()
+    if keys.idk is None:  # the recovery slot holds every key
+        raise RuntimeError("a new recovery code needs the identity key")
+    file = vault._slot_file
+    old = file.recovery_slot()
+    code = recovery.generate()
+    slot = keyslots.wrap(
+        file.vault_id, kind=KIND_RECOVERY, user=None, secret=recovery.normalize(code) or "",
+        content=SlotContent(keys, None), params=old.kdf if old is not None else _params(vault),
+        generation=file.generation + 1, slot_id=old.id if old is not None else None)
+    vault._write_slot_file(file.with_slot(slot, keys.dbk))
+    _log(vault, audit.AuditAction.PASSPHRASE_RESET, recovery_code=True)
+    return code
 
 
 def _check_not_self(vault: Vault, row: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from intake.domain.roles import Role
+from intake.errors import WrongRecoveryCode
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
@@ -97,3 +98,17 @@ def test_a_new_user_must_replace_the_initial_passphrase_first(cli: Cli, vault: P
     changed = cli(["passwd", *args(vault, "park")], f"{INITIAL}\nmy own passphrase now\n")
     assert changed.code == 0, changed
     assert cli(["check", *args(vault, "park")], "my own passphrase now\n").code == 0
+
+
+def test_a_new_recovery_code_replaces_the_old_one(cli: Cli, tmp_path: Path,
+                                                 policy: KdfPolicy) -> None:
+    folder = tmp_path / "own"
+    vault, old_code = Vault.create(folder, USER, PASSPHRASE, policy)
+    vault.close()
+    result = cli(["users", "new-recovery-code", *args(folder)])
+    assert result.code == 0 and CODE.match(result.out), result
+    assert "old one no longer works" in result.err
+    with pytest.raises(WrongRecoveryCode):
+        Vault.open_with_recovery_code(folder, USER, old_code)
+    with Vault.open_with_recovery_code(folder, USER, result.out.strip()) as opened:
+        assert opened.has_identity_key
