@@ -92,8 +92,12 @@ class MainWindow(QMainWindow):
         self.find_action.setObjectName("find_action")
         self.find_action.setShortcut(QKeySequence("Ctrl+F"))
         self.find_action.triggered.connect(self._find)
+        self.queue_action = QAction(self)
+        self.queue_action.setObjectName("review_queue_action")
+        self.queue_action.triggered.connect(self._review_queue)
         self.records_menu.addAction(self.new_record_action)
         self.records_menu.addAction(self.find_action)
+        self.records_menu.addAction(self.queue_action)
         self.export_action = QAction(self)
         self.export_action.setObjectName("export_action")
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
@@ -145,6 +149,8 @@ class MainWindow(QMainWindow):
         self.new_record_action.setEnabled(
             unlocked and role is not None and allowed(role, Action.CREATE_RECORD))
         self.find_action.setEnabled(unlocked)
+        self.queue_action.setEnabled(unlocked and role is not None
+                                     and allowed(role, Action.REVIEW))
         self.export_action.setEnabled(self.may_export())
         self.statistics_action.setEnabled(self.may_export())
         self.users_action.setEnabled(
@@ -199,6 +205,10 @@ class MainWindow(QMainWindow):
     def _new_record(self) -> None:
         if self.workspace is not None:
             self.workspace.new_record()
+
+    def _review_queue(self) -> None:
+        if self.workspace is not None:
+            self.workspace.show_queue()
 
     def _find(self) -> None:
         if self.workspace is not None:
@@ -328,6 +338,7 @@ class MainWindow(QMainWindow):
         self.records_menu.setTitle(_("&Testimonies"))
         self.new_record_action.setText(_("&New testimony"))
         self.find_action.setText(_("&Find"))
+        self.queue_action.setText(_("&Review queue"))
         self.export_action.setText(_("&Export anonymized data…"))
         self.statistics_action.setText(_("Export public &statistics…"))
         self.language_menu.setTitle(_("L&anguage"))

@@ -103,6 +103,7 @@ class RecordList(QWidget):
         ]
 
         self.model = RecordTableModel(service, parent=self)
+        self._models = [self.model]  # every model shown (the review queue's too)
         self.table = QTableView(self)
         self.table.setObjectName("record_table")
         self._set_up_table()
@@ -163,8 +164,30 @@ class RecordList(QWidget):
         selection.selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._update_buttons)
 
+    def use_model(self, model: RecordTableModel) -> None:
+        """Show ``model`` (the list's own, or the review queue's) under the same search and
+        filters; its ``sortable`` attribute, when False, turns column sorting off."""
+        if model is self.model:
+            return
+        if model not in self._models:
+            self._models.append(model)
+            model.modelReset.connect(self._update_buttons)
+        self.model = model
+        self.table.setSortingEnabled(False)
+        self.table.setModel(model)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.setSortingEnabled(getattr(model, "sortable", True))
+        self.apply_filter()
+        self._update_count()
+        self._update_buttons()
+
+    def add_control(self, widget: QWidget) -> None:
+        """A control beside the search box (the review queue's toggle)."""
+        self._top.insertWidget(self._top.count() - 1, widget)
+
     def _lay_out(self) -> None:
         top = QHBoxLayout()
+        self._top = top
         top.addWidget(self.search, 1)
         top.addWidget(self.names_check)
         top.addWidget(self.new_button)
@@ -293,7 +316,8 @@ class RecordList(QWidget):
         """Drop every loaded summary (the vault is about to lock)."""
         self._search_timer.stop()
         self._search_generation += 1  # a search still running is ignored when it ends
-        self.model.clear()
+        for model in self._models:
+            model.clear()
 
     # -- table ----------------------------------------------------------------------------
     def _keep_sortable_indicator(self, column: int, _order: Qt.SortOrder) -> None:

@@ -1,7 +1,9 @@
 """The workspace shown while the vault is unlocked: the list of testimonies and the form.
 
-Two pages: the record list, and the interview form of one record with a way back to the
-list. The workspace is destroyed on lock, so nothing it showed outlives the keys; before
+Two pages: the record list (or, for reviewers, the review queue), and the interview form
+of one record with a way back to the list. The form gets the review panel as a tab beside
+its indicators and the consent step behind its consent buttons. The workspace is destroyed
+on lock, so nothing it showed outlives the keys; before
 that, :meth:`flush` saves what the open form still holds and :meth:`release` drops every
 summary and disables the form.
 """
@@ -26,17 +28,21 @@ from intake.domain.permissions import Action
 from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.errors import IntakeError
-from intake.i18n import _
+from intake.i18n import N_, _
 from intake.services.interviews import InterviewService
+from intake.services.review import ReviewService
 from intake.services.session import Session
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
 from intake.ui.headings import heading
 from intake.ui.record_list import RecordList
+from intake.ui.review_queue import ReviewQueue
 from intake.ui.worker import BackgroundTasks
 
 if TYPE_CHECKING:
+    from intake.ui.consent_step import ConsentController
     from intake.ui.form.interview_form import InterviewForm
+    from intake.ui.review_panel import ReviewPanel
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +70,19 @@ class Workspace(QWidget):
         dialogs: Dialogs,
         parent: QWidget | None = None,
         tasks: BackgroundTasks | None = None,
+        review: ReviewService | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("workspace")
         self._session, self._service, self._dialogs = session, service, dialogs
+        self._review = review or ReviewService(service.vault)
         service.index_pending()  # texts saved before a crash become searchable
         role = session.role
         self.can_review = role in REVIEWING_ROLES
         vault = session.vault
         self.form: InterviewForm | None = None
+        self.review_panel: ReviewPanel | None = None
+        self.consent: ConsentController | None = None
         self._form_record: str | None = None
         self._saved_at: str | None = None
         self._failure: str | None = None
@@ -98,6 +108,8 @@ class Workspace(QWidget):
         self.record_list.open_requested.connect(self.open_record)
         self.record_list.new_requested.connect(self.new_record)
         self.record_list.deleted.connect(self._update_empty)
+        self.queue = (ReviewQueue(self._review, self.record_list)
+                      if self._review.may_review() else None)
         list_layout = QVBoxLayout(list_page)
         list_layout.setContentsMargins(0, 0, 0, 0)
         list_layout.addWidget(self.empty)
@@ -162,10 +174,24 @@ class Workspace(QWidget):
                              parent=self.form_page)
         form.saved.connect(self.show_saved)
         form.save_failed.connect(self.show_save_failed)
+        self._attach_review(form)
         self._form_layout.addWidget(form, 1)
         self.form, self._form_record = form, record.id
         self.pages.setCurrentIndex(FORM_PAGE)
         form.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _attach_review(self, form: InterviewForm) -> None:
+        """The review panel and the consent step beside the form."""
+        from intake.ui.consent_step import ConsentController
+        from intake.ui.review_panel import ReviewPanel
+
+        panel = ReviewPanel(self._review, form, self._dialogs, form)
+        form.add_side_panel(panel, N_("Review"))
+        consent = ConsentController(form, self._review, self._dialogs)
+        consent.changed.connect(lambda _record: panel.refresh())
+        self.review_panel, self.consent = panel, consent
+        if self.queue is not None and self.queue.showing:  # opened to be reviewed
+            form.side_tabs.setCurrentWidget(panel)
 
     def back_to_list(self) -> None:
         record_id = self._form_record
@@ -195,6 +221,7 @@ class Workspace(QWidget):
 
     def _close_form(self) -> None:
         form, self.form, self._form_record = self.form, None, None
+        self.review_panel = self.consent = None
         if form is not None:
             form.hide()
             self._form_layout.removeWidget(form)
@@ -204,6 +231,13 @@ class Workspace(QWidget):
         """Back to the list (saving the form first), e.g. for Find."""
         if self.pages.currentIndex() == FORM_PAGE:
             self.back_to_list()
+
+    def show_queue(self) -> None:
+        """The review queue (case managers): the list in its queue mode."""
+        self.show_list()
+        if self.queue is not None and self.pages.currentIndex() == LIST_PAGE:
+            self.queue.show_queue(True)
+            self.record_list.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def focus_search(self) -> None:
         self.show_list()
@@ -249,8 +283,14 @@ class Workspace(QWidget):
         self.lock_button.setText(_("Lock"))
         self.back_button.setText(_("Back to the list"))
         self.record_list.retranslate()
+        if self.queue is not None:
+            self.queue.retranslate()
         if self.form is not None:
             self.form.retranslate()
+        if self.review_panel is not None:
+            self.review_panel.retranslate()
+        if self.consent is not None:
+            self.consent.retranslate()
         if self._failure is not None:
             self.show_save_failed(self._failure)
         elif self._saved_at is not None:

@@ -1,5 +1,6 @@
 """The interview form driven like an interviewer drives it: from the keyboard, in Korean,
-section by section, with autosave; then the record read back and shown again."""
+section by section, with autosave and the consent step; then the record read back and shown
+again."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from intake import i18n
 from intake.domain.indicators import FINDING_LABELS, INDICATORS, Finding
 from intake.i18n import _
 from intake.services.interviews import InterviewService
+from intake.services.review import ReviewService
+from intake.ui.consent_step import ConsentController
+from intake.ui.dialogs import Dialogs
 from intake.ui.form.interview_form import InterviewForm
 from intake.vault.vault import Vault
 from tests.ui.conftest import MakeForm, has_hangul, require_korean_catalog
@@ -79,6 +83,7 @@ EXPECTED_ANSWERS: dict[str, Any] = {
     "interview.interpreter_used": False,
     "consent.internal_documentation": True,
     "consent.anonymized_statistics": True,
+    "consent.media": False,
     "identity.full_name": "리명철",
     "profile.sex": "male",
     "profile.birth_year": 1988,
@@ -88,7 +93,6 @@ EXPECTED_ANSWERS: dict[str, Any] = {
     "narrative.summary": SUMMARY,
 }
 EXPECTED_META = {
-    "consent.media": "declined",
     "profile.birth_year": "estimate",
     "work.rest_days_per_month": "unknown",
     "wages.received_monthly": "declined",
@@ -99,6 +103,7 @@ def test_a_whole_interview_from_the_keyboard(
     qtbot: QtBot, make_form: MakeForm, vault: Vault
 ) -> None:
     form = make_form()
+    consent = ConsentController(form, ReviewService(vault), Dialogs())  # as the workspace
     assert form.indicator_panel.finding("excessive_overtime") is Finding.INSUFFICIENT
 
     # F6 puts the focus on the section list; Enter opens the section at its first field.
@@ -121,15 +126,28 @@ def test_a_whole_interview_from_the_keyboard(
     press(qtbot, Qt.Key.Key_Down)
     assert progress_text(form, "interview") == _("About this interview") + " (4/9)"
 
+    # Consent: read-only in the form; the consent step records it, dated today.
     press(qtbot, Qt.Key.Key_PageDown, CTRL)
     assert form.current_page.section.id == "consent"
-    assert has_focus(form.row("consent.internal_documentation").editor.focus_widget())
+    assert not form.row("consent.internal_documentation").editor.isEnabled()
+    assert form.consent_button is not None and has_focus(form.consent_button)
+    press(qtbot, Qt.Key.Key_Space)
+    step = consent.step
+    assert step is not None
+    qtbot.waitExposed(step)
+    qtbot.waitUntil(step.isActiveWindow, timeout=5_000)
+    assert has_focus(step.scopes["consent.internal_documentation"])
+    press(qtbot, Qt.Key.Key_Down)  # yes
+    tab_to(qtbot, step.scopes["consent.anonymized_statistics"])
     press(qtbot, Qt.Key.Key_Down)
-    tab_to(qtbot, form.row("consent.anonymized_statistics").editor.focus_widget())
+    tab_to(qtbot, step.scopes["consent.media"])
     press(qtbot, Qt.Key.Key_Down)
-    tab_to(qtbot, form.row("consent.media").state, most=20)
-    press(qtbot, Qt.Key.Key_Down)
-    press(qtbot, Qt.Key.Key_Down)
+    press(qtbot, Qt.Key.Key_Down)  # no
+    with qtbot.waitSignal(step.recorded):
+        press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(form.isActiveWindow, timeout=5_000)
+    assert form.row("consent.internal_documentation").collect().value is True
+    assert has_focus(form.consent_button)
 
     # Identity: hidden until shown, on purpose, for this record.
     press(qtbot, Qt.Key.Key_PageDown, CTRL)

@@ -489,6 +489,8 @@ def stand_in_form(monkeypatch: pytest.MonkeyPatch) -> type[StandInForm]:
     module = types.ModuleType(FORM_MODULE)
     module.InterviewForm = StandInForm  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, FORM_MODULE, module)
+    # the stand-in has no side panels: the review panel and consent step stay out
+    monkeypatch.setattr(Workspace, "_attach_review", lambda _self, _form: None)
     StandInForm.made = []
     return StandInForm
 

@@ -37,6 +37,7 @@ class IndicatorPanel(QWidget):
         self.names: dict[str, QLabel] = {}
         self.values: dict[str, QLabel] = {}
         self._findings: dict[str, Finding] = {i.id: Finding.INSUFFICIENT for i in INDICATORS}
+        self._overrides: dict[str, Finding] = {}  # a reviewer's final values
         for row, indicator in enumerate(INDICATORS):
             name, value = QLabel(self), QLabel(self)
             name.setWordWrap(True)
@@ -58,16 +59,35 @@ class IndicatorPanel(QWidget):
         for indicator_id in changed:
             self._show(indicator_id)
 
+    def show_overrides(self, overrides: Mapping[str, Finding]) -> None:
+        """A reviewer's final values (indicator → present/absent); shown instead of the
+        derived finding, marked as overridden."""
+        self._overrides = dict(overrides)
+        for indicator in INDICATORS:
+            self._show(indicator.id)
+
     def finding(self, indicator_id: str) -> Finding:
+        """The finding derived from the answers."""
         return self._findings[indicator_id]
 
+    def final(self, indicator_id: str) -> Finding:
+        """The finding shown: a reviewer's override, else the derived one."""
+        return self._overrides.get(indicator_id, self._findings[indicator_id])
+
     def _show(self, indicator_id: str) -> None:
-        finding = self._findings[indicator_id]
+        finding = self.final(indicator_id)
         label = self.values[indicator_id]
-        label.setText(_(FINDING_LABELS[finding]))
+        text = _(FINDING_LABELS[finding])
+        if indicator_id in self._overrides:
+            text = _("{finding} (reviewed)").format(finding=text)
+            label.setToolTip(_("Set by a case manager; derived from the answers: {finding}")
+                             .format(finding=_(FINDING_LABELS[self._findings[indicator_id]])))
+        else:
+            label.setToolTip("")
+        label.setText(text)
         label.setStyleSheet(FINDING_STYLES[finding])
         name = self.names[indicator_id].text()
-        label.setAccessibleName(part_name(name, _(FINDING_LABELS[finding])))
+        label.setAccessibleName(part_name(name, text))
 
     def retranslate(self) -> None:
         self.title.setText(_("ILO forced-labour indicators"))

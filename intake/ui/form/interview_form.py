@@ -1,6 +1,12 @@
 """The interview form: sections on the left, the current section's questions in the middle,
 the live ILO indicators on the right, and autosave underneath everything.
 
+Consent answers are shown read-only: they change only in the consent step
+(``ui/consent_step.py``), which the page's "Change consent…" and "Withdraw consent…"
+buttons ask for (``consent_requested``, ``withdraw_requested``). After the consent step or
+a review action stored the record, :meth:`InterviewForm.adopt` takes the stored record
+(its status and consent answers), so an autosave never writes an older state back.
+
 Saving never waits for a whole record to be valid: the answers that are valid are saved,
 and an answer that is not (hours 25, a text over its limit) keeps its error under the field
 while the record keeps the last valid answer for that question. Questions the form does not
@@ -9,13 +15,15 @@ the identity key) keep whatever the stored record holds.
 
 For the integrator: call ``flush()`` before locking, quitting or closing the form (it
 returns False if the save failed); ``saved``, ``save_failed`` and ``status_changed`` feed
-the status bar; ``identity_revealed`` is where auditing hooks in.
+the status bar; ``identity_revealed`` is where auditing hooks in: revealing the identity of a stored
+record logs ``IDENTITY_VIEWED`` (``InterviewService.identity_viewed``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -26,18 +34,22 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from intake.domain.answers import AnswerError, state_share_percent
 from intake.domain.indicators import Finding
+from intake.domain.permissions import Action
 from intake.domain.questionnaire import QType, Question
 from intake.domain.record import ConsentRequired, Record
-from intake.i18n import _, current_locale, ngettext
+from intake.errors import IntakeError
+from intake.i18n import N_, _, current_locale, ngettext
 from intake.services.interviews import InterviewService
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
@@ -49,6 +61,9 @@ from intake.ui.form.section_page import SectionPage
 log = logging.getLogger(__name__)
 
 CONSENT_QUESTION = "consent.internal_documentation"
+CONSENT_SECTION = "consent"
+BANNER_STYLE = ("background: #fdecea; color: #7f0000; border: 1px solid #a40000; "
+                "padding: 6px; font-weight: bold;")
 SHARE_QUESTION = "wages.state_share_percent"
 TEXT_TYPES = (QType.TEXT, QType.LONGTEXT, QType.LIST)
 
@@ -64,6 +79,8 @@ class InterviewForm(QWidget):
     save_failed = Signal(str)  # the reason, in the user's language
     status_changed = Signal(str)  # "Saved at 14:03:12", for the status bar
     identity_revealed = Signal(str)  # the record id, each time identity is shown
+    consent_requested = Signal()  # "Change consent…": the consent step
+    withdraw_requested = Signal()  # "Withdraw consent…"
 
     def __init__(
         self,
@@ -77,6 +94,7 @@ class InterviewForm(QWidget):
         self.setObjectName("interview_form")
         self._service, self._dialogs = service, dialogs
         self._saved = record  # the last stored state (or the new, unsaved record)
+        self._stored = record.revision > 0
         self._can_review = can_review
         self._with_identity = service.may_see_identity(record.author)
         self._status: tuple[str, Any] = ("none", None)
@@ -90,6 +108,11 @@ class InterviewForm(QWidget):
         self.pages = QStackedWidget(self)
         self.pages.setObjectName("form_pages")
         self.indicator_panel = IndicatorPanel(self)
+        self.banner = QLabel(self)
+        self.banner.setObjectName("record_banner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(BANNER_STYLE)
+        self.banner.hide()
         self.status_label = QLabel(self)
         self.status_label.setObjectName("save_status")
         self.rows: dict[str, QuestionRow] = {}
@@ -113,20 +136,28 @@ class InterviewForm(QWidget):
             item = QListWidgetItem(self.section_list)
             item.setData(Qt.ItemDataRole.UserRole, section.id)
 
+        self._set_up_consent(service, record)
         indicators = QScrollArea(self)
         indicators.setWidgetResizable(True)
         indicators.setWidget(self.indicator_panel)
+        self.side_tabs = QTabWidget(self)
+        self.side_tabs.setObjectName("form_side_tabs")
+        self.side_tabs.setTabBarAutoHide(True)
+        self.side_tabs.addTab(indicators, "")
+        self._side_titles: list[str] = [N_("Indicators")]
         centre = QWidget(self)
         box = QVBoxLayout(centre)
         box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.banner)
         box.addWidget(self.pages, 1)
         box.addWidget(self.status_label)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.section_list)
         splitter.addWidget(centre)
-        splitter.addWidget(indicators)
+        splitter.addWidget(self.side_tabs)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([240, 700, 280])
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -139,6 +170,26 @@ class InterviewForm(QWidget):
         self._load(record)
         self.section_list.setCurrentRow(0)
         self.retranslate()
+
+    def _set_up_consent(self, service: InterviewService, record: Record) -> None:
+        """Consent rows are read-only; the consent step changes them."""
+        self.consent_button: QPushButton | None = None
+        self.withdraw_button: QPushButton | None = None
+        page = next((p for p in self.section_pages if p.section.id == CONSENT_SECTION), None)
+        if page is None:
+            return
+        for row in page.rows.values():
+            row.set_read_only(True)
+        own = record.author == service.vault.user
+        if not service.may(Action.EDIT_OWN_RECORD if own else Action.EDIT_OTHERS_RECORD):
+            return
+        self.consent_button = QPushButton(page)
+        self.consent_button.setObjectName("change_consent")
+        self.consent_button.clicked.connect(self.consent_requested)
+        self.withdraw_button = QPushButton(page)
+        self.withdraw_button.setObjectName("withdraw_consent")
+        self.withdraw_button.clicked.connect(self.withdraw_requested)
+        page.add_actions([self.consent_button, self.withdraw_button])
 
     def _shows(self, question: Question) -> bool:
         if question.restricted and not self._can_review:
@@ -154,6 +205,7 @@ class InterviewForm(QWidget):
         bind("Ctrl+PgDown", lambda: self.step_section(1))
         bind("Ctrl+PgUp", lambda: self.step_section(-1))
         bind("F6", self.section_list.setFocus)
+        bind("F7", self.focus_side_panel)
         for number in range(1, min(9, len(self.section_pages)) + 1):
             bind(f"Alt+{number}", lambda n=number: self.go_to_section(n - 1, focus=True))
 
@@ -174,6 +226,46 @@ class InterviewForm(QWidget):
     def flush(self) -> bool:
         """Save now if anything is unsaved; False if the save failed."""
         return self._autosave.flush()
+
+    @property
+    def is_stored(self) -> bool:
+        """Whether the record was saved at least once (a new record is not, yet)."""
+        return self._stored
+
+    def store(self) -> bool:
+        """Save now, even a new record nobody typed in yet (the consent step and the
+        review act on stored records); False if the save failed."""
+        if not self._stored:
+            self._autosave.note_change()
+        return self._autosave.flush()
+
+    def adopt(self, record: Record) -> None:
+        """Show ``record``, just stored by another service call (a status transition, the
+        consent step), and save from it from now on. Call ``flush()`` before the call that
+        stored it: edits not yet saved are replaced by the stored answers."""
+        self._autosave.stop()
+        self._saved, self._stored = record, True
+        masked = self.identity_masked
+        self._load(record)
+        if masked:
+            self.hide_identity()
+        self._autosave.flush()  # nothing pending any more: clears the "unsaved" state
+
+    def show_overrides(self, overrides: Mapping[str, Finding]) -> None:
+        """A reviewer's final indicator values, shown in the indicator panel."""
+        self.indicator_panel.show_overrides(overrides)
+
+    def show_banner(self, text: str) -> None:
+        """A notice above the questions (a withdrawn consent); "" hides it."""
+        self.banner.setText(text)
+        self.banner.setAccessibleName(text)
+        self.banner.setVisible(bool(text))
+
+    def add_side_panel(self, widget: QWidget, title: str) -> None:
+        """A tab beside the indicators (the review panel); ``title`` is an N_() string."""
+        self.side_tabs.addTab(widget, _(title))
+        self._side_titles.append(title)
+        self.splitter.setSizes([200, 620, 420])
 
     def invalid_questions(self) -> list[str]:
         """Questions showing an error (their last valid answer is what is stored)."""
@@ -203,10 +295,23 @@ class InterviewForm(QWidget):
         if widget is not None:
             widget.setFocus(Qt.FocusReason.TabFocusReason)
 
+    def focus_side_panel(self) -> None:
+        """F7: to the indicators and review tabs (arrow keys switch tabs, Tab goes in)."""
+        if self.side_tabs.count() > 1:
+            self.side_tabs.tabBar().setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            self.side_tabs.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def reveal_identity(self) -> None:
         for page in self.section_pages:
             page.set_identity_masked(False)
         log.info("identity shown for record %s", self._saved.id)
+        if self._stored:
+            try:
+                self._service.identity_viewed(self._saved.id)
+            except IntakeError as error:  # the audit entry is the service's to refuse
+                log.warning("identity view of record %s not logged: %s", self._saved.id,
+                            type(error).__name__)
         self.identity_revealed.emit(self._saved.id)
 
     def hide_identity(self) -> None:
@@ -304,7 +409,7 @@ class InterviewForm(QWidget):
                         type(error).__name__)
             self._failed(error_text(error))
             return False
-        self._saved = candidate
+        self._saved, self._stored = candidate, True
         self._failing = False
         self._set_status("saved", (candidate.updated_at, len(errors)))
         self.saved.emit(candidate.updated_at)
@@ -370,4 +475,12 @@ class InterviewForm(QWidget):
             page.retranslate()
             self._update_progress(index)
         self.indicator_panel.retranslate()
+        for index, title in enumerate(self._side_titles):
+            self.side_tabs.setTabText(index, _(title))
+        self.side_tabs.setAccessibleName(_("Indicators and review"))
+        if self.consent_button is not None and self.withdraw_button is not None:
+            self.consent_button.setText(_("Change consent…"))
+            self.consent_button.setToolTip(_("Record the person's consent decisions, each "
+                                             "with the date they were made"))
+            self.withdraw_button.setText(_("Withdraw consent…"))
         self.status_label.setText(self._status_text())

@@ -89,6 +89,7 @@ class QuestionRow(QWidget):
         self.setObjectName(f"row:{question.id}")
         self._stash: Any | None = None
         self._masked = False
+        self._read_only = False  # shown, changed elsewhere (consent: the consent step)
         self._error: IntakeError | None = None
 
         self.label = heading(self)
@@ -185,9 +186,9 @@ class QuestionRow(QWidget):
         self.changed.emit(self.question.id)
 
     def _update_enabled(self) -> None:
-        answering = self._editing and not self._masked
+        answering = self._editing and not self._masked and not self._read_only
         self.editor.setEnabled(answering)
-        self.state.setEnabled(not self._masked)
+        self.state.setEnabled(not self._masked and not self._read_only)
         if self.estimate is not None:
             if not self._editing:
                 with QSignalBlocker(self.estimate):
@@ -267,6 +268,15 @@ class QuestionRow(QWidget):
     def set_masked(self, masked: bool) -> None:
         self._masked = masked
         self.stack.setCurrentWidget(self.hidden if masked else self.editor)
+        self._update_enabled()
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Show the answer without letting it be edited here."""
+        self._read_only = read_only
         self._update_enabled()
 
     def inputs(self) -> list[QWidget]:

@@ -52,6 +52,7 @@ class SectionPage(QScrollArea):
         self.rows: dict[str, QuestionRow] = {}
         questions = tuple(questions)
         self.identity_button: QPushButton | None = None
+        self.action_buttons: list[QPushButton] = []
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         if any(q.is_identifying for q in questions):
@@ -60,6 +61,7 @@ class SectionPage(QScrollArea):
             self.identity_button.clicked.connect(self._identity_clicked)
             header.addWidget(self.identity_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(body)
+        self._layout = layout
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(header)
         layout.addWidget(self.description)
@@ -75,9 +77,22 @@ class SectionPage(QScrollArea):
         self._chain_tab_order()
         self.retranslate()
 
+    def add_actions(self, buttons: Iterable[QPushButton]) -> None:
+        """Buttons under the title (the consent step's), first in the Tab order."""
+        line = QHBoxLayout()
+        for button in buttons:
+            button.setParent(self.widget())
+            line.addWidget(button)
+            self.action_buttons.append(button)
+        line.addStretch(1)
+        self._layout.insertLayout(1, line)
+        self._chain_tab_order()
+
     def _chain_tab_order(self) -> None:
         """Tab follows the page from top to bottom, field by field."""
-        widgets: list[QWidget] = [self.identity_button] if self.identity_button else []
+        widgets: list[QWidget] = list(self.action_buttons)
+        if self.identity_button:
+            widgets.append(self.identity_button)
         for row in self.rows.values():
             widgets.extend(row.inputs())
         for first, second in zip(widgets, widgets[1:], strict=False):
@@ -117,9 +132,9 @@ class SectionPage(QScrollArea):
 
     def first_input(self) -> QWidget | None:
         for row in self.rows.values():
-            if not row.masked:
+            if not row.masked and not row.read_only:
                 return row.focus_widget()
-        return self.identity_button
+        return next((b for b in self.action_buttons if b.isEnabled()), self.identity_button)
 
     def retranslate(self) -> None:
         self.title.setText(_(self.section.label))
