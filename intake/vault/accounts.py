@@ -28,7 +28,7 @@ from intake.domain.roles import Role
 from intake.domain.users import normalize_user_name, validate_new_passphrase, validate_user_name
 from intake.errors import InvalidInput, StorageFailed
 from intake.i18n import N_
-from intake.vault import audit, keyslots, recovery, rekey
+from intake.vault import audit, keyslots, recovery, rekey, slotwrap
 from intake.vault.keyslots import KIND_RECOVERY, KIND_USER, KeySlot, SlotContent, VaultKeys
 from intake.vault.vault import Vault
 
@@ -103,7 +103,7 @@ def add_user(vault: Vault, name: str, role: Role, passphrase: str) -> UserInfo:
         raise UserExists(name=name)
     keys = vault._require_keys()
     file = vault._slot_file
-    slot = keyslots.wrap(file.vault_id, kind=KIND_USER, user=name, secret=passphrase,
+    slot = slotwrap.wrap(file.vault_id, kind=KIND_USER, user=name, secret=passphrase,
                          content=_content(keys, role), params=_params(vault),
                          generation=file.generation + 1)
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -122,7 +122,7 @@ def reset_passphrase(vault: Vault, name: str, passphrase: str) -> None:
     row = _find(rows, name)
     keys = vault._require_keys()
     file = vault._slot_file
-    slot = keyslots.wrap(file.vault_id, kind=KIND_USER, user=row["name"], secret=passphrase,
+    slot = slotwrap.wrap(file.vault_id, kind=KIND_USER, user=row["name"], secret=passphrase,
                          content=_content(keys, Role(row["role"])), params=_params(vault),
                          generation=file.generation + 1, slot_id=row["slot_id"])
     row["must_change_passphrase"] = 1
@@ -148,7 +148,7 @@ def set_role(vault: Vault, name: str, role: Role) -> str | None:
         file = vault._slot_file
         slot = _slot_of(vault, row)
         keys = vault._require_keys()
-        resealed = keyslots.reseal(file.vault_id, slot, _content(keys, role),
+        resealed = slotwrap.reseal(file.vault_id, slot, _content(keys, role),
                                    file.generation + 1)
         vault._write_slot_file(file.with_slot(resealed, keys.dbk), rows)
     _log(vault, audit.AuditAction.ROLE_CHANGED, target_user=row["name"], role=role.value,
@@ -181,7 +181,7 @@ def new_recovery_code(vault: Vault) -> str:
     file = vault._slot_file
     old = file.recovery_slot()
     code = recovery.generate()
-    slot = keyslots.wrap(
+    slot = slotwrap.wrap(
         file.vault_id, kind=KIND_RECOVERY, user=None, secret=recovery.normalize(code) or "",
         content=SlotContent(keys, None), params=old.kdf if old is not None else _params(vault),
         generation=file.generation + 1, slot_id=old.id if old is not None else None)
@@ -217,11 +217,11 @@ def _rotate(vault: Vault, rows: list[dict[str, Any]]) -> str:
     target = file.generation + 1
     slots = [_slot_of(vault, row) for row in rows]  # refuses before anything is written
     new_keys = VaultKeys.generate()
-    sealed = [keyslots.reseal(file.vault_id, slot, _content(new_keys, Role(row["role"])),
+    sealed = [slotwrap.reseal(file.vault_id, slot, _content(new_keys, Role(row["role"])),
                               target) for slot, row in zip(slots, rows, strict=True)]
     code = recovery.generate()
     old_recovery = file.recovery_slot()
-    recovery_slot = keyslots.wrap(
+    recovery_slot = slotwrap.wrap(
         file.vault_id, kind=KIND_RECOVERY, user=None, secret=recovery.normalize(code) or "",
         content=SlotContent(new_keys, None),
         params=old_recovery.kdf if old_recovery is not None else _params(vault),

@@ -1,4 +1,5 @@
-"""The key file (``keyslots.json``): LUKS-style slots that wrap the vault's keys.
+"""The key file (``keyslots.json``): LUKS-style slots that wrap the vault's keys (the
+wrapping itself is :mod:`intake.vault.slotwrap`).
 
 Each slot wraps the database key (DBK), and the identity key (IDK) where the role may see
 identities, with AES-256-GCM under a key derived from a passphrase or the recovery code
@@ -25,21 +26,17 @@ import hashlib
 import hmac
 import json
 import os
-import struct
 import unicodedata
-import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from intake.domain.roles import Role
 from intake.vault import sealing
-from intake.vault.kdf import SALT_BYTES, KdfParams, derive
+from intake.vault.kdf import SALT_BYTES, KdfParams
 
 FORMAT = "intake.keyslots/2"
 #: The first format: each slot wrapped the keys directly under its passphrase. Read, and
@@ -49,8 +46,8 @@ KEY_BYTES = 32
 NONCE_BYTES = 12
 KIND_USER = "user"
 KIND_RECOVERY = "recovery"
-_PAYLOAD_VERSION = 1
-_HAS_IDK = 0x01
+PAYLOAD_VERSION = 1
+HAS_IDK = 0x01
 
 
 class SlotFileDamaged(Exception):
@@ -152,117 +149,6 @@ def user_tag(vault_id: str, user: str) -> str:
     return hmac.new(vault_id.encode("ascii"), key, hashlib.sha256).hexdigest()
 
 
-# -- wrapping -----------------------------------------------------------------------------
-def _aad(vault_id: str, slot: KeySlot) -> bytes:
-    """What the passphrase part is bound to (legacy slots: as format 1 wrote it)."""
-    bound: dict[str, Any] = {
-        "format": FORMAT_V1 if slot.legacy else FORMAT,
-        "vault_id": vault_id,
-        "slot_id": slot.id,
-        "kind": slot.kind,
-        "user_tag": slot.user_tag,
-        "generation": slot.generation,
-        "kdf": _kdf_json(slot.kdf, slot.salt),
-    }
-    if slot.public_key is not None:
-        bound["public_key"] = hashlib.sha256(slot.public_key).hexdigest()
-    return _canonical(bound)
-
-
-def _info(vault_id: str, slot: KeySlot, sealed_generation: int) -> bytes:
-    """What a sealed box is bound to: the slot it belongs to and when it was sealed."""
-    assert slot.public_key is not None
-    return _canonical({
-        "format": FORMAT, "vault_id": vault_id, "slot_id": slot.id, "kind": slot.kind,
-        "user_tag": slot.user_tag, "sealed_generation": sealed_generation,
-        "public_key": hashlib.sha256(slot.public_key).hexdigest()})
-
-
-def _payload(content: SlotContent) -> bytes:
-    keys = content.keys
-    flags = _HAS_IDK if keys.idk is not None else 0
-    role = (content.role.value if content.role else "").encode("ascii")
-    idk = bytes(keys.idk) if keys.idk is not None else bytes(KEY_BYTES)
-    return struct.pack("BB", _PAYLOAD_VERSION, flags) + bytes(keys.dbk) + idk + role
-
-
-def _parse_payload(data: bytes) -> SlotContent:
-    if len(data) < 2 + 2 * KEY_BYTES or data[0] != _PAYLOAD_VERSION:
-        raise SlotFileDamaged("payload")
-    flags = data[1]
-    dbk = bytearray(data[2 : 2 + KEY_BYTES])
-    idk = bytearray(data[2 + KEY_BYTES : 2 + 2 * KEY_BYTES]) if flags & _HAS_IDK else None
-    role_text = data[2 + 2 * KEY_BYTES :].decode("ascii", errors="strict")
-    try:
-        role = Role(role_text) if role_text else None
-    except ValueError as exc:
-        raise SlotFileDamaged("role") from exc
-    return SlotContent(VaultKeys(dbk, idk), role)
-
-
-def wrap(
-    vault_id: str,
-    *,
-    kind: str,
-    user: str | None,
-    secret: str,
-    content: SlotContent,
-    params: KdfParams,
-    generation: int,
-    slot_id: str | None = None,
-) -> KeySlot:
-    """A new slot holding ``content``, opened by ``secret`` (already normalized): a fresh
-    key pair, its private half under the passphrase, ``content`` sealed to it."""
-    private, public = sealing.new_key_pair()
-    slot = KeySlot(
-        id=slot_id or str(uuid.uuid4()),
-        kind=kind,
-        user_tag=user_tag(vault_id, user) if user is not None else None,
-        generation=generation,
-        kdf=params,
-        salt=os.urandom(SALT_BYTES),
-        nonce=os.urandom(NONCE_BYTES),
-        ciphertext=b"",
-        public_key=public,
-    )
-    wrapping_key = derive(secret.encode("utf-8"), slot.salt, params)
-    try:
-        ciphertext = AESGCM(wrapping_key).encrypt(slot.nonce, bytes(private),
-                                                  _aad(vault_id, slot))
-    finally:
-        private[:] = bytes(len(private))
-    return reseal(vault_id, replace(slot, ciphertext=ciphertext), content, generation)
-
-
-def reseal(vault_id: str, slot: KeySlot, content: SlotContent, generation: int) -> KeySlot:
-    """``slot`` with ``content`` sealed to it anew (no passphrase needed): how keys reach
-    other users' slots when they change."""
-    if slot.public_key is None:
-        raise ValueError("a legacy slot cannot be resealed")
-    box = sealing.seal(slot.public_key, _payload(content), _info(vault_id, slot, generation))
-    return replace(slot, sealed=box, sealed_generation=generation)
-
-
-def unwrap(vault_id: str, slot: KeySlot, secret: str) -> SlotContent:
-    wrapping_key = derive(secret.encode("utf-8"), slot.salt, slot.kdf)
-    try:
-        inner = AESGCM(wrapping_key).decrypt(slot.nonce, slot.ciphertext, _aad(vault_id, slot))
-    except InvalidTag as exc:
-        raise SlotTagInvalid() from exc
-    if slot.legacy:
-        return _parse_payload(inner)
-    private = bytearray(inner)
-    try:
-        assert slot.sealed is not None and slot.sealed_generation is not None
-        payload = sealing.open_box(private, slot.sealed,
-                                   _info(vault_id, slot, slot.sealed_generation))
-    except sealing.SealedBoxInvalid as exc:  # the passphrase was right: damage or tamper
-        raise SlotFileDamaged("sealed") from exc
-    finally:
-        private[:] = bytes(len(private))
-    return _parse_payload(payload)
-
-
 # -- the file -----------------------------------------------------------------------------
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
@@ -280,11 +166,11 @@ def _unb64(text: Any, size: int | None = None) -> bytes:
     return data
 
 
-def _canonical(value: object) -> bytes:
+def canonical(value: object) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
-def _kdf_json(params: KdfParams, salt: bytes) -> dict[str, Any]:
+def kdf_json(params: KdfParams, salt: bytes) -> dict[str, Any]:
     return {
         "name": "argon2id",
         "memory_kib": params.memory_kib,
@@ -300,7 +186,7 @@ def _slot_json(slot: KeySlot) -> dict[str, Any]:
         "kind": slot.kind,
         "user_tag": slot.user_tag,
         "generation": slot.generation,
-        "kdf": _kdf_json(slot.kdf, slot.salt),
+        "kdf": kdf_json(slot.kdf, slot.salt),
         "nonce": _b64(slot.nonce),
         "ciphertext": _b64(slot.ciphertext),
     }
@@ -333,7 +219,7 @@ def _mac(dbk: bytes | bytearray, body: dict[str, Any]) -> str:
     mac_key = HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=b"intake keyslots mac v1"
     ).derive(bytes(dbk))
-    return hmac.new(mac_key, _canonical(body), hashlib.sha256).hexdigest()
+    return hmac.new(mac_key, canonical(body), hashlib.sha256).hexdigest()
 
 
 def sealed(
@@ -347,7 +233,7 @@ def sealed(
 def serialize(file: KeySlotFile) -> bytes:
     body = _body(file)
     document = dict(body)
-    document["checksum"] = hashlib.sha256(_canonical(body)).hexdigest()
+    document["checksum"] = hashlib.sha256(canonical(body)).hexdigest()
     document["mac"] = file.mac
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("ascii")
 
@@ -429,7 +315,7 @@ def parse(data: bytes) -> KeySlotFile:
         raise SlotFileDamaged("fields")
     audit_head = _audit_head(document.get("audit_head"), file_format)
     if not isinstance(checksum, str) or not hmac.compare_digest(
-        checksum, hashlib.sha256(_canonical(document)).hexdigest()
+        checksum, hashlib.sha256(canonical(document)).hexdigest()
     ):
         raise SlotFileDamaged("checksum")
     if not isinstance(document["slots"], list):
@@ -447,7 +333,7 @@ def parse(data: bytes) -> KeySlotFile:
     )
     # The file must re-serialize to the same body it was read from, so a field we do not
     # model cannot ride along unauthenticated.
-    if _canonical(_body(file)) != _canonical(document):
+    if canonical(_body(file)) != canonical(document):
         raise SlotFileDamaged("non-canonical")
     return file
 

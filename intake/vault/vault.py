@@ -51,6 +51,7 @@ from intake.vault import (
     migrations,
     recovery,
     rekey,
+    slotwrap,
     unlock_audit,
 )
 from intake.vault.database import Connection, transaction
@@ -128,11 +129,11 @@ class Vault:
         keys = VaultKeys.generate()
         code = recovery.generate()
         first_generation = 1
-        user_slot = keyslots.wrap(
+        user_slot = slotwrap.wrap(
             vault_id, kind=KIND_USER, user=user, secret=passphrase,
             content=SlotContent(keys, Role.ADMIN), params=params, generation=first_generation,
         )
-        recovery_slot = keyslots.wrap(
+        recovery_slot = slotwrap.wrap(
             vault_id, kind=KIND_RECOVERY, user=None, secret=recovery.normalize(code) or "",
             content=SlotContent(keys, None), params=params, generation=first_generation,
         )
@@ -281,7 +282,7 @@ class Vault:
         ).fetchone()
         slot_id = slot.id if slot is not None else (row[0] if row else None)
         content_keys = keys if self.role.holds_identity_key else keys.without_identity_key()
-        new_slot = keyslots.wrap(
+        new_slot = slotwrap.wrap(
             self._slot_file.vault_id, kind=KIND_USER, user=self.user, secret=passphrase,
             content=SlotContent(content_keys, self.role), params=params,
             generation=self._slot_file.generation + 1, slot_id=slot_id,
@@ -431,7 +432,7 @@ def _unwrap(
     wrong: type[Exception],
 ) -> SlotContent:
     try:
-        content = keyslots.unwrap(slot_file.vault_id, slot, secret)
+        content = slotwrap.unwrap(slot_file.vault_id, slot, secret)
     except keyslots.SlotTagInvalid as exc:
         raise wrong() from exc
     except keyslots.SlotFileDamaged as exc:

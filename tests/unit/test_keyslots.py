@@ -23,7 +23,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from intake.domain.roles import Role
-from intake.vault import keyslots, sealing
+from intake.vault import keyslots, sealing, slotwrap
 from intake.vault.kdf import FLOOR, FLOOR_ITERATIONS, FLOOR_MEMORY_KIB, KdfParams, derive
 from intake.vault.keyslots import (
     KIND_RECOVERY,
@@ -58,11 +58,11 @@ def sample() -> Sample:
     vault_id = str(uuid.uuid4())
     keys = VaultKeys.generate()
     assert keys.idk is not None
-    user_slot = keyslots.wrap(
+    user_slot = slotwrap.wrap(
         vault_id, kind=KIND_USER, user=USER, secret=SECRET,
         content=SlotContent(keys, Role.ADMIN), params=FLOOR, generation=1,
     )
-    recovery_slot = keyslots.wrap(
+    recovery_slot = slotwrap.wrap(
         vault_id, kind=KIND_RECOVERY, user=None, secret=RECOVERY_SECRET,
         content=SlotContent(keys, None), params=FLOOR, generation=1,
     )
@@ -150,17 +150,17 @@ def test_the_right_secrets_open_their_slots_and_the_mac_verifies(sample: Sample)
     user_slot = file.user_slot(USER)
     recovery_slot = file.recovery_slot()
     assert user_slot is not None and recovery_slot is not None
-    content = keyslots.unwrap(file.vault_id, user_slot, SECRET)
+    content = slotwrap.unwrap(file.vault_id, user_slot, SECRET)
     assert content.role is Role.ADMIN
     assert bytes(content.keys.dbk) == sample.dbk
     assert content.keys.idk is not None and bytes(content.keys.idk) == sample.idk
-    content = keyslots.unwrap(file.vault_id, recovery_slot, RECOVERY_SECRET)
+    content = slotwrap.unwrap(file.vault_id, recovery_slot, RECOVERY_SECRET)
     assert content.role is None
     assert bytes(content.keys.dbk) == sample.dbk
     with pytest.raises(SlotTagInvalid):
-        keyslots.unwrap(file.vault_id, user_slot, SECRET + " ")
+        slotwrap.unwrap(file.vault_id, user_slot, SECRET + " ")
     with pytest.raises(SlotTagInvalid):
-        keyslots.unwrap(file.vault_id, recovery_slot, SECRET)
+        slotwrap.unwrap(file.vault_id, recovery_slot, SECRET)
     with pytest.raises(SlotFileMacInvalid):
         file.verify_mac(os.urandom(32))
 
@@ -246,7 +246,7 @@ def test_an_edited_slot_field_fails_the_tag_and_the_mac(sample: Sample, name: st
     assert slot.kind == kind
     secret = SECRET if name.startswith("user") else RECOVERY_SECRET
     with pytest.raises(SlotTagInvalid):
-        keyslots.unwrap(file.vault_id, slot, secret)
+        slotwrap.unwrap(file.vault_id, slot, secret)
     with pytest.raises(SlotFileMacInvalid):
         file.verify_mac(sample.dbk)
 
@@ -275,7 +275,7 @@ def test_an_edited_vault_id_fails_the_tag_and_the_mac(sample: Sample) -> None:
     assert file.user_slot(USER) is None  # the tag is keyed by the vault id
     slot = file.slots[0]
     with pytest.raises(SlotTagInvalid):
-        keyslots.unwrap(file.vault_id, slot, SECRET)
+        slotwrap.unwrap(file.vault_id, slot, SECRET)
     with pytest.raises(SlotFileMacInvalid):
         file.verify_mac(sample.dbk)
 
@@ -430,7 +430,7 @@ def test_content_round_trips_with_and_without_the_identity_key(role: Role) -> No
     vault_id = str(uuid.uuid4())
     full = VaultKeys.generate()
     keys = full.without_identity_key() if role is Role.COORDINATOR else full
-    slot = keyslots.wrap(
+    slot = slotwrap.wrap(
         vault_id, kind=KIND_USER, user="park", secret=SECRET,
         content=SlotContent(keys, role), params=FLOOR, generation=3,
     )
@@ -438,7 +438,7 @@ def test_content_round_trips_with_and_without_the_identity_key(role: Role) -> No
     file.verify_mac(full.dbk)
     parsed = file.user_slot("park")
     assert parsed == slot
-    content = keyslots.unwrap(vault_id, parsed, SECRET)
+    content = slotwrap.unwrap(vault_id, parsed, SECRET)
     assert content.role is role
     assert content.keys.dbk == full.dbk
     if role is Role.COORDINATOR:
@@ -452,7 +452,7 @@ def test_with_slot_replaces_by_id_and_advances_the_generation(sample: Sample) ->
     old = file.user_slot(USER)
     assert old is not None
     keys = VaultKeys(bytearray(sample.dbk), bytearray(sample.idk))
-    new = keyslots.wrap(
+    new = slotwrap.wrap(
         file.vault_id, kind=KIND_USER, user=USER, secret="new secret phrase",
         content=SlotContent(keys, Role.ADMIN), params=KdfParams(), generation=2, slot_id=old.id,
     )
@@ -484,17 +484,17 @@ def test_keys_are_resealed_to_a_slot_without_its_passphrase(sample: Sample) -> N
     """What rekeying on user removal relies on: new keys reach a slot by its public key."""
     slot = find(sample.file, sample.file.user_slot(USER).id)  # type: ignore[union-attr]
     new_keys = VaultKeys.generate()
-    resealed = keyslots.reseal(sample.vault_id, slot, SlotContent(new_keys, Role.CASE_MANAGER),
+    resealed = slotwrap.reseal(sample.vault_id, slot, SlotContent(new_keys, Role.CASE_MANAGER),
                                generation=7)
     assert resealed.ciphertext == slot.ciphertext and resealed.sealed != slot.sealed
-    content = keyslots.unwrap(sample.vault_id, resealed, SECRET)
+    content = slotwrap.unwrap(sample.vault_id, resealed, SECRET)
     assert content.keys.dbk == new_keys.dbk and content.keys.idk == new_keys.idk
     assert content.role is Role.CASE_MANAGER
-    without = keyslots.reseal(sample.vault_id, slot,
+    without = slotwrap.reseal(sample.vault_id, slot,
                               SlotContent(new_keys.without_identity_key(), Role.COORDINATOR), 8)
-    assert keyslots.unwrap(sample.vault_id, without, SECRET).keys.idk is None
+    assert slotwrap.unwrap(sample.vault_id, without, SECRET).keys.idk is None
     with pytest.raises(SlotTagInvalid):
-        keyslots.unwrap(sample.vault_id, resealed, SECRET + "x")
+        slotwrap.unwrap(sample.vault_id, resealed, SECRET + "x")
 
 
 def test_a_sealed_box_moved_to_another_slot_or_generation_is_damage(sample: Sample) -> None:
@@ -502,10 +502,10 @@ def test_a_sealed_box_moved_to_another_slot_or_generation_is_damage(sample: Samp
     assert not user.legacy and user.public_key is not None
     swapped = dataclasses.replace(user, sealed=recovery.sealed)
     with pytest.raises(SlotFileDamaged):
-        keyslots.unwrap(sample.vault_id, swapped, SECRET)
+        slotwrap.unwrap(sample.vault_id, swapped, SECRET)
     replayed = dataclasses.replace(user, sealed_generation=(user.sealed_generation or 0) + 1)
     with pytest.raises(SlotFileDamaged):
-        keyslots.unwrap(sample.vault_id, replayed, SECRET)
+        slotwrap.unwrap(sample.vault_id, replayed, SECRET)
 
 
 def test_a_public_key_swapped_in_is_caught(sample: Sample) -> None:
@@ -515,7 +515,7 @@ def test_a_public_key_swapped_in_is_caught(sample: Sample) -> None:
     _private, other = sealing.new_key_pair()
     swapped = dataclasses.replace(user, public_key=other)
     with pytest.raises(SlotTagInvalid):
-        keyslots.unwrap(sample.vault_id, swapped, SECRET)
+        slotwrap.unwrap(sample.vault_id, swapped, SECRET)
     forged = dataclasses.replace(sample.file, slots=(swapped, sample.file.slots[1]))
     with pytest.raises(keyslots.SlotFileMacInvalid):
         forged.verify_mac(sample.dbk)
@@ -530,8 +530,8 @@ def test_a_format_1_slot_still_opens_and_the_file_is_rewritten_as_format_2(
         generation=1, kdf=FLOOR, salt=os.urandom(16), nonce=os.urandom(12), ciphertext=b"")
     wrapping_key = derive(SECRET.encode(), legacy.salt, FLOOR)
     legacy = dataclasses.replace(legacy, ciphertext=AESGCM(wrapping_key).encrypt(
-        legacy.nonce, keyslots._payload(SlotContent(keys, Role.ADMIN)),
-        keyslots._aad(vault_id, legacy)))
+        legacy.nonce, slotwrap._payload(SlotContent(keys, Role.ADMIN)),
+        slotwrap._aad(vault_id, legacy)))
     body = keyslots._body_of(vault_id, 1, (legacy,), keyslots.FORMAT_V1)
     old = KeySlotFile(vault_id, 1, (legacy,), keyslots._mac(keys.dbk, body), keyslots.FORMAT_V1)
     data = keyslots.serialize(old)
@@ -539,12 +539,12 @@ def test_a_format_1_slot_still_opens_and_the_file_is_rewritten_as_format_2(
     parsed = keyslots.parse(data)
     parsed.verify_mac(keys.dbk)
     assert parsed.slots[0].legacy
-    assert keyslots.unwrap(vault_id, parsed.slots[0], SECRET).keys.dbk == keys.dbk
-    upgraded = parsed.with_slot(keyslots.wrap(
+    assert slotwrap.unwrap(vault_id, parsed.slots[0], SECRET).keys.dbk == keys.dbk
+    upgraded = parsed.with_slot(slotwrap.wrap(
         vault_id, kind=KIND_USER, user=USER, secret=SECRET,
         content=SlotContent(keys, Role.ADMIN), params=FLOOR, generation=2,
         slot_id=legacy.id), keys.dbk)
     again = keyslots.parse(keyslots.serialize(upgraded))
     assert again.format == keyslots.FORMAT and not again.slots[0].legacy
     with pytest.raises(ValueError):
-        keyslots.reseal(vault_id, legacy, SlotContent(keys, Role.ADMIN), 3)
+        slotwrap.reseal(vault_id, legacy, SlotContent(keys, Role.ADMIN), 3)

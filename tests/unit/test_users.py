@@ -19,7 +19,7 @@ from intake.domain.roles import Role
 from intake.errors import DatabaseDamaged, IntakeError, UnknownUser, WrongRecoveryCode
 from intake.exchange.demo import generate
 from intake.services.interviews import InterviewService
-from intake.vault import accounts, keyslots, rekey
+from intake.vault import accounts, keyslots, rekey, slotwrap
 from intake.vault.kdf import KdfPolicy, derive
 from intake.vault.keyslots import KIND_USER, SlotContent
 from intake.vault.records import RecordStore
@@ -83,7 +83,7 @@ def test_a_coordinators_slot_holds_no_identity_key(folder: Path) -> None:
         assert set(full_names(vault)) == {"None"}  # identity sections stay sealed
         slot = vault._slot_file.user_slot("lee")
         assert slot is not None
-        content = keyslots.unwrap(vault._slot_file.vault_id, slot, INITIAL)
+        content = slotwrap.unwrap(vault._slot_file.vault_id, slot, INITIAL)
         assert content.keys.idk is None and content.role is Role.COORDINATOR
 
 
@@ -217,8 +217,8 @@ def test_a_format_1_slot_is_rewritten_at_unlock(folder: Path) -> None:
                                   salt=os.urandom(16), nonce=os.urandom(12), ciphertext=b"")
         wrapping = derive(PASSPHRASE.encode(), legacy.salt, slot.kdf)
         legacy = dataclasses.replace(legacy, ciphertext=AESGCM(wrapping).encrypt(
-            legacy.nonce, keyslots._payload(SlotContent(keys, Role.ADMIN)),
-            keyslots._aad(file.vault_id, legacy)))
+            legacy.nonce, slotwrap._payload(SlotContent(keys, Role.ADMIN)),
+            slotwrap._aad(file.vault_id, legacy)))
         vault._write_slot_file(file.with_slot(legacy, keys.dbk))
     assert keyslots.read(folder / "keyslots.json").user_slot(USER).legacy  # type: ignore[union-attr]
     with Vault.open(folder, USER, PASSPHRASE):
