@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QDate, QObject, Qt, Signal
@@ -63,11 +64,50 @@ def chosen_day(edit: QDateEdit) -> dt.date:
     return dt.date(day.year(), day.month(), day.day())
 
 
-class ConsentStep(QDialog):
-    """Each scope yes/no, the date of the decisions and the restrictions the person asked
-    for; "Save" records them and emits ``recorded`` with the stored record."""
+class DecisionDialog(QDialog):
+    """What the two consent dialogs share: the date row, the error line and recording
+    through the review service, which emits ``recorded`` and closes the dialog."""
 
     recorded = Signal(object)  # the Record as stored
+    _record_id: str
+    date_label: QLabel
+    date: QDateEdit
+    error: QLabel
+
+    def _error_label(self, name: str = "") -> QLabel:
+        label = QLabel(self)
+        if name:
+            label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setStyleSheet(ERROR_STYLE)
+        label.hide()
+        return label
+
+    def _date_row(self) -> QGridLayout:
+        dates = QGridLayout()
+        dates.addWidget(self.date_label, 0, 0)
+        dates.addWidget(self.date, 0, 1)
+        dates.setColumnStretch(0, 1)
+        return dates
+
+    def _record(self, what: str, call: Callable[[], Record]) -> None:
+        """``call`` stores the decision; its refusal is shown under the fields (and logged
+        by type, as ``what`` of the record, never by value)."""
+        try:
+            record = call()
+        except IntakeError as error:
+            log.warning("%s of record %s not recorded: %s", what, self._record_id,
+                        type(error).__name__)
+            self.error.setText(error_text(error))
+            self.error.show()
+            return
+        self.recorded.emit(record)
+        self.accept()
+
+
+class ConsentStep(DecisionDialog):
+    """Each scope yes/no, the date of the decisions and the restrictions the person asked
+    for; "Save" records them and emits ``recorded`` with the stored record."""
 
     def __init__(self, review: ReviewService, record_id: str,
                  parent: QWidget | None = None) -> None:
@@ -117,11 +157,7 @@ class ConsentStep(QDialog):
         self.restrictions.setMaximumHeight(90)
         restrictions = states[RESTRICTIONS].value if RESTRICTIONS in states else None
         self.restrictions.setPlainText(restrictions if isinstance(restrictions, str) else "")
-        self.error = QLabel(self)
-        self.error.setObjectName("consent_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
+        self.error = self._error_label("consent_error")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
             self)
@@ -133,11 +169,7 @@ class ConsentStep(QDialog):
         layout.addWidget(self.title)
         layout.addWidget(self.intro)
         layout.addLayout(grid)
-        dates = QGridLayout()
-        dates.addWidget(self.date_label, 0, 0)
-        dates.addWidget(self.date, 0, 1)
-        dates.setColumnStretch(0, 1)
-        layout.addLayout(dates)
+        layout.addLayout(self._date_row())
         layout.addWidget(self.restrictions_label)
         layout.addWidget(self.restrictions)
         layout.addWidget(self.error)
@@ -154,18 +186,9 @@ class ConsentStep(QDialog):
                 if isinstance(combo.currentData(), bool)}
 
     def save(self) -> None:
-        try:
-            record = self._review.set_consent(
-                self._record_id, self.choices(), chosen_day(self.date),
-                restrictions=self.restrictions.toPlainText())
-        except IntakeError as error:
-            log.warning("consent of record %s not recorded: %s", self._record_id,
-                        type(error).__name__)
-            self.error.setText(error_text(error))
-            self.error.show()
-            return
-        self.recorded.emit(record)
-        self.accept()
+        self._record("consent", lambda: self._review.set_consent(
+            self._record_id, self.choices(), chosen_day(self.date),
+            restrictions=self.restrictions.toPlainText()))
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Consent"))
@@ -190,11 +213,9 @@ class ConsentStep(QDialog):
         self.restrictions.setAccessibleName(_(self._question_labels[RESTRICTIONS]))
 
 
-class WithdrawDialog(QDialog):
+class WithdrawDialog(DecisionDialog):
     """The day consent was withdrawn and whether to erase the identity section; asks for
     confirmation (through ``Dialogs``) before it calls ``withdraw``."""
-
-    recorded = Signal(object)  # the Record as stored
 
     def __init__(self, review: ReviewService, record_id: str, dialogs: Dialogs,
                  parent: QWidget | None = None) -> None:
@@ -213,10 +234,7 @@ class WithdrawDialog(QDialog):
         self.purge_note = QLabel(self)
         self.purge_note.setWordWrap(True)
         self.purge_note.setStyleSheet(HELP_STYLE)
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
+        self.error = self._error_label()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.withdraw)
@@ -224,11 +242,7 @@ class WithdrawDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.intro)
-        dates = QGridLayout()
-        dates.addWidget(self.date_label, 0, 0)
-        dates.addWidget(self.date, 0, 1)
-        dates.setColumnStretch(0, 1)
-        layout.addLayout(dates)
+        layout.addLayout(self._date_row())
         layout.addWidget(self.purge)
         layout.addWidget(self.purge_note)
         layout.addWidget(self.error)
@@ -249,16 +263,8 @@ class WithdrawDialog(QDialog):
                 "cannot be undone.")
         if not self._dialogs.ask(self, _("Withdraw consent"), question):
             return
-        try:
-            record = self._review.withdraw(self._record_id, chosen_day(self.date), purge)
-        except IntakeError as error:
-            log.warning("withdrawal of record %s not recorded: %s", self._record_id,
-                        type(error).__name__)
-            self.error.setText(error_text(error))
-            self.error.show()
-            return
-        self.recorded.emit(record)
-        self.accept()
+        self._record("withdrawal", lambda: self._review.withdraw(
+            self._record_id, chosen_day(self.date), purge))
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Withdraw consent"))

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from intake import __version__
 from intake.i18n import _, ngettext
 from intake.services.exports import PreparedExport
+from intake.ui.busy import busy_bar, message_label
 from intake.ui.errors import error_text
 from intake.ui.export_preview import ExportState
 
@@ -58,6 +58,34 @@ def choose_folder(parent: QWidget) -> Path | None:
         dialog.deleteLater()
 
 
+class FolderField:
+    """The folder to write into: its label, the line edit (``{name}_folder``) and Browse…
+    (``{name}_browse``), which asks ``chooser()`` (looked up at each click, so a test can
+    swap the chooser) and puts the chosen folder in the line edit."""
+
+    def __init__(self, parent: QWidget, name: str,
+                 chooser: Callable[[], FolderChooser]) -> None:
+        self._parent, self._chooser = parent, chooser
+        self.label = QLabel(parent)
+        self.edit = QLineEdit(parent)
+        self.edit.setObjectName(f"{name}_folder")
+        self.label.setBuddy(self.edit)
+        self.browse = QPushButton(parent)
+        self.browse.setObjectName(f"{name}_browse")
+        self.browse.clicked.connect(self._browse)
+
+    def _browse(self) -> None:
+        chosen = self._chooser()(self._parent)
+        if chosen is not None:
+            self.edit.setText(str(chosen))
+
+    def retranslate(self) -> None:
+        self.label.setText(_("&Folder"))
+        self.edit.setAccessibleName(_("Folder"))
+        self.browse.setText(_("&Browse…"))
+        self.browse.setAccessibleName(_("Choose the folder"))
+
+
 class WritePage(QWizardPage):
     """The folder, the writing (on a worker), the summary and Open folder."""
 
@@ -70,22 +98,14 @@ class WritePage(QWizardPage):
         self.written: Path | None = None
         self._summary: tuple[int, int, int] | None = None  # records, files, quotes
         self._error: BaseException | None = None
-        self.folder_label = QLabel(self)
-        self.folder = QLineEdit(self)
-        self.folder.setObjectName("export_folder")
-        self.folder_label.setBuddy(self.folder)
-        self.browse = QPushButton(self)
-        self.browse.setObjectName("export_browse")
+        self.folder_field = FolderField(self, "export", lambda: self.choose_folder)
+        self.folder_label = self.folder_field.label
+        self.folder = self.folder_field.edit
+        self.browse = self.folder_field.browse
         self.write_button = QPushButton(self)
         self.write_button.setObjectName("export_write")
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 0)
-        self.progress.setTextVisible(False)
-        self.progress.hide()
-        self.message = QLabel(self)
-        self.message.setObjectName("export_write_message")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = busy_bar(self)
+        self.message = message_label(self, "export_write_message")
         self.open_button = QPushButton(self)
         self.open_button.setObjectName("open_export_folder")
         self.open_button.hide()
@@ -103,7 +123,6 @@ class WritePage(QWizardPage):
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
         layout.addStretch(1)
-        self.browse.clicked.connect(self._browse)
         self.write_button.clicked.connect(self.write)
         self.folder.returnPressed.connect(self.write)
         self.folder.textChanged.connect(self._update_buttons)
@@ -118,11 +137,6 @@ class WritePage(QWizardPage):
 
     def isComplete(self) -> bool:
         return self.written is not None
-
-    def _browse(self) -> None:
-        chosen = self.choose_folder(self)
-        if chosen is not None:
-            self.folder.setText(str(chosen))
 
     def _update_buttons(self) -> None:
         idle = self.written is None and not self.progress.isVisible()
@@ -185,10 +199,7 @@ class WritePage(QWizardPage):
         self.setTitle(_("Write the export"))
         self.setSubTitle(_("Choose a new or empty folder. Only what the preview showed and "
                            "the quotes you kept are written."))
-        self.folder_label.setText(_("&Folder"))
-        self.folder.setAccessibleName(_("Folder"))
-        self.browse.setText(_("&Browse…"))
-        self.browse.setAccessibleName(_("Choose the folder"))
+        self.folder_field.retranslate()
         self.write_button.setText(_("&Write the export"))
         self.open_button.setText(_("&Open folder"))
         self.progress.setAccessibleName(_("Writing"))

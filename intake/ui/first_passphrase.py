@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from intake.domain.passphrase import normalize
 from intake.i18n import _
+from intake.ui.busy import busy_bar, centred, error_label
 from intake.ui.errors import error_text
 from intake.ui.headings import heading
 from intake.ui.passphrase_fields import NewPassphraseFields
@@ -65,14 +65,8 @@ class FirstPassphraseScreen(QWidget):
         self.explanation = QLabel(self)
         self.explanation.setWordWrap(True)
         self.passphrase = NewPassphraseFields(self)
-        self.error = QLabel(self)
-        self.error.setObjectName("first_passphrase_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #a40000;")
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.hide()
+        self.error = error_label(self, "first_passphrase_error")
+        self.busy = busy_bar(self)
         self.submit = QPushButton(self)
         self.submit.setObjectName("first_passphrase_submit")
         self.submit.setDefault(True)
@@ -89,16 +83,9 @@ class FirstPassphraseScreen(QWidget):
         box.addWidget(self.error)
         box.addWidget(self.busy)
         box.addLayout(buttons)
-        centre = QWidget(self)
-        centre.setLayout(box)
-        centre.setMaximumWidth(620)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(centre, 4)
-        row.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addLayout(row)
+        outer.addLayout(centred(self, box, 620))
         outer.addStretch(2)
 
         self.submit.clicked.connect(lambda _checked=False: self.start())

@@ -20,8 +20,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
     QLabel,
-    QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -32,8 +30,9 @@ from intake.errors import Cancelled
 from intake.i18n import _, ngettext
 from intake.services.exports import SMALL_CELL_THRESHOLD, ExportService
 from intake.services.interviews import RecordFilter
+from intake.ui.busy import busy_bar, message_label
 from intake.ui.errors import error_text
-from intake.ui.export_folder import FolderChooser, choose_folder
+from intake.ui.export_folder import FolderChooser, FolderField, choose_folder
 from intake.ui.export_wizard import RecordsPage
 from intake.ui.headings import heading
 from intake.ui.worker import BackgroundTasks
@@ -61,26 +60,18 @@ class StatisticsExportDialog(QDialog):
         self.explanation = QLabel(self)
         self.explanation.setWordWrap(True)
         self.records = RecordsPage(service, interviewers, self)
-        self.folder_label = QLabel(self)
-        self.folder = QLineEdit(self)
-        self.folder.setObjectName("statistics_folder")
-        self.folder_label.setBuddy(self.folder)
-        self.browse = QPushButton(self)
-        self.browse.setObjectName("statistics_browse")
+        self.folder_field = FolderField(self, "statistics", lambda: self.choose_folder)
+        self.folder_label = self.folder_field.label
+        self.folder = self.folder_field.edit
+        self.browse = self.folder_field.browse
         self.write_button = QPushButton(self)
         self.write_button.setObjectName("statistics_write")
         self.write_button.setDefault(True)
         self.open_button = QPushButton(self)
         self.open_button.setObjectName("statistics_open_folder")
         self.open_button.hide()
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 0)
-        self.progress.setTextVisible(False)
-        self.progress.hide()
-        self.message = QLabel(self)
-        self.message.setObjectName("statistics_message")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = busy_bar(self)
+        self.message = message_label(self, "statistics_message")
         self.close_buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.close_buttons.rejected.connect(self.reject)
         grid = QGridLayout()
@@ -102,7 +93,6 @@ class StatisticsExportDialog(QDialog):
         layout.addWidget(self.message)
         layout.addStretch(1)
         layout.addWidget(self.close_buttons)
-        self.browse.clicked.connect(self._browse)
         self.write_button.clicked.connect(self.write)
         self.folder.textChanged.connect(self._refresh)
         self.open_button.clicked.connect(self.open_folder)
@@ -117,11 +107,6 @@ class StatisticsExportDialog(QDialog):
     @property
     def running(self) -> bool:
         return self.progress.isVisible()
-
-    def _browse(self) -> None:
-        chosen = self.choose_folder(self)
-        if chosen is not None:
-            self.folder.setText(str(chosen))
 
     def _refresh(self) -> None:
         """Enable what may be used now and put the state into words."""
@@ -193,11 +178,8 @@ class StatisticsExportDialog(QDialog):
             "(HTML) and a checksum manifest.").format(below=SMALL_CELL_THRESHOLD - 1,
                                                       threshold=SMALL_CELL_THRESHOLD))
         self.records.retranslate()
-        self.folder_label.setText(_("&Folder"))
-        self.folder.setAccessibleName(_("Folder"))
+        self.folder_field.retranslate()
         self.folder.setPlaceholderText(_("A new or empty folder"))
-        self.browse.setText(_("&Browse…"))
-        self.browse.setAccessibleName(_("Choose the folder"))
         self.write_button.setText(_("&Write the statistics"))
         self.open_button.setText(_("&Open folder"))
         self.progress.setAccessibleName(_("Writing"))

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from intake.errors import GenerationMismatch
 from intake.i18n import _
 from intake.services.session import Session
+from intake.ui.busy import busy_bar, centred, error_label
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
 from intake.ui.first_passphrase import InitialPassphrase
@@ -86,14 +86,8 @@ class UnlockScreen(QWidget):
         self.form.addRow(self.code_label, self.recovery_code)
         self.form.addRow(self.new_passphrase)
 
-        self.error = QLabel(self)
-        self.error.setObjectName("unlock_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #a40000;")
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.hide()
+        self.error = error_label(self, "unlock_error")
+        self.busy = busy_bar(self)
         self.submit = QPushButton(self)
         self.submit.setObjectName("unlock_button")
         self.submit.setDefault(True)
@@ -114,17 +108,10 @@ class UnlockScreen(QWidget):
         box.addWidget(self.error)
         box.addWidget(self.busy)
         box.addLayout(buttons)
-        centre = QWidget(self)
-        centre.setLayout(box)
-        centre.setMaximumWidth(560)
         outer = QVBoxLayout(self)
         outer.addWidget(self.language_switch)
         outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(centre, 4)
-        row.addStretch(1)
-        outer.addLayout(row)
+        outer.addLayout(centred(self, box, 560))
         outer.addStretch(2)
 
         self.submit.clicked.connect(lambda _checked=False: self.start())

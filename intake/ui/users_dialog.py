@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QTableWidget,
@@ -39,6 +38,7 @@ from intake.domain.roles import Role
 from intake.i18n import _
 from intake.services.users import UserInfo, UserService
 from intake.ui.audit_view import format_stamp
+from intake.ui.busy import busy_bar
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
 from intake.ui.headings import heading
@@ -79,10 +79,7 @@ class UsersDialog(QDialog):
         self.recovery.written_down.toggled.connect(self.recovery_done.setEnabled)
         self.recovery_done.clicked.connect(self._recovery_confirmed)
         self.pages.addWidget(self.recovery)
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.hide()
+        self.busy = busy_bar(self)
         self.message = QLabel(self)
         self.message.setObjectName("users_message")
         self.message.setWordWrap(True)

@@ -9,6 +9,7 @@ threads, closes the window and locks the session. A real modal box would hang th
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -182,3 +183,10 @@ def make_form(qtbot: QtBot, service: InterviewService) -> Iterator[MakeForm]:
     yield make
     for form in forms:
         form.autosave.stop()
+
+
+# -- a vault of many records (each module that uses it defines ``template_vault``) ---------
+@pytest.fixture
+def filled_gui(template_vault: Path, default_vault_folder: Path, make_gui: BuildGui) -> Gui:
+    shutil.copytree(template_vault, default_vault_folder)
+    return make_gui()

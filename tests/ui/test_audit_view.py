@@ -18,12 +18,12 @@ from intake.i18n import _
 from intake.services.users import UserService
 from intake.ui.audit_view import ACTION, BY, DETAILS, RECORD, SEQ, AuditView
 from intake.ui.main_window import MainWindow
-from intake.ui.unlock import UnlockScreen
 from intake.vault import audit, database
 from intake.vault.audit import AuditAction
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
-from tests.ui.conftest import BuildGui, screen, wait_for_tasks
+from tests.ui.conftest import BuildGui, wait_for_tasks
+from tests.ui.helpers import as_role, submit_unlock
 
 LEFT = Qt.MouseButton.LeftButton
 RECORD_ID = str(uuid.UUID(int=7))
@@ -44,12 +44,7 @@ def logged(existing_vault: tuple[Path, str], make_gui: BuildGui) -> Gui:
 
 
 def unlock(qtbot: QtBot, gui: Gui) -> None:
-    page = screen(gui.window)
-    assert isinstance(page, UnlockScreen)
-    qtbot.keyClicks(page.user, USER)
-    qtbot.keyClicks(page.passphrase, PASSPHRASE)
-    qtbot.mouseClick(page.submit, LEFT)
-    wait_for_tasks(qtbot, gui.window)
+    submit_unlock(qtbot, gui)
 
 
 def open_audit(window: MainWindow) -> AuditView:
@@ -166,13 +161,7 @@ def test_verify_says_intact_then_names_the_changed_entry(
 def test_an_interviewer_has_no_audit_log(
     qtbot: QtBot, logged: Gui, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    load_user = Vault._load_user
-
-    def as_interviewer(self: Vault, *args: object, **kwargs: object) -> None:
-        load_user(self, *args, **kwargs)  # type: ignore[arg-type]
-        self.role = Role.INTERVIEWER
-
-    monkeypatch.setattr(Vault, "_load_user", as_interviewer)
+    as_role(monkeypatch, Role.INTERVIEWER)
     window = logged.window
     unlock(qtbot, logged)
     assert logged.session.role is Role.INTERVIEWER
@@ -184,12 +173,6 @@ def test_an_interviewer_has_no_audit_log(
 def test_a_case_manager_has_it(
     qtbot: QtBot, logged: Gui, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    load_user = Vault._load_user
-
-    def as_case_manager(self: Vault, *args: object, **kwargs: object) -> None:
-        load_user(self, *args, **kwargs)  # type: ignore[arg-type]
-        self.role = Role.CASE_MANAGER
-
-    monkeypatch.setattr(Vault, "_load_user", as_case_manager)
+    as_role(monkeypatch, Role.CASE_MANAGER)
     unlock(qtbot, logged)
     assert open_audit(logged.window).entries

@@ -21,7 +21,7 @@ import pytest
 import shiboken6
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QWidget, QWizard
+from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
 from intake import i18n
@@ -39,11 +39,11 @@ from intake.ui.export_wizard import PREVIEW, QUOTES, RECORDS, TARGETS, WRITE, Ex
 from intake.ui.quote_review import redaction_text
 from intake.ui.unlock import UnlockScreen
 from intake.ui.worker import BackgroundTasks
-from intake.ui.workspace import Workspace
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
-from tests.ui.conftest import TASK_TIMEOUT_MS, BuildGui, screen, wait_for_tasks
+from tests.ui.conftest import TASK_TIMEOUT_MS, screen
+from tests.ui.helpers import as_role, folder_chooser, unlock
 
 POPULATION = 150
 SEED = 7
@@ -206,13 +206,7 @@ def test_the_whole_wizard_with_quotes(
     page = wizard.write_page
     assert not page.write_button.isEnabled()
     out = tmp_path / "export"
-    chosen: list[object] = []
-
-    def choose(parent: QWidget) -> Path:
-        chosen.append(parent)
-        return out
-
-    wizard.choose_folder = choose
+    chosen, wizard.choose_folder = folder_chooser(out)
     qtbot.mouseClick(page.browse, LEFT)
     assert chosen == [page] and page.folder.text() == str(out)
     assert not out.exists()  # nothing written before the button
@@ -344,24 +338,6 @@ def test_stopping_the_preparation_writes_nothing(
 
 
 # -- in the main window -------------------------------------------------------------------
-@pytest.fixture
-def filled_gui(template_vault: Path, default_vault_folder: Path, make_gui: BuildGui) -> Gui:
-    shutil.copytree(template_vault, default_vault_folder)
-    return make_gui()
-
-
-def unlock(qtbot: QtBot, gui: Gui) -> Workspace:
-    page = screen(gui.window)
-    assert isinstance(page, UnlockScreen)
-    qtbot.keyClicks(page.user, USER)
-    qtbot.keyClicks(page.passphrase, PASSPHRASE)
-    qtbot.mouseClick(page.submit, LEFT)
-    wait_for_tasks(qtbot, gui.window)
-    workspace = screen(gui.window)
-    assert isinstance(workspace, Workspace)
-    return workspace
-
-
 def test_locking_closes_the_wizard_and_drops_the_export(qtbot: QtBot, filled_gui: Gui) -> None:
     window = filled_gui.window
     assert not window.export_action.isEnabled()
@@ -407,13 +383,7 @@ def test_lock_while_preparing_stops_the_work(qtbot: QtBot, filled_gui: Gui) -> N
 def test_a_role_that_may_not_export_gets_no_wizard(
     qtbot: QtBot, filled_gui: Gui, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    load_user = Vault._load_user
-
-    def as_interviewer(self: Vault, *args: object, **kwargs: object) -> None:
-        load_user(self, *args, **kwargs)  # type: ignore[arg-type]
-        self.role = Role.INTERVIEWER
-
-    monkeypatch.setattr(Vault, "_load_user", as_interviewer)
+    as_role(monkeypatch, Role.INTERVIEWER)
     window = filled_gui.window
     unlock(qtbot, filled_gui)
     assert filled_gui.session.role is Role.INTERVIEWER

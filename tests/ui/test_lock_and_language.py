@@ -27,22 +27,10 @@ from tests.ui.conftest import (
     require_korean_catalog,
     require_qt_korean,
     screen,
-    wait_for_tasks,
 )
+from tests.ui.helpers import unlock
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-def unlock(qtbot: QtBot, gui: Gui) -> Workspace:
-    page = screen(gui.window)
-    assert isinstance(page, UnlockScreen)
-    qtbot.keyClicks(page.user, USER)
-    qtbot.keyClicks(page.passphrase, PASSPHRASE)
-    qtbot.mouseClick(page.submit, LEFT)
-    wait_for_tasks(qtbot, gui.window)
-    workspace = screen(gui.window)
-    assert isinstance(workspace, Workspace), page.error.text()
-    return workspace
 
 
 # -- locking ------------------------------------------------------------------------------

@@ -10,18 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from intake.app import Gui
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
 from intake.services.interviews import InterviewService
-from intake.ui.unlock import UnlockScreen
 from intake.ui.workspace import Workspace
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
-from tests.ui.conftest import BuildGui, screen, wait_for_tasks
+from tests.ui.conftest import BuildGui
+from tests.ui.helpers import as_role, unlock
 
 OTHER = "lee"
 
@@ -40,28 +38,6 @@ def records(existing_vault: tuple[Path, str]) -> dict[str, str]:
     with Vault.open(existing_vault[0], USER, PASSPHRASE) as vault:
         InterviewService(vault).import_records([own, other])
     return {"own": own.id, "other": other.id}
-
-
-def as_role(monkeypatch: pytest.MonkeyPatch, role: Role) -> None:
-    load_user = Vault._load_user
-
-    def with_role(self: Vault, *args: object, **kwargs: object) -> None:
-        load_user(self, *args, **kwargs)  # type: ignore[arg-type]
-        self.role = role
-
-    monkeypatch.setattr(Vault, "_load_user", with_role)
-
-
-def unlock(qtbot: QtBot, gui: Gui) -> Workspace:
-    page = screen(gui.window)
-    assert isinstance(page, UnlockScreen)
-    qtbot.keyClicks(page.user, USER)
-    qtbot.keyClicks(page.passphrase, PASSPHRASE)
-    qtbot.mouseClick(page.submit, Qt.MouseButton.LeftButton)
-    wait_for_tasks(qtbot, gui.window)
-    workspace = screen(gui.window)
-    assert isinstance(workspace, Workspace)
-    return workspace
 
 
 def listed(workspace: Workspace) -> set[str]:

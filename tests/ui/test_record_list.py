@@ -33,19 +33,17 @@ from intake.services.interviews import InterviewService, RecordFilter
 from intake.ui.dialogs import Dialogs
 from intake.ui.record_list import RecordList
 from intake.ui.record_model import COLUMNS, CREATED, EXCERPT, PAGE_SIZE, RecordTableModel
-from intake.ui.unlock import UnlockScreen
 from intake.ui.workspace import Workspace, saved_time
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.records import SORTABLE, RecordNotFound
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.ui.conftest import (
-    BuildGui,
     has_hangul,
     require_korean_catalog,
     screen,
-    wait_for_tasks,
 )
+from tests.ui.helpers import unlock as unlock_workspace
 
 POPULATION = 300
 AUTHORS = ("kim", "lee", "park")
@@ -495,21 +493,8 @@ def stand_in_form(monkeypatch: pytest.MonkeyPatch) -> type[StandInForm]:
     return StandInForm
 
 
-@pytest.fixture
-def filled_gui(template_vault: Path, default_vault_folder: Path, make_gui: BuildGui) -> Gui:
-    shutil.copytree(template_vault, default_vault_folder)
-    return make_gui()
-
-
 def unlock(qtbot: QtBot, gui: Gui) -> Workspace:
-    page = screen(gui.window)
-    assert isinstance(page, UnlockScreen)
-    qtbot.keyClicks(page.user, USER)
-    qtbot.keyClicks(page.passphrase, PASSPHRASE)
-    qtbot.mouseClick(page.submit, LEFT)
-    wait_for_tasks(qtbot, gui.window)
-    workspace = screen(gui.window)
-    assert isinstance(workspace, Workspace), page.error.text()
+    workspace = unlock_workspace(qtbot, gui)
     qtbot.waitUntil(workspace.isVisible, timeout=5_000)  # a new central widget shows queued
     return workspace
 

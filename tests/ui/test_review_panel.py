@@ -32,7 +32,8 @@ from intake.ui.workspace import Workspace
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.ui.conftest import BuildGui
-from tests.ui.test_permissions_ui import OTHER, as_role, unlock
+from tests.ui.helpers import as_role, unlock
+from tests.ui.test_permissions_ui import OTHER
 
 NAME = "김철호"
 LEFT = Qt.MouseButton.LeftButton

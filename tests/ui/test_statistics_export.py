@@ -15,7 +15,6 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from intake.app import Gui
@@ -28,12 +27,10 @@ from intake.ui.worker import BackgroundTasks
 from intake.vault.vault import Vault
 from tests.conftest import USER
 from tests.ui.conftest import TASK_TIMEOUT_MS
+from tests.ui.helpers import LEFT, as_role, folder_chooser, unlock
 from tests.ui.test_export_wizard import (  # noqa: F401 (fixtures)
-    LEFT,
     POPULATION,
-    filled_gui,
     template_vault,
-    unlock,
     vault,
 )
 
@@ -79,13 +76,7 @@ def test_writing_the_statistics(
     assert dialog.minimumSizeHint().height() <= 768
     assert not dialog.write_button.isEnabled() and not dialog.open_button.isVisible()
     out = tmp_path / "stats"
-    chosen: list[QWidget] = []
-
-    def choose(parent: QWidget) -> Path:
-        chosen.append(parent)
-        return out
-
-    dialog.choose_folder = choose
+    chosen, dialog.choose_folder = folder_chooser(out)
     qtbot.mouseClick(dialog.browse, LEFT)
     assert chosen == [dialog] and dialog.folder.text() == str(out)
     assert not out.exists()  # nothing written before the button
@@ -168,15 +159,9 @@ def test_closing_while_counting_writes_nothing(
 
 
 def test_a_role_that_may_not_export_gets_no_statistics(
-    qtbot: QtBot, filled_gui: Gui, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    qtbot: QtBot, filled_gui: Gui, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    load_user = Vault._load_user
-
-    def as_interviewer(self: Vault, *args: object, **kwargs: object) -> None:
-        load_user(self, *args, **kwargs)  # type: ignore[arg-type]
-        self.role = Role.INTERVIEWER
-
-    monkeypatch.setattr(Vault, "_load_user", as_interviewer)
+    as_role(monkeypatch, Role.INTERVIEWER)
     window = filled_gui.window
     unlock(qtbot, filled_gui)
     assert filled_gui.session.role is Role.INTERVIEWER
@@ -186,7 +171,7 @@ def test_a_role_that_may_not_export_gets_no_statistics(
 
 
 def test_locking_closes_the_statistics_dialog(
-    qtbot: QtBot, filled_gui: Gui  # noqa: F811
+    qtbot: QtBot, filled_gui: Gui
 ) -> None:
     window = filled_gui.window
     assert not window.statistics_action.isEnabled()

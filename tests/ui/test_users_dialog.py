@@ -20,18 +20,14 @@ from intake.ui.workspace import Workspace
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.ui.conftest import screen, wait_for_tasks
+from tests.ui.helpers import submit_unlock
 
 LEFT = Qt.MouseButton.LeftButton
 INITIAL = "initial passphrase for park"
 
 
 def unlock(qtbot: QtBot, gui: Gui, user: str = USER, passphrase: str = PASSPHRASE) -> None:
-    page = screen(gui.window)
-    assert isinstance(page, UnlockScreen)
-    qtbot.keyClicks(page.user, user)
-    qtbot.keyClicks(page.passphrase, passphrase)
-    qtbot.mouseClick(page.submit, LEFT)
-    wait_for_tasks(qtbot, gui.window)
+    submit_unlock(qtbot, gui, user, passphrase)
 
 
 def open_users(window: MainWindow) -> UsersDialog:

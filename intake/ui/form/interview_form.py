@@ -21,51 +21,46 @@ record logs ``IDENTITY_VIEWED`` (``InterviewService.identity_viewed``).
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from babel.dates import format_time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from intake.domain.answers import AnswerError, state_share_percent
+from intake.domain.answers import state_share_percent
 from intake.domain.indicators import Finding
-from intake.domain.permissions import Action
-from intake.domain.questionnaire import QType, Question
-from intake.domain.record import ConsentRequired, Record
+from intake.domain.questionnaire import Question
+from intake.domain.record import Record
 from intake.errors import IntakeError
-from intake.i18n import N_, _, current_locale, ngettext
+from intake.i18n import _
 from intake.services.interviews import InterviewService
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
+from intake.ui.form import saving
 from intake.ui.form.autosave import AutosaveController
+from intake.ui.form.consent_actions import ConsentActions
 from intake.ui.form.indicator_panel import IndicatorPanel
 from intake.ui.form.question_row import QuestionRow
 from intake.ui.form.section_page import SectionPage
+from intake.ui.form.side_tabs import SideTabs
 
 log = logging.getLogger(__name__)
 
-CONSENT_QUESTION = "consent.internal_documentation"
-CONSENT_SECTION = "consent"
 BANNER_STYLE = ("background: #fdecea; color: #7f0000; border: 1px solid #a40000; "
                 "padding: 6px; font-weight: bold;")
 SHARE_QUESTION = "wages.state_share_percent"
-TEXT_TYPES = (QType.TEXT, QType.LONGTEXT, QType.LIST)
+TEXT_TYPES = saving.TEXT_TYPES
 
 
 def progress_label(section_label: str, answered: int, total: int) -> str:
@@ -136,15 +131,11 @@ class InterviewForm(QWidget):
             item = QListWidgetItem(self.section_list)
             item.setData(Qt.ItemDataRole.UserRole, section.id)
 
-        self._set_up_consent(service, record)
-        indicators = QScrollArea(self)
-        indicators.setWidgetResizable(True)
-        indicators.setWidget(self.indicator_panel)
-        self.side_tabs = QTabWidget(self)
-        self.side_tabs.setObjectName("form_side_tabs")
-        self.side_tabs.setTabBarAutoHide(True)
-        self.side_tabs.addTab(indicators, "")
-        self._side_titles: list[str] = [N_("Indicators")]
+        self._consent = ConsentActions(self.section_pages, service, record,
+                                       self.consent_requested, self.withdraw_requested)
+        self.consent_button = self._consent.consent_button
+        self.withdraw_button = self._consent.withdraw_button
+        self.side_tabs = SideTabs(self.indicator_panel, self)
         centre = QWidget(self)
         box = QVBoxLayout(centre)
         box.setContentsMargins(0, 0, 0, 0)
@@ -170,26 +161,6 @@ class InterviewForm(QWidget):
         self._load(record)
         self.section_list.setCurrentRow(0)
         self.retranslate()
-
-    def _set_up_consent(self, service: InterviewService, record: Record) -> None:
-        """Consent rows are read-only; the consent step changes them."""
-        self.consent_button: QPushButton | None = None
-        self.withdraw_button: QPushButton | None = None
-        page = next((p for p in self.section_pages if p.section.id == CONSENT_SECTION), None)
-        if page is None:
-            return
-        for row in page.rows.values():
-            row.set_read_only(True)
-        own = record.author == service.vault.user
-        if not service.may(Action.EDIT_OWN_RECORD if own else Action.EDIT_OTHERS_RECORD):
-            return
-        self.consent_button = QPushButton(page)
-        self.consent_button.setObjectName("change_consent")
-        self.consent_button.clicked.connect(self.consent_requested)
-        self.withdraw_button = QPushButton(page)
-        self.withdraw_button.setObjectName("withdraw_consent")
-        self.withdraw_button.clicked.connect(self.withdraw_requested)
-        page.add_actions([self.consent_button, self.withdraw_button])
 
     def _shows(self, question: Question) -> bool:
         if question.restricted and not self._can_review:
@@ -263,8 +234,7 @@ class InterviewForm(QWidget):
 
     def add_side_panel(self, widget: QWidget, title: str) -> None:
         """A tab beside the indicators (the review panel); ``title`` is an N_() string."""
-        self.side_tabs.addTab(widget, _(title))
-        self._side_titles.append(title)
+        self.side_tabs.add_panel(widget, title)
         self.splitter.setSizes([200, 620, 420])
 
     def invalid_questions(self) -> list[str]:
@@ -297,10 +267,7 @@ class InterviewForm(QWidget):
 
     def focus_side_panel(self) -> None:
         """F7: to the indicators and review tabs (arrow keys switch tabs, Tab goes in)."""
-        if self.side_tabs.count() > 1:
-            self.side_tabs.tabBar().setFocus(Qt.FocusReason.ShortcutFocusReason)
-        else:
-            self.side_tabs.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.side_tabs.focus()
 
     def reveal_identity(self) -> None:
         for page in self.section_pages:
@@ -370,30 +337,7 @@ class InterviewForm(QWidget):
         self, rows: list[QuestionRow], show_errors: bool
     ) -> tuple[dict[str, Any], dict[str, str], list[str]]:
         """Answers and marks: the rows' valid ones, the stored ones for the rest."""
-        shown = set(self.rows)
-        answers = {k: v for k, v in self._saved.answers.items() if k not in shown}
-        meta = {k: v for k, v in self._saved.meta.items() if k not in shown}
-        errors: list[str] = []
-        for row in rows:
-            qid = row.question.id
-            answer = row.validate() if show_errors else row.collect()
-            if answer.error is not None:
-                errors.append(qid)
-                self._keep_stored(qid, answers, meta)
-                continue
-            if answer.value is not None:
-                answers[qid] = answer.value
-            if answer.mark is not None:
-                meta[qid] = answer.mark
-        return answers, meta, errors
-
-    def _keep_stored(self, qid: str, answers: dict[str, Any], meta: dict[str, str]) -> None:
-        answers.pop(qid, None)
-        meta.pop(qid, None)
-        if qid in self._saved.answers:
-            answers[qid] = self._saved.answers[qid]
-        if qid in self._saved.meta:
-            meta[qid] = self._saved.meta[qid]
+        return saving.collect(self._saved, self.rows, rows, show_errors)
 
     def _save(self) -> bool:
         if not self._service.vault.is_open:  # locked under us: nothing can be stored now
@@ -403,7 +347,7 @@ class InterviewForm(QWidget):
         answers, meta, errors = self._collect(list(self.rows.values()), show_errors=True)
         candidate = replace(self._saved, answers=answers, meta=meta)
         try:
-            self._store(candidate, errors)
+            saving.store(self._service, self.rows, self._saved, candidate, errors)
         except Exception as error:  # told to the user; logged by type, never by value
             log.warning("autosave of record %s failed: %s", self._saved.id,
                         type(error).__name__)
@@ -415,30 +359,13 @@ class InterviewForm(QWidget):
         self.saved.emit(candidate.updated_at)
         return True
 
-    def _store(self, candidate: Record, errors: list[str]) -> None:
-        """Save; a rule between answers that fails keeps that question's stored answer."""
-        while True:
-            try:
-                self._service.save(candidate)
-                return
-            except (AnswerError, ConsentRequired) as error:
-                qid = error.question if isinstance(error, AnswerError) else CONSENT_QUESTION
-                row = self.rows.get(qid)
-                if row is None or qid in errors:
-                    raise
-                row.show_error(error)
-                errors.append(qid)
-                self._keep_stored(qid, candidate.answers, candidate.meta)
-
     def _failed(self, reason: str) -> None:
         self._set_status("failed", reason)
         self.save_failed.emit(reason)
         if not self._failing:  # tell once, not at every retry
             self._failing = True
             QTimer.singleShot(0, self, lambda: self._dialogs.error(
-                self, _("Not saved"), _("The interview could not be saved: {reason}\n"
-                                        "Your answers are still in the form; saving is "
-                                        "tried again.").format(reason=reason)))
+                self, _("Not saved"), saving.not_saved_text(reason)))
 
     def _pending_changed(self, pending: bool) -> None:
         if pending and self._status[0] != "failed":
@@ -450,23 +377,7 @@ class InterviewForm(QWidget):
         self.status_changed.emit(self.status_label.text())
 
     def _status_text(self) -> str:
-        kind, data = self._status
-        if kind == "saved":
-            stamp, errors = data
-            local = dt.datetime.fromisoformat(stamp).astimezone()
-            text = _("Saved at {time}").format(
-                time=format_time(local, format="HH:mm:ss", locale=current_locale()))
-            if errors:
-                text += " · " + ngettext(
-                    "{count} answer has an error and was not saved",
-                    "{count} answers have an error and were not saved", errors,
-                ).format(count=errors)
-            return text
-        if kind == "pending":
-            return _("Unsaved changes")
-        if kind == "failed":
-            return _("Not saved: {reason}").format(reason=data)
-        return ""
+        return saving.status_text(*self._status)
 
     # -- language -------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -475,12 +386,6 @@ class InterviewForm(QWidget):
             page.retranslate()
             self._update_progress(index)
         self.indicator_panel.retranslate()
-        for index, title in enumerate(self._side_titles):
-            self.side_tabs.setTabText(index, _(title))
-        self.side_tabs.setAccessibleName(_("Indicators and review"))
-        if self.consent_button is not None and self.withdraw_button is not None:
-            self.consent_button.setText(_("Change consent…"))
-            self.consent_button.setToolTip(_("Record the person's consent decisions, each "
-                                             "with the date they were made"))
-            self.withdraw_button.setText(_("Withdraw consent…"))
+        self.side_tabs.retranslate()
+        self._consent.retranslate()
         self.status_label.setText(self._status_text())

@@ -1,0 +1,65 @@
+"""Helpers the GUI tests share: unlocking from the unlock screen, a role patched into the
+users table, a folder chooser that answers with a given path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from intake.app import Gui
+from intake.domain.roles import Role
+from intake.ui.unlock import UnlockScreen
+from intake.ui.workspace import Workspace
+from intake.vault.vault import Vault
+from tests.conftest import PASSPHRASE, USER
+from tests.ui.conftest import screen, wait_for_tasks
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def submit_unlock(qtbot: QtBot, gui: Gui, user: str = USER,
+                  passphrase: str = PASSPHRASE) -> UnlockScreen:
+    """Type the user and passphrase on the unlock screen, click Unlock and wait for it."""
+    page = screen(gui.window)
+    assert isinstance(page, UnlockScreen)
+    qtbot.keyClicks(page.user, user)
+    qtbot.keyClicks(page.passphrase, passphrase)
+    qtbot.mouseClick(page.submit, LEFT)
+    wait_for_tasks(qtbot, gui.window)
+    return page
+
+
+def unlock(qtbot: QtBot, gui: Gui) -> Workspace:
+    """Unlock as the test user; the workspace it opens."""
+    page = submit_unlock(qtbot, gui)
+    workspace = screen(gui.window)
+    assert isinstance(workspace, Workspace), page.error.text()
+    return workspace
+
+
+def as_role(monkeypatch: pytest.MonkeyPatch, role: Role) -> None:
+    """Whoever unlocks gets ``role`` (the users table is patched, not changed)."""
+    load_user = Vault._load_user
+
+    def with_role(self: Vault, *args: object, **kwargs: object) -> None:
+        load_user(self, *args, **kwargs)  # type: ignore[arg-type]
+        self.role = role
+
+    monkeypatch.setattr(Vault, "_load_user", with_role)
+
+
+def folder_chooser(out: Path) -> tuple[list[QWidget], Callable[[QWidget], Path]]:
+    """A stand-in for the folder dialog answering ``out``, and the parents it was asked
+    with (in order)."""
+    chosen: list[QWidget] = []
+
+    def choose(parent: QWidget) -> Path:
+        chosen.append(parent)
+        return out
+
+    return chosen, choose
