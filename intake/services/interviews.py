@@ -309,15 +309,13 @@ class InterviewService:
         conn = self.vault.connection()
         purged = review_store.tombstoned_ids(conn)
         overridden = review_store.all_overrides(conn)
-        records = list(records)
-        stored_withdrawals = review_store.withdrawn_among(conn, [r.id for r in records])
         prepared = []
         for record in records:
             self.prepare(record)
             if record.id in purged:
                 record_changes.strip_identity(record, self.questionnaire)
             if not record.answers.get(record_changes.WITHDRAWN):
-                withdrawn = stored_withdrawals.get(record.id)
+                withdrawn = review_store.withdrawn_on(conn, record.id)
                 if withdrawn is not None:
                     record.answers[record_changes.WITHDRAWN] = withdrawn
                     record.meta.pop(record_changes.WITHDRAWN, None)

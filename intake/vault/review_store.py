@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from intake.domain.indicators import INDICATOR_IDS, Finding, present_count
@@ -163,20 +163,6 @@ def consent_decisions(conn: Connection, record_id: str) -> list[ConsentDecision]
         "SELECT seq, question, value, decided_on, user, at FROM consent_decisions"
         " WHERE record_id = ? ORDER BY seq", (record_id,))
     return [ConsentDecision(*row) for row in rows]
-
-
-def withdrawn_among(conn: Connection, record_ids: Sequence[str]) -> dict[str, str]:
-    """record id → stored ``consent.withdrawn_on``, for the withdrawn ones of ``record_ids``
-    (one query per 500 ids: what an import checks for a whole batch)."""
-    found: dict[str, str] = {}
-    for start in range(0, len(record_ids), 500):
-        chunk = record_ids[start:start + 500]
-        for record_id, on in conn.execute(
-                "SELECT id, json_extract(answers, '$.\"consent.withdrawn_on\"') FROM records"
-                f" WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
-            if on is not None:
-                found[str(record_id)] = str(on)
-    return found
 
 
 def withdrawn_on(conn: Connection, record_id: str) -> str | None:
