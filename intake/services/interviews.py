@@ -314,11 +314,6 @@ class InterviewService:
             self.prepare(record)
             if record.id in purged:
                 record_changes.strip_identity(record, self.questionnaire)
-            if not record.answers.get(record_changes.WITHDRAWN):
-                withdrawn = review_store.withdrawn_on(conn, record.id)
-                if withdrawn is not None:
-                    record.answers[record_changes.WITHDRAWN] = withdrawn
-                    record.meta.pop(record_changes.WITHDRAWN, None)
             findings = review_store.final_findings(self.indicators(record),
                                                    overridden.get(record.id, {}))
             prepared.append((record, findings))

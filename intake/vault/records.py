@@ -36,6 +36,8 @@ from intake.vault.record_types import (
 from intake.vault.review_store import joined
 
 REVISION_WINDOW = dt.timedelta(minutes=10)
+WITHDRAWN = "consent.withdrawn_on"
+WITHDRAWN_PATH = '$."consent.withdrawn_on"'
 EXCERPT_LENGTH = 120
 #: Above this many matches a text search walks the date index instead of sorting matches.
 MANY_MATCHES = 3000
@@ -348,13 +350,18 @@ class RecordStore:
         added = updated = skipped = history = 0
         with joined(self._conn):
             for record, findings in items:
-                row = self._conn.execute(
-                    "SELECT revision, identity, text_rowid, rid FROM records WHERE id = ?",
-                    (record.id,)).fetchone()
+                found = self._conn.execute(
+                    "SELECT revision, identity, text_rowid, rid, json_extract(answers, ?)"
+                    " FROM records WHERE id = ?", (WITHDRAWN_PATH, record.id)).fetchone()
+                row = found[:4] if found is not None else None
                 if row is None:
                     self._insert_as_is(record, findings, None)
                     added += 1
                 elif record.revision > row[0]:
+                    if found[4] is not None and not record.answers.get(WITHDRAWN):
+                        # a withdrawal stays: an older file cannot undo it
+                        record.answers[WITHDRAWN] = found[4]
+                        record.meta.pop(WITHDRAWN, None)
                     self._insert_as_is(record, findings, row)
                     updated += 1
                 elif record.revision == row[0] or self._has_revision(record):

@@ -165,15 +165,6 @@ def consent_decisions(conn: Connection, record_id: str) -> list[ConsentDecision]
     return [ConsentDecision(*row) for row in rows]
 
 
-def withdrawn_on(conn: Connection, record_id: str) -> str | None:
-    """The stored record's ``consent.withdrawn_on`` (None when not withdrawn or not
-    stored): an import must not bring back an older, unwithdrawn state."""
-    row = conn.execute(
-        "SELECT json_extract(answers, '$.\"consent.withdrawn_on\"') FROM records"
-        " WHERE id = ?", (record_id,)).fetchone()
-    return None if row is None or row[0] is None else str(row[0])
-
-
 # -- purge --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Tombstone:
