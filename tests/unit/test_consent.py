@@ -283,3 +283,16 @@ def test_purge_is_refused_to_roles_that_may_not_edit_the_record(vault: Vault) ->
     vault.role = Role.ADMIN
     assert ReviewService(vault).tombstone(record.id) is None
     assert InterviewService(vault).identity(record.id)[0]["identity.full_name"] == NAME
+
+
+def test_an_older_file_imported_again_does_not_undo_a_withdrawal(vault: Vault) -> None:
+    record = stored_draft(vault, **{"consent.internal_documentation": True})
+    before = InterviewService(vault).load(record.id)  # as an older export file has it
+    ReviewService(vault).withdraw(record.id, TODAY, purge=False)
+    withdrawn = InterviewService(vault).load(record.id)
+    assert withdrawn.answers["consent.withdrawn_on"]
+    before.revision = withdrawn.revision + 1  # newer by number, but made before the withdrawal
+    before.answers.pop("consent.withdrawn_on", None)
+    assert InterviewService(vault).import_records([before]).updated == 1
+    after = InterviewService(vault).load(record.id)
+    assert after.answers["consent.withdrawn_on"] == withdrawn.answers["consent.withdrawn_on"]
