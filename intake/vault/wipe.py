@@ -1,0 +1,87 @@
+"""Panic wipe (issue 6): make a vault unreadable within a second, then remove it.
+
+The key file goes first: it is overwritten with random bytes, flushed to the disk and
+unlinked, so the database — encrypted with keys that only the slots held — is unreadable
+from that moment, whatever happens next. Then the database, its WAL and shared-memory
+files, a leftover rekey copy, the count of failed unlocks and the lock file are removed;
+files up to 4 MiB are overwritten first, larger ones are only unlinked (without the key
+they are noise, and overwriting gigabytes would delay the rest). Each step is
+independent: a failure is noted and the next step still runs. Flash storage and
+copy-on-write file systems may keep old blocks: the key, small and destroyed first, is
+what counts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from intake.atomic import fsync_dir
+from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME
+from intake.vault.lockfile import LOCK_NAME
+from intake.vault.rekey import SUFFIX
+from intake.vault.unlock_audit import FAILURES_NAME
+
+#: Files at most this large are overwritten whole before they are unlinked.
+OVERWRITE_WHOLE = 4 << 20
+_CHUNK = 1 << 20
+
+
+@dataclass
+class WipeReport:
+    removed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # names of files a step could not remove
+
+
+def _overwrite(path: Path, limit: int) -> None:
+    size = path.stat().st_size
+    with open(path, "r+b", buffering=0) as handle:
+        written = 0
+        while written < min(size, limit):
+            chunk = os.urandom(min(_CHUNK, min(size, limit) - written))
+            handle.write(chunk)
+            written += len(chunk)
+        os.fsync(handle.fileno())
+
+
+def _destroy(path: Path, report: WipeReport, *, limit: int) -> None:
+    if not path.exists() and not path.is_symlink():
+        return
+    try:
+        if path.is_file() and not path.is_symlink():
+            _overwrite(path, limit)
+    except OSError:
+        report.failed.append(path.name)  # overwriting failed: still try to unlink
+    try:
+        path.unlink()
+        report.removed.append(path.name)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        if path.name not in report.failed:
+            report.failed.append(path.name)
+
+
+def wipe_vault(folder: Path) -> WipeReport:
+    """Destroy the vault in ``folder``: key file first (overwritten, flushed, unlinked),
+    then everything else. Never raises for a file that could not be removed: the report
+    names it."""
+    report = WipeReport()
+    _destroy(folder / KEYSLOTS_NAME, report, limit=OVERWRITE_WHOLE)
+    with contextlib.suppress(OSError):
+        fsync_dir(folder)
+    database = folder / DATABASE_NAME
+    for name in (f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", DATABASE_NAME,
+                 DATABASE_NAME + SUFFIX, f"{DATABASE_NAME}{SUFFIX}-wal",
+                 f"{DATABASE_NAME}{SUFFIX}-shm", FAILURES_NAME):
+        _destroy(database.with_name(name), report, limit=OVERWRITE_WHOLE)
+    for leftover in folder.glob(f".{KEYSLOTS_NAME}.*.tmp"):  # an interrupted atomic write
+        _destroy(leftover, report, limit=OVERWRITE_WHOLE)
+    _destroy(folder / LOCK_NAME, report, limit=0)
+    with contextlib.suppress(OSError):
+        fsync_dir(folder)
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # only when nothing else is in it
+    return report

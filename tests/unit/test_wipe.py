@@ -1,0 +1,95 @@
+"""The panic wipe (issue 6): the key file first, overwritten in place, then the rest, each
+step independent; `intake wipe --yes`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from intake.exchange.demo import generate
+from intake.services.interviews import InterviewService
+from intake.vault import wipe
+from intake.vault.kdf import KdfPolicy
+from intake.vault.vault import Vault
+from tests.conftest import PASSPHRASE, USER
+from tests.unit.cli_harness import Cli
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture
+def folder(tmp_path: Path, policy: KdfPolicy) -> Path:
+    folder = tmp_path / "vault"
+    vault, _code = Vault.create(folder, USER, PASSPHRASE, policy)
+    with vault:
+        InterviewService(vault).import_records(generate(20, seed=5, author=USER, today=TODAY))
+    return folder
+
+
+def test_everything_goes_and_the_key_file_is_overwritten_before_it_is_unlinked(
+    folder: Path, tmp_path: Path,
+) -> None:
+    original = (folder / "keyslots.json").read_bytes()
+    witness = tmp_path / "same-inode"  # a second name for the key file's blocks
+    os.link(folder / "keyslots.json", witness)
+
+    report = wipe.wipe_vault(folder)
+
+    assert report.failed == []
+    assert {"keyslots.json", "intake.db"} <= set(report.removed)
+    assert not folder.exists()
+    leftover = witness.read_bytes()
+    assert len(leftover) == len(original) and leftover != original
+    assert b"vault_id" not in leftover and b"slots" not in leftover
+
+
+def test_the_key_file_goes_first(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    order: list[str] = []
+    destroy = wipe._destroy
+
+    def noting(path: Path, report: wipe.WipeReport, *, limit: int) -> None:
+        if path.exists():
+            order.append(path.name)
+        destroy(path, report, limit=limit)
+
+    monkeypatch.setattr(wipe, "_destroy", noting)
+    wipe.wipe_vault(folder)
+    assert order[0] == "keyslots.json" and "intake.db" in order
+
+
+def test_a_failing_step_does_not_stop_the_next(
+    folder: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unlink = Path.unlink
+
+    def stubborn(self: Path, missing_ok: bool = False) -> None:
+        if self.name == "intake.db":
+            raise PermissionError(13, "refused")
+        unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", stubborn)
+    report = wipe.wipe_vault(folder)
+    assert report.failed == ["intake.db"]
+    assert not (folder / "keyslots.json").exists() and not (folder / "intake.lock").exists()
+
+
+def test_a_vault_open_in_this_process_is_wiped_too(folder: Path) -> None:
+    vault = Vault.open(folder, USER, PASSPHRASE)
+    try:
+        assert wipe.wipe_vault(folder).failed == []
+        assert not (folder / "keyslots.json").exists()
+    finally:
+        vault._drop()
+
+
+def test_cli_needs_yes_and_says_one_line(cli: Cli, folder: Path) -> None:
+    args = ["wipe", "--vault", str(folder)]
+    assert "--yes" in cli(args, "").error_line(2)
+    assert (folder / "keyslots.json").exists()
+    result = cli([*args, "--yes"], "")
+    assert result.code == 0 and result.out == f"The vault at {folder} was destroyed.\n"
+    assert not folder.exists()
+    assert "no vault" in cli([*args, "--yes"], "").error_line(1)
