@@ -51,7 +51,9 @@ def build(
     folder = Path(settings.vault_dir) if settings.vault_dir else paths.default_vault
     session = Session(policy or KdfPolicy())
     # Services over the vault are built per unlock (the vault exists only while unlocked).
-    window = MainWindow(session, languages, store, folder, dialogs, interviews=InterviewService)
+    window = MainWindow(session, languages, store, folder, dialogs, interviews=InterviewService,
+                        default_folder=paths.default_vault)
+    app.aboutToQuit.connect(window.clipboard.clear)
     return Gui(window, session, languages, store)
 
 

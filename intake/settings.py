@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 class Settings:
     language: str | None = None
     vault_dir: str | None = None
-    auto_lock_minutes: int = 5
+    auto_lock_minutes: int = 5  # 1 to 60; anything else on disk falls back to 5
+    lock_on_minimize: bool = False
 
     def with_changes(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -60,6 +61,9 @@ class SettingsStore:
         minutes = raw.get("auto_lock_minutes")
         if isinstance(minutes, int) and not isinstance(minutes, bool) and 1 <= minutes <= 60:
             settings = settings.with_changes(auto_lock_minutes=minutes)
+        on_minimize = raw.get("lock_on_minimize")
+        if isinstance(on_minimize, bool):
+            settings = settings.with_changes(lock_on_minimize=on_minimize)
         return settings
 
     def save(self, settings: Settings) -> None:

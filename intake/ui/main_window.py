@@ -3,15 +3,21 @@
 The window owns no data. Locking and quitting first save the open testimony (the form's
 ``flush``), then wait for background work, then close the vault through the session; the
 workspace is replaced by a fresh unlock screen and deleted, not hidden.
+
+While a vault is open, :class:`AutoLock` watches the input of the whole application and
+locks after the configured minutes without any; minimizing locks too when the settings say
+so. Vault → Panic wipe… (on the unlock screen as well) destroys the vault for good and shows
+the first-run wizard.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
 
@@ -24,6 +30,8 @@ from intake.services.session import Session
 from intake.services.users import UserService
 from intake.settings import SettingsStore
 from intake.ui.audit_view import AuditView
+from intake.ui.auto_lock import MINUTE_MS, AutoLock
+from intake.ui.clipboard import ClipboardGuard
 from intake.ui.dialogs import Dialogs
 from intake.ui.export_wizard import ExportWizard
 from intake.ui.first_passphrase import FirstPassphraseScreen, InitialPassphrase
@@ -36,6 +44,8 @@ from intake.ui.worker import BackgroundTasks
 from intake.ui.workspace import Workspace
 from intake.vault.vault import Vault
 
+log = logging.getLogger(__name__)
+
 
 class MainWindow(QMainWindow):
     def __init__(
@@ -47,6 +57,7 @@ class MainWindow(QMainWindow):
         dialogs: Dialogs | None = None,
         interviews: Callable[[Vault], InterviewService] = InterviewService,
         parent: QWidget | None = None,
+        default_folder: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self._session = session
@@ -54,8 +65,18 @@ class MainWindow(QMainWindow):
         self._languages = languages
         self._settings = settings
         self._folder = vault_folder
+        # Where a new installation puts its vault (the wizard's proposal after a panic
+        # wipe). Unknown when the settings name another folder and the caller did not say.
+        if default_folder is None and settings.load().vault_dir is None:
+            default_folder = vault_folder
+        self._default_folder = default_folder
         self.dialogs = dialogs or Dialogs()
         self.tasks = BackgroundTasks(self)
+        self.auto_lock = AutoLock(parent=self)
+        self.clipboard = ClipboardGuard(self)  # the app's copies: secret, and not kept
+        self.auto_lock.idle.connect(self._idle)
+        #: Tests set this (milliseconds) instead of the minutes in the settings.
+        self.auto_lock_interval_ms: int | None = None
         self.setWindowTitle("intake")  # never a user's or a person's name
         self.resize(1000, 680)
         self.setMinimumSize(720, 520)
@@ -66,6 +87,11 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_action.triggered.connect(self.lock)
+        self.panic_wipe_action = QAction(self)
+        self.panic_wipe_action.setObjectName("panic_wipe_action")
+        self.panic_wipe_action.setShortcut(QKeySequence("Ctrl+Shift+Delete"))
+        self.panic_wipe_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.panic_wipe_action.triggered.connect(self.panic_wipe)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -81,6 +107,7 @@ class MainWindow(QMainWindow):
         self.users_dialog: UsersDialog | None = None
         self.audit_view: AuditView | None = None
         self.vault_menu.addAction(self.lock_action)
+        self.vault_menu.addAction(self.panic_wipe_action)
         self.vault_menu.addSeparator()
         self.vault_menu.addAction(self.quit_action)
         self.records_menu = self.menuBar().addMenu("")
@@ -145,6 +172,9 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         unlocked = self._session.unlocked and isinstance(widget, Workspace)
         self.lock_action.setEnabled(self._session.unlocked)
+        # Anyone may wipe: on the unlock screen as well as with the vault open.
+        self.panic_wipe_action.setEnabled(
+            self._session.unlocked or isinstance(widget, UnlockScreen))
         role = self._session.role
         self.new_record_action.setEnabled(
             unlocked and role is not None and allowed(role, Action.CREATE_RECORD))
@@ -185,6 +215,7 @@ class MainWindow(QMainWindow):
         language) until the user has chosen their own; then the workspace."""
         self._folder = vault.files.folder
         self._session.attach(vault)  # so that Lock and Quit close it from here on
+        self._start_auto_lock()
         screen = FirstPassphraseScreen(vault, initial, self.tasks, self)
         screen.done.connect(self._open_workspace)
         self._set_screen(screen)
@@ -196,6 +227,7 @@ class MainWindow(QMainWindow):
             return
         self._folder = vault.files.folder
         self._session.attach(vault)
+        self._start_auto_lock()
         workspace = Workspace(self._session, self._interviews(vault), self.dialogs, self,
                               tasks=self.tasks)
         workspace.lock_requested.connect(self.lock)
@@ -316,7 +348,9 @@ class MainWindow(QMainWindow):
         """Save the open testimony, close the vault and show a fresh unlock screen; the
         workspace is destroyed. A lock is never refused: what could not be saved is lost."""
         if not self._session.unlocked:
+            self.auto_lock.stop()
             return
+        self.auto_lock.stop()
         self._close_export()
         self._close_vault_dialogs()
         workspace = self.workspace
@@ -324,9 +358,88 @@ class MainWindow(QMainWindow):
             workspace.flush()
             workspace.release()
         self.tasks.drain()
+        self.clipboard.clear()
         self._session.lock()
         self.statusBar().clearMessage()
         self.show_unlock()
+
+    # -- auto-lock ------------------------------------------------------------------------
+    def _start_auto_lock(self) -> None:
+        interval = self.auto_lock_interval_ms
+        if interval is None:
+            interval = self._settings.load().auto_lock_minutes * MINUTE_MS
+        self.auto_lock.start(interval)
+
+    def _idle(self) -> None:
+        if self._session.unlocked:
+            log.info("locking after inactivity")
+            self.lock()
+        else:
+            self.auto_lock.stop()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if (event.type() == QEvent.Type.WindowStateChange and self.isMinimized()
+                and self._session.unlocked and self._settings.load().lock_on_minimize):
+            self.lock()
+
+    # -- panic wipe -----------------------------------------------------------------------
+    def panic_wipe(self) -> None:
+        """Vault → Panic wipe…: after one confirmation, close the vault without saving,
+        destroy its files (key slots first) and start over with the first-run wizard."""
+        if not self.panic_wipe_action.isEnabled():
+            return
+        try:
+            from intake.vault.wipe import wipe_vault  # imported only when needed
+        except ImportError:
+            log.exception("panic wipe unavailable")
+            self.dialogs.error(self, _("Panic wipe"), _("Panic wipe is not available."))
+            return
+        if not self.dialogs.ask(self, _("Panic wipe"), _(
+            "Destroy this vault now?\n\nEVERYTHING in this vault is destroyed for good: "
+            "every testimony, every user and the audit log. There is no recovery, not even "
+            "with the recovery code.\n\nThe program then starts over as if newly installed."
+        )):
+            return
+        vault = self._session.vault
+        folder = vault.files.folder if vault is not None else self._folder
+        # No save, no audit entry: close what is open and drop the keys, as fast as possible.
+        self.auto_lock.stop()
+        self._close_export()
+        self._close_vault_dialogs()
+        workspace = self.workspace
+        if workspace is not None:
+            workspace.release()
+        self.tasks.drain()  # a running save or unlock finishes before the files go
+        self._session.lock()
+        self.statusBar().clearMessage()
+        try:
+            failed = list(wipe_vault(folder).failed)
+        except Exception:  # each step is independent inside; this is the last resort
+            log.exception("panic wipe failed")
+            failed = [_("everything")]
+        if self._session.exists(folder):
+            self.show_unlock()  # the key slots are still there: never offer to overwrite
+        else:
+            self._forget_vault_folder()
+            self.show_wizard()
+        self.retranslate()
+        if failed:
+            log.error("panic wipe: %d step(s) failed", len(failed))
+            self.dialogs.error(self, _("Panic wipe"), _(
+                "Some parts of the vault could not be destroyed ({steps}). Delete the vault "
+                "folder by hand or destroy the disk."
+            ).format(steps=", ".join(failed)))
+
+    def _forget_vault_folder(self) -> None:
+        """After a wipe, the settings no longer name the wiped folder (when the default
+        folder is known; otherwise the wizard proposes the same folder again)."""
+        if self._default_folder is None:
+            return
+        settings = self._settings.load()
+        if settings.vault_dir is not None:
+            self._settings.save(settings.with_changes(vault_dir=None))
+        self._folder = self._default_folder
 
     # -- language -------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -334,6 +447,7 @@ class MainWindow(QMainWindow):
         self.users_action.setText(_("&Users…"))
         self.audit_action.setText(_("&Audit log…"))
         self.lock_action.setText(_("&Lock"))
+        self.panic_wipe_action.setText(_("&Panic wipe…"))
         self.quit_action.setText(_("&Quit"))
         self.records_menu.setTitle(_("&Testimonies"))
         self.new_record_action.setText(_("&New testimony"))
@@ -375,6 +489,8 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             workspace.release()
+        self.auto_lock.stop()
+        self.clipboard.clear()
         self._close_export()
         self._close_vault_dialogs()
         self.tasks.drain()

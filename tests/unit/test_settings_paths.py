@@ -188,6 +188,7 @@ def test_saved_file_holds_only_the_known_fields(store: SettingsStore) -> None:
     store.save(Settings(language="ko", vault_dir="/v", auto_lock_minutes=7))
     assert json.loads(store.path.read_text(encoding="utf-8")) == {
         "language": "ko", "vault_dir": "/v", "auto_lock_minutes": 7,
+        "lock_on_minimize": False,
     }
 
 
