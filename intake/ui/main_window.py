@@ -43,6 +43,7 @@ from intake.ui.wizard import FirstRunWizard
 from intake.ui.worker import BackgroundTasks
 from intake.ui.workspace import Workspace
 from intake.vault.vault import Vault
+from intake.vault.wipe import wipe_vault
 
 log = logging.getLogger(__name__)
 
@@ -389,12 +390,6 @@ class MainWindow(QMainWindow):
         destroy its files (key slots first) and start over with the first-run wizard."""
         if not self.panic_wipe_action.isEnabled():
             return
-        try:
-            from intake.vault.wipe import wipe_vault  # imported only when needed
-        except ImportError:
-            log.exception("panic wipe unavailable")
-            self.dialogs.error(self, _("Panic wipe"), _("Panic wipe is not available."))
-            return
         if not self.dialogs.ask(self, _("Panic wipe"), _(
             "Destroy this vault now?\n\nEVERYTHING in this vault is destroyed for good: "
             "every testimony, every user and the audit log. There is no recovery, not even "
@@ -415,8 +410,8 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         try:
             failed = list(wipe_vault(folder).failed)
-        except Exception:  # each step is independent inside; this is the last resort
-            log.exception("panic wipe failed")
+        except Exception as exc:  # each step is independent inside; this is the last resort
+            log.error("panic wipe failed (%s)", type(exc).__name__)  # no message: no path
             failed = [_("everything")]
         if self._session.exists(folder):
             self.show_unlock()  # the key slots are still there: never offer to overwrite

@@ -4,9 +4,6 @@ declined, nothing changes."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,11 +25,6 @@ from tests.conftest import PASSPHRASE, USER
 from tests.ui.conftest import screen
 from tests.ui.helpers import unlock
 
-real_wipe = pytest.mark.skipif(
-    importlib.util.find_spec("intake.vault.wipe") is None,
-    reason="intake.vault.wipe (wipe_vault) is not written yet",
-)
-
 
 def assert_wiped(gui: Gui, folder: Path) -> None:
     assert not (folder / KEYSLOTS_NAME).exists()
@@ -50,7 +42,6 @@ def assert_untouched(folder: Path) -> None:
 
 
 # -- the real wipe ------------------------------------------------------------------------
-@real_wipe
 def test_confirmed_wipe_while_unlocked_destroys_the_vault_and_shows_the_wizard(
     qtbot: QtBot, locked_gui: Gui, existing_vault: tuple[Path, str]
 ) -> None:
@@ -62,7 +53,6 @@ def test_confirmed_wipe_while_unlocked_destroys_the_vault_and_shows_the_wizard(
     assert_wiped(locked_gui, folder)
 
 
-@real_wipe
 def test_the_shortcut_wipes_from_the_unlock_screen(
     qtbot: QtBot, locked_gui: Gui, existing_vault: tuple[Path, str]
 ) -> None:
@@ -120,10 +110,9 @@ class FakeReport:
 
 
 def fake_wipe(monkeypatch: pytest.MonkeyPatch, calls: list[tuple[Path, bool]],
-              failed: list[str]) -> None:
-    """A stand-in ``intake.vault.wipe`` that deletes the two files and records whether
-    the vault was still open when it ran."""
-    module = types.ModuleType("intake.vault.wipe")
+              failed: list[str]) -> list[Gui]:
+    """A stand-in ``wipe_vault`` that deletes the two files and records whether the vault
+    was still open when it ran; returns the list to put the GUI in."""
     gui_session: list[Gui] = []
 
     def wipe_vault(folder: Path) -> FakeReport:
@@ -132,9 +121,8 @@ def fake_wipe(monkeypatch: pytest.MonkeyPatch, calls: list[tuple[Path, bool]],
             (folder / name).unlink(missing_ok=True)
         return FakeReport(list(failed))
 
-    module.wipe_vault = wipe_vault  # type: ignore[attr-defined]
-    module.gui_session = gui_session  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "intake.vault.wipe", module)
+    monkeypatch.setattr("intake.ui.main_window.wipe_vault", wipe_vault)
+    return gui_session
 
 
 def test_the_vault_is_closed_before_the_wipe_and_failures_are_reported(
@@ -143,8 +131,7 @@ def test_the_vault_is_closed_before_the_wipe_and_failures_are_reported(
 ) -> None:
     folder, _code = existing_vault
     calls: list[tuple[Path, bool]] = []
-    fake_wipe(monkeypatch, calls, failed=["attachments"])
-    sys.modules["intake.vault.wipe"].gui_session.append(locked_gui)  # type: ignore[attr-defined]
+    fake_wipe(monkeypatch, calls, failed=["attachments"]).append(locked_gui)
     window = locked_gui.window
     unlock(qtbot, locked_gui)
     window.dialogs.set_next_answer(True)  # the confirmation
@@ -155,22 +142,7 @@ def test_the_vault_is_closed_before_the_wipe_and_failures_are_reported(
     assert_wiped(locked_gui, folder)
 
 
-def test_without_the_wipe_module_nothing_is_closed(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, locked_gui: Gui,
-    existing_vault: tuple[Path, str],
-) -> None:
-    folder, _code = existing_vault
-    monkeypatch.setitem(sys.modules, "intake.vault.wipe", None)  # import fails
-    workspace = unlock(qtbot, locked_gui)
-    locked_gui.window.dialogs.set_next_answer(True)  # the error box
-    locked_gui.window.panic_wipe_action.trigger()
-    assert screen(locked_gui.window) is workspace
-    assert locked_gui.session.unlocked
-    assert_untouched(folder)
-
-
 # -- the settings -------------------------------------------------------------------------
-@real_wipe
 def test_a_wipe_forgets_a_custom_vault_folder(
     qtbot: QtBot, tmp_path: Path, policy: KdfPolicy, gui: Gui,
     default_vault_folder: Path,
