@@ -18,10 +18,11 @@ from intake.i18n import _
 from intake.services.users import UserService
 from intake.ui.audit_view import ACTION, BY, DETAILS, RECORD, SEQ, AuditView
 from intake.ui.main_window import MainWindow
-from intake.vault import audit, database
+from intake.vault import audit
 from intake.vault.audit import AuditAction
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
+from tests.tamper import tamper
 from tests.ui.conftest import BuildGui, wait_for_tasks
 from tests.ui.helpers import as_role, submit_unlock
 
@@ -109,19 +110,6 @@ def test_entries_newest_first_with_filters(qtbot: QtBot, logged: Gui) -> None:
     window.lock_action.trigger()
     qtbot.waitUntil(lambda: not shiboken6.isValid(view), timeout=5_000)
     assert window.audit_view is None and not window.audit_action.isEnabled()
-
-
-def tamper(folder: Path, sql: str) -> None:
-    """What someone holding the database key can do (as tests/unit/test_audit_wiring.py)."""
-    with Vault.open(folder, USER, PASSPHRASE) as vault:
-        dbk = bytes(vault._require_keys().dbk)
-    conn = database.connect(folder / "intake.db", dbk)
-    try:
-        conn.execute("DROP TRIGGER audit_no_update")
-        conn.execute("DROP TRIGGER audit_no_delete")
-        conn.execute(sql)
-    finally:
-        database.checkpoint_and_close(conn)
 
 
 def verify(qtbot: QtBot, window: MainWindow, view: AuditView) -> str:

@@ -10,12 +10,13 @@ import pytest
 
 from intake.domain.roles import Role
 from intake.errors import AuditLogBroken, WrongPassphrase
-from intake.vault import accounts, audit, database, keyslots
+from intake.vault import accounts, audit, keyslots
 from intake.vault.audit import AuditAction
 from intake.vault.kdf import KdfPolicy
 from intake.vault.unlock_audit import FAILURES_NAME
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
+from tests.tamper import tamper
 from tests.unit.cli_harness import Cli
 
 INITIAL = "an initial passphrase for you"
@@ -57,20 +58,6 @@ def test_the_head_is_bound_into_the_key_file_at_lock(folder: Path) -> None:
         assert bound == vault.audit_head == (lock_entry.seq, lock_entry.hash)
         assert vault.generation == generation  # binding is no key change
         vault.verify_integrity()
-
-
-def tamper(folder: Path, sql: str) -> None:
-    """What someone holding the database key does with any SQLCipher tool: no lock entry,
-    no new head bound."""
-    with Vault.open(folder, USER, PASSPHRASE) as vault:
-        dbk = bytes(vault._require_keys().dbk)
-    conn = database.connect(folder / "intake.db", dbk)
-    try:
-        conn.execute("DROP TRIGGER audit_no_update")
-        conn.execute("DROP TRIGGER audit_no_delete")
-        conn.execute(sql)
-    finally:
-        database.checkpoint_and_close(conn)
 
 
 def test_intake_check_names_an_edited_entry(cli: Cli, folder: Path) -> None:
