@@ -7,6 +7,8 @@ tests run on has neither, so the tests state it with ``from_us``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
@@ -14,6 +16,14 @@ from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from intake.ui.clipboard import SECRET_HINTS, ClipboardGuard
+
+
+@pytest.fixture(autouse=True)
+def empty_clipboard_after() -> Iterator[None]:
+    """A QMimeData made in Python and left on the clipboard would be deleted by Qt's own
+    exit handlers after the interpreter is gone, which crashes the test process."""
+    yield
+    QGuiApplication.clipboard().clear()
 
 
 def copy_from_field(qtbot: QtBot, text: str) -> None:
