@@ -55,6 +55,12 @@ class UnknownUser(IntakeError):
     exit_code = ExitCode.DENIED
 
 
+class VaultWipedAfterFailures(IntakeError):
+    template = N_("The passphrase was wrong {count} times in a row: as this vault was set "
+                  "to do, it has been destroyed.")
+    exit_code = ExitCode.DENIED
+
+
 class PermissionDenied(IntakeError):
     """A role asked for something it may not do (issue 5's table of permissions)."""
 
@@ -190,6 +196,10 @@ class StorageFailed(IntakeError):
 # -- invalid input (5) --------------------------------------------------------------------
 class InvalidInput(IntakeError):
     exit_code = ExitCode.INVALID_INPUT
+
+
+class PassphraseIsDuress(InvalidInput):
+    template = N_("This passphrase cannot be used: choose another one.")
 
 
 class PassphraseTooShort(InvalidInput):

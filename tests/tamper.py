@@ -3,7 +3,11 @@ entry, no new audit head bound into the key file."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from intake.vault import database
 from intake.vault.vault import Vault
@@ -21,3 +25,15 @@ def tamper(folder: Path, sql: str) -> None:
         conn.execute(sql)
     finally:
         database.checkpoint_and_close(conn)
+
+
+def rewrite_key_file(folder: Path, edit: Callable[[dict[str, Any]], object]) -> None:
+    """Edit the key file as a person with a text editor would, and recompute its unkeyed
+    checksum (the keyed MAC cannot be recomputed without the vault's key)."""
+    path = folder / "keyslots.json"
+    doc = json.loads(path.read_bytes())
+    edit(doc)
+    body = {k: v for k, v in doc.items() if k not in ("checksum", "mac")}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    doc["checksum"] = hashlib.sha256(canonical.encode()).hexdigest()
+    path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")

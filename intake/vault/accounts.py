@@ -26,7 +26,7 @@ from typing import Any
 from intake.atomic import write_atomic
 from intake.domain.roles import Role
 from intake.domain.users import normalize_user_name, validate_new_passphrase, validate_user_name
-from intake.errors import InvalidInput, StorageFailed
+from intake.errors import InvalidInput, PassphraseIsDuress, StorageFailed
 from intake.i18n import N_
 from intake.vault import audit, keyslots, recovery, rekey, slotwrap
 from intake.vault.keyslots import KIND_RECOVERY, KIND_USER, KeySlot, SlotContent, VaultKeys
@@ -122,9 +122,13 @@ def reset_passphrase(vault: Vault, name: str, passphrase: str) -> None:
     row = _find(rows, name)
     keys = vault._require_keys()
     file = vault._slot_file
-    slot = slotwrap.wrap(file.vault_id, kind=KIND_USER, user=row["name"], secret=passphrase,
-                         content=_content(keys, Role(row["role"])), params=_params(vault),
-                         generation=file.generation + 1, slot_id=row["slot_id"])
+    old = next((s for s in file.slots if s.id == row["slot_id"]), None)
+    try:
+        slot = slotwrap.wrap(file.vault_id, kind=KIND_USER, user=row["name"], secret=passphrase,
+                             content=_content(keys, Role(row["role"])), params=_params(vault),
+                             generation=file.generation + 1, slot_id=row["slot_id"], keep=old)
+    except slotwrap.DuressMatchesPassphrase as exc:
+        raise PassphraseIsDuress() from exc
     row["must_change_passphrase"] = 1
     vault._write_slot_file(file.with_slot(slot, keys.dbk), rows)
     _log(vault, audit.AuditAction.PASSPHRASE_RESET, target_user=row["name"])
@@ -168,7 +172,42 @@ def remove_user(vault: Vault, name: str) -> str:
     return code
 
 
-def _log(vault: Vault, action: audit.AuditAction, **detail: str | bool) -> None:
+def set_duress_passphrase(vault: Vault, name: str, passphrase: str | None) -> None:
+    """Set ``name``'s duress passphrase, or remove it (``None``). The verifier is replaced
+    by random bytes when removed, so the key file looks the same either way."""
+    secret = validate_new_passphrase(passphrase) if passphrase is not None else None
+    rows = _rows(vault)
+    row = _find(rows, name)
+    slot = _slot_of(vault, row)
+    try:
+        new_slot = slotwrap.with_duress(vault._slot_file.vault_id, slot, secret)
+    except slotwrap.DuressMatchesPassphrase as exc:
+        raise PassphraseIsDuress() from exc
+    keys = vault._require_keys()
+    vault._write_slot_file(vault._slot_file.with_slot(new_slot, keys.dbk), rows)
+    _log(vault, audit.AuditAction.SECURITY_CHANGED, target_user=row["name"],
+         duress_passphrase=secret is not None)
+
+
+class WipeLimitOutOfRange(InvalidInput):
+    template = N_("The number of failed unlocks must be between {low} and {high}.")
+
+
+def set_wipe_after_failures(vault: Vault, count: int | None) -> None:
+    """Destroy the vault after ``count`` failed unlocks in a row (``None``: never)."""
+    low, high = keyslots.WIPE_AFTER_RANGE
+    if count is not None and not low <= count <= high:
+        raise WipeLimitOutOfRange(low=low, high=high)
+    keys = vault._require_keys()
+    vault._write_slot_file(vault._slot_file.with_wipe_after_failures(count, keys.dbk))
+    _log(vault, audit.AuditAction.SECURITY_CHANGED, wipe_after_failed_unlocks=count or 0)
+
+
+def wipe_after_failures(vault: Vault) -> int | None:
+    return vault._slot_file.wipe_after_failures
+
+
+def _log(vault: Vault, action: audit.AuditAction, **detail: str | bool | int) -> None:
     audit.append(vault.connection(), vault.user, action, detail=detail)
 
 

@@ -66,6 +66,8 @@ class AuditAction(StrEnum):
     ROLE_CHANGED = "role_changed"
     PASSPHRASE_CHANGED = "passphrase_changed"
     PASSPHRASE_RESET = "passphrase_reset"
+    SECURITY_CHANGED = "security_changed"
+    RECORDS_CLEARED = "records_cleared"
 
     @property
     def label(self) -> str:
@@ -92,6 +94,8 @@ ACTION_LABELS = {
     AuditAction.ROLE_CHANGED: N_("Role changed"),
     AuditAction.PASSPHRASE_CHANGED: N_("Passphrase changed"),
     AuditAction.PASSPHRASE_RESET: N_("Passphrase reset"),
+    AuditAction.SECURITY_CHANGED: N_("Security settings changed"),
+    AuditAction.RECORDS_CLEARED: N_("All records deleted (travel mode)"),
 }
 
 # -- what ``detail`` may say --------------------------------------------------------------
@@ -165,6 +169,8 @@ DETAIL_KEYS: Mapping[str, Callable[[object], object]] = {
     "target_user": _user_name,
     "role": _one_of("a role", Role),
     "previous_role": _one_of("a role", Role),
+    "duress_passphrase": _flag,  # set (true) or removed (false) for target_user
+    "wipe_after_failed_unlocks": _count,  # 0: off
 }
 
 

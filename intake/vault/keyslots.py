@@ -48,6 +48,11 @@ KIND_USER = "user"
 KIND_RECOVERY = "recovery"
 PAYLOAD_VERSION = 1
 HAS_IDK = 0x01
+#: Size of a user slot's duress verifier (random when no duress passphrase is set, so a
+#: seized file does not tell whether one is)
+DURESS_BYTES = 32
+#: Bounds for the optional wipe after that many failed unlocks in a row
+WIPE_AFTER_RANGE = (3, 99)
 
 
 class SlotFileDamaged(Exception):
@@ -60,6 +65,16 @@ class SlotTagInvalid(Exception):
 
 class SlotFileMacInvalid(Exception):
     """The file was changed by someone without the vault's key."""
+
+
+class DuressPassphraseEntered(Exception):
+    """The secret given for a user slot was its duress passphrase. Carries the key derived
+    from it (the slot's salt and parameters), so that a new vault can be made for it
+    without a second, telltale derivation."""
+
+    def __init__(self, wrapping_key: bytes) -> None:
+        super().__init__("duress")
+        self.wrapping_key = bytearray(wrapping_key)
 
 
 @dataclass
@@ -101,6 +116,9 @@ class KeySlot:
     public_key: bytes | None = None  # None: a legacy slot of format 1
     sealed: bytes | None = None  # the payload sealed to ``public_key``
     sealed_generation: int | None = None  # when the keys were last sealed to it
+    #: HMAC under the key a duress passphrase derives (random when none is set); user slots
+    #: of format 2 only
+    duress: bytes | None = None
 
     @property
     def legacy(self) -> bool:
@@ -117,6 +135,8 @@ class KeySlotFile:
     #: (sequence number, hash) of the audit log's last entry when the file was written: a
     #: history rewritten inside the database no longer leads to it (``intake check``)
     audit_head: tuple[int, str] | None = None
+    #: wipe the vault after this many failed unlocks in a row (None: never)
+    wipe_after_failures: int | None = None
 
     # -- lookup ---------------------------------------------------------------------------
     def user_slot(self, user: str) -> KeySlot | None:
@@ -136,12 +156,20 @@ class KeySlotFile:
         """A new generation of the file with ``slot`` added or replacing one of its id."""
         others = tuple(s for s in self.slots if s.id != slot.id)
         return sealed(self.vault_id, self.generation + 1, (*others, slot), dbk,
-                      audit_head=self.audit_head)
+                      audit_head=self.audit_head, wipe_after_failures=self.wipe_after_failures)
 
     def with_audit_head(self, head: tuple[int, str], dbk: bytes | bytearray) -> KeySlotFile:
         """The same generation binding the audit log's ``head`` instead (no key changes:
         the generation counts key changes, which the database mirrors)."""
-        return sealed(self.vault_id, self.generation, self.slots, dbk, audit_head=head)
+        return sealed(self.vault_id, self.generation, self.slots, dbk, audit_head=head,
+                      wipe_after_failures=self.wipe_after_failures)
+
+    def with_wipe_after_failures(self, count: int | None,
+                                 dbk: bytes | bytearray) -> KeySlotFile:
+        """A new generation with the failed-unlock wipe set to ``count`` (None: off); a new
+        generation, so an older copy of the file cannot quietly turn it off again."""
+        return sealed(self.vault_id, self.generation + 1, self.slots, dbk,
+                      audit_head=self.audit_head, wipe_after_failures=count)
 
 
 def user_tag(vault_id: str, user: str) -> str:
@@ -194,12 +222,15 @@ def _slot_json(slot: KeySlot) -> dict[str, Any]:
         out["public_key"] = _b64(slot.public_key)
         out["sealed"] = _b64(slot.sealed or b"")
         out["sealed_generation"] = slot.sealed_generation
+    if slot.duress is not None:
+        out["duress"] = _b64(slot.duress)
     return out
 
 
 def _body_of(vault_id: str, generation: int, slots: tuple[KeySlot, ...],
              file_format: str = FORMAT,
-             audit_head: tuple[int, str] | None = None) -> dict[str, Any]:
+             audit_head: tuple[int, str] | None = None,
+             wipe_after_failures: int | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "format": file_format,
         "vault_id": vault_id,
@@ -208,11 +239,14 @@ def _body_of(vault_id: str, generation: int, slots: tuple[KeySlot, ...],
     }
     if audit_head is not None:
         body["audit_head"] = {"seq": audit_head[0], "hash": audit_head[1]}
+    if wipe_after_failures is not None:
+        body["wipe_after_failed_unlocks"] = wipe_after_failures
     return body
 
 
 def _body(file: KeySlotFile) -> dict[str, Any]:
-    return _body_of(file.vault_id, file.generation, file.slots, file.format, file.audit_head)
+    return _body_of(file.vault_id, file.generation, file.slots, file.format, file.audit_head,
+                    file.wipe_after_failures)
 
 
 def _mac(dbk: bytes | bytearray, body: dict[str, Any]) -> str:
@@ -224,10 +258,11 @@ def _mac(dbk: bytes | bytearray, body: dict[str, Any]) -> str:
 
 def sealed(
     vault_id: str, generation: int, slots: tuple[KeySlot, ...], dbk: bytes | bytearray,
-    *, audit_head: tuple[int, str] | None = None,
+    *, audit_head: tuple[int, str] | None = None, wipe_after_failures: int | None = None,
 ) -> KeySlotFile:
-    body = _body_of(vault_id, generation, slots, FORMAT, audit_head)
-    return KeySlotFile(vault_id, generation, slots, _mac(dbk, body), FORMAT, audit_head)
+    body = _body_of(vault_id, generation, slots, FORMAT, audit_head, wipe_after_failures)
+    return KeySlotFile(vault_id, generation, slots, _mac(dbk, body), FORMAT, audit_head,
+                       wipe_after_failures)
 
 
 def serialize(file: KeySlotFile) -> bytes:
@@ -275,6 +310,8 @@ def _parse_slot(raw: Any, file_format: str) -> KeySlot:
     present = sealed_fields & set(raw)
     if present and (present != sealed_fields or file_format == FORMAT_V1):
         raise SlotFileDamaged("sealed fields")
+    if "duress" in raw and (not present or kind != KIND_USER):
+        raise SlotFileDamaged("duress")
     return KeySlot(
         id=_str(raw.get("id")),
         kind=kind,
@@ -287,6 +324,7 @@ def _parse_slot(raw: Any, file_format: str) -> KeySlot:
         public_key=_unb64(raw["public_key"], sealing.PUBLIC_BYTES) if present else None,
         sealed=_unb64(raw["sealed"]) if present else None,
         sealed_generation=(_int(raw["sealed_generation"], 1, 1 << 62) if present else None),
+        duress=_unb64(raw["duress"], DURESS_BYTES) if "duress" in raw else None,
     )
 
 
@@ -311,9 +349,15 @@ def parse(data: bytes) -> KeySlotFile:
     file_format = document["format"]
     checksum, mac = document.pop("checksum", None), document.pop("mac", None)
     fields = {"format", "vault_id", "generation", "slots"}
-    if set(document) - fields not in (set(), {"audit_head"}) or not fields <= set(document):
+    optional = {"audit_head", "wipe_after_failed_unlocks"}
+    if not set(document) - fields <= optional or not fields <= set(document):
+        raise SlotFileDamaged("fields")
+    if set(document) & optional and file_format == FORMAT_V1:
         raise SlotFileDamaged("fields")
     audit_head = _audit_head(document.get("audit_head"), file_format)
+    wipe_after = document.get("wipe_after_failed_unlocks")
+    if wipe_after is not None:
+        wipe_after = _int(wipe_after, *WIPE_AFTER_RANGE)
     if not isinstance(checksum, str) or not hmac.compare_digest(
         checksum, hashlib.sha256(canonical(document)).hexdigest()
     ):
@@ -330,6 +374,7 @@ def parse(data: bytes) -> KeySlotFile:
         mac=_str(mac),
         format=file_format,
         audit_head=audit_head,
+        wipe_after_failures=wipe_after,
     )
     # The file must re-serialize to the same body it was read from, so a field we do not
     # model cannot ride along unauthenticated.

@@ -5,11 +5,19 @@ A slot's private key (format 2) or the keys themselves (format 1) are encrypted 
 AES-256-GCM under Argon2id of the passphrase; in format 2 the keys are sealed to the slot's
 public key with HPKE (:mod:`intake.vault.sealing`), so they can be sealed anew without the
 passphrase (:func:`reseal`).
+
+A user slot also carries a *duress verifier*: an HMAC under the key that a duress
+passphrase derives with the slot's own salt and parameters (random when none is set). The
+one derivation an unlock makes therefore answers both questions — "is this the passphrase?"
+and, only when it is not, "is this the duress passphrase?" — so both take the same time.
+The verifier depends on the salt, which is why rewriting a slot under a new passphrase
+keeps its salt and parameters (:func:`wrap` with ``keep``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import struct
 import uuid
@@ -23,12 +31,15 @@ from intake.domain.roles import Role
 from intake.vault import sealing
 from intake.vault.kdf import SALT_BYTES, KdfParams, derive
 from intake.vault.keyslots import (
+    DURESS_BYTES,
     FORMAT,
     FORMAT_V1,
     HAS_IDK,
     KEY_BYTES,
+    KIND_USER,
     NONCE_BYTES,
     PAYLOAD_VERSION,
+    DuressPassphraseEntered,
     KeySlot,
     SlotContent,
     SlotFileDamaged,
@@ -38,6 +49,10 @@ from intake.vault.keyslots import (
     kdf_json,
     user_tag,
 )
+
+
+class DuressMatchesPassphrase(Exception):
+    """A duress passphrase must differ from the slot's passphrase (it would never fire)."""
 
 
 def _aad(vault_id: str, slot: KeySlot) -> bytes:
@@ -87,6 +102,15 @@ def _parse_payload(data: bytes) -> SlotContent:
     return SlotContent(VaultKeys(dbk, idk), role)
 
 
+def _duress_info(vault_id: str, slot: KeySlot) -> bytes:
+    return canonical({"purpose": "intake duress v1", "vault_id": vault_id, "slot_id": slot.id,
+                      "user_tag": slot.user_tag, "kdf": kdf_json(slot.kdf, slot.salt)})
+
+
+def _duress_verifier(wrapping_key: bytes, vault_id: str, slot: KeySlot) -> bytes:
+    return hmac.new(wrapping_key, _duress_info(vault_id, slot), hashlib.sha256).digest()
+
+
 def wrap(
     vault_id: str,
     *,
@@ -97,22 +121,36 @@ def wrap(
     params: KdfParams,
     generation: int,
     slot_id: str | None = None,
+    keep: KeySlot | None = None,
+    wrapping_key: bytes | None = None,
 ) -> KeySlot:
     """A new slot holding ``content``, opened by ``secret`` (already normalized): a fresh
-    key pair, its private half under the passphrase, ``content`` sealed to it."""
+    key pair, its private half under the passphrase, ``content`` sealed to it.
+
+    ``keep``: the slot this one replaces under a new passphrase; its salt, parameters and
+    duress verifier carry over (so a duress passphrase survives a change of passphrase).
+    ``wrapping_key``: the key ``secret`` derives with ``keep``'s salt, already computed.
+    """
     private, public = sealing.new_key_pair()
     slot = KeySlot(
         id=slot_id or str(uuid.uuid4()),
         kind=kind,
         user_tag=user_tag(vault_id, user) if user is not None else None,
         generation=generation,
-        kdf=params,
-        salt=os.urandom(SALT_BYTES),
+        kdf=keep.kdf if keep is not None and not keep.legacy else params,
+        salt=keep.salt if keep is not None and not keep.legacy else os.urandom(SALT_BYTES),
         nonce=os.urandom(NONCE_BYTES),
         ciphertext=b"",
         public_key=public,
+        duress=(None if kind != KIND_USER else
+                keep.duress if keep is not None and keep.duress is not None
+                else os.urandom(DURESS_BYTES)),
     )
-    wrapping_key = derive(secret.encode("utf-8"), slot.salt, params)
+    if wrapping_key is None:
+        wrapping_key = derive(secret.encode("utf-8"), slot.salt, slot.kdf)
+    if slot.duress is not None and hmac.compare_digest(
+            _duress_verifier(wrapping_key, vault_id, slot), slot.duress):
+        raise DuressMatchesPassphrase()
     try:
         ciphertext = AESGCM(wrapping_key).encrypt(slot.nonce, bytes(private),
                                                   _aad(vault_id, slot))
@@ -130,11 +168,30 @@ def reseal(vault_id: str, slot: KeySlot, content: SlotContent, generation: int) 
     return replace(slot, sealed=box, sealed_generation=generation)
 
 
+def with_duress(vault_id: str, slot: KeySlot, duress_secret: str | None) -> KeySlot:
+    """``slot`` with a duress passphrase (already normalized) set, or cleared (``None``:
+    a new random verifier, indistinguishable from a set one). Costs one derivation; refuses
+    the slot's own passphrase."""
+    if slot.legacy or slot.kind != KIND_USER:
+        raise ValueError("only a sealed user slot has a duress verifier")
+    if duress_secret is None:
+        return replace(slot, duress=os.urandom(DURESS_BYTES))
+    key = derive(duress_secret.encode("utf-8"), slot.salt, slot.kdf)
+    try:
+        AESGCM(key).decrypt(slot.nonce, slot.ciphertext, _aad(vault_id, slot))
+    except InvalidTag:
+        return replace(slot, duress=_duress_verifier(key, vault_id, slot))
+    raise DuressMatchesPassphrase()
+
+
 def unwrap(vault_id: str, slot: KeySlot, secret: str) -> SlotContent:
     wrapping_key = derive(secret.encode("utf-8"), slot.salt, slot.kdf)
     try:
         inner = AESGCM(wrapping_key).decrypt(slot.nonce, slot.ciphertext, _aad(vault_id, slot))
     except InvalidTag as exc:
+        if slot.duress is not None and hmac.compare_digest(
+                _duress_verifier(wrapping_key, vault_id, slot), slot.duress):
+            raise DuressPassphraseEntered(wrapping_key) from None
         raise SlotTagInvalid() from exc
     if slot.legacy:
         return _parse_payload(inner)

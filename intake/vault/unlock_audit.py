@@ -42,10 +42,13 @@ def failures(folder: Path) -> int:
         return 0
 
 
-def count_failure(folder: Path) -> None:
-    """One more failed unlock (best effort: a read-only folder must not hide the error)."""
+def count_failure(folder: Path) -> int:
+    """One more failed unlock (best effort: a read-only folder must not hide the error);
+    returns the count."""
+    count = failures(folder) + 1
     with contextlib.suppress(OSError):
-        write_atomic(_path(folder), f"{failures(folder) + 1}\n".encode("ascii"))
+        write_atomic(_path(folder), f"{count}\n".encode("ascii"))
+    return count
 
 
 def on_unlock(vault: Vault, *, recovery_code: bool) -> None:

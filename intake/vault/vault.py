@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import os
 import threading
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -35,17 +36,20 @@ from intake.errors import (
     DatabaseMissing,
     KeySlotsDamaged,
     KeySlotsTampered,
+    PassphraseIsDuress,
     StorageFailed,
     UnknownUser,
     VaultExists,
     VaultNotWritable,
     VaultTooNew,
+    VaultWipedAfterFailures,
     WrongPassphrase,
     WrongRecoveryCode,
 )
 from intake.vault import (
     audit,
     database,
+    duress,
     generation,
     keyslots,
     migrations,
@@ -53,6 +57,7 @@ from intake.vault import (
     rekey,
     slotwrap,
     unlock_audit,
+    wipe,
 )
 from intake.vault.database import Connection, transaction
 from intake.vault.files import (
@@ -121,8 +126,22 @@ class Vault:
             raise
 
     @classmethod
+    @classmethod
+    def create_after_duress(cls, files: VaultFiles, lock: VaultLock, user: str,
+                            passphrase: str, *, template: keyslots.KeySlot,
+                            wrapping_key: bytes) -> Vault:
+        """The new, empty vault a duress passphrase leads to (see :mod:`duress`): ``user``
+        is its admin under the same passphrase, reusing the key already derived with
+        ``template``'s salt; its recovery slot opens with no code anyone knows."""
+        vault, _code = cls._create_locked(files, lock, user, passphrase, KdfPolicy(template.kdf),
+                                          template=template, wrapping_key=wrapping_key)
+        unlock_audit.on_unlock(vault, recovery_code=False)
+        return vault
+
+    @classmethod
     def _create_locked(
-        cls, files: VaultFiles, lock: VaultLock, user: str, passphrase: str, policy: KdfPolicy
+        cls, files: VaultFiles, lock: VaultLock, user: str, passphrase: str, policy: KdfPolicy,
+        *, template: keyslots.KeySlot | None = None, wrapping_key: bytes | None = None,
     ) -> tuple[Vault, str]:
         params = policy.params()
         vault_id = str(uuid.uuid4())
@@ -132,10 +151,13 @@ class Vault:
         user_slot = slotwrap.wrap(
             vault_id, kind=KIND_USER, user=user, secret=passphrase,
             content=SlotContent(keys, Role.ADMIN), params=params, generation=first_generation,
+            keep=template, wrapping_key=wrapping_key,
         )
         recovery_slot = slotwrap.wrap(
             vault_id, kind=KIND_RECOVERY, user=None, secret=recovery.normalize(code) or "",
             content=SlotContent(keys, None), params=params, generation=first_generation,
+            # after duress: a random key in place of the code's (no second derivation)
+            wrapping_key=os.urandom(keyslots.KEY_BYTES) if wrapping_key is not None else None,
         )
         slots = (user_slot, recovery_slot)
         slot_file = keyslots.sealed(vault_id, first_generation, slots, keys.dbk)
@@ -173,24 +195,37 @@ class Vault:
     def open(
         cls, folder: Path, user: str, passphrase: str, *, accept_generation_mismatch: bool = False
     ) -> Vault:
-        """Unlock ``folder`` for ``user``. Checks integrity; changes nothing on failure."""
+        """Unlock ``folder`` for ``user``. Checks integrity; changes nothing on failure (but
+        see :mod:`duress` and the wipe after too many failed unlocks)."""
         files, lock, slot_file = prepare(folder)
+        entered: keyslots.DuressPassphraseEntered | None = None
         try:
             slot = slot_file.user_slot(user)
             if slot is None:
                 raise UnknownUser()
-            content = _unwrap(files, slot_file, slot, normalize(passphrase), WrongPassphrase)
-            rekey.finish(files, content.keys.dbk, slot_file.generation)
-            vault = cls(files, lock, slot_file, content.keys, user, content.role or Role.ADMIN)
+            try:
+                content = _unwrap(files, slot_file, slot, normalize(passphrase),
+                                  WrongPassphrase)
+            except keyslots.DuressPassphraseEntered as exc:
+                entered = exc
+            derived_at = time.perf_counter()
+            if entered is None:
+                rekey.finish(files, content.keys.dbk, slot_file.generation)
+                vault = cls(files, lock, slot_file, content.keys, user,
+                            content.role or Role.ADMIN)
         except BaseException as exc:
             if isinstance(exc, WrongPassphrase | UnknownUser):
-                unlock_audit.count_failure(files.folder)
+                _count_failure(files, slot_file, lock)
             lock.release()
             raise
+        if entered is not None:
+            return duress.start_over(cls, files, lock, user, normalize(passphrase), slot,
+                                     entered.wrapping_key, derived_at)
         vault._verify_open(slot_id=slot.id, accept_mismatch=accept_generation_mismatch)
         if slot.legacy:  # a format 1 slot: rewrite it sealed, under the same passphrase
             vault._rewrap_own_slot(normalize(passphrase), slot.kdf, keep_must_change=True)
         unlock_audit.on_unlock(vault, recovery_code=False)
+        duress.record_cost(files.folder, time.perf_counter() - derived_at)
         return vault
 
     @classmethod
@@ -209,7 +244,7 @@ class Vault:
             vault = cls(files, lock, slot_file, content.keys, user, Role.ADMIN)
         except BaseException as exc:
             if isinstance(exc, WrongRecoveryCode):
-                unlock_audit.count_failure(files.folder)
+                _count_failure(files, slot_file, lock)
             lock.release()
             raise
         vault._verify_open(slot_id=None, accept_mismatch=accept_generation_mismatch)
@@ -282,11 +317,14 @@ class Vault:
         ).fetchone()
         slot_id = slot.id if slot is not None else (row[0] if row else None)
         content_keys = keys if self.role.holds_identity_key else keys.without_identity_key()
-        new_slot = slotwrap.wrap(
-            self._slot_file.vault_id, kind=KIND_USER, user=self.user, secret=passphrase,
-            content=SlotContent(content_keys, self.role), params=params,
-            generation=self._slot_file.generation + 1, slot_id=slot_id,
-        )
+        try:
+            new_slot = slotwrap.wrap(
+                self._slot_file.vault_id, kind=KIND_USER, user=self.user, secret=passphrase,
+                content=SlotContent(content_keys, self.role), params=params,
+                generation=self._slot_file.generation + 1, slot_id=slot_id, keep=slot,
+            )
+        except slotwrap.DuressMatchesPassphrase as exc:
+            raise PassphraseIsDuress() from exc
         users = [dict(r, slot_id=new_slot.id, must_change_passphrase=int(
                      keep_must_change and bool(r["must_change_passphrase"])))
                  if r["name_key"] == _name_key(self.user) else r
@@ -420,6 +458,17 @@ class Vault:
 
 
 # -- helpers ------------------------------------------------------------------------------
+def _count_failure(files: VaultFiles, slot_file: KeySlotFile, lock: VaultLock) -> None:
+    """Count a failed unlock; at the vault's limit (when one is set) destroy the vault."""
+    count = unlock_audit.count_failure(files.folder)
+    limit = slot_file.wipe_after_failures
+    if limit is None or count < limit:
+        return
+    wipe.wipe_vault(files.folder)
+    lock.release()
+    raise VaultWipedAfterFailures(count=count)
+
+
 def _name_key(user: str) -> str:
     return normalize_user_name(user).casefold()
 

@@ -24,6 +24,7 @@ from intake.vault.lockfile import LOCK_NAME
 from intake.vault.rekey import SUFFIX
 from intake.vault.unlock_audit import FAILURES_NAME
 
+COST_NAME = "unlock_cost"  # see intake.vault.duress
 #: Files at most this large are overwritten whole before they are unlinked.
 OVERWRITE_WHOLE = 4 << 20
 _CHUNK = 1 << 20
@@ -75,7 +76,7 @@ def wipe_vault(folder: Path) -> WipeReport:
     database = folder / DATABASE_NAME
     for name in (f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", DATABASE_NAME,
                  DATABASE_NAME + SUFFIX, f"{DATABASE_NAME}{SUFFIX}-wal",
-                 f"{DATABASE_NAME}{SUFFIX}-shm", FAILURES_NAME):
+                 f"{DATABASE_NAME}{SUFFIX}-shm", FAILURES_NAME, COST_NAME):
         _destroy(database.with_name(name), report, limit=OVERWRITE_WHOLE)
     for leftover in folder.glob(f".{KEYSLOTS_NAME}.*.tmp"):  # an interrupted atomic write
         _destroy(leftover, report, limit=OVERWRITE_WHOLE)

@@ -203,6 +203,7 @@ def _other_tag(doc: Doc) -> None:
 def _user_to_recovery(doc: Doc) -> None:
     slot = slot_of(doc, KIND_USER)
     slot["kind"], slot["user_tag"] = KIND_RECOVERY, None
+    slot.pop("duress", None)  # a recovery slot has no duress verifier
     other = next(s for s in doc["slots"] if s is not slot)
     doc["slots"].remove(other)  # one recovery slot only, so the edited one is found
 
@@ -249,6 +250,21 @@ def test_an_edited_slot_field_fails_the_tag_and_the_mac(sample: Sample, name: st
         slotwrap.unwrap(file.vault_id, slot, secret)
     with pytest.raises(SlotFileMacInvalid):
         file.verify_mac(sample.dbk)
+
+
+def test_an_edited_duress_verifier_fails_the_mac(sample: Sample) -> None:
+    doc = load(sample.data)
+    _set(KIND_USER, "duress", flip_b64)(doc)
+    file = keyslots.parse(dump(doc, recompute=True))
+    with pytest.raises(SlotFileMacInvalid):
+        file.verify_mac(sample.dbk)
+
+
+def test_a_duress_verifier_on_a_recovery_slot_is_damage(sample: Sample) -> None:
+    doc = load(sample.data)
+    slot_of(doc, KIND_RECOVERY)["duress"] = slot_of(doc, KIND_USER)["duress"]
+    with pytest.raises(SlotFileDamaged):
+        keyslots.parse(dump(doc, recompute=True))
 
 
 FILE_EDITS: dict[str, Callable[[Doc], None]] = {
