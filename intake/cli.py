@@ -21,6 +21,7 @@ from intake import __version__, i18n
 from intake.cli_audit import add_audit_command, cmd_audit
 from intake.cli_export import add_export_command, cmd_export
 from intake.cli_records import add_records_commands, cmd_demo, cmd_export_records, cmd_import
+from intake.cli_security import add_security_command, cmd_security
 from intake.cli_support import Io, Secrets, open_vault, user_name
 from intake.cli_users import add_users_command, cmd_users
 from intake.cli_wipe import add_wipe_command, cmd_wipe
@@ -109,6 +110,7 @@ def build_parser(default_vault: Path) -> argparse.ArgumentParser:
     add_records_commands(commands, common)
     add_export_command(commands, common)
     add_users_command(commands, common)
+    add_security_command(commands, common)
     add_wipe_command(commands, common)
     add_audit_command(commands, common)
     return parser
@@ -177,6 +179,7 @@ COMMANDS: dict[str, Command] = {
     "demo": cmd_demo,
     "export": cmd_export,
     "users": cmd_users,
+    "security": cmd_security,
     "wipe": cmd_wipe,
     "audit": cmd_audit,
 }

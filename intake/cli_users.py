@@ -1,11 +1,11 @@
-"""``intake users add|list|remove|set-role|reset-passphrase|new-recovery-code`` (issue 5;
-administrators).
+"""``intake users add|list|remove|set-role|reset-passphrase|set-duress|new-recovery-code``
+(issues 5 and 6; administrators).
 
 For scripts, with ``--passphrase-stdin``: the first line of standard input is the
 administrator's passphrase, the second the new user's initial passphrase (``add``,
-``reset-passphrase``). A removal, and a role change that takes the identity key away,
-rekey the vault and print the new recovery code alone on stdout (as ``intake init`` does):
-the old one stops working.
+``reset-passphrase``) or the duress passphrase (``set-duress``). A removal, and a role
+change that takes the identity key away, rekey the vault and print the new recovery code
+alone on stdout (as ``intake init`` does): the old one stops working.
 """
 
 from __future__ import annotations
@@ -48,6 +48,13 @@ def add_users_command(
         "reset-passphrase", parents=[common],
         help=_("give a user a new initial passphrase, to be changed at their next unlock"))
     resetter.add_argument("name", metavar=_("NAME"))
+    duress = actions.add_parser(
+        "set-duress", parents=[common],
+        help=_("set a user's duress passphrase: typed at unlock, it destroys the vault and "
+               "opens a new, empty one"))
+    duress.add_argument("name", metavar=_("NAME"))
+    duress.add_argument("--remove", action="store_true",
+                        help=_("remove the user's duress passphrase"))
     actions.add_parser(
         "new-recovery-code", parents=[common],
         help=_("replace the recovery code (prints the new one; the old one stops working)"))
@@ -78,6 +85,14 @@ def cmd_users(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
                 _("New initial passphrase for the user:")))
             io.stdout.write(_("{name} has a new initial passphrase to change at their next "
                               "unlock.").format(name=args.name) + "\n")
+            return ExitCode.OK
+        if command == "set-duress":
+            service._check()
+            duress = None if args.remove else secrets.read_new(_("Duress passphrase:"))
+            service.set_duress_passphrase(args.name, duress)
+            io.stdout.write((_("The duress passphrase of {name} was removed.") if args.remove
+                             else _("{name} has a duress passphrase now.")).format(
+                name=args.name) + "\n")
             return ExitCode.OK
         if command == "new-recovery-code":
             code: str | None = service.new_recovery_code()

@@ -45,6 +45,20 @@ class UserService:
         self._check()
         return accounts.remove_user(self.vault, name)
 
+    def set_duress_passphrase(self, name: str, passphrase: str | None) -> None:
+        """Set ``name``'s duress passphrase, or remove it (``None``)."""
+        self._check()
+        accounts.set_duress_passphrase(self.vault, name, passphrase)
+
+    def wipe_after_failures(self) -> int | None:
+        self._check()
+        return accounts.wipe_after_failures(self.vault)
+
+    def set_wipe_after_failures(self, count: int | None) -> None:
+        """Destroy the vault after ``count`` failed unlocks in a row (``None``: never)."""
+        self._check()
+        accounts.set_wipe_after_failures(self.vault, count)
+
     def new_recovery_code(self) -> str:
         """A new recovery code (shown once); the old one stops working."""
         self._check()

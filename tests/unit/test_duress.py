@@ -24,8 +24,8 @@ from intake.errors import (
     KeySlotsDamaged,
     KeySlotsTampered,
     PassphraseIsDuress,
-    VaultNotFound,
     UnknownUser,
+    VaultNotFound,
     VaultWipedAfterFailures,
     WrongPassphrase,
 )
