@@ -239,6 +239,26 @@ class InterviewService:
             audit.append(conn, self.vault.user, AuditAction.RECORD_DELETED, record_id)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def clear_all_records(self) -> int:
+        """Travel mode's local part (issue 6): delete every testimony in the vault in one
+        transaction, leaving users, settings and the audit log (which names no one); returns
+        how many. Roles that may delete any record may always; those who create records only
+        when every testimony in the vault is their own."""
+        if not self.may(Action.DELETE_RECORD):
+            self._require(Action.CREATE_RECORD)
+        conn = self.vault.connection()
+        rows = conn.execute("SELECT id, author FROM records").fetchall()
+        if not self.may(Action.DELETE_RECORD) and any(r[1] != self.vault.user for r in rows):
+            self._require(Action.DELETE_RECORD)
+        store = self._store(False)
+        with review_store.joined(conn):
+            for record_id, _author in rows:
+                store.delete(record_id)
+            audit.append(conn, self.vault.user, AuditAction.RECORDS_CLEARED,
+                         detail={"count": len(rows)})
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(rows)
+
     def indicators(self, record: Record) -> dict[str, Finding]:
         return indicators.derive(answer_rules.with_derived(record.answers))
 
