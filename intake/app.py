@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QThread, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from intake import i18n
@@ -58,6 +59,11 @@ def build(
 
 
 def _report_crash(description: str) -> None:
+    app = QApplication.instance()
+    if app is not None and QThread.currentThread() != app.thread():
+        # an error on a worker thread: widgets exist only on the GUI thread, queue it there
+        QTimer.singleShot(0, app, lambda: _report_crash(description))
+        return
     QMessageBox.critical(
         None,
         _("Unexpected error"),

@@ -6,8 +6,9 @@ workspace is replaced by a fresh unlock screen and deleted, not hidden.
 
 While a vault is open, :class:`AutoLock` watches the input of the whole application and
 locks after the configured minutes without any; minimizing locks too when the settings say
-so. Vault → Panic wipe… (on the unlock screen as well) destroys the vault for good and shows
-the first-run wizard.
+so, and the screen locking or the machine going to sleep does (see
+:mod:`intake.ui.field_security`, which also holds the panic wipe, travel mode and the
+security settings).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from intake.ui.auto_lock import MINUTE_MS, AutoLock
 from intake.ui.clipboard import ClipboardGuard
 from intake.ui.dialogs import Dialogs
 from intake.ui.export_wizard import ExportWizard
+from intake.ui.field_security import FieldSecurity, close_modal_dialogs
 from intake.ui.first_passphrase import FirstPassphraseScreen, InitialPassphrase
 from intake.ui.language import LanguageController
 from intake.ui.statistics_export import StatisticsExportDialog
@@ -43,7 +45,6 @@ from intake.ui.wizard import FirstRunWizard
 from intake.ui.worker import BackgroundTasks
 from intake.ui.workspace import Workspace
 from intake.vault.vault import Vault
-from intake.vault.wipe import wipe_vault
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,12 @@ class MainWindow(QMainWindow):
         self.panic_wipe_action.setShortcut(QKeySequence("Ctrl+Shift+Delete"))
         self.panic_wipe_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.panic_wipe_action.triggered.connect(self.panic_wipe)
+        self.travel_action = QAction(self)
+        self.travel_action.setObjectName("travel_mode_action")
+        self.travel_action.triggered.connect(self.travel_mode)
+        self.security_action = QAction(self)
+        self.security_action.setObjectName("security_settings_action")
+        self.security_action.triggered.connect(self.open_security_settings)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -104,10 +111,12 @@ class MainWindow(QMainWindow):
         self.audit_action.triggered.connect(self.open_audit)
         self.vault_menu.addAction(self.users_action)
         self.vault_menu.addAction(self.audit_action)
+        self.vault_menu.addAction(self.security_action)
         self.vault_menu.addSeparator()
         self.users_dialog: UsersDialog | None = None
         self.audit_view: AuditView | None = None
         self.vault_menu.addAction(self.lock_action)
+        self.vault_menu.addAction(self.travel_action)
         self.vault_menu.addAction(self.panic_wipe_action)
         self.vault_menu.addSeparator()
         self.vault_menu.addAction(self.quit_action)
@@ -151,6 +160,7 @@ class MainWindow(QMainWindow):
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self._about)
         self.help_menu.addAction(self.about_action)
+        self.field = FieldSecurity(self)
 
         languages.changed.connect(lambda _lang: self.retranslate())
         if session.exists(vault_folder):
@@ -188,6 +198,9 @@ class MainWindow(QMainWindow):
             unlocked and role is not None and allowed(role, Action.MANAGE_USERS))
         self.audit_action.setEnabled(unlocked and role is not None
                                      and allowed(role, Action.READ_AUDIT))
+        self.security_action.setEnabled(unlocked)
+        self.travel_action.setEnabled(unlocked and role is not None and (
+            allowed(role, Action.CREATE_RECORD) or allowed(role, Action.DELETE_RECORD)))
 
     @property
     def workspace(self) -> Workspace | None:
@@ -208,6 +221,7 @@ class MainWindow(QMainWindow):
         )
         screen.unlocked.connect(self._open_workspace)
         screen.must_change.connect(self._choose_passphrase)
+        screen.wiped.connect(self._vault_wiped)
         self._set_screen(screen)
         screen.user.setFocus()
 
@@ -352,14 +366,16 @@ class MainWindow(QMainWindow):
             self.auto_lock.stop()
             return
         self.auto_lock.stop()
+        self.tasks.drain()  # a running save finishes first
+        close_modal_dialogs()
         self._close_export()
         self._close_vault_dialogs()
+        self.clipboard.clear()
         workspace = self.workspace
         if workspace is not None:
             workspace.flush()
             workspace.release()
         self.tasks.drain()
-        self.clipboard.clear()
         self._session.lock()
         self.statusBar().clearMessage()
         self.show_unlock()
@@ -384,57 +400,19 @@ class MainWindow(QMainWindow):
                 and self._session.unlocked and self._settings.load().lock_on_minimize):
             self.lock()
 
-    # -- panic wipe -----------------------------------------------------------------------
+    # -- field security (intake.ui.field_security) -----------------------------------------
     def panic_wipe(self) -> None:
-        """Vault → Panic wipe…: after one confirmation, close the vault without saving,
-        destroy its files (key slots first) and start over with the first-run wizard."""
-        if not self.panic_wipe_action.isEnabled():
-            return
-        if not self.dialogs.ask(self, _("Panic wipe"), _(
-            "Destroy this vault now?\n\nEVERYTHING in this vault is destroyed for good: "
-            "every testimony, every user and the audit log. There is no recovery, not even "
-            "with the recovery code.\n\nThe program then starts over as if newly installed."
-        )):
-            return
-        vault = self._session.vault
-        folder = vault.files.folder if vault is not None else self._folder
-        # No save, no audit entry: close what is open and drop the keys, as fast as possible.
-        self.auto_lock.stop()
-        self._close_export()
-        self._close_vault_dialogs()
-        workspace = self.workspace
-        if workspace is not None:
-            workspace.release()
-        self.tasks.drain()  # a running save or unlock finishes before the files go
-        self._session.lock()
-        self.statusBar().clearMessage()
-        try:
-            failed = list(wipe_vault(folder).failed)
-        except Exception as exc:  # each step is independent inside; this is the last resort
-            log.error("panic wipe failed (%s)", type(exc).__name__)  # no message: no path
-            failed = [_("everything")]
-        if self._session.exists(folder):
-            self.show_unlock()  # the key slots are still there: never offer to overwrite
-        else:
-            self._forget_vault_folder()
-            self.show_wizard()
-        self.retranslate()
-        if failed:
-            log.error("panic wipe: %d step(s) failed", len(failed))
-            self.dialogs.error(self, _("Panic wipe"), _(
-                "Some parts of the vault could not be destroyed ({steps}). Delete the vault "
-                "folder by hand or destroy the disk."
-            ).format(steps=", ".join(failed)))
+        self.field.panic_wipe()
 
-    def _forget_vault_folder(self) -> None:
-        """After a wipe, the settings no longer name the wiped folder (when the default
-        folder is known; otherwise the wizard proposes the same folder again)."""
-        if self._default_folder is None:
-            return
-        settings = self._settings.load()
-        if settings.vault_dir is not None:
-            self._settings.save(settings.with_changes(vault_dir=None))
-        self._folder = self._default_folder
+    def travel_mode(self) -> None:
+        self.field.travel_mode()
+
+    def open_security_settings(self) -> None:
+        self.field.open_settings()
+
+    def _vault_wiped(self) -> None:
+        """The unlock screen's vault destroyed itself (too many wrong passphrases)."""
+        self.field.start_over(self._folder)
 
     # -- language -------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -443,6 +421,8 @@ class MainWindow(QMainWindow):
         self.audit_action.setText(_("&Audit log…"))
         self.lock_action.setText(_("&Lock"))
         self.panic_wipe_action.setText(_("&Panic wipe…"))
+        self.travel_action.setText(_("&Travel mode: delete all testimonies…"))
+        self.security_action.setText(_("&Security settings…"))
         self.quit_action.setText(_("&Quit"))
         self.records_menu.setTitle(_("&Testimonies"))
         self.new_record_action.setText(_("&New testimony"))

@@ -5,13 +5,18 @@ busy indicator. The passphrase field is cleared the moment the work starts, so o
 and on failure alike it holds nothing. A user still on the initial passphrase an
 administrator gave them gets ``must_change`` instead of ``unlocked``, with an
 :class:`InitialPassphrase` (not the passphrase) so that it cannot be chosen again.
+
+A passphrase typed and left while the screen is hidden (the window minimized or behind
+another, the user away) is cleared after ``CLEAR_HIDDEN_MS``. When the vault destroyed
+itself after too many wrong passphrases, the screen says so once and emits ``wiped``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -22,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.errors import GenerationMismatch
+from intake.errors import GenerationMismatch, VaultWipedAfterFailures
 from intake.i18n import _
 from intake.services.session import Session
 from intake.ui.busy import busy_bar, centred, error_label
@@ -37,11 +42,13 @@ from intake.ui.worker import BackgroundTasks
 from intake.vault.vault import Vault
 
 UNLOCK, RECOVER = 0, 1
+CLEAR_HIDDEN_MS = 30_000
 
 
 class UnlockScreen(QWidget):
     unlocked = Signal(object)  # the open Vault
     must_change = Signal(object, object)  # the open Vault, an InitialPassphrase
+    wiped = Signal()  # the vault destroyed itself (too many wrong passphrases)
 
     def __init__(
         self,
@@ -123,6 +130,28 @@ class UnlockScreen(QWidget):
         self._show_mode_rows()
         self.retranslate()
         self.user.setFocus()
+        self.hidden_timer = QTimer(self)
+        self.hidden_timer.setSingleShot(True)
+        self.hidden_timer.setInterval(CLEAR_HIDDEN_MS)
+        self.hidden_timer.timeout.connect(self._clear_secrets)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.applicationStateChanged.connect(self._application_state)
+
+    # -- a passphrase left behind ---------------------------------------------------------
+    def _application_state(self, state: Qt.ApplicationState) -> None:
+        if state == Qt.ApplicationState.ApplicationActive and self.isVisible():
+            self.hidden_timer.stop()
+        else:
+            self.hidden_timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.hidden_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.hidden_timer.stop()
 
     def _show_mode_rows(self) -> None:
         recovering = self.mode == RECOVER
@@ -223,6 +252,10 @@ class UnlockScreen(QWidget):
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
         self._clear_secrets()
+        if isinstance(error, VaultWipedAfterFailures):
+            self._dialogs.error(self, _("Vault destroyed"), error_text(error))
+            self.wiped.emit()
+            return
         if isinstance(error, GenerationMismatch) and self.mode == UNLOCK:
             if self._dialogs.ask(self, _("Old copy detected"), error.message() + "\n\n" + _(
                 "Continue anyway? Type the passphrase again to go on."

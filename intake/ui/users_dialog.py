@@ -47,7 +47,7 @@ from intake.ui.recovery_code import RecoveryCodePanel
 from intake.ui.worker import BackgroundTasks
 
 LIST, EDIT, RECOVERY = range(3)
-ADD, ROLE, RESET = "add", "role", "reset"
+ADD, ROLE, RESET, DURESS = "add", "role", "reset", "duress"
 
 
 class UsersDialog(QDialog):
@@ -114,17 +114,20 @@ class UsersDialog(QDialog):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.add_button, self.role_button = QPushButton(page), QPushButton(page)
         self.reset_button, self.remove_button = QPushButton(page), QPushButton(page)
+        self.duress_button = QPushButton(page)
         for button, name in ((self.add_button, "users_add"), (self.role_button, "users_role"),
                              (self.reset_button, "users_reset"),
+                             (self.duress_button, "users_duress"),
                              (self.remove_button, "users_remove")):
             button.setObjectName(name)
         self.add_button.clicked.connect(lambda: self._edit(ADD))
         self.role_button.clicked.connect(lambda: self._edit(ROLE))
         self.reset_button.clicked.connect(lambda: self._edit(RESET))
+        self.duress_button.clicked.connect(lambda: self._edit(DURESS))
         self.remove_button.clicked.connect(self.remove)
         buttons = QVBoxLayout()
         for button in (self.add_button, self.role_button, self.reset_button,
-                       self.remove_button):
+                       self.duress_button, self.remove_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         row = QHBoxLayout()
@@ -154,12 +157,19 @@ class UsersDialog(QDialog):
         self.form.addRow(self.name_label, self.name)
         self.form.addRow(self.role_label, self.role)
         self.form.addRow(self.passphrase)
+        self.duress_help = QLabel(page)
+        self.duress_help.setWordWrap(True)
+        self.form.addRow(self.duress_help)
         self.apply_button, self.cancel_button = QPushButton(page), QPushButton(page)
+        self.remove_duress_button = QPushButton(page)
+        self.remove_duress_button.setObjectName("users_remove_duress")
+        self.remove_duress_button.clicked.connect(self.remove_duress)
         self.apply_button.setObjectName("users_apply")
         self.apply_button.setDefault(True)
         self.apply_button.clicked.connect(self.apply)
         self.cancel_button.clicked.connect(self.back_to_list)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.remove_duress_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.apply_button)
@@ -183,17 +193,19 @@ class UsersDialog(QDialog):
     def _update_buttons(self) -> None:
         idle, chosen = not self.running, self.selected() is not None
         self.add_button.setEnabled(idle)
-        for button in (self.role_button, self.reset_button, self.remove_button):
+        for button in (self.role_button, self.reset_button, self.duress_button,
+                       self.remove_button):
             button.setEnabled(idle and chosen)
 
     def _update_apply(self) -> None:
         ok = not self.running
         if self._mode == ADD:
             ok = ok and bool(self.name.text().strip()) and self.passphrase.is_valid()
-        elif self._mode == RESET:
+        elif self._mode in (RESET, DURESS):
             ok = ok and self.passphrase.is_valid()
         self.apply_button.setEnabled(ok)
         self.cancel_button.setEnabled(not self.running)
+        self.remove_duress_button.setEnabled(not self.running)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
@@ -236,11 +248,14 @@ class UsersDialog(QDialog):
             target.role.value if target is not None else Role.INTERVIEWER.value))
         self.form.setRowVisible(self.name, mode == ADD)
         self.form.setRowVisible(self.role, mode in (ADD, ROLE))
-        self.form.setRowVisible(self.passphrase, mode in (ADD, RESET))
+        self.form.setRowVisible(self.passphrase, mode in (ADD, RESET, DURESS))
+        self.form.setRowVisible(self.duress_help, mode == DURESS)
+        self.remove_duress_button.setVisible(mode == DURESS)
         self._say("")
         self.pages.setCurrentIndex(EDIT)
         self.retranslate()
-        {ADD: self.name, ROLE: self.role, RESET: self.passphrase.first}[mode].setFocus()
+        {ADD: self.name, ROLE: self.role, RESET: self.passphrase.first,
+         DURESS: self.passphrase.first}[mode].setFocus()
 
     def back_to_list(self) -> None:
         self.passphrase.clear()
@@ -278,6 +293,21 @@ class UsersDialog(QDialog):
                       lambda _r: _("The passphrase of {name} was reset. They must choose "
                                    "their own when they next unlock.").format(
                                        name=target.name))
+        elif target is not None and mode == DURESS:
+            duress = self.passphrase.take()
+            self._run(lambda: service.set_duress_passphrase(target.name, duress),
+                      lambda _r: _("{name} has a duress passphrase now.").format(
+                          name=target.name))
+
+    def remove_duress(self) -> None:
+        target = self._target
+        if target is None or self.running:
+            return
+        self.passphrase.clear()
+        service = self._service
+        self._run(lambda: service.set_duress_passphrase(target.name, None),
+                  lambda _r: _("The duress passphrase of {name} was removed.").format(
+                      name=target.name))
 
     def remove(self) -> None:
         target = self.selected()
@@ -373,6 +403,12 @@ class UsersDialog(QDialog):
         self.add_button.setText(_("&Add…"))
         self.role_button.setText(_("Change &role…"))
         self.reset_button.setText(_("Reset &passphrase…"))
+        self.duress_button.setText(_("&Duress passphrase…"))
+        self.remove_duress_button.setText(_("Remove the duress passphrase"))
+        self.duress_help.setText(_(
+            "A passphrase to type only under threat. At unlock it destroys this vault, "
+            "silently, and opens a new, empty one that looks like a normal vault. Tell the "
+            "user in person; it cannot be shown again."))
         self.remove_button.setText(_("Re&move…"))
         self.name_label.setText(_("User name:"))
         self.name.setAccessibleName(_("User name"))
@@ -384,13 +420,17 @@ class UsersDialog(QDialog):
             self.role.addItem(_(role.label), role.value)
         self.role.setCurrentIndex(max(0, self.role.findData(current)))
         self.passphrase.retranslate()
-        self.passphrase.first.setAccessibleName(_("Initial passphrase"))
-        self.passphrase.second.setAccessibleName(_("Repeat the initial passphrase"))
+        duress = self._mode == DURESS
+        self.passphrase.first.setAccessibleName(
+            _("Duress passphrase") if duress else _("Initial passphrase"))
+        self.passphrase.second.setAccessibleName(
+            _("Repeat the duress passphrase") if duress else _("Repeat the initial passphrase"))
         name = self._target.name if self._target is not None else ""
         self.edit_title.setText({
             ADD: _("Add a user"),
             ROLE: _("Change the role of {name}").format(name=name),
             RESET: _("Reset the passphrase of {name}").format(name=name),
+            DURESS: _("Duress passphrase of {name}").format(name=name),
         }[self._mode])
         self.apply_button.setText(_("&Apply"))
         self.cancel_button.setText(_("Cancel"))
