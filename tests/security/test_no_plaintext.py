@@ -16,26 +16,12 @@ from intake.vault.database import transaction
 from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
+from tests.security.sentinels import encodings
 
 KOREAN_USER = "리명철"
 ASCII_USER = "fieldworker_seoul"
 PASSPHRASE = "설원의 긴 밤에 들은 이야기 7c1f"
 SENTINELS = ("SENTINEL-리명철-7c1f", "SENTINEL-ascii-only-0d9e4b2a")
-
-
-def encodings(text: str) -> list[bytes]:
-    """``text`` as it could appear on disk: UTF-8 (NFC and NFD), UTF-16 both ways, and as
-    JSON escapes."""
-    forms = {text, unicodedata.normalize("NFC", text), unicodedata.normalize("NFD", text)}
-    found: list[bytes] = []
-    for form in forms:
-        for codec in ("utf-8", "utf-16-le", "utf-16-be"):
-            found.append(form.encode(codec))
-        escaped = json.dumps(form, ensure_ascii=True)[1:-1]
-        if escaped != form:
-            found.append(escaped.encode("ascii"))
-            found.append(escaped.upper().replace("\\U", "\\u").encode("ascii"))
-    return found
 
 
 def files_of(folder: Path) -> list[Path]:
