@@ -58,6 +58,7 @@ class Action(StrEnum):
     EXPORT_STATISTICS = "export_statistics"
     EXPORT_PLAINTEXT = "export_plaintext"
     IMPORT = "import"
+    SEND_TO_OFFICE = "send_to_office"
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
     LOCK = "lock"
@@ -83,6 +84,7 @@ ACTION_LABELS: Mapping[Action, str] = MappingProxyType({
     Action.EXPORT_STATISTICS: N_("statistics export"),
     Action.EXPORT_PLAINTEXT: N_("plaintext JSONL export"),
     Action.IMPORT: N_("import testimonies"),
+    Action.SEND_TO_OFFICE: N_("send testimonies to the office"),
     Action.MANAGE_USERS: N_("manage users and reset passphrases"),
     Action.READ_AUDIT: N_("read the audit log"),
     Action.LOCK: N_("lock the vault"),
@@ -111,6 +113,9 @@ ALLOWED: Mapping[Action, frozenset[Role]] = MappingProxyType({
     # plaintext JSONL export: no, yes, no, yes
     Action.EXPORT_PLAINTEXT: frozenset({_CM, _AD}),
     Action.IMPORT: frozenset({_CM, _AD}),
+    # a sealed bundle of the testimonies one may see, to the office (issue 7): those who
+    # record them; a coordinator holds no identity key, so cannot send whole testimonies
+    Action.SEND_TO_OFFICE: frozenset({_I, _CM, _AD}),
     # manage users, reset passphrases: admin only
     Action.MANAGE_USERS: frozenset({_AD}),
     # the audit view: "for admins and case managers" (issue 5, Audit log)

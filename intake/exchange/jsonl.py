@@ -339,8 +339,10 @@ def _mapping(document: Mapping[str, Any], key: str, fail: Fail) -> dict[str, Any
 
 
 # -- writing ------------------------------------------------------------------------------
-def record_line(record: Record, questionnaire: Questionnaire = QUESTIONNAIRE) -> str:
-    """One record as one line of JSON (no line end), answers in questionnaire order."""
+def record_line(record: Record, questionnaire: Questionnaire = QUESTIONNAIRE, *,
+                with_author: bool = False) -> str:
+    """One record as one line of JSON (no line end), answers in questionnaire order; with
+    its author when asked (transfer bundles keep who recorded it)."""
     order = _order(questionnaire)
 
     def ordered(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -353,6 +355,8 @@ def record_line(record: Record, questionnaire: Questionnaire = QUESTIONNAIRE) ->
         "status": record.status.value, "answers": ordered(record.answers),
         "meta": ordered(record.meta),
     }
+    if with_author:
+        document["author"] = record.author
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     for char, escaped in _LINE_BREAKS.items():
         if char in text:  # only inside strings: JSON's own syntax is ASCII

@@ -132,6 +132,15 @@ def _sha256(value: object) -> str:
     return value
 
 
+_FINGERPRINT = re.compile(r"[0-9]{5}( [0-9]{5}){7}")
+
+
+def _fingerprint(value: object) -> str:
+    if not isinstance(value, str) or not _FINGERPRINT.fullmatch(value):
+        raise ValueError("a device fingerprint")
+    return value
+
+
 def _count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError("a count: a whole number of at least 0")
@@ -171,6 +180,8 @@ DETAIL_KEYS: Mapping[str, Callable[[object], object]] = {
     "previous_role": _one_of("a role", Role),
     "duress_passphrase": _flag,  # set (true) or removed (false) for target_user
     "wipe_after_failed_unlocks": _count,  # 0: off
+    "conflicts": _count,  # records both sides changed (a bundle's import)
+    "device": _fingerprint,  # a sending device's public fingerprint (digits)
 }
 
 

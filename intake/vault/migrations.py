@@ -180,6 +180,69 @@ MIGRATIONS: tuple[Migration, ...] = (
                ) STRICT, WITHOUT ROWID""",
         ),
     ),
+    Migration(
+        5,
+        "field to office: organisation and device keys, trusted devices, bundles, sync",
+        (
+            # The office's own organisation key pair (HPKE private key and Ed25519 signing
+            # key), at most one; inside the encrypted database, never in a file.
+            """CREATE TABLE org_identity (
+                   one            INTEGER PRIMARY KEY CHECK (one = 1),
+                   hpke_private   BLOB NOT NULL,
+                   hpke_public    BLOB NOT NULL,
+                   sign_private   BLOB NOT NULL,
+                   sign_public    BLOB NOT NULL,
+                   created_at     TEXT NOT NULL
+               ) STRICT""",
+            # The organisation a field vault sends to (its public half), at most one.
+            """CREATE TABLE trusted_org (
+                   one          INTEGER PRIMARY KEY CHECK (one = 1),
+                   hpke_public  BLOB NOT NULL,
+                   sign_public  BLOB NOT NULL,
+                   fingerprint  TEXT NOT NULL,
+                   trusted_at   TEXT NOT NULL
+               ) STRICT""",
+            # This vault's device signing key and the number of its last bundle.
+            """CREATE TABLE device_identity (
+                   one           INTEGER PRIMARY KEY CHECK (one = 1),
+                   sign_private  BLOB NOT NULL,
+                   sign_public   BLOB NOT NULL,
+                   last_sequence INTEGER NOT NULL DEFAULT 0,
+                   last_sent_at  TEXT,
+                   created_at    TEXT NOT NULL
+               ) STRICT""",
+            # Devices the office accepts bundles from, and the last bundle number seen.
+            """CREATE TABLE trusted_devices (
+                   fingerprint   TEXT PRIMARY KEY,
+                   sign_public   BLOB NOT NULL UNIQUE,
+                   trusted_at    TEXT NOT NULL,
+                   last_sequence INTEGER NOT NULL DEFAULT 0
+               ) STRICT, WITHOUT ROWID""",
+            """CREATE TABLE imported_bundles (
+                   bundle_id   TEXT PRIMARY KEY,
+                   device      TEXT NOT NULL,
+                   sequence    INTEGER NOT NULL,
+                   sha256      TEXT NOT NULL,
+                   imported_at TEXT NOT NULL
+               ) STRICT, WITHOUT ROWID""",
+            # The revision of a record last received from a device: the office changed the
+            # record since when its current revision is another one.
+            """CREATE TABLE record_sync (
+                   record_id TEXT PRIMARY KEY REFERENCES records (id) ON DELETE CASCADE,
+                   device    TEXT NOT NULL,
+                   revision  INTEGER NOT NULL
+               ) STRICT, WITHOUT ROWID""",
+            # Both sides changed a record: the field's version was kept as a copy, for a
+            # case manager to reconcile.
+            """CREATE TABLE record_conflicts (
+                   copy_id     TEXT PRIMARY KEY REFERENCES records (id) ON DELETE CASCADE,
+                   record_id   TEXT NOT NULL,
+                   device      TEXT NOT NULL,
+                   revision    INTEGER NOT NULL,
+                   detected_at TEXT NOT NULL
+               ) STRICT, WITHOUT ROWID""",
+        ),
+    ),
 )
 
 

@@ -244,6 +244,17 @@ class RecordStore:
             (record_id, record_id))
         return [r[0] for r in rows]
 
+    def history(self, record: Record) -> list[Record]:
+        """The revisions kept before ``record``'s current one, oldest first (their schema
+        and creation time are the record's)."""
+        rows = self._conn.execute(
+            "SELECT revision, status, author, saved_at, answers, meta, identity"
+            " FROM record_revisions WHERE record_id = ? AND revision < ? ORDER BY revision",
+            (record.id, record.revision)).fetchall()
+        return [self._record((record.id, record.schema, rev, status, author,
+                              record.created_at, saved, answers, meta, blob))
+                for rev, status, author, saved, answers, meta, blob in rows]
+
     def iter_records(self, batch: int = 500, with_identity: bool = True) -> Iterator[Record]:
         last = 0
         while True:

@@ -48,6 +48,11 @@ def _public(public: bytes) -> hpke.MLKEM768X25519PublicKey:
         raise SealedBoxInvalid("public key") from exc
 
 
+def check_public(public: bytes) -> None:
+    """Raise :class:`SealedBoxInvalid` unless ``public`` is a well-formed public key."""
+    _public(public)
+
+
 def _private(private: bytes | bytearray) -> hpke.MLKEM768X25519PrivateKey:
     if len(private) != PRIVATE_BYTES:
         raise SealedBoxInvalid("private key length")

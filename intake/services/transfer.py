@@ -1,0 +1,294 @@
+"""Field → office (issue 7): organisation keys, device keys, sealed bundles and their merge.
+
+At the office, an administrator makes the organisation key (``init_org``) and hands its
+public half to field vaults, which trust it after comparing the fingerprint
+(``trust_org``). A field vault seals the testimonies its user may see, with their earlier
+revisions, to that key (``create_bundle``); the office opens, checks and merges them in one
+transaction (``import_bundle``):
+
+- a new record is added; the same revision again is skipped; a newer one replaces the
+  current revision, which is kept as history;
+- both sides changed (the office edited the record since it last came from that device,
+  and the device sent a newer revision): the office's version stays, the device's is kept
+  beside it as a copy (a new id derived from the original, the device and the revision, so
+  a second import adds nothing) and listed in ``record_conflicts`` for a case manager;
+- the same bundle again changes nothing; an older bundle from the same device (a replay)
+  is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from intake.atomic import fsync_dir
+from intake.domain.permissions import Action, allowed, require
+from intake.domain.questionnaire import Questionnaire
+from intake.domain.questions import QUESTIONNAIRE
+from intake.domain.record import Record, now
+from intake.errors import ExitCode, IntakeError, InvalidInput
+from intake.exchange import bundle, jsonl
+from intake.i18n import N_
+from intake.services.interviews import InterviewService
+from intake.vault import audit, review_store, transfer_keys
+from intake.vault.audit import AuditAction
+from intake.vault.database import Connection
+from intake.vault.records import RecordStore
+from intake.vault.transfer_keys import (
+    FingerprintMismatch,
+    NoOrganisation,
+    NoTrustedOrganisation,
+    OrgPublic,
+    normalize_fingerprint,
+)
+from intake.vault.vault import Vault
+
+__all__ = ["BundleImported", "BundleSent", "TransferService"]
+
+#: Conflict copies get ids derived from (record, device, revision) under this namespace.
+CONFLICT_NAMESPACE = uuid.UUID("5f1d3c56-2f8e-4d0e-9d7a-6a0c1b7e4c21")
+CONSENT = "consent.internal_documentation"
+WITHDRAWN = "consent.withdrawn_on"
+
+
+class UntrustedDevice(bundle.BundleRejected):
+    template = N_("This bundle comes from a device this office does not trust yet; its "
+                  "fingerprint is {fingerprint}. Compare it with the sender, then import "
+                  "with --trust-device. Nothing was imported.")
+
+
+class ReplayedBundle(bundle.BundleRejected):
+    template = N_("This bundle is older than one already received from the same device "
+                  "(it was sent again, or replayed). Nothing was imported.")
+
+
+class BundleExists(IntakeError):
+    template = N_("{path} already exists; choose a new file name. Nothing was written.")
+    exit_code = ExitCode.INVALID_INPUT
+
+
+class BundleNotWritten(IntakeError):
+    template = N_("The bundle could not be written to {path} ({reason}). Nothing was sent.")
+
+
+class NothingToSend(InvalidInput):
+    template = N_("There is nothing new to send.")
+
+
+@dataclass(frozen=True)
+class BundleSent:
+    path: Path
+    records: int
+    lines: int
+    sequence: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class BundleImported:
+    device: str  # fingerprint
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    history: int = 0
+    conflicts: int = 0
+    already_imported: bool = False
+
+
+@dataclass
+class TransferService:
+    vault: Vault
+    questionnaire: Questionnaire = QUESTIONNAIRE
+
+    def _conn(self) -> Connection:
+        return self.vault.connection()
+
+    # -- organisation (the office) --------------------------------------------------------
+    def init_org(self) -> OrgPublic:
+        require(self.vault.role, Action.MANAGE_USERS)
+        conn = self._conn()
+        with review_store.joined(conn):
+            return transfer_keys.create_org(conn)
+
+    def org_public(self) -> OrgPublic:
+        require(self.vault.role, Action.MANAGE_USERS)
+        found = transfer_keys.org(self._conn())
+        if found is None:
+            raise NoOrganisation()
+        return found.public
+
+    # -- the office, seen from the field --------------------------------------------------
+    def trust_org(self, data: bytes, confirmed_fingerprint: str) -> OrgPublic:
+        """Trust the organisation key in ``data`` once its fingerprint was compared."""
+        require(self.vault.role, Action.MANAGE_USERS)
+        public = OrgPublic.from_file(data)
+        conn = self._conn()
+        with review_store.joined(conn):
+            transfer_keys.trust_org(conn, public, confirmed_fingerprint)
+        return public
+
+    def trusted_org(self) -> OrgPublic | None:
+        return transfer_keys.trusted_org(self._conn())
+
+    def device_fingerprint(self) -> str:
+        conn = self._conn()
+        with review_store.joined(conn):
+            return transfer_keys.device(conn).fingerprint
+
+    # -- sending --------------------------------------------------------------------------
+    def _sendable(self, since: str | None) -> Iterator[tuple[Record, list[Record]]]:
+        sees_all = allowed(self.vault.role, Action.VIEW_OTHERS_RECORDS)
+        store = RecordStore(self._conn(), self.vault.identity_key, self.questionnaire)
+        for record in store.iter_records(with_identity=True):
+            if not sees_all and record.author != self.vault.user:
+                continue
+            if record.answers.get(CONSENT) is not True or record.answers.get(WITHDRAWN):
+                continue
+            if since is not None and record.updated_at < since:
+                continue
+            yield record, store.history(record)
+
+    def create_bundle(self, out: Path, *, since_last: bool = True) -> BundleSent:
+        """Seal the testimonies this user may see (with consent to internal documentation,
+        not withdrawn; with ``since_last`` only those changed since the last bundle) to the
+        trusted organisation, into the new file ``out``."""
+        require(self.vault.role, Action.SEND_TO_OFFICE)
+        require(self.vault.role, Action.VIEW_OWN_IDENTITY)
+        conn = self._conn()
+        org = transfer_keys.trusted_org(conn)
+        if org is None:
+            raise NoTrustedOrganisation()
+        with review_store.joined(conn):
+            device = transfer_keys.device(conn)
+        stamp = now()  # taken first: a record saved while sealing goes in the next bundle
+        since = device.last_sent_at if since_last else None
+        lines: list[str] = []
+        count = 0
+        for record, history in self._sendable(since):
+            count += 1
+            lines.extend(jsonl.record_line(r, self.questionnaire, with_author=True)
+                         for r in (*history, record))
+        if not count:
+            raise NothingToSend()
+        sequence = device.last_sequence + 1
+        data = bundle.seal(org.hpke_public, org.fingerprint, device.sign_private, sequence,
+                           lines)
+        _write_new(out, data)
+        digest = hashlib.sha256(data).hexdigest()
+        with review_store.joined(conn):
+            transfer_keys.note_sent(conn, sequence, stamp)
+            audit.append(conn, self.vault.user, AuditAction.EXPORTED, detail={
+                "kind": "bundle", "count": count, "manifest_sha256": digest})
+        return BundleSent(out, count, len(lines), sequence, digest)
+
+    # -- receiving ------------------------------------------------------------------------
+    def import_bundle(self, data: bytes, *, trust_device: str | None = None) -> BundleImported:
+        """Open, check and merge a bundle (see the module's docstring); nothing is written
+        unless every check passed."""
+        require(self.vault.role, Action.IMPORT)
+        conn = self._conn()
+        org = transfer_keys.org(conn)
+        if org is None:
+            raise NoOrganisation()
+        opened = bundle.open_bundle(data, org.hpke_private, org.public.fingerprint)
+        device = transfer_keys.fingerprint(opened.device_public)
+        trusted = transfer_keys.trusted_device(conn, opened.device_public)
+        if trusted is None:
+            if trust_device is None:
+                raise UntrustedDevice(fingerprint=device)
+            if normalize_fingerprint(trust_device) != device:
+                raise FingerprintMismatch()
+        if conn.execute("SELECT 1 FROM imported_bundles WHERE bundle_id = ?",
+                        (opened.header.bundle,)).fetchone() is not None:
+            return BundleImported(device, already_imported=True)
+        if trusted is not None and opened.sequence <= trusted[1]:
+            raise ReplayedBundle()
+        records = jsonl.parse_lines(opened.lines, self.questionnaire, self.vault.user)
+        with review_store.joined(conn):
+            if trusted is None:
+                transfer_keys.trust_device(conn, opened.device_public, device)
+            result = self._merge(conn, records, device)
+            conn.execute("INSERT INTO imported_bundles (bundle_id, device, sequence, sha256,"
+                         " imported_at) VALUES (?, ?, ?, ?, ?)",
+                         (opened.header.bundle, device, opened.sequence, opened.sha256, now()))
+            conn.execute("UPDATE trusted_devices SET last_sequence = ? WHERE fingerprint = ?",
+                         (opened.sequence, device))
+            audit.append(conn, self.vault.user, AuditAction.IMPORTED, detail={
+                "kind": "bundle", "count": result.added + result.updated + result.history,
+                "conflicts": result.conflicts, "device": device,
+                "manifest_sha256": opened.sha256})
+        return result
+
+    def _merge(self, conn: Connection, records: list[Record], device: str) -> BundleImported:
+        by_id: dict[str, list[Record]] = defaultdict(list)
+        for record in records:
+            by_id[record.id].append(record)
+        to_import: list[Record] = []
+        synced: list[tuple[str, int]] = []
+        conflicts: list[tuple[str, str, int]] = []
+        skipped = 0
+        for record_id, revisions in by_id.items():
+            revisions.sort(key=lambda r: r.revision)
+            current = revisions[-1]
+            row = conn.execute("SELECT revision FROM records WHERE id = ?",
+                               (record_id,)).fetchone()
+            sync = conn.execute("SELECT revision FROM record_sync WHERE record_id = ?",
+                                (record_id,)).fetchone()
+            local = row[0] if row is not None else None
+            last = sync[0] if sync is not None else None
+            if local is not None and last is not None and current.revision <= last:
+                skipped += 1  # received before
+            elif local is None or last is None or local == last:
+                to_import.extend([current, *revisions[:-1]])  # current first: the rest is history
+                synced.append((record_id, current.revision))
+            else:  # the office changed it since, and so did the device
+                copy_id = str(uuid.uuid5(CONFLICT_NAMESPACE,
+                                         f"{record_id}/{device}/{current.revision}"))
+                to_import.append(replace(current, id=copy_id, answers=dict(current.answers),
+                                         meta=dict(current.meta)))
+                conflicts.append((copy_id, record_id, current.revision))
+                synced.append((record_id, current.revision))
+        result = InterviewService(self.vault, self.questionnaire).import_records(to_import)
+        conn.executemany(
+            "INSERT INTO record_sync (record_id, device, revision) VALUES (?, ?, ?)"
+            " ON CONFLICT (record_id) DO UPDATE SET device = excluded.device,"
+            " revision = excluded.revision", [(rid, device, rev) for rid, rev in synced])
+        stamp = now()
+        conn.executemany(
+            "INSERT OR IGNORE INTO record_conflicts (copy_id, record_id, device, revision,"
+            " detected_at) VALUES (?, ?, ?, ?, ?)",
+            [(copy, rid, device, rev, stamp) for copy, rid, rev in conflicts])
+        return BundleImported(device, result.added, result.updated,
+                              result.skipped + skipped, result.history, len(conflicts))
+
+    def conflicts(self) -> list[tuple[str, str, int]]:
+        """(copy id, record id, revision) of every conflict kept for review."""
+        require(self.vault.role, Action.REVIEW)
+        return [(r[0], r[1], r[2]) for r in self._conn().execute(
+            "SELECT copy_id, record_id, revision FROM record_conflicts ORDER BY detected_at")]
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write ``data`` to the new file ``path`` (never replacing one), private, flushed."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise BundleExists(path=str(path)) from exc
+    except OSError as exc:
+        raise BundleNotWritten(path=str(path), reason=exc.strerror or type(exc).__name__) \
+            from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        fsync_dir(path.parent)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise BundleNotWritten(path=str(path), reason=exc.strerror or type(exc).__name__) \
+            from exc

@@ -1,0 +1,93 @@
+"""Chunked authenticated encryption (the STREAM construction, as age uses it) for data too
+large to seal in one piece: transfer bundles now, attachments later.
+
+The plaintext is cut into chunks of ``CHUNK_BYTES``; chunk *i* is sealed with AES-256-GCM
+under a key used for this one stream, with the nonce ``i`` (11 bytes, big-endian) followed
+by a flag byte that is 1 on the last chunk only, and ``aad`` as associated data. So a
+flipped bit fails its chunk's tag; chunks reordered or swapped between streams fail (the
+nonce or the key differs); a stream cut after any chunk fails (no chunk carries the last
+flag); and bytes appended after the last chunk are refused. An empty plaintext is one
+empty last chunk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+CHUNK_BYTES = 64 * 1024
+TAG_BYTES = 16
+KEY_BYTES = 32
+_MAX_CHUNKS = 1 << 64
+
+
+class StreamInvalid(Exception):
+    """A chunk failed its tag, the stream was cut short, or it went on past its end."""
+
+
+def _nonce(index: int, last: bool) -> bytes:
+    if index >= _MAX_CHUNKS // 256:
+        raise StreamInvalid("too many chunks")
+    return index.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
+
+
+def sealed_size(plain_size: int) -> int:
+    """The size of the sealed stream of ``plain_size`` bytes."""
+    chunks = max(1, -(-plain_size // CHUNK_BYTES))
+    return plain_size + chunks * TAG_BYTES
+
+
+def seal(key: bytes, chunks: Iterable[bytes], aad: bytes = b"") -> Iterator[bytes]:
+    """Sealed chunks of the plaintext given as ``chunks`` (of any sizes)."""
+    aead = AESGCM(key)
+    pending = bytearray()
+    index = 0
+    for piece in chunks:
+        pending += piece
+        while len(pending) > CHUNK_BYTES:  # keep one chunk back: it may be the last
+            yield aead.encrypt(_nonce(index, False), bytes(pending[:CHUNK_BYTES]), aad)
+            del pending[:CHUNK_BYTES]
+            index += 1
+    yield aead.encrypt(_nonce(index, True), bytes(pending), aad)
+
+
+def seal_bytes(key: bytes, data: bytes, aad: bytes = b"") -> bytes:
+    return b"".join(seal(key, (data[i:i + CHUNK_BYTES]
+                               for i in range(0, len(data), CHUNK_BYTES)), aad))
+
+
+def open_chunks(key: bytes, sealed: Iterable[bytes], aad: bytes = b"") -> Iterator[bytes]:
+    """The plaintext chunks of a sealed stream given as its sealed chunks (each exactly
+    ``CHUNK_BYTES + TAG_BYTES`` long but the last). Raises :class:`StreamInvalid`."""
+    aead = AESGCM(key)
+    index = 0
+    finished = False
+    for chunk in sealed:
+        if finished:
+            raise StreamInvalid("data after the last chunk")
+        if len(chunk) < TAG_BYTES or len(chunk) > CHUNK_BYTES + TAG_BYTES:
+            raise StreamInvalid("chunk size")
+        last = len(chunk) < CHUNK_BYTES + TAG_BYTES
+        try:
+            plain = aead.decrypt(_nonce(index, last), chunk, aad)
+        except InvalidTag:
+            if last:
+                raise StreamInvalid("chunk") from None
+            try:  # a full-size chunk may still be the last one
+                plain = aead.decrypt(_nonce(index, True), chunk, aad)
+            except InvalidTag:
+                raise StreamInvalid("chunk") from None
+            last = True
+        finished = last
+        index += 1
+        yield plain
+    if not finished:
+        raise StreamInvalid("cut short")
+
+
+def open_bytes(key: bytes, data: bytes, aad: bytes = b"") -> bytes:
+    size = CHUNK_BYTES + TAG_BYTES
+    return b"".join(open_chunks(key, (data[i:i + size] for i in range(0, len(data), size))
+                                if data else iter(()), aad))
