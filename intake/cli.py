@@ -23,6 +23,7 @@ from intake.cli_export import add_export_command, cmd_export
 from intake.cli_records import add_records_commands, cmd_demo, cmd_export_records, cmd_import
 from intake.cli_security import add_security_command, cmd_security
 from intake.cli_support import Io, Secrets, open_vault, user_name
+from intake.cli_transfer import add_transfer_commands, cmd_bundle, cmd_device, cmd_org
 from intake.cli_users import add_users_command, cmd_users
 from intake.cli_wipe import add_wipe_command, cmd_wipe
 from intake.errors import ExitCode, IntakeError
@@ -111,6 +112,7 @@ def build_parser(default_vault: Path) -> argparse.ArgumentParser:
     add_export_command(commands, common)
     add_users_command(commands, common)
     add_security_command(commands, common)
+    add_transfer_commands(commands, common)
     add_wipe_command(commands, common)
     add_audit_command(commands, common)
     return parser
@@ -180,6 +182,9 @@ COMMANDS: dict[str, Command] = {
     "export": cmd_export,
     "users": cmd_users,
     "security": cmd_security,
+    "org": cmd_org,
+    "device": cmd_device,
+    "bundle": cmd_bundle,
     "wipe": cmd_wipe,
     "audit": cmd_audit,
 }

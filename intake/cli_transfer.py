@@ -1,0 +1,137 @@
+"""Field → office from the command line (issue 7)::
+
+    intake org init                            (office, administrator)
+    intake org export-public --out FILE        (prints the fingerprint on stdout)
+    intake org trust FILE --fingerprint FP     (field; refuses when FP does not match)
+    intake device fingerprint                  (field)
+    intake bundle create --out FILE [--since last | --all]
+    intake bundle import FILE [--trust-device FP]   (office)
+
+All with ``--vault``, ``--user`` and ``--passphrase-stdin``. A refused bundle exits 4
+(integrity, trust) or 5 (malformed), with one line on stderr; nothing is written then.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from intake.cli_support import Io, Secrets, open_vault, user_name
+from intake.errors import ExitCode, IntakeError
+from intake.i18n import N_, _
+from intake.services.transfer import TransferService
+from intake.vault.kdf import KdfPolicy
+
+
+class FileUnreadable(IntakeError):
+    template = N_("The file {path} cannot be read. Nothing was changed.")
+    exit_code = ExitCode.INVALID_INPUT
+
+
+class SinceUnknown(IntakeError):
+    template = N_("--since takes 'last' (the records changed since the last bundle).")
+    exit_code = ExitCode.USAGE
+
+
+def _read(path: Path, limit: int = (1 << 30) + (1 << 20)) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as exc:
+        raise FileUnreadable(path=str(path)) from exc
+
+
+def add_transfer_commands(
+    commands: argparse._SubParsersAction[Any], common: argparse.ArgumentParser
+) -> None:
+    org = commands.add_parser("org", help=_("the organisation's key (office) and trusting "
+                                            "it (field)"))
+    org_actions = org.add_subparsers(dest="org_command", metavar=_("ACTION"), required=True)
+    org_actions.add_parser("init", parents=[common],
+                           help=_("create the organisation's key pair (office)"))
+    exporter = org_actions.add_parser(
+        "export-public", parents=[common],
+        help=_("write the public half of the organisation's key; prints its fingerprint"))
+    exporter.add_argument("--out", type=Path, required=True, metavar=_("FILE"))
+    truster = org_actions.add_parser(
+        "trust", parents=[common],
+        help=_("trust the office's public key after comparing its fingerprint (field)"))
+    truster.add_argument("file", type=Path, metavar=_("FILE"))
+    truster.add_argument("--fingerprint", required=True, metavar=_("FINGERPRINT"))
+
+    device = commands.add_parser("device", help=_("this vault's device key"))
+    device_actions = device.add_subparsers(dest="device_command", metavar=_("ACTION"),
+                                           required=True)
+    device_actions.add_parser("fingerprint", parents=[common],
+                              help=_("print this vault's device fingerprint"))
+
+    bundles = commands.add_parser("bundle", help=_("sealed transfer bundles, field to office"))
+    bundle_actions = bundles.add_subparsers(dest="bundle_command", metavar=_("ACTION"),
+                                            required=True)
+    creator = bundle_actions.add_parser(
+        "create", parents=[common],
+        help=_("seal the testimonies to the office's key, into a new file"))
+    creator.add_argument("--out", type=Path, required=True, metavar=_("FILE"))
+    which = creator.add_mutually_exclusive_group()
+    which.add_argument("--since", metavar="last",
+                       help=_("only what changed since the last bundle (the default)"))
+    which.add_argument("--all", action="store_true",
+                       help=_("every testimony that may be sent"))
+    importer = bundle_actions.add_parser(
+        "import", parents=[common], help=_("open, check and merge a bundle (office)"))
+    importer.add_argument("file", type=Path, metavar=_("FILE"))
+    importer.add_argument("--trust-device", metavar=_("FINGERPRINT"),
+                          help=_("trust the sending device, after comparing its fingerprint"))
+
+
+def cmd_org(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
+    secrets = Secrets(io, args.passphrase_stdin)
+    with open_vault(args, user_name(args), secrets.read(_("Passphrase:"))) as vault:
+        service = TransferService(vault)
+        if args.org_command == "init":
+            public = service.init_org()
+            io.stdout.write(public.fingerprint + "\n")
+            return ExitCode.OK
+        if args.org_command == "export-public":
+            public = service.org_public()
+            try:
+                args.out.write_bytes(public.to_file())
+            except OSError as exc:
+                raise FileUnreadable(path=str(args.out)) from exc
+            io.stdout.write(public.fingerprint + "\n")
+            return ExitCode.OK
+        public = service.trust_org(_read(args.file, 1 << 16), args.fingerprint)
+    io.stdout.write(_("The office's key is trusted: {fingerprint}").format(
+        fingerprint=public.fingerprint) + "\n")
+    return ExitCode.OK
+
+
+def cmd_device(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
+    secrets = Secrets(io, args.passphrase_stdin)
+    with open_vault(args, user_name(args), secrets.read(_("Passphrase:"))) as vault:
+        io.stdout.write(TransferService(vault).device_fingerprint() + "\n")
+    return ExitCode.OK
+
+
+def cmd_bundle(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
+    if args.bundle_command == "create" and args.since is not None \
+            and args.since.casefold() != "last":
+        raise SinceUnknown()
+    secrets = Secrets(io, args.passphrase_stdin)
+    with open_vault(args, user_name(args), secrets.read(_("Passphrase:"))) as vault:
+        service = TransferService(vault)
+        if args.bundle_command == "create":
+            sent = service.create_bundle(args.out, since_last=not args.all)
+            io.stdout.write(_("{count} testimonies sealed to the office in {path}.").format(
+                count=sent.records, path=sent.path) + "\n")
+            return ExitCode.OK
+        result = service.import_bundle(_read(args.file), trust_device=args.trust_device)
+    if result.already_imported:
+        io.stdout.write(_("This bundle was imported before: nothing changed.") + "\n")
+    else:
+        io.stdout.write(_("Added {added}, updated {updated}, unchanged {skipped}, kept as "
+                          "history {history}, conflicts for review {conflicts}.").format(
+            added=result.added, updated=result.updated, skipped=result.skipped,
+            history=result.history, conflicts=result.conflicts) + "\n")
+    return ExitCode.OK
