@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 import sqlcipher3
 
-from intake.errors import UnsafeDatabaseEngine
+from intake.errors import StorageFailed, UnsafeDatabaseEngine
+from intake.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -144,13 +145,29 @@ def checkpoint_and_close(conn: Connection) -> None:
         conn.close()
 
 
+#: SQLite's primary result codes that mean the storage failed, not the statement
+_STORAGE_CODES = {sqlcipher3.SQLITE_FULL, sqlcipher3.SQLITE_IOERR, sqlcipher3.SQLITE_READONLY,
+                  sqlcipher3.SQLITE_CANTOPEN}
+
+
 @contextlib.contextmanager
 def transaction(conn: Connection) -> Iterator[Connection]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error."""
-    conn.execute("BEGIN IMMEDIATE")
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error. A full disk or a failed
+    write (also at commit) becomes :class:`StorageFailed`: nothing of the transaction was
+    kept, and the message says why in words."""
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:  # SQLite already rolled back after SQLITE_FULL/IOERR
+                conn.execute("ROLLBACK")
+            raise
+    except sqlcipher3.Error as exc:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in _STORAGE_CODES:
+            reason = (_("the disk is full") if code & 0xFF == sqlcipher3.SQLITE_FULL
+                      else str(getattr(exc, "sqlite_errorname", "I/O")))
+            raise StorageFailed(reason=reason) from exc
         raise
-    conn.execute("COMMIT")

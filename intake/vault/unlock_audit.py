@@ -71,7 +71,12 @@ def on_lock(vault: Vault) -> None:
         audit.append(conn, vault.user, audit.AuditAction.LOCK)
         head = audit.head(conn)
         file = vault._slot_file
-        if head != file.audit_head:
+        if (file.audit_head is not None and head[0] < file.audit_head[0]
+                and not vault.accepted_older_copy):
+            # an older copy of the database opened on purpose: never bind its shorter
+            # history over the evidence of the longer one
+            log.warning("lock: the log is behind the key file; head not bound")
+        elif head != file.audit_head:
             bound = file.with_audit_head(head, vault._require_keys().dbk)
             write_atomic(vault.files.keyslots, keyslots.serialize(bound))
             vault._slot_file = bound

@@ -34,12 +34,14 @@ from intake.domain.users import (
 from intake.errors import (
     DatabaseDamaged,
     DatabaseMissing,
+    GenerationMismatch,
     KeySlotsDamaged,
     KeySlotsTampered,
     PassphraseIsDuress,
     StorageFailed,
     UnknownUser,
     VaultExists,
+    VaultNotFound,
     VaultNotWritable,
     VaultTooNew,
     VaultWipedAfterFailures,
@@ -100,6 +102,8 @@ class Vault:
         #: set by an administrator for a new user or a reset passphrase: the user must
         #: choose their own passphrase before doing anything else
         self.must_change_passphrase = False
+        #: the user chose to open an older copy (``accept_generation_mismatch``)
+        self.accepted_older_copy = False
 
     # -- creation -------------------------------------------------------------------------
     @classmethod
@@ -260,6 +264,10 @@ class Vault:
                 generation.reconcile(
                     conn, self._slot_file.generation, str(self.files.folder), accept_mismatch
                 )
+                if accept_mismatch:  # an older copy opened on purpose: its log is the log
+                    self.accepted_older_copy = True
+                else:
+                    self._check_audit_head(conn)
                 migrations.migrate(conn)
                 self._load_user(conn, slot_id)
             finally:
@@ -283,6 +291,17 @@ class Vault:
             migrations.pending(conn)
         except migrations.SchemaTooNew as exc:
             raise VaultTooNew(path=str(self.files.folder)) from exc
+
+    def _check_audit_head(self, conn: Connection) -> None:
+        """The log entry the key file bound at the last lock must be in the database: an
+        older copy of the database (of the same key generation) has no such entry yet."""
+        head = self._slot_file.audit_head
+        if head is None:
+            return
+        row = conn.execute("SELECT hash FROM audit WHERE seq = ?", (head[0],)).fetchone()
+        if row is None or row[0] != head[1]:
+            raise GenerationMismatch(path=str(self.files.folder),
+                                     older=GenerationMismatch.DATABASE)
 
     def _load_user(self, conn: Connection, slot_id: str | None) -> None:
         row = conn.execute(
@@ -361,6 +380,8 @@ class Vault:
         return self._keys
 
     def _open_connection(self) -> Connection:
+        if not self.files.folder.is_dir():  # a removed drive, a moved folder
+            raise VaultNotFound(path=str(self.files.folder))
         if not self.files.database.exists():
             raise DatabaseMissing(path=str(self.files.folder))
         try:

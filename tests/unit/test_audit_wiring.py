@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from intake.domain.roles import Role
-from intake.errors import AuditLogBroken, WrongPassphrase
+from intake.errors import AuditLogBroken, GenerationMismatch, WrongPassphrase
 from intake.vault import accounts, audit, keyslots
 from intake.vault.audit import AuditAction
 from intake.vault.kdf import KdfPolicy
@@ -76,7 +76,9 @@ def test_history_cut_short_is_caught_by_the_bound_head(folder: Path) -> None:
     with Vault.open(folder, USER, PASSPHRASE):
         pass
     tamper(folder, "DELETE FROM audit WHERE seq >= 3")  # the last unlock and lock
-    with Vault.open(folder, USER, PASSPHRASE) as vault:
+    with pytest.raises(GenerationMismatch):  # refused at unlock: the bound head is gone
+        Vault.open(folder, USER, PASSPHRASE)
+    with Vault.open(folder, USER, PASSPHRASE, accept_generation_mismatch=True) as vault:
         assert audit.verify(vault.connection()) == []  # the chain alone looks whole
         with pytest.raises(AuditLogBroken):
             vault.verify_integrity()
