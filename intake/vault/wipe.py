@@ -76,7 +76,9 @@ def wipe_vault(folder: Path) -> WipeReport:
     database = folder / DATABASE_NAME
     for name in (f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", DATABASE_NAME,
                  DATABASE_NAME + SUFFIX, f"{DATABASE_NAME}{SUFFIX}-wal",
-                 f"{DATABASE_NAME}{SUFFIX}-shm", FAILURES_NAME, COST_NAME):
+                 f"{DATABASE_NAME}{SUFFIX}-shm", FAILURES_NAME, COST_NAME,
+                 f"{DATABASE_NAME}.backup", f"{DATABASE_NAME}.backup-wal",
+                 f"{DATABASE_NAME}.backup-shm"):
         _destroy(database.with_name(name), report, limit=OVERWRITE_WHOLE)
     for leftover in folder.glob(f".{KEYSLOTS_NAME}.*.tmp"):  # an interrupted atomic write
         _destroy(leftover, report, limit=OVERWRITE_WHOLE)

@@ -25,6 +25,7 @@ from intake.services.audit_log import AuditService
 from intake.services.exports import ExportService, ExportSettings
 from intake.services.interviews import InterviewService, RecordFilter
 from intake.services.session import Session
+from intake.services.transfer import TransferService
 from intake.services.users import UserService
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
@@ -204,6 +205,21 @@ def import_records(w: Fixture) -> None:
         assert w.exists(record.id) is allowed(w.vault.role, Action.IMPORT)
 
 
+def send_to_office(w: Fixture) -> None:
+    role, w.vault.role = w.vault.role, Role.ADMIN
+    try:
+        office = TransferService(w.vault)
+        if office.trusted_org() is None:  # the same vault plays the office
+            public = office.init_org()
+            office.trust_org(public.to_file(), public.fingerprint)
+    finally:
+        w.vault.role = role
+    out = w.folder.parent / f"bundle-{role}.intake"
+    out.unlink(missing_ok=True)
+    sent = TransferService(w.vault).create_bundle(out, since_last=False)
+    assert sent.records >= 1 and out.exists()
+
+
 def manage_users(w: Fixture) -> None:
     assert USER in {user.name for user in UserService(w.vault).list()}
 
@@ -244,6 +260,7 @@ PROBES: dict[Action, Callable[[Fixture], None]] = {
     Action.EXPORT_STATISTICS: export_statistics,
     Action.EXPORT_PLAINTEXT: export_plaintext,
     Action.IMPORT: import_records,
+    Action.SEND_TO_OFFICE: send_to_office,
     Action.MANAGE_USERS: manage_users,
     Action.READ_AUDIT: read_audit,
     Action.LOCK: lock,
@@ -265,6 +282,7 @@ TABLE = {  # interviewer, case manager, coordinator, admin
     Action.EXPORT_STATISTICS: "no no yes yes",
     Action.EXPORT_PLAINTEXT: "no yes no yes",
     Action.IMPORT: "no yes no yes",
+    Action.SEND_TO_OFFICE: "yes yes no yes",  # issue 7: those who record testimonies
     Action.MANAGE_USERS: "no no no yes",
     Action.READ_AUDIT: "no yes no yes",  # "an audit view for admins and case managers"
     Action.LOCK: "yes yes yes yes",

@@ -1,0 +1,161 @@
+"""Backup and restore (issue 7): the whole vault in one file, and back.
+
+``create`` copies the open database with SQLite's backup API (a consistent copy under the
+same key, whatever else is being written), then writes the key file, the copy and the
+attachments into one new file (:mod:`intake.exchange.backup`). ``restore`` extracts a
+backup into a hidden folder beside the target, opens it with a user's passphrase or the
+recovery code, runs the full integrity check, and only then moves it into place; a vault
+already at the target is never overwritten unless asked, and then moved aside, not deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from intake.atomic import fsync_dir
+from intake.errors import ExitCode, IntakeError, VaultExists
+from intake.exchange import backup
+from intake.i18n import N_
+from intake.vault import audit, database
+from intake.vault.audit import AuditAction
+from intake.vault.files import DATABASE_NAME, VaultFiles, vault_exists
+from intake.vault.vault import Vault
+
+COPY_SUFFIX = ".backup"
+
+
+class BackupNotWritten(IntakeError):
+    template = N_("The backup could not be written to {path} ({reason}). Nothing was "
+                  "changed.")
+
+
+class BackupExists(IntakeError):
+    template = N_("{path} already exists; choose a new file name. Nothing was written.")
+    exit_code = ExitCode.INVALID_INPUT
+
+
+class TargetNotEmpty(IntakeError):
+    template = N_("{path} holds other files; restore into a new or empty folder. Nothing "
+                  "was restored.")
+    exit_code = ExitCode.INVALID_INPUT
+
+
+class BackupUnreadable(IntakeError):
+    template = N_("The backup {path} cannot be read. Nothing was restored.")
+    exit_code = ExitCode.INVALID_INPUT
+
+
+@dataclass(frozen=True)
+class BackupMade:
+    path: Path
+    files: int
+    bytes: int
+    sha256: str
+
+
+def copy_path(files: VaultFiles) -> Path:
+    return files.database.with_name(DATABASE_NAME + COPY_SUFFIX)
+
+
+def _files(vault_files: VaultFiles, copy: Path) -> list[tuple[str, Path]]:
+    found = [("keyslots.json", vault_files.keyslots), ("intake.db", copy)]
+    attachments = vault_files.folder / "attachments"
+    if attachments.is_dir():
+        found += [(f"attachments/{p.name}", p) for p in sorted(attachments.iterdir())
+                  if p.is_file()]
+    return found
+
+
+@dataclass
+class BackupService:
+    vault: Vault
+
+    def create(self, out: Path) -> BackupMade:
+        """A backup of the open vault in the new file ``out`` (0600, flushed)."""
+        files = self.vault.files
+        copy = copy_path(files)
+        for stale in (copy, copy.with_name(copy.name + "-wal"),
+                      copy.with_name(copy.name + "-shm")):
+            stale.unlink(missing_ok=True)
+        try:
+            handle = open(out, "xb")  # noqa: SIM115 - closed below, removed on failure
+        except FileExistsError as exc:
+            raise BackupExists(path=str(out)) from exc
+        except OSError as exc:
+            raise BackupNotWritten(path=str(out), reason=exc.strerror or "?") from exc
+        try:
+            os.chmod(out, 0o600)
+            conn = self.vault.connection()
+            dest = database.connect(copy, self.vault._require_keys().dbk, create=True)
+            try:
+                os.chmod(copy, 0o600)
+                conn.backup(dest)
+            finally:
+                database.checkpoint_and_close(dest)
+            with handle:
+                entries = backup.write(handle, _files(files, copy))
+                handle.flush()
+                os.fsync(handle.fileno())
+            fsync_dir(out.parent)
+        except BaseException as exc:
+            handle.close()
+            out.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise BackupNotWritten(path=str(out), reason=exc.strerror or "?") from exc
+            raise
+        finally:
+            for leftover in (copy, copy.with_name(copy.name + "-wal"),
+                             copy.with_name(copy.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+        digest = hashlib.sha256()
+        with out.open("rb") as readback:
+            for chunk in iter(lambda: readback.read(1 << 20), b""):
+                digest.update(chunk)
+        audit.append(self.vault.connection(), self.vault.user, AuditAction.EXPORTED,
+                     detail={"kind": "backup", "count": len(entries),
+                             "manifest_sha256": digest.hexdigest()})
+        return BackupMade(out, len(entries), out.stat().st_size, digest.hexdigest())
+
+
+def restore(source: Path, target: Path, user: str, secret: str, *,
+            recovery_code: bool = False, replace: bool = False) -> Path:
+    """Restore the backup ``source`` as the vault ``target``; returns where an existing
+    vault was moved when ``replace``."""
+    if vault_exists(target) and not replace:
+        raise VaultExists(path=str(target))
+    if target.is_dir() and not vault_exists(target) and any(target.iterdir()):
+        raise TargetNotEmpty(path=str(target))
+    staging = target.parent / f".{target.name}.restoring"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        handle = source.open("rb")
+    except OSError as exc:
+        raise BackupUnreadable(path=str(source)) from exc
+    try:
+        staging.mkdir(mode=0o700, parents=True)
+        with handle:
+            entries = backup.read_manifest(handle, source.stat().st_size)
+            for _written in backup.extract(handle, entries, staging):
+                pass
+        fsync_dir(staging)
+        opener = Vault.open_with_recovery_code if recovery_code else Vault.open
+        with opener(staging, user, secret) as vault:
+            vault.verify_integrity()
+        moved_aside = target.with_name(
+            f"{target.name}.before-restore-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}")
+        if target.exists():
+            if vault_exists(target):
+                target.rename(moved_aside)
+            else:
+                target.rmdir()  # an empty folder only; anything else refuses
+        staging.rename(target)
+        fsync_dir(target.parent)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return moved_aside if replace else target
