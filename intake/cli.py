@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from intake import __version__, i18n
 from intake.cli_audit import add_audit_command, cmd_audit
+from intake.cli_backup import add_backup_commands, cmd_backup, cmd_restore
 from intake.cli_export import add_export_command, cmd_export
 from intake.cli_records import add_records_commands, cmd_demo, cmd_export_records, cmd_import
 from intake.cli_security import add_security_command, cmd_security
@@ -113,6 +114,7 @@ def build_parser(default_vault: Path) -> argparse.ArgumentParser:
     add_users_command(commands, common)
     add_security_command(commands, common)
     add_transfer_commands(commands, common)
+    add_backup_commands(commands, common)
     add_wipe_command(commands, common)
     add_audit_command(commands, common)
     return parser
@@ -185,6 +187,8 @@ COMMANDS: dict[str, Command] = {
     "org": cmd_org,
     "device": cmd_device,
     "bundle": cmd_bundle,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
     "wipe": cmd_wipe,
     "audit": cmd_audit,
 }

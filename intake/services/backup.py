@@ -79,6 +79,8 @@ class BackupService:
         """A backup of the open vault in the new file ``out`` (0600, flushed)."""
         files = self.vault.files
         copy = copy_path(files)
+        if self.vault.connection().in_transaction:  # the backup would wait for itself
+            raise RuntimeError("backup inside an open transaction")
         for stale in (copy, copy.with_name(copy.name + "-wal"),
                       copy.with_name(copy.name + "-shm")):
             stale.unlink(missing_ok=True)
