@@ -25,7 +25,7 @@ from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status, now
 from intake.services import record_changes, workflow
-from intake.vault import audit, review_store
+from intake.vault import attachments, audit, review_store
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
 from intake.vault.records import (
@@ -238,6 +238,7 @@ class InterviewService:
             self._store(False).delete(record_id)
             audit.append(conn, self.vault.user, AuditAction.RECORD_DELETED, record_id)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        attachments.sweep(conn, self.vault.files.folder)  # its files went with their keys
 
     def clear_all_records(self) -> int:
         """Travel mode's local part (issue 6): delete every testimony in the vault in one
@@ -257,6 +258,7 @@ class InterviewService:
             audit.append(conn, self.vault.user, AuditAction.RECORDS_CLEARED,
                          detail={"count": len(rows)})
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        attachments.sweep(conn, self.vault.files.folder)
         return len(rows)
 
     def indicators(self, record: Record) -> dict[str, Finding]:

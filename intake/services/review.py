@@ -46,9 +46,8 @@ Consent
     statistics leave the record out from then on (``exchange/anonymize/select.py``). With
     ``purge`` the identity section of the record and of every stored revision is removed
     irreversibly, a tombstone (id, date, user) is kept, and the WAL is truncated; later
-    saves and imports of that record never bring identifying answers back. Attachments
-    (audio, photos) do not exist yet (a later issue): when they do, purge removes them too
-    and the export counts exclusions by ``consent.audio_recording`` and ``consent.photos``.
+    saves and imports of that record never bring identifying answers back; its attachments
+    (recordings, photos, documents) are deleted with their files.
 """
 
 from __future__ import annotations
@@ -70,7 +69,7 @@ from intake.services import record_changes, workflow
 from intake.services.interviews import InterviewService
 from intake.services.record_changes import RESTRICTIONS, WITHDRAWN
 from intake.services.workflow import InvalidTransition
-from intake.vault import audit, review_store
+from intake.vault import attachments, audit, review_store
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
 from intake.vault.records import RecordFilter, RecordSummary
@@ -357,6 +356,7 @@ class ReviewService:
             for action in after or ():
                 if action is AuditAction.IDENTITY_PURGED:
                     review_store.purge_identity(conn, record.id, user, record.updated_at)
+                    conn.execute("DELETE FROM attachments WHERE record_id = ?", (record.id,))
                 audit.append(conn, user, action, record.id)
 
         exempt = (*record_changes.consent_ids(self.questionnaire), *also_logged)
@@ -388,6 +388,7 @@ class ReviewService:
                                    [AuditAction.IDENTITY_PURGED] if purging else None)
         if purging:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            attachments.sweep(self._conn, self.vault.files.folder)  # their files too
         return saved
 
     def tombstone(self, record_id: str) -> Tombstone | None:

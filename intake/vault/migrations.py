@@ -243,6 +243,26 @@ MIGRATIONS: tuple[Migration, ...] = (
                ) STRICT, WITHOUT ROWID""",
         ),
     ),
+    Migration(
+        6,
+        "encrypted attachments",
+        (
+            # The file's own key is sealed with the identity key (a recording or a photo
+            # identifies a person as surely as a name): roles without it cannot open one.
+            """CREATE TABLE attachments (
+                   id          TEXT PRIMARY KEY,
+                   record_id   TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+                   kind        TEXT NOT NULL CHECK (kind IN ('audio', 'photo', 'document')),
+                   media_type  TEXT NOT NULL,
+                   size        INTEGER NOT NULL,
+                   sha256      TEXT NOT NULL,
+                   file_key    BLOB NOT NULL,
+                   created_at  TEXT NOT NULL,
+                   author      TEXT NOT NULL
+               ) STRICT, WITHOUT ROWID""",
+            "CREATE INDEX attachments_record ON attachments (record_id)",
+        ),
+    ),
 )
 
 

@@ -53,6 +53,22 @@ def seal(key: bytes, chunks: Iterable[bytes], aad: bytes = b"") -> Iterator[byte
     yield aead.encrypt(_nonce(index, True), bytes(pending), aad)
 
 
+class Sealer:
+    """Chunk-at-a-time sealing for callers that know which chunk is the last (a file read
+    with one chunk of look-ahead): the same stream as :func:`seal`, without its copying."""
+
+    def __init__(self, key: bytes, aad: bytes = b"") -> None:
+        self._aead, self._aad, self._index, self._done = AESGCM(key), aad, 0, False
+
+    def seal(self, chunk: bytes, last: bool) -> bytes:
+        if self._done or len(chunk) > CHUNK_BYTES or (not last and len(chunk) != CHUNK_BYTES):
+            raise ValueError("chunk")
+        sealed = self._aead.encrypt(_nonce(self._index, last), chunk, self._aad)
+        self._index += 1
+        self._done = last
+        return sealed
+
+
 def seal_bytes(key: bytes, data: bytes, aad: bytes = b"") -> bytes:
     return b"".join(seal(key, (data[i:i + CHUNK_BYTES]
                                for i in range(0, len(data), CHUNK_BYTES)), aad))

@@ -82,6 +82,12 @@ def wipe_vault(folder: Path) -> WipeReport:
         _destroy(database.with_name(name), report, limit=OVERWRITE_WHOLE)
     for leftover in folder.glob(f".{KEYSLOTS_NAME}.*.tmp"):  # an interrupted atomic write
         _destroy(leftover, report, limit=OVERWRITE_WHOLE)
+    attachments = folder / "attachments"  # encrypted; their keys went with the database
+    if attachments.is_dir() and not attachments.is_symlink():
+        for path in sorted(attachments.iterdir()):
+            _destroy(path, report, limit=0)
+        with contextlib.suppress(OSError):
+            attachments.rmdir()
     _destroy(folder / LOCK_NAME, report, limit=0)
     with contextlib.suppress(OSError):
         fsync_dir(folder)
