@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from intake.atomic import fsync_dir
@@ -35,7 +36,7 @@ from intake.errors import ExitCode, IntakeError, InvalidInput
 from intake.exchange import bundle, jsonl
 from intake.i18n import N_
 from intake.services.interviews import InterviewService
-from intake.vault import audit, review_store, transfer_keys
+from intake.vault import audit, review_store, stream, transfer_keys
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
 from intake.vault.records import RecordStore
@@ -48,7 +49,7 @@ from intake.vault.transfer_keys import (
 )
 from intake.vault.vault import Vault
 
-__all__ = ["BundleImported", "BundleSent", "TransferService"]
+__all__ = ["BundleImported", "BundleSent", "InboxReport", "TransferService"]
 
 #: Conflict copies get ids derived from (record, device, revision) under this namespace.
 CONFLICT_NAMESPACE = uuid.UUID("5f1d3c56-2f8e-4d0e-9d7a-6a0c1b7e4c21")
@@ -98,6 +99,16 @@ class BundleImported:
     history: int = 0
     conflicts: int = 0
     already_imported: bool = False
+
+
+SUFFIX = ".intake"
+
+
+@dataclass
+class InboxReport:
+    imported: list[tuple[str, BundleImported]] = field(default_factory=list)
+    rejected: list[tuple[str, BaseException]] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # still being written
 
 
 @dataclass
@@ -266,6 +277,42 @@ class TransferService:
         return BundleImported(device, result.added, result.updated,
                               result.skipped + skipped, result.history, len(conflicts))
 
+    # -- outbox and inbox folders (a sync engine carries the files) ----------------------
+    def send_to_outbox(self, outbox: Path) -> BundleSent:
+        """A bundle of what changed since the last one, under a new random name in
+        ``outbox`` (the name says nothing about who or what is inside)."""
+        return self.create_bundle(outbox / f"intake-{secrets.token_hex(8)}{SUFFIX}")
+
+    def process_inbox(self, inbox: Path, seen: set[str] | None = None) -> InboxReport:
+        """Import every whole bundle in ``inbox`` not imported before; a file still being
+        written (shorter than its header declares) is left for the next time; a refused
+        one is reported once per ``seen`` set (the caller keeps it between runs)."""
+        seen = set() if seen is None else seen
+        report = InboxReport()
+        try:
+            candidates = sorted((p for p in inbox.iterdir() if p.suffix == SUFFIX
+                                 and not p.name.startswith(".") and p.is_file()),
+                                key=lambda p: (p.stat().st_mtime, p.name))
+        except OSError:
+            return report
+        conn = self._conn()
+        for path in candidates:
+            state = _inbox_state(path, conn)
+            if state == "incomplete":
+                report.waiting.append(path.name)
+                continue
+            if state == "imported" or path.name in seen:
+                continue
+            try:
+                result = self.import_bundle(path.read_bytes())
+            except (IntakeError, OSError) as error:
+                seen.add(path.name)
+                report.rejected.append((path.name, error))
+                continue
+            if not result.already_imported:
+                report.imported.append((path.name, result))
+        return report
+
     def conflicts(self) -> list[tuple[str, str, int]]:
         """(copy id, record id, revision) of every conflict kept for review."""
         require(self.vault.role, Action.REVIEW)
@@ -273,22 +320,58 @@ class TransferService:
             "SELECT copy_id, record_id, revision FROM record_conflicts ORDER BY detected_at")]
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    """Write ``data`` to the new file ``path`` (never replacing one), private, flushed."""
+def _inbox_state(path: Path, conn: Connection) -> str:
+    """``incomplete`` (still arriving), ``imported`` (its bundle id is known), or ``new``
+    (to open; a damaged file is refused when opened)."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with path.open("rb") as handle:
+            head = handle.read(12 + bundle.MAX_HEADER_BYTES)
+            size = os.fstat(handle.fileno()).st_size
+        header, offset = bundle.read_header(head)
+    except (OSError, IntakeError):
+        return "new"
+    expected = offset + 4 + bundle.SEALED_KEY_BYTES + stream.sealed_size(header.payload_bytes)
+    if size < expected:
+        return "incomplete"
+    known = conn.execute("SELECT 1 FROM imported_bundles WHERE bundle_id = ?",
+                         (header.bundle,)).fetchone()
+    return "imported" if known is not None else "new"
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write ``data`` to the new file ``path`` (never replacing one), private, flushed; it
+    appears under its name only when whole (written under a hidden name, then linked), so a
+    sync engine watching the folder never carries half a bundle."""
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    _write_exclusive(partial, data, path)
+    try:
+        os.link(partial, path)  # fails rather than replace an existing file
     except FileExistsError as exc:
         raise BundleExists(path=str(path)) from exc
     except OSError as exc:
         raise BundleNotWritten(path=str(path), reason=exc.strerror or type(exc).__name__) \
+            from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    fsync_dir(path.parent)
+
+
+def _write_exclusive(path: Path, data: bytes, shown: Path) -> None:
+    if shown.exists():
+        raise BundleExists(path=str(shown))
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise BundleExists(path=str(shown)) from exc
+    except OSError as exc:
+        raise BundleNotWritten(path=str(shown), reason=exc.strerror or type(exc).__name__) \
             from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        fsync_dir(path.parent)
     except OSError as exc:
         path.unlink(missing_ok=True)
-        raise BundleNotWritten(path=str(path), reason=exc.strerror or type(exc).__name__) \
+        raise BundleNotWritten(path=str(shown), reason=exc.strerror or type(exc).__name__) \
             from exc

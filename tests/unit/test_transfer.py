@@ -214,3 +214,38 @@ def test_a_withdrawn_or_unconsented_record_is_not_sent(world: World) -> None:
     world.receive(world.send(), trust=world.device_fp)
     received = office_records(world)
     assert record.id not in received and received
+
+
+def test_outbox_and_inbox_with_a_file_still_arriving(world: World, tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    with Vault.open(world.field, USER, PASSPHRASE) as vault:
+        sent = TransferService(vault).send_to_outbox(outbox)
+    assert [p.name for p in outbox.iterdir()] == [sent.path.name]  # no partial left
+    assert sent.path.name.startswith("intake-") and sent.path.suffix == ".intake"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    data = sent.path.read_bytes()
+    arriving = inbox / sent.path.name
+    arriving.write_bytes(data[: len(data) // 2])  # the sync engine is still writing it
+    (inbox / ".syncthing.x.intake.tmp").write_bytes(b"partial")
+    (inbox / "broken.intake").write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    seen: set[str] = set()
+    with Vault.open(world.office, OFFICE_ADMIN, OFFICE_PASS) as vault:
+        service = TransferService(vault)
+        transfer_keys.trust_device(vault.connection(), _device_public(world), world.device_fp)
+        first = service.process_inbox(inbox, seen)
+        assert first.waiting == [arriving.name] and first.imported == []
+        assert [name for name, _e in first.rejected] == ["broken.intake"]
+        arriving.write_bytes(data)  # now whole
+        second = service.process_inbox(inbox, seen)
+        assert [name for name, _r in second.imported] == [arriving.name]
+        assert second.rejected == []  # reported once
+        third = service.process_inbox(inbox, seen)
+        assert third.imported == [] and third.waiting == []
+    assert set(office_records(world)) == sendable(world)
+
+
+def _device_public(world: World) -> bytes:
+    with Vault.open(world.field, USER, PASSPHRASE) as vault:
+        return transfer_keys.device(vault.connection()).sign_public
