@@ -26,6 +26,8 @@ class Settings:
     vault_dir: str | None = None
     auto_lock_minutes: int = 5  # 1 to 60; anything else on disk falls back to 5
     lock_on_minimize: bool = False
+    outbox_dir: str | None = None  # where "Send to office" writes sealed bundles
+    inbox_dir: str | None = None  # where the office's app picks them up
 
     def with_changes(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -61,6 +63,10 @@ class SettingsStore:
         minutes = raw.get("auto_lock_minutes")
         if isinstance(minutes, int) and not isinstance(minutes, bool) and 1 <= minutes <= 60:
             settings = settings.with_changes(auto_lock_minutes=minutes)
+        for folder_key in ("outbox_dir", "inbox_dir"):
+            folder = raw.get(folder_key)
+            if isinstance(folder, str) and folder:
+                settings = settings.with_changes(**{folder_key: folder})
         on_minimize = raw.get("lock_on_minimize")
         if isinstance(on_minimize, bool):
             settings = settings.with_changes(lock_on_minimize=on_minimize)

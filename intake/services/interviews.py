@@ -240,15 +240,18 @@ class InterviewService:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         attachments.sweep(conn, self.vault.files.folder)  # its files went with their keys
 
-    def clear_all_records(self) -> int:
-        """Travel mode's local part (issue 6): delete every testimony in the vault in one
-        transaction, leaving users, settings and the audit log (which names no one); returns
-        how many. Roles that may delete any record may always; those who create records only
-        when every testimony in the vault is their own."""
+    def clear_all_records(self, ids: Collection[str] | None = None) -> int:
+        """Travel mode's local part (issue 6): delete every testimony in the vault (or those
+        of ``ids``: "delete after sending") in one transaction, leaving users, settings and
+        the audit log (which names no one); returns how many. Roles that may delete any
+        record may always; those who create records only when each is their own."""
         if not self.may(Action.DELETE_RECORD):
             self._require(Action.CREATE_RECORD)
         conn = self.vault.connection()
         rows = conn.execute("SELECT id, author FROM records").fetchall()
+        if ids is not None:
+            wanted = set(ids)
+            rows = [row for row in rows if row[0] in wanted]
         if not self.may(Action.DELETE_RECORD) and any(r[1] != self.vault.user for r in rows):
             self._require(Action.DELETE_RECORD)
         store = self._store(False)

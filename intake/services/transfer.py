@@ -88,6 +88,7 @@ class BundleSent:
     lines: int
     sequence: int
     sha256: str
+    ids: tuple[str, ...] = ()  # the records sealed ("delete after sending")
 
 
 @dataclass(frozen=True)
@@ -152,22 +153,25 @@ class TransferService:
             return transfer_keys.device(conn).fingerprint
 
     # -- sending --------------------------------------------------------------------------
-    def _sendable(self, since: str | None) -> Iterator[tuple[Record, list[Record]]]:
+    def _sendable(self, only_new: bool) -> Iterator[tuple[Record, list[Record]]]:
         sees_all = allowed(self.vault.role, Action.VIEW_OTHERS_RECORDS)
-        store = RecordStore(self._conn(), self.vault.identity_key, self.questionnaire)
+        conn = self._conn()
+        sent = dict(conn.execute("SELECT record_id, revision FROM sent_records").fetchall()) \
+            if only_new else {}
+        store = RecordStore(conn, self.vault.identity_key, self.questionnaire)
         for record in store.iter_records(with_identity=True):
             if not sees_all and record.author != self.vault.user:
                 continue
             if record.answers.get(CONSENT) is not True or record.answers.get(WITHDRAWN):
                 continue
-            if since is not None and record.updated_at < since:
-                continue
+            if sent.get(record.id, 0) >= record.revision:
+                continue  # sent before, and not changed since
             yield record, store.history(record)
 
     def create_bundle(self, out: Path, *, since_last: bool = True) -> BundleSent:
         """Seal the testimonies this user may see (with consent to internal documentation,
-        not withdrawn; with ``since_last`` only those changed since the last bundle) to the
-        trusted organisation, into the new file ``out``."""
+        not withdrawn; with ``since_last`` only those not sent before at their current
+        revision) to the trusted organisation, into the new file ``out``."""
         require(self.vault.role, Action.SEND_TO_OFFICE)
         require(self.vault.role, Action.VIEW_OWN_IDENTITY)
         conn = self._conn()
@@ -176,14 +180,14 @@ class TransferService:
             raise NoTrustedOrganisation()
         with review_store.joined(conn):
             device = transfer_keys.device(conn)
-        stamp = now()  # taken first: a record saved while sealing goes in the next bundle
-        since = device.last_sent_at if since_last else None
+        stamp = now()
         lines: list[str] = []
-        count = 0
-        for record, history in self._sendable(since):
-            count += 1
+        sealed: list[tuple[str, int]] = []
+        for record, history in self._sendable(since_last):
+            sealed.append((record.id, record.revision))
             lines.extend(jsonl.record_line(r, self.questionnaire, with_author=True)
                          for r in (*history, record))
+        count = len(sealed)
         if not count:
             raise NothingToSend()
         sequence = device.last_sequence + 1
@@ -193,9 +197,14 @@ class TransferService:
         digest = hashlib.sha256(data).hexdigest()
         with review_store.joined(conn):
             transfer_keys.note_sent(conn, sequence, stamp)
+            conn.executemany(  # the revision sealed, not a newer one saved meanwhile
+                "INSERT INTO sent_records (record_id, revision) VALUES (?, ?) ON CONFLICT"
+                " (record_id) DO UPDATE SET revision = max(revision, excluded.revision)",
+                sealed)
             audit.append(conn, self.vault.user, AuditAction.EXPORTED, detail={
                 "kind": "bundle", "count": count, "manifest_sha256": digest})
-        return BundleSent(out, count, len(lines), sequence, digest)
+        return BundleSent(out, count, len(lines), sequence, digest,
+                          tuple(record_id for record_id, _rev in sealed))
 
     # -- receiving ------------------------------------------------------------------------
     def import_bundle(self, data: bytes, *, trust_device: str | None = None) -> BundleImported:

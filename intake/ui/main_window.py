@@ -39,6 +39,7 @@ from intake.ui.field_security import FieldSecurity, close_modal_dialogs
 from intake.ui.first_passphrase import FirstPassphraseScreen, InitialPassphrase
 from intake.ui.language import LanguageController
 from intake.ui.statistics_export import StatisticsExportDialog
+from intake.ui.transfer import TransferMenu
 from intake.ui.unlock import UnlockScreen
 from intake.ui.users_dialog import UsersDialog
 from intake.ui.wizard import FirstRunWizard
@@ -147,6 +148,7 @@ class MainWindow(QMainWindow):
         self.statistics_action.triggered.connect(self.open_statistics)
         self.records_menu.addAction(self.statistics_action)
         self.statistics_dialog: StatisticsExportDialog | None = None
+        self.transfer = TransferMenu(self, self.menuBar().addMenu(""))
         self.language_menu = self.menuBar().addMenu("")
         group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
@@ -199,6 +201,7 @@ class MainWindow(QMainWindow):
         self.audit_action.setEnabled(unlocked and role is not None
                                      and allowed(role, Action.READ_AUDIT))
         self.security_action.setEnabled(unlocked)
+        self.transfer.update(unlocked)
         self.travel_action.setEnabled(unlocked and role is not None and (
             allowed(role, Action.CREATE_RECORD) or allowed(role, Action.DELETE_RECORD)))
 
@@ -423,6 +426,7 @@ class MainWindow(QMainWindow):
         self.panic_wipe_action.setText(_("&Panic wipe…"))
         self.travel_action.setText(_("&Travel mode: delete all testimonies…"))
         self.security_action.setText(_("&Security settings…"))
+        self.transfer.retranslate()
         self.quit_action.setText(_("&Quit"))
         self.records_menu.setTitle(_("&Testimonies"))
         self.new_record_action.setText(_("&New testimony"))

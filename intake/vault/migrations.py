@@ -211,6 +211,12 @@ MIGRATIONS: tuple[Migration, ...] = (
                    last_sent_at  TEXT,
                    created_at    TEXT NOT NULL
                ) STRICT""",
+            # What this vault sent to the office: a record goes again only when its
+            # revision changed (clocks and imported timestamps are not trusted for this).
+            """CREATE TABLE sent_records (
+                   record_id TEXT PRIMARY KEY REFERENCES records (id) ON DELETE CASCADE,
+                   revision  INTEGER NOT NULL
+               ) STRICT, WITHOUT ROWID""",
             # Devices the office accepts bundles from, and the last bundle number seen.
             """CREATE TABLE trusted_devices (
                    fingerprint   TEXT PRIMARY KEY,
