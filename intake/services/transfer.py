@@ -18,7 +18,9 @@ transaction (``import_bundle``):
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import os
 import secrets
 import uuid
@@ -26,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from intake.atomic import fsync_dir
 from intake.domain.permissions import Action, allowed, require
@@ -34,12 +37,12 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, now
 from intake.errors import ExitCode, IntakeError, InvalidInput
 from intake.exchange import bundle, jsonl
-from intake.i18n import N_
+from intake.i18n import N_, _
 from intake.services.interviews import InterviewService
-from intake.vault import audit, review_store, stream, transfer_keys
+from intake.vault import attachments, audit, review_store, stream, transfer_keys
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
-from intake.vault.records import RecordStore
+from intake.vault.records import IdentityKeyMissing, RecordStore
 from intake.vault.transfer_keys import (
     FingerprintMismatch,
     NoOrganisation,
@@ -100,6 +103,9 @@ class BundleImported:
     history: int = 0
     conflicts: int = 0
     already_imported: bool = False
+    attachments: int = 0
+    #: original record id → its conflict copy's id, for this import's attachments
+    copies: dict[str, str] = field(default_factory=dict)
 
 
 SUFFIX = ".intake"
@@ -153,20 +159,42 @@ class TransferService:
             return transfer_keys.device(conn).fingerprint
 
     # -- sending --------------------------------------------------------------------------
-    def _sendable(self, only_new: bool) -> Iterator[tuple[Record, list[Record]]]:
+    def _sendable(self, only_new: bool
+                  ) -> Iterator[tuple[Record, list[Record], list[attachments.Attachment]]]:
         sees_all = allowed(self.vault.role, Action.VIEW_OTHERS_RECORDS)
         conn = self._conn()
         sent = dict(conn.execute("SELECT record_id, revision FROM sent_records").fetchall()) \
             if only_new else {}
+        sent_files = {r[0] for r in conn.execute("SELECT id FROM sent_attachments")} \
+            if only_new else set()
         store = RecordStore(conn, self.vault.identity_key, self.questionnaire)
         for record in store.iter_records(with_identity=True):
             if not sees_all and record.author != self.vault.user:
                 continue
             if record.answers.get(CONSENT) is not True or record.answers.get(WITHDRAWN):
                 continue
-            if sent.get(record.id, 0) >= record.revision:
+            files = [a for a in attachments.of_record(conn, record.id)
+                     if a.id not in sent_files and _consented(record, a.kind)]
+            if sent.get(record.id, 0) >= record.revision and not files:
                 continue  # sent before, and not changed since
-            yield record, store.history(record)
+            yield record, store.history(record), files
+
+    def _attachment_line(self, attachment: attachments.Attachment) -> str:
+        """An attachment as one bundle line: its description and its bytes (base64)."""
+        conn = self._conn()
+        found = attachments.get(conn, attachment.id)
+        identity_key = self.vault.identity_key
+        if found is None or identity_key is None:
+            raise attachments.AttachmentMissing()
+        key = attachments.open_key(identity_key, attachment.id, found[1])
+        data = b"".join(attachments.decrypt_chunks(self.vault.files.folder, attachment.id, key))
+        if hashlib.sha256(data).hexdigest() != attachment.sha256:
+            raise attachments.AttachmentDamaged()
+        return json.dumps({"attachment": {
+            "id": attachment.id, "record": attachment.record_id, "kind": attachment.kind,
+            "media_type": attachment.media_type, "size": attachment.size,
+            "sha256": attachment.sha256}, "data": base64.b64encode(data).decode("ascii")},
+            separators=(",", ":"), sort_keys=True)
 
     def create_bundle(self, out: Path, *, since_last: bool = True) -> BundleSent:
         """Seal the testimonies this user may see (with consent to internal documentation,
@@ -183,10 +211,16 @@ class TransferService:
         stamp = now()
         lines: list[str] = []
         sealed: list[tuple[str, int]] = []
-        for record, history in self._sendable(since_last):
+        files: list[str] = []
+        file_lines: list[str] = []
+        for record, history, attached in self._sendable(since_last):
             sealed.append((record.id, record.revision))
             lines.extend(jsonl.record_line(r, self.questionnaire, with_author=True)
                          for r in (*history, record))
+            for attachment in attached:
+                files.append(attachment.id)
+                file_lines.append(self._attachment_line(attachment))
+        lines.extend(file_lines)  # after every record line
         count = len(sealed)
         if not count:
             raise NothingToSend()
@@ -201,6 +235,8 @@ class TransferService:
                 "INSERT INTO sent_records (record_id, revision) VALUES (?, ?) ON CONFLICT"
                 " (record_id) DO UPDATE SET revision = max(revision, excluded.revision)",
                 sealed)
+            conn.executemany("INSERT OR IGNORE INTO sent_attachments (id) VALUES (?)",
+                             [(file_id,) for file_id in files])
             audit.append(conn, self.vault.user, AuditAction.EXPORTED, detail={
                 "kind": "bundle", "count": count, "manifest_sha256": digest})
         return BundleSent(out, count, len(lines), sequence, digest,
@@ -228,21 +264,58 @@ class TransferService:
             return BundleImported(device, already_imported=True)
         if trusted is not None and opened.sequence <= trusted[1]:
             raise ReplayedBundle()
-        records = jsonl.parse_lines(opened.lines, self.questionnaire, self.vault.user)
-        with review_store.joined(conn):
-            if trusted is None:
-                transfer_keys.trust_device(conn, opened.device_public, device)
-            result = self._merge(conn, records, device)
-            conn.execute("INSERT INTO imported_bundles (bundle_id, device, sequence, sha256,"
-                         " imported_at) VALUES (?, ?, ?, ?, ?)",
-                         (opened.header.bundle, device, opened.sequence, opened.sha256, now()))
-            conn.execute("UPDATE trusted_devices SET last_sequence = ? WHERE fingerprint = ?",
-                         (opened.sequence, device))
-            audit.append(conn, self.vault.user, AuditAction.IMPORTED, detail={
-                "kind": "bundle", "count": result.added + result.updated + result.history,
-                "conflicts": result.conflicts, "device": device,
-                "manifest_sha256": opened.sha256})
+        record_lines, files = _split_attachments(opened.lines)
+        records = jsonl.parse_lines(record_lines, self.questionnaire, self.vault.user)
+        _check_attachments(files, records)
+        written: list[str] = []
+        try:
+            with review_store.joined(conn):
+                if trusted is None:
+                    transfer_keys.trust_device(conn, opened.device_public, device)
+                result = self._merge(conn, records, device)
+                result = replace(result, attachments=self._store_attachments(
+                    conn, files, result.copies, written))
+                self._log_import(conn, opened, device, result)
+        except BaseException:
+            for file_id in written:
+                attachments.remove(self.vault.files.folder, file_id)
+            raise
         return result
+
+    def _log_import(self, conn: Connection, opened: bundle.Opened, device: str,
+                    result: BundleImported) -> None:
+        """Remember the bundle (idempotence, replays) and log it, in the merge's
+        transaction."""
+        conn.execute("INSERT INTO imported_bundles (bundle_id, device, sequence, sha256,"
+                     " imported_at) VALUES (?, ?, ?, ?, ?)",
+                     (opened.header.bundle, device, opened.sequence, opened.sha256, now()))
+        conn.execute("UPDATE trusted_devices SET last_sequence = ? WHERE fingerprint = ?",
+                     (opened.sequence, device))
+        audit.append(conn, self.vault.user, AuditAction.IMPORTED, detail={
+            "kind": "bundle", "count": result.added + result.updated + result.history,
+            "conflicts": result.conflicts, "device": device,
+            "manifest_sha256": opened.sha256})
+
+    def _store_attachments(self, conn: Connection, files: list[dict[str, Any]],
+                           copies: dict[str, str], written: list[str]) -> int:
+        """Encrypt each new attachment of the bundle under this vault's keys (a record kept
+        as a conflict copy gets them on the copy); returns how many were new."""
+        identity_key = self.vault.identity_key
+        stored = 0
+        for item in files:
+            meta = item["attachment"]
+            if attachments.get(conn, meta["id"]) is not None:
+                continue  # received before
+            if identity_key is None:
+                raise IdentityKeyMissing()
+            key = attachments.encrypt_bytes(item["bytes"], self.vault.files.folder, meta["id"])
+            written.append(meta["id"])
+            found = attachments.Attachment(
+                meta["id"], copies.get(meta["record"], meta["record"]), meta["kind"],
+                meta["media_type"], meta["size"], meta["sha256"], now(), self.vault.user)
+            attachments.insert(conn, found, attachments.seal_key(identity_key, meta["id"], key))
+            stored += 1
+        return stored
 
     def _merge(self, conn: Connection, records: list[Record], device: str) -> BundleImported:
         by_id: dict[str, list[Record]] = defaultdict(list)
@@ -284,7 +357,8 @@ class TransferService:
             " detected_at) VALUES (?, ?, ?, ?, ?)",
             [(copy, rid, device, rev, stamp) for copy, rid, rev in conflicts])
         return BundleImported(device, result.added, result.updated,
-                              result.skipped + skipped, result.history, len(conflicts))
+                              result.skipped + skipped, result.history, len(conflicts),
+                              copies={rid: copy for copy, rid, _rev in conflicts})
 
     # -- outbox and inbox folders (a sync engine carries the files) ----------------------
     def send_to_outbox(self, outbox: Path) -> BundleSent:
@@ -327,6 +401,62 @@ class TransferService:
         require(self.vault.role, Action.REVIEW)
         return [(r[0], r[1], r[2]) for r in self._conn().execute(
             "SELECT copy_id, record_id, revision FROM record_conflicts ORDER BY detected_at")]
+
+
+class AttachmentLineInvalid(bundle.BundleRejected):
+    template = N_("An attached file in this bundle is not valid ({what}). Nothing was "
+                  "imported.")
+    exit_code = ExitCode.INVALID_INPUT
+    ENCODING, FIELDS = N_("its encoding"), N_("its fields")
+    DESCRIPTION, CONTENT = N_("its description"), N_("its size or SHA-256")
+    CONSENT = N_("no consent for it")
+
+    def message(self) -> str:
+        return _(self.template).format(what=_(str(self.params["what"])))
+
+
+def _consented(record: Record, kind: str) -> bool:
+    scope = {"audio": "consent.audio_recording", "photo": "consent.photos"}.get(kind)
+    return scope is None or record.answers.get(scope) is True
+
+
+def _split_attachments(lines: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Record lines, and the attachment lines decoded (their bytes under ``bytes``)."""
+    records: list[str] = []
+    files: list[dict[str, Any]] = []
+    for line in lines:
+        if not line.startswith('{"attachment":'):
+            records.append(line)
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or set(item) != {"attachment", "data"}:
+                raise ValueError("keys")
+            item["bytes"] = base64.b64decode(item.pop("data"), validate=True)
+        except (ValueError, TypeError) as exc:
+            raise AttachmentLineInvalid(what=AttachmentLineInvalid.ENCODING) from exc
+        files.append(item)
+    return records, files
+
+
+def _check_attachments(files: list[dict[str, Any]], records: list[Record]) -> None:
+    by_id = {r.id: r for r in records}
+    for item in files:
+        meta = item["attachment"]
+        if not isinstance(meta, dict) or set(meta) != {
+                "id", "record", "kind", "media_type", "size", "sha256"}:
+            raise AttachmentLineInvalid(what=AttachmentLineInvalid.FIELDS)
+        record = by_id.get(meta["record"])
+        media = meta["media_type"]
+        if (not attachments.valid_id(meta["id"]) or record is None
+                or meta["kind"] not in attachments.KINDS
+                or not isinstance(media, str) or not 0 < len(media) <= 100):
+            raise AttachmentLineInvalid(what=AttachmentLineInvalid.DESCRIPTION)
+        data = item["bytes"]
+        if meta["size"] != len(data) or meta["sha256"] != hashlib.sha256(data).hexdigest():
+            raise AttachmentLineInvalid(what=AttachmentLineInvalid.CONTENT)
+        if not _consented(record, meta["kind"]) or record.answers.get(WITHDRAWN):
+            raise AttachmentLineInvalid(what=AttachmentLineInvalid.CONSENT)
 
 
 def _inbox_state(path: Path, conn: Connection) -> str:

@@ -166,6 +166,32 @@ def encrypt_file(source: Path, vault_folder: Path) -> tuple[str, bytes, int, str
     return attachment_id, key, size, digest.hexdigest()
 
 
+def encrypt_bytes(data: bytes, vault_folder: Path, attachment_id: str) -> bytes:
+    """Encrypt ``data`` (an attachment received in a bundle, kept under its own id) into
+    the vault folder; returns the new file key. Durable when this returns."""
+    key = os.urandom(stream.KEY_BYTES)
+    target = _path(vault_folder, attachment_id)
+    target.parent.mkdir(mode=0o700, exist_ok=True)
+    partial = target.with_name(f".{attachment_id}.part")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            _write_all(fd, [stream.seal_bytes(key, data, attachment_id.encode("ascii"))])
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(partial, target)
+        fsync_dir(target.parent)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return key
+
+
+def valid_id(text: object) -> bool:
+    return isinstance(text, str) and bool(_ID.fullmatch(text))
+
+
 def decrypt_chunks(vault_folder: Path, attachment_id: str, key: bytes) -> Iterator[bytes]:
     path = _path(vault_folder, attachment_id)
     try:

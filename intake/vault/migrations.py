@@ -267,6 +267,10 @@ MIGRATIONS: tuple[Migration, ...] = (
                    author      TEXT NOT NULL
                ) STRICT, WITHOUT ROWID""",
             "CREATE INDEX attachments_record ON attachments (record_id)",
+            # Attachments this vault already sent to the office.
+            """CREATE TABLE sent_attachments (
+                   id TEXT PRIMARY KEY REFERENCES attachments (id) ON DELETE CASCADE
+               ) STRICT, WITHOUT ROWID""",
         ),
     ),
 )

@@ -246,3 +246,34 @@ def test_fuzz_any_change_is_refused_with_a_typed_error_and_writes_nothing(
     if bytes(mutated) == good:
         return
     office.refuse(bytes(mutated), trust=None)
+
+
+@pytest.mark.parametrize("change", ["sha256", "size", "record", "id", "kind", "base64"])
+def test_a_forged_attachment_line_is_refused(office: Office, change: str) -> None:
+    import base64
+    import hashlib as hl
+
+    data = b"voice" * 100
+    record_id = json.loads(office.lines[0])["id"]
+    meta: dict[str, object] = {"id": "ab" * 16, "record": record_id, "kind": "document",
+                               "media_type": "application/pdf", "size": len(data),
+                               "sha256": hl.sha256(data).hexdigest()}
+    encoded = base64.b64encode(data).decode()
+    if change == "sha256":
+        meta["sha256"] = "0" * 64
+    elif change == "size":
+        meta["size"] = len(data) + 1
+    elif change == "record":
+        meta["record"] = str(uuid.uuid4())
+    elif change == "id":
+        meta["id"] = "../../etc/passwd"
+    elif change == "kind":
+        meta["kind"] = "video"
+    else:
+        encoded = "%%%not base64%%%"
+    line = json.dumps({"attachment": meta, "data": encoded}, separators=(",", ":"),
+                      sort_keys=True)
+    error = office.refuse(sealed(office, [*office.lines, line]))
+    assert error.exit_code == 5
+    assert not (office.vault.files.folder / "attachments").exists() or not any(
+        (office.vault.files.folder / "attachments").iterdir())

@@ -5,6 +5,7 @@ itself cannot do with what it sealed."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,3 +250,31 @@ def test_outbox_and_inbox_with_a_file_still_arriving(world: World, tmp_path: Pat
 def _device_public(world: World) -> bytes:
     with Vault.open(world.field, USER, PASSPHRASE) as vault:
         return transfer_keys.device(vault.connection()).sign_public
+
+
+def test_attachments_travel_once_and_arrive_whole(world: World, tmp_path: Path) -> None:
+    from intake.services.attachments import AttachmentService
+
+    recording = tmp_path / "voice.ogg"
+    recording.write_bytes(os.urandom(150_000))
+    with Vault.open(world.field, USER, PASSPHRASE) as vault:
+        service = InterviewService(vault)
+        record = next(r for r in service.export_records()
+                      if r.answers.get("consent.internal_documentation") is True
+                      and not r.answers.get("consent.withdrawn_on"))
+        if record.answers.get("consent.audio_recording") is not True:
+            ReviewService(vault).set_consent(record.id, {"consent.audio_recording": True},
+                                             TODAY)
+        attachment = AttachmentService(vault).attach(record.id, recording, "audio")
+    first = world.receive(world.send(), trust=world.device_fp)
+    assert first.attachments == 1
+    with Vault.open(world.office, OFFICE_ADMIN, OFFICE_PASS) as vault:
+        assert AttachmentService(vault).read(attachment.id) == recording.read_bytes()
+    with pytest.raises(NothingToSend):  # sent once
+        world.send()
+    photo = tmp_path / "site.jpg"
+    photo.write_bytes(os.urandom(2_000))
+    with Vault.open(world.field, USER, PASSPHRASE) as vault:
+        AttachmentService(vault).attach(record.id, photo, "document")
+    second = world.receive(world.send())  # the record did not change, its files did
+    assert second.attachments == 1 and second.updated == 0
