@@ -40,6 +40,7 @@ from intake.ui.review_queue import ReviewQueue
 from intake.ui.worker import BackgroundTasks
 
 if TYPE_CHECKING:
+    from intake.ui.attachments_panel import AttachmentsPanel
     from intake.ui.consent_step import ConsentController
     from intake.ui.form.interview_form import InterviewForm
     from intake.ui.review_panel import ReviewPanel
@@ -75,6 +76,8 @@ class Workspace(QWidget):
         super().__init__(parent)
         self.setObjectName("workspace")
         self._session, self._service, self._dialogs = session, service, dialogs
+        self._tasks = tasks
+        self.attachments_panel: AttachmentsPanel | None = None
         self._review = review or ReviewService(service.vault)
         service.index_pending()  # texts saved before a crash become searchable
         role = session.role
@@ -192,6 +195,15 @@ class Workspace(QWidget):
         self.review_panel, self.consent = panel, consent
         if self.queue is not None and self.queue.showing:  # opened to be reviewed
             form.side_tabs.setCurrentWidget(panel)
+        vault = self._service.vault
+        if self._tasks is not None and vault.role.holds_identity_key \
+                and vault.has_identity_key:
+            from intake.ui.attachments_panel import AttachmentsPanel
+
+            files = AttachmentsPanel(vault, lambda: form.record_id if form.is_stored else None,
+                                     form.store, self._tasks, self._dialogs, form)
+            form.add_side_panel(files, N_("Attachments"))
+            self.attachments_panel = files
 
     def back_to_list(self) -> None:
         record_id = self._form_record

@@ -199,6 +199,10 @@ class InterviewForm(QWidget):
         return self._autosave.flush()
 
     @property
+    def record_id(self) -> str:
+        return self._saved.id
+
+    @property
     def is_stored(self) -> bool:
         """Whether the record was saved at least once (a new record is not, yet)."""
         return self._stored
