@@ -14,6 +14,7 @@ security settings, and locking when the screen locks or the machine goes to slee
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,8 +23,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit
 
 from intake.i18n import _
+from intake.services.backup import BackupMade, BackupService
 from intake.services.interviews import InterviewService
 from intake.services.users import UserService
+from intake.ui import file_choice
 from intake.ui.errors import error_text
 from intake.ui.security_settings import SecuritySettingsDialog
 from intake.vault.wipe import wipe_vault
@@ -116,6 +119,8 @@ class FieldSecurity:
         self.window = window
         self.screen_lock = ScreenLockWatcher(window)
         self.screen_lock.should_lock.connect(self._screen_locked)
+        #: tests replace it (see intake.ui.file_choice.choose)
+        self.choose_file: Callable[..., Path | None] = file_choice.choose
 
     def _screen_locked(self) -> None:
         if self.window._session.unlocked:
@@ -179,6 +184,38 @@ class FieldSecurity:
             _("To confirm, type the number of testimonies that will be deleted ({count}):")
             .format(count=count), QLineEdit.EchoMode.Normal, "")
         return text if ok else None
+
+    # -- backup ---------------------------------------------------------------------------
+    def backup(self) -> None:
+        """Vault → Back up…: the whole vault, still encrypted, into one new file (on a
+        worker); restoring is ``intake restore`` on the machine that needs it."""
+        window = self.window
+        vault = window._session.vault
+        if vault is None:
+            return
+        target = self.choose_file(window, _("Back up the vault"), mode="save",
+                                  name_filter="intake (*.backup)")
+        if target is None:
+            return
+        if not target.suffix:
+            target = target.with_name(target.name + ".backup")
+        workspace = window.workspace
+        if workspace is not None:
+            workspace.flush()
+
+        def work() -> BackupMade:
+            try:
+                return BackupService(vault).create(target)
+            finally:
+                vault.release_thread_connection()
+
+        window.tasks.run(
+            work,
+            lambda made: window.statusBar().showMessage(_(
+                "Backup written to {path} ({files} files).").format(path=made.path,
+                                                                   files=made.files)),
+            lambda error: window.dialogs.error(window, _("Back up the vault"),
+                                               error_text(error)))
 
     # -- panic wipe -----------------------------------------------------------------------
     def panic_wipe(self) -> None:

@@ -98,6 +98,9 @@ class MainWindow(QMainWindow):
         self.travel_action = QAction(self)
         self.travel_action.setObjectName("travel_mode_action")
         self.travel_action.triggered.connect(self.travel_mode)
+        self.backup_action = QAction(self)
+        self.backup_action.setObjectName("backup_action")
+        self.backup_action.triggered.connect(self.back_up)
         self.security_action = QAction(self)
         self.security_action.setObjectName("security_settings_action")
         self.security_action.triggered.connect(self.open_security_settings)
@@ -113,6 +116,7 @@ class MainWindow(QMainWindow):
         self.vault_menu.addAction(self.users_action)
         self.vault_menu.addAction(self.audit_action)
         self.vault_menu.addAction(self.security_action)
+        self.vault_menu.addAction(self.backup_action)
         self.vault_menu.addSeparator()
         self.users_dialog: UsersDialog | None = None
         self.audit_view: AuditView | None = None
@@ -201,6 +205,7 @@ class MainWindow(QMainWindow):
         self.audit_action.setEnabled(unlocked and role is not None
                                      and allowed(role, Action.READ_AUDIT))
         self.security_action.setEnabled(unlocked)
+        self.backup_action.setEnabled(unlocked)
         self.transfer.update(unlocked)
         self.travel_action.setEnabled(unlocked and role is not None and (
             allowed(role, Action.CREATE_RECORD) or allowed(role, Action.DELETE_RECORD)))
@@ -413,6 +418,9 @@ class MainWindow(QMainWindow):
     def open_security_settings(self) -> None:
         self.field.open_settings()
 
+    def back_up(self) -> None:
+        self.field.backup()
+
     def _vault_wiped(self) -> None:
         """The unlock screen's vault destroyed itself (too many wrong passphrases)."""
         self.field.start_over(self._folder)
@@ -426,6 +434,7 @@ class MainWindow(QMainWindow):
         self.panic_wipe_action.setText(_("&Panic wipe…"))
         self.travel_action.setText(_("&Travel mode: delete all testimonies…"))
         self.security_action.setText(_("&Security settings…"))
+        self.backup_action.setText(_("&Back up…"))
         self.transfer.retranslate()
         self.quit_action.setText(_("&Quit"))
         self.records_menu.setTitle(_("&Testimonies"))

@@ -145,3 +145,19 @@ def test_a_coordinator_has_neither_send_nor_receive(qtbot: QtBot, locked_gui: Gu
     menu = locked_gui.window.transfer
     assert not menu.send_action.isEnabled() and not menu.receive_action.isEnabled()
     assert menu.office_action.isEnabled()
+
+
+def test_back_up_from_the_vault_menu(qtbot: QtBot, locked_gui: Gui, tmp_path: Path) -> None:
+    from intake.services.backup import restore
+
+    window = locked_gui.window
+    unlock(qtbot, locked_gui)
+    target = tmp_path / "office-copy"
+    window.field.choose_file = lambda *_a, **_k: target
+    assert window.backup_action in window.vault_menu.actions()
+    window.backup_action.trigger()
+    wait_for_tasks(qtbot, window)
+    written = target.with_name("office-copy.backup")
+    assert written.exists() and "Backup written" in window.statusBar().currentMessage()
+    restore(written, tmp_path / "restored", USER, PASSPHRASE)
+    assert count(tmp_path / "restored") == 0
