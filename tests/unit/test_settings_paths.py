@@ -188,8 +188,15 @@ def test_saved_file_holds_only_the_known_fields(store: SettingsStore) -> None:
     store.save(Settings(language="ko", vault_dir="/v", auto_lock_minutes=7))
     assert json.loads(store.path.read_text(encoding="utf-8")) == {
         "language": "ko", "vault_dir": "/v", "auto_lock_minutes": 7,
-        "lock_on_minimize": False,
+        "lock_on_minimize": False, "outbox_dir": None, "inbox_dir": None,
     }
+
+
+def test_transfer_folders_are_kept_and_junk_ignored(store: SettingsStore) -> None:
+    store.save(Settings(outbox_dir="/out", inbox_dir="/in"))
+    assert (store.load().outbox_dir, store.load().inbox_dir) == ("/out", "/in")
+    store.path.write_text(json.dumps({"outbox_dir": 5, "inbox_dir": ""}), encoding="utf-8")
+    assert (store.load().outbox_dir, store.load().inbox_dir) == (None, None)
 
 
 # -- write_atomic ---------------------------------------------------------------------------
