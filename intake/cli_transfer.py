@@ -20,6 +20,7 @@ from typing import Any
 from intake.cli_support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode, IntakeError
 from intake.i18n import N_, _
+from intake.services.interviews import InterviewService
 from intake.services.transfer import TransferService
 from intake.vault.kdf import KdfPolicy
 
@@ -78,6 +79,9 @@ def add_transfer_commands(
                        help=_("only what changed since the last bundle (the default)"))
     which.add_argument("--all", action="store_true",
                        help=_("every testimony that may be sent"))
+    creator.add_argument("--delete-after", action="store_true",
+                         help=_("delete the sealed testimonies from this vault once the "
+                                "bundle is written (the last step of travel mode)"))
     importer = bundle_actions.add_parser(
         "import", parents=[common], help=_("open, check and merge a bundle (office)"))
     importer.add_argument("file", type=Path, metavar=_("FILE"))
@@ -125,6 +129,10 @@ def cmd_bundle(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
             sent = service.create_bundle(args.out, since_last=not args.all)
             io.stdout.write(_("{count} testimonies sealed to the office in {path}.").format(
                 count=sent.records, path=sent.path) + "\n")
+            if args.delete_after:
+                deleted = InterviewService(vault).clear_all_records(sent.ids)
+                io.stdout.write(_("{count} testimonies were deleted.").format(
+                    count=deleted) + "\n")
             return ExitCode.OK
         result = service.import_bundle(_read(args.file), trust_device=args.trust_device)
     if result.already_imported:

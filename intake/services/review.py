@@ -362,6 +362,17 @@ class ReviewService:
         exempt = (*record_changes.consent_ids(self.questionnaire), *also_logged)
         return self.interviews._save(record, consent_step=exempt, extra=extra)
 
+    def conflict(self, record_id: str) -> tuple[str | None, list[str]]:
+        """(the original, when ``record_id`` is the field's copy of a testimony both sides
+        changed; the copies of ``record_id``, when it is such an original), issue 7."""
+        self.interviews.load(record_id)  # the user may see it
+        row = self._conn.execute("SELECT record_id FROM record_conflicts WHERE copy_id = ?",
+                                 (record_id,)).fetchone()
+        copies = [r[0] for r in self._conn.execute(
+            "SELECT copy_id FROM record_conflicts WHERE record_id = ? ORDER BY detected_at",
+            (record_id,))]
+        return (row[0] if row is not None else None), copies
+
     def withdraw(self, record_id: str, on: dt.date, purge: bool) -> Record:
         """Record that the person withdrew consent on ``on``: ``consent.withdrawn_on`` is
         set and the record leaves every export from then on. With ``purge`` the identity

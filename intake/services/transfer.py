@@ -34,7 +34,7 @@ from intake.atomic import fsync_dir
 from intake.domain.permissions import Action, allowed, require
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
-from intake.domain.record import Record, now
+from intake.domain.record import Record, Status, now
 from intake.errors import ExitCode, IntakeError, InvalidInput
 from intake.exchange import bundle, jsonl
 from intake.i18n import N_, _
@@ -342,8 +342,9 @@ class TransferService:
             else:  # the office changed it since, and so did the device
                 copy_id = str(uuid.uuid5(CONFLICT_NAMESPACE,
                                          f"{record_id}/{device}/{current.revision}"))
+                # for a case manager to reconcile: in the review queue whatever its status
                 to_import.append(replace(current, id=copy_id, answers=dict(current.answers),
-                                         meta=dict(current.meta)))
+                                         meta=dict(current.meta), status=Status.SUBMITTED))
                 conflicts.append((copy_id, record_id, current.revision))
                 synced.append((record_id, current.revision))
         result = InterviewService(self.vault, self.questionnaire).import_records(to_import)

@@ -91,6 +91,11 @@ class ReviewPanel(QScrollArea):
         self.status_value = QLabel(body)
         self.status_value.setObjectName("review_status")
         self.status_value.setWordWrap(True)
+        self.conflict = QLabel(body)
+        self.conflict.setObjectName("review_conflict")
+        self.conflict.setWordWrap(True)
+        self.conflict.hide()
+        self._conflict: tuple[str | None, list[str]] = (None, [])
         self.unsaved = QLabel(body)
         self.unsaved.setWordWrap(True)
         self.unsaved.setStyleSheet(HELP_STYLE)
@@ -115,6 +120,7 @@ class ReviewPanel(QScrollArea):
         layout = QVBoxLayout(body)
         layout.addWidget(self.status_title)
         layout.addWidget(self.status_value)
+        layout.addWidget(self.conflict)
         layout.addWidget(self.unsaved)
         layout.addLayout(self.transitions)
         layout.addWidget(self.history_title)
@@ -143,6 +149,7 @@ class ReviewPanel(QScrollArea):
                 self._targets = self._review.allowed_transitions(record.id)
                 self._changes = self._review.history(record.id)
                 self.overrides.show_views(self._review.indicators(record.id))
+                self._conflict = self._review.conflict(record.id)
             except IntakeError as error:
                 log.warning("review data of record %s not read: %s", record.id,
                             type(error).__name__)
@@ -159,7 +166,23 @@ class ReviewPanel(QScrollArea):
             self.history.addItem(history_line(change))
         self._show_status(record)
 
+    def _show_conflict(self) -> None:
+        original, copies = self._conflict
+        if original is not None:
+            text = _("This is the field's version of testimony {id}, which was changed at "
+                     "the office too. Compare the two and keep what is right.").format(
+                id=original[:8])
+        elif copies:
+            text = _("The field sent another version of this testimony, changed there "
+                     "while it was changed here; it is kept as testimony {id}. Compare the "
+                     "two and keep what is right.").format(id=copies[-1][:8])
+        else:
+            text = ""
+        self.conflict.setText(text)
+        self.conflict.setVisible(bool(text))
+
     def _show_status(self, record: Record) -> None:
+        self._show_conflict()
         self.status_value.setText(status_label(record.status.value))
         self.status_value.setAccessibleName(
             _("Status: {status}").format(status=status_label(record.status.value)))

@@ -161,3 +161,29 @@ def test_back_up_from_the_vault_menu(qtbot: QtBot, locked_gui: Gui, tmp_path: Pa
     assert written.exists() and "Backup written" in window.statusBar().currentMessage()
     restore(written, tmp_path / "restored", USER, PASSPHRASE)
     assert count(tmp_path / "restored") == 0
+
+
+def test_the_review_panel_says_which_testimony_is_the_fields_copy(
+    qtbot: QtBot, locked_gui: Gui, existing_vault: tuple[Path, str],
+) -> None:
+    folder = existing_vault[0]
+    seed(folder, 1)
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        original = InterviewService(vault).summaries(limit=1)[0].id
+        record = InterviewService(vault).load(original)
+        record.id = "0" * 8 + record.id[8:]
+        InterviewService(vault).import_records([record])
+        copy = record.id
+        vault.connection().execute(
+            "INSERT INTO record_conflicts (copy_id, record_id, device, revision, detected_at)"
+            " VALUES (?, ?, '00000 00000 00000 00000 00000 00000 00000 00000', 1, 'x')",
+            (copy, original))
+    workspace = unlock(qtbot, locked_gui)
+    workspace.open_record(copy)
+    panel = workspace.review_panel
+    assert panel is not None and panel.conflict.isVisibleTo(panel)
+    assert original[:8] in panel.conflict.text()
+    workspace.back_to_list()
+    workspace.open_record(original)
+    panel = workspace.review_panel
+    assert panel is not None and copy[:8] in panel.conflict.text()

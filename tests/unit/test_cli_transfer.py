@@ -59,6 +59,16 @@ def test_the_whole_way_by_script(cli: Cli, vaults: tuple[Path, Path], tmp_path: 
     again = cli(["bundle", "create", "--out", str(out), "--all", *args(field)])
     assert "already exists" in again.error_line(ExitCode.INVALID_INPUT)
 
+    later = tmp_path / "and-delete.intake"
+    with Vault.open(field, USER, PASSPHRASE) as vault:  # one more testimony, then travel
+        InterviewService(vault).import_records(
+            generate(2, seed=77, author=USER, today=dt.date(2026, 11, 27)))
+        before = InterviewService(vault).count()
+    deleted = cli(["bundle", "create", "--out", str(later), "--delete-after", *args(field)])
+    assert deleted.code == 0 and "deleted" in deleted.out, deleted
+    with Vault.open(field, USER, PASSPHRASE) as vault:
+        assert InterviewService(vault).count() < before
+
     untrusted = cli(["bundle", "import", str(out), *args(office)])
     line = untrusted.error_line(ExitCode.INTEGRITY)
     assert device.out.strip() in line

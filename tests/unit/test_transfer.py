@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from intake.domain.record import Status
 from intake.domain.roles import Role
 from intake.errors import PermissionDenied
 from intake.exchange import bundle
@@ -153,6 +154,10 @@ def test_both_sides_changed_keeps_both_for_review(world: World) -> None:
         assert original == record_id
         assert service.load(record_id).answers["narrative.summary"] == "사무실에서 고친 내용"
         assert service.load(copy_id).answers["narrative.summary"] == "현장에서 고친 내용"
+        assert service.load(copy_id).status is Status.SUBMITTED  # in the review queue
+        review = ReviewService(vault)
+        assert review.conflict(copy_id) == (record_id, [])
+        assert review.conflict(record_id) == (None, [copy_id])
     assert world.receive(conflict).already_imported
     assert len(office_records(world)) == len(sendable(world)) + 1
 
