@@ -143,15 +143,22 @@ def _newer_save(folder: Path, record_id: str, text: str) -> None:
         service.save(record)
 
 
-def test_an_older_database_opened_on_purpose_is_still_caught_by_the_full_check(
-    built: Built, tmp_path: Path
-) -> None:
+def _older_database_put_back(built: Built, tmp_path: Path) -> Path:
+    """A copy of the vault whose database was put back as it was before the last save (the
+    key file's generation is the same: no key changed in between)."""
     folder = tmp_path / "vault"
     shutil.copytree(built.folder, folder)
     old = tmp_path / "intake.db.old"
     shutil.copyfile(folder / DATABASE_NAME, old)
     _newer_save(folder, built.record_ids[0], "newer")
     shutil.copyfile(old, folder / DATABASE_NAME)
+    return folder
+
+
+def test_an_older_database_opened_on_purpose_is_still_caught_by_the_full_check(
+    built: Built, tmp_path: Path
+) -> None:
+    folder = _older_database_put_back(built, tmp_path)
     with pytest.raises(AuditLogBroken) as info:  # the user chose to open the old copy
         with Vault.open(folder, USER, PASSPHRASE, accept_generation_mismatch=True) as vault:
             vault.verify_integrity()
@@ -161,12 +168,7 @@ def test_an_older_database_opened_on_purpose_is_still_caught_by_the_full_check(
 def test_an_older_database_of_the_same_generation_is_refused_at_unlock(
     built: Built, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "vault"
-    shutil.copytree(built.folder, folder)
-    old = tmp_path / "intake.db.old"
-    shutil.copyfile(folder / DATABASE_NAME, old)
-    _newer_save(folder, built.record_ids[0], "newer")
-    shutil.copyfile(old, folder / DATABASE_NAME)
+    folder = _older_database_put_back(built, tmp_path)
     before = sha(folder / DATABASE_NAME)
     with pytest.raises((GenerationMismatch, AuditLogBroken, DatabaseDamaged)):
         Vault.open(folder, USER, PASSPHRASE).close()
@@ -176,12 +178,7 @@ def test_an_older_database_of_the_same_generation_is_refused_at_unlock(
 def test_an_older_database_stays_detected_after_it_was_unlocked_once(
     built: Built, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "vault"
-    shutil.copytree(built.folder, folder)
-    old = tmp_path / "intake.db.old"
-    shutil.copyfile(folder / DATABASE_NAME, old)
-    _newer_save(folder, built.record_ids[0], "newer")
-    shutil.copyfile(old, folder / DATABASE_NAME)
+    folder = _older_database_put_back(built, tmp_path)
     try:
         Vault.open(folder, USER, PASSPHRASE).close()
     except IntakeError:
