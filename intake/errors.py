@@ -198,6 +198,12 @@ class InvalidInput(IntakeError):
     exit_code = ExitCode.INVALID_INPUT
 
 
+class NewFileExists(InvalidInput):
+    """A bundle, backup or decrypted copy is only ever written to a new file."""
+
+    template = N_("{path} already exists; choose a new file name. Nothing was written.")
+
+
 class PassphraseIsDuress(InvalidInput):
     template = N_("This passphrase cannot be used: choose another one.")
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from intake.domain.permissions import Action, require
-from intake.errors import ExitCode, IntakeError, InvalidInput
+from intake.errors import ExitCode, IntakeError, InvalidInput, NewFileExists
 from intake.i18n import N_, _
 from intake.services.interviews import InterviewService
 from intake.vault import attachments, audit, review_store
@@ -53,8 +53,7 @@ class AttachmentNotFound(IntakeError):
     exit_code = ExitCode.INVALID_INPUT
 
 
-class CopyExists(InvalidInput):
-    template = N_("{path} already exists; choose a new file name. Nothing was written.")
+CopyExists = NewFileExists
 
 
 @dataclass

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from intake.atomic import fsync_dir
-from intake.errors import ExitCode, IntakeError, VaultExists
+from intake.errors import ExitCode, IntakeError, NewFileExists, VaultExists
 from intake.exchange import backup
 from intake.i18n import N_
 from intake.vault import audit, database
@@ -34,9 +34,7 @@ class BackupNotWritten(IntakeError):
                   "changed.")
 
 
-class BackupExists(IntakeError):
-    template = N_("{path} already exists; choose a new file name. Nothing was written.")
-    exit_code = ExitCode.INVALID_INPUT
+BackupExists = NewFileExists
 
 
 class TargetNotEmpty(IntakeError):

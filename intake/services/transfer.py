@@ -35,7 +35,7 @@ from intake.domain.permissions import Action, allowed, require
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status, now
-from intake.errors import ExitCode, IntakeError, InvalidInput
+from intake.errors import ExitCode, IntakeError, InvalidInput, NewFileExists
 from intake.exchange import bundle, jsonl
 from intake.i18n import N_, _
 from intake.services.interviews import InterviewService
@@ -71,9 +71,7 @@ class ReplayedBundle(bundle.BundleRejected):
                   "(it was sent again, or replayed). Nothing was imported.")
 
 
-class BundleExists(IntakeError):
-    template = N_("{path} already exists; choose a new file name. Nothing was written.")
-    exit_code = ExitCode.INVALID_INPUT
+BundleExists = NewFileExists
 
 
 class BundleNotWritten(IntakeError):

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.domain.permissions import Action, allowed
+from intake.errors import NewFileExists
 from intake.i18n import _, ngettext
 from intake.services.interviews import InterviewService
 from intake.services.transfer import (
@@ -395,8 +396,7 @@ class OfficeDialog(QDialog):
             with open(path, "xb") as handle:
                 handle.write(public.to_file())
         except FileExistsError:
-            self._say(_("{path} already exists; choose a new file name. Nothing was "
-                        "written.").format(path=path))
+            self._say(NewFileExists(path=str(path)).message())
             return
         except Exception as error:
             self._say(error_text(error))
