@@ -1,7 +1,8 @@
 """The Attachments tab beside a testimony (issue 7): attach a recording, a photo or a
-document (encrypted as it is read, on a worker), show a photo from memory, write a
-decrypted copy only on explicit request after a warning, and remove one. The original file
-stays where it was; the app offers to delete it once it is safely inside the vault.
+document (encrypted as it is read, on a worker), show a photo or play a recording from
+memory (:mod:`intake.ui.audio_player`), write a decrypted copy only on explicit request
+after a warning, and remove one. The original file stays where it was; the app offers to
+delete it once it is safely inside the vault.
 
 Roles without the identity key (coordinators) do not get this tab: they cannot open an
 attachment (its key is sealed with the identity key).
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from intake.i18n import _
 from intake.services.attachments import KIND_LABELS, AttachmentService
-from intake.ui import file_choice
+from intake.ui import audio_player, file_choice
 from intake.ui.busy import busy_bar
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
@@ -109,7 +111,10 @@ class AttachmentsPanel(QWidget):
         idle = not self.busy.isVisible()
         for button in self.buttons.values():
             button.setEnabled(idle)
-        self.show_button.setEnabled(idle and chosen is not None and chosen.kind == "photo")
+        self.show_button.setEnabled(idle and chosen is not None
+                                    and chosen.kind in ("photo", "audio"))
+        self.show_button.setText(_("Play") if chosen is not None and chosen.kind == "audio"
+                                 else _("Show"))
         self.copy_button.setEnabled(idle and chosen is not None)
         self.remove_button.setEnabled(idle and chosen is not None)
 
@@ -117,7 +122,6 @@ class AttachmentsPanel(QWidget):
         self.buttons["audio"].setText(_("Attach a recording…"))
         self.buttons["photo"].setText(_("Attach a photo…"))
         self.buttons["document"].setText(_("Attach a document…"))
-        self.show_button.setText(_("Show"))
         self.copy_button.setText(_("Save a decrypted copy…"))
         self.remove_button.setText(_("Remove"))
         self.list.setAccessibleName(_("Attached files"))
@@ -171,12 +175,17 @@ class AttachmentsPanel(QWidget):
 
     def show_selected(self) -> None:
         chosen = self._selected()
-        if chosen is None or chosen.kind != "photo":
+        if chosen is None or chosen.kind not in ("photo", "audio"):
             return
         try:
+            if chosen.kind == "audio" and audio_player.multimedia() is None:
+                raise audio_player.PlaybackUnavailable()
             data = self.service.read(chosen.id)
         except Exception as error:
             self.message.setText(error_text(error))
+            return
+        if chosen.kind == "audio":
+            self.play(data, chosen.media_type)
             return
         image = QImage.fromData(data)
         del data
@@ -196,6 +205,18 @@ class AttachmentsPanel(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.photo_dialog = dialog
         dialog.show()
+
+    def play(self, data: bytes, media_type: str) -> None:
+        """Open the player on the recording held in memory (one player at a time)."""
+        previous = getattr(self, "audio_dialog", None)
+        if previous is not None and shiboken6.isValid(previous):
+            previous.close()
+        dialog = audio_player.AudioPlayer(data, media_type, self)
+        del data
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.audio_dialog = dialog
+        dialog.show()
+        dialog.player.play()
 
     def export_selected(self) -> None:
         chosen = self._selected()
