@@ -7,7 +7,7 @@ POT    := translations/intake.pot
 PO     := translations/ko/LC_MESSAGES/intake.po
 MO     := translations/ko/LC_MESSAGES/intake.mo
 
-.PHONY: run test lint typecheck unit bench extract translations package clean
+.PHONY: run test lint typecheck unit bench extract translations package package-test clean
 
 run: $(STAMP) $(MO)
 	$(BIN)/intake-gui
@@ -41,6 +41,23 @@ extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k ngettext:1,2 --sort-by-file \
 	  --no-wrap --project=intake --copyright-holder="intake" -o $(POT) intake
 	$(BIN)/pybabel update -i $(POT) -d translations -D intake --no-wrap --ignore-obsolete
+
+# The one-folder app in dist/intake (packaging/intake.spec, notes in packaging/README.md).
+PACKAGING := $(VENV)/.packaging
+
+$(PACKAGING): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,package]'
+	@touch $@
+
+package: $(PACKAGING) $(MO)
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+	  packaging/intake.spec
+	@dist/intake/intake --version
+	@echo "built dist/intake ($$(du -sh dist/intake | cut -f1)); run dist/intake/intake"
+
+# Builds the app if needed, starts it frozen and checks the unlock screen (tests/packaging).
+package-test: package
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -m package tests/packaging
 
 clean:
 	rm -rf $(VENV) build dist $(MO)

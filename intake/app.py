@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QThread, QTimer
+from PySide6.QtCore import QCoreApplication, QThread, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from intake import i18n
@@ -26,6 +27,11 @@ from intake.ui.fonts import register_fonts
 from intake.ui.language import LanguageController
 from intake.ui.main_window import MainWindow
 from intake.vault.kdf import KdfPolicy
+
+#: Set to 1 by the packaging smoke test: report the first screen (its name, the language and
+#: whether Qt's own strings are translated; never anything from the vault) and quit.
+SMOKE_TEST_VARIABLE = "INTAKE_SMOKE_TEST"
+ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
 
 
 @dataclass
@@ -73,14 +79,38 @@ def _report_crash(description: str) -> None:
     )
 
 
+def application_icon() -> QIcon:
+    """The notebook-and-padlock icon (resources/icons, rendered by packaging/render_icons.py)."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(resources_dir() / "icons" / f"intake-{size}.png"))
+    return icon
+
+
+def _report_first_screen(gui: Gui) -> None:
+    """The smoke test's line, e.g. ``intake: unlock screen shown (ko, Qt ko)``, then quit."""
+    screen = gui.window.screen_widget.objectName()
+    reached = screen == "unlock_screen"
+    qt_language = "ko" if QCoreApplication.translate("QPlatformTheme", "Cancel") == "취소" else "en"
+    name = "unlock screen" if reached else screen or "another screen"
+    print(f"intake: {name} shown ({gui.languages.language}, Qt {qt_language})", flush=True)
+    app = QApplication.instance()
+    if app is not None:
+        app.exit(0 if reached else 1)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     harden_process()
     app = QApplication([sys.argv[0], *(argv or [])])
     app.setApplicationName("intake")
+    app.setDesktopFileName("intake")  # packaging/intake.desktop: the icon on Wayland docks
+    app.setWindowIcon(application_icon())
     app.setStyle("Fusion")
     install_exception_hook(_report_crash)
     gui = build(app, os.environ)
     gui.window.show()
+    if os.environ.get(SMOKE_TEST_VARIABLE) == "1":
+        QTimer.singleShot(0, lambda: _report_first_screen(gui))
     code = app.exec()
     gui.session.lock()
     return int(code)
