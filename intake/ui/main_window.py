@@ -38,6 +38,7 @@ from intake.ui.export_wizard import ExportWizard
 from intake.ui.field_security import FieldSecurity, close_modal_dialogs
 from intake.ui.first_passphrase import FirstPassphraseScreen, InitialPassphrase
 from intake.ui.language import LanguageController
+from intake.ui.record_tools import RecordTools
 from intake.ui.statistics_export import StatisticsExportDialog
 from intake.ui.transfer import TransferMenu
 from intake.ui.unlock import UnlockScreen
@@ -152,6 +153,8 @@ class MainWindow(QMainWindow):
         self.statistics_action.triggered.connect(self.open_statistics)
         self.records_menu.addAction(self.statistics_action)
         self.statistics_dialog: StatisticsExportDialog | None = None
+        self.records_menu.addSeparator()
+        self.tools = RecordTools(self, self.records_menu)
         self.transfer = TransferMenu(self, self.menuBar().addMenu(""))
         self.language_menu = self.menuBar().addMenu("")
         group = QActionGroup(self)
@@ -207,6 +210,7 @@ class MainWindow(QMainWindow):
         self.security_action.setEnabled(unlocked)
         self.backup_action.setEnabled(unlocked)
         self.transfer.update(unlocked)
+        self.tools.update(unlocked)
         self.travel_action.setEnabled(unlocked and role is not None and (
             allowed(role, Action.CREATE_RECORD) or allowed(role, Action.DELETE_RECORD)))
 
@@ -366,6 +370,7 @@ class MainWindow(QMainWindow):
         if self.audit_view is not None and shiboken6.isValid(self.audit_view):
             self.audit_view.reject()
         self.users_dialog = self.audit_view = None
+        self.tools.close_for_lock()
 
     def lock(self) -> None:
         """Save the open testimony, close the vault and show a fresh unlock screen; the
@@ -443,6 +448,7 @@ class MainWindow(QMainWindow):
         self.queue_action.setText(_("&Review queue"))
         self.export_action.setText(_("&Export anonymized data…"))
         self.statistics_action.setText(_("Export public &statistics…"))
+        self.tools.retranslate()
         self.language_menu.setTitle(_("L&anguage"))
         self.help_menu.setTitle(_("&Help"))
         self.about_action.setText(_("&About intake"))

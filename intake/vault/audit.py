@@ -101,7 +101,7 @@ ACTION_LABELS = {
 # -- what ``detail`` may say --------------------------------------------------------------
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 EXPORT_KINDS = frozenset({"anonymized", "statistics", "quotes", "jsonl", "bundle",
-                          "backup", "attachment"})
+                          "backup", "attachment", "casefile", "dashboard"})
 
 
 def _question_ids(value: object) -> list[str]:
