@@ -19,7 +19,7 @@ import json
 import os
 import re
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -58,8 +58,10 @@ def _chunks(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
-def write(out: BinaryIO, files: list[tuple[str, Path]]) -> list[Entry]:
-    """Write the backup of ``files`` ((name, path) pairs) to ``out``; returns the manifest."""
+def write(out: BinaryIO, files: list[tuple[str, Path]],
+          tick: Callable[[int, int], None] | None = None) -> list[Entry]:
+    """Write the backup of ``files`` ((name, path) pairs) to ``out``; returns the manifest.
+    ``tick(bytes written, bytes in all)`` follows the copy (and may raise to stop it)."""
     entries = []
     for name, path in files:
         if not _allowed(name):
@@ -74,6 +76,7 @@ def write(out: BinaryIO, files: list[tuple[str, Path]]) -> list[Entry]:
         {"name": e.name, "size": e.size, "sha256": e.sha256} for e in entries]},
         sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
     out.write(MAGIC + struct.pack(">I", len(manifest)) + manifest)
+    total, copied = sum(e.size for e in entries), 0
     for (_name, path), entry in zip(files, entries, strict=True):
         digest = hashlib.sha256()
         written = 0
@@ -81,6 +84,9 @@ def write(out: BinaryIO, files: list[tuple[str, Path]]) -> list[Entry]:
             out.write(chunk)
             digest.update(chunk)
             written += len(chunk)
+            copied += len(chunk)
+            if tick is not None:
+                tick(copied, total)
         if written != entry.size or digest.hexdigest() != entry.sha256:
             raise BackupInvalid(what="a file changed while it was copied")
     return entries

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,12 +70,29 @@ def _files(vault_files: VaultFiles, copy: Path) -> list[tuple[str, Path]]:
     return found
 
 
+Tick = Callable[[int, int], None]
+#: Progress is reported in steps: the database copy, then writing the backup file.
+STEPS = 1000
+#: Pages copied per step of SQLite's backup (4 MiB at SQLCipher's 4 KiB pages).
+BACKUP_PAGES = 1024
+
+
+def _pages(tick: Tick) -> Callable[[int, int, int], None]:
+    def progress(_status: int, remaining: int, total: int) -> None:
+        tick((total - remaining) * STEPS // max(total, 1), 2 * STEPS)
+
+    return progress
+
+
 @dataclass
 class BackupService:
     vault: Vault
 
-    def create(self, out: Path) -> BackupMade:
-        """A backup of the open vault in the new file ``out`` (0600, flushed)."""
+    def create(self, out: Path, tick: Tick | None = None) -> BackupMade:
+        """A backup of the open vault in the new file ``out`` (0600, flushed).
+
+        ``tick(done, total)`` hears the progress (the database copy, then the file written:
+        :data:`STEPS` each) and may raise ``Cancelled``: the copy and ``out`` are removed."""
         files = self.vault.files
         copy = copy_path(files)
         if self.vault.connection().in_transaction:  # the backup would wait for itself
@@ -94,11 +112,14 @@ class BackupService:
             dest = database.connect(copy, self.vault._require_keys().dbk, create=True)
             try:
                 os.chmod(copy, 0o600)
-                conn.backup(dest)
+                conn.backup(dest, pages=BACKUP_PAGES,
+                            progress=None if tick is None else _pages(tick))
             finally:
                 database.checkpoint_and_close(dest)
             with handle:
-                entries = backup.write(handle, _files(files, copy))
+                entries = backup.write(handle, _files(files, copy), None if tick is None
+                                       else lambda done, total: tick(
+                                           STEPS + done * STEPS // max(total, 1), 2 * STEPS))
                 handle.flush()
                 os.fsync(handle.fileno())
             fsync_dir(out.parent)

@@ -25,7 +25,7 @@ import os
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -194,10 +194,15 @@ class TransferService:
             "sha256": attachment.sha256}, "data": base64.b64encode(data).decode("ascii")},
             separators=(",", ":"), sort_keys=True)
 
-    def create_bundle(self, out: Path, *, since_last: bool = True) -> BundleSent:
+    def create_bundle(self, out: Path, *, since_last: bool = True,
+                      tick: Tick | None = None) -> BundleSent:
         """Seal the testimonies this user may see (with consent to internal documentation,
         not withdrawn; with ``since_last`` only those not sent before at their current
-        revision) to the trusted organisation, into the new file ``out``."""
+        revision) to the trusted organisation, into the new file ``out``.
+
+        ``tick(done, total)`` follows the records read (total: every stored record) and
+        may raise ``Cancelled`` until the file is written; nothing is written then."""
+        tick = tick or _no_tick
         require(self.vault.role, Action.SEND_TO_OFFICE)
         require(self.vault.role, Action.VIEW_OWN_IDENTITY)
         conn = self._conn()
@@ -211,7 +216,9 @@ class TransferService:
         sealed: list[tuple[str, int]] = []
         files: list[str] = []
         file_lines: list[str] = []
-        for record, history, attached in self._sendable(since_last):
+        total = conn.execute("SELECT count(*) FROM records").fetchone()[0] + 1
+        for done, (record, history, attached) in enumerate(self._sendable(since_last)):
+            tick(done, total)
             sealed.append((record.id, record.revision))
             lines.extend(jsonl.record_line(r, self.questionnaire, with_author=True)
                          for r in (*history, record))
@@ -225,6 +232,7 @@ class TransferService:
         sequence = device.last_sequence + 1
         data = bundle.seal(org.hpke_public, org.fingerprint, device.sign_private, sequence,
                            lines)
+        tick(total, total)  # the last moment to stop: nothing written yet
         _write_new(out, data)
         digest = hashlib.sha256(data).hexdigest()
         with review_store.joined(conn):
@@ -241,9 +249,14 @@ class TransferService:
                           tuple(record_id for record_id, _rev in sealed))
 
     # -- receiving ------------------------------------------------------------------------
-    def import_bundle(self, data: bytes, *, trust_device: str | None = None) -> BundleImported:
+    def import_bundle(self, data: bytes, *, trust_device: str | None = None,
+                      tick: Tick | None = None) -> BundleImported:
         """Open, check and merge a bundle (see the module's docstring); nothing is written
-        unless every check passed."""
+        unless every check passed. ``tick(done, 4)`` follows the four stages (open, check,
+        merge, attachments) and may raise ``Cancelled``: the merge's transaction rolls
+        back."""
+        tick = tick or _no_tick
+        tick(0, 4)
         require(self.vault.role, Action.IMPORT)
         conn = self._conn()
         org = transfer_keys.org(conn)
@@ -262,18 +275,22 @@ class TransferService:
             return BundleImported(device, already_imported=True)
         if trusted is not None and opened.sequence <= trusted[1]:
             raise ReplayedBundle()
+        tick(1, 4)
         record_lines, files = _split_attachments(opened.lines)
         records = jsonl.parse_lines(record_lines, self.questionnaire, self.vault.user)
         _check_attachments(files, records)
+        tick(2, 4)
         written: list[str] = []
         try:
             with review_store.joined(conn):
                 if trusted is None:
                     transfer_keys.trust_device(conn, opened.device_public, device)
                 result = self._merge(conn, records, device)
+                tick(3, 4)
                 result = replace(result, attachments=self._store_attachments(
                     conn, files, result.copies, written))
                 self._log_import(conn, opened, device, result)
+                tick(4, 4)  # still inside the transaction: a stop now undoes it all
         except BaseException:
             for file_id in written:
                 attachments.remove(self.vault.files.folder, file_id)
@@ -360,10 +377,11 @@ class TransferService:
                               copies={rid: copy for copy, rid, _rev in conflicts})
 
     # -- outbox and inbox folders (a sync engine carries the files) ----------------------
-    def send_to_outbox(self, outbox: Path) -> BundleSent:
+    def send_to_outbox(self, outbox: Path, tick: Tick | None = None) -> BundleSent:
         """A bundle of what changed since the last one, under a new random name in
         ``outbox`` (the name says nothing about who or what is inside)."""
-        return self.create_bundle(outbox / f"intake-{secrets.token_hex(8)}{SUFFIX}")
+        return self.create_bundle(outbox / f"intake-{secrets.token_hex(8)}{SUFFIX}",
+                                  tick=tick)
 
     def process_inbox(self, inbox: Path, seen: set[str] | None = None) -> InboxReport:
         """Import every whole bundle in ``inbox`` not imported before; a file still being
@@ -412,6 +430,13 @@ class AttachmentLineInvalid(bundle.BundleRejected):
 
     def message(self) -> str:
         return _(self.template).format(what=_(str(self.params["what"])))
+
+
+Tick = Callable[[int, int], None]
+
+
+def _no_tick(_done: int, _total: int) -> None:
+    pass
 
 
 def _consented(record: Record, kind: str) -> bool:

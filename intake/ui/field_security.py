@@ -28,6 +28,7 @@ from intake.services.interviews import InterviewService
 from intake.services.users import UserService
 from intake.ui import file_choice
 from intake.ui.errors import error_text
+from intake.ui.progress import ABANDON, Ticker, run_with_progress
 from intake.ui.security_settings import SecuritySettingsDialog
 from intake.vault.wipe import wipe_vault
 
@@ -203,19 +204,48 @@ class FieldSecurity:
         if workspace is not None:
             workspace.flush()
 
-        def work() -> BackupMade:
+        def work(tick: Ticker) -> BackupMade:
             try:
-                return BackupService(vault).create(target)
+                return BackupService(vault).create(target, tick)
             finally:
                 vault.release_thread_connection()
 
-        window.tasks.run(
-            work,
+        run_with_progress(
+            window.tasks, window, _("Back up the vault"),
+            _("Copying the encrypted vault into the backup file…"), work,
             lambda made: window.statusBar().showMessage(_(
                 "Backup written to {path} ({files} files).").format(path=made.path,
                                                                    files=made.files)),
             lambda error: window.dialogs.error(window, _("Back up the vault"),
-                                               error_text(error)))
+                                               error_text(error)),
+            cancelled=lambda: window.statusBar().showMessage(
+                _("Cancelled. Nothing was written.")))
+
+    def check_vault(self) -> None:
+        """Vault → Check the vault…: the full check of ``intake check`` (every page's HMAC,
+        every index, the audit log's chain and bound head) on a worker. Cancel abandons it
+        (one long PRAGMA cannot stop half-way; a check changes nothing)."""
+        window = self.window
+        vault = window._session.vault
+        if vault is None:
+            return
+        title = _("Check the vault")
+
+        def work(_tick: Ticker) -> None:
+            try:
+                vault.verify_integrity()
+            finally:
+                vault.release_thread_connection()
+
+        run_with_progress(
+            window.tasks, window, title,
+            _("Checking every page of the vault and the audit log…"), work,
+            lambda _result: window.dialogs.inform(window, title, _(
+                "The vault is intact: every page, every index and the audit log were "
+                "checked.")),
+            lambda error: window.dialogs.error(window, title, error_text(error)),
+            cancelled=lambda: window.statusBar().showMessage(_("The check was stopped.")),
+            mode=ABANDON)
 
     # -- panic wipe -----------------------------------------------------------------------
     def panic_wipe(self) -> None:

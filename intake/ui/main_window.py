@@ -102,6 +102,9 @@ class MainWindow(QMainWindow):
         self.backup_action = QAction(self)
         self.backup_action.setObjectName("backup_action")
         self.backup_action.triggered.connect(self.back_up)
+        self.check_action = QAction(self)
+        self.check_action.setObjectName("check_vault_action")
+        self.check_action.triggered.connect(self.check_vault)
         self.security_action = QAction(self)
         self.security_action.setObjectName("security_settings_action")
         self.security_action.triggered.connect(self.open_security_settings)
@@ -118,6 +121,7 @@ class MainWindow(QMainWindow):
         self.vault_menu.addAction(self.audit_action)
         self.vault_menu.addAction(self.security_action)
         self.vault_menu.addAction(self.backup_action)
+        self.vault_menu.addAction(self.check_action)
         self.vault_menu.addSeparator()
         self.users_dialog: UsersDialog | None = None
         self.audit_view: AuditView | None = None
@@ -209,6 +213,7 @@ class MainWindow(QMainWindow):
                                      and allowed(role, Action.READ_AUDIT))
         self.security_action.setEnabled(unlocked)
         self.backup_action.setEnabled(unlocked)
+        self.check_action.setEnabled(unlocked)
         self.transfer.update(unlocked)
         self.tools.update(unlocked)
         self.travel_action.setEnabled(unlocked and role is not None and (
@@ -426,6 +431,9 @@ class MainWindow(QMainWindow):
     def back_up(self) -> None:
         self.field.backup()
 
+    def check_vault(self) -> None:
+        self.field.check_vault()
+
     def _vault_wiped(self) -> None:
         """The unlock screen's vault destroyed itself (too many wrong passphrases)."""
         self.field.start_over(self._folder)
@@ -440,6 +448,7 @@ class MainWindow(QMainWindow):
         self.travel_action.setText(_("&Travel mode: delete all testimonies…"))
         self.security_action.setText(_("&Security settings…"))
         self.backup_action.setText(_("&Back up…"))
+        self.check_action.setText(_("&Check the vault…"))
         self.transfer.retranslate()
         self.quit_action.setText(_("&Quit"))
         self.records_menu.setTitle(_("&Testimonies"))

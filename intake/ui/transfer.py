@@ -44,6 +44,7 @@ from intake.settings import SettingsStore
 from intake.ui import file_choice
 from intake.ui.errors import error_text
 from intake.ui.headings import heading
+from intake.ui.progress import Ticker, run_with_progress
 from intake.vault.transfer_keys import OrgPublic
 from intake.vault.vault import Vault
 
@@ -143,8 +144,10 @@ class TransferMenu(QObject):
             return
         outbox = self.settings.load().outbox_dir
         service = TransferService(vault)
+        work: Callable[[Ticker], Any]
         if outbox:
-            work = _on_worker(vault, lambda: service.send_to_outbox(Path(outbox)))
+            def work(tick: Ticker) -> Any:
+                return _on_worker(vault, lambda: service.send_to_outbox(Path(outbox), tick))()
         else:
             target = self.choose(self.window, _("Save the sealed bundle"), mode="save",
                                  name_filter=BUNDLE_FILTER)
@@ -152,11 +155,19 @@ class TransferMenu(QObject):
                 return
             if target.suffix != ".intake":
                 target = target.with_name(target.name + ".intake")
-            work = _on_worker(vault, lambda: service.create_bundle(target))
+
+            def work(tick: Ticker) -> Any:
+                return _on_worker(vault, lambda: service.create_bundle(target, tick=tick))()
         workspace = self.window.workspace
         if workspace is not None:
             workspace.flush()
-        self.window.tasks.run(work, self._sent, self._failed(_("Send to office")))
+        title = _("Send to office")
+        run_with_progress(self.window.tasks, self.window, title,
+                          _("Sealing the testimonies to the office's key…"), work,
+                          self._sent, self._failed(title), cancelled=self._cancelled)
+
+    def _cancelled(self) -> None:
+        self.window.statusBar().showMessage(_("Cancelled. Nothing was written."))
 
     def _sent(self, sent: BundleSent) -> None:
         window = self.window
@@ -194,8 +205,10 @@ class TransferMenu(QObject):
                 return
         chosen = path
         service = TransferService(vault)
-        work = _on_worker(vault, lambda: service.import_bundle(chosen.read_bytes(),
-                                                               trust_device=trust))
+
+        def work(tick: Ticker) -> Any:
+            return _on_worker(vault, lambda: service.import_bundle(
+                chosen.read_bytes(), trust_device=trust, tick=tick))()
 
         def failed(error: BaseException) -> None:
             if isinstance(error, UntrustedDevice) and trust is None:
@@ -207,7 +220,9 @@ class TransferMenu(QObject):
                 return
             self._failed(_("Receive from field"))(error)
 
-        self.window.tasks.run(work, self._received, failed)
+        run_with_progress(self.window.tasks, self.window, _("Receive from field"),
+                          _("Opening and checking the bundle, then adding its testimonies…"),
+                          work, self._received, failed, cancelled=self._cancelled)
 
     def _received(self, result: BundleImported) -> None:
         self.window.statusBar().showMessage(imported_text(result))
