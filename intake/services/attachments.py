@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import mimetypes
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +70,10 @@ class AttachmentService:
             raise IdentityKeyMissing()
         return key
 
-    def attach(self, record_id: str, source: Path, kind: str) -> Attachment:
+    def attach(self, record_id: str, source: Path, kind: str,
+               tick: Callable[[int, int], None] | None = None) -> Attachment:
+        """Encrypt ``source`` into the vault for the record (``tick`` follows the bytes
+        read and may stop it with ``Cancelled``: nothing is kept then)."""
         if kind not in attachments.KINDS:
             raise ValueError(kind)
         record = self._interviews().load(record_id)  # checks that the user may see it
@@ -81,7 +85,7 @@ class AttachmentService:
             raise NoConsentForAttachment(kind=kind)
         identity_key = self._identity_key()
         folder = self.vault.files.folder
-        attachment_id, key, size, sha256 = attachments.encrypt_file(source, folder)
+        attachment_id, key, size, sha256 = attachments.encrypt_file(source, folder, tick)
         media_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
         found = Attachment(attachment_id, record_id, kind, media_type, size, sha256,
                            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

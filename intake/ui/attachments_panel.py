@@ -35,6 +35,7 @@ from intake.ui import audio_player, file_choice
 from intake.ui.busy import busy_bar
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
+from intake.ui.progress import Ticker, run_with_progress
 from intake.ui.worker import BackgroundTasks
 from intake.vault.attachments import Attachment
 from intake.vault.vault import Vault
@@ -162,6 +163,7 @@ class AttachmentsPanel(QWidget):
         service = self.service
 
         def attached(_attachment: Attachment) -> None:
+            self.refresh()
             self.message.setText(_("The file is now encrypted in the vault."))
             if self._dialogs.ask(self, _("Attach a file"), _(
                     "The file is now encrypted inside the vault. Delete the original, "
@@ -171,7 +173,23 @@ class AttachmentsPanel(QWidget):
                 except OSError as error:
                     self.message.setText(error_text(error))
 
-        self._run(lambda: service.attach(record_id, source, kind), attached)
+        vault = self._vault
+
+        def work(tick: Ticker) -> Attachment:
+            try:
+                return service.attach(record_id, source, kind, tick)
+            finally:
+                vault.release_thread_connection()
+
+        def failed(error: BaseException) -> None:
+            self.message.setText(error_text(error))
+            self.refresh()
+
+        run_with_progress(self._tasks, self, _("Attach a file"),
+                          _("Encrypting the file into the vault…"), work,
+                          attached, failed,
+                          cancelled=lambda: self.message.setText(
+                              _("Cancelled. Nothing was written.")))
 
     def show_selected(self) -> None:
         chosen = self._selected()

@@ -18,7 +18,7 @@ import queue
 import re
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -109,10 +109,14 @@ def _write_all(fd: int, buffers: list[bytes]) -> None:
             views[0] = views[0][written:]
 
 
-def encrypt_file(source: Path, vault_folder: Path) -> tuple[str, bytes, int, str]:
+def encrypt_file(source: Path, vault_folder: Path,
+                 tick: Callable[[int, int], None] | None = None
+                 ) -> tuple[str, bytes, int, str]:
     """Encrypt ``source`` into the vault folder; returns (id, key, size, sha256 of the
     plaintext). The file is complete and durable when this returns; the caller records it
     in the database (and removes the file with :func:`remove` if that fails).
+    ``tick(bytes read, file size)`` hears the progress every sixteen chunks and may raise
+    (``Cancelled``) to stop: the partial file is removed.
 
     The plaintext is hashed on a second thread while this one encrypts and writes (hashlib
     and file writes release the GIL), and sealed chunks are written sixteen at a time: on a
@@ -126,6 +130,7 @@ def encrypt_file(source: Path, vault_folder: Path) -> tuple[str, bytes, int, str
     size = 0
     try:
         handle = source.open("rb", buffering=0)
+        expected = os.fstat(handle.fileno()).st_size
     except OSError as exc:
         raise AttachmentUnreadable(path=str(source)) from exc
     pending: queue.Queue[bytes | None] = queue.Queue(maxsize=64)
@@ -149,6 +154,8 @@ def encrypt_file(source: Path, vault_folder: Path) -> tuple[str, bytes, int, str
                     if last or len(batch) == 16:
                         _write_all(fd, batch)
                         batch = []
+                        if tick is not None:
+                            tick(min(size, expected), max(size, expected))
                     if last:
                         break
                     current = following

@@ -6,6 +6,7 @@ operation then succeeds."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -107,3 +108,19 @@ def _device_public(data: bytes, vault: Vault) -> bytes:
     assert org is not None
     return bundle.open_bundle(data, org.hpke_private, org.public.fingerprint).device_public
 
+
+
+def test_a_cancelled_attachment_leaves_no_file(tmp_path: Path) -> None:
+    from intake.vault import attachments
+
+    source = tmp_path / "recording.wav"
+    source.write_bytes(os.urandom(3 * 1024 * 1024 + 5))
+    folder = tmp_path / "vault"
+    folder.mkdir()
+    calls = count_calls(lambda tick: attachments.encrypt_file(source, folder, tick))
+    assert calls >= 3
+    before = sorted(attachments.folder_of(folder).iterdir())
+    for n in range(1, calls + 1):
+        with pytest.raises(Cancelled):
+            attachments.encrypt_file(source, folder, StopAt(n))
+        assert sorted(attachments.folder_of(folder).iterdir()) == before
