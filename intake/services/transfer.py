@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import secrets
 import uuid
 from collections import defaultdict
@@ -30,16 +29,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from intake.atomic import fsync_dir
 from intake.domain.permissions import Action, allowed, require
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status, now
-from intake.errors import ExitCode, IntakeError, InvalidInput, NewFileExists
-from intake.exchange import bundle, jsonl
-from intake.i18n import N_, _
+from intake.errors import IntakeError, InvalidInput
+from intake.exchange import bundle, bundle_files, jsonl
+from intake.i18n import N_
 from intake.services.interviews import InterviewService
-from intake.vault import attachments, audit, review_store, stream, transfer_keys
+from intake.vault import attachments, audit, review_store, transfer_keys
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
 from intake.vault.records import IdentityKeyMissing, RecordStore
@@ -69,13 +67,6 @@ class UntrustedDevice(bundle.BundleRejected):
 class ReplayedBundle(bundle.BundleRejected):
     template = N_("This bundle is older than one already received from the same device "
                   "(it was sent again, or replayed). Nothing was imported.")
-
-
-BundleExists = NewFileExists
-
-
-class BundleNotWritten(IntakeError):
-    template = N_("The bundle could not be written to {path} ({reason}). Nothing was sent.")
 
 
 class NothingToSend(InvalidInput):
@@ -172,7 +163,7 @@ class TransferService:
             if record.answers.get(CONSENT) is not True or record.answers.get(WITHDRAWN):
                 continue
             files = [a for a in attachments.of_record(conn, record.id)
-                     if a.id not in sent_files and _consented(record, a.kind)]
+                     if a.id not in sent_files and bundle_files.consented(record, a.kind)]
             if sent.get(record.id, 0) >= record.revision and not files:
                 continue  # sent before, and not changed since
             yield record, store.history(record), files
@@ -233,7 +224,7 @@ class TransferService:
         data = bundle.seal(org.hpke_public, org.fingerprint, device.sign_private, sequence,
                            lines)
         tick(total, total)  # the last moment to stop: nothing written yet
-        _write_new(out, data)
+        bundle_files.write_new(out, data)
         digest = hashlib.sha256(data).hexdigest()
         with review_store.joined(conn):
             transfer_keys.note_sent(conn, sequence, stamp)
@@ -276,9 +267,9 @@ class TransferService:
         if trusted is not None and opened.sequence <= trusted[1]:
             raise ReplayedBundle()
         tick(1, 4)
-        record_lines, files = _split_attachments(opened.lines)
+        record_lines, files = bundle_files.split_attachments(opened.lines)
         records = jsonl.parse_lines(record_lines, self.questionnaire, self.vault.user)
-        _check_attachments(files, records)
+        bundle_files.check_attachments(files, records)
         tick(2, 4)
         written: list[str] = []
         try:
@@ -397,7 +388,7 @@ class TransferService:
             return report
         conn = self._conn()
         for path in candidates:
-            state = _inbox_state(path, conn)
+            state = bundle_files.inbox_state(path, conn)
             if state == "incomplete":
                 report.waiting.append(path.name)
                 continue
@@ -420,121 +411,8 @@ class TransferService:
             "SELECT copy_id, record_id, revision FROM record_conflicts ORDER BY detected_at")]
 
 
-class AttachmentLineInvalid(bundle.BundleRejected):
-    template = N_("An attached file in this bundle is not valid ({what}). Nothing was "
-                  "imported.")
-    exit_code = ExitCode.INVALID_INPUT
-    ENCODING, FIELDS = N_("its encoding"), N_("its fields")
-    DESCRIPTION, CONTENT = N_("its description"), N_("its size or SHA-256")
-    CONSENT = N_("no consent for it")
-
-    def message(self) -> str:
-        return _(self.template).format(what=_(str(self.params["what"])))
-
-
 Tick = Callable[[int, int], None]
 
 
 def _no_tick(_done: int, _total: int) -> None:
     pass
-
-
-def _consented(record: Record, kind: str) -> bool:
-    scope = {"audio": "consent.audio_recording", "photo": "consent.photos"}.get(kind)
-    return scope is None or record.answers.get(scope) is True
-
-
-def _split_attachments(lines: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
-    """Record lines, and the attachment lines decoded (their bytes under ``bytes``)."""
-    records: list[str] = []
-    files: list[dict[str, Any]] = []
-    for line in lines:
-        if not line.startswith('{"attachment":'):
-            records.append(line)
-            continue
-        try:
-            item = json.loads(line)
-            if not isinstance(item, dict) or set(item) != {"attachment", "data"}:
-                raise ValueError("keys")
-            item["bytes"] = base64.b64decode(item.pop("data"), validate=True)
-        except (ValueError, TypeError) as exc:
-            raise AttachmentLineInvalid(what=AttachmentLineInvalid.ENCODING) from exc
-        files.append(item)
-    return records, files
-
-
-def _check_attachments(files: list[dict[str, Any]], records: list[Record]) -> None:
-    by_id = {r.id: r for r in records}
-    for item in files:
-        meta = item["attachment"]
-        if not isinstance(meta, dict) or set(meta) != {
-                "id", "record", "kind", "media_type", "size", "sha256"}:
-            raise AttachmentLineInvalid(what=AttachmentLineInvalid.FIELDS)
-        record = by_id.get(meta["record"])
-        media = meta["media_type"]
-        if (not attachments.valid_id(meta["id"]) or record is None
-                or meta["kind"] not in attachments.KINDS
-                or not isinstance(media, str) or not 0 < len(media) <= 100):
-            raise AttachmentLineInvalid(what=AttachmentLineInvalid.DESCRIPTION)
-        data = item["bytes"]
-        if meta["size"] != len(data) or meta["sha256"] != hashlib.sha256(data).hexdigest():
-            raise AttachmentLineInvalid(what=AttachmentLineInvalid.CONTENT)
-        if not _consented(record, meta["kind"]) or record.answers.get(WITHDRAWN):
-            raise AttachmentLineInvalid(what=AttachmentLineInvalid.CONSENT)
-
-
-def _inbox_state(path: Path, conn: Connection) -> str:
-    """``incomplete`` (still arriving), ``imported`` (its bundle id is known), or ``new``
-    (to open; a damaged file is refused when opened)."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(12 + bundle.MAX_HEADER_BYTES)
-            size = os.fstat(handle.fileno()).st_size
-        header, offset = bundle.read_header(head)
-    except (OSError, IntakeError):
-        return "new"
-    expected = offset + 4 + bundle.SEALED_KEY_BYTES + stream.sealed_size(header.payload_bytes)
-    if size < expected:
-        return "incomplete"
-    known = conn.execute("SELECT 1 FROM imported_bundles WHERE bundle_id = ?",
-                         (header.bundle,)).fetchone()
-    return "imported" if known is not None else "new"
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    """Write ``data`` to the new file ``path`` (never replacing one), private, flushed; it
-    appears under its name only when whole (written under a hidden name, then linked), so a
-    sync engine watching the folder never carries half a bundle."""
-    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    _write_exclusive(partial, data, path)
-    try:
-        os.link(partial, path)  # fails rather than replace an existing file
-    except FileExistsError as exc:
-        raise BundleExists(path=str(path)) from exc
-    except OSError as exc:
-        raise BundleNotWritten(path=str(path), reason=exc.strerror or type(exc).__name__) \
-            from exc
-    finally:
-        partial.unlink(missing_ok=True)
-    fsync_dir(path.parent)
-
-
-def _write_exclusive(path: Path, data: bytes, shown: Path) -> None:
-    if shown.exists():
-        raise BundleExists(path=str(shown))
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError as exc:
-        raise BundleExists(path=str(shown)) from exc
-    except OSError as exc:
-        raise BundleNotWritten(path=str(shown), reason=exc.strerror or type(exc).__name__) \
-            from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except OSError as exc:
-        path.unlink(missing_ok=True)
-        raise BundleNotWritten(path=str(shown), reason=exc.strerror or type(exc).__name__) \
-            from exc
