@@ -59,5 +59,11 @@ package: $(PACKAGING) $(MO)
 package-test: package
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -m package tests/packaging
 
+# Every main screen in English and Korean at 1366×768, into docs/screenshots/ (a throwaway
+# demo vault in a temporary home; tools/screenshots.py).
+.PHONY: screenshots
+screenshots: $(STAMP) $(MO)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py
+
 clean:
 	rm -rf $(VENV) build dist $(MO)

@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
         self.security_action.setObjectName("security_settings_action")
         self.security_action.triggered.connect(self.open_security_settings)
         self.quit_action = QAction(self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # StandardKey.Quit: unbound on X11
         self.quit_action.triggered.connect(self.close)
         self.users_action = QAction(self)
         self.users_action.setObjectName("users_action")

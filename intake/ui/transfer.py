@@ -293,6 +293,7 @@ class OfficeDialog(QDialog):
         self.setObjectName("office_dialog")
         self.setModal(True)
         self._service, self._menu = service, menu
+        self.setMinimumWidth(640)  # the folders and fingerprints read whole
         self._admin = allowed(service.vault.role, Action.MANAGE_USERS)
         self.title = heading(self, 1.2)
         self.org_label, self.org_value = QLabel(self), QLabel(self)
