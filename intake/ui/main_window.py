@@ -22,7 +22,6 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from intake import __version__
 from intake.domain.permissions import Action, allowed
 from intake.i18n import LANGUAGE_NAMES, _
 from intake.services.exports import EXPORTERS, ExportService
@@ -37,6 +36,7 @@ from intake.ui.dialogs import Dialogs
 from intake.ui.export_wizard import ExportWizard
 from intake.ui.field_security import FieldSecurity, close_modal_dialogs
 from intake.ui.first_passphrase import FirstPassphraseScreen, InitialPassphrase
+from intake.ui.help_menu import HelpMenu
 from intake.ui.language import LanguageController
 from intake.ui.record_tools import RecordTools
 from intake.ui.statistics_export import StatisticsExportDialog
@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self.auto_lock_interval_ms: int | None = None
         self.setWindowTitle("intake")  # never a user's or a person's name
         self.resize(1000, 680)
-        self.setMinimumSize(720, 520)
+        self.setMinimumSize(640, 480)  # fits 1366x768 at 150 % scaling
 
         self.vault_menu = self.menuBar().addMenu("")
         self.lock_action = QAction(self)
@@ -169,10 +169,7 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             self.language_menu.addAction(action)
             self.language_actions[code] = action
-        self.help_menu = self.menuBar().addMenu("")
-        self.about_action = QAction(self)
-        self.about_action.triggered.connect(self._about)
-        self.help_menu.addAction(self.about_action)
+        self.help = HelpMenu(self, self.menuBar().addMenu(""))
         self.field = FieldSecurity(self)
 
         languages.changed.connect(lambda _lang: self.retranslate())
@@ -265,6 +262,8 @@ class MainWindow(QMainWindow):
         workspace.lock_requested.connect(self.lock)
         workspace.status_message.connect(self.statusBar().showMessage)
         self._set_screen(workspace)
+        # the keyboard starts in the list of testimonies (nothing had focus after unlock)
+        workspace.record_list.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _new_record(self) -> None:
         if self.workspace is not None:
@@ -459,8 +458,7 @@ class MainWindow(QMainWindow):
         self.statistics_action.setText(_("Export public &statistics…"))
         self.tools.retranslate()
         self.language_menu.setTitle(_("L&anguage"))
-        self.help_menu.setTitle(_("&Help"))
-        self.about_action.setText(_("&About intake"))
+        self.help.retranslate()
         for code, action in self.language_actions.items():
             action.setChecked(code == self._languages.language)
         if self.export_wizard is not None and shiboken6.isValid(self.export_wizard):
@@ -474,11 +472,6 @@ class MainWindow(QMainWindow):
         retranslate = getattr(screen, "retranslate", None)
         if callable(retranslate):
             retranslate()
-
-    def _about(self) -> None:
-        self.dialogs.inform(self, _("About intake"), _(
-            "intake {version}\nRecords testimonies of forced labour in an encrypted vault."
-        ).format(version=__version__))
 
     # -- closing --------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -427,6 +427,7 @@ class RecordList(QWidget):
         line = self.interviewer_filter.lineEdit()
         if line is not None:
             line.setPlaceholderText(_("All interviewers"))
+            line.setAccessibleName(_("Interviewer"))  # it holds the focus, not the combo
         self.table.setAccessibleName(_("Testimonies"))
         self.model.retranslate()
         self._update_count()

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QWidget
 
 from intake.domain.questionnaire import CURRENCIES, Question
 from intake.i18n import N_, _
@@ -51,8 +51,12 @@ class DateEditor(FieldEditor):
         self.precision = FormCombo(self)
         for code, _label in PRECISIONS:
             self.precision.addItem("", code)
-        for widget in (self.year, self.month, self.day, self.precision):
-            self.box.addWidget(widget)
+        parts = QHBoxLayout()
+        parts.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.year, self.month, self.day):
+            parts.addWidget(widget)
+        self.box.addLayout(parts)
+        self.box.addWidget(self.precision, 0, Qt.AlignmentFlag.AlignLeft)
         self.box.addStretch(1)
         self.year.textChanged.connect(lambda _t: self.changed.emit())
         self.month.valueChanged.connect(lambda _v: self.changed.emit())
@@ -110,6 +114,15 @@ class DateEditor(FieldEditor):
 
     def is_empty(self) -> bool:
         return not self.year.text().strip() and not self.month.value() and not self.day.value()
+
+    def wide_width(self) -> int:
+        spacing = max(self.box.spacing(), 0)
+        return sum(w.sizeHint().width() for w in self.inputs()) + 3 * spacing
+
+    def set_compact(self, compact: bool) -> None:
+        """Narrow: the precision goes under the year, month and day."""
+        self.box.setDirection(QBoxLayout.Direction.TopToBottom if compact
+                              else QBoxLayout.Direction.LeftToRight)
 
     def inputs(self) -> list[QWidget]:
         return [self.year, self.month, self.day, self.precision]

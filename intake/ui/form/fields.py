@@ -15,7 +15,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -40,11 +40,20 @@ LIST_LINES = 3
 
 class FormCombo(QComboBox):
     """A combo box the mouse wheel changes only when it has focus, so scrolling the form
-    never changes an answer by accident."""
+    never changes an answer by accident. It asks for the width of its longest answer, but
+    on a narrow page accepts about ``NARROW_CHARACTERS`` (the chosen text is elided; the
+    list it opens shows every answer whole)."""
+
+    NARROW_CHARACTERS = 18
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        narrow = self.fontMetrics().averageCharWidth() * self.NARROW_CHARACTERS + 40
+        return QSize(min(hint.width(), narrow), hint.height())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if self.hasFocus():
@@ -140,6 +149,13 @@ class FieldEditor(QWidget):
     def set_placeholder(self, text: str) -> None:
         """A hint shown while empty (e.g. a value the form computed); most editors have none."""
 
+    def wide_width(self) -> int:
+        """The width the editor asks for in its usual (not compact) form."""
+        return self.sizeHint().width()
+
+    def set_compact(self, compact: bool) -> None:
+        """Take a narrower form on a narrow page (most editors have only one form)."""
+
     def retranslate(self) -> None:
         label = _(self.question.label)
         for widget in self.inputs():
@@ -220,17 +236,37 @@ class MultiEditor(FieldEditor):
     def __init__(self, question: Question, parent: QWidget | None = None) -> None:
         super().__init__(question, parent)
         assert question.codes is not None
-        grid = QGridLayout()
-        grid.setContentsMargins(0, 0, 0, 0)
+        self.grid = QGridLayout()
+        self.grid.setContentsMargins(0, 0, 0, 0)
         self.boxes: dict[str, QCheckBox] = {}
-        for index, code in enumerate(question.codes):
+        for code in question.codes:
             box = QCheckBox(self)
             box.toggled.connect(lambda _on: self.changed.emit())
-            grid.addWidget(box, index // MULTI_COLUMNS, index % MULTI_COLUMNS)
             self.boxes[code.value] = box
-        self.box.addLayout(grid)
+        self.columns = 0
+        self._arrange(MULTI_COLUMNS)
+        self.box.addLayout(self.grid)
         self.box.addStretch(1)
         self.retranslate()
+
+    def _arrange(self, columns: int) -> None:
+        """The check boxes row by row in ``columns`` columns (Tab follows the rows)."""
+        if columns == self.columns:
+            return
+        for box in self.boxes.values():
+            self.grid.removeWidget(box)
+        for index, box in enumerate(self.boxes.values()):
+            self.grid.addWidget(box, index // columns, index % columns)
+        self.columns = columns
+
+    def wide_width(self) -> int:
+        boxes = list(self.boxes.values())
+        widths = [max((b.sizeHint().width() for b in boxes[c::MULTI_COLUMNS]), default=0)
+                  for c in range(MULTI_COLUMNS)]
+        return sum(widths) + max(self.grid.horizontalSpacing(), 0) * (MULTI_COLUMNS - 1)
+
+    def set_compact(self, compact: bool) -> None:
+        self._arrange(1 if compact else MULTI_COLUMNS)
 
     def value(self) -> list[str] | None:
         chosen = [code for code, box in self.boxes.items() if box.isChecked()]

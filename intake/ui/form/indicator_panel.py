@@ -19,7 +19,7 @@ from intake.ui.headings import heading
 
 FINDING_STYLES = {
     Finding.PRESENT: "color: #a40000; font-weight: bold;",
-    Finding.ABSENT: "color: #2e7d32;",
+    Finding.ABSENT: "color: #1b5e20;",  # 4.5:1 on the window colour too (WCAG AA)
     Finding.INSUFFICIENT: "color: #5f6368; font-style: italic;",
 }
 

@@ -27,7 +27,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -47,13 +47,13 @@ from intake.i18n import _
 from intake.services.interviews import InterviewService
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
-from intake.ui.form import saving
+from intake.ui.form import keys, saving
 from intake.ui.form.autosave import AutosaveController
 from intake.ui.form.consent_actions import ConsentActions
 from intake.ui.form.indicator_panel import IndicatorPanel
 from intake.ui.form.question_row import QuestionRow
 from intake.ui.form.section_page import SectionPage
-from intake.ui.form.side_tabs import SideTabs
+from intake.ui.form.side_tabs import SIDE_WIDTH, SIDE_WIDTH_WITH_PANELS, SideTabs, pane_sizes
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +147,10 @@ class InterviewForm(QWidget):
         splitter.addWidget(centre)
         splitter.addWidget(self.side_tabs)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([240, 700, 280])
         self.splitter = splitter
+        self._side_width = SIDE_WIDTH
+        self._user_sized = False  # the interviewer dragged the splitter: keep their sizes
+        splitter.splitterMoved.connect(self._splitter_moved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -157,7 +159,7 @@ class InterviewForm(QWidget):
         self._autosave.pending_changed.connect(self._pending_changed)
         self.section_list.currentRowChanged.connect(self._section_changed)
         self.section_list.itemActivated.connect(lambda _item: self.focus_first_field())
-        self._shortcuts()
+        self.shortcuts = keys.bind_form_keys(self)
         self._load(record)
         self.section_list.setCurrentRow(0)
         self.retranslate()
@@ -167,18 +169,17 @@ class InterviewForm(QWidget):
             return False
         return self._with_identity or not question.is_identifying
 
-    def _shortcuts(self) -> None:
-        def bind(keys: str, slot: Any) -> None:
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._share_width()
 
-        bind("Ctrl+PgDown", lambda: self.step_section(1))
-        bind("Ctrl+PgUp", lambda: self.step_section(-1))
-        bind("F6", self.section_list.setFocus)
-        bind("F7", self.focus_side_panel)
-        for number in range(1, min(9, len(self.section_pages)) + 1):
-            bind(f"Alt+{number}", lambda n=number: self.go_to_section(n - 1, focus=True))
+    def _share_width(self) -> None:
+        """Panes sized for the window (``pane_sizes``) until the interviewer drags them."""
+        if not self._user_sized:
+            self.splitter.setSizes(pane_sizes(self.width(), self._side_width))
+
+    def _splitter_moved(self, _position: int, _index: int) -> None:
+        self._user_sized = True
 
     # -- public ---------------------------------------------------------------------------
     @property
@@ -239,7 +240,8 @@ class InterviewForm(QWidget):
     def add_side_panel(self, widget: QWidget, title: str) -> None:
         """A tab beside the indicators (the review panel); ``title`` is an N_() string."""
         self.side_tabs.add_panel(widget, title)
-        self.splitter.setSizes([200, 620, 420])
+        self._side_width = SIDE_WIDTH_WITH_PANELS
+        self._share_width()
 
     def invalid_questions(self) -> list[str]:
         """Questions showing an error (their last valid answer is what is stored)."""

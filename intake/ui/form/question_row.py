@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QHBoxLayout,
     QLabel,
@@ -27,6 +28,7 @@ from intake.domain.questionnaire import Meta, QType, Question
 from intake.errors import IntakeError
 from intake.i18n import N_, _
 from intake.ui.form.date_money_fields import DateEditor, MoneyEditor
+from intake.ui.form.descriptions import ESTIMATE_HINT, STATE_HINT, describe, joined
 from intake.ui.form.fields import (
     BoolEditor,
     ChoiceEditor,
@@ -105,6 +107,7 @@ class QuestionRow(QWidget):
         self.editor = editor_for(question, self.stack)
         self.hidden = QLabel(self.stack)
         self.hidden.setObjectName("masked_value")
+        self.hidden.setWordWrap(True)  # long in Korean and in large text: never widens the form
         self.stack.addWidget(self.editor)
         self.stack.addWidget(self.hidden)
         self.state = FormCombo(self)
@@ -133,8 +136,10 @@ class QuestionRow(QWidget):
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.stack, 1)
-        line.addWidget(self.state, 0, Qt.AlignmentFlag.AlignTop)
-        line.addWidget(self._estimate_room, 0, Qt.AlignmentFlag.AlignTop)
+        top_left = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
+        line.addWidget(self.state, 0, top_left)
+        line.addWidget(self._estimate_room, 0, top_left)
+        self._line = line
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 6)
         layout.setSpacing(3)
@@ -253,8 +258,10 @@ class QuestionRow(QWidget):
             message = error.message() if error is not None else ""
         self.error.setText(message)
         self.error.setVisible(bool(message))
-        for widget in self.editor.inputs():
-            widget.setAccessibleDescription(message)
+        describe(self.editor, message)
+        self.state.setAccessibleDescription(joined(message, _(STATE_HINT)))
+        if self.estimate is not None:
+            self.estimate.setAccessibleDescription(_(ESTIMATE_HINT))
 
     @property
     def error_text(self) -> str:
@@ -285,6 +292,30 @@ class QuestionRow(QWidget):
 
     def focus_widget(self) -> QWidget:
         return self.editor.focus_widget()
+
+    # -- narrow pages ---------------------------------------------------------------------
+    def wide_width(self) -> int:
+        """The width the row needs with the answer state beside the editor."""
+        spacing = max(self._line.spacing(), 0)
+        return (self.editor.wide_width() + self.state.sizeHint().width()
+                + self._estimate_room.sizeHint().width() + 2 * spacing)
+
+    @property
+    def compact(self) -> bool:
+        return self._line.direction() is QBoxLayout.Direction.TopToBottom
+
+    def set_compact(self, compact: bool) -> None:
+        """On a narrow page (large text, long Korean labels, a small screen) the answer
+        state and the estimate go under the editor, which takes its narrow form too, so
+        the page never needs scrolling sideways. Tab order stays the same."""
+        if compact == self.compact:
+            return
+        self._line.setDirection(QBoxLayout.Direction.TopToBottom if compact
+                                else QBoxLayout.Direction.LeftToRight)
+        policy = self._estimate_room.sizePolicy()
+        policy.setRetainSizeWhenHidden(not compact)  # no empty line under the state
+        self._estimate_room.setSizePolicy(policy)
+        self.editor.set_compact(compact)
 
     def retranslate(self) -> None:
         q = self.question

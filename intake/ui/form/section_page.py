@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -53,6 +55,7 @@ class SectionPage(QScrollArea):
         questions = tuple(questions)
         self.identity_button: QPushButton | None = None
         self.action_buttons: list[QPushButton] = []
+        self._actions_line: QHBoxLayout | None = None
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         if any(q.is_identifying for q in questions):
@@ -82,11 +85,13 @@ class SectionPage(QScrollArea):
         line = QHBoxLayout()
         for button in buttons:
             button.setParent(self.widget())
-            line.addWidget(button)
+            line.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
             self.action_buttons.append(button)
         line.addStretch(1)
         self._layout.insertLayout(1, line)
+        self._actions_line = line
         self._chain_tab_order()
+        self.fit_rows()
 
     def _chain_tab_order(self) -> None:
         """Tab follows the page from top to bottom, field by field."""
@@ -136,10 +141,36 @@ class SectionPage(QScrollArea):
                 return row.focus_widget()
         return next((b for b in self.action_buttons if b.isEnabled()), self.identity_button)
 
+    # -- narrow pages ---------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_rows()
+
+    def fit_rows(self) -> None:
+        """Rows too wide for the page take their compact form (see ``QuestionRow``). The
+        room is counted as if the vertical scroll bar were there: rows that change form
+        change the page's height, and so whether the bar shows, which must not flip them
+        back and forth."""
+        margins = self._layout.contentsMargins()
+        bar = self.verticalScrollBar().sizeHint().width()
+        available = (self.width() - 2 * self.frameWidth() - bar - margins.left()
+                     - margins.right())
+        for row in self.rows.values():
+            row.set_compact(row.wide_width() > available)
+        if self._actions_line is not None:  # the consent buttons: one under the other
+            spacing = max(self._actions_line.spacing(), 0)
+            needed = sum(b.sizeHint().width() + spacing for b in self.action_buttons)
+            self._actions_line.setDirection(QBoxLayout.Direction.TopToBottom
+                                            if needed > available
+                                            else QBoxLayout.Direction.LeftToRight)
+
     def retranslate(self) -> None:
         self.title.setText(_(self.section.label))
         self.description.setText(_(self.section.description) if self.section.description
                                  else "")
+        self.setAccessibleName(self.title.text())  # the page scrolls from the keyboard too
+        self.setAccessibleDescription(self.description.text())
         self._retranslate_identity_button()
         for row in self.rows.values():
             row.retranslate()
+        self.fit_rows()  # the labels' widths changed with the language
