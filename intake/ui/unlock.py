@@ -102,10 +102,18 @@ class UnlockScreen(QWidget):
         self.switch_mode = QPushButton(self)
         self.switch_mode.setObjectName("recovery_mode_button")
         self.switch_mode.setFlat(True)
+        # Stops waiting for the key derivation (Argon2id cannot stop half-way: its result
+        # is thrown away when it arrives, an opened vault closed at once).
+        self.cancel = QPushButton(self)
+        self.cancel.setObjectName("unlock_cancel")
+        self.cancel.hide()
+        self.cancel.clicked.connect(self.abandon)
+        self._abandoned = False
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.switch_mode)
         buttons.addStretch(1)
+        buttons.addWidget(self.cancel)
         buttons.addWidget(self.submit)
         box = QVBoxLayout()
         box.addWidget(self.title)
@@ -128,6 +136,7 @@ class UnlockScreen(QWidget):
         self.new_passphrase.validity_changed.connect(lambda _ok: self._update_submit())
         self.recovery_code.textChanged.connect(lambda _t: self._update_submit())
         self._show_mode_rows()
+        self._chain_tab_order()
         self.retranslate()
         self.user.setFocus()
         self.hidden_timer = QTimer(self)
@@ -153,6 +162,15 @@ class UnlockScreen(QWidget):
         super().showEvent(event)
         self.hidden_timer.stop()
 
+    def _chain_tab_order(self) -> None:
+        """Tab as the eye reads: the language, the fields, then the buttons left to right
+        (Enter in the passphrase field unlocks without going through them)."""
+        order: list[QWidget] = [*self.language_switch.buttons.values(), self.user,
+                                self.passphrase, self.recovery_code, self.new_passphrase.first,
+                                self.new_passphrase.second, self.switch_mode, self.submit]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
     def _show_mode_rows(self) -> None:
         recovering = self.mode == RECOVER
         self.form.setRowVisible(self.passphrase, not recovering)
@@ -175,6 +193,7 @@ class UnlockScreen(QWidget):
         self.recovery_code.setAccessibleName(_("Recovery code"))
         self.new_passphrase.retranslate()
         self.submit.setText(_("Set passphrase and unlock") if recovering else _("Unlock"))
+        self.cancel.setText(_("Cancel"))
         self.switch_mode.setText(
             _("Back to unlocking") if recovering else _("Forgot the passphrase?")
         )
@@ -204,14 +223,30 @@ class UnlockScreen(QWidget):
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
+        self.cancel.setVisible(busy)
+        if busy:
+            self.cancel.setFocus()  # Enter or Space stops waiting
         for widget in (self.submit, self.switch_mode, self.user, self.passphrase,
                        self.recovery_code, self.new_passphrase, self.language_switch):
             widget.setEnabled(not busy)
         if not busy:
             self._update_submit()
 
+    def abandon(self) -> None:
+        """Cancel while unlocking: the form is usable again at once; the unlock still
+        running finishes in the background and what it opened is closed."""
+        if not self.busy.isVisible():
+            return
+        self._abandoned = True
+        self._set_busy(False)
+        self.error.setText(_("Unlocking was cancelled."))
+        self.passphrase.setFocus()
+
     def start(self) -> None:
         if self._tasks.busy:
+            if self._abandoned:
+                self.error.setText(_("Still stopping the previous attempt; try again in a "
+                                     "moment."))
             return
         user = self.user.text()
         if not user.strip():
@@ -243,6 +278,10 @@ class UnlockScreen(QWidget):
 
     def _succeeded(self, result: tuple[Vault, InitialPassphrase | None]) -> None:
         vault, initial = result
+        if self._abandoned:
+            self._abandoned = False
+            vault.close()
+            return
         self._set_busy(False)
         if initial is not None:
             self.must_change.emit(vault, initial)
@@ -250,6 +289,9 @@ class UnlockScreen(QWidget):
             self.unlocked.emit(vault)
 
     def _failed(self, error: BaseException) -> None:
+        abandoned, self._abandoned = self._abandoned, False
+        if abandoned and not isinstance(error, VaultWipedAfterFailures):
+            return  # the user had stopped waiting: what went wrong no longer matters
         self._set_busy(False)
         self._clear_secrets()
         if isinstance(error, VaultWipedAfterFailures):

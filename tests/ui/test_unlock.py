@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
@@ -219,4 +221,37 @@ def test_old_key_file_opens_after_yes_and_the_passphrase_again(
     locked_gui.window.lock()
     submit(qtbot, locked_gui, USER, PASSPHRASE)
     assert dialogs.shown == [_("Old copy detected")]
+    assert locked_gui.session.unlocked
+
+
+def test_cancel_while_unlocking_closes_what_opens(qtbot: QtBot, locked_gui: Gui,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key derivation cannot stop half-way: Cancel gives the form back at once, and
+    the vault it opens in the background is closed, never shown."""
+    window = locked_gui.window
+    page = unlock_screen(locked_gui)
+    release = threading.Event()
+    opened: list[Vault] = []
+    real_open = locked_gui.session.open_vault
+
+    def slow_open(*args: object, **kwargs: object) -> Vault:
+        release.wait(10)
+        vault = real_open(*args, **kwargs)  # type: ignore[arg-type]
+        opened.append(vault)
+        return vault
+
+    monkeypatch.setattr(locked_gui.session, "open_vault", slow_open)
+    type_into(qtbot, page.user, USER)
+    type_into(qtbot, page.passphrase, PASSPHRASE)
+    qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    assert page.cancel.isVisible() and page.cancel.hasFocus()
+    qtbot.keyClick(page.cancel, Qt.Key.Key_Space)  # Cancel, from the keyboard
+    assert not page.cancel.isVisible() and page.submit.isEnabled()
+    assert page.error.text() == _("Unlocking was cancelled.")
+    release.set()
+    wait_for_tasks(qtbot, window)
+    assert len(opened) == 1 and opened[0]._keys is None  # closed: keys dropped
+    assert unlock_screen(locked_gui) is page and not locked_gui.session.unlocked
+    monkeypatch.undo()
+    submit(qtbot, locked_gui, USER, PASSPHRASE)  # and the next attempt opens it
     assert locked_gui.session.unlocked
