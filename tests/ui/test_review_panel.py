@@ -76,6 +76,16 @@ def panel_of(workspace: Workspace) -> ReviewPanel:
     return workspace.review_panel
 
 
+def click(qtbot: QtBot, panel: ReviewPanel, button: QWidget) -> None:
+    """A real click on ``button`` once it is laid out and scrolled into view (after a
+    resize, the layout settles on the next event-loop turns; a click before lands on the
+    old geometry)."""
+    qtbot.waitUntil(lambda: button.isVisible() and button.width() > 20)
+    panel.ensureWidgetVisible(button)
+    qtbot.wait(0)
+    qtbot.mouseClick(button, LEFT)
+
+
 def test_a_case_manager_reviews_overrides_and_verifies(
     qtbot: QtBot, records: dict[str, str], make_gui: BuildGui,
     monkeypatch: pytest.MonkeyPatch,
@@ -104,7 +114,7 @@ def test_a_case_manager_reviews_overrides_and_verifies(
     assert window.minimumSizeHint().height() <= 768
     assert [b.text() for b in panel.transition_buttons.values()] == [_("Start review")]
 
-    qtbot.mouseClick(panel.transition_buttons[Status.IN_REVIEW], LEFT)
+    click(qtbot, panel, panel.transition_buttons[Status.IN_REVIEW])
     assert form.record.status is Status.IN_REVIEW
     assert panel.status_value.text() == _("In review")
     assert set(panel.transition_buttons) == {Status.VERIFIED, Status.NEEDS_FOLLOW_UP}
@@ -128,8 +138,7 @@ def test_a_case_manager_reviews_overrides_and_verifies(
     assert overrides.override_button.isEnabled()
     # Scrolled into view first, as a user would: a mouse click goes to whatever is at its
     # place in the window, and at 1366x768 the button can sit below the panel's fold.
-    panel.ensureWidgetVisible(overrides.override_button)
-    qtbot.mouseClick(overrides.override_button, LEFT)
+    click(qtbot, panel, overrides.override_button)
     assert gui.window.dialogs.shown == []
     view = overrides.view(INDICATOR)
     assert view is not None and view.final is Finding.ABSENT and view.derived is Finding.PRESENT
@@ -143,8 +152,7 @@ def test_a_case_manager_reviews_overrides_and_verifies(
     assert form.indicator_panel.final(INDICATOR) is Finding.ABSENT
     assert form.indicator_panel.finding(INDICATOR) is Finding.PRESENT
 
-    panel.ensureWidgetVisible(panel.transition_buttons[Status.VERIFIED])
-    qtbot.mouseClick(panel.transition_buttons[Status.VERIFIED], LEFT)
+    click(qtbot, panel, panel.transition_buttons[Status.VERIFIED])
     assert form.record.status is Status.VERIFIED
     assert [b.text() for b in panel.transition_buttons.values()] == [_("Reopen")]
     lines = [panel.history.item(i).text() for i in range(panel.history.count())]
