@@ -13,7 +13,7 @@ run: $(STAMP) $(MO)
 	$(BIN)/intake-gui
 
 test: $(STAMP) $(MO)
-	$(BIN)/ruff check intake tests
+	$(BIN)/ruff check intake tests tools packaging
 	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
 
