@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from intake import i18n
+from intake.domain.record import Record
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 
@@ -44,3 +47,29 @@ def created_vault(vault_dir: Path, policy: KdfPolicy) -> tuple[Path, str]:
     vault, code = Vault.create(vault_dir, USER, PASSPHRASE, policy)
     vault.close()
     return vault_dir, code
+
+
+def vault_with(folder: Path, records: Iterable[Record]) -> Path:
+    """A closed vault at ``folder`` (admin ``kim``, the cheapest KDF) holding ``records``:
+    a module's template, copied for each test by :func:`opened_copy`."""
+    from intake.services.interviews import InterviewService
+
+    vault, _code = Vault.create(folder, USER, PASSPHRASE, KdfPolicy(FLOOR))
+    try:
+        InterviewService(vault).import_records(records)
+    finally:
+        vault.close()
+    return folder
+
+
+@contextmanager
+def opened_copy(template: Path, tmp_path: Path) -> Iterator[Vault]:
+    """A copy of the vault ``template`` in ``tmp_path``, open as ``kim``; closed after."""
+    folder = tmp_path / "vault"
+    shutil.copytree(template, folder)
+    opened = Vault.open(folder, USER, PASSPHRASE)
+    try:
+        yield opened
+    finally:
+        if opened.is_open:
+            opened.close()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -39,9 +38,8 @@ from intake.ui.export_wizard import PREVIEW, QUOTES, RECORDS, TARGETS, WRITE, Ex
 from intake.ui.quote_review import redaction_text
 from intake.ui.unlock import UnlockScreen
 from intake.ui.worker import BackgroundTasks
-from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
-from tests.conftest import PASSPHRASE, USER
+from tests.conftest import USER, opened_copy, vault_with
 from tests.ui.conftest import TASK_TIMEOUT_MS, screen
 from tests.ui.helpers import as_role, folder_chooser, unlock
 
@@ -64,23 +62,13 @@ def exportable(n: int) -> list[Record]:
 
 @pytest.fixture(scope="module")
 def template_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("template") / "vault"
-    vault, _code = Vault.create(folder, USER, PASSPHRASE, KdfPolicy(FLOOR))
-    try:
-        InterviewService(vault).import_records(exportable(POPULATION))
-    finally:
-        vault.close()
-    return folder
+    return vault_with(tmp_path_factory.mktemp("template") / "vault", exportable(POPULATION))
 
 
 @pytest.fixture
 def vault(template_vault: Path, tmp_path: Path) -> Iterator[Vault]:
-    folder = tmp_path / "vault"
-    shutil.copytree(template_vault, folder)
-    opened = Vault.open(folder, USER, PASSPHRASE)
-    yield opened
-    if opened.is_open:
-        opened.close()
+    with opened_copy(template_vault, tmp_path) as opened:
+        yield opened
 
 
 MakeWizard = Callable[..., ExportWizard]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -43,9 +42,8 @@ from intake.services.dashboard import (
 from intake.services.interviews import InterviewService
 from intake.services.review import ReviewService
 from intake.vault import audit, identity
-from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
-from tests.conftest import PASSPHRASE, USER
+from tests.conftest import USER, opened_copy, vault_with
 
 OTHER = "lee"
 OWN, OTHERS = 300, 120
@@ -64,23 +62,13 @@ def _records() -> list[Record]:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("dashboard") / "vault"
-    vault, _code = Vault.create(folder, USER, PASSPHRASE, KdfPolicy(FLOOR))
-    try:
-        InterviewService(vault).import_records(_records())
-    finally:
-        vault.close()
-    return folder
+    return vault_with(tmp_path_factory.mktemp("dashboard") / "vault", _records())
 
 
 @pytest.fixture
 def vault(template: Path, tmp_path: Path) -> Iterator[Vault]:
-    folder = tmp_path / "vault"
-    shutil.copytree(template, folder)
-    opened = Vault.open(folder, USER, PASSPHRASE)
-    yield opened
-    if opened.is_open:
-        opened.close()
+    with opened_copy(template, tmp_path) as opened:
+        yield opened
 
 
 def stored(vault: Vault) -> list[Record]:
