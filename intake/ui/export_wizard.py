@@ -77,6 +77,7 @@ class RecordsPage(QWizardPage):
         self.count.setWordWrap(True)
         self.form = QFormLayout()
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.form.setHorizontalSpacing(12)  # long Korean labels otherwise touch their fields
         self._names: list[QLabel] = []
         for combo in (self.status_filter, self.sector_filter, self.year_filter,
                       self.interviewer_filter):

@@ -193,6 +193,11 @@ class RecordList(QWidget):
         top.addWidget(self.new_button)
         filters = QHBoxLayout()
         for combo in (*(c.combo for c in self._choices), self.interviewer_filter):
+            # Sized to a few words, not the longest sector name, so the row fits 1366 px
+            # with large text; the open list still shows every entry whole.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(max(combo.minimumContentsLength(), 12))
             filters.addWidget(combo)
         filters.addStretch(1)
         filters.addWidget(self.clear_filters_button)
@@ -417,6 +422,8 @@ class RecordList(QWidget):
         self.clear_filters_button.setText(_("Clear filters"))
         for choice in self._choices:
             choice.retranslate()
+            view = choice.combo.view()  # the open list: every entry whole, in this language
+            view.setMinimumWidth(view.sizeHintForColumn(0) + 2 * view.frameWidth() + 16)
         self.status_filter.setAccessibleName(_("Status"))
         self.sector_filter.setAccessibleName(_("Sector"))
         self.year_filter.setAccessibleName(_("Year sent to Russia"))
