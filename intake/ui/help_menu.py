@@ -35,6 +35,7 @@ class HelpMenu(QObject):
         self.shortcuts_action.triggered.connect(self.open_shortcuts)
         self.about_action = QAction(window)
         self.about_action.setObjectName("about_action")
+        self.about_action.setShortcut(QKeySequence("Ctrl+F1"))
         self.about_action.triggered.connect(self.about)
         menu.addAction(self.guide_action)
         menu.addAction(self.shortcuts_action)

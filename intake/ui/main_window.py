@@ -49,6 +49,8 @@ from intake.ui.workspace import Workspace
 from intake.vault.vault import Vault
 
 log = logging.getLogger(__name__)
+#: Language → its menu entry's shortcut (K for 한국어; G, as in "Global", for English).
+LANGUAGE_KEYS = {"ko": "Ctrl+Shift+K", "en": "Ctrl+Shift+G"}
 
 
 class MainWindow(QMainWindow):
@@ -97,24 +99,30 @@ class MainWindow(QMainWindow):
         self.panic_wipe_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.panic_wipe_action.triggered.connect(self.panic_wipe)
         self.travel_action = QAction(self)
+        self.travel_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
         self.travel_action.setObjectName("travel_mode_action")
         self.travel_action.triggered.connect(self.travel_mode)
         self.backup_action = QAction(self)
+        self.backup_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
         self.backup_action.setObjectName("backup_action")
         self.backup_action.triggered.connect(self.back_up)
         self.check_action = QAction(self)
+        self.check_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
         self.check_action.setObjectName("check_vault_action")
         self.check_action.triggered.connect(self.check_vault)
         self.security_action = QAction(self)
+        self.security_action.setShortcut(QKeySequence("Ctrl+,"))
         self.security_action.setObjectName("security_settings_action")
         self.security_action.triggered.connect(self.open_security_settings)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # StandardKey.Quit: unbound on X11
         self.quit_action.triggered.connect(self.close)
         self.users_action = QAction(self)
+        self.users_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
         self.users_action.setObjectName("users_action")
         self.users_action.triggered.connect(self.open_users)
         self.audit_action = QAction(self)
+        self.audit_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.audit_action.setObjectName("audit_action")
         self.audit_action.triggered.connect(self.open_audit)
         self.vault_menu.addAction(self.users_action)
@@ -140,6 +148,7 @@ class MainWindow(QMainWindow):
         self.find_action.setShortcut(QKeySequence("Ctrl+F"))
         self.find_action.triggered.connect(self._find)
         self.queue_action = QAction(self)
+        self.queue_action.setShortcut(QKeySequence("Ctrl+R"))
         self.queue_action.setObjectName("review_queue_action")
         self.queue_action.triggered.connect(self._review_queue)
         self.records_menu.addAction(self.new_record_action)
@@ -153,6 +162,7 @@ class MainWindow(QMainWindow):
         self.records_menu.addAction(self.export_action)
         self.export_wizard: ExportWizard | None = None
         self.statistics_action = QAction(self)
+        self.statistics_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.statistics_action.setObjectName("statistics_action")
         self.statistics_action.triggered.connect(self.open_statistics)
         self.records_menu.addAction(self.statistics_action)
@@ -165,6 +175,7 @@ class MainWindow(QMainWindow):
         self.language_actions: dict[str, QAction] = {}
         for code, name in LANGUAGE_NAMES.items():
             action = QAction(name, self, checkable=True)
+            action.setShortcut(QKeySequence(LANGUAGE_KEYS[code]))
             action.triggered.connect(lambda _c=False, c=code: self._languages.apply(c))
             group.addAction(action)
             self.language_menu.addAction(action)

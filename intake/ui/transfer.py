@@ -84,9 +84,11 @@ class TransferMenu(QObject):
         self.send_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.send_action.triggered.connect(self.send)
         self.receive_action = QAction(window)
+        self.receive_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.receive_action.setObjectName("receive_from_field_action")
         self.receive_action.triggered.connect(lambda _checked=False: self.receive())
         self.office_action = QAction(window)
+        self.office_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
         self.office_action.setObjectName("office_and_devices_action")
         self.office_action.triggered.connect(self.open_office)
         for action in (self.send_action, self.receive_action):

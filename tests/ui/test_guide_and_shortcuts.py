@@ -221,3 +221,24 @@ def test_a_missing_guide_is_one_clear_line(tmp_path: Path) -> None:
     text = guide_html("en", tmp_path / "nowhere")
     assert text == "<p>" + _("The user guide could not be found in this installation.") \
         + "</p>"
+
+
+def test_every_menu_entry_has_its_own_shortcut(locked_gui: Gui) -> None:
+    """Issue 8: every action has a menu entry and a shortcut; no two share one."""
+    window = locked_gui.window
+    owner: dict[str, str] = {}
+    missing = []
+    for top in window.menuBar().actions():
+        menu = top.menu()
+        assert isinstance(menu, QMenu)
+        for action in menu.actions():
+            if action.isSeparator():
+                continue
+            keys = action.shortcut().toString(PORTABLE)
+            name = f"{plain_text(menu.title())} → {plain_text(action.text())}"
+            if not keys:
+                missing.append(name)
+                continue
+            assert keys not in owner, f"{keys}: {owner.get(keys)} and {name}"
+            owner[keys] = name
+    assert missing == []
