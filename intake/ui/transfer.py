@@ -56,14 +56,16 @@ INBOX_POLL_MS = 60_000
 BUNDLE_FILTER = "intake (*.intake)"
 
 
-def _on_worker(vault: Vault, work: Callable[[], Any]) -> Callable[[], Any]:
-    def run() -> Any:
-        try:
-            return work()
-        finally:
-            vault.release_thread_connection()
+def _released(vault: Vault, work: Callable[[], Any]) -> Any:
+    """Run ``work`` on this (worker) thread, then close the thread's connection."""
+    try:
+        return work()
+    finally:
+        vault.release_thread_connection()
 
-    return run
+
+def _on_worker(vault: Vault, work: Callable[[], Any]) -> Callable[[], Any]:
+    return lambda: _released(vault, work)
 
 
 def imported_text(result: BundleImported) -> str:
@@ -149,7 +151,7 @@ class TransferMenu(QObject):
         work: Callable[[Ticker], Any]
         if outbox:
             def work(tick: Ticker) -> Any:
-                return _on_worker(vault, lambda: service.send_to_outbox(Path(outbox), tick))()
+                return _released(vault, lambda: service.send_to_outbox(Path(outbox), tick))
         else:
             target = self.choose(self.window, _("Save the sealed bundle"), mode="save",
                                  name_filter=BUNDLE_FILTER)
@@ -159,7 +161,7 @@ class TransferMenu(QObject):
                 target = target.with_name(target.name + ".intake")
 
             def work(tick: Ticker) -> Any:
-                return _on_worker(vault, lambda: service.create_bundle(target, tick=tick))()
+                return _released(vault, lambda: service.create_bundle(target, tick=tick))
         workspace = self.window.workspace
         if workspace is not None:
             workspace.flush()
@@ -209,8 +211,8 @@ class TransferMenu(QObject):
         service = TransferService(vault)
 
         def work(tick: Ticker) -> Any:
-            return _on_worker(vault, lambda: service.import_bundle(
-                chosen.read_bytes(), trust_device=trust, tick=tick))()
+            return _released(vault, lambda: service.import_bundle(
+                chosen.read_bytes(), trust_device=trust, tick=tick))
 
         def failed(error: BaseException) -> None:
             if isinstance(error, UntrustedDevice) and trust is None:

@@ -25,6 +25,7 @@ from pytestqt.qtbot import QtBot
 
 from intake.app import Gui
 from intake.ui import audio_player
+from intake.ui.attachments_panel import AttachmentsPanel
 from intake.ui.audio_player import AudioPlayer, PlaybackUnavailable
 from tests.ui.conftest import wait_for_tasks
 from tests.ui.helpers import unlock
@@ -85,26 +86,35 @@ def test_a_damaged_recording_gets_one_message(qtbot: QtBot) -> None:
     player.close()
 
 
-@needs_multimedia
-def test_the_panel_plays_a_recording_from_memory(qtbot: QtBot, locked_gui: Gui,
-                                                 tmp_path: Path,
-                                                 existing_vault: tuple[Path, str]) -> None:
-    record_id = seeded(existing_vault[0], **{"consent.audio_recording": True})
-    window = locked_gui.window
-    workspace = unlock(qtbot, locked_gui)
+def attached_recording(qtbot: QtBot, gui: Gui, vault_folder: Path, field: Path,
+                       delete_original: bool) -> AttachmentsPanel:
+    """Unlock, open a testimony that consented to recordings and attach a WAV from
+    ``field`` through the panel (the original deleted or kept as asked); the panel."""
+    record_id = seeded(vault_folder, **{"consent.audio_recording": True})
+    window = gui.window
+    workspace = unlock(qtbot, gui)
     workspace.open_record(record_id)
     panel = workspace.attachments_panel
     assert panel is not None
-    field = tmp_path / "field"
     field.mkdir()
     source = field / "interview.wav"
     source.write_bytes(wav())
     panel.choose = lambda *_a, **_k: source
-    window.dialogs.set_next_answer(True)  # delete the original
+    window.dialogs.set_next_answer(delete_original)
     panel.buttons["audio"].click()
     wait_for_tasks(qtbot, window)
-    assert panel.list.count() == 1 and not source.exists()
+    assert panel.list.count() == 1 and source.exists() is not delete_original
     panel.list.setCurrentRow(0)
+    return panel
+
+
+@needs_multimedia
+def test_the_panel_plays_a_recording_from_memory(qtbot: QtBot, locked_gui: Gui,
+                                                 tmp_path: Path,
+                                                 existing_vault: tuple[Path, str]) -> None:
+    field = tmp_path / "field"
+    panel = attached_recording(qtbot, locked_gui, existing_vault[0], field,
+                               delete_original=True)
     assert panel.show_button.isEnabled() and panel.show_button.text() == "Play"
     panel.show_button.click()
     dialog = panel.audio_dialog
@@ -118,20 +128,9 @@ def test_without_qt_multimedia_the_panel_says_so(qtbot: QtBot, locked_gui: Gui,
                                                  tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch,
                                                  existing_vault: tuple[Path, str]) -> None:
-    record_id = seeded(existing_vault[0], **{"consent.audio_recording": True})
-    window = locked_gui.window
-    workspace = unlock(qtbot, locked_gui)
-    workspace.open_record(record_id)
-    panel = workspace.attachments_panel
-    assert panel is not None
-    source = tmp_path / "interview.wav"
-    source.write_bytes(wav())
-    panel.choose = lambda *_a, **_k: source
-    window.dialogs.set_next_answer(False)
-    panel.buttons["audio"].click()
-    wait_for_tasks(qtbot, window)
+    panel = attached_recording(qtbot, locked_gui, existing_vault[0], tmp_path / "field",
+                               delete_original=False)
     monkeypatch.setattr(audio_player, "multimedia", lambda: None)
-    panel.list.setCurrentRow(0)
     panel.show_button.click()
     assert panel.message.text() == PlaybackUnavailable().message()
     assert getattr(panel, "audio_dialog", None) is None
