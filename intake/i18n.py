@@ -123,14 +123,6 @@ def language_from_environment(env: Mapping[str, str]) -> str:
     return DEFAULT_LANGUAGE
 
 
-def format_date(value: dt.date) -> str:
-    return babel_dates.format_date(value, format="long", locale=current_locale())
-
-
-def format_datetime(value: dt.datetime) -> str:
-    return babel_dates.format_datetime(value, format="medium", locale=current_locale())
-
-
 def format_number(value: int | float | Decimal) -> str:
     return babel_numbers.format_decimal(value, locale=current_locale())
 

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from intake.atomic import fsync_dir
+from intake.dates import stored_date_text
 from intake.domain.codelists import RELIABILITY, STATUSES
 from intake.domain.indicators import FINDING_LABELS, INDICATORS
 from intake.domain.permissions import Action
@@ -173,7 +174,8 @@ class CaseFileService:
         interviews = self.review.interviews
         record = interviews.load(record_id)  # checks the user may see the record
         if record.answers.get(WITHDRAWN):
-            raise ConsentWithdrawnNoCaseFile(date=str(record.answers[WITHDRAWN]))
+            raise ConsentWithdrawnNoCaseFile(  # shown in the window's language
+                date=stored_date_text(str(record.answers[WITHDRAWN])))
         answers, meta, _id_answers, _id_meta = record.split(self.questionnaire)
         if include_identity:
             self._require_identity(record.author)

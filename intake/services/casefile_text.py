@@ -5,23 +5,22 @@ case file gets its own catalog and Babel locale (:class:`Wording`) instead of th
 process-wide ``_()``. Every string here is marked with ``N_()`` for extraction and
 translated through the wording when the case file is built. Answers are put into words the
 way the form shows them (code labels, yes/no, unknown, declined, estimate), with dates and
-amounts formatted by Babel for the chosen locale. Everything returned is HTML-escaped.
+times in the app's one calendar (``intake.dates``, local time) and amounts formatted by
+Babel, in the chosen language. Everything returned is HTML-escaped.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from babel import Locale
-from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.support import NullTranslations
 
+from intake.dates import stamp_text, stored_date_text
 from intake.domain.questionnaire import META_LABELS, Meta, QType, Question
 from intake.i18n import LANGUAGES, N_, load_translations
 
@@ -30,7 +29,6 @@ NOT_ASKED = N_("Not asked")
 NONE_OF_THESE = N_("None of these")
 ESTIMATE_NOTE = N_("(estimate)")
 COMPUTED_NOTE = N_("(computed)")
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 class UnsupportedLanguage(ValueError):
@@ -71,29 +69,12 @@ class Wording:
 
     def date(self, value: str) -> str:
         """A stored date of any precision (``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``)."""
-        match = _DATE.match(value)
-        if not match:
-            return value
-        year, month, day = match.groups()
-        if day:
-            return babel_dates.format_date(dt.date(int(year), int(month), int(day)),
-                                           format="long", locale=self.locale)
-        if month:
-            return babel_dates.format_skeleton("yMMMM", dt.date(int(year), int(month), 1),
-                                               locale=self.locale)
-        return year
+        return stored_date_text(value, self.language)
 
     def stamp(self, value: str) -> str:
-        """A stored UTC timestamp (ISO 8601), shown in UTC so it reads the same anywhere."""
-        try:
-            moment = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
-        shown = babel_dates.format_datetime(moment, format="medium", tzinfo=dt.UTC,
-                                            locale=self.locale)
-        return f"{shown} UTC"
+        """A stored timestamp as this computer's local date and time, in the app's one
+        date-time style (``intake.dates``), so the case file reads like the window did."""
+        return stamp_text(value, self.language)
 
 
 def _muted(text: str) -> str:

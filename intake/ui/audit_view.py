@@ -35,12 +35,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.dates import stamp_text
 from intake.domain.codelists import STATUSES
 from intake.domain.indicators import INDICATORS
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.roles import Role
 from intake.errors import AuditLogBroken
-from intake.i18n import _, format_datetime, format_number, ngettext
+from intake.i18n import _, format_number, ngettext
 from intake.services.audit_log import AuditService
 from intake.ui.errors import error_text
 from intake.ui.headings import heading
@@ -50,17 +51,6 @@ from intake.vault.vault import Vault
 
 LIMIT = 1000
 SEQ, TIME, BY, ACTION, RECORD, DETAILS = range(6)
-
-
-def format_stamp(stamp: str) -> str:
-    """A stored UTC ISO 8601 time in the user's time zone and language."""
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return format_datetime(moment.astimezone())
 
 
 def _label(labels: Mapping[str, str], code: object) -> str:
@@ -144,6 +134,7 @@ class AuditView(QDialog):
         for edit, name in ((self.since, "audit_since"), (self.until, "audit_until")):
             edit.setObjectName(name)
             edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")  # typed like every date field of the app
             edit.setEnabled(False)
         self.user_label, self.action_label, self.record_label = (
             QLabel(self), QLabel(self), QLabel(self))
@@ -276,7 +267,7 @@ class AuditView(QDialog):
         for row, entry in enumerate(self.entries):
             action = (_(audit.AuditAction(entry.action).label)
                       if entry.action in set(audit.AuditAction) else entry.action)
-            cells = (format_number(entry.seq), format_stamp(entry.at), entry.user, action,
+            cells = (format_number(entry.seq), stamp_text(entry.at), entry.user, action,
                      entry.record_id or "", describe_detail(entry.detail))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.dates import date_text, stamp_date_text, stored_date_text
 from intake.domain.record import Record
 from intake.errors import IntakeError
 from intake.i18n import _
@@ -206,7 +207,7 @@ class ConsentStep(DecisionDialog):
                                   _("No") if data is False else _("Not decided"))
             decided = self._latest[qid].property("decided_on")
             self._latest[qid].setText(
-                _("decided {date}").format(date=decided) if decided else "")
+                _("decided {date}").format(date=stored_date_text(decided)) if decided else "")
         self.date_label.setText(_("Date of the decision"))
         self.date.setAccessibleName(_("Date of the decision"))
         self.restrictions_label.setText(_(self._question_labels[RESTRICTIONS]))
@@ -255,7 +256,7 @@ class WithdrawDialog(DecisionDialog):
         purge = self.purge.isChecked()
         question = _("Record that the person withdrew consent on {date}? The testimony "
                      "leaves every export from then on.").format(
-            date=chosen_day(self.date).isoformat())
+            date=date_text(chosen_day(self.date)))
         if purge:
             question += "\n\n" + _(
                 "The identity section and all its earlier versions will be erased for "
@@ -348,12 +349,12 @@ class ConsentController(QObject):
                     tombstone = self._review.tombstone(form.record.id)
                 except IntakeError:
                     tombstone = None
-                self._purged_on = tombstone.purged_at[:10] if tombstone else None
+                self._purged_on = stamp_date_text(tombstone.purged_at) if tombstone else None
         if not withdrawn:
             form.show_banner("")
             return
         text = _("Consent withdrawn on {date}: this testimony is left out of every export."
-                 ).format(date=withdrawn)
+                 ).format(date=stored_date_text(str(withdrawn)))
         if self._purged_on is not None:
             text += " " + _("Its identity section was erased on {date}.").format(
                 date=self._purged_on)

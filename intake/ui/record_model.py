@@ -9,10 +9,8 @@ the narrative), never the identity section: the model cannot show who a person i
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
-from babel import dates as babel_dates
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -21,10 +19,11 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from intake.dates import stamp_date_text
 from intake.domain.codelists import SECTORS, STATUSES
 from intake.domain.questionnaire import CodeList
 from intake.domain.regions import DESTINATION_REGIONS
-from intake.i18n import N_, _, current_locale
+from intake.i18n import N_, _
 from intake.services.interviews import InterviewService, RecordFilter, RecordSummary
 
 PAGE_SIZE = 200
@@ -58,15 +57,6 @@ def _labels(codes: CodeList) -> dict[str, str]:
 _STATUS_LABELS = _labels(STATUSES)
 _SECTOR_LABELS = _labels(SECTORS)
 _REGION_LABELS = _labels(DESTINATION_REGIONS)
-
-
-def local_date(stamp: str) -> dt.date | None:
-    """The calendar day of an ISO timestamp, in this computer's time zone."""
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return None
-    return moment.astimezone().date() if moment.tzinfo else moment.date()
 
 
 class RecordTableModel(QAbstractTableModel):
@@ -164,9 +154,7 @@ class RecordTableModel(QAbstractTableModel):
     def _date(self, stamp: str) -> str:
         shown = self._dates.get(stamp)
         if shown is None:
-            day = local_date(stamp)
-            shown = (babel_dates.format_date(day, format="medium", locale=current_locale())
-                     if day is not None else stamp)
+            shown = stamp_date_text(stamp)  # the local day, in the one date style
             self._dates[stamp] = shown
         return shown
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.dates import stamp_text
 from intake.domain.indicators import FINDING_LABELS, INDICATORS, Finding
 from intake.i18n import _
 from intake.services.review import REASON_MAX, IndicatorView
@@ -172,7 +173,7 @@ class IndicatorOverrides(QWidget):
         self.reason.blockSignals(False)
         if view is not None and view.overridden and view.user:
             self.who.setText(_("Overridden by {user} at {at}").format(
-                user=view.user, at=(view.at or "")[:16].replace("T", " ")))
+                user=view.user, at=stamp_text(view.at or "")))
         else:
             self.who.setText("")
         self._update_buttons()

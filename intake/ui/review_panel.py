@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.dates import stamp_text
 from intake.domain.codelists import RELIABILITY, STATUSES
 from intake.domain.record import Record, Status
 from intake.errors import IntakeError
@@ -68,7 +69,7 @@ def status_label(status: str) -> str:
 
 def history_line(change: StatusChange) -> str:
     return _("{at} · {user}: {from_status} → {to_status}").format(
-        at=change.at[:16].replace("T", " "), user=change.user,
+        at=stamp_text(change.at), user=change.user,
         from_status=status_label(change.from_status), to_status=status_label(change.to_status))
 
 

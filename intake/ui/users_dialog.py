@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.dates import stamp_text
 from intake.domain.roles import Role
 from intake.i18n import _
 from intake.services.users import UserInfo, UserService
-from intake.ui.audit_view import format_stamp
 from intake.ui.busy import busy_bar
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
@@ -228,7 +228,7 @@ class UsersDialog(QDialog):
             return
         self.table.setRowCount(len(self.users))
         for row, user in enumerate(self.users):
-            cells = (user.name, _(user.role.label), format_stamp(user.created_at),
+            cells = (user.name, _(user.role.label), stamp_text(user.created_at),
                      _("Yes") if user.must_change_passphrase else "")
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))

@@ -10,7 +10,6 @@ summary and disables the form.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.dates import time_text
 from intake.domain.permissions import Action
 from intake.domain.record import Record
 from intake.domain.roles import Role
@@ -52,12 +52,11 @@ REVIEWING_ROLES = (Role.CASE_MANAGER, Role.ADMIN)
 
 
 def saved_time(stamp: str) -> str:
-    """HH:MM of an ISO timestamp, in this computer's time zone."""
+    """The local time of an ISO timestamp, in the one time style (``intake.dates``)."""
     try:
-        moment = dt.datetime.fromisoformat(stamp)
+        return time_text(stamp)
     except ValueError:
         return stamp
-    return (moment.astimezone() if moment.tzinfo else moment).strftime("%H:%M")
 
 
 class Workspace(QWidget):

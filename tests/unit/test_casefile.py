@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from intake import i18n
+from intake import dates, i18n
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
 from intake.errors import NewFileExists, PermissionDenied
@@ -30,6 +30,7 @@ from intake.vault.audit import AuditAction
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
+from tests.local_zone import local_time_zone
 
 OTHER = "lee"
 REASON = "여권은 국경에서 압수되었다고 진술함 (reason 42)."
@@ -228,8 +229,29 @@ def test_no_case_file_after_consent_was_withdrawn(vault: Vault) -> None:
     record = demo_record(USER)
     record.answers["consent.withdrawn_on"] = "2020-01-02"
     InterviewService(vault).import_records([record])
-    with pytest.raises(ConsentWithdrawnNoCaseFile):
+    with pytest.raises(ConsentWithdrawnNoCaseFile) as refused:
         CaseFileService(vault).build(record.id, "en")
+    assert "Jan 2, 2020" in refused.value.message()  # the one date style, not ISO
+
+
+def test_korean_case_file_has_local_times_and_formal_wording(
+        vault: Vault, records: dict[str, Record]) -> None:
+    """Times in the computer's zone (Seoul here), in the app's one style: no English
+    "AM"/"PM", no "UTC", no colloquial "뺐습니다"."""
+    own = records["own"]
+    own_stored = InterviewService(vault).load(own.id)
+    with local_time_zone("Asia/Seoul"):
+        text = build(vault, Role.CASE_MANAGER, own, "ko")
+        english = build(vault, Role.CASE_MANAGER, own, "en")
+        created = dates.stamp_text(own_stored.created_at, "ko")
+    korean("Left out: the person's name, contacts, documents, home town, the interpreter's "
+           "name, the city and the work site are not in this case file.")  # skips if needed
+    assert created in text and re.search(r"\d{4}년 \d{1,2}월 \d{1,2}일 (오전|오후) \d", text)
+    for english_word in ("AM", "PM", "UTC"):
+        assert english_word not in text, english_word
+    assert "뺐" not in text and "제외되었습니다" in text
+    assert re.search(r"\b(AM|PM)\b", english)  # a positive control: the check can see it
+    assert "UTC" not in english
 
 
 def test_text_is_escaped(vault: Vault) -> None:

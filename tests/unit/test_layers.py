@@ -18,7 +18,7 @@ ALLOWED = {
     "exchange": {"intake.domain", "intake.i18n", "intake.errors", "intake.atomic",
                  "intake.vault", "intake.exchange"},
     "services": {"intake.domain", "intake.i18n", "intake.errors", "intake.vault",
-                 "intake.exchange", "intake.services", "intake.atomic"},
+                 "intake.exchange", "intake.services", "intake.atomic", "intake.dates"},
 }
 QT_ALLOWED = ("ui/", "app.py")
 

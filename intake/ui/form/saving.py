@@ -8,16 +8,14 @@ helpers only compute from it, so a save that fails leaves the form as it was.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from babel.dates import format_time
-
+from intake.dates import time_text
 from intake.domain.answers import AnswerError
 from intake.domain.questionnaire import QType
 from intake.domain.record import ConsentRequired, Record
-from intake.i18n import _, current_locale, ngettext
+from intake.i18n import _, ngettext
 from intake.services.interviews import InterviewService
 from intake.ui.form.question_row import QuestionRow
 
@@ -87,9 +85,7 @@ def status_text(kind: str, data: Any) -> str:
     an error), pending, failed (the reason) or none."""
     if kind == "saved":
         stamp, errors = data
-        local = dt.datetime.fromisoformat(stamp).astimezone()
-        text = _("Saved at {time}").format(
-            time=format_time(local, format="HH:mm:ss", locale=current_locale()))
+        text = _("Saved at {time}").format(time=time_text(stamp))
         if errors:
             text += " · " + ngettext(
                 "{count} answer has an error and was not saved",
