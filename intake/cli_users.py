@@ -5,7 +5,9 @@ For scripts, with ``--passphrase-stdin``: the first line of standard input is th
 administrator's passphrase, the second the new user's initial passphrase (``add``,
 ``reset-passphrase``) or the duress passphrase (``set-duress``). A removal, and a role
 change that takes the identity key away, rekey the vault and print the new recovery code
-alone on stdout (as ``intake init`` does): the old one stops working.
+alone on stdout (as ``intake init`` does): the old one stops working. ``list`` prints one
+tab-separated line per user for scripts to cut (name, role code, when added as ISO 8601
+with its offset, a flag), so its time is not in the words of :mod:`intake.dates`.
 """
 
 from __future__ import annotations

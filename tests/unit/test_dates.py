@@ -17,7 +17,11 @@ import pytest
 import intake
 from intake import dates, i18n
 from intake.services.casefile_text import Wording
+from intake.vault.kdf import KdfPolicy
+from intake.vault.vault import Vault
+from tests.conftest import PASSPHRASE, USER
 from tests.local_zone import local_time_zone
+from tests.unit.cli_harness import Cli
 
 PACKAGE = Path(intake.__file__).parent
 STAMP = "2026-12-05T16:58:38+00:00"  # 6 December, 01:58 in Seoul; 5 December, 11:58 in New York
@@ -177,3 +181,21 @@ def test_the_check_sees_each_kind_of_violation(tmp_path: Path) -> None:
     found = violations(tmp_path)
     assert {f.split(": ")[1] for f in found} == set(FORBIDDEN)
     assert all(f.startswith("intake/ui/planted.py:") for f in found)
+
+
+def test_machine_listings_keep_iso_8601_with_an_offset(
+        cli: Cli, tmp_path: Path, policy: KdfPolicy) -> None:
+    """``intake users list`` and ``intake audit`` print tab-separated lines for scripts:
+    their times stay ISO 8601 with an offset, in Korean too (not the calendar's words)."""
+    folder = tmp_path / "vault"
+    Vault.create(folder, USER, PASSPHRASE, policy)[0].close()
+    common = ["--vault", str(folder), "--user", USER, "--passphrase-stdin"]
+    korean = {"INTAKE_HOME": str(tmp_path / "h"), "LANG": "ko_KR.UTF-8"}
+    for argv, column in ((["users", "list"], 2), (["audit"], 1)):
+        result = cli([*argv, *common], env=korean)
+        assert result.code == 0, result
+        stamps = [line.split("\t")[column] for line in result.out.splitlines()]
+        assert stamps, argv
+        for stamp in stamps:
+            assert dt.datetime.fromisoformat(stamp).utcoffset() is not None, stamp
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00", stamp), stamp
