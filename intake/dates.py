@@ -1,23 +1,21 @@
 """Dates and times as a person reads them: one calendar for the whole app.
 
-Why one module: the list, the form, the audit view, the review history, the case file and
-the command line each used to pick their own format, so one screen said "2026년 12월 5일",
+Why one module: the list, the form, the audit view, the review history and the case file
+each used to pick their own format, so one screen said "2026년 12월 5일",
 the next "2026. 12. 6.", a third "2026-12-06 02:03" and the case file "AM 1:58:38 UTC".
 Everything a person reads goes through here (a test greps ``intake/`` for any other
 formatting call); machine formats (JSONL, CSV, ``--json``, manifests, file names, the
-audit listing scripts cut) stay ISO 8601 with an offset and never come here.
+tab-separated ``intake users list`` and ``intake audit`` listings that scripts cut) stay
+ISO 8601 with an offset and never come here. Date fields people type into keep the
+unambiguous ``yyyy-MM-dd`` (the consent dialogs, the audit view's filters).
 
-One style per kind and language, as fixed patterns (not Babel's named ``short``/``medium``
+One style per kind (Korean / English), as fixed patterns (not Babel's named ``short``/``medium``
 formats, which change between CLDR releases and give Korean the English "AM"/"PM"):
 
-=========  ==========================  ===========================
-kind       Korean (``ko``)             English (``en``)
-=========  ==========================  ===========================
-date       2026년 12월 6일               Dec 6, 2026
-date-time  2026년 12월 6일 오후 2:03      Dec 6, 2026, 2:03 PM
-time       오후 2:03                    2:03 PM
-month      2026년 12월                   Dec 2026
-=========  ==========================  ===========================
+- date: "2026년 12월 6일" / "Dec 6, 2026"
+- date-time: "2026년 12월 6일 오후 2:03" / "Dec 6, 2026, 2:03 PM"
+- time: "오후 2:03" / "2:03 PM"
+- month: "2026년 12월" / "Dec 2026"
 
 Korean spells the day out as people write it in letters and documents, with the wide day
 period (오전/오후); English uses the abbreviated month, short enough for a list column and
