@@ -13,7 +13,7 @@ anything is read or written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,10 +24,11 @@ from intake.domain.permissions import Action, allowed, require
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status, now
-from intake.services import record_changes, workflow
+from intake.services import drafts, record_changes, workflow
 from intake.vault import attachments, audit, review_store
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
+from intake.vault.drafts import DraftStore
 from intake.vault.records import (
     IdentityKeyMissing,
     ImportResult,
@@ -145,7 +146,7 @@ class InterviewService:
         record.check_status()
         return record
 
-    def save(self, record: Record) -> Record:
+    def save(self, record: Record, pending: Mapping[str, Any] | None = None) -> Record:
         """Store ``record`` (validated first). Returns it with its new revision number and
         ``updated_at``. Autosaves of the same editing session are coalesced into one
         revision (see RecordStore.save). Raises ``PermissionDenied`` for a record the role
@@ -159,8 +160,33 @@ class InterviewService:
         In the same transaction as the record: the audit entries (``RECORD_CREATED``,
         ``RECORD_EDITED`` with the changed question ids, ``STATUS_CHANGED``) and the status
         history row (services/record_changes.py). A save that changes nothing logs
-        nothing. The identity answers of a record whose identity was purged are dropped."""
-        return self._save(record)
+        nothing. The identity answers of a record whose identity was purged are dropped.
+
+        ``pending`` (the form's autosave): the entries of questions whose input does not
+        validate yet, as the editors hold them; they replace the record's pending answers
+        in the same transaction (``{}`` clears them; see vault/drafts.py)."""
+        if pending is None:
+            return self._save(record)
+
+        def keep_pending(conn: Connection, _stored: Record | None) -> None:
+            plain, identifying = drafts.split(self.questionnaire, pending)
+            DraftStore(conn, self._identity_key(record.author)).put(
+                record.id, plain, identifying, record.updated_at)
+
+        return self._save(record, extra=keep_pending)
+
+    def _identity_key(self, author: str) -> bytes | None:
+        """The identity key, for a role that may read this author's identity sections."""
+        if allowed(self.vault.role, self._identity_action(author)):
+            return self.vault.identity_key
+        return None
+
+    def pending_answers(self, record_id: str) -> dict[str, Any]:
+        """What the form held for the record's questions that did not validate yet (the
+        identifying ones only for a role that may see the identity section)."""
+        author = self._summary(record_id).author
+        self._check_view(author)
+        return DraftStore(self.vault.connection(), self._identity_key(author)).get(record_id)
 
     def _save(self, record: Record, *, consent_step: Collection[str] = (),
               extra: Callable[[Connection, Record | None], None] | None = None) -> Record:

@@ -273,6 +273,31 @@ MIGRATIONS: tuple[Migration, ...] = (
                ) STRICT, WITHOUT ROWID""",
         ),
     ),
+    Migration(
+        7,
+        "answers kept as typed while they do not validate, and where each user left off",
+        (
+            # A record's answers that do not validate yet ("500" typed before a currency),
+            # as the editors held them, so a lock or a crash loses nothing. Identifying
+            # questions' entries are sealed with the identity key like the record's own
+            # identity section (same blob format; re-sealed by a rekey).
+            """CREATE TABLE pending_answers (
+                   record_id TEXT PRIMARY KEY REFERENCES records (id) ON DELETE CASCADE,
+                   answers   TEXT NOT NULL,
+                   identity  BLOB,
+                   saved_at  TEXT NOT NULL
+               ) STRICT, WITHOUT ROWID""",
+            # Where each user was when the vault locked: a record, a section, a question
+            # (ids only), so unlocking returns there. Inside the vault, never in settings.
+            """CREATE TABLE resume_place (
+                   user      TEXT PRIMARY KEY,
+                   record_id TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+                   section   TEXT NOT NULL,
+                   question  TEXT NOT NULL,
+                   saved_at  TEXT NOT NULL
+               ) STRICT, WITHOUT ROWID""",
+        ),
+    ),
 )
 
 

@@ -33,7 +33,8 @@ SUFFIX = ".rekey"
 #: Tables whose ``identity`` column holds a blob sealed with the identity key: the column
 #: naming the record id the blob is bound to, and the key of a row.
 IDENTITY_TABLES = {"records": ("id", ("rid",)),
-                   "record_revisions": ("record_id", ("record_id", "revision"))}
+                   "record_revisions": ("record_id", ("record_id", "revision")),
+                   "pending_answers": ("record_id", ("record_id",))}
 
 
 def copy_path(files: VaultFiles) -> Path:

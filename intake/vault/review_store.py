@@ -180,6 +180,8 @@ def purge_identity(conn: Connection, record_id: str, user: str, at: str) -> None
     conn.execute("UPDATE records SET identity = NULL WHERE id = ?", (record_id,))
     conn.execute("UPDATE record_revisions SET identity = NULL WHERE record_id = ?",
                  (record_id,))
+    conn.execute("UPDATE pending_answers SET identity = NULL WHERE record_id = ?",
+                 (record_id,))
     conn.execute(
         "INSERT INTO record_tombstones (record_id, purged_at, user) VALUES (?, ?, ?)"
         " ON CONFLICT (record_id) DO UPDATE SET purged_at = excluded.purged_at,"

@@ -75,7 +75,9 @@ def test_nothing_happens_while_locked(qtbot: QtBot, locked_gui: Gui) -> None:
     qtbot.wait(400)
     assert screen(window) is page  # no new unlock screen: nothing locked again
 
+    window.auto_lock_interval_ms = None  # 100 ms could lock before unlock() looks
     unlock(qtbot, locked_gui)
+    window.auto_lock.set_interval_ms(100)
     window.lock_action.trigger()
     assert not window.auto_lock.active
     page = screen(window)
