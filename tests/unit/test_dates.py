@@ -140,6 +140,8 @@ FORBIDDEN = {
     "a %-format of a date": re.compile(r"""\{[^{}\n]*:%[YmdHMSyb][^{}\n]*\}"""
                                        r"""|["'][^"'\n]*%[YmdHM][-/:. ]%[mdHMS]"""),
     "a Qt date pattern shown": re.compile(r"""toString\(\s*["'][^"'\n]*(?:yyyy|dd|hh|mm)"""),
+    "an ISO date put into a message": re.compile(r"\b(?:date|time|at|when|day)=[^,\n]*"
+                                                 r"\.isoformat\("),
 }
 #: Machine formats that stay ISO 8601 / sortable, each with why.
 ALLOWED = {
@@ -176,7 +178,8 @@ def test_the_check_sees_each_kind_of_violation(tmp_path: Path) -> None:
         "b = babel_dates.format_date(day, locale=loc)\n"
         "c = change.at[:16].replace('T', ' ')\n"
         "d = f'{now:%Y-%m-%d}'\n"
-        "e = QDate.currentDate().toString('yyyy-MM-dd')\n", encoding="utf-8")
+        "e = QDate.currentDate().toString('yyyy-MM-dd')\n"
+        "f = _('on {date}').format(date=chosen_day(edit).isoformat())\n", encoding="utf-8")
     (tmp_path / "dates.py").write_text("x = y.strftime('%Y')\n", encoding="utf-8")
     found = violations(tmp_path)
     assert {f.split(": ")[1] for f in found} == set(FORBIDDEN)
