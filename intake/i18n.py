@@ -4,6 +4,7 @@ Source strings are English. Strings defined at import time are marked with ``N_(
 translated where they are shown, with ``_()``; nothing calls ``_()`` at import time. A
 translation whose placeholders differ from its source is dropped when the catalog loads
 (the English text is shown instead), so a bad translation can never break a format call.
+Dates and times are not formatted here but in :mod:`intake.dates` (one style per kind).
 """
 
 from __future__ import annotations
