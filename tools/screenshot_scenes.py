@@ -28,6 +28,7 @@ from intake.domain.record import Record, Status
 from intake.domain.roles import Role
 from intake.exchange.demo import generate
 from intake.paths import app_paths
+from intake.services.dashboard import CHART_IDS
 from intake.services.interviews import InterviewService
 from intake.services.transfer import TransferService
 from intake.services.users import UserService
@@ -54,6 +55,19 @@ SEED = 2026
 TODAY = dt.date(2026, 11, 20)  # the same records (and dates) on every run
 FORM_SECTION = "work"
 HOUR_MS = 3_600_000
+#: A search no demo testimony matches (the empty result's picture).
+NOTHING_FOUND = "zzyzx"
+#: The picture of each dashboard tab.
+DASHBOARD_TABS = {
+    "records_by_year_departed": "dashboard",
+    "records_by_escape_year": "dashboard-escape-year",
+    "records_by_sector_group": "dashboard-sector",
+    "records_by_federal_district": "dashboard-region",
+    "indicators": "dashboard-indicators",
+    "work_hours_per_day": "dashboard-working-hours",
+    "wages_state_share": "dashboard-wages",
+    "medical_care_received": "dashboard-medical-care",
+}
 
 
 class UnexpectedDialog(RuntimeError):
@@ -184,6 +198,8 @@ class Stage:
         wizard.written_down.setChecked(True)
         wizard.advance()
         wait_until(lambda: self.window.workspace is not None, "the empty workspace")
+        self._wait_tasks("the empty list")
+        self.camera.shoot("record-list-empty")
         self.window.lock()
         self.record = fill_vault(app_paths(self.env).default_vault)
 
@@ -201,6 +217,17 @@ class Stage:
     # -- the workspace --------------------------------------------------------------------
     def record_list(self) -> None:
         self.camera.shoot("record-list")
+        if not self.camera.wants("search-no-results"):
+            return
+        records = self.workspace.record_list
+        records.search.setText(NOTHING_FOUND)
+        records.apply_filter()
+        self._wait_tasks("the search")
+        wait_until(lambda: records.model.rowCount() == 0, "the search to find nothing")
+        self.camera.shoot("search-no-results")
+        records.clear_filters()
+        self._wait_tasks("the whole list")
+        records.table.selectRow(0)
 
     def form(self) -> None:
         if not self.camera.wants("interview-form", "interview-form-consent", "consent-step",
@@ -241,13 +268,18 @@ class Stage:
 
     # -- the menus' dialogs ---------------------------------------------------------------
     def dashboard(self) -> None:
-        if not self.camera.wants("dashboard"):
+        if not self.camera.wants(*DASHBOARD_TABS.values()):
             return
         self.window.tools.open_dashboard()
         view = self.window.tools.dashboard
         assert view is not None
         wait_until(lambda: view.dashboard is not None, "the dashboard's figures")
-        self._dialog("dashboard", view)
+        view.show()
+        for index, chart_id in enumerate(CHART_IDS):
+            view.tabs.setCurrentIndex(index)
+            self.camera.shoot(DASHBOARD_TABS[chart_id], view)
+        view.close()
+        settle()
 
     def export(self) -> None:
         if not self.camera.wants("export-settings", "export-preview"):

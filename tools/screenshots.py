@@ -110,13 +110,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from PySide6.QtWidgets import QApplication
 
         from intake.app import application_icon
+        from intake.ui.theme import apply_theme
         from tools.screenshot_scenes import capture
 
         qInstallMessageHandler(quiet_offscreen)
         app = QApplication(["intake"])
         app.setApplicationName("intake")
         app.setWindowIcon(application_icon())
-        app.setStyle("Fusion")
+        apply_theme(app)  # as intake.app.main does
         written = []
         for language in args.languages or LANGUAGES:
             home = root / language / "home"

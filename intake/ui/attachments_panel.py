@@ -36,6 +36,7 @@ from intake.ui.busy import busy_bar
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
 from intake.ui.progress import Ticker, run_with_progress
+from intake.ui.theme import icon
 from intake.ui.worker import BackgroundTasks
 from intake.vault.attachments import Attachment
 from intake.vault.vault import Vault
@@ -59,12 +60,13 @@ class AttachmentsPanel(QWidget):
         self.list.itemActivated.connect(lambda _item: self.show_selected())
         self.buttons: dict[str, QPushButton] = {}
         for kind in ("audio", "photo", "document"):
-            button = QPushButton(self)
+            button = QPushButton(icon("paperclip"), "", self)
             button.setObjectName(f"attach_{kind}")
             button.clicked.connect(lambda _c=False, k=kind: self.attach(k))
             self.buttons[kind] = button
         self.show_button, self.copy_button, self.remove_button = (
-            QPushButton(self), QPushButton(self), QPushButton(self))
+            QPushButton(icon("eye"), "", self), QPushButton(icon("download"), "", self),
+            QPushButton(icon("trash-2"), "", self))
         self.show_button.clicked.connect(self.show_selected)
         self.copy_button.clicked.connect(self.export_selected)
         self.remove_button.clicked.connect(self.remove_selected)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from intake.errors import IntakeError
 from intake.i18n import N_, _
+from intake.ui.theme import icon
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class AudioPlayer(QDialog):
         self.play_button = QPushButton(self)
         self.play_button.setObjectName("audio_play")
         self.play_button.clicked.connect(self.toggle)
-        self.stop_button = QPushButton(self)
+        self.stop_button = QPushButton(icon("square"), "", self)
         self.stop_button.setObjectName("audio_stop")
         self.stop_button.clicked.connect(self.player.stop)
         self.position = QSlider(Qt.Orientation.Horizontal, self)
@@ -126,6 +127,7 @@ class AudioPlayer(QDialog):
     def retranslate(self) -> None:
         playing = self.player.playbackState() == self.player.PlaybackState.PlayingState
         self.play_button.setText(_("Pause") if playing else _("Play"))
+        self.play_button.setIcon(icon("pause" if playing else "play"))
         self.stop_button.setText(_("Stop"))
         self.position.setAccessibleName(_("Position in the recording"))
         if not self.has_sound_device and not self.message.text():

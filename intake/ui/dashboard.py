@@ -52,6 +52,7 @@ from intake.ui.dashboard_charts import TAB_TITLES, ChartPage, png_bytes, svg_byt
 from intake.ui.errors import error_text
 from intake.ui.file_choice import choose
 from intake.ui.headings import heading
+from intake.ui.theme import icon
 from intake.ui.worker import BackgroundTasks
 
 FileChooser = Callable[[QWidget], Path | None]
@@ -137,10 +138,10 @@ class DashboardView(QDialog):
         self.pages = {chart_id: ChartPage(chart_id, self.tabs) for chart_id in CHART_IDS}
         for page in self.pages.values():
             self.tabs.addTab(page, "")
-        self.save_button = QPushButton(self)
+        self.save_button = QPushButton(icon("save"), "", self)
         self.save_button.setObjectName("dashboard_save_chart")
         self.save_button.clicked.connect(self.save_chart)
-        self.export_button = QPushButton(self)
+        self.export_button = QPushButton(icon("file-output"), "", self)
         self.export_button.setObjectName("dashboard_export")
         self.export_button.clicked.connect(self.export_dashboard)
         self.message = message_label(self, "dashboard_message")

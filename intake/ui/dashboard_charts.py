@@ -2,8 +2,9 @@
 
 A chart is built from a :class:`intake.services.dashboard.Figure`; every count is written
 in its category's label ("Construction and industry (123)"), so a reader never has to
-guess a bar's height, and a protected figure's hidden counts read ``<10`` or ``x`` there
-while their bars are not drawn (height 0: a bar would give the count away). Qt Charts
+guess a bar's height (bars run across in every chart, each label whole on one line down
+the left side), and a protected figure's hidden counts read ``<10`` or ``x`` there while
+their bars are not drawn (height 0: a bar would give the count away). Qt Charts
 reads labels and titles as rich text, so each is HTML-escaped (``<10`` would vanish).
 
 A saved chart is drawn from its own ``QChart`` in a ``QGraphicsScene`` that is never
@@ -19,7 +20,6 @@ import shiboken6
 from PySide6.QtCharts import (
     QAbstractBarSeries,
     QBarCategoryAxis,
-    QBarSeries,
     QBarSet,
     QChart,
     QChartView,
@@ -27,27 +27,31 @@ from PySide6.QtCharts import (
     QHorizontalStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, QSizeF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMargins, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QGraphicsScene, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsScene,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QWidget,
+)
 
 from intake.domain.indicators import Finding
 from intake.i18n import N_, _
 from intake.services.dashboard_figures import (
-    BY_DISTRICT,
-    BY_SECTOR,
     INDICATORS_CHART,
-    MEDICAL,
     TESTIMONIES,
     Figure,
     figure_text,
 )
+from intake.ui.theme import COLOURS
 
 #: Size of a saved chart (pixels; an SVG's view box).
 SAVED_SIZE = QSize(1100, 680)
-#: Charts whose category labels are long: bars run across, labels down the left side.
-HORIZONTAL = frozenset({BY_SECTOR, BY_DISTRICT, INDICATORS_CHART, MEDICAL})
+#: Width of the figures as text beside a chart (pixels).
+TEXT_WIDTH = 300
 #: Present / absent / not enough answers: dark red, grey-green, light grey (legend-coded,
 #: and each count is in the label too, so colour is never the only cue).
 FINDING_COLOURS = {Finding.PRESENT.value: "#a4262c", Finding.ABSENT.value: "#5b7f6e",
@@ -73,58 +77,64 @@ def category_label(figure: Figure, category: str) -> str:
     return f"{figure.label(category)} ({figure.text(category, series)})"
 
 
-def _axis_text(figure: Figure, category: str) -> str:
-    """``category_label`` as the axis's rich text: under a vertical bar, the count goes on
-    lines of their own (twelve years side by side leave no room for one)."""
-    text = html.escape(category_label(figure, category))
-    return text if figure.id in HORIZONTAL else text.replace(" ", "<br>")
-
-
-def build_chart(figure: Figure) -> QChart:
-    """A bar chart of ``figure`` in the current language."""
-    chart = QChart()
-    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-    chart.setTitle(html.escape(_(figure.title)))
-    horizontal = figure.id in HORIZONTAL
-    categories = list(figure.categories)
-    if horizontal:  # Qt puts the first category at the bottom: list them top down
-        categories.reverse()
-    series: QAbstractBarSeries
-    if figure.id == INDICATORS_CHART:
-        series = QHorizontalStackedBarSeries()
-    elif horizontal:
-        series = QHorizontalBarSeries()
-    else:
-        series = QBarSeries()
+def _series(figure: Figure) -> tuple[QAbstractBarSeries, int]:
+    """The bars of ``figure`` (categories top down) and the longest bar's count."""
+    categories = list(reversed(figure.categories))  # Qt puts the first at the bottom
+    stacked = figure.id == INDICATORS_CHART
+    series: QAbstractBarSeries = (QHorizontalStackedBarSeries() if stacked
+                                  else QHorizontalBarSeries())
     highest = 0
     for code in figure.series:
         bars = QBarSet(html.escape(figure.label(code)))
-        if code in FINDING_COLOURS:
-            bars.setColor(QColor(FINDING_COLOURS[code]))
+        bars.setColor(QColor(FINDING_COLOURS.get(code, COLOURS["accent"])))
+        bars.setBorderColor(bars.color())
         values = [figure.value(c, code) for c in categories]
         bars.append([float(v) for v in values])
         series.append(bars)
         highest = max([highest, *values])
-    if figure.id == INDICATORS_CHART:
+    if stacked:
         highest = max((sum(figure.value(c, s) for s in figure.series) for c in categories),
                       default=0)
+    series.setBarWidth(0.6)
+    return series, highest
+
+
+def build_chart(figure: Figure) -> QChart:
+    """A bar chart of ``figure`` in the current language. Bars always run across: every
+    label (a federal district, an indicator, "Not recorded (12)") reads whole on one line
+    down the left side, and no axis title is turned on its side (the chart's title names
+    the categories; "Testimonies" under the counts reads left to right)."""
+    chart = QChart()
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.setBackgroundRoundness(0)
+    chart.setMargins(QMargins(8, 4, 16, 4))
+    font = QFont(QApplication.font())
+    title_font = QFont(font)
+    title_font.setBold(True)
+    chart.setTitleFont(title_font)
+    chart.setTitle(html.escape(_(figure.title)))
+    series, highest = _series(figure)
     chart.addSeries(series)
     axis = QBarCategoryAxis()
-    axis.append([_axis_text(figure, c) for c in categories])
-    axis.setTitleText(html.escape(_(figure.axis)))
+    axis.append([html.escape(category_label(figure, c)) for c in reversed(figure.categories)])
+    axis.setLabelsFont(font)
+    axis.setTitleVisible(False)
+    axis.setGridLineVisible(False)
     counts = QValueAxis()
     counts.setLabelFormat("%d")
     counts.setRange(0, max(highest, 10))
     counts.applyNiceNumbers()
+    counts.setLabelsFont(font)
+    counts.setTitleFont(font)
     counts.setTitleText(html.escape(_(TESTIMONIES)))
-    left, bottom = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignBottom
-    chart.addAxis(axis, left if horizontal else bottom)
-    chart.addAxis(counts, bottom if horizontal else left)
+    chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
+    chart.addAxis(counts, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(axis)
     series.attachAxis(counts)
     legend = chart.legend()
     legend.setVisible(len(figure.series) > 1)
     legend.setAlignment(Qt.AlignmentFlag.AlignBottom)
+    legend.setFont(font)
     return chart
 
 
@@ -173,7 +183,8 @@ def svg_bytes(figure: Figure, size: QSize = SAVED_SIZE) -> bytes:
 
 
 class ChartPage(QWidget):
-    """A chart on screen and, under it, the same figures as text for screen readers."""
+    """A chart on screen and, beside it, the same figures as text for screen readers (all
+    of them at once: the chart keeps the page's whole height for its labels)."""
 
     def __init__(self, chart_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -184,13 +195,14 @@ class ChartPage(QWidget):
         self.view.setObjectName(f"dashboard_chart_{chart_id}")
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.view.setMinimumHeight(260)
+        self.view.setMinimumSize(480, 300)
         self.table = QPlainTextEdit(self)
         self.table.setObjectName(f"dashboard_text_{chart_id}")
         self.table.setReadOnly(True)
         self.table.setTabChangesFocus(True)
-        self.table.setMaximumHeight(110)
-        layout = QVBoxLayout(self)
+        self.table.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.table.setFixedWidth(TEXT_WIDTH)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.table)
@@ -215,5 +227,5 @@ class ChartPage(QWidget):
         chart = self.view.chart()
         for axis in chart.axes():
             if isinstance(axis, QBarCategoryAxis):
-                return [html.unescape(c.replace("<br>", " ")) for c in axis.categories()]
+                return [html.unescape(c) for c in axis.categories()]
         return []

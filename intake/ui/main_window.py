@@ -40,6 +40,7 @@ from intake.ui.help_menu import HelpMenu
 from intake.ui.language import LanguageController
 from intake.ui.record_tools import RecordTools
 from intake.ui.statistics_export import StatisticsExportDialog
+from intake.ui.theme import icon
 from intake.ui.transfer import TransferMenu
 from intake.ui.unlock import UnlockScreen
 from intake.ui.users_dialog import UsersDialog
@@ -88,7 +89,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(640, 480)  # fits 1366x768 at 150 % scaling
 
         self.vault_menu = self.menuBar().addMenu("")
-        self.lock_action = QAction(self)
+        self.lock_action = QAction(icon("lock"), "", self)
         self.lock_action.setObjectName("lock_action")
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -110,18 +111,18 @@ class MainWindow(QMainWindow):
         self.check_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
         self.check_action.setObjectName("check_vault_action")
         self.check_action.triggered.connect(self.check_vault)
-        self.security_action = QAction(self)
+        self.security_action = QAction(icon("shield-check"), "", self)
         self.security_action.setShortcut(QKeySequence("Ctrl+,"))
         self.security_action.setObjectName("security_settings_action")
         self.security_action.triggered.connect(self.open_security_settings)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # StandardKey.Quit: unbound on X11
         self.quit_action.triggered.connect(self.close)
-        self.users_action = QAction(self)
+        self.users_action = QAction(icon("users"), "", self)
         self.users_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
         self.users_action.setObjectName("users_action")
         self.users_action.triggered.connect(self.open_users)
-        self.audit_action = QAction(self)
+        self.audit_action = QAction(icon("scroll-text"), "", self)
         self.audit_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.audit_action.setObjectName("audit_action")
         self.audit_action.triggered.connect(self.open_audit)
@@ -139,22 +140,22 @@ class MainWindow(QMainWindow):
         self.vault_menu.addSeparator()
         self.vault_menu.addAction(self.quit_action)
         self.records_menu = self.menuBar().addMenu("")
-        self.new_record_action = QAction(self)
+        self.new_record_action = QAction(icon("file-plus"), "", self)
         self.new_record_action.setObjectName("new_record_action")
         self.new_record_action.setShortcut(QKeySequence("Ctrl+N"))
         self.new_record_action.triggered.connect(self._new_record)
-        self.find_action = QAction(self)
+        self.find_action = QAction(icon("search"), "", self)
         self.find_action.setObjectName("find_action")
         self.find_action.setShortcut(QKeySequence("Ctrl+F"))
         self.find_action.triggered.connect(self._find)
-        self.queue_action = QAction(self)
+        self.queue_action = QAction(icon("clipboard-check"), "", self)
         self.queue_action.setShortcut(QKeySequence("Ctrl+R"))
         self.queue_action.setObjectName("review_queue_action")
         self.queue_action.triggered.connect(self._review_queue)
         self.records_menu.addAction(self.new_record_action)
         self.records_menu.addAction(self.find_action)
         self.records_menu.addAction(self.queue_action)
-        self.export_action = QAction(self)
+        self.export_action = QAction(icon("file-output"), "", self)
         self.export_action.setObjectName("export_action")
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(self.open_export)

@@ -39,6 +39,7 @@ from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
 from intake.ui.filter_choices import FilterChoices
 from intake.ui.record_model import COLUMNS, DEFAULT_SORT, RecordTableModel
+from intake.ui.theme import icon
 from intake.ui.worker import BackgroundTasks
 
 SEARCH_DELAY_MS = 250
@@ -77,7 +78,7 @@ class RecordList(QWidget):
         self.names_check = QCheckBox(self)
         self.names_check.setObjectName("search_names")
         self.names_check.setVisible(can_search_names)
-        self.new_button = QPushButton(self)
+        self.new_button = QPushButton(icon("file-plus"), "", self)
         self.new_button.setObjectName("new_record")
 
         self.status_filter = QComboBox(self)
@@ -89,7 +90,7 @@ class RecordList(QWidget):
         self.interviewer_filter.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.interviewer_filter.addItems(["", *interviewers])
         self.interviewer_filter.setMinimumContentsLength(10)
-        self.clear_filters_button = QPushButton(self)
+        self.clear_filters_button = QPushButton(icon("filter-x"), "", self)
         self._choices = [
             FilterChoices(self.status_filter, N_("All statuses"),
                      [(c.label, c.value) for c in STATUSES]),
@@ -110,9 +111,9 @@ class RecordList(QWidget):
 
         self.count_label = QLabel(self)
         self.count_label.setObjectName("record_count")
-        self.open_button = QPushButton(self)
+        self.open_button = QPushButton(icon("folder-open"), "", self)
         self.open_button.setObjectName("open_record")
-        self.delete_button = QPushButton(self)
+        self.delete_button = QPushButton(icon("trash-2"), "", self)
         self.delete_button.setObjectName("delete_record")
         self._lay_out()
 

@@ -43,6 +43,7 @@ from intake.ui.form.interview_form import InterviewForm
 from intake.ui.form.question_row import HELP_STYLE
 from intake.ui.headings import heading
 from intake.ui.review_overrides import IndicatorOverrides
+from intake.ui.theme import icon
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class ReviewPanel(QScrollArea):
         self.reliability = QLabel(body)
         self.reliability.setObjectName("review_reliability")
         self.reliability.setWordWrap(True)
-        self.notes_button = QPushButton(body)
+        self.notes_button = QPushButton(icon("clipboard-check"), "", body)
         self.notes_button.setObjectName("open_review_section")
         self.notes_button.clicked.connect(self.open_review_section)
         self.overrides = IndicatorOverrides(self.can_review, body)

@@ -37,6 +37,7 @@ from intake.ui.errors import error_text
 from intake.ui.headings import heading
 from intake.ui.record_list import RecordList
 from intake.ui.review_queue import ReviewQueue
+from intake.ui.theme import icon
 from intake.ui.worker import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ class Workspace(QWidget):
         self.status = QLabel(self)
         self.status.setObjectName("workspace_status")
         self.status.setWordWrap(True)
-        self.lock_button = QPushButton(self)
+        self.lock_button = QPushButton(icon("lock"), "", self)
         self.lock_button.setObjectName("lock_button")
         self.lock_button.clicked.connect(self.lock_requested)
 
@@ -119,7 +120,7 @@ class Workspace(QWidget):
         self.pages.addWidget(list_page)
 
         self.form_page = QWidget(self.pages)
-        self.back_button = QPushButton(self.form_page)
+        self.back_button = QPushButton(icon("arrow-left"), "", self.form_page)
         self.back_button.setObjectName("back_to_list")
         self.back_button.clicked.connect(self.back_to_list)
         bar = QHBoxLayout()

@@ -1,12 +1,14 @@
 """Text contrast of the default style passes WCAG 2.x AA (4.5:1 for normal text).
 
-Two sources of colour: the palette the running app has (read from ``intake.app.main``
+Three sources of colour: the palette the running app has (read from ``intake.app.main``
 itself in a process of its own, offscreen, so whatever style or palette the app sets is
 what is measured, and this test process stays free of Qt), and every colour written into
 a style sheet under ``intake/ui`` (found in the source, so a new one is checked without
 being listed here): a text colour with its own background in the same style is measured
 against that background, otherwise against white (lists, fields) and the window colour
-(labels on a page). Disabled text is exempt, as in WCAG.
+(labels on a page); and the theme's own table of colours (``intake/ui/theme.py``, read
+from the source): its text pairs at 4.5:1, its icons and chart bars, which are not text,
+at 3:1 (WCAG 1.4.11). Disabled text is exempt, as in WCAG.
 """
 
 from __future__ import annotations
@@ -51,7 +53,10 @@ import intake.app
 def report(*_args):
     app = QApplication.instance()
     palette = app.palette()
-    out = {"style": app.style().name()}
+    sheet = app.styleSheet()
+    app.setStyleSheet("")  # a style sheet wraps the style in one that has no name
+    out = {"style": app.style().name(), "style_sheet": sheet,
+           "point_size": app.font().pointSizeF(), "family": app.font().family()}
     for group in ("Active", "Inactive"):
         g = getattr(QPalette.ColorGroup, group)
         for role in %(roles)r:
@@ -174,3 +179,62 @@ def test_every_colour_in_the_code_is_readable(style: tuple[str, str, str | None]
     for behind in backgrounds:
         measured = ratio(hex_rgb(colour), hex_rgb(behind))
         assert measured >= AA_NORMAL_TEXT, (where, colour, behind, round(measured, 2))
+
+
+# -- the theme ----------------------------------------------------------------------------
+THEME = UI / "theme.py"
+AA_NON_TEXT = 3.0
+#: (text, background) of the theme's colours that carry normal text.
+THEME_TEXT_PAIRS = (
+    ("window_text", "window"), ("text", "base"), ("text", "alternate_base"),
+    ("button_text", "button"), ("highlighted_text", "highlight"),
+    ("tooltip_text", "tooltip_base"), ("placeholder", "base"), ("placeholder", "window"),
+    ("link", "base"), ("link", "window"),
+)
+#: (graphic, background) pairs: icons on buttons, pages and lists, bars on a chart.
+THEME_GRAPHIC_PAIRS = (
+    ("icon", "button"), ("icon", "window"), ("icon", "base"), ("highlighted_text", "highlight"),
+    ("accent", "base"), ("highlight", "base"),
+)
+
+
+@cache
+def theme_colours() -> dict[str, str]:
+    """``COLOURS`` of intake/ui/theme.py, read from its source (no Qt in this process)."""
+    tree = ast.parse(THEME.read_text(encoding="utf-8"))
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) else None
+        if isinstance(target, ast.Name) and target.id == "COLOURS":
+            colours: dict[str, str] = ast.literal_eval(node.value)
+            return colours
+    raise AssertionError("intake/ui/theme.py has no COLOURS")
+
+
+@pytest.mark.parametrize("pair", THEME_TEXT_PAIRS, ids="/".join)
+def test_the_theme_text_is_readable(pair: tuple[str, str]) -> None:
+    colours = theme_colours()
+    text, background = (hex_rgb(colours[name]) for name in pair)
+    assert ratio(text, background) >= AA_NORMAL_TEXT, (pair, round(ratio(text, background), 2))
+
+
+@pytest.mark.parametrize("pair", THEME_GRAPHIC_PAIRS, ids="/".join)
+def test_the_theme_icons_and_bars_stand_out(pair: tuple[str, str]) -> None:
+    colours = theme_colours()
+    graphic, background = (hex_rgb(colours[name]) for name in pair)
+    assert ratio(graphic, background) >= AA_NON_TEXT, (pair, round(ratio(graphic, background), 2))
+
+
+def test_a_failing_pair_would_be_caught() -> None:
+    """Positive control: Fusion's own selection (white on #308cc6) fails the text check."""
+    assert ratio(hex_rgb("#ffffff"), hex_rgb("#308cc6")) < AA_NORMAL_TEXT
+
+
+def test_the_app_runs_with_the_theme() -> None:
+    """``intake.app.main`` applies the theme: its palette, its padding, its type size."""
+    palette, colours = app_palette(), theme_colours()
+    for role, name in (("Window", "window"), ("Base", "base"), ("Highlight", "highlight"),
+                       ("PlaceholderText", "placeholder"), ("Text", "text")):
+        shown = "#" + "".join(f"{c:02x}" for c in palette[f"Active.{role}"][:3])
+        assert shown == colours[name], (role, shown)
+    assert "padding" in palette["style_sheet"]
+    assert palette["point_size"] >= 10.5 and palette["family"] == "NanumGothic"
