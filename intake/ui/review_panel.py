@@ -13,6 +13,8 @@ never edited in two places.
 
 Before a transition the form is saved (``flush``); the record the service returns is given
 back to the form (``InterviewForm.adopt``), so the form never autosaves an older status.
+Submitting first shows what is unanswered or wrong, section by section, and asks
+(``ui/form/submit_check.py``); declining keeps the draft.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
 from intake.ui.form.interview_form import InterviewForm
 from intake.ui.form.question_row import HELP_STYLE
+from intake.ui.form.submit_check import confirm_submit
 from intake.ui.headings import heading
 from intake.ui.review_overrides import IndicatorOverrides
 from intake.ui.theme import icon
@@ -225,6 +228,8 @@ class ReviewPanel(QScrollArea):
         """Move the record to ``target``; True when done."""
         if not self._saved_first():
             return False
+        if target is Status.SUBMITTED and not confirm_submit(self._form, self._dialogs, self):
+            return False  # what is missing was shown; the interviewer stays on the draft
         record_id = self._form.record.id
         try:
             record = self._review.transition(record_id, target)

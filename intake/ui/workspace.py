@@ -153,7 +153,9 @@ class Workspace(QWidget):
         if not self._service.may(Action.CREATE_RECORD):  # coordinators
             return
         if self._leave_form():
-            self._show_form(self._service.new_record())
+            from intake.ui.form.new_testimony import with_defaults
+
+            self._show_form(with_defaults(self._service.new_record()))  # dated today
 
     def open_record(self, record_id: str) -> None:
         if self.form is not None and self._form_record == record_id:
@@ -175,8 +177,8 @@ class Workspace(QWidget):
 
         form = InterviewForm(self._service, record, self.can_review, self._dialogs,
                              parent=self.form_page)
-        form.saved.connect(self.show_saved)
-        form.save_failed.connect(self.show_save_failed)
+        # One truth: the status bar says what the form's own status line says.
+        form.status_changed.connect(self.status_message)
         self._attach_review(form)
         self._form_layout.addWidget(form, 1)
         self.form, self._form_record = form, record.id

@@ -164,9 +164,12 @@ def test_unknown_and_declined_clear_and_disable_the_value(make_row: MakeRow, mar
 
 def test_the_answer_state_control_is_translated_and_ordered(make_row: MakeRow) -> None:
     row = make_row("profile.sex")
+    # A blank reads "Not asked" (as in the case file), an answer "Answer".
     assert [row.state.itemText(i) for i in range(3)] == [
-        _("Answer"), _("Unknown"), _("Declined")]
+        _("Not asked"), _("Unknown"), _("Declined")]
     assert [row.state.itemData(i) for i in range(3)] == [None, "unknown", "declined"]
+    row.editor.set_value("female")
+    assert row.state.itemText(0) == _("Answer")
 
 
 def test_estimate_only_for_numbers_years_dates_and_money(make_row: MakeRow) -> None:

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from intake.app import Gui
 from intake.domain.record import Status
 from intake.domain.roles import Role
+from intake.i18n import _
 from intake.services.interviews import InterviewService
 from intake.ui.form.interview_form import InterviewForm
 from intake.ui.workspace import Workspace
@@ -168,7 +169,9 @@ def test_an_interviewer_completes_a_testimony_from_the_keyboard(
     assert tabs.currentWidget() is panel
     submit = panel.transition_buttons[Status.SUBMITTED]
     tab_to(qtbot, submit)
+    locked_gui.window.dialogs.set_next_answer(True)  # the submit check: submit all the same
     press(qtbot, Qt.Key.Key_Space)
+    assert locked_gui.window.dialogs.shown[-1] == _("Submit the testimony?")
 
     vault = locked_gui.session.vault
     assert vault is not None

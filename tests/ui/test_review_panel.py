@@ -107,6 +107,7 @@ def test_a_case_manager_reviews_overrides_and_verifies(
     assert form is not None and form.record.id == records["first"]
     assert form.side_tabs.currentWidget() is panel  # opened from the queue: the review tab
     assert panel.status_value.text() == _("Submitted")
+    form.row("identity.full_name")  # its page built (pages are built on the first visit)
     assert any(NAME in text for text in texts(form))  # texts() does find a name
     window = gui.window
     window.resize(1366, 768)

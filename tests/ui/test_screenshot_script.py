@@ -2,7 +2,8 @@
 the real app from the first-run wizard to an unlocked vault of demo testimonies and writes
 1366×768 pictures that show something (not one flat colour), a window alone and a dialog
 drawn over it; and the index of docs/screenshots/ links every screen in both languages.
-The whole walk, both languages, is ``make screenshots``."""
+Every dashboard tab and the empty states (an empty vault, a search that finds nothing) have
+pictures of their own (issue 13). The whole walk, both languages, is ``make screenshots``."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from intake.paths import app_paths
+from intake.services.dashboard import CHART_IDS
 from tools.screenshot_camera import NAMES, SIZE, file_name
-from tools.screenshot_scenes import capture
+from tools.screenshot_scenes import DASHBOARD_TABS, capture
 from tools.screenshots import write_index
 
 
@@ -51,3 +53,23 @@ def test_the_index_links_every_screen_in_both_languages(tmp_path: Path) -> None:
         for language in ("en", "ko"):
             assert f"]({language}/{file_name(name)})" in text
     assert file_name("first-run") == "01-first-run.png"
+
+
+def test_every_dashboard_tab_and_the_empty_states_have_a_picture() -> None:
+    assert set(DASHBOARD_TABS) == set(CHART_IDS)
+    assert set(DASHBOARD_TABS.values()) <= set(NAMES)
+    assert {"record-list-empty", "search-no-results"} <= set(NAMES)
+
+
+def test_the_empty_states_and_a_dashboard_tab_are_taken(
+    qapp: QApplication, env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "shots"
+    wanted = ("record-list-empty", "search-no-results", "dashboard-indicators")
+    written = capture(qapp, env, out, "en", {str(app_paths(env).home): "/home/demo"},
+                      only=set(wanted))
+
+    assert written == [out / "en" / file_name(name) for name in wanted]
+    for path in written:
+        image = QImage(str(path))
+        assert image.size() == SIZE and len(colours(image)) > 20, path.name

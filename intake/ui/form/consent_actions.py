@@ -29,8 +29,7 @@ class ConsentActions:
         page = next((p for p in pages if p.section.id == CONSENT_SECTION), None)
         if page is None:
             return
-        for row in page.rows.values():
-            row.set_read_only(True)
+        page.set_read_only(True)  # its rows, now or when the page is built
         own = record.author == service.vault.user
         if not service.may(Action.EDIT_OWN_RECORD if own else Action.EDIT_OTHERS_RECORD):
             return

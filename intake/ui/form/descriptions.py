@@ -33,6 +33,9 @@ AMOUNT_HINT = N_("Type the amount, then choose its currency.")
 CURRENCY_HINT = N_("Arrow keys choose the currency.")
 STATE_HINT = N_("Whether the person answered, did not know, or declined to answer.")
 ESTIMATE_HINT = N_("Tick when the answer is the person's estimate.")
+#: The keys of the state and the estimate, which are no Tab stops (``keys.py``).
+MARK_KEYS_HINT = N_("Alt+U: the person does not know; Alt+D: declined to answer.")
+ESTIMATE_KEY_HINT = N_("Alt+E: the answer is an estimate.")
 
 
 def _number(value: float) -> str:
@@ -92,5 +95,7 @@ def describe(editor: FieldEditor, error: str) -> None:
     now), then the question's help, then the hint for that input."""
     question = editor.question
     help_text = _(question.help) if question.help else ""
+    keys = joined(_(MARK_KEYS_HINT),
+                  _(ESTIMATE_KEY_HINT) if question.type.takes_estimate else "")
     for widget, hint in type_hints(editor):
-        widget.setAccessibleDescription(joined(error, help_text, hint))
+        widget.setAccessibleDescription(joined(error, help_text, hint, keys))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -49,10 +50,11 @@ from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
 from intake.ui.form import keys, saving
 from intake.ui.form.autosave import AutosaveController
+from intake.ui.form.completeness import answered_count
 from intake.ui.form.consent_actions import ConsentActions
 from intake.ui.form.indicator_panel import IndicatorPanel
 from intake.ui.form.question_row import QuestionRow
-from intake.ui.form.section_page import SectionPage
+from intake.ui.form.section_page import FormRows, SectionPage
 from intake.ui.form.side_tabs import SIDE_WIDTH, SIDE_WIDTH_WITH_PANELS, SideTabs, pane_sizes
 
 log = logging.getLogger(__name__)
@@ -110,8 +112,8 @@ class InterviewForm(QWidget):
         self.banner.hide()
         self.status_label = QLabel(self)
         self.status_label.setObjectName("save_status")
-        self.rows: dict[str, QuestionRow] = {}
         self._page_of: dict[str, SectionPage] = {}
+        self.rows = FormRows(self._page_of)  # a page's rows are built on its first visit
         self.section_pages: list[SectionPage] = []
         for section in service.questionnaire.sections:
             if section.reviewers_only and not can_review:
@@ -119,15 +121,15 @@ class InterviewForm(QWidget):
             questions = [q for q in section.questions if self._shows(q)]
             if not questions:
                 continue
-            page = SectionPage(section, questions, self.pages)
+            page = SectionPage(section, questions, self.pages, lazy=True)
             page.changed.connect(self._row_changed)
             page.identity_revealed.connect(self.reveal_identity)
             page.identity_hidden.connect(self.hide_identity)
+            page.built.connect(partial(self._page_built, page))
             self.pages.addWidget(page)
             self.section_pages.append(page)
-            for qid, row in page.rows.items():
-                self.rows[qid] = row
-                self._page_of[qid] = page
+            for question in questions:
+                self._page_of[question.id] = page
             item = QListWidgetItem(self.section_list)
             item.setData(Qt.ItemDataRole.UserRole, section.id)
 
@@ -245,7 +247,7 @@ class InterviewForm(QWidget):
 
     def invalid_questions(self) -> list[str]:
         """Questions showing an error (their last valid answer is what is stored)."""
-        return [qid for qid, row in self.rows.items() if row.error_text]
+        return [qid for qid, row in self.rows.built().items() if row.error_text]
 
     def row(self, question_id: str) -> QuestionRow:
         return self.rows[question_id]
@@ -297,15 +299,27 @@ class InterviewForm(QWidget):
 
     # -- loading and live updates ---------------------------------------------------------
     def _load(self, record: Record) -> None:
+        self._load_rows(self.rows.built(), record)  # the others load when built
+        for index in range(len(self.section_pages)):
+            self._update_progress(index)
+        self._update_indicators()
+
+    @staticmethod
+    def _load_rows(rows: Mapping[str, QuestionRow], record: Record) -> None:
         derived_share = state_share_percent(record.answers)
-        for qid, row in self.rows.items():
+        for qid, row in rows.items():
             value = record.answers.get(qid)
             if qid == SHARE_QUESTION and value is not None and value == derived_share:
                 value = None  # computed, not typed: keep it computed
             row.load(value, record.meta.get(qid))
-        for index in range(len(self.section_pages)):
-            self._update_progress(index)
-        self._update_indicators()
+
+    def _page_built(self, page: SectionPage) -> None:
+        """A page shown (or asked for) the first time: its rows show the stored answers."""
+        self._load_rows(page.built_rows, self._saved)
+        self._update_progress(self.section_pages.index(page))
+        if SHARE_QUESTION in page.built_rows:
+            self._update_indicators()  # the computed share, as the row's placeholder
+
 
     def _row_changed(self, question_id: str) -> None:
         self._autosave.note_change()
@@ -316,17 +330,25 @@ class InterviewForm(QWidget):
 
     def _update_progress(self, index: int) -> None:
         page = self.section_pages[index]
-        answered, total = page.progress()
+        if page.is_built:
+            answered, total = page.progress()
+        else:  # from the stored record, counted as the rows will count it once built
+            answered, total = answered_count(page.questions, self._saved), len(page.questions)
+            stored = self._saved.answers.get(SHARE_QUESTION)
+            if (self._page_of.get(SHARE_QUESTION) is page and stored is not None
+                    and stored == state_share_percent(self._saved.answers)):
+                answered -= 1  # computed, not typed
         item = self.section_list.item(index)
         item.setText(progress_label(_(page.section.label), answered, total))
 
     def _update_indicators(self) -> None:
-        rows = [r for r in self.rows.values() if r.question.type not in TEXT_TYPES]
+        built = self.rows.built()
+        rows = [r for r in built.values() if r.question.type not in TEXT_TYPES]
         answers, _meta, _errors = self._collect(rows, show_errors=False)
         findings: dict[str, Finding] = self._service.indicators(
             replace(self._saved, answers=answers))
         self.indicator_panel.show_findings(findings)
-        share_row = self.rows.get(SHARE_QUESTION)
+        share_row = built.get(SHARE_QUESTION)
         if share_row is not None:
             share = state_share_percent(answers)
             share_row.editor.set_placeholder(
@@ -335,6 +357,7 @@ class InterviewForm(QWidget):
     def _section_changed(self, index: int) -> None:
         if index < 0:
             return
+        self.section_pages[index].build()  # its rows, on the first visit
         self.pages.setCurrentIndex(index)
         self._autosave.save_now()
 
@@ -343,14 +366,15 @@ class InterviewForm(QWidget):
         self, rows: list[QuestionRow], show_errors: bool
     ) -> tuple[dict[str, Any], dict[str, str], list[str]]:
         """Answers and marks: the rows' valid ones, the stored ones for the rest."""
-        return saving.collect(self._saved, self.rows, rows, show_errors)
+        return saving.collect(self._saved, self.rows.built(), rows, show_errors)
 
     def _save(self) -> bool:
         if not self._service.vault.is_open:  # locked under us: nothing can be stored now
             log.info("autosave of record %s skipped: the vault is locked", self._saved.id)
             self._autosave.stop()
             return False
-        answers, meta, errors = self._collect(list(self.rows.values()), show_errors=True)
+        answers, meta, errors = self._collect(list(self.rows.built().values()),
+                                              show_errors=True)
         candidate = replace(self._saved, answers=answers, meta=meta)
         try:
             saving.store(self._service, self.rows, self._saved, candidate, errors)
@@ -394,4 +418,4 @@ class InterviewForm(QWidget):
         self.indicator_panel.retranslate()
         self.side_tabs.retranslate()
         self._consent.retranslate()
-        self.status_label.setText(self._status_text())
+        self._set_status(*self._status)  # the label and the status bar, in the new language

@@ -1,10 +1,19 @@
 """One question on a section page: label, help, editor, answer state, estimate, error.
 
 The answer state says whether the person gave a value, does not know or declined; the
-three stay distinct in storage. Choosing unknown or declined clears and disables the
-editor, but the value is kept aside while the form is open, so a slip of the hand is undone
-by choosing "Answer" again. A masked row (identifying answers) shows neither its value nor
-its editor until the form reveals the record's identity.
+three stay distinct in storage. Its first entry reads "Not asked" while the editor is
+empty (the case file's word for a blank) and "Answer" once something is typed. Choosing
+unknown or declined clears and disables the editor, but the value is kept aside while the
+form is open, so a slip of the hand is undone by choosing the first entry again. A masked
+row (identifying answers) shows neither its value nor its editor until the form reveals
+the record's identity.
+
+One Tab stop per question, so an interview is not a walk through three boxes a question:
+the editor while it takes the answer, the state box instead while the row is marked
+unknown or declined (the editor is disabled then, and the row must stay reachable to be
+undone). The state and the estimate are set by keys on the focused question (Alt+U,
+Alt+D, Alt+E: ``keys.py``), or by the mouse. The answer is checked when the focus leaves
+the question; the error line's room is always kept, so an error never moves the page.
 """
 
 from __future__ import annotations
@@ -12,8 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor, QFocusEvent, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QBoxLayout,
     QCheckBox,
     QHBoxLayout,
@@ -27,8 +38,10 @@ from intake.domain.answers import AnswerError, is_empty, normalize
 from intake.domain.questionnaire import Meta, QType, Question
 from intake.errors import IntakeError
 from intake.i18n import N_, _
+from intake.services.casefile_text import NOT_ASKED
 from intake.ui.form.date_money_fields import DateEditor, MoneyEditor
 from intake.ui.form.descriptions import ESTIMATE_HINT, STATE_HINT, describe, joined
+from intake.ui.form.error_line import ErrorLine
 from intake.ui.form.fields import (
     BoolEditor,
     ChoiceEditor,
@@ -47,8 +60,9 @@ ERROR_STYLE = "color: #a40000;"
 HELP_STYLE = "color: #5f6368;"
 #: A multiple choice answered with none of its codes ("no threats"): an answer, not a mark.
 NONE_OF_THESE = "none_of_these"
+ANSWERED = N_("Answer")  # the first state once the editor holds something
 STATES = (
-    (None, N_("Answer")),
+    (None, NOT_ASKED),
     (Meta.UNKNOWN.value, N_("Unknown")),
     (Meta.DECLINED.value, N_("Declined")),
 )
@@ -73,6 +87,14 @@ def editor_for(question: Question, parent: QWidget | None = None) -> FieldEditor
     return EDITORS[question.type](question, parent)
 
 
+def tint(label: QLabel, style: str) -> None:
+    """The colour of ``style`` ("color: #…;") as the label's text colour, through its
+    palette: a style sheet per label (two a question) made opening a form slower."""
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(style.partition(":")[2].strip(" ;")))
+    label.setPalette(palette)
+
+
 @dataclass(frozen=True)
 class RowAnswer:
     """What a row holds now: a valid value, a mark, an error, or nothing."""
@@ -84,6 +106,7 @@ class RowAnswer:
 
 class QuestionRow(QWidget):
     changed = Signal(str)  # the question id
+    tab_stop_changed = Signal()  # the state box became, or stopped being, the Tab stop
 
     def __init__(self, question: Question, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,7 +120,7 @@ class QuestionRow(QWidget):
         self.label = heading(self)
         self.help = QLabel(self)
         self.help.setWordWrap(True)
-        self.help.setStyleSheet(HELP_STYLE)
+        tint(self.help, HELP_STYLE)
         small = self.help.font()
         small.setPointSizeF(small.pointSizeF() * 0.9)
         self.help.setFont(small)
@@ -112,43 +135,51 @@ class QuestionRow(QWidget):
         self.stack.addWidget(self.hidden)
         self.state = FormCombo(self)
         self.state.setObjectName("answer_state")
+        self.state.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a Tab stop only while marked
         self._states = MULTI_STATES if question.type is QType.MULTI else STATES
         for mark, _text in self._states:
             self.state.addItem("", mark)
         self.estimate: QCheckBox | None = None
-        # Rows without an estimate keep its room, so the state controls line up.
+        # Rows without an estimate keep its room, so the state controls line up; a
+        # narrative has its state under it instead and takes the whole width.
+        self.narrative = question.type is QType.LONGTEXT
         self._estimate_room = QCheckBox(self)
+        self._estimate_room.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Alt+E, or the mouse
         if question.type.takes_estimate:
             self.estimate = self._estimate_room
             self.estimate.setObjectName("estimate")
         else:
             policy = self._estimate_room.sizePolicy()
-            policy.setRetainSizeWhenHidden(True)
+            policy.setRetainSizeWhenHidden(not self.narrative)
             self._estimate_room.setSizePolicy(policy)
-            self._estimate_room.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self._estimate_room.hide()
-        self.error = QLabel(self)
+        self.error = ErrorLine(self)
         self.error.setObjectName("field_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
+        tint(self.error, ERROR_STYLE)
         self.error.hide()
 
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.stack, 1)
         top_left = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
+        if self.narrative:
+            line.setDirection(QBoxLayout.Direction.TopToBottom)
+            top_left = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight
         line.addWidget(self.state, 0, top_left)
         line.addWidget(self._estimate_room, 0, top_left)
         self._line = line
+        self._compact = False
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 6, 0, 6)
+        layout.setContentsMargins(0, 6, 0, 0)  # the error line's kept room is the gap
         layout.setSpacing(3)
         layout.addWidget(self.label)
         layout.addWidget(self.help)
-        layout.addLayout(line)
+        layout.addLayout(line, 1)
         layout.addWidget(self.error)
 
         self.label.setBuddy(self.editor.focus_widget())
+        for widget in self.editor.inputs():
+            widget.installEventFilter(self)
         self.editor.changed.connect(self._edited)
         self.state.currentIndexChanged.connect(lambda _i: self._state_changed())
         if self.estimate is not None:
@@ -170,6 +201,31 @@ class QuestionRow(QWidget):
     def set_mark(self, mark: str | None) -> None:
         """Unknown, declined or None (answered); the same as choosing it in the combo."""
         self.state.setCurrentIndex(max(self.state.findData(mark), 0) if mark else 0)
+
+    def toggle_mark(self, mark: str) -> None:
+        """Alt+U / Alt+D: mark the row unknown or declined, or, if it is already, take the
+        answer again; the focus stays on this question (on whichever of the editor and the
+        state box is its Tab stop now)."""
+        if not self.state.isEnabled():
+            return
+        had_focus = self.has_focus()
+        self.set_mark(None if self.state.currentData() == mark else mark)
+        if had_focus:
+            self.take_focus()
+
+    def toggle_estimate(self) -> None:
+        """Alt+E: tick or clear the estimate (where the question takes one)."""
+        if self.estimate is not None and self.estimate.isEnabled():
+            self.estimate.toggle()
+
+    def has_focus(self) -> bool:
+        focused = QApplication.focusWidget()
+        return focused is not None and self.isAncestorOf(focused)
+
+    def take_focus(self) -> None:
+        """Focus this question's Tab stop (the state box while the editor is disabled)."""
+        target = self.focus_widget() if self.editor.isEnabled() else self.state
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _state_changed(self) -> None:
         marked = not self._editing
@@ -194,6 +250,11 @@ class QuestionRow(QWidget):
         answering = self._editing and not self._masked and not self._read_only
         self.editor.setEnabled(answering)
         self.state.setEnabled(not self._masked and not self._read_only)
+        policy = Qt.FocusPolicy.NoFocus if self._editing else Qt.FocusPolicy.StrongFocus
+        if self.state.focusPolicy() != policy:
+            self.state.setFocusPolicy(policy)
+            self.tab_stop_changed.emit()
+        self._show_first_state()
         if self.estimate is not None:
             if not self._editing:
                 with QSignalBlocker(self.estimate):
@@ -203,7 +264,23 @@ class QuestionRow(QWidget):
     def _edited(self) -> None:
         if not self.error.isHidden():
             self.validate()  # clears the error as soon as the input is right
+        self._show_first_state()
         self.changed.emit(self.question.id)
+
+    def _show_first_state(self) -> None:
+        """"Not asked" for a blank, "Answer" once the editor holds something."""
+        text = _(NOT_ASKED) if self._editing and self.editor.is_empty() else _(ANSWERED)
+        if self.state.itemText(0) != text:
+            self.state.setItemText(0, text)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The answer is checked when the focus leaves the question (not when it moves
+        between the parts of a date, nor into a list the combo box opens)."""
+        if (event.type() == QEvent.Type.FocusOut and isinstance(event, QFocusEvent)
+                and event.reason() != Qt.FocusReason.PopupFocusReason
+                and not self.has_focus() and self._editing and not self._masked):
+            self.validate()
+        return super().eventFilter(watched, event)
 
     # -- values ---------------------------------------------------------------------------
     def collect(self) -> RowAnswer:
@@ -290,19 +367,25 @@ class QuestionRow(QWidget):
         widgets = [*self.editor.inputs(), self.state]
         return [*widgets, self.estimate] if self.estimate is not None else widgets
 
+    def tab_stops(self) -> list[QWidget]:
+        """The inputs Tab may stop at: the editor's, and the state box while marked."""
+        return [w for w in self.inputs() if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+
     def focus_widget(self) -> QWidget:
         return self.editor.focus_widget()
 
     # -- narrow pages ---------------------------------------------------------------------
     def wide_width(self) -> int:
         """The width the row needs with the answer state beside the editor."""
+        if self.narrative:
+            return self.editor.wide_width()
         spacing = max(self._line.spacing(), 0)
         return (self.editor.wide_width() + self.state.sizeHint().width()
                 + self._estimate_room.sizeHint().width() + 2 * spacing)
 
     @property
     def compact(self) -> bool:
-        return self._line.direction() is QBoxLayout.Direction.TopToBottom
+        return self._compact
 
     def set_compact(self, compact: bool) -> None:
         """On a narrow page (large text, long Korean labels, a small screen) the answer
@@ -310,10 +393,13 @@ class QuestionRow(QWidget):
         the page never needs scrolling sideways. Tab order stays the same."""
         if compact == self.compact:
             return
-        self._line.setDirection(QBoxLayout.Direction.TopToBottom if compact
-                                else QBoxLayout.Direction.LeftToRight)
+        self._compact = compact
+        if not self.narrative:  # a narrative's state is under it already
+            self._line.setDirection(QBoxLayout.Direction.TopToBottom if compact
+                                    else QBoxLayout.Direction.LeftToRight)
         policy = self._estimate_room.sizePolicy()
-        policy.setRetainSizeWhenHidden(not compact)  # no empty line under the state
+        # no empty line under the state
+        policy.setRetainSizeWhenHidden(not compact and not self.narrative)
         self._estimate_room.setSizePolicy(policy)
         self.editor.set_compact(compact)
 
@@ -326,6 +412,7 @@ class QuestionRow(QWidget):
         self.editor.retranslate()
         for index, (_mark, text) in enumerate(self._states):
             self.state.setItemText(index, _(text))
+        self._show_first_state()
         self.state.setAccessibleName(part_name(label, _("answer state")))
         self._estimate_room.setText(_("Estimate"))
         if self.estimate is not None:
