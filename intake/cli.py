@@ -126,13 +126,21 @@ def cmd_init(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     passphrase = secrets.read_new(_("New passphrase:"))
     vault, code = Vault.create(args.vault, user, passphrase, policy)
     vault.close()
-    if not args.passphrase_stdin:
-        io.stderr.write(
-            _("Write this recovery code down and keep it apart from the laptop. "
-              "It is shown only once.") + "\n"
-        )
-    io.stdout.write(code + "\n")
+    _print_recovery_code(io, code, args.passphrase_stdin)
     return ExitCode.OK
+
+
+def _print_recovery_code(io: Io, code: str, scripted: bool) -> None:
+    """The code alone on its own line of stdout, which scripts read; a person at a terminal
+    sees a label above it, in their language (on stdout only when it is a terminal, so a
+    pipe still gets the code alone; otherwise on stderr, unless the run is scripted)."""
+    label = _("Recovery code of the new vault (write it down and keep it apart from the "
+              "laptop; it is shown only once):")
+    if io.stdout.isatty():
+        io.stdout.write(label + "\n")
+    elif not scripted:
+        io.stderr.write(label + "\n")
+    io.stdout.write(code + "\n")
 
 
 def cmd_check(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:

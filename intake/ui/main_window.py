@@ -241,15 +241,17 @@ class MainWindow(QMainWindow):
         wizard.finished.connect(self._open_workspace)
         self._set_screen(wizard)
 
-    def show_unlock(self) -> None:
+    def show_unlock(self, locked_by: str = "") -> None:
+        """``locked_by``: the user who just locked, passed in memory only (never stored)."""
         screen = UnlockScreen(
-            self._session, self.tasks, self._languages, self.dialogs, self._folder, self
+            self._session, self.tasks, self._languages, self.dialogs, self._folder, self,
+            locked_by=locked_by,
         )
         screen.unlocked.connect(self._open_workspace)
         screen.must_change.connect(self._choose_passphrase)
         screen.wiped.connect(self._vault_wiped)
         self._set_screen(screen)
-        screen.user.setFocus()
+        screen.first_field.setFocus()
 
     def _choose_passphrase(self, vault: Vault, initial: InitialPassphrase | None) -> None:
         """First unlock with an initial passphrase: only this screen (and Lock, Quit and the
@@ -405,9 +407,10 @@ class MainWindow(QMainWindow):
             workspace.flush()
             workspace.release()
         self.tasks.drain()
+        locked_by = self._session.user or ""
         self._session.lock()
         self.statusBar().clearMessage()
-        self.show_unlock()
+        self.show_unlock(locked_by)
 
     # -- auto-lock ------------------------------------------------------------------------
     def _start_auto_lock(self) -> None:

@@ -36,6 +36,7 @@ from intake.errors import IntakeError
 from intake.i18n import N_, _, ngettext
 from intake.services.interviews import InterviewService, RecordFilter
 from intake.ui.dialogs import Dialogs
+from intake.ui.empty_states import NoMatchPanel
 from intake.ui.errors import error_text
 from intake.ui.filter_choices import FilterChoices
 from intake.ui.record_model import COLUMNS, DEFAULT_SORT, RecordTableModel
@@ -111,6 +112,8 @@ class RecordList(QWidget):
 
         self.count_label = QLabel(self)
         self.count_label.setObjectName("record_count")
+        self.no_match = NoMatchPanel(self)
+        self.no_match.clear_requested.connect(self._clear_from_panel)
         self.open_button = QPushButton(icon("folder-open"), "", self)
         self.open_button.setObjectName("open_record")
         self.delete_button = QPushButton(icon("trash-2"), "", self)
@@ -211,6 +214,7 @@ class RecordList(QWidget):
         layout.addLayout(top)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.no_match, 1)
         layout.addLayout(bottom)
 
     # -- search and filters ---------------------------------------------------------------
@@ -300,6 +304,10 @@ class RecordList(QWidget):
         self.search.clear()
         self.search.blockSignals(False)
         self.apply_filter()
+
+    def _clear_from_panel(self) -> None:
+        self.clear_filters()
+        self.focus_search()
 
     def _names_toggled(self) -> None:
         self._update_placeholder()
@@ -404,6 +412,13 @@ class RecordList(QWidget):
         total = self.model.total
         self.count_label.setText(
             ngettext("{count} testimony", "{count} testimonies", total).format(count=total))
+        # Nothing found: say so and offer to clear, instead of an empty table.
+        nothing = total == 0 and self.current_filter(resolve_names=False) != RecordFilter()
+        self.table.setVisible(not nothing)
+        if nothing:
+            self.no_match.show_for(self.search.text().strip())
+        else:
+            self.no_match.hide()
 
     # -- language -------------------------------------------------------------------------
     def _update_placeholder(self) -> None:
@@ -421,6 +436,7 @@ class RecordList(QWidget):
         self.open_button.setText(_("Open"))
         self.delete_button.setText(_("Delete"))
         self.clear_filters_button.setText(_("Clear filters"))
+        self.no_match.retranslate()
         for choice in self._choices:
             choice.retranslate()
             view = choice.combo.view()  # the open list: every entry whole, in this language

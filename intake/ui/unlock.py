@@ -9,6 +9,9 @@ administrator gave them gets ``must_change`` instead of ``unlocked``, with an
 A passphrase typed and left while the screen is hidden (the window minimized or behind
 another, the user away) is cleared after ``CLEAR_HIDDEN_MS``. When the vault destroyed
 itself after too many wrong passphrases, the screen says so once and emits ``wiped``.
+
+After a lock, the main window hands over the name of the user who locked, in memory only
+(``locked_by``), so that only the passphrase is asked for; a fresh start asks for both.
 """
 
 from __future__ import annotations
@@ -37,7 +40,11 @@ from intake.ui.first_passphrase import InitialPassphrase
 from intake.ui.headings import heading
 from intake.ui.language import LanguageController
 from intake.ui.language_switch import LanguageSwitch
-from intake.ui.passphrase_fields import NewPassphraseFields
+from intake.ui.passphrase_fields import (
+    NewPassphraseFields,
+    add_reveal_toggle,
+    retranslate_reveal,
+)
 from intake.ui.worker import BackgroundTasks
 from intake.vault.vault import Vault
 
@@ -58,6 +65,7 @@ class UnlockScreen(QWidget):
         dialogs: Dialogs,
         folder: Path,
         parent: QWidget | None = None,
+        locked_by: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("unlock_screen")
@@ -77,10 +85,10 @@ class UnlockScreen(QWidget):
         self.user.setMaxLength(64)
         self.passphrase = QLineEdit(self)
         self.passphrase.setObjectName("unlock_passphrase")
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        add_reveal_toggle(self.passphrase)
         self.recovery_code = QLineEdit(self)
         self.recovery_code.setObjectName("recovery_code_input")
-        self.recovery_code.setEchoMode(QLineEdit.EchoMode.Password)
+        add_reveal_toggle(self.recovery_code)
         self.new_passphrase = NewPassphraseFields(self)
 
         self.mode = UNLOCK
@@ -138,7 +146,8 @@ class UnlockScreen(QWidget):
         self._show_mode_rows()
         self._chain_tab_order()
         self.retranslate()
-        self.user.setFocus()
+        self.user.setText(locked_by)
+        self.first_field.setFocus()
         self.hidden_timer = QTimer(self)
         self.hidden_timer.setSingleShot(True)
         self.hidden_timer.setInterval(CLEAR_HIDDEN_MS)
@@ -146,6 +155,11 @@ class UnlockScreen(QWidget):
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self._application_state)
+
+    @property
+    def first_field(self) -> QLineEdit:
+        """Where typing starts: the passphrase when the user is known (after a lock)."""
+        return self.passphrase if self.user.text() else self.user
 
     # -- a passphrase left behind ---------------------------------------------------------
     def _application_state(self, state: Qt.ApplicationState) -> None:
@@ -191,6 +205,8 @@ class UnlockScreen(QWidget):
         self.user.setAccessibleName(_("User name"))
         self.passphrase.setAccessibleName(_("Passphrase"))
         self.recovery_code.setAccessibleName(_("Recovery code"))
+        retranslate_reveal(self.passphrase)
+        retranslate_reveal(self.recovery_code)
         self.new_passphrase.retranslate()
         self.submit.setText(_("Set passphrase and unlock") if recovering else _("Unlock"))
         self.cancel.setText(_("Cancel"))

@@ -3,10 +3,12 @@
 The work goes through :class:`intake.services.users.UserService` on a worker: a new key
 slot costs an Argon2id derivation, and removing a user (or taking the identity key away)
 rekeys the whole database, which takes seconds on a big vault and closes the vault's
-connections. ``about_to_change`` fires first (the main window saves the open testimony
-and waits for other background work), ``rekeyed`` after a rekey; the new recovery code is
-then shown once, like the first-run wizard shows it. Passphrases go from the fields
-straight into the job and the fields are cleared.
+connections. Adding a user is a dialog of its own (:mod:`intake.ui.add_user_dialog`); the
+other changes use one form page (:mod:`intake.ui.user_edit_page`) whose only buttons are
+its own. ``about_to_change`` fires first (the main window saves the open testimony and
+waits for other background work), ``rekeyed`` after a rekey; the new recovery code is then
+shown once, like the first-run wizard shows it. Passphrases go from the fields straight
+into the job and the fields are cleared.
 """
 
 from __future__ import annotations
@@ -18,14 +20,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QLineEdit,
     QPushButton,
     QStackedWidget,
     QTableWidget,
@@ -38,16 +36,16 @@ from intake.dates import stamp_text
 from intake.domain.roles import Role
 from intake.i18n import _
 from intake.services.users import UserInfo, UserService
-from intake.ui.busy import busy_bar
+from intake.ui.add_user_dialog import AddUserDialog
+from intake.ui.busy import busy_bar, message_label
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
 from intake.ui.headings import heading
-from intake.ui.passphrase_fields import NewPassphraseFields
 from intake.ui.recovery_code import RecoveryCodePanel
+from intake.ui.user_edit_page import ADD, DURESS, RESET, ROLE, UserEditPage
 from intake.ui.worker import BackgroundTasks
 
 LIST, EDIT, RECOVERY = range(3)
-ADD, ROLE, RESET, DURESS = "add", "role", "reset", "duress"
 
 
 class UsersDialog(QDialog):
@@ -66,6 +64,7 @@ class UsersDialog(QDialog):
         self._mode = ADD
         self._target: UserInfo | None = None
         self.users: list[UserInfo] = []
+        self.add_dialog: AddUserDialog | None = None
 
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self._list_page())
@@ -80,9 +79,7 @@ class UsersDialog(QDialog):
         self.recovery_done.clicked.connect(self._recovery_confirmed)
         self.pages.addWidget(self.recovery)
         self.busy = busy_bar(self)
-        self.message = QLabel(self)
-        self.message.setObjectName("users_message")
-        self.message.setWordWrap(True)
+        self.message = message_label(self, "users_message")
         self.close_buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.close_buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -112,24 +109,19 @@ class UsersDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.add_button, self.role_button = QPushButton(page), QPushButton(page)
-        self.reset_button, self.remove_button = QPushButton(page), QPushButton(page)
-        self.duress_button = QPushButton(page)
-        for button, name in ((self.add_button, "users_add"), (self.role_button, "users_role"),
-                             (self.reset_button, "users_reset"),
-                             (self.duress_button, "users_duress"),
-                             (self.remove_button, "users_remove")):
-            button.setObjectName(name)
-        self.add_button.clicked.connect(lambda: self._edit(ADD))
-        self.role_button.clicked.connect(lambda: self._edit(ROLE))
-        self.reset_button.clicked.connect(lambda: self._edit(RESET))
-        self.duress_button.clicked.connect(lambda: self._edit(DURESS))
-        self.remove_button.clicked.connect(self.remove)
         buttons = QVBoxLayout()
-        for button in (self.add_button, self.role_button, self.reset_button,
-                       self.duress_button, self.remove_button):
+        made = []
+        for name, action in (("add", self.open_add), ("role", lambda: self._edit(ROLE)),
+                             ("reset", lambda: self._edit(RESET)),
+                             ("duress", lambda: self._edit(DURESS)), ("remove", self.remove)):
+            button = QPushButton(page)
+            button.setObjectName(f"users_{name}")
+            button.clicked.connect(action)
             buttons.addWidget(button)
+            made.append(button)
         buttons.addStretch(1)
+        (self.add_button, self.role_button, self.reset_button, self.duress_button,
+         self.remove_button) = made
         row = QHBoxLayout()
         row.addWidget(self.table, 1)
         row.addLayout(buttons)
@@ -140,45 +132,15 @@ class UsersDialog(QDialog):
         return page
 
     def _edit_page(self) -> QWidget:
-        page = QWidget(self)
-        self.edit_title = heading(page, 1.2)
-        self.name = QLineEdit(page)
-        self.name.setObjectName("users_name")
-        self.name.setMaxLength(64)
-        self.role = QComboBox(page)
-        self.role.setObjectName("users_role_choice")
-        self.passphrase = NewPassphraseFields(page)
-        self.passphrase.validity_changed.connect(lambda _ok: self._update_apply())
-        self.name.textChanged.connect(lambda _t: self._update_apply())
-        self.name_label, self.role_label = QLabel(page), QLabel(page)
-        self.name_label.setBuddy(self.name)
-        self.role_label.setBuddy(self.role)
-        self.form = QFormLayout()
-        self.form.addRow(self.name_label, self.name)
-        self.form.addRow(self.role_label, self.role)
-        self.form.addRow(self.passphrase)
-        self.duress_help = QLabel(page)
-        self.duress_help.setWordWrap(True)
-        self.form.addRow(self.duress_help)
-        self.apply_button, self.cancel_button = QPushButton(page), QPushButton(page)
-        self.remove_duress_button = QPushButton(page)
-        self.remove_duress_button.setObjectName("users_remove_duress")
+        page = self.edit_page = UserEditPage(self)
+        self.role, self.passphrase = page.role, page.passphrase
+        self.apply_button, self.cancel_button = page.apply_button, page.cancel_button
+        self.remove_duress_button = page.remove_duress_button
+        self.passphrase.validity_changed.connect(
+            lambda _ok: page.update_apply(self.running))
         self.remove_duress_button.clicked.connect(self.remove_duress)
-        self.apply_button.setObjectName("users_apply")
-        self.apply_button.setDefault(True)
         self.apply_button.clicked.connect(self.apply)
         self.cancel_button.clicked.connect(self.back_to_list)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.remove_duress_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.apply_button)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.edit_title)
-        layout.addLayout(self.form)
-        layout.addStretch(1)
-        layout.addLayout(buttons)
         return page
 
     # -- state ----------------------------------------------------------------------------
@@ -197,22 +159,14 @@ class UsersDialog(QDialog):
                        self.remove_button):
             button.setEnabled(idle and chosen)
 
-    def _update_apply(self) -> None:
-        ok = not self.running
-        if self._mode == ADD:
-            ok = ok and bool(self.name.text().strip()) and self.passphrase.is_valid()
-        elif self._mode in (RESET, DURESS):
-            ok = ok and self.passphrase.is_valid()
-        self.apply_button.setEnabled(ok)
-        self.cancel_button.setEnabled(not self.running)
-        self.remove_duress_button.setEnabled(not self.running)
-
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
-        for widget in (self.name, self.role, self.passphrase, self.table):
-            widget.setEnabled(not busy)
+        self.table.setEnabled(not busy)
+        self.edit_page.set_busy(busy)
+        if self.add_dialog is not None:
+            self.add_dialog.set_busy(busy)
         self._update_buttons()
-        self._update_apply()
+        self.edit_page.update_apply(self.running)
         self.close_buttons.setEnabled(not busy)
 
     def _say(self, text: str) -> None:
@@ -237,29 +191,52 @@ class UsersDialog(QDialog):
         self._update_buttons()
 
     # -- editing --------------------------------------------------------------------------
+    def open_add(self) -> None:
+        """Add… opens its own dialog; the work runs here, like every other change."""
+        if self.running:
+            return
+        self._mode, self._target = ADD, None
+        self._say("")
+        dialog = AddUserDialog(self)
+        dialog.apply_requested.connect(self._add)
+        dialog.lock_requested.connect(self.lock_requested)
+        dialog.finished.connect(lambda _r: self._add_closed(dialog))
+        self.add_dialog = dialog
+        dialog.open()
+        dialog.name.setFocus()
+
+    def _add_closed(self, dialog: AddUserDialog) -> None:
+        if self.add_dialog is dialog:
+            self.add_dialog = None
+            if not self._closed:
+                self.table.setFocus()
+
+    def _add(self) -> None:
+        dialog = self.add_dialog
+        if dialog is None or self.running:
+            return
+        service = self._service
+        name, role, passphrase = dialog.take()
+        self._run(lambda: service.add(name, role, passphrase),
+                  lambda info: _("{name} was added. They must choose their own "
+                                 "passphrase when they first unlock.").format(name=info.name))
+
     def _edit(self, mode: str) -> None:
         target = self.selected()
-        if mode != ADD and target is None:
+        if target is None:
             return
         self._mode, self._target = mode, target
-        self.name.clear()
-        self.passphrase.clear()
-        self.role.setCurrentIndex(self.role.findData(
-            target.role.value if target is not None else Role.INTERVIEWER.value))
-        self.form.setRowVisible(self.name, mode == ADD)
-        self.form.setRowVisible(self.role, mode in (ADD, ROLE))
-        self.form.setRowVisible(self.passphrase, mode in (ADD, RESET, DURESS))
-        self.form.setRowVisible(self.duress_help, mode == DURESS)
-        self.remove_duress_button.setVisible(mode == DURESS)
+        self.edit_page.show_mode(mode, target.role)
         self._say("")
         self.pages.setCurrentIndex(EDIT)
+        self.close_buttons.hide()  # the form's own Cancel and Apply are its only buttons
         self.retranslate()
-        {ADD: self.name, ROLE: self.role, RESET: self.passphrase.first,
-         DURESS: self.passphrase.first}[mode].setFocus()
+        self.edit_page.focus_first()
 
     def back_to_list(self) -> None:
         self.passphrase.clear()
         self.pages.setCurrentIndex(LIST)
+        self.close_buttons.show()
         self.table.setFocus()
 
     def apply(self) -> None:
@@ -267,13 +244,7 @@ class UsersDialog(QDialog):
             return
         service, mode, target = self._service, self._mode, self._target
         role = Role(self.role.currentData())
-        if mode == ADD:
-            name, passphrase = self.name.text(), self.passphrase.take()
-            self._run(lambda: service.add(name, role, passphrase),
-                      lambda info: _("{name} was added. They must choose their own "
-                                     "passphrase when they first unlock.").format(
-                                         name=info.name))
-        elif target is not None and mode == ROLE:
+        if target is not None and mode == ROLE:
             if role == target.role:
                 self.back_to_list()
                 return
@@ -345,6 +316,8 @@ class UsersDialog(QDialog):
         self._set_busy(False)
         self.refresh()
         self._say(done_text(result))
+        if self.add_dialog is not None:
+            self.add_dialog.accept()  # added: back to the list, which shows the new user
         if isinstance(result, str):  # a new recovery code: the vault was rekeyed
             self.rekeyed.emit()
             self.recovery.show_code(result)
@@ -361,8 +334,10 @@ class UsersDialog(QDialog):
         self._set_busy(False)
         self._say(error_text(error))
         self.refresh()
-        if self.pages.currentIndex() == EDIT:
-            (self.name if self._mode == ADD else self.passphrase.first).setFocus()
+        if self.add_dialog is not None:
+            self.add_dialog.failed(error_text(error))
+        elif self.pages.currentIndex() == EDIT:
+            self.passphrase.first.setFocus()
 
     def _recovery_confirmed(self) -> None:
         if not self.recovery.written_down.isChecked():
@@ -387,6 +362,8 @@ class UsersDialog(QDialog):
         self._closed = True
         self.recovery.clear()
         self.passphrase.clear()
+        if self.add_dialog is not None:
+            self.add_dialog.close()
         self.done(QDialog.DialogCode.Rejected)
 
     def done(self, result: int) -> None:
@@ -404,36 +381,9 @@ class UsersDialog(QDialog):
         self.role_button.setText(_("Change &role…"))
         self.reset_button.setText(_("Reset &passphrase…"))
         self.duress_button.setText(_("&Duress passphrase…"))
-        self.remove_duress_button.setText(_("Remove the duress passphrase"))
-        self.duress_help.setText(_(
-            "A passphrase to type only under threat. At unlock it destroys this vault, "
-            "silently, and opens a new, empty one that looks like a normal vault. Tell the "
-            "user in person; it cannot be shown again."))
         self.remove_button.setText(_("Re&move…"))
-        self.name_label.setText(_("User name:"))
-        self.name.setAccessibleName(_("User name"))
-        self.role_label.setText(_("Role:"))
-        self.role.setAccessibleName(_("Role"))
-        current = self.role.currentData()
-        self.role.clear()
-        for role in Role:
-            self.role.addItem(_(role.label), role.value)
-        self.role.setCurrentIndex(max(0, self.role.findData(current)))
-        self.passphrase.retranslate()
-        duress = self._mode == DURESS
-        self.passphrase.first.setAccessibleName(
-            _("Duress passphrase") if duress else _("Initial passphrase"))
-        self.passphrase.second.setAccessibleName(
-            _("Repeat the duress passphrase") if duress else _("Repeat the initial passphrase"))
-        name = self._target.name if self._target is not None else ""
-        self.edit_title.setText({
-            ADD: _("Add a user"),
-            ROLE: _("Change the role of {name}").format(name=name),
-            RESET: _("Reset the passphrase of {name}").format(name=name),
-            DURESS: _("Duress passphrase of {name}").format(name=name),
-        }[self._mode])
-        self.apply_button.setText(_("&Apply"))
-        self.cancel_button.setText(_("Cancel"))
+        self.edit_page.mode = self._mode
+        self.edit_page.retranslate(self._target.name if self._target is not None else "")
         self.busy.setAccessibleName(_("Working"))
         self.recovery.title.setText(_("The new recovery code"))
         self.recovery.text.setText(_(
@@ -445,4 +395,4 @@ class UsersDialog(QDialog):
         close = self.close_buttons.button(QDialogButtonBox.StandardButton.Close)
         if close is not None:
             close.setText(_("&Close"))
-        self._update_apply()
+        self.edit_page.update_apply(self.running)

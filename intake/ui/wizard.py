@@ -3,6 +3,9 @@
 The vault is created on a worker thread (calibrating Argon2id takes a few seconds); the
 recovery code is shown once, and Finish stays disabled until the user confirms they wrote it
 down. The code is never copied to the clipboard and never written anywhere.
+
+Enter moves on, as in a dialog: in the first passphrase field it goes to the second one,
+elsewhere it does what the Next (Create vault, Finish) button does when that is enabled.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -226,6 +230,19 @@ class FirstRunWizard(QWidget):
         self._update_buttons()
 
     # -- navigation -----------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Return and Enter reach here from the fields (a line edit passes them on)."""
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter) or (
+                event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
+            super().keyPressEvent(event)
+            return
+        event.accept()
+        if self.pages.currentIndex() == PASSPHRASE and self.passphrase.first.hasFocus() \
+                and not self.passphrase.second.text():
+            self.passphrase.second.setFocus()
+        elif self.next_button.isVisible() and self.next_button.isEnabled():
+            self.advance()
+
     def back(self) -> None:
         page = self.pages.currentIndex()
         if page == PASSPHRASE:

@@ -33,6 +33,7 @@ from intake.services.interviews import InterviewService
 from intake.services.review import ReviewService
 from intake.services.session import Session
 from intake.ui.dialogs import Dialogs
+from intake.ui.empty_states import empty_state_label, empty_vault_text
 from intake.ui.errors import error_text
 from intake.ui.headings import heading
 from intake.ui.record_list import RecordList
@@ -100,10 +101,7 @@ class Workspace(QWidget):
 
         self.pages = QStackedWidget(self)
         list_page = QWidget(self.pages)
-        self.empty = QLabel(list_page)
-        self.empty.setObjectName("no_records")
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty = empty_state_label(list_page, "no_records")
         self.record_list = RecordList(
             service, dialogs,
             can_search_names=vault is not None and vault.has_identity_key,
@@ -293,7 +291,7 @@ class Workspace(QWidget):
         self.heading.setText(_("Testimonies"))
         self.status.setText(_("Unlocked as {user} ({role}).").format(
             user=self._session.user or "", role=_(role.label) if role else ""))
-        self.empty.setText(_("No testimonies yet."))
+        self.empty.setText(empty_vault_text(role))
         self.lock_button.setText(_("Lock"))
         self.back_button.setText(_("Back to the list"))
         self.record_list.retranslate()

@@ -27,6 +27,7 @@ def submit_unlock(qtbot: QtBot, gui: Gui, user: str = USER,
     """Type the user and passphrase on the unlock screen, click Unlock and wait for it."""
     page = screen(gui.window)
     assert isinstance(page, UnlockScreen)
+    page.user.clear()  # after a lock it holds the user who locked
     qtbot.keyClicks(page.user, user)
     qtbot.keyClicks(page.passphrase, passphrase)
     qtbot.mouseClick(page.submit, LEFT)

@@ -38,6 +38,7 @@ def park_gui(existing_vault: tuple[Path, str], make_gui: BuildGui) -> Gui:
 def unlock(qtbot: QtBot, gui: Gui, passphrase: str) -> None:
     page = screen(gui.window)
     assert isinstance(page, UnlockScreen)
+    page.user.clear()  # after a lock it holds the user who locked
     qtbot.keyClicks(page.user, NEW_USER)
     qtbot.keyClicks(page.passphrase, passphrase)
     qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)

@@ -145,8 +145,8 @@ def test_the_guide_covers_the_everyday_work_and_loads_nothing(language: str) -> 
         assert outside not in lowered.replace("<!doctype html>", ""), outside
     if language == "ko":
         assert has_hangul(text)
-        for term in ("보관함", "암호", "여벌 사본", "꾸러미", "이동 전 정리", "긴급 삭제",
-                     "복구 열쇠", "확인 번호", "동의", "내보내기", "단축키"):
+        for term in ("보관함", "암호", "백업", "번들", "이동 전 정리", "긴급 삭제",
+                     "복구 코드", "확인 번호", "동의", "내보내기", "단축키"):  # docs/glossary.md
             assert term in text, term
 
 

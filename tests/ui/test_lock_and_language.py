@@ -15,6 +15,7 @@ from intake.errors import VaultBusy
 from intake.i18n import _
 from intake.paths import app_paths
 from intake.settings import SettingsStore
+from intake.ui.empty_states import empty_vault_text
 from intake.ui.main_window import MainWindow
 from intake.ui.unlock import UnlockScreen
 from intake.ui.wizard import WELCOME, FirstRunWizard
@@ -87,7 +88,7 @@ def test_unlock_screen_after_lock_holds_no_secret(qtbot: QtBot, locked_gui: Gui)
     page = screen(locked_gui.window)
     assert isinstance(page, UnlockScreen)
     assert page.passphrase.text() == ""
-    assert page.user.text() == ""
+    assert page.user.text() == USER  # the user who locked (in memory), not a secret
     assert page.error.text() == ""
 
 
@@ -189,7 +190,7 @@ def test_the_workspace_follows_the_language(qtbot: QtBot, locked_gui: Gui) -> No
     assert locked_gui.session.unlocked
     assert workspace.heading.text() == _("Testimonies")
     assert workspace.lock_button.text() == _("Lock")
-    assert workspace.empty.text() == _("No testimonies yet.")
+    assert workspace.empty.text() == empty_vault_text(locked_gui.session.role)
     require_korean_catalog()
     assert has_hangul(workspace.heading.text())
 

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from intake.app import Gui
 from intake.domain.roles import Role
 from intake.i18n import _
+from intake.ui.add_user_dialog import AddUserDialog
 from intake.ui.main_window import MainWindow
 from intake.ui.unlock import UnlockScreen
 from intake.ui.users_dialog import EDIT, LIST, RECOVERY, UsersDialog
@@ -46,19 +47,28 @@ def select(dialog: UsersDialog, name: str) -> None:
     dialog.table.selectRow(names(dialog).index(name))
 
 
-def add(qtbot: QtBot, window: MainWindow, dialog: UsersDialog, name: str,
-        role: Role = Role.CASE_MANAGER) -> None:
+def open_add(qtbot: QtBot, dialog: UsersDialog) -> AddUserDialog:
     qtbot.mouseClick(dialog.add_button, LEFT)
-    assert dialog.pages.currentIndex() == EDIT
-    qtbot.keyClicks(dialog.name, name)
-    dialog.role.setCurrentIndex(dialog.role.findData(role.value))
-    qtbot.keyClicks(dialog.passphrase.first, INITIAL)
-    qtbot.keyClicks(dialog.passphrase.second, INITIAL)
-    assert dialog.apply_button.isEnabled()
-    qtbot.mouseClick(dialog.apply_button, LEFT)
-    assert dialog.running and not dialog.apply_button.isEnabled()  # busy while it works
-    assert dialog.passphrase.first.text() == ""  # handed to the job, field cleared
+    form = dialog.add_dialog
+    assert form is not None
+    qtbot.waitExposed(form)
+    assert dialog.pages.currentIndex() == LIST  # the list stays behind the Add dialog
+    return form
+
+
+def add(qtbot: QtBot, window: MainWindow, dialog: UsersDialog, name: str,
+        role: Role = Role.CASE_MANAGER) -> AddUserDialog:
+    form = open_add(qtbot, dialog)
+    qtbot.keyClicks(form.name, name)
+    form.role.setCurrentIndex(form.role.findData(role.value))
+    qtbot.keyClicks(form.passphrase.first, INITIAL)
+    qtbot.keyClicks(form.passphrase.second, INITIAL)
+    assert form.apply_button.isEnabled()
+    qtbot.mouseClick(form.apply_button, LEFT)
+    assert dialog.running and form.running and not form.apply_button.isEnabled()
+    assert form.passphrase.first.text() == ""  # handed to the job, field cleared
     wait_for_tasks(qtbot, window)
+    return form
 
 
 @pytest.fixture
@@ -73,15 +83,17 @@ def test_add_change_role_and_reset(qtbot: QtBot, admin: Gui) -> None:
     assert window.users_action in window.vault_menu.actions()
     dialog = open_users(window)
     assert names(dialog) == [USER]
-    for widget in (dialog.name, dialog.role, dialog.passphrase.first, dialog.table):
+    form = open_add(qtbot, dialog)
+    for widget in (form.name, form.role, form.passphrase.first, dialog.role, dialog.table):
         assert widget.accessibleName()
-
-    qtbot.mouseClick(dialog.add_button, LEFT)
-    qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)  # back to the list, the dialog stays
+    qtbot.keyClick(form.name, Qt.Key.Key_Escape)  # back to the list, the dialog stays
+    qtbot.waitUntil(lambda: dialog.add_dialog is None, timeout=5_000)
     assert dialog.isVisible() and dialog.pages.currentIndex() == LIST
 
-    add(qtbot, window, dialog, "park")
-    assert dialog.pages.currentIndex() == LIST
+    form = add(qtbot, window, dialog, "park")
+    qtbot.waitUntil(lambda: not shiboken6.isValid(form) or not form.isVisible(),
+                    timeout=5_000)  # added: the Add dialog closed
+    assert dialog.add_dialog is None and dialog.pages.currentIndex() == LIST
     assert "park" in dialog.message.text()
     row = names(dialog).index("park")
     assert dialog.users[row].role is Role.CASE_MANAGER
@@ -113,10 +125,11 @@ def test_a_duplicate_name_is_refused_in_words(qtbot: QtBot, admin: Gui) -> None:
     window = admin.window
     dialog = open_users(window)
     add(qtbot, window, dialog, "park")
-    add(qtbot, window, dialog, "PARK")
-    assert dialog.pages.currentIndex() == EDIT  # stays, to correct the name
-    assert dialog.message.text() == _("There is already a user named {name} in this "
-                                      "vault.").format(name="PARK")
+    form = add(qtbot, window, dialog, "PARK")
+    assert dialog.add_dialog is form and form.isVisible()  # stays, to correct the name
+    assert form.message.text() == _("There is already a user named {name} in this "
+                                    "vault.").format(name="PARK")
+    assert form.name.hasFocus() and not form.running
     assert sorted(names(dialog)) == sorted([USER, "park"])
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from intake.domain.indicators import INDICATOR_IDS, derive
@@ -24,8 +24,8 @@ from intake.errors import InvalidInput
 from intake.exchange.anonymize import diversity, lattice
 from intake.exchange.anonymize.generalize import QuasiIdentifier, column_cells, column_levels
 from intake.exchange.anonymize.pseudonym import Pseudonymizer
-from intake.exchange.anonymize.select import select
-from intake.i18n import N_
+from intake.exchange.anonymize.select import Reason, select
+from intake.i18n import N_, _, ngettext
 
 PSEUDONYM = "pseudonym"
 ILO_PREFIX = "ilo."
@@ -40,7 +40,61 @@ class TargetsNotMet(InvalidInput):
 
 
 class NothingToExport(InvalidInput):
-    template = N_("No record may be exported: none has consent to anonymized statistics.")
+    """No record passed the consent filter: the message says why, reason by reason, and
+    what to do about it (a fixed "no consent" sent people looking for a consent that was
+    there, on a record that was only still a draft)."""
+
+    template = N_("No record may be exported.")
+
+    def __init__(self, excluded: Mapping[str, int] | None = None) -> None:
+        super().__init__()
+        self.excluded = dict(excluded or {})
+
+    def message(self) -> str:
+        counts = {reason: n for reason, n in self.excluded.items() if n}
+        if not counts:
+            return _("No record may be exported: no testimony matches the filters, or the "
+                     "vault holds none yet. Clear the filters, or record testimonies first.")
+        total = sum(counts.values())
+        only = next(iter(counts)) if len(counts) == 1 else None
+        if only == Reason.DRAFT.value:
+            return ngettext(
+                "No record may be exported: {count} testimony, the only one, is still a draft. "
+                "Submit it first; only submitted or verified testimonies are exported.",
+                "No record may be exported: all {count} testimonies are still drafts. Submit "
+                "them first; only submitted or verified testimonies are exported.",
+                total).format(count=total)
+        if only == Reason.NO_CONSENT.value:
+            return ngettext(
+                "No record may be exported: {count} testimony, the only one, has no consent to "
+                "anonymized statistics. Record that consent in its consent section if it was "
+                "given.",
+                "No record may be exported: none of the {count} testimonies has consent to "
+                "anonymized statistics. Record that consent in their consent sections if it "
+                "was given.", total).format(count=total)
+        if only == Reason.WITHDRAWN.value:
+            return ngettext(
+                "No record may be exported: {count} testimony, the only one, has its consent "
+                "withdrawn.",
+                "No record may be exported: consent was withdrawn for all {count} "
+                "testimonies.", total).format(count=total)
+        lines = [_("No record may be exported. Of {count} testimonies:").format(count=total)]
+        lines += [_reason_line(reason, n) for reason, n in counts.items()]
+        return "\n".join(lines)
+
+
+def _reason_line(reason: str, count: int) -> str:
+    """One line of a mix of reasons."""
+    if reason == Reason.DRAFT.value:
+        text = ngettext("– {count} is still a draft: submit it first",
+                        "– {count} are still drafts: submit them first", count)
+    elif reason == Reason.NO_CONSENT.value:
+        text = ngettext("– {count} has no consent to anonymized statistics",
+                        "– {count} have no consent to anonymized statistics", count)
+    else:
+        text = ngettext("– {count} has its consent withdrawn",
+                        "– {count} have their consent withdrawn", count)
+    return text.format(count=count)
 
 
 class InvalidTargets(InvalidInput):
@@ -117,7 +171,7 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     selection = select(records)
     kept = selection.kept
     if not kept:
-        raise NothingToExport()
+        raise NothingToExport(selection.excluded)
     n = len(kept)
     exported, left_out = _exported(questionnaire)
     qis = [QuasiIdentifier(q) for q in exported if q.cls is QClass.QUASI]
