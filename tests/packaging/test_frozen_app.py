@@ -88,6 +88,7 @@ def test_the_bundle_holds_what_the_app_reads_and_not_what_it_does_not_use(
     data = DIST / "_internal"
     for needed in ("resources/fonts/NanumGothic.ttf", "resources/fonts/NanumGothicBold.ttf",
                    "resources/icons/intake-256.png", "translations/ko/LC_MESSAGES/intake.mo",
+                   "resources/icons/lucide/lock.svg", "resources/icons/lucide/LICENSE",
                    "PySide6/Qt/translations/qtbase_ko.qm",
                    "PySide6/Qt/plugins/platforms/libqxcb.so",
                    "PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so"):
