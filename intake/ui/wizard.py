@@ -5,7 +5,8 @@ recovery code is shown once, and Finish stays disabled until the user confirms t
 down. The code is never copied to the clipboard and never written anywhere.
 
 Enter moves on, as in a dialog: in the first passphrase field it goes to the second one,
-elsewhere it does what the Next (Create vault, Finish) button does when that is enabled.
+on Back or Choose… it presses that button, elsewhere it does what the Next (Create vault,
+Finish) button does when that is enabled.
 """
 
 from __future__ import annotations
@@ -237,7 +238,10 @@ class FirstRunWizard(QWidget):
             super().keyPressEvent(event)
             return
         event.accept()
-        if self.pages.currentIndex() == PASSPHRASE and self.passphrase.first.hasFocus() \
+        focused = self.focusWidget()
+        if focused in (self.back_button, self.browse_button):
+            focused.click()  # Enter on Back or Choose… does what it says
+        elif self.pages.currentIndex() == PASSPHRASE and self.passphrase.first.hasFocus() \
                 and not self.passphrase.second.text():
             self.passphrase.second.setFocus()
         elif self.next_button.isVisible() and self.next_button.isEnabled():

@@ -91,6 +91,16 @@ def test_enter_walks_the_wizard_to_the_workspace(qtbot: QtBot, gui: Gui) -> None
     assert isinstance(screen(window), Workspace)
 
 
+def test_enter_on_back_goes_back(qtbot: QtBot, gui: Gui) -> None:
+    wizard = screen(gui.window)
+    assert isinstance(wizard, FirstRunWizard)
+    qtbot.keyClick(wizard, RETURN)
+    assert wizard.pages.currentIndex() == ACCOUNT
+    wizard.back_button.setFocus()
+    qtbot.keyClick(wizard.back_button, RETURN)
+    assert wizard.pages.currentIndex() == WELCOME
+
+
 def test_an_invalid_account_is_refused_on_enter_too(qtbot: QtBot, gui: Gui) -> None:
     wizard = screen(gui.window)
     assert isinstance(wizard, FirstRunWizard)
