@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -179,6 +180,15 @@ def test_the_users_dialog_and_its_add_dialog_have_eyes(qtbot: QtBot, locked_gui:
     for top in QApplication.topLevelWidgets():  # nothing else open has a bare one
         if top.isVisible():
             assert [f for f in password_fields(top) if reveal_action(f) is None] == []
+
+
+def test_no_passphrase_field_is_made_outside_the_one_that_adds_the_eye() -> None:
+    """A new passphrase field elsewhere (a QLineEdit or QInputDialog in Password mode)
+    would have no eye: hidden text is only ever set up by ``add_reveal_toggle``."""
+    ui = Path(__file__).resolve().parents[2] / "intake"
+    hiding = re.compile(r"EchoMode\.(Password|PasswordEchoOnEdit)")
+    makers = {str(p.relative_to(ui)) for p in ui.rglob("*.py") if hiding.search(p.read_text())}
+    assert makers == {"ui/passphrase_fields.py"}  # the one place, found: the scan works
 
 
 # -- the users dialog's Add ---------------------------------------------------------------
