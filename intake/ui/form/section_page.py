@@ -113,12 +113,14 @@ class SectionPage(QScrollArea):
         rows: dict[str, QuestionRow] = {}
         self._rows = rows
         narrative = any(q.type is QType.LONGTEXT for q in self.questions)
+        first = True  # the section's first narrative (the summary) gets twice the room
         for question in self.questions:
             row = QuestionRow(question, body)
             row.changed.connect(self.changed)
             row.tab_stop_changed.connect(self._chain_tab_order)
             row.set_read_only(self._read_only)
-            self._layout.addWidget(row, 1 if row.narrative else 0)
+            self._layout.addWidget(row, (2 if first else 1) if row.narrative else 0)
+            first = first and not row.narrative
             rows[question.id] = row
         if not narrative:
             self._layout.addStretch(1)
