@@ -45,7 +45,7 @@ from intake.ui.worker import BackgroundTasks
 
 SEARCH_DELAY_MS = 250
 #: column widths in average character widths (the excerpt takes what is left)
-WIDTHS = (16, 11, 12, 18, 18, 11)
+WIDTHS = (19, 11, 12, 18, 18, 11)
 
 
 class RecordList(QWidget):

@@ -46,7 +46,7 @@ COLOURS = {
     "mid": "#c3c9d1",
     "dark": "#8d95a0",
     "shadow": "#5d6570",
-    "disabled_text": "#8b929c",
+    "disabled_text": "#6b7280",  # read-only values (consent answers) stay readable
     "icon": "#33414f",
     "icon_disabled": "#a3aab3",
     "accent": "#2f67a0",

@@ -190,11 +190,12 @@ THEME_TEXT_PAIRS = (
     ("button_text", "button"), ("highlighted_text", "highlight"),
     ("tooltip_text", "tooltip_base"), ("placeholder", "base"), ("placeholder", "window"),
     ("link", "base"), ("link", "window"),
+    ("disabled_text", "base"),  # read-only values (exempt in WCAG, readable here anyway)
 )
 #: (graphic, background) pairs: icons on buttons, pages and lists, bars on a chart.
 THEME_GRAPHIC_PAIRS = (
     ("icon", "button"), ("icon", "window"), ("icon", "base"), ("highlighted_text", "highlight"),
-    ("accent", "base"), ("highlight", "base"),
+    ("accent", "base"), ("highlight", "base"), ("disabled_text", "button"),
 )
 
 
