@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
@@ -53,8 +53,6 @@ COLOURS = {
 }
 #: The application's type size in points (Fusion's default is 9; Korean needs more).
 POINT_SIZE = 10.5
-#: Sizes an icon is drawn at (pixels): menus, buttons, larger toolbars.
-ICON_SIZES = (16, 20, 24, 32, 48)
 
 _ROLES = {
     QPalette.ColorRole.Window: "window",
@@ -115,15 +113,42 @@ def apply_theme(app: QApplication) -> None:
     app.setStyleSheet(STYLE_SHEET)
 
 
-def _pixmap(svg: bytes, colour: str, size: int) -> QPixmap:
-    renderer = QSvgRenderer(QByteArray(svg.replace(b"currentColor", colour.encode())))
-    pixmap = QPixmap(QSize(size, size))
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter, QRectF(0, 0, size, size))
-    painter.end()
-    return pixmap
+class _TintedSvg(QIconEngine):
+    """A Lucide SVG drawn in the theme's colour for its mode, at the size asked for, when
+    asked for (a button needs one or two sizes; drawing every size up front cost 4 ms an
+    icon, on every form opened)."""
+
+    def __init__(self, svg: bytes) -> None:
+        super().__init__()
+        self._svg = svg
+        self._drawn: dict[tuple[int, int, QIcon.Mode], QPixmap] = {}
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        key = (size.width(), size.height(), mode)
+        if key not in self._drawn:
+            colour = _MODE_COLOURS.get(mode, COLOURS["icon"])
+            svg = self._svg.replace(b"currentColor", colour.encode())
+            pixmap = QPixmap(size)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            side = min(size.width(), size.height())  # square, centred
+            QSvgRenderer(QByteArray(svg)).render(painter, QRectF(
+                (size.width() - side) / 2, (size.height() - side) / 2, side, side))
+            painter.end()
+            self._drawn[key] = pixmap
+        return self._drawn[key]
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
+              state: QIcon.State) -> None:
+        painter.drawPixmap(rect, self.pixmap(rect.size(), mode, state))
+
+    def clone(self) -> QIconEngine:
+        return _TintedSvg(self._svg)
+
+
+_MODE_COLOURS = {QIcon.Mode.Disabled: COLOURS["icon_disabled"],
+                 QIcon.Mode.Selected: COLOURS["highlighted_text"]}
 
 
 def icon(name: str) -> QIcon:
@@ -135,9 +160,4 @@ def icon(name: str) -> QIcon:
     except OSError:
         log.warning("icon %s is missing", name)
         return QIcon()
-    result = QIcon()
-    for size in ICON_SIZES:
-        result.addPixmap(_pixmap(svg, COLOURS["icon"], size), QIcon.Mode.Normal)
-        result.addPixmap(_pixmap(svg, COLOURS["icon_disabled"], size), QIcon.Mode.Disabled)
-        result.addPixmap(_pixmap(svg, COLOURS["highlighted_text"], size), QIcon.Mode.Selected)
-    return result
+    return QIcon(_TintedSvg(svg))
