@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.domain.roles import Role
-from intake.i18n import _
+from intake.i18n import N_, _
 from intake.ui.busy import busy_bar, error_label
 from intake.ui.headings import heading
 from intake.ui.passphrase_fields import NewPassphraseFields
@@ -52,6 +52,7 @@ class AddUserDialog(QDialog):
         self.form.addRow(self.name_label, self.name)
         self.form.addRow(self.role_label, self.role)
         self.passphrase = NewPassphraseFields(self, form=self.form)
+        self.passphrase.first_label_text = N_("Initial passphrase:")
         self.busy = busy_bar(self)
         self.message = error_label(self, "add_user_message")
         self.buttons = QDialogButtonBox(self)

@@ -15,7 +15,7 @@ from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPen, 
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
 from intake.domain.passphrase import Strength, strength
-from intake.i18n import _
+from intake.i18n import N_, _
 
 REVEAL_ACTION = "reveal_passphrase"
 REVEAL_KEY = "Ctrl+H"  # as in KeePassXC; only while a passphrase field has the focus
@@ -136,6 +136,8 @@ class NewPassphraseFields(QWidget):
             self.hide()
         self._layout = form
         self._first_label = QLabel(self)
+        #: What the first field is called (an English source string, translated when shown)
+        self.first_label_text = N_("New passphrase:")
         self._second_label = QLabel(self)
         self._layout.addRow(self._first_label, self.first)
         self._layout.addRow(self._second_label, self.second)
@@ -154,7 +156,7 @@ class NewPassphraseFields(QWidget):
             field.setEnabled(enabled)
 
     def retranslate(self) -> None:
-        self._first_label.setText(_("New passphrase:"))
+        self._first_label.setText(_(self.first_label_text))
         self._second_label.setText(_("Repeat it:"))
         self._first_label.setBuddy(self.first)
         self._second_label.setBuddy(self.second)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.domain.roles import Role
-from intake.i18n import _
+from intake.i18n import N_, _
 from intake.ui.headings import heading
 from intake.ui.passphrase_fields import NewPassphraseFields
 
@@ -97,8 +97,10 @@ class UserEditPage(QWidget):
         for role in Role:
             self.role.addItem(_(role.label), role.value)
         self.role.setCurrentIndex(max(0, self.role.findData(current)))
-        self.passphrase.retranslate()
         duress = self.mode == DURESS
+        self.passphrase.first_label_text = (N_("Duress passphrase:") if duress
+                                            else N_("Initial passphrase:"))
+        self.passphrase.retranslate()
         self.passphrase.first.setAccessibleName(
             _("Duress passphrase") if duress else _("Initial passphrase"))
         self.passphrase.second.setAccessibleName(
