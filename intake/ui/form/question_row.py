@@ -117,22 +117,27 @@ class QuestionRow(QWidget):
         self._read_only = False  # shown, changed elsewhere (consent: the consent step)
         self._error: IntakeError | None = None
 
+        # Only the widgets a question needs (a help line, a masked value's notice): a form
+        # opens in the time it takes to build its first section.
         self.label = heading(self)
-        self.help = QLabel(self)
-        self.help.setWordWrap(True)
-        tint(self.help, HELP_STYLE)
-        small = self.help.font()
-        small.setPointSizeF(small.pointSizeF() * 0.9)
-        self.help.setFont(small)
-        self.help.setVisible(bool(question.help))
+        self.help: QLabel | None = None
+        if question.help:
+            self.help = QLabel(self)
+            self.help.setWordWrap(True)
+            tint(self.help, HELP_STYLE)
+            small = self.help.font()
+            small.setPointSizeF(small.pointSizeF() * 0.9)
+            self.help.setFont(small)
 
         self.stack = QStackedWidget(self)
         self.editor = editor_for(question, self.stack)
-        self.hidden = QLabel(self.stack)
-        self.hidden.setObjectName("masked_value")
-        self.hidden.setWordWrap(True)  # long in Korean and in large text: never widens the form
         self.stack.addWidget(self.editor)
-        self.stack.addWidget(self.hidden)
+        self.hidden: QLabel | None = None
+        if question.is_identifying:
+            self.hidden = QLabel(self.stack)
+            self.hidden.setObjectName("masked_value")
+            self.hidden.setWordWrap(True)  # long in Korean and large text: never widens
+            self.stack.addWidget(self.hidden)
         self.state = FormCombo(self)
         self.state.setObjectName("answer_state")
         self.state.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a Tab stop only while marked
@@ -173,7 +178,8 @@ class QuestionRow(QWidget):
         layout.setContentsMargins(0, 6, 0, 0)  # the error line's kept room is the gap
         layout.setSpacing(3)
         layout.addWidget(self.label)
-        layout.addWidget(self.help)
+        if self.help is not None:
+            layout.addWidget(self.help)
         layout.addLayout(line, 1)
         layout.addWidget(self.error)
 
@@ -350,8 +356,8 @@ class QuestionRow(QWidget):
         return self._masked
 
     def set_masked(self, masked: bool) -> None:
-        self._masked = masked
-        self.stack.setCurrentWidget(self.hidden if masked else self.editor)
+        self._masked = masked and self.hidden is not None  # identifying rows only
+        self.stack.setCurrentWidget(self.hidden if self._masked and self.hidden else self.editor)
         self._update_enabled()
 
     @property
@@ -407,8 +413,10 @@ class QuestionRow(QWidget):
         q = self.question
         label = _(q.label)
         self.label.setText(label)
-        self.help.setText(_(q.help) if q.help else "")
-        self.hidden.setText(_("Hidden. Choose “Show identity” to see or change it."))
+        if self.help is not None:
+            self.help.setText(_(q.help) if q.help else "")
+        if self.hidden is not None:
+            self.hidden.setText(_("Hidden. Choose “Show identity” to see or change it."))
         self.editor.retranslate()
         for index, (_mark, text) in enumerate(self._states):
             self.state.setItemText(index, _(text))
