@@ -189,6 +189,18 @@ def test_only_the_first_page_is_built_at_open(make_form: MakeForm) -> None:
     assert form.page(WORK).is_built
 
 
+def test_pages_not_built_yet_can_be_resized_and_grabbed(qtbot: QtBot,
+                                                        make_form: MakeForm) -> None:
+    form = make_form()
+    form.resize(560, 600)  # every page of the stack is resized, built or not
+    QApplication.processEvents()
+    picture = form.grab()  # sends the hidden pages their pending resize events
+    assert not picture.isNull() and picture.width() == form.width()
+    assert not form.page(WORK).is_built  # grabbing built nothing
+    form.go_to_section(5)
+    assert form.page(WORK).is_built and form.row("work.hours_per_day").compact
+
+
 def test_an_unvisited_page_keeps_its_stored_answers(make_form: MakeForm) -> None:
     from intake.services.interviews import InterviewService
 

@@ -220,7 +220,10 @@ class SectionPage(QScrollArea):
         """Rows too wide for the page take their compact form (see ``QuestionRow``). The
         room is counted as if the vertical scroll bar were there: rows that change form
         change the page's height, and so whether the bar shows, which must not flip them
-        back and forth."""
+        back and forth. A page not built yet has nothing to fit (it is resized with the
+        others while hidden, and grabbed in screenshots)."""
+        if not self.is_built:
+            return
         margins = self._layout.contentsMargins()
         bar = self.verticalScrollBar().sizeHint().width()
         available = (self.width() - 2 * self.frameWidth() - bar - margins.left()
