@@ -17,10 +17,10 @@ from intake.domain.record import Record, Status
 from intake.i18n import _
 from intake.services.interviews import InterviewService
 from intake.ui.form.interview_form import InterviewForm
+from intake.ui.form.submit_check import submit_text
 from intake.ui.workspace import Workspace
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
-from tests.ui.conftest import BuildGui
 from tests.ui.helpers import unlock
 
 SAVE_TIMEOUT_MS = 5_000
@@ -124,9 +124,7 @@ def test_submit_shows_what_is_missing_and_asks(
     assert form.record.status is Status.SUBMITTED
 
 
-def test_a_complete_record_is_still_confirmed(qtbot: QtBot, make_form: object) -> None:
-    from intake.ui.form.submit_check import submit_text
-
+def test_a_complete_record_is_still_confirmed() -> None:
     assert submit_text([]).startswith(_("Every question is answered"))
 
 
