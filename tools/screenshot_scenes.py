@@ -36,7 +36,6 @@ from intake.services.transfer import TransferService
 from intake.services.users import UserService
 from intake.ui.dialogs import Dialogs
 from intake.ui.form.completeness import gaps
-from intake.ui.form.interview_form import InterviewForm
 from intake.ui.form.submit_check import TITLE as SUBMIT_TITLE
 from intake.ui.form.submit_check import shown_sections, submit_text
 from intake.ui.guide import GuideDialog
@@ -136,14 +135,6 @@ def fill_vault(folder: Path) -> Record:
     finally:
         vault.close()
     return shown_record(records)
-
-
-def built(form: InterviewForm) -> InterviewForm:
-    """Every section page of ``form`` built now (they are built on their first visit):
-    a picture taken while some are not yet crashes inside ``QWidget.grab``."""
-    for page in form.section_pages:
-        page.build()
-    return form
 
 
 class Stage:
@@ -262,7 +253,6 @@ class Stage:
         workspace.open_record(self.record.id)
         form = workspace.form
         assert form is not None
-        built(form)
         sections = [page.section.id for page in form.section_pages]
         form.go_to_section(sections.index(FORM_SECTION))
         self.camera.shoot("interview-form")
@@ -371,7 +361,7 @@ class Stage:
         workspace.new_record()
         form = workspace.form
         assert form is not None
-        built(form).store()
+        form.store()
         row = form.row(UNFINISHED_QUESTION)
         form.go_to_section(next(i for i, page in enumerate(form.section_pages)
                                 if UNFINISHED_QUESTION in page.rows))
@@ -392,9 +382,6 @@ class Stage:
         self.unlock()
         wait_until(lambda: self.window.workspace is not None
                    and self.window.workspace.showing_form, "the testimony after unlock")
-        restored = self.workspace.form
-        assert restored is not None
-        built(restored)
         self.camera.shoot("pending-after-unlock")
         self.workspace.back_to_list()
 
