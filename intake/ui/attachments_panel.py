@@ -236,7 +236,7 @@ class AttachmentsPanel(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.audio_dialog = dialog
         dialog.show()
-        dialog.player.play()
+        dialog.play()
 
     def export_selected(self) -> None:
         chosen = self._selected()

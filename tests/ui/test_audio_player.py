@@ -20,7 +20,8 @@ import wave
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QByteArray
+import shiboken6
+from PySide6.QtCore import QBuffer, QByteArray
 from pytestqt.qtbot import QtBot
 
 from intake.app import Gui
@@ -78,10 +79,22 @@ def test_play_pause_seek_and_release(qtbot: QtBot) -> None:
 
 
 @needs_multimedia
+def test_the_backend_reads_a_buffer_made_by_qt(qtbot: QtBot) -> None:
+    """Qt's playback threads call the buffer's virtuals (readData, size, seek...): made by
+    Qt rather than as PySide's wrapper class, it never makes them wait for the GIL (the
+    deadlock intake/ui/audio_player.py describes)."""
+    player = AudioPlayer(wav(), "audio/x-wav")
+    qtbot.addWidget(player)
+    assert not shiboken6.createdByPython(player._buffer)
+    assert shiboken6.createdByPython(QBuffer())  # the control: a buffer made in Python
+    player.close()
+
+
+@needs_multimedia
 def test_a_damaged_recording_gets_one_message(qtbot: QtBot) -> None:
     player = AudioPlayer(b"RIFF\0\0\0\0WAVEnot a recording at all" * 10, "audio/x-wav")
     qtbot.addWidget(player)
-    player.player.play()
+    player.play()
     qtbot.waitUntil(lambda: "cannot be played" in player.message.text(), timeout=5000)
     player.close()
 
@@ -145,7 +158,7 @@ from tests.ui.test_audio_player import wav
 player = AudioPlayer(wav(0.3), "audio/x-wav")
 player.player.mediaStatusChanged.connect(
     lambda status: app.quit() if status == player.player.MediaStatus.EndOfMedia else None)
-player.player.play()
+player.play()
 app.exec()
 print("played", player.player.duration())
 player.close()
