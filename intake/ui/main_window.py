@@ -23,7 +23,9 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from intake.domain.permissions import Action, allowed
+from intake.errors import IntakeError
 from intake.i18n import LANGUAGE_NAMES, _
+from intake.services.drafts import Place, ResumePlace
 from intake.services.exports import EXPORTERS, ExportService
 from intake.services.interviews import InterviewService
 from intake.services.session import Session
@@ -38,6 +40,7 @@ from intake.ui.field_security import FieldSecurity, close_modal_dialogs
 from intake.ui.first_passphrase import FirstPassphraseScreen, InitialPassphrase
 from intake.ui.help_menu import HelpMenu
 from intake.ui.language import LanguageController
+from intake.ui.lock_countdown import LockCountdown
 from intake.ui.record_tools import RecordTools
 from intake.ui.statistics_export import StatisticsExportDialog
 from intake.ui.theme import icon
@@ -82,6 +85,7 @@ class MainWindow(QMainWindow):
         self.auto_lock = AutoLock(parent=self)
         self.clipboard = ClipboardGuard(self)  # the app's copies: secret, and not kept
         self.auto_lock.idle.connect(self._idle)
+        self.lock_countdown = LockCountdown(self.auto_lock, self)
         #: Tests set this (milliseconds) instead of the minutes in the settings.
         self.auto_lock_interval_ms: int | None = None
         self.setWindowTitle("intake")  # never a user's or a person's name
@@ -278,6 +282,7 @@ class MainWindow(QMainWindow):
         self._set_screen(workspace)
         # the keyboard starts in the list of testimonies (nothing had focus after unlock)
         workspace.record_list.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._resume(workspace, vault)  # or where the user was when the vault locked
 
     def _new_record(self) -> None:
         if self.workspace is not None:
@@ -404,13 +409,40 @@ class MainWindow(QMainWindow):
         self.clipboard.clear()
         workspace = self.workspace
         if workspace is not None:
+            place = workspace.place()  # before the flush: the focus is still there
             workspace.flush()
+            self._remember_place(place)
             workspace.release()
         self.tasks.drain()
         locked_by = self._session.user or ""
         self._session.lock()
         self.statusBar().clearMessage()
         self.show_unlock(locked_by)
+
+    def _remember_place(self, place: Place | None) -> None:
+        """Keep where the user was (ids only, inside the vault) for the next unlock; on the
+        list, forget it. Never stops a lock."""
+        vault = self._session.vault
+        if vault is None or not vault.is_open:
+            return
+        try:
+            resume = ResumePlace(vault)
+            if place is None:
+                resume.forget()
+            else:
+                resume.remember(place)
+        except IntakeError as error:
+            log.warning("place not kept at lock: %s", type(error).__name__)
+
+    def _resume(self, workspace: Workspace, vault: Vault) -> None:
+        """Back to the testimony, section and question the user locked on."""
+        try:
+            place = ResumePlace(vault).place()
+        except IntakeError as error:
+            log.warning("place not read at unlock: %s", type(error).__name__)
+            return
+        if place is not None and not workspace.resume(place):
+            log.info("the testimony of the last place cannot be opened any more")
 
     # -- auto-lock ------------------------------------------------------------------------
     def _start_auto_lock(self) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -29,6 +30,7 @@ from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.errors import IntakeError
 from intake.i18n import N_, _
+from intake.services.drafts import Place
 from intake.services.interviews import InterviewService
 from intake.services.review import ReviewService
 from intake.services.session import Session
@@ -204,6 +206,41 @@ class Workspace(QWidget):
                                      form.store, self._tasks, self._dialogs, form)
             form.add_side_panel(files, N_("Attachments"))
             self.attachments_panel = files
+
+    # -- where the interviewer is --------------------------------------------------------
+    def place(self) -> Place | None:
+        """The stored testimony, section and question the form shows (ids only); None on
+        the list or for a testimony never saved."""
+        form = self.form
+        if form is None or not self.showing_form or not form.is_stored:
+            return None
+        page = form.current_page
+        focused = QApplication.focusWidget()
+        question = next((qid for qid, row in page.rows.items()
+                         if focused is not None and row.isAncestorOf(focused)), "")
+        return Place(form.record_id, page.section.id, question)
+
+    def resume(self, place: Place) -> bool:
+        """Open the testimony at ``place`` again, on its section, the question focused;
+        False (and the list) when it cannot be opened any more."""
+        try:
+            self._service.load(place.record_id)
+        except IntakeError:
+            return False
+        self.open_record(place.record_id)
+        form = self.form
+        if form is None or form.record_id != place.record_id:
+            return False
+        index = next((i for i, page in enumerate(form.section_pages)
+                      if page.section.id == place.section), 0)
+        form.go_to_section(index)
+        row = form.current_page.rows.get(place.question)
+        if row is None:
+            form.focus_first_field()
+        else:
+            form.current_page.ensureWidgetVisible(row)
+            row.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
 
     def back_to_list(self) -> None:
         record_id = self._form_record

@@ -481,6 +481,10 @@ class StandInForm(QWidget):
                 time=saved_time(self.record.updated_at)))
         return self.flush_result
 
+    @property
+    def is_stored(self) -> bool:  # no place to return to after a lock
+        return False
+
     def retranslate(self) -> None:
         self.retranslations += 1
 

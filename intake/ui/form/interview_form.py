@@ -48,7 +48,7 @@ from intake.i18n import _
 from intake.services.interviews import InterviewService
 from intake.ui.dialogs import Dialogs
 from intake.ui.errors import error_text
-from intake.ui.form import keys, saving
+from intake.ui.form import keys, saving, typed_state
 from intake.ui.form.autosave import AutosaveController
 from intake.ui.form.completeness import answered_count
 from intake.ui.form.consent_actions import ConsentActions
@@ -300,6 +300,8 @@ class InterviewForm(QWidget):
     # -- loading and live updates ---------------------------------------------------------
     def _load(self, record: Record) -> None:
         self._load_rows(self.rows.built(), record)  # the others load when built
+        if record.revision > 0:
+            self._restore_pending(record.id)
         for index in range(len(self.section_pages)):
             self._update_progress(index)
         self._update_indicators()
@@ -320,6 +322,19 @@ class InterviewForm(QWidget):
         if SHARE_QUESTION in page.built_rows:
             self._update_indicators()  # the computed share, as the row's placeholder
 
+    def _restore_pending(self, record_id: str) -> None:
+        """Show again what the rows held that did not validate (kept by the last save
+        before a lock or a crash), each with its error."""
+        try:
+            pending = self._service.pending_answers(record_id)
+        except IntakeError as error:  # never worse than showing the stored answers
+            log.warning("pending answers of record %s not shown: %s", record_id,
+                        type(error).__name__)
+            return
+        for qid, entry in pending.items():
+            row = self.rows.get(qid)
+            if row is not None and not row.read_only and typed_state.restore(row, entry):
+                row.validate()
 
     def _row_changed(self, question_id: str) -> None:
         self._autosave.note_change()

@@ -17,6 +17,7 @@ from intake.domain.questionnaire import QType
 from intake.domain.record import ConsentRequired, Record
 from intake.i18n import _, ngettext
 from intake.services.interviews import InterviewService
+from intake.ui.form import typed_state
 from intake.ui.form.question_row import QuestionRow
 
 CONSENT_QUESTION = "consent.internal_documentation"
@@ -58,10 +59,13 @@ def keep_stored(saved: Record, qid: str, answers: dict[str, Any], meta: dict[str
 
 def store(service: InterviewService, rows: Mapping[str, QuestionRow], saved: Record,
           candidate: Record, errors: list[str]) -> None:
-    """Save; a rule between answers that fails keeps that question's stored answer."""
+    """Save; a rule between answers that fails keeps that question's stored answer. What
+    the rows with an error hold is kept as the record's pending answers (typed_state.py),
+    in the same transaction, so a lock or a crash never drops it."""
     while True:
         try:
-            service.save(candidate)
+            pending = {qid: typed_state.snapshot(rows[qid]) for qid in errors if qid in rows}
+            service.save(candidate, pending=pending)
             return
         except (AnswerError, ConsentRequired) as error:
             qid = error.question if isinstance(error, AnswerError) else CONSENT_QUESTION
