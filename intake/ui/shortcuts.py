@@ -31,8 +31,11 @@ from PySide6.QtWidgets import (
 from intake.i18n import N_, _
 from intake.ui.form.keys import FORM_KEYS
 from intake.ui.headings import heading
+from intake.ui.passphrase_fields import REVEAL_KEY
 
 FORM_PLACE = N_("Interview form")
+PASSPHRASE_PLACE = N_("Any passphrase field")
+REVEAL_DESCRIPTION = N_("Show or hide the passphrase")
 #: "(&L)" after a Korean menu text, then a lone "&" (a doubled one is a real ampersand).
 _MNEMONIC_SUFFIX = re.compile(r"\s*\(&\w\)")
 _MNEMONIC = re.compile(r"&(?!&)")
@@ -104,6 +107,8 @@ def collect_shortcuts(window: QWidget) -> list[Shortcut]:
                 shortcuts.append(Shortcut(keys, description, place))
     form = _(FORM_PLACE)
     shortcuts += [Shortcut(key_text(key.keys), _(key.description), form) for key in FORM_KEYS]
+    shortcuts.append(Shortcut(key_text(REVEAL_KEY), _(REVEAL_DESCRIPTION),
+                              _(PASSPHRASE_PLACE)))
     return shortcuts
 
 

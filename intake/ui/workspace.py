@@ -90,8 +90,6 @@ class Workspace(QWidget):
         self.review_panel: ReviewPanel | None = None
         self.consent: ConsentController | None = None
         self._form_record: str | None = None
-        self._saved_at: str | None = None
-        self._failure: str | None = None
 
         self.heading = heading(self, 1.4, wrap=False)
         self.status = QLabel(self)
@@ -294,14 +292,6 @@ class Workspace(QWidget):
             self.record_list.focus_search()
 
     # -- saving, locking ------------------------------------------------------------------
-    def show_saved(self, stamp: str) -> None:
-        self._saved_at, self._failure = stamp, None
-        self.status_message.emit(_("Saved at {time}").format(time=saved_time(stamp)))
-
-    def show_save_failed(self, reason: str) -> None:
-        self._failure = reason
-        self.status_message.emit(_("Not saved: {reason}").format(reason=reason))
-
     def flush(self) -> bool:
         """Save what the open form holds (before a lock or quit); True when nothing is lost."""
         if self.form is None:
@@ -340,7 +330,3 @@ class Workspace(QWidget):
             self.review_panel.retranslate()
         if self.consent is not None:
             self.consent.retranslate()
-        if self._failure is not None:
-            self.show_save_failed(self._failure)
-        elif self._saved_at is not None:
-            self.show_saved(self._saved_at)
