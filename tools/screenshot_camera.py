@@ -73,7 +73,7 @@ SCREENS = (
     Screen("dashboard-sector", "Dashboard: sector of work", "대시보드: 일한 분야"),
     Screen("dashboard-region", "Dashboard: federal district", "대시보드: 연방관구"),
     Screen("dashboard-indicators", "Dashboard: ILO forced-labour indicators",
-           "대시보드: ILO 강제노동 지표"),
+           "대시보드: ILO 강제 노동 지표"),
     Screen("dashboard-working-hours", "Dashboard: working hours per day",
            "대시보드: 하루 노동 시간"),
     Screen("dashboard-wages", "Dashboard: share of the wage taken by the state",
