@@ -21,7 +21,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget, QWizard
+from PySide6.QtWidgets import QApplication, QWidget, QWizard
 
 from intake.app import Gui, build
 from intake.domain.indicators import derive, present_count
@@ -34,10 +34,10 @@ from intake.services.dashboard import CHART_IDS
 from intake.services.interviews import InterviewService
 from intake.services.transfer import TransferService
 from intake.services.users import UserService
-from intake.ui.dialogs import Dialogs
+from intake.ui.dialogs import Dialogs, question_box
 from intake.ui.form.completeness import gaps
 from intake.ui.form.submit_check import TITLE as SUBMIT_TITLE
-from intake.ui.form.submit_check import shown_sections, submit_text
+from intake.ui.form.submit_check import shown_sections, submit_parts
 from intake.ui.guide import GuideDialog
 from intake.ui.security_settings import SecuritySettingsDialog
 from intake.ui.shortcuts import ShortcutsDialog
@@ -372,11 +372,7 @@ class Stage:
         if self.camera.wants("submit-check"):
             found = gaps(shown_sections(form), form.record, set(form.invalid_questions()))
             # the box Dialogs.ask shows (here without its modal loop)
-            box = QMessageBox(QMessageBox.Icon.Warning, _(SUBMIT_TITLE), submit_text(found),
-                              parent=self.window)
-            box.setStandardButtons(QMessageBox.StandardButton.Yes
-                                   | QMessageBox.StandardButton.No)
-            box.setDefaultButton(QMessageBox.StandardButton.No)
+            box = question_box(self.window, _(SUBMIT_TITLE), *submit_parts(found))
             self._dialog("submit-check", box)
         self.window.lock()
         self.unlock()

@@ -23,14 +23,14 @@ class Dialogs:
         self.shown.append(title)
         return self._answers.popleft() if self._answers else None
 
-    def ask(self, parent: QWidget | None, title: str, text: str) -> bool:
+    def ask(self, parent: QWidget | None, title: str, text: str, details: str = "") -> bool:
+        """Yes or No (the default). ``details``: a long list shown below the question in a
+        scrolling box, so the buttons stay on a small screen."""
         preset = self._take(title)
         if preset is not None:
             return preset
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
-        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        return box.exec() == QMessageBox.StandardButton.Yes
+        return question_box(parent, title, text, details).exec() == \
+            QMessageBox.StandardButton.Yes
 
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
         if self._take(title) is not None:
@@ -41,3 +41,17 @@ class Dialogs:
         if self._take(title) is not None:
             return
         QMessageBox.information(parent, title, text)
+
+
+def question_box(parent: QWidget | None, title: str, text: str, details: str = "") -> QMessageBox:
+    """The box :meth:`Dialogs.ask` shows (also for screenshots): the details, if any,
+    already open in their scrolling box."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    if details:
+        box.setDetailedText(details)
+        for button in box.buttons():
+            if box.buttonRole(button) == QMessageBox.ButtonRole.ActionRole:
+                button.click()  # "Show Details…": open from the start
+    return box

@@ -98,8 +98,9 @@ def test_submit_shows_what_is_missing_and_asks(
     asked: list[tuple[str, str]] = []
     answers = [False, True]
 
-    def ask(_parent: QWidget | None, title: str, text: str) -> bool:
-        asked.append((title, text))
+    def ask(_parent: QWidget | None, title: str, text: str, details: str = "") -> bool:
+        assert "1 answer has an error." in text and "questions are not answered." in text
+        asked.append((title, details))  # the list, in the box's scrolling details
         return answers.pop(0)
 
     monkeypatch.setattr(window.dialogs, "ask", ask)

@@ -241,3 +241,33 @@ def test_gaps_lists_unanswered_and_invalid_per_section() -> None:
     assert "With an error: Working days per week" in text
     assert "Not answered: Was there a work quota?" in text and "and 3 more" in text
     assert "Submit" in submit_text([])
+
+
+def test_a_long_submit_check_keeps_its_buttons_on_a_small_screen(qtbot: QtBot) -> None:
+    """Every section missing answers: the list scrolls in the box's details and the box,
+    buttons included, fits a 1366x768 laptop (the whole list as text did not)."""
+    from PySide6.QtWidgets import QMessageBox, QTextEdit
+
+    from intake.ui.dialogs import question_box
+    from intake.ui.form.submit_check import submit_parts
+
+    record = Record.new("kim")
+    sections = [(s, s.questions) for s in QUESTIONNAIRE.sections if not s.reviewers_only]
+    summary, details = submit_parts(gaps(sections, record, set()))
+    assert details.count("\n") > 25 and summary.count("\n") < 6
+    box = question_box(None, "Submit the testimony?", summary, details)
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    assert box.height() <= 700
+    shown = box.findChild(QTextEdit)
+    assert shown is not None and shown.isVisible() and "Profile" in shown.toPlainText()
+    yes = box.button(QMessageBox.StandardButton.Yes)
+    assert yes.isVisible() and yes.mapTo(box, yes.rect().bottomLeft()).y() <= box.height()
+    box.close()
+    whole = question_box(None, "Submit the testimony?", summary + "\n" + details)
+    qtbot.addWidget(whole)
+    whole.show()
+    qtbot.waitExposed(whole)
+    assert whole.height() > 700  # control: the list as text alone is too tall
+    whole.close()

@@ -10,14 +10,22 @@ field's own accessible description (``descriptions.describe``).
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+
+#: The error colour (#a40000: 8.5:1 on white, tests/unit/test_contrast.py's error pair).
+ERROR_COLOUR = "#a40000"
 
 
 class ErrorLine(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(False)
+        # paintEvent draws with the palette (a style sheet's colour never reaches it)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(ERROR_COLOUR))
+        self.setPalette(palette)
         policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         policy.setRetainSizeWhenHidden(True)
         self.setSizePolicy(policy)

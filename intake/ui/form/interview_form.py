@@ -354,7 +354,11 @@ class InterviewForm(QWidget):
                     and stored == state_share_percent(self._saved.answers)):
                 answered -= 1  # computed, not typed
         item = self.section_list.item(index)
-        item.setText(progress_label(_(page.section.label), answered, total))
+        text = progress_label(_(page.section.label), answered, total)
+        if item.text() != text:
+            item.setText(text)
+            # a longer count ("(11/11)") wraps like the other long names, never elided
+            self.section_list.doItemsLayout()
 
     def _update_indicators(self) -> None:
         built = self.rows.built()

@@ -69,7 +69,27 @@ def submit_text(found: Sequence[SectionGaps]) -> str:
     return "\n".join(lines)
 
 
+def submit_parts(found: Sequence[SectionGaps]) -> tuple[str, str]:
+    """(the question with a one-line summary, the per-section list): the list goes in the
+    box's scrolling details, so a long one never pushes the buttons off a small screen."""
+    if not found:
+        return submit_text(found), ""
+    unanswered = sum(len(section.unanswered) for section in found)
+    invalid = sum(len(section.invalid) for section in found)
+    summary = "\n".join((
+        ngettext("{count} question is not answered.", "{count} questions are not answered.",
+                 unanswered).format(count=unanswered),
+        ngettext("{count} answer has an error.", "{count} answers have an error.",
+                 invalid).format(count=invalid),
+        _("Section by section, below."),
+        "",
+        _("Submit the testimony for review all the same?")))
+    details = "\n".join(line for section in found for line in section_lines(section))
+    return summary, details
+
+
 def confirm_submit(form: InterviewForm, dialogs: Dialogs, parent: QWidget | None) -> bool:
     """Show the check for ``form`` (saved just before) and ask; True to submit."""
     found = gaps(shown_sections(form), form.record, set(form.invalid_questions()))
-    return dialogs.ask(parent, _(TITLE), submit_text(found))
+    summary, details = submit_parts(found)
+    return dialogs.ask(parent, _(TITLE), summary, details)
