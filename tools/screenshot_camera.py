@@ -178,12 +178,31 @@ def over_window(background: QImage, dialog: QImage, title: str) -> QImage:
     return canvas
 
 
+#: Colours closer than this (largest channel difference) share a palette entry.
+NEAR = 6
+
+
+def _near(a: int, b: int) -> bool:
+    return all(abs(((a >> shift) & 0xFF) - ((b >> shift) & 0xFF)) < NEAR
+               for shift in (0, 8, 16))
+
+
 def palette_of(image: QImage) -> list[int]:
-    """The 256 most frequent colours of an RGB32 image. A screen of widgets has a few
-    hundred colours (anti-aliased text, mostly), so the rest map to a near one unseen."""
+    """256 colours of an RGB32 image, most frequent first, skipping near-copies of one
+    already taken: a screen of widgets has thousands of greys (anti-aliased text), and
+    taking the most frequent alone left out a rare colour that matters (an error line's
+    red mapped to the text colour)."""
     pixels = array("I")
     pixels.frombytes(bytes(image.constBits()))
-    return [colour for colour, _count in Counter(pixels).most_common(PALETTE)]
+    ranked = [colour for colour, _count in Counter(pixels).most_common()]
+    chosen: list[int] = []
+    for colour in ranked:
+        if not any(_near(colour, taken) for taken in chosen):
+            chosen.append(colour)
+            if len(chosen) == PALETTE:
+                return chosen
+    rest = [colour for colour in ranked if colour not in set(chosen)]
+    return chosen + rest[:PALETTE - len(chosen)]
 
 
 def save_png(image: QImage, path: Path) -> Path:
