@@ -47,7 +47,7 @@ def test_kept_with_the_save_and_identifying_entries_sealed(created_vault: tuple[
         [(plain, sealed)] = raw_pending(vault)
         assert "PENDINGHOURS" in plain and "PENDINGNAME" not in plain
         assert sealed is not None and b"PENDINGNAME" not in sealed
-        assert "PENDINGNAME".encode() not in (sealed or b"")
+        assert "김정".encode() not in (sealed or b"")
 
 
 def test_a_clean_save_clears_them_and_deleting_the_record_removes_them(

@@ -13,7 +13,6 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-
 #: The error colour (#a40000: 8.5:1 on white, tests/unit/test_contrast.py's error pair).
 ERROR_COLOUR = "#a40000"
 
