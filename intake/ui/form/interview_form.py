@@ -161,7 +161,7 @@ class InterviewForm(QWidget):
         self._autosave.pending_changed.connect(self._pending_changed)
         self.section_list.currentRowChanged.connect(self._section_changed)
         self.section_list.itemActivated.connect(lambda _item: self.focus_first_field())
-        self.shortcuts = keys.bind_form_keys(self)
+        self.shortcuts = keys.bind_form_keys(self, self)
         self._load(record)
         self.section_list.setCurrentRow(0)
         self.retranslate()

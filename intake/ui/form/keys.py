@@ -13,21 +13,34 @@ its mnemonic, in either language).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from intake.domain.questionnaire import Meta
 from intake.i18n import N_
 
 if TYPE_CHECKING:
-    from intake.ui.form.interview_form import InterviewForm
     from intake.ui.form.question_row import QuestionRow
+
+
+class KeyedForm(Protocol):
+    """What the keys act on (the interview form), named here so that this module does not
+    depend on the form's (which binds them)."""
+
+    @property
+    def section_list(self) -> QWidget: ...
+    @property
+    def section_pages(self) -> Sized: ...
+    def step_section(self, step: int) -> None: ...
+    def focus_side_panel(self) -> None: ...
+    def store(self) -> bool: ...
+    def go_to_section(self, index: int, focus: bool = False) -> None: ...
 
 NEXT_SECTION = "Ctrl+PgDown"
 PREVIOUS_SECTION = "Ctrl+PgUp"
@@ -85,12 +98,13 @@ def _on_row(action: Callable[[QuestionRow], None]) -> Callable[[], None]:
     return run
 
 
-def bind_form_keys(form: InterviewForm) -> list[QShortcut]:
-    """The form's shortcuts, active while the focus is anywhere inside the form."""
+def bind_form_keys(form: KeyedForm, widget: QWidget) -> list[QShortcut]:
+    """The form's shortcuts, active while the focus is anywhere inside ``widget`` (the
+    form itself)."""
     shortcuts: list[QShortcut] = []
 
     def bind(sequence: str, slot: Callable[[], object]) -> None:
-        shortcut = QShortcut(QKeySequence(sequence), form)
+        shortcut = QShortcut(QKeySequence(sequence), widget)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(slot)
         shortcuts.append(shortcut)
