@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from intake.cli import Io, run
+from intake.cli.main import Io, run
 from intake.domain.questionnaire import QClass, QType
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status

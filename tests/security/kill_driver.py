@@ -11,7 +11,7 @@ atomic, so a kill never leaves half a line), and only after the call returned:
 - ``SAVED <id> <revision> <text>`` after ``InterviewService.save`` returned;
 - ``IMPORTED <n> <id>:<revision>:<text>,...`` after ``InterviewService.import_records``
   returned, for a JSON Lines file read and checked by ``jsonl.read_lines`` and
-  ``jsonl.parse_lines``, as ``intake import`` does (intake/cli_records.py, ``cmd_import``).
+  ``jsonl.parse_lines``, as ``intake import`` does (intake/cli/records.py, ``cmd_import``).
 
 Every save is of a record loaded afresh (a new editing session), so each one is a new
 revision; each text is unique, so the parent can tell which save it finds.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.cli import Io, run
+from intake.cli.main import Io, run
 from intake.vault.kdf import KdfPolicy
 from tests.conftest import PASSPHRASE
 from tests.unit.cli_harness import Cli, Result

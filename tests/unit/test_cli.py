@@ -1,4 +1,4 @@
-"""The headless commands, run in-process through ``intake.cli.run`` with in-memory streams.
+"""The headless commands, run in-process through ``intake.cli.main.run`` with in-memory streams.
 
 Contract: the recovery code alone on stdout at init; a one-line summary at check; errors
 are one line on stderr (never a traceback) with stdout left empty; exit codes 0 ok,
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from intake import __version__, i18n
-from intake.cli import Io, run
+from intake.cli.main import Io, run
 from intake.paths import translations_dir
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault

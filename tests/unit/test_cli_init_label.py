@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 from intake import i18n
-from intake.cli import run
-from intake.cli_support import Io
+from intake.cli.main import run
+from intake.cli.support import Io
 from intake.vault.kdf import KdfPolicy
 from tests.conftest import PASSPHRASE, USER
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from intake.atomic import write_atomic
-from intake.cli_support import Io, Secrets, user_name
+from intake.cli.support import Io, Secrets, user_name
 from intake.domain.questions import QUESTIONNAIRE
 from intake.errors import ExitCode, IntakeError
 from intake.exchange import demo, jsonl

@@ -17,7 +17,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from intake.cli_support import Io, Secrets, open_vault, user_name
+from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode, IntakeError
 from intake.i18n import N_, _
 from intake.services.interviews import InterviewService

@@ -8,7 +8,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from intake.cli_support import Io
+from intake.cli.support import Io
 from intake.errors import ExitCode, IntakeError, VaultNotFound
 from intake.i18n import N_, _
 from intake.vault.files import vault_exists

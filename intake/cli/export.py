@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from intake import __version__
-from intake.cli_support import Io, Secrets, open_vault, user_name
+from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode
 from intake.exchange.export_files import ExportFolderNotEmpty
 from intake.i18n import _, ngettext

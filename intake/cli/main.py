@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import NoReturn
 
 from intake import __version__, i18n
-from intake.cli_audit import add_audit_command, cmd_audit
-from intake.cli_backup import add_backup_commands, cmd_backup, cmd_restore
-from intake.cli_export import add_export_command, cmd_export
-from intake.cli_records import add_records_commands, cmd_demo, cmd_export_records, cmd_import
-from intake.cli_security import add_security_command, cmd_security
-from intake.cli_support import Io, Secrets, open_vault, user_name
-from intake.cli_transfer import add_transfer_commands, cmd_bundle, cmd_device, cmd_org
-from intake.cli_users import add_users_command, cmd_users
-from intake.cli_wipe import add_wipe_command, cmd_wipe
+from intake.cli.audit import add_audit_command, cmd_audit
+from intake.cli.backup import add_backup_commands, cmd_backup, cmd_restore
+from intake.cli.export import add_export_command, cmd_export
+from intake.cli.records import add_records_commands, cmd_demo, cmd_export_records, cmd_import
+from intake.cli.security import add_security_command, cmd_security
+from intake.cli.support import Io, Secrets, open_vault, user_name
+from intake.cli.transfer import add_transfer_commands, cmd_bundle, cmd_device, cmd_org
+from intake.cli.users import add_users_command, cmd_users
+from intake.cli.wipe import add_wipe_command, cmd_wipe
 from intake.errors import ExitCode, IntakeError
 from intake.hardening import describe, harden_process
 from intake.i18n import N_, _

@@ -12,7 +12,7 @@ import argparse
 import datetime as dt
 from typing import Any
 
-from intake.cli_support import Io, Secrets, open_vault, user_name
+from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode, IntakeError
 from intake.i18n import N_, _, ngettext
 from intake.services.audit_log import AuditService

@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from intake.cli_support import Io, Secrets, open_vault, user_name
+from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode
 from intake.i18n import _
 from intake.services.backup import BackupService, restore

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from intake.cli_support import Io, Secrets, open_vault, user_name
+from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.domain.roles import Role
 from intake.errors import ExitCode
 from intake.i18n import _
