@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from intake.atomic import write_atomic
 from intake.vault.files import VaultFiles, acquire
@@ -24,8 +25,7 @@ from intake.vault.keyslots import KeySlot
 from intake.vault.lockfile import VaultLock
 from intake.vault.wipe import COST_NAME, wipe_vault
 
-if TYPE_CHECKING:
-    from intake.vault.vault import Vault
+V = TypeVar("V")
 
 #: Fallback estimate of a real unlock's post-derivation time: a fixed part plus a part per
 #: MiB of database (measured by tests/perf/test_duress_timing.py on a 2-core laptop-class
@@ -56,11 +56,12 @@ def expected_cost(folder: Path, database_bytes: int) -> float:
     return BASE_SECONDS + SECONDS_PER_MIB * database_bytes / (1 << 20)
 
 
-def start_over(vault_class: type[Vault], files: VaultFiles, lock: VaultLock, user: str,
+def start_over(create: Callable[..., V], files: VaultFiles, lock: VaultLock, user: str,
                passphrase: str, slot: KeySlot, wrapping_key: bytearray,
-               derived_at: float) -> Vault:
+               derived_at: float) -> V:
     """Wipe the vault in ``files`` and return a new one, open, for ``user`` under the same
-    ``passphrase``; ``derived_at`` is when the key derivation ended (perf_counter)."""
+    ``passphrase`` (made by ``create``: ``Vault.create_after_duress``); ``derived_at`` is
+    when the key derivation ended (perf_counter)."""
     folder = files.folder
     try:
         size = files.database.stat().st_size
@@ -75,7 +76,7 @@ def start_over(vault_class: type[Vault], files: VaultFiles, lock: VaultLock, use
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         new_lock = acquire(files)
         try:
-            vault = vault_class.create_after_duress(
+            vault = create(
                 files, new_lock, user, passphrase,
                 template=replace(slot, duress=None), wrapping_key=bytes(wrapping_key))
         except BaseException:

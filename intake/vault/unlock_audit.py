@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import sqlcipher3
 
 from intake.atomic import fsync_dir, write_atomic
 from intake.errors import IntakeError
 from intake.vault import audit, keyslots
-from intake.vault.database import transaction
-
-if TYPE_CHECKING:
-    from intake.vault.vault import Vault
+from intake.vault.database import Connection, transaction
+from intake.vault.files import VaultFiles
+from intake.vault.keyslots import KeySlotFile
 
 log = logging.getLogger(__name__)
 
@@ -51,34 +50,36 @@ def count_failure(folder: Path) -> int:
     return count
 
 
-def on_unlock(vault: Vault, *, recovery_code: bool) -> None:
-    conn = vault.connection()
-    count = failures(vault.files.folder)
+def on_unlock(conn: Connection, folder: Path, user: str, *, recovery_code: bool) -> None:
+    count = failures(folder)
     with transaction(conn):
-        audit.note_failed_unlocks(conn, vault.user, count)
-        audit.append(conn, vault.user, audit.AuditAction.UNLOCK,
+        audit.note_failed_unlocks(conn, user, count)
+        audit.append(conn, user, audit.AuditAction.UNLOCK,
                      detail={"recovery_code": True} if recovery_code else None)
     if count:
         with contextlib.suppress(OSError):
-            _path(vault.files.folder).unlink()
-            fsync_dir(vault.files.folder)
+            _path(folder).unlink()
+            fsync_dir(folder)
 
 
-def on_lock(vault: Vault) -> None:
-    """Log the lock and bind the head; a failure here never stops the lock."""
+def on_lock(connect: Callable[[], Connection], user: str, files: VaultFiles,
+            file: KeySlotFile, dbk: bytes | bytearray,
+            accepted_older_copy: bool) -> KeySlotFile:
+    """Log the lock and bind the head; the key file as it is now (``file``, or the one
+    written with the new head). A failure here never stops the lock."""
     try:
-        conn = vault.connection()
-        audit.append(conn, vault.user, audit.AuditAction.LOCK)
+        conn = connect()
+        audit.append(conn, user, audit.AuditAction.LOCK)
         head = audit.head(conn)
-        file = vault._slot_file
         if (file.audit_head is not None and head[0] < file.audit_head[0]
-                and not vault.accepted_older_copy):
+                and not accepted_older_copy):
             # an older copy of the database opened on purpose: never bind its shorter
             # history over the evidence of the longer one
             log.warning("lock: the log is behind the key file; head not bound")
         elif head != file.audit_head:
-            bound = file.with_audit_head(head, vault._require_keys().dbk)
-            write_atomic(vault.files.keyslots, keyslots.serialize(bound))
-            vault._slot_file = bound
+            bound = file.with_audit_head(head, dbk)
+            write_atomic(files.keyslots, keyslots.serialize(bound))
+            return bound
     except (IntakeError, sqlcipher3.Error, OSError, ValueError) as exc:
         log.warning("lock: audit head not bound (%s)", type(exc).__name__)
+    return file

@@ -139,7 +139,8 @@ class Vault:
         ``template``'s salt; its recovery slot opens with no code anyone knows."""
         vault, _code = cls._create_locked(files, lock, user, passphrase, KdfPolicy(template.kdf),
                                           template=template, wrapping_key=wrapping_key)
-        unlock_audit.on_unlock(vault, recovery_code=False)
+        unlock_audit.on_unlock(vault.connection(), vault.files.folder, vault.user,
+                                recovery_code=False)
         return vault
 
     @classmethod
@@ -223,12 +224,14 @@ class Vault:
             lock.release()
             raise
         if entered is not None:
-            return duress.start_over(cls, files, lock, user, normalize(passphrase), slot,
-                                     entered.wrapping_key, derived_at)
+            return duress.start_over(cls.create_after_duress, files, lock, user,
+                                     normalize(passphrase), slot, entered.wrapping_key,
+                                     derived_at)
         vault._verify_open(slot_id=slot.id, accept_mismatch=accept_generation_mismatch)
         if slot.legacy:  # a format 1 slot: rewrite it sealed, under the same passphrase
             vault._rewrap_own_slot(normalize(passphrase), slot.kdf, keep_must_change=True)
-        unlock_audit.on_unlock(vault, recovery_code=False)
+        unlock_audit.on_unlock(vault.connection(), vault.files.folder, vault.user,
+                                recovery_code=False)
         duress.record_cost(files.folder, time.perf_counter() - derived_at)
         return vault
 
@@ -252,7 +255,8 @@ class Vault:
             lock.release()
             raise
         vault._verify_open(slot_id=None, accept_mismatch=accept_generation_mismatch)
-        unlock_audit.on_unlock(vault, recovery_code=True)
+        unlock_audit.on_unlock(vault.connection(), vault.files.folder, vault.user,
+                                recovery_code=True)
         return vault
 
     def _verify_open(self, *, slot_id: str | None, accept_mismatch: bool) -> None:
@@ -450,7 +454,9 @@ class Vault:
         """Lock: log it and bind the audit head into the key file, checkpoint (TRUNCATE),
         close every connection, drop the keys, unlock."""
         if self._keys is not None:
-            unlock_audit.on_lock(self)
+            self._slot_file = unlock_audit.on_lock(
+                self.connection, self.user, self.files, self._slot_file,
+                self._require_keys().dbk, self.accepted_older_copy)
         self.close_connections()
         self._drop()
 
