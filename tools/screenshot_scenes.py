@@ -3,7 +3,7 @@
 
 The first-run wizard creates the vault (so its three pages are real; the key derivation
 runs at the vault's floor, 64 MiB and 3 iterations, to keep the run short), then, while the vault
-is locked, invented testimonies (``intake.exchange.demo``: fake names marked as demo, fake
+is locked, invented testimonies (``intake.exchange.demo.generate``: fake names marked as demo, fake
 companies, fictional phone ranges), three more users and an organisation key are added, and
 the administrator unlocks it from the unlock screen: as administrator every menu is enabled
 (reviewing, exporting, users, the audit log). Each dialog is opened the way its menu opens
@@ -27,7 +27,7 @@ from intake.app import Gui, build
 from intake.domain.indicators import derive, present_count
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.i18n import _
 from intake.paths import app_paths
 from intake.services.dashboard import CHART_IDS

@@ -1,7 +1,7 @@
 """The headless anonymized export: ``intake export`` (issue 4, "UI and CLI").
 
 Opens the vault, runs every record through ``anonymize`` and writes the folder of
-:mod:`intake.exchange.export_files`. Nothing is written when the targets cannot be met
+:mod:`intake.exchange.formats.export_files`. Nothing is written when the targets cannot be met
 (exit 5) or the folder exists and is not empty (exit 1).
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 from intake import __version__
 from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode
-from intake.exchange.export_files import ExportFolderNotEmpty
+from intake.exchange.formats.export_files import ExportFolderNotEmpty
 from intake.i18n import _, ngettext
 from intake.services.exports import (
     DEFAULT_K,

@@ -20,7 +20,8 @@ from intake.atomic import write_atomic
 from intake.cli.support import Io, Secrets, user_name
 from intake.domain.questions import QUESTIONNAIRE
 from intake.errors import ExitCode, IntakeError
-from intake.exchange import demo, jsonl
+from intake.exchange.demo import generate as demo
+from intake.exchange.formats import jsonl
 from intake.i18n import N_, _, ngettext
 from intake.services.interviews import InterviewService
 from intake.vault.kdf import KdfPolicy

@@ -2,7 +2,7 @@
 
 ``create`` copies the open database with SQLite's backup API (a consistent copy under the
 same key, whatever else is being written), then writes the key file, the copy and the
-attachments into one new file (:mod:`intake.exchange.backup`). ``restore`` extracts a
+attachments into one new file (:mod:`intake.exchange.containers.backup`). ``restore`` extracts a
 backup into a hidden folder beside the target, opens it with a user's passphrase or the
 recovery code, runs the full integrity check, and only then moves it into place; a vault
 already at the target is never overwritten unless asked, and then moved aside, not deleted.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from intake.atomic import fsync_dir
 from intake.errors import ExitCode, IntakeError, NewFileExists, VaultExists
-from intake.exchange import backup
+from intake.exchange.containers import backup
 from intake.i18n import N_
 from intake.vault import audit, database
 from intake.vault.audit import AuditAction

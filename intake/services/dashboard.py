@@ -6,7 +6,7 @@ What is counted
     read without the identity key: an identity section is never decrypted, whatever the
     role. Of those, only records whose person agreed to anonymized statistics and did not
     withdraw consent are counted (the consent part of the statistics tier's filter,
-    :func:`intake.exchange.anonymize.select.exclusion_reason`): a chart is a statistical
+    :func:`intake.exchange.analysis.anonymize.select.exclusion_reason`): a chart is a statistical
     use of a testimony, and it may leave the vault. Drafts are counted; the status filter
     leaves them out. How many were left out, and why, is said beside the charts.
 
@@ -27,7 +27,7 @@ from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.errors import Cancelled, NewFileExists
-from intake.exchange.export_files import MANIFEST, ExportNotWritable, write_folder
+from intake.exchange.formats.export_files import MANIFEST, ExportNotWritable, write_folder
 from intake.services.dashboard_figures import (
     CHART_IDS,
     Dashboard,

@@ -2,7 +2,7 @@
 in, counts per chart out, and their protected form for whatever leaves the vault.
 
 Groups
-    Those of the statistics tier (:mod:`intake.exchange.statistics`, whose helpers this
+    Those of the statistics tier (:mod:`intake.exchange.analysis.statistics`, whose helpers this
     reuses): year sent to Russia raw and in its 3-year bands (the period filter), year of
     escape, coarse sector group, federal district, the export's bands of daily working
     hours and of the state's share of the wage, and the codes of medical care received
@@ -21,7 +21,7 @@ Small counts
     On screen a user sees exact counts of records they may open anyway. Whatever is saved
     or exported (a chart's PNG or SVG, the dashboard's folder, its CSV) uses
     :meth:`Dashboard.protected`: the statistics tier's disclosure control
-    (:func:`intake.exchange.statistics.protect`) over every published sum (each chart's
+    (:func:`intake.exchange.analysis.statistics.protect`) over every published sum (each chart's
     categories add up to the records shown; each indicator's three values too). A count
     of 1 … threshold-1 reads ``<10``; a count withheld so that a ``<10`` cannot be worked
     out from the total reads ``x``; both are drawn as no bar at all (a bar's height would
@@ -44,10 +44,9 @@ from intake.domain.questionnaire import CodeList, Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.domain.regions import FEDERAL_DISTRICTS
-from intake.exchange.anonymize.generalize import QuasiIdentifier, cell
-from intake.exchange.anonymize.select import Reason, exclusion_reason
-from intake.exchange.export_files import neutralize
-from intake.exchange.statistics import (
+from intake.exchange.analysis.anonymize.generalize import QuasiIdentifier, cell
+from intake.exchange.analysis.anonymize.select import Reason, exclusion_reason
+from intake.exchange.analysis.statistics import (
     _DISTRIBUTIONS,
     MISSING,
     Cell,
@@ -59,6 +58,7 @@ from intake.exchange.statistics import (
     _years,
     protect,
 )
+from intake.exchange.formats.export_files import neutralize
 from intake.i18n import N_, _
 from intake.services.exports import SMALL_CELL_THRESHOLD
 

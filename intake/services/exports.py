@@ -18,11 +18,11 @@ from intake.domain.permissions import ALLOWED, Action, require
 from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.errors import PermissionDenied
-from intake.exchange.anonymize.pipeline import Result, anonymize
-from intake.exchange.export_files import MANIFEST, write_export
-from intake.exchange.quotes import Quote, draft_quotes, without_publication_consent
-from intake.exchange.statistics import Statistics, compute_statistics
-from intake.exchange.stats_files import write_statistics
+from intake.exchange.analysis.anonymize.pipeline import Result, anonymize
+from intake.exchange.analysis.quotes import Quote, draft_quotes, without_publication_consent
+from intake.exchange.analysis.statistics import Statistics, compute_statistics
+from intake.exchange.formats.export_files import MANIFEST, write_export
+from intake.exchange.formats.stats_files import write_statistics
 from intake.i18n import N_
 from intake.services.interviews import InterviewService
 from intake.vault import audit

@@ -43,7 +43,7 @@ Consent
     form the returned record (its consent answers changed).
 
     Withdrawal sets ``consent.withdrawn_on``: the anonymized export, its quotes and the
-    statistics leave the record out from then on (``exchange/anonymize/select.py``). With
+    statistics leave the record out from then on (``exchange/analysis/anonymize/select.py``). With
     ``purge`` the identity section of the record and of every stored revision is removed
     irreversibly, a tombstone (id, date, user) is kept, and the WAL is truncated; later
     saves and imports of that record never bring identifying answers back; its attachments

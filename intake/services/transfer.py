@@ -34,7 +34,8 @@ from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status, now
 from intake.errors import IntakeError, InvalidInput
-from intake.exchange import bundle, bundle_files, jsonl
+from intake.exchange.containers import bundle, bundle_files
+from intake.exchange.formats import jsonl
 from intake.i18n import N_
 from intake.services.interviews import InterviewService
 from intake.vault import attachments, audit, review_store, transfer_keys

@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 
 from intake.domain.indicators import INDICATORS
 from intake.domain.questions import QUESTIONNAIRE
-from intake.exchange.anonymize.generalize import QuasiIdentifier
-from intake.exchange.anonymize.pipeline import ILO_PREFIX, PSEUDONYM, Result
-from intake.exchange.anonymize.select import Reason
+from intake.exchange.analysis.anonymize.generalize import QuasiIdentifier
+from intake.exchange.analysis.anonymize.pipeline import ILO_PREFIX, PSEUDONYM, Result
+from intake.exchange.analysis.anonymize.select import Reason
 from intake.i18n import N_, _, format_number
 from intake.services.exports import ExportService, ExportSettings, PreparedExport
 from intake.ui.errors import error_text

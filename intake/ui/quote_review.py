@@ -3,7 +3,7 @@
 Shown only when the coordinator asked for quotes. A list of the draft quotes (kept or
 dropped, the question, the start of the text) beside an editor for the selected one: its
 question, what the redaction replaced, the text, and a Keep toggle. Edits go straight to
-the :class:`~intake.exchange.quotes.Quote`; nothing is written until the last page.
+the :class:`~intake.exchange.analysis.quotes.Quote`; nothing is written until the last page.
 Placeholders such as ``[NAME]`` are shown in bold so that they stay visible while editing.
 """
 
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.domain.questions import QUESTIONNAIRE
-from intake.exchange.quotes import Quote
+from intake.exchange.analysis.quotes import Quote
 from intake.i18n import N_, _, ngettext
 from intake.ui.export_preview import ExportState
 from intake.ui.headings import heading

@@ -359,9 +359,9 @@ HOSTILE = ["=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0
 def test_hostile_values_in_an_exported_column_are_prefixed(tmp_path: Path) -> None:
     """A value that bypassed the form (an O choice exported as is) is still neutralized in
     data.csv and kept verbatim in data.jsonl."""
-    from intake.exchange.anonymize.pipeline import anonymize
-    from intake.exchange.demo import generate
-    from intake.exchange.export_files import write_export
+    from intake.exchange.analysis.anonymize.pipeline import anonymize
+    from intake.exchange.demo.generate import generate
+    from intake.exchange.formats.export_files import write_export
 
     records = list(generate(60, seed=3, author=USER))
     for i, record in enumerate(records):

@@ -1,7 +1,7 @@
 """The anonymized export (issue 4, "Benchmarks"): its time for 10,000 demo records and how
 it grows from 1,000 to 100,000.
 
-Demo records (``intake.exchange.demo.generate``, a fixed seed) are all made exportable:
+Demo records (``intake.exchange.demo.generate.generate``, a fixed seed) are all made exportable:
 consent to anonymized statistics and to internal documentation, status submitted. For each
 size, in a fresh child process (so that one size's memory does not slow the next), the
 time of ``anonymize()`` with k = 5, l = 2 (default suppression limit) and of writing the
@@ -22,10 +22,10 @@ import time
 from pathlib import Path
 
 from intake.domain.record import Record, Status
-from intake.exchange.anonymize.pipeline import anonymize
-from intake.exchange.anonymize.pseudonym import Pseudonymizer
-from intake.exchange.demo import generate
-from intake.exchange.export_files import write_export
+from intake.exchange.analysis.anonymize.pipeline import anonymize
+from intake.exchange.analysis.anonymize.pseudonym import Pseudonymizer
+from intake.exchange.demo.generate import generate
+from intake.exchange.formats.export_files import write_export
 
 SIZES = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
 LIMIT = 300.0  # seconds per size (record generation included)

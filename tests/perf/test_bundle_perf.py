@@ -12,7 +12,7 @@ import statistics
 import time
 from pathlib import Path
 
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.services.transfer import TransferService
 from intake.vault.kdf import FLOOR, KdfPolicy

@@ -1,7 +1,7 @@
 """The dashboard over 1,000 and 10,000 demo testimonies: reading, counting, protecting,
 drawing.
 
-Demo records (``intake.exchange.demo``, two interviewers) are imported with the KDF at its
+Demo records (``intake.exchange.demo.generate``, two interviewers) are imported with the KDF at its
 floor; then, median of three runs each: ``load`` (the worker's part: the visible ids, every
 record read without identity, classified, overrides applied) as a coordinator and as an
 interviewer; ``compute`` with no filter and with two filters (what a filter change costs
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication
 
 from intake.domain.record import Record
 from intake.domain.roles import Role
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.services.dashboard import DashboardFilter, DashboardService, compute
 from intake.services.interviews import InterviewService
 from intake.ui.dashboard_charts import png_bytes, svg_bytes

@@ -16,7 +16,7 @@ import statistics
 import time
 from pathlib import Path
 
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.vault import accounts
 from intake.vault.files import DATABASE_NAME

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from intake.app import build as build_gui
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.paths import app_paths
 from intake.services.interviews import InterviewService
 from intake.ui.dialogs import Dialogs

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
-from intake.exchange import jsonl
+from intake.exchange.formats import jsonl
 from intake.services.interviews import InterviewService
 from intake.vault.vault import Vault
 

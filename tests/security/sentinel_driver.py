@@ -53,8 +53,8 @@ from intake.app import _report_crash, build
 from intake.domain.questionnaire import QType, Question
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Status
-from intake.exchange import jsonl
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
+from intake.exchange.formats import jsonl
 from intake.hardening import harden_process, install_exception_hook, is_dumpable
 from intake.paths import app_paths
 from intake.ui.clipboard import SECRET_HINTS

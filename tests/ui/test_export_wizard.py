@@ -29,7 +29,7 @@ from intake.domain.codelists import SECTORS
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
 from intake.errors import Cancelled
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.i18n import _
 from intake.services.exports import ExportService, ExportSettings, PreparedExport
 from intake.services.interviews import InterviewService, RecordFilter

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from intake.app import Gui
 from intake.domain.roles import Role
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.i18n import _
 from intake.paths import app_paths
 from intake.services.interviews import InterviewService

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from intake.app import Gui
 from intake.domain.roles import Role
-from intake.exchange.statistics import Statistics
+from intake.exchange.analysis.statistics import Statistics
 from intake.services.exports import ExportService
 from intake.services.interviews import RecordFilter
 from intake.ui.statistics_export import StatisticsExportDialog

@@ -11,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from intake.app import Gui
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.services.transfer import TransferService
 from intake.ui.transfer import OfficeDialog

@@ -8,10 +8,10 @@ import pytest
 
 from intake.domain.questionnaire import QClass
 from intake.domain.questions import QUESTIONNAIRE
-from intake.exchange.anonymize import lattice
-from intake.exchange.anonymize.generalize import QuasiIdentifier, cell
-from intake.exchange.anonymize.select import select
-from intake.exchange.demo import generate
+from intake.exchange.analysis.anonymize import lattice
+from intake.exchange.analysis.anonymize.generalize import QuasiIdentifier, cell
+from intake.exchange.analysis.anonymize.select import select
+from intake.exchange.demo.generate import generate
 
 TODAY = dt.date(2026, 11, 27)
 QIS = {q.id: QuasiIdentifier(q) for q in QUESTIONNAIRE.questions() if q.cls is QClass.QUASI}

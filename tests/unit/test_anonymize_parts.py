@@ -10,10 +10,10 @@ import pytest
 
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
-from intake.exchange.anonymize import diversity
-from intake.exchange.anonymize.generalize import QuasiIdentifier, cell, to_usd
-from intake.exchange.anonymize.pseudonym import Pseudonymizer
-from intake.exchange.anonymize.select import Reason, exclusion_reason, select
+from intake.exchange.analysis.anonymize import diversity
+from intake.exchange.analysis.anonymize.generalize import QuasiIdentifier, cell, to_usd
+from intake.exchange.analysis.anonymize.pseudonym import Pseudonymizer
+from intake.exchange.analysis.anonymize.select import Reason, exclusion_reason, select
 
 
 def qi(qid: str) -> QuasiIdentifier:

@@ -20,9 +20,9 @@ from intake.domain.questionnaire import QClass
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
 from intake.errors import ExitCode, InvalidInput
-from intake.exchange.anonymize.pipeline import Result, TargetsNotMet, anonymize
-from intake.exchange.anonymize.pseudonym import Pseudonymizer
-from intake.exchange.demo import generate
+from intake.exchange.analysis.anonymize.pipeline import Result, TargetsNotMet, anonymize
+from intake.exchange.analysis.anonymize.pseudonym import Pseudonymizer
+from intake.exchange.demo.generate import generate
 
 TODAY = dt.date(2026, 11, 27)
 SECRET = bytes(range(32))

@@ -14,7 +14,7 @@ import pytest
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
 from intake.errors import PermissionDenied
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.services.exports import ExportService, ExportSettings
 from intake.services.interviews import InterviewService
 from intake.services.review import ReviewService

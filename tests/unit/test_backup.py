@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from intake.errors import ExitCode, IntakeError, VaultExists, WrongPassphrase
-from intake.exchange import backup
-from intake.exchange.demo import generate
+from intake.exchange.containers import backup
+from intake.exchange.demo.generate import generate
 from intake.services.backup import BackupExists, BackupService, TargetNotEmpty, restore
 from intake.services.interviews import InterviewService
 from intake.vault import database

@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intake.errors import IntakeError
-from intake.exchange import bundle
-from intake.exchange.demo import generate
-from intake.exchange.jsonl import InvalidLine, record_line
+from intake.exchange.containers import bundle
+from intake.exchange.demo.generate import generate
+from intake.exchange.formats.jsonl import InvalidLine, record_line
 from intake.services.transfer import TransferService, UntrustedDevice
 from intake.vault import sealing, stream, transfer_keys
 from intake.vault.kdf import KdfPolicy

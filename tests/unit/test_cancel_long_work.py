@@ -102,7 +102,7 @@ def test_a_cancelled_merge_changes_nothing(world: World) -> None:  # noqa: F811
 
 
 def _device_public(data: bytes, vault: Vault) -> bytes:
-    from intake.exchange import bundle
+    from intake.exchange.containers import bundle
 
     org = transfer_keys.org(vault.connection())
     assert org is not None

@@ -19,7 +19,7 @@ from intake import dates, i18n
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
 from intake.errors import NewFileExists, PermissionDenied
-from intake.exchange import demo
+from intake.exchange.demo import generate as demo
 from intake.i18n import load_translations
 from intake.paths import translations_dir
 from intake.services.casefile import CaseFile, CaseFileService, ConsentWithdrawnNoCaseFile

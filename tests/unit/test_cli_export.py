@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from intake.domain.record import Status
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from intake.domain.questions import QUESTIONNAIRE
-from intake.exchange.jsonl import parse_lines, read_lines
+from intake.exchange.formats.jsonl import parse_lines, read_lines
 from intake.services.interviews import InterviewService
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault

@@ -15,10 +15,10 @@ import pytest
 from intake import __version__
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
-from intake.exchange.anonymize.pipeline import Result, anonymize
-from intake.exchange.codebook import MISSING_VALUES, codebook_markdown, datapackage
-from intake.exchange.demo import generate
-from intake.exchange.export_files import write_export
+from intake.exchange.analysis.anonymize.pipeline import Result, anonymize
+from intake.exchange.demo.generate import generate
+from intake.exchange.formats.codebook import MISSING_VALUES, codebook_markdown, datapackage
+from intake.exchange.formats.export_files import write_export
 from intake.i18n import current_language, load_translations
 
 TODAY = dt.date(2026, 11, 27)

@@ -16,8 +16,8 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import ConsentRequired, Record, Status
 from intake.domain.roles import Role
 from intake.errors import PermissionDenied
-from intake.exchange import jsonl
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
+from intake.exchange.formats import jsonl
 from intake.services.exports import ExportService, ExportSettings
 from intake.services.interviews import InterviewService
 from intake.services.record_changes import ConsentChangeRefused

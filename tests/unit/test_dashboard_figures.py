@@ -25,9 +25,9 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
 from intake.errors import Cancelled, NewFileExists
-from intake.exchange.demo import generate
-from intake.exchange.export_files import ExportFolderNotEmpty, ExportNotWritable
-from intake.exchange.statistics import Mark
+from intake.exchange.analysis.statistics import Mark
+from intake.exchange.demo.generate import generate
+from intake.exchange.formats.export_files import ExportFolderNotEmpty, ExportNotWritable
 from intake.services.dashboard import (
     DASHBOARD_CSV,
     Dashboard,

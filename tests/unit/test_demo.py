@@ -14,7 +14,7 @@ from intake.domain.answers import validate
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
 from intake.domain.regions import DISTRICT_OF
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 
 TODAY = dt.date(2026, 11, 27)
 N = 2000

@@ -29,7 +29,7 @@ from intake.errors import (
     VaultWipedAfterFailures,
     WrongPassphrase,
 )
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.vault import accounts, keyslots
 from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME

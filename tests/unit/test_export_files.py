@@ -22,9 +22,9 @@ import pytest
 
 from intake import __version__
 from intake.domain.record import Record, Status
-from intake.exchange.anonymize.pipeline import Result, anonymize
-from intake.exchange.demo import generate
-from intake.exchange.export_files import (
+from intake.exchange.analysis.anonymize.pipeline import Result, anonymize
+from intake.exchange.demo.generate import generate
+from intake.exchange.formats.export_files import (
     ExportFolderNotEmpty,
     ExportNotWritable,
     neutralize,
@@ -133,7 +133,7 @@ def test_an_empty_existing_folder_is_used_and_made_private(
 def test_a_failed_write_leaves_no_folder(
     tmp_path: Path, result: Result, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import intake.exchange.export_files as module
+    import intake.exchange.formats.export_files as module
 
     calls = []
 

@@ -10,8 +10,8 @@ import pytest
 
 from intake import i18n
 from intake.domain.record import Record, Status
-from intake.exchange.anonymize.pipeline import NothingToExport, anonymize
-from intake.exchange.demo import generate
+from intake.exchange.analysis.anonymize.pipeline import NothingToExport, anonymize
+from intake.exchange.demo.generate import generate
 
 TODAY = dt.date(2026, 11, 27)
 CONSENT = "consent.anonymized_statistics"

@@ -12,7 +12,7 @@ from intake import i18n
 from intake.domain.record import Status
 from intake.domain.roles import Role
 from intake.errors import Cancelled, ExitCode, PermissionDenied
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.services.exports import ExportService, ExportSettings, QuotesNeedIdentityKey
 from intake.services.interviews import InterviewService
 from intake.vault.kdf import KdfPolicy

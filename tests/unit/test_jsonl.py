@@ -27,7 +27,7 @@ from intake.domain.questionnaire import CURRENCIES, QType, Question, Questionnai
 from intake.domain.questions import FIRST_YEAR, QUESTIONNAIRE, current_year
 from intake.domain.record import Record, Status
 from intake.errors import ExitCode
-from intake.exchange.jsonl import (
+from intake.exchange.formats.jsonl import (
     MAX_LINE_BYTES,
     WRITTEN_KEYS,
     InvalidLine,

@@ -19,7 +19,7 @@ from intake.domain.permissions import ALLOWED, Action, allowed, require
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
 from intake.errors import ExitCode, PermissionDenied
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.i18n import _
 from intake.services.audit_log import AuditService
 from intake.services.exports import ExportService, ExportSettings

@@ -19,8 +19,8 @@ from intake.domain.permissions import Action, allowed
 from intake.domain.record import Status
 from intake.domain.roles import Role
 from intake.errors import ExitCode
-from intake.exchange.demo import generate
-from intake.exchange.jsonl import write_records
+from intake.exchange.demo.generate import generate
+from intake.exchange.formats.jsonl import write_records
 from intake.services.interviews import InterviewService
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault

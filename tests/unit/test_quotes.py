@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from intake.domain.record import Record
-from intake.exchange.quotes import Quote, draft_quotes, kept, quote_questions
+from intake.exchange.analysis.quotes import Quote, draft_quotes, kept, quote_questions
 
 STORY = "리명철씨가 2019년 3월 5일에 +7 914 555 12 34 로 전화했다. 하루 16시간 일했다."
 

@@ -15,9 +15,9 @@ import unicodedata
 import pytest
 
 from intake.domain.record import Record
-from intake.exchange import demo_texts as tx
-from intake.exchange.redact import Redaction, Span, name_variants, redact
-from intake.exchange.romanize import initial_swaps, split_name
+from intake.exchange.analysis.redact import Redaction, Span, name_variants, redact
+from intake.exchange.analysis.romanize import initial_swaps, split_name
+from intake.exchange.demo import texts as tx
 
 
 def _record(**answers: object) -> Record:

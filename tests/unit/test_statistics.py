@@ -22,10 +22,10 @@ from intake.domain.codelists import SECTOR_COARSE
 from intake.domain.indicators import INDICATOR_IDS, derive
 from intake.domain.record import Record, Status
 from intake.domain.regions import DISTRICT_OF
-from intake.exchange.demo import generate
-from intake.exchange.export_files import ExportFolderNotEmpty
-from intake.exchange.statistics import Cell, Line, Mark, compute_statistics, protect
-from intake.exchange.stats_files import report_html, write_statistics
+from intake.exchange.analysis.statistics import Cell, Line, Mark, compute_statistics, protect
+from intake.exchange.demo.generate import generate
+from intake.exchange.formats.export_files import ExportFolderNotEmpty
+from intake.exchange.formats.stats_files import report_html, write_statistics
 from intake.i18n import load_translations
 
 TODAY = dt.date(2026, 11, 27)

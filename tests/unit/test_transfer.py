@@ -15,8 +15,8 @@ import pytest
 from intake.domain.record import Status
 from intake.domain.roles import Role
 from intake.errors import PermissionDenied
-from intake.exchange import bundle
-from intake.exchange.demo import generate
+from intake.exchange.containers import bundle
+from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.services.review import ReviewService
 from intake.services.transfer import (

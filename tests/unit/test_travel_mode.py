@@ -10,7 +10,7 @@ import pytest
 
 from intake.domain.roles import Role
 from intake.errors import PermissionDenied
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.vault import accounts
 from intake.vault.kdf import KdfPolicy

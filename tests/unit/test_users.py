@@ -17,7 +17,7 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
 from intake.errors import DatabaseDamaged, IntakeError, UnknownUser, WrongRecoveryCode
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.vault import accounts, keyslots, rekey, slotwrap
 from intake.vault.kdf import KdfPolicy, derive

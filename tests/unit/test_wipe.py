@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.exchange.demo import generate
+from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.vault import wipe
 from intake.vault.kdf import KdfPolicy

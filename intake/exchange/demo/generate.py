@@ -34,7 +34,7 @@ from typing import Any
 
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
-from intake.exchange import demo_texts as tx
+from intake.exchange.demo import texts as tx
 
 LAST_YEAR = 2026  # the spec's range of deployments is 2015–2026
 FIRST_YEAR = 2015

@@ -1,6 +1,6 @@
 """Writing an anonymized export to a new folder (issue 4, "What is written"; no Qt).
 
-:func:`write_export` takes the :class:`~intake.exchange.anonymize.pipeline.Result` of
+:func:`write_export` takes the :class:`~intake.exchange.analysis.anonymize.pipeline.Result` of
 ``anonymize`` and writes, into a folder that is new or empty (created 0700):
 
 - ``data.csv``: UTF-8 with a BOM (so that Excel opens Korean), RFC 4180 (``\\r\\n``, fields
@@ -14,17 +14,17 @@
   prefix would change the data). Only the prefix tells a CSV cell from its JSONL value.
 - ``risk_report.json``: the figures of the Result, the settings and the tool version (given
   by the caller: this layer may not import ``intake`` itself), never record-level data;
-  ``risk_report.html`` the same for people, bilingual (:mod:`intake.exchange.risk_html`).
+  ``risk_report.html`` the same for people, bilingual (:mod:`intake.exchange.formats.risk_html`).
 - ``quotes.csv`` and ``quotes.jsonl`` when the caller asked for reviewed quotes.
 - ``datapackage.json``: a Frictionless Data Package describing ``data.csv`` (Table Schema:
   types, allowed codes, missing values, English and Korean titles, generalization levels);
-  see :mod:`intake.exchange.codebook`.
+  see :mod:`intake.exchange.formats.codebook`.
 - ``codebook.md``: the same for people, in English and Korean.
 - ``MANIFEST.sha256``: ``<sha256>  <name>`` for every other file, sorted by name.
 
 Every file is 0600 and written with :func:`~intake.atomic.write_atomic` without replacing
 anything. If writing fails, the files written so far are removed, and the folder too when
-this call created it. The statistics tier is :mod:`intake.exchange.stats_files`.
+this call created it. The statistics tier is :mod:`intake.exchange.formats.stats_files`.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ from intake.atomic import write_atomic
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.errors import IntakeError
-from intake.exchange.anonymize.pipeline import Result
-from intake.exchange.codebook import codebook_markdown, datapackage
-from intake.exchange.quotes import COLUMNS, QUOTES_CSV, QUOTES_JSONL, Quote, kept
-from intake.exchange.risk_html import risk_html
+from intake.exchange.analysis.anonymize.pipeline import Result
+from intake.exchange.analysis.quotes import COLUMNS, QUOTES_CSV, QUOTES_JSONL, Quote, kept
+from intake.exchange.formats.codebook import codebook_markdown, datapackage
+from intake.exchange.formats.risk_html import risk_html
 from intake.i18n import N_, load_translations
 
 DATA_CSV = "data.csv"
@@ -219,7 +219,7 @@ def write_export(result: Result, folder: Path, *, tool_version: str,
     """Write the export of ``result`` into the new or empty ``folder``; returns the paths
     written, the manifest last. ``tool_version`` is ``intake.__version__`` (the risk report
     names it); ``ko`` is the Korean catalog of the codebook (loaded when not given);
-    ``quotes`` (reviewed, see :mod:`intake.exchange.quotes`), when given, adds
+    ``quotes`` (reviewed, see :mod:`intake.exchange.analysis.quotes`), when given, adds
     ``quotes.csv`` and ``quotes.jsonl`` with the ones kept (``quotes_reviewed``: a person
     reviewed them, as the export wizard requires; the CLI cannot, and the report says so).
     ``quotes_excluded``: exported records without consent to publication (reported).

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
-from intake.exchange.romanize import (
+from intake.exchange.analysis.romanize import (
     given_pattern,
     latin_variants,
     split_name,

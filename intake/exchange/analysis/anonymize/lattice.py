@@ -51,7 +51,7 @@ import numpy as np
 import numpy.typing as npt
 
 from intake.errors import Cancelled
-from intake.exchange.anonymize import diversity
+from intake.exchange.analysis.anonymize import diversity
 
 Ids = npt.NDArray[np.int64]
 #: Up to this many class slots (ids × radix) per record, counts use ``bincount`` over the

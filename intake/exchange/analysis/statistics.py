@@ -1,7 +1,7 @@
 """The public statistics tier (issue 4): aggregate tables with small-cell protection.
 
 Only records that may enter an anonymized export are counted (the same consent filter,
-:func:`intake.exchange.anonymize.select.select`). Groups are coarse: deployment years raw
+:func:`intake.exchange.analysis.anonymize.select.select`). Groups are coarse: deployment years raw
 and in the questionnaire's 3-year bands, escape years raw, sector at its coarse level,
 destinations at federal-district level (the generalizations of the anonymized export).
 Answers not asked, unknown or declined are one row, ``missing``.
@@ -49,9 +49,9 @@ from intake.domain.questionnaire import CodeList, Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.domain.regions import FEDERAL_DISTRICTS
-from intake.exchange.anonymize.generalize import MISSING as MISSING_CODES
-from intake.exchange.anonymize.generalize import SUPPRESSED, QuasiIdentifier, cell
-from intake.exchange.anonymize.select import Reason, select
+from intake.exchange.analysis.anonymize.generalize import MISSING as MISSING_CODES
+from intake.exchange.analysis.anonymize.generalize import SUPPRESSED, QuasiIdentifier, cell
+from intake.exchange.analysis.anonymize.select import Reason, select
 from intake.i18n import N_
 
 MISSING = "missing"

@@ -6,11 +6,11 @@
   that a ``<10`` cannot be worked out from a total); ``share`` is a decimal fraction of the
   cell's denominator with three places, empty when withheld or not meaningful.
 - ``statistics.html``: the same tables for people, English and Korean together, each
-  with bar charts (see :mod:`intake.exchange.html_report`).
+  with bar charts (see :mod:`intake.exchange.formats.html_report`).
 - ``MANIFEST.sha256`` last.
 
 The folder rules, failure cleanup and file modes are those of
-:func:`intake.exchange.export_files.write_export`, through the same helpers.
+:func:`intake.exchange.formats.export_files.write_export`, through the same helpers.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from collections.abc import Callable
 from gettext import NullTranslations
 from pathlib import Path
 
-from intake.exchange import html_report as h
-from intake.exchange.export_files import neutralize, write_folder
-from intake.exchange.statistics import TOTAL, Statistics, Table
+from intake.exchange.analysis.statistics import TOTAL, Statistics, Table
+from intake.exchange.formats import html_report as h
+from intake.exchange.formats.export_files import neutralize, write_folder
 from intake.i18n import N_, load_translations
 
 STATISTICS_CSV = "statistics.csv"

@@ -21,10 +21,14 @@ from intake.domain.questionnaire import QClass, Question, Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.errors import InvalidInput
-from intake.exchange.anonymize import diversity, lattice
-from intake.exchange.anonymize.generalize import QuasiIdentifier, column_cells, column_levels
-from intake.exchange.anonymize.pseudonym import Pseudonymizer
-from intake.exchange.anonymize.select import Reason, select
+from intake.exchange.analysis.anonymize import diversity, lattice
+from intake.exchange.analysis.anonymize.generalize import (
+    QuasiIdentifier,
+    column_cells,
+    column_levels,
+)
+from intake.exchange.analysis.anonymize.pseudonym import Pseudonymizer
+from intake.exchange.analysis.anonymize.select import Reason, select
 from intake.i18n import N_, _, ngettext
 
 PSEUDONYM = "pseudonym"

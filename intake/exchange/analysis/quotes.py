@@ -3,7 +3,7 @@
 Free text (class T) never enters ``data.csv``. With the coordinator's opt-in, the long
 answers (narratives, details) of the exported records whose interviewee consented to
 ``consent.publication_without_identifiers`` become *draft quotes*: each is run through
-:func:`~intake.exchange.redact.redact` and then shown to the coordinator, who keeps, edits
+:func:`~intake.exchange.analysis.redact.redact` and then shown to the coordinator, who keeps, edits
 or drops it before anything is written.
 
 Quotes are deliberately **not linked** to the rows of ``data.csv``: a quote carries a number
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from intake.domain.questionnaire import QClass, QType, Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
-from intake.exchange.redact import redact
+from intake.exchange.analysis.redact import redact
 
 CONSENT = "consent.publication_without_identifiers"
 QUOTES_CSV = "quotes.csv"

@@ -1,9 +1,9 @@
 """``risk_report.html``: the risk report of an anonymized export, for people (issue 4).
 
 It is rendered from the same dictionary as ``risk_report.json`` (see
-:func:`intake.exchange.export_files.risk_report`), so the two never disagree, and it holds
+:func:`intake.exchange.formats.export_files.risk_report`), so the two never disagree, and it holds
 nothing more: counts, settings, column ids and levels, never a row or a value of a record.
-English and Korean side by side, self-contained (see :mod:`intake.exchange.html_report`).
+English and Korean side by side, self-contained (see :mod:`intake.exchange.formats.html_report`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from gettext import NullTranslations
 from typing import Any
 
 from intake.domain.questionnaire import Questionnaire
-from intake.exchange import html_report as h
-from intake.exchange.codebook import level_name, quasi_steps
+from intake.exchange.formats import html_report as h
+from intake.exchange.formats.codebook import level_name, quasi_steps
 from intake.i18n import N_
 
 _TITLE = N_("Re-identification risk report")

@@ -38,8 +38,8 @@ from intake.domain.questionnaire import (
     YearOfDate,
 )
 from intake.domain.regions import FEDERAL_DISTRICTS
-from intake.exchange.anonymize.generalize import DECLINED, NOT_ASKED, SUPPRESSED, UNKNOWN
-from intake.exchange.anonymize.pipeline import ILO_PREFIX, PSEUDONYM, Result
+from intake.exchange.analysis.anonymize.generalize import DECLINED, NOT_ASKED, SUPPRESSED, UNKNOWN
+from intake.exchange.analysis.anonymize.pipeline import ILO_PREFIX, PSEUDONYM, Result
 
 DATA_CSV = "data.csv"
 MISSING_VALUES = [NOT_ASKED, UNKNOWN, DECLINED, SUPPRESSED]

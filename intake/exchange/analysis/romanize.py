@@ -1,6 +1,6 @@
 """Korean names: split, North/South Korean spellings, and common romanizations.
 
-Used by :mod:`intake.exchange.redact` to find a person's name in free text. Romanization is
+Used by :mod:`intake.exchange.analysis.redact` to find a person's name in free text. Romanization is
 deliberately loose (Revised Romanization, McCune-Reischauer without diacritics, and the
 spellings people actually use in passports: Lee, Park, Choi, Myong-chol ...): for redaction
 a variant too many is cheap, a variant missed is not.

@@ -17,7 +17,7 @@ from typing import Any
 from intake.atomic import fsync_dir
 from intake.domain.record import Record
 from intake.errors import ExitCode, IntakeError, NewFileExists
-from intake.exchange import bundle
+from intake.exchange.containers import bundle
 from intake.i18n import N_, _
 from intake.vault import attachments, stream
 from intake.vault.database import Connection

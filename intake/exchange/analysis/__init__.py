@@ -1,0 +1,2 @@
+"""What the exchange layer computes from records before they leave: anonymization, statistics,
+redaction and quotes, romanization."""

@@ -1,0 +1,2 @@
+"""The demo generator: invented testimonies for demonstrations, training, load tests and the
+screenshots (``intake demo``)."""
