@@ -1,7 +1,8 @@
 """Recording testimonies: create, save (a new revision), load, delete, list and search.
 
-The form and the CLI call this; it validates with the questionnaire, derives the ILO
-indicators, and stores through :class:`intake.vault.records.RecordStore`. Identifying
+The form and the CLI call this; a save (validating with the questionnaire, deriving the
+ILO indicators, storing through :class:`intake.vault.records.RecordStore`) is the rule of
+:mod:`intake.services.saving`, and returns a new record. Identifying
 answers (class D) are encrypted with the identity key, which coordinators do not hold.
 
 Every call checks the role of the vault's user against issue 5's table
@@ -13,8 +14,8 @@ anything is read or written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from intake.domain import answers as answer_rules
@@ -23,8 +24,9 @@ from intake.domain.indicators import Finding
 from intake.domain.permissions import Action, allowed, require
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
-from intake.domain.record import Record, Status, now
-from intake.services import drafts, record_changes, workflow
+from intake.domain.record import Record, Status
+from intake.services import drafts, record_changes, saving
+from intake.services.saving import AfterSave, RecordSaver, identity_action
 from intake.vault import attachments, audit, review_store
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
@@ -41,8 +43,6 @@ from intake.vault.vault import Vault
 
 __all__ = ["ImportResult", "InterviewService", "RecordFilter", "RecordSummary"]
 
-#: Statuses only a reviewer may set, or move a record out of (issue 5, "Review workflow").
-REVIEW_STATUSES = frozenset({Status.IN_REVIEW, Status.VERIFIED, Status.NEEDS_FOLLOW_UP})
 #: What the anonymized export and the statistics may read (never the plaintext export's).
 ANONYMIZING_EXPORTS = frozenset({Action.EXPORT_ANONYMIZED, Action.EXPORT_STATISTICS})
 
@@ -51,6 +51,10 @@ ANONYMIZING_EXPORTS = frozenset({Action.EXPORT_ANONYMIZED, Action.EXPORT_STATIST
 class InterviewService:
     vault: Vault
     questionnaire: Questionnaire = QUESTIONNAIRE
+    _saver: RecordSaver = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._saver = RecordSaver(self.vault, self.questionnaire)
 
     def _store(self, with_identity: bool = True) -> RecordStore:
         """The store; without the identity key for a role that must not hold it, even if
@@ -78,8 +82,7 @@ class InterviewService:
         return found[0]
 
     def _identity_action(self, author: str) -> Action:
-        own = author == self.vault.user
-        return Action.VIEW_OWN_IDENTITY if own else Action.VIEW_OTHERS_IDENTITY
+        return identity_action(self.vault.user, author)
 
     def may_see_identity(self, author: str) -> bool:
         """Whether identity sections of ``author``'s records are shown to the current
@@ -90,30 +93,6 @@ class InterviewService:
     def _check_view(self, author: str) -> None:
         if author != self.vault.user:
             self._require(Action.VIEW_OTHERS_RECORDS)
-
-    def _check_write(self, record: Record, stored: Record | None) -> None:
-        """Creating or editing ``record``; ``stored`` is what the vault holds now."""
-        if stored is None:
-            if record.status in REVIEW_STATUSES or any(self._reviewed(record)):
-                self._require(Action.REVIEW)
-            self._require(Action.CREATE_RECORD)
-            if record.author != self.vault.user:
-                self._require(Action.EDIT_OTHERS_RECORD)
-            return
-        if record.status is not stored.status:  # the workflow's rules (services/workflow.py)
-            workflow.check(self.vault.role, stored.author == self.vault.user, stored.status,
-                           record.status)
-        if self._reviewed(record) != self._reviewed(stored):
-            self._require(Action.REVIEW)
-        own = stored.author == self.vault.user and record.author == stored.author
-        self._require(Action.EDIT_OWN_RECORD if own else Action.EDIT_OTHERS_RECORD)
-
-    def _reviewed(self, record: Record) -> tuple[dict[str, object], dict[str, str]]:
-        """The answers and marks of the reviewers' sections (the case manager's part)."""
-        ids = {q.id for section in self.questionnaire.sections if section.reviewers_only
-               for q in section.questions}
-        return ({k: v for k, v in record.answers.items() if k in ids},
-                {k: v for k, v in record.meta.items() if k in ids})
 
     def _own_ids(self) -> set[str]:
         mine = RecordFilter(interviewer=self.vault.user)
@@ -137,25 +116,21 @@ class InterviewService:
         return Record.new(self.vault.user, self.questionnaire)
 
     def prepare(self, record: Record) -> Record:
-        """Validate and normalize in place (derived answers filled in); raises AnswerError
-        or ConsentRequired. Nothing is stored."""
-        answers, meta = answer_rules.validate(self.questionnaire, record.answers, record.meta)
-        record.answers = answer_rules.with_derived(answers)
-        record.meta = answer_rules.marks_after_derivation(record.answers, meta)
-        record.schema = self.questionnaire.schema  # saved in the current version's terms
-        record.check_status()
-        return record
+        """``record`` validated and normalized, as a new record (derived answers filled
+        in); raises AnswerError or ConsentRequired. Nothing is stored."""
+        return saving.prepared(self.questionnaire, record)
 
     def save(self, record: Record, pending: Mapping[str, Any] | None = None) -> Record:
-        """Store ``record`` (validated first). Returns it with its new revision number and
-        ``updated_at``. Autosaves of the same editing session are coalesced into one
-        revision (see RecordStore.save). Raises ``PermissionDenied`` for a record the role
-        may not create or edit, and for a review status or review answer it may not set;
-        ``InvalidTransition`` for a status change the workflow does not have
-        (services/workflow.py); ``ConsentChangeRefused`` (an ``AnswerError`` at that
-        question) for a changed consent answer of a stored record: consent is changed only
-        through ``ReviewService.set_consent``/``withdraw``. A new record's first save may
-        carry consent answers (there is no decision yet to overwrite).
+        """Store ``record`` (validated first); returns the saved record, a new one with its
+        revision number, ``updated_at`` and derived answers (``record`` is left as it was).
+        The rule is services/saving.py's: autosaves of the same editing session are
+        coalesced into one revision (see RecordStore.save). Raises ``PermissionDenied``
+        for a record the role may not create or edit, and for a review status or review
+        answer it may not set; ``InvalidTransition`` for a status change the workflow does
+        not have (services/workflow.py); ``ConsentChangeRefused`` (an ``AnswerError`` at
+        that question) for a changed consent answer of a stored record: consent is changed
+        only through ``ReviewService.set_consent``/``withdraw``. A new record's first save
+        may carry consent answers (there is no decision yet to overwrite).
 
         In the same transaction as the record: the audit entries (``RECORD_CREATED``,
         ``RECORD_EDITED`` with the changed question ids, ``STATUS_CHANGED``) and the status
@@ -168,10 +143,10 @@ class InterviewService:
         if pending is None:
             return self._save(record)
 
-        def keep_pending(conn: Connection, _stored: Record | None) -> None:
+        def keep_pending(conn: Connection, saved: Record) -> None:
             plain, identifying = drafts.split(self.questionnaire, pending)
-            DraftStore(conn, self._identity_key(record.author)).put(
-                record.id, plain, identifying, record.updated_at)
+            DraftStore(conn, self._identity_key(saved.author)).put(
+                saved.id, plain, identifying, saved.updated_at)
 
         return self._save(record, extra=keep_pending)
 
@@ -189,37 +164,12 @@ class InterviewService:
         return DraftStore(self.vault.connection(), self._identity_key(author)).get(record_id)
 
     def _save(self, record: Record, *, consent_step: Collection[str] = (),
-              extra: Callable[[Connection, Record | None], None] | None = None) -> Record:
+              extra: AfterSave | None = None) -> Record:
         """``save``, for the consent step (services/review.py): ``consent_step`` names the
         question ids this call may change without the consent check and logs itself (the
-        consent ids; with a purge, the identity ids too); ``extra(conn, stored)`` runs in
+        consent ids; with a purge, the identity ids too); ``extra(conn, saved)`` runs in
         the same transaction, after the record is stored."""
-        try:
-            stored: Record | None = self._store(False).load(record.id)
-        except RecordNotFound:
-            stored = None
-        self._check_write(record, stored)
-        # A role that may not see the identity section keeps it as stored, unread.
-        with_identity = stored is None or allowed(self.vault.role,
-                                                  self._identity_action(stored.author))
-        self.prepare(record)
-        if stored is not None:
-            if with_identity:  # compare the identity answers too (what changed is logged)
-                stored = self._store().load(record.id)
-            if not consent_step:
-                record_changes.check_consent_unchanged(stored, record, self.questionnaire)
-        conn = self.vault.connection()
-        if stored is not None and review_store.tombstone(conn, record.id) is not None:
-            record_changes.strip_identity(record, self.questionnaire)
-        record.updated_at = now()
-        with review_store.joined(conn):
-            findings = review_store.final_findings(self.indicators(record),
-                                                   review_store.overrides(conn, record.id))
-            self._store(with_identity).save(record, findings)
-            record_changes.log_save(conn, self.vault.user, record, stored, consent_step)
-            if extra is not None:
-                extra(conn, stored)
-        return record
+        return self._saver.save(record, consent_step=consent_step, extra=extra)
 
     def load(self, record_id: str) -> Record:
         """The record, with its identity section only for a role that may see it."""
@@ -361,10 +311,10 @@ class InterviewService:
         purged = review_store.tombstoned_ids(conn)
         overridden = review_store.all_overrides(conn)
         prepared = []
-        for record in records:
-            self.prepare(record)
+        for given in records:
+            record = self.prepare(given)
             if record.id in purged:
-                record_changes.strip_identity(record, self.questionnaire)
+                record = record_changes.strip_identity(record, self.questionnaire)
             findings = review_store.final_findings(self.indicators(record),
                                                    overridden.get(record.id, {}))
             prepared.append((record, findings))
@@ -403,11 +353,6 @@ class InterviewService:
         return self._store(with_identity).iter_records(with_identity=with_identity)
 
     def set_status(self, record: Record, status: Status) -> Record:
-        """Submitting is the author's; the review statuses need ``REVIEW`` (see save)."""
-        previous = record.status
-        record.status = status
-        try:
-            return self.save(record)
-        except BaseException:
-            record.status = previous
-            raise
+        """Submitting is the author's; the review statuses need ``REVIEW`` (see save).
+        Returns the saved record; ``record`` is left as it was."""
+        return self.save(replace(record, status=status))

@@ -1,7 +1,7 @@
 """What a save changed, and what the audit log and the status history say about it.
 
-``InterviewService.save`` calls :func:`log_save` inside the transaction that stores the
-record, so the record, its status history row and its audit entries commit together:
+The save (:mod:`intake.services.saving`) calls :func:`log_save` inside the transaction that
+stores the record, so the record, its status history row and its audit entries commit together:
 
 - the first save: ``RECORD_CREATED`` with the ids of the questions answered;
 - a later save that changed answers or marks: ``RECORD_EDITED`` with the sorted ids of the
@@ -19,6 +19,7 @@ question (the form shows it there and keeps the stored answer).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from typing import Any
 
 from intake.domain.answers import AnswerError
@@ -79,11 +80,13 @@ def check_consent_unchanged(stored: Record, record: Record,
             raise ConsentChangeRefused(qid)
 
 
-def strip_identity(record: Record, questionnaire: Questionnaire = QUESTIONNAIRE) -> None:
-    """Drop the identifying answers (a purged record never gets an identity back)."""
+def strip_identity(record: Record, questionnaire: Questionnaire = QUESTIONNAIRE) -> Record:
+    """The record without its identifying answers, as a new record (a purged record never
+    gets an identity back)."""
     identifying = questionnaire.identifying_ids
-    record.answers = {k: v for k, v in record.answers.items() if k not in identifying}
-    record.meta = {k: v for k, v in record.meta.items() if k not in identifying}
+    return replace(record,
+                   answers={k: v for k, v in record.answers.items() if k not in identifying},
+                   meta={k: v for k, v in record.meta.items() if k not in identifying})
 
 
 def log_save(conn: Connection, user: str, record: Record, stored: Record | None,

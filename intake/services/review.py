@@ -346,18 +346,18 @@ class ReviewService:
         questions = [qid for qid, _value in decisions]
         user = self.vault.user
 
-        def extra(conn: Connection, _stored: Record | None) -> None:
+        def extra(conn: Connection, saved: Record) -> None:
             for qid, value in decisions:
-                review_store.add_consent_decision(conn, record.id, qid, value, day, user,
-                                                  record.updated_at)
+                review_store.add_consent_decision(conn, saved.id, qid, value, day, user,
+                                                  saved.updated_at)
             if questions:
-                audit.append(conn, user, AuditAction.CONSENT_CHANGED, record.id,
+                audit.append(conn, user, AuditAction.CONSENT_CHANGED, saved.id,
                              {"questions": questions})
             for action in after or ():
                 if action is AuditAction.IDENTITY_PURGED:
-                    review_store.purge_identity(conn, record.id, user, record.updated_at)
-                    conn.execute("DELETE FROM attachments WHERE record_id = ?", (record.id,))
-                audit.append(conn, user, action, record.id)
+                    review_store.purge_identity(conn, saved.id, user, saved.updated_at)
+                    conn.execute("DELETE FROM attachments WHERE record_id = ?", (saved.id,))
+                audit.append(conn, user, action, saved.id)
 
         exempt = (*record_changes.consent_ids(self.questionnaire), *also_logged)
         return self.interviews._save(record, consent_step=exempt, extra=extra)
@@ -394,7 +394,7 @@ class ReviewService:
         identifying: tuple[str, ...] = ()
         if purging:
             identifying = tuple(sorted(self.questionnaire.identifying_ids))
-            record_changes.strip_identity(record, self.questionnaire)
+            record = record_changes.strip_identity(record, self.questionnaire)
         saved = self._consent_save(record, decisions, day, identifying,
                                    [AuditAction.IDENTITY_PURGED] if purging else None)
         if purging:

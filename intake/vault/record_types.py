@@ -50,3 +50,26 @@ class ImportResult:
     updated: int = 0
     skipped: int = 0
     history: int = 0  # older revisions kept as history
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """A record's ``records`` row as one SELECT gives it: what the save compares with and
+    what the store needs to replace it (``RecordStore.stored_row``), so that a save reads
+    its row once."""
+
+    rid: int
+    id: str
+    schema: str
+    revision: int
+    status: str
+    author: str
+    created_at: str
+    updated_at: str
+    answers: str  # JSON
+    meta: str  # JSON
+    identity: bytes | None  # sealed with the identity key
+    session: str | None
+    started: str  # when the current revision's editing session started
+    text_rowid: int | None
+    indicators: str  # JSON

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from intake.domain.indicators import INDICATOR_IDS, Finding, present_count
@@ -32,6 +33,7 @@ from intake.vault.record_types import (
     RecordFilter,
     RecordNotFound,
     RecordSummary,
+    StoredRow,
 )
 from intake.vault.review_store import joined
 
@@ -85,46 +87,43 @@ class RecordStore:
         return text[:EXCERPT_LENGTH] + ("…" if len(text) > EXCERPT_LENGTH else "")
 
     # -- writing --------------------------------------------------------------------------
-    def save(self, record: Record, findings: Mapping[str, Finding]) -> None:
-        """Store the record's current state; see the module doc for revisions. Joins the
-        caller's transaction when one is open."""
+    def save(self, record: Record, findings: Mapping[str, Finding]) -> int:
+        """Store the record's current state; returns the revision it was given (see the
+        module doc; ``record`` is left as it is). Joins the caller's transaction when one
+        is open."""
         with joined(self._conn):
-            self._save_locked(record, findings)
+            return self.save_over(record, findings, self.stored_row(record.id))
 
-    def _save_locked(self, record: Record, findings: Mapping[str, Finding]) -> None:
+    def save_over(self, record: Record, findings: Mapping[str, Finding],
+                  row: StoredRow | None) -> int:
+        """``save`` over ``row``, the record's row as the caller read it in the same
+        transaction (None: not stored yet), so the row is not read again; returns the
+        revision."""
         answers, meta, id_answers, id_meta = record.split(self._q)
-        row = self._conn.execute(
-            "SELECT rid, revision, status, author, session, revision_started_at, identity,"
-            " text_rowid, indicators FROM records WHERE id = ?", (record.id,)).fetchone()
         identity = self._identity_for_save(record.id, id_answers, id_meta,
-                                           row[6] if row is not None else None)
+                                           row.identity if row is not None else None)
         saved_at = record.updated_at
         if row is None:
-            record.revision = max(record.revision, 1)
-            started = saved_at
+            revision, started = max(record.revision, 1), saved_at
+        elif (row.session == record.session and row.status == record.status.value
+              and row.author == record.author and row.revision == record.revision
+              and _age(row.started, saved_at) < REVISION_WINDOW):
+            revision, started = row.revision, row.started  # the same editing session
         else:
-            _rid, revision, status, author, session, started, _old, _text, _found = row
-            same_session = (
-                session == record.session and status == record.status.value
-                and author == record.author and revision == record.revision
-                and _age(started, saved_at) < REVISION_WINDOW
-            )
-            if same_session:
-                record.revision = revision
-            else:
-                self._keep_as_history(row[0])
-                record.revision = revision + 1
-                started = saved_at
-        values = self._values(record, answers, meta, identity, findings, started)
+            self._keep_as_history(row.rid)
+            revision, started = row.revision + 1, saved_at
+        values = self._values(replace(record, revision=revision), answers, meta, identity,
+                              findings, started)
         body = self.text.body(answers)
-        values["text_rowid"] = self.text.add(body) if row is None else row[7]
-        rid = self._upsert(values, row[0] if row is not None else None)
+        values["text_rowid"] = self.text.add(body) if row is None else row.text_rowid
+        rid = self._upsert(values, row.rid if row is not None else None)
         if row is None:
             self._write_findings(rid, findings, new=True)
         else:
-            self.text.mark_if_changed(rid, row[7], body)
-            if values["indicators"] != row[8]:
+            self.text.mark_if_changed(rid, row.text_rowid, body)
+            if values["indicators"] != row.indicators:
                 self._write_findings(rid, findings, new=False)
+        return revision
 
     def _identity_for_save(self, record_id: str, answers: dict[str, Any],
                            meta: dict[str, str], existing: bytes | None) -> bytes | None:
@@ -225,6 +224,20 @@ class RecordStore:
         if row is None:
             raise RecordNotFound(id=record_id)
         return self._record(row)
+
+    def stored_row(self, record_id: str) -> StoredRow | None:
+        """The record's row, for a save (one SELECT: what it compares with and replaces)."""
+        row = self._conn.execute(
+            "SELECT rid, id, schema, revision, status, author, created_at, updated_at,"
+            " answers, meta, identity, session, revision_started_at, text_rowid, indicators"
+            " FROM records WHERE id = ?", (record_id,)).fetchone()
+        return None if row is None else StoredRow(*row)
+
+    def from_row(self, row: StoredRow) -> Record:
+        """The record of a row read by :meth:`stored_row` (identity only with the key)."""
+        return self._record((row.id, row.schema, row.revision, row.status, row.author,
+                             row.created_at, row.updated_at, row.answers, row.meta,
+                             row.identity))
 
     def _record(self, row: Sequence[Any], with_identity: bool = True) -> Record:
         rid, schema, revision, status, author, created, updated, answers, meta, blob = row

@@ -35,9 +35,9 @@ from intake.domain.record import Record
 from intake.errors import IntakeError, StorageFailed
 from intake.i18n import _
 from intake.services.interviews import InterviewService
-from intake.ui.dialogs import Dialogs
-from intake.ui.errors import error_text
 from intake.ui.form.interview_form import InterviewForm
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.kit.errors import error_text
 from intake.vault.files import DATABASE_NAME
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
@@ -77,7 +77,7 @@ def make_vault(folder: Path) -> tuple[Vault, InterviewService, Record]:
     service = InterviewService(vault)
     record = service.new_record()
     record.answers[TEXT] = FIRST
-    service.save(record)
+    record = service.save(record)
     assert record.revision == 1
     return vault, service, record
 

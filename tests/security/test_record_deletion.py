@@ -195,13 +195,13 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
             "identity.notes": " ".join(DELETED["identity"][2:]),
             "deployment.sector": "logging", "surveillance.curfew": True,
         }
-        service.save(gone)  # revision 1
+        gone = service.save(gone)  # revision 1
         gone.answers["narrative.summary"] += " 덧붙임"
         service.save(gone)  # an autosave: still revision 1
         gone = service.load(gone.id)
         gone.answers["narrative.summary"] = narrative(text_2, 3000)
         gone.answers["identity.full_name"] += " 고침"
-        service.save(gone)  # revision 2
+        gone = service.save(gone)  # revision 2
         service.set_status(gone, Status.SUBMITTED)  # revision 3
         assert service.revisions(gone.id) == [1, 2, 3]
         assert service.revisions(kept.id) == [1, 2]

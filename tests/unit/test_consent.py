@@ -257,8 +257,8 @@ def test_purge_removes_the_identity_everywhere_and_leaves_a_tombstone(vault: Vau
     stale = jsonl_record(old_copy)
     stale.revision = 99
     old_copy.answers["consent.withdrawn_on"] = "2026-11-20"
-    service.save(old_copy)
-    assert "identity.full_name" not in old_copy.answers  # dropped, not stored
+    kept = service.save(old_copy)
+    assert "identity.full_name" not in kept.answers  # dropped, not stored
     assert "consent.withdrawn_on" not in stale.answers
     service.import_records([stale])
     assert _hits(vault, needles) == []

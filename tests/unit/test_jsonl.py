@@ -399,7 +399,7 @@ def test_records_round_trip_through_the_vault_and_jsonl(service: InterviewServic
             expected_answers, expected_meta = validate(QUESTIONNAIRE, answers, meta)
             record = service.new_record()
             record.answers, record.meta, record.status = dict(answers), dict(meta), status
-            service.save(record)
+            record = service.save(record)
             assert record.answers == with_derived(expected_answers)
             assert record.meta == expected_meta
             saved[record.id] = record

@@ -354,11 +354,11 @@ def test_a_coordinator_store_never_reads_or_writes_identities(own_vault: Vault) 
 
     # a save without identity answers keeps the blob exactly as it was
     seen.answers["narrative.summary"] = "검토 후 고친 요약"
-    coordinator.save(seen, indicators.derive(seen.answers))
+    seen.revision = coordinator.save(seen, indicators.derive(seen.answers))
     assert seen.revision == 2
     seen.answers["profile.sex"] = "female"
-    coordinator.save(seen, indicators.derive(seen.answers))  # an autosave of that session
-    assert seen.revision == 2
+    # an autosave of that session
+    assert coordinator.save(seen, indicators.derive(seen.answers)) == 2
     stored = own_vault.connection().execute(
         "SELECT identity, answers FROM records WHERE id = ?", (record.id,)).fetchone()
     assert stored[0] == blob

@@ -145,7 +145,7 @@ def test_every_question_round_trips_with_estimates(service: InterviewService) ->
     record.answers = json.loads(json.dumps(answers))
     record.meta = dict(estimates)
     record.status = Status.SUBMITTED
-    service.save(record)
+    record = service.save(record)
     assert record.revision == 1
 
     loaded = service.load(record.id)
@@ -168,7 +168,7 @@ def test_unknown_and_declined_round_trip_and_stay_distinct(service: InterviewSer
         "abuse.sexual": "declined", "work.hours_per_day": "unknown",
         "identity.full_name": "declined", "identity.birth_date": "unknown",
     }
-    service.save(record)
+    record = service.save(record)
     loaded = service.load(record.id)
     assert loaded.meta == record.meta
     assert loaded.answers == {"profile.sex": "male"}
@@ -186,7 +186,7 @@ def test_identity_answers_are_only_in_the_encrypted_blob(service: InterviewServi
     answers = full_answers()
     record = service.new_record()
     record.answers = dict(answers)
-    service.save(record)
+    record = service.save(record)
     vault = service.vault
 
     stored_answers, excerpt, blob = row(vault, record.id, "answers, excerpt, identity")
@@ -219,18 +219,18 @@ def test_identity_answers_are_only_in_the_encrypted_blob(service: InterviewServi
 
 def test_a_record_without_identity_answers_has_no_blob(service: InterviewService) -> None:
     record = draft(service, narrative__summary="신원 없는 기록")
-    service.save(record)
+    record = service.save(record)
     assert row(service.vault, record.id, "identity") == (None,)
 
 
 # -- revisions ----------------------------------------------------------------------------
 def test_autosaves_of_one_session_keep_revision_one(service: InterviewService) -> None:
     record = draft(service, narrative__summary="첫 번째 내용")
-    service.save(record)
+    record = service.save(record)
     assert record.revision == 1
     record.answers["narrative.summary"] = "두 번째 내용"
     record.answers["work.days_per_week"] = 6
-    service.save(record)
+    record = service.save(record)
     assert record.revision == 1
     assert service.revisions(record.id) == [1]
     stored = json.loads(row(service.vault, record.id, "answers")[0])
@@ -244,14 +244,14 @@ def test_a_new_session_starts_a_new_revision_and_keeps_the_old(
     service: InterviewService,
 ) -> None:
     record = draft(service, narrative__summary="옛 내용", identity__full_name="리명철")
-    service.save(record)
+    record = service.save(record)
     old_blob = row(service.vault, record.id, "identity")[0]
 
     again = service.load(record.id)
     assert again.session != record.session
     again.answers["narrative.summary"] = "새 내용"
     again.answers["identity.full_name"] = "리명수"
-    service.save(again)
+    again = service.save(again)
     assert again.revision == 2
     assert service.revisions(record.id) == [1, 2]
     revisions = revision_rows(service.vault, record.id)
@@ -264,7 +264,7 @@ def test_a_new_session_starts_a_new_revision_and_keeps_the_old(
 
     # further autosaves of that second session stay in revision 2
     again.answers["narrative.summary"] = "새 내용, 고침"
-    service.save(again)
+    again = service.save(again)
     assert again.revision == 2
     assert service.revisions(record.id) == [1, 2]
     assert revision_rows(service.vault, record.id)[1]["answers"]["narrative.summary"] == "옛 내용"
@@ -272,8 +272,8 @@ def test_a_new_session_starts_a_new_revision_and_keeps_the_old(
 
 def test_a_status_change_starts_a_new_revision(service: InterviewService) -> None:
     record = draft(service, consent__internal_documentation=True)
-    service.save(record)
-    service.set_status(record, Status.SUBMITTED)
+    record = service.save(record)
+    record = service.set_status(record, Status.SUBMITTED)
     assert record.revision == 2
     revisions = revision_rows(service.vault, record.id)
     assert {n: r["status"] for n, r in revisions.items()} == {1: "draft", 2: "submitted"}
@@ -291,22 +291,22 @@ def _age_revision(service: InterviewService, record_id: str, minutes: int) -> No
 def test_the_revision_window_closes_after_ten_minutes(service: InterviewService) -> None:
     assert dt.timedelta(minutes=9) < REVISION_WINDOW < dt.timedelta(minutes=11)
     record = draft(service, narrative__summary="시작")
-    service.save(record)
+    record = service.save(record)
     _age_revision(service, record.id, 9)
     record.answers["narrative.summary"] = "9분 뒤"
-    service.save(record)
+    record = service.save(record)
     assert record.revision == 1
 
     _age_revision(service, record.id, 11)
     record.answers["narrative.summary"] = "11분 뒤"
-    service.save(record)
+    record = service.save(record)
     assert record.revision == 2
     revisions = revision_rows(service.vault, record.id)
     assert revisions[1]["answers"]["narrative.summary"] == "9분 뒤"
     assert revisions[2]["answers"]["narrative.summary"] == "11분 뒤"
     # and the new revision's window starts now
     record.answers["narrative.summary"] = "바로 다음"
-    service.save(record)
+    record = service.save(record)
     assert record.revision == 2
 
 

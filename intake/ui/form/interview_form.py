@@ -396,16 +396,16 @@ class InterviewForm(QWidget):
                                               show_errors=True)
         candidate = replace(self._saved, answers=answers, meta=meta)
         try:
-            saving.store(self._service, self.rows, self._saved, candidate, errors)
+            stored = saving.store(self._service, self.rows, self._saved, candidate, errors)
         except Exception as error:  # told to the user; logged by type, never by value
             log.warning("autosave of record %s failed: %s", self._saved.id,
                         type(error).__name__)
             self._failed(error_text(error))
             return False
-        self._saved, self._stored = candidate, True
+        self._saved, self._stored = stored, True
         self._failing = False
-        self._set_status("saved", (candidate.updated_at, len(errors)))
-        self.saved.emit(candidate.updated_at)
+        self._set_status("saved", (stored.updated_at, len(errors)))
+        self.saved.emit(stored.updated_at)
         return True
 
     def _failed(self, reason: str) -> None:

@@ -58,15 +58,15 @@ def keep_stored(saved: Record, qid: str, answers: dict[str, Any], meta: dict[str
 
 
 def store(service: InterviewService, rows: Mapping[str, QuestionRow], saved: Record,
-          candidate: Record, errors: list[str]) -> None:
-    """Save; a rule between answers that fails keeps that question's stored answer. What
-    the rows with an error hold is kept as the record's pending answers (typed_state.py),
-    in the same transaction, so a lock or a crash never drops it."""
+          candidate: Record, errors: list[str]) -> Record:
+    """Save; returns the record as saved (its revision, time and derived answers). A rule
+    between answers that fails keeps that question's stored answer. What the rows with an
+    error hold is kept as the record's pending answers (typed_state.py), in the same
+    transaction, so a lock or a crash never drops it."""
     while True:
         try:
             pending = {qid: typed_state.snapshot(rows[qid]) for qid in errors if qid in rows}
-            service.save(candidate, pending=pending)
-            return
+            return service.save(candidate, pending=pending)
         except (AnswerError, ConsentRequired) as error:
             qid = error.question if isinstance(error, AnswerError) else CONSENT_QUESTION
             row = rows.get(qid)
