@@ -22,11 +22,11 @@ from intake.paths import app_paths, resources_dir
 from intake.services.interviews import InterviewService
 from intake.services.session import Session
 from intake.settings import SettingsStore
-from intake.ui.dialogs import Dialogs
-from intake.ui.fonts import register_fonts
-from intake.ui.language import LanguageController
-from intake.ui.main_window import MainWindow
-from intake.ui.theme import apply_theme
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.kit.fonts import register_fonts
+from intake.ui.kit.theme import apply_theme
+from intake.ui.shell.language import LanguageController
+from intake.ui.shell.main_window import MainWindow
 from intake.vault.kdf import KdfPolicy
 
 #: Set to 1 by the packaging smoke test: report the first screen (its name, the language and

@@ -34,17 +34,17 @@ from intake.services.dashboard import CHART_IDS
 from intake.services.interviews import InterviewService
 from intake.services.transfer import TransferService
 from intake.services.users import UserService
-from intake.ui.dialogs import Dialogs, question_box
+from intake.ui.admin.security_settings import SecuritySettingsDialog
 from intake.ui.form.completeness import gaps
 from intake.ui.form.submit_check import TITLE as SUBMIT_TITLE
 from intake.ui.form.submit_check import shown_sections, submit_parts
-from intake.ui.guide import GuideDialog
-from intake.ui.security_settings import SecuritySettingsDialog
-from intake.ui.shortcuts import ShortcutsDialog
-from intake.ui.transfer import OfficeDialog
-from intake.ui.unlock import UnlockScreen
-from intake.ui.wizard import FirstRunWizard
-from intake.ui.workspace import Workspace
+from intake.ui.kit.dialogs import Dialogs, question_box
+from intake.ui.records.workspace import Workspace
+from intake.ui.screens.unlock import UnlockScreen
+from intake.ui.screens.wizard import FirstRunWizard
+from intake.ui.shell.guide import GuideDialog
+from intake.ui.shell.shortcuts import ShortcutsDialog
+from intake.ui.shell.transfer import OfficeDialog
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tools.screenshot_camera import SIZE, Camera, settle, wait_until

@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from PySide6.QtWidgets import QApplication
 
         from intake.app import application_icon
-        from intake.ui.theme import apply_theme
+        from intake.ui.kit.theme import apply_theme
         from tools.screenshot_scenes import capture
 
         qInstallMessageHandler(quiet_offscreen)

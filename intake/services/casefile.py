@@ -2,7 +2,7 @@
 
 Why it is built here and drawn elsewhere: the content, the permissions and the audit entry
 are use-case rules and stay Qt-free (the layers test keeps Qt in ``ui/``); the UI draws
-:attr:`CaseFile.html` into a PDF (``intake/ui/casefile_pdf.py``) and hands the bytes back
+:attr:`CaseFile.html` into a PDF (``intake/ui/records/casefile_pdf.py``) and hands the bytes back
 to :meth:`CaseFileService.save`, which is the only place the file is written.
 
 What is in it, in the language chosen for the document (:class:`Wording`, independent of

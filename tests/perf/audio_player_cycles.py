@@ -31,7 +31,7 @@ def wait(condition: Callable[[], bool], seconds: float = 10) -> None:
 def cycle(data: bytes) -> None:
     from PySide6.QtCore import QCoreApplication
 
-    from intake.ui.audio_player import AudioPlayer
+    from intake.ui.records.audio_player import AudioPlayer
 
     player = AudioPlayer(data, "audio/x-wav")
     player.show()

@@ -1,4 +1,4 @@
-"""The audio player cannot deadlock (intake/ui/audio_player.py explains the deadlock it had).
+"""The audio player cannot deadlock (ui/records/audio_player.py explains the deadlock it had).
 
 With every core kept busy by a spinning process:
 
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.ui import audio_player
+from intake.ui.records import audio_player
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = int(os.environ.get("INTAKE_PLAYER_LOOP_RUNS", "200"))
@@ -196,7 +196,7 @@ PYTHON_BUFFER = """
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QUrl
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from intake.ui import audio_player
+from intake.ui.records import audio_player
 from tests.perf.audio_player_cycles import wait
 from tests.ui.test_audio_player import wav
 qt = audio_player.multimedia()

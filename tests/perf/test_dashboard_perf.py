@@ -29,7 +29,7 @@ from intake.domain.roles import Role
 from intake.exchange.demo.generate import generate
 from intake.services.dashboard import DashboardFilter, DashboardService, compute
 from intake.services.interviews import InterviewService
-from intake.ui.dashboard_charts import png_bytes, svg_bytes
+from intake.ui.export.dashboard_charts import png_bytes, svg_bytes
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER

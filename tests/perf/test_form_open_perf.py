@@ -30,8 +30,8 @@ from intake.app import build as build_gui
 from intake.exchange.demo.generate import generate
 from intake.paths import app_paths
 from intake.services.interviews import InterviewService
-from intake.ui.dialogs import Dialogs
-from intake.ui.workspace import Workspace
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.records.workspace import Workspace
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER

@@ -30,9 +30,9 @@ from intake.domain.codelists import SECTORS
 from intake.domain.record import Record, Status
 from intake.domain.regions import DESTINATION_REGIONS
 from intake.services.interviews import InterviewService, RecordFilter
-from intake.ui.dialogs import Dialogs
-from intake.ui.record_list import RecordList
-from intake.ui.record_model import PAGE_SIZE, RecordTableModel
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.records.record_list import RecordList
+from intake.ui.records.record_model import PAGE_SIZE, RecordTableModel
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 

@@ -19,7 +19,7 @@ all lie in a fresh folder. It does what an interviewer does, through the real GU
 4. copies a field to the clipboard (the line edit's ``copy()``), as a user would;
 5. searches the record list for a sentinel, and submits the testimony;
 6. exports anonymized data through the export wizard, choosing the folder with the real
-   Qt folder dialog (``intake.ui.export_folder.choose_folder``);
+   Qt folder dialog (``intake.ui.export.export_folder.choose_folder``);
 7. raises exceptions carrying sentinels in a Qt slot and in a thread;
 8. prints ``READY <pid>`` and waits for a line on stdin (the test inspects /proc/<pid>/fd);
 9. locks with the window's lock action, closes the window and quits.
@@ -57,11 +57,11 @@ from intake.exchange.demo.generate import generate
 from intake.exchange.formats import jsonl
 from intake.hardening import harden_process, install_exception_hook, is_dumpable
 from intake.paths import app_paths
-from intake.ui.clipboard import SECRET_HINTS
-from intake.ui.dialogs import Dialogs
-from intake.ui.export_wizard import WRITE
-from intake.ui.unlock import UnlockScreen
-from intake.ui.workspace import Workspace
+from intake.ui.export.export_wizard import WRITE
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.records.workspace import Workspace
+from intake.ui.screens.unlock import UnlockScreen
+from intake.ui.shell.clipboard import SECRET_HINTS
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tests.security import sentinels as s

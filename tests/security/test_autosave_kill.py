@@ -37,7 +37,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from intake.services.interviews import InterviewService
-from intake.ui.dialogs import Dialogs
+from intake.ui.kit.dialogs import Dialogs
 from intake.ui.form.interview_form import InterviewForm
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault

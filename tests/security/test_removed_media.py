@@ -31,9 +31,9 @@ from intake.app import build
 from intake.errors import ExitCode, IntakeError, VaultBusy, VaultNotFound, VaultNotWritable
 from intake.paths import app_paths
 from intake.services.interviews import InterviewService
-from intake.ui.dialogs import Dialogs
-from intake.ui.errors import error_text
-from intake.ui.unlock import UnlockScreen
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.kit.errors import error_text
+from intake.ui.screens.unlock import UnlockScreen
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER

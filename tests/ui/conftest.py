@@ -23,9 +23,9 @@ from intake.app import Gui, build
 from intake.domain.record import Record
 from intake.paths import app_paths, translations_dir
 from intake.services.interviews import InterviewService
-from intake.ui.dialogs import Dialogs
 from intake.ui.form.interview_form import InterviewForm
-from intake.ui.main_window import MainWindow
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.shell.main_window import MainWindow
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER

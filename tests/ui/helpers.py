@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from intake.app import Gui
 from intake.domain.roles import Role
-from intake.ui.unlock import UnlockScreen
-from intake.ui.workspace import Workspace
+from intake.ui.records.workspace import Workspace
+from intake.ui.screens.unlock import UnlockScreen
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.ui.conftest import screen, wait_for_tasks

@@ -43,8 +43,8 @@ from intake.i18n import _
 from intake.ui.form.interview_form import InterviewForm
 from intake.ui.form.question_row import QuestionRow
 from intake.ui.form.section_page import SectionPage
-from intake.ui.unlock import UnlockScreen
-from intake.ui.wizard import FirstRunWizard
+from intake.ui.screens.unlock import UnlockScreen
+from intake.ui.screens.wizard import FirstRunWizard
 from tests.ui.conftest import (
     BuildGui,
     MakeForm,
@@ -392,7 +392,7 @@ def layout_report(text_scale: float) -> dict[str, Any]:
     """Run in a process of its own: the real window on the offscreen screen (its size and
     scale factor come from the environment), filling the screen; the unlock screen, then
     every page of a new testimony, in English and in Korean. Returns what is wrong."""
-    from intake.ui.dialogs import Dialogs
+    from intake.ui.kit.dialogs import Dialogs
     from intake.vault.kdf import FLOOR, KdfPolicy
     from intake.vault.vault import Vault
     from tests.conftest import PASSPHRASE, USER

@@ -25,9 +25,9 @@ from PySide6.QtCore import QBuffer, QByteArray
 from pytestqt.qtbot import QtBot
 
 from intake.app import Gui
-from intake.ui import audio_player
-from intake.ui.attachments_panel import AttachmentsPanel
-from intake.ui.audio_player import AudioPlayer, PlaybackUnavailable
+from intake.ui.records import audio_player
+from intake.ui.records.attachments_panel import AttachmentsPanel
+from intake.ui.records.audio_player import AudioPlayer, PlaybackUnavailable
 from tests.ui.conftest import wait_for_tasks
 from tests.ui.helpers import unlock
 from tests.ui.test_attachments_panel import seeded
@@ -82,7 +82,7 @@ def test_play_pause_seek_and_release(qtbot: QtBot) -> None:
 def test_the_backend_reads_a_buffer_made_by_qt(qtbot: QtBot) -> None:
     """Qt's playback threads call the buffer's virtuals (readData, size, seek...): made by
     Qt rather than as PySide's wrapper class, it never makes them wait for the GIL (the
-    deadlock intake/ui/audio_player.py describes)."""
+    deadlock intake/ui/records/audio_player.py describes)."""
     player = AudioPlayer(wav(), "audio/x-wav")
     qtbot.addWidget(player)
     assert not shiboken6.createdByPython(player._buffer)
@@ -153,7 +153,7 @@ PLAY = """
 import sys
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from intake.ui.audio_player import AudioPlayer
+from intake.ui.records.audio_player import AudioPlayer
 from tests.ui.test_audio_player import wav
 player = AudioPlayer(wav(0.3), "audio/x-wav")
 player.player.mediaStatusChanged.connect(

@@ -16,8 +16,8 @@ from intake.domain.roles import Role
 from intake.errors import AuditLogBroken
 from intake.i18n import _
 from intake.services.users import UserService
-from intake.ui.audit_view import ACTION, BY, DETAILS, RECORD, SEQ, AuditView
-from intake.ui.main_window import MainWindow
+from intake.ui.admin.audit_view import ACTION, BY, DETAILS, RECORD, SEQ, AuditView
+from intake.ui.shell.main_window import MainWindow
 from intake.vault import audit
 from intake.vault.audit import AuditAction
 from intake.vault.vault import Vault

@@ -14,9 +14,9 @@ from pytestqt.qtbot import QtBot
 from intake.app import Gui
 from intake.paths import app_paths
 from intake.settings import SettingsStore
-from intake.ui.auto_lock import MINUTE_MS, AutoLock
-from intake.ui.unlock import UnlockScreen
-from intake.ui.workspace import Workspace
+from intake.ui.records.workspace import Workspace
+from intake.ui.screens.unlock import UnlockScreen
+from intake.ui.shell.auto_lock import MINUTE_MS, AutoLock
 from tests.ui.conftest import BuildGui, screen
 from tests.ui.helpers import unlock
 

@@ -20,9 +20,9 @@ from intake.errors import NewFileExists
 from intake.services.casefile import CaseFileService
 from intake.services.interviews import InterviewService
 from intake.services.review import ReviewService
-from intake.ui.casefile import CaseFileDialog, open_case_file
-from intake.ui.casefile_pdf import render_pdf
-from intake.ui.dialogs import Dialogs
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.records.casefile import CaseFileDialog, open_case_file
+from intake.ui.records.casefile_pdf import render_pdf
 from intake.vault import audit
 from intake.vault.audit import AuditAction
 from intake.vault.vault import Vault

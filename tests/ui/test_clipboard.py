@@ -15,7 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from intake.ui.clipboard import SECRET_HINTS, ClipboardGuard
+from intake.ui.shell.clipboard import SECRET_HINTS, ClipboardGuard
 
 
 @pytest.fixture(autouse=True)

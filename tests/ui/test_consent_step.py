@@ -19,8 +19,8 @@ from intake.services.audit_log import AuditService
 from intake.services.interviews import InterviewService
 from intake.services.record_changes import WITHDRAWN, consent_ids
 from intake.services.review import ReviewService
-from intake.ui.consent_step import ConsentController
-from intake.ui.dialogs import Dialogs
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.records.consent_step import ConsentController
 from intake.vault.audit import AuditAction
 from intake.vault.vault import Vault
 from tests.ui.conftest import MakeForm

@@ -27,9 +27,9 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.errors import Cancelled
 from intake.i18n import _
 from intake.services.dashboard import CHART_IDS, DashboardService, Loaded
-from intake.ui.dashboard import DashboardView
-from intake.ui.language import LanguageController
-from intake.ui.worker import BackgroundTasks
+from intake.ui.export.dashboard import DashboardView
+from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.shell.language import LanguageController
 from intake.vault.vault import Vault
 from tests.ui.conftest import TASK_TIMEOUT_MS, has_hangul, require_korean_catalog
 from tests.ui.helpers import LEFT

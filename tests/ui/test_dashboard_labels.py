@@ -20,10 +20,10 @@ from pytestqt.qtbot import QtBot
 
 from intake.paths import resources_dir
 from intake.services.dashboard import CHART_IDS
-from intake.ui.dashboard import DashboardView
-from intake.ui.dashboard_charts import ChartPage
-from intake.ui.fonts import register_fonts
-from intake.ui.language import LanguageController
+from intake.ui.export.dashboard import DashboardView
+from intake.ui.export.dashboard_charts import ChartPage
+from intake.ui.kit.fonts import register_fonts
+from intake.ui.shell.language import LanguageController
 from tests.ui.conftest import require_korean_catalog
 from tests.ui.test_dashboard import MakeView, make_view  # noqa: F401 (fixture)
 from tests.ui.test_export_wizard import template_vault, vault  # noqa: F401 (fixtures)

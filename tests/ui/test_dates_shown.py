@@ -14,11 +14,11 @@ from intake import dates, i18n
 from intake.domain.record import Record
 from intake.i18n import _
 from intake.services.interviews import InterviewService
-from intake.ui.audit_view import TIME, AuditView
+from intake.ui.admin.audit_view import TIME, AuditView
 from intake.ui.form.saving import status_text
-from intake.ui.record_model import CREATED, RecordTableModel
-from intake.ui.worker import BackgroundTasks
-from intake.ui.workspace import saved_time
+from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.records.record_model import CREATED, RecordTableModel
+from intake.ui.records.workspace import saved_time
 from intake.vault.vault import Vault
 from tests.local_zone import local_time_zone
 from tests.ui.conftest import MakeForm, require_korean_catalog

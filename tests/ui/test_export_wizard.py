@@ -33,11 +33,11 @@ from intake.exchange.demo.generate import generate
 from intake.i18n import _
 from intake.services.exports import ExportService, ExportSettings, PreparedExport
 from intake.services.interviews import InterviewService, RecordFilter
-from intake.ui.export_preview import PREVIEW_ROWS, column_label
-from intake.ui.export_wizard import PREVIEW, QUOTES, RECORDS, TARGETS, WRITE, ExportWizard
-from intake.ui.quote_review import redaction_text
-from intake.ui.unlock import UnlockScreen
-from intake.ui.worker import BackgroundTasks
+from intake.ui.export.export_preview import PREVIEW_ROWS, column_label
+from intake.ui.export.export_wizard import PREVIEW, QUOTES, RECORDS, TARGETS, WRITE, ExportWizard
+from intake.ui.export.quote_review import redaction_text
+from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.screens.unlock import UnlockScreen
 from intake.vault.vault import Vault
 from tests.conftest import USER, opened_copy, vault_with
 from tests.ui.conftest import TASK_TIMEOUT_MS, screen

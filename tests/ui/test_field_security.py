@@ -18,12 +18,12 @@ from intake.i18n import _
 from intake.paths import app_paths
 from intake.services.interviews import InterviewService
 from intake.settings import SettingsStore
-from intake.ui.main_window import MainWindow
-from intake.ui.security_settings import SecuritySettingsDialog
-from intake.ui.unlock import UnlockScreen
-from intake.ui.users_dialog import EDIT, UsersDialog
-from intake.ui.wizard import FirstRunWizard
-from intake.ui.workspace import Workspace
+from intake.ui.admin.security_settings import SecuritySettingsDialog
+from intake.ui.admin.users_dialog import EDIT, UsersDialog
+from intake.ui.records.workspace import Workspace
+from intake.ui.screens.unlock import UnlockScreen
+from intake.ui.screens.wizard import FirstRunWizard
+from intake.ui.shell.main_window import MainWindow
 from intake.vault import accounts, keyslots
 from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME
 from intake.vault.vault import Vault

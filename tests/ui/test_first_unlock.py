@@ -14,9 +14,9 @@ from intake.domain.roles import Role
 from intake.errors import WrongPassphrase
 from intake.i18n import _
 from intake.services.users import UserService
-from intake.ui.first_passphrase import FirstPassphraseScreen, InitialPassphrase
-from intake.ui.unlock import UnlockScreen
-from intake.ui.workspace import Workspace
+from intake.ui.records.workspace import Workspace
+from intake.ui.screens.first_passphrase import FirstPassphraseScreen, InitialPassphrase
+from intake.ui.screens.unlock import UnlockScreen
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.ui.conftest import BuildGui, screen, wait_for_tasks

@@ -14,8 +14,8 @@ from intake.domain.answers import normalize
 from intake.domain.questionnaire import CURRENCIES, QType, Question
 from intake.domain.questions import QUESTIONNAIRE
 from intake.services.interviews import InterviewService
-from intake.ui.dialogs import Dialogs
 from intake.ui.form.interview_form import InterviewForm
+from intake.ui.kit.dialogs import Dialogs
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER

@@ -18,11 +18,11 @@ from intake.domain.questionnaire import QType
 from intake.domain.questions import LIST_MAX_ITEMS, QUESTIONNAIRE, TEXT_MAX
 from intake.i18n import _
 from intake.services.interviews import InterviewService
-from intake.ui.dialogs import Dialogs
 from intake.ui.form.date_money_fields import DAY, MONTH, YEAR, DateEditor
 from intake.ui.form.fields import FormCombo
 from intake.ui.form.interview_form import InterviewForm
 from intake.ui.form.question_row import QuestionRow
+from intake.ui.kit.dialogs import Dialogs
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER

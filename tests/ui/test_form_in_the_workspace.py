@@ -18,7 +18,7 @@ from intake.i18n import _
 from intake.services.interviews import InterviewService
 from intake.ui.form.interview_form import InterviewForm
 from intake.ui.form.submit_check import submit_text
-from intake.ui.workspace import Workspace
+from intake.ui.records.workspace import Workspace
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.ui.helpers import unlock

@@ -17,9 +17,9 @@ from intake.domain.indicators import FINDING_LABELS, INDICATORS, Finding
 from intake.i18n import _
 from intake.services.interviews import InterviewService
 from intake.services.review import ReviewService
-from intake.ui.consent_step import ConsentController
-from intake.ui.dialogs import Dialogs
 from intake.ui.form.interview_form import InterviewForm
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.records.consent_step import ConsentController
 from intake.vault.vault import Vault
 from tests.ui.conftest import MakeForm, has_hangul, require_korean_catalog
 

@@ -248,8 +248,8 @@ def test_a_long_submit_check_keeps_its_buttons_on_a_small_screen(qtbot: QtBot) -
     buttons included, fits a 1366x768 laptop (the whole list as text did not)."""
     from PySide6.QtWidgets import QMessageBox, QTextEdit
 
-    from intake.ui.dialogs import question_box
     from intake.ui.form.submit_check import submit_parts
+    from intake.ui.kit.dialogs import question_box
 
     record = Record.new("kim")
     sections = [(s, s.questions) for s in QUESTIONNAIRE.sections if not s.reviewers_only]

@@ -16,7 +16,7 @@ from intake.domain.indicators import Finding
 from intake.domain.record import Record, Status
 from intake.i18n import _
 from intake.services.interviews import InterviewService
-from intake.ui.dialogs import Dialogs
+from intake.ui.kit.dialogs import Dialogs
 from intake.vault.vault import Vault
 from tests.ui.conftest import MakeForm
 

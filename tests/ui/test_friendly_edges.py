@@ -21,13 +21,13 @@ from intake.i18n import _
 from intake.paths import app_paths
 from intake.services.interviews import InterviewService
 from intake.services.users import UserService
-from intake.ui.empty_states import empty_vault_text
-from intake.ui.first_passphrase import FirstPassphraseScreen
-from intake.ui.passphrase_fields import reveal_action
-from intake.ui.unlock import UnlockScreen
-from intake.ui.users_dialog import EDIT, LIST
-from intake.ui.wizard import ACCOUNT, PASSPHRASE, RECOVERY, WELCOME, FirstRunWizard
-from intake.ui.workspace import Workspace
+from intake.ui.admin.users_dialog import EDIT, LIST
+from intake.ui.kit.passphrase_fields import reveal_action
+from intake.ui.records.empty_states import empty_vault_text
+from intake.ui.records.workspace import Workspace
+from intake.ui.screens.first_passphrase import FirstPassphraseScreen
+from intake.ui.screens.unlock import UnlockScreen
+from intake.ui.screens.wizard import ACCOUNT, PASSPHRASE, RECOVERY, WELCOME, FirstRunWizard
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE as GOOD_PASSPHRASE
@@ -188,7 +188,7 @@ def test_no_passphrase_field_is_made_outside_the_one_that_adds_the_eye() -> None
     ui = Path(__file__).resolve().parents[2] / "intake"
     hiding = re.compile(r"EchoMode\.(Password|PasswordEchoOnEdit)")
     makers = {str(p.relative_to(ui)) for p in ui.rglob("*.py") if hiding.search(p.read_text())}
-    assert makers == {"ui/passphrase_fields.py"}  # the one place, found: the scan works
+    assert makers == {"ui/kit/passphrase_fields.py"}  # the one place, found: the scan works
 
 
 # -- the users dialog's Add ---------------------------------------------------------------

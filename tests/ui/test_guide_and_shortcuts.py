@@ -24,9 +24,9 @@ from intake.app import Gui
 from intake.i18n import _
 from intake.paths import resources_dir
 from intake.ui.form.keys import FORM_KEYS, SECTION_NUMBER, SECTION_NUMBERS
-from intake.ui.guide import GuideDialog, guide_file, guide_html, show_guide
-from intake.ui.main_window import MainWindow
-from intake.ui.shortcuts import ShortcutsDialog, collect_shortcuts, plain_text, show_shortcuts
+from intake.ui.shell.guide import GuideDialog, guide_file, guide_html, show_guide
+from intake.ui.shell.main_window import MainWindow
+from intake.ui.shell.shortcuts import ShortcutsDialog, collect_shortcuts, plain_text, show_shortcuts
 from tests.ui.conftest import MakeForm, has_hangul, require_korean_catalog
 
 PORTABLE = QKeySequence.SequenceFormat.PortableText

@@ -18,7 +18,7 @@ from intake.domain.roles import Role
 from intake.i18n import _
 from intake.services.interviews import InterviewService
 from intake.ui.form.interview_form import InterviewForm
-from intake.ui.workspace import Workspace
+from intake.ui.records.workspace import Workspace
 from tests.conftest import PASSPHRASE, USER
 from tests.ui.conftest import screen, wait_for_tasks
 from tests.ui.helpers import as_role

@@ -15,11 +15,11 @@ from intake.errors import VaultBusy
 from intake.i18n import _
 from intake.paths import app_paths
 from intake.settings import SettingsStore
-from intake.ui.empty_states import empty_vault_text
-from intake.ui.main_window import MainWindow
-from intake.ui.unlock import UnlockScreen
-from intake.ui.wizard import WELCOME, FirstRunWizard
-from intake.ui.workspace import Workspace
+from intake.ui.records.empty_states import empty_vault_text
+from intake.ui.records.workspace import Workspace
+from intake.ui.screens.unlock import UnlockScreen
+from intake.ui.screens.wizard import WELCOME, FirstRunWizard
+from intake.ui.shell.main_window import MainWindow
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.ui.conftest import (

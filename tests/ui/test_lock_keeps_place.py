@@ -22,8 +22,8 @@ from pytestqt.qtbot import QtBot
 from intake.app import Gui
 from intake.services.drafts import ResumePlace
 from intake.services.interviews import InterviewService
-from intake.ui.unlock import UnlockScreen
-from intake.ui.workspace import Workspace
+from intake.ui.records.workspace import Workspace
+from intake.ui.screens.unlock import UnlockScreen
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.ui.conftest import screen

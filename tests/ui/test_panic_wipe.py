@@ -13,11 +13,11 @@ from pytestqt.qtbot import QtBot
 
 from intake.app import Gui
 from intake.i18n import _
-from intake.ui.dialogs import Dialogs
-from intake.ui.main_window import MainWindow
-from intake.ui.unlock import UnlockScreen
-from intake.ui.wizard import FirstRunWizard
-from intake.ui.workspace import Workspace
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.records.workspace import Workspace
+from intake.ui.screens.unlock import UnlockScreen
+from intake.ui.screens.wizard import FirstRunWizard
+from intake.ui.shell.main_window import MainWindow
 from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
@@ -121,7 +121,7 @@ def fake_wipe(monkeypatch: pytest.MonkeyPatch, calls: list[tuple[Path, bool]],
             (folder / name).unlink(missing_ok=True)
         return FakeReport(list(failed))
 
-    monkeypatch.setattr("intake.ui.field_security.wipe_vault", wipe_vault)
+    monkeypatch.setattr("intake.ui.shell.field_security.wipe_vault", wipe_vault)
     return gui_session
 
 

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
 from intake.services.interviews import InterviewService
-from intake.ui.workspace import Workspace
+from intake.ui.records.workspace import Workspace
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.ui.conftest import BuildGui

@@ -15,14 +15,14 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from intake.app import Gui
-from intake.ui.progress import (
+from intake.ui.kit.progress import (
     ABANDON,
     SHOW_AFTER_MS,
     ProgressDialog,
     Ticker,
     run_with_progress,
 )
-from intake.ui.worker import BackgroundTasks
+from intake.ui.kit.worker import BackgroundTasks
 from tests.ui.conftest import TASK_TIMEOUT_MS, wait_for_tasks
 from tests.ui.helpers import unlock
 

@@ -30,10 +30,10 @@ from intake.domain.record import Record, Status
 from intake.domain.regions import DESTINATION_REGIONS
 from intake.i18n import _
 from intake.services.interviews import InterviewService, RecordFilter
-from intake.ui.dialogs import Dialogs
-from intake.ui.record_list import RecordList
-from intake.ui.record_model import COLUMNS, CREATED, EXCERPT, PAGE_SIZE, RecordTableModel
-from intake.ui.workspace import Workspace, saved_time
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.records.record_list import RecordList
+from intake.ui.records.record_model import COLUMNS, CREATED, EXCERPT, PAGE_SIZE, RecordTableModel
+from intake.ui.records.workspace import Workspace, saved_time
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.records import SORTABLE, RecordNotFound
 from intake.vault.vault import Vault

@@ -10,9 +10,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from intake.services.interviews import InterviewService
-from intake.ui.dialogs import Dialogs
-from intake.ui.record_list import RecordList
-from intake.ui.worker import BackgroundTasks
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.records.record_list import RecordList
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER

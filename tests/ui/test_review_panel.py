@@ -27,8 +27,8 @@ from intake.domain.roles import Role
 from intake.i18n import _
 from intake.services.interviews import InterviewService
 from intake.services.review import ReviewService
-from intake.ui.review_panel import ReviewPanel
-from intake.ui.workspace import Workspace
+from intake.ui.records.review_panel import ReviewPanel
+from intake.ui.records.workspace import Workspace
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.ui.conftest import BuildGui

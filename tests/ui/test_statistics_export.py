@@ -22,8 +22,8 @@ from intake.domain.roles import Role
 from intake.exchange.analysis.statistics import Statistics
 from intake.services.exports import ExportService
 from intake.services.interviews import RecordFilter
-from intake.ui.statistics_export import StatisticsExportDialog
-from intake.ui.worker import BackgroundTasks
+from intake.ui.export.statistics_export import StatisticsExportDialog
+from intake.ui.kit.worker import BackgroundTasks
 from intake.vault.vault import Vault
 from tests.conftest import USER
 from tests.ui.conftest import TASK_TIMEOUT_MS

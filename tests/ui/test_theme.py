@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from intake.paths import resources_dir
-from intake.ui.theme import COLOURS, STYLE_SHEET, apply_theme, icon, palette
+from intake.ui.kit.theme import COLOURS, STYLE_SHEET, apply_theme, icon, palette
 
 REPO = Path(__file__).parents[2]
 LUCIDE = resources_dir() / "icons" / "lucide"
@@ -38,8 +38,8 @@ def colours_of(image: QImage) -> set[str]:
 
 def test_every_icon_used_is_bundled_with_its_licence(qapp: QApplication) -> None:
     used = names_in_code()
-    assert "lock" in used["intake/ui/main_window.py"]  # the scan finds the calls
-    assert {"play", "pause"} <= used["intake/ui/audio_player.py"]  # and the conditional
+    assert "lock" in used["intake/ui/shell/main_window.py"]  # the scan finds the calls
+    assert {"play", "pause"} <= used["intake/ui/records/audio_player.py"]  # and the conditional
     missing = {(where, name) for where, names in used.items() for name in names
                if not (LUCIDE / f"{name}.svg").is_file()}
     assert missing == set()

@@ -14,7 +14,7 @@ from intake.app import Gui
 from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.services.transfer import TransferService
-from intake.ui.transfer import OfficeDialog
+from intake.ui.shell.transfer import OfficeDialog
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER

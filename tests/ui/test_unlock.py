@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from intake.app import Gui
 from intake.errors import GenerationMismatch, UnknownUser, WrongPassphrase, WrongRecoveryCode
 from intake.i18n import _
-from intake.ui.unlock import RECOVER, UNLOCK, UnlockScreen
+from intake.ui.screens.unlock import RECOVER, UNLOCK, UnlockScreen
 from intake.vault.files import KEYSLOTS_NAME
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER

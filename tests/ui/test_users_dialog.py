@@ -13,11 +13,11 @@ from pytestqt.qtbot import QtBot
 from intake.app import Gui
 from intake.domain.roles import Role
 from intake.i18n import _
-from intake.ui.add_user_dialog import AddUserDialog
-from intake.ui.main_window import MainWindow
-from intake.ui.unlock import UnlockScreen
-from intake.ui.users_dialog import EDIT, LIST, RECOVERY, UsersDialog
-from intake.ui.workspace import Workspace
+from intake.ui.admin.add_user_dialog import AddUserDialog
+from intake.ui.admin.users_dialog import EDIT, LIST, RECOVERY, UsersDialog
+from intake.ui.records.workspace import Workspace
+from intake.ui.screens.unlock import UnlockScreen
+from intake.ui.shell.main_window import MainWindow
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.ui.conftest import screen, wait_for_tasks

@@ -10,7 +10,14 @@ from pytestqt.qtbot import QtBot
 from intake.app import Gui
 from intake.errors import InvalidUserName, VaultExists
 from intake.i18n import _
-from intake.ui.wizard import ACCOUNT, CREATING, PASSPHRASE, RECOVERY, WELCOME, FirstRunWizard
+from intake.ui.screens.wizard import (
+    ACCOUNT,
+    CREATING,
+    PASSPHRASE,
+    RECOVERY,
+    WELCOME,
+    FirstRunWizard,
+)
 from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME
 from intake.vault.kdf import KdfPolicy
 from intake.vault.recovery import GROUP_SIZE, GROUPS

@@ -6,7 +6,7 @@ what is measured, and this test process stays free of Qt), and every colour writ
 a style sheet under ``intake/ui`` (found in the source, so a new one is checked without
 being listed here): a text colour with its own background in the same style is measured
 against that background, otherwise against white (lists, fields) and the window colour
-(labels on a page); and the theme's own table of colours (``intake/ui/theme.py``, read
+(labels on a page); and the theme's own table of colours (``intake/ui/kit/theme.py``, read
 from the source): its text pairs at 4.5:1, its icons and chart bars, which are not text,
 at 3:1 (WCAG 1.4.11). Disabled text is exempt, as in WCAG.
 """
@@ -164,7 +164,7 @@ def styles_in_code() -> list[tuple[str, str, str | None]]:
 
 def test_the_scan_finds_the_known_styles() -> None:
     colours = {(where.split(":")[0], colour) for where, colour, _bg in styles_in_code()}
-    assert ("intake/ui/busy.py", "#a40000") in colours  # ERROR_STYLE
+    assert ("intake/ui/kit/busy.py", "#a40000") in colours  # ERROR_STYLE
     assert ("intake/ui/form/question_row.py", "#5f6368") in colours  # HELP_STYLE
     banner = [bg for where, _c, bg in styles_in_code() if "interview_form" in where]
     assert "#fdecea" in banner  # the withdrawal banner's own background
@@ -182,7 +182,7 @@ def test_every_colour_in_the_code_is_readable(style: tuple[str, str, str | None]
 
 
 # -- the theme ----------------------------------------------------------------------------
-THEME = UI / "theme.py"
+THEME = UI / "kit" / "theme.py"
 AA_NON_TEXT = 3.0
 #: (text, background) of the theme's colours that carry normal text.
 THEME_TEXT_PAIRS = (
@@ -201,14 +201,14 @@ THEME_GRAPHIC_PAIRS = (
 
 @cache
 def theme_colours() -> dict[str, str]:
-    """``COLOURS`` of intake/ui/theme.py, read from its source (no Qt in this process)."""
+    """``COLOURS`` of intake/ui/kit/theme.py, read from its source (no Qt in this process)."""
     tree = ast.parse(THEME.read_text(encoding="utf-8"))
     for node in tree.body:
         target = node.targets[0] if isinstance(node, ast.Assign) else None
         if isinstance(target, ast.Name) and target.id == "COLOURS":
             colours: dict[str, str] = ast.literal_eval(node.value)
             return colours
-    raise AssertionError("intake/ui/theme.py has no COLOURS")
+    raise AssertionError("intake/ui/kit/theme.py has no COLOURS")
 
 
 @pytest.mark.parametrize("pair", THEME_TEXT_PAIRS, ids="/".join)

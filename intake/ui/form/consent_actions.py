@@ -1,5 +1,5 @@
 """The consent section of the interview form: its rows read-only, and the "Change consent…"
-and "Withdraw consent…" buttons that ask for the consent step (``ui/consent_step.py``)."""
+and "Withdraw consent…" buttons that ask for the consent step (``ui/records/consent_step.py``)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from intake.domain.indicators import FINDING_LABELS, INDICATORS, Finding
 from intake.i18n import _
 from intake.ui.form.fields import part_name
 from intake.ui.form.question_row import HELP_STYLE
-from intake.ui.headings import heading
+from intake.ui.kit.headings import heading
 
 FINDING_STYLES = {
     Finding.PRESENT: "color: #a40000; font-weight: bold;",

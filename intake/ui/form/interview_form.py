@@ -2,7 +2,7 @@
 the live ILO indicators on the right, and autosave underneath everything.
 
 Consent answers are shown read-only: they change only in the consent step
-(``ui/consent_step.py``), which the page's "Change consent…" and "Withdraw consent…"
+(``ui/records/consent_step.py``), which the page's "Change consent…" and "Withdraw consent…"
 buttons ask for (``consent_requested``, ``withdraw_requested``). After the consent step or
 a review action stored the record, :meth:`InterviewForm.adopt` takes the stored record
 (its status and consent answers), so an autosave never writes an older state back.
@@ -46,8 +46,6 @@ from intake.domain.record import Record
 from intake.errors import IntakeError
 from intake.i18n import _
 from intake.services.interviews import InterviewService
-from intake.ui.dialogs import Dialogs
-from intake.ui.errors import error_text
 from intake.ui.form import keys, saving, typed_state
 from intake.ui.form.autosave import AutosaveController
 from intake.ui.form.completeness import answered_count
@@ -56,6 +54,8 @@ from intake.ui.form.indicator_panel import IndicatorPanel
 from intake.ui.form.question_row import QuestionRow
 from intake.ui.form.section_page import FormRows, SectionPage
 from intake.ui.form.side_tabs import SIDE_WIDTH, SIDE_WIDTH_WITH_PANELS, SideTabs, pane_sizes
+from intake.ui.kit.dialogs import Dialogs
+from intake.ui.kit.errors import error_text
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """The interview form's own keys, as data: the form binds the ones it handles from here,
-and the keyboard-shortcuts dialog (``ui/shortcuts.py``) lists all of them, so what the help
+and the keyboard-shortcuts dialog (``ui/shell/shortcuts.py``) lists all of them, so what the help
 says and what the keys do cannot drift apart.
 
 Each entry is (the key sequence in Qt's portable form, an N_() description). ``bound``

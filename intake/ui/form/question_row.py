@@ -54,7 +54,7 @@ from intake.ui.form.fields import (
     TextEditor,
     part_name,
 )
-from intake.ui.headings import heading
+from intake.ui.kit.headings import heading
 
 ERROR_STYLE = "color: #a40000;"
 HELP_STYLE = "color: #5f6368;"

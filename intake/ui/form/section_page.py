@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from intake.domain.questionnaire import QType, Question, Section
 from intake.i18n import _
 from intake.ui.form.question_row import HELP_STYLE, QuestionRow
-from intake.ui.headings import heading
+from intake.ui.kit.headings import heading
 
 
 class SectionPage(QScrollArea):

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QWidget
 
 from intake.domain.questionnaire import Question, Section
 from intake.i18n import N_, _, ngettext
-from intake.ui.dialogs import Dialogs
 from intake.ui.form.completeness import SectionGaps, gaps
+from intake.ui.kit.dialogs import Dialogs
 
 if TYPE_CHECKING:
     from intake.ui.form.interview_form import InterviewForm

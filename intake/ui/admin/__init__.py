@@ -1,0 +1,1 @@
+"""The administration dialogs: users, the audit log and the security settings."""

@@ -1,0 +1,401 @@
+"""Testimonies → Dashboard… (every role): counts of the testimonies the user may see, never
+who the people are (:mod:`intake.services.dashboard` says what is counted and how).
+
+Filters above (period sent to Russia, sector, federal district, status), one chart per tab
+with its figures as text underneath for screen readers, and the number of testimonies
+shown. The records are read once, on the project's worker, with a progress bar and Cancel
+when that takes longer than half a second; a filter then recounts in memory at once.
+
+Save chart… writes the current chart as PNG or SVG (the suffix chosen decides) and Export
+dashboard… every chart in both formats with ``dashboard.csv`` and ``MANIFEST.sha256`` to a
+new folder; both use the protected figures (``<10`` and ``x``, bars not drawn) while the
+screen shows exact counts. Files are chosen with Qt's own dialog, which keeps no history
+(:mod:`intake.ui.kit.file_choice`). Locking the vault closes the view and drops its figures.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.errors import Cancelled
+from intake.i18n import _, format_number, ngettext
+from intake.services.dashboard import (
+    CHART_IDS,
+    Dashboard,
+    DashboardFilter,
+    DashboardService,
+    Loaded,
+    compute,
+    filter_choices,
+)
+from intake.services.exports import SMALL_CELL_THRESHOLD
+from intake.ui.export.dashboard_charts import TAB_TITLES, ChartPage, png_bytes, svg_bytes
+from intake.ui.kit.busy import message_label
+from intake.ui.kit.errors import error_text
+from intake.ui.kit.file_choice import choose
+from intake.ui.kit.headings import heading
+from intake.ui.kit.theme import icon
+from intake.ui.kit.worker import BackgroundTasks
+
+FileChooser = Callable[[QWidget], Path | None]
+#: Show the progress bar only for work that takes longer than this (milliseconds).
+PROGRESS_DELAY_MS = 500
+FILTERS = ("period", "sector", "region", "status")
+
+
+def choose_chart_file(parent: QWidget) -> Path | None:
+    return choose(parent, _("Save the chart"), mode="save",
+                  name_filter=_("PNG image (*.png);;SVG image (*.svg)"))
+
+
+def choose_export_folder(parent: QWidget) -> Path | None:
+    return choose(parent, _("Choose a new or empty folder for the dashboard"), mode="folder")
+
+
+class _Progress:
+    """Records read so far, written by the worker and read by a timer on the UI thread."""
+
+    def __init__(self) -> None:
+        self.done, self.total = 0, 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+
+class DashboardView(QDialog):
+    """Filters, the charts, the count; Save chart…, Export dashboard…, Close."""
+
+    lock_requested = Signal()  # Ctrl+L inside the view
+
+    def __init__(self, service: DashboardService, tasks: BackgroundTasks,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dashboard_view")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self._service, self._tasks = service, tasks
+        self._closed = False
+        self._cancel = threading.Event()
+        self._progress = _Progress()
+        self.loaded: Loaded | None = None
+        self.dashboard: Dashboard | None = None
+        self._outcome: str | BaseException | None = None  # the last save's, in words later
+        self._outcome_args: dict[str, object] = {}
+        #: How files and folders are chosen (tests put a function returning a path here).
+        self.choose_file: FileChooser = choose_chart_file
+        self.choose_folder: FileChooser = choose_export_folder
+
+        self.title = heading(self, 1.2)
+        self.combos: dict[str, QComboBox] = {}
+        self.combo_labels: dict[str, QLabel] = {}
+        filters = QGridLayout()
+        for column, name in enumerate(FILTERS):
+            combo = QComboBox(self)
+            combo.setObjectName(f"dashboard_{name}")
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
+            combo.addItem("", None)
+            label = QLabel(self)
+            label.setBuddy(combo)
+            filters.addWidget(label, 0, column)
+            filters.addWidget(combo, 1, column)
+            filters.setColumnStretch(column, 1)
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+            self.combos[name], self.combo_labels[name] = combo, label
+        self.count = QLabel(self)
+        self.count.setObjectName("dashboard_count")
+        self.count.setWordWrap(True)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("dashboard_progress")
+        self.progress.hide()
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.setObjectName("dashboard_cancel")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.cancel)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("dashboard_tabs")
+        self.pages = {chart_id: ChartPage(chart_id, self.tabs) for chart_id in CHART_IDS}
+        for page in self.pages.values():
+            self.tabs.addTab(page, "")
+        self.save_button = QPushButton(icon("save"), "", self)
+        self.save_button.setObjectName("dashboard_save_chart")
+        self.save_button.clicked.connect(self.save_chart)
+        self.export_button = QPushButton(icon("file-output"), "", self)
+        self.export_button.setObjectName("dashboard_export")
+        self.export_button.clicked.connect(self.export_dashboard)
+        self.message = message_label(self, "dashboard_message")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(filters)
+        layout.addWidget(self.count)
+        layout.addLayout(progress_row)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self._lock = QShortcut(QKeySequence("Ctrl+L"), self)
+        self._lock.setContext(Qt.ShortcutContext.WindowShortcut)
+        self._lock.activated.connect(self.lock_requested)
+        # Ctrl+S saves the chart shown (a button's own shortcut would give way to its
+        # mnemonic, Alt+V, when its text is set)
+        self._save = QShortcut(QKeySequence.StandardKey.Save, self)
+        self._save.setContext(Qt.ShortcutContext.WindowShortcut)
+        self._save.activated.connect(self.save_chart)
+        self._timer = QTimer(self)
+        self._timer.setInterval(100)
+        self._timer.timeout.connect(self._show_progress)
+        self.setMinimumSize(640, 480)
+        self.resize(1100, 700)
+        self.retranslate()
+        self.load()
+
+    # -- reading the records --------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def load(self) -> None:
+        """Read and classify the records on the worker; the bar shows after half a second."""
+        if self.running or self._closed:
+            return
+        service, cancel, progress = self._service, self._cancel, self._progress
+
+        def work() -> Loaded:
+            try:
+                return service.load(progress, cancel)
+            finally:
+                service.on_worker_done()
+
+        cancel.clear()
+        self._progress.done = self._progress.total = 0
+        self._timer.start()
+        QTimer.singleShot(PROGRESS_DELAY_MS, self._reveal_progress)
+        self._update_buttons()
+        self._count_text()
+        self._tasks.run(work, self._loaded, self._failed)
+
+    def _reveal_progress(self) -> None:
+        if self.running and not self._closed:
+            self.progress.show()
+            self.cancel_button.show()
+            self._show_progress()
+
+    def _show_progress(self) -> None:
+        total = self._progress.total
+        self.progress.setRange(0, max(total, 1) if total else 0)
+        self.progress.setValue(self._progress.done)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _stopped(self) -> None:
+        self._timer.stop()
+        self.progress.hide()
+        self.cancel_button.hide()
+
+    def _loaded(self, loaded: Loaded) -> None:
+        if self._closed:
+            return
+        self._stopped()
+        self.loaded = loaded
+        self._fill_filters()
+        self.refresh()
+
+    def _failed(self, error: BaseException) -> None:
+        if self._closed:
+            return
+        self._stopped()
+        self._outcome = error if not isinstance(error, Cancelled) else "cancelled"
+        self._update_buttons()
+        self._retranslate_message()
+
+    # -- filters and figures --------------------------------------------------------------
+    def _fill_filters(self) -> None:
+        if self.loaded is None:
+            return
+        choices = filter_choices(self.loaded)
+        for name, combo in self.combos.items():
+            current = combo.currentData()
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for code, msgid in choices[name]:
+                combo.addItem(_(msgid) if not msgid[:1].isdigit() else msgid, code)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.blockSignals(False)
+
+    def current_filter(self) -> DashboardFilter:
+        return DashboardFilter(**{name: self.combos[name].currentData() for name in FILTERS})
+
+    def refresh(self) -> None:
+        """Recount with the chosen filters and redraw every chart (in memory, at once)."""
+        if self.loaded is None or self._closed:
+            return
+        self.dashboard = compute(self.loaded, self.current_filter())
+        self._draw()
+
+    def _draw(self) -> None:
+        dashboard = self.dashboard
+        for chart_id, page in self.pages.items():
+            page.show_figure(dashboard.figure(chart_id) if dashboard is not None else None)
+        self._count_text()
+        self._update_buttons()
+
+    def _count_text(self) -> None:
+        dashboard = self.dashboard
+        if dashboard is None:
+            self.count.setText(_("Reading the testimonies…") if self.running else "")
+            return
+        text = ngettext("{shown} of {visible} testimony shown.",
+                        "{shown} of {visible} testimonies shown.", dashboard.visible).format(
+            shown=format_number(dashboard.shown), visible=format_number(dashboard.visible))
+        left = sum(dashboard.left_out.values())
+        if left:
+            text += " " + ngettext(
+                "{count} is not counted: no consent to statistics, or consent withdrawn.",
+                "{count} are not counted: no consent to statistics, or consent withdrawn.",
+                left).format(count=format_number(left))
+        self.count.setText(text)
+
+    def _update_buttons(self) -> None:
+        ready = self.dashboard is not None and not self.running
+        self.save_button.setEnabled(ready)
+        self.export_button.setEnabled(ready)
+        for combo in self.combos.values():
+            combo.setEnabled(ready)
+
+    # -- saving ---------------------------------------------------------------------------
+    def current_chart(self) -> str:
+        page = self.tabs.currentWidget()
+        assert isinstance(page, ChartPage)
+        return page.chart_id
+
+    def save_chart(self) -> None:
+        """The current chart, protected, as PNG or SVG (by the suffix; none: PNG)."""
+        if self.dashboard is None or self.running:
+            return
+        path = self.choose_file(self)
+        if path is None:
+            return
+        if path.suffix.lower() not in (".png", ".svg"):
+            path = path.with_name(path.name + ".png")
+        protected = self.dashboard.protected()
+        figure = protected.figure(self.current_chart())
+        try:
+            data = svg_bytes(figure) if path.suffix.lower() == ".svg" else png_bytes(figure)
+            self._service.save_file(path, data, protected)
+        except Exception as error:  # put into words below the charts
+            self._outcome, self._outcome_args = error, {}
+        else:
+            self._outcome, self._outcome_args = "saved", {"path": path}
+        self._retranslate_message()
+
+    def export_dashboard(self) -> None:
+        """Every chart as PNG and SVG, ``dashboard.csv`` and a manifest, to a new folder."""
+        if self.dashboard is None or self.running:
+            return
+        folder = self.choose_folder(self)
+        if folder is None:
+            return
+        protected = self.dashboard.protected()
+        charts: dict[str, bytes] = {}
+        try:
+            for figure in protected.figures:
+                charts[f"{figure.id}.png"] = png_bytes(figure)
+                charts[f"{figure.id}.svg"] = svg_bytes(figure)
+            paths = self._service.write(folder, charts, protected)
+        except Exception as error:
+            self._outcome, self._outcome_args = error, {}
+        else:
+            self._outcome = "exported"
+            self._outcome_args = {"folder": folder, "files": len(paths)}
+        self._retranslate_message()
+
+    # -- closing --------------------------------------------------------------------------
+    def close_for_lock(self) -> None:
+        """The vault is locking: stop reading, forget every figure, close."""
+        self.reject()
+
+    def done(self, result: int) -> None:
+        self._closed = True
+        self._cancel.set()
+        self._timer.stop()
+        self.loaded = self.dashboard = None
+        for page in self.pages.values():
+            page.show_figure(None)
+        super().done(result)
+
+    # -- texts ----------------------------------------------------------------------------
+    def _retranslate_message(self) -> None:
+        outcome, args = self._outcome, self._outcome_args
+        if isinstance(outcome, BaseException):
+            self.message.setText(error_text(outcome))
+        elif outcome == "cancelled":
+            self.message.setText(_("Stopped. Nothing is shown."))
+        elif outcome == "saved":
+            self.message.setText(_("Chart saved to {path} (counts under {threshold} "
+                                   "shown as <{threshold}).").format(
+                path=args["path"], threshold=SMALL_CELL_THRESHOLD))
+        elif outcome == "exported":
+            self.message.setText(_("Dashboard exported to {folder} ({files} files; counts "
+                                   "under {threshold} shown as <{threshold}).").format(
+                folder=args["folder"], files=args["files"], threshold=SMALL_CELL_THRESHOLD))
+        else:
+            self.message.clear()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Dashboard"))
+        self.title.setText(_("Testimonies at a glance (no one's identity is shown)"))
+        texts = {
+            "period": (_("&Period sent:"), _("All periods"), _("Only this period sent to Russia")),
+            "sector": (_("&Sector:"), _("All sectors"), _("Only this sector of work")),
+            "region": (_("&Region:"), _("All regions"), _("Only this federal district")),
+            "status": (_("S&tatus:"), _("All statuses"), _("Only this review status")),
+        }
+        for name, (label, everything, accessible) in texts.items():
+            self.combo_labels[name].setText(label)
+            self.combos[name].setItemText(0, everything)
+            self.combos[name].setAccessibleName(accessible)
+            self.combos[name].setAccessibleDescription(
+                _("Changes which testimonies the charts count"))
+        self._fill_filters()
+        for index, chart_id in enumerate(CHART_IDS):
+            self.tabs.setTabText(index, _(TAB_TITLES[chart_id]))
+        self.tabs.setAccessibleName(_("Charts"))
+        self.progress.setAccessibleName(_("Reading the testimonies"))
+        self.cancel_button.setText(_("&Cancel"))
+        self.save_button.setText(_("Sa&ve chart…"))
+        self.save_button.setAccessibleDescription(
+            _("Saves the chart shown as PNG or SVG, with small counts hidden"))
+        self.export_button.setText(_("E&xport dashboard…"))
+        self.export_button.setAccessibleDescription(
+            _("Writes every chart and a CSV file of the figures to a new folder"))
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        if close is not None:
+            close.setText(_("&Close"))
+        self._draw()
+        self._retranslate_message()

@@ -1,1 +1,0 @@
-"""ui/security layer of intake (see docs/ARCHITECTURE.md)."""
