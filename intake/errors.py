@@ -62,7 +62,7 @@ class VaultWipedAfterFailures(IntakeError):
 
 
 class PermissionDenied(IntakeError):
-    """A role asked for something it may not do (issue 5's table of permissions)."""
+    """A role asked for something it may not do (the permission table in domain/permissions.py)."""
 
     template = N_("Your role ({role}) may not do this: {action}.")
     exit_code = ExitCode.DENIED

@@ -27,7 +27,7 @@ from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QImageWriter, QPainter
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
-#: The size of an old field laptop's screen (issue 8): every picture is exactly this.
+#: The size of an old field laptop's screen: every picture is exactly this.
 SIZE = QSize(1366, 768)
 TITLE_BAR = 30
 MARGIN = 16  # room left around a dialog that had to be shrunk to fit

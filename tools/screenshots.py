@@ -1,4 +1,4 @@
-"""Screenshots of every main screen in English and Korean at 1366×768 (issue 8), for
+"""Screenshots of every main screen in English and Korean at 1366×768, for
 docs/screenshots/ and the README; rerun with ``make screenshots`` after changing a screen.
 
     .venv/bin/python tools/screenshots.py [--out DIR] [--language en|ko ...] [--only NAME ...]

@@ -1,4 +1,4 @@
-"""``intake backup --out FILE`` and ``intake restore FILE --vault DIR`` (issue 7).
+"""``intake backup --out FILE`` and ``intake restore FILE --vault DIR``.
 
 The backup holds the vault as it is on disk (key file, encrypted database, encrypted
 attachments): as safe as the vault itself. A restore is checked — opened with the user's

@@ -1,4 +1,4 @@
-"""The headless anonymized export: ``intake export`` (issue 4, "UI and CLI").
+"""The headless anonymized export: ``intake export`` (the wizard's twin, docs/export.md).
 
 Opens the vault, runs every record through ``anonymize`` and writes the folder of
 :mod:`intake.exchange.formats.export_files`. Nothing is written when the targets cannot be met

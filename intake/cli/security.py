@@ -1,4 +1,4 @@
-"""``intake security [--wipe-after-failed-unlocks N|off]`` (issue 6; administrators): the
+"""``intake security [--wipe-after-failed-unlocks N|off]`` (field security; administrators): the
 vault's own security settings, kept in its key file so that every program that opens the
 vault obeys them. Without an option it prints them."""
 

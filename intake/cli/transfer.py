@@ -1,4 +1,4 @@
-"""Field → office from the command line (issue 7)::
+"""Field → office from the command line (docs/transfer.md)::
 
     intake org init                            (office, administrator)
     intake org export-public --out FILE        (prints the fingerprint on stdout)

@@ -1,5 +1,5 @@
 """``intake users add|list|remove|set-role|reset-passphrase|set-duress|new-recovery-code``
-(issues 5 and 6; administrators).
+(users and roles, the duress passphrase; administrators).
 
 For scripts, with ``--passphrase-stdin``: the first line of standard input is the
 administrator's passphrase, the second the new user's initial passphrase (``add``,

@@ -1,4 +1,4 @@
-"""``intake wipe --yes``: the panic wipe (issue 6). No passphrase: it must work when there
+"""``intake wipe --yes``: the panic wipe (field security). No passphrase: it must work when there
 is no time, and anyone at the keyboard could delete the files anyway. The key file is
 destroyed first (see :mod:`intake.vault.wipe`)."""
 

@@ -1,10 +1,10 @@
-"""Who may do what: issue 5's table of permissions, as data.
+"""Who may do what: the table of permissions, as data.
 
 The services ask :func:`require` before they act (the UI only hides what the services
 would refuse anyway); a refused action raises :class:`intake.errors.PermissionDenied`
 (exit code 3) naming the role and the action.
 
-The issue's rows, and the actions that make them precise:
+The table's rows (what each role may do), and the actions that make them precise:
 
 - "create, edit own records": ``CREATE_RECORD``, ``EDIT_OWN_RECORD``. Editing another
   user's record (``EDIT_OTHERS_RECORD``) goes with seeing it and reviewing it: case
@@ -30,7 +30,7 @@ Decisions beyond the table:
   created (an interview abandoned before it was submitted). ``DELETE_RECORD`` (any record,
   whatever its status or author): administrators only. Once submitted, a testimony is
   evidence: a case manager marks it for follow-up instead, and consent withdrawal purges
-  the identity while keeping a tombstone (issue 5, "Consent").
+  the identity while keeping a tombstone (services/review.py).
 """
 
 from __future__ import annotations
@@ -113,12 +113,12 @@ ALLOWED: Mapping[Action, frozenset[Role]] = MappingProxyType({
     # plaintext JSONL export: no, yes, no, yes
     Action.EXPORT_PLAINTEXT: frozenset({_CM, _AD}),
     Action.IMPORT: frozenset({_CM, _AD}),
-    # a sealed bundle of the testimonies one may see, to the office (issue 7): those who
+    # a sealed bundle of the testimonies one may see, to the office: those who
     # record them; a coordinator holds no identity key, so cannot send whole testimonies
     Action.SEND_TO_OFFICE: frozenset({_I, _CM, _AD}),
     # manage users, reset passphrases: admin only
     Action.MANAGE_USERS: frozenset({_AD}),
-    # the audit view: "for admins and case managers" (issue 5, Audit log)
+    # the audit view: "for admins and case managers"
     Action.READ_AUDIT: frozenset({_CM, _AD}),
     # lock, panic wipe: everyone
     Action.LOCK: frozenset(Role),

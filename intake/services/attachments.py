@@ -1,4 +1,4 @@
-"""Attaching audio, photos and documents to a testimony (issue 7); see
+"""Attaching audio, photos and documents to a testimony; see
 :mod:`intake.vault.attachments` for how they are stored.
 
 - Attaching is editing the record (its author, or a role that edits others' records) and

@@ -1,4 +1,4 @@
-"""Reading the audit log (issue 5): the view and ``intake audit`` are for administrators and
+"""Reading the audit log: the view and ``intake audit`` are for administrators and
 case managers; verifying the chain is for anyone (it shows nothing but a count)."""
 
 from __future__ import annotations

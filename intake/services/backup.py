@@ -1,4 +1,4 @@
-"""Backup and restore (issue 7): the whole vault in one file, and back.
+"""Backup and restore: the whole vault in one file, and back.
 
 ``create`` copies the open database with SQLite's backup API (a consistent copy under the
 same key, whatever else is being written), then writes the key file, the copy and the

@@ -1,4 +1,4 @@
-"""The case file of one testimony: what a lawyer or a UN body receives (issue 8).
+"""The case file of one testimony: what a lawyer or a UN body receives.
 
 Why it is built here and drawn elsewhere: the content, the permissions and the audit entry
 are use-case rules and stay Qt-free (the layers test keeps Qt in ``ui/``); the UI draws

@@ -1,4 +1,4 @@
-"""The dashboard (issue 8): counts of the testimonies a user may see, for patterns at a glance.
+"""The dashboard: counts of the testimonies a user may see, for patterns at a glance.
 
 What is counted
     The records the current user may see, exactly as the record list shows them

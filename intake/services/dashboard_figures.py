@@ -1,4 +1,4 @@
-"""The dashboard's figures (issue 8), without Qt and without the vault: rows of codes
+"""The dashboard's figures, without Qt and without the vault: rows of codes
 in, counts per chart out, and their protected form for whatever leaves the vault.
 
 Groups

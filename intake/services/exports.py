@@ -1,4 +1,4 @@
-"""Exports for coordinators (issue 4): the anonymized dataset, its draft quotes, and the
+"""Exports for coordinators: the anonymized dataset, its draft quotes, and the
 public statistics tier.
 
 The CLI (``intake export``) and the export wizard both go through :class:`ExportService`:
@@ -33,9 +33,9 @@ from intake.vault.vault import Vault
 DEFAULT_K = 5
 DEFAULT_L = 2
 DEFAULT_MAX_SUPPRESSION = 0.05
-#: Counts below this are published as "<10" in the statistics tier (issue 4).
+#: Counts below this are published as "<10" in the statistics tier.
 SMALL_CELL_THRESHOLD = 10
-#: Roles that may write anonymized exports (issue 5's table, intake/domain/permissions.py).
+#: Roles that may write anonymized exports (the permission table in intake/domain/permissions.py).
 EXPORTERS = ALLOWED[Action.EXPORT_ANONYMIZED]
 
 

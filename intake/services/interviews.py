@@ -5,7 +5,7 @@ ILO indicators, storing through :class:`intake.vault.records.RecordStore`) is th
 :mod:`intake.services.saving`, and returns a new record. Identifying
 answers (class D) are encrypted with the identity key, which coordinators do not hold.
 
-Every call checks the role of the vault's user against issue 5's table
+Every call checks the role of the vault's user against the permission table
 (:mod:`intake.domain.permissions`): interviewers see and search only their own records,
 coordinators see every record but never an identity section, the review statuses and the
 reviewers' section need ``REVIEW``. A refused call raises ``PermissionDenied`` before
@@ -217,7 +217,7 @@ class InterviewService:
         attachments.sweep(conn, self.vault.files.folder)  # its files went with their keys
 
     def clear_all_records(self, ids: Collection[str] | None = None) -> int:
-        """Travel mode's local part (issue 6): delete every testimony in the vault (or those
+        """Travel mode's local part (field security): delete every testimony in the vault (or those
         of ``ids``: "delete after sending") in one transaction, leaving users, settings and
         the audit log (which names no one); returns how many. Roles that may delete any
         record may always; those who create records only when each is their own."""

@@ -1,4 +1,5 @@
-"""The case manager's review and the consent step (issue 5, "Review workflow", "Consent").
+"""The case manager's review and the consent step (who may move a testimony and change its
+consent: domain/permissions.py).
 
 :class:`ReviewService` is what the review panel, the queue view and the consent step call.
 Every method checks the role (``PermissionDenied``, exit 3) before reading or writing;
@@ -364,7 +365,8 @@ class ReviewService:
 
     def conflict(self, record_id: str) -> tuple[str | None, list[str]]:
         """(the original, when ``record_id`` is the field's copy of a testimony both sides
-        changed; the copies of ``record_id``, when it is such an original), issue 7."""
+        changed; the copies of ``record_id``, when it is such an original), after a
+        field-to-office merge."""
         self.interviews.load(record_id)  # the user may see it
         row = self._conn.execute("SELECT record_id FROM record_conflicts WHERE copy_id = ?",
                                  (record_id,)).fetchone()

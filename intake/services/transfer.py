@@ -1,4 +1,4 @@
-"""Field → office (issue 7): organisation keys, device keys, sealed bundles and their merge.
+"""Field → office: organisation keys, device keys, sealed bundles and their merge.
 
 At the office, an administrator makes the organisation key (``init_org``) and hands its
 public half to field vaults, which trust it after comparing the fingerprint

@@ -1,4 +1,4 @@
-"""Managing the people who use a vault (issue 5): only administrators; the key work is in
+"""Managing the people who use a vault: only administrators; the key work is in
 :mod:`intake.vault.accounts`."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The review workflow: which status changes are allowed, and to whom (issue 5).
+"""The review workflow: which status changes are allowed, and to whom (domain/permissions.py).
 
 ::
 

@@ -1,4 +1,4 @@
-"""Users of a vault and their keys (issue 5): add, list, change role, reset a passphrase,
+"""Users of a vault and their keys: add, list, change role, reset a passphrase,
 remove. Who may call these is the services' business; this module keeps keys and the
 users table consistent.
 

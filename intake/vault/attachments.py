@@ -1,4 +1,4 @@
-"""Encrypted attachments (issue 7): audio recordings, photos and documents of a record.
+"""Encrypted attachments: audio recordings, photos and documents of a record.
 
 Each file is encrypted as it is read, in 64 KiB chunks (:mod:`intake.vault.stream`), under
 its own random key, with its id as associated data, into ``attachments/<id>`` in the vault

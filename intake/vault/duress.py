@@ -1,4 +1,4 @@
-"""The duress passphrase (issue 6): typed under coercion, it destroys the vault and opens a
+"""The duress passphrase (field security): typed under coercion, it destroys the vault and opens a
 new, empty one that looks like any other, in about the time a real unlock takes.
 
 What an observer sees must not differ from a real unlock: no message, no second key

@@ -1,5 +1,5 @@
 """Rekeying the database: a copy under new keys, swapped in so that a crash at any point
-leaves a vault that opens (issue 5: removing a user, taking the identity key away).
+leaves a vault that opens (after removing a user or taking the identity key away).
 
 SQLCipher's ``PRAGMA rekey`` rewrites pages in place, which is not safe in WAL mode in
 SQLCipher 4; instead the database is copied page by page with SQLite's backup API into

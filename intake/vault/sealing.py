@@ -1,5 +1,5 @@
 """Per-slot key pairs, so that an administrator can hand keys to a slot without its
-passphrase (issue 5: rekey on user removal, role changes).
+passphrase (a rekey on user removal or a role change).
 
 A key slot holds a hybrid post-quantum key pair (ML-KEM-768 + X25519, the HPKE KEM of
 RFC 9180 through ``cryptography``): the private half is wrapped under the slot's

@@ -1,4 +1,4 @@
-"""Organisation and device keys for field-to-office transfer (issue 7), kept inside the
+"""Organisation and device keys for field-to-office transfer, kept inside the
 encrypted database (migration 5).
 
 - The **organisation** (the office vault) has an HPKE key pair, hybrid ML-KEM-768 + X25519

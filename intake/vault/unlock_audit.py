@@ -1,4 +1,4 @@
-"""What unlocking and locking leave in the audit log (issue 5), and the count of failed
+"""What unlocking and locking leave in the audit log, and the count of failed
 unlocks kept until the next successful one.
 
 A failed unlock cannot be written into the encrypted log (there is no key then), so it is

@@ -1,4 +1,4 @@
-"""Panic wipe (issue 6): make a vault unreadable within a second, then remove it.
+"""Panic wipe (field security): make a vault unreadable within a second, then remove it.
 
 The key file goes first: it is overwritten with random bytes, flushed to the disk and
 unlinked, so the database — encrypted with keys that only the slots held — is unreadable

@@ -1,4 +1,4 @@
-"""Acceptance tests of issue 4 ("Done when"): anonymized exports of demo vaults of 50, 500
+"""Acceptance tests of the anonymized export: anonymized exports of demo vaults of 50, 500
 and 5,000 records, checked from the written files alone.
 
 Each vault is made once per module (``intake init`` + ``intake demo``, run in-process with
@@ -107,7 +107,7 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 
 def test_the_export_folder_holds_the_expected_files(demo: Demo) -> None:
-    # risk_report.html is in the issue's list too; it may or may not be written yet
+    # risk_report.html is in docs/export.md's list too; it may or may not be written yet
     assert {p.name for p in demo.out.iterdir()} - {"risk_report.html"} == \
         BASE_FILES | QUOTE_FILES
     report = demo.report()

@@ -1,4 +1,4 @@
-"""The anonymized export (issue 4, "Benchmarks"): its time for 10,000 demo records and how
+"""The anonymized export: its time for 10,000 demo records and how
 it grows from 1,000 to 100,000.
 
 Demo records (``intake.exchange.demo.generate.generate``, a fixed seed) are all made exportable:

@@ -1,4 +1,4 @@
-"""Attachment encryption throughput on a 200 MB file (issue 7: at least half the
+"""Attachment encryption throughput on a 200 MB file (the target: at least half the
 throughput of copying the same file with ``cp``, measured in the same run). Each figure is
 the median of 5 runs, alternating, with the output removed and flushed between runs;
 results in tests/perf/results/attachments.json."""

@@ -1,4 +1,4 @@
-"""Sealing and opening 1,000 testimonies (issue 7): a field vault seals them to the office
+"""Sealing and opening 1,000 testimonies: a field vault seals them to the office
 (records read and decrypted, lines written, signed, HPKE + STREAM), the office opens,
 checks and merges them in one transaction; then the same bundle again (idempotent: only
 opened and recognised). Medians of 3 runs; results in tests/perf/results/bundle.json."""

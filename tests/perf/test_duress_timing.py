@@ -1,4 +1,4 @@
-"""A duress unlock takes as long as a real one (issue 6: "measure both").
+"""A duress unlock takes as long as a real one (both are measured).
 
 For an empty vault and for one holding a few thousand testimonies, with the Argon2id
 parameters calibrated on this machine (as a real vault has them): the median of several

@@ -6,7 +6,7 @@ the app prints its smoke line (INTAKE_SMOKE_TEST=1, intake/app.py), i.e. the unl
 is built, translated and shown. The figure is the median of seven cold-ish starts: before
 each, the app's own files are dropped from the page cache (posix_fadvise DONTNEED, which
 touches nothing else on the machine), so they are read from disk as after a reboot, while the
-system's libraries stay cached. Seven warm starts follow for comparison. Target (issue 8):
+system's libraries stay cached. Seven warm starts follow for comparison. Target:
 under 2 s, cold. The figures are printed and written to tests/perf/results/frozen.json.
 """
 

@@ -1,4 +1,4 @@
-"""kill -9 in a loop, at the issue's scale: at least 100 kills (KILLS_PER_MODE during saves
+"""kill -9 in a loop, at scale: at least 100 kills (KILLS_PER_MODE during saves
 and as many during imports), each in a new process, the vault opened and fully checked after
 every kill, every reported write found (tests/security/kill_loop.py).
 

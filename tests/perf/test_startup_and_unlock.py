@@ -2,7 +2,7 @@
 
 Each figure is the median of several whole runs; start-up is compared with a bare
 QApplication that shows an empty window, measured in the same run. Results are printed and
-written to tests/perf/results/vault.json. Targets (issue 2): unlock window < 1.0 s cold,
+written to tests/perf/results/vault.json. Targets: unlock window < 1.0 s cold,
 unlock (KDF + open + integrity check, empty vault) < 1.5 s.
 """
 

@@ -1,4 +1,4 @@
-"""Sentinels and the scanner of the sentinel sweep (issue 6, "No plaintext outside the vault").
+"""Sentinels and the scanner of the sentinel sweep (no plaintext outside the vault).
 
 A sentinel is a unique value written into one field of a record. It is a pure function of
 the run id and the question id, so the driver (a child process) and the test compute the

@@ -85,7 +85,7 @@ def vault(template: Template, tmp_path: Path) -> Path:
 def snapshot(folder: Path) -> dict[str, str]:
     """Every entry under ``folder`` with the sha256 of its content, the lock file and the
     count of failed unlocks aside: counting them is the one thing a refused unlock must
-    change (issue 5; tests/unit/test_audit_wiring.py)."""
+    change (tests/unit/test_audit_wiring.py)."""
     return {
         str(p.relative_to(folder)): (
             hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "<dir>"

@@ -1,4 +1,4 @@
-"""No plaintext outside the vault (issue 6): the sentinel sweep, in a real process.
+"""No plaintext outside the vault: the sentinel sweep, in a real process.
 
 A child process (tests/security/sentinel_driver.py) runs the real GUI offscreen with HOME,
 every XDG folder and the temporary folder inside one fresh folder of this test. It fills

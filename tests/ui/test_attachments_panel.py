@@ -1,4 +1,4 @@
-"""The Attachments tab (issue 7): attach (consent checked), show a photo from memory, save
+"""The Attachments tab: attach (consent checked), show a photo from memory, save
 a decrypted copy only after a warning, remove; the original is offered for deletion; no tab
 for coordinators."""
 

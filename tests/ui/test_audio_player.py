@@ -1,4 +1,4 @@
-"""Playing a recording attached to a testimony from memory (issue 7): the player loads the
+"""Playing a recording attached to a testimony from memory: the player loads the
 decrypted bytes through a QBuffer, plays, pauses, seeks and stops; a damaged recording and
 a computer without Qt Multimedia each get one clear message; closing the player releases
 the recording; FFmpeg's dump of the file's metadata never reaches the terminal.

@@ -1,4 +1,4 @@
-"""Vault → Audit log… (issue 5): newest first, filters, details in words, Verify (intact,
+"""Vault → Audit log…: newest first, filters, details in words, Verify (intact,
 then the entry someone with the key changed), and no action for an interviewer."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Print case file… (issue 8): the PDF read back with Qt's own PDF module. Its extracted
+"""Print case file…: the PDF read back with Qt's own PDF module. Its extracted
 text holds the Korean (or English) question labels and answers, the consent header, the
 review status and an override with its reason; who the person is only when a case manager
 ticks the box; the file is new, private and audited."""
@@ -188,7 +188,7 @@ def test_cancelling_the_file_choice_writes_nothing(
 
 def test_a_full_case_file_is_made_in_well_under_half_a_second(
         qapp: object, vault: Vault, records: dict[str, Record]) -> None:
-    """Measured for the issue: build + draw of a full demo record, identity included."""
+    """Measured: build + draw of a full demo record, identity included."""
     vault.role = Role.CASE_MANAGER
     service = CaseFileService(vault)
     render_pdf(service.build(records["own"].id, "ko"))  # fonts loaded once

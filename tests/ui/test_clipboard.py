@@ -1,5 +1,5 @@
 """The clipboard guard: the app's copies are marked secret and cleared after the timeout,
-on lock and on quit; another program's text is left alone (issue 6).
+on lock and on quit; another program's text is left alone (field security).
 
 Whether a change came from this application is the platform's knowledge (clipboard
 ownership on X11 and Windows, the active window elsewhere); the offscreen platform the

@@ -1,4 +1,4 @@
-"""The consent step (issue 5, "Consent"): the form shows consent read-only, the step records
+"""The consent step: the form shows consent read-only, the step records
 each scope with the date the person decided (never a future one), and withdrawal with a
 purge asks first, then erases the identity and shows a banner. Also: revealing the identity
 in the form is audited."""

@@ -1,4 +1,4 @@
-"""The dashboard view (issue 8) over the export wizard's vault of demo testimonies.
+"""The dashboard view over the export wizard's vault of demo testimonies.
 
 It reads the records on a worker and shows counts that match the records counted here
 directly; the filters change them; a chart saved as PNG or SVG is a valid file whose SVG

@@ -1,4 +1,4 @@
-"""Every dashboard tab is readable in English and Korean (issue 13): each category label of
+"""Every dashboard tab is readable in English and Korean: each category label of
 each chart is drawn whole, never cut to "…", and no axis title is turned on its side.
 
 What is checked is what Qt Charts drew: the text items of each chart's scene, laid out at

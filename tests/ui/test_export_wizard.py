@@ -1,4 +1,4 @@
-"""The export wizard (issue 4, "UI and CLI") over a real vault of demo testimonies.
+"""The anonymized export wizard over a real vault of demo testimonies.
 
 The wizard is walked with the keyboard and mouse as a coordinator would: filters, targets,
 the preview on a worker (figures and table), the quote review (one edited, one dropped),

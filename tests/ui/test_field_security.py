@@ -1,4 +1,4 @@
-"""Field security in the GUI (issue 6): the screen locking or the machine sleeping locks the
+"""Field security in the GUI: the screen locking or the machine sleeping locks the
 vault, a lock closes modal dialogs, the security settings, travel mode, a duress passphrase
 set from the users dialog, the wipe after too many wrong passphrases, and a passphrase left
 on a hidden unlock screen being cleared."""

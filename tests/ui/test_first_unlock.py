@@ -1,5 +1,5 @@
-"""First unlock with an initial passphrase (issue 5): the user must choose their own before
-the workspace opens; the initial one is refused; the next unlock goes straight in."""
+"""First unlock with an initial passphrase (set by an administrator): the user must choose their
+own before the workspace opens; the initial one is refused; the next unlock goes straight in."""
 
 from __future__ import annotations
 

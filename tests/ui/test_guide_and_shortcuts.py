@@ -224,7 +224,7 @@ def test_a_missing_guide_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_every_menu_entry_has_its_own_shortcut(locked_gui: Gui) -> None:
-    """Issue 8: every action has a menu entry and a shortcut; no two share one."""
+    """Every action has a menu entry and a shortcut; no two share one."""
     window = locked_gui.window
     owner: dict[str, str] = {}
     missing = []

@@ -1,4 +1,4 @@
-"""The GUI follows the services' permissions (issue 5): a coordinator gets no "New
+"""The GUI follows the services' permissions (domain/permissions.py): a coordinator gets no "New
 testimony" and no identity; an interviewer's list holds only their own testimonies.
 
 The role comes from the users table, patched here until users with other roles can be

@@ -1,4 +1,4 @@
-"""Progress with Cancel (issue 8): the dialog appears only for work still running after
+"""Progress with Cancel: the dialog appears only for work still running after
 half a second, follows the figures the work reports, and Cancel either stops the work
 (``stop``: the work raises ``Cancelled``) or discards its result (``abandon``); the
 backup and Check the vault… go through it in the main window."""

@@ -1,5 +1,5 @@
-"""Testimonies → Dashboard… (Ctrl+D) and Print case file… (Ctrl+P) in the main window
-(issue 8): enabled only with the vault open, one dashboard at a time, the case file asks
+"""Testimonies → Dashboard… (Ctrl+D) and Print case file… (Ctrl+P) in the main window:
+enabled only with the vault open, one dashboard at a time, the case file asks
 for a testimony when none is open or selected, and locking closes and empties both."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The case manager's review in the window (issue 5, "Review workflow"): the queue, the
+"""The case manager's review in the window: the queue, the
 review panel's transitions and history, an indicator override with its required reason;
 what an interviewer and a coordinator get instead (tests/ui/test_permissions_ui.py covers
 the list and the form's rows; here: every text a coordinator's window shows)."""

@@ -1,9 +1,9 @@
-"""tools/screenshots.py (issue 8, "taken by a script anyone can rerun"): its machinery walks
+"""tools/screenshots.py (screenshots taken by a script anyone can rerun): its machinery walks
 the real app from the first-run wizard to an unlocked vault of demo testimonies and writes
 1366×768 pictures that show something (not one flat colour), a window alone and a dialog
 drawn over it; and the index of docs/screenshots/ links every screen in both languages.
 Every dashboard tab and the empty states (an empty vault, a search that finds nothing) have
-pictures of their own (issue 13). The whole walk, both languages, is ``make screenshots``."""
+pictures of their own. The whole walk, both languages, is ``make screenshots``."""
 
 from __future__ import annotations
 

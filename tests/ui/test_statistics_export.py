@@ -1,4 +1,4 @@
-"""Export public statistics (issue 4's statistics tier) over the export wizard's demo vault.
+"""Export public statistics (the export's statistics tier) over the export wizard's demo vault.
 
 The dialog writes the three files and counts the testimonies, refuses a non-empty folder in
 words, writes nothing once closed while still counting, follows the role in the menu and

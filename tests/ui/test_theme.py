@@ -1,4 +1,4 @@
-"""The theme's icons (issue 13): every ``icon("name")`` written in intake/ui names a Lucide
+"""The theme's icons: every ``icon("name")`` written in intake/ui names a Lucide
 SVG bundled in resources/icons/lucide (beside its ISC licence), and each draws in the
 theme's icon colour, greyed when disabled. A name that is not bundled gives an empty icon
 (a button then keeps its text) instead of failing: the scan below is what catches it."""

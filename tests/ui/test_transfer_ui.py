@@ -1,4 +1,4 @@
-"""The Transfer menu (issue 7): trusting the office's key by its fingerprint, Send to office
+"""The Transfer menu (field to office): trusting the office's key by its fingerprint, Send to office
 (with "delete after sending"), Receive from field (trusting a new device by its
 fingerprint), the office key, and the inbox folder imported while the vault is open."""
 

@@ -1,4 +1,4 @@
-"""Vault → Users… (issue 5): add, change role, reset, remove with a rekey and a new
+"""Vault → Users…: add, change role, reset, remove with a rekey and a new
 recovery code shown once, errors in words, and the action only for administrators."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The anonymized table (issue 4, steps 1–5), checked from the output rows alone.
+"""The anonymized table (docs/export.md, steps 1–5), checked from the output rows alone.
 
 The checks of k, l, consent and identifiers are written here without the pipeline's code:
 they group the rows themselves and recompute the pseudonyms with their own HMAC.

@@ -1,4 +1,4 @@
-"""Encrypted attachments (issue 7): encrypted as read, never plaintext on disk, checked on
+"""Encrypted attachments: encrypted as read, never plaintext on disk, checked on
 every read, consent and roles enforced, chunks that were flipped, cut, reordered or swapped
 refused, and gone with their record."""
 

@@ -1,4 +1,4 @@
-"""The audit log (issue 5, "Audit log"): append-only, hash-chained, never a value.
+"""The audit log: append-only, hash-chained, never a value.
 
 Contract: every entry's hash covers its columns and the previous hash; editing, deleting or
 inserting a row with the key (triggers dropped, as an attacker would) is found and named by

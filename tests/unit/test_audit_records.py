@@ -1,4 +1,4 @@
-"""The audit log as the record services write it (issue 5, "Audit log"): create, edit (the
+"""The audit log as the record services write it: create, edit (the
 question ids, never a value), delete, identity viewed, import, export with the hash of the
 written manifest; and never an answer's value anywhere in the log."""
 

@@ -1,6 +1,6 @@
 """The audit log as the vault writes it: unlock, failed unlocks (counted outside, written at
 the next unlock), lock, user changes; its head bound into the key file, so that `intake
-check` catches a history rewritten inside the database (issue 5)."""
+check` catches a history rewritten inside the database."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Backup and restore (issue 7): one file, consistent while the vault is in use, as
+"""Backup and restore: one file, consistent while the vault is in use, as
 unreadable as the vault; restored on a fresh folder only after it opened and passed the
 full check; never over another vault unless asked, and then moved aside."""
 

@@ -1,4 +1,4 @@
-"""Every way a bundle is refused (issue 7), with real crafted files, and a fuzz test of the
+"""Every way a bundle is refused, with real crafted files, and a fuzz test of the
 reader: whatever the bytes, the office gets one typed refusal and nothing is written.
 
 An attacker can seal anything to the office: its public key is no secret. So the crafted

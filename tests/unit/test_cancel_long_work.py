@@ -1,5 +1,5 @@
 """Cancel in the middle of a backup, a bundle being sealed and a bundle being merged
-(issue 8's progress bars): the ``tick`` the services report to raises ``Cancelled`` at
+(the work behind the progress bars): the ``tick`` the services report to raises ``Cancelled`` at
 every point it is called, and each time nothing is left behind — no backup file or
 database copy, no bundle file and no sequence number used, no record merged — and the same
 operation then succeeds."""

@@ -1,4 +1,4 @@
-"""The case file of one testimony (issue 8, "Printable testimony"), without Qt: what it
+"""The case file of one testimony (the printable testimony), without Qt: what it
 says in each language, what each role gets in it, who the person is only on explicit
 choice and with the right to it, the audit entry, and a new file only (the PDF drawing
 and its extracted text: tests/ui/test_casefile_dialog.py)."""

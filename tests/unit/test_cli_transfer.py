@@ -1,4 +1,4 @@
-"""``intake org``, ``intake device`` and ``intake bundle`` as scripts use them (issue 7):
+"""``intake org``, ``intake device`` and ``intake bundle`` as scripts use them:
 fingerprints on stdout, one line on stderr and exit 4 or 5 for a refused bundle."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""datapackage.json and codebook.md of an anonymized export (issue 4, "Output")."""
+"""datapackage.json and codebook.md of an anonymized export (docs/export.md)."""
 
 from __future__ import annotations
 

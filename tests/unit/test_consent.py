@@ -1,4 +1,4 @@
-"""Consent (issue 5): changed only through the consent step, each scope with its date;
+"""Consent: changed only through the consent step, each scope with its date;
 withdrawal leaves every anonymized export; the identity purge leaves no name in the
 decrypted database nor in the WAL, and a tombstone."""
 

@@ -1,4 +1,4 @@
-"""The dashboard's figures (issue 8) against counts computed directly from the records.
+"""The dashboard's figures against counts computed directly from the records.
 
 A vault of demo testimonies by two interviewers (their own consent answers: some without
 consent to statistics, some withdrawn) and a few indicator overrides. Every chart's counts

@@ -1,4 +1,4 @@
-"""The duress passphrase and the wipe after too many failed unlocks (issue 6).
+"""The duress passphrase and the wipe after too many failed unlocks (field security).
 
 A duress passphrase typed at unlock destroys the vault and opens a new, empty one for the
 same user under the same passphrase; nothing about the key file tells whether a duress

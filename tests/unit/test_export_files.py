@@ -1,4 +1,4 @@
-"""The files of an anonymized export (issue 4, "What is written"), checked from the files.
+"""The files of an anonymized export (docs/export.md, what is written), checked from the files.
 
 The k check groups the rows of ``data.csv`` itself, by the quasi-identifiers the risk report
 names; it shares no code with the pipeline.

@@ -1,4 +1,5 @@
-"""Issue 5's table of permissions, one action and one role at a time, through the services.
+"""The table of permissions (domain/permissions.py), one action and one role at a time,
+through the services.
 
 Every (action, role) pair calls the service that does the action: an allowed pair works,
 a denied one raises ``PermissionDenied`` (exit code 3) whose message names the role and
@@ -267,7 +268,7 @@ PROBES: dict[Action, Callable[[Fixture], None]] = {
     Action.PANIC_WIPE: panic_wipe,
 }
 
-#: The issue's table, written out again by hand (ALLOWED must agree with it).
+#: The table as specified, written out again by hand (ALLOWED must agree with it).
 TABLE = {  # interviewer, case manager, coordinator, admin
     Action.CREATE_RECORD: "yes yes no yes",
     Action.EDIT_OWN_RECORD: "yes yes no yes",
@@ -282,7 +283,7 @@ TABLE = {  # interviewer, case manager, coordinator, admin
     Action.EXPORT_STATISTICS: "no no yes yes",
     Action.EXPORT_PLAINTEXT: "no yes no yes",
     Action.IMPORT: "no yes no yes",
-    Action.SEND_TO_OFFICE: "yes yes no yes",  # issue 7: those who record testimonies
+    Action.SEND_TO_OFFICE: "yes yes no yes",  # those who record testimonies
     Action.MANAGE_USERS: "no no no yes",
     Action.READ_AUDIT: "no yes no yes",  # "an audit view for admins and case managers"
     Action.LOCK: "yes yes yes yes",

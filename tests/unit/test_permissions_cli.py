@@ -1,5 +1,5 @@
-"""Issue 5's table of permissions through the CLI: every command that does an action of
-the table, run as every role.
+"""The table of permissions (domain/permissions.py) through the CLI: every command that
+does an action of the table, run as every role.
 
 An allowed command succeeds; a denied one exits with 3, says in one line on stderr which
 role may not do what, and writes nothing (no file, no folder, no record). The role comes

@@ -1,4 +1,4 @@
-"""Redaction of quotes (issue 4, point 6): the hard cases of the issue, one by one.
+"""Redaction of quotes (docs/export.md, the quotes): the hard cases, one by one.
 
 Contract: the record's own names in every spelling we generate, its organisations and
 places, and generic identifiers (phones, e-mail, passport/ID/RRN numbers, exact dates, long

@@ -1,4 +1,4 @@
-"""The review workflow (issue 5): status transitions by role, their history and audit
+"""The review workflow: status transitions by role, their history and audit
 entries in one transaction, indicator overrides (derived and final kept), the queue."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The public statistics tier (issue 4), checked from the written files.
+"""The public statistics tier, checked from the written files.
 
 Expected counts are computed here from the records with the questionnaire's own data
 (districts, coarse sectors, the indicator rules) and hand-written bands, not with the

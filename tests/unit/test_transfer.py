@@ -1,4 +1,4 @@
-"""Field → office round trip (issue 7): organisation and device keys, a sealed bundle, the
+"""Field → office round trip: organisation and device keys, a sealed bundle, the
 merge at the office with history and conflicts, idempotence, replays, and what the field
 itself cannot do with what it sealed."""
 

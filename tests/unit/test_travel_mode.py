@@ -1,4 +1,4 @@
-"""Travel mode's local part (issue 6): every testimony deleted in one step, users and the
+"""Travel mode's local part (field security): every testimony deleted in one step, users and the
 audit log kept, nothing left to find with the key; who may do it."""
 
 from __future__ import annotations

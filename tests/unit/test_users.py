@@ -1,5 +1,5 @@
 """Users and their keys: add, role changes, passphrase resets, removal with a rekey, and
-crashes in the middle of a rekey (issue 5)."""
+crashes in the middle of a rekey."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The panic wipe (issue 6): the key file first, overwritten in place, then the rest, each
+"""The panic wipe (field security): the key file first, overwritten in place, then the rest, each
 step independent; `intake wipe --yes`."""
 
 from __future__ import annotations

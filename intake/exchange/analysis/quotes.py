@@ -1,4 +1,4 @@
-"""Opt-in redacted quotes for an anonymized export (issue 4, point 6).
+"""Opt-in redacted quotes for an anonymized export (docs/export.md, the quotes).
 
 Free text (class T) never enters ``data.csv``. With the coordinator's opt-in, the long
 answers (narratives, details) of the exported records whose interviewee consented to

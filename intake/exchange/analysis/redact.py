@@ -1,4 +1,4 @@
-"""Redaction of free-text quotes for export (issue 4, point 6).
+"""Redaction of free-text quotes for export (docs/export.md, the quotes).
 
 :func:`redact` replaces, in a quote from a record, what could identify the person by a typed
 placeholder: the record's own names (with their variants: given name alone, surname with a

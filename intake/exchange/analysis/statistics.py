@@ -1,4 +1,4 @@
-"""The public statistics tier (issue 4): aggregate tables with small-cell protection.
+"""The public statistics tier (docs/export.md): aggregate tables with small-cell protection.
 
 Only records that may enter an anonymized export are counted (the same consent filter,
 :func:`intake.exchange.analysis.anonymize.select.select`). Groups are coarse: deployment years raw

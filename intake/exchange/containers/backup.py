@@ -1,4 +1,4 @@
-"""The backup file (issue 7): one file holding a vault's key file, a consistent copy of its
+"""The backup file: one file holding a vault's key file, a consistent copy of its
 encrypted database, and its encrypted attachments, exactly as they are on disk: a backup
 is as safe, and as unreadable without a passphrase or the recovery code, as the vault.
 

@@ -1,4 +1,4 @@
-"""Sealed transfer bundles, field → office (issue 7): the file format, without policy.
+"""Sealed transfer bundles, field → office: the file format, without policy.
 
 One file::
 

@@ -1,4 +1,4 @@
-"""The files of the field-to-office transfer (issue 7), apart from the service that uses
+"""The files of the field-to-office transfer, apart from the service that uses
 them: the attachment lines inside a bundle (decoded and checked against the records they
 belong to and their consent), whether a file in an inbox folder is still arriving, and
 writing a bundle so that a sync engine never carries half of one.

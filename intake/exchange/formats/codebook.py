@@ -1,4 +1,4 @@
-"""The codebook of an anonymized export: ``datapackage.json`` and ``codebook.md`` (issue 4).
+"""The codebook of an anonymized export: ``datapackage.json`` and ``codebook.md`` (docs/export.md).
 
 :func:`datapackage` describes ``data.csv`` as a Frictionless Data Package with a Table
 Schema: one field per column in column order, its type, English title (``title``) and

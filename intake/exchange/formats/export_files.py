@@ -1,4 +1,4 @@
-"""Writing an anonymized export to a new folder (issue 4, "What is written"; no Qt).
+"""Writing an anonymized export to a new folder (docs/export.md, what is written; no Qt).
 
 :func:`write_export` takes the :class:`~intake.exchange.analysis.anonymize.pipeline.Result` of
 ``anonymize`` and writes, into a folder that is new or empty (created 0700):

@@ -1,4 +1,4 @@
-"""``risk_report.html``: the risk report of an anonymized export, for people (issue 4).
+"""``risk_report.html``: the risk report of an anonymized export, for people (docs/export.md).
 
 It is rendered from the same dictionary as ``risk_report.json`` (see
 :func:`intake.exchange.formats.export_files.risk_report`), so the two never disagree, and it holds

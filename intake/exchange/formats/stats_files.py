@@ -1,4 +1,4 @@
-"""Writing the statistics tier to a new folder (issue 4; no Qt).
+"""Writing the statistics tier to a new folder (no Qt).
 
 - ``statistics.csv``: one tidy long table, UTF-8 with a BOM, RFC 4180 (``\\r\\n``), formula
   starts neutralized like ``data.csv``. Columns ``table, row, column, count, share``: codes,

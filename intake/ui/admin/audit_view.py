@@ -1,5 +1,5 @@
 """Vault → Audit log… (administrators and case managers): who did what, to which record,
-when; filtered, newest first, read-only, and "Verify the log" (issue 5).
+when; filtered, newest first, read-only, and "Verify the log".
 
 The log holds no answer's value (only question ids, codes, counts and flags), so nothing
 shown here is a testimony's content; ids become translated labels. A listing is one

@@ -1,4 +1,4 @@
-"""Vault → Security settings… (issue 6): how soon the vault locks by itself, whether
+"""Vault → Security settings… (field security): how soon the vault locks by itself, whether
 minimizing locks it, and — administrators only, kept in the vault's key file — whether it
 destroys itself after a number of wrong passphrases in a row."""
 

@@ -1,4 +1,5 @@
-"""The export wizard (issue 4, "UI and CLI"): records, targets, preview, quotes, folder.
+"""The anonymized export wizard (``intake export`` in the CLI): records, targets, preview,
+quotes, folder.
 
 A coordinator chooses the testimonies (the record list's filters), the anonymization
 targets and whether redacted quotes go along; the preview (:mod:`intake.ui.export.export_preview`)

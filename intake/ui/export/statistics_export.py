@@ -1,4 +1,4 @@
-"""Export public statistics (issue 4's statistics tier; ``intake export --stats`` in the CLI).
+"""Export public statistics (the export's statistics tier; ``intake export --stats`` in the CLI).
 
 One dialog: the record list's filters (the export wizard's first page), a new or empty
 folder, and Write, which counts and writes on a worker. Only aggregate tables leave the

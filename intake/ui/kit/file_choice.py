@@ -1,7 +1,7 @@
 """Choosing files and folders without leaving a trace: Qt's own dialog (never the
 platform's, which keeps recent places), no history, and sent back to the home folder
 before it is destroyed, because Qt saves the dialog's last folder in ``QtProject.conf``
-(issue 6: where a bundle, a backup or an export went is not remembered)."""
+(field security: where a bundle, a backup or an export went is not remembered)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Progress with Cancel for work that may take more than half a second (issue 8).
+"""Progress with Cancel for work that may take more than half a second.
 
 :func:`run_with_progress` runs ``work(ticker)`` on the window's :class:`BackgroundTasks`
 and, if it is still running after :data:`SHOW_AFTER_MS`, shows a small window-modal dialog

@@ -1,4 +1,4 @@
-"""The Attachments tab beside a testimony (issue 7): attach a recording, a photo or a
+"""The Attachments tab beside a testimony: attach a recording, a photo or a
 document (encrypted as it is read, on a worker), show a photo or play a recording from
 memory (:mod:`intake.ui.records.audio_player`), write a decrypted copy only on explicit request
 after a warning, and remove one. The original file stays where it was; the app offers to

@@ -1,4 +1,4 @@
-"""Playing an audio attachment from memory (issue 7).
+"""Playing an audio attachment from memory (never from a temporary file).
 
 The decrypted recording lives in a ``QByteArray`` behind a read-only ``QBuffer`` handed to
 ``QMediaPlayer.setSourceDevice``: Qt's FFmpeg backend reads it through its own I/O

@@ -1,4 +1,4 @@
-"""Testimonies → Print case file…: the PDF of the open (or selected) testimony (issue 8).
+"""Testimonies → Print case file…: the PDF of the open (or selected) testimony.
 
 The dialog asks the three things that matter before plaintext leaves the vault: the
 language of the document (Korean or English, whatever the window's language), whether who

@@ -1,4 +1,4 @@
-"""The consent step: the only place where a testimony's consent changes (issue 5, "Consent").
+"""The consent step: the only place where a testimony's consent changes.
 
 The form shows the consent answers read-only; its "Change consent…" and "Withdraw
 consent…" buttons open the two dialogs here, which call ``ReviewService.set_consent`` and

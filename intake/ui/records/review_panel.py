@@ -1,4 +1,4 @@
-"""The review panel, a tab beside the form's indicators (issue 5, "Review workflow").
+"""The review panel, a tab beside the form's indicators (the case manager's review).
 
 It shows the record's status with the transitions the current user may make as buttons
 (``ReviewService.allowed_transitions``: a case manager gets Start review, Verify, Needs

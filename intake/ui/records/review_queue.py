@@ -1,4 +1,5 @@
-"""The review queue (issue 5): submitted testimonies, then those in review, oldest first.
+"""The review queue (the case manager's review): submitted testimonies, then those in review,
+oldest first.
 
 The queue is the record list in another mode: the same table, the same search and filters,
 with its rows from ``ReviewService.queue`` instead of the list's query. A "Review queue"

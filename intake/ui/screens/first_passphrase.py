@@ -1,5 +1,5 @@
-"""First unlock with an initial passphrase (issue 5): the user chooses their own before
-anything else of the vault is shown.
+"""First unlock with an initial passphrase (set by an administrator): the user chooses their
+own before anything else of the vault is shown.
 
 An administrator gave the initial passphrase to the user by some other channel, so it is
 known to two people; the workspace opens only once the user has set a new one. The vault

@@ -1,4 +1,4 @@
-"""What the app puts on the clipboard is secret, and does not stay (issue 6, "Clipboard").
+"""What the app puts on the clipboard is secret, and does not stay (field security).
 
 Text copied from any of the app's fields is marked with the hints password managers use so
 that clipboard managers and history tools neither show nor keep it

@@ -1,4 +1,4 @@
-"""The main window's field-security actions (issue 6): panic wipe, travel mode, the
+"""The main window's field-security actions: panic wipe, travel mode, the
 security settings, and locking when the screen locks or the machine goes to sleep.
 
 - **Screen lock and suspend**: where the desktop reports them over D-Bus (the

@@ -1,4 +1,4 @@
-"""The Help menu (issue 8): the user guide (F1), the list of keyboard shortcuts (Ctrl+/)
+"""The Help menu: the user guide (F1), the list of keyboard shortcuts (Ctrl+/)
 and About. One guide and one shortcut list at a time; both follow the language."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Testimonies → Dashboard… and Print case file… (issue 8): the two views over records that
+"""Testimonies → Dashboard… and Print case file…: the two views over records that
 are not the form, one of each at a time, closed and emptied when the vault locks.
 
 The dashboard (:mod:`intake.ui.export.dashboard`) is open to every role and never shows who a

@@ -1,4 +1,4 @@
-"""The anonymization core of the anonymized export (issue 4, pipeline steps 1–5).
+"""The anonymization core of the anonymized export (docs/export.md, pipeline steps 1–5).
 
 Pure functions over records: no Qt, no database, no files. ``pipeline.anonymize`` runs the
 consent filter (``select``), pseudonymization (``pseudonym``), generalization

@@ -1,5 +1,5 @@
 """The anonymization core: consent filter, pseudonyms, generalization, optimal
-k-anonymity with distinct l-diversity, and the risk figures (issue 4, steps 1–5).
+k-anonymity with distinct l-diversity, and the risk figures (docs/export.md, steps 1–5).
 
 ``anonymize`` returns the rows of the export (column → code); writing files, the codebook
 and free text (class T, step 6) are not done here. Columns, in this order: ``pseudonym``;
