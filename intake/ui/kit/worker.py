@@ -9,10 +9,11 @@ soon as it returned, so a passphrase captured in it does not outlive the work.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
+T = TypeVar("T")
 Success = Callable[[Any], None]
 Failure = Callable[[BaseException], None]
 
@@ -58,7 +59,11 @@ class BackgroundTasks(QObject):
     def busy(self) -> bool:
         return bool(self._jobs)
 
-    def run(self, fn: Callable[[], Any], on_success: Success, on_failure: Failure) -> None:
+    def run(self, fn: Callable[[], T], on_success: Callable[[T], None],
+            on_failure: Failure) -> None:
+        """``fn()`` on a worker thread; its result to ``on_success`` (typed: mypy checks
+        that the callback takes what the job returns) or its exception to ``on_failure``,
+        on the UI thread."""
         job = _Job(fn)
         self._jobs[job] = (on_success, on_failure)
         job.done.connect(self._deliver)  # queued: self lives on the UI thread

@@ -1,0 +1,120 @@
+"""The desk: everything one unlocked session may do, built once at unlock.
+
+Widgets and menus never receive the ``Vault``: the composition root opens it, builds one
+:class:`Desk` for its user and role, and hands that to the screens (with the dialogs seam
+and the task runner). Each service is made once, on first use, for this vault; a widget
+asks the desk for the service it needs instead of building one. The desk also answers
+the few questions about the session that screens ask (who, which role, whether the
+identity key is here) and owns the session's connections: a worker thread that used the
+vault closes its connection through :meth:`Desk.end_thread` before it ends, so no layer
+above services handles database connections (docs/ARCHITECTURE.md, "The desk").
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from intake.domain.roles import Role
+from intake.services.attachments import AttachmentService
+from intake.services.audit_log import AuditService
+from intake.services.backup import BackupService
+from intake.services.casefile import CaseFileService
+from intake.services.dashboard import DashboardService
+from intake.services.drafts import ResumePlace
+from intake.services.exports import ExportService
+from intake.services.interviews import InterviewService
+from intake.services.review import ReviewService
+from intake.services.transfer import TransferService
+from intake.services.users import UserService
+from intake.vault.vault import Vault
+
+
+class Desk:
+    """The services of one unlocked vault, for its user and role."""
+
+    def __init__(self, vault: Vault) -> None:
+        self._vault = vault
+
+    # -- the session ----------------------------------------------------------------------
+    @property
+    def user(self) -> str:
+        return self._vault.user
+
+    @property
+    def role(self) -> Role:
+        return self._vault.role
+
+    @property
+    def has_identity_key(self) -> bool:
+        return self._vault.has_identity_key
+
+    @property
+    def is_open(self) -> bool:
+        return self._vault.is_open
+
+    @property
+    def folder(self) -> Path:
+        return self._vault.files.folder
+
+    @property
+    def must_change_passphrase(self) -> bool:
+        return self._vault.must_change_passphrase
+
+    def change_passphrase(self, new_passphrase: str) -> None:
+        self._vault.change_passphrase(new_passphrase)
+
+    def check_integrity(self) -> None:
+        """The full check (every page's HMAC, every index, the audit chain); raises
+        ``DatabaseDamaged``. Run it on a worker: it reads the whole database."""
+        self._vault.verify_integrity()
+
+    def end_thread(self) -> None:
+        """A worker thread is done with the vault: close its connection (and its WAL
+        frames are checkpointed) so that nothing of it outlives the job."""
+        self._vault.release_thread_connection()
+
+    # -- the services, one each -----------------------------------------------------------
+    @cached_property
+    def records(self) -> InterviewService:
+        return InterviewService(self._vault)
+
+    @cached_property
+    def review(self) -> ReviewService:
+        return ReviewService(self._vault)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        return ExportService(self._vault)
+
+    @cached_property
+    def transfer(self) -> TransferService:
+        return TransferService(self._vault)
+
+    @cached_property
+    def users(self) -> UserService:
+        return UserService(self._vault)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        return AuditService(self._vault)
+
+    @cached_property
+    def attachments(self) -> AttachmentService:
+        return AttachmentService(self._vault)
+
+    @cached_property
+    def backup(self) -> BackupService:
+        return BackupService(self._vault)
+
+    @cached_property
+    def dashboard(self) -> DashboardService:
+        return DashboardService(self._vault)
+
+    @cached_property
+    def casefile(self) -> CaseFileService:
+        return CaseFileService(self._vault)
+
+    @cached_property
+    def resume(self) -> ResumePlace:
+        return ResumePlace(self._vault)
