@@ -31,9 +31,10 @@ from intake.vault import attachments, audit, review_store
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
 from intake.vault.drafts import DraftStore
+from intake.vault.record_import import ImportingStore
+from intake.vault.record_types import ImportResult
 from intake.vault.records import (
     IdentityKeyMissing,
-    ImportResult,
     RecordFilter,
     RecordNotFound,
     RecordStore,
@@ -59,9 +60,12 @@ class InterviewService:
     def _store(self, with_identity: bool = True) -> RecordStore:
         """The store; without the identity key for a role that must not hold it, even if
         the key happens to be in memory."""
-        key = self.vault.identity_key if (
+        return RecordStore(self.vault.connection(), self._key(with_identity),
+                           self.questionnaire)
+
+    def _key(self, with_identity: bool) -> bytes | None:
+        return self.vault.identity_key if (
             with_identity and self.vault.role.holds_identity_key) else None
-        return RecordStore(self.vault.connection(), key, self.questionnaire)
 
     # -- permissions ----------------------------------------------------------------------
     def may(self, action: Action) -> bool:
@@ -319,7 +323,8 @@ class InterviewService:
                                                    overridden.get(record.id, {}))
             prepared.append((record, findings))
         with review_store.joined(conn):
-            result = self._store().import_many(prepared)
+            store = ImportingStore(conn, self._key(True), self.questionnaire)
+            result = store.import_many(prepared)
             audit.append(conn, self.vault.user, AuditAction.IMPORTED, detail={
                 "count": result.added + result.updated + result.history})
         return result

@@ -10,6 +10,7 @@
   shorter one (a two-syllable Korean word) a LIKE scan. Queries are NFC-normalized.
 - Autosaves of one editing session within ``REVISION_WINDOW`` update the same revision;
   a new session, a change of status or author, or an older revision starts a new one.
+- Importing records with their own revisions is :mod:`intake.vault.record_import`'s.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from intake.vault.database import Connection
 from intake.vault.record_index import TextIndex, like_pattern
 from intake.vault.record_types import (
     IdentityKeyMissing,
-    ImportResult,
     RecordFilter,
     RecordNotFound,
     RecordSummary,
@@ -38,8 +38,6 @@ from intake.vault.record_types import (
 from intake.vault.review_store import joined
 
 REVISION_WINDOW = dt.timedelta(minutes=10)
-WITHDRAWN = "consent.withdrawn_on"
-WITHDRAWN_PATH = '$."consent.withdrawn_on"'
 EXCERPT_LENGTH = 120
 #: Above this many matches a text search walks the date index instead of sorting matches.
 MANY_MATCHES = 3000
@@ -50,7 +48,7 @@ SORTABLE = ("created_at", "updated_at", "author", "status", "sector", "region",
             "indicators_present", "year_departed")
 
 
-def _json(value: object) -> str:
+def json_text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -160,8 +158,8 @@ class RecordStore:
             "id": record.id, "schema": record.schema, "revision": record.revision,
             "status": record.status.value, "author": record.author,
             "created_at": record.created_at, "updated_at": record.updated_at,
-            "answers": _json(answers), "meta": _json(meta), "identity": identity,
-            "indicators": _json({k: str(v) for k, v in findings.items()}),
+            "answers": json_text(answers), "meta": json_text(meta), "identity": identity,
+            "indicators": json_text({k: str(v) for k, v in findings.items()}),
             "sector": answers.get("deployment.sector"),
             "region": answers.get("deployment.destination_region"),
             "year_departed": year if isinstance(year, int) else None,
@@ -175,17 +173,6 @@ class RecordStore:
             "INSERT OR IGNORE INTO record_revisions (record_id, revision, status, author,"
             " saved_at, answers, meta, identity) SELECT id, revision, status, author,"
             " updated_at, answers, meta, identity FROM records WHERE rid = ?", (rid,))
-
-    def _write_revision(self, record: Record, values: Mapping[str, Any]) -> None:
-        self._conn.execute(
-            "INSERT INTO record_revisions (record_id, revision, status, author, saved_at,"
-            " answers, meta, identity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (record_id, revision) DO UPDATE SET status = excluded.status,"
-            " author = excluded.author, saved_at = excluded.saved_at,"
-            " answers = excluded.answers, meta = excluded.meta, identity = excluded.identity",
-            (record.id, record.revision, values["status"], values["author"],
-             values["updated_at"], values["answers"], values["meta"], values["identity"]),
-        )
 
     def _write_findings(self, rid: int, findings: Mapping[str, Finding], new: bool) -> None:
         if not new:
@@ -368,60 +355,6 @@ class RecordStore:
             raise IdentityKeyMissing()
         rows = self._conn.execute("SELECT id, identity FROM records WHERE identity IS NOT NULL")
         return identity.find(self._idk, rows, text, limit)
-
-    # -- import ---------------------------------------------------------------------------
-    def import_many(self, items: Sequence[tuple[Record, Mapping[str, Finding]]]) -> ImportResult:
-        added = updated = skipped = history = 0
-        with joined(self._conn):
-            for record, findings in items:
-                found = self._conn.execute(
-                    "SELECT revision, identity, text_rowid, rid, json_extract(answers, ?)"
-                    " FROM records WHERE id = ?", (WITHDRAWN_PATH, record.id)).fetchone()
-                row = found[:4] if found is not None else None
-                if row is None:
-                    self._insert_as_is(record, findings, None)
-                    added += 1
-                elif record.revision > row[0]:
-                    if found[4] is not None and not record.answers.get(WITHDRAWN):
-                        # a withdrawal stays: an older file cannot undo it
-                        record.answers[WITHDRAWN] = found[4]
-                        record.meta.pop(WITHDRAWN, None)
-                    self._insert_as_is(record, findings, row)
-                    updated += 1
-                elif record.revision == row[0] or self._has_revision(record):
-                    skipped += 1
-                else:
-                    answers, meta, id_answers, id_meta = record.split(self._q)
-                    identity = self._identity_for_save(record.id, id_answers, id_meta, None)
-                    self._write_revision(record, {
-                        "status": record.status.value, "author": record.author,
-                        "updated_at": record.updated_at, "answers": _json(answers),
-                        "meta": _json(meta), "identity": identity})
-                    history += 1
-        return ImportResult(added, updated, skipped, history)
-
-    def _has_revision(self, record: Record) -> bool:
-        return self._conn.execute(
-            "SELECT 1 FROM record_revisions WHERE record_id = ? AND revision = ?",
-            (record.id, record.revision)).fetchone() is not None
-
-    def _insert_as_is(self, record: Record, findings: Mapping[str, Finding],
-                      existing: Sequence[Any] | None) -> None:
-        """Store an imported record with its own revision number (no coalescing);
-        ``existing`` is the stored (revision, identity, text_rowid, rid) when it replaces
-        one."""
-        record.revision = max(record.revision, 1)
-        answers, meta, id_answers, id_meta = record.split(self._q)
-        identity = self._identity_for_save(record.id, id_answers, id_meta,
-                                           existing[1] if existing else None)
-        values = self._values(record, answers, meta, identity, findings, record.updated_at)
-        values["session"] = None
-        if existing:
-            self._keep_as_history(existing[3])
-            self.text.remove(existing[2])
-        values["text_rowid"] = self.text.add(self.text.body(answers))
-        rid = self._upsert(values, existing[3] if existing else None)
-        self._write_findings(rid, findings, new=existing is None)
 
 
 def _age(started: str, now: str) -> dt.timedelta:
