@@ -15,9 +15,7 @@ from typing import Any
 from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode, IntakeError
 from intake.i18n import N_, _, ngettext
-from intake.services.audit_log import AuditService
-from intake.vault import audit
-from intake.vault.kdf import KdfPolicy
+from intake.services.opening import AuditAction, KdfPolicy
 
 
 class VerifyTakesNoFilters(IntakeError):
@@ -38,10 +36,10 @@ def add_audit_command(
     # --user is taken: it names who unlocks. The filter is --by.
     auditor.add_argument("--by", metavar=_("NAME"), help=_("only what this user did"))
     auditor.add_argument("--record", metavar=_("ID"), help=_("only entries about this record"))
-    auditor.add_argument("--action", choices=[a.value for a in audit.AuditAction],
+    auditor.add_argument("--action", choices=[a.value for a in AuditAction],
                          metavar=_("ACTION"),
                          help=_("only this action: {actions}").format(
-                             actions=", ".join(a.value for a in audit.AuditAction)))
+                             actions=", ".join(a.value for a in AuditAction)))
     auditor.add_argument("--since", type=_date, metavar=_("DATE"),
                          help=_("only entries on or after this day (YYYY-MM-DD, UTC)"))
     auditor.add_argument("--until", type=_date, metavar=_("DATE"),
@@ -61,8 +59,8 @@ def cmd_audit(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
         raise VerifyTakesNoFilters()
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
-    with open_vault(args, user, secrets.read(_("Passphrase:"))) as vault:
-        service = AuditService(vault)
+    with open_vault(args, user, secrets.read(_("Passphrase:"))) as desk:
+        service = desk.audit
         if args.verify:
             total = service.check()
             io.stdout.write(ngettext("Audit log intact: {count} entry.",

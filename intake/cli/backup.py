@@ -16,8 +16,8 @@ from typing import Any
 from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode
 from intake.i18n import _
-from intake.services.backup import BackupService, restore
-from intake.vault.kdf import KdfPolicy
+from intake.services.backup import restore
+from intake.services.opening import KdfPolicy
 
 
 def add_backup_commands(
@@ -40,8 +40,8 @@ def add_backup_commands(
 
 def cmd_backup(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
-    with open_vault(args, user_name(args), secrets.read(_("Passphrase:"))) as vault:
-        made = BackupService(vault).create(args.out)
+    with open_vault(args, user_name(args), secrets.read(_("Passphrase:"))) as desk:
+        made = desk.backup.create(args.out)
     io.stdout.write(_("Backup written to {path} ({files} files).").format(
         path=made.path, files=made.files) + "\n")
     return ExitCode.OK

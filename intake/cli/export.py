@@ -23,10 +23,9 @@ from intake.services.exports import (
     DEFAULT_L,
     DEFAULT_MAX_SUPPRESSION,
     SMALL_CELL_THRESHOLD,
-    ExportService,
     ExportSettings,
 )
-from intake.vault.kdf import KdfPolicy
+from intake.services.opening import KdfPolicy
 
 
 def add_export_command(
@@ -97,8 +96,8 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
         return _statistics(args, io, secrets, user, out)
     settings = ExportSettings(k=args.k, l=args.l, max_suppression=args.max_suppression,
                               quotes=args.quotes)
-    with open_vault(args, user, secrets.read(_("Passphrase:"))) as vault:
-        service = ExportService(vault)
+    with open_vault(args, user, secrets.read(_("Passphrase:"))) as desk:
+        service = desk.exports
         prepared = service.prepare(settings)
         service.write(prepared, out, tool_version=__version__)
     result = prepared.result
@@ -123,8 +122,8 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
 
 def _statistics(args: argparse.Namespace, io: Io, secrets: Secrets, user: str,
                 out: Path) -> int:
-    with open_vault(args, user, secrets.read(_("Passphrase:"))) as vault:
-        service = ExportService(vault)
+    with open_vault(args, user, secrets.read(_("Passphrase:"))) as desk:
+        service = desk.exports
         stats = service.statistics()
         service.write_statistics(stats, out, tool_version=__version__)
     io.stdout.write(ngettext(

@@ -31,10 +31,9 @@ from intake.errors import ExitCode, IntakeError
 from intake.hardening import describe, harden_process
 from intake.i18n import N_, _
 from intake.paths import app_paths
+from intake.services import opening
+from intake.services.opening import KdfPolicy
 from intake.settings import SettingsStore
-from intake.vault import migrations
-from intake.vault.kdf import KdfPolicy
-from intake.vault.vault import Vault
 
 # argparse's own messages, so that usage and errors are translated too (argparse looks
 # them up through the module-level ``_`` that ``_localize_argparse`` points at ours).
@@ -124,8 +123,8 @@ def cmd_init(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
     passphrase = secrets.read_new(_("New passphrase:"))
-    vault, code = Vault.create(args.vault, user, passphrase, policy)
-    vault.close()
+    desk, code = opening.create(args.vault, user, passphrase, policy)
+    desk.close()
     _print_recovery_code(io, code, args.passphrase_stdin)
     return ExitCode.OK
 
@@ -146,15 +145,15 @@ def _print_recovery_code(io: Io, code: str, scripted: bool) -> None:
 def cmd_check(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
-    with open_vault(args, user, secrets.read(_("Passphrase:"))) as vault:
-        vault.verify_integrity()
-        version = migrations.current_version(vault.connection())
+    with open_vault(args, user, secrets.read(_("Passphrase:"))) as desk:
+        desk.check_integrity()
+        version = desk.schema_version()
         summary = _(
             "{path}: intact. User {user} ({role}); schema version {schema}; "
             "key file generation {generation}."
         ).format(
-            path=args.vault, user=vault.user, role=_(vault.role.label), schema=version,
-            generation=vault.generation,
+            path=args.vault, user=desk.user, role=_(desk.role.label), schema=version,
+            generation=desk.generation,
         )
     io.stdout.write(summary + "\n")
     return ExitCode.OK
@@ -164,8 +163,8 @@ def cmd_passwd(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
     old = secrets.read(_("Current passphrase:"))
-    with Vault.open(args.vault, user, old) as vault:
-        vault.change_passphrase(secrets.read_new(_("New passphrase:")))
+    with opening.open_desk(args.vault, user, old) as desk:
+        desk.change_passphrase(secrets.read_new(_("New passphrase:")))
     io.stdout.write(_("The passphrase was changed.") + "\n")
     return ExitCode.OK
 
@@ -174,8 +173,8 @@ def cmd_recover(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
     code = secrets.read(_("Recovery code:"))
-    with Vault.open_with_recovery_code(args.vault, user, code) as vault:
-        vault.change_passphrase(secrets.read_new(_("New passphrase:")))
+    with opening.open_with_recovery_code(args.vault, user, code) as desk:
+        desk.change_passphrase(secrets.read_new(_("New passphrase:")))
     io.stdout.write(_("A new passphrase was set. The recovery code stays valid.") + "\n")
     return ExitCode.OK
 

@@ -23,9 +23,7 @@ from intake.errors import ExitCode, IntakeError
 from intake.exchange.demo import generate as demo
 from intake.exchange.formats import jsonl
 from intake.i18n import N_, _, ngettext
-from intake.services.interviews import InterviewService
-from intake.vault.kdf import KdfPolicy
-from intake.vault.vault import Vault
+from intake.services.opening import KdfPolicy, open_desk
 
 DEMO_MAX = 1_000_000
 DEMO_BATCH = 1000
@@ -93,8 +91,8 @@ def cmd_import(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
     records = jsonl.parse_lines(jsonl.read_lines(args.file), QUESTIONNAIRE, user)
-    with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
-        result = InterviewService(vault).import_records(records)
+    with open_desk(args.vault, user, secrets.read(_("Passphrase:"))) as desk:
+        result = desk.records.import_records(records)
     io.stdout.write(_(
         "{path}: {added} added, {updated} updated, {skipped} skipped (already in the "
         "vault), {history} kept as older revisions."
@@ -112,8 +110,8 @@ def cmd_export_records(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> i
     out: Path = args.out
     if os.path.lexists(out):
         raise OutputExists(path=str(out))
-    with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
-        service = InterviewService(vault)
+    with open_desk(args.vault, user, secrets.read(_("Passphrase:"))) as desk:
+        service = desk.records
         records = service.export_records()  # checks the role first
         buffer = StringIO()
         count = jsonl.write_records(records, buffer)
@@ -143,9 +141,9 @@ def cmd_demo(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     user = user_name(args)
     seed = args.seed if args.seed is not None else secrets_module.randbelow(1 << 32)
     added = skipped = 0
-    with Vault.open(args.vault, user, secrets.read(_("Passphrase:"))) as vault:
-        service = InterviewService(vault)
-        records = demo.generate(args.records, seed, vault.user)
+    with open_desk(args.vault, user, secrets.read(_("Passphrase:"))) as desk:
+        service = desk.records
+        records = demo.generate(args.records, seed, desk.user)
         while batch := list(itertools.islice(records, DEMO_BATCH)):
             result = service.import_records(batch)
             added += result.added + result.updated

@@ -10,9 +10,7 @@ from typing import Any
 from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode
 from intake.i18n import _
-from intake.services.users import UserService
-from intake.vault.kdf import KdfPolicy
-from intake.vault.keyslots import WIPE_AFTER_RANGE
+from intake.services.opening import WIPE_AFTER_RANGE, KdfPolicy
 
 
 def _limit(text: str) -> int | None:
@@ -39,8 +37,8 @@ def add_security_command(
 
 def cmd_security(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
-    with open_vault(args, user_name(args), secrets.read(_("Passphrase:"))) as vault:
-        service = UserService(vault)
+    with open_vault(args, user_name(args), secrets.read(_("Passphrase:"))) as desk:
+        service = desk.users
         if args.wipe_after_failed_unlocks is not False:
             service.set_wipe_after_failures(args.wipe_after_failed_unlocks)
         limit = service.wipe_after_failures()

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from intake.errors import ExitCode, IntakeError, PassphraseMissing
 from intake.i18n import N_, _
-from intake.vault.vault import Vault
+from intake.services.opening import Desk, open_desk
 
 
 @dataclass
@@ -59,14 +59,14 @@ class MustChangePassphrase(IntakeError):
     exit_code = ExitCode.DENIED
 
 
-def open_vault(args: argparse.Namespace, user: str, passphrase: str) -> Vault:
+def open_vault(args: argparse.Namespace, user: str, passphrase: str) -> Desk:
     """Unlock for a command; refused (and locked again) while the user still has the initial
     passphrase an administrator gave them — only ``intake passwd`` may run then."""
-    vault = Vault.open(args.vault, user, passphrase)
-    if vault.must_change_passphrase:
-        vault.close()
-        raise MustChangePassphrase(user=vault.user)
-    return vault
+    desk = open_desk(args.vault, user, passphrase)
+    if desk.must_change_passphrase:
+        desk.close()
+        raise MustChangePassphrase(user=desk.user)
+    return desk
 
 
 def user_name(args: argparse.Namespace) -> str:

@@ -20,9 +20,7 @@ from typing import Any
 from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode, IntakeError
 from intake.i18n import N_, _
-from intake.services.interviews import InterviewService
-from intake.services.transfer import TransferService
-from intake.vault.kdf import KdfPolicy
+from intake.services.opening import KdfPolicy
 
 
 class FileUnreadable(IntakeError):
@@ -91,8 +89,8 @@ def add_transfer_commands(
 
 def cmd_org(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
-    with open_vault(args, user_name(args), secrets.read(_("Passphrase:"))) as vault:
-        service = TransferService(vault)
+    with open_vault(args, user_name(args), secrets.read(_("Passphrase:"))) as desk:
+        service = desk.transfer
         if args.org_command == "init":
             public = service.init_org()
             io.stdout.write(public.fingerprint + "\n")
@@ -113,8 +111,8 @@ def cmd_org(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
 
 def cmd_device(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
-    with open_vault(args, user_name(args), secrets.read(_("Passphrase:"))) as vault:
-        io.stdout.write(TransferService(vault).device_fingerprint() + "\n")
+    with open_vault(args, user_name(args), secrets.read(_("Passphrase:"))) as desk:
+        io.stdout.write(desk.transfer.device_fingerprint() + "\n")
     return ExitCode.OK
 
 
@@ -123,14 +121,14 @@ def cmd_bundle(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
             and args.since.casefold() != "last":
         raise SinceUnknown()
     secrets = Secrets(io, args.passphrase_stdin)
-    with open_vault(args, user_name(args), secrets.read(_("Passphrase:"))) as vault:
-        service = TransferService(vault)
+    with open_vault(args, user_name(args), secrets.read(_("Passphrase:"))) as desk:
+        service = desk.transfer
         if args.bundle_command == "create":
             sent = service.create_bundle(args.out, since_last=not args.all)
             io.stdout.write(_("{count} testimonies sealed to the office in {path}.").format(
                 count=sent.records, path=sent.path) + "\n")
             if args.delete_after:
-                deleted = InterviewService(vault).clear_all_records(sent.ids)
+                deleted = desk.records.clear_all_records(sent.ids)
                 io.stdout.write(_("{count} testimonies were deleted.").format(
                     count=deleted) + "\n")
             return ExitCode.OK

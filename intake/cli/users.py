@@ -19,8 +19,7 @@ from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.domain.roles import Role
 from intake.errors import ExitCode
 from intake.i18n import _
-from intake.services.users import UserService
-from intake.vault.kdf import KdfPolicy
+from intake.services.opening import KdfPolicy
 
 ROLES = [r.value for r in Role]
 
@@ -65,8 +64,8 @@ def add_users_command(
 def cmd_users(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
     admin = user_name(args)
-    with open_vault(args, admin, secrets.read(_("Passphrase:"))) as vault:
-        service = UserService(vault)
+    with open_vault(args, admin, secrets.read(_("Passphrase:"))) as desk:
+        service = desk.users
         command = args.users_command
         if command == "list":
             for user in service.list():

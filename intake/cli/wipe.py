@@ -11,9 +11,7 @@ from typing import Any
 from intake.cli.support import Io
 from intake.errors import ExitCode, IntakeError, VaultNotFound
 from intake.i18n import N_, _
-from intake.vault.files import vault_exists
-from intake.vault.kdf import KdfPolicy
-from intake.vault.wipe import wipe_vault
+from intake.services.opening import KdfPolicy, exists, wipe
 
 
 class WipeNeedsYes(IntakeError):
@@ -40,9 +38,9 @@ def cmd_wipe(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     folder: Path = args.vault
     if not args.yes:
         raise WipeNeedsYes()
-    if not vault_exists(folder):
+    if not exists(folder):
         raise VaultNotFound(path=str(folder))
-    report = wipe_vault(folder)
+    report = wipe(folder)
     if report.failed:
         raise WipeIncomplete(names=", ".join(report.failed))
     io.stdout.write(_("The vault at {path} was destroyed.").format(path=folder) + "\n")

@@ -27,6 +27,7 @@ from intake.services.interviews import InterviewService
 from intake.services.review import ReviewService
 from intake.services.transfer import TransferService
 from intake.services.users import UserService
+from intake.vault import migrations
 from intake.vault.vault import Vault
 
 
@@ -68,6 +69,24 @@ class Desk:
         """The full check (every page's HMAC, every index, the audit chain); raises
         ``DatabaseDamaged``. Run it on a worker: it reads the whole database."""
         self._vault.verify_integrity()
+
+    @property
+    def generation(self) -> int:
+        """The key file's generation (``intake check`` reports it)."""
+        return self._vault.generation
+
+    def schema_version(self) -> int:
+        return migrations.current_version(self._vault.connection())
+
+    def close(self) -> None:
+        """Lock: the vault is closed, its keys dropped; the desk is of no use after."""
+        self._vault.close()
+
+    def __enter__(self) -> Desk:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def end_thread(self) -> None:
         """A worker thread is done with the vault: close its connection (and its WAL

@@ -21,6 +21,12 @@ ALLOWED = {
                  "intake.exchange", "intake.services", "intake.atomic", "intake.dates"},
 }
 QT_ALLOWED = ("ui/", "app.py")
+# What a layer above services may never import: it reaches the vault (and, for the UI, the
+# exchange formats and analysis) only through services — the desk (services/desk.py) and
+# services/opening.py.
+FORBIDDEN = {
+    "cli": ("intake.vault",),
+}
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -50,6 +56,8 @@ def _violations() -> list[str]:
             if layer in ALLOWED and module.startswith("intake."):
                 if not any(module == a or module.startswith(a + ".") for a in ALLOWED[layer]):
                     problems.append(f"{where} (layer {layer} may not)")
+            if any(module == f or module.startswith(f + ".") for f in FORBIDDEN.get(layer, ())):
+                problems.append(f"{where} (layer {layer} goes through services)")
     return problems
 
 
@@ -63,10 +71,15 @@ def test_the_checker_sees_a_violation(tmp_path: Path, monkeypatch: pytest.Monkey
     (bad / "vault").mkdir(parents=True)
     (bad / "vault" / "x.py").write_text("import sqlite3\nfrom PySide6 import QtCore\n"
                                         "from intake.ui import main_window\n")
+    (bad / "cli").mkdir()
+    (bad / "cli" / "y.py").write_text("from intake.services import opening\n"
+                                      "from intake.vault.vault import Vault\n")
     monkeypatch.setattr(__import__(__name__), "PACKAGE", bad)
     found = _violations()
     assert {p.split(" imports ")[0] for p in found} == {
-        "intake/vault/x.py:1", "intake/vault/x.py:2", "intake/vault/x.py:3"}
+        "intake/vault/x.py:1", "intake/vault/x.py:2", "intake/vault/x.py:3",
+        "intake/cli/y.py:2"}
+    assert any("layer cli goes through services" in p for p in found)
     assert any("sqlite3" in p for p in found)
     assert any("Qt only" in p for p in found)
     assert any("layer vault may not" in p for p in found)
