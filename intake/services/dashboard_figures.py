@@ -21,7 +21,7 @@ Small counts
     On screen a user sees exact counts of records they may open anyway. Whatever is saved
     or exported (a chart's PNG or SVG, the dashboard's folder, its CSV) uses
     :meth:`Dashboard.protected`: the statistics tier's disclosure control
-    (:func:`intake.exchange.analysis.statistics.protect`) over every published sum (each chart's
+    (:func:`intake.exchange.analysis.disclosure.protect`) over every published sum (each chart's
     categories add up to the records shown; each indicator's three values too). A count
     of 1 … threshold-1 reads ``<10``; a count withheld so that a ``<10`` cannot be worked
     out from the total reads ``x``; both are drawn as no bar at all (a bar's height would
@@ -46,17 +46,14 @@ from intake.domain.record import Record
 from intake.domain.regions import FEDERAL_DISTRICTS
 from intake.exchange.analysis.anonymize.generalize import QuasiIdentifier, cell
 from intake.exchange.analysis.anonymize.select import Reason, exclusion_reason
+from intake.exchange.analysis.disclosure import Cell, Line, Mark, protect
 from intake.exchange.analysis.statistics import (
     _DISTRIBUTIONS,
     MISSING,
-    Cell,
-    Line,
-    Mark,
     _code,
     _codes_labels,
     _ordered,
     _years,
-    protect,
 )
 from intake.exchange.formats.export_files import neutralize
 from intake.i18n import N_, _

@@ -25,7 +25,7 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
 from intake.errors import Cancelled, NewFileExists
-from intake.exchange.analysis.statistics import Mark
+from intake.exchange.analysis.disclosure import Mark
 from intake.exchange.demo.generate import generate
 from intake.exchange.formats.export_files import ExportFolderNotEmpty, ExportNotWritable
 from intake.services.dashboard import (

@@ -22,7 +22,8 @@ from intake.domain.codelists import SECTOR_COARSE
 from intake.domain.indicators import INDICATOR_IDS, derive
 from intake.domain.record import Record, Status
 from intake.domain.regions import DISTRICT_OF
-from intake.exchange.analysis.statistics import Cell, Line, Mark, compute_statistics, protect
+from intake.exchange.analysis.disclosure import Cell, Line, Mark, protect
+from intake.exchange.analysis.statistics import compute_statistics
 from intake.exchange.demo.generate import generate
 from intake.exchange.formats.export_files import ExportFolderNotEmpty
 from intake.exchange.formats.stats_files import report_html, write_statistics

@@ -40,7 +40,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from fractions import Fraction
 
 from intake.domain.codelists import SECTOR_GROUPS
@@ -52,6 +51,7 @@ from intake.domain.regions import FEDERAL_DISTRICTS
 from intake.exchange.analysis.anonymize.generalize import MISSING as MISSING_CODES
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED, QuasiIdentifier, cell
 from intake.exchange.analysis.anonymize.select import Reason, select
+from intake.exchange.analysis.disclosure import Cell, Line, Mark, protect
 from intake.i18n import N_
 
 MISSING = "missing"
@@ -72,31 +72,6 @@ LABELS: Mapping[str, str] = {
     ANSWERED: N_("Records with an answer"),
     YES: N_("Yes"),
 }
-
-
-class Mark(StrEnum):
-    SHOWN = "shown"
-    SMALL = "small"  # primary: 1 … threshold-1
-    COMPLEMENTARY = "complementary"  # hidden so that a small cell cannot be worked out
-
-
-@dataclass
-class Cell:
-    count: int
-    denominator: str | None = None  # the id of the cell this one is a share of
-    mark: Mark = Mark.SHOWN
-
-    @property
-    def hidden(self) -> bool:
-        return self.mark is not Mark.SHOWN
-
-
-@dataclass(frozen=True)
-class Line:
-    """A published sum: the counts of ``parts`` add up to the count of ``total``."""
-
-    parts: tuple[str, ...]
-    total: str
 
 
 @dataclass
@@ -216,26 +191,31 @@ def compute_statistics(records: Iterable[Record], threshold: int = 10,
     selection = select(records)
     kept = selection.kept
     b = _Builder()
-
-    def q_value(qid: str, level: int) -> Callable[[Record], str]:
-        qi = QuasiIdentifier(questionnaire.question(qid))
-        return lambda r: _code(qi.value(r.answers, r.meta, level))
-
-    def s_value(qid: str) -> Callable[[Record], str]:
-        question = questionnaire.question(qid)
-        return lambda r: _code(cell(question, r.answers, r.meta))
-
     overview = b.table("records", N_("Records counted and left out"),
                        [INCLUDED, *(r.value for r in Reason)], [RECORDS], {})
     n = b.add(overview, INCLUDED, RECORDS, len(kept))
     for reason in Reason:
         b.add(overview, reason.value, RECORDS, selection.excluded.get(reason.value, 0))
+    groups = _group_tables(b, kept, n, questionnaire)
+    _indicator_tables(b, kept, n, groups)
+    _condition_tables(b, kept, n, questionnaire)
+    protect(b.cells, b.lines, threshold)
+    return Statistics(threshold, b.tables, b.cells, b.lines, len(kept))
 
-    # -- records by group --------------------------------------------------------------
-    departed = [q_value("deployment.year_departed", 0)(r) for r in kept]
+
+def _coarse(questionnaire: Questionnaire, qid: str, level: int) -> Callable[[Record], str]:
+    qi = QuasiIdentifier(questionnaire.question(qid))
+    return lambda r: _code(qi.value(r.answers, r.meta, level))
+
+
+def _group_tables(b: _Builder, kept: Sequence[Record], n: str, questionnaire: Questionnaire
+                  ) -> list[tuple[Table, list[str]]]:
+    """Records by year sent, period, year of escape, sector group and federal district;
+    the groups the indicators are counted by (each table with its records' values)."""
+    departed = [_coarse(questionnaire, "deployment.year_departed", 0)(r) for r in kept]
     years = b.distribution("records_by_year_departed", N_("Records by year sent to Russia"),
                            departed, _years(departed), n, {})
-    band_of = q_value("deployment.year_departed", 1)
+    band_of = _coarse(questionnaire, "deployment.year_departed", 1)
     periods = [band_of(r) for r in kept]
     year_rows = [y for y in years.rows if y not in (MISSING, TOTAL)]
     band_rows = sorted({_band(questionnaire, y) for y in year_rows})
@@ -247,20 +227,24 @@ def compute_statistics(records: Iterable[Record], threshold: int = 10,
         members = tuple(years.cells[(y, RECORDS)] for y in year_rows
                         if _band(questionnaire, y) == band)
         b.lines.append(Line(members, period.cells[(band, RECORDS)]))
-    escaped = [q_value("escape.year", 0)(r) for r in kept]
+    escaped = [_coarse(questionnaire, "escape.year", 0)(r) for r in kept]
     b.distribution("records_by_escape_year", N_("Records by year of escape"), escaped,
                    _years(escaped), n, {})
-    sectors = [q_value("deployment.sector", 1)(r) for r in kept]
+    sectors = [_coarse(questionnaire, "deployment.sector", 1)(r) for r in kept]
     sector = b.distribution("records_by_sector_group", N_("Records by sector of work"),
                             sectors, _ordered(sectors, SECTOR_GROUPS.values()), n,
                             _codes_labels(SECTOR_GROUPS))
-    districts = [q_value("deployment.destination_region", 1)(r) for r in kept]
+    districts = [_coarse(questionnaire, "deployment.destination_region", 1)(r) for r in kept]
     district = b.distribution("records_by_federal_district",
                               N_("Records by federal district of Russia"), districts,
                               _ordered(districts, FEDERAL_DISTRICTS.values()), n,
                               _codes_labels(FEDERAL_DISTRICTS))
+    return [(period, periods), (sector, sectors), (district, districts)]
 
-    # -- ILO indicators -----------------------------------------------------------------
+
+def _indicator_tables(b: _Builder, kept: Sequence[Record], n: str,
+                      groups: list[tuple[Table, list[str]]]) -> None:
+    """Each ILO indicator overall, and present by each group."""
     findings = [derive(r.answers) for r in kept]
     indicator_labels = {i.id: i.label for i in INDICATORS}
     finding_codes = [f.value for f in Finding]
@@ -274,7 +258,7 @@ def compute_statistics(records: Iterable[Record], threshold: int = 10,
                       for code in finding_codes)
         overall.cells[(indicator.id, RECORDS)] = n
         b.lines.append(Line(parts, n))
-    for source, values in ((period, periods), (sector, sectors), (district, districts)):
+    for source, values in groups:
         suffix = source.id.removeprefix("records_by_")
         table = b.table(f"indicators_by_{suffix}", _BY_TITLES[suffix],
                         source.rows, [RECORDS, *indicator_labels],
@@ -292,10 +276,13 @@ def compute_statistics(records: Iterable[Record], threshold: int = 10,
             table.cells[(TOTAL, indicator.id)] = total
             b.lines.append(Line(parts, total))
 
-    # -- conditions ---------------------------------------------------------------------
+
+def _condition_tables(b: _Builder, kept: Sequence[Record], n: str,
+                      questionnaire: Questionnaire) -> None:
+    """Hours, the state's share of wages, medical care, and sexual violence as counts."""
     for table_id, qid, title in _DISTRIBUTIONS:
         question = questionnaire.question(qid)
-        values = [s_value(qid)(r) for r in kept]
+        values = [_code(cell(question, r.answers, r.meta)) for r in kept]
         if question.bands is not None:
             known = [label for _lo, _hi, label in question.bands.ranges]
             labels = {k: k for k in known}
@@ -303,15 +290,11 @@ def compute_statistics(records: Iterable[Record], threshold: int = 10,
             codelist = question.codes or CodeList(())
             known, labels = list(codelist.values()), _codes_labels(codelist)
         b.distribution(table_id, title, values, _ordered(values, known), n, labels)
-
     sexual = b.table("abuse_sexual", N_("Sexual violence (counts only)"), [ANSWERED, YES],
                      [RECORDS], {})
     answers = [r.answers.get("abuse.sexual") for r in kept]
     answered = b.add(sexual, ANSWERED, RECORDS, sum(a is not None for a in answers))
     b.add(sexual, YES, RECORDS, sum(a is True for a in answers), answered)
-
-    protect(b.cells, b.lines, threshold)
-    return Statistics(threshold, b.tables, b.cells, b.lines, len(kept))
 
 
 _BY_TITLES = {
@@ -330,87 +313,3 @@ _DISTRIBUTIONS = (
 def _band(questionnaire: Questionnaire, year: str) -> str:
     qi = QuasiIdentifier(questionnaire.question("deployment.year_departed"))
     return qi.value({qi.id: int(year)}, {}, 1)
-
-
-# -- disclosure control -------------------------------------------------------------------
-def protect(cells: dict[str, Cell], lines: Sequence[Line], threshold: int) -> None:
-    """Mark small cells, then complementary cells until no hidden cell is determined by the
-    published ``lines`` (see the module docstring)."""
-    for c in cells.values():
-        if 0 < c.count < threshold:
-            c.mark = Mark.SMALL
-    while True:
-        changed = False
-        for line in lines:
-            hidden = [i for i in (*line.parts, line.total) if cells[i].hidden]
-            if len(hidden) == 1:
-                _hide_partner(cells, line)
-                changed = True
-        if changed:
-            continue
-        determined = determined_cells(cells, lines)
-        if not determined:
-            return
-        for cell_id in determined:
-            if not any(_hide_partner(cells, line) for line in lines
-                       if cell_id in line.parts or cell_id == line.total):
-                raise RuntimeError("a small cell cannot be protected")  # pragma: no cover
-
-
-def _hide_partner(cells: dict[str, Cell], line: Line) -> bool:
-    """Hide the smallest non-zero shown part of ``line`` (a zero, then the total, only when
-    there is none). False when everything in the line is hidden already."""
-    shown = [i for i in line.parts if not cells[i].hidden]
-    nonzero = [i for i in shown if cells[i].count > 0]
-    pool = nonzero or shown or ([line.total] if not cells[line.total].hidden else [])
-    if not pool:
-        return False
-    choice = min(pool, key=lambda i: (cells[i].count, i))
-    cells[choice].mark = Mark.COMPLEMENTARY
-    return True
-
-
-def determined_cells(cells: Mapping[str, Cell], lines: Sequence[Line]) -> list[str]:
-    """Hidden cells whose value follows from the shown ones through the lines: x is
-    determined iff the unit vector of x lies in the row space of the lines' coefficients
-    over the hidden cells, i.e. iff a row of the reduced echelon form is that unit vector."""
-    unknown: dict[str, int] = {}
-    rows: list[dict[int, Fraction]] = []
-    for line in lines:
-        row: dict[int, Fraction] = {}
-        for cell_id, sign in [*((p, 1) for p in line.parts), (line.total, -1)]:
-            if cells[cell_id].hidden:
-                j = unknown.setdefault(cell_id, len(unknown))
-                row[j] = row.get(j, Fraction(0)) + sign
-        row = {j: v for j, v in row.items() if v}
-        if row:
-            rows.append(row)
-    reduced = _rref(rows)
-    names = {j: cell_id for cell_id, j in unknown.items()}
-    return sorted(names[next(iter(r))] for r in reduced if len(r) == 1)
-
-
-def _rref(rows: list[dict[int, Fraction]]) -> list[dict[int, Fraction]]:
-    """Reduced row echelon form of sparse rows (column → value), exact."""
-    pivots: list[tuple[int, dict[int, Fraction]]] = []
-    for row in rows:
-        row = dict(row)
-        for col, prow in pivots:  # eliminate known pivots from the new row
-            if col in row:
-                factor = row[col]
-                for j, v in prow.items():
-                    row[j] = row.get(j, Fraction(0)) - factor * v
-                row = {j: v for j, v in row.items() if v}
-        if not row:
-            continue
-        col = min(row)
-        scale = row[col]
-        row = {j: v / scale for j, v in row.items()}
-        for k, (pcol, prow) in enumerate(pivots):  # keep earlier rows reduced
-            if col in prow:
-                factor = prow[col]
-                merged = {j: prow.get(j, Fraction(0)) - factor * row.get(j, Fraction(0))
-                          for j in prow.keys() | row.keys()}
-                pivots[k] = (pcol, {j: v for j, v in merged.items() if v})
-        pivots.append((col, row))
-    return [r for _c, r in pivots]

@@ -171,8 +171,8 @@ def parse_lines(lines: Iterable[str], questionnaire: Questionnaire,
     return records
 
 
-def _parse_line(number: int, line: str, questionnaire: Questionnaire, author: str,
-                stamp: str) -> Record:
+def _document(number: int, line: str) -> dict[str, Any]:
+    """The line as a JSON object, or the line's one refusal."""
     if len(line) > MAX_LINE_BYTES // 4 and len(
             line.rstrip("\r\n").encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
         raise InvalidLine(number, LINE_TOO_LONG, limit=MAX_LINE_BYTES >> 20)
@@ -191,6 +191,12 @@ def _parse_line(number: int, line: str, questionnaire: Questionnaire, author: st
         raise InvalidLine(number, NOT_JSON, column=0) from exc
     if not isinstance(document, dict):
         raise InvalidLine(number, NOT_OBJECT)
+    return document
+
+
+def _parse_line(number: int, line: str, questionnaire: Questionnaire, author: str,
+                stamp: str) -> Record:
+    document = _document(number, line)
     record_id = _record_id(number, document)
 
     def fail(reason: str, question: str | None = None, **params: Any) -> InvalidLine:
