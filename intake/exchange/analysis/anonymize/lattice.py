@@ -240,17 +240,7 @@ def search(problem: Problem, order: Sequence[int] | None = None,
     root = Classes(np.zeros(problem.n, dtype=np.int64), 1)
     if not problem.accepts(root):
         return Outcome(None, 0, problem.evaluated, size)
-    floors: list[int] = []
-    for column in cols:
-        floor = column.levels[-1]
-        for level in column.levels[:-1]:
-            if problem.accepts(root.refine(column.codes[level], column.radices[level])):
-                floor = level
-                break
-        floors.append(floor)
-    rest = [0] * (len(cols) + 1)  # rest[d]: least loss of QIs d… given their floors
-    for d in range(len(cols) - 1, -1, -1):
-        rest[d] = rest[d + 1] + problem.loss(order[d], floors[d])
+    floors, rest = _floors(problem, order, root)
     best: list[tuple[int, tuple[int, ...]]] = []
     prefix: list[int] = []
     # Nodes known to satisfy, as level vectors in search order (``*`` for QIs not fixed
@@ -259,19 +249,6 @@ def search(problem: Problem, order: Sequence[int] | None = None,
     current = [column.levels[-1] for column in cols]
     finer = [dict(zip(column.levels[1:], column.levels, strict=False)) for column in cols]
     good: set[tuple[int, ...]] = set()
-
-    def generalizes_good(d: int) -> bool:
-        for i in range(d + 1):
-            level = current[i]
-            below = finer[i].get(level)
-            if below is None:
-                continue
-            current[i] = below
-            hit = tuple(current) in good
-            current[i] = level
-            if hit:
-                return True
-        return False
 
     def dfs(d: int, classes: Classes, loss: int) -> None:
         if should_stop is not None and should_stop():
@@ -293,7 +270,8 @@ def search(problem: Problem, order: Sequence[int] | None = None,
                 child = classes  # ``*``: the node already known to satisfy
             else:
                 child = classes.refine(column.codes[level], column.radices[level])
-                if not (known or generalizes_good(d)) and not problem.accepts(child):
+                if not (known or _generalizes_good(current, finer, good, d)) \
+                        and not problem.accepts(child):
                     continue  # monotone: its whole sub-lattice fails
                 if d + 1 < len(cols):
                     child = child.dense()
@@ -310,6 +288,42 @@ def search(problem: Problem, order: Sequence[int] | None = None,
     for d, i in enumerate(order):
         node[i] = found[d]
     return Outcome(tuple(node), loss, problem.evaluated, size)
+
+
+def _floors(problem: Problem, order: Sequence[int], root: Classes
+            ) -> tuple[list[int], list[int]]:
+    """Per QI in ``order``: the least general level that satisfies alone (nothing below it
+    can be part of a solution), and the least loss of the QIs from there on."""
+    floors: list[int] = []
+    for i in order:
+        column = problem.columns[i]
+        floor = column.levels[-1]
+        for level in column.levels[:-1]:
+            if problem.accepts(root.refine(column.codes[level], column.radices[level])):
+                floor = level
+                break
+        floors.append(floor)
+    rest = [0] * (len(order) + 1)  # rest[d]: least loss of QIs d… given their floors
+    for d in range(len(order) - 1, -1, -1):
+        rest[d] = rest[d + 1] + problem.loss(order[d], floors[d])
+    return floors, rest
+
+
+def _generalizes_good(current: list[int], finer: list[dict[int, int]],
+                      good: set[tuple[int, ...]], d: int) -> bool:
+    """Whether the node ``current`` (QIs up to ``d`` fixed) is one level more general in
+    some QI than a node known to satisfy (so it satisfies too: monotonicity)."""
+    for i in range(d + 1):
+        level = current[i]
+        below = finer[i].get(level)
+        if below is None:
+            continue
+        current[i] = below
+        hit = tuple(current) in good
+        current[i] = level
+        if hit:
+            return True
+    return False
 
 
 def exhaustive(problem: Problem) -> Outcome:

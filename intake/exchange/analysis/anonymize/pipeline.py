@@ -162,13 +162,11 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
               questionnaire: Questionnaire = QUESTIONNAIRE,
               pseudonymizer: Pseudonymizer | None = None,
               should_stop: Callable[[], bool] | None = None) -> Result:
-    """The anonymized table of the records that may be exported.
-
-    Raises ``TargetsNotMet`` when no generalization reaches k and l within the limit. A
-    ``pseudonymizer`` given by the caller is left for the caller to destroy; without one,
-    a fresh secret is drawn and destroyed before returning. ``should_stop`` is polled
-    during the search; when it returns True, ``Cancelled`` is raised.
-    """
+    """The anonymized table of the records that may be exported; ``TargetsNotMet`` when no
+    generalization reaches k and l within the limit. A ``pseudonymizer`` given by the
+    caller is left for the caller to destroy; without one, a fresh secret is drawn and
+    destroyed before returning. ``should_stop`` is polled during the search; when it
+    returns True, ``Cancelled`` is raised."""
     if k < 1 or l < 1 or not 0 <= max_suppression <= 1:
         raise InvalidTargets()
     records = list(records)
@@ -181,20 +179,8 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     qis = [QuasiIdentifier(q) for q in exported if q.cls is QClass.QUASI]
     plain = [q for q in exported if q.cls is not QClass.QUASI]
 
-    answers, metas = [r.answers for r in kept], [r.meta for r in kept]
-    qi_values = {qi.id: column_levels(qi, answers, metas) for qi in qis}
-    cells = {q.id: column_cells(q, answers, metas) for q in plain}
-    sensitive = {q.id: cells[q.id] for q in plain if q.cls is QClass.SENSITIVE}
-    flagged = [q.id for q in plain if q.near_universal]
-    near = diversity.near_universal(sensitive, flagged)
-    l_attributes = [q.id for q in plain if q.l_diverse and q.id not in near]
-
     budget = math.floor(max_suppression * n + 1e-9)
-    problem = lattice.Problem(
-        [lattice.Column(qi.id, tuple(qi.levels),
-                        {lv: _dense(vals) for lv, vals in qi_values[qi.id].items()})
-         for qi in qis],
-        [_dense(cells[qid]) for qid in l_attributes], k, l, budget, n)
+    problem, qi_values, cells, l_attributes, near = _problem(kept, qis, plain, k, l, budget)
     outcome = lattice.search(problem, should_stop=should_stop)
     if outcome.node is None:
         raise TargetsNotMet(k=k, l=l, limit=budget, records=n)
@@ -204,8 +190,6 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     keep = [i for i in range(n) if ids[i] not in failing]
 
     raw_classes = Counter(tuple(qi_values[qi.id][0][i] for qi in qis) for i in range(n))
-    sample_uniques = sum(1 for size in raw_classes.values() if size == 1)
-
     columns = [PSEUDONYM, *(q.id for q in exported), *(ILO_PREFIX + i for i in INDICATOR_IDS)]
     own = pseudonymizer or Pseudonymizer()
     try:
@@ -228,9 +212,31 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
         class_sizes=dict(sorted(Counter(sizes.values()).items())),
         risk_max=1 / min(sizes.values()) if sizes else 0.0,
         risk_mean=len(sizes) / len(keep) if keep else 0.0,
-        sample_uniques=sample_uniques, l_attributes=l_attributes, near_universal=near,
+        sample_uniques=sum(1 for size in raw_classes.values() if size == 1),
+        l_attributes=l_attributes, near_universal=near,
         left_out=left_out, record_ids=[kept[i].id for i in keep], evaluated_nodes=outcome.evaluated,
         lattice_size=outcome.lattice_size)
+
+
+def _problem(kept: Sequence[Record], qis: Sequence[QuasiIdentifier], plain: Sequence[Question],
+             k: int, l: int, budget: int  # noqa: E741
+             ) -> tuple[lattice.Problem, dict[str, dict[int, list[str]]],
+                        dict[str, list[str]], list[str], list[str]]:
+    """The search problem of these records: (problem, each QI's values by level, each other
+    column's cells, the columns kept l-diverse, the near-universal ones left out of l)."""
+    answers, metas = [r.answers for r in kept], [r.meta for r in kept]
+    qi_values = {qi.id: column_levels(qi, answers, metas) for qi in qis}
+    cells = {q.id: column_cells(q, answers, metas) for q in plain}
+    sensitive = {q.id: cells[q.id] for q in plain if q.cls is QClass.SENSITIVE}
+    flagged = [q.id for q in plain if q.near_universal]
+    near = diversity.near_universal(sensitive, flagged)
+    l_attributes = [q.id for q in plain if q.l_diverse and q.id not in near]
+    problem = lattice.Problem(
+        [lattice.Column(qi.id, tuple(qi.levels),
+                        {lv: _dense(vals) for lv, vals in qi_values[qi.id].items()})
+         for qi in qis],
+        [_dense(cells[qid]) for qid in l_attributes], k, l, budget, len(kept))
+    return problem, qi_values, cells, l_attributes, near
 
 
 def _verify(rows: Sequence[dict[str, str]], qi_ids: Sequence[str],
