@@ -29,6 +29,10 @@ from intake.vault.audit import AuditAction
 from intake.vault.records import IdentityKeyMissing
 from intake.vault.vault import Vault
 
+__all__ = ["CONSENT_FOR", "KIND_LABELS", "Attachment", "AttachmentDamaged",
+           "AttachmentNotFound", "AttachmentService", "AttachmentTooLarge",
+           "NoConsentForAttachment"]
+
 CONSENT_FOR = {"audio": "consent.audio_recording", "photo": "consent.photos"}
 
 

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 from intake.domain.permissions import Action, require
 from intake.vault import audit
+from intake.vault.audit import AuditAction, Entry, Problem
 from intake.vault.vault import Vault
+
+__all__ = ["AuditAction", "AuditService", "Entry", "Problem"]
 
 
 @dataclass
@@ -31,3 +34,9 @@ class AuditService:
     def check(self) -> int:
         """The number of entries; ``AuditLogBroken`` (exit 4) names the first bad one."""
         return audit.check(self.vault.connection(), self.vault.audit_head)
+
+    def verify(self) -> tuple[list[Problem], int]:
+        """Every problem of the chain against the head the key file records (none: it is
+        whole), and the number of entries; the audit view runs it on the vault worker."""
+        conn = self.vault.connection()
+        return audit.verify(conn, self.vault.audit_head), audit.count(conn)

@@ -18,6 +18,7 @@ from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.errors import NewFileExists
 from intake.services.casefile import CaseFileService
+from intake.services.desk import Desk
 from intake.services.interviews import InterviewService
 from intake.services.review import ReviewService
 from intake.ui.kit.dialogs import Dialogs
@@ -212,16 +213,16 @@ def test_the_menu_action_prints_the_open_or_selected_testimony(
     assert vault is not None
     window = gui.window
     window.dialogs.set_next_answer(True)
-    assert open_case_file(workspace, vault, window.dialogs, window) is None
+    assert open_case_file(workspace, Desk(vault), window.dialogs, window) is None
     assert window.dialogs.shown == ["Print case file"]
     workspace.record_list.select_row(0)
     selected = workspace.record_list.selected_id()
-    dialog = open_case_file(workspace, vault, window.dialogs, window)
+    dialog = open_case_file(workspace, Desk(vault), window.dialogs, window)
     assert dialog is not None and dialog._record_id == selected
     dialog.close()
     other = next(r.id for r in made if r.id != selected)
     workspace.open_record(other)
     assert workspace.showing_form
-    dialog = open_case_file(workspace, vault, window.dialogs, window)
+    dialog = open_case_file(workspace, Desk(vault), window.dialogs, window)
     assert dialog is not None and dialog._record_id == other
     dialog.close()

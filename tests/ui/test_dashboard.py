@@ -27,8 +27,9 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.errors import Cancelled
 from intake.i18n import _
 from intake.services.dashboard import CHART_IDS, DashboardService, Loaded
+from intake.services.desk import Desk
 from intake.ui.export.dashboard import DashboardView
-from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.kit.vault_worker import VaultWorker
 from intake.ui.shell.language import LanguageController
 from intake.vault.vault import Vault
 from tests.ui.conftest import TASK_TIMEOUT_MS, has_hangul, require_korean_catalog
@@ -45,12 +46,15 @@ COUNT = re.compile(r"\((\d+)\)")
 
 @pytest.fixture
 def make_view(qtbot: QtBot, vault: Vault) -> Iterator[MakeView]:  # noqa: F811
-    tasks = BackgroundTasks()
+    tasks = VaultWorker(Desk(vault))
     made: list[DashboardView] = []
 
     def make(service: DashboardService | None = None, wait: bool = True) -> DashboardView:
+        desk = Desk(vault)
+        if service is not None:
+            desk.dashboard = service
         # Not given to qtbot: the view deletes itself on close.
-        view = DashboardView(service or DashboardService(vault), tasks)
+        view = DashboardView(desk, tasks)
         made.append(view)
         view.show()
         qtbot.waitExposed(view)
@@ -64,6 +68,7 @@ def make_view(qtbot: QtBot, vault: Vault) -> Iterator[MakeView]:  # noqa: F811
     for view in made:
         if shiboken6.isValid(view):
             view.close()
+    tasks.close()
 
 
 def sector_counts(vault: Vault) -> Counter[str]:  # noqa: F811

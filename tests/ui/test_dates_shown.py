@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from intake import dates, i18n
 from intake.domain.record import Record
 from intake.i18n import _
+from intake.services.desk import Desk
 from intake.services.interviews import InterviewService
 from intake.ui.admin.audit_view import TIME, AuditView
 from intake.ui.form.saving import status_text
@@ -52,7 +53,7 @@ def shown_on_screen(qtbot: QtBot, vault: Vault, service: InterviewService,
     model = RecordTableModel(service)
     row = next(r for r in range(model.rowCount()) if model.record_id(r) == record.id)
     tasks = BackgroundTasks()
-    view = AuditView(vault, tasks)
+    view = AuditView(Desk(vault), tasks)
     qtbot.addWidget(view)
     view.reload()
     assert view.entries, "the import is in the audit log"

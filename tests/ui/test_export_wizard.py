@@ -31,12 +31,13 @@ from intake.domain.roles import Role
 from intake.errors import Cancelled
 from intake.exchange.demo.generate import generate
 from intake.i18n import _
+from intake.services.desk import Desk
 from intake.services.exports import ExportService, ExportSettings, PreparedExport
 from intake.services.interviews import InterviewService, RecordFilter
 from intake.ui.export.export_preview import PREVIEW_ROWS, column_label
 from intake.ui.export.export_wizard import PREVIEW, QUOTES, RECORDS, TARGETS, WRITE, ExportWizard
 from intake.ui.export.quote_review import redaction_text
-from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.kit.vault_worker import VaultWorker
 from intake.ui.screens.unlock import UnlockScreen
 from intake.vault.vault import Vault
 from tests.conftest import USER, opened_copy, vault_with
@@ -76,12 +77,15 @@ MakeWizard = Callable[..., ExportWizard]
 
 @pytest.fixture
 def make_wizard(qtbot: QtBot, vault: Vault) -> Iterator[MakeWizard]:
-    tasks = BackgroundTasks()
+    tasks = VaultWorker(Desk(vault))
     made: list[ExportWizard] = []
 
     def make(service: ExportService | None = None) -> ExportWizard:
+        desk = Desk(vault)
+        if service is not None:
+            desk.exports = service
         # Not given to qtbot: the wizard deletes itself on close.
-        wizard = ExportWizard(service or ExportService(vault), tasks, interviewers=[USER])
+        wizard = ExportWizard(desk, tasks, interviewers=[USER])
         made.append(wizard)
         wizard.show()
         qtbot.waitExposed(wizard)
@@ -93,6 +97,7 @@ def make_wizard(qtbot: QtBot, vault: Vault) -> Iterator[MakeWizard]:
     for wizard in made:
         if shiboken6.isValid(wizard):
             wizard.close()
+    tasks.close()
 
 
 def next_page(qtbot: QtBot, wizard: ExportWizard) -> None:

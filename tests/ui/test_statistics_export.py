@@ -20,10 +20,11 @@ from pytestqt.qtbot import QtBot
 from intake.app import Gui
 from intake.domain.roles import Role
 from intake.exchange.analysis.statistics import Statistics
+from intake.services.desk import Desk
 from intake.services.exports import ExportService
 from intake.services.interviews import RecordFilter
 from intake.ui.export.statistics_export import StatisticsExportDialog
-from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.kit.vault_worker import VaultWorker
 from intake.vault.vault import Vault
 from tests.conftest import USER
 from tests.ui.conftest import TASK_TIMEOUT_MS
@@ -39,13 +40,15 @@ MakeDialog = Callable[..., StatisticsExportDialog]
 
 @pytest.fixture
 def make_dialog(qtbot: QtBot, vault: Vault) -> Iterator[MakeDialog]:  # noqa: F811
-    tasks = BackgroundTasks()
+    tasks = VaultWorker(Desk(vault))
     made: list[StatisticsExportDialog] = []
 
     def make(service: ExportService | None = None) -> StatisticsExportDialog:
+        desk = Desk(vault)
+        if service is not None:
+            desk.exports = service
         # Not given to qtbot: the dialog deletes itself on close.
-        dialog = StatisticsExportDialog(service or ExportService(vault), tasks,
-                                        interviewers=[USER])
+        dialog = StatisticsExportDialog(desk, tasks, interviewers=[USER])
         made.append(dialog)
         dialog.show()
         qtbot.waitExposed(dialog)
@@ -57,6 +60,7 @@ def make_dialog(qtbot: QtBot, vault: Vault) -> Iterator[MakeDialog]:  # noqa: F8
     for dialog in made:
         if shiboken6.isValid(dialog):
             dialog.close()
+    tasks.close()
 
 
 def settled(dialog: StatisticsExportDialog) -> bool:

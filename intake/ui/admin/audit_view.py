@@ -42,12 +42,11 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.roles import Role
 from intake.errors import AuditLogBroken
 from intake.i18n import _, format_number, ngettext
-from intake.services.audit_log import AuditService
+from intake.services.audit_log import AuditAction, Entry, Problem
+from intake.services.desk import Desk
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
-from intake.ui.kit.worker import BackgroundTasks
-from intake.vault import audit
-from intake.vault.vault import Vault
+from intake.ui.kit.worker import Runner
 
 LIMIT = 1000
 SEQ, TIME, BY, ACTION, RECORD, DETAILS = range(6)
@@ -104,18 +103,18 @@ class AuditView(QDialog):
 
     lock_requested = Signal()  # Ctrl+L inside the view
 
-    def __init__(self, vault: Vault, tasks: BackgroundTasks,
+    def __init__(self, desk: Desk, tasks: Runner,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("audit_view")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         # Modal to the window: no user change (a rekey closes every connection) meanwhile.
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self._vault, self._tasks = vault, tasks
+        self._desk, self._tasks = desk, tasks
         self._closed = False
-        self.entries: list[audit.Entry] = []
+        self.entries: list[Entry] = []
         #: What Verify found: (problems, entries) or the error; put into words when shown.
-        self._outcome: tuple[list[audit.Problem], int] | BaseException | None = None
+        self._outcome: tuple[list[Problem], int] | BaseException | None = None
         self._broken: int | None = None
 
         self.title = heading(self, 1.2)
@@ -213,7 +212,7 @@ class AuditView(QDialog):
     # -- filters --------------------------------------------------------------------------
     def _fill_users(self) -> None:
         try:
-            names = AuditService(self._vault).users()
+            names = self._desk.audit.users()
         except Exception as error:  # shown in words below the table
             self.count.setText(error_text(error))
             names = []
@@ -226,7 +225,7 @@ class AuditView(QDialog):
         was_loading, self._loading = self._loading, True
         self.action.clear()
         self.action.addItem(_("All actions"), None)
-        for action in audit.AuditAction:
+        for action in AuditAction:
             self.action.addItem(_(action.label), action.value)
         self.action.setCurrentIndex(max(0, self.action.findData(current)))
         self._loading = was_loading
@@ -237,7 +236,7 @@ class AuditView(QDialog):
         return dt.datetime.combine(date, dt.time()).astimezone()
 
     def filters(self) -> dict[str, Any]:
-        """The chosen filters as :func:`intake.vault.audit.entries` takes them."""
+        """The chosen filters as :meth:`AuditService.entries` takes them."""
         since = until = None
         if self.use_since.isChecked():
             since = self._local_midnight(self.since.date())
@@ -253,7 +252,7 @@ class AuditView(QDialog):
             return
         flt = self.filters()
         try:
-            found = AuditService(self._vault).entries(limit=LIMIT, newest_first=True, **flt)
+            found = self._desk.audit.entries(limit=LIMIT, newest_first=True, **flt)
         except Exception as error:
             self.entries = []
             self.count.setText(error_text(error))
@@ -265,8 +264,8 @@ class AuditView(QDialog):
     def _show_entries(self) -> None:
         self.table.setRowCount(len(self.entries))
         for row, entry in enumerate(self.entries):
-            action = (_(audit.AuditAction(entry.action).label)
-                      if entry.action in set(audit.AuditAction) else entry.action)
+            action = (_(AuditAction(entry.action).label)
+                      if entry.action in set(AuditAction) else entry.action)
             cells = (format_number(entry.seq), stamp_text(entry.at), entry.user, action,
                      entry.record_id or "", describe_detail(entry.detail))
             for column, text in enumerate(cells):
@@ -308,23 +307,14 @@ class AuditView(QDialog):
         """Check the whole chain against the head the key file records (on a worker)."""
         if self.running:
             return
-        vault = self._vault
-        bound = vault.audit_head
-
-        def work() -> tuple[list[audit.Problem], int]:
-            try:
-                conn = vault.connection()
-                return audit.verify(conn, bound), audit.count(conn)
-            finally:
-                vault.release_thread_connection()
-
+        service = self._desk.audit
         self._outcome, self._broken = None, None
         self.busy.show()
         self.verify_button.setEnabled(False)
         self.outcome.setText(self.outcome_text())
-        self._tasks.run(work, self._verified, self._verify_failed)
+        self._tasks.run(service.verify, self._verified, self._verify_failed)
 
-    def _verified(self, result: tuple[list[audit.Problem], int]) -> None:
+    def _verified(self, result: tuple[list[Problem], int]) -> None:
         if self._closed:
             return
         problems, _total = result
@@ -336,7 +326,7 @@ class AuditView(QDialog):
         if not self._closed:
             self._verify_done(error)
 
-    def _verify_done(self, outcome: tuple[list[audit.Problem], int] | BaseException) -> None:
+    def _verify_done(self, outcome: tuple[list[Problem], int] | BaseException) -> None:
         self._outcome = outcome
         self.busy.hide()
         self.verify_button.setEnabled(True)

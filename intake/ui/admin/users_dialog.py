@@ -1,14 +1,15 @@
 """Vault → Users… (administrators): list, add, change role, reset passphrase, remove.
 
-The work goes through :class:`intake.services.users.UserService` on a worker: a new key
-slot costs an Argon2id derivation, and removing a user (or taking the identity key away)
-rekeys the whole database, which takes seconds on a big vault and closes the vault's
-connections. Adding a user is a dialog of its own (:mod:`intake.ui.admin.add_user_dialog`); the
-other changes use one form page (:mod:`intake.ui.admin.user_edit_page`) whose only buttons are
-its own. ``about_to_change`` fires first (the main window saves the open testimony and
-waits for other background work), ``rekeyed`` after a rekey; the new recovery code is then
-shown once, like the first-run wizard shows it. Passphrases go from the fields straight
-into the job and the fields are cleared.
+The work goes through the desk's :class:`intake.services.users.UserService` on the vault
+worker: a new key slot costs an Argon2id derivation, and removing a user (or taking the
+identity key away) rekeys the whole database, which takes seconds on a big vault and closes
+the vault's connections. Adding a user is a dialog of its own
+(:mod:`intake.ui.admin.add_user_dialog`); the other changes use one form page
+(:mod:`intake.ui.admin.user_edit_page`) whose only buttons are its own. ``about_to_change``
+fires first (the main window saves the open testimony and waits for other background work),
+``rekeyed`` after a rekey; the new recovery code is then shown once, like the first-run
+wizard shows it. Passphrases go from the fields straight into the job and the fields are
+cleared.
 """
 
 from __future__ import annotations
@@ -35,14 +36,15 @@ from PySide6.QtWidgets import (
 from intake.dates import stamp_text
 from intake.domain.roles import Role
 from intake.i18n import _
-from intake.services.users import UserInfo, UserService
+from intake.services.desk import Desk
+from intake.services.users import UserInfo
 from intake.ui.admin.add_user_dialog import AddUserDialog
 from intake.ui.admin.user_edit_page import ADD, DURESS, RESET, ROLE, UserEditPage
 from intake.ui.kit.busy import busy_bar, message_label
 from intake.ui.kit.dialogs import Dialogs
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
-from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.kit.worker import Runner
 from intake.ui.screens.recovery_code import RecoveryCodePanel
 
 LIST, EDIT, RECOVERY = range(3)
@@ -53,13 +55,13 @@ class UsersDialog(QDialog):
     about_to_change = Signal()  # before any work: save the testimony, wait for other work
     rekeyed = Signal()  # the database was rekeyed (its connections were reopened)
 
-    def __init__(self, service: UserService, tasks: BackgroundTasks, dialogs: Dialogs,
+    def __init__(self, desk: Desk, tasks: Runner, dialogs: Dialogs,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("users_dialog")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self._service, self._tasks, self._dialogs = service, tasks, dialogs
+        self._service, self._tasks, self._dialogs = desk.users, tasks, dialogs
         self._closed = False
         self._mode = ADD
         self._target: UserInfo | None = None
@@ -297,17 +299,9 @@ class UsersDialog(QDialog):
         """Run ``work`` on a worker; on success say ``done_text(result)`` and show a new
         recovery code when the result is one."""
         self.about_to_change.emit()
-        service = self._service
-
-        def job() -> Any:
-            try:
-                return work()
-            finally:
-                service.vault.release_thread_connection()
-
         self._say(_("Working… Rekeying a large vault takes a while."))
         self._set_busy(True)
-        self._tasks.run(job, lambda result: self._succeeded(result, done_text),
+        self._tasks.run(work, lambda result: self._succeeded(result, done_text),
                         self._failed)
 
     def _succeeded(self, result: object, done_text: Callable[[Any], str]) -> None:

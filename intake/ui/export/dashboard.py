@@ -41,11 +41,11 @@ from intake.services.dashboard import (
     CHART_IDS,
     Dashboard,
     DashboardFilter,
-    DashboardService,
     Loaded,
     compute,
     filter_choices,
 )
+from intake.services.desk import Desk
 from intake.services.exports import SMALL_CELL_THRESHOLD
 from intake.ui.export.dashboard_charts import TAB_TITLES, ChartPage, png_bytes, svg_bytes
 from intake.ui.kit.busy import message_label
@@ -53,7 +53,7 @@ from intake.ui.kit.errors import error_text
 from intake.ui.kit.file_choice import choose
 from intake.ui.kit.headings import heading
 from intake.ui.kit.theme import icon
-from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.kit.worker import Runner
 
 FileChooser = Callable[[QWidget], Path | None]
 #: Show the progress bar only for work that takes longer than this (milliseconds).
@@ -85,13 +85,13 @@ class DashboardView(QDialog):
 
     lock_requested = Signal()  # Ctrl+L inside the view
 
-    def __init__(self, service: DashboardService, tasks: BackgroundTasks,
+    def __init__(self, desk: Desk, tasks: Runner,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("dashboard_view")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self._service, self._tasks = service, tasks
+        self._service, self._tasks = desk.dashboard, tasks
         self._closed = False
         self._cancel = threading.Event()
         self._progress = _Progress()

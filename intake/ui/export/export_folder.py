@@ -152,10 +152,7 @@ class WritePage(QWizardPage):
         service, state = self._state.service, self._state
 
         def work() -> list[Path]:
-            try:
-                return service.write(prepared, folder, tool_version=__version__)
-            finally:
-                service.vault.release_thread_connection()
+            return service.write(prepared, folder, tool_version=__version__)
 
         def done(paths: list[Path]) -> None:
             if state.closed:

@@ -41,7 +41,7 @@ from intake.i18n import N_, _, format_number
 from intake.services.exports import ExportService, ExportSettings, PreparedExport
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
-from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.kit.worker import Runner
 
 PREVIEW_ROWS = 200
 BUSY, FAILED, READY = 0, 1, 2
@@ -60,7 +60,7 @@ class ExportState:
     """What the pages of one export share; :meth:`clear` drops every row and quote."""
 
     service: ExportService
-    tasks: BackgroundTasks
+    tasks: Runner
     settings: ExportSettings = field(default_factory=ExportSettings)
     prepared: PreparedExport | None = None
     closed: bool = False
@@ -267,10 +267,7 @@ class PreviewPage(QWizardPage):
         service, settings = self._state.service, self._state.settings
 
         def work() -> PreparedExport:
-            try:
-                return service.prepare(settings, should_stop=stop.is_set)
-            finally:
-                service.vault.release_thread_connection()
+            return service.prepare(settings, should_stop=stop.is_set)
 
         def done(prepared: PreparedExport) -> None:
             if generation != self._generation or self._state.closed:

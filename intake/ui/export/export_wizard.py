@@ -32,18 +32,18 @@ from PySide6.QtWidgets import (
 from intake.domain.codelists import SECTORS, STATUSES
 from intake.domain.questions import FIRST_YEAR, current_year
 from intake.i18n import N_, _, ngettext
+from intake.services.desk import Desk
 from intake.services.exports import (
     DEFAULT_K,
     DEFAULT_L,
     DEFAULT_MAX_SUPPRESSION,
-    ExportService,
     ExportSettings,
 )
-from intake.services.interviews import InterviewService, RecordFilter
+from intake.services.interviews import RecordFilter
 from intake.ui.export.export_folder import FolderChooser, WritePage
 from intake.ui.export.export_preview import ExportState, PreviewPage
 from intake.ui.export.quote_review import QuoteReviewPage
-from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.kit.worker import Runner
 from intake.ui.records.filter_choices import FilterChoices
 
 RECORDS, TARGETS, PREVIEW, QUOTES, WRITE = range(5)
@@ -52,11 +52,11 @@ RECORDS, TARGETS, PREVIEW, QUOTES, WRITE = range(5)
 class RecordsPage(QWizardPage):
     """Which testimonies: the record list's filters, and how many match."""
 
-    def __init__(self, service: ExportService, interviewers: Sequence[str],
+    def __init__(self, desk: Desk, interviewers: Sequence[str],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("export_records_page")
-        self._interviews = InterviewService(service.vault)
+        self._interviews = desk.records
         self.status_filter = QComboBox(self)
         self.sector_filter = QComboBox(self)
         self.year_filter = QComboBox(self)
@@ -228,7 +228,7 @@ class ExportWizard(QWizard):
 
     lock_requested = Signal()  # Ctrl+L inside the wizard (the main window is blocked)
 
-    def __init__(self, service: ExportService, tasks: BackgroundTasks,
+    def __init__(self, desk: Desk, tasks: Runner,
                  interviewers: Sequence[str] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("export_wizard")
@@ -236,9 +236,9 @@ class ExportWizard(QWizard):
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.state = ExportState(service, tasks)
-        self.records_page = RecordsPage(service, interviewers, self)
-        self.targets_page = TargetsPage(self, service.vault.role.holds_identity_key)
+        self.state = ExportState(desk.exports, tasks)
+        self.records_page = RecordsPage(desk, interviewers, self)
+        self.targets_page = TargetsPage(self, desk.role.holds_identity_key)
         self.preview_page = PreviewPage(self.state, self)
         self.quotes_page = QuoteReviewPage(self.state, self)
         self.write_page = WritePage(self.state, self)

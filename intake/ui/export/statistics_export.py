@@ -28,14 +28,15 @@ from PySide6.QtWidgets import (
 from intake import __version__
 from intake.errors import Cancelled
 from intake.i18n import _, ngettext
-from intake.services.exports import SMALL_CELL_THRESHOLD, ExportService
+from intake.services.desk import Desk
+from intake.services.exports import SMALL_CELL_THRESHOLD
 from intake.services.interviews import RecordFilter
 from intake.ui.export.export_folder import FolderChooser, FolderField, choose_folder
 from intake.ui.export.export_wizard import RecordsPage
 from intake.ui.kit.busy import busy_bar, message_label
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
-from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.kit.worker import Runner
 
 
 class StatisticsExportDialog(QDialog):
@@ -43,13 +44,13 @@ class StatisticsExportDialog(QDialog):
 
     lock_requested = Signal()  # Ctrl+L inside the dialog (the main window is blocked)
 
-    def __init__(self, service: ExportService, tasks: BackgroundTasks,
+    def __init__(self, desk: Desk, tasks: Runner,
                  interviewers: Sequence[str] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statistics_export")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self._service, self._tasks = service, tasks
+        self._service, self._tasks = desk.exports, tasks
         self._closing = threading.Event()  # set on close: a counting job writes nothing
         #: How the folder is chosen (tests put a function returning a path here).
         self.choose_folder: FolderChooser = choose_folder
@@ -59,7 +60,7 @@ class StatisticsExportDialog(QDialog):
         self.title = heading(self, 1.2)
         self.explanation = QLabel(self)
         self.explanation.setWordWrap(True)
-        self.records = RecordsPage(service, interviewers, self)
+        self.records = RecordsPage(desk, interviewers, self)
         self.folder_field = FolderField(self, "statistics", lambda: self.choose_folder)
         self.folder_label = self.folder_field.label
         self.folder = self.folder_field.edit
@@ -128,14 +129,11 @@ class StatisticsExportDialog(QDialog):
         service, closing = self._service, self._closing
 
         def work() -> tuple[int, Path]:
-            try:
-                stats = service.statistics(flt)
-                if closing.is_set():
-                    raise Cancelled()
-                service.write_statistics(stats, folder, tool_version=__version__)
-                return stats.records, folder
-            finally:
-                service.vault.release_thread_connection()
+            stats = service.statistics(flt)
+            if closing.is_set():
+                raise Cancelled()
+            service.write_statistics(stats, folder, tool_version=__version__)
+            return stats.records, folder
 
         self.written, self.counted, self._error = None, None, None
         self.progress.show()

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from intake.errors import Cancelled
 from intake.i18n import _
-from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.kit.worker import Runner
 
 SHOW_AFTER_MS = 500
 POLL_MS = 100
@@ -133,7 +133,7 @@ class ProgressDialog(QDialog):
         self.deleteLater()
 
 
-def run_with_progress(tasks: BackgroundTasks, parent: QWidget, title: str, text: str,
+def run_with_progress(tasks: Runner, parent: QWidget, title: str, text: str,
                       work: Callable[[Ticker], Any], done: Callable[[Any], None],
                       failed: Callable[[BaseException], None], *,
                       cancelled: Callable[[], None] | None = None, mode: str = STOP,

@@ -9,13 +9,25 @@ soon as it returned, so a passphrase captured in it does not outlive the work.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 T = TypeVar("T")
 Success = Callable[[Any], None]
 Failure = Callable[[BaseException], None]
+
+
+class Runner(Protocol):
+    """What a widget needs of a task runner: this module's :class:`BackgroundTasks` (work
+    that needs no vault: the unlock KDF) or the session's vault worker
+    (:class:`intake.ui.kit.vault_worker.VaultWorker`, every vault job)."""
+
+    @property
+    def busy(self) -> bool: ...
+
+    def run(self, fn: Callable[[], T], on_success: Callable[[T], None],
+            on_failure: Failure) -> None: ...
 
 
 class _Outcome:

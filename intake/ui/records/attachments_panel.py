@@ -30,28 +30,27 @@ from PySide6.QtWidgets import (
 )
 
 from intake.i18n import _
-from intake.services.attachments import KIND_LABELS, AttachmentService
+from intake.services.attachments import KIND_LABELS, Attachment
+from intake.services.desk import Desk
 from intake.ui.kit import file_choice
 from intake.ui.kit.busy import busy_bar
 from intake.ui.kit.dialogs import Dialogs
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.progress import Ticker, run_with_progress
 from intake.ui.kit.theme import icon
-from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.kit.worker import Runner
 from intake.ui.records import audio_player
-from intake.vault.attachments import Attachment
-from intake.vault.vault import Vault
 
 
 class AttachmentsPanel(QWidget):
-    def __init__(self, vault: Vault, record_id: Callable[[], str | None],
-                 flush: Callable[[], bool], tasks: BackgroundTasks, dialogs: Dialogs,
+    def __init__(self, desk: Desk, record_id: Callable[[], str | None],
+                 flush: Callable[[], bool], tasks: Runner, dialogs: Dialogs,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("attachments_panel")
-        self._vault, self._record_id, self._flush = vault, record_id, flush
+        self._record_id, self._flush = record_id, flush
         self._tasks, self._dialogs = tasks, dialogs
-        self.service = AttachmentService(vault)
+        self.service = desk.attachments
         #: tests replace it: (parent, title, mode=..., name_filter=...) -> Path | None
         self.choose: Callable[..., Path | None] = file_choice.choose
         self.items: list[Attachment] = []
@@ -132,14 +131,6 @@ class AttachmentsPanel(QWidget):
         self.refresh()
 
     def _run(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        vault = self._vault
-
-        def job() -> Any:
-            try:
-                return work()
-            finally:
-                vault.release_thread_connection()
-
         def failed(error: BaseException) -> None:
             self.busy.hide()
             self.message.setText(error_text(error))
@@ -152,7 +143,7 @@ class AttachmentsPanel(QWidget):
 
         self.busy.show()
         self._update()
-        self._tasks.run(job, succeeded, failed)
+        self._tasks.run(work, succeeded, failed)
 
     # -- actions --------------------------------------------------------------------------
     def attach(self, kind: str) -> None:
@@ -176,13 +167,8 @@ class AttachmentsPanel(QWidget):
                 except OSError as error:
                     self.message.setText(error_text(error))
 
-        vault = self._vault
-
         def work(tick: Ticker) -> Attachment:
-            try:
-                return service.attach(record_id, source, kind, tick)
-            finally:
-                vault.release_thread_connection()
+            return service.attach(record_id, source, kind, tick)
 
         def failed(error: BaseException) -> None:
             self.message.setText(error_text(error))

@@ -36,12 +36,12 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.errors import IntakeError
 from intake.i18n import LANGUAGE_NAMES, _, current_language
 from intake.services.casefile import CaseFileService
+from intake.services.desk import Desk
 from intake.ui.kit import file_choice
 from intake.ui.kit.dialogs import Dialogs
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
 from intake.ui.records.casefile_pdf import render_pdf
-from intake.vault.vault import Vault
 
 if TYPE_CHECKING:
     from intake.ui.records.workspace import Workspace
@@ -65,7 +65,7 @@ def target_record(workspace: Workspace) -> str | None:
     return workspace.record_list.selected_id()
 
 
-def open_case_file(workspace: Workspace, vault: Vault, dialogs: Dialogs,
+def open_case_file(workspace: Workspace, desk: Desk, dialogs: Dialogs,
                    parent: QWidget) -> CaseFileDialog | None:
     """Testimonies → Print case file…: the dialog for :func:`target_record`, shown; None
     (after saying why) when there is no testimony to print or it cannot be read."""
@@ -74,7 +74,7 @@ def open_case_file(workspace: Workspace, vault: Vault, dialogs: Dialogs,
         dialogs.inform(parent, _("Print case file"), _("Open or select a testimony first."))
         return None
     try:
-        dialog = CaseFileDialog(CaseFileService(vault), record_id, dialogs, parent)
+        dialog = CaseFileDialog(desk.casefile, record_id, dialogs, parent)
     except IntakeError as error:
         dialogs.error(parent, _("The case file could not be made"), error_text(error))
         return None

@@ -38,7 +38,7 @@ from intake.services.interviews import InterviewService, RecordFilter
 from intake.ui.kit.dialogs import Dialogs
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.theme import icon
-from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.kit.worker import Runner
 from intake.ui.records.empty_states import NoMatchPanel
 from intake.ui.records.filter_choices import FilterChoices
 from intake.ui.records.record_model import COLUMNS, DEFAULT_SORT, RecordTableModel
@@ -61,7 +61,7 @@ class RecordList(QWidget):
         can_search_names: bool,
         interviewers: Sequence[str] = (),
         parent: QWidget | None = None,
-        tasks: BackgroundTasks | None = None,
+        tasks: Runner | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("record_list")

@@ -30,15 +30,13 @@ from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.errors import IntakeError
 from intake.i18n import N_, _
+from intake.services.desk import Desk
 from intake.services.drafts import Place
-from intake.services.interviews import InterviewService
-from intake.services.review import ReviewService
-from intake.services.session import Session
 from intake.ui.kit.dialogs import Dialogs
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
 from intake.ui.kit.theme import icon
-from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.kit.worker import Runner
 from intake.ui.records.empty_states import empty_state_label, empty_vault_text
 from intake.ui.records.record_list import RecordList
 from intake.ui.records.review_queue import ReviewQueue
@@ -69,23 +67,19 @@ class Workspace(QWidget):
 
     def __init__(
         self,
-        session: Session,
-        service: InterviewService,
+        desk: Desk,
         dialogs: Dialogs,
         parent: QWidget | None = None,
-        tasks: BackgroundTasks | None = None,
-        review: ReviewService | None = None,
+        tasks: Runner | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("workspace")
-        self._session, self._service, self._dialogs = session, service, dialogs
+        self._desk, self._service, self._dialogs = desk, desk.records, dialogs
         self._tasks = tasks
         self.attachments_panel: AttachmentsPanel | None = None
-        self._review = review or ReviewService(service.vault)
-        service.index_pending()  # texts saved before a crash become searchable
-        role = session.role
-        self.can_review = role in REVIEWING_ROLES
-        vault = session.vault
+        self._review = desk.review
+        self._service.index_pending()  # texts saved before a crash become searchable
+        self.can_review = desk.role in REVIEWING_ROLES
         self.form: InterviewForm | None = None
         self.review_panel: ReviewPanel | None = None
         self.consent: ConsentController | None = None
@@ -103,9 +97,8 @@ class Workspace(QWidget):
         list_page = QWidget(self.pages)
         self.empty = empty_state_label(list_page, "no_records")
         self.record_list = RecordList(
-            service, dialogs,
-            can_search_names=vault is not None and vault.has_identity_key,
-            interviewers=[session.user] if session.user else [], parent=list_page, tasks=tasks)
+            self._service, dialogs, can_search_names=desk.has_identity_key,
+            interviewers=[desk.user], parent=list_page, tasks=tasks)
         self.record_list.open_requested.connect(self.open_record)
         self.record_list.new_requested.connect(self.new_record)
         self.record_list.deleted.connect(self._update_empty)
@@ -195,12 +188,11 @@ class Workspace(QWidget):
         self.review_panel, self.consent = panel, consent
         if self.queue is not None and self.queue.showing:  # opened to be reviewed
             form.side_tabs.setCurrentWidget(panel)
-        vault = self._service.vault
-        if self._tasks is not None and vault.role.holds_identity_key \
-                and vault.has_identity_key:
+        desk = self._desk
+        if self._tasks is not None and desk.role.holds_identity_key and desk.has_identity_key:
             from intake.ui.records.attachments_panel import AttachmentsPanel
 
-            files = AttachmentsPanel(vault, lambda: form.record_id if form.is_stored else None,
+            files = AttachmentsPanel(desk, lambda: form.record_id if form.is_stored else None,
                                      form.store, self._tasks, self._dialogs, form)
             form.add_side_panel(files, N_("Attachments"))
             self.attachments_panel = files
@@ -314,10 +306,10 @@ class Workspace(QWidget):
 
     # -- language -------------------------------------------------------------------------
     def retranslate(self) -> None:
-        role = self._session.role
+        role = self._desk.role
         self.heading.setText(_("Testimonies"))
         self.status.setText(_("Unlocked as {user} ({role}).").format(
-            user=self._session.user or "", role=_(role.label) if role else ""))
+            user=self._desk.user, role=_(role.label)))
         self.empty.setText(empty_vault_text(role))
         self.lock_button.setText(_("Lock"))
         self.back_button.setText(_("Back to the list"))

@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
 
 from intake.domain.passphrase import normalize
 from intake.i18n import _
+from intake.services.desk import Desk
 from intake.ui.kit.busy import busy_bar, centred, error_label
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
 from intake.ui.kit.passphrase_fields import NewPassphraseFields
-from intake.ui.kit.worker import BackgroundTasks
-from intake.vault.vault import Vault
+from intake.ui.kit.worker import Runner
 
 
 class InitialPassphrase:
@@ -52,15 +52,16 @@ class InitialPassphrase:
 
 class FirstPassphraseScreen(QWidget):
     """"Choose your own passphrase": two fields and a button; the change (a new key slot,
-    Argon2id) runs on a worker. ``done`` carries the vault, ready for the workspace."""
+    Argon2id) runs on the vault worker, through the desk. ``done``: the vault is ready for
+    the workspace."""
 
-    done = Signal(object)  # the open Vault, no longer marked "must change"
+    done = Signal()  # the passphrase is the user's own, no longer marked "must change"
 
-    def __init__(self, vault: Vault, initial: InitialPassphrase | None,
-                 tasks: BackgroundTasks, parent: QWidget | None = None) -> None:
+    def __init__(self, desk: Desk, initial: InitialPassphrase | None,
+                 tasks: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("first_passphrase_screen")
-        self._vault, self._initial, self._tasks = vault, initial, tasks
+        self._desk, self._initial, self._tasks = desk, initial, tasks
         self.title = heading(self, 1.6)
         self.explanation = QLabel(self)
         self.explanation.setWordWrap(True)
@@ -127,13 +128,10 @@ class FirstPassphraseScreen(QWidget):
                 "That is the initial passphrase. Choose a new one that only you know."))
             self.passphrase.first.setFocus()
             return
-        vault = self._vault
+        desk = self._desk
 
         def work() -> None:
-            try:
-                vault.change_passphrase(new)
-            finally:
-                vault.release_thread_connection()
+            desk.change_passphrase(new)
 
         self.error.clear()
         self._set_busy(True)
@@ -142,7 +140,7 @@ class FirstPassphraseScreen(QWidget):
     def _changed(self, _result: object) -> None:
         self._set_busy(False)
         self._initial = None
-        self.done.emit(self._vault)
+        self.done.emit()
 
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)

@@ -25,11 +25,11 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 from intake.domain.permissions import Action, allowed
 from intake.errors import IntakeError
 from intake.i18n import LANGUAGE_NAMES, _
+from intake.services.desk import Desk
 from intake.services.drafts import Place, ResumePlace
-from intake.services.exports import EXPORTERS, ExportService
+from intake.services.exports import EXPORTERS
 from intake.services.interviews import InterviewService
 from intake.services.session import Session
-from intake.services.users import UserService
 from intake.settings import SettingsStore
 from intake.ui.admin.audit_view import AuditView
 from intake.ui.admin.users_dialog import UsersDialog
@@ -263,8 +263,8 @@ class MainWindow(QMainWindow):
         self._folder = vault.files.folder
         self._session.attach(vault)  # so that Lock and Quit close it from here on
         self._start_auto_lock()
-        screen = FirstPassphraseScreen(vault, initial, self.tasks, self)
-        screen.done.connect(self._open_workspace)
+        screen = FirstPassphraseScreen(Desk(vault), initial, self.tasks, self)
+        screen.done.connect(lambda: self._open_workspace(vault))
         self._set_screen(screen)
         screen.passphrase.first.setFocus()
 
@@ -275,7 +275,7 @@ class MainWindow(QMainWindow):
         self._folder = vault.files.folder
         self._session.attach(vault)
         self._start_auto_lock()
-        workspace = Workspace(self._session, self._interviews(vault), self.dialogs, self,
+        workspace = Workspace(Desk(vault), self.dialogs, self,
                               tasks=self.tasks)
         workspace.lock_requested.connect(self.lock)
         workspace.status_message.connect(self.statusBar().showMessage)
@@ -311,7 +311,7 @@ class MainWindow(QMainWindow):
             self.export_wizard.raise_()
             self.export_wizard.activateWindow()
             return
-        wizard = ExportWizard(ExportService(vault), self.tasks, interviewers=[vault.user],
+        wizard = ExportWizard(Desk(vault), self.tasks, interviewers=[vault.user],
                               parent=self)
         wizard.lock_requested.connect(self.lock)
         self.export_wizard = wizard
@@ -324,7 +324,7 @@ class MainWindow(QMainWindow):
             return
         dialog = self.statistics_dialog
         if dialog is None or not shiboken6.isValid(dialog):
-            dialog = StatisticsExportDialog(ExportService(vault), self.tasks,
+            dialog = StatisticsExportDialog(Desk(vault), self.tasks,
                                             interviewers=[vault.user], parent=self)
             dialog.lock_requested.connect(self.lock)
             self.statistics_dialog = dialog
@@ -347,7 +347,7 @@ class MainWindow(QMainWindow):
             return
         dialog = self.users_dialog
         if dialog is None or not shiboken6.isValid(dialog):
-            dialog = UsersDialog(UserService(vault), self.tasks, self.dialogs, self)
+            dialog = UsersDialog(Desk(vault), self.tasks, self.dialogs, self)
             dialog.lock_requested.connect(self.lock)
             dialog.about_to_change.connect(self._quiesce)
             dialog.rekeyed.connect(self._after_rekey)
@@ -376,7 +376,7 @@ class MainWindow(QMainWindow):
             return
         view = self.audit_view
         if view is None or not shiboken6.isValid(view):
-            view = AuditView(vault, self.tasks, self)
+            view = AuditView(Desk(vault), self.tasks, self)
             view.lock_requested.connect(self.lock)
             self.audit_view = view
         view.show()

@@ -15,7 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from intake.i18n import _
-from intake.services.dashboard import DashboardService
+from intake.services.desk import Desk
 from intake.ui.export.dashboard import DashboardView
 from intake.ui.records.casefile import CaseFileDialog, open_case_file
 
@@ -50,7 +50,7 @@ class RecordTools(QObject):
             return
         view = self.dashboard
         if view is None or not shiboken6.isValid(view):
-            view = DashboardView(DashboardService(vault), self.window.tasks, self.window)
+            view = DashboardView(Desk(vault), self.window.tasks, self.window)
             view.lock_requested.connect(self.window.lock)
             self.dashboard = view
         view.show()
@@ -62,7 +62,7 @@ class RecordTools(QObject):
         vault, workspace = self.window._session.vault, self.window.workspace
         if vault is None or workspace is None or not self.casefile_action.isEnabled():
             return
-        self.casefile = open_case_file(workspace, vault, self.window.dialogs, self.window)
+        self.casefile = open_case_file(workspace, Desk(vault), self.window.dialogs, self.window)
 
     def close_for_lock(self) -> None:
         if self.dashboard is not None and shiboken6.isValid(self.dashboard):
