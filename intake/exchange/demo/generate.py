@@ -25,11 +25,10 @@ The same seed gives the same records (for the same ``today``). About 0.1 ms per 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import os
 import random
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 from intake.domain.questions import QUESTIONNAIRE
@@ -38,23 +37,6 @@ from intake.exchange.demo import texts as tx
 
 LAST_YEAR = 2026  # the spec's range of deployments is 2015–2026
 FIRST_YEAR = 2015
-
-
-def _table(weights: Mapping[Any, float]) -> tx.Table:
-    return tuple(weights), tuple(itertools.accumulate(weights.values()))
-
-
-REGION_TABLE = _table({code: row[0] for code, row in tx.REGIONS.items()})
-SECTOR_TABLE = _table({code: row[0] for code, row in tx.SECTORS.items()})
-PROVINCE_TABLE = _table({"north_hamgyong": 20, "south_hamgyong": 15, "ryanggang": 8,
-                         "pyongyang": 10, "south_pyongan": 10, "north_pyongan": 8,
-                         "chagang": 5, "kangwon": 6, "south_hwanghae": 5,
-                         "north_hwanghae": 5, "nampo": 3, "rason": 3, "kaesong": 2})
-HOURS_TABLE = _table({10: 6, 11: 8, 12: 20, 13: 18, 14: 22, 15: 12, 16: 9, 17: 5})
-DURATION_TABLE = _table({0: 8, 1: 20, 2: 27, 3: 22, 4: 13, 5: 7, 6: 3})
-STATUS_TABLE = _table({Status.DRAFT: 25, Status.SUBMITTED: 30, Status.IN_REVIEW: 15,
-                       Status.VERIFIED: 25, Status.NEEDS_FOLLOW_UP: 5})
-OFFSETS = {"KR": 9, "RU": 3, "CN": 8, "TH": 7, "MN": 8, "other": 9}
 
 
 def generate(n: int, seed: int | None, author: str, *,
@@ -107,7 +89,7 @@ class _Testimony:
         d, a = self.d, self.a
         last_year = min(LAST_YEAR, self.last_day.year)
         departed = d.between(FIRST_YEAR, max(FIRST_YEAR, last_year - 1))
-        ended = min(departed + d.pick(DURATION_TABLE), last_year)
+        ended = min(departed + d.pick(tx.DURATION_TABLE), last_year)
         escaped = ended if d.chance(0.85) else min(ended + 1, last_year)
         first = dt.date(escaped, 1, 1)
         interviewed = first + dt.timedelta(days=d.between(0, (self.last_day - first).days))
@@ -137,7 +119,7 @@ class _Testimony:
         a["profile.birth_year"] = self.facts["year_departed"] - age
         if d.chance(0.2):
             self.m["profile.birth_year"] = "estimate"
-        self.facts["province"] = province = d.pick(PROVINCE_TABLE)
+        self.facts["province"] = province = d.pick(tx.PROVINCE_TABLE)
         a["profile.home_province"] = province
         if d.chance(0.03):
             self.m["profile.education"] = "unknown"
@@ -149,8 +131,8 @@ class _Testimony:
 
     def deployment(self) -> None:
         d, a = self.d, self.a
-        region = d.pick(REGION_TABLE)
-        sector = d.pick(SECTOR_TABLE)
+        region = d.pick(tx.REGION_TABLE)
+        sector = d.pick(tx.SECTOR_TABLE)
         if sector in tx.FAR_EAST_SECTORS and region not in tx.FAR_EAST:
             sector = "construction"
         if self.facts["female"] and d.chance(0.6):
@@ -200,7 +182,7 @@ class _Testimony:
 
     def work(self) -> None:
         d, a = self.d, self.a
-        hours: float = d.pick(HOURS_TABLE)
+        hours: float = d.pick(tx.HOURS_TABLE)
         if hours < 17 and d.chance(0.1):
             hours += 0.5
         a["work.hours_per_day"] = hours
@@ -381,7 +363,7 @@ class _Testimony:
             span = (self.last_day - interviewed).days
             a["consent.withdrawn_on"] = (interviewed + dt.timedelta(
                 days=d.between(0, span))).isoformat()
-        status: Status = d.pick(STATUS_TABLE) if consented else Status.DRAFT
+        status: Status = d.pick(tx.STATUS_TABLE) if consented else Status.DRAFT
         if status in (Status.IN_REVIEW, Status.VERIFIED, Status.NEEDS_FOLLOW_UP):
             a["review.reliability"] = d.weighted(highly_reliable=20, reliable=50,
                                                  fairly_reliable=25, unreliable=5)
@@ -392,7 +374,7 @@ class _Testimony:
     def created_at(self) -> dt.datetime:
         d = self.d
         day: dt.date = self.facts["interviewed"]
-        offset = dt.timezone(dt.timedelta(hours=OFFSETS[self.a["interview.country"]]))
+        offset = dt.timezone(dt.timedelta(hours=tx.OFFSETS[self.a["interview.country"]]))
         return dt.datetime(day.year, day.month, day.day, d.between(9, 17), d.between(0, 59),
                            tzinfo=offset)
 

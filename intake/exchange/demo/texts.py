@@ -9,9 +9,12 @@ Templates are Korean (most records) and English, filled with each record's own f
 from __future__ import annotations
 
 import bisect
+import itertools
 import random
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
+
+from intake.domain.record import Status
 
 T = TypeVar("T")
 Table = tuple[tuple[Any, ...], tuple[float, ...]]  # values and cumulative weights
@@ -343,3 +346,21 @@ def _ro(word: str) -> str:
 def _ga(word: str) -> str:
     """The subject particle 이/가 after ``word``."""
     return "가" if _final_consonant(word) in (0, None) else "이"
+
+
+# -- how often each answer is drawn ---------------------------------------------------
+def _table(weights: Mapping[Any, float]) -> Table:
+    return tuple(weights), tuple(itertools.accumulate(weights.values()))
+
+
+REGION_TABLE = _table({code: row[0] for code, row in REGIONS.items()})
+SECTOR_TABLE = _table({code: row[0] for code, row in SECTORS.items()})
+PROVINCE_TABLE = _table({"north_hamgyong": 20, "south_hamgyong": 15, "ryanggang": 8,
+                         "pyongyang": 10, "south_pyongan": 10, "north_pyongan": 8,
+                         "chagang": 5, "kangwon": 6, "south_hwanghae": 5,
+                         "north_hwanghae": 5, "nampo": 3, "rason": 3, "kaesong": 2})
+HOURS_TABLE = _table({10: 6, 11: 8, 12: 20, 13: 18, 14: 22, 15: 12, 16: 9, 17: 5})
+DURATION_TABLE = _table({0: 8, 1: 20, 2: 27, 3: 22, 4: 13, 5: 7, 6: 3})
+STATUS_TABLE = _table({Status.DRAFT: 25, Status.SUBMITTED: 30, Status.IN_REVIEW: 15,
+                       Status.VERIFIED: 25, Status.NEEDS_FOLLOW_UP: 5})
+OFFSETS = {"KR": 9, "RU": 3, "CN": 8, "TH": 7, "MN": 8, "other": 9}
