@@ -19,7 +19,6 @@ from intake import i18n
 from intake.hardening import harden_process, install_exception_hook
 from intake.i18n import _
 from intake.paths import app_paths, resources_dir
-from intake.services.interviews import InterviewService
 from intake.services.session import Session
 from intake.settings import SettingsStore
 from intake.ui.kit.dialogs import Dialogs
@@ -59,7 +58,7 @@ def build(
     folder = Path(settings.vault_dir) if settings.vault_dir else paths.default_vault
     session = Session(policy or KdfPolicy())
     # Services over the vault are built per unlock (the vault exists only while unlocked).
-    window = MainWindow(session, languages, store, folder, dialogs, interviews=InterviewService,
+    window = MainWindow(session, languages, store, folder, dialogs,
                         default_folder=paths.default_vault)
     app.aboutToQuit.connect(window.clipboard.clear)
     return Gui(window, session, languages, store)

@@ -94,7 +94,7 @@ def test_unlock_screen_after_lock_holds_no_secret(qtbot: QtBot, locked_gui: Gui)
 
 # -- language -----------------------------------------------------------------------------
 def menu_titles(window: MainWindow) -> list[str]:
-    return [window.vault_menu.title(), window.language_menu.title(), window.help.menu.title()]
+    return [window.vault_menu.title(), window.language_menu.title(), window.help_menu.title()]
 
 
 def expected_menu_titles() -> list[str]:

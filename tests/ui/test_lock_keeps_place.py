@@ -82,7 +82,7 @@ def test_an_invalid_answer_survives_the_auto_lock(qtbot: QtBot, locked_gui: Gui)
     workspace = unlock(qtbot, locked_gui)
     record_id = type_invalid(qtbot, workspace)
     window.auto_lock_interval_ms = 600
-    window._start_auto_lock()
+    window.start_auto_lock()
     qtbot.waitUntil(lambda: window.lock_countdown.isVisible(), timeout=5000)
     assert "locks in" in window.lock_countdown.text()
     qtbot.waitUntil(lambda: isinstance(screen(window), UnlockScreen), timeout=5000)
@@ -96,7 +96,7 @@ def test_moving_the_mouse_dismisses_the_countdown(qtbot: QtBot, locked_gui: Gui)
     window = locked_gui.window
     unlock(qtbot, locked_gui)
     window.auto_lock_interval_ms = 2000
-    window._start_auto_lock()
+    window.start_auto_lock()
     countdown = window.lock_countdown
     qtbot.waitUntil(countdown.isVisible, timeout=5000)
     assert 0 < countdown.seconds_left() <= 1

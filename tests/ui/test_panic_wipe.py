@@ -121,7 +121,7 @@ def fake_wipe(monkeypatch: pytest.MonkeyPatch, calls: list[tuple[Path, bool]],
             (folder / name).unlink(missing_ok=True)
         return FakeReport(list(failed))
 
-    monkeypatch.setattr("intake.ui.shell.field_security.wipe_vault", wipe_vault)
+    monkeypatch.setattr("intake.services.opening.wipe", wipe_vault)
     return gui_session
 
 

@@ -1,15 +1,27 @@
 """Switching the interface language at run time, Qt's own strings included.
 
 Our strings come from the gettext catalog (``intake.i18n``); Qt's standard buttons and
-dialogs from ``qtbase_ko.qm``, installed as a QTranslator. ``changed`` tells the views to
-retranslate themselves at once: no restart.
+dialogs from ``qtbase_ko.qm``, installed as a QTranslator. Every top-level window is then
+sent Qt's own ``LanguageChange`` event at once (a QWidget passes it on to its children), and
+a widget retranslates itself in its ``changeEvent`` — the main window does, and through it
+its menus, the views open beside it and the screen it shows. ``changed`` still tells the
+views that listen for it instead. No restart.
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QTranslator,
+    Signal,
+)
+from PySide6.QtWidgets import QApplication
 
 from intake import i18n
 from intake.settings import SettingsStore
@@ -36,6 +48,7 @@ class LanguageController(QObject):
                                    QLocale.Language.English))
         if remember and self._store is not None:
             self._store.save(self._store.load().with_changes(language=language))
+        announce_language_change()
         self.changed.emit(language)
 
     def _install_qt_translator(self, language: str) -> None:
@@ -54,3 +67,12 @@ class LanguageController(QObject):
             self._qt_translator = translator
         else:
             log.warning("Qt's own %s translation was not found", language)
+
+
+def announce_language_change() -> int:
+    """Send ``LanguageChange`` to every top-level widget now (installing a translator only
+    posts one, later, and switching back to English installs none); returns how many."""
+    widgets = QApplication.topLevelWidgets() if QApplication.instance() else []
+    for widget in widgets:
+        QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.LanguageChange))
+    return len(widgets)

@@ -1,0 +1,38 @@
+"""Where the user was when the vault locked (the testimony, section and question; ids
+only, kept inside the vault), and going back there after the next unlock. Neither ever
+stops a lock or an unlock: a place that cannot be kept or read is only logged."""
+
+from __future__ import annotations
+
+import logging
+
+from intake.errors import IntakeError
+from intake.services.desk import Desk
+from intake.services.drafts import Place
+from intake.ui.records.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+def remember_place(desk: Desk | None, place: Place | None) -> None:
+    """Keep ``place`` for the next unlock; on the list (``None``), forget it."""
+    if desk is None or not desk.is_open:
+        return
+    try:
+        if place is None:
+            desk.resume.forget()
+        else:
+            desk.resume.remember(place)
+    except IntakeError as error:
+        log.warning("place not kept at lock: %s", type(error).__name__)
+
+
+def resume_place(desk: Desk, workspace: Workspace) -> None:
+    """Back to the testimony, section and question the user locked on."""
+    try:
+        place = desk.resume.place()
+    except IntakeError as error:
+        log.warning("place not read at unlock: %s", type(error).__name__)
+        return
+    if place is not None and not workspace.resume(place):
+        log.info("the testimony of the last place cannot be opened any more")
