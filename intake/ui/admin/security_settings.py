@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from intake.i18n import _
+from intake.services.opening import WIPE_AFTER_RANGE
 from intake.services.users import UserService
 from intake.settings import SettingsStore
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
-from intake.vault.keyslots import WIPE_AFTER_RANGE
 
 DEFAULT_WIPE_AFTER = 10
 
