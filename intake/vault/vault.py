@@ -10,13 +10,8 @@ is never recreated or overwritten.
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import logging
-import os
-import threading
 import time
-import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,15 +22,12 @@ from intake.atomic import write_atomic
 from intake.domain.passphrase import normalize
 from intake.domain.roles import Role
 from intake.domain.users import (
-    normalize_user_name,
     validate_new_passphrase,
     validate_user_name,
 )
 from intake.errors import (
     DatabaseDamaged,
     DatabaseMissing,
-    GenerationMismatch,
-    KeySlotsDamaged,
     KeySlotsTampered,
     PassphraseIsDuress,
     StorageFailed,
@@ -43,13 +35,12 @@ from intake.errors import (
     VaultExists,
     VaultNotFound,
     VaultNotWritable,
-    VaultTooNew,
-    VaultWipedAfterFailures,
     WrongPassphrase,
     WrongRecoveryCode,
 )
 from intake.vault import (
     audit,
+    creation,
     database,
     duress,
     generation,
@@ -59,24 +50,20 @@ from intake.vault import (
     rekey,
     slotwrap,
     unlock_audit,
-    wipe,
+    unlock_checks,
 )
-from intake.vault.database import Connection, transaction
+from intake.vault.connections import ThreadConnections
+from intake.vault.database import Connection
 from intake.vault.files import (
     VaultFiles,
     acquire,
     prepare,
-    remove_partial,
 )
 from intake.vault.kdf import KdfParams, KdfPolicy
-from intake.vault.keyslots import KIND_RECOVERY, KIND_USER, KeySlotFile, SlotContent, VaultKeys
+from intake.vault.keyslots import KIND_USER, KeySlotFile, SlotContent, VaultKeys
 from intake.vault.lockfile import VaultLock
 
 log = logging.getLogger(__name__)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class Vault:
@@ -97,8 +84,8 @@ class Vault:
         self._keys: VaultKeys | None = keys
         self.user = user
         self.role = role
-        self._connections: dict[int, Connection] = {}
-        self._guard = threading.Lock()
+        self._pool = ThreadConnections(self._open_connection)
+        self._connections = self._pool.by_thread  # thread id → connection (for tests)
         #: set by an administrator for a new user or a reset passphrase: the user must
         #: choose their own passphrase before doing anything else
         self.must_change_passphrase = False
@@ -130,7 +117,6 @@ class Vault:
             raise
 
     @classmethod
-    @classmethod
     def create_after_duress(cls, files: VaultFiles, lock: VaultLock, user: str,
                             passphrase: str, *, template: keyslots.KeySlot,
                             wrapping_key: bytes) -> Vault:
@@ -148,50 +134,8 @@ class Vault:
         cls, files: VaultFiles, lock: VaultLock, user: str, passphrase: str, policy: KdfPolicy,
         *, template: keyslots.KeySlot | None = None, wrapping_key: bytes | None = None,
     ) -> tuple[Vault, str]:
-        params = policy.params()
-        vault_id = str(uuid.uuid4())
-        keys = VaultKeys.generate()
-        code = recovery.generate()
-        first_generation = 1
-        user_slot = slotwrap.wrap(
-            vault_id, kind=KIND_USER, user=user, secret=passphrase,
-            content=SlotContent(keys, Role.ADMIN), params=params, generation=first_generation,
-            keep=template, wrapping_key=wrapping_key,
-        )
-        recovery_slot = slotwrap.wrap(
-            vault_id, kind=KIND_RECOVERY, user=None, secret=recovery.normalize(code) or "",
-            content=SlotContent(keys, None), params=params, generation=first_generation,
-            # after duress: a random key in place of the code's (no second derivation)
-            wrapping_key=os.urandom(keyslots.KEY_BYTES) if wrapping_key is not None else None,
-        )
-        slots = (user_slot, recovery_slot)
-        slot_file = keyslots.sealed(vault_id, first_generation, slots, keys.dbk)
-        try:
-            conn = database.connect(files.database, keys.dbk, create=True)
-            if os.name == "posix":
-                os.chmod(files.database, 0o600)
-            try:
-                migrations.migrate(conn)
-                with transaction(conn):
-                    conn.executemany(
-                        "INSERT INTO meta (key, value) VALUES (?, ?)",
-                        [("vault_id", vault_id), (generation.GENERATION, str(first_generation)),
-                         ("created_at", _now())],
-                    )
-                    conn.execute(
-                        "INSERT INTO users (name_key, name, role, slot_id, created_at)"
-                        " VALUES (?, ?, ?, ?, ?)",
-                        (_name_key(user), user, Role.ADMIN.value, user_slot.id, _now()),
-                    )
-            finally:
-                database.checkpoint_and_close(conn)
-            write_atomic(files.keyslots, keyslots.serialize(slot_file))
-        except OSError as exc:
-            remove_partial(files)
-            raise StorageFailed(reason=exc.strerror or type(exc).__name__) from exc
-        except BaseException:
-            remove_partial(files)
-            raise
+        slot_file, keys, code = creation.write_new(files, user, passphrase, policy,
+                                                   template=template, wrapping_key=wrapping_key)
         log.info("vault created")
         return cls(files, lock, slot_file, keys, user, Role.ADMIN), code
 
@@ -209,7 +153,7 @@ class Vault:
             if slot is None:
                 raise UnknownUser()
             try:
-                content = _unwrap(files, slot_file, slot, normalize(passphrase),
+                content = unlock_checks.unwrap(files, slot_file, slot, normalize(passphrase),
                                   WrongPassphrase)
             except keyslots.DuressPassphraseEntered as exc:
                 entered = exc
@@ -220,7 +164,7 @@ class Vault:
                             content.role or Role.ADMIN)
         except BaseException as exc:
             if isinstance(exc, WrongPassphrase | UnknownUser):
-                _count_failure(files, slot_file, lock)
+                unlock_checks.count_failure(files, slot_file, lock)
             lock.release()
             raise
         if entered is not None:
@@ -246,12 +190,12 @@ class Vault:
             secret = recovery.normalize(code)
             if slot is None or secret is None:
                 raise WrongRecoveryCode()
-            content = _unwrap(files, slot_file, slot, secret, WrongRecoveryCode)
+            content = unlock_checks.unwrap(files, slot_file, slot, secret, WrongRecoveryCode)
             rekey.finish(files, content.keys.dbk, slot_file.generation)
             vault = cls(files, lock, slot_file, content.keys, user, Role.ADMIN)
         except BaseException as exc:
             if isinstance(exc, WrongRecoveryCode):
-                _count_failure(files, slot_file, lock)
+                unlock_checks.count_failure(files, slot_file, lock)
             lock.release()
             raise
         vault._verify_open(slot_id=None, accept_mismatch=accept_generation_mismatch)
@@ -264,14 +208,16 @@ class Vault:
         try:
             conn = self._open_connection()
             try:
-                self._check_database(conn)
+                unlock_checks.check_database(conn, self.files.folder,
+                                             self._slot_file.vault_id)
                 generation.reconcile(
                     conn, self._slot_file.generation, str(self.files.folder), accept_mismatch
                 )
                 if accept_mismatch:  # an older copy opened on purpose: its log is the log
                     self.accepted_older_copy = True
                 else:
-                    self._check_audit_head(conn)
+                    unlock_checks.check_audit_head(conn, self.files.folder,
+                                                   self._slot_file.audit_head)
                 migrations.migrate(conn)
                 self._load_user(conn, slot_id)
             finally:
@@ -280,37 +226,10 @@ class Vault:
             self._drop()
             raise
 
-    def _check_database(self, conn: Connection) -> None:
-        try:
-            problems = database.integrity_problems(conn)
-            vault_id = generation.get_meta(conn, "vault_id")
-        except sqlcipher3.DatabaseError as exc:
-            raise DatabaseDamaged(path=str(self.files.folder)) from exc
-        if problems:
-            log.info("integrity check found %d problems", len(problems))
-            raise DatabaseDamaged(path=str(self.files.folder))
-        if vault_id != self._slot_file.vault_id:
-            raise DatabaseDamaged(path=str(self.files.folder))
-        try:
-            migrations.pending(conn)
-        except migrations.SchemaTooNew as exc:
-            raise VaultTooNew(path=str(self.files.folder)) from exc
-
-    def _check_audit_head(self, conn: Connection) -> None:
-        """The log entry the key file bound at the last lock must be in the database: an
-        older copy of the database (of the same key generation) has no such entry yet."""
-        head = self._slot_file.audit_head
-        if head is None:
-            return
-        row = conn.execute("SELECT hash FROM audit WHERE seq = ?", (head[0],)).fetchone()
-        if row is None or row[0] != head[1]:
-            raise GenerationMismatch(path=str(self.files.folder),
-                                     older=GenerationMismatch.DATABASE)
-
     def _load_user(self, conn: Connection, slot_id: str | None) -> None:
         row = conn.execute(
             "SELECT name, role, slot_id, must_change_passphrase FROM users WHERE name_key = ?",
-            (_name_key(self.user),)).fetchone()
+            (creation.name_key(self.user),)).fetchone()
         if row is None:
             raise UnknownUser()
         name, role, stored_slot, must_change = row
@@ -336,7 +255,7 @@ class Vault:
         keys = self._require_keys()
         conn = self.connection()
         row = conn.execute(
-            "SELECT slot_id FROM users WHERE name_key = ?", (_name_key(self.user),)
+            "SELECT slot_id FROM users WHERE name_key = ?", (creation.name_key(self.user),)
         ).fetchone()
         slot_id = slot.id if slot is not None else (row[0] if row else None)
         content_keys = keys if self.role.holds_identity_key else keys.without_identity_key()
@@ -350,7 +269,7 @@ class Vault:
             raise PassphraseIsDuress() from exc
         users = [dict(r, slot_id=new_slot.id, must_change_passphrase=int(
                      keep_must_change and bool(r["must_change_passphrase"])))
-                 if r["name_key"] == _name_key(self.user) else r
+                 if r["name_key"] == creation.name_key(self.user) else r
                  for r in rekey.users_rows(conn)]
         self._write_slot_file(self._slot_file.with_slot(new_slot, keys.dbk), users)
         self.must_change_passphrase = keep_must_change and self.must_change_passphrase
@@ -400,21 +319,11 @@ class Vault:
 
     def connection(self) -> Connection:
         """This thread's connection, opened on first use (connections are thread-bound)."""
-        ident = threading.get_ident()
-        with self._guard:
-            conn = self._connections.get(ident)
-        if conn is None:
-            conn = self._open_connection()
-            with self._guard:
-                self._connections[ident] = conn
-        return conn
+        return self._pool.get()
 
     def release_thread_connection(self) -> None:
         """Close the calling thread's connection (workers call this when done)."""
-        with self._guard:
-            conn = self._connections.pop(threading.get_ident(), None)
-        if conn is not None:
-            self._close_connection(conn)
+        self._pool.release()
 
     def verify_integrity(self) -> None:
         """The full check (``intake check``): every page's HMAC and every index."""
@@ -463,13 +372,7 @@ class Vault:
     def close_connections(self) -> None:
         """Checkpoint and close this thread's connection and close any other left open (the
         keys stay: the next ``connection()`` opens again)."""
-        self.release_thread_connection()
-        with self._guard:
-            leftover = list(self._connections.values())
-            self._connections.clear()
-        for conn in leftover:  # a worker that did not release: close from here as a last resort
-            with contextlib.suppress(sqlcipher3.Error):
-                conn.close()
+        self._pool.close_all()
 
     def _drop(self) -> None:
         if self._keys is not None:
@@ -482,42 +385,3 @@ class Vault:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
-
-
-# -- helpers ------------------------------------------------------------------------------
-def _count_failure(files: VaultFiles, slot_file: KeySlotFile, lock: VaultLock) -> None:
-    """Count a failed unlock; at the vault's limit (when one is set) destroy the vault."""
-    count = unlock_audit.count_failure(files.folder)
-    limit = slot_file.wipe_after_failures
-    if limit is None or count < limit:
-        return
-    wipe.wipe_vault(files.folder)
-    lock.release()
-    raise VaultWipedAfterFailures(count=count)
-
-
-def _name_key(user: str) -> str:
-    return normalize_user_name(user).casefold()
-
-
-def _unwrap(
-    files: VaultFiles,
-    slot_file: KeySlotFile,
-    slot: keyslots.KeySlot,
-    secret: str,
-    wrong: type[Exception],
-) -> SlotContent:
-    try:
-        content = slotwrap.unwrap(slot_file.vault_id, slot, secret)
-    except keyslots.SlotTagInvalid as exc:
-        raise wrong() from exc
-    except keyslots.SlotFileDamaged as exc:
-        raise KeySlotsDamaged(path=str(files.folder)) from exc
-    try:
-        slot_file.verify_mac(content.keys.dbk)
-    except keyslots.SlotFileMacInvalid as exc:
-        content.keys.wipe()
-        raise KeySlotsTampered(path=str(files.folder)) from exc
-    return content
-
-

@@ -1,0 +1,88 @@
+"""What an unlock checks before it trusts a vault: the key slot opens and the key file's MAC
+holds, the database is sound and is the key file's, and the audit entry the key file bound
+at the last lock is there; a failed unlock is counted (and, at the vault's limit, the
+vault is destroyed)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import sqlcipher3
+
+from intake.errors import (
+    DatabaseDamaged,
+    GenerationMismatch,
+    KeySlotsDamaged,
+    KeySlotsTampered,
+    VaultTooNew,
+    VaultWipedAfterFailures,
+)
+from intake.vault import database, generation, keyslots, migrations, slotwrap, unlock_audit, wipe
+from intake.vault.database import Connection
+from intake.vault.files import VaultFiles
+from intake.vault.keyslots import KeySlotFile, SlotContent
+from intake.vault.lockfile import VaultLock
+
+log = logging.getLogger(__name__)
+
+
+def check_database(conn: Connection, folder: Path, vault_id: str) -> None:
+    """The quick check at unlock: pages and indexes sound, the database the key file's
+    (same vault id), its schema one this code knows."""
+    try:
+        problems = database.integrity_problems(conn)
+        stored_id = generation.get_meta(conn, "vault_id")
+    except sqlcipher3.DatabaseError as exc:
+        raise DatabaseDamaged(path=str(folder)) from exc
+    if problems:
+        log.info("integrity check found %d problems", len(problems))
+        raise DatabaseDamaged(path=str(folder))
+    if stored_id != vault_id:
+        raise DatabaseDamaged(path=str(folder))
+    try:
+        migrations.pending(conn)
+    except migrations.SchemaTooNew as exc:
+        raise VaultTooNew(path=str(folder)) from exc
+
+def check_audit_head(conn: Connection, folder: Path, head: tuple[int, str] | None) -> None:
+    """The log entry the key file bound at the last lock must be in the database: an
+    older copy of the database (of the same key generation) has no such entry yet."""
+    if head is None:
+        return
+    row = conn.execute("SELECT hash FROM audit WHERE seq = ?", (head[0],)).fetchone()
+    if row is None or row[0] != head[1]:
+        raise GenerationMismatch(path=str(folder),
+                                 older=GenerationMismatch.DATABASE)
+
+
+def count_failure(files: VaultFiles, slot_file: KeySlotFile, lock: VaultLock) -> None:
+    """Count a failed unlock; at the vault's limit (when one is set) destroy the vault."""
+    count = unlock_audit.count_failure(files.folder)
+    limit = slot_file.wipe_after_failures
+    if limit is None or count < limit:
+        return
+    wipe.wipe_vault(files.folder)
+    lock.release()
+    raise VaultWipedAfterFailures(count=count)
+
+
+def unwrap(
+    files: VaultFiles,
+    slot_file: KeySlotFile,
+    slot: keyslots.KeySlot,
+    secret: str,
+    wrong: type[Exception],
+) -> SlotContent:
+    try:
+        content = slotwrap.unwrap(slot_file.vault_id, slot, secret)
+    except keyslots.SlotTagInvalid as exc:
+        raise wrong() from exc
+    except keyslots.SlotFileDamaged as exc:
+        raise KeySlotsDamaged(path=str(files.folder)) from exc
+    try:
+        slot_file.verify_mac(content.keys.dbk)
+    except keyslots.SlotFileMacInvalid as exc:
+        content.keys.wipe()
+        raise KeySlotsTampered(path=str(files.folder)) from exc
+    return content
