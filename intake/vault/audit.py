@@ -23,21 +23,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
-from intake.domain.indicators import INDICATOR_IDS
-from intake.domain.questions import QUESTIONNAIRE
-from intake.domain.record import Status
-from intake.domain.roles import Role
-from intake.domain.users import validate_user_name
-from intake.errors import AuditLogBroken, InvalidUserName
+from intake.errors import AuditLogBroken
 from intake.i18n import N_
+from intake.vault import audit_detail
+from intake.vault.audit_detail import DETAIL_KEYS, EXPORT_KINDS, canonical_detail
 from intake.vault.database import Connection, transaction
+
+__all__ = ["DETAIL_KEYS", "EXPORT_KINDS", "AuditAction", "Entry", "Problem", "append", "check",
+           "entries", "head", "verify"]
 
 FORMAT = "intake.audit/1"
 ZERO_HASH = "0" * 64
@@ -97,106 +96,6 @@ ACTION_LABELS = {
     AuditAction.SECURITY_CHANGED: N_("Security settings changed"),
     AuditAction.RECORDS_CLEARED: N_("All records deleted (travel mode)"),
 }
-
-# -- what ``detail`` may say --------------------------------------------------------------
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-EXPORT_KINDS = frozenset({"anonymized", "statistics", "quotes", "jsonl", "bundle",
-                          "backup", "attachment", "casefile", "dashboard"})
-
-
-def _question_ids(value: object) -> list[str]:
-    if isinstance(value, str | bytes) or not isinstance(value, list | tuple | set | frozenset):
-        raise ValueError("questions: a list of question ids")
-    ids = set()
-    for qid in value:
-        if not isinstance(qid, str) or qid not in QUESTIONNAIRE:
-            raise ValueError("questions: not a question id")
-        ids.add(qid)
-    return sorted(ids)
-
-
-def _one_of(what: str, allowed: Iterable[str]) -> Callable[[object], str]:
-    """A check that lets through only one of the ``allowed`` codes."""
-    codes = frozenset(str(code) for code in allowed)
-
-    def check(value: object) -> str:
-        if not isinstance(value, str) or str(value) not in codes:
-            raise ValueError(f"{what}: one of " + ", ".join(sorted(codes)))
-        return str(value)
-
-    return check
-
-
-def _sha256(value: object) -> str:
-    if not isinstance(value, str) or not _SHA256.fullmatch(value):
-        raise ValueError("manifest_sha256: 64 lowercase hex digits")
-    return value
-
-
-_FINGERPRINT = re.compile(r"[0-9]{5}( [0-9]{5}){7}")
-
-
-def _fingerprint(value: object) -> str:
-    if not isinstance(value, str) or not _FINGERPRINT.fullmatch(value):
-        raise ValueError("a device fingerprint")
-    return value
-
-
-def _count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError("a count: a whole number of at least 0")
-    return value
-
-
-def _flag(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("a flag: true or false")
-    return value
-
-
-def _user_name(value: object) -> str:
-    """A vault user's name (staff, never an interviewee)."""
-    if not isinstance(value, str):
-        raise ValueError("a user name")
-    try:
-        return validate_user_name(value)
-    except InvalidUserName as exc:
-        raise ValueError("a user name") from exc
-
-
-#: Every key ``detail`` may carry, and how its value is checked (and normalized).
-DETAIL_KEYS: Mapping[str, Callable[[object], object]] = {
-    "questions": _question_ids,  # ids of the questions edited, never their answers
-    "from": _one_of("a status", Status),
-    "to": _one_of("a status", Status),
-    "indicator": _one_of("an indicator", INDICATOR_IDS),
-    "reason_given": _flag,  # an override's reason was given; its text stays in the record
-    "manifest_sha256": _sha256,
-    "kind": _one_of("an export's kind", EXPORT_KINDS),
-    "count": _count,
-    "failed_attempts": _count,
-    "recovery_code": _flag,  # unlocked with the recovery code
-    "target_user": _user_name,
-    "role": _one_of("a role", Role),
-    "previous_role": _one_of("a role", Role),
-    "duress_passphrase": _flag,  # set (true) or removed (false) for target_user
-    "wipe_after_failed_unlocks": _count,  # 0: off
-    "conflicts": _count,  # records both sides changed (a bundle's import)
-    "device": _fingerprint,  # a sending device's public fingerprint (digits)
-}
-
-
-def canonical_detail(detail: Mapping[str, object]) -> str:
-    """The checked ``detail`` as canonical JSON; ``ValueError`` for any key or value that
-    is not allowed (which is how an answer's value is kept out)."""
-    clean: dict[str, object] = {}
-    for key, value in detail.items():
-        check = DETAIL_KEYS.get(key) if isinstance(key, str) else None
-        if check is None:
-            raise ValueError("audit detail: a key outside DETAIL_KEYS")  # not echoed: a value?
-        clean[key] = check(value)
-    return json.dumps(clean, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
 
 def _record_id(value: str | None) -> str | None:
     """A record id is a UUID (as records and JSONL have it): nothing else fits here."""
@@ -279,7 +178,7 @@ def append(
     back with the change it records; otherwise it runs in its own ``BEGIN IMMEDIATE``.
     """
     action = AuditAction(action)
-    user = _user_name(user)
+    user = audit_detail.user_name(user)
     record_id = _record_id(record_id)
     detail_json = canonical_detail(detail or {})
     stamp = _stamp(at)
@@ -309,7 +208,7 @@ def note_failed_unlocks(conn: Connection, user: str, count: int) -> Entry | None
     it outside the database and calls this at the next successful unlock (``user`` is who
     unlocked then, not who failed). Nothing is written for 0.
     """
-    if _count(count) == 0:
+    if audit_detail.count(count) == 0:
         return None
     return append(conn, user, AuditAction.UNLOCK_FAILED, detail={"failed_attempts": count})
 
