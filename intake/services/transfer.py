@@ -25,7 +25,7 @@ import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +33,19 @@ from intake.domain.permissions import Action, allowed, require
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status, now
-from intake.errors import IntakeError, InvalidInput
+from intake.errors import IntakeError
 from intake.exchange.containers import bundle, bundle_files
 from intake.exchange.formats import jsonl
-from intake.i18n import N_
 from intake.services.interviews import InterviewService
+from intake.services.transfer_types import (
+    SUFFIX,
+    BundleImported,
+    BundleSent,
+    InboxReport,
+    NothingToSend,
+    ReplayedBundle,
+    UntrustedDevice,
+)
 from intake.vault import attachments, audit, review_store, transfer_keys
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
@@ -51,61 +59,13 @@ from intake.vault.transfer_keys import (
 )
 from intake.vault.vault import Vault
 
-__all__ = ["BundleImported", "BundleSent", "InboxReport", "OrgPublic", "TransferService"]
+__all__ = ["SUFFIX", "BundleImported", "BundleSent", "InboxReport", "NothingToSend", "OrgPublic",
+           "ReplayedBundle", "TransferService", "UntrustedDevice"]
 
 #: Conflict copies get ids derived from (record, device, revision) under this namespace.
 CONFLICT_NAMESPACE = uuid.UUID("5f1d3c56-2f8e-4d0e-9d7a-6a0c1b7e4c21")
 CONSENT = "consent.internal_documentation"
 WITHDRAWN = "consent.withdrawn_on"
-
-
-class UntrustedDevice(bundle.BundleRejected):
-    template = N_("This bundle comes from a device this office does not trust yet; its "
-                  "fingerprint is {fingerprint}. Compare it with the sender, then import "
-                  "with --trust-device. Nothing was imported.")
-
-
-class ReplayedBundle(bundle.BundleRejected):
-    template = N_("This bundle is older than one already received from the same device "
-                  "(it was sent again, or replayed). Nothing was imported.")
-
-
-class NothingToSend(InvalidInput):
-    template = N_("There is nothing new to send.")
-
-
-@dataclass(frozen=True)
-class BundleSent:
-    path: Path
-    records: int
-    lines: int
-    sequence: int
-    sha256: str
-    ids: tuple[str, ...] = ()  # the records sealed ("delete after sending")
-
-
-@dataclass(frozen=True)
-class BundleImported:
-    device: str  # fingerprint
-    added: int = 0
-    updated: int = 0
-    skipped: int = 0
-    history: int = 0
-    conflicts: int = 0
-    already_imported: bool = False
-    attachments: int = 0
-    #: original record id → its conflict copy's id, for this import's attachments
-    copies: dict[str, str] = field(default_factory=dict)
-
-
-SUFFIX = ".intake"
-
-
-@dataclass
-class InboxReport:
-    imported: list[tuple[str, BundleImported]] = field(default_factory=list)
-    rejected: list[tuple[str, BaseException]] = field(default_factory=list)
-    waiting: list[str] = field(default_factory=list)  # still being written
 
 
 @dataclass
