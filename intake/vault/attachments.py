@@ -109,6 +109,31 @@ def _write_all(fd: int, buffers: list[bytes]) -> None:
             views[0] = views[0][written:]
 
 
+def _seal_into(fd: int, handle: BinaryIO, sealer: stream.Sealer,
+               pending: queue.Queue[bytes | None], expected: int,
+               tick: Callable[[int, int], None] | None) -> int:
+    """Read ``handle`` to its end, hand each chunk to the hashing thread, seal it and write
+    the sealed chunks sixteen at a time; the number of bytes read."""
+    size = 0
+    batch: list[bytes] = []
+    current = _read_full(handle, stream.CHUNK_BYTES)
+    while True:
+        following = _read_full(handle, stream.CHUNK_BYTES) if len(
+            current) == stream.CHUNK_BYTES else b""
+        last = not following
+        pending.put(current)
+        size += len(current)
+        batch.append(sealer.seal(current, last))
+        if last or len(batch) == 16:
+            _write_all(fd, batch)
+            batch = []
+            if tick is not None:
+                tick(min(size, expected), max(size, expected))
+        if last:
+            return size
+        current = following
+
+
 def encrypt_file(source: Path, vault_folder: Path,
                  tick: Callable[[int, int], None] | None = None
                  ) -> tuple[str, bytes, int, str]:
@@ -127,7 +152,6 @@ def encrypt_file(source: Path, vault_folder: Path,
     target.parent.mkdir(mode=0o700, exist_ok=True)
     partial = target.with_name(f".{attachment_id}.part")
     digest = hashlib.sha256()
-    size = 0
     try:
         handle = source.open("rb", buffering=0)
         expected = os.fstat(handle.fileno()).st_size
@@ -142,23 +166,7 @@ def encrypt_file(source: Path, vault_folder: Path,
         with handle:
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
-                batch: list[bytes] = []
-                current = _read_full(handle, stream.CHUNK_BYTES)
-                while True:
-                    following = _read_full(handle, stream.CHUNK_BYTES) if len(
-                        current) == stream.CHUNK_BYTES else b""
-                    last = not following
-                    pending.put(current)
-                    size += len(current)
-                    batch.append(sealer.seal(current, last))
-                    if last or len(batch) == 16:
-                        _write_all(fd, batch)
-                        batch = []
-                        if tick is not None:
-                            tick(min(size, expected), max(size, expected))
-                    if last:
-                        break
-                    current = following
+                size = _seal_into(fd, handle, sealer, pending, expected, tick)
                 os.fsync(fd)
             finally:
                 os.close(fd)
