@@ -198,11 +198,8 @@ class FieldSecurity:
         if workspace is not None:
             workspace.flush()
 
-        def work(tick: Ticker) -> BackupMade:
-            try:
-                return desk.backup.create(target, tick)
-            finally:
-                desk.end_thread()
+        def work(tick: Ticker) -> BackupMade:  # on the vault worker
+            return desk.backup.create(target, tick)
 
         run_with_progress(
             shell.tasks, window, _("Back up the vault"),
@@ -224,14 +221,14 @@ class FieldSecurity:
             return
         title = _("Check the vault")
 
-        def work(_tick: Ticker) -> None:
+        def work(_tick: Ticker) -> None:  # aside: a connection of its own, closed here
             try:
                 desk.check_integrity()
             finally:
                 desk.end_thread()
 
         run_with_progress(
-            shell.tasks, window, title,
+            shell.tasks.aside, window, title,
             _("Checking every page of the vault and the audit log…"), work,
             lambda _result: shell.dialogs.inform(window, title, _(
                 "The vault is intact: every page, every index and the audit log were "

@@ -34,7 +34,6 @@ from intake.ui.admin.users_dialog import UsersDialog
 from intake.ui.export.export_wizard import ExportWizard
 from intake.ui.export.statistics_export import StatisticsExportDialog
 from intake.ui.kit.dialogs import Dialogs
-from intake.ui.kit.worker import BackgroundTasks
 from intake.ui.records.workspace import Workspace
 from intake.ui.screens.first_passphrase import FirstPassphraseScreen, InitialPassphrase
 from intake.ui.screens.unlock import UnlockScreen
@@ -54,6 +53,7 @@ from intake.ui.shell.language import LanguageController
 from intake.ui.shell.lock_countdown import LockCountdown
 from intake.ui.shell.place import remember_place, resume_place
 from intake.ui.shell.record_tools import RecordTools
+from intake.ui.shell.session_tasks import SessionTasks
 from intake.ui.shell.transfer import TransferMenu
 from intake.ui.shell.vault_views import VaultViews
 from intake.ui.shell.views import OpenViews
@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
             default_folder = vault_folder
         self._default_folder = default_folder
         self.dialogs = dialogs or Dialogs()
-        self.tasks = BackgroundTasks(self)
+        self.tasks = SessionTasks(self)  # the vault worker from unlock to lock
         self.views = OpenViews()
         self.auto_lock = AutoLock(parent=self)
         self.clipboard = ClipboardGuard(self)  # the app's copies: secret, and not kept
@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
         self._session.attach(vault)
         if self._desk is None:
             self._desk = Desk(vault)
+            self.tasks.open_vault(self._desk)
         self._start_auto_lock()
         return self._desk
 
@@ -292,6 +293,7 @@ class MainWindow(QMainWindow):
         self.show_unlock(locked_by)
 
     def _end_session(self) -> None:
+        self.tasks.close_vault()  # its connection closed on its own thread, first
         self._session.lock()
         self._desk = None
         self.statusBar().clearMessage()

@@ -14,15 +14,15 @@ from PySide6.QtWidgets import QMainWindow
 from intake.services.desk import Desk
 from intake.settings import SettingsStore
 from intake.ui.kit.dialogs import Dialogs
-from intake.ui.kit.worker import BackgroundTasks
 from intake.ui.records.workspace import Workspace
 from intake.ui.shell.auto_lock import AutoLock
+from intake.ui.shell.session_tasks import SessionTasks
 from intake.ui.shell.views import OpenViews
 
 
 class Shell(Protocol):
     dialogs: Dialogs
-    tasks: BackgroundTasks
+    tasks: SessionTasks  # the vault worker while unlocked
     auto_lock: AutoLock
     views: OpenViews
 

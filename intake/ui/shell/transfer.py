@@ -2,7 +2,8 @@
 devices… (:mod:`intake.ui.shell.office`). While the vault is open at the office, the inbox
 folder is watched and whole bundles are imported as they arrive.
 
-Sealing, opening and merging run on a worker; every refusal is one message in words.
+Sealing, opening and merging run on the session's vault worker (the window's tasks while
+the vault is open); every refusal is one message in words.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer
 from PySide6.QtGui import QAction
@@ -30,15 +31,6 @@ __all__ = ["OfficeDialog", "TransferMenu", "imported_text"]
 log = logging.getLogger(__name__)
 INBOX_POLL_MS = 60_000
 BUNDLE_FILTER = "intake (*.intake)"
-T = TypeVar("T")
-
-
-def _released(desk: Desk, work: Callable[[], T]) -> T:
-    """Run ``work`` on this (worker) thread, then close the thread's connection."""
-    try:
-        return work()
-    finally:
-        desk.end_thread()
 
 
 def imported_text(result: BundleImported) -> str:
@@ -101,7 +93,7 @@ class TransferMenu(QObject):
         work: Callable[[Ticker], Any]
         if outbox:
             def work(tick: Ticker) -> Any:
-                return _released(desk, lambda: service.send_to_outbox(Path(outbox), tick))
+                return service.send_to_outbox(Path(outbox), tick)
         else:
             target = self.choose(self.window, _("Save the sealed bundle"), mode="save",
                                  name_filter=BUNDLE_FILTER)
@@ -111,7 +103,7 @@ class TransferMenu(QObject):
                 target = target.with_name(target.name + ".intake")
 
             def work(tick: Ticker) -> Any:
-                return _released(desk, lambda: service.create_bundle(target, tick=tick))
+                return service.create_bundle(target, tick=tick)
         workspace = self.shell.workspace
         if workspace is not None:
             workspace.flush()
@@ -162,8 +154,7 @@ class TransferMenu(QObject):
         service = desk.transfer
 
         def work(tick: Ticker) -> Any:
-            return _released(desk, lambda: service.import_bundle(
-                chosen.read_bytes(), trust_device=trust, tick=tick))
+            return service.import_bundle(chosen.read_bytes(), trust_device=trust, tick=tick)
 
         def failed(error: BaseException) -> None:
             if isinstance(error, UntrustedDevice) and trust is None:
@@ -196,9 +187,8 @@ class TransferMenu(QObject):
             return
         self._checking = True
         service, seen = desk.transfer, self._seen
-        self.shell.tasks.run(
-            lambda: _released(desk, lambda: service.process_inbox(Path(inbox), seen)),
-            self._inbox_done, self._inbox_failed)
+        self.shell.tasks.run(lambda: service.process_inbox(Path(inbox), seen),
+                             self._inbox_done, self._inbox_failed)
 
     def _inbox_failed(self, error: BaseException) -> None:
         self._checking = False
