@@ -10,14 +10,13 @@ Save chart… writes the current chart as PNG or SVG (the suffix chosen decides)
 dashboard… every chart in both formats with ``dashboard.csv`` and ``MANIFEST.sha256`` to a
 new folder; both use the protected figures (``<10`` and ``x``, bars not drawn) while the
 screen shows exact counts. Files are chosen with Qt's own dialog, which keeps no history
-(:mod:`intake.ui.kit.file_choice`). Locking the vault closes the view and drops its figures.
+(:mod:`intake.ui.kit.file_choice`); the writing and its outcome live in
+:mod:`intake.ui.export.dashboard_files`. Locking the vault closes the view and drops its figures.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -46,28 +45,27 @@ from intake.services.dashboard import (
     filter_choices,
 )
 from intake.services.desk import Desk
-from intake.services.exports import SMALL_CELL_THRESHOLD
-from intake.ui.export.dashboard_charts import TAB_TITLES, ChartPage, png_bytes, svg_bytes
+from intake.ui.export.dashboard_charts import TAB_TITLES, ChartPage
+from intake.ui.export.dashboard_files import (
+    FileChooser,
+    Outcome,
+    OutcomeArgs,
+    choose_chart_file,
+    choose_export_folder,
+    export_all,
+    outcome_text,
+)
+from intake.ui.export.dashboard_files import save_chart as save_chart_file
 from intake.ui.kit.busy import message_label
-from intake.ui.kit.errors import error_text
-from intake.ui.kit.file_choice import choose
 from intake.ui.kit.headings import heading
 from intake.ui.kit.theme import icon
 from intake.ui.kit.worker import Runner
 
-FileChooser = Callable[[QWidget], Path | None]
+__all__ = ["DashboardView", "FileChooser", "choose_chart_file", "choose_export_folder"]
+
 #: Show the progress bar only for work that takes longer than this (milliseconds).
 PROGRESS_DELAY_MS = 500
 FILTERS = ("period", "sector", "region", "status")
-
-
-def choose_chart_file(parent: QWidget) -> Path | None:
-    return choose(parent, _("Save the chart"), mode="save",
-                  name_filter=_("PNG image (*.png);;SVG image (*.svg)"))
-
-
-def choose_export_folder(parent: QWidget) -> Path | None:
-    return choose(parent, _("Choose a new or empty folder for the dashboard"), mode="folder")
 
 
 class _Progress:
@@ -97,8 +95,8 @@ class DashboardView(QDialog):
         self._progress = _Progress()
         self.loaded: Loaded | None = None
         self.dashboard: Dashboard | None = None
-        self._outcome: str | BaseException | None = None  # the last save's, in words later
-        self._outcome_args: dict[str, object] = {}
+        self._outcome: Outcome = None  # the last save's, in words later
+        self._outcome_args: OutcomeArgs = {}
         #: How files and folders are chosen (tests put a function returning a path here).
         self.choose_file: FileChooser = choose_chart_file
         self.choose_folder: FileChooser = choose_export_folder
@@ -301,17 +299,8 @@ class DashboardView(QDialog):
         path = self.choose_file(self)
         if path is None:
             return
-        if path.suffix.lower() not in (".png", ".svg"):
-            path = path.with_name(path.name + ".png")
-        protected = self.dashboard.protected()
-        figure = protected.figure(self.current_chart())
-        try:
-            data = svg_bytes(figure) if path.suffix.lower() == ".svg" else png_bytes(figure)
-            self._service.save_file(path, data, protected)
-        except Exception as error:  # put into words below the charts
-            self._outcome, self._outcome_args = error, {}
-        else:
-            self._outcome, self._outcome_args = "saved", {"path": path}
+        self._outcome, self._outcome_args = save_chart_file(
+            self._service, path, self.dashboard, self.current_chart())
         self._retranslate_message()
 
     def export_dashboard(self) -> None:
@@ -321,18 +310,7 @@ class DashboardView(QDialog):
         folder = self.choose_folder(self)
         if folder is None:
             return
-        protected = self.dashboard.protected()
-        charts: dict[str, bytes] = {}
-        try:
-            for figure in protected.figures:
-                charts[f"{figure.id}.png"] = png_bytes(figure)
-                charts[f"{figure.id}.svg"] = svg_bytes(figure)
-            paths = self._service.write(folder, charts, protected)
-        except Exception as error:
-            self._outcome, self._outcome_args = error, {}
-        else:
-            self._outcome = "exported"
-            self._outcome_args = {"folder": folder, "files": len(paths)}
+        self._outcome, self._outcome_args = export_all(self._service, folder, self.dashboard)
         self._retranslate_message()
 
     # -- closing --------------------------------------------------------------------------
@@ -351,21 +329,7 @@ class DashboardView(QDialog):
 
     # -- texts ----------------------------------------------------------------------------
     def _retranslate_message(self) -> None:
-        outcome, args = self._outcome, self._outcome_args
-        if isinstance(outcome, BaseException):
-            self.message.setText(error_text(outcome))
-        elif outcome == "cancelled":
-            self.message.setText(_("Stopped. Nothing is shown."))
-        elif outcome == "saved":
-            self.message.setText(_("Chart saved to {path} (counts under {threshold} "
-                                   "shown as <{threshold}).").format(
-                path=args["path"], threshold=SMALL_CELL_THRESHOLD))
-        elif outcome == "exported":
-            self.message.setText(_("Dashboard exported to {folder} ({files} files; counts "
-                                   "under {threshold} shown as <{threshold}).").format(
-                folder=args["folder"], files=args["files"], threshold=SMALL_CELL_THRESHOLD))
-        else:
-            self.message.clear()
+        self.message.setText(outcome_text(self._outcome, self._outcome_args))
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Dashboard"))
