@@ -18,7 +18,9 @@ from intake.domain.permissions import ALLOWED, Action, require
 from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.errors import PermissionDenied
+from intake.exchange.analysis.anonymize.columns import Column, Kind, describe, top_level
 from intake.exchange.analysis.anonymize.pipeline import Result, anonymize
+from intake.exchange.analysis.anonymize.select import Reason
 from intake.exchange.analysis.quotes import Quote, draft_quotes, without_publication_consent
 from intake.exchange.analysis.statistics import Statistics, compute_statistics
 from intake.exchange.formats.export_files import MANIFEST, write_export
@@ -29,6 +31,12 @@ from intake.vault import audit
 from intake.vault.audit import AuditAction
 from intake.vault.records import RecordFilter
 from intake.vault.vault import Vault
+
+#: What the export wizard shows about the export comes from here (the UI never imports the
+#: exchange layer): columns described as the codebook describes them, the result, the
+#: reasons a record is left out, a drafted quote.
+__all__ = ["Column", "ExportService", "ExportSettings", "Kind", "PreparedExport", "Quote",
+           "Reason", "Result", "describe", "top_level"]
 
 DEFAULT_K = 5
 DEFAULT_L = 2

@@ -38,8 +38,9 @@ from intake.domain.questionnaire import (
     YearOfDate,
 )
 from intake.domain.regions import FEDERAL_DISTRICTS
+from intake.exchange.analysis.anonymize import columns
 from intake.exchange.analysis.anonymize.generalize import DECLINED, NOT_ASKED, SUPPRESSED, UNKNOWN
-from intake.exchange.analysis.anonymize.pipeline import ILO_PREFIX, PSEUDONYM, Result
+from intake.exchange.analysis.anonymize.pipeline import Result
 
 DATA_CSV = "data.csv"
 MISSING_VALUES = [NOT_ASKED, UNKNOWN, DECLINED, SUPPRESSED]
@@ -147,12 +148,13 @@ def _column(column: str, result: Result, questionnaire: Questionnaire,
             ko: NullTranslations) -> dict[str, Any]:
     """Everything both outputs say about ``column``: a field of the Table Schema, plus
     ``_labels`` (code → English, Korean) and ``_note`` used by the Markdown."""
-    if column == PSEUDONYM:
+    described = columns.describe(column, questionnaire)
+    if described.kind is columns.Kind.PSEUDONYM:
         return {"name": column, "type": "string", "title": _PSEUDONYM_TITLE[0],
                 "title_ko": _PSEUDONYM_TITLE[1], "class": "pseudonym",
                 "_labels": None, "_note": "text"}
-    if column.startswith(ILO_PREFIX):
-        indicator = column[len(ILO_PREFIX):]
+    if described.kind is columns.Kind.INDICATOR and described.indicator is not None:
+        indicator = described.indicator
         label = next((i.label for i in INDICATORS if i.id == indicator), indicator)
         labels = [(str(f), FINDING_LABELS[f], _ko(ko, FINDING_LABELS[f])) for f in Finding]
         return {"name": column, "type": "string",

@@ -33,12 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from intake.domain.indicators import INDICATORS
-from intake.domain.questions import QUESTIONNAIRE
-from intake.exchange.analysis.anonymize.generalize import QuasiIdentifier
-from intake.exchange.analysis.anonymize.pipeline import ILO_PREFIX, PSEUDONYM, Result
-from intake.exchange.analysis.anonymize.select import Reason
 from intake.i18n import N_, _, format_number
-from intake.services.exports import ExportService, ExportSettings, PreparedExport
+from intake.services import exports
+from intake.services.exports import ExportService, ExportSettings, PreparedExport, Reason, Result
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
 from intake.ui.kit.worker import Runner
@@ -75,13 +72,14 @@ class ExportState:
 
 def column_label(column: str) -> str:
     """The translated label of an export column (a question id, pseudonym or indicator)."""
-    if column == PSEUDONYM:
+    described = exports.describe(column)
+    if described.kind is exports.Kind.PSEUDONYM:
         return _("Pseudonym (random for each export)")
-    if column.startswith(ILO_PREFIX):
-        label = _INDICATOR_LABELS.get(column[len(ILO_PREFIX):])
+    if described.kind is exports.Kind.INDICATOR:
+        label = _INDICATOR_LABELS.get(described.indicator or "")
         return _("ILO indicator: {label}").format(label=_(label)) if label else column
-    if column in QUESTIONNAIRE:
-        return _(QUESTIONNAIRE.question(column).label)
+    if described.question is not None:
+        return _(described.question.label)
     return column
 
 
@@ -90,7 +88,7 @@ def percent(share: float) -> str:
 
 
 def level_text(question_id: str, level: int) -> str:
-    top = QuasiIdentifier(QUESTIONNAIRE.question(question_id)).max_level
+    top = exports.top_level(question_id)
     if level == 0:
         return _("as recorded")
     if level >= top:

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from intake.domain.questions import QUESTIONNAIRE
-from intake.exchange.analysis.quotes import Quote
 from intake.i18n import N_, _, ngettext
+from intake.services.exports import Quote
 from intake.ui.export.export_preview import ExportState
 from intake.ui.kit.headings import heading
 

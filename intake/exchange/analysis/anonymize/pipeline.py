@@ -22,6 +22,7 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.errors import InvalidInput
 from intake.exchange.analysis.anonymize import diversity, lattice
+from intake.exchange.analysis.anonymize.columns import ILO_PREFIX, PSEUDONYM
 from intake.exchange.analysis.anonymize.generalize import (
     QuasiIdentifier,
     column_cells,
@@ -30,9 +31,6 @@ from intake.exchange.analysis.anonymize.generalize import (
 from intake.exchange.analysis.anonymize.pseudonym import Pseudonymizer
 from intake.exchange.analysis.anonymize.select import Reason, select
 from intake.i18n import N_, _, ngettext
-
-PSEUDONYM = "pseudonym"
-ILO_PREFIX = "ilo."
 
 
 class TargetsNotMet(InvalidInput):
