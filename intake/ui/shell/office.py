@@ -94,6 +94,12 @@ class OfficeDialog(QDialog):
         self.message.setObjectName("office_message")
         self.message.setWordWrap(True)
 
+        self._lay_out()
+        for widget in (self.create_org, self.save_public, self.trust_button):
+            widget.setVisible(self._admin)
+        self.refresh()
+
+    def _lay_out(self) -> None:
         org_row = QHBoxLayout()
         org_row.addWidget(self.create_org)
         org_row.addWidget(self.save_public)
@@ -119,9 +125,6 @@ class OfficeDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        for widget in (self.create_org, self.save_public, self.trust_button):
-            widget.setVisible(self._admin)
-        self.refresh()
 
     def refresh(self) -> None:
         self.retranslate()
