@@ -12,6 +12,10 @@ security settings). The menus are declared once, as data, in :mod:`intake.ui.she
 the views opened beside the window live in :class:`~intake.ui.shell.views.OpenViews`. A
 language change reaches the window as Qt's ``LanguageChange`` event (sent by the
 :class:`~intake.ui.shell.language.LanguageController`), handled in :meth:`changeEvent`.
+At unlock the window makes the session's one :class:`~intake.services.desk.Desk` and its
+vault worker (:mod:`intake.ui.shell.session_tasks`); the helpers (field security, record
+tools, transfer, help, the vault dialogs) get the desk through the small
+:class:`~intake.ui.shell.seams.Shell` protocol, never the window's fields or the vault.
 """
 
 from __future__ import annotations
@@ -221,7 +225,7 @@ class MainWindow(QMainWindow):
         """First unlock with an initial passphrase: only this screen (and Lock, Quit and the
         language) until the user has chosen their own; then the workspace."""
         screen = FirstPassphraseScreen(self._attach(vault), initial, self.tasks, self)
-        screen.done.connect(self.reopen_workspace)
+        screen.done.connect(lambda: self._open_workspace(vault))
         self._set_screen(screen)
         screen.passphrase.first.setFocus()
 
