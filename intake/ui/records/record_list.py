@@ -3,7 +3,8 @@
 Everything goes through :class:`InterviewService`; the table's model fetches pages lazily
 (:mod:`intake.ui.records.record_model`). The search box waits for a pause in typing before it
 queries. Searching names decrypts identity sections in memory (``find_by_name``), so it is
-offered only to roles holding the identity key, and the names never reach the table.
+offered only to roles holding the identity key, and the names never reach the table. The
+filter row lives in :mod:`intake.ui.records.record_filters`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCheckBox,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,19 +28,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.domain.codelists import SECTORS, STATUSES
-from intake.domain.indicators import INDICATORS
 from intake.domain.permissions import Action
-from intake.domain.questions import FIRST_YEAR, current_year
 from intake.errors import IntakeError
-from intake.i18n import N_, _, ngettext
+from intake.i18n import _, ngettext
 from intake.services.interviews import InterviewService, RecordFilter
 from intake.ui.kit.dialogs import Dialogs
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.theme import icon
 from intake.ui.kit.worker import Runner
 from intake.ui.records.empty_states import NoMatchPanel
-from intake.ui.records.filter_choices import FilterChoices
+from intake.ui.records.record_filters import FilterBar
 from intake.ui.records.record_model import COLUMNS, DEFAULT_SORT, RecordTableModel
 
 SEARCH_DELAY_MS = 250
@@ -82,27 +79,11 @@ class RecordList(QWidget):
         self.new_button = QPushButton(icon("file-plus"), "", self)
         self.new_button.setObjectName("new_record")
 
-        self.status_filter = QComboBox(self)
-        self.sector_filter = QComboBox(self)
-        self.year_filter = QComboBox(self)
-        self.indicator_filter = QComboBox(self)
-        self.interviewer_filter = QComboBox(self)
-        self.interviewer_filter.setEditable(True)
-        self.interviewer_filter.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.interviewer_filter.addItems(["", *interviewers])
-        self.interviewer_filter.setMinimumContentsLength(10)
-        self.clear_filters_button = QPushButton(icon("filter-x"), "", self)
-        self._choices = [
-            FilterChoices(self.status_filter, N_("All statuses"),
-                     [(c.label, c.value) for c in STATUSES]),
-            FilterChoices(self.sector_filter, N_("All sectors"),
-                     [(c.label, c.value) for c in SECTORS]),
-            FilterChoices(self.year_filter, N_("All years sent"),
-                     [(str(y), y) for y in range(current_year(), FIRST_YEAR - 1, -1)],
-                     translate=False),
-            FilterChoices(self.indicator_filter, N_("All indicators"),
-                     [(i.label, i.id) for i in INDICATORS]),
-        ]
+        self.filters = FilterBar(self, interviewers)
+        self.status_filter, self.sector_filter = self.filters.status, self.filters.sector
+        self.year_filter, self.indicator_filter = self.filters.year, self.filters.indicator
+        self.interviewer_filter = self.filters.interviewer
+        self.clear_filters_button = self.filters.clear_button
 
         self.model = RecordTableModel(service, parent=self)
         self._models = [self.model]  # every model shown (the review queue's too)
@@ -129,7 +110,7 @@ class RecordList(QWidget):
         self.search.installEventFilter(self)
         self.interviewer_filter.editTextChanged.connect(self._search_timer.start)
         self.names_check.toggled.connect(self._names_toggled)
-        for choice in self._choices:
+        for choice in self.filters.choices:
             choice.combo.currentIndexChanged.connect(self.apply_filter)
         self.clear_filters_button.clicked.connect(self.clear_filters)
         self.new_button.clicked.connect(self.new_requested)
@@ -195,16 +176,7 @@ class RecordList(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.names_check)
         top.addWidget(self.new_button)
-        filters = QHBoxLayout()
-        for combo in (*(c.combo for c in self._choices), self.interviewer_filter):
-            # Sized to a few words, not the longest sector name, so the row fits 1366 px
-            # with large text; the open list still shows every entry whole.
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(max(combo.minimumContentsLength(), 12))
-            filters.addWidget(combo)
-        filters.addStretch(1)
-        filters.addWidget(self.clear_filters_button)
+        filters = self.filters.row()
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.open_button)
@@ -225,15 +197,7 @@ class RecordList(QWidget):
         if resolve_names and text and self._can_search_names and self.names_check.isChecked():
             ids = tuple(self._service.find_by_name(text))
             text = ""
-        status, sector, year, indicator = (c.value() for c in self._choices)
-        interviewer = self.interviewer_filter.currentText().strip() or None
-        return RecordFilter(
-            status=status if isinstance(status, str) else None,
-            sector=sector if isinstance(sector, str) else None,
-            year=year if isinstance(year, int) else None,
-            indicator=indicator if isinstance(indicator, str) else None,
-            interviewer=interviewer, text=text, ids=ids,
-        )
+        return self.filters.record_filter(text, ids)
 
     def _slow_search(self) -> tuple[str, bool] | None:
         """(text, by name) when the search box asks for a search that scans."""
@@ -290,16 +254,7 @@ class RecordList(QWidget):
         self._tasks.run(resolve, done, failed)
 
     def clear_filters(self) -> None:
-        for combo in (*(c.combo for c in self._choices), self.interviewer_filter):
-            combo.blockSignals(True)
-        try:
-            for choice in self._choices:
-                choice.reset()
-            self.interviewer_filter.setCurrentIndex(0)
-            self.interviewer_filter.setEditText("")
-        finally:
-            for combo in (*(c.combo for c in self._choices), self.interviewer_filter):
-                combo.blockSignals(False)
+        self.filters.reset()
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
@@ -435,23 +390,8 @@ class RecordList(QWidget):
         self.new_button.setText(_("New testimony"))
         self.open_button.setText(_("Open"))
         self.delete_button.setText(_("Delete"))
-        self.clear_filters_button.setText(_("Clear filters"))
         self.no_match.retranslate()
-        for choice in self._choices:
-            choice.retranslate()
-            view = choice.combo.view()  # the open list: every entry whole, in this language
-            view.setMinimumWidth(view.sizeHintForColumn(0) + 2 * view.frameWidth() + 16)
-        self.status_filter.setAccessibleName(_("Status"))
-        self.sector_filter.setAccessibleName(_("Sector"))
-        self.year_filter.setAccessibleName(_("Year sent to Russia"))
-        self.indicator_filter.setAccessibleName(_("Indicator present"))
-        self.indicator_filter.setToolTip(
-            _("Show only the testimonies in which this indicator is present"))
-        self.interviewer_filter.setAccessibleName(_("Interviewer"))
-        line = self.interviewer_filter.lineEdit()
-        if line is not None:
-            line.setPlaceholderText(_("All interviewers"))
-            line.setAccessibleName(_("Interviewer"))  # it holds the focus, not the combo
+        self.filters.retranslate()
         self.table.setAccessibleName(_("Testimonies"))
         self.model.retranslate()
         self._update_count()
