@@ -11,7 +11,8 @@ Saving never waits for a whole record to be valid: the answers that are valid ar
 and an answer that is not (hours 25, a text over its limit) keeps its error under the field
 while the record keeps the last valid answer for that question. Questions the form does not
 show (restricted ones for an interviewer, the review section, identifiers for a role without
-the identity key) keep whatever the stored record holds.
+the identity key) keep whatever the stored record holds. Loading a record into the rows, the
+sections' progress and the live indicators are in :mod:`intake.ui.form.form_loading`.
 
 For the integrator: call ``flush()`` before locking, quitting or closing the form (it
 returns False if the save failed); ``saved``, ``save_failed`` and ``status_changed`` feed
@@ -39,17 +40,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.domain.answers import state_share_percent
 from intake.domain.indicators import Finding
 from intake.domain.questionnaire import Question
 from intake.domain.record import Record
 from intake.errors import IntakeError
 from intake.i18n import _
 from intake.services.interviews import InterviewService
-from intake.ui.form import keys, saving, typed_state
+from intake.ui.form import keys, saving
 from intake.ui.form.autosave import AutosaveController
-from intake.ui.form.completeness import answered_count
 from intake.ui.form.consent_actions import ConsentActions
+from intake.ui.form.form_loading import (
+    SHARE_QUESTION,
+    load_rows,
+    progress_label,
+    restore_pending,
+    section_progress,
+    show_indicators,
+    show_progress,
+)
 from intake.ui.form.indicator_panel import IndicatorPanel
 from intake.ui.form.question_row import QuestionRow
 from intake.ui.form.section_page import FormRows, SectionPage
@@ -61,14 +69,8 @@ log = logging.getLogger(__name__)
 
 BANNER_STYLE = ("background: #fdecea; color: #7f0000; border: 1px solid #a40000; "
                 "padding: 6px; font-weight: bold;")
-SHARE_QUESTION = "wages.state_share_percent"
 TEXT_TYPES = saving.TEXT_TYPES
-
-
-def progress_label(section_label: str, answered: int, total: int) -> str:
-    """"Profile (3/5)": the section's translated label and its count (numbers and
-    punctuation read the same in Korean, so this is no catalog entry of its own)."""
-    return f"{section_label} ({answered}/{total})"
+__all__ = ["SHARE_QUESTION", "InterviewForm", "progress_label"]
 
 
 class InterviewForm(QWidget):
@@ -299,42 +301,19 @@ class InterviewForm(QWidget):
 
     # -- loading and live updates ---------------------------------------------------------
     def _load(self, record: Record) -> None:
-        self._load_rows(self.rows.built(), record)  # the others load when built
+        load_rows(self.rows.built(), record)  # the others load when built
         if record.revision > 0:
-            self._restore_pending(record.id)
+            restore_pending(self._service, self.rows, record.id)
         for index in range(len(self.section_pages)):
             self._update_progress(index)
         self._update_indicators()
 
-    @staticmethod
-    def _load_rows(rows: Mapping[str, QuestionRow], record: Record) -> None:
-        derived_share = state_share_percent(record.answers)
-        for qid, row in rows.items():
-            value = record.answers.get(qid)
-            if qid == SHARE_QUESTION and value is not None and value == derived_share:
-                value = None  # computed, not typed: keep it computed
-            row.load(value, record.meta.get(qid))
-
     def _page_built(self, page: SectionPage) -> None:
         """A page shown (or asked for) the first time: its rows show the stored answers."""
-        self._load_rows(page.built_rows, self._saved)
+        load_rows(page.built_rows, self._saved)
         self._update_progress(self.section_pages.index(page))
         if SHARE_QUESTION in page.built_rows:
             self._update_indicators()  # the computed share, as the row's placeholder
-
-    def _restore_pending(self, record_id: str) -> None:
-        """Show again what the rows held that did not validate (kept by the last save
-        before a lock or a crash), each with its error."""
-        try:
-            pending = self._service.pending_answers(record_id)
-        except IntakeError as error:  # never worse than showing the stored answers
-            log.warning("pending answers of record %s not shown: %s", record_id,
-                        type(error).__name__)
-            return
-        for qid, entry in pending.items():
-            row = self.rows.get(qid)
-            if row is not None and not row.read_only and typed_state.restore(row, entry):
-                row.validate()
 
     def _row_changed(self, question_id: str) -> None:
         self._autosave.note_change()
@@ -345,33 +324,12 @@ class InterviewForm(QWidget):
 
     def _update_progress(self, index: int) -> None:
         page = self.section_pages[index]
-        if page.is_built:
-            answered, total = page.progress()
-        else:  # from the stored record, counted as the rows will count it once built
-            answered, total = answered_count(page.questions, self._saved), len(page.questions)
-            stored = self._saved.answers.get(SHARE_QUESTION)
-            if (self._page_of.get(SHARE_QUESTION) is page and stored is not None
-                    and stored == state_share_percent(self._saved.answers)):
-                answered -= 1  # computed, not typed
-        item = self.section_list.item(index)
-        text = progress_label(_(page.section.label), answered, total)
-        if item.text() != text:
-            item.setText(text)
-            # a longer count ("(11/11)") wraps like the other long names, never elided
-            self.section_list.doItemsLayout()
+        answered, total = section_progress(page, self._saved,
+                                           self._page_of.get(SHARE_QUESTION) is page)
+        show_progress(self.section_list, index, answered, total, page.section.label)
 
     def _update_indicators(self) -> None:
-        built = self.rows.built()
-        rows = [r for r in built.values() if r.question.type not in TEXT_TYPES]
-        answers, _meta, _errors = self._collect(rows, show_errors=False)
-        findings: dict[str, Finding] = self._service.indicators(
-            replace(self._saved, answers=answers))
-        self.indicator_panel.show_findings(findings)
-        share_row = built.get(SHARE_QUESTION)
-        if share_row is not None:
-            share = state_share_percent(answers)
-            share_row.editor.set_placeholder(
-                _("Computed: {value}").format(value=share) if share is not None else "")
+        show_indicators(self._service, self._saved, self.rows.built(), self.indicator_panel)
 
     def _section_changed(self, index: int) -> None:
         if index < 0:
