@@ -13,7 +13,9 @@ the editor while it takes the answer, the state box instead while the row is mar
 unknown or declined (the editor is disabled then, and the row must stay reachable to be
 undone). The state and the estimate are set by keys on the focused question (Alt+U,
 Alt+D, Alt+E: ``keys.py``), or by the mouse. The answer is checked when the focus leaves
-the question; the error line's room is always kept, so an error never moves the page.
+the question; the error line's room is always kept, so an error never moves the page. Where
+the state and the estimate sit (beside the editor, or under it on a narrow page) is
+:mod:`intake.ui.form.row_layout`.
 """
 
 from __future__ import annotations
@@ -22,12 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QPalette
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QBoxLayout,
     QCheckBox,
-    QHBoxLayout,
     QLabel,
     QStackedWidget,
     QVBoxLayout,
@@ -54,6 +54,7 @@ from intake.ui.form.fields import (
     TextEditor,
     part_name,
 )
+from intake.ui.form.row_layout import StateLine, tint
 from intake.ui.kit.headings import heading
 
 ERROR_STYLE = "color: #a40000;"
@@ -85,14 +86,6 @@ EDITORS: dict[QType, type[FieldEditor]] = {
 
 def editor_for(question: Question, parent: QWidget | None = None) -> FieldEditor:
     return EDITORS[question.type](question, parent)
-
-
-def tint(label: QLabel, style: str) -> None:
-    """The colour of ``style`` ("color: #…;") as the label's text colour, through its
-    palette: a style sheet per label (two a question) made opening a form slower."""
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, QColor(style.partition(":")[2].strip(" ;")))
-    label.setPalette(palette)
 
 
 @dataclass(frozen=True)
@@ -163,17 +156,8 @@ class QuestionRow(QWidget):
         tint(self.error, ERROR_STYLE)
         self.error.hide()
 
-        line = QHBoxLayout()
-        line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(self.stack, 1)
-        top_left = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
-        if self.narrative:
-            line.setDirection(QBoxLayout.Direction.TopToBottom)
-            top_left = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight
-        line.addWidget(self.state, 0, top_left)
-        line.addWidget(self._estimate_room, 0, top_left)
+        line = StateLine(self.stack, self.state, self._estimate_room, self.narrative)
         self._line = line
-        self._compact = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)  # the error line's kept room is the gap
         layout.setSpacing(3)
@@ -383,31 +367,17 @@ class QuestionRow(QWidget):
     # -- narrow pages ---------------------------------------------------------------------
     def wide_width(self) -> int:
         """The width the row needs with the answer state beside the editor."""
-        if self.narrative:
-            return self.editor.wide_width()
-        spacing = max(self._line.spacing(), 0)
-        return (self.editor.wide_width() + self.state.sizeHint().width()
-                + self._estimate_room.sizeHint().width() + 2 * spacing)
+        return self._line.wide_width(self.editor)
 
     @property
     def compact(self) -> bool:
-        return self._compact
+        return self._line.compact
 
     def set_compact(self, compact: bool) -> None:
         """On a narrow page (large text, long Korean labels, a small screen) the answer
         state and the estimate go under the editor, which takes its narrow form too, so
-        the page never needs scrolling sideways. Tab order stays the same."""
-        if compact == self.compact:
-            return
-        self._compact = compact
-        if not self.narrative:  # a narrative's state is under it already
-            self._line.setDirection(QBoxLayout.Direction.TopToBottom if compact
-                                    else QBoxLayout.Direction.LeftToRight)
-        policy = self._estimate_room.sizePolicy()
-        # no empty line under the state
-        policy.setRetainSizeWhenHidden(not compact and not self.narrative)
-        self._estimate_room.setSizePolicy(policy)
-        self.editor.set_compact(compact)
+        the page never needs scrolling sideways (:mod:`intake.ui.form.row_layout`)."""
+        self._line.set_compact(compact, self.editor)
 
     def retranslate(self) -> None:
         q = self.question
