@@ -37,6 +37,12 @@ class Desk:
     def __init__(self, vault: Vault) -> None:
         self._vault = vault
 
+    @property
+    def vault(self) -> Vault:
+        """The vault itself, for the services layer and tests (``Session.vault``); widgets
+        use the services instead."""
+        return self._vault
+
     # -- the session ----------------------------------------------------------------------
     @property
     def user(self) -> str:

@@ -68,6 +68,15 @@ class InterviewService:
             with_identity and self.vault.role.holds_identity_key) else None
 
     # -- permissions ----------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        """Whether the vault is still unlocked (a form saving under a lock checks this)."""
+        return self.vault.is_open
+
+    @property
+    def user(self) -> str:
+        return self.vault.user
+
     def may(self, action: Action) -> bool:
         """Whether the current user's role may do ``action`` (for the UI to hide it)."""
         return allowed(self.vault.role, action)

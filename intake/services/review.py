@@ -115,6 +115,10 @@ class ReviewService:
     def _conn(self) -> Connection:
         return self.vault.connection()
 
+    @property
+    def is_open(self) -> bool:
+        return self.vault.is_open
+
     def may_review(self) -> bool:
         """Whether the current user reviews (the panel, the queue, overrides)."""
         return self.interviews.may(Action.REVIEW)

@@ -2,7 +2,8 @@
 
 Qt-free, shared by the GUI and the tests. Unlocking is slow on purpose (Argon2id), so the UI
 calls :meth:`Session.open_vault` on a worker thread and hands the result to
-:meth:`Session.attach` on its own thread.
+:meth:`Session.attach` on its own thread. What the UI gets is the unlocked vault's
+:class:`~intake.services.desk.Desk`, never the vault.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 from pathlib import Path
 
 from intake.domain.roles import Role
+from intake.services.desk import Desk
 from intake.vault.files import vault_exists
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
@@ -21,63 +23,69 @@ log = logging.getLogger(__name__)
 class Session:
     def __init__(self, policy: KdfPolicy) -> None:
         self._policy = policy
-        self._vault: Vault | None = None
+        self._desk: Desk | None = None
 
     # -- work that may run on a worker thread (touches no session state) ------------------
-    def create_vault(self, folder: Path, user: str, passphrase: str) -> tuple[Vault, str]:
-        return Vault.create(folder, user, passphrase, self._policy)
+    def create_vault(self, folder: Path, user: str, passphrase: str) -> tuple[Desk, str]:
+        vault, code = Vault.create(folder, user, passphrase, self._policy)
+        return Desk(vault), code
 
     @staticmethod
     def open_vault(
         folder: Path, user: str, passphrase: str, accept_generation_mismatch: bool = False
-    ) -> Vault:
-        return Vault.open(
+    ) -> Desk:
+        return Desk(Vault.open(
             folder, user, passphrase, accept_generation_mismatch=accept_generation_mismatch
-        )
+        ))
 
     @staticmethod
-    def recover_vault(folder: Path, user: str, code: str, new_passphrase: str) -> Vault:
-        vault = Vault.open_with_recovery_code(folder, user, code)
+    def recover_vault(folder: Path, user: str, code: str, new_passphrase: str) -> Desk:
+        desk = Desk(Vault.open_with_recovery_code(folder, user, code))
         try:
-            vault.change_passphrase(new_passphrase)
-            vault.release_thread_connection()
+            desk.change_passphrase(new_passphrase)
+            desk.end_thread()
         except BaseException:
-            vault.close()
+            desk.close()
             raise
-        return vault
+        return desk
 
     @staticmethod
     def exists(folder: Path) -> bool:
         return vault_exists(folder)
 
     # -- state (UI thread) ----------------------------------------------------------------
-    def attach(self, vault: Vault) -> None:
-        if self._vault is vault:
+    def attach(self, desk: Desk) -> None:
+        if self._desk is desk:
             return
-        if self._vault is not None:
-            self._vault.close()
-        self._vault = vault
+        if self._desk is not None:
+            self._desk.close()
+        self._desk = desk
         log.info("vault unlocked")
 
     @property
+    def desk(self) -> Desk | None:
+        return self._desk
+
+    @property
     def vault(self) -> Vault | None:
-        return self._vault
+        """The open vault itself: for tests and services, never for widgets."""
+        return self._desk.vault if self._desk is not None else None
 
     @property
     def unlocked(self) -> bool:
-        return self._vault is not None and self._vault.is_open
+        return self._desk is not None and self._desk.is_open
 
     @property
     def user(self) -> str | None:
-        return self._vault.user if self._vault else None
+        return self._desk.user if self._desk else None
 
     @property
     def role(self) -> Role | None:
-        return self._vault.role if self._vault else None
+        return self._desk.role if self._desk else None
 
     def lock(self) -> None:
         """Checkpoint, close every connection and drop the keys."""
-        if self._vault is not None:
-            vault, self._vault = self._vault, None
-            vault.close()
+        if self._desk is not None:
+            desk, self._desk = self._desk, None
+            desk.close()
             log.info("vault locked")

@@ -33,6 +33,7 @@ from intake.domain.permissions import Action, allowed, require
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status, now
+from intake.domain.roles import Role
 from intake.errors import IntakeError
 from intake.exchange.containers import bundle, bundle_files
 from intake.exchange.formats import jsonl
@@ -75,6 +76,10 @@ class TransferService:
 
     def _conn(self) -> Connection:
         return self.vault.connection()
+
+    @property
+    def role(self) -> Role:
+        return self.vault.role
 
     # -- organisation (the office) --------------------------------------------------------
     def init_org(self) -> OrgPublic:

@@ -21,13 +21,18 @@ CALL = re.compile(r"\bicon\(([^()]*)\)")
 
 
 def names_in_code() -> dict[str, set[str]]:
-    """Icon names per file (every string in a call: ``icon("pause" if p else "play")``)."""
+    """Icon names per file (every string in a call: ``icon("pause" if p else "play")``),
+    and the icons of the main window's action table (ui/shell/actions.py)."""
+    from intake.ui.shell.actions import specs
+
     found: dict[str, set[str]] = {}
     for path in sorted((REPO / "intake" / "ui").rglob("*.py")):
         for arguments in CALL.findall(path.read_text(encoding="utf-8")):
             names = set(re.findall(r'"([\w-]+)"', arguments))
             if names:
                 found.setdefault(str(path.relative_to(REPO)), set()).update(names)
+    table = {spec.icon for spec in specs() if spec.icon}
+    found.setdefault("intake/ui/shell/actions.py", set()).update(table)
     return found
 
 
@@ -38,7 +43,8 @@ def colours_of(image: QImage) -> set[str]:
 
 def test_every_icon_used_is_bundled_with_its_licence(qapp: QApplication) -> None:
     used = names_in_code()
-    assert "lock" in used["intake/ui/shell/main_window.py"]  # the scan finds the calls
+    assert "lock" in used["intake/ui/records/workspace.py"]  # the scan finds the calls
+    assert {"lock", "users"} <= used["intake/ui/shell/actions.py"]  # and the action table
     assert {"play", "pause"} <= used["intake/ui/records/audio_player.py"]  # and the conditional
     missing = {(where, name) for where, names in used.items() for name in names
                if not (LUCIDE / f"{name}.svg").is_file()}

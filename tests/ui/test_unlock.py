@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from intake.app import Gui
 from intake.errors import GenerationMismatch, UnknownUser, WrongPassphrase, WrongRecoveryCode
 from intake.i18n import _
+from intake.services.desk import Desk
 from intake.ui.screens.unlock import RECOVER, UNLOCK, UnlockScreen
 from intake.vault.files import KEYSLOTS_NAME
 from intake.vault.vault import Vault
@@ -234,11 +235,11 @@ def test_cancel_while_unlocking_closes_what_opens(qtbot: QtBot, locked_gui: Gui,
     opened: list[Vault] = []
     real_open = locked_gui.session.open_vault
 
-    def slow_open(*args: object, **kwargs: object) -> Vault:
+    def slow_open(*args: object, **kwargs: object) -> Desk:
         release.wait(10)
-        vault = real_open(*args, **kwargs)  # type: ignore[arg-type]
-        opened.append(vault)
-        return vault
+        desk = real_open(*args, **kwargs)  # type: ignore[arg-type]
+        opened.append(desk.vault)
+        return desk
 
     monkeypatch.setattr(locked_gui.session, "open_vault", slow_open)
     type_into(qtbot, page.user, USER)

@@ -23,6 +23,7 @@ from intake.errors import ExitCode, PermissionDenied
 from intake.exchange.demo.generate import generate
 from intake.i18n import _
 from intake.services.audit_log import AuditService
+from intake.services.desk import Desk
 from intake.services.exports import ExportService, ExportSettings
 from intake.services.interviews import InterviewService, RecordFilter
 from intake.services.session import Session
@@ -235,7 +236,7 @@ def lock(w: Fixture) -> None:
     vault = Vault.open(folder, USER, PASSPHRASE)
     vault.role = w.vault.role
     session = Session(KdfPolicy(FLOOR))
-    session.attach(vault)
+    session.attach(Desk(vault))
     require(vault.role, Action.LOCK)
     session.lock()
     assert not session.unlocked and not vault.is_open

@@ -30,7 +30,7 @@ class ConsentActions:
         if page is None:
             return
         page.set_read_only(True)  # its rows, now or when the page is built
-        own = record.author == service.vault.user
+        own = record.author == service.user
         if not service.may(Action.EDIT_OWN_RECORD if own else Action.EDIT_OTHERS_RECORD):
             return
         self.consent_button = QPushButton(page)

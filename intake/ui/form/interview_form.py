@@ -346,7 +346,7 @@ class InterviewForm(QWidget):
         return saving.collect(self._saved, self.rows.built(), rows, show_errors)
 
     def _save(self) -> bool:
-        if not self._service.vault.is_open:  # locked under us: nothing can be stored now
+        if not self._service.is_open:  # locked under us: nothing can be stored now
             log.info("autosave of record %s skipped: the vault is locked", self._saved.id)
             self._autosave.stop()
             return False

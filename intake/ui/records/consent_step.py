@@ -344,7 +344,7 @@ class ConsentController(QObject):
         withdrawn = form.record.answers.get(WITHDRAWN)
         if query:
             self._purged_on = None
-            if withdrawn and form.is_stored and self._review.vault.is_open:
+            if withdrawn and form.is_stored and self._review.is_open:
                 try:
                     tombstone = self._review.tombstone(form.record.id)
                 except IntakeError:

@@ -149,7 +149,7 @@ class ReviewPanel(QScrollArea):
         record = self._form.record
         self._status = record.status
         self._targets, self._changes = [], []
-        if self._form.is_stored and self._review.vault.is_open:
+        if self._form.is_stored and self._review.is_open:
             try:
                 self._targets = self._review.allowed_transitions(record.id)
                 self._changes = self._review.history(record.id)

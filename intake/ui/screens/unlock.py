@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from intake.errors import GenerationMismatch, VaultWipedAfterFailures
 from intake.i18n import _
+from intake.services.desk import Desk
 from intake.services.session import Session
 from intake.ui.kit.busy import busy_bar, centred, error_label
 from intake.ui.kit.dialogs import Dialogs
@@ -46,15 +47,14 @@ from intake.ui.kit.worker import BackgroundTasks
 from intake.ui.screens.first_passphrase import InitialPassphrase
 from intake.ui.screens.language_switch import LanguageSwitch
 from intake.ui.shell.language import LanguageController
-from intake.vault.vault import Vault
 
 UNLOCK, RECOVER = 0, 1
 CLEAR_HIDDEN_MS = 30_000
 
 
 class UnlockScreen(QWidget):
-    unlocked = Signal(object)  # the open Vault
-    must_change = Signal(object, object)  # the open Vault, an InitialPassphrase
+    unlocked = Signal(object)  # the unlocked vault's Desk
+    must_change = Signal(object, object)  # the Desk, an InitialPassphrase
     wiped = Signal()  # the vault destroyed itself (too many wrong passphrases)
 
     def __init__(
@@ -275,34 +275,34 @@ class UnlockScreen(QWidget):
             new = self.new_passphrase.take()
             self.recovery_code.clear()
 
-            def work() -> tuple[Vault, InitialPassphrase | None]:
+            def work() -> tuple[Desk, InitialPassphrase | None]:
                 return session.recover_vault(folder, user, code, new), None
         else:
             passphrase = self.passphrase.text()
             self.passphrase.clear()
             accept, self._accept_next = self._accept_next, False
 
-            def work() -> tuple[Vault, InitialPassphrase | None]:
-                vault = session.open_vault(folder, user, passphrase, accept)
-                if vault.must_change_passphrase:
-                    return vault, InitialPassphrase(passphrase)
-                return vault, None
+            def work() -> tuple[Desk, InitialPassphrase | None]:
+                desk = session.open_vault(folder, user, passphrase, accept)
+                if desk.must_change_passphrase:
+                    return desk, InitialPassphrase(passphrase)
+                return desk, None
 
         self.error.clear()
         self._set_busy(True)
         self._tasks.run(work, self._succeeded, self._failed)
 
-    def _succeeded(self, result: tuple[Vault, InitialPassphrase | None]) -> None:
-        vault, initial = result
+    def _succeeded(self, result: tuple[Desk, InitialPassphrase | None]) -> None:
+        desk, initial = result
         if self._abandoned:
             self._abandoned = False
-            vault.close()
+            desk.close()
             return
         self._set_busy(False)
         if initial is not None:
-            self.must_change.emit(vault, initial)
+            self.must_change.emit(desk, initial)
         else:
-            self.unlocked.emit(vault)
+            self.unlocked.emit(desk)
 
     def _failed(self, error: BaseException) -> None:
         abandoned, self._abandoned = self._abandoned, False

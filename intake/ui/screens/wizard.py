@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from intake.domain.users import validate_user_name
 from intake.errors import IntakeError, VaultExists
 from intake.i18n import _
+from intake.services.desk import Desk
 from intake.services.session import Session
 from intake.settings import SettingsStore
 from intake.ui.kit.dialogs import Dialogs
@@ -41,7 +42,6 @@ from intake.ui.kit.worker import BackgroundTasks
 from intake.ui.screens.language_switch import LanguageSwitch
 from intake.ui.screens.recovery_code import RecoveryCodePanel
 from intake.ui.shell.language import LanguageController
-from intake.vault.vault import Vault
 
 WELCOME, ACCOUNT, PASSPHRASE, CREATING, RECOVERY = range(5)
 
@@ -53,7 +53,7 @@ def _text(parent: QWidget) -> QLabel:
 
 
 class FirstRunWizard(QWidget):
-    finished = Signal(object)  # the created, open Vault
+    finished = Signal(object)  # the created vault's Desk
 
     def __init__(
         self,
@@ -70,7 +70,7 @@ class FirstRunWizard(QWidget):
         self._session, self._tasks, self._dialogs = session, tasks, dialogs
         self._settings = settings
         self._default_folder = default_folder
-        self._vault: Vault | None = None
+        self._desk: Desk | None = None
         self._recovery_code: str | None = None
 
         self.pages = QStackedWidget(self)
@@ -305,11 +305,11 @@ class FirstRunWizard(QWidget):
             self._creation_failed,
         )
 
-    def _created(self, result: tuple[Vault, str]) -> None:
-        self._vault, self._recovery_code = result
+    def _created(self, result: tuple[Desk, str]) -> None:
+        self._desk, self._recovery_code = result
         # The session owns the open vault from now on, so quitting here still locks it.
-        self._session.attach(self._vault)
-        folder = self._vault.files.folder
+        self._session.attach(self._desk)
+        folder = self._desk.folder
         if folder != self._default_folder:
             self._settings.save(self._settings.load().with_changes(vault_dir=str(folder)))
         self.recovery_code.setText(self._recovery_code.replace("-", " "))
@@ -320,8 +320,8 @@ class FirstRunWizard(QWidget):
         self.error.setText(error_text(error))
 
     def _finish(self) -> None:
-        vault, self._vault = self._vault, None
+        desk, self._desk = self._desk, None
         self._recovery_code = None
         self.recovery_code.clear()
-        if vault is not None:
-            self.finished.emit(vault)
+        if desk is not None:
+            self.finished.emit(desk)

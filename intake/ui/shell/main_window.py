@@ -61,7 +61,6 @@ from intake.ui.shell.session_tasks import SessionTasks
 from intake.ui.shell.transfer import TransferMenu
 from intake.ui.shell.vault_views import VaultViews
 from intake.ui.shell.views import OpenViews
-from intake.vault.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -210,29 +209,29 @@ class MainWindow(QMainWindow):
         self._set_screen(screen)
         screen.first_field.setFocus()
 
-    def _attach(self, vault: Vault) -> Desk:
-        """The unlocked vault joins the session (so that Lock and Quit close it from here
-        on); its one desk for this unlock is made now."""
-        self._folder = vault.files.folder
-        self._session.attach(vault)
+    def _attach(self, desk: Desk) -> Desk:
+        """The unlocked vault's desk joins the session (so that Lock and Quit close it from
+        here on) and is this unlock's one desk."""
+        self._folder = desk.folder
+        self._session.attach(desk)
         if self._desk is None:
-            self._desk = Desk(vault)
-            self.tasks.open_vault(self._desk)
+            self._desk = desk
+            self.tasks.open_vault(desk)
         self._start_auto_lock()
         return self._desk
 
-    def _choose_passphrase(self, vault: Vault, initial: InitialPassphrase | None) -> None:
+    def _choose_passphrase(self, desk: Desk, initial: InitialPassphrase | None) -> None:
         """First unlock with an initial passphrase: only this screen (and Lock, Quit and the
         language) until the user has chosen their own; then the workspace."""
-        screen = FirstPassphraseScreen(self._attach(vault), initial, self.tasks, self)
-        screen.done.connect(lambda: self._open_workspace(vault))
+        screen = FirstPassphraseScreen(self._attach(desk), initial, self.tasks, self)
+        screen.done.connect(lambda: self._open_workspace(desk))
         self._set_screen(screen)
         screen.passphrase.first.setFocus()
 
-    def _open_workspace(self, vault: Vault) -> None:
-        desk = self._attach(vault)
+    def _open_workspace(self, unlocked: Desk) -> None:
+        desk = self._attach(unlocked)
         if desk.must_change_passphrase:
-            self._choose_passphrase(vault, None)
+            self._choose_passphrase(desk, None)
             return
         # back to where the user was when the vault locked
         resume_place(desk, self._show_workspace(desk))

@@ -60,7 +60,7 @@ class OfficeDialog(QDialog):
         self.setModal(True)
         self._service, self._menu = service, menu
         self.setMinimumWidth(640)  # the folders and fingerprints read whole
-        self._admin = allowed(service.vault.role, Action.MANAGE_USERS)
+        self._admin = allowed(service.role, Action.MANAGE_USERS)
         self.title = heading(self, 1.2)
         self.org_label, self.org_value = QLabel(self), QLabel(self)
         self.trusted_label, self.trusted_value = QLabel(self), QLabel(self)
