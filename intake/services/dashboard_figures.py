@@ -54,6 +54,7 @@ from intake.exchange.analysis.statistics import (
     _codes_labels,
     _ordered,
     _years,
+    answer_rows,
 )
 from intake.exchange.formats.export_files import neutralize
 from intake.i18n import N_, _
@@ -310,12 +311,9 @@ def compute(loaded: Loaded, flt: DashboardFilter | None = None,
     for chart_id, values in conditions.items():
         qid = next(qid for t, qid, _title in _DISTRIBUTIONS if t == chart_id)
         question = questionnaire.question(qid)
-        if question.bands is not None:
-            known = [label for _lo, _hi, label in question.bands.ranges]
-            labels = {k: k for k in known}
-        else:
-            codelist = question.codes or CodeList(())
-            known, labels = list(codelist.values()), _labels(codelist)
+        known, labels = answer_rows(question)
+        if question.bands is None:
+            labels = {**labels, MISSING: NOT_RECORDED}
         figures.append(_distribution(chart_id, values, _ordered(values, known), labels))
     figures.sort(key=lambda f: CHART_IDS.index(f.id))
     return Dashboard(figures, len(rows), loaded.visible, loaded.left_out)

@@ -44,7 +44,7 @@ from fractions import Fraction
 
 from intake.domain.codelists import SECTOR_GROUPS
 from intake.domain.indicators import FINDING_LABELS, INDICATORS, Finding, derive
-from intake.domain.questionnaire import CodeList, Questionnaire
+from intake.domain.questionnaire import CodeList, Question, Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.domain.regions import FEDERAL_DISTRICTS
@@ -283,12 +283,7 @@ def _condition_tables(b: _Builder, kept: Sequence[Record], n: str,
     for table_id, qid, title in _DISTRIBUTIONS:
         question = questionnaire.question(qid)
         values = [_code(cell(question, r.answers, r.meta)) for r in kept]
-        if question.bands is not None:
-            known = [label for _lo, _hi, label in question.bands.ranges]
-            labels = {k: k for k in known}
-        else:
-            codelist = question.codes or CodeList(())
-            known, labels = list(codelist.values()), _codes_labels(codelist)
+        known, labels = answer_rows(question)
         b.distribution(table_id, title, values, _ordered(values, known), n, labels)
     sexual = b.table("abuse_sexual", N_("Sexual violence (counts only)"), [ANSWERED, YES],
                      [RECORDS], {})
@@ -308,6 +303,16 @@ _DISTRIBUTIONS = (
      N_("Share of the wage taken by the state (%)")),
     ("medical_care_received", "medical.care_received", N_("Medical care received")),
 )
+
+
+def answer_rows(question: Question) -> tuple[list[str], dict[str, str]]:
+    """The rows of a distribution of ``question``'s answers, in order, and their labels:
+    its bands (hours, a share) or its codes (shared with the dashboard's charts)."""
+    if question.bands is not None:
+        known = [label for _lo, _hi, label in question.bands.ranges]
+        return known, {k: k for k in known}
+    codelist = question.codes or CodeList(())
+    return list(codelist.values()), _codes_labels(codelist)
 
 
 def _band(questionnaire: Questionnaire, year: str) -> str:
