@@ -13,8 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,6 +27,7 @@ from intake import __version__
 from intake.i18n import _, ngettext
 from intake.services.exports import PreparedExport
 from intake.ui.export.export_preview import ExportState
+from intake.ui.kit import file_choice
 from intake.ui.kit.busy import busy_bar, message_label
 from intake.ui.kit.errors import error_text
 
@@ -36,26 +35,10 @@ FolderChooser = Callable[[QWidget], Path | None]
 
 
 def choose_folder(parent: QWidget) -> Path | None:
-    """Qt's own folder dialog (not the platform's, which keeps recent places), without the
-    static helpers and with no history. Qt still saves the dialog's current folder as
-    "history" and "lastVisited" when it is destroyed, so the dialog is sent back to the home
-    folder first: where an export went is not remembered."""
-    home = str(Path.home())
-    dialog = QFileDialog(parent, _("Choose an empty folder for the export"))
-    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-    dialog.setFileMode(QFileDialog.FileMode.Directory)
-    dialog.setDirectory(home)
-    dialog.setHistory([])
-    try:
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        chosen = dialog.selectedFiles()
-        return Path(chosen[0]) if chosen else None
-    finally:
-        dialog.setDirectory(home)
-        dialog.setHistory([])
-        dialog.deleteLater()
+    """Qt's own folder dialog, without a trace (``kit/file_choice.py``): where an export
+    went is not remembered."""
+    return file_choice.choose(parent, _("Choose an empty folder for the export"),
+                              mode="folder")
 
 
 class FolderField:
