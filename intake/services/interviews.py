@@ -26,7 +26,7 @@ from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
 from intake.services import drafts, record_changes, saving
-from intake.services.saving import AfterSave, RecordSaver, identity_action
+from intake.services.saving import AfterSave, RecordSaver, identity_action, identity_key
 from intake.vault import attachments, audit, review_store
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
@@ -58,14 +58,8 @@ class InterviewService:
         self._saver = RecordSaver(self.vault, self.questionnaire)
 
     def _store(self, with_identity: bool = True) -> RecordStore:
-        """The store; without the identity key for a role that must not hold it, even if
-        the key happens to be in memory."""
-        return RecordStore(self.vault.connection(), self._key(with_identity),
+        return RecordStore(self.vault.connection(), identity_key(self.vault, with_identity),
                            self.questionnaire)
-
-    def _key(self, with_identity: bool) -> bytes | None:
-        return self.vault.identity_key if (
-            with_identity and self.vault.role.holds_identity_key) else None
 
     # -- permissions ----------------------------------------------------------------------
     @property
@@ -165,9 +159,7 @@ class InterviewService:
 
     def _identity_key(self, author: str) -> bytes | None:
         """The identity key, for a role that may read this author's identity sections."""
-        if allowed(self.vault.role, self._identity_action(author)):
-            return self.vault.identity_key
-        return None
+        return identity_key(self.vault, allowed(self.vault.role, self._identity_action(author)))
 
     def pending_answers(self, record_id: str) -> dict[str, Any]:
         """What the form held for the record's questions that did not validate yet (the
@@ -332,7 +324,7 @@ class InterviewService:
                                                    overridden.get(record.id, {}))
             prepared.append((record, findings))
         with review_store.joined(conn):
-            store = ImportingStore(conn, self._key(True), self.questionnaire)
+            store = ImportingStore(conn, identity_key(self.vault, True), self.questionnaire)
             result = store.import_many(prepared)
             audit.append(conn, self.vault.user, AuditAction.IMPORTED, detail={
                 "count": result.added + result.updated + result.history})

@@ -41,6 +41,12 @@ REVIEW_STATUSES = frozenset({Status.IN_REVIEW, Status.VERIFIED, Status.NEEDS_FOL
 AfterSave = Callable[[Connection, Record], None]
 
 
+def identity_key(vault: Vault, with_identity: bool) -> bytes | None:
+    """The identity key for a store, or None: without it for a role that must not hold it,
+    even if the key happens to be in memory."""
+    return vault.identity_key if with_identity and vault.role.holds_identity_key else None
+
+
 def identity_action(user: str, author: str) -> Action:
     """What seeing the identity section of ``author``'s record needs, for ``user``."""
     return Action.VIEW_OWN_IDENTITY if author == user else Action.VIEW_OTHERS_IDENTITY
@@ -93,9 +99,7 @@ class RecordSaver:
         return result
 
     def _store(self, conn: Connection, with_identity: bool) -> RecordStore:
-        key = self.vault.identity_key if (
-            with_identity and self.vault.role.holds_identity_key) else None
-        return RecordStore(conn, key, self.questionnaire)
+        return RecordStore(conn, identity_key(self.vault, with_identity), self.questionnaire)
 
     def check_write(self, record: Record, stored: Record | None) -> None:
         """Creating or editing ``record``; ``stored`` is what the vault holds now. Raises

@@ -214,12 +214,14 @@ class Workspace(QWidget):
         """Open the testimony at ``place`` again, on its section, the question focused;
         False (and the list) when it cannot be opened any more."""
         try:
-            self._service.load(place.record_id)
+            record = self._service.load(place.record_id)  # once: its identity is decrypted
         except IntakeError:
             return False
-        self.open_record(place.record_id)
+        if not self._leave_form():
+            return False
+        self._show_form(record)
         form = self.form
-        if form is None or form.record_id != place.record_id:
+        if form is None:
             return False
         index = next((i for i, page in enumerate(form.section_pages)
                       if page.section.id == place.section), 0)
