@@ -18,7 +18,7 @@ test: $(STAMP) $(MO)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
 
 bench: $(STAMP) $(MO)
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -s -m perf -o faulthandler_timeout=3600 tests/perf
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -s -m perf -o faulthandler_timeout=3600 -o timeout=3000 tests/perf
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

@@ -64,6 +64,38 @@ def test_the_project_bounds_every_test(pytestconfig: pytest.Config) -> None:
     assert pytestconfig.getini("faulthandler_exit_on_timeout") is True
 
 
+def test_a_python_hang_fails_alone_before_the_backstop(pytestconfig: pytest.Config) -> None:
+    """pytest-timeout (signal) fails a test hanging in Python and the run goes on; it fires
+    before faulthandler, which ends the whole run."""
+    assert pytestconfig.getini("timeout_method") == "signal"
+    timeout = float(pytestconfig.getini("timeout"))
+    assert 0 < timeout < float(pytestconfig.getini("faulthandler_timeout"))
+
+
+PYTHON_HANG = '''
+import time
+
+
+def test_hangs_in_python():
+    time.sleep(3600)
+
+
+def test_runs_after_it():
+    assert True
+'''
+
+
+def test_a_python_hang_fails_and_the_run_goes_on(tmp_path: Path) -> None:
+    test = tmp_path / "test_python_hang.py"
+    test.write_text(PYTHON_HANG)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-c", str(ROOT / "pyproject.toml"),
+         "--rootdir", str(tmp_path), "-p", "no:cacheprovider", "-o", "timeout=3", str(test)],
+        cwd=tmp_path, capture_output=True, timeout=60)
+    out = done.stdout.decode(errors="replace")
+    assert "1 failed, 1 passed" in out and "Timeout" in out
+
+
 def test_a_deadlock_holding_the_gil_ends_with_every_stack(tmp_path: Path) -> None:
     taken, code, err = run_deadlock(tmp_path, limit=SHORT + 10)
     assert code is not None, "the backstop did not end the deadlocked run"
