@@ -55,6 +55,14 @@ class UnknownUser(IntakeError):
     exit_code = ExitCode.DENIED
 
 
+class VaultNeedsUpgrade(IntakeError):
+    """A migration re-encrypts data under the identity key, which this slot lacks."""
+
+    template = N_("This vault must first be upgraded to this version of the app. Ask an "
+                  "administrator or a case manager to unlock it once; then you can open it.")
+    exit_code = ExitCode.DENIED
+
+
 class VaultWipedAfterFailures(IntakeError):
     template = N_("The passphrase was wrong {count} times in a row: as this vault was set "
                   "to do, it has been destroyed.")

@@ -165,8 +165,14 @@ class Question:
 
     @property
     def is_identifying(self) -> bool:
-        """Stored encrypted with the identity key."""
+        """A direct identifier (class D)."""
         return self.cls is QClass.DIRECT
+
+    @property
+    def is_private(self) -> bool:
+        """Stored under the identity key: a direct identifier or any free text (a
+        narrative names people whatever its class); never readable by a coordinator."""
+        return self.cls is QClass.DIRECT or self.type.is_text
 
 
 @dataclass(frozen=True)
@@ -187,8 +193,10 @@ class Questionnaire:
     renamed: Mapping[str, str] = field(default_factory=dict)  # old id → new id
     renamed_codes: Mapping[tuple[str, str], str] = field(default_factory=dict)
     _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
-    #: Ids of the questions stored encrypted with the identity key (class D).
+    #: Ids of the direct identifiers (class D).
     identifying_ids: frozenset[str] = field(init=False, repr=False, compare=False)
+    #: Ids of the questions stored under the identity key (class D and every free text).
+    private_ids: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_id = {q.id: q for q in self.questions()}
@@ -197,6 +205,8 @@ class Questionnaire:
         object.__setattr__(self, "_by_id", by_id)
         object.__setattr__(self, "identifying_ids",
                            frozenset(qid for qid, q in by_id.items() if q.is_identifying))
+        object.__setattr__(self, "private_ids",
+                           frozenset(qid for qid, q in by_id.items() if q.is_private))
 
     @property
     def schema(self) -> str:

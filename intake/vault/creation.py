@@ -58,7 +58,7 @@ def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy, 
         if os.name == "posix":
             os.chmod(files.database, 0o600)
         try:
-            migrations.migrate(conn)
+            migrations.migrate(conn, keys.idk)
             with transaction(conn):
                 conn.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",

@@ -7,9 +7,11 @@ version is newer than this code knows is refused rather than guessed at.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from intake.errors import VaultNeedsUpgrade
+from intake.vault import migration_private
 from intake.vault.database import Connection, transaction
 
 
@@ -18,6 +20,15 @@ class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
+    #: Python run after the statements, in the same transaction, with the identity key
+    #: (a migration that re-encrypts data can only be run by a slot that holds it).
+    step: Callable[[Connection, bytes], None] | None = None
+    #: VACUUM after the commit: data moved out must leave no copy in free pages.
+    vacuum: bool = False
+
+    @property
+    def needs_identity_key(self) -> bool:
+        return self.step is not None
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -298,6 +309,13 @@ MIGRATIONS: tuple[Migration, ...] = (
                ) STRICT, WITHOUT ROWID""",
         ),
     ),
+    Migration(
+        8,
+        "everything identifying under the identity key; revoked devices; approved quotes",
+        migration_private.STATEMENTS,
+        step=migration_private.run,
+        vacuum=True,
+    ),
 )
 
 
@@ -333,17 +351,28 @@ def pending(conn: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> l
     return [m for m in migrations if m.version > version]
 
 
-def migrate(conn: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
-    """Apply what is pending; return the versions applied."""
+def migrate(conn: Connection, identity_key: bytes | bytearray | None,
+            migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
+    """Apply what is pending; return the versions applied. Raises
+    :class:`VaultNeedsUpgrade`, before anything is written, when a pending migration
+    needs the identity key and ``identity_key`` is None."""
+    todo = pending(conn, migrations)
+    if identity_key is None and any(m.needs_identity_key for m in todo):
+        raise VaultNeedsUpgrade()
     applied = []
-    for migration in pending(conn, migrations):
+    for migration in todo:
         with transaction(conn):
             _ensure_table(conn)
             for statement in migration.statements:
                 conn.execute(statement)
+            if migration.step is not None and identity_key is not None:
+                migration.step(conn, bytes(identity_key))
             conn.execute(
                 "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
                 (migration.version, migration.description, dt.datetime.now(dt.UTC).isoformat()),
             )
         applied.append(migration.version)
+        if migration.vacuum:
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return applied

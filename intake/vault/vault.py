@@ -218,7 +218,7 @@ class Vault:
                 else:
                     unlock_checks.check_audit_head(conn, self.files.folder,
                                                    self._slot_file.audit_head)
-                migrations.migrate(conn)
+                migrations.migrate(conn, self._require_keys().idk)
                 self._load_user(conn, slot_id)
             finally:
                 self._close_connection(conn)

@@ -1,0 +1,117 @@
+"""Which key opens which data: the one place that says it (docs/vault.md, the table).
+
+The database key (DBK) opens ``intake.db``; every role holds it. Everything that can
+identify a person is additionally under the identity key (IDK), which coordinators' slots
+never carry, so a coordinator's passphrase and a copy of the vault folder reveal no one:
+
+- a record's *private section*, one AES-256-GCM blob per record and revision under the IDK
+  itself (:mod:`intake.vault.identity`, the record id as associated data): every direct
+  identifier (class D) and every free text of any class (narratives, quotes,
+  ``*.details``, review notes and follow-ups, consent restrictions, company names), as
+  :attr:`Questionnaire.private_ids` lists them; the same for pending answers;
+- single values kept in their own rows (an indicator override's reason, the office's HPKE
+  and signing private keys, the device's signing key, an attachment's file key): sealed
+  with :func:`seal` under a key derived from the IDK, bound to a context string naming
+  the row and column, so a sealed value cannot be moved to another row;
+- the text index and its excerpts: a second SQLCipher database, ``index.db``, keyed by
+  :func:`index_key` and attached only for slots that hold the IDK
+  (:mod:`intake.vault.text_index`). It is derived data: ``intake.db`` stays the one
+  authoritative file, so a save commits atomically in one file and the index is rebuilt
+  from it whenever it is behind, missing or keyed by an identity key that was replaced.
+
+The stores take the IDK or ``None``; with ``None`` they cannot decrypt and say so
+(:class:`~intake.vault.record_types.IdentityKeyMissing`), whatever a service asks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from intake.errors import DatabaseDamaged
+
+Connection = Any  # sqlcipher3.Connection (intake.vault.database.Connection)
+
+NONCE_BYTES = 12
+_SEALED_VALUE = b"intake sealed value v1"
+_TEXT_INDEX = b"intake text index v1"
+
+Key = bytes | bytearray
+
+
+def _derive(idk: Key, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(bytes(idk))
+
+
+def index_key(idk: Key) -> bytes:
+    """The raw SQLCipher key of ``index.db``: HKDF-SHA-256(IDK, "intake text index v1")."""
+    return _derive(idk, _TEXT_INDEX)
+
+
+def seal(idk: Key, context: str, data: bytes) -> bytes:
+    """``nonce ‖ AES-256-GCM(HKDF(IDK, "intake sealed value v1"), data, ad=context)``."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(_derive(idk, _SEALED_VALUE)).encrypt(
+        nonce, data, context.encode("utf-8"))
+
+
+def unseal(idk: Key, context: str, blob: bytes) -> bytes:
+    """The value :func:`seal` sealed; a failing tag is damage or tampering (or a value
+    moved from another row)."""
+    try:
+        return AESGCM(_derive(idk, _SEALED_VALUE)).decrypt(
+            blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode("utf-8"))
+    except (InvalidTag, ValueError) as exc:
+        raise DatabaseDamaged(path="intake.db") from exc
+
+
+def seal_text(idk: Key, context: str, text: str) -> bytes:
+    return seal(idk, context, text.encode("utf-8"))
+
+
+def unseal_text(idk: Key, context: str, blob: bytes) -> str:
+    return unseal(idk, context, blob).decode("utf-8")
+
+
+# -- the columns of single sealed values ----------------------------------------------------
+@dataclass(frozen=True)
+class SealedColumn:
+    """A column whose values are sealed with :func:`seal`, each bound to its row."""
+
+    table: str
+    column: str
+    key: tuple[str, ...]  # the columns naming a row
+
+    def context(self, *row_key: object) -> str:
+        return f"{self.table}.{self.column}:" + ":".join(str(v) for v in row_key)
+
+
+ORG_HPKE = SealedColumn("org_identity", "hpke_private", ("one",))
+ORG_SIGN = SealedColumn("org_identity", "sign_private", ("one",))
+DEVICE_SIGN = SealedColumn("device_identity", "sign_private", ("one",))
+OVERRIDE_REASON = SealedColumn("indicator_overrides", "reason", ("record_id", "indicator"))
+SEALED_COLUMNS = (ORG_HPKE, ORG_SIGN, DEVICE_SIGN, OVERRIDE_REASON)
+
+
+def transform_columns(conn: Connection, change: Callable[[SealedColumn, str, bytes], bytes],
+                      columns: Iterable[SealedColumn] = SEALED_COLUMNS) -> None:
+    """Rewrite every value of ``columns`` through ``change(column, context, value)`` (a
+    rekey re-seals under the new identity key; the migration seals what was plain)."""
+    for col in columns:
+        keys = ", ".join(col.key)
+        where = " AND ".join(f"{k} = ?" for k in col.key)
+        rows = conn.execute(f"SELECT {keys}, {col.column} FROM {col.table}").fetchall()
+        for *row_key, value in rows:
+            conn.execute(f"UPDATE {col.table} SET {col.column} = ? WHERE {where}",
+                         (change(col, col.context(*row_key), bytes(value)), *row_key))
+
+
+def reseal_columns(conn: Connection, old: Key, new: Key) -> None:
+    transform_columns(conn, lambda _col, ctx, value: seal(new, ctx, unseal(old, ctx, value)))
