@@ -43,6 +43,15 @@ STATEMENTS = (
            approved_at TEXT NOT NULL,
            PRIMARY KEY (record_id, seq)
        ) STRICT, WITHOUT ROWID""",
+    # The office's earlier key pairs after a rotation (intake org rotate), kept so that
+    # bundles sealed to an earlier public key still open; the private half sealed.
+    """CREATE TABLE org_retired_keys (
+           fingerprint  TEXT PRIMARY KEY,
+           hpke_private BLOB NOT NULL,
+           hpke_public  BLOB NOT NULL,
+           sign_public  BLOB NOT NULL,
+           retired_at   TEXT NOT NULL
+       ) STRICT, WITHOUT ROWID""",
     # An override's reason is review text: sealed (intake/vault/private.py).
     """CREATE TABLE indicator_overrides_sealed (
            record_id TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,

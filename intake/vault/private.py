@@ -96,8 +96,9 @@ class SealedColumn:
 ORG_HPKE = SealedColumn("org_identity", "hpke_private", ("one",))
 ORG_SIGN = SealedColumn("org_identity", "sign_private", ("one",))
 DEVICE_SIGN = SealedColumn("device_identity", "sign_private", ("one",))
+ORG_RETIRED_HPKE = SealedColumn("org_retired_keys", "hpke_private", ("fingerprint",))
 OVERRIDE_REASON = SealedColumn("indicator_overrides", "reason", ("record_id", "indicator"))
-SEALED_COLUMNS = (ORG_HPKE, ORG_SIGN, DEVICE_SIGN, OVERRIDE_REASON)
+SEALED_COLUMNS = (ORG_HPKE, ORG_SIGN, DEVICE_SIGN, ORG_RETIRED_HPKE, OVERRIDE_REASON)
 
 
 def transform_columns(conn: Connection, change: Callable[[SealedColumn, str, bytes], bytes],
