@@ -67,6 +67,8 @@ class AuditAction(StrEnum):
     PASSPHRASE_RESET = "passphrase_reset"
     SECURITY_CHANGED = "security_changed"
     RECORDS_CLEARED = "records_cleared"
+    DEVICE_REVOKED = "device_revoked"
+    ORG_KEY_ROTATED = "org_key_rotated"
 
     @property
     def label(self) -> str:
@@ -95,6 +97,8 @@ ACTION_LABELS = {
     AuditAction.PASSPHRASE_RESET: N_("Passphrase reset"),
     AuditAction.SECURITY_CHANGED: N_("Security settings changed"),
     AuditAction.RECORDS_CLEARED: N_("All records deleted (travel mode)"),
+    AuditAction.DEVICE_REVOKED: N_("Device revoked"),
+    AuditAction.ORG_KEY_ROTATED: N_("Office key replaced"),
 }
 
 def _record_id(value: str | None) -> str | None:

@@ -102,6 +102,8 @@ DETAIL_KEYS: Mapping[str, Callable[[object], object]] = {
     "wipe_after_failed_unlocks": count,  # 0: off
     "conflicts": count,  # records both sides changed (a bundle's import)
     "device": _fingerprint,  # a sending device's public fingerprint (digits)
+    "org_key": _fingerprint,  # the office's new public key (intake org rotate)
+    "retired_org_key": _fingerprint,  # the office's previous public key, kept to open
 }
 
 
