@@ -67,6 +67,8 @@ class AuditAction(StrEnum):
     PASSPHRASE_RESET = "passphrase_reset"
     SECURITY_CHANGED = "security_changed"
     RECORDS_CLEARED = "records_cleared"
+    QUOTES_APPROVED = "quotes_approved"  # detail: question ids and count, never text
+    QUOTE_WITHDRAWN = "quote_withdrawn"
     DEVICE_REVOKED = "device_revoked"
     ORG_KEY_ROTATED = "org_key_rotated"
 
@@ -97,6 +99,8 @@ ACTION_LABELS = {
     AuditAction.PASSPHRASE_RESET: N_("Passphrase reset"),
     AuditAction.SECURITY_CHANGED: N_("Security settings changed"),
     AuditAction.RECORDS_CLEARED: N_("All records deleted (travel mode)"),
+    AuditAction.QUOTES_APPROVED: N_("Quotes approved for publication"),
+    AuditAction.QUOTE_WITHDRAWN: N_("Quote for publication withdrawn"),
     AuditAction.DEVICE_REVOKED: N_("Device revoked"),
     AuditAction.ORG_KEY_ROTATED: N_("Office key replaced"),
 }
