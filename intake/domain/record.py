@@ -57,8 +57,9 @@ class Record:
     def split(self, questionnaire: Questionnaire = QUESTIONNAIRE) -> tuple[
         dict[str, Any], dict[str, str], dict[str, Any], dict[str, str]
     ]:
-        """(answers, meta) without identifiers, then (answers, meta) of the identifiers."""
-        identifying = questionnaire.identifying_ids
+        """(answers, meta) of the structured answers, then (answers, meta) of the private
+        ones (identifiers and free text, stored under the identity key)."""
+        identifying = questionnaire.private_ids
         answers: dict[str, Any] = {}
         id_answers: dict[str, Any] = {}
         for qid, value in self.answers.items():

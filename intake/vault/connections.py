@@ -14,8 +14,38 @@ from collections.abc import Callable
 
 import sqlcipher3
 
-from intake.vault import database
+from intake.errors import DatabaseDamaged, DatabaseMissing, VaultNotFound
+from intake.vault import database, migrations, private, record_index
 from intake.vault.database import Connection
+from intake.vault.files import VaultFiles
+from intake.vault.keyslots import VaultKeys
+
+
+def open_connection(files: VaultFiles, keys: VaultKeys, *, may_remake_index: bool
+                    ) -> Connection:
+    """A keyed, verified connection to ``intake.db`` with, for a slot that holds the
+    identity key, ``index.db`` attached (vault/record_index.py: an index that does not open
+    is derived data, made anew only while no other connection has it attached)."""
+    if not files.folder.is_dir():  # a removed drive, a moved folder
+        raise VaultNotFound(path=str(files.folder))
+    if not files.database.exists():
+        raise DatabaseMissing(path=str(files.folder))
+    try:
+        conn = database.connect(files.database, keys.dbk)
+    except (database.NotADatabase, sqlcipher3.DatabaseError) as exc:
+        raise DatabaseDamaged(path=str(files.folder)) from exc
+    try:
+        if keys.idk is not None:
+            record_index.open_attached(
+                conn, files.folder, private.index_key(keys.idk), may_remake=may_remake_index,
+                ready=migrations.current_version(conn) >= migrations.PRIVATE_TEXT)
+    except (record_index.IndexUnreadable, sqlcipher3.DatabaseError) as exc:
+        conn.close()
+        raise DatabaseDamaged(path=str(files.folder)) from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 class ThreadConnections:

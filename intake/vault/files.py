@@ -90,6 +90,9 @@ def remove_partial(files: VaultFiles) -> None:
         files.database,
         files.database.with_name(DATABASE_NAME + "-wal"),
         files.database.with_name(DATABASE_NAME + "-shm"),
+        files.database.with_name("index.db"),
+        files.database.with_name("index.db-wal"),
+        files.database.with_name("index.db-shm"),
         files.keyslots,
     ):
         with contextlib.suppress(OSError):

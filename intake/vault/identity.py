@@ -1,4 +1,5 @@
-"""The identity blob of a record: its identifying answers (class D) and their meta,
+"""The private blob of a record: its identifying answers (class D) and free texts
+(:attr:`Questionnaire.private_ids`) with their meta,
 encrypted with AES-256-GCM under the identity key, the record id as associated data (so a
 blob cannot be moved to another record). Roles without the identity key never open one."""
 
@@ -7,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -40,9 +41,11 @@ def unseal(key: bytes, record_id: str, blob: bytes) -> tuple[dict[str, Any], dic
     return data["answers"], data["meta"]
 
 
-def find(key: bytes, rows: Iterable[tuple[str, bytes]], text: str, limit: int) -> list[str]:
-    """Ids of the records whose identifying answers contain ``text`` (NFC, case-folded),
-    decrypting each blob in memory; nothing decrypted is kept."""
+def find(key: bytes, rows: Iterable[tuple[str, bytes]], text: str, limit: int,
+         among: Collection[str]) -> list[str]:
+    """Ids of the records whose answers to the questions ``among`` (the identifiers)
+    contain ``text`` (NFC, case-folded), decrypting each blob in memory; nothing decrypted
+    is kept."""
     needle = unicodedata.normalize("NFC", text).casefold().strip()
     if not needle:
         return []
@@ -50,7 +53,7 @@ def find(key: bytes, rows: Iterable[tuple[str, bytes]], text: str, limit: int) -
     for record_id, blob in rows:
         answers, _meta = unseal(key, record_id, blob)
         if any(needle in unicodedata.normalize("NFC", str(v)).casefold()
-               for v in _flatten(answers.values())):
+               for v in _flatten(v for k, v in answers.items() if k in among)):
             found.append(record_id)
             if len(found) >= limit:
                 break

@@ -319,6 +319,10 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
+#: From this version on free text lives in the private blob and the index in index.db.
+PRIVATE_TEXT = 8
+
+
 class SchemaTooNew(Exception):
     def __init__(self, found: int, known: int) -> None:
         super().__init__(f"schema {found} > {known}")

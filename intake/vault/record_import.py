@@ -51,6 +51,7 @@ class ImportingStore(RecordStore):
                         "updated_at": record.updated_at, "answers": json_text(answers),
                         "meta": json_text(meta), "identity": identity})
                     history += 1
+            self.text.touch()  # the index is written in the same transaction
         return ImportResult(added, updated, skipped, history)
 
     def _has_revision(self, record: Record) -> bool:
@@ -72,7 +73,7 @@ class ImportingStore(RecordStore):
         if existing:
             self._keep_as_history(existing[3])
             self.text.remove(existing[2])
-        values["text_rowid"] = self.text.add(self.text.body(answers))
+        values["text_rowid"] = self.text.add(id_answers)
         rid = self._upsert(values, existing[3] if existing else None)
         self._write_findings(rid, findings, new=existing is None)
 

@@ -1,31 +1,170 @@
-"""The text search index of records (FTS5, trigram tokenizer, secure-delete).
+"""The text search index of records and their excerpts, in ``index.db`` under the identity
+key (FTS5, trigram tokenizer, secure-delete).
 
-Secure-delete makes re-indexing a long text cost tens of milliseconds on a large vault, so
-autosaves do not re-index: a save whose searchable text changed only marks the record
-``text_dirty``, and :meth:`TextIndex.index_pending` brings the index up to date before any
-text search, when an editor leaves the record, and at unlock and lock. Each indexing uses a
-fresh FTS rowid: deleting and re-inserting one rowid in a transaction leaves stale entries
-behind with secure-delete on (seen with SQLite 3.53).
+Free text is private (:mod:`intake.vault.private`): the index built from it, and the
+excerpts the record list shows, sit in a second SQLCipher database keyed by
+``HKDF(IDK, "intake text index v1")`` and attached (as ``ix``) only to the connections of a
+slot that holds the identity key. A coordinator's connection has no ``ix``: no text search,
+no excerpt, and nothing of the index in any file it can decrypt.
+
+``index.db`` is derived data; ``intake.db`` is the one authoritative file:
+
+- a save commits in ``intake.db`` alone; when its text changed it only marks the record
+  ``text_dirty``, and :meth:`TextIndex.index_pending` brings the index up to date before
+  any text search, when an editor leaves the record, and at unlock and lock;
+- ``records.text_rowid`` (allocated in ``intake.db``, never reused) names the index entry
+  of the record's current text; a stale or missing entry is simply not joined;
+- the two files do not commit atomically together: every transaction that writes the
+  index writes the same new ``sync`` number into both (:meth:`TextIndex.touch`). At open,
+  different numbers mean a crash fell between the two commits (or a role without the
+  index deleted a record): :func:`reconcile` then drops index entries no record points to
+  and marks dirty every record whose entry is missing. An index that does not open with
+  the key (damaged, or made under an identity key since replaced) or is missing is made
+  anew, and every record is indexed again.
+
+Each indexing uses a fresh FTS rowid: deleting and re-inserting one rowid in a transaction
+leaves stale entries behind with secure-delete on (seen with SQLite 3.53).
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
-from intake.vault.database import Connection, transaction
+import sqlcipher3
+
+from intake.errors import UnsafeDatabaseEngine
+from intake.vault.database import PAGE_SIZE, Connection, transaction
+
+INDEX_NAME = "index.db"
+SCHEMA = "ix"
+EXCERPT_LENGTH = 120
+SYNC = "text_sync"
+_ATTACHED_PRAGMAS = (("journal_mode", "WAL", "wal"), ("synchronous", "FULL", "2"),
+                     ("secure_delete", "ON", "1"))
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS ix.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
+    "CREATE TABLE IF NOT EXISTS ix.excerpts (text_rowid INTEGER PRIMARY KEY,"
+    " excerpt TEXT NOT NULL) STRICT",
+)
 
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# -- the attached database ------------------------------------------------------------------
+def index_path(folder: Path) -> Path:
+    return folder / INDEX_NAME
+
+
+def remove_files(folder: Path) -> None:
+    """Delete ``index.db`` and its WAL (it is rebuilt from ``intake.db``)."""
+    path = index_path(folder)
+    for candidate in (path, path.with_name(path.name + "-wal"),
+                      path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            candidate.unlink()
+
+
+class IndexUnreadable(Exception):
+    """``index.db`` did not open with the key (damaged, or from an earlier identity key)."""
+
+
+def attach(conn: Connection, folder: Path, key: bytes) -> bool:
+    """Attach ``index.db`` as ``ix`` (created when missing); True when it was created.
+    Raises :class:`IndexUnreadable` when the file does not open with ``key``."""
+    path = index_path(folder)
+    created = not path.exists()
+    if not created and (path.stat().st_size == 0 or path.stat().st_size % PAGE_SIZE):
+        raise IndexUnreadable()
+    conn.execute(f"ATTACH DATABASE ? AS {SCHEMA} KEY \"x'{key.hex()}'\"",
+                 (f"file:{path.absolute()}?mode={'rwc' if created else 'rw'}",))
+    try:
+        try:
+            conn.execute("SELECT count(*) FROM ix.sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError as exc:
+            raise IndexUnreadable() from exc
+        for name, value, expected in _ATTACHED_PRAGMAS:
+            conn.execute(f"PRAGMA ix.{name} = {value}")
+            if str(conn.execute(f"PRAGMA ix.{name}").fetchone()[0]).lower() != expected:
+                raise UnsafeDatabaseEngine(setting=f"index {name}")
+        if created or not _has_schema(conn):
+            _create_schema(conn)
+    except BaseException:
+        conn.execute(f"DETACH DATABASE {SCHEMA}")
+        raise
+    return created
+
+
+def open_attached(conn: Connection, folder: Path, key: bytes, *, may_remake: bool,
+                  ready: bool) -> None:
+    """:func:`attach`, making an unreadable index anew when ``may_remake`` (it is derived
+    data), then :func:`reconcile` when the database is ``ready`` (migrated)."""
+    try:
+        fresh = attach(conn, folder, key)
+    except IndexUnreadable:
+        if not may_remake:
+            raise
+        remove_files(folder)
+        fresh = attach(conn, folder, key)
+    if ready:
+        reconcile(conn, fresh)
+
+
+def _has_schema(conn: Connection) -> bool:
+    return conn.execute("SELECT 1 FROM ix.sqlite_master WHERE name = 'record_text'"
+                        ).fetchone() is not None
+
+
+def _create_schema(conn: Connection) -> None:
+    with transaction(conn):
+        for statement in _TABLES:
+            conn.execute(statement)
+        conn.execute("CREATE VIRTUAL TABLE ix.record_text USING fts5 (body,"
+                     " tokenize = 'trigram')")
+        conn.execute("INSERT INTO ix.record_text (record_text, rank) VALUES"
+                     " ('secure-delete', 1)")
+
+
+def _sync_of(conn: Connection, table: str) -> str | None:
+    row = conn.execute(f"SELECT value FROM {table} WHERE key = ?", (SYNC,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def reconcile(conn: Connection, fresh: bool) -> int:
+    """At open, with ``ix`` attached: bring the index in line with ``intake.db`` when the
+    two files' ``sync`` numbers differ (see the module doc) or the index is ``fresh``
+    (just made). Returns how many records were marked for indexing."""
+    if not fresh and _sync_of(conn, "main.meta") == _sync_of(conn, "ix.meta"):
+        return 0
+    with transaction(conn):
+        conn.execute("DELETE FROM ix.record_text WHERE rowid NOT IN"
+                     " (SELECT text_rowid FROM records WHERE text_rowid IS NOT NULL)")
+        conn.execute("DELETE FROM ix.excerpts WHERE text_rowid NOT IN"
+                     " (SELECT text_rowid FROM records WHERE text_rowid IS NOT NULL)")
+        marked = conn.execute(
+            "UPDATE records SET text_dirty = 1 WHERE text_dirty = 0 AND (text_rowid IS NULL"
+            " OR text_rowid NOT IN (SELECT text_rowid FROM ix.excerpts))").rowcount
+        TextIndex.touch_both(conn)
+    return int(marked)
+
+
+# -- the index ------------------------------------------------------------------------------
 class TextIndex:
-    def __init__(self, conn: Connection, text_ids: tuple[str, ...]) -> None:
+    """The index as one connection sees it: ``attached`` when the slot holds the identity
+    key; ``private_answers(record_id, blob)`` opens a record's private section."""
+
+    def __init__(self, conn: Connection, text_ids: tuple[str, ...], attached: bool,
+                 private_answers: Callable[[str, bytes | None], Mapping[str, Any]]) -> None:
         self._conn = conn
         self._text_ids = text_ids
+        self.attached = attached
+        self._private = private_answers
 
     def body(self, answers: Mapping[str, Any]) -> str:
         """The searchable text of a record: its non-identifying text answers, NFC."""
@@ -38,11 +177,17 @@ class TextIndex:
                 parts.append(value)
         return nfc("\n".join(parts))
 
+    @staticmethod
+    def excerpt(answers: Mapping[str, Any]) -> str:
+        text = answers.get("narrative.summary") or answers.get("narrative.quotes") or ""
+        text = " ".join(str(text).split())
+        return text[:EXCERPT_LENGTH] + ("…" if len(text) > EXCERPT_LENGTH else "")
+
     def indexed_body(self, text_rowid: int | None) -> str:
-        if text_rowid is None:
+        if text_rowid is None or not self.attached:
             return ""
-        row = self._conn.execute("SELECT body FROM record_text WHERE rowid = ?", (text_rowid,))
-        found = row.fetchone()
+        found = self._conn.execute("SELECT body FROM ix.record_text WHERE rowid = ?",
+                                   (text_rowid,)).fetchone()
         return "" if found is None else str(found[0])
 
     def mark_if_changed(self, rid: int, text_rowid: int | None, body: str) -> None:
@@ -50,32 +195,64 @@ class TextIndex:
         if body != self.indexed_body(text_rowid):
             self._conn.execute("UPDATE records SET text_dirty = 1 WHERE rid = ?", (rid,))
 
-    def add(self, body: str) -> int | None:
-        """Index ``body`` under a fresh FTS rowid; returns it (None for no text)."""
-        if not body:
+    def add(self, answers: Mapping[str, Any]) -> int | None:
+        """Index a record's private ``answers`` under a fresh rowid; returns it (None for
+        no text). The caller stores it in ``records.text_rowid`` and calls :meth:`touch`."""
+        body = self.body(answers)
+        if not body or not self.attached:
             return None
         new_rowid = int(self._conn.execute("INSERT INTO record_text_ids DEFAULT VALUES")
                         .lastrowid)
         self._conn.execute("DELETE FROM record_text_ids WHERE id = ?", (new_rowid,))
-        self._conn.execute("INSERT INTO record_text (rowid, body) VALUES (?, ?)",
+        self._conn.execute("INSERT INTO ix.record_text (rowid, body) VALUES (?, ?)",
                            (new_rowid, body))
+        self._conn.execute("INSERT INTO ix.excerpts (text_rowid, excerpt) VALUES (?, ?)",
+                           (new_rowid, self.excerpt(answers)))
         return new_rowid
 
-    def reindex(self, rid: int, text_rowid: int | None, body: str) -> None:
-        """Index ``body`` for the record now, under a fresh FTS rowid."""
-        self.remove(text_rowid)
-        self._conn.execute("UPDATE records SET text_rowid = ?, text_dirty = 0 WHERE rid = ?",
-                           (self.add(body), rid))
+    def remove(self, text_rowid: int | None) -> None:
+        """Drop an entry (a deleted record, replaced text). Without ``ix`` the entry stays
+        until the next unlock by a holder of the key (the sync numbers now differ)."""
+        if text_rowid is None:
+            return
+        if not self.attached:
+            self._bump_main()
+            return
+        self._conn.execute("DELETE FROM ix.record_text WHERE rowid = ?", (text_rowid,))
+        self._conn.execute("DELETE FROM ix.excerpts WHERE text_rowid = ?", (text_rowid,))
+
+    def touch(self) -> None:
+        """Write one new sync number into both files (in the caller's transaction)."""
+        if self.attached:
+            self.touch_both(self._conn)
+
+    @staticmethod
+    def touch_both(conn: Connection) -> None:
+        token = secrets.token_hex(8)
+        for table in ("main.meta", "ix.meta"):
+            conn.execute(f"INSERT INTO {table} (key, value) VALUES (?, ?) ON CONFLICT (key)"
+                         " DO UPDATE SET value = excluded.value", (SYNC, token))
+
+    def _bump_main(self) -> None:
+        self._conn.execute("INSERT INTO main.meta (key, value) VALUES (?, ?) ON CONFLICT (key)"
+                           " DO UPDATE SET value = excluded.value",
+                           (SYNC, secrets.token_hex(8)))
 
     def index_pending(self) -> int:
         """Re-index every record whose text changed since it was last indexed."""
-        rows = self._conn.execute(
-            "SELECT rid, text_rowid, answers FROM records WHERE text_dirty = 1").fetchall()
+        if not self.attached:
+            return 0
+        rows = self._conn.execute("SELECT rid, id, text_rowid, identity FROM records"
+                                  " WHERE text_dirty = 1").fetchall()
         if not rows:
             return 0
         with transaction(self._conn):
-            for rid, text_rowid, answers in rows:
-                self.reindex(rid, text_rowid, self.body(json.loads(answers)))
+            for rid, record_id, text_rowid, blob in rows:
+                self.remove(text_rowid)
+                self._conn.execute(
+                    "UPDATE records SET text_rowid = ?, text_dirty = 0 WHERE rid = ?",
+                    (self.add(self._private(record_id, blob)), rid))
+            self.touch()
         return len(rows)
 
     def match_count(self, text: str) -> int:
@@ -84,19 +261,15 @@ class TextIndex:
         inner = clause.removeprefix("records.text_rowid IN (").removesuffix(")")
         return int(self._conn.execute(f"SELECT count(*) FROM ({inner})", params).fetchone()[0])
 
-    def remove(self, text_rowid: int | None) -> None:
-        if text_rowid is not None:
-            self._conn.execute("DELETE FROM record_text WHERE rowid = ?", (text_rowid,))
-
     @staticmethod
     def clause(text: str) -> tuple[str, list[Any]]:
         """A WHERE clause on ``records`` for the text query (NFC): the trigram index for
         three characters or more, a LIKE scan of the indexed text for fewer."""
         text = nfc(text).strip()
         if len(text) >= 3:
-            return ("records.text_rowid IN (SELECT rowid FROM record_text"
+            return ("records.text_rowid IN (SELECT rowid FROM ix.record_text"
                     " WHERE record_text MATCH ?)", ['"' + text.replace('"', '""') + '"'])
-        return ("records.text_rowid IN (SELECT rowid FROM record_text"
+        return ("records.text_rowid IN (SELECT rowid FROM ix.record_text"
                 " WHERE body LIKE ? ESCAPE '\\')", [like_pattern(text)])
 
 

@@ -3,11 +3,13 @@
 - ``records`` holds each record's current revision; ``record_revisions`` every earlier one
   (a revision moves there when a newer one replaces it), so nothing a save replaced is
   lost and nothing is stored twice.
-- Identifying answers (class D) are stored as one AES-256-GCM blob under the identity key,
-  with the record id as associated data; without that key they are never decrypted.
-- ``record_text`` is an FTS5 table (trigram tokenizer, FTS5 secure-delete) over the
-  non-identifying text answers: a query of three characters or more uses the index, a
-  shorter one (a two-syllable Korean word) a LIKE scan. Queries are NFC-normalized.
+- The private section (every identifying answer and every free text,
+  :attr:`Questionnaire.private_ids`) is stored as one AES-256-GCM blob under the identity
+  key, with the record id as associated data; without that key it is never decrypted.
+- The text index (FTS5, trigram tokenizer, secure-delete) and the excerpts are in
+  ``index.db``, attached only with the identity key (:mod:`intake.vault.record_index`): a
+  query of three characters or more uses the index, a shorter one (a two-syllable Korean
+  word) a LIKE scan. Queries are NFC-normalized. Without the key there is no text search.
 - Autosaves of one editing session within ``REVISION_WINDOW`` update the same revision;
   a new session, a change of status or author, or an older revision starts a new one.
 - Importing records with their own revisions is :mod:`intake.vault.record_import`'s.
@@ -38,7 +40,6 @@ from intake.vault.record_types import (
 from intake.vault.review_store import joined
 
 REVISION_WINDOW = dt.timedelta(minutes=10)
-EXCERPT_LENGTH = 120
 #: Above this many matches a text search walks the date index instead of sorting matches.
 MANY_MATCHES = 3000
 #: From this share of all records on, the walk reads each row's text instead of gathering
@@ -64,7 +65,8 @@ class RecordStore:
         self._q = questionnaire
         self.text = TextIndex(conn, tuple(
             q.id for q in questionnaire.questions() if q.type.is_text and not q.is_identifying
-        ))
+        ), self._idk is not None and _attached(conn),
+            lambda record_id, blob: self._open_identity(record_id, blob)[0])
 
     # -- encoding -------------------------------------------------------------------------
     def _seal_identity(self, record_id: str, answers: dict[str, Any],
@@ -77,12 +79,6 @@ class RecordStore:
         if blob is None or self._idk is None:
             return {}, {}
         return identity.unseal(self._idk, record_id, blob)
-
-    @staticmethod
-    def _excerpt(answers: Mapping[str, Any]) -> str:
-        text = answers.get("narrative.summary") or answers.get("narrative.quotes") or ""
-        text = " ".join(str(text).split())
-        return text[:EXCERPT_LENGTH] + ("…" if len(text) > EXCERPT_LENGTH else "")
 
     # -- writing --------------------------------------------------------------------------
     def save(self, record: Record, findings: Mapping[str, Finding]) -> int:
@@ -112,11 +108,13 @@ class RecordStore:
             revision, started = row.revision + 1, saved_at
         values = self._values(replace(record, revision=revision), answers, meta, identity,
                               findings, started)
-        body = self.text.body(answers)
-        values["text_rowid"] = self.text.add(body) if row is None else row.text_rowid
+        body = self.text.body(id_answers)
+        values["text_rowid"] = None if row is None else row.text_rowid
         rid = self._upsert(values, row.rid if row is not None else None)
         if row is None:
             self._write_findings(rid, findings, new=True)
+            if body:  # indexed by index_pending: a save writes intake.db alone
+                self._conn.execute("UPDATE records SET text_dirty = 1 WHERE rid = ?", (rid,))
         else:
             self.text.mark_if_changed(rid, row.text_rowid, body)
             if values["indicators"] != row.indicators:
@@ -133,7 +131,7 @@ class RecordStore:
 
     _COLUMNS = ("id", "schema", "revision", "status", "author", "created_at", "updated_at",
                 "answers", "meta", "identity", "indicators", "sector", "region",
-                "year_departed", "indicators_present", "excerpt", "session", "text_rowid")
+                "year_departed", "indicators_present", "session", "text_rowid")
 
     def _upsert(self, values: Mapping[str, Any], rid: int | None) -> int:
         """Insert a record's current state, or replace it when ``rid`` is known; returns
@@ -164,7 +162,7 @@ class RecordStore:
             "region": answers.get("deployment.destination_region"),
             "year_departed": year if isinstance(year, int) else None,
             "indicators_present": present_count(findings),
-            "excerpt": self._excerpt(answers), "session": record.session, "started": started,
+            "session": record.session, "started": started,
         }
 
     def _keep_as_history(self, rid: int) -> None:
@@ -197,6 +195,7 @@ class RecordStore:
             if row is None:
                 raise RecordNotFound(id=record_id)
             self.text.remove(row[1])
+            self.text.touch()
             self._forget_findings(row[0])
             self._conn.execute("DELETE FROM record_revisions WHERE record_id = ?", (record_id,))
             self._conn.execute("DELETE FROM records WHERE rid = ?", (row[0],))
@@ -289,9 +288,17 @@ class RecordStore:
             params.extend(values)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
+    def _require_text(self, flt: RecordFilter) -> bool:
+        """Whether ``flt`` searches text; without the index (no identity key) it may not."""
+        if not flt.text.strip():
+            return False
+        if not self.text.attached:
+            raise IdentityKeyMissing()
+        self.text.index_pending()
+        return True
+
     def count(self, flt: RecordFilter) -> int:
-        if flt.text.strip():
-            self.text.index_pending()
+        if self._require_text(flt):
             if flt == RecordFilter(text=flt.text):  # every indexed text is one live record
                 return self.text.match_count(flt.text)
         where, params = self._where(flt)
@@ -303,10 +310,12 @@ class RecordStore:
         if sort not in SORTABLE:
             raise ValueError(sort)
         order = "DESC" if descending else "ASC"
+        excerpt = ("coalesce((SELECT excerpt FROM ix.excerpts"
+                   " WHERE text_rowid = records.text_rowid), '')" if self.text.attached
+                   else "''")
         columns = ("id, created_at, updated_at, author, status, sector, region,"
-                   " year_departed, indicators_present, excerpt, revision")
-        if flt.text.strip():
-            self.text.index_pending()
+                   f" year_departed, indicators_present, {excerpt}, revision")
+        if self._require_text(flt):
             if sort == "created_at" and flt == RecordFilter(text=flt.text):
                 return self._text_page(flt.text, columns, order, offset, limit)
         where, params = self._where(flt)
@@ -328,7 +337,7 @@ class RecordStore:
             # A word in a large share of the records: walking the date index and reading
             # each row's indexed text finds a page after a few hundred rows, where
             # gathering every match first would cost tens of milliseconds.
-            clause = ("(SELECT body FROM record_text WHERE rowid = records.text_rowid)"
+            clause = ("(SELECT body FROM ix.record_text WHERE rowid = records.text_rowid)"
                       " LIKE ? ESCAPE '\\'")
             params = [like_pattern(text)]
         rows = self._conn.execute(
@@ -340,6 +349,8 @@ class RecordStore:
 
     def ids_matching(self, text: str) -> list[str]:
         """Ids of every record whose indexed text matches ``text`` (one pass)."""
+        if not self.text.attached:
+            raise IdentityKeyMissing()
         self.text.index_pending()
         clause, params = TextIndex.clause(text)
         return [row[0] for row in self._conn.execute(
@@ -354,7 +365,11 @@ class RecordStore:
         if self._idk is None:
             raise IdentityKeyMissing()
         rows = self._conn.execute("SELECT id, identity FROM records WHERE identity IS NOT NULL")
-        return identity.find(self._idk, rows, text, limit)
+        return identity.find(self._idk, rows, text, limit, self._q.identifying_ids)
+
+
+def _attached(conn: Connection) -> bool:
+    return any(row[1] == "ix" for row in conn.execute("PRAGMA database_list"))
 
 
 def _age(started: str, now: str) -> dt.timedelta:

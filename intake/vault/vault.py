@@ -27,25 +27,25 @@ from intake.domain.users import (
 )
 from intake.errors import (
     DatabaseDamaged,
-    DatabaseMissing,
     KeySlotsTampered,
     PassphraseIsDuress,
     StorageFailed,
     UnknownUser,
     VaultExists,
-    VaultNotFound,
     VaultNotWritable,
     WrongPassphrase,
     WrongRecoveryCode,
 )
 from intake.vault import (
     audit,
+    connections,
     creation,
     database,
     duress,
     generation,
     keyslots,
     migrations,
+    record_index,
     recovery,
     rekey,
     slotwrap,
@@ -218,7 +218,8 @@ class Vault:
                 else:
                     unlock_checks.check_audit_head(conn, self.files.folder,
                                                    self._slot_file.audit_head)
-                migrations.migrate(conn, self._require_keys().idk)
+                if migrations.migrate(conn, self._require_keys().idk) and self.has_identity_key:
+                    record_index.reconcile(conn, fresh=True)
                 self._load_user(conn, slot_id)
             finally:
                 self._close_connection(conn)
@@ -303,16 +304,8 @@ class Vault:
         return self._keys
 
     def _open_connection(self) -> Connection:
-        if not self.files.folder.is_dir():  # a removed drive, a moved folder
-            raise VaultNotFound(path=str(self.files.folder))
-        if not self.files.database.exists():
-            raise DatabaseMissing(path=str(self.files.folder))
-        try:
-            return database.connect(self.files.database, self._require_keys().dbk)
-        except database.NotADatabase as exc:
-            raise DatabaseDamaged(path=str(self.files.folder)) from exc
-        except sqlcipher3.DatabaseError as exc:
-            raise DatabaseDamaged(path=str(self.files.folder)) from exc
+        return connections.open_connection(self.files, self._require_keys(),
+                                           may_remake_index=not self._pool.by_thread)
 
     def _close_connection(self, conn: Connection) -> None:
         database.checkpoint_and_close(conn)

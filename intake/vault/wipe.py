@@ -21,6 +21,7 @@ from pathlib import Path
 from intake.atomic import fsync_dir
 from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME
 from intake.vault.lockfile import LOCK_NAME
+from intake.vault.record_index import INDEX_NAME
 from intake.vault.rekey import SUFFIX
 from intake.vault.unlock_audit import FAILURES_NAME
 
@@ -78,7 +79,8 @@ def wipe_vault(folder: Path) -> WipeReport:
                  DATABASE_NAME + SUFFIX, f"{DATABASE_NAME}{SUFFIX}-wal",
                  f"{DATABASE_NAME}{SUFFIX}-shm", FAILURES_NAME, COST_NAME,
                  f"{DATABASE_NAME}.backup", f"{DATABASE_NAME}.backup-wal",
-                 f"{DATABASE_NAME}.backup-shm"):
+                 f"{DATABASE_NAME}.backup-shm", INDEX_NAME, f"{INDEX_NAME}-wal",
+                 f"{INDEX_NAME}-shm"):
         _destroy(database.with_name(name), report, limit=OVERWRITE_WHOLE)
     for leftover in folder.glob(f".{KEYSLOTS_NAME}.*.tmp"):  # an interrupted atomic write
         _destroy(leftover, report, limit=OVERWRITE_WHOLE)
