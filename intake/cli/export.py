@@ -2,7 +2,9 @@
 
 Opens the vault, runs every record through ``anonymize`` and writes the folder of
 :mod:`intake.exchange.formats.export_files`. Nothing is written when the targets cannot be met
-(exit 5) or the folder exists and is not empty (exit 1).
+(exit 5) or the folder exists and is not empty (exit 1). ``--quotes`` adds the quotes a case
+manager or an administrator approved for publication (approved text only; consent checked
+again), all of them: the CLI cannot drop one as the wizard can.
 """
 
 from __future__ import annotations
@@ -55,9 +57,9 @@ def add_export_command(
                              "bilingual statistics.html; counts below {value} shown as "
                              "<{value})").format(value=SMALL_CELL_THRESHOLD))
     tier.add_argument("--quotes", action="store_true",
-                          help=_("also write redacted quotes (quotes.csv) from the records "
-                                 "whose interviewees consented to publication; they are not "
-                                 "reviewed by a person here, so read them before sharing"))
+                      help=_("also write the quotes approved for publication (quotes.csv) "
+                             "of the exported records whose interviewees still consent to "
+                             "publication"))
 
 
 def _whole(text: str) -> int:
@@ -111,11 +113,9 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     ).format(count=result.records_out, path=out, suppressed=result.suppressed,
              left_out=left_out, k=result.k, l="–" if result.l is None else result.l) + "\n")
     if args.quotes:
-        io.stderr.write(ngettext(
-            "{count} quote was redacted automatically and not reviewed by a person: read "
-            "quotes.csv before you share the export.",
-            "{count} quotes were redacted automatically and not reviewed by a person: read "
-            "quotes.csv before you share the export.",
+        io.stdout.write(ngettext(
+            "{count} approved quote written to quotes.csv.",
+            "{count} approved quotes written to quotes.csv.",
             len(prepared.quotes)).format(count=len(prepared.quotes)) + "\n")
     return ExitCode.OK
 

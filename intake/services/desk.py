@@ -24,6 +24,7 @@ from intake.services.dashboard import DashboardService
 from intake.services.drafts import ResumePlace
 from intake.services.exports import ExportService
 from intake.services.interviews import InterviewService
+from intake.services.quotes import QuoteService
 from intake.services.review import ReviewService
 from intake.services.transfer import TransferService
 from intake.services.users import UserService
@@ -111,6 +112,11 @@ class Desk:
     @cached_property
     def exports(self) -> ExportService:
         return ExportService(self._vault)
+
+    @cached_property
+    def quotes(self) -> QuoteService:
+        """Quotes for publication: drafted and approved by a holder of the identity key."""
+        return QuoteService(self._vault)
 
     @cached_property
     def transfer(self) -> TransferService:

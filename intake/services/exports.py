@@ -1,10 +1,13 @@
-"""Exports for coordinators: the anonymized dataset, its draft quotes, and the
+"""Exports for coordinators: the anonymized dataset, its approved quotes, and the
 public statistics tier.
 
 The CLI (``intake export``) and the export wizard both go through :class:`ExportService`:
-read the records once (optionally filtered), anonymize them, draft the redacted quotes
-for review, and write the folder only when asked. Nothing touches the disk before
-:meth:`ExportService.write`. Only the roles that may export anonymized data get this far.
+read the records once (optionally filtered), anonymize them, gather the quotes approved for
+publication of the exported records (:mod:`intake.services.quotes`; approved text only,
+consent to publication checked again now) for the coordinator to drop any, and write the
+folder only when asked. Nothing touches the disk before :meth:`ExportService.write`. Only
+the roles that may export anonymized data get this far, and the records are read without
+their private sections: no original free text is ever part of an export.
 """
 
 from __future__ import annotations
@@ -17,16 +20,15 @@ from pathlib import Path
 from intake.domain.permissions import ALLOWED, Action, require
 from intake.domain.record import Record
 from intake.domain.roles import Role
-from intake.errors import PermissionDenied
 from intake.exchange.analysis.anonymize.columns import Column, Kind, describe, top_level
 from intake.exchange.analysis.anonymize.pipeline import Result, anonymize
 from intake.exchange.analysis.anonymize.select import Reason
-from intake.exchange.analysis.quotes import Quote, draft_quotes, without_publication_consent
+from intake.exchange.analysis.quotes import Quote, publishable, without_publication_consent
 from intake.exchange.analysis.statistics import Statistics, compute_statistics
 from intake.exchange.formats.export_files import MANIFEST, write_export
 from intake.exchange.formats.stats_files import write_statistics
-from intake.i18n import N_
 from intake.services.interviews import InterviewService
+from intake.services.quotes import QuoteService
 from intake.vault import audit
 from intake.vault.audit import AuditAction
 from intake.vault.records import RecordFilter
@@ -34,7 +36,7 @@ from intake.vault.vault import Vault
 
 #: What the export wizard shows about the export comes from here (the UI never imports the
 #: exchange layer): columns described as the codebook describes them, the result, the
-#: reasons a record is left out, a drafted quote.
+#: reasons a record is left out, an approved quote.
 __all__ = ["Column", "ExportService", "ExportSettings", "Kind", "PreparedExport", "Quote",
            "Reason", "Result", "describe", "top_level"]
 
@@ -52,26 +54,20 @@ class ExportSettings:
     k: int = DEFAULT_K
     l: int = DEFAULT_L  # noqa: E741
     max_suppression: float = DEFAULT_MAX_SUPPRESSION
-    quotes: bool = False  # draft redacted quotes for review
+    quotes: bool = False  # include the quotes approved for publication
     filter: RecordFilter | None = None  # None: every record in the vault
 
 
 @dataclass
 class PreparedExport:
-    """An anonymized table ready to write, and the draft quotes awaiting review."""
+    """An anonymized table ready to write, and the approved quotes (the coordinator may
+    drop one: ``Quote.keep``; the text is the approved one and is not edited here)."""
 
     settings: ExportSettings
     result: Result
     quotes: list[Quote] = field(default_factory=list)
-    quotes_reviewed: bool = False  # set by the export wizard once a person reviewed them
     #: Exported records whose interviewee did not consent to publication (no quotes).
     quotes_excluded_no_consent: int = 0
-
-
-class QuotesNeedIdentityKey(PermissionDenied):
-    template = N_("Quotes can be drafted only by a role that holds the identity key: the "
-                  "person's own names must be known to be removed. Ask an administrator, "
-                  "or export without quotes.")
 
 
 def check_may_export(role: Role, action: Action = Action.EXPORT_ANONYMIZED) -> None:
@@ -85,8 +81,8 @@ class ExportService:
     def records(self, flt: RecordFilter | None = None, with_identity: bool = False,
                 action: Action = Action.EXPORT_ANONYMIZED) -> list[Record]:
         """Every record, or those matching ``flt`` (the record list's filters), for
-        ``action`` (the anonymized export or the statistics). The identity sections stay
-        sealed unless asked for (only quote redaction needs them)."""
+        ``action`` (the anonymized export or the statistics). The private sections stay
+        sealed unless asked for (no export asks: quotes come approved)."""
         interviews = InterviewService(self.vault)
         records = interviews.records_for(action, with_identity)
         if flt is None or flt == RecordFilter():
@@ -97,12 +93,11 @@ class ExportService:
 
     def prepare(self, settings: ExportSettings,
                 should_stop: Callable[[], bool] | None = None) -> PreparedExport:
-        """Anonymize (raises ``TargetsNotMet``, ``NothingToExport``, ``Cancelled``) and
-        draft the quotes of the exported records when ``settings.quotes``."""
+        """Anonymize (raises ``TargetsNotMet``, ``NothingToExport``, ``Cancelled``) and,
+        when ``settings.quotes``, gather the approved quotes of the exported records whose
+        consent to publication still holds (shuffled, unlinked from the rows)."""
         check_may_export(self.vault.role)
-        if settings.quotes and not self.vault.role.holds_identity_key:
-            raise QuotesNeedIdentityKey()
-        records = self.records(settings.filter, with_identity=settings.quotes)
+        records = self.records(settings.filter)
         result = anonymize(records, k=settings.k, l=settings.l,
                            max_suppression=settings.max_suppression, should_stop=should_stop)
         quotes: list[Quote] = []
@@ -110,17 +105,20 @@ class ExportService:
         if settings.quotes:
             exported = set(result.record_ids)
             in_export = [r for r in records if r.id in exported]
-            quotes = draft_quotes(in_export)
+            approved = QuoteService(self.vault).approved_for(exported)
+            quotes = publishable(in_export, approved)
             excluded = without_publication_consent(in_export)
         return PreparedExport(settings, result, quotes, quotes_excluded_no_consent=excluded)
 
     def write(self, prepared: PreparedExport, folder: Path, *,
               tool_version: str) -> list[Path]:
-        """Write the export (with the quotes still kept after review) to a new folder."""
+        """Write the export (with the approved quotes the coordinator kept) to a new folder.
+        Every quote was approved by a person holding the identity key, so the risk report
+        says ``reviewed_by_a_person: true``."""
         check_may_export(self.vault.role)
         quotes = prepared.quotes if prepared.settings.quotes else None
         paths = write_export(prepared.result, folder, tool_version=tool_version, quotes=quotes,
-                             quotes_reviewed=prepared.quotes_reviewed,
+                             quotes_reviewed=True,
                              quotes_excluded=prepared.quotes_excluded_no_consent)
         self._log_export("anonymized", prepared.result.records_out, paths)
         return paths

@@ -2,9 +2,10 @@
 quotes, folder.
 
 A coordinator chooses the testimonies (the record list's filters), the anonymization
-targets and whether redacted quotes go along; the preview (:mod:`intake.ui.export.export_preview`)
-anonymizes on a worker and shows the risk figures and the table before anything is
-written; quotes are reviewed one by one (:mod:`intake.ui.export.quote_review`); the last page
+targets and whether the quotes approved for publication go along; the preview
+(:mod:`intake.ui.export.export_preview`) anonymizes on a worker and shows the risk figures and
+the table before anything is written; the approved quotes are read one by one and any may be
+dropped (:mod:`intake.ui.export.quote_review`); the last page
 (:mod:`intake.ui.export.export_folder`) writes the folder on a worker and offers to open it.
 The prepared rows and quotes exist only while the wizard is open: closing it (or locking
 the vault, which closes it) stops any running work and drops them.
@@ -135,10 +136,9 @@ class RecordsPage(QWizardPage):
 class TargetsPage(QWizardPage):
     """k, l, the suppression limit and the text policy."""
 
-    def __init__(self, parent: QWidget | None = None, quotes_allowed: bool = True) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("export_targets_page")
-        self._quotes_allowed = quotes_allowed
         self.k = QSpinBox(self)
         self.k.setObjectName("export_k")
         self.k.setRange(2, 50)
@@ -173,7 +173,6 @@ class TargetsPage(QWizardPage):
         group.addButton(self.no_text)
         group.addButton(self.quotes)
         self.no_text.setChecked(True)
-        self.quotes.setEnabled(quotes_allowed)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addSpacing(8)
@@ -212,14 +211,12 @@ class TargetsPage(QWizardPage):
         self.suppression.setSuffix(_(" %"))
         self.policy_heading.setText(_("Free text"))
         self.no_text.setText(_("&No free text"))
-        self.quotes.setText(_("&Redacted quotes, reviewed before writing"))
+        self.quotes.setText(_("&Approved quotes"))
         self.quotes_help.setText(_(
-            "Only from testimonies whose interviewees consented to publication without "
-            "identifiers. Names, places, numbers and dates are replaced by placeholders "
-            "such as [NAME]; you read, edit or drop every quote before anything is written.")
-            if self._quotes_allowed else _(
-            "Quotes need the identity key, which your role does not hold: the person's own "
-            "names must be known to be removed."))
+            "Only quotes a case manager or an administrator redacted and approved for "
+            "publication, from testimonies whose interviewees still consent to publication "
+            "without identifiers. You read every quote and may drop any before anything is "
+            "written; the original answers are never shown."))
         self.quotes.setAccessibleDescription(self.quotes_help.text())
 
 
@@ -238,7 +235,7 @@ class ExportWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.state = ExportState(desk.exports, tasks)
         self.records_page = RecordsPage(desk, interviewers, self)
-        self.targets_page = TargetsPage(self, desk.role.holds_identity_key)
+        self.targets_page = TargetsPage(self)
         self.preview_page = PreviewPage(self.state, self)
         self.quotes_page = QuoteReviewPage(self.state, self)
         self.write_page = WritePage(self.state, self)

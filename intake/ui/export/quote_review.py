@@ -1,10 +1,14 @@
-"""The export wizard's quote review: every redacted quote read, edited or dropped by a person.
+"""The export wizard's quotes: every approved quote read, and kept or dropped, by the
+coordinator.
 
-Shown only when the coordinator asked for quotes. A list of the draft quotes (kept or
-dropped, the question, the start of the text) beside an editor for the selected one: its
-question, what the redaction replaced, the text, and a Keep toggle. Edits go straight to
-the :class:`~intake.exchange.analysis.quotes.Quote`; nothing is written until the last page.
-Placeholders such as ``[NAME]`` are shown in bold so that they stay visible while editing.
+Shown only when the coordinator asked for quotes. They are the quotes a case manager or an
+administrator approved for publication (``ui/records/quote_approval.py``), of the exported
+testimonies whose consent to publication still holds: the approved, redacted text only,
+never the original. A list (kept or dropped, the question, the start of the text) beside
+the selected quote: its question, what the redaction replaced, the text (read-only: an
+approved text is published as approved), and a Keep toggle. Nothing is written until the
+last page. Placeholders such as ``[NAME]`` are shown in bold. The placeholder wording and
+the highlighter are shared with the reviewer's approval dialog.
 """
 
 from __future__ import annotations
@@ -102,6 +106,7 @@ class QuoteReviewPage(QWizardPage):
         self.editor = QPlainTextEdit(editor_box)
         self.editor.setObjectName("quote_text")
         self.editor.setTabChangesFocus(True)
+        self.editor.setReadOnly(True)
         self.text_label.setBuddy(self.editor)
         self._highlighter = PlaceholderHighlighter(self.editor.document())
         self.keep = QCheckBox(editor_box)
@@ -124,7 +129,6 @@ class QuoteReviewPage(QWizardPage):
         layout.addWidget(splitter, 1)
 
         self.list.currentRowChanged.connect(self.select)
-        self.editor.textChanged.connect(self._edited)
         self.keep.toggled.connect(self._kept)
         self.retranslate()
 
@@ -156,9 +160,6 @@ class QuoteReviewPage(QWizardPage):
         return len(self._seen) >= len(self._quotes)
 
     def validatePage(self) -> bool:
-        prepared = self._state.prepared
-        if prepared is not None and self.isComplete():
-            prepared.quotes_reviewed = True
         return self.isComplete()
 
     def clear(self) -> None:
@@ -202,12 +203,6 @@ class QuoteReviewPage(QWizardPage):
         self.redacted.setText(_("Replaced by placeholders: {what}").format(
             what=redaction_text(quote.redacted)))
 
-    def _edited(self) -> None:
-        if self._current is None:
-            return
-        self._quotes[self._current].edit(self.editor.toPlainText())
-        self._update_item(self._current)
-
     def _kept(self, keep: bool) -> None:
         if self._current is None:
             return
@@ -232,8 +227,8 @@ class QuoteReviewPage(QWizardPage):
         kept = sum(1 for q in self._quotes if q.keep)
         dropped = len(self._quotes) - kept
         unread = len(self._quotes) - len(self._seen)
-        self.counts.setText(_("{kept}, {dropped}, {unread}. Read every quote: edit what could "
-                              "still identify someone, or drop the quote.").format(
+        self.counts.setText(_("{kept}, {dropped}, {unread}. Read every quote, and drop any "
+                              "that should not be published.").format(
             kept=ngettext("{count} kept", "{count} kept", kept).format(count=kept),
             dropped=ngettext("{count} dropped", "{count} dropped", dropped).format(
                 count=dropped),
@@ -242,11 +237,14 @@ class QuoteReviewPage(QWizardPage):
 
     # -- language -------------------------------------------------------------------------
     def retranslate(self) -> None:
-        self.setTitle(_("Review the quotes"))
-        self.setSubTitle(_("Redacted quotes from the testimonies whose interviewees consented "
-                           "to publication. Nothing is written yet."))
-        self.empty.setText(_("No exported testimony has both consent to publication and "
-                             "free text: there are no quotes to review."))
+        self.setTitle(_("Approved quotes"))
+        self.setSubTitle(_("Quotes a case manager or an administrator redacted and approved "
+                           "for publication, from testimonies whose interviewees still "
+                           "consent to it. The text cannot be changed here; you may drop a "
+                           "quote. Nothing is written yet."))
+        self.empty.setText(_("No exported testimony has an approved quote with consent to "
+                             "publication: there are no quotes to include. Quotes are "
+                             "approved in the review of a testimony."))
         self.list.setAccessibleName(_("Quotes"))
         self.text_label.setText(_("&Text of the quote"))
         self.editor.setAccessibleName(_("Text of the quote"))
