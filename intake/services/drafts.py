@@ -23,12 +23,13 @@ __all__ = ["Place", "ResumePlace", "split"]
 
 def split(questionnaire: Questionnaire, entries: Mapping[str, Any]
           ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(non-identifying, identifying) entries; unknown question ids are dropped."""
+    """(structured, private) entries (private: identifiers and free text, sealed with the
+    identity key); unknown question ids are dropped."""
     plain: dict[str, Any] = {}
     identifying: dict[str, Any] = {}
     for qid, entry in entries.items():
         if qid in questionnaire:
-            target = identifying if qid in questionnaire.identifying_ids else plain
+            target = identifying if qid in questionnaire.private_ids else plain
             target[qid] = entry
     return plain, identifying
 

@@ -82,7 +82,7 @@ class InterviewService:
         return self.may(Action.VIEW_OTHERS_RECORDS)
 
     def _summary(self, record_id: str) -> RecordSummary:
-        found = self._store(False).summaries(RecordFilter(ids=(record_id,)), 0, 1,
+        found = self._store().summaries(RecordFilter(ids=(record_id,)), 0, 1,
                                              "created_at", True)
         if not found:
             raise RecordNotFound(id=record_id)
@@ -103,7 +103,7 @@ class InterviewService:
 
     def _own_ids(self) -> set[str]:
         mine = RecordFilter(interviewer=self.vault.user)
-        store = self._store(False)
+        store = self._store()
         total = store.count(mine)
         return {s.id for s in store.summaries(mine, 0, max(total, 1), "created_at", True)}
 
@@ -184,14 +184,16 @@ class InterviewService:
         return self._store(with_identity).load(record_id)
 
     def identity(self, record_id: str) -> tuple[dict[str, Any], dict[str, str]]:
-        """The identity section of one record (answers, marks), for revealing it; raises
+        """The identity section (class D) of one record (answers, marks), for revealing it; raises
         ``PermissionDenied`` for a role that may not see it (coordinators, and
         interviewers for other users' records)."""
         author = self._summary(record_id).author
         self._require(self._identity_action(author))
         self._check_view(author)
         record = self._store().load(record_id)
-        _answers, _meta, answers, meta = record.split(self.questionnaire)
+        identifying = self.questionnaire.identifying_ids
+        answers = {k: v for k, v in record.answers.items() if k in identifying}
+        meta = {k: v for k, v in record.meta.items() if k in identifying}
         if answers or meta:
             audit.append(self.vault.connection(), self.vault.user,
                          AuditAction.IDENTITY_VIEWED, record_id)
@@ -216,7 +218,7 @@ class InterviewService:
             self._require(Action.DELETE_OWN_DRAFT if own_draft else Action.DELETE_RECORD)
         conn = self.vault.connection()
         with review_store.joined(conn):
-            self._store(False).delete(record_id)
+            self._store().delete(record_id)
             audit.append(conn, self.vault.user, AuditAction.RECORD_DELETED, record_id)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         attachments.sweep(conn, self.vault.files.folder)  # its files went with their keys
@@ -235,7 +237,7 @@ class InterviewService:
             rows = [row for row in rows if row[0] in wanted]
         if not self.may(Action.DELETE_RECORD) and any(r[1] != self.vault.user for r in rows):
             self._require(Action.DELETE_RECORD)
-        store = self._store(False)
+        store = self._store()
         with review_store.joined(conn):
             for record_id, _author in rows:
                 store.delete(record_id)
@@ -251,7 +253,7 @@ class InterviewService:
     def index_pending(self) -> int:
         """Bring the text search index up to date with the records' latest saves (autosaves
         only mark a changed text; see intake/vault/record_index.py)."""
-        return self._store(False).text.index_pending()
+        return self._store().text.index_pending()
 
     def revisions(self, record_id: str) -> list[int]:
         """Every revision kept (none for a record that is not, or no longer, stored)."""
@@ -264,7 +266,7 @@ class InterviewService:
     # -- many records ---------------------------------------------------------------------
     def count(self, flt: RecordFilter | None = None) -> int:
         visible = self._visible(flt)
-        return 0 if visible is None else self._store(False).count(visible)
+        return 0 if visible is None else self._store().count(visible)
 
     def summaries(
         self, flt: RecordFilter | None = None, offset: int = 0, limit: int = 200,
@@ -273,7 +275,7 @@ class InterviewService:
         visible = self._visible(flt)
         if visible is None:
             return []
-        return self._store(False).summaries(visible, offset, limit, sort, descending)
+        return self._store().summaries(visible, offset, limit, sort, descending)
 
     def find_by_name(self, text: str, limit: int = 1000) -> list[str]:
         """Record ids whose identity answers contain ``text`` (names, aliases, contacts).
@@ -290,7 +292,7 @@ class InterviewService:
     def text_ids(self, text: str) -> list[str]:
         """Ids of the records whose words contain ``text`` (one scan; used to resolve a
         short query once instead of on every page); only those the role may see."""
-        found = self._store(False).ids_matching(text)
+        found = self._store().ids_matching(text)
         if self._sees_all():
             return found
         own = self._own_ids()

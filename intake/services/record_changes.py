@@ -81,9 +81,9 @@ def check_consent_unchanged(stored: Record, record: Record,
 
 
 def strip_identity(record: Record, questionnaire: Questionnaire = QUESTIONNAIRE) -> Record:
-    """The record without its identifying answers, as a new record (a purged record never
-    gets an identity back)."""
-    identifying = questionnaire.identifying_ids
+    """The record without its private answers (identifiers and free text, all that sits
+    under the identity key), as a new record (a purged record never gets them back)."""
+    identifying = questionnaire.private_ids
     return replace(record,
                    answers={k: v for k, v in record.answers.items() if k not in identifying},
                    meta={k: v for k, v in record.meta.items() if k not in identifying})

@@ -66,6 +66,7 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status, now
 from intake.services import record_changes, workflow
 from intake.services.interviews import InterviewService
+from intake.services.saving import identity_key
 from intake.services.record_changes import RESTRICTIONS, WITHDRAWN
 from intake.services.review_types import (
     ConsentState,
@@ -81,6 +82,7 @@ from intake.services.workflow import InvalidTransition
 from intake.vault import attachments, audit, review_store
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
+from intake.vault.record_types import IdentityKeyMissing
 from intake.vault.records import RecordFilter, RecordSummary
 from intake.vault.review_store import ConsentDecision, StatusChange, Tombstone
 from intake.vault.vault import Vault
@@ -123,6 +125,16 @@ class ReviewService:
         """Whether the current user reviews (the panel, the queue, overrides)."""
         return self.interviews.may(Action.REVIEW)
 
+    def _identity_key(self) -> bytes | None:
+        return identity_key(self.vault, True)
+
+    def _require_identity_key(self) -> bytes:
+        """Reviewing writes sealed review text: only a slot holding the identity key."""
+        key = self._identity_key()
+        if key is None:
+            raise IdentityKeyMissing()
+        return key
+
     def _visible(self, record_id: str) -> RecordSummary:
         """The record's list row, after checking the current user may see the record."""
         summary = self.interviews._summary(record_id)
@@ -164,7 +176,7 @@ class ReviewService:
         """Per indicator (in the questionnaire's order): derived and final value."""
         self._visible(record_id)
         derived = self._derived(record_id)
-        found = review_store.overrides(self._conn, record_id)
+        found = review_store.overrides(self._conn, record_id, self._identity_key())
         reviewer = self.may_review()
         views: dict[str, IndicatorView] = {}
         for indicator in INDICATOR_IDS:
@@ -200,7 +212,7 @@ class ReviewService:
         at = now()
         with review_store.joined(self._conn):
             review_store.set_override(self._conn, record_id, indicator, final, text,
-                                      self.vault.user, at)
+                                      self.vault.user, at, self._require_identity_key())
             self._refresh_findings(record_id)
             audit.append(self._conn, self.vault.user, AuditAction.INDICATOR_OVERRIDDEN,
                          record_id, {"indicator": indicator, "reason_given": True})
@@ -348,7 +360,7 @@ class ReviewService:
             return record
         identifying: tuple[str, ...] = ()
         if purging:
-            identifying = tuple(sorted(self.questionnaire.identifying_ids))
+            identifying = tuple(sorted(self.questionnaire.private_ids))
             record = record_changes.strip_identity(record, self.questionnaire)
         saved = self._consent_save(record, decisions, day, identifying,
                                    [AuditAction.IDENTITY_PURGED] if purging else None)

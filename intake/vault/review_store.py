@@ -8,7 +8,8 @@ commit together). Nothing here checks permissions: that is the services' job
 
 - ``record_status_history``: one row per status transition, numbered per record.
 - ``indicator_overrides``: a reviewer's final value (``present``/``absent``) of one derived
-  ILO indicator, with the reason (internal review text: it never reaches the audit log).
+  ILO indicator, with the reason (internal review text: sealed with the identity key,
+  :data:`intake.vault.private.OVERRIDE_REASON`; it never reaches the audit log).
 - ``consent_decisions``: each consent decision (a scope's ``yes``/``no``, a withdrawal)
   with the date the person gave it; the record's ``consent.*`` answers hold the current
   values, this table when and by whom each was recorded.
@@ -24,7 +25,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from intake.domain.indicators import INDICATOR_IDS, Finding, present_count
+from intake.vault import private
 from intake.vault.database import Connection, transaction
+from intake.vault.record_index import TextIndex
 
 
 @contextlib.contextmanager
@@ -76,11 +79,16 @@ class Override:
     at: str
 
 
-def overrides(conn: Connection, record_id: str) -> dict[str, Override]:
+def overrides(conn: Connection, record_id: str,
+              identity_key: bytes | None = None) -> dict[str, Override]:
+    """The record's overrides; their reasons only with the identity key (else "")."""
     rows = conn.execute(
         "SELECT indicator, value, reason, user, at FROM indicator_overrides"
         " WHERE record_id = ?", (record_id,))
-    return {row[0]: Override(row[0], Finding(row[1]), *row[2:]) for row in rows}
+    return {indicator: Override(indicator, Finding(value), private.unseal_text(
+                identity_key, private.OVERRIDE_REASON.context(record_id, indicator), sealed)
+                if identity_key is not None else "", user, at)
+            for indicator, value, sealed, user, at in rows}
 
 
 def all_overrides(conn: Connection) -> dict[str, dict[str, Finding]]:
@@ -93,12 +101,15 @@ def all_overrides(conn: Connection) -> dict[str, dict[str, Finding]]:
 
 
 def set_override(conn: Connection, record_id: str, indicator: str, value: Finding,
-                 reason: str, user: str, at: str) -> None:
+                 reason: str, user: str, at: str, identity_key: bytes) -> None:
+    """Set an override; the reason is sealed (only holders of the identity key review)."""
+    sealed = private.seal_text(identity_key, private.OVERRIDE_REASON.context(record_id, indicator),
+                               reason)
     conn.execute(
         "INSERT INTO indicator_overrides (record_id, indicator, value, reason, user, at)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (record_id, indicator) DO UPDATE SET"
         " value = excluded.value, reason = excluded.reason, user = excluded.user,"
-        " at = excluded.at", (record_id, indicator, value.value, reason, user, at))
+        " at = excluded.at", (record_id, indicator, value.value, sealed, user, at))
 
 
 def clear_override(conn: Connection, record_id: str, indicator: str) -> bool:
@@ -174,14 +185,24 @@ class Tombstone:
 
 
 def purge_identity(conn: Connection, record_id: str, user: str, at: str) -> None:
-    """Remove the identity section of the record and of every stored revision (the blobs
-    become NULL; ``secure_delete`` zeroes the freed bytes) and leave a tombstone. The
-    caller checkpoints the WAL (TRUNCATE) after the commit."""
+    """Remove the private section (identifiers and free text) of the record, of every
+    stored revision and of its pending answers (the blobs become NULL; ``secure_delete``
+    zeroes the freed bytes), its text index entry and approved quotes, and leave a
+    tombstone. The caller checkpoints the WAL (TRUNCATE) after the commit."""
     conn.execute("UPDATE records SET identity = NULL WHERE id = ?", (record_id,))
     conn.execute("UPDATE record_revisions SET identity = NULL WHERE record_id = ?",
                  (record_id,))
     conn.execute("UPDATE pending_answers SET identity = NULL WHERE record_id = ?",
                  (record_id,))
+    conn.execute("DELETE FROM approved_quotes WHERE record_id = ?", (record_id,))
+    row = conn.execute("SELECT text_rowid FROM records WHERE id = ?", (record_id,)).fetchone()
+    if row is not None and row[0] is not None:  # its entry in the text index, at once
+        if any(db[1] == "ix" for db in conn.execute("PRAGMA database_list")):
+            conn.execute("DELETE FROM ix.record_text WHERE rowid = ?", (row[0],))
+            conn.execute("DELETE FROM ix.excerpts WHERE text_rowid = ?", (row[0],))
+            TextIndex.touch_both(conn)
+        conn.execute("UPDATE records SET text_rowid = NULL, text_dirty = 0 WHERE id = ?",
+                     (record_id,))
     conn.execute(
         "INSERT INTO record_tombstones (record_id, purged_at, user) VALUES (?, ?, ?)"
         " ON CONFLICT (record_id) DO UPDATE SET purged_at = excluded.purged_at,"
