@@ -66,7 +66,6 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status, now
 from intake.services import record_changes, workflow
 from intake.services.interviews import InterviewService
-from intake.services.saving import identity_key
 from intake.services.record_changes import RESTRICTIONS, WITHDRAWN
 from intake.services.review_types import (
     ConsentState,
@@ -78,6 +77,7 @@ from intake.services.review_types import (
     ReasonTooLong,
     UnknownIndicator,
 )
+from intake.services.saving import identity_key
 from intake.services.workflow import InvalidTransition
 from intake.vault import attachments, audit, review_store
 from intake.vault.audit import AuditAction
