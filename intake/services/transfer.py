@@ -13,7 +13,12 @@ transaction (``import_bundle``):
   beside it as a copy (a new id derived from the original, the device and the revision, so
   a second import adds nothing) and listed in ``record_conflicts`` for a case manager;
 - the same bundle again changes nothing; an older bundle from the same device (a replay)
-  is refused.
+  is refused, and so is every bundle of a device the office revoked.
+
+Only roles whose slot holds the identity key can open a bundle (the office's private key
+is sealed under it) or sign one (so is the device key): a coordinator gets one refusal
+(:class:`TransferKeyMissing`, exit 3) and nothing is written. The keys themselves, the
+trusted devices and their revocation: :mod:`intake.services.office_keys`.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from intake.errors import IntakeError
 from intake.exchange.containers import bundle, bundle_files
 from intake.exchange.formats import jsonl
 from intake.services.interviews import InterviewService
+from intake.services.office_keys import DeviceRevoked, OfficeKeys, OrgRotated
 from intake.services.transfer_types import (
     SUFFIX,
     BundleImported,
@@ -45,6 +51,7 @@ from intake.services.transfer_types import (
     InboxReport,
     NothingToSend,
     ReplayedBundle,
+    RevokedDevice,
     UntrustedDevice,
 )
 from intake.vault import attachments, audit, review_store, transfer_keys
@@ -56,12 +63,15 @@ from intake.vault.transfer_keys import (
     NoOrganisation,
     NoTrustedOrganisation,
     OrgPublic,
+    TransferKeyMissing,
+    TrustedDevice,
     normalize_fingerprint,
 )
 from intake.vault.vault import Vault
 
-__all__ = ["SUFFIX", "BundleImported", "BundleSent", "InboxReport", "NothingToSend", "OrgPublic",
-           "ReplayedBundle", "TransferService", "UntrustedDevice"]
+__all__ = ["SUFFIX", "BundleImported", "BundleSent", "DeviceRevoked", "InboxReport",
+           "NothingToSend", "OrgPublic", "OrgRotated", "ReplayedBundle", "RevokedDevice",
+           "TransferKeyMissing", "TransferService", "TrustedDevice", "UntrustedDevice"]
 
 #: Conflict copies get ids derived from (record, device, revision) under this namespace.
 CONFLICT_NAMESPACE = uuid.UUID("5f1d3c56-2f8e-4d0e-9d7a-6a0c1b7e4c21")
@@ -70,48 +80,13 @@ WITHDRAWN = "consent.withdrawn_on"
 
 
 @dataclass
-class TransferService:
+class TransferService(OfficeKeys):
     vault: Vault
     questionnaire: Questionnaire = QUESTIONNAIRE
-
-    def _conn(self) -> Connection:
-        return self.vault.connection()
 
     @property
     def role(self) -> Role:
         return self.vault.role
-
-    # -- organisation (the office) --------------------------------------------------------
-    def init_org(self) -> OrgPublic:
-        require(self.vault.role, Action.MANAGE_USERS)
-        conn = self._conn()
-        with review_store.joined(conn):
-            return transfer_keys.create_org(conn)
-
-    def org_public(self) -> OrgPublic:
-        require(self.vault.role, Action.MANAGE_USERS)
-        found = transfer_keys.org(self._conn())
-        if found is None:
-            raise NoOrganisation()
-        return found.public
-
-    # -- the office, seen from the field --------------------------------------------------
-    def trust_org(self, data: bytes, confirmed_fingerprint: str) -> OrgPublic:
-        """Trust the organisation key in ``data`` once its fingerprint was compared."""
-        require(self.vault.role, Action.MANAGE_USERS)
-        public = OrgPublic.from_file(data)
-        conn = self._conn()
-        with review_store.joined(conn):
-            transfer_keys.trust_org(conn, public, confirmed_fingerprint)
-        return public
-
-    def trusted_org(self) -> OrgPublic | None:
-        return transfer_keys.trusted_org(self._conn())
-
-    def device_fingerprint(self) -> str:
-        conn = self._conn()
-        with review_store.joined(conn):
-            return transfer_keys.device(conn).fingerprint
 
     # -- sending --------------------------------------------------------------------------
     def _sendable(self, only_new: bool
@@ -167,7 +142,7 @@ class TransferService:
         if org is None:
             raise NoTrustedOrganisation()
         with review_store.joined(conn):
-            device = transfer_keys.device(conn)
+            device = transfer_keys.device(conn, self.vault.identity_key)
         stamp = now()
         lines: list[str] = []
         sealed: list[tuple[str, int]] = []
@@ -214,12 +189,10 @@ class TransferService:
         back."""
         tick = tick or _no_tick
         tick(0, 4)
+        key = self._identity_key()  # the office's private key is sealed under it
         require(self.vault.role, Action.IMPORT)
         conn = self._conn()
-        org = transfer_keys.org(conn)
-        if org is None:
-            raise NoOrganisation()
-        opened = bundle.open_bundle(data, org.hpke_private, org.public.fingerprint)
+        opened = self._open(conn, key, data)
         device = transfer_keys.fingerprint(opened.device_public)
         trusted = transfer_keys.trusted_device(conn, opened.device_public)
         if trusted is None:
@@ -227,10 +200,12 @@ class TransferService:
                 raise UntrustedDevice(fingerprint=device)
             if normalize_fingerprint(trust_device) != device:
                 raise FingerprintMismatch()
+        elif trusted.revoked:
+            raise RevokedDevice(fingerprint=device)
         if conn.execute("SELECT 1 FROM imported_bundles WHERE bundle_id = ?",
                         (opened.header.bundle,)).fetchone() is not None:
             return BundleImported(device, already_imported=True)
-        if trusted is not None and opened.sequence <= trusted[1]:
+        if trusted is not None and opened.sequence <= trusted.last_sequence:
             raise ReplayedBundle()
         tick(1, 4)
         record_lines, files = bundle_files.split_attachments(opened.lines)
@@ -253,6 +228,17 @@ class TransferService:
                 attachments.remove(self.vault.files.folder, file_id)
             raise
         return result
+
+    @staticmethod
+    def _open(conn: Connection, key: bytes, data: bytes) -> bundle.Opened:
+        """The bundle opened with the office's key it names (current or retired)."""
+        if transfer_keys.org_public(conn) is None:
+            raise NoOrganisation()
+        header, _offset = bundle.read_header(data)
+        private = transfer_keys.opening_key(conn, key, header.recipient)
+        if private is None:
+            raise bundle.WrongRecipient()
+        return bundle.open_bundle(data, private, header.recipient)
 
     def _log_import(self, conn: Connection, opened: bundle.Opened, device: str,
                     result: BundleImported) -> None:
@@ -344,6 +330,8 @@ class TransferService:
         """Import every whole bundle in ``inbox`` not imported before; a file still being
         written (shorter than its header declares) is left for the next time; a refused
         one is reported once per ``seen`` set (the caller keeps it between runs)."""
+        self._identity_key()  # a coordinator: one refusal, not one per file
+        require(self.vault.role, Action.IMPORT)
         seen = set() if seen is None else seen
         report = InboxReport()
         try:

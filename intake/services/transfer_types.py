@@ -1,6 +1,6 @@
 """What the transfer service reports and refuses with: a bundle sent, a bundle imported,
-what an inbox run did, and the refusals of an untrusted device, a replayed bundle and
-nothing to send (services/transfer.py)."""
+what an inbox run did, and the refusals of an untrusted or revoked device, a replayed
+bundle and nothing to send (services/transfer.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,12 @@ class UntrustedDevice(bundle.BundleRejected):
 class ReplayedBundle(bundle.BundleRejected):
     template = N_("This bundle is older than one already received from the same device "
                   "(it was sent again, or replayed). Nothing was imported.")
+
+
+class RevokedDevice(bundle.BundleRejected):
+    template = N_("This bundle comes from a device whose trust was revoked at this office "
+                  "(fingerprint {fingerprint}): its bundles are refused. Nothing was "
+                  "imported.")
 
 
 class NothingToSend(InvalidInput):

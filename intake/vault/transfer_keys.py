@@ -10,6 +10,17 @@ encrypted database (migration 5).
 
 A fingerprint is SHA-256 of the public keys shown as eight groups of five digits: easy to
 read aloud in Korean or English, with about 132 bits to compare.
+
+Separation by key (migration 8, :mod:`intake.vault.private`): every private half (the
+office's HPKE and signing keys, its retired HPKE keys, the device's signing key) is sealed
+under the identity key (IDK), bound to its row. Every function that makes or reads one
+takes the IDK and refuses without it (:class:`TransferKeyMissing`): a coordinator's slot,
+which carries the database key but never the IDK, can neither open a bundle nor sign one.
+Public halves stay plain (fingerprints, the office's public key file).
+
+After ``rotate_org`` the previous pair moves to ``org_retired_keys``: bundles sealed to an
+earlier public key still open (:func:`opening_key`). A revoked device
+(:func:`revoke_device`) stays listed, with when and by whom; its bundles are refused.
 """
 
 from __future__ import annotations
@@ -18,7 +29,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -28,8 +39,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from intake.errors import InvalidInput
 from intake.i18n import N_
-from intake.vault import sealing
+from intake.vault import private, sealing
 from intake.vault.database import Connection
+from intake.vault.record_types import IdentityKeyMissing
 
 ORG_FORMAT = "intake.org-public/1"
 GROUPS, GROUP_DIGITS = 8, 5
@@ -55,6 +67,27 @@ class OrganisationExists(InvalidInput):
 
 class NoTrustedOrganisation(InvalidInput):
     template = N_("This vault does not know the office's key yet (intake org trust).")
+
+
+class TransferKeyMissing(IdentityKeyMissing):
+    """Exit 3: the private keys of transfer are sealed under the identity key."""
+
+    template = N_("Opening, merging or signing bundles and the office's private key need the "
+                  "identity key, which your passphrase does not hold (a coordinator's never "
+                  "does). Ask a case manager or an administrator. Nothing was changed.")
+
+
+class UnknownDevice(InvalidInput):
+    template = N_("No trusted device has the fingerprint {fingerprint}. Nothing was changed.")
+
+
+Key = bytes | bytearray
+
+
+def _need(idk: Key | None) -> bytes:
+    if idk is None:
+        raise TransferKeyMissing()
+    return bytes(idk)
 
 
 def _now() -> str:
@@ -120,26 +153,91 @@ class OrgPrivate:
 
 
 # -- the organisation (office) ------------------------------------------------------------
-def create_org(conn: Connection) -> OrgPublic:
+def _new_org() -> tuple[bytearray, bytes, bytes, bytes]:
+    """(HPKE private, HPKE public, signing private, signing public) of a new pair."""
+    hpke_private, hpke_public = sealing.new_key_pair()
+    signer = Ed25519PrivateKey.generate()
+    return (hpke_private, hpke_public, signer.private_bytes_raw(),
+            signer.public_key().public_bytes_raw())
+
+
+def create_org(conn: Connection, idk: Key | None) -> OrgPublic:
+    """The office's key pair, the private halves sealed under ``idk``."""
+    key = _need(idk)
     if conn.execute("SELECT 1 FROM org_identity").fetchone() is not None:
         raise OrganisationExists()
-    private, public = sealing.new_key_pair()
-    signer = Ed25519PrivateKey.generate()
-    sign_public = signer.public_key().public_bytes_raw()
+    hpke_private, hpke_public, sign_private, sign_public = _new_org()
     conn.execute(
         "INSERT INTO org_identity (one, hpke_private, hpke_public, sign_private, sign_public,"
         " created_at) VALUES (1, ?, ?, ?, ?, ?)",
-        (bytes(private), public, signer.private_bytes_raw(), sign_public, _now()))
-    private[:] = bytes(len(private))
-    return OrgPublic(public, sign_public)
+        (private.seal(key, private.ORG_HPKE.context(1), bytes(hpke_private)), hpke_public,
+         private.seal(key, private.ORG_SIGN.context(1), sign_private), sign_public, _now()))
+    hpke_private[:] = bytes(len(hpke_private))
+    return OrgPublic(hpke_public, sign_public)
 
 
-def org(conn: Connection) -> OrgPrivate | None:
+def org_public(conn: Connection) -> OrgPublic | None:
+    """The office's public key (no identity key needed: it is no secret)."""
+    row = conn.execute("SELECT hpke_public, sign_public FROM org_identity").fetchone()
+    return OrgPublic(bytes(row[0]), bytes(row[1])) if row is not None else None
+
+
+def org(conn: Connection, idk: Key | None) -> OrgPrivate | None:
+    """The office's key pair, unsealed with ``idk``; None when there is none."""
+    key = _need(idk)
     row = conn.execute("SELECT hpke_private, hpke_public, sign_private, sign_public"
                        " FROM org_identity").fetchone()
     if row is None:
         return None
-    return OrgPrivate(bytes(row[0]), OrgPublic(bytes(row[1]), bytes(row[3])), bytes(row[2]))
+    return OrgPrivate(private.unseal(key, private.ORG_HPKE.context(1), bytes(row[0])),
+                      OrgPublic(bytes(row[1]), bytes(row[3])),
+                      private.unseal(key, private.ORG_SIGN.context(1), bytes(row[2])))
+
+
+def rotate_org(conn: Connection, idk: Key | None) -> tuple[OrgPublic, OrgPublic]:
+    """(retired, new): a new pair; the previous one moves to ``org_retired_keys`` (its
+    HPKE private half sealed to its fingerprint), so bundles sealed to it still open."""
+    key = _need(idk)
+    current = org(conn, key)
+    if current is None:
+        raise NoOrganisation()
+    retired = current.public
+    conn.execute(
+        "INSERT INTO org_retired_keys (fingerprint, hpke_private, hpke_public, sign_public,"
+        " retired_at) VALUES (?, ?, ?, ?, ?)",
+        (retired.fingerprint, private.seal(key, private.ORG_RETIRED_HPKE.context(
+            retired.fingerprint), current.hpke_private), retired.hpke_public,
+         retired.sign_public, _now()))
+    hpke_private, hpke_public, sign_private, sign_public = _new_org()
+    conn.execute(
+        "UPDATE org_identity SET hpke_private = ?, hpke_public = ?, sign_private = ?,"
+        " sign_public = ?, created_at = ? WHERE one = 1",
+        (private.seal(key, private.ORG_HPKE.context(1), bytes(hpke_private)), hpke_public,
+         private.seal(key, private.ORG_SIGN.context(1), sign_private), sign_public, _now()))
+    hpke_private[:] = bytes(len(hpke_private))
+    return retired, OrgPublic(hpke_public, sign_public)
+
+
+def opening_key(conn: Connection, idk: Key | None, recipient: str) -> bytes | None:
+    """The HPKE private key of the office's pair (current or retired) whose fingerprint is
+    ``recipient``; None when this office never had it."""
+    key = _need(idk)
+    current = org(conn, key)
+    if current is None:
+        raise NoOrganisation()
+    if current.public.fingerprint == recipient:
+        return current.hpke_private
+    row = conn.execute("SELECT hpke_private FROM org_retired_keys WHERE fingerprint = ?",
+                       (recipient,)).fetchone()
+    if row is None:
+        return None
+    return private.unseal(key, private.ORG_RETIRED_HPKE.context(recipient), bytes(row[0]))
+
+
+def retired_orgs(conn: Connection) -> list[tuple[str, str]]:
+    """(fingerprint, retired at) of the office's earlier pairs, oldest first."""
+    return [(str(r[0]), str(r[1])) for r in conn.execute(
+        "SELECT fingerprint, retired_at FROM org_retired_keys ORDER BY retired_at")]
 
 
 # -- the office a field vault sends to ----------------------------------------------------
@@ -172,17 +270,29 @@ class Device:
         return fingerprint(self.sign_public)
 
 
-def device(conn: Connection) -> Device:
-    """This vault's device key, made on first use (in the caller's transaction)."""
+def device(conn: Connection, idk: Key | None) -> Device:
+    """This vault's device key, made on first use (in the caller's transaction), its
+    private half sealed under ``idk``."""
+    key = _need(idk)
+    context = private.DEVICE_SIGN.context(1)
     row = conn.execute("SELECT sign_private, sign_public, last_sequence, last_sent_at"
                        " FROM device_identity").fetchone()
     if row is None:
         signer = Ed25519PrivateKey.generate()
-        row = (signer.private_bytes_raw(), signer.public_key().public_bytes_raw(), 0, None)
+        raw = signer.private_bytes_raw()
+        row = (private.seal(key, context, raw), signer.public_key().public_bytes_raw(), 0,
+               None)
         conn.execute("INSERT INTO device_identity (one, sign_private, sign_public,"
                      " last_sequence, created_at) VALUES (1, ?, ?, 0, ?)",
                      (row[0], row[1], _now()))
-    return Device(bytes(row[0]), bytes(row[1]), int(row[2]), row[3])
+    return Device(private.unseal(key, context, bytes(row[0])), bytes(row[1]), int(row[2]),
+                  row[3])
+
+
+def device_public(conn: Connection) -> bytes | None:
+    """This vault's device public key, if it has one yet (no identity key needed)."""
+    row = conn.execute("SELECT sign_public FROM device_identity").fetchone()
+    return bytes(row[0]) if row is not None else None
 
 
 def note_sent(conn: Connection, sequence: int, sent_at: str) -> None:
@@ -191,11 +301,31 @@ def note_sent(conn: Connection, sequence: int, sent_at: str) -> None:
 
 
 # -- devices the office trusts ------------------------------------------------------------
-def trusted_device(conn: Connection, sign_public: bytes) -> tuple[str, int] | None:
-    """(fingerprint, last sequence seen) of a trusted device, or None."""
-    row = conn.execute("SELECT fingerprint, last_sequence FROM trusted_devices"
-                       " WHERE sign_public = ?", (sign_public,)).fetchone()
-    return (str(row[0]), int(row[1])) if row is not None else None
+@dataclass(frozen=True)
+class TrustedDevice:
+    fingerprint: str
+    trusted_at: str
+    last_sequence: int
+    revoked_at: str | None = None
+    revoked_by: str | None = None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+_DEVICE_COLUMNS = "fingerprint, trusted_at, last_sequence, revoked_at, revoked_by"
+
+
+def _trusted(row: tuple[Any, ...]) -> TrustedDevice:
+    return TrustedDevice(str(row[0]), str(row[1]), int(row[2]), row[3], row[4])
+
+
+def trusted_device(conn: Connection, sign_public: bytes) -> TrustedDevice | None:
+    """The device the office trusted (or trusted and revoked) with this key, or None."""
+    row = conn.execute(f"SELECT {_DEVICE_COLUMNS} FROM trusted_devices WHERE sign_public = ?",
+                       (sign_public,)).fetchone()
+    return _trusted(row) if row is not None else None
 
 
 def trust_device(conn: Connection, sign_public: bytes, confirmed: str) -> str:
@@ -207,7 +337,22 @@ def trust_device(conn: Connection, sign_public: bytes, confirmed: str) -> str:
     return found
 
 
-def list_trusted_devices(conn: Connection) -> list[dict[str, Any]]:
-    return [{"fingerprint": r[0], "trusted_at": r[1], "last_sequence": r[2]}
-            for r in conn.execute("SELECT fingerprint, trusted_at, last_sequence"
-                                  " FROM trusted_devices ORDER BY trusted_at")]
+def revoke_device(conn: Connection, typed: str, user: str) -> tuple[TrustedDevice, bool]:
+    """(the device, whether it was revoked now): from now on its bundles are refused. A
+    device revoked before keeps its first revocation."""
+    found = normalize_fingerprint(typed)
+    row = conn.execute(f"SELECT {_DEVICE_COLUMNS} FROM trusted_devices WHERE fingerprint = ?",
+                       (found,)).fetchone()
+    if row is None:
+        raise UnknownDevice(fingerprint=found or "?")
+    if row[3] is not None:
+        return _trusted(row), False
+    stamp = _now()
+    conn.execute("UPDATE trusted_devices SET revoked_at = ?, revoked_by = ?"
+                 " WHERE fingerprint = ?", (stamp, user, found))
+    return replace(_trusted(row), revoked_at=stamp, revoked_by=user), True
+
+
+def list_trusted_devices(conn: Connection) -> list[TrustedDevice]:
+    return [_trusted(r) for r in conn.execute(
+        f"SELECT {_DEVICE_COLUMNS} FROM trusted_devices ORDER BY trusted_at, fingerprint")]

@@ -77,13 +77,13 @@ def test_a_cancelled_bundle_is_not_written_and_uses_no_sequence(world: World) ->
         probe.unlink()
         # sending again "since last" would now find nothing: start from a fresh state
         vault.connection().execute("DELETE FROM sent_records")
-        sequence = transfer_keys.device(vault.connection()).last_sequence
+        sequence = transfer_keys.device(vault.connection(), vault.identity_key).last_sequence
         for n in range(1, calls + 1):
             out = world.out()
             with pytest.raises(Cancelled):
                 service.create_bundle(out, tick=StopAt(n))
             assert not out.exists()
-        assert transfer_keys.device(vault.connection()).last_sequence == sequence
+        assert transfer_keys.device(vault.connection(), vault.identity_key).last_sequence == sequence
         assert vault.connection().execute("SELECT count(*) FROM sent_records").fetchone()[0] == 0
 
 
@@ -104,7 +104,7 @@ def test_a_cancelled_merge_changes_nothing(world: World) -> None:  # noqa: F811
 def _device_public(data: bytes, vault: Vault) -> bytes:
     from intake.exchange.containers import bundle
 
-    org = transfer_keys.org(vault.connection())
+    org = transfer_keys.org(vault.connection(), vault.identity_key)
     assert org is not None
     return bundle.open_bundle(data, org.hpke_private, org.public.fingerprint).device_public
 

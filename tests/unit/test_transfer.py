@@ -32,6 +32,7 @@ from intake.vault.transfer_keys import (
     NoOrganisation,
     NoTrustedOrganisation,
     OrgFileInvalid,
+    TransferKeyMissing,
 )
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
@@ -175,7 +176,7 @@ def test_the_field_cannot_open_what_it_sealed(world: World) -> None:
     with Vault.open(world.field, USER, PASSPHRASE) as vault:
         with pytest.raises(NoOrganisation):
             TransferService(vault).import_bundle(sealed.read_bytes())
-        device = transfer_keys.device(vault.connection())
+        device = transfer_keys.device(vault.connection(), vault.identity_key)
     for key in (device.sign_private + bytes(64), bytes(96)):  # any key the field holds
         with pytest.raises(bundle.BundleDamaged):
             bundle.open_bundle(sealed.read_bytes(), key, bundle.read_header(
@@ -203,8 +204,10 @@ def test_who_may_send_and_receive(world: World) -> None:
         accounts.add_user(vault, "lee", Role.COORDINATOR, "initial passphrase lee")
         accounts.add_user(vault, "park", Role.INTERVIEWER, "initial passphrase park")
     bundle_file = world.send()
-    for name, secret in (("lee", "initial passphrase lee"), ("park", "initial passphrase park")):
-        with Vault.open(world.office, name, secret) as vault, pytest.raises(PermissionDenied):
+    for name, secret, refusal in (
+            ("lee", "initial passphrase lee", TransferKeyMissing),  # no identity key
+            ("park", "initial passphrase park", PermissionDenied)):
+        with Vault.open(world.office, name, secret) as vault, pytest.raises(refusal):
             TransferService(vault).import_bundle(bundle_file.read_bytes(),
                                                  trust_device=world.device_fp)
     with Vault.open(world.office, "lee", "initial passphrase lee") as vault, \
@@ -254,7 +257,7 @@ def test_outbox_and_inbox_with_a_file_still_arriving(world: World, tmp_path: Pat
 
 def _device_public(world: World) -> bytes:
     with Vault.open(world.field, USER, PASSPHRASE) as vault:
-        return transfer_keys.device(vault.connection()).sign_public
+        return transfer_keys.device(vault.connection(), vault.identity_key).sign_public
 
 
 def test_attachments_travel_once_and_arrive_whole(world: World, tmp_path: Path) -> None:

@@ -1,6 +1,8 @@
-"""Transfer → Office and devices…: the organisation's key (office administrators),
-trusting the office's key by its fingerprint (field administrators), this device's
-fingerprint, and the outbox and inbox folders the Transfer menu uses.
+"""Transfer → Office and devices…: the organisation's key (office administrators: make
+it, replace it, save its public half), trusting the office's key by its fingerprint (field
+administrators), this device's fingerprint, the devices the office trusts and revoking one
+(those who receive bundles, :mod:`intake.ui.shell.office_devices`), and the outbox and
+inbox folders the Transfer menu uses. A coordinator sees the fingerprints and the folders.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from intake.services.transfer import OrgPublic, TransferService
 from intake.settings import SettingsStore
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
+from intake.ui.shell.office_devices import TrustedDevices
 
 
 class KeyFiles(Protocol):
@@ -38,6 +41,8 @@ class KeyFiles(Protocol):
 
     choose: Callable[..., Path | None]
     ask_fingerprint: Callable[[QWidget, str], str | None]
+
+    def confirm(self, parent: QWidget, title: str, text: str) -> bool: ...
 
     @property
     def settings(self) -> SettingsStore: ...
@@ -61,6 +66,7 @@ class OfficeDialog(QDialog):
         self._service, self._menu = service, menu
         self.setMinimumWidth(640)  # the folders and fingerprints read whole
         self._admin = allowed(service.role, Action.MANAGE_USERS)
+        self._receiver = allowed(service.role, Action.IMPORT)
         self.title = heading(self, 1.2)
         self.org_label, self.org_value = QLabel(self), QLabel(self)
         self.trusted_label, self.trusted_value = QLabel(self), QLabel(self)
@@ -72,6 +78,9 @@ class OfficeDialog(QDialog):
         self.create_org = QPushButton(self)
         self.create_org.setObjectName("create_org")
         self.create_org.clicked.connect(self._create_org)
+        self.rotate_org = QPushButton(self)
+        self.rotate_org.setObjectName("rotate_org")
+        self.rotate_org.clicked.connect(self._rotate_org)
         self.save_public = QPushButton(self)
         self.save_public.setObjectName("save_org_public")
         self.save_public.clicked.connect(self._save_public)
@@ -93,15 +102,18 @@ class OfficeDialog(QDialog):
         self.message = QLabel(self)
         self.message.setObjectName("office_message")
         self.message.setWordWrap(True)
+        self.devices = TrustedDevices(service, menu.confirm, self._say, self)
+        self.devices.setVisible(self._receiver)
 
         self._lay_out()
-        for widget in (self.create_org, self.save_public, self.trust_button):
+        for widget in (self.create_org, self.rotate_org, self.save_public, self.trust_button):
             widget.setVisible(self._admin)
         self.refresh()
 
     def _lay_out(self) -> None:
         org_row = QHBoxLayout()
         org_row.addWidget(self.create_org)
+        org_row.addWidget(self.rotate_org)
         org_row.addWidget(self.save_public)
         org_row.addStretch(1)
         form = QFormLayout()
@@ -123,6 +135,7 @@ class OfficeDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(form)
+        layout.addWidget(self.devices)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
 
@@ -137,10 +150,14 @@ class OfficeDialog(QDialog):
                 org = None
         self.org_value.setText(org.fingerprint if org else _("none (this is not the office)"))
         self.create_org.setEnabled(self._admin and org is None)
+        self.rotate_org.setEnabled(self._admin and org is not None)
         self.save_public.setEnabled(org is not None)
         trusted = service.trusted_org()
         self.trusted_value.setText(trusted.fingerprint if trusted else _("not set yet"))
-        self.device_value.setText(service.device_fingerprint())
+        device = service.device_fingerprint()
+        self.device_value.setText(device or _("none (your role does not send bundles)"))
+        if self._receiver:
+            self.devices.refresh()
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Office and devices"))
@@ -149,6 +166,7 @@ class OfficeDialog(QDialog):
         self.trusted_label.setText(_("The office this vault sends to:"))
         self.device_label.setText(_("This device's fingerprint:"))
         self.create_org.setText(_("Create the office key"))
+        self.rotate_org.setText(_("Replace the office key…"))
         self.save_public.setText(_("Save the public key for the field…"))
         self.trust_button.setText(_("Trust an office key file…"))
         self.outbox_label.setText(_("Outbox folder (sent bundles):"))
@@ -169,6 +187,22 @@ class OfficeDialog(QDialog):
             return
         self._say(_("The office key was made. Its fingerprint: {fingerprint}").format(
             fingerprint=public.fingerprint))
+        self.refresh()
+
+    def _rotate_org(self) -> None:
+        question = _("Replace the office key with a new one?\n\nBundles sealed to the "
+                     "current key will still open here. Every field vault must then trust "
+                     "the new public key (save it for the field, and read them its "
+                     "fingerprint by phone) before its next bundle.")
+        if not self._menu.confirm(self, _("Replace the office key"), question):
+            return
+        try:
+            rotated = self._service.rotate_org()
+        except Exception as error:
+            self._say(error_text(error))
+            return
+        self._say(_("The office has a new key. Its fingerprint: {fingerprint}").format(
+            fingerprint=rotated.new.fingerprint))
         self.refresh()
 
     def _save_public(self) -> None:

@@ -65,6 +65,10 @@ class TransferMenu(QObject):
     def settings(self) -> SettingsStore:
         return self.shell.settings
 
+    def confirm(self, parent: QWidget, title: str, text: str) -> bool:
+        """The office dialog's questions (revoke a device, replace the office key)."""
+        return self.shell.dialogs.ask(parent, title, text)
+
     def _desk(self) -> Desk | None:
         return self.shell.desk if self.shell.unlocked else None
 
