@@ -112,9 +112,10 @@ class QuoteService:
                 and self.vault.identity_key is not None)
 
     def _require_reviewer(self) -> None:
-        require(self.vault.role, Action.REVIEW)
+        """A coordinator (no identity key) is told why; an interviewer may not review."""
         if not self.vault.role.holds_identity_key or self.vault.identity_key is None:
             raise QuotesNeedIdentityKey()
+        require(self.vault.role, Action.REVIEW)
 
     def _record(self, record_id: str) -> Record:
         """The record with its private section (the reviewer may see it), publication

@@ -15,6 +15,9 @@ Before a transition the form is saved (``flush``); the record the service return
 back to the form (``InterviewForm.adopt``), so the form never autosaves an older status.
 Submitting first shows what is unanswered or wrong, section by section, and asks
 (``ui/form/submit_check.py``); declining keeps the draft.
+
+"Quotes for publication…" (only for a reviewer holding the identity key) opens
+``ui/records/quote_approval.py`` for the stored record.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from intake.domain.codelists import RELIABILITY, STATUSES
 from intake.domain.record import Record, Status
 from intake.errors import IntakeError
 from intake.i18n import N_, _
+from intake.services.quotes import QuoteService
 from intake.services.review import ReviewService, StatusChange
 from intake.ui.form.interview_form import InterviewForm
 from intake.ui.form.question_row import HELP_STYLE
@@ -46,6 +50,7 @@ from intake.ui.kit.dialogs import Dialogs
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
 from intake.ui.kit.theme import icon
+from intake.ui.records.quote_approval import QuoteApprovalDialog
 from intake.ui.records.review_overrides import IndicatorOverrides
 
 log = logging.getLogger(__name__)
@@ -81,7 +86,7 @@ class ReviewPanel(QScrollArea):
     changed = Signal()  # the status or an indicator's final value changed (refresh lists)
 
     def __init__(self, review: ReviewService, form: InterviewForm, dialogs: Dialogs,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, quotes: QuoteService | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("review_panel")
         self.setWidgetResizable(True)
@@ -118,6 +123,12 @@ class ReviewPanel(QScrollArea):
         self.notes_button = QPushButton(icon("clipboard-check"), "", body)
         self.notes_button.setObjectName("open_review_section")
         self.notes_button.clicked.connect(self.open_review_section)
+        # the desk's quote service (desk.quotes); one for this vault when none is given
+        self._quotes = quotes if quotes is not None else QuoteService(review.vault)
+        self.quotes_button = QPushButton(icon("clipboard-check"), "", body)
+        self.quotes_button.setObjectName("open_quote_approval")
+        self.quotes_button.clicked.connect(self.open_quotes)
+        self.quote_dialog: QuoteApprovalDialog | None = None
         self.overrides = IndicatorOverrides(self.can_review, body)
         self.overrides.override_requested.connect(self.override)
         self.overrides.clear_requested.connect(self.clear_override)
@@ -134,7 +145,11 @@ class ReviewPanel(QScrollArea):
             layout.addWidget(self.reliability_title)
             layout.addWidget(self.reliability)
             layout.addWidget(self.notes_button, 0, Qt.AlignmentFlag.AlignLeft)
+        if self._quotes.may_approve():
+            layout.addWidget(self.quotes_button, 0, Qt.AlignmentFlag.AlignLeft)
         else:
+            self.quotes_button.hide()
+        if not self.can_review:
             for widget in (self.reliability_title, self.reliability, self.notes_button):
                 widget.hide()
         layout.addWidget(self.overrides)
@@ -165,6 +180,7 @@ class ReviewPanel(QScrollArea):
         """Show what ``refresh`` read (again after a language switch, without queries)."""
         record = self._form.record
         self.unsaved.setVisible(not self._form.is_stored)
+        self.quotes_button.setEnabled(self._form.is_stored)
         self._set_transitions(record.status, self._targets)
         self.history.clear()
         for change in self._changes:
@@ -267,6 +283,17 @@ class ReviewPanel(QScrollArea):
         self.changed.emit()
         return True
 
+    def open_quotes(self) -> QuoteApprovalDialog | None:
+        """Quotes for publication of the record (saved first), in a window-modal dialog."""
+        if not self._form.is_stored or not self._saved_first():
+            return None
+        dialog = QuoteApprovalDialog(self._quotes, self._form.record.id, self._dialogs, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.destroyed.connect(lambda: setattr(self, "quote_dialog", None))
+        self.quote_dialog = dialog
+        dialog.open()
+        return dialog
+
     def open_review_section(self) -> None:
         """Reliability, notes and follow-up are the form's "Review" section."""
         ids = [p.section.id for p in self._form.section_pages]
@@ -282,6 +309,7 @@ class ReviewPanel(QScrollArea):
         self.history.setAccessibleName(_("Status history"))
         self.reliability_title.setText(_("Reliability"))
         self.notes_button.setText(_("Reliability, notes and follow-up…"))
+        self.quotes_button.setText(_("Quotes for publication…"))
         self.overrides.retranslate()
         if self._status is None:
             self.refresh()
