@@ -301,6 +301,7 @@ class Reading:
     opened_attachments: list[bytes] = field(default_factory=list)
     closed_attachments: int = 0
     raw: dict[Path, bytes] = field(default_factory=dict)
+    other: list[tuple[str, bytes]] = field(default_factory=list)  # (where, what) opened
 
     def plaintexts(self) -> Iterator[tuple[str, bytes]]:
         """(where, bytes) of everything decrypted or read."""
@@ -317,6 +318,7 @@ class Reading:
             yield "opened attachment", data
         for path, data in self.raw.items():
             yield f"raw {path.name}", data
+        yield from self.other
 
 
 def _open_blobs(reading: Reading) -> None:
