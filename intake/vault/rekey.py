@@ -24,7 +24,7 @@ from typing import Any
 import sqlcipher3
 
 from intake.atomic import fsync_dir
-from intake.vault import database, generation, identity
+from intake.vault import attachments, database, generation, identity, private, record_index
 from intake.vault.database import Connection, transaction
 from intake.vault.files import DATABASE_NAME, VaultFiles
 from intake.vault.generation import USER_COLUMNS
@@ -90,6 +90,15 @@ def write_copy(conn: Connection, files: VaultFiles, new_dbk: bytes | bytearray, 
 
 
 def _reseal_identities(conn: Connection, old: bytes, new: bytes) -> None:
+    """Everything sealed with the identity key, sealed anew under the new one: the private
+    blobs, the single sealed values (vault/private.py) and the attachments' file keys."""
+    private.reseal_columns(conn, old, new)
+    for attachment_id, sealed in conn.execute(
+            "SELECT id, file_key FROM attachments").fetchall():
+        conn.execute("UPDATE attachments SET file_key = ? WHERE id = ?", (
+            attachments.seal_key(new, attachment_id,
+                                 attachments.open_key(old, attachment_id, sealed)),
+            attachment_id))
     for table, (id_column, key) in IDENTITY_TABLES.items():
         rows = conn.execute(
             f"SELECT {id_column}, identity, {', '.join(key)} FROM {table}"
@@ -107,6 +116,10 @@ def swap_in(files: VaultFiles) -> None:
         with contextlib.suppress(FileNotFoundError):
             stale.unlink()
     os.replace(copy_path(files), files.database)
+    # The text index is keyed from the identity key: made anew from the database under
+    # the new key at the next connection (a crash before this line: it no longer opens
+    # with the new key and is made anew all the same).
+    record_index.remove_files(files.folder)
     fsync_dir(files.folder)
 
 
