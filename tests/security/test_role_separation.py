@@ -19,6 +19,7 @@ tests/security/sentinels.py.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import shutil
 import uuid
@@ -36,6 +37,7 @@ from intake.services.interviews import InterviewService
 from intake.services.review import ReviewService
 from intake.services.transfer import TransferService
 from intake.services.users import UserService
+from intake.vault import migrations
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tests.security import vault_reader
@@ -428,3 +430,67 @@ def test_the_office_administrator_opens_the_bundles_and_reads_the_conflict(
                                                                  key) for key in candidates)
     payload = next((p for p in payloads if p is not None), None)
     assert payload is not None and office.ids["field_edit"].encode() in payload
+
+
+# -- a vault written before migration 8, upgraded ----------------------------------------------
+def old_layout(folder: Path, dbk: bytes, ids: dict[str, str], run: str) -> None:
+    """What a vault of schema 7 held: every answer in the plain JSON, the excerpt and the
+    trigram index in intake.db, the override's reason in the clear (written as that code
+    wrote it, with the database key)."""
+    stamp, record_id = "2026-11-27T10:00:00+00:00", str(uuid.uuid4())
+    narrative = f"{ids['third_party_hangul']} and {ids['third_party_roman']} kept passports."
+    current = answers_of(ids, narrative)
+    earlier = {**current, "narrative.summary": ids["earlier_revision"]}
+    conn = sqlcipher3.connect(str(folder / "intake.db"), isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA key = \"x'{dbk.hex()}'\"")
+        conn.execute("PRAGMA cipher_compatibility = 4")
+        conn.execute("BEGIN")
+        conn.execute(
+            "INSERT INTO records (id, schema, revision, status, author, created_at,"
+            " updated_at, answers, meta, identity, indicators, indicators_present, excerpt,"
+            " session, revision_started_at, text_rowid) VALUES (?, 'intake.testimony/1', 2,"
+            " 'draft', ?, ?, ?, ?, '{}', NULL, '{}', 0, ?, ?, ?, 1)",
+            (record_id, ADMIN, stamp, stamp, json.dumps(current, ensure_ascii=False),
+             narrative, uuid.uuid4().hex, stamp))
+        conn.execute("INSERT INTO record_text (rowid, body) VALUES (1, ?)",
+                     (" ".join(str(v) for v in current.values()),))
+        conn.execute("INSERT INTO record_revisions VALUES (?, 1, 'draft', ?, ?, ?, '{}', NULL)",
+                     (record_id, ADMIN, stamp, json.dumps(earlier, ensure_ascii=False)))
+        conn.execute("INSERT INTO pending_answers VALUES (?, ?, NULL, ?)", (
+            record_id, json.dumps({
+                "identity.birth_date": {"inputs": [[LINE, ids["pending_name"]]]},
+                "narrative.quotes": {"inputs": [[LINE, ids["pending_text"]]]}},
+                ensure_ascii=False), stamp))
+        conn.execute("INSERT INTO indicator_overrides VALUES (?, ?, 'present', ?, ?, ?)",
+                     (record_id, INDICATOR_IDS[0], ids["override_reason"], ADMIN, stamp))
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+def test_an_upgraded_vault_keeps_no_old_copy_for_the_coordinator(tmp_path: Path) -> None:
+    """Migration 8 moves what a vault of schema 7 held in the clear under the identity
+    key: afterwards no free page, dropped table or WAL frame gives the coordinator any of
+    it (before, the same scan finds every identifier: the control)."""
+    run, folder = secrets.token_hex(4), tmp_path / "vault"
+    ids = {k: v for k, v in identifiers(run).items() if k != "attachment"}
+    original = migrations.migrate
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(migrations, "migrate", lambda conn, idk: original(
+            conn, idk, migrations.MIGRATIONS[:7]))
+        vault, _code = Vault.create(folder, ADMIN, ADMIN_PASS, KdfPolicy(FLOOR))
+        with vault:
+            UserService(vault).add("lee", Role.COORDINATOR, USERS["lee"][1])
+    old_layout(folder, slot(folder, ADMIN).dbk, ids, run)
+    before = scan(coordinator_reading(folder), ids)
+    assert before.labels() == set(ids), sorted(set(ids) - before.labels())
+    with Vault.open(folder, ADMIN, ADMIN_PASS) as vault:  # migration 8 runs
+        assert InterviewService(vault).count() == 1
+    after = coordinator_reading(folder)
+    assert fully_decrypted(after)
+    found = scan(after, ids)
+    assert not found.where, f"after the upgrade a coordinator finds {found}"
+    kept = scan(vault_reader.read_folder(folder, slot(folder, ADMIN)), ids)
+    assert kept.labels() == set(ids), sorted(set(ids) - kept.labels())
