@@ -18,6 +18,9 @@ identity key and may see this record's identity (``InterviewService.may_see_iden
 asking without that raises ``PermissionDenied``. Left out means every identifying question
 (class D: the identity section, but also the interpreter's name, the city and the work
 site). Including it logs ``IDENTITY_VIEWED`` (through ``InterviewService.identity``).
+Free text (narratives, notes, details, the consent restrictions) is kept under the identity
+key too (``Question.is_private``): for a role that may not see the record's identity (a
+coordinator) every private question is left out, and the case file says so.
 
 The PDF is plaintext testimony: :meth:`CaseFileService.save` writes it only to the new
 file the user chose (``NewFileExists`` otherwise, nothing written), 0600, never through a
@@ -108,6 +111,10 @@ IDENTITY = N_("Who the person is")
 IDENTITY_IN = N_("Included in this case file.")
 IDENTITY_OUT = N_("Left out: the person's name, contacts, documents, home town, the "
                   "interpreter's name, the city and the work site are not in this case file.")
+FREE_TEXT_OUT = N_("Free-text answers (the narrative, notes, details and restrictions) are "
+                   "left out as well: they are kept under the identity key, which your role "
+                   "does not hold.")
+NOT_SHOWN = N_("Not shown: kept under the identity key")
 CONSENT = N_("Consent the person gave")
 CONSENT_SCOPE = N_("Use")
 CONSENT_ANSWER = N_("Decision")
@@ -177,6 +184,9 @@ class CaseFileService:
             raise ConsentWithdrawnNoCaseFile(  # shown in the window's language
                 date=stored_date_text(str(record.answers[WITHDRAWN])))
         answers, meta, _id_answers, _id_meta = record.split(self.questionnaire)
+        private = interviews.may_see_identity(record.author)  # free text: this key's too
+        if not private:
+            answers = {k: v for k, v in answers.items() if k not in self.questionnaire.private_ids}
         if include_identity:
             self._require_identity(record.author)
             id_answers, id_meta = interviews.identity(record_id)  # logs IDENTITY_VIEWED
@@ -184,11 +194,11 @@ class CaseFileService:
         body = [
             f"<h1>{words.esc(TITLE)}</h1>",
             f'<p class="warn">{words.esc(NOT_ENCRYPTED)}</p>',
-            self._header(words, record, include_identity),
-            self._consent(words, record_id),
+            self._header(words, record, include_identity, private),
+            self._consent(words, record_id, private),
             self._history(words, self.review.history(record_id)),
             self._indicators(words, self.review.indicators(record_id)),
-            *self._sections(words, answers, meta, include_identity),
+            *self._sections(words, answers, meta, include_identity, private),
         ]
         page = f"<html><head>{_STYLE}</head><body>{''.join(body)}</body></html>"
         short = record_id.split("-")[0]
@@ -196,7 +206,8 @@ class CaseFileService:
                         f"{words(TITLE)} {short}", page,
                         words(FOOTER).replace("{record}", short))
 
-    def _header(self, words: Wording, record: Record, with_identity: bool) -> str:
+    def _header(self, words: Wording, record: Record, with_identity: bool,
+                private: bool) -> str:
         reliability = record.answers.get("review.reliability")
         interview_date = record.answers.get("interview.date")
         rows = [
@@ -212,11 +223,12 @@ class CaseFileService:
              if reliability else words.esc(NOT_ASSESSED)),
             (words.esc(PRINTED), words.esc(PRINTED_BY, when=words.stamp(now()),
                                            user=self.vault.user)),
-            (words.esc(IDENTITY), words.esc(IDENTITY_IN if with_identity else IDENTITY_OUT)),
+            (words.esc(IDENTITY), words.esc(IDENTITY_IN if with_identity else IDENTITY_OUT)
+             + ("" if private else " " + words.esc(FREE_TEXT_OUT))),
         ]
         return _table([(f"<b>{label}</b>", value) for label, value in rows])
 
-    def _consent(self, words: Wording, record_id: str) -> str:
+    def _consent(self, words: Wording, record_id: str, private: bool) -> str:
         states: Mapping[str, ConsentState] = self.review.consent(record_id)
         rows = []
         for qid in consent_scopes(self.questionnaire):
@@ -230,7 +242,8 @@ class CaseFileService:
             rows.append((words.esc(question.label), answer, decided))
         restrictions = states.get(RESTRICTIONS)
         text = restrictions.value if restrictions is not None else None
-        shown = (html.escape(str(text)).replace("\n", "<br/>") if text
+        shown = (words.esc(NOT_SHOWN) if not private
+                 else html.escape(str(text)).replace("\n", "<br/>") if text
                  else words.esc(NO_RESTRICTIONS))
         return (f"<h2>{words.esc(CONSENT)}</h2>"
                 + _table(rows, (words.esc(CONSENT_SCOPE), words.esc(CONSENT_ANSWER),
@@ -265,22 +278,25 @@ class CaseFileService:
                 + _table(rows, (words.esc(INDICATOR), words.esc(DERIVED), words.esc(FINAL),
                                 words.esc(OVERRIDE))))
 
-    def _visible_sections(self, with_identity: bool) -> Iterator[tuple[Section, list[Any]]]:
+    def _visible_sections(self, with_identity: bool,
+                          private: bool) -> Iterator[tuple[Section, list[Any]]]:
         """The sections (and their questions) the user's form would show, consent aside
-        (it heads the case file)."""
+        (it heads the case file); without ``private``, no identifier and no free text."""
         reviewer = self.review.may_review()
         for section in self.questionnaire.sections:
             if section.id == CONSENT_SECTION or (section.reviewers_only and not reviewer):
                 continue
             questions = [q for q in section.questions
                          if (reviewer or not q.restricted)
-                         and (with_identity or not q.is_identifying)]
+                         and (with_identity or not q.is_identifying)
+                         and (private or not q.is_private)]
             if questions:
                 yield section, questions
 
     def _sections(self, words: Wording, answers: Mapping[str, Any],
-                  meta: Mapping[str, str], with_identity: bool) -> Iterator[str]:
-        for section, questions in self._visible_sections(with_identity):
+                  meta: Mapping[str, str], with_identity: bool,
+                  private: bool) -> Iterator[str]:
+        for section, questions in self._visible_sections(with_identity, private):
             rows = [(words.esc(q.label), answer_text(words, q, answers, meta))
                     for q in questions]
             yield f"<h2>{words.esc(section.label)}</h2>" + _table(rows)

@@ -10,9 +10,10 @@ a review action stored the record, :meth:`InterviewForm.adopt` takes the stored 
 Saving never waits for a whole record to be valid: the answers that are valid are saved,
 and an answer that is not (hours 25, a text over its limit) keeps its error under the field
 while the record keeps the last valid answer for that question. Questions the form does not
-show (restricted ones for an interviewer, the review section, identifiers for a role without
-the identity key) keep whatever the stored record holds. Loading a record into the rows, the
-sections' progress and the live indicators are in :mod:`intake.ui.form.form_loading`.
+show (restricted ones for an interviewer, the review section, and without the identity key
+every identifier and free text, ``Question.is_private``) keep what the stored record holds.
+Loading a record into the rows, the sections' progress and the live indicators are in
+:mod:`intake.ui.form.form_loading`.
 
 For the integrator: call ``flush()`` before locking, quitting or closing the form (it
 returns False if the save failed); ``saved``, ``save_failed`` and ``status_changed`` feed
@@ -171,7 +172,7 @@ class InterviewForm(QWidget):
     def _shows(self, question: Question) -> bool:
         if question.restricted and not self._can_review:
             return False
-        return self._with_identity or not question.is_identifying
+        return self._with_identity or not question.is_private
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -4,7 +4,8 @@ Identifying questions (class D: the identity section, interpreter, city, work si
 masked until the interviewer explicitly chooses "Show identity" for the record; the page
 only asks, through ``identity_revealed`` / ``identity_hidden``, and the form decides for
 every page at once (and is where auditing hooks in). Which questions a page gets (restricted
-ones, reviewers-only sections, identifiers without the identity key) is the form's choice.
+ones, reviewers-only sections, identifiers and free text without the identity key) is the
+form's choice; the mask is for class D only (``is_identifying``), a narrative is not masked.
 
 A page's question rows are built when it is first shown or its ``rows`` are first asked
 for (``built`` then tells the form to load their answers), not with the page: a form of

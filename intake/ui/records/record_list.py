@@ -4,7 +4,9 @@ Everything goes through :class:`InterviewService`; the table's model fetches pag
 (:mod:`intake.ui.records.record_model`). The search box waits for a pause in typing before it
 queries. Searching names decrypts identity sections in memory (``find_by_name``), so it is
 offered only to roles holding the identity key, and the names never reach the table. The
-filter row lives in :mod:`intake.ui.records.record_filters`.
+words of the testimonies are kept under the identity key too: without it there is no
+search at all and no excerpt column, only the filters (:mod:`intake.ui.records.record_search`).
+The filter row lives in :mod:`intake.ui.records.record_filters`.
 """
 
 from __future__ import annotations
@@ -17,11 +19,9 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -38,7 +38,8 @@ from intake.ui.kit.theme import icon
 from intake.ui.kit.worker import Runner
 from intake.ui.records.empty_states import NoMatchPanel
 from intake.ui.records.record_filters import FilterBar
-from intake.ui.records.record_model import COLUMNS, DEFAULT_SORT, RecordTableModel
+from intake.ui.records.record_model import COLUMNS, DEFAULT_SORT, EXCERPT, RecordTableModel
+from intake.ui.records.record_search import SearchBox
 
 SEARCH_DELAY_MS = 250
 #: column widths in average character widths (the excerpt takes what is left)
@@ -59,7 +60,11 @@ class RecordList(QWidget):
         interviewers: Sequence[str] = (),
         parent: QWidget | None = None,
         tasks: Runner | None = None,
+        can_search_text: bool | None = None,
     ) -> None:
+        """``can_search_names``: the session holds the identity key and may search names;
+        ``can_search_text`` (the words and excerpts of the testimonies, kept under the same
+        key) follows it unless given."""
         super().__init__(parent)
         self.setObjectName("record_list")
         self._service, self._dialogs = service, dialogs
@@ -67,15 +72,9 @@ class RecordList(QWidget):
         # resolved to record ids on a worker, and the window stays responsive meanwhile.
         self._tasks = tasks
         self._search_generation = 0
-        self._can_search_names = can_search_names
-
-        self.search = QLineEdit(self)
-        self.search.setObjectName("record_search")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMaxLength(200)
-        self.names_check = QCheckBox(self)
-        self.names_check.setObjectName("search_names")
-        self.names_check.setVisible(can_search_names)
+        text_allowed = can_search_names if can_search_text is None else can_search_text
+        self.search_box = SearchBox(self, can_search_names, text_allowed)
+        self.search, self.names_check = self.search_box.field, self.search_box.names
         self.new_button = QPushButton(icon("file-plus"), "", self)
         self.new_button.setObjectName("new_record")
 
@@ -85,7 +84,7 @@ class RecordList(QWidget):
         self.interviewer_filter = self.filters.interviewer
         self.clear_filters_button = self.filters.clear_button
 
-        self.model = RecordTableModel(service, parent=self)
+        self.model = RecordTableModel(service, parent=self, excerpts=text_allowed)
         self._models = [self.model]  # every model shown (the review queue's too)
         self.table = QTableView(self)
         self.table.setObjectName("record_table")
@@ -141,6 +140,7 @@ class RecordList(QWidget):
         for column, width in enumerate(WIDTHS):
             header.resizeSection(column, width * character + 16)
         header.setSortIndicator(DEFAULT_SORT, Qt.SortOrder.DescendingOrder)
+        table.setColumnHidden(EXCERPT, not self.search_box.can_search_text)
         table.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._keep_sortable_indicator)
         table.installEventFilter(self)
@@ -192,17 +192,16 @@ class RecordList(QWidget):
     # -- search and filters ---------------------------------------------------------------
     def current_filter(self, resolve_names: bool = True) -> RecordFilter:
         """The filter the controls describe (a search by name is resolved to record ids)."""
-        text = self.search.text().strip()
+        text = self.search_box.text()
         ids: tuple[str, ...] | None = None
-        if resolve_names and text and self._can_search_names and self.names_check.isChecked():
+        if resolve_names and self.search_box.by_name():
             ids = tuple(self._service.find_by_name(text))
             text = ""
         return self.filters.record_filter(text, ids)
 
     def _slow_search(self) -> tuple[str, bool] | None:
         """(text, by name) when the search box asks for a search that scans."""
-        text = self.search.text().strip()
-        by_name = bool(text) and self._can_search_names and self.names_check.isChecked()
+        text, by_name = self.search_box.text(), self.search_box.by_name()
         if by_name or 0 < len(text) < 3:
             return text, by_name
         return None
@@ -255,9 +254,7 @@ class RecordList(QWidget):
 
     def clear_filters(self) -> None:
         self.filters.reset()
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
+        self.search_box.clear()
         self.apply_filter()
 
     def _clear_from_panel(self) -> None:
@@ -265,11 +262,15 @@ class RecordList(QWidget):
         self.focus_search()
 
     def _names_toggled(self) -> None:
-        self._update_placeholder()
-        if self.search.text().strip():
+        self.search_box.retranslate()
+        if self.search_box.text():
             self.apply_filter()
 
     def focus_search(self) -> None:
+        """The search field, or the first filter when this session may not search."""
+        if not self.search_box.can_search_text:
+            self.status_filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
@@ -371,22 +372,13 @@ class RecordList(QWidget):
         nothing = total == 0 and self.current_filter(resolve_names=False) != RecordFilter()
         self.table.setVisible(not nothing)
         if nothing:
-            self.no_match.show_for(self.search.text().strip())
+            self.no_match.show_for(self.search_box.text())
         else:
             self.no_match.hide()
 
     # -- language -------------------------------------------------------------------------
-    def _update_placeholder(self) -> None:
-        self.search.setPlaceholderText(
-            _("Search names, other names and contacts") if self.names_check.isChecked()
-            else _("Search the words of the testimonies"))
-        self.search.setAccessibleName(self.search.placeholderText())
-
     def retranslate(self) -> None:
-        self._update_placeholder()
-        self.names_check.setText(_("Search names"))
-        self.names_check.setToolTip(_("Look for a name in the identity sections instead of "
-                                      "the words of the testimonies"))
+        self.search_box.retranslate()
         self.new_button.setText(_("New testimony"))
         self.open_button.setText(_("Open"))
         self.delete_button.setText(_("Delete"))

@@ -4,7 +4,9 @@ A vault may hold 100,000 records, so the model never loads them all: it knows th
 from ``InterviewService.count`` and fetches pages of summaries as the view scrolls
 (``canFetchMore``/``fetchMore``). Sorting and filtering re-query the vault; nothing is
 sorted in memory. Only summaries are held (dates, interviewer, codes, counts, an excerpt of
-the narrative), never the identity section: the model cannot show who a person is.
+the narrative), never the identity section: the model cannot show who a person is. The
+excerpt is free text, kept under the identity key: a model made with ``excerpts=False`` (a
+session without that key) shows none, whatever a summary holds.
 """
 
 from __future__ import annotations
@@ -62,10 +64,11 @@ _REGION_LABELS = _labels(DESTINATION_REGIONS)
 class RecordTableModel(QAbstractTableModel):
     def __init__(
         self, service: InterviewService, flt: RecordFilter | None = None,
-        parent: QObject | None = None,
+        parent: QObject | None = None, excerpts: bool = True,
     ) -> None:
         super().__init__(parent)
         self._service = service
+        self._excerpts = excerpts
         self._filter = flt or RecordFilter()
         self._sort_column = DEFAULT_SORT
         self._descending = True
@@ -128,8 +131,8 @@ class RecordTableModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(summary, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column == EXCERPT and summary.excerpt:
-            return summary.excerpt
+        if role == Qt.ItemDataRole.ToolTipRole and column == EXCERPT and self._excerpts:
+            return summary.excerpt or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column == INDICATORS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
@@ -149,7 +152,7 @@ class RecordTableModel(QAbstractTableModel):
             return _(_REGION_LABELS[summary.region]) if summary.region in _REGION_LABELS else ""
         if column == INDICATORS:
             return summary.indicators_present
-        return summary.excerpt
+        return summary.excerpt if self._excerpts else ""
 
     def _date(self, stamp: str) -> str:
         shown = self._dates.get(stamp)
