@@ -19,6 +19,7 @@ import pytest
 from intake.domain.record import Status
 from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
+from intake.services.quotes import NoPublicationConsent, QuoteService
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
@@ -175,22 +176,39 @@ def test_stats_and_quotes_do_not_go_together(cli: Cli, vault: Path, tmp_path: Pa
     assert not (tmp_path / "x").exists()
 
 
-def test_quotes_are_written_and_flagged_as_not_reviewed(
-    cli: Cli, vault: Path, tmp_path: Path
-) -> None:
+def approve_all(vault: Path) -> set[str]:
+    """Every draft quote of the records with consent to publication, approved as drafted
+    (by the administrator); returns the approved texts."""
+    texts: set[str] = set()
+    with Vault.open(vault, USER, PASSPHRASE) as opened:
+        quotes = QuoteService(opened)
+        for record in InterviewService(opened).export_records():
+            try:
+                drafts = quotes.drafts(record.id)
+            except NoPublicationConsent:
+                continue
+            texts |= {q.text for q in quotes.approve(record.id, drafts.revision,
+                                                     drafts.quotes)}
+    return texts
+
+
+def test_the_approved_quotes_are_written(cli: Cli, vault: Path, tmp_path: Path) -> None:
     out = tmp_path / "export"
+    approved = approve_all(vault)
 
     result = cli(["export", "--quotes", "--out", str(out), *args(vault)])
 
     assert result.code == 0, result
     report = json.loads((out / "risk_report.json").read_text(encoding="utf-8"))
     quotes = report["quotes"]
-    assert quotes["reviewed_by_a_person"] is False
+    assert quotes["reviewed_by_a_person"] is True
     with open(out / "quotes.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == quotes["written"] == quotes["drafted"] > 0
+    assert {r["text"] for r in rows} <= approved
     assert [r["quote"] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
-    assert "not reviewed by a person" in result.err
+    assert result.out.endswith(f"{len(rows)} approved quotes written to quotes.csv.\n")
+    assert result.err == ""
     assert "pseudonym" not in rows[0]
     manifest = (out / "MANIFEST.sha256").read_text(encoding="utf-8")
     assert "quotes.csv" in manifest and "quotes.jsonl" in manifest

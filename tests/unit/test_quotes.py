@@ -1,11 +1,20 @@
-"""Draft quotes: only with publication consent, only sentences, redacted, unlinked."""
+"""Quotes: drafts only with publication consent, only sentences, redacted; the export's
+quotes are approved text of records whose consent still holds, shuffled, unlinked."""
 
 from __future__ import annotations
 
 import random
 
 from intake.domain.record import Record
-from intake.exchange.analysis.quotes import Quote, draft_quotes, kept, quote_questions
+from intake.exchange.analysis.quotes import (
+    Quote,
+    drafts_of,
+    kept,
+    publishable,
+    quote_questions,
+    still_identifying,
+)
+from intake.vault.quote_store import ApprovedQuote
 
 STORY = "리명철씨가 2019년 3월 5일에 +7 914 555 12 34 로 전화했다. 하루 16시간 일했다."
 
@@ -32,7 +41,8 @@ def test_only_long_free_text_questions_are_quoted() -> None:
 
 
 def test_quotes_are_redacted_and_count_what_was_replaced() -> None:
-    quotes = draft_quotes([_record()], rng=random.Random(1))
+    quotes = drafts_of(_record())
+    assert [q.question for q in quotes] == ["abuse.details", "narrative.summary"]  # in order
     story = next(q for q in quotes if q.question == "narrative.summary")
     assert "리명철" not in story.text and "명철" not in story.text
     assert "914" not in story.text and "3월 5일" not in story.text
@@ -45,18 +55,42 @@ def test_quotes_are_redacted_and_count_what_was_replaced() -> None:
 def test_no_consent_or_withdrawn_means_no_quote() -> None:
     records = [_record(None), _record(False),
                _record(True, consent__withdrawn_on="2026-01-02")]
-    assert draft_quotes(records) == []
+    assert [drafts_of(record) for record in records] == [[], [], []]
 
 
 def test_empty_answers_are_skipped() -> None:
-    quotes = draft_quotes([_record(narrative__summary="   ", abuse__details=None)])
-    assert quotes == []
+    assert drafts_of(_record(narrative__summary="   ", abuse__details=None)) == []
+
+
+def test_what_a_final_text_still_gives_away() -> None:
+    record = _record()
+    assert still_identifying("[NAME]씨가 [DATE]에 전화했다.", record) == {}
+    assert still_identifying("명철이가 +7 914 555 12 34 로 전화했다.", record) == {
+        "NAME": 1, "PHONE": 1}
+
+
+def _approved(record: Record, question: str, text: str) -> ApprovedQuote:
+    return ApprovedQuote(record.id, 1, question, text, {"NAME": 1}, 1, "park",
+                         "2026-12-01T10:00:00+00:00")
+
+
+def test_the_export_takes_approved_text_of_records_that_still_consent() -> None:
+    yes, no, withdrawn = (_record(True), _record(False),
+                          _record(True, consent__withdrawn_on="2026-01-02"))
+    approved = [_approved(r, "narrative.summary", f"[NAME] {i}")
+                for i, r in enumerate((yes, no, withdrawn))]
+    approved.append(_approved(yes, "abuse.details", "   "))
+    quotes = publishable([yes, no, withdrawn], approved)
+    assert [(q.question, q.text, q.redacted, q.keep, q.edited) for q in quotes] == [
+        ("narrative.summary", "[NAME] 0", {"NAME": 1}, True, False)]
+    assert publishable([no, withdrawn], approved) == []
+    assert publishable([], approved) == []  # a record not in the export: no quote
 
 
 def test_the_order_does_not_follow_the_records() -> None:
-    records = [_record(narrative__summary=f"이야기 {i}번") for i in range(40)]
-    quotes = [q.text for q in draft_quotes(records, rng=random.Random(7))
-              if q.question == "narrative.summary"]
+    records = [_record() for _i in range(40)]
+    approved = [_approved(r, "narrative.summary", f"이야기 {i}번") for i, r in enumerate(records)]
+    quotes = [q.text for q in publishable(records, approved, rng=random.Random(7))]
     assert sorted(quotes, key=lambda t: int(t.split()[1][:-1])) != quotes
     assert len(quotes) == 40
 
