@@ -34,6 +34,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlcipher3
 
@@ -82,8 +83,11 @@ def attach(conn: Connection, folder: Path, key: bytes) -> bool:
     created = not path.exists()
     if not created and (path.stat().st_size == 0 or path.stat().st_size % PAGE_SIZE):
         raise IndexUnreadable()
-    conn.execute(f"ATTACH DATABASE ? AS {SCHEMA} KEY \"x'{key.hex()}'\"",
-                 (f"file:{path.absolute()}?mode={'rwc' if created else 'rw'}",))
+    try:
+        conn.execute(f"ATTACH DATABASE ? AS {SCHEMA} KEY \"x'{key.hex()}'\"",
+                     (f"file:{quote(str(path.absolute()))}?mode={'rwc' if created else 'rw'}",))
+    except sqlcipher3.DatabaseError as exc:
+        raise IndexUnreadable() from exc
     try:
         try:
             conn.execute("SELECT count(*) FROM ix.sqlite_master").fetchone()

@@ -15,7 +15,9 @@ atomic, so a kill never leaves half a line), and only after the call returned:
 
 Every save is of a record loaded afresh (a new editing session), so each one is a new
 revision; each text is unique, so the parent can tell which save it finds.
-Every 10 writes the connection is checkpointed (TRUNCATE) and closed, every 40 the vault is
+Saves write intake.db alone; every 3 saves the text index is brought up to date, a write
+to both intake.db and index.db (imports write both in every transaction). Every 10 writes
+the connection is checkpointed (TRUNCATE) and closed, every 40 the vault is
 locked (audit head bound into the key file) and unlocked again.
 """
 
@@ -35,6 +37,7 @@ USER = "kim"
 TEXT = "narrative.summary"
 CHECKPOINT_EVERY = 10
 RELOCK_EVERY = 40
+INDEX_EVERY = 3
 NEW_PER_IMPORT = 4
 UPDATED_PER_IMPORT = 3
 
@@ -106,6 +109,8 @@ def main() -> None:
         tag = f"{seed}-{step}"
         if mode == "save":
             save_one(service, rng, known_saves, tag)
+            if step % INDEX_EVERY == 0:  # a write to both files (intake.db and index.db)
+                service.index_pending()
         else:
             import_one(service, rng, known_imports, workdir, tag)
         if step % RELOCK_EVERY == 0:

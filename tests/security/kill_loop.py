@@ -36,6 +36,7 @@ from intake.errors import IntakeError
 from intake.services.interviews import InterviewService
 from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME
 from intake.vault.kdf import FLOOR, KdfPolicy
+from intake.vault.records import RecordFilter
 from intake.vault.vault import Vault
 
 REPO = Path(__file__).resolve().parents[2]
@@ -161,6 +162,10 @@ def verify(folder: Path, expected: dict[str, Reported]) -> int:
                                                           reported)
             if record.revision == reported.revision:
                 assert record.answers[TEXT] == reported.text, (record_id, reported)
+                # the two files agree after the reconciliation at unlock: the text search
+                # (index.db) finds the record's latest text
+                assert record_id in {s.id for s in service.summaries(
+                    RecordFilter(text=reported.text), limit=100_000)}, (record_id, reported)
             else:
                 assert reported.revision in service.revisions(record_id), (record_id,
                                                                            reported)
