@@ -1,7 +1,7 @@
 """The anonymized export wizard over a real vault of demo testimonies.
 
 The wizard is walked with the keyboard and mouse as a coordinator would: filters, targets,
-the preview on a worker (figures and table), the quote review (one edited, one dropped),
+the preview on a worker (figures and table), the approved quotes (read-only, one dropped),
 the folder and the written files. Also: stopping the preparation writes nothing, impossible
 targets are explained on the page, a non-empty folder is refused, the menu action follows
 the role, and locking the vault closes the wizard and drops what it prepared.
@@ -34,6 +34,7 @@ from intake.i18n import _
 from intake.services.desk import Desk
 from intake.services.exports import ExportService, ExportSettings, PreparedExport
 from intake.services.interviews import InterviewService, RecordFilter
+from intake.services.quotes import QuoteService
 from intake.ui.export.export_preview import PREVIEW_ROWS, column_label
 from intake.ui.export.export_wizard import PREVIEW, QUOTES, RECORDS, TARGETS, WRITE, ExportWizard
 from intake.ui.export.quote_review import redaction_text
@@ -116,9 +117,24 @@ def csv_rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
+def approve_quotes(vault: Vault) -> set[str]:
+    """The drafts of every record with consent to publication approved as drafted (by the
+    administrator, who holds the identity key); returns the approved texts."""
+    service, texts = QuoteService(vault), set()
+    for i, record in enumerate(InterviewService(vault).export_records()):
+        if record.answers.get("consent.publication_without_identifiers") and i % 2 == 0:
+            drafts = service.drafts(record.id)
+            texts |= {q.text for q in service.approve(record.id, drafts.revision,
+                                                      drafts.quotes)}
+    return texts
+
+
 def test_the_whole_wizard_with_quotes(
-    qtbot: QtBot, make_wizard: MakeWizard, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_wizard: MakeWizard, vault: Vault, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    approved = approve_quotes(vault)
+    vault.role = Role.COORDINATOR  # the coordinator exports (the key is unused)
     wizard = make_wizard()
     records = wizard.records_page
     assert wizard.currentId() == RECORDS
@@ -169,12 +185,15 @@ def test_the_whole_wizard_with_quotes(
     review = wizard.quotes_page
     quotes = prepared.quotes
     assert len(quotes) >= 3 and review.list.count() == len(quotes)
+    assert {q.text for q in quotes} <= approved
     assert f"{len(quotes)} kept, 0 dropped" in review.counts.text()
     review.list.setCurrentRow(0)
     assert review.editor.toPlainText() == quotes[0].text
-    review.editor.selectAll()
-    qtbot.keyClicks(review.editor, "Edited by the coordinator: [NAME] said so.")
-    assert quotes[0].text == "Edited by the coordinator: [NAME] said so." and quotes[0].edited
+    first = quotes[0].text
+    assert review.editor.isReadOnly()
+    review.editor.setFocus()
+    qtbot.keyClicks(review.editor, "Edited by the coordinator")
+    assert quotes[0].text == first and not quotes[0].edited  # approved text stays
     review.list.setFocus()
     qtbot.keyClick(review.list, Qt.Key.Key_Down)
     assert review.list.currentRow() == 1
@@ -193,7 +212,6 @@ def test_the_whole_wizard_with_quotes(
         review.list.setCurrentRow(row)
     assert review.isComplete() and "0 not read yet" in review.counts.text()
     next_page(qtbot, wizard)
-    assert prepared.quotes_reviewed
 
     assert wizard.currentId() == WRITE
     page = wizard.write_page
@@ -208,11 +226,10 @@ def test_the_whole_wizard_with_quotes(
     assert (out / "data.csv").exists() and (out / "MANIFEST.sha256").exists()
     assert len(csv_rows(out / "data.csv")) == exported
     written = [row["text"] for row in csv_rows(out / "quotes.csv")]
-    assert written == expected
-    assert written[0] == "Edited by the coordinator: [NAME] said so."
+    assert written == expected and written[0] == first
     review_figures = json.loads((out / "risk_report.json").read_text(encoding="utf-8"))["quotes"]
     assert review_figures["reviewed_by_a_person"] is True
-    assert review_figures["dropped"] == 1 and review_figures["edited"] >= 1
+    assert review_figures["dropped"] == 1 and review_figures["edited"] == 0
     assert str(exported) in page.message.text()
     assert wizard.state.prepared is None and result.rows == []  # dropped once written
     assert page.open_button.isVisible()
@@ -393,10 +410,13 @@ def test_what_was_redacted_is_counted_in_the_users_language() -> None:
     assert redaction_text({"PLACE": 1, "NAME": 2}) == "이름 2개, 장소 1개"
 
 
-def test_a_coordinator_cannot_choose_quotes(vault: Vault, make_wizard: MakeWizard) -> None:
+def test_a_coordinator_may_include_the_approved_quotes(
+        vault: Vault, make_wizard: MakeWizard) -> None:
     vault.role = Role.COORDINATOR
     wizard = make_wizard()
     targets = wizard.targets_page
-    assert not targets.quotes.isEnabled() and targets.no_text.isChecked()
-    assert "identity key" in targets.quotes_help.text()
+    assert targets.quotes.isEnabled() and targets.no_text.isChecked()
+    assert "approved" in targets.quotes_help.text()
     assert not targets.settings(RecordFilter()).quotes
+    targets.quotes.setChecked(True)
+    assert targets.settings(RecordFilter()).quotes
