@@ -183,10 +183,12 @@ class CaseFileService:
         if record.answers.get(WITHDRAWN):
             raise ConsentWithdrawnNoCaseFile(  # shown in the window's language
                 date=stored_date_text(str(record.answers[WITHDRAWN])))
-        answers, meta, _id_answers, _id_meta = record.split(self.questionnaire)
-        private = interviews.may_see_identity(record.author)  # free text: this key's too
-        if not private:
-            answers = {k: v for k, v in answers.items() if k not in self.questionnaire.private_ids}
+        # Free text is the identity key's too: without the identity, no private answer.
+        private = interviews.may_see_identity(record.author)
+        q = self.questionnaire
+        hidden = q.identifying_ids if private else q.private_ids
+        answers = {k: v for k, v in record.answers.items() if k not in hidden}
+        meta = {k: v for k, v in record.meta.items() if k not in hidden}
         if include_identity:
             self._require_identity(record.author)
             id_answers, id_meta = interviews.identity(record_id)  # logs IDENTITY_VIEWED
