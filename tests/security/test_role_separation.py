@@ -32,7 +32,9 @@ import sqlcipher3
 
 from intake.domain.indicators import INDICATOR_IDS
 from intake.domain.roles import Role
+from intake.exchange.containers import backup
 from intake.services.attachments import AttachmentService
+from intake.services.backup import BackupService
 from intake.services.interviews import InterviewService
 from intake.services.review import ReviewService
 from intake.services.transfer import TransferService
@@ -181,6 +183,7 @@ class Planted:
     run: str
     ids: dict[str, str]
     attachment: bytes  # the attached file's plaintext
+    backup: Path  # a backup file made before the lock
 
 
 def attachment_of(ids: dict[str, str]) -> bytes:
@@ -229,7 +232,9 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Planted:
         plant(vault, ids, run, tmp)
         assert (folder / "intake.db-wal").exists()
         shutil.copytree(folder, tmp / "while-open")
-    return Planted(folder, tmp / "while-open", run, ids, attachment_of(ids))
+        BackupService(vault).create(tmp / "vault.backup")
+    return Planted(folder, tmp / "while-open", run, ids, attachment_of(ids),
+                   tmp / "vault.backup")
 
 
 def slot(folder: Path, name: str) -> vault_reader.SlotKeys:
@@ -265,6 +270,21 @@ def test_a_copy_taken_while_the_vault_was_open_reveals_no_one(planted: Planted) 
     reading = coordinator_reading(planted.while_open)
     assert any(f.path.name == "intake.db-wal" and f.pages for f in reading.files)
     assert_reveals_no_one(reading, planted)
+
+
+def test_a_backup_reveals_no_one_to_a_coordinator(planted: Planted, tmp_path: Path) -> None:
+    """A backup file holds the key file, the database and the attachments: extracted,
+    it is a vault folder like any other (control: the administrator reads it all)."""
+    folder = tmp_path / "extracted"
+    folder.mkdir()
+    with planted.backup.open("rb") as handle:
+        entries = backup.read_manifest(handle, planted.backup.stat().st_size)
+        list(backup.extract(handle, entries, folder))
+    reading = coordinator_reading(folder)
+    reading.raw[planted.backup] = planted.backup.read_bytes()
+    assert_reveals_no_one(reading, planted)
+    admin = scan(vault_reader.read_folder(folder, slot(folder, ADMIN)), planted.ids)
+    assert admin.labels() == set(planted.ids), sorted(set(planted.ids) - admin.labels())
 
 
 def test_no_unkeyed_digest_confirms_an_identifier_or_an_attachment(planted: Planted) -> None:
@@ -494,3 +514,36 @@ def test_an_upgraded_vault_keeps_no_old_copy_for_the_coordinator(tmp_path: Path)
     assert not found.where, f"after the upgrade a coordinator finds {found}"
     kept = scan(vault_reader.read_folder(folder, slot(folder, ADMIN)), ids)
     assert kept.labels() == set(ids), sorted(set(ids) - kept.labels())
+
+
+# -- a user who held the identity key and was made a coordinator -----------------------------
+def test_a_demoted_user_with_their_old_key_file_reads_nothing(tmp_path: Path) -> None:
+    """A case manager made coordinator kept a copy of the key file: their old slot's keys
+    (the identity key among them) and their new slot's open nothing identifying in the
+    folder after the change, neither what was there before nor what came after (control:
+    the old keys read every identifier in a copy of the folder taken before the change)."""
+    folder, old_slots, before = tmp_path / "vault", tmp_path / "old", tmp_path / "before"
+    first, second = secrets.token_hex(4), secrets.token_hex(4)
+    ids = {**identifiers(first), **{f"{k} (later)": v for k, v in identifiers(second).items()}}
+    name, passphrase = "choi", USERS["choi"][1]
+    vault, _code = Vault.create(folder, ADMIN, ADMIN_PASS, KdfPolicy(FLOOR))
+    with vault:
+        UserService(vault).add(name, Role.CASE_MANAGER, passphrase)
+        plant(vault, identifiers(first), first, tmp_path)
+        vault.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        old_slots.mkdir()
+        shutil.copy(folder / vault_reader.KEYSLOTS, old_slots)
+        shutil.copytree(folder, before)
+        assert UserService(vault).set_role(name, Role.COORDINATOR) is not None  # rekeyed
+        plant(vault, identifiers(second), second, tmp_path)
+    old = vault_reader.open_user_slot(old_slots, name, passphrase)
+    new = vault_reader.open_user_slot(folder, name, passphrase)
+    assert old.idk is not None and new.idk is None and new.role == "coordinator"
+    keys = {**{f"old {k}": v for k, v in vault_reader.key_candidates(old).items()},
+            **{f"new {k}": v for k, v in vault_reader.key_candidates(new).items()}}
+    reading = vault_reader.read_with_keys(folder, keys)
+    assert fully_decrypted(reading) and reading.opened_attachments == []
+    found = scan(reading, ids)
+    assert not found.where, f"a demoted user's old and new keys reveal {found}"
+    control = scan(vault_reader.read_with_keys(before, keys), identifiers(first))
+    assert control.labels() == set(identifiers(first))

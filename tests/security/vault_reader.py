@@ -353,7 +353,13 @@ def _open_attachments(reading: Reading, folder: Path) -> None:
 
 def read_folder(folder: Path, slot: SlotKeys) -> Reading:
     """Everything ``slot`` reveals of ``folder`` (see the module's docstring)."""
-    reading = Reading(key_candidates(slot))
+    return read_with_keys(folder, key_candidates(slot))
+
+
+def read_with_keys(folder: Path, keys: dict[str, bytes]) -> Reading:
+    """Everything ``keys`` (named; the first that opens a file is used) reveal of
+    ``folder``: e.g. the keys of several slots, or of an old key file."""
+    reading = Reading(dict(keys))
     paths = sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
     for path in paths:
         reading.raw[path] = path.read_bytes()
