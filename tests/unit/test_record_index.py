@@ -18,6 +18,15 @@ def _dirty(service: InterviewService, record_id: str) -> int:
     return int(row[0])
 
 
+def _entries(service: InterviewService) -> int:
+    """Entries of index.db (the text index and the excerpts agree)."""
+    conn = service.vault.connection()
+    (texts,) = conn.execute("SELECT count(*) FROM ix.record_text").fetchone()
+    (excerpts,) = conn.execute("SELECT count(*) FROM ix.excerpts").fetchone()
+    assert texts == excerpts
+    return int(texts)
+
+
 def test_changed_text_is_marked_then_indexed_before_a_search(
     tmp_path: Path, policy: KdfPolicy
 ) -> None:
@@ -27,7 +36,11 @@ def test_changed_text_is_marked_then_indexed_before_a_search(
         record = service.new_record()
         record.answers["narrative.summary"] = "벌목장에서 일했습니다"
         service.save(record)
-        assert _dirty(service, record.id) == 0  # a new record is indexed at once
+        assert _dirty(service, record.id) == 1  # a save writes intake.db alone: marked
+        assert _entries(service) == 0
+        assert service.count(RecordFilter(text="벌목장")) == 1  # indexed before searching
+        assert _dirty(service, record.id) == 0
+        assert _entries(service) == 1
 
         record.answers["narrative.summary"] = "건설장에서 일했습니다"
         service.save(record)
@@ -39,6 +52,7 @@ def test_changed_text_is_marked_then_indexed_before_a_search(
         assert service.count(RecordFilter(text="건설장")) == 1  # indexed before searching
         assert _dirty(service, record.id) == 0
         assert service.count(RecordFilter(text="벌목장")) == 0
+        assert _entries(service) == 1  # the replaced text's entry is gone
 
         record.answers["profile.education"] = "secondary"  # no text change: nothing to do
         service.save(record)

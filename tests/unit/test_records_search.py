@@ -334,12 +334,15 @@ def _row(vault: Vault, record_id: str) -> tuple[Any, ...]:
 
 
 def test_a_coordinator_store_never_reads_or_writes_identities(own_vault: Vault) -> None:
+    """Nor free text: a narrative is private whatever its class (vault/private.py)."""
     admin = InterviewService(own_vault)
     record = admin.new_record()
     record.answers = {"narrative.summary": "원래 요약", "identity.full_name": "리명철",
                       "deployment.worksite": "제2 벌목장", "profile.sex": "male"}
     record.meta = {"identity.birth_date": "declined", "profile.birth_year": "unknown"}
     admin.save(record)
+    found = [s.id for s in admin.summaries(RecordFilter(text="원래 요약"))]
+    assert found == [record.id]  # indexed for a holder of the key
     (blob,) = own_vault.connection().execute(
         "SELECT identity FROM records WHERE id = ?", (record.id,)).fetchone()
     assert isinstance(blob, bytes)
@@ -347,13 +350,26 @@ def test_a_coordinator_store_never_reads_or_writes_identities(own_vault: Vault) 
     coordinator = RecordStore(own_vault.connection(), None, QUESTIONNAIRE)
     with pytest.raises(IdentityKeyMissing):
         coordinator.find_in_identities("리명철", 10)
+    # no text search and no excerpt, even on a connection where index.db is attached
+    for search in (lambda: coordinator.ids_matching("원래 요약"),
+                   lambda: coordinator.count(RecordFilter(text="원래 요약")),
+                   lambda: coordinator.summaries(RecordFilter(text="요약"), 0, 10,
+                                                 "created_at", True)):
+        with pytest.raises(IdentityKeyMissing):
+            search()
+    (summary,) = coordinator.summaries(RecordFilter(ids=(record.id,)), 0, 10,
+                                       "created_at", True)
+    assert (summary.id, summary.excerpt) == (record.id, "")
+    (with_key,) = admin.summaries(RecordFilter(ids=(record.id,)), 0, 10)
+    assert with_key.excerpt == "원래 요약"  # control: the same row has one with the key
 
     seen = coordinator.load(record.id)
-    assert seen.answers == {"narrative.summary": "원래 요약", "profile.sex": "male"}
+    assert seen.answers == {"profile.sex": "male"}
     assert seen.meta == {"profile.birth_year": "unknown"}
+    assert [r.answers for r in coordinator.iter_records()] == [{"profile.sex": "male"}]
 
-    # a save without identity answers keeps the blob exactly as it was
-    seen.answers["narrative.summary"] = "검토 후 고친 요약"
+    # a save without private answers keeps the blob exactly as it was
+    seen.answers["work.days_per_week"] = 6
     seen.revision = coordinator.save(seen, indicators.derive(seen.answers))
     assert seen.revision == 2
     seen.answers["profile.sex"] = "female"
@@ -362,29 +378,35 @@ def test_a_coordinator_store_never_reads_or_writes_identities(own_vault: Vault) 
     stored = own_vault.connection().execute(
         "SELECT identity, answers FROM records WHERE id = ?", (record.id,)).fetchone()
     assert stored[0] == blob
-    assert json.loads(stored[1])["narrative.summary"] == "검토 후 고친 요약"
+    assert json.loads(stored[1]) == {"profile.sex": "female", "work.days_per_week": 6}
     revisions = own_vault.connection().execute(
         "SELECT revision, identity FROM record_revisions WHERE record_id = ?"
         " UNION ALL SELECT revision, identity FROM records WHERE id = ?"
         " ORDER BY 1", (record.id, record.id)).fetchall()
     assert revisions == [(1, blob), (2, blob)]
 
-    # whoever holds the key still reads the identity, with the coordinator's changes
+    # whoever holds the key still reads the private answers, with the coordinator's changes
     full = admin.load(record.id)
-    assert full.answers["identity.full_name"] == "리명철"
-    assert full.answers["deployment.worksite"] == "제2 벌목장"
-    assert full.answers["narrative.summary"] == "검토 후 고친 요약"
+    assert full.answers == {"narrative.summary": "원래 요약", "identity.full_name": "리명철",
+                            "deployment.worksite": "제2 벌목장", "profile.sex": "female",
+                            "work.days_per_week": 6}
     assert full.meta == {"identity.birth_date": "declined", "profile.birth_year": "unknown"}
+    found = [s.id for s in admin.summaries(RecordFilter(text="원래 요약"))]
+    assert found == [record.id]  # the index kept its entry
 
-    # a save carrying identity answers (or identity meta-values) is refused, changing nothing
+    # a save carrying private answers (identifiers, free text, their meta-values) is
+    # refused, changing nothing
     before = _row(own_vault, record.id)
     for answers, meta in (({"identity.full_name": "다른 이름"}, {}),
                           ({"interview.interpreter_name": "통역"}, {}),
-                          ({}, {"identity.birth_date": "unknown"})):
+                          ({"narrative.summary": "바뀌면 안 됨"}, {}),
+                          ({"abuse.details": "바뀌면 안 됨"}, {}),
+                          ({}, {"identity.birth_date": "unknown"}),
+                          ({}, {"narrative.summary": "declined"})):
         attempt = coordinator.load(record.id)
         attempt.answers.update(answers)
         attempt.meta.update(meta)
-        attempt.answers["narrative.summary"] = "바뀌면 안 됨"
+        attempt.answers["work.days_per_week"] = 5
         with pytest.raises(IdentityKeyMissing):
             coordinator.save(attempt, indicators.derive(attempt.answers))
         assert _row(own_vault, record.id) == before

@@ -1,6 +1,6 @@
 """RecordStore through InterviewService on a real vault: round trips of every question
-type, the encrypted identity section, revisions, derived values, indicators, validation
-and NFC normalization."""
+type, the encrypted private section (identifiers and every free text), the text index in
+``index.db``, revisions, derived values, indicators, validation and NFC normalization."""
 
 from __future__ import annotations
 
@@ -20,12 +20,18 @@ from intake.domain.questionnaire import CURRENCIES, QClass, QType, Question
 from intake.domain.questions import QUESTIONNAIRE, current_year
 from intake.domain.record import ConsentRequired, Record, Status
 from intake.services.interviews import InterviewService
+from intake.vault import identity
 from intake.vault.kdf import FLOOR, KdfPolicy
+from intake.vault.record_index import TextIndex
 from intake.vault.records import REVISION_WINDOW, RecordNotFound
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 
 IDENTITY_IDS = tuple(q.id for q in QUESTIONNAIRE.questions() if q.cls is QClass.DIRECT)
+#: Free text of any class: private too (a narrative names people whatever its class).
+FREE_TEXT_IDS = tuple(q.id for q in QUESTIONNAIRE.questions()
+                      if q.type.is_text and q.cls is not QClass.DIRECT)
+PRIVATE_IDS = IDENTITY_IDS + FREE_TEXT_IDS
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -90,20 +96,61 @@ def row(vault: Vault, record_id: str, columns: str) -> tuple[Any, ...]:
     return tuple(found)
 
 
+def private_of(vault: Vault, record_id: str, blob: bytes | None) -> dict[str, Any]:
+    """The private answers sealed in ``blob`` (opened with the identity key)."""
+    if blob is None:
+        return {}
+    key = vault.identity_key
+    assert key is not None
+    return identity.unseal(key, record_id, blob)[0]
+
+
 def revision_rows(vault: Vault, record_id: str) -> dict[int, dict[str, Any]]:
-    """Every kept revision: the earlier ones (record_revisions) and the current one."""
+    """Every kept revision: the earlier ones (record_revisions) and the current one, with
+    its plain ``answers`` and the ``private`` answers of its blob."""
     rows = vault.connection().execute(
         "SELECT revision, status, answers, identity FROM record_revisions WHERE record_id = ?"
         " UNION ALL SELECT revision, status, answers, identity FROM records WHERE id = ?"
         " ORDER BY 1", (record_id, record_id)).fetchall()
-    return {r[0]: {"status": r[1], "answers": json.loads(r[2]), "identity": r[3]}
+    return {r[0]: {"status": r[1], "answers": json.loads(r[2]), "identity": r[3],
+                   "private": private_of(vault, record_id, r[3])}
             for r in rows}
 
 
 def record_count(vault: Vault) -> tuple[int, ...]:
     conn = vault.connection()
     return tuple(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                 for table in ("records", "record_revisions", "record_text"))
+                 for table in ("records", "record_revisions", "pending_answers",
+                               "ix.record_text", "ix.excerpts"))
+
+
+def indexed(vault: Vault, record_id: str) -> tuple[str, str]:
+    """(body, excerpt) of the record's entry in index.db (after ``index_pending``)."""
+    (text_rowid,) = row(vault, record_id, "text_rowid")
+    assert text_rowid is not None
+    conn = vault.connection()
+    (body,) = conn.execute("SELECT body FROM ix.record_text WHERE rowid = ?",
+                           (text_rowid,)).fetchone()
+    (excerpt,) = conn.execute("SELECT excerpt FROM ix.excerpts WHERE text_rowid = ?",
+                              (text_rowid,)).fetchone()
+    return str(body), str(excerpt)
+
+
+def plain_cells(vault: Vault) -> list[tuple[str, str, str]]:
+    """(table, column, text) of every text cell of every table of intake.db (schema
+    ``main``; the attached index.db is not in it): what the database key alone reads."""
+    conn = vault.connection()
+    cells = []
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table'"
+        " AND name NOT LIKE 'sqlite_%'")]
+    for table in tables:
+        columns = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
+        for values in conn.execute(f"SELECT * FROM main.{table}"):
+            cells.extend((table, c, v.decode("utf-8", "replace") if isinstance(v, bytes) else v)
+                         for c, v in zip(columns, values, strict=True)
+                         if isinstance(v, str | bytes))
+    return cells
 
 
 @pytest.fixture(scope="module")
@@ -179,48 +226,67 @@ def test_unknown_and_declined_round_trip_and_stay_distinct(service: InterviewSer
         "abuse.sexual": "declined", "work.hours_per_day": "unknown"}
 
 
-# -- the identity section -----------------------------------------------------------------
-def test_identity_answers_are_only_in_the_encrypted_blob(service: InterviewService) -> None:
+# -- the private section ------------------------------------------------------------------
+def test_private_answers_are_only_in_the_encrypted_blob(service: InterviewService) -> None:
+    """Identifiers and every free text are in the blob alone in intake.db; free text (never
+    an identifier) is in the index and its excerpt in index.db."""
     assert {"interview.interpreter_name", "deployment.destination_city",
             "deployment.worksite", "identity.full_name"} <= set(IDENTITY_IDS)
+    assert {"narrative.summary", "narrative.quotes", "abuse.details"} <= set(FREE_TEXT_IDS)
+    assert set(PRIVATE_IDS) == QUESTIONNAIRE.private_ids
     answers = full_answers()
     record = service.new_record()
     record.answers = dict(answers)
     record = service.save(record)
     vault = service.vault
 
-    stored_answers, excerpt, blob = row(vault, record.id, "answers, excerpt, identity")
+    stored_answers, blob = row(vault, record.id, "answers, identity")
     plain = json.loads(stored_answers)
-    assert not set(plain) & set(IDENTITY_IDS)
-    assert set(plain) == set(answers) - set(IDENTITY_IDS)
-    (text_rowid,) = row(vault, record.id, "text_rowid")
-    (body,) = vault.connection().execute("SELECT body FROM record_text WHERE rowid = ?",
-                                         (text_rowid,)).fetchone()
+    assert not set(plain) & set(PRIVATE_IDS)
+    assert set(plain) == set(answers) - set(PRIVATE_IDS)
     revision = revision_rows(vault, record.id)[1]
     assert isinstance(blob, bytes)
-    for qid in IDENTITY_IDS:
+    assert service.index_pending() >= 1
+    body, excerpt = indexed(vault, record.id)
+    cells = plain_cells(vault)
+    assert any(text in cell for *_where, cell in cells  # the scan reads the plain columns
+               for text in text_values(answers["deployment.sector"]))
+    for qid in PRIVATE_IDS:
         for text in text_values(answers[qid]):
-            for where in (stored_answers, excerpt, body, json.dumps(revision["answers"],
-                                                                    ensure_ascii=False)):
-                assert text not in where, (qid, text)
+            assert text not in json.dumps(revision["answers"], ensure_ascii=False), qid
+            leaks = [(t, c) for t, c, cell in cells if text in cell]
+            assert leaks == [], (qid, text, leaks)
             assert text.encode("utf-8") not in blob, qid
+            if qid in IDENTITY_IDS:
+                assert text not in body and text not in excerpt, (qid, text)
+            else:
+                assert text in body, (qid, text)
+    assert excerpt == TextIndex.excerpt(answers) != ""
+    assert " ".join(answers["narrative.summary"].split()) in excerpt
 
     # the blob is AES-GCM under the identity key with the record id as associated data
     key = vault.identity_key
     assert key is not None
     opened = json.loads(AESGCM(key).decrypt(blob[:12], blob[12:], record.id.encode()))
-    assert opened["answers"] == {qid: answers[qid] for qid in IDENTITY_IDS}
+    assert opened["answers"] == {qid: answers[qid] for qid in PRIVATE_IDS}
     assert revision["identity"] == blob
 
     loaded = service.load(record.id)
-    for qid in IDENTITY_IDS:
+    for qid in PRIVATE_IDS:
         assert loaded.answers[qid] == answers[qid]
 
 
-def test_a_record_without_identity_answers_has_no_blob(service: InterviewService) -> None:
-    record = draft(service, narrative__summary="신원 없는 기록")
+def test_a_record_without_private_answers_has_no_blob(service: InterviewService) -> None:
+    record = draft(service, profile__sex="female", work__days_per_week=6)
     record = service.save(record)
     assert row(service.vault, record.id, "identity") == (None,)
+    assert row(service.vault, record.id, "text_dirty, text_rowid") == (0, None)
+    # free text alone is private: it has a blob, and nothing of it in the plain columns
+    texted = draft(service, narrative__summary="신원 없는 기록", profile__sex="female")
+    texted = service.save(texted)
+    answers, blob = row(service.vault, texted.id, "answers, identity")
+    assert json.loads(answers) == {"profile.sex": "female"}
+    assert private_of(service.vault, texted.id, blob) == {"narrative.summary": "신원 없는 기록"}
 
 
 # -- revisions ----------------------------------------------------------------------------
@@ -233,11 +299,15 @@ def test_autosaves_of_one_session_keep_revision_one(service: InterviewService) -
     record = service.save(record)
     assert record.revision == 1
     assert service.revisions(record.id) == [1]
-    stored = json.loads(row(service.vault, record.id, "answers")[0])
-    assert stored["narrative.summary"] == "두 번째 내용"
+    answers, blob = row(service.vault, record.id, "answers, identity")
+    stored = json.loads(answers)
+    assert "narrative.summary" not in stored
     assert stored["work.days_per_week"] == 6
-    assert revision_rows(service.vault, record.id)[1]["answers"] == stored
-    assert service.load(record.id).answers == stored
+    sealed = private_of(service.vault, record.id, blob)
+    assert sealed == {"narrative.summary": "두 번째 내용"}
+    revision = revision_rows(service.vault, record.id)[1]
+    assert (revision["answers"], revision["private"]) == (stored, sealed)
+    assert service.load(record.id).answers == {**stored, **sealed}
 
 
 def test_a_new_session_starts_a_new_revision_and_keeps_the_old(
@@ -255,9 +325,14 @@ def test_a_new_session_starts_a_new_revision_and_keeps_the_old(
     assert again.revision == 2
     assert service.revisions(record.id) == [1, 2]
     revisions = revision_rows(service.vault, record.id)
-    assert revisions[1]["answers"]["narrative.summary"] == "옛 내용"
+    assert revisions[1]["private"] == {"narrative.summary": "옛 내용",
+                                       "identity.full_name": "리명철"}
     assert revisions[1]["identity"] == old_blob
-    assert revisions[2]["answers"]["narrative.summary"] == "새 내용"
+    assert revisions[2]["private"] == {"narrative.summary": "새 내용",
+                                       "identity.full_name": "리명수"}
+    for kept in revisions.values():
+        assert "narrative.summary" not in kept["answers"]
+        assert "identity.full_name" not in kept["answers"]
     assert row(service.vault, record.id, "revision") == (2,)
     loaded = service.load(record.id)
     assert (loaded.revision, loaded.answers["identity.full_name"]) == (2, "리명수")
@@ -267,7 +342,9 @@ def test_a_new_session_starts_a_new_revision_and_keeps_the_old(
     again = service.save(again)
     assert again.revision == 2
     assert service.revisions(record.id) == [1, 2]
-    assert revision_rows(service.vault, record.id)[1]["answers"]["narrative.summary"] == "옛 내용"
+    revisions = revision_rows(service.vault, record.id)
+    assert revisions[1]["private"]["narrative.summary"] == "옛 내용"
+    assert revisions[2]["private"]["narrative.summary"] == "새 내용, 고침"
 
 
 def test_a_status_change_starts_a_new_revision(service: InterviewService) -> None:
@@ -302,8 +379,8 @@ def test_the_revision_window_closes_after_ten_minutes(service: InterviewService)
     record = service.save(record)
     assert record.revision == 2
     revisions = revision_rows(service.vault, record.id)
-    assert revisions[1]["answers"]["narrative.summary"] == "9분 뒤"
-    assert revisions[2]["answers"]["narrative.summary"] == "11분 뒤"
+    assert revisions[1]["private"]["narrative.summary"] == "9분 뒤"
+    assert revisions[2]["private"]["narrative.summary"] == "11분 뒤"
     # and the new revision's window starts now
     record.answers["narrative.summary"] = "바로 다음"
     record = service.save(record)
@@ -447,12 +524,12 @@ def test_decomposed_korean_is_stored_nfc(service: InterviewService) -> None:
                    identity__full_name=unicodedata.normalize("NFD", name),
                    identity__aliases=[unicodedata.normalize("NFD", "명철이")])
     service.save(record)
-    stored = json.loads(row(service.vault, record.id, "answers")[0])
-    assert stored["narrative.summary"] == text
-    (text_rowid,) = row(service.vault, record.id, "text_rowid")
-    (body,) = service.vault.connection().execute(
-        "SELECT body FROM record_text WHERE rowid = ?", (text_rowid,)).fetchone()
-    assert body == text
+    answers, blob = row(service.vault, record.id, "answers, identity")
+    assert "narrative.summary" not in json.loads(answers)
+    assert private_of(service.vault, record.id, blob) == {
+        "narrative.summary": text, "identity.full_name": name, "identity.aliases": ["명철이"]}
+    assert service.index_pending() >= 1
+    assert indexed(service.vault, record.id) == (text, text)
     loaded = service.load(record.id)
     assert loaded.answers["narrative.summary"] == text
     assert loaded.answers["identity.full_name"] == name

@@ -27,6 +27,7 @@ from intake.errors import (
     UnknownUser,
     VaultBusy,
     VaultExists,
+    VaultNeedsUpgrade,
     VaultTooNew,
     WrongPassphrase,
     WrongRecoveryCode,
@@ -574,8 +575,9 @@ def test_a_new_migration_is_applied_once_and_recorded(vault_copy: tuple[Path, st
         assert migrations.current_version(conn) == LATEST
         assert migrations.pending(conn) == []
         assert [m.version for m in migrations.pending(conn, FAKE)] == [LATEST + 1]
-        assert migrations.migrate(conn, FAKE) == [LATEST + 1]
-        assert migrations.migrate(conn, FAKE) == []
+        # a migration without a step needs no identity key
+        assert migrations.migrate(conn, None, FAKE) == [LATEST + 1]
+        assert migrations.migrate(conn, None, FAKE) == []
         assert migrations.pending(conn, FAKE) == []
         assert migrations.current_version(conn) == LATEST + 1
         rows = conn.execute(
@@ -602,7 +604,7 @@ def test_a_failing_migration_is_rolled_back(vault_copy: tuple[Path, str]) -> Non
     with Vault.open(folder, USER, PASSPHRASE) as vault:
         conn = vault.connection()
         with pytest.raises(sqlcipher3.OperationalError):
-            migrations.migrate(conn, broken)
+            migrations.migrate(conn, None, broken)
         assert migrations.current_version(conn) == LATEST
         assert conn.execute(
             "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'"
@@ -615,12 +617,61 @@ def test_migrate_a_fresh_database_from_nothing(tmp_path: Path) -> None:
     conn = database.connect(tmp_path / "fresh.db", key, create=True)
     try:
         assert migrations.current_version(conn) == 0
-        assert migrations.migrate(conn) == [m.version for m in migrations.MIGRATIONS]
-        assert migrations.migrate(conn) == []
+        # migration 8 seals with the identity key: without it nothing at all is written
+        with pytest.raises(VaultNeedsUpgrade):
+            migrations.migrate(conn, None)
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+        assert migrations.migrate(conn, os.urandom(32)) == [
+            m.version for m in migrations.MIGRATIONS]
+        assert migrations.migrate(conn, None) == []
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"meta", "users", "schema_migrations"} <= names
+        assert {"meta", "users", "schema_migrations", "records", "approved_quotes"} <= names
+        # the text index is not in intake.db any more (it is index.db's), nor the excerpts
+        assert not {n for n in names if n.startswith("record_text")} - {"record_text_ids"}
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(records)")}
+        assert "excerpt" not in columns and {"text_rowid", "text_dirty"} <= columns
     finally:
         database.checkpoint_and_close(conn)
+
+
+def _stepped(version: int, step: Any) -> tuple[Migration, ...]:
+    return (*migrations.MIGRATIONS,
+            Migration(version, "a step", ("CREATE TABLE stepped (note BLOB NOT NULL) STRICT",),
+                      step=step))
+
+
+def test_a_migration_with_a_step_runs_it_with_the_identity_key(
+    vault_copy: tuple[Path, str],
+) -> None:
+    folder, _code = vault_copy
+    assert LATEST >= migrations.PRIVATE_TEXT  # a test migration comes after the real ones
+    seen: list[bytes] = []
+
+    def step(conn: Any, key: bytes) -> None:
+        seen.append(key)
+        conn.execute("INSERT INTO stepped (note) VALUES (?)", (key,))
+
+    def failing(conn: Any, key: bytes) -> None:
+        conn.execute("INSERT INTO stepped (note) VALUES (?)", (key,))
+        raise RuntimeError("the step failed")
+
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        conn = vault.connection()
+        assert _stepped(LATEST + 1, step)[-1].needs_identity_key
+        with pytest.raises(VaultNeedsUpgrade):  # refused before anything is written
+            migrations.migrate(conn, None, _stepped(LATEST + 1, step))
+        assert migrations.current_version(conn) == LATEST and seen == []
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'stepped'"
+                            ).fetchone() == (0,)
+        with pytest.raises(RuntimeError):  # a failing step rolls its migration back
+            migrations.migrate(conn, b"k" * 32, _stepped(LATEST + 1, failing))
+        assert migrations.current_version(conn) == LATEST and not conn.in_transaction
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'stepped'"
+                            ).fetchone() == (0,)
+        key = os.urandom(32)
+        assert migrations.migrate(conn, key, _stepped(LATEST + 1, step)) == [LATEST + 1]
+        assert seen == [key]
+        assert conn.execute("SELECT note FROM stepped").fetchall() == [(key,)]
 
 
 def test_a_database_newer_than_the_code_is_refused(vault_copy: tuple[Path, str]) -> None:
