@@ -338,6 +338,37 @@ def test_name_search_is_offered_only_with_the_identity_key(
     assert not widget.names_check.isVisibleTo(widget)
 
 
+def test_without_the_identity_key_there_is_no_search_and_no_excerpt(
+    qtbot: QtBot, service: InterviewService, dialogs: Dialogs, records: RecordList
+) -> None:
+    """The words of the testimonies are kept under the identity key: no search, no
+    excerpt (the model shows none whatever a summary holds), the filters stay. Control:
+    the list with the key (``records``) shows the same summaries' excerpts."""
+    widget = RecordList(service, dialogs, can_search_names=False)
+    qtbot.addWidget(widget)
+    widget.show()
+    search = widget.search
+    assert not search.isEnabled() and "identity key" in search.toolTip()
+    assert search.placeholderText() and search.accessibleDescription() == search.toolTip()
+    assert widget.table.isColumnHidden(EXCERPT) and not records.table.isColumnHidden(EXCERPT)
+    search.setText(LOGGING_CAMP)  # not by typing: the field takes no keys
+    widget.apply_filter()
+    assert widget.model.filter.text == "" and widget.model.total == POPULATION
+    model, control = widget.model, records.model
+    excerpts = [control.summary(r).excerpt for r in range(control.rowCount())]
+    assert any(excerpts)  # the summaries carry them; the control shows them
+    assert [control.data(control.index(r, EXCERPT)) for r in range(control.rowCount())] \
+        == excerpts
+    for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        assert not any(model.data(model.index(r, EXCERPT), role)
+                       for r in range(model.rowCount()))
+    with qtbot.waitSignal(widget.filter_applied, timeout=1_000):
+        choose(widget.status_filter, "submitted")
+    assert widget.model.filter == RecordFilter(status="submitted")
+    widget.focus_search()
+    assert not search.hasFocus()
+
+
 def choose(combo: Any, value: object) -> None:
     index = combo.findData(value)
     assert index > 0, value
