@@ -14,7 +14,8 @@ class RecordNotFound(IntakeError):
 
 
 class IdentityKeyMissing(InvalidInput):
-    template = N_("Your role cannot read or write who the person is (the identity section).")
+    template = N_("Your role cannot read or write who the person is or any free text: both "
+                  "are kept under the identity key, which your role does not hold.")
     exit_code = 3  # type: ignore[assignment]
 
 
