@@ -285,7 +285,8 @@ class ReviewPanel(QScrollArea):
 
     def open_quotes(self) -> QuoteApprovalDialog | None:
         """Quotes for publication of the record (saved first), in a window-modal dialog."""
-        if not self._form.is_stored or not self._saved_first():
+        if not self._quotes.may_approve() or not self._form.is_stored \
+                or not self._saved_first():
             return None
         dialog = QuoteApprovalDialog(self._quotes, self._form.record.id, self._dialogs, self)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
