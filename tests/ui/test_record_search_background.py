@@ -27,6 +27,7 @@ def service(tmp_path: Path, policy: KdfPolicy) -> Iterator[InterviewService]:
         record = service.new_record()
         record.answers.update({"identity.full_name": name, "narrative.summary": text})
         service.save(record)
+    service.index_pending()  # as the workspace does on opening: the excerpts are indexed
     yield service
     vault.close()
 
