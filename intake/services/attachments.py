@@ -98,7 +98,8 @@ class AttachmentService:
         try:
             with review_store.joined(conn):
                 attachments.insert(conn, found,
-                                   attachments.seal_key(identity_key, attachment_id, key))
+                                   attachments.seal_key(identity_key, attachment_id, key),
+                                   identity_key)
                 audit.append(conn, self.vault.user, AuditAction.RECORD_EDITED, record_id,
                              detail={"kind": "attachment"})
         except BaseException:
@@ -108,11 +109,12 @@ class AttachmentService:
 
     def of_record(self, record_id: str) -> list[Attachment]:
         self._interviews().load(record_id)  # the user may see the record
-        return attachments.of_record(self.vault.connection(), record_id)
+        key = self.vault.identity_key if self.vault.role.holds_identity_key else None
+        return attachments.of_record(self.vault.connection(), record_id, key)
 
     def _opened(self, attachment_id: str) -> tuple[Attachment, bytes]:
         conn = self.vault.connection()
-        found = attachments.get(conn, attachment_id)
+        found = attachments.get(conn, attachment_id, self._identity_key())
         if found is None:
             raise AttachmentNotFound()
         attachment, sealed = found
@@ -151,8 +153,9 @@ class AttachmentService:
             out.unlink(missing_ok=True)
             raise
         audit.append(self.vault.connection(), self.vault.user, AuditAction.EXPORTED,
-                     attachment.record_id, detail={"kind": "attachment", "count": 1,
-                                                   "manifest_sha256": attachment.sha256})
+                     attachment.record_id, detail={"kind": "attachment", "count": 1})
+        # (no digest in the log: every role reads it, and a digest of the plaintext would
+        # confirm a photo or recording to whoever holds a candidate copy)
 
     def delete(self, attachment_id: str) -> None:
         conn = self.vault.connection()

@@ -23,15 +23,10 @@ __all__ = ["Place", "ResumePlace", "split"]
 
 def split(questionnaire: Questionnaire, entries: Mapping[str, Any]
           ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(structured, private) entries (private: identifiers and free text, sealed with the
-    identity key); unknown question ids are dropped."""
-    plain: dict[str, Any] = {}
-    identifying: dict[str, Any] = {}
-    for qid, entry in entries.items():
-        if qid in questionnaire:
-            target = identifying if qid in questionnaire.private_ids else plain
-            target[qid] = entry
-    return plain, identifying
+    """(plain, sealed) entries: every pending entry is sealed with the identity key, since
+    an entry is what was typed, not a valid answer — a name typed into a number field is
+    still a name. Unknown question ids are dropped."""
+    return {}, {qid: entry for qid, entry in entries.items() if qid in questionnaire}
 
 
 @dataclass

@@ -103,7 +103,7 @@ class TransferService(OfficeKeys):
                 continue
             if record.answers.get(CONSENT) is not True or record.answers.get(WITHDRAWN):
                 continue
-            files = [a for a in attachments.of_record(conn, record.id)
+            files = [a for a in attachments.of_record(conn, record.id, self.vault.identity_key)
                      if a.id not in sent_files and bundle_files.consented(record, a.kind)]
             if sent.get(record.id, 0) >= record.revision and not files:
                 continue  # sent before, and not changed since
@@ -112,8 +112,8 @@ class TransferService(OfficeKeys):
     def _attachment_line(self, attachment: attachments.Attachment) -> str:
         """An attachment as one bundle line: its description and its bytes (base64)."""
         conn = self._conn()
-        found = attachments.get(conn, attachment.id)
         identity_key = self.vault.identity_key
+        found = attachments.get(conn, attachment.id, identity_key)
         if found is None or identity_key is None:
             raise attachments.AttachmentMissing()
         key = attachments.open_key(identity_key, attachment.id, found[1])
@@ -271,7 +271,8 @@ class TransferService(OfficeKeys):
             found = attachments.Attachment(
                 meta["id"], copies.get(meta["record"], meta["record"]), meta["kind"],
                 meta["media_type"], meta["size"], meta["sha256"], now(), self.vault.user)
-            attachments.insert(conn, found, attachments.seal_key(identity_key, meta["id"], key))
+            attachments.insert(conn, found, attachments.seal_key(identity_key, meta["id"], key),
+                               identity_key)
             stored += 1
         return stored
 

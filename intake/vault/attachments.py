@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from intake.atomic import fsync_dir
 from intake.errors import ExitCode, IntakeError
 from intake.i18n import N_
-from intake.vault import stream
+from intake.vault import private, stream
 from intake.vault.database import Connection
 
 FOLDER = "attachments"
@@ -240,28 +240,42 @@ def open_key(identity_key: bytes, attachment_id: str, sealed: bytes) -> bytes:
 
 
 # -- the table ----------------------------------------------------------------------------
-def insert(conn: Connection, attachment: Attachment, sealed_key: bytes) -> None:
+def insert(conn: Connection, attachment: Attachment, sealed_key: bytes,
+           identity_key: bytes) -> None:
+    """Store the row; the SHA-256 of the plaintext is sealed (vault/private.py)."""
+    col = private.ATTACHMENT_SHA256
+    sha256 = col.store(private.seal(identity_key, col.context(attachment.id),
+                                    bytes.fromhex(attachment.sha256)))
     conn.execute(
         "INSERT INTO attachments (id, record_id, kind, media_type, size, sha256, file_key,"
         " created_at, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (attachment.id, attachment.record_id, attachment.kind, attachment.media_type,
-         attachment.size, attachment.sha256, sealed_key, attachment.created_at,
-         attachment.author))
+         attachment.size, sha256, sealed_key, attachment.created_at, attachment.author))
 
 
 _COLUMNS = "id, record_id, kind, media_type, size, sha256, created_at, author"
 
 
-def of_record(conn: Connection, record_id: str) -> list[Attachment]:
-    return [Attachment(*row) for row in conn.execute(
+def _attachment(row: tuple[Any, ...], identity_key: bytes | None) -> Attachment:
+    """The row; its SHA-256 only with the identity key (else "")."""
+    col = private.ATTACHMENT_SHA256
+    sha256 = "" if identity_key is None else private.unseal(
+        identity_key, col.context(row[0]), col.load(row[5])).hex()
+    return Attachment(*row[:5], sha256, *row[6:])
+
+
+def of_record(conn: Connection, record_id: str,
+              identity_key: bytes | None = None) -> list[Attachment]:
+    return [_attachment(row, identity_key) for row in conn.execute(
         f"SELECT {_COLUMNS} FROM attachments WHERE record_id = ? ORDER BY created_at, id",
         (record_id,))]
 
 
-def get(conn: Connection, attachment_id: str) -> tuple[Attachment, bytes] | None:
+def get(conn: Connection, attachment_id: str,
+        identity_key: bytes | None = None) -> tuple[Attachment, bytes] | None:
     row = conn.execute(f"SELECT {_COLUMNS}, file_key FROM attachments WHERE id = ?",
                        (attachment_id,)).fetchone()
-    return (Attachment(*row[:-1]), bytes(row[-1])) if row is not None else None
+    return (_attachment(row[:-1], identity_key), bytes(row[-1])) if row is not None else None
 
 
 def delete_row(conn: Connection, attachment_id: str) -> None:

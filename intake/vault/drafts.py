@@ -3,10 +3,11 @@
 ``pending_answers``: per record, the entries of the questions whose input does not validate
 yet ("500" typed before a currency was chosen, a date with a month 13), kept as the editors
 held them so that a lock, an auto-lock or a crash loses nothing the interviewer typed. The
-entries of identifying questions are sealed with the identity key in the same blob format
-as a record's identity section (``vault/identity.py``, the record id as associated data; a
-rekey re-seals them, a purge drops them); the others sit under the database key like every
-other answer. Writing an empty set removes the row.
+service seals every entry with the identity key (what was typed may be a name, whatever the
+question) in the same blob format as a record's private section (``vault/identity.py``,
+the record id as associated data; a rekey re-seals them, a purge drops them); the
+``answers`` column stays for entries a caller passes as plain. Writing an empty set
+removes the row.
 
 ``resume_place``: per user, the record, section and question (ids only) the form showed
 when the vault locked, so unlocking returns there.

@@ -3,14 +3,15 @@
 Run once, in the migration's transaction, by the first slot holding the identity key that
 unlocks the vault (a coordinator is told to ask an administrator first):
 
-- every record, earlier revision and set of pending answers: the free texts and direct
-  identifiers still in the plain ``answers``/``meta`` JSON move into the record's private
-  blob (``identity`` column, :mod:`intake.vault.identity`);
+- every record and earlier revision: the free texts and direct identifiers still in the
+  plain ``answers``/``meta`` JSON move into the record's private blob (``identity``
+  column, :mod:`intake.vault.identity`); every pending answer moves into its blob (what
+  was typed may be a name whatever the question);
 - the old text index in ``intake.db`` (FTS5 ``record_text``) and the ``excerpt`` column are
   dropped; every record is marked for indexing into ``index.db``
   (:mod:`intake.vault.text_index`);
-- indicator overrides' reasons and the office's and the device's private keys are sealed
-  (:mod:`intake.vault.private`).
+- indicator overrides' reasons, attachments' SHA-256 and the office's and the device's
+  private keys are sealed (:mod:`intake.vault.private`).
 
 ``secure_delete`` zeroes what is freed and the migration ends with VACUUM and a truncating
 checkpoint, so no old copy stays in a free page or the WAL.
@@ -102,11 +103,12 @@ def _move_records(conn: Connection, idk: bytes) -> None:
         conn.execute("UPDATE record_revisions SET answers = ?, meta = ?, identity = ?"
                      " WHERE record_id = ? AND revision = ?",
                      (*_move(idk, record_id, answers, meta, blob), record_id, revision))
-    for record_id, answers, blob in conn.execute(
+    for record_id, answers, blob in conn.execute(  # every pending entry: it is raw typing
             "SELECT record_id, answers, identity FROM pending_answers").fetchall():
-        new_answers, _meta, new_blob = _move(idk, record_id, answers, None, blob)
-        conn.execute("UPDATE pending_answers SET answers = ?, identity = ? WHERE record_id = ?",
-                     (new_answers, new_blob, record_id))
+        sealed, _meta = identity.unseal(idk, record_id, blob) if blob else ({}, {})
+        conn.execute("UPDATE pending_answers SET answers = '{}', identity = ?"
+                     " WHERE record_id = ?", (identity.seal(
+                         idk, record_id, {**json.loads(answers), **sealed}, {}), record_id))
 
 
 def _seal_overrides(conn: Connection, idk: bytes) -> None:
@@ -126,6 +128,7 @@ def run(conn: Connection, idk: bytes) -> None:
     _move_records(conn, idk)
     _seal_overrides(conn, idk)
     private.transform_columns(conn, lambda _col, ctx, value: private.seal(idk, ctx, value),
-                              (private.ORG_HPKE, private.ORG_SIGN, private.DEVICE_SIGN))
+                              (private.ORG_HPKE, private.ORG_SIGN, private.DEVICE_SIGN,
+                               private.ATTACHMENT_SHA256))
     conn.execute("DROP TABLE record_text")
     conn.execute("ALTER TABLE records DROP COLUMN excerpt")

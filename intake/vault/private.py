@@ -10,9 +10,12 @@ never carry, so a coordinator's passphrase and a copy of the vault folder reveal
   ``*.details``, review notes and follow-ups, consent restrictions, company names), as
   :attr:`Questionnaire.private_ids` lists them; the same for pending answers;
 - single values kept in their own rows (an indicator override's reason, the office's HPKE
-  and signing private keys, the device's signing key, an attachment's file key): sealed
+  and signing private keys, the device's signing key, an attachment's SHA-256): sealed
   with :func:`seal` under a key derived from the IDK, bound to a context string naming
-  the row and column, so a sealed value cannot be moved to another row;
+  the row and column, so a sealed value cannot be moved to another row
+  (:data:`SEALED_COLUMNS`);
+- an attachment's file key: AES-256-GCM under the IDK itself, associated data
+  ``b"intake attachment key v1\0" + id`` (:mod:`intake.vault.attachments`);
 - the text index and its excerpts: a second SQLCipher database, ``index.db``, keyed by
   :func:`index_key` and attached only for slots that hold the IDK
   (:mod:`intake.vault.text_index`). It is derived data: ``intake.db`` stays the one
@@ -88,9 +91,16 @@ class SealedColumn:
     table: str
     column: str
     key: tuple[str, ...]  # the columns naming a row
+    hex: bool = False  # a TEXT column: the value (and the sealed value) stored as hex
 
     def context(self, *row_key: object) -> str:
         return f"{self.table}.{self.column}:" + ":".join(str(v) for v in row_key)
+
+    def load(self, stored: object) -> bytes:
+        return bytes.fromhex(str(stored)) if self.hex else bytes(stored)  # type: ignore[arg-type]
+
+    def store(self, value: bytes) -> object:
+        return value.hex() if self.hex else value
 
 
 ORG_HPKE = SealedColumn("org_identity", "hpke_private", ("one",))
@@ -98,7 +108,11 @@ ORG_SIGN = SealedColumn("org_identity", "sign_private", ("one",))
 DEVICE_SIGN = SealedColumn("device_identity", "sign_private", ("one",))
 ORG_RETIRED_HPKE = SealedColumn("org_retired_keys", "hpke_private", ("fingerprint",))
 OVERRIDE_REASON = SealedColumn("indicator_overrides", "reason", ("record_id", "indicator"))
-SEALED_COLUMNS = (ORG_HPKE, ORG_SIGN, DEVICE_SIGN, ORG_RETIRED_HPKE, OVERRIDE_REASON)
+#: The SHA-256 of an attachment's plaintext (chain of custody): in the clear it would let
+#: whoever holds a candidate photo or recording confirm that the vault has it.
+ATTACHMENT_SHA256 = SealedColumn("attachments", "sha256", ("id",), hex=True)
+SEALED_COLUMNS = (ORG_HPKE, ORG_SIGN, DEVICE_SIGN, ORG_RETIRED_HPKE, OVERRIDE_REASON,
+                  ATTACHMENT_SHA256)
 
 
 def transform_columns(conn: Connection, change: Callable[[SealedColumn, str, bytes], bytes],
@@ -110,8 +124,9 @@ def transform_columns(conn: Connection, change: Callable[[SealedColumn, str, byt
         where = " AND ".join(f"{k} = ?" for k in col.key)
         rows = conn.execute(f"SELECT {keys}, {col.column} FROM {col.table}").fetchall()
         for *row_key, value in rows:
+            new = change(col, col.context(*row_key), col.load(value))
             conn.execute(f"UPDATE {col.table} SET {col.column} = ? WHERE {where}",
-                         (change(col, col.context(*row_key), bytes(value)), *row_key))
+                         (col.store(new), *row_key))
 
 
 def reseal_columns(conn: Connection, old: Key, new: Key) -> None:
