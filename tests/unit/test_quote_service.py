@@ -281,3 +281,14 @@ def test_the_export_takes_approved_text_and_checks_consent_again(
     with open_as(folder) as admin:
         ReviewService(admin).withdraw(yes, ON, purge=False)
     assert _export(folder, tmp_path / "d") == []
+
+
+def test_purging_the_identity_deletes_the_approved_quotes(admin: Vault) -> None:
+    yes, _no = first_two(admin)
+    service = QuoteService(admin)
+    drafts = service.drafts(yes)
+    assert service.approve(yes, drafts.revision, drafts.quotes)
+    ReviewService(admin).withdraw(yes, ON, purge=True)
+    rows = admin.connection().execute(
+        "SELECT count(*) FROM approved_quotes WHERE record_id = ?", (yes,)).fetchone()
+    assert rows[0] == 0
