@@ -108,6 +108,7 @@ def test_office_receives_a_file_and_the_inbox(qtbot: QtBot, locked_gui: Gui, tmp
         service = TransferService(fvault)
         service.trust_org(public_file.read_bytes(), fingerprint)
         device = service.device_fingerprint()
+        assert device is not None
         first = service.create_bundle(tmp_path / "first.intake")
 
     menu.choose = lambda *_a, **_k: first.path

@@ -83,7 +83,8 @@ def test_a_cancelled_bundle_is_not_written_and_uses_no_sequence(world: World) ->
             with pytest.raises(Cancelled):
                 service.create_bundle(out, tick=StopAt(n))
             assert not out.exists()
-        assert transfer_keys.device(vault.connection(), vault.identity_key).last_sequence == sequence
+        device = transfer_keys.device(vault.connection(), vault.identity_key)
+        assert device.last_sequence == sequence
         assert vault.connection().execute("SELECT count(*) FROM sent_records").fetchone()[0] == 0
 
 

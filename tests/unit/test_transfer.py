@@ -79,6 +79,7 @@ def world(tmp_path: Path, policy: KdfPolicy) -> Iterator[World]:
         InterviewService(vault).import_records(
             generate(6, seed=4, author=USER, today=TODAY))
         device_fp = TransferService(vault).device_fingerprint()
+    assert device_fp is not None
     yield World(office, field, tmp_path, device_fp)
 
 

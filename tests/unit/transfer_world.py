@@ -10,6 +10,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from intake.domain.roles import Role
 from intake.exchange.containers import bundle
@@ -49,10 +50,10 @@ class World:
             TransferService(vault).create_bundle(path, since_last=since_last)
         return path
 
-    def state(self, folder: Path | None = None) -> dict[str, object]:
+    def state(self, folder: Path | None = None) -> dict[str, Any]:
         with Vault.open(folder or self.office, USER, PASSPHRASE) as vault:
             conn = vault.connection()
-            found: dict[str, object] = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            found: dict[str, Any] = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                                         for t in TABLES}
             found["audit"] = [r[0] for r in conn.execute(
                 "SELECT action FROM audit WHERE action NOT IN ('unlock', 'lock',"
@@ -110,7 +111,7 @@ def admin_slot(folder: Path) -> vault_reader.SlotKeys:
     return keys
 
 
-def row(folder: Path, dbk: bytes, table: str) -> dict[str, object]:
+def row(folder: Path, dbk: bytes, table: str) -> dict[str, Any]:
     """The one row of ``table``, read with sqlcipher3 and the database key alone."""
     tables = vault_reader.dump(folder / "intake.db", dbk)
     assert tables is not None, "the database key opens intake.db"
