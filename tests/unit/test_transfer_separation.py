@@ -21,12 +21,13 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from intake.errors import PermissionDenied
+from intake.domain.roles import Role
+from intake.errors import DatabaseDamaged, PermissionDenied
 from intake.exchange.containers import bundle
 from intake.exchange.demo.generate import generate
 from intake.exchange.formats.jsonl import record_line
 from intake.services.transfer import TransferKeyMissing, TransferService
-from intake.vault import private, sealing, stream, transfer_keys
+from intake.vault import accounts, private, sealing, stream, transfer_keys
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
@@ -217,3 +218,46 @@ def test_a_coordinator_at_the_office_still_exports_merged_records(world: World) 
                         world.tmp / "home", COORDINATOR_PASS)
     assert result.returncode == 0, result
     assert (out / "statistics.csv").is_file()
+
+
+# -- a rekey (the identity key replaced) re-seals every private key of transfer ------------
+def rekey(folder: Path) -> None:
+    """Take the identity key away from someone: the vault gets a new identity key."""
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        accounts.add_user(vault, "park", Role.CASE_MANAGER, "initial passphrase park")
+        assert accounts.set_role(vault, "park", Role.COORDINATOR) is not None
+
+
+def test_after_a_rekey_the_keys_work_and_the_old_identity_key_opens_none(world: World) -> None:
+    sealed_to_old = world.send(since_last=False)
+    with Vault.open(world.office, USER, PASSPHRASE) as vault:
+        rotated = TransferService(vault).rotate_org()
+    office_idk, field_idk = admin_slot(world.office).idk, admin_slot(world.field).idk
+    rekey(world.office)
+    rekey(world.field)
+    assert admin_slot(world.office).idk not in (office_idk, None)
+    assert admin_slot(world.field).idk not in (field_idk, None)
+    with Vault.open(world.office, USER, PASSPHRASE) as vault:  # the retired key, resealed
+        assert not TransferService(vault).import_bundle(sealed_to_old.read_bytes()).already_imported
+    with Vault.open(world.field, USER, PASSPHRASE) as vault:  # the device key, resealed
+        TransferService(vault).trust_org(rotated.new.to_file(), rotated.new.fingerprint)
+    with Vault.open(world.office, USER, PASSPHRASE) as vault:
+        result = TransferService(vault).import_bundle(world.send(since_last=False).read_bytes())
+    assert result.device == world.device_fp
+    # the identity keys of before the rekey open none of the sealed private halves
+    dbk = coordinator_slot(world.office).dbk
+    org = row(world.office, dbk, "org_identity")
+    retired = row(world.office, dbk, "org_retired_keys")
+    device = row(world.field, coordinator_slot(world.field).dbk, "device_identity")
+    assert office_idk is not None and field_idk is not None
+    office_now, field_now = admin_slot(world.office).idk, admin_slot(world.field).idk
+    assert office_now is not None and field_now is not None
+    for old, now, context, blob in (
+            (office_idk, office_now, private.ORG_HPKE.context(1), org["hpke_private"]),
+            (office_idk, office_now, private.ORG_SIGN.context(1), org["sign_private"]),
+            (office_idk, office_now, private.ORG_RETIRED_HPKE.context(retired["fingerprint"]),
+             retired["hpke_private"]),
+            (field_idk, field_now, private.DEVICE_SIGN.context(1), device["sign_private"])):
+        with pytest.raises(DatabaseDamaged):
+            private.unseal(old, context, bytes(blob))
+        assert private.unseal(now, context, bytes(blob))  # positive control
