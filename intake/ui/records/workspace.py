@@ -98,6 +98,7 @@ class Workspace(QWidget):
         self.empty = empty_state_label(list_page, "no_records")
         self.record_list = RecordList(
             self._service, dialogs, can_search_names=desk.has_identity_key,
+            can_search_text=desk.role.holds_identity_key and desk.has_identity_key,
             interviewers=[desk.user], parent=list_page, tasks=tasks)
         self.record_list.open_requested.connect(self.open_record)
         self.record_list.new_requested.connect(self.new_record)
