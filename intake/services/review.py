@@ -257,8 +257,7 @@ class ReviewService:
     # -- consent --------------------------------------------------------------------------
     def consent(self, record_id: str) -> dict[str, ConsentState]:
         """Every consent question: its current answer and latest recorded decision."""
-        self._visible(record_id)
-        record = self.interviews._store(False).load(record_id)
+        record = self.interviews.load(record_id)  # the restrictions only with the key
         latest = {d.question: d for d in review_store.consent_decisions(self._conn, record_id)}
         states: dict[str, ConsentState] = {}
         for qid in record_changes.consent_ids(self.questionnaire):

@@ -261,7 +261,9 @@ def _attachment(row: tuple[Any, ...], identity_key: bytes | None) -> Attachment:
     col = private.ATTACHMENT_SHA256
     sha256 = "" if identity_key is None else private.unseal(
         identity_key, col.context(row[0]), col.load(row[5])).hex()
-    return Attachment(*row[:5], sha256, *row[6:])
+    attachment_id, record_id, kind, media_type, size, _sealed, created_at, author = row
+    return Attachment(attachment_id, record_id, kind, media_type, size, sha256, created_at,
+                      author)
 
 
 def of_record(conn: Connection, record_id: str,

@@ -96,10 +96,10 @@ class SealedColumn:
     def context(self, *row_key: object) -> str:
         return f"{self.table}.{self.column}:" + ":".join(str(v) for v in row_key)
 
-    def load(self, stored: object) -> bytes:
+    def load(self, stored: str | bytes) -> bytes:
         return bytes.fromhex(str(stored)) if self.hex else bytes(stored)  # type: ignore[arg-type]
 
-    def store(self, value: bytes) -> object:
+    def store(self, value: bytes) -> str | bytes:
         return value.hex() if self.hex else value
 
 

@@ -182,7 +182,7 @@ class Workspace(QWidget):
         from intake.ui.records.consent_step import ConsentController
         from intake.ui.records.review_panel import ReviewPanel
 
-        panel = ReviewPanel(self._review, form, self._dialogs, form)
+        panel = ReviewPanel(self._review, form, self._dialogs, form, quotes=self._desk.quotes)
         form.add_side_panel(panel, N_("Review"))
         consent = ConsentController(form, self._review, self._dialogs)
         consent.changed.connect(lambda _record: panel.refresh())
