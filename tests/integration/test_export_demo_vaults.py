@@ -486,7 +486,7 @@ def test_quotes_are_flagged_as_approved_by_a_person(demo: Demo) -> None:
     _header, rows = demo.table("quotes.csv")
     figures = demo.report()["quotes"]
     assert figures["reviewed_by_a_person"] is True
-    assert figures["written"] == len(rows) == figures["drafted"]
+    assert figures["written"] == len(rows) == figures["approved"]
     assert len(demo.read("quotes.jsonl").decode("utf-8").splitlines()) == len(rows)
     assert f"{len(rows)} approved quotes written to quotes.csv." in demo.result.out
 

@@ -204,7 +204,7 @@ def test_the_approved_quotes_are_written(cli: Cli, vault: Path, tmp_path: Path) 
     assert quotes["reviewed_by_a_person"] is True
     with open(out / "quotes.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == quotes["written"] == quotes["drafted"] > 0
+    assert len(rows) == quotes["written"] == quotes["approved"] > 0
     assert {r["text"] for r in rows} <= approved
     assert [r["quote"] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
     assert result.out.endswith(f"{len(rows)} approved quotes written to quotes.csv.\n")

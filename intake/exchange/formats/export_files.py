@@ -116,9 +116,8 @@ def quote_figures(quotes: Sequence[Quote], reviewed: bool,
         for kind, count in quote.redacted.items():
             redacted[kind] = redacted.get(kind, 0) + count
     written = len(kept(quotes))
-    return {"reviewed_by_a_person": reviewed, "drafted": len(quotes), "written": written,
+    return {"reviewed_by_a_person": reviewed, "approved": len(quotes), "written": written,
             "dropped": len(quotes) - written,
-            "edited": sum(1 for q in quotes if q.keep and q.edited),
             "placeholders": dict(sorted(redacted.items())),
             "excluded_no_publication_consent": excluded_no_consent}
 

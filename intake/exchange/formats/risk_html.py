@@ -25,10 +25,9 @@ _REASONS = {
     "no_consent_to_statistics": N_("Left out: no consent to anonymized statistics"),
 }
 _QUOTE_FIGURES = {
-    "drafted": N_("Quotes drafted"),
+    "approved": N_("Quotes approved for publication"),
     "written": N_("Quotes written"),
-    "dropped": N_("Quotes dropped in review"),
-    "edited": N_("Quotes edited in review"),
+    "dropped": N_("Approved quotes left out of this export"),
     "excluded_no_publication_consent": N_(
         "Exported records left out of the quotes: no consent to publication"),
 }
