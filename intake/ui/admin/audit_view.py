@@ -41,7 +41,7 @@ from intake.domain.indicators import INDICATORS
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.roles import Role
 from intake.errors import AuditLogBroken
-from intake.i18n import _, format_number, ngettext
+from intake.i18n import N_, _, format_number, ngettext
 from intake.services.audit_log import AuditAction, Entry, Problem
 from intake.services.desk import Desk
 from intake.ui.kit.errors import error_text
@@ -54,6 +54,13 @@ SEQ, TIME, BY, ACTION, RECORD, DETAILS = range(6)
 
 def _label(labels: Mapping[str, str], code: object) -> str:
     return _(labels[str(code)]) if str(code) in labels else str(code)
+
+
+_FINGERPRINTS = {
+    "device": N_("device {fingerprint}"),
+    "org_key": N_("office key {fingerprint}"),
+    "retired_org_key": N_("previous office key {fingerprint}"),
+}
 
 
 def describe_detail(detail: Mapping[str, Any]) -> str:
@@ -93,6 +100,8 @@ def describe_detail(detail: Mapping[str, Any]) -> str:
             parts.append(_("role: {role}").format(role=_label(roles, value)))
         elif key == "previous_role":
             parts.append(_("previous role: {role}").format(role=_label(roles, value)))
+        elif key in _FINGERPRINTS:
+            parts.append(_(_FINGERPRINTS[key]).format(fingerprint=value))
         else:
             parts.append(f"{key}: {value}")
     return ", ".join(parts)
