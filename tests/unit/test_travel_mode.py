@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.roles import Role
 from intake.errors import PermissionDenied
 from intake.exchange.demo.generate import generate
@@ -41,12 +42,18 @@ def test_every_testimony_goes_and_users_and_audit_stay(folder: Path) -> None:
     with Vault.open(folder, USER, PASSPHRASE) as vault:
         service = InterviewService(vault)
         record = service.load(service.summaries(limit=1)[0].id)
-        word = next(v for v in record.answers.values()
-                    if isinstance(v, str) and len(v) > 20).split()[0]
-        assert service.text_ids(word)
+        word = next(v for qid, v in record.answers.items()  # a free text, indexed
+                    if QUESTIONNAIRE.question(qid).type.is_text
+                    and qid not in QUESTIONNAIRE.identifying_ids
+                    and isinstance(v, str) and len(v) > 20).split()[0]
+        assert record.id in service.text_ids(word)
+        conn = vault.connection()
+        index_tables = ("ix.record_text", "ix.excerpts")
+        assert all(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in index_tables)
         assert service.clear_all_records() == 15
         assert service.count() == 0 and service.text_ids(word) == []
-        conn = vault.connection()
+        for table in index_tables:  # the index in index.db goes with the testimonies
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
         for table in ("records", "record_revisions", "record_findings",
                       "record_status_history", "indicator_overrides", "consent_decisions"):
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
