@@ -140,7 +140,7 @@ def plain_cells(vault: Vault) -> list[tuple[str, str, str]]:
     """(table, column, text) of every text cell of every table of intake.db (schema
     ``main``; the attached index.db is not in it): what the database key alone reads."""
     conn = vault.connection()
-    cells = []
+    cells: list[tuple[str, str, str]] = []
     tables = [r[0] for r in conn.execute(
         "SELECT name FROM main.sqlite_master WHERE type = 'table'"
         " AND name NOT LIKE 'sqlite_%'")]
