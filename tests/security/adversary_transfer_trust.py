@@ -1,0 +1,184 @@
+"""Adversary: a coerced coordinator's database key rewrites what a vault *trusts* for
+transfer — the office key a field vault seals to, the devices an office accepts, a
+revocation — because those rows are only under the database key (migration 5,
+``trusted_org`` / ``trusted_devices``; ``intake/vault/transfer_keys.py``), with nothing the
+coordinator lacks (the identity key) authenticating them.
+
+- **Field, confidentiality**: the coordinator replaces ``trusted_org`` by a key pair of the
+  adversary's own. The next *Send to office* (an interviewer or an administrator) seals
+  every testimony, names included, to the adversary, who opens the bundle wherever it is
+  carried (an outbox synced by Syncthing, a USB stick, an e-mail).
+- **Office, forgery**: the coordinator adds a device key of the adversary's own to
+  ``trusted_devices``; the office then merges the adversary's bundles without
+  ``--trust-device`` (the inbox imports them unattended).
+- **Office, revocation**: the coordinator clears ``revoked_at`` and a revoked (seized)
+  device's bundles are accepted again.
+
+Each test FAILS while the leak is real; each has its positive control (the same step
+without the tamper is refused, or the same bytes opened by the rightful key).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+import sqlcipher3
+
+from intake.exchange.containers import bundle
+from intake.services.interviews import InterviewService
+from intake.services.transfer import TransferService
+from intake.services.transfer_types import RevokedDevice, UntrustedDevice
+from intake.vault import private, transfer_keys
+from intake.vault.kdf import KdfPolicy
+from intake.vault.vault import Vault
+from tests.conftest import PASSPHRASE, USER
+from tests.security.sentinels import hangul_of
+from tests.unit.transfer_world import (
+    World,
+    admin_slot,
+    coordinator_slot,
+    lines_of,
+    make_world,
+    row,
+    unsealed,
+)
+
+
+@pytest.fixture
+def world(tmp_path: Path, policy: KdfPolicy) -> World:
+    return make_world(tmp_path, policy)
+
+
+def tamper(folder: Path, dbk: bytes, sql: str, *args: object) -> None:
+    """What the coordinator does with the database key, the vault closed."""
+    conn = sqlcipher3.connect(str(folder / "intake.db"))
+    try:
+        conn.execute(f"PRAGMA key = \"x'{dbk.hex()}'\"")
+        conn.execute("PRAGMA cipher_compatibility = 4")
+        conn.execute(sql, args)
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+def adversary_vault(folder: Path, policy: KdfPolicy) -> None:
+    """The adversary's own vault (it is its administrator): an office key of its own."""
+    vault, _code = Vault.create(folder, USER, PASSPHRASE, policy)
+    vault.close()
+
+
+def test_a_field_coordinator_cannot_redirect_bundles_to_another_office_key(
+        world: World, policy: KdfPolicy) -> None:
+    run = secrets.token_hex(4)
+    name = f"리{hangul_of(run)}철 Ri-{run}"
+    with Vault.open(world.field, USER, PASSPHRASE) as vault:
+        record = InterviewService(vault).new_record()
+        record.answers.update({"consent.internal_documentation": True,
+                               "identity.full_name": name})
+        InterviewService(vault).save(record)
+    spy = world.tmp / "spy"
+    adversary_vault(spy, policy)
+    with Vault.open(spy, USER, PASSPHRASE) as vault:
+        spy_public = TransferService(vault).init_org()
+    spy_keys = admin_slot(spy)
+    assert spy_keys.idk is not None
+    spy_private = unsealed(spy_keys.idk, private.ORG_HPKE,
+                           bytes(row(spy, spy_keys.dbk, "org_identity")["hpke_private"]))
+
+    # the attack: the field coordinator's database key swaps the trusted office key
+    coordinator = coordinator_slot(world.field)
+    tamper(world.field, coordinator.dbk,
+           "UPDATE trusted_org SET hpke_public = ?, sign_public = ?, fingerprint = ?",
+           spy_public.hpke_public, spy_public.sign_public, spy_public.fingerprint)
+
+    # later, the field administrator sends to the office as usual
+    try:
+        sent = world.send()
+    except bundle.BundleRejected:
+        return  # refused: the swap was detected (what the fix should do)
+    data = sent.read_bytes()
+    try:
+        lines = lines_of(data, spy_private)
+    except bundle.BundleRejected:
+        lines = []
+    leaked = any(name in line for line in lines)
+    assert not leaked, (
+        "a coordinator rewrote trusted_org with its database key and the next Send to "
+        f"office sealed {len(lines)} lines, the witness's name among them, to the "
+        "ADVERSARY's key (cause: intake/vault/transfer_keys.py trusted_org(), a row only "
+        "the database key protects; no check against a value bound to the identity key)")
+
+
+def test_an_office_coordinator_cannot_make_the_office_trust_its_own_device(
+        world: World, policy: KdfPolicy) -> None:
+    spy = world.tmp / "spy"
+    adversary_vault(spy, policy)
+    office_coordinator = coordinator_slot(world.office)
+    org = row(world.office, office_coordinator.dbk, "org_identity")  # the public halves
+    public = transfer_keys.OrgPublic(bytes(org["hpke_public"]), bytes(org["sign_public"]))
+    forged_path = world.tmp / "forged.intake"
+    with Vault.open(spy, USER, PASSPHRASE) as vault:
+        service = TransferService(vault)
+        service.trust_org(public.to_file(), public.fingerprint)
+        record = InterviewService(vault).new_record()
+        record.answers.update({"consent.internal_documentation": True,
+                               "narrative.summary": "A fabricated testimony."})
+        InterviewService(vault).save(record)
+        service.create_bundle(forged_path)
+    spy_device = transfer_keys.device_public(  # public: anyone may read it
+        sqlcipher_conn := _open(spy, admin_slot(spy).dbk))
+    sqlcipher_conn.close()
+    assert spy_device is not None
+    data = forged_path.read_bytes()
+
+    # positive control: without the tamper the office refuses the adversary's bundle
+    with Vault.open(world.office, USER, PASSPHRASE) as vault, pytest.raises(UntrustedDevice):
+        TransferService(vault).import_bundle(data)
+
+    # the attack: one INSERT under the office coordinator's database key
+    tamper(world.office, office_coordinator.dbk,
+           "INSERT INTO trusted_devices (fingerprint, sign_public, trusted_at)"
+           " VALUES (?, ?, '2026-11-27T00:00:00+00:00')",
+           transfer_keys.fingerprint(spy_device), spy_device)
+    with Vault.open(world.office, USER, PASSPHRASE) as vault:
+        try:
+            result = TransferService(vault).import_bundle(data)
+        except bundle.BundleRejected:
+            return  # refused (what the fix should do)
+    assert result.added == 0, (
+        f"the office merged {result.added} record(s) of a bundle signed by the "
+        "adversary's own device key, after the office coordinator added that key to "
+        "trusted_devices with its database key (cause: intake/vault/transfer_keys.py "
+        "trusted_device() trusts a row only the database key protects)")
+
+
+def test_an_office_coordinator_cannot_undo_a_revocation(world: World) -> None:
+    with Vault.open(world.office, USER, PASSPHRASE) as vault:
+        assert TransferService(vault).revoke_device(world.device_fp).now
+    data = world.send(since_last=False).read_bytes()
+    # positive control: the revoked device is refused
+    with Vault.open(world.office, USER, PASSPHRASE) as vault, pytest.raises(RevokedDevice):
+        TransferService(vault).import_bundle(data)
+    coordinator = coordinator_slot(world.office)
+    tamper(world.office, coordinator.dbk,
+           "UPDATE trusted_devices SET revoked_at = NULL, revoked_by = NULL")
+    with Vault.open(world.office, USER, PASSPHRASE) as vault:
+        try:
+            result = TransferService(vault).import_bundle(data)
+        except bundle.BundleRejected:
+            return  # still refused (what the fix should do)
+    pytest.fail(
+        f"a bundle of a REVOKED device was accepted ({result}) after the office "
+        "coordinator cleared trusted_devices.revoked_at with its database key (cause: "
+        "the revocation is a column only the database key protects, "
+        "intake/vault/transfer_keys.py trusted_device())")
+
+
+def _open(folder: Path, dbk: bytes) -> sqlcipher3.Connection:
+    conn = sqlcipher3.connect(str(folder / "intake.db"))
+    conn.execute(f"PRAGMA key = \"x'{dbk.hex()}'\"")
+    conn.execute("PRAGMA cipher_compatibility = 4")
+    return conn
