@@ -73,3 +73,30 @@ def test_a_coordinator_cannot_join_the_vault_to_the_states_ledger(tmp_path: Path
         f"{named[:1]}, with their whole structured testimony. Cause: class Q answers "
         "are stored exactly under the database key (intake/domain/questionnaire.py "
         "Question.is_private; intake/vault/records.py save_over).")
+
+
+def test_a_coordinator_does_not_read_the_restricted_answer(tmp_path: Path) -> None:
+    """``abuse.sexual`` is "shown only to case managers" (intake/domain/questions.py; the
+    form and the case file hide it from roles that do not review, and a coordinator does
+    not), yet it is a plain structured answer under the database key: a coordinator's slot
+    reads, for every witness the join above names, whether they suffered sexual
+    violence."""
+    folder = tmp_path / "vault"
+    records = list(generate(20, seed=5, author=ADMIN, today=dt.date(2026, 11, 27)))
+    told = sum(1 for r in records if "abuse.sexual" in r.answers)
+    assert told, "the demo answers the restricted question"
+    vault, _code = Vault.create(folder, ADMIN, ADMIN_PASS, KdfPolicy(FLOOR))
+    with vault:
+        UserService(vault).add(COORD, Role.COORDINATOR, COORD_PASS)
+        InterviewService(vault).import_records(records)
+    keys = vault_reader.open_user_slot(folder, COORD, COORD_PASS)
+    tables = vault_reader.dump(folder / "intake.db", keys.dbk)
+    assert tables is not None
+    read = [json.loads(r["answers"]).get("abuse.sexual") for r in tables["records"]]
+    known = sum(1 for value in read if value is not None)
+    assert known == 0, (
+        f"a coordinator's database key reads the restricted answer abuse.sexual of "
+        f"{known} of {len(read)} witnesses ({sum(1 for v in read if v is True)} 'yes'), "
+        "which the app shows only to reviewers. Cause: restricted answers are stored with "
+        "the structured answers (intake/domain/record.py split; Question.is_private "
+        "ignores Question.restricted).")
