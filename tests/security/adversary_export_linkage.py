@@ -25,8 +25,8 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.questionnaire import QClass
+from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.roles import Role
 from intake.exchange.demo.generate import generate
 from intake.services.exports import ExportService, ExportSettings

@@ -8,6 +8,11 @@ coordinator lacks (the identity key) authenticating them.
   adversary's own. The next *Send to office* (an interviewer or an administrator) seals
   every testimony, names included, to the adversary, who opens the bundle wherever it is
   carried (an outbox synced by Syncthing, a USB stick, an e-mail).
+- **Office, confidentiality**: the coordinator replaces the *public* halves in the
+  office's own ``org_identity`` row by the adversary's. The administrator's
+  ``intake org export-public`` (Save the public key for the field…) then hands every new
+  field laptop the adversary's key, and the fingerprint read out by phone matches it,
+  since it is computed from the same row.
 - **Office, forgery**: the coordinator adds a device key of the adversary's own to
   ``trusted_devices``; the office then merges the adversary's bundles without
   ``--trust-device`` (the inbox imports them unattended).
@@ -26,6 +31,7 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
+from intake.errors import IntakeError
 from intake.exchange.containers import bundle
 from intake.services.interviews import InterviewService
 from intake.services.transfer import TransferService
@@ -110,6 +116,52 @@ def test_a_field_coordinator_cannot_redirect_bundles_to_another_office_key(
         f"office sealed {len(lines)} lines, the witness's name among them, to the "
         "ADVERSARY's key (cause: intake/vault/transfer_keys.py trusted_org(), a row only "
         "the database key protects; no check against a value bound to the identity key)")
+
+
+def test_an_office_coordinator_cannot_change_the_public_key_the_office_hands_out(
+        world: World, policy: KdfPolicy, tmp_path: Path) -> None:
+    run = secrets.token_hex(4)
+    name = f"리{hangul_of(run)}철 Ri-{run}"
+    spy = world.tmp / "spy"
+    adversary_vault(spy, policy)
+    with Vault.open(spy, USER, PASSPHRASE) as vault:
+        spy_public = TransferService(vault).init_org()
+    spy_keys = admin_slot(spy)
+    assert spy_keys.idk is not None
+    spy_private = unsealed(spy_keys.idk, private.ORG_HPKE,
+                           bytes(row(spy, spy_keys.dbk, "org_identity")["hpke_private"]))
+    # the attack: the office coordinator rewrites the public halves of the office's key
+    tamper(world.office, coordinator_slot(world.office).dbk,
+           "UPDATE org_identity SET hpke_public = ?, sign_public = ?",
+           spy_public.hpke_public, spy_public.sign_public)
+    # later, the office administrator sets up a new field laptop as docs/transfer.md says
+    with Vault.open(world.office, USER, PASSPHRASE) as vault:
+        try:
+            handed_out = TransferService(vault).org_public()
+        except IntakeError:  # refused: the swap was detected (what the fix should do)
+            return
+    field = tmp_path / "field2"
+    vault, _code = Vault.create(field, USER, PASSPHRASE, policy)
+    with vault:
+        service = TransferService(vault)
+        service.trust_org(handed_out.to_file(), handed_out.fingerprint)  # read by phone
+        record = InterviewService(vault).new_record()
+        record.answers.update({"consent.internal_documentation": True,
+                               "identity.full_name": name})
+        InterviewService(vault).save(record)
+        service.create_bundle(tmp_path / "sent.intake")
+    data = (tmp_path / "sent.intake").read_bytes()
+    try:
+        lines = lines_of(data, spy_private)
+    except bundle.BundleRejected:
+        lines = []
+    assert not any(name in line for line in lines), (
+        "the office coordinator rewrote org_identity's public halves with its database "
+        "key; the administrator's export-public handed the field the ADVERSARY's key "
+        f"(fingerprint {handed_out.fingerprint} matched) and the adversary opened the "
+        "field's bundle, the witness's name in it (cause: intake/vault/transfer_keys.py "
+        "org_public() reads columns only the database key protects, never checked "
+        "against the private halves sealed under the identity key)")
 
 
 def test_an_office_coordinator_cannot_make_the_office_trust_its_own_device(
