@@ -28,6 +28,8 @@ The stores take the IDK or ``None``; with ``None`` they cannot decrypt and say s
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -131,3 +133,34 @@ def transform_columns(conn: Connection, change: Callable[[SealedColumn, str, byt
 
 def reseal_columns(conn: Connection, old: Key, new: Key) -> None:
     transform_columns(conn, lambda _col, ctx, value: seal(new, ctx, unseal(old, ctx, value)))
+
+
+# -- rows authenticated, not sealed ---------------------------------------------------------
+_ROW_MAC = b"intake row mac v1"
+RowField = bytes | bytearray | str | int | None
+
+
+def _field(value: RowField) -> bytes:
+    """A field with its type and length: no two different rows encode alike."""
+    if value is None:
+        tag, data = b"n", b""
+    elif isinstance(value, bool | int):
+        tag, data = b"i", str(int(value)).encode("ascii")
+    elif isinstance(value, str):
+        tag, data = b"s", value.encode("utf-8")
+    else:
+        tag, data = b"b", bytes(value)
+    return tag + len(data).to_bytes(4, "big") + data
+
+
+def row_mac(idk: Key, context: str, *fields: RowField) -> bytes:
+    """HMAC-SHA-256 under HKDF-SHA-256(IDK, "intake row mac v1") of ``context`` and
+    ``fields``, length-prefixed: a row in the clear that only an identity-key holder can
+    have written (what a vault trusts for transfer, :mod:`intake.vault.transfer_trust`)."""
+    message = _field(context) + b"".join(_field(value) for value in fields)
+    return hmac.new(_derive(idk, _ROW_MAC), message, hashlib.sha256).digest()
+
+
+def row_mac_ok(idk: Key, context: str, mac: bytes | None, *fields: RowField) -> bool:
+    """Whether ``mac`` is :func:`row_mac` of the row (constant time; a missing one is not)."""
+    return mac is not None and hmac.compare_digest(bytes(mac), row_mac(idk, context, *fields))
