@@ -28,7 +28,7 @@ from intake.domain.roles import Role
 from intake.domain.users import normalize_user_name, validate_new_passphrase, validate_user_name
 from intake.errors import InvalidInput, PassphraseIsDuress, StorageFailed
 from intake.i18n import N_
-from intake.vault import audit, keyslots, recovery, rekey, slotwrap
+from intake.vault import audit, keyslots, recovery, rekey, roster, slotwrap
 from intake.vault.keyslots import KIND_RECOVERY, KIND_USER, KeySlot, SlotContent, VaultKeys
 from intake.vault.vault import Vault
 
@@ -75,7 +75,15 @@ def list_users(vault: Vault) -> list[UserInfo]:
 
 
 def _rows(vault: Vault) -> list[dict[str, Any]]:
-    return rekey.users_rows(vault.connection())
+    """The users table, checked against its MAC (vault/roster.py) before a key operation
+    seals anything from it: a role rewritten by a holder of the database key alone would
+    otherwise be handed the identity key."""
+    conn = vault.connection()
+    idk = vault._require_keys().idk
+    if idk is None:
+        raise RuntimeError("changing users needs the identity key")
+    roster.check(conn, idk, str(vault.files.folder))
+    return rekey.users_rows(conn)
 
 
 def _find(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:

@@ -12,7 +12,15 @@ from intake.atomic import write_atomic
 from intake.domain.roles import Role
 from intake.domain.users import normalize_user_name
 from intake.errors import StorageFailed
-from intake.vault import database, generation, keyslots, migrations, recovery, slotwrap
+from intake.vault import (
+    database,
+    generation,
+    keyslots,
+    migrations,
+    recovery,
+    roster,
+    slotwrap,
+)
 from intake.vault.database import transaction
 from intake.vault.files import VaultFiles, remove_partial
 from intake.vault.kdf import KdfPolicy
@@ -70,6 +78,7 @@ def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy, 
                     " VALUES (?, ?, ?, ?, ?)",
                     (name_key(user), user, Role.ADMIN.value, user_slot.id, now()),
                 )
+                roster.store(conn, keys.idk)
         finally:
             database.checkpoint_and_close(conn)
         write_atomic(files.keyslots, keyslots.serialize(slot_file))

@@ -23,6 +23,8 @@ PENDING = "keyslots_pending"
 #: The users table as it must be once the pending key file is in place (JSON rows): a
 #: change of users and their slots is applied with the key file, or not at all.
 PENDING_USERS = "keyslots_pending_users"
+PENDING_USERS_MAC = "keyslots_pending_users_mac"
+USERS_MAC = "users_mac"  # vault/roster.py
 USER_COLUMNS = ("name_key", "name", "role", "slot_id", "created_at", "must_change_passphrase")
 
 
@@ -40,9 +42,11 @@ def set_meta(conn: Connection, key: str, value: str) -> None:
 
 
 def begin_change(conn: Connection, generation: int,
-                 users: Sequence[Mapping[str, Any]] | None = None) -> None:
+                 users: Sequence[Mapping[str, Any]] | None = None,
+                 users_mac: str | None = None) -> None:
     """Step 1: record the generation about to be written to the key file, and the users
-    table that goes with it (when the change adds, removes or alters users)."""
+    table that goes with it (when the change adds, removes or alters users) with its MAC
+    (vault/roster.py; None: the rows that matter are unchanged, the MAC stays)."""
     with transaction(conn):
         set_meta(conn, PENDING, str(generation))
         if users is not None:
@@ -50,6 +54,10 @@ def begin_change(conn: Connection, generation: int,
                 [{c: row[c] for c in USER_COLUMNS} for row in users], sort_keys=True))
         else:
             conn.execute("DELETE FROM meta WHERE key = ?", (PENDING_USERS,))
+        if users is not None and users_mac is not None:
+            set_meta(conn, PENDING_USERS_MAC, users_mac)
+        else:
+            conn.execute("DELETE FROM meta WHERE key = ?", (PENDING_USERS_MAC,))
 
 
 def set_current(conn: Connection, generation: int, *, apply_users: bool = True) -> None:
@@ -63,8 +71,12 @@ def set_current(conn: Connection, generation: int, *, apply_users: bool = True) 
                 f"INSERT INTO users ({', '.join(USER_COLUMNS)}) VALUES "
                 f"({', '.join('?' * len(USER_COLUMNS))})",
                 [tuple(row[c] for c in USER_COLUMNS) for row in json.loads(pending_users)])
+            pending_mac = get_meta(conn, PENDING_USERS_MAC)
+            if pending_mac is not None:
+                set_meta(conn, USERS_MAC, pending_mac)
         set_meta(conn, GENERATION, str(generation))
-        conn.execute("DELETE FROM meta WHERE key IN (?, ?)", (PENDING, PENDING_USERS))
+        conn.execute("DELETE FROM meta WHERE key IN (?, ?, ?)",
+                     (PENDING, PENDING_USERS, PENDING_USERS_MAC))
 
 
 def reconcile(conn: Connection, in_file: int, folder: str, accept_mismatch: bool) -> None:

@@ -23,7 +23,7 @@ import json
 from typing import Any
 
 from intake.domain.questions import QUESTIONNAIRE
-from intake.vault import identity, private
+from intake.vault import identity, private, roster
 from intake.vault.database import Connection
 
 STATEMENTS = (
@@ -130,5 +130,6 @@ def run(conn: Connection, idk: bytes) -> None:
     private.transform_columns(conn, lambda _col, ctx, value: private.seal(idk, ctx, value),
                               (private.ORG_HPKE, private.ORG_SIGN, private.DEVICE_SIGN,
                                private.ATTACHMENT_SHA256))
+    roster.store(conn, idk)  # the roles, authenticated from now on (vault/roster.py)
     conn.execute("DROP TABLE record_text")
     conn.execute("ALTER TABLE records DROP COLUMN excerpt")

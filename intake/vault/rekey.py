@@ -24,7 +24,15 @@ from typing import Any
 import sqlcipher3
 
 from intake.atomic import fsync_dir
-from intake.vault import attachments, database, generation, identity, private, record_index
+from intake.vault import (
+    attachments,
+    database,
+    generation,
+    identity,
+    private,
+    record_index,
+    roster,
+)
 from intake.vault.database import Connection, transaction
 from intake.vault.files import DATABASE_NAME, VaultFiles
 from intake.vault.generation import USER_COLUMNS
@@ -83,6 +91,7 @@ def write_copy(conn: Connection, files: VaultFiles, new_dbk: bytes | bytearray, 
                          (generation.PENDING, generation.PENDING_USERS))
             if identity_keys is not None:
                 _reseal_identities(dest, *identity_keys)
+                roster.store(dest, identity_keys[1])  # the new users, under the new key
     finally:
         database.checkpoint_and_close(dest)
     _fsync(path)

@@ -48,6 +48,7 @@ from intake.vault import (
     record_index,
     recovery,
     rekey,
+    roster,
     slotwrap,
     unlock_audit,
     unlock_checks,
@@ -218,9 +219,12 @@ class Vault:
                 else:
                     unlock_checks.check_audit_head(conn, self.files.folder,
                                                    self._slot_file.audit_head)
-                if migrations.migrate(conn, self._require_keys().idk) and self.has_identity_key:
+                idk = self._require_keys().idk
+                if migrations.migrate(conn, idk) and idk is not None:
                     record_index.reconcile(conn, fresh=True)
                 self._load_user(conn, slot_id)
+                if idk is not None:  # the roles a key operation would seal, untouched
+                    roster.check(conn, idk, str(self.files.folder))
             finally:
                 self._close_connection(conn)
         except BaseException:
@@ -289,8 +293,11 @@ class Vault:
         interrupted change; anything else is an old copy put back.
         """
         conn = self.connection()
+        idk = self._require_keys().idk
+        users_mac = (roster.mac(idk, new_file.vault_id, users)
+                     if users is not None and idk is not None else None)
         try:
-            generation.begin_change(conn, new_file.generation, users)
+            generation.begin_change(conn, new_file.generation, users, users_mac)
             write_atomic(self.files.keyslots, keyslots.serialize(new_file))
             self._slot_file = new_file
             generation.set_current(conn, new_file.generation)

@@ -32,7 +32,7 @@ from intake.errors import (
     WrongPassphrase,
     WrongRecoveryCode,
 )
-from intake.vault import database, keyslots, migrations, recovery
+from intake.vault import database, keyslots, migrations, recovery, roster
 from intake.vault.database import transaction
 from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME, vault_exists
 from intake.vault.kdf import FLOOR, KdfPolicy
@@ -494,6 +494,7 @@ def test_recovery_preserves_the_role_of_the_user(
                 " VALUES ('park', 'Park', ?, 'lost-slot', '2024-01-01T00:00:00+00:00')",
                 (role.value,),
             )
+            roster.store(conn, vault.identity_key or b"")  # as an administrator's change
     with Vault.open_with_recovery_code(folder, "PARK", code) as vault:
         assert vault.user == "Park"
         assert vault.role is role
