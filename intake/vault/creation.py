@@ -78,7 +78,7 @@ def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy, 
                     " VALUES (?, ?, ?, ?, ?)",
                     (name_key(user), user, Role.ADMIN.value, user_slot.id, now()),
                 )
-                roster.store(conn, keys.idk)
+                roster.store(conn, keys.idk or b"")  # a new vault's keys always carry it
         finally:
             database.checkpoint_and_close(conn)
         write_atomic(files.keyslots, keyslots.serialize(slot_file))
