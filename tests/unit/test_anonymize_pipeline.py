@@ -158,12 +158,27 @@ def test_deterministic_apart_from_pseudonyms() -> None:
     records = demo(500)
 
     def strip(result: Result) -> list[dict[str, Any]]:
-        return [{c: v for c, v in row.items() if c != "pseudonym"} for row in result.rows]
+        """The rows without pseudonyms, in a canonical order (they are written shuffled)."""
+        rows = [{c: v for c, v in row.items() if c != "pseudonym"} for row in result.rows]
+        return sorted(rows, key=lambda row: sorted(row.items()))
 
     first, second = anonymize(records), anonymize(demo(500))
     assert strip(first) == strip(second)
     assert first.levels == second.levels
     assert {r["pseudonym"] for r in first.rows}.isdisjoint(r["pseudonym"] for r in second.rows)
+    assert [r["pseudonym"] for r in first.rows] != sorted(r["pseudonym"] for r in first.rows)
+
+
+def test_rows_are_not_in_storage_order() -> None:
+    """The rows are shuffled: storage order is the interviews' order (see
+    tests/security/test_export_row_order.py for the attack). Control: the record ids come
+    in the same order as the rows."""
+    records = demo(500)
+    result = anonymize(records)
+    stored = [r.id for r in records]
+    out = result.record_ids
+    assert out != [i for i in stored if i in set(out)]
+    assert len(result.rows) == len(out)
 
 
 def test_missing_codes_kept_apart() -> None:

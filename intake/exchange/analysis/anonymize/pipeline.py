@@ -12,6 +12,7 @@ for now: the spec allows them only "as part of counts ≥ k", which is the stati
 from __future__ import annotations
 
 import math
+import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -186,6 +187,9 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     ids = problem.partition(node)
     _count, failing = problem.failing(ids)
     keep = [i for i in range(n) if ids[i] not in failing]
+    # Rows in storage order would follow the interviews' order (and so their dates, which
+    # the export generalizes away): written in an order from the system's random source.
+    random.SystemRandom().shuffle(keep)
 
     raw_classes = Counter(tuple(qi_values[qi.id][0][i] for qi in qis) for i in range(n))
     columns = [PSEUDONYM, *(q.id for q in exported), *(ILO_PREFIX + i for i in INDICATOR_IDS)]

@@ -9,7 +9,8 @@ reader who knows roughly when one person was interviewed (the state knows when s
 escaped and reached Seoul) finds them among a handful of neighbouring rows, instead of
 among the k-class the risk report promises.
 
-The test FAILS while the leak is real: the rows' order must not follow the interview dates.
+The fix: the pipeline writes the rows in an order drawn from the system's random source.
+This test failed before it; the rows' order must not follow the interview dates.
 """
 
 from __future__ import annotations
