@@ -21,6 +21,8 @@ import datetime as dt
 import secrets
 from pathlib import Path
 
+import pytest
+
 from intake.domain.roles import Role
 from intake.errors import InvalidInput
 from intake.exchange.demo.generate import generate
@@ -31,6 +33,14 @@ from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tests.security import vault_reader
 from tests.security.sentinels import hangul_of
+
+#: Documented in the threat model, not yet fixed. Strict: the suite turns red the day the
+#: gap closes, and then this mark goes.
+pytestmark = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "known gap (issue 18, redaction with a morphological analyser): redaction knows "
+    "the record's own names and places, not third parties named only in the "
+    "narrative; the reviewer who approves a quote is the safeguard"
+))
 
 ADMIN, ADMIN_PASS = "kim", "correct horse battery staple"
 COORD, COORD_PASS = "lee", "coordinator passphrase for lee"

@@ -25,6 +25,8 @@ import csv
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from intake.domain.questionnaire import QClass
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.roles import Role
@@ -34,6 +36,14 @@ from intake.services.interviews import InterviewService
 from intake.services.users import UserService
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
+
+#: Documented in the threat model, not yet fixed. Strict: the suite turns red the day the
+#: gap closes, and then this mark goes.
+pytestmark = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "known gap (issue 18, flag K): columns the sending state recorded itself (visa "
+    "type, route, dispatching entity type, employer type, Party membership, military "
+    "service) are exported exactly and are not yet treated as quasi-identifiers"
+))
 
 ADMIN, ADMIN_PASS = "kim", "correct horse battery staple"
 COORD, COORD_PASS = "lee", "coordinator passphrase for lee"

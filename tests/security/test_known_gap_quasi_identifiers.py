@@ -24,6 +24,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 from intake.domain.roles import Role
 from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
@@ -31,6 +33,14 @@ from intake.services.users import UserService
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tests.security import vault_reader
+
+#: Documented in the threat model, not yet fixed. Strict: the suite turns red the day the
+#: gap closes, and then this mark goes.
+pytestmark = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "known gap (issue 18 and the threat model): a coordinator holds the exact quasi- "
+    "identifiers and restricted answers the anonymized export and the statistics are "
+    "computed from; joined with the state's own ledgers they can single a witness out"
+))
 
 ADMIN, ADMIN_PASS = "kim", "correct horse battery staple"
 COORD, COORD_PASS = "lee", "coordinator passphrase for lee"
