@@ -186,10 +186,7 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     node = outcome.node
     ids = problem.partition(node)
     _count, failing = problem.failing(ids)
-    keep = [i for i in range(n) if ids[i] not in failing]
-    # Rows in storage order would follow the interviews' order (and so their dates, which
-    # the export generalizes away): written in an order from the system's random source.
-    random.SystemRandom().shuffle(keep)
+    keep = _shuffled([i for i in range(n) if ids[i] not in failing])
 
     raw_classes = Counter(tuple(qi_values[qi.id][0][i] for qi in qis) for i in range(n))
     columns = [PSEUDONYM, *(q.id for q in exported), *(ILO_PREFIX + i for i in INDICATOR_IDS)]
@@ -218,6 +215,13 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
         l_attributes=l_attributes, near_universal=near,
         left_out=left_out, record_ids=[kept[i].id for i in keep], evaluated_nodes=outcome.evaluated,
         lattice_size=outcome.lattice_size)
+
+
+def _shuffled(keep: list[int]) -> list[int]:
+    """The kept rows in an order from the system's random source: storage order is the
+    interviews' order, and so would tell their dates, which the export generalizes away."""
+    random.SystemRandom().shuffle(keep)
+    return keep
 
 
 def _problem(kept: Sequence[Record], qis: Sequence[QuasiIdentifier], plain: Sequence[Question],
