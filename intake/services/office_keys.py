@@ -12,6 +12,10 @@
 
 A coordinator's slot never holds the identity key: every private key here is out of its
 reach (:class:`~intake.vault.transfer_keys.TransferKeyMissing`, exit 3), whatever it asks.
+Nor can its database key change what is trusted: the office key handed out comes from the
+private halves, the trusted office and devices are checked against MACs under the identity
+key (:class:`~intake.vault.transfer_keys.TrustTampered`, exit 4;
+:mod:`intake.vault.transfer_trust`).
 """
 
 from __future__ import annotations
@@ -79,11 +83,13 @@ class OfficeKeys:
         return OrgRotated(retired, new)
 
     def org_public(self) -> OrgPublic:
+        """The office's public key to hand out: that of its private halves (sealed under
+        the identity key), refused when the stored public halves differ."""
         require(self.vault.role, Action.MANAGE_USERS)
-        found = transfer_keys.org_public(self._conn())
+        found = transfer_keys.org(self._conn(), self._identity_key())
         if found is None:
             raise NoOrganisation()
-        return found
+        return found.public
 
     def retired_org_keys(self) -> list[tuple[str, str]]:
         """(fingerprint, retired at) of the office's earlier keys."""
@@ -94,14 +100,20 @@ class OfficeKeys:
     def trust_org(self, data: bytes, confirmed_fingerprint: str) -> OrgPublic:
         """Trust the organisation key in ``data`` once its fingerprint was compared."""
         require(self.vault.role, Action.MANAGE_USERS)
+        key = self._identity_key()  # the row is MACed under it
         public = OrgPublic.from_file(data)
         conn = self._conn()
         with review_store.joined(conn):
-            transfer_keys.trust_org(conn, public, confirmed_fingerprint)
+            transfer_keys.trust_org(conn, key, public, confirmed_fingerprint)
         return public
 
     def trusted_org(self) -> OrgPublic | None:
-        return transfer_keys.trusted_org(self._conn())
+        """The office this vault sends to, checked (:class:`TrustTampered`) for a role
+        holding the identity key; shown unchecked to one without (it cannot send)."""
+        key = self.vault.identity_key
+        if key is None:
+            return transfer_keys.trusted_org_unchecked(self._conn())
+        return transfer_keys.trusted_org(self._conn(), key)
 
     # -- this device ----------------------------------------------------------------------
     def device_fingerprint(self) -> str | None:
@@ -109,27 +121,26 @@ class OfficeKeys:
         send; None for a role that may not while there is no key yet."""
         conn = self._conn()
         public = transfer_keys.device_public(conn)
-        if public is not None:
-            return transfer_keys.fingerprint(public)
         key = self.vault.identity_key
         if key is None or not allowed(self.vault.role, Action.SEND_TO_OFFICE):
-            return None
-        with review_store.joined(conn):
+            return transfer_keys.fingerprint(public) if public is not None else None
+        with review_store.joined(conn):  # checked against the sealed private half
             return transfer_keys.device(conn, key).fingerprint
 
     # -- devices the office trusts --------------------------------------------------------
     def trusted_devices(self) -> list[TrustedDevice]:
         """Every device the office trusted, revoked ones with when and by whom."""
         require(self.vault.role, Action.IMPORT)
-        return transfer_keys.list_trusted_devices(self._conn())
+        return transfer_keys.list_trusted_devices(self._conn(), self._identity_key())
 
     def revoke_device(self, fingerprint: str) -> DeviceRevoked:
         """Refuse the device's bundles from now on (audited, the fingerprint only). Those
         who may trust a device by receiving its bundles may revoke it."""
         require(self.vault.role, Action.IMPORT)
+        key = self._identity_key()  # the row is MACed under it
         conn = self._conn()
         with review_store.joined(conn):
-            device, now = transfer_keys.revoke_device(conn, fingerprint, self.vault.user)
+            device, now = transfer_keys.revoke_device(conn, key, fingerprint, self.vault.user)
             if now:
                 audit.append(conn, self.vault.user, AuditAction.DEVICE_REVOKED,
                              detail={"device": device.fingerprint})

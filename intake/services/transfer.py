@@ -17,7 +17,10 @@ transaction (``import_bundle``):
 
 Only roles whose slot holds the identity key can open a bundle (the office's private key
 is sealed under it) or sign one (so is the device key): a coordinator gets one refusal
-(:class:`TransferKeyMissing`, exit 3) and nothing is written. The keys themselves, the
+(:class:`TransferKeyMissing`, exit 3) and nothing is written. What decides where a bundle
+goes and whose bundles merge (the trusted office, the trusted and revoked devices) is
+checked against MACs under the identity key before anything is sent or written
+(:class:`~intake.vault.transfer_keys.TrustTampered`, exit 4). The keys themselves, the
 trusted devices and their revocation: :mod:`intake.services.office_keys`.
 """
 
@@ -138,7 +141,7 @@ class TransferService(OfficeKeys):
         require(self.vault.role, Action.SEND_TO_OFFICE)
         require(self.vault.role, Action.VIEW_OWN_IDENTITY)
         conn = self._conn()
-        org = transfer_keys.trusted_org(conn)
+        org = transfer_keys.trusted_org(conn, self._identity_key())  # MAC checked
         if org is None:
             raise NoTrustedOrganisation()
         with review_store.joined(conn):
@@ -194,7 +197,7 @@ class TransferService(OfficeKeys):
         conn = self._conn()
         opened = self._open(conn, key, data)
         device = transfer_keys.fingerprint(opened.device_public)
-        trusted = transfer_keys.trusted_device(conn, opened.device_public)
+        trusted = transfer_keys.trusted_device(conn, key, opened.device_public)  # MAC checked
         if trusted is None:
             if trust_device is None:
                 raise UntrustedDevice(fingerprint=device)
@@ -216,7 +219,7 @@ class TransferService(OfficeKeys):
         try:
             with review_store.joined(conn):
                 if trusted is None:
-                    transfer_keys.trust_device(conn, opened.device_public, device)
+                    transfer_keys.trust_device(conn, key, opened.device_public, device)
                 result = self._merge(conn, records, device)
                 tick(3, 4)
                 result = replace(result, attachments=self._store_attachments(
@@ -247,8 +250,7 @@ class TransferService(OfficeKeys):
         conn.execute("INSERT INTO imported_bundles (bundle_id, device, sequence, sha256,"
                      " imported_at) VALUES (?, ?, ?, ?, ?)",
                      (opened.header.bundle, device, opened.sequence, opened.sha256, now()))
-        conn.execute("UPDATE trusted_devices SET last_sequence = ? WHERE fingerprint = ?",
-                     (opened.sequence, device))
+        transfer_keys.note_received(conn, self.vault.identity_key, device, opened.sequence)
         audit.append(conn, self.vault.user, AuditAction.IMPORTED, detail={
             "kind": "bundle", "count": result.added + result.updated + result.history,
             "conflicts": result.conflicts, "device": device,

@@ -25,6 +25,7 @@ from typing import Any
 from intake.domain.questions import QUESTIONNAIRE
 from intake.vault import identity, private, roster
 from intake.vault.database import Connection
+from intake.vault.transfer_keys import mac_trust_rows
 
 STATEMENTS = (
     # A device whose bundles are refused from now on (intake org revoke-device).
@@ -63,6 +64,11 @@ STATEMENTS = (
            at        TEXT NOT NULL,
            PRIMARY KEY (record_id, indicator)
        ) STRICT, WITHOUT ROWID""",
+    # What a vault trusts for transfer, authenticated by the identity key: a coordinator's
+    # database key cannot swap the office's key or add or un-revoke a device
+    # (intake/vault/transfer_trust.py; filled in by run()).
+    "ALTER TABLE trusted_org ADD COLUMN mac BLOB",
+    "ALTER TABLE trusted_devices ADD COLUMN mac BLOB",
 )
 
 
@@ -133,3 +139,4 @@ def run(conn: Connection, idk: bytes) -> None:
     roster.store(conn, idk)  # the roles, authenticated from now on (vault/roster.py)
     conn.execute("DROP TABLE record_text")
     conn.execute("ALTER TABLE records DROP COLUMN excerpt")
+    mac_trust_rows(conn, idk)  # the rows transfer trusts, MACed from now on

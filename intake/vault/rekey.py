@@ -36,6 +36,7 @@ from intake.vault import (
 from intake.vault.database import Connection, transaction
 from intake.vault.files import DATABASE_NAME, VaultFiles
 from intake.vault.generation import USER_COLUMNS
+from intake.vault.transfer_keys import remac
 
 SUFFIX = ".rekey"
 #: Tables whose ``identity`` column holds a blob sealed with the identity key: the column
@@ -102,6 +103,7 @@ def _reseal_identities(conn: Connection, old: bytes, new: bytes) -> None:
     """Everything sealed with the identity key, sealed anew under the new one: the private
     blobs, the single sealed values (vault/private.py) and the attachments' file keys."""
     private.reseal_columns(conn, old, new)
+    remac(conn, old, new)  # what transfer trusts: its MACs, under the new key
     for attachment_id, sealed in conn.execute(
             "SELECT id, file_key FROM attachments").fetchall():
         conn.execute("UPDATE attachments SET file_key = ? WHERE id = ?", (

@@ -16,7 +16,11 @@ office's HPKE and signing keys, its retired HPKE keys, the device's signing key)
 under the identity key (IDK), bound to its row. Every function that makes or reads one
 takes the IDK and refuses without it (:class:`TransferKeyMissing`): a coordinator's slot,
 which carries the database key but never the IDK, can neither open a bundle nor sign one.
-Public halves stay plain (fingerprints, the office's public key file).
+Public halves stay plain (fingerprints, the office's public key file), but what decides
+where bundles go and whose bundles merge is authenticated by the IDK
+(:mod:`intake.vault.transfer_trust`): the rows of ``trusted_org`` and ``trusted_devices``
+carry a MAC, and the office's and the device's public halves are checked against their
+sealed private halves; a mismatch is refused (:class:`TrustTampered`, exit 4).
 
 After ``rotate_org`` the previous pair moves to ``org_retired_keys``: bundles sealed to an
 earlier public key still open (:func:`opening_key`). A revoked device
@@ -30,7 +34,6 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
@@ -39,9 +42,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from intake.errors import InvalidInput
 from intake.i18n import N_
-from intake.vault import private, sealing
+from intake.vault import private, sealing, transfer_trust
 from intake.vault.database import Connection
 from intake.vault.record_types import IdentityKeyMissing
+from intake.vault.transfer_trust import TrustedDevice as TrustedDevice
+from intake.vault.transfer_trust import TrustTampered as TrustTampered
+from intake.vault.transfer_trust import mac_trust_rows as mac_trust_rows
+from intake.vault.transfer_trust import remac as remac
 
 ORG_FORMAT = "intake.org-public/1"
 GROUPS, GROUP_DIGITS = 8, 5
@@ -177,7 +184,8 @@ def create_org(conn: Connection, idk: Key | None) -> OrgPublic:
 
 
 def org_public(conn: Connection) -> OrgPublic | None:
-    """The office's public key (no identity key needed: it is no secret)."""
+    """The office's public key as stored, unchecked (whether there is one): what is handed
+    out comes from :func:`org`, checked against the private halves."""
     row = conn.execute("SELECT hpke_public, sign_public FROM org_identity").fetchone()
     return OrgPublic(bytes(row[0]), bytes(row[1])) if row is not None else None
 
@@ -189,9 +197,12 @@ def org(conn: Connection, idk: Key | None) -> OrgPrivate | None:
                        " FROM org_identity").fetchone()
     if row is None:
         return None
-    return OrgPrivate(private.unseal(key, private.ORG_HPKE.context(1), bytes(row[0])),
-                      OrgPublic(bytes(row[1]), bytes(row[3])),
-                      private.unseal(key, private.ORG_SIGN.context(1), bytes(row[2])))
+    found = OrgPrivate(private.unseal(key, private.ORG_HPKE.context(1), bytes(row[0])),
+                       OrgPublic(bytes(row[1]), bytes(row[3])),
+                       private.unseal(key, private.ORG_SIGN.context(1), bytes(row[2])))
+    transfer_trust.check_org_pair(found.hpke_private, found.public.hpke_public,
+                                  found.sign_private, found.public.sign_public)
+    return found
 
 
 def rotate_org(conn: Connection, idk: Key | None) -> tuple[OrgPublic, OrgPublic]:
@@ -241,18 +252,35 @@ def retired_orgs(conn: Connection) -> list[tuple[str, str]]:
 
 
 # -- the office a field vault sends to ----------------------------------------------------
-def trust_org(conn: Connection, public: OrgPublic, confirmed: str) -> None:
+def trust_org(conn: Connection, idk: Key | None, public: OrgPublic, confirmed: str) -> None:
+    """Trust ``public`` once its fingerprint was compared; its row MACed under ``idk``."""
+    key = _need(idk)
     if normalize_fingerprint(confirmed) != public.fingerprint:
         raise FingerprintMismatch()
     conn.execute(
-        "INSERT INTO trusted_org (one, hpke_public, sign_public, fingerprint, trusted_at)"
-        " VALUES (1, ?, ?, ?, ?) ON CONFLICT (one) DO UPDATE SET hpke_public = excluded."
+        "INSERT INTO trusted_org (one, hpke_public, sign_public, fingerprint, trusted_at, mac)"
+        " VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (one) DO UPDATE SET hpke_public = excluded."
         "hpke_public, sign_public = excluded.sign_public, fingerprint = excluded.fingerprint,"
-        " trusted_at = excluded.trusted_at",
-        (public.hpke_public, public.sign_public, public.fingerprint, _now()))
+        " trusted_at = excluded.trusted_at, mac = excluded.mac",
+        (public.hpke_public, public.sign_public, public.fingerprint, _now(),
+         transfer_trust.org_mac(key, public.hpke_public, public.sign_public,
+                                public.fingerprint)))
 
 
-def trusted_org(conn: Connection) -> OrgPublic | None:
+def trusted_org(conn: Connection, idk: Key | None) -> OrgPublic | None:
+    """The office this vault seals to, its MAC checked under ``idk`` (:class:`TrustTampered`
+    when it fails)."""
+    key = _need(idk)
+    row = conn.execute("SELECT hpke_public, sign_public, fingerprint, mac FROM trusted_org"
+                       ).fetchone()
+    if row is None:
+        return None
+    transfer_trust.check_org(key, row[:3], row[3])
+    return OrgPublic(bytes(row[0]), bytes(row[1]))
+
+
+def trusted_org_unchecked(conn: Connection) -> OrgPublic | None:
+    """The same, unchecked: only to show to a role without the identity key."""
     row = conn.execute("SELECT hpke_public, sign_public FROM trusted_org").fetchone()
     return OrgPublic(bytes(row[0]), bytes(row[1])) if row is not None else None
 
@@ -285,8 +313,10 @@ def device(conn: Connection, idk: Key | None) -> Device:
         conn.execute("INSERT INTO device_identity (one, sign_private, sign_public,"
                      " last_sequence, created_at) VALUES (1, ?, ?, 0, ?)",
                      (row[0], row[1], _now()))
-    return Device(private.unseal(key, context, bytes(row[0])), bytes(row[1]), int(row[2]),
-                  row[3])
+    found = Device(private.unseal(key, context, bytes(row[0])), bytes(row[1]), int(row[2]),
+                   row[3])
+    transfer_trust.check_device_pair(found.sign_private, found.sign_public)
+    return found
 
 
 def device_public(conn: Connection) -> bytes | None:
@@ -300,59 +330,60 @@ def note_sent(conn: Connection, sequence: int, sent_at: str) -> None:
                  (sequence, sent_at))
 
 
-# -- devices the office trusts ------------------------------------------------------------
-@dataclass(frozen=True)
-class TrustedDevice:
-    fingerprint: str
-    trusted_at: str
-    last_sequence: int
-    revoked_at: str | None = None
-    revoked_by: str | None = None
-
-    @property
-    def revoked(self) -> bool:
-        return self.revoked_at is not None
+# -- devices the office trusts (rows checked and written in vault/transfer_trust.py) -------
+_DEVICE_COLUMNS = transfer_trust.DEVICE_COLUMNS
 
 
-_DEVICE_COLUMNS = "fingerprint, trusted_at, last_sequence, revoked_at, revoked_by"
-
-
-def _trusted(row: tuple[Any, ...]) -> TrustedDevice:
-    return TrustedDevice(str(row[0]), str(row[1]), int(row[2]), row[3], row[4])
-
-
-def trusted_device(conn: Connection, sign_public: bytes) -> TrustedDevice | None:
-    """The device the office trusted (or trusted and revoked) with this key, or None."""
+def trusted_device(conn: Connection, idk: Key | None, sign_public: bytes
+                   ) -> TrustedDevice | None:
+    """The device the office trusted (or trusted and revoked) with this key, or None; its
+    row's MAC checked under ``idk``."""
+    key = _need(idk)
     row = conn.execute(f"SELECT {_DEVICE_COLUMNS} FROM trusted_devices WHERE sign_public = ?",
                        (sign_public,)).fetchone()
-    return _trusted(row) if row is not None else None
+    return transfer_trust.device_of(key, row) if row is not None else None
 
 
-def trust_device(conn: Connection, sign_public: bytes, confirmed: str) -> str:
+def trust_device(conn: Connection, idk: Key | None, sign_public: bytes, confirmed: str) -> str:
+    key = _need(idk)
     found = fingerprint(sign_public)
     if normalize_fingerprint(confirmed) != found:
         raise FingerprintMismatch()
-    conn.execute("INSERT OR IGNORE INTO trusted_devices (fingerprint, sign_public, trusted_at)"
-                 " VALUES (?, ?, ?)", (found, sign_public, _now()))
+    if trusted_device(conn, key, sign_public) is None:
+        transfer_trust.write_device(conn, key, sign_public, TrustedDevice(found, _now(), 0))
     return found
 
 
-def revoke_device(conn: Connection, typed: str, user: str) -> tuple[TrustedDevice, bool]:
-    """(the device, whether it was revoked now): from now on its bundles are refused. A
-    device revoked before keeps its first revocation."""
-    found = normalize_fingerprint(typed)
+def _device_row(conn: Connection, key: bytes, found: str) -> tuple[TrustedDevice, bytes]:
     row = conn.execute(f"SELECT {_DEVICE_COLUMNS} FROM trusted_devices WHERE fingerprint = ?",
                        (found,)).fetchone()
     if row is None:
         raise UnknownDevice(fingerprint=found or "?")
-    if row[3] is not None:
-        return _trusted(row), False
-    stamp = _now()
-    conn.execute("UPDATE trusted_devices SET revoked_at = ?, revoked_by = ?"
-                 " WHERE fingerprint = ?", (stamp, user, found))
-    return replace(_trusted(row), revoked_at=stamp, revoked_by=user), True
+    return transfer_trust.device_of(key, row), bytes(row[1])
 
 
-def list_trusted_devices(conn: Connection) -> list[TrustedDevice]:
-    return [_trusted(r) for r in conn.execute(
+def note_received(conn: Connection, idk: Key | None, device_fp: str, sequence: int) -> None:
+    """The number of the last bundle merged from a trusted device (replays are refused)."""
+    key = _need(idk)
+    device, sign_public = _device_row(conn, key, device_fp)
+    transfer_trust.write_device(conn, key, sign_public, replace(device, last_sequence=sequence))
+
+
+def revoke_device(conn: Connection, idk: Key | None, typed: str, user: str
+                  ) -> tuple[TrustedDevice, bool]:
+    """(the device, whether it was revoked now): from now on its bundles are refused. A
+    device revoked before keeps its first revocation."""
+    key = _need(idk)
+    device, sign_public = _device_row(conn, key, normalize_fingerprint(typed))
+    if device.revoked:
+        return device, False
+    device = replace(device, revoked_at=_now(), revoked_by=user)
+    transfer_trust.write_device(conn, key, sign_public, device)
+    return device, True
+
+
+def list_trusted_devices(conn: Connection, idk: Key | None) -> list[TrustedDevice]:
+    """Every trusted device, each row's MAC checked under ``idk``."""
+    key = _need(idk)
+    return [transfer_trust.device_of(key, r) for r in conn.execute(
         f"SELECT {_DEVICE_COLUMNS} FROM trusted_devices ORDER BY trusted_at, fingerprint")]

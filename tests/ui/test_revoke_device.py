@@ -23,7 +23,7 @@ from tests.ui.helpers import unlock
 
 def trust_new_device(vault: Vault) -> str:
     public = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
-    return transfer_keys.trust_device(vault.connection(), public,
+    return transfer_keys.trust_device(vault.connection(), vault.identity_key, public,
                                       transfer_keys.fingerprint(public))
 
 

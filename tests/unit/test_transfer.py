@@ -243,7 +243,8 @@ def test_outbox_and_inbox_with_a_file_still_arriving(world: World, tmp_path: Pat
     seen: set[str] = set()
     with Vault.open(world.office, OFFICE_ADMIN, OFFICE_PASS) as vault:
         service = TransferService(vault)
-        transfer_keys.trust_device(vault.connection(), _device_public(world), world.device_fp)
+        transfer_keys.trust_device(vault.connection(), vault.identity_key,
+                                   _device_public(world), world.device_fp)
         first = service.process_inbox(inbox, seen)
         assert first.waiting == [arriving.name] and first.imported == []
         assert [name for name, _e in first.rejected] == ["broken.intake"]

@@ -19,8 +19,13 @@ coordinator lacks (the identity key) authenticating them.
 - **Office, revocation**: the coordinator clears ``revoked_at`` and a revoked (seized)
   device's bundles are accepted again.
 
-Each test FAILS while the leak is real; each has its positive control (the same step
-without the tamper is refused, or the same bytes opened by the rightful key).
+The fix (issue 15, :mod:`intake.vault.transfer_trust`): those rows carry a MAC under a key
+derived from the identity key, and the office's public halves are checked against its
+sealed private halves; a tamper is refused (:class:`TrustTampered`, exit 4) before anything
+is sent or merged. Each test runs twice: with the check (the attack must be refused or come
+to nothing) and with the check bypassed (the positive control: the very same tamper must
+then succeed, the name read by the adversary, the forged or revoked bundle merged), which
+proves the test can fail.
 """
 
 from __future__ import annotations
@@ -31,13 +36,13 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from intake.errors import IntakeError
 from intake.exchange.containers import bundle
 from intake.services.interviews import InterviewService
 from intake.services.transfer import TransferService
 from intake.services.transfer_types import RevokedDevice, UntrustedDevice
-from intake.vault import private, transfer_keys
+from intake.vault import private, transfer_keys, transfer_trust
 from intake.vault.kdf import KdfPolicy
+from intake.vault.transfer_keys import TrustTampered
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.security.sentinels import hangul_of
@@ -55,6 +60,29 @@ from tests.unit.transfer_world import (
 @pytest.fixture
 def world(tmp_path: Path, policy: KdfPolicy) -> World:
     return make_world(tmp_path, policy)
+
+
+@pytest.fixture(params=["checked", "bypassed"])
+def mac_check(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """"bypassed": every MAC passes and the office's pair is not compared (the control)."""
+    if request.param == "bypassed":
+        monkeypatch.setattr(private, "row_mac_ok", lambda *_args: True)
+        monkeypatch.setattr(transfer_trust, "check_org_pair", lambda *_args: None)
+    return str(request.param)
+
+
+def refused(mac_check: str) -> None:
+    assert mac_check == "checked", (
+        "positive control: with the MAC check bypassed the tamper was still refused, so "
+        "this test cannot tell a protected vault from an unprotected one")
+
+
+def control(mac_check: str, succeeded: bool) -> bool:
+    """True when this is the control run (checked here: the attack succeeded)."""
+    if mac_check == "bypassed":
+        assert succeeded, "positive control: without the MAC check the attack must succeed"
+        return True
+    return False
 
 
 def tamper(folder: Path, dbk: bytes, sql: str, *args: object) -> None:
@@ -77,7 +105,7 @@ def adversary_vault(folder: Path, policy: KdfPolicy) -> None:
 
 
 def test_a_field_coordinator_cannot_redirect_bundles_to_another_office_key(
-        world: World, policy: KdfPolicy) -> None:
+        world: World, policy: KdfPolicy, mac_check: str) -> None:
     run = secrets.token_hex(4)
     name = f"리{hangul_of(run)}철 Ri-{run}"
     with Vault.open(world.field, USER, PASSPHRASE) as vault:
@@ -103,14 +131,16 @@ def test_a_field_coordinator_cannot_redirect_bundles_to_another_office_key(
     # later, the field administrator sends to the office as usual
     try:
         sent = world.send()
-    except bundle.BundleRejected:
-        return  # refused: the swap was detected (what the fix should do)
+    except TrustTampered:
+        return refused(mac_check)  # the swap was detected (what the fix does)
     data = sent.read_bytes()
     try:
         lines = lines_of(data, spy_private)
     except bundle.BundleRejected:
         lines = []
     leaked = any(name in line for line in lines)
+    if control(mac_check, leaked):
+        return
     assert not leaked, (
         "a coordinator rewrote trusted_org with its database key and the next Send to "
         f"office sealed {len(lines)} lines, the witness's name among them, to the "
@@ -119,7 +149,7 @@ def test_a_field_coordinator_cannot_redirect_bundles_to_another_office_key(
 
 
 def test_an_office_coordinator_cannot_change_the_public_key_the_office_hands_out(
-        world: World, policy: KdfPolicy, tmp_path: Path) -> None:
+        world: World, policy: KdfPolicy, tmp_path: Path, mac_check: str) -> None:
     run = secrets.token_hex(4)
     name = f"리{hangul_of(run)}철 Ri-{run}"
     spy = world.tmp / "spy"
@@ -138,8 +168,8 @@ def test_an_office_coordinator_cannot_change_the_public_key_the_office_hands_out
     with Vault.open(world.office, USER, PASSPHRASE) as vault:
         try:
             handed_out = TransferService(vault).org_public()
-        except IntakeError:  # refused: the swap was detected (what the fix should do)
-            return
+        except TrustTampered:  # the swap was detected (what the fix does)
+            return refused(mac_check)
     field = tmp_path / "field2"
     vault, _code = Vault.create(field, USER, PASSPHRASE, policy)
     with vault:
@@ -155,6 +185,8 @@ def test_an_office_coordinator_cannot_change_the_public_key_the_office_hands_out
         lines = lines_of(data, spy_private)
     except bundle.BundleRejected:
         lines = []
+    if control(mac_check, any(name in line for line in lines)):
+        return
     assert not any(name in line for line in lines), (
         "the office coordinator rewrote org_identity's public halves with its database "
         "key; the administrator's export-public handed the field the ADVERSARY's key "
@@ -165,7 +197,7 @@ def test_an_office_coordinator_cannot_change_the_public_key_the_office_hands_out
 
 
 def test_an_office_coordinator_cannot_make_the_office_trust_its_own_device(
-        world: World, policy: KdfPolicy) -> None:
+        world: World, policy: KdfPolicy, mac_check: str) -> None:
     spy = world.tmp / "spy"
     adversary_vault(spy, policy)
     office_coordinator = coordinator_slot(world.office)
@@ -198,8 +230,10 @@ def test_an_office_coordinator_cannot_make_the_office_trust_its_own_device(
     with Vault.open(world.office, USER, PASSPHRASE) as vault:
         try:
             result = TransferService(vault).import_bundle(data)
-        except bundle.BundleRejected:
-            return  # refused (what the fix should do)
+        except TrustTampered:
+            return refused(mac_check)  # the forged row was detected (what the fix does)
+    if control(mac_check, result.added > 0):
+        return
     assert result.added == 0, (
         f"the office merged {result.added} record(s) of a bundle signed by the "
         "adversary's own device key, after the office coordinator added that key to "
@@ -207,7 +241,7 @@ def test_an_office_coordinator_cannot_make_the_office_trust_its_own_device(
         "trusted_device() trusts a row only the database key protects)")
 
 
-def test_an_office_coordinator_cannot_undo_a_revocation(world: World) -> None:
+def test_an_office_coordinator_cannot_undo_a_revocation(world: World, mac_check: str) -> None:
     with Vault.open(world.office, USER, PASSPHRASE) as vault:
         assert TransferService(vault).revoke_device(world.device_fp).now
     data = world.send(since_last=False).read_bytes()
@@ -220,8 +254,10 @@ def test_an_office_coordinator_cannot_undo_a_revocation(world: World) -> None:
     with Vault.open(world.office, USER, PASSPHRASE) as vault:
         try:
             result = TransferService(vault).import_bundle(data)
-        except bundle.BundleRejected:
-            return  # still refused (what the fix should do)
+        except TrustTampered:
+            return refused(mac_check)  # the cleared revocation was detected (the fix)
+    if control(mac_check, True):
+        return
     pytest.fail(
         f"a bundle of a REVOKED device was accepted ({result}) after the office "
         "coordinator cleared trusted_devices.revoked_at with its database key (cause: "
