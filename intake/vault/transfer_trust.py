@@ -68,18 +68,26 @@ def device_mac(idk: Key, values: Sequence[Any]) -> bytes:
                            int(last_sequence), revoked_at, revoked_by)
 
 
+def _org_ok(idk: Key, values: Sequence[Any], mac: bytes | None) -> bool:
+    return private.row_mac_ok(idk, ORG_CONTEXT, mac, bytes(values[0]), bytes(values[1]),
+                              values[2])
+
+
+def _device_ok(idk: Key, values: Sequence[Any], mac: bytes | None) -> bool:
+    fp, sign_public, trusted_at, last_sequence, revoked_at, revoked_by = values
+    return private.row_mac_ok(idk, DEVICE_CONTEXT, mac, fp, bytes(sign_public), trusted_at,
+                              int(last_sequence), revoked_at, revoked_by)
+
+
 def check_org(idk: Key, values: Sequence[Any], mac: bytes | None) -> None:
     """Refuse a ``trusted_org`` row (:data:`ORG_FIELDS` order) whose MAC fails."""
-    if not private.row_mac_ok(idk, ORG_CONTEXT, mac, bytes(values[0]), bytes(values[1]),
-                              values[2]):
+    if not _org_ok(idk, values, mac):
         raise TrustTampered()
 
 
 def check_device(idk: Key, values: Sequence[Any], mac: bytes | None) -> None:
     """Refuse a ``trusted_devices`` row (:data:`DEVICE_FIELDS` order) whose MAC fails."""
-    fp, sign_public, trusted_at, last_sequence, revoked_at, revoked_by = values
-    if not private.row_mac_ok(idk, DEVICE_CONTEXT, mac, fp, bytes(sign_public), trusted_at,
-                              int(last_sequence), revoked_at, revoked_by):
+    if not _device_ok(idk, values, mac):
         raise TrustTampered()
 
 
@@ -153,16 +161,16 @@ def _device_rows(conn: Connection) -> list[tuple[Any, ...]]:
                         ).fetchall()
 
 
-def _write(conn: Connection, idk: Key, check: Key | None) -> None:
+def _write(conn: Connection, idk: Key, old: Key | None) -> None:
+    """Every row's MAC under ``idk``; with ``old``, only for rows whose MAC holds under
+    ``old`` (the others get none: still refused, never blessed by the rekey)."""
     for *values, mac in _org_rows(conn):
-        if check is not None:
-            check_org(check, values, mac)
-        conn.execute("UPDATE trusted_org SET mac = ?", (org_mac(idk, *values),))
+        ok = old is None or _org_ok(old, values, mac)
+        conn.execute("UPDATE trusted_org SET mac = ?", (org_mac(idk, *values) if ok else None,))
     for *values, mac in _device_rows(conn):
-        if check is not None:
-            check_device(check, values, mac)
+        ok = old is None or _device_ok(old, values, mac)
         conn.execute("UPDATE trusted_devices SET mac = ? WHERE fingerprint = ?",
-                     (device_mac(idk, values), values[0]))
+                     (device_mac(idk, values) if ok else None, values[0]))
 
 
 def mac_trust_rows(conn: Connection, idk: Key) -> None:
@@ -171,5 +179,7 @@ def mac_trust_rows(conn: Connection, idk: Key) -> None:
 
 
 def remac(conn: Connection, old: Key, new: Key) -> None:
-    """A rekey: every MAC checked under the ``old`` identity key, written under ``new``."""
+    """A rekey: every MAC checked under the ``old`` identity key and written under ``new``;
+    a row whose MAC fails keeps none (refused when used) and does not stop the rekey (the
+    administrator removing a coerced coordinator must not be blocked by its tampering)."""
     _write(conn, new, old)

@@ -35,24 +35,28 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from intake.exchange.containers import bundle
 from intake.services.interviews import InterviewService
 from intake.services.transfer import TransferService
 from intake.services.transfer_types import RevokedDevice, UntrustedDevice
-from intake.vault import private, transfer_keys, transfer_trust
+from intake.vault import accounts, migrations, private, transfer_keys, transfer_trust
 from intake.vault.kdf import KdfPolicy
 from intake.vault.transfer_keys import TrustTampered
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.security.sentinels import hangul_of
 from tests.unit.transfer_world import (
+    COORDINATOR,
     World,
     admin_slot,
     coordinator_slot,
     lines_of,
     make_world,
+    one_line,
     row,
+    run_intake,
     unsealed,
 )
 
@@ -270,3 +274,79 @@ def _open(folder: Path, dbk: bytes) -> sqlcipher3.Connection:
     conn.execute(f"PRAGMA key = \"x'{dbk.hex()}'\"")
     conn.execute("PRAGMA cipher_compatibility = 4")
     return conn
+
+
+# -- the MACs across a rekey, a migration and the command line ------------------------------
+def test_a_rekey_moves_the_trust_to_the_new_identity_key_without_blessing_a_tamper(
+        world: World) -> None:
+    before = admin_slot(world.office).idk
+    field_dbk = coordinator_slot(world.field).dbk
+    # tampered before the rekeys: the field's office key (its MAC now fails)
+    tamper(world.field, field_dbk, "UPDATE trusted_org SET sign_public = ?",
+           Ed25519PrivateKey.generate().public_key().public_bytes_raw())
+    for folder in (world.office, world.field):  # removing a user gives a new identity key
+        with Vault.open(folder, USER, PASSPHRASE) as vault:
+            accounts.remove_user(vault, COORDINATOR)
+    after = admin_slot(world.office).idk
+    assert after is not None and after != before
+    with Vault.open(world.office, USER, PASSPHRASE) as vault:  # MACs verify under the new IDK
+        [device] = TransferService(vault).trusted_devices()
+        assert device.fingerprint == world.device_fp and not device.revoked
+    # the field's tampered row was not blessed by its rekey: still refused
+    with pytest.raises(TrustTampered):
+        world.send(since_last=False)
+    # the administrator trusts the office again (as the error says) and sends: merged
+    with Vault.open(world.office, USER, PASSPHRASE) as vault:
+        public = TransferService(vault).org_public()
+    with Vault.open(world.field, USER, PASSPHRASE) as vault:
+        TransferService(vault).trust_org(public.to_file(), public.fingerprint)
+    data = world.send(since_last=False).read_bytes()
+    with Vault.open(world.office, USER, PASSPHRASE) as vault:
+        assert not TransferService(vault).import_bundle(data).already_imported
+    # and a coordinator's old database key forging a device now fails under the new IDK too
+    tamper(world.office, admin_slot(world.office).dbk,
+           "UPDATE trusted_devices SET last_sequence = 0")
+    with Vault.open(world.office, USER, PASSPHRASE) as vault, pytest.raises(TrustTampered):
+        TransferService(vault).import_bundle(data)
+
+
+def test_migration_8_macs_the_rows_trusted_before(
+        tmp_path: Path, policy: KdfPolicy, monkeypatch: pytest.MonkeyPatch) -> None:
+    office = tmp_path / "office"
+    vault, _code = Vault.create(office, USER, PASSPHRASE, policy)
+    with vault:
+        public = TransferService(vault).init_org()
+    device = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+    old = tmp_path / "old"
+    real = migrations.migrate
+    monkeypatch.setattr(migrations, "migrate",  # a vault of the previous release (schema 7)
+                        lambda conn, idk, m=migrations.MIGRATIONS[:7]: real(conn, idk, m))
+    vault, _code = Vault.create(old, USER, PASSPHRASE, policy)
+    vault.close()
+    monkeypatch.setattr(migrations, "migrate", real)
+    dbk = admin_slot(old).dbk
+    tamper(old, dbk, "INSERT INTO trusted_org (one, hpke_public, sign_public, fingerprint,"
+           " trusted_at) VALUES (1, ?, ?, ?, '2026-01-01')",
+           public.hpke_public, public.sign_public, public.fingerprint)
+    tamper(old, dbk, "INSERT INTO trusted_devices (fingerprint, sign_public, trusted_at)"
+           " VALUES (?, ?, '2026-01-01')", transfer_keys.fingerprint(device), device)
+    with Vault.open(old, USER, PASSPHRASE) as vault:  # migration 8 runs
+        service = TransferService(vault)
+        assert service.trusted_org() == public
+        assert [d.fingerprint for d in service.trusted_devices()] == [
+            transfer_keys.fingerprint(device)]
+    tamper(old, dbk, "UPDATE trusted_devices SET revoked_at = '2026-02-02'")
+    with Vault.open(old, USER, PASSPHRASE) as vault, pytest.raises(TrustTampered):
+        TransferService(vault).trusted_devices()
+
+
+def test_the_command_line_refuses_a_tampered_office_key_with_exit_4(world: World) -> None:
+    spy = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+    tamper(world.office, coordinator_slot(world.office).dbk,
+           "UPDATE org_identity SET sign_public = ?", spy)
+    out = world.tmp / "office.pub"
+    result = run_intake(["org", "export-public", "--out", str(out), "--vault",
+                         str(world.office), "--user", USER, "--passphrase-stdin"],
+                        world.tmp / "home")
+    assert "without the identity key" in one_line(result, 4)
+    assert not out.exists()
