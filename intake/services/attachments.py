@@ -7,6 +7,10 @@
 - Opening one needs the identity key (the file's key is sealed with it): coordinators
   cannot, by construction. Each opening is audited, as viewing an identity is.
 - A decrypted copy is written only on explicit request, to a new file, and audited.
+- An :class:`Attachment`'s ``size`` is the true size for a holder of the identity key and
+  the padded size for anyone else (vault/attachments.py, "Sizes"); what is read or
+  exported is always exactly the bytes attached, checked against the true size and the
+  SHA-256.
 """
 
 from __future__ import annotations
@@ -140,14 +144,15 @@ class AttachmentService:
             fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError as exc:
             raise CopyExists(path=str(out)) from exc
-        digest = hashlib.sha256()
+        digest, size = hashlib.sha256(), 0
         try:
             with os.fdopen(fd, "wb") as handle:
                 for chunk in attachments.decrypt_chunks(self.vault.files.folder,
                                                         attachment_id, key):
                     handle.write(chunk)
                     digest.update(chunk)
-            if digest.hexdigest() != attachment.sha256:
+                    size += len(chunk)
+            if size != attachment.size or digest.hexdigest() != attachment.sha256:
                 raise AttachmentDamaged()
         except BaseException:
             out.unlink(missing_ok=True)

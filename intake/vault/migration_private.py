@@ -23,7 +23,7 @@ import json
 from typing import Any
 
 from intake.domain.questions import QUESTIONNAIRE
-from intake.vault import identity, private, roster
+from intake.vault import attachment_padding, identity, private, roster
 from intake.vault.database import Connection
 from intake.vault.transfer_keys import mac_trust_rows
 
@@ -69,6 +69,9 @@ STATEMENTS = (
     # (intake/vault/transfer_trust.py; filled in by run()).
     "ALTER TABLE trusted_org ADD COLUMN mac BLOB",
     "ALTER TABLE trusted_devices ADD COLUMN mac BLOB",
+    # An attachment's true size, sealed (private.ATTACHMENT_SIZE); ``size`` keeps only the
+    # padded size (filled in by run(): vault/attachment_padding.py).
+    "ALTER TABLE attachments ADD COLUMN sealed_size TEXT",
 )
 
 
@@ -140,3 +143,4 @@ def run(conn: Connection, idk: bytes) -> None:
     conn.execute("DROP TABLE record_text")
     conn.execute("ALTER TABLE records DROP COLUMN excerpt")
     mac_trust_rows(conn, idk)  # the rows transfer trusts, MACed from now on
+    attachment_padding.pad_existing(conn, idk)  # sizes sealed, old files re-encrypted padded

@@ -10,9 +10,9 @@ never carry, so a coordinator's passphrase and a copy of the vault folder reveal
   ``*.details``, review notes and follow-ups, consent restrictions, company names), as
   :attr:`Questionnaire.private_ids` lists them; the same for pending answers;
 - single values kept in their own rows (an indicator override's reason, the office's HPKE
-  and signing private keys, the device's signing key, an attachment's SHA-256): sealed
-  with :func:`seal` under a key derived from the IDK, bound to a context string naming
-  the row and column, so a sealed value cannot be moved to another row
+  and signing private keys, the device's signing key, an attachment's SHA-256 and true
+  size): sealed with :func:`seal` under a key derived from the IDK, bound to a context
+  string naming the row and column, so a sealed value cannot be moved to another row
   (:data:`SEALED_COLUMNS`);
 - an attachment's file key: AES-256-GCM under the IDK itself, associated data
   ``b"intake attachment key v1\0" + id`` (:mod:`intake.vault.attachments`);
@@ -113,8 +113,11 @@ OVERRIDE_REASON = SealedColumn("indicator_overrides", "reason", ("record_id", "i
 #: The SHA-256 of an attachment's plaintext (chain of custody): in the clear it would let
 #: whoever holds a candidate photo or recording confirm that the vault has it.
 ATTACHMENT_SHA256 = SealedColumn("attachments", "sha256", ("id",), hex=True)
+#: An attachment's true size (8 bytes, big-endian; ``size`` holds the padded size): the
+#: exact size confirms a photo or recording as its SHA-256 would (vault/attachments.py).
+ATTACHMENT_SIZE = SealedColumn("attachments", "sealed_size", ("id",), hex=True)
 SEALED_COLUMNS = (ORG_HPKE, ORG_SIGN, DEVICE_SIGN, ORG_RETIRED_HPKE, OVERRIDE_REASON,
-                  ATTACHMENT_SHA256)
+                  ATTACHMENT_SHA256, ATTACHMENT_SIZE)
 
 
 def transform_columns(conn: Connection, change: Callable[[SealedColumn, str, bytes], bytes],

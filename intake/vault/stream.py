@@ -8,6 +8,11 @@ flipped bit fails its chunk's tag; chunks reordered or swapped between streams f
 nonce or the key differs); a stream cut after any chunk fails (no chunk carries the last
 flag); and bytes appended after the last chunk are refused. An empty plaintext is one
 empty last chunk.
+
+:func:`pad` and :func:`unpad` hide a plaintext's exact length (attachments): it is followed
+by ``0x80`` and zero bytes (ISO/IEC 7816-4) up to :func:`padded_size`, the Padmé length
+(Nikitin et al., "Reducing metadata leakage from encrypted files and communication with
+PURBs", 2019): at most about 12 % more, and lengths that share their high bits look alike.
 """
 
 from __future__ import annotations
@@ -37,6 +42,76 @@ def sealed_size(plain_size: int) -> int:
     """The size of the sealed stream of ``plain_size`` bytes."""
     chunks = max(1, -(-plain_size // CHUNK_BYTES))
     return plain_size + chunks * TAG_BYTES
+
+
+def padme(length: int) -> int:
+    """``length`` rounded up to a multiple of 2^(E − ⌊log2 E⌋ − 1), E = ⌊log2 length⌋."""
+    if length < 2:
+        return length
+    exponent = length.bit_length() - 1
+    low_bits = exponent - exponent.bit_length()
+    mask = (1 << low_bits) - 1
+    return (length + mask) & ~mask
+
+
+def padded_size(plain_size: int) -> int:
+    """The length of ``plain_size`` bytes once padded by :func:`pad` (the marker counts)."""
+    return padme(plain_size + 1)
+
+
+def pad(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """``chunks`` followed by ``0x80 0x00…`` up to :func:`padded_size`, as chunks of exactly
+    ``CHUNK_BYTES`` but the last (full chunks given pass through without a copy)."""
+    pending = bytearray()
+    size = 0
+    for piece in chunks:
+        size += len(piece)
+        if not pending and len(piece) == CHUNK_BYTES:
+            yield piece
+            continue
+        pending += piece
+        while len(pending) >= CHUNK_BYTES:
+            yield bytes(pending[:CHUNK_BYTES])
+            del pending[:CHUNK_BYTES]
+    pending.append(0x80)
+    zeros = padded_size(size) - size - 1
+    while True:
+        take = min(zeros, CHUNK_BYTES - len(pending))
+        pending += bytes(take)
+        zeros -= take
+        if not zeros:
+            break
+        yield bytes(pending)
+        pending = bytearray()
+    yield bytes(pending)
+
+
+def unpad(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The plaintext :func:`pad` padded, as chunks (runs of zeros are held back, as a count,
+    until it is known whether they are padding). Raises :class:`StreamInvalid` when the
+    padding is not ``0x80 0x00…`` to the Padmé length."""
+    held: int | None = None  # the last non-zero byte so far: the marker if nothing follows
+    zeros = total = size = 0
+    for chunk in chunks:
+        total += len(chunk)
+        stripped = chunk.rstrip(b"\x00")
+        if not stripped:
+            zeros += len(chunk)
+            continue
+        if held is not None:  # it was data, and so were the zeros after it
+            yield bytes((held,))
+            size += 1
+        size += zeros
+        while zeros:
+            take = min(zeros, CHUNK_BYTES)
+            yield bytes(take)
+            zeros -= take
+        if len(stripped) > 1:
+            yield stripped[:-1]
+            size += len(stripped) - 1
+        held, zeros = stripped[-1], len(chunk) - len(stripped)
+    if held != 0x80 or total != padded_size(size):
+        raise StreamInvalid("padding")
 
 
 def seal(key: bytes, chunks: Iterable[bytes], aad: bytes = b"") -> Iterator[bytes]:

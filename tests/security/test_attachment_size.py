@@ -12,17 +12,23 @@ byte. A JPEG or an m4a of a few hundred KiB has a size that practically no other
 shares: the size alone confirms "this photo is in the vault" (and, with
 ``attachments.record_id``, which testimony it belongs to).
 
-The test FAILS while the leak is real: two photos one byte apart must look the same.
+Two photos one byte apart must look the same: the plaintext is padded to its Padmé length
+inside the encrypted stream, ``size`` holds the padded size and the true size is sealed
+with the identity key (``private.ATTACHMENT_SIZE``). The positive control turns the
+padding off and the same attack tells the photos apart and reads the exact size.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from intake.domain.roles import Role
 from intake.services.attachments import AttachmentService
 from intake.services.interviews import InterviewService
 from intake.services.users import UserService
+from intake.vault import attachments, stream
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tests.security import vault_reader
@@ -52,7 +58,9 @@ def _build(folder: Path, tmp: Path) -> None:
             source.unlink()
 
 
-def test_an_attachment_size_does_not_confirm_a_known_photo(tmp_path: Path) -> None:
+def _observe(tmp_path: Path) -> tuple[list[tuple[int, str]], list[int], set[object]]:
+    """What a coordinator sees: (size, media type) per row, the files' lengths, and every
+    value of every table."""
     folder = tmp_path / "vault"
     _build(folder, tmp_path)
     keys = vault_reader.open_user_slot(folder, COORD, COORD_PASS)
@@ -61,6 +69,24 @@ def test_an_attachment_size_does_not_confirm_a_known_photo(tmp_path: Path) -> No
     assert tables is not None
     seen = sorted((row["size"], row["media_type"]) for row in tables["attachments"])
     files = sorted(p.stat().st_size for p in (folder / "attachments").iterdir())
+    values = {value for rows in tables.values() for row in rows for value in row.values()
+              if isinstance(value, int | str)}
+    return seen, files, values
+
+
+def test_positive_control_without_padding_the_size_is_exact(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream, "padme", lambda length: length)  # padding off
+    seen, files, _everything = _observe(tmp_path)
+    assert len(set(seen)) == 2 and len(set(files)) == 2
+    plain = [n - len(attachments.MAGIC) - stream.TAG_BYTES * -(-n // (64 << 10)) - 1
+             for n in files]  # the marker byte is all that is added
+    assert len(photo(SIZE)) in plain
+
+
+def test_an_attachment_size_does_not_confirm_a_known_photo(tmp_path: Path) -> None:
+    seen, files, everything = _observe(tmp_path)
+    assert not {SIZE, SIZE + 1, str(SIZE), str(SIZE + 1)} & everything
     # the adversary's candidate: the exact photo it holds
     candidate = len(photo(SIZE))
     confirmed_by_column = any(size == candidate for size, _type in seen)
