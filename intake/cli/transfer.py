@@ -13,7 +13,10 @@
 All with ``--vault``, ``--user`` and ``--passphrase-stdin``. A refused bundle exits 4
 (integrity, trust, a revoked device) or 5 (malformed), with one line on stderr; nothing is
 written then. A role without the identity key (a coordinator) cannot open, merge or sign a
-bundle, nor make or replace the office's key: one line, exit 3, nothing written.
+bundle, nor make or replace the office's key: one line, exit 3, nothing written. What the
+vault trusts (the office's key, the trusted devices, a revocation) changed by someone
+without the identity key is refused by every command that relies on it: one line, exit 4,
+nothing sent or written (docs/transfer.md, *Who holds which key*).
 
 ``intake org devices`` prints one tab-separated line per device for scripts:
 fingerprint, ``trusted`` or ``revoked``, trusted at, revoked at (or ``-``), last sequence.
