@@ -259,26 +259,48 @@ def test_migration_8_seals_the_size_and_pads_old_files(
     idk = vault_reader.open_user_slot(folder, USER, PASSPHRASE).idk
     assert idk is not None
     data, attachment_id, key = os.urandom(200_001), "ab" * 16, os.urandom(32)
+    gone = "cd" * 16  # a row whose file is missing: the upgrade goes on without it
     folder_of(folder).mkdir(mode=0o700)
     _write_format_1(folder, attachment_id, key, data)
     conn = database.connect(folder / "intake.db", dbk)
     try:
         with database.transaction(conn):
-            conn.execute(
-                "INSERT INTO attachments (id, record_id, kind, media_type, size, sha256,"
-                " file_key, created_at, author) VALUES (?, ?, 'document', 'text/plain', ?, ?,"
-                " ?, 'now', ?)", (attachment_id, record_id, len(data),
-                                  hashlib.sha256(data).hexdigest(),
-                                  attachments.seal_key(idk, attachment_id, key), USER))
+            for row_id in (attachment_id, gone):
+                conn.execute(
+                    "INSERT INTO attachments (id, record_id, kind, media_type, size, sha256,"
+                    " file_key, created_at, author) VALUES (?, ?, 'document', 'text/plain',"
+                    " ?, ?, ?, 'now', ?)", (row_id, record_id, len(data),
+                                            hashlib.sha256(data).hexdigest(),
+                                            attachments.seal_key(idk, row_id, key), USER))
     finally:
         database.checkpoint_and_close(conn)
     with Vault.open(folder, USER, PASSPHRASE) as vault:
         service = AttachmentService(vault)
-        assert [a.size for a in service.of_record(record_id)] == [len(data)]
+        assert [a.size for a in service.of_record(record_id)] == [len(data)] * 2
         assert service.read(attachment_id) == data
+        with pytest.raises(attachments.AttachmentMissing):
+            service.read(gone)
     path = folder_of(folder) / attachment_id
     assert path.stat().st_size == attachments.stored_size(len(data))
     assert path.read_bytes().startswith(attachments.MAGIC)
     with Vault.open(folder, COORDINATOR, CO_PASS) as vault:
         seen = attachments.of_record(vault.connection(), record_id)
-        assert [a.size for a in seen] == [stream.padded_size(len(data))] != [len(data)]
+        assert [a.size for a in seen] == [stream.padded_size(len(data))] * 2
+    assert sorted(p.name for p in folder_of(folder).iterdir()) == [attachment_id]
+
+
+def test_the_true_size_is_resealed_when_the_identity_key_changes(
+        setup: tuple[Path, str, Path]) -> None:
+    from intake.services.users import UserService
+
+    folder, record_id, source = setup
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        attachment = AttachmentService(vault).attach(record_id, source, "audio")
+        before = bytes(vault.identity_key or b"")
+        accounts.add_user(vault, "park", Role.CASE_MANAGER, "initial passphrase park")
+        assert UserService(vault).set_role("park", Role.COORDINATOR) is not None
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        assert bytes(vault.identity_key or b"") != before  # rekeyed
+        service = AttachmentService(vault)
+        assert [a.size for a in service.of_record(record_id)] == [source.stat().st_size]
+        assert service.read(attachment.id) == source.read_bytes()
