@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 KEYSLOTS = "keyslots.json"
@@ -45,6 +46,7 @@ HAS_IDK = 0x01
 INDEX_INFO = b"intake text index v1"
 SEALED_VALUE_INFO = b"intake sealed value v1"
 ATTACHMENT_KEY_AD = b"intake attachment key v1\x00"
+ATTACHMENT_V2 = b"intake attachment v2\n"  # a padded attachment file's first bytes
 BUNDLE_MAGIC = b"INTAKEB\x01"
 BUNDLE_INFO = b"intake bundle v1\x00"
 
@@ -289,6 +291,18 @@ def open_stream(key: bytes, data: bytes, aad: bytes) -> bytes | None:
     return b"".join(out)
 
 
+def open_attachment(key: bytes, data: bytes, name: str) -> bytes | None:
+    """An attachment file: format 2 (the tag, then the STREAM under HKDF(file key), of the
+    plaintext padded with 0x80 0x00…) or format 1 (the STREAM of the bare plaintext)."""
+    if not data.startswith(ATTACHMENT_V2):
+        return open_stream(key, data, name.encode())
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=b"intake attachment file v2").derive(key)
+    padded = open_stream(derived, data[len(ATTACHMENT_V2):], ATTACHMENT_V2 + name.encode())
+    stripped = (padded or b"").rstrip(b"\x00")
+    return stripped[:-1] if stripped.endswith(b"\x80") else None
+
+
 @dataclass
 class Reading:
     """What one slot's keys reveal of a folder."""
@@ -343,7 +357,7 @@ def _open_attachments(reading: Reading, folder: Path) -> None:
         if not path.is_file():
             continue
         data = path.read_bytes()
-        opened = (open_stream(key, data, path.name.encode()) for key in file_keys)
+        opened = (open_attachment(key, data, path.name) for key in file_keys)
         plain = next((p for p in opened if p is not None), None)
         if plain is None:
             reading.closed_attachments += 1
