@@ -117,7 +117,8 @@ def write_device(conn: Connection, idk: Key, sign_public: bytes,
               device.revoked_at, device.revoked_by)
     conn.execute(
         f"INSERT INTO trusted_devices ({DEVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (fingerprint) DO UPDATE SET trusted_at = excluded.trusted_at,"
+        " ON CONFLICT (fingerprint) DO UPDATE SET sign_public = excluded.sign_public,"
+        " trusted_at = excluded.trusted_at,"
         " last_sequence = excluded.last_sequence, revoked_at = excluded.revoked_at,"
         " revoked_by = excluded.revoked_by, mac = excluded.mac",
         (*values, device_mac(idk, values)))
