@@ -23,6 +23,7 @@ from intake.errors import ExitCode, IntakeError, NewFileExists, VaultExists
 from intake.exchange.containers import backup
 from intake.i18n import N_
 from intake.vault import audit, database
+from intake.vault.attachments import valid_id
 from intake.vault.audit import AuditAction
 from intake.vault.files import DATABASE_NAME, VaultFiles, vault_exists
 from intake.vault.vault import Vault
@@ -66,7 +67,7 @@ def _files(vault_files: VaultFiles, copy: Path) -> list[tuple[str, Path]]:
     attachments = vault_files.folder / "attachments"
     if attachments.is_dir():
         found += [(f"attachments/{p.name}", p) for p in sorted(attachments.iterdir())
-                  if p.is_file()]
+                  if p.is_file() and valid_id(p.name)]  # not a piece left by a crash
     return found
 
 

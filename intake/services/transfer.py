@@ -73,8 +73,9 @@ from intake.vault.transfer_keys import (
 from intake.vault.vault import Vault
 
 __all__ = ["SUFFIX", "BundleImported", "BundleSent", "DeviceRevoked", "InboxReport",
-           "NothingToSend", "OrgPublic", "OrgRotated", "ReplayedBundle", "RevokedDevice",
-           "TransferKeyMissing", "TransferService", "TrustedDevice", "UntrustedDevice"]
+           "NoOrganisation", "NothingToSend", "OrgPublic", "OrgRotated", "ReplayedBundle",
+           "RevokedDevice", "TransferKeyMissing", "TransferService", "TrustedDevice",
+           "UntrustedDevice"]
 
 #: Conflict copies get ids derived from (record, device, revision) under this namespace.
 CONFLICT_NAMESPACE = uuid.UUID("5f1d3c56-2f8e-4d0e-9d7a-6a0c1b7e4c21")

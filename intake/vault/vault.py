@@ -37,6 +37,7 @@ from intake.errors import (
     WrongRecoveryCode,
 )
 from intake.vault import (
+    attachments,
     audit,
     connections,
     creation,
@@ -225,6 +226,7 @@ class Vault:
                 self._load_user(conn, slot_id)
                 if idk is not None:  # the roles a key operation would seal, untouched
                     roster.check(conn, idk, str(self.files.folder))
+                attachments.sweep(conn, self.files.folder, partial=True)  # crash leftovers
             finally:
                 self._close_connection(conn)
         except BaseException:

@@ -63,7 +63,8 @@ def office(tmp_path: Path, policy: KdfPolicy) -> Iterator[Office]:
     with vault:
         public = TransferService(vault).init_org()
         device = Ed25519PrivateKey.generate()
-        transfer_keys.trust_device(vault.connection(), device.public_key().public_bytes_raw(),
+        transfer_keys.trust_device(vault.connection(), vault.identity_key,
+                                   device.public_key().public_bytes_raw(),
                                    transfer_keys.fingerprint(
                                        device.public_key().public_bytes_raw()))
         records = generate(3, seed=2, author=USER, today=TODAY)

@@ -97,7 +97,7 @@ def test_a_cancelled_merge_changes_nothing(world: World) -> None:  # noqa: F811
             with pytest.raises(Cancelled):
                 service.import_bundle(data, trust_device=world.device_fp, tick=StopAt(n))
             assert transfer_keys.trusted_device(
-                vault.connection(), _device_public(data, vault)) is None
+                vault.connection(), vault.identity_key, _device_public(data, vault)) is None
     assert office_records(world) == {}
     assert world.receive(path, trust=world.device_fp).added > 0  # type: ignore[attr-defined]
 

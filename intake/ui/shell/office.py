@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from intake.domain.permissions import Action, allowed
-from intake.errors import NewFileExists
+from intake.errors import IntakeError, NewFileExists
 from intake.i18n import _
-from intake.services.transfer import OrgPublic, TransferService
+from intake.services.transfer import NoOrganisation, OrgPublic, TransferService
 from intake.settings import SettingsStore
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
@@ -143,21 +143,34 @@ class OfficeDialog(QDialog):
         self.retranslate()
         service = self._service
         org: OrgPublic | None = None
+        org_text, refused = _("none (this is not the office)"), False
         if self._admin:
             try:
                 org = service.org_public()
-            except Exception:  # no organisation key: this is a field vault, or not yet
+            except NoOrganisation:  # a field vault, or not yet
                 org = None
-        self.org_value.setText(org.fingerprint if org else _("none (this is not the office)"))
-        self.create_org.setEnabled(self._admin and org is None)
+            except IntakeError as error:  # keys changed behind the app's back: say so
+                org_text, refused = error_text(error), True
+        self.org_value.setText(org.fingerprint if org else org_text)
+        self.create_org.setEnabled(self._admin and org is None and not refused)
         self.rotate_org.setEnabled(self._admin and org is not None)
         self.save_public.setEnabled(org is not None)
-        trusted = service.trusted_org()
-        self.trusted_value.setText(trusted.fingerprint if trusted else _("not set yet"))
-        device = service.device_fingerprint()
-        self.device_value.setText(device or _("none (your role does not send bundles)"))
+        self.trusted_value.setText(self._shown(
+            lambda: (found.fingerprint if (found := service.trusted_org()) else
+                     _("not set yet"))))
+        self.device_value.setText(self._shown(
+            lambda: service.device_fingerprint() or _("none (your role does not send bundles)")))
         if self._receiver:
             self.devices.refresh()
+
+    @staticmethod
+    def _shown(read: Callable[[], str]) -> str:
+        """What ``read`` gives, or the refusal in words (a key changed behind the app's
+        back is refused, and the dialog says why instead of failing)."""
+        try:
+            return read()
+        except IntakeError as error:
+            return error_text(error)
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Office and devices"))
