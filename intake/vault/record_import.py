@@ -25,6 +25,7 @@ class ImportingStore(RecordStore):
 
     def import_many(self, items: Sequence[tuple[Record, Mapping[str, Finding]]]) -> ImportResult:
         added = updated = skipped = history = 0
+        self._new_findings: list[tuple[str, int]] = []  # written in one call at the end
         with joined(self._conn):
             for record, findings in items:
                 found = self._conn.execute(
@@ -51,6 +52,8 @@ class ImportingStore(RecordStore):
                         "updated_at": record.updated_at, "answers": json_text(answers),
                         "meta": json_text(meta), "identity": identity})
                     history += 1
+            self._conn.executemany("INSERT INTO record_findings (indicator, rid)"
+                                   " VALUES (?, ?)", self._new_findings)
             self.text.touch()  # the index is written in the same transaction
         return ImportResult(added, updated, skipped, history)
 
@@ -75,7 +78,11 @@ class ImportingStore(RecordStore):
             self.text.remove(existing[2])
         values["text_rowid"] = self.text.add(id_answers)
         rid = self._upsert(values, existing[3] if existing else None)
-        self._write_findings(rid, findings, new=existing is None)
+        if existing is None:
+            self._new_findings.extend((name, rid) for name, value in findings.items()
+                                      if value == Finding.PRESENT)
+        else:
+            self._write_findings(rid, findings, new=False)
 
     def _write_revision(self, record: Record, values: Mapping[str, Any]) -> None:
         self._conn.execute(
