@@ -5,7 +5,7 @@ table. The table decides what an administrator's next key operation seals into e
 (a role change, a passphrase reset, a rekey after a removal): a coordinator who rewrote
 its own row to ``admin`` — or added a row for a slot of its own — would be handed the
 identity key by the administrator's next routine action. So the table's (name, role, slot)
-rows carry a MAC under a key derived from the identity key (meta ``users_mac``), written
+rows carry a row MAC under a key derived from the identity key (meta ``users_mac``), written
 with every change made by a holder of that key and checked before any key operation and
 at every unlock by a holder of the key: a table changed by anyone else is refused as
 tampering (exit 4), before anything is sealed.
@@ -16,32 +16,25 @@ id): the MAC stays valid, so a coordinator can change their passphrase without t
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from intake.errors import KeySlotsTampered
+from intake.vault import private
 from intake.vault.database import Connection
 
 USERS_MAC = "users_mac"
-_INFO = b"intake users mac v1"
 
 
 def mac(identity_key: bytes | bytearray, vault_id: str,
         rows: Iterable[Mapping[str, Any]]) -> str:
-    """HMAC-SHA-256 under HKDF(IDK, "intake users mac v1") of the canonical JSON of the
-    vault id and the sorted (name_key, role, slot_id) rows; hex."""
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=_INFO).derive(bytes(identity_key))
-    body = json.dumps({"vault_id": vault_id, "users": sorted(
-        [str(r["name_key"]), str(r["role"]), str(r["slot_id"])] for r in rows)},
-        ensure_ascii=True, sort_keys=True, separators=(",", ":"))
-    return hmac.new(key, body.encode("ascii"), hashlib.sha256).hexdigest()
+    """The row MAC (:func:`intake.vault.private.row_mac`, context ``users:<vault id>``) of
+    the canonical JSON of the sorted (name_key, role, slot_id) rows; hex."""
+    body = json.dumps(sorted([str(r["name_key"]), str(r["role"]), str(r["slot_id"])]
+                             for r in rows), ensure_ascii=True, separators=(",", ":"))
+    return private.row_mac(identity_key, f"users:{vault_id}", body).hex()
 
 
 def _rows(conn: Connection) -> list[dict[str, Any]]:
