@@ -27,6 +27,7 @@ class ImportingStore(RecordStore):
         added = updated = skipped = history = 0
         self._new_findings: list[tuple[str, int]] = []  # written in one call at the end
         with joined(self._conn):
+            self._rowids = self.text.reserve(len(items))
             for record, findings in items:
                 found = self._conn.execute(
                     "SELECT revision, identity, text_rowid, rid, json_extract(answers, ?)"
@@ -76,7 +77,7 @@ class ImportingStore(RecordStore):
         if existing:
             self._keep_as_history(existing[3])
             self.text.remove(existing[2])
-        values["text_rowid"] = self.text.add(id_answers)
+        values["text_rowid"] = self.text.add(id_answers, self._rowids)
         rid = self._upsert(values, existing[3] if existing else None)
         if existing is None:
             self._new_findings.extend((name, rid) for name, value in findings.items()

@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -199,15 +199,26 @@ class TextIndex:
         if body != self.indexed_body(text_rowid):
             self._conn.execute("UPDATE records SET text_dirty = 1 WHERE rid = ?", (rid,))
 
-    def add(self, answers: Mapping[str, Any]) -> int | None:
-        """Index a record's private ``answers`` under a fresh rowid; returns it (None for
-        no text). The caller stores it in ``records.text_rowid`` and calls :meth:`touch`."""
+    def reserve(self, count: int) -> Iterator[int]:
+        """``count`` rowids never used before, taken as one block in the caller's
+        transaction (AUTOINCREMENT keeps the highest; unused ones are simply skipped)."""
+        if count <= 0 or not self.attached:
+            return iter(())
+        first = int(self._conn.execute("INSERT INTO record_text_ids DEFAULT VALUES").lastrowid)
+        last = first + count - 1
+        if last > first:
+            self._conn.execute("INSERT INTO record_text_ids (id) VALUES (?)", (last,))
+        self._conn.execute("DELETE FROM record_text_ids WHERE id IN (?, ?)", (first, last))
+        return iter(range(first, last + 1))
+
+    def add(self, answers: Mapping[str, Any], rowids: Iterator[int] | None = None) -> int | None:
+        """Index a record's private ``answers`` under a fresh rowid (the next of ``rowids``
+        when given, from :meth:`reserve`); returns it (None for no text). The caller
+        stores it in ``records.text_rowid`` and calls :meth:`touch`."""
         body = self.body(answers)
         if not body or not self.attached:
             return None
-        new_rowid = int(self._conn.execute("INSERT INTO record_text_ids DEFAULT VALUES")
-                        .lastrowid)
-        self._conn.execute("DELETE FROM record_text_ids WHERE id = ?", (new_rowid,))
+        new_rowid = next(rowids if rowids is not None else self.reserve(1))
         self._conn.execute("INSERT INTO ix.record_text (rowid, body) VALUES (?, ?)",
                            (new_rowid, body))
         self._conn.execute("INSERT INTO ix.excerpts (text_rowid, excerpt) VALUES (?, ?)",
@@ -251,11 +262,12 @@ class TextIndex:
         if not rows:
             return 0
         with transaction(self._conn):
+            rowids = self.reserve(len(rows))
             for rid, record_id, text_rowid, blob in rows:
                 self.remove(text_rowid)
                 self._conn.execute(
                     "UPDATE records SET text_rowid = ?, text_dirty = 0 WHERE rid = ?",
-                    (self.add(self._private(record_id, blob)), rid))
+                    (self.add(self._private(record_id, blob), rowids), rid))
             self.touch()
         return len(rows)
 
