@@ -310,22 +310,36 @@ class RecordStore:
         if sort not in SORTABLE:
             raise ValueError(sort)
         order = "DESC" if descending else "ASC"
-        excerpt = ("coalesce((SELECT excerpt FROM ix.excerpts"
-                   " WHERE text_rowid = records.text_rowid), '')" if self.text.attached
-                   else "''")
+        # the excerpt's place holds the text rowid; the page's excerpts are read after
         columns = ("id, created_at, updated_at, author, status, sector, region,"
-                   f" year_departed, indicators_present, {excerpt}, revision")
+                   " year_departed, indicators_present, text_rowid, revision")
         if self._require_text(flt):
             if sort == "created_at" and flt == RecordFilter(text=flt.text):
-                return self._text_page(flt.text, columns, order, offset, limit)
+                return self._with_excerpts(
+                    self._text_page(flt.text, columns, order, offset, limit))
         where, params = self._where(flt)
         rows = self._conn.execute(
             f"SELECT {columns} FROM records{where} ORDER BY {sort} {order}, rid {order}"
             " LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
-        return [RecordSummary(*row) for row in rows]
+        return self._with_excerpts(rows)
+
+    def _with_excerpts(self, rows: Sequence[Sequence[Any]]) -> list[RecordSummary]:
+        """Summaries of ``rows`` (the text rowid at the excerpt's place), their excerpts
+        read from the index in one statement (a subquery per row costs a tenth of a text
+        search); none without the index."""
+        found: dict[int, str] = {}
+        wanted = [row[9] for row in rows if row[9] is not None]
+        if self.text.attached:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                found.update(self._conn.execute(
+                    "SELECT text_rowid, excerpt FROM ix.excerpts WHERE text_rowid IN"
+                    f" ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return [RecordSummary(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                              row[8], found.get(row[9], ""), row[10]) for row in rows]
 
     def _text_page(self, text: str, columns: str, order: str, offset: int,
-                   limit: int) -> list[RecordSummary]:
+                   limit: int) -> list[Any]:
         """A page of a text search by date, choosing the rows from an index alone (both
         date and text indexes carry the other column) and fetching only that page. With few
         matches the text index drives and the matches are sorted; with many, the date index
@@ -340,12 +354,11 @@ class RecordStore:
             clause = ("(SELECT body FROM ix.record_text WHERE rowid = records.text_rowid)"
                       " LIKE ? ESCAPE '\\'")
             params = [like_pattern(text)]
-        rows = self._conn.execute(
+        return self._conn.execute(
             f"SELECT {columns} FROM records WHERE rid IN (SELECT rid FROM records"
             f" INDEXED BY {index} WHERE {clause} ORDER BY created_at {order}, rid {order}"
             f" LIMIT ? OFFSET ?) ORDER BY created_at {order}, rid {order}",
             [*params, limit, offset]).fetchall()
-        return [RecordSummary(*row) for row in rows]
 
     def ids_matching(self, text: str) -> list[str]:
         """Ids of every record whose indexed text matches ``text`` (one pass)."""
