@@ -10,8 +10,8 @@ uses its own vault, through the CLI with the KDF as ``intake init`` calibrates i
   migrations, the index reconciled), a vault of 3,000 demo records;
 - **import**: ``intake import`` of the same 3,000-record JSON Lines file into an empty
   vault, a whole process;
-- **save** and **search**: one process per run that unlocks and reports the median of 40
-  saves of a record (a new editing session each: a new revision) and of 42 text searches
+- **save** and **search**: one process per run that unlocks and reports the median of 150
+  saves of a record (a new editing session each: a new revision) and of 140 text searches
   (the record list's call, first page by date), in-process with the app's own services.
 
 Runs alternate old, new, old, new … (5 each); the figure of a release is the median of its
@@ -53,14 +53,14 @@ service.index_pending()
 ids = [s.id for s in service.summaries(limit=50)]
 times = []
 if what == "save":
-    for n in range(40):
+    for n in range(150):
         record = service.load(ids[n % len(ids)])
         record.answers["narrative.summary"] = f"벌목장에서 하루 열네 시간 일했다 {n}"
         t = time.perf_counter()
         service.save(record)
         times.append(time.perf_counter() - t)
 else:
-    for word in ["여권", "벌목장", "하루", "보위부", "건설", "working", "passport"] * 6:
+    for word in ["여권", "벌목장", "하루", "보위부", "건설", "working", "passport"] * 20:
         t = time.perf_counter()
         service.summaries(RecordFilter(text=word), offset=0, limit=100)
         times.append(time.perf_counter() - t)
