@@ -38,7 +38,13 @@ from intake.ui.kit.theme import icon
 from intake.ui.kit.worker import Runner
 from intake.ui.records.empty_states import NoMatchPanel
 from intake.ui.records.record_filters import FilterBar
-from intake.ui.records.record_model import COLUMNS, DEFAULT_SORT, EXCERPT, RecordTableModel
+from intake.ui.records.record_model import (
+    COLUMNS,
+    DEFAULT_SORT,
+    EXCERPT,
+    REGION,
+    RecordTableModel,
+)
 from intake.ui.records.record_search import SearchBox
 
 SEARCH_DELAY_MS = 250
@@ -140,7 +146,10 @@ class RecordList(QWidget):
         for column, width in enumerate(WIDTHS):
             header.resizeSection(column, width * character + 16)
         header.setSortIndicator(DEFAULT_SORT, Qt.SortOrder.DescendingOrder)
-        table.setColumnHidden(EXCERPT, not self.search_box.can_search_text)
+        if not self.search_box.can_search_text:  # no excerpt: the region takes the room
+            table.setColumnHidden(EXCERPT, True)
+            header.setStretchLastSection(False)
+            header.setSectionResizeMode(REGION, QHeaderView.ResizeMode.Stretch)
         table.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._keep_sortable_indicator)
         table.installEventFilter(self)
