@@ -342,7 +342,7 @@ def _audit_head(raw: Any, file_format: str) -> tuple[int, str] | None:
 def parse(data: bytes) -> KeySlotFile:
     try:
         document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # deep nesting: damage
         raise SlotFileDamaged("json") from exc
     if not isinstance(document, dict) or document.get("format") not in (FORMAT, FORMAT_V1):
         raise SlotFileDamaged("format")

@@ -108,7 +108,7 @@ def read_manifest(handle: BinaryIO, total: int) -> list[Entry]:
         if document["format"] != FORMAT:
             raise BackupInvalid(what=f"format {str(document['format'])[:40]}")
         entries = [Entry(f["name"], f["size"], f["sha256"]) for f in document["files"]]
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise BackupInvalid(what="manifest") from exc
     names = [e.name for e in entries]
     if (len(set(names)) != len(names) or not all(_allowed(n) for n in names)

@@ -36,6 +36,7 @@ from intake.domain.indicators import INDICATORS
 from intake.i18n import N_, _, format_number
 from intake.services import exports
 from intake.services.exports import ExportService, ExportSettings, PreparedExport, Reason, Result
+from intake.ui.kit import plain_text
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
 from intake.ui.kit.worker import Runner
@@ -125,7 +126,8 @@ class PreviewModel(QAbstractTableModel):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
                                                Qt.ItemDataRole.ToolTipRole):
             return None
-        return self._rows[index.row()].get(self._columns[index.column()], "")
+        value = self._rows[index.row()].get(self._columns[index.column()], "")
+        return plain_text.tooltip(str(value)) if role == Qt.ItemDataRole.ToolTipRole else value
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:

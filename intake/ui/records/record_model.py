@@ -27,6 +27,7 @@ from intake.domain.questionnaire import CodeList
 from intake.domain.regions import DESTINATION_REGIONS
 from intake.i18n import N_, _
 from intake.services.interviews import InterviewService, RecordFilter, RecordSummary
+from intake.ui.kit import plain_text
 
 PAGE_SIZE = 200
 
@@ -132,7 +133,7 @@ class RecordTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(summary, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == EXCERPT and self._excerpts:
-            return summary.excerpt or None
+            return plain_text.tooltip(summary.excerpt) or None  # never rendered as HTML
         if role == Qt.ItemDataRole.TextAlignmentRole and column == INDICATORS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
