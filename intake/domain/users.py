@@ -14,6 +14,12 @@ def normalize_user_name(name: str) -> str:
     return unicodedata.normalize("NFC", name).strip()
 
 
+def look_alike_key(name: str) -> str:
+    """What two user names are compared by for uniqueness: NFKC and case-folded, so that a
+    full-width "ａdmin" is not a second "admin" (names are stored NFC, as typed)."""
+    return unicodedata.normalize("NFKC", normalize_user_name(name)).casefold()
+
+
 def validate_user_name(name: str) -> str:
     """The NFC form of ``name``: 1–64 letters (any script), digits, ``.``, ``_`` or ``-``."""
     name = normalize_user_name(name)

@@ -25,7 +25,12 @@ from typing import Any
 
 from intake.atomic import write_atomic
 from intake.domain.roles import Role
-from intake.domain.users import normalize_user_name, validate_new_passphrase, validate_user_name
+from intake.domain.users import (
+    look_alike_key,
+    normalize_user_name,
+    validate_new_passphrase,
+    validate_user_name,
+)
 from intake.errors import InvalidInput, PassphraseIsDuress, StorageFailed
 from intake.i18n import N_
 from intake.vault import audit, keyslots, recovery, rekey, roster, slotwrap
@@ -107,8 +112,8 @@ def add_user(vault: Vault, name: str, role: Role, passphrase: str) -> UserInfo:
     name = validate_user_name(name)
     passphrase = validate_new_passphrase(passphrase)
     rows = _rows(vault)
-    if any(r["name_key"] == _key(name) for r in rows):
-        raise UserExists(name=name)
+    if any(look_alike_key(r["name"]) == look_alike_key(name) for r in rows):
+        raise UserExists(name=name)  # the same name, or one that only looks the same
     keys = vault._require_keys()
     file = vault._slot_file
     slot = slotwrap.wrap(file.vault_id, kind=KIND_USER, user=name, secret=passphrase,

@@ -16,7 +16,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
-from intake.errors import DatabaseDamaged, IntakeError, UnknownUser, WrongRecoveryCode
+from intake.errors import (
+    DatabaseDamaged,
+    IntakeError,
+    InvalidUserName,
+    UnknownUser,
+    WrongRecoveryCode,
+)
 from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.vault import accounts, keyslots, rekey, slotwrap
@@ -73,6 +79,25 @@ def test_a_new_user_opens_with_the_initial_passphrase_and_must_change_it(
         assert names(admin) == {USER: Role.ADMIN, "park": Role.CASE_MANAGER}
         with pytest.raises(accounts.UserExists):
             accounts.add_user(admin, "PARK", Role.INTERVIEWER, INITIAL)
+
+
+@pytest.mark.parametrize("look_alike", ["ＰＡＲＫ", "ｐａｒｋ", "ｐark"])
+def test_a_name_that_only_looks_like_another_is_refused(folder: Path, look_alike: str) -> None:
+    """Full-width letters (NFKC) are the same name for uniqueness; the name is stored as
+    typed (NFC). Control: a really different name is accepted."""
+    add(folder, "park", Role.CASE_MANAGER)
+    with Vault.open(folder, USER, PASSPHRASE) as admin:
+        with pytest.raises(accounts.UserExists):
+            accounts.add_user(admin, look_alike, Role.ADMIN, INITIAL)
+        accounts.add_user(admin, "park2", Role.INTERVIEWER, INITIAL)
+        assert set(names(admin)) == {USER, "park", "park2"}
+
+
+@pytest.mark.parametrize("hidden", ["pa\u200brk", "pa\u202erk", "pa\x00rk", "pa\u2066rk"])
+def test_a_name_with_invisible_or_control_characters_is_refused(
+        folder: Path, hidden: str) -> None:
+    with Vault.open(folder, USER, PASSPHRASE) as admin, pytest.raises(InvalidUserName):
+        accounts.add_user(admin, hidden, Role.INTERVIEWER, INITIAL)
 
 
 def test_a_coordinators_slot_holds_no_identity_key(folder: Path) -> None:
