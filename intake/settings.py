@@ -7,6 +7,7 @@ A damaged or hand-edited file is ignored field by field, never fatal.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -78,3 +79,15 @@ class SettingsStore:
         write_atomic(self._path, data)
         if os.name == "posix":
             os.chmod(self._path, 0o600)
+
+
+def forget_after_wipe(store: SettingsStore, wiped: Path, default_folder: Path | None) -> None:
+    """After the vault in ``wiped`` was destroyed: the settings as a first run has them
+    (only the interface language stays: it tells nothing), and the app's own data folder
+    removed when the wipe left it empty, so nothing names where a vault, an outbox or an
+    inbox was."""
+    language = store.load().language
+    store.save(Settings(language=language))
+    if default_folder is not None and wiped == default_folder:
+        with contextlib.suppress(OSError):  # only when empty; never someone else's folder
+            default_folder.parent.rmdir()

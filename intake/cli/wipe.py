@@ -11,7 +11,9 @@ from typing import Any
 from intake.cli.support import Io
 from intake.errors import ExitCode, IntakeError, VaultNotFound
 from intake.i18n import N_, _
+from intake.paths import app_paths
 from intake.services.opening import KdfPolicy, exists, wipe
+from intake.settings import SettingsStore, forget_after_wipe
 
 
 class WipeNeedsYes(IntakeError):
@@ -41,6 +43,11 @@ def cmd_wipe(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     if not exists(folder):
         raise VaultNotFound(path=str(folder))
     report = wipe(folder)
+    paths = app_paths(io.env)
+    store = SettingsStore(paths.settings_file)
+    named = store.load().vault_dir
+    if folder in (paths.default_vault, Path(named) if named else None):  # the app's vault
+        forget_after_wipe(store, folder, paths.default_vault)
     if report.failed:
         raise WipeIncomplete(names=", ".join(report.failed))
     io.stdout.write(_("The vault at {path} was destroyed.").format(path=folder) + "\n")

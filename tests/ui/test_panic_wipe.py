@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from intake.app import Gui
 from intake.i18n import _
+from intake.settings import Settings
 from intake.ui.kit.dialogs import Dialogs
 from intake.ui.records.workspace import Workspace
 from intake.ui.screens.unlock import UnlockScreen
@@ -161,3 +162,24 @@ def test_a_wipe_forgets_a_custom_vault_folder(
     wizard = screen(window)
     assert isinstance(wizard, FirstRunWizard)
     assert wizard.folder.text() == str(default_vault_folder)  # as if newly installed
+
+
+def test_a_wipe_leaves_first_run_settings_and_no_empty_data_folder(
+    qtbot: QtBot, locked_gui: Gui, existing_vault: tuple[Path, str], tmp_path: Path,
+) -> None:
+    """Nothing names where a vault, an outbox or an inbox was (issue 16); the language
+    stays. Control: before the wipe the settings file does name them."""
+    folder, _code = existing_vault
+    store = locked_gui.settings
+    store.save(store.load().with_changes(
+        language="ko", outbox_dir=str(tmp_path / "outbox-SECRET"),
+        inbox_dir=str(tmp_path / "inbox-SECRET"), auto_lock_minutes=7,
+        lock_on_minimize=True))
+    assert b"SECRET" in store.path.read_bytes()
+    locked_gui.window.dialogs.set_next_answer(True)
+    locked_gui.window.panic_wipe_action.trigger()
+    assert_wiped(locked_gui, folder)
+    assert store.load() == Settings(language="ko")
+    assert b"SECRET" not in store.path.read_bytes()
+    assert not folder.exists()  # no empty vault folder, and no empty data folder above it
+    assert not folder.parent.exists() or any(folder.parent.iterdir())

@@ -4,15 +4,19 @@ step independent; `intake wipe --yes`."""
 from __future__ import annotations
 
 import datetime as dt
+import io as io_module
 import os
 from pathlib import Path
 
 import pytest
 
+from intake.cli.main import Io, run
 from intake.exchange.demo.generate import generate
+from intake.paths import app_paths
 from intake.services.interviews import InterviewService
+from intake.settings import Settings, SettingsStore
 from intake.vault import wipe
-from intake.vault.kdf import KdfPolicy
+from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.unit.cli_harness import Cli
@@ -93,3 +97,19 @@ def test_cli_needs_yes_and_says_one_line(cli: Cli, folder: Path) -> None:
     assert result.code == 0 and result.out == f"The vault at {folder} was destroyed.\n"
     assert not folder.exists()
     assert "no vault" in cli([*args, "--yes"], "").error_line(1)
+
+
+def test_cli_wipe_of_the_apps_vault_leaves_first_run_settings(tmp_path: Path) -> None:
+    """``intake wipe --yes`` of the vault the settings name: the settings as a first run has
+    them (language kept), the empty data folder gone (issue 16)."""
+    env = {"INTAKE_HOME": str(tmp_path / "home")}
+    paths = app_paths(env)
+    store = SettingsStore(paths.settings_file)
+    Vault.create(paths.default_vault, USER, PASSPHRASE, KdfPolicy(FLOOR))[0].close()
+    store.save(Settings(language="en", outbox_dir="/media/usb/outbox-SECRET"))
+    assert b"SECRET" in store.path.read_bytes()  # control
+    io = Io(stdin=io_module.StringIO(), stdout=io_module.StringIO(),
+            stderr=io_module.StringIO(), env=env)
+    assert run(["wipe", "--yes", "--vault", str(paths.default_vault)], io) == 0
+    assert store.load() == Settings(language="en")
+    assert not paths.default_vault.exists()

@@ -32,7 +32,7 @@ from intake.services import opening
 from intake.services.desk import Desk
 from intake.services.exports import EXPORTERS
 from intake.services.session import Session
-from intake.settings import SettingsStore
+from intake.settings import SettingsStore, forget_after_wipe
 from intake.ui.admin.audit_view import AuditView
 from intake.ui.admin.users_dialog import UsersDialog
 from intake.ui.export.export_wizard import ExportWizard
@@ -318,19 +318,11 @@ class MainWindow(QMainWindow):
         if opening.exists(folder):
             self.show_unlock()
         else:
-            self._forget_vault_folder()
+            forget_after_wipe(self._settings, folder, self._default_folder)
+            if self._default_folder is not None:
+                self._folder = self._default_folder
             self.show_wizard()
         self.retranslate()
-
-    def _forget_vault_folder(self) -> None:
-        """After a wipe, the settings no longer name the wiped folder (when the default
-        folder is known; otherwise the wizard proposes the same folder again)."""
-        if self._default_folder is None:
-            return
-        settings = self._settings.load()
-        if settings.vault_dir is not None:
-            self._settings.save(settings.with_changes(vault_dir=None))
-        self._folder = self._default_folder
 
     def _vault_wiped(self) -> None:
         """The unlock screen's vault destroyed itself (too many wrong passphrases)."""
