@@ -16,7 +16,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -36,6 +35,7 @@ from intake.services.session import Session
 from intake.settings import SettingsStore
 from intake.ui.kit.dialogs import Dialogs
 from intake.ui.kit.errors import error_text
+from intake.ui.kit.file_choice import choose
 from intake.ui.kit.headings import heading
 from intake.ui.kit.passphrase_fields import NewPassphraseFields
 from intake.ui.kit.worker import BackgroundTasks
@@ -285,13 +285,9 @@ class FirstRunWizard(QWidget):
         return True
 
     def _browse(self) -> None:
-        dialog = QFileDialog(self, _("Vault folder"))
-        dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        dialog.setHistory([])
-        if dialog.exec() and dialog.selectedFiles():
-            self.folder.setText(str(Path(dialog.selectedFiles()[0]) / "intake-vault"))
+        chosen = choose(self, _("Vault folder"), mode="folder")  # the one traceless path
+        if chosen is not None:
+            self.folder.setText(str(chosen / "intake-vault"))
 
     def _create(self) -> None:
         folder = Path(self.folder.text().strip()).expanduser()
