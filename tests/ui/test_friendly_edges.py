@@ -289,7 +289,10 @@ def test_a_search_that_finds_nothing_offers_to_clear(
             generate(1, seed=3, author=USER, today=dt.date(2026, 11, 27)))
     workspace = unlock(qtbot, locked_gui)
     records = workspace.record_list
-    assert records.table.isVisible() and not records.no_match.isVisible()
+    # the window shows the workspace once the unlock's events are handled (under load, a
+    # moment after the screen switched)
+    qtbot.waitUntil(records.table.isVisible, timeout=5_000)
+    assert not records.no_match.isVisible()
     qtbot.keyClicks(records.search, "zzzqqq")
     records.apply_filter()
     qtbot.waitUntil(records.no_match.isVisible, timeout=5_000)
