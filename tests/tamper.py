@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
+
 from intake.vault import database
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
@@ -25,6 +27,20 @@ def tamper(folder: Path, sql: str) -> None:
         conn.execute(sql)
     finally:
         database.checkpoint_and_close(conn)
+
+
+def tamper_with_key(folder: Path, dbk: bytes, sql: str, *args: object) -> None:
+    """What a holder of the database key alone (a coerced coordinator) does, the vault
+    closed: ``sql`` run on intake.db with sqlcipher3, committed, the WAL folded in."""
+    conn = sqlcipher3.connect(str(folder / "intake.db"))
+    try:
+        conn.execute(f"PRAGMA key = \"x'{dbk.hex()}'\"")
+        conn.execute("PRAGMA cipher_compatibility = 4")
+        conn.execute(sql, args)
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
 
 
 def rewrite_key_file(folder: Path, edit: Callable[[dict[str, Any]], object]) -> None:

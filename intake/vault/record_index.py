@@ -120,6 +120,11 @@ def open_attached(conn: Connection, folder: Path, key: bytes, *, may_remake: boo
         reconcile(conn, fresh)
 
 
+def is_attached(conn: Connection) -> bool:
+    """Whether ``conn`` has ``index.db`` attached (a slot holding the identity key)."""
+    return any(row[1] == SCHEMA for row in conn.execute("PRAGMA database_list"))
+
+
 def _has_schema(conn: Connection) -> bool:
     return conn.execute("SELECT 1 FROM ix.sqlite_master WHERE name = 'record_text'"
                         ).fetchone() is not None

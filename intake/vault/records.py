@@ -29,7 +29,7 @@ from intake.domain.record import Record, Status
 from intake.domain.upgrade import upgrade
 from intake.vault import identity
 from intake.vault.database import Connection
-from intake.vault.record_index import TextIndex, like_pattern
+from intake.vault.record_index import TextIndex, is_attached, like_pattern
 from intake.vault.record_types import (
     IdentityKeyMissing,
     RecordFilter,
@@ -65,7 +65,7 @@ class RecordStore:
         self._q = questionnaire
         self.text = TextIndex(conn, tuple(
             q.id for q in questionnaire.questions() if q.type.is_text and not q.is_identifying
-        ), self._idk is not None and _attached(conn),
+        ), self._idk is not None and is_attached(conn),
             lambda record_id, blob: self._open_identity(record_id, blob)[0])
 
     # -- encoding -------------------------------------------------------------------------
@@ -379,10 +379,6 @@ class RecordStore:
             raise IdentityKeyMissing()
         rows = self._conn.execute("SELECT id, identity FROM records WHERE identity IS NOT NULL")
         return identity.find(self._idk, rows, text, limit, self._q.identifying_ids)
-
-
-def _attached(conn: Connection) -> bool:
-    return any(row[1] == "ix" for row in conn.execute("PRAGMA database_list"))
 
 
 def _age(started: str, now: str) -> dt.timedelta:

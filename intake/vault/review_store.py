@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from intake.domain.indicators import INDICATOR_IDS, Finding, present_count
 from intake.vault import private
 from intake.vault.database import Connection, transaction
-from intake.vault.record_index import TextIndex
+from intake.vault.record_index import TextIndex, is_attached
 
 
 @contextlib.contextmanager
@@ -197,7 +197,7 @@ def purge_identity(conn: Connection, record_id: str, user: str, at: str) -> None
     conn.execute("DELETE FROM approved_quotes WHERE record_id = ?", (record_id,))
     row = conn.execute("SELECT text_rowid FROM records WHERE id = ?", (record_id,)).fetchone()
     if row is not None and row[0] is not None:  # its entry in the text index, at once
-        if any(db[1] == "ix" for db in conn.execute("PRAGMA database_list")):
+        if is_attached(conn):
             conn.execute("DELETE FROM ix.record_text WHERE rowid = ?", (row[0],))
             conn.execute("DELETE FROM ix.excerpts WHERE text_rowid = ?", (row[0],))
             TextIndex.touch_both(conn)

@@ -24,7 +24,6 @@ import secrets
 from pathlib import Path
 
 import pytest
-import sqlcipher3
 
 from intake.domain.roles import Role
 from intake.errors import KeySlotsTampered
@@ -35,6 +34,7 @@ from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tests.security import vault_reader
 from tests.security.sentinels import hangul_of, needles
+from tests.tamper import tamper_with_key as tamper
 
 ADMIN, ADMIN_PASS = "kim", "correct horse battery staple"
 COORD, COORD_PASS = "lee", "coordinator passphrase for lee"
@@ -55,19 +55,6 @@ def _build(folder: Path, run: str) -> None:
         record.answers.update({"consent.internal_documentation": True,
                                "identity.full_name": _name(run)})
         service.save(record)
-
-
-def tamper(folder: Path, dbk: bytes, sql: str, *args: object) -> None:
-    """What the coordinator does with the database key, the vault closed."""
-    conn = sqlcipher3.connect(str(folder / "intake.db"))
-    try:
-        conn.execute(f"PRAGMA key = \"x'{dbk.hex()}'\"")
-        conn.execute("PRAGMA cipher_compatibility = 4")
-        conn.execute(sql, args)
-        conn.commit()
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
 
 
 def _names_found(folder: Path, keys: vault_reader.SlotKeys, run: str) -> bool:

@@ -47,6 +47,7 @@ from intake.vault.transfer_keys import TrustTampered
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.security.sentinels import hangul_of
+from tests.tamper import tamper_with_key as tamper
 from tests.unit.transfer_world import (
     COORDINATOR,
     World,
@@ -87,19 +88,6 @@ def control(mac_check: str, succeeded: bool) -> bool:
         assert succeeded, "positive control: without the MAC check the attack must succeed"
         return True
     return False
-
-
-def tamper(folder: Path, dbk: bytes, sql: str, *args: object) -> None:
-    """What the coordinator does with the database key, the vault closed."""
-    conn = sqlcipher3.connect(str(folder / "intake.db"))
-    try:
-        conn.execute(f"PRAGMA key = \"x'{dbk.hex()}'\"")
-        conn.execute("PRAGMA cipher_compatibility = 4")
-        conn.execute(sql, args)
-        conn.commit()
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
 
 
 def adversary_vault(folder: Path, policy: KdfPolicy) -> None:
