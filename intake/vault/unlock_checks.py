@@ -86,3 +86,32 @@ def unwrap(
         content.keys.wipe()
         raise KeySlotsTampered(path=str(files.folder)) from exc
     return content
+
+
+def open_slot_file(slot_file: KeySlotFile, folder: Path, user: str, secret: str, *,
+                   recovery_code: bool = False) -> SlotContent:
+    """The keys ``slot_file`` gives ``user`` for ``secret`` (a passphrase, or the recovery
+    code when ``recovery_code``), its MAC checked; no database is touched and no failure is
+    counted (a restore checks a backup's key file with this before writing anything).
+
+    Raises WrongPassphrase (or WrongRecoveryCode), KeySlotsDamaged, KeySlotsTampered. A
+    duress passphrase is a wrong passphrase here."""
+    from intake.domain.passphrase import normalize
+    from intake.errors import WrongPassphrase, WrongRecoveryCode
+    from intake.vault import recovery
+
+    files = VaultFiles(folder)
+    if recovery_code:
+        slot = slot_file.recovery_slot()
+        code = recovery.normalize(secret)
+        if slot is None or code is None:
+            raise WrongRecoveryCode()
+        return unwrap(files, slot_file, slot, code, WrongRecoveryCode)
+    slot = slot_file.user_slot(user)
+    if slot is None:
+        raise WrongPassphrase()
+    try:
+        return unwrap(files, slot_file, slot, normalize(secret), WrongPassphrase)
+    except keyslots.DuressPassphraseEntered as exc:
+        exc.wrapping_key[:] = bytes(len(exc.wrapping_key))
+        raise WrongPassphrase() from None
