@@ -55,8 +55,30 @@ def _uri(path: Path, create: bool) -> str:
     return f"file:{quote(str(path.absolute()))}?mode={'rwc' if create else 'rw'}"
 
 
-def _key_pragma(key: bytes | bytearray) -> str:
-    return f"PRAGMA key = \"x'{bytes(key).hex()}'\""
+_HEX = b"0123456789abcdef"
+
+
+def _key_text(key: bytes | bytearray) -> bytearray:
+    """SQLCipher's raw-key form ``x'<hex>'`` in a mutable buffer the caller zeroes.
+
+    Written digit by digit, so that no Python ``str`` or ``bytes`` of the key (hex or
+    otherwise) is ever made: ``Connection.set_key`` hands the buffer to ``sqlite3_key``.
+    """
+    text = bytearray(len(key) * 2 + 3)
+    text[0:2], text[-1] = b"x'", 0x27
+    for i, byte in enumerate(key):
+        text[2 + 2 * i], text[3 + 2 * i] = _HEX[byte >> 4], _HEX[byte & 15]
+    return text
+
+
+def _set_key(conn: Connection, key: bytes | bytearray) -> None:
+    """Key ``conn`` from ``key`` without a ``PRAGMA key`` statement (whose text would stay
+    in the heap as a string); the buffer is zeroed at once."""
+    text = _key_text(key)
+    try:
+        conn.set_key(text)
+    finally:
+        text[:] = bytes(len(text))
 
 
 def _scalar(conn: Connection, sql: str) -> str:
@@ -105,7 +127,7 @@ def connect(path: Path, key: bytes | bytearray, *, create: bool = False) -> Conn
     try:
         # SQLCipher logs HMAC failures to stderr itself; we report them as one clear error.
         conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(_key_pragma(key))
+        _set_key(conn, key)
         conn.execute("PRAGMA cipher_compatibility = 4")
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
