@@ -23,6 +23,7 @@ from intake.domain.questionnaire import (
     Questionnaire,
 )
 from intake.domain.questions import FIRST_YEAR, LIST_MAX_ITEMS, current_year
+from intake.domain.text_controls import code_point, first_refused
 from intake.errors import ExitCode, IntakeError
 from intake.i18n import N_, _
 
@@ -38,6 +39,8 @@ NOT_DATE = N_("must be a date written YYYY-MM-DD, YYYY-MM or YYYY, from {minimum
 NOT_MONEY = N_("must be an amount of at least 0 with a currency (RUB, USD, CNY, EUR, KRW, KPW)")
 NOT_TEXT = N_("must be text")
 TOO_LONG = N_("is too long: at most {maximum} characters")
+HIDDEN_CHARACTER = N_("contains a hidden character ({code}) that is not shown or changes how "
+                      "the text reads; write it again without that character")
 NOT_LIST = N_("must be a list of texts")
 TOO_MANY = N_("has too many entries: at most {maximum}")
 UNKNOWN_QUESTION = N_("is not a question of this questionnaire")
@@ -112,6 +115,11 @@ def _text(q: Question, value: Any) -> str:
     except UnicodeEncodeError as exc:
         raise AnswerError(q.id, NOT_TEXT) from exc
     value = nfc(value)
+    # One-line answers (names, places, phone numbers, list items) refuse every hidden
+    # character; a long text keeps them but NUL (intake/domain/text_controls.py).
+    refused = first_refused(value, long_text=q.type is QType.LONGTEXT)
+    if refused is not None:
+        raise AnswerError(q.id, HIDDEN_CHARACTER, code=code_point(refused))
     if q.max_length is not None and len(value) > q.max_length:
         raise AnswerError(q.id, TOO_LONG, maximum=q.max_length)
     return value

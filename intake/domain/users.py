@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from intake.domain.passphrase import MIN_LENGTH, normalize
+from intake.domain.text_controls import first_hidden
 from intake.errors import InvalidUserName, PassphraseTooShort
 
 USER_NAME_MAX = 64
@@ -21,9 +22,10 @@ def look_alike_key(name: str) -> str:
 
 
 def validate_user_name(name: str) -> str:
-    """The NFC form of ``name``: 1–64 letters (any script), digits, ``.``, ``_`` or ``-``."""
+    """The NFC form of ``name``: 1–64 letters (any script), digits, ``.``, ``_`` or ``-``,
+    none of them hidden (a Hangul filler is a letter that shows as a blank)."""
     name = normalize_user_name(name)
-    allowed = all(ch.isalnum() or ch in "._-" for ch in name)
+    allowed = first_hidden(name) is None and all(ch.isalnum() or ch in "._-" for ch in name)
     if not name or len(name) > USER_NAME_MAX or not allowed:
         raise InvalidUserName()
     return name
