@@ -5,9 +5,13 @@ full check; never over another vault unless asked, and then moved aside."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
+import shutil
 import struct
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -127,6 +131,114 @@ def test_the_wrong_passphrase_restores_nothing(vault_with_records: tuple[Path, s
         restore(out, tmp_path / "restored", USER, "not the passphrase at all")
     assert not (tmp_path / "restored").exists()
     assert not list(tmp_path.glob(".*.restoring"))
+
+
+def test_a_wrong_passphrase_is_refused_before_the_backup_is_extracted(
+    vault_with_records: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder, _code = vault_with_records
+    out = tmp_path / "vault.backup"
+    make_backup(folder, out)
+    stale = tmp_path / ".restored.restoring"  # left by a restore cut short: not even
+    stale.mkdir()                              # tidied up before the secret is known
+    extracted: list[Path] = []
+    real_extract = backup.extract
+
+    def spy(handle: BinaryIO, entries: list[backup.Entry], into: Path) -> Iterator[Path]:
+        extracted.append(into)
+        return real_extract(handle, entries, into)
+
+    monkeypatch.setattr(backup, "extract", spy)
+    with pytest.raises(WrongPassphrase):
+        restore(out, tmp_path / "restored", USER, "not the passphrase at all")
+    assert extracted == [] and stale.is_dir() and not (tmp_path / "restored").exists()
+    restore(out, tmp_path / "restored", USER, PASSPHRASE)  # control: the spy does see it
+    assert extracted == [stale] and not stale.exists()
+
+
+def test_a_duress_passphrase_restores_nothing(vault_with_records: tuple[Path, str],
+                                              tmp_path: Path) -> None:
+    """Opening the backup's key file with the duress passphrase must not restore a decoy
+    (the old restore opened the extracted copy with Vault.open, which would have)."""
+    from intake.vault import accounts
+
+    folder, _code = vault_with_records
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        accounts.set_duress_passphrase(vault, USER, "a duress passphrase here")
+    out = tmp_path / "vault.backup"
+    make_backup(folder, out)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(WrongPassphrase):
+        restore(out, tmp_path / "restored", USER, "a duress passphrase here")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    shutil.copytree(folder, tmp_path / "copy")  # control: the old restore's Vault.open
+    Vault.open(tmp_path / "copy", USER, "a duress passphrase here").close()  # lets it in
+
+
+def test_a_damaged_key_file_in_the_backup_is_damage(vault_with_records: tuple[Path, str],
+                                                    tmp_path: Path) -> None:
+    folder, _code = vault_with_records
+    (folder / KEYSLOTS_NAME).write_bytes(b"[" * 100_000)  # its hash is in the manifest
+    out = tmp_path / "vault.backup"
+    with out.open("wb") as handle:
+        backup.write(handle, [(KEYSLOTS_NAME, folder / KEYSLOTS_NAME),
+                              (DATABASE_NAME, folder / DATABASE_NAME)])
+    with pytest.raises(IntakeError) as refused:
+        restore(out, tmp_path / "restored", USER, PASSPHRASE)
+    assert refused.value.exit_code == ExitCode.INTEGRITY
+    assert not (tmp_path / "restored").exists() and not list(tmp_path.glob(".*.restoring"))
+
+
+class _Reads:
+    """A file that remembers how much each read asked for and how much it gave."""
+
+    def __init__(self, data: bytes) -> None:
+        self.inner = io.BytesIO(data)
+        self.asked: list[int] = []
+        self.given = 0
+
+    def read(self, size: int = -1) -> bytes:
+        self.asked.append(size)
+        chunk = self.inner.read(size)
+        self.given += len(chunk)
+        return chunk
+
+    def seek(self, offset: int) -> int:
+        return self.inner.seek(offset)
+
+    def tell(self) -> int:
+        return self.inner.tell()
+
+
+def _big_backup(tmp_path: Path) -> bytes:
+    files = []
+    for name, size in (("keyslots.json", 3000), ("intake.db", 5 << 20),
+                       ("attachments/" + "0" * 32, 3 << 20)):
+        (tmp_path / name.replace("/", "_")).write_bytes(os.urandom(size))
+        files.append((name, tmp_path / name.replace("/", "_")))
+    buffer = io.BytesIO()
+    backup.write(buffer, files)
+    return buffer.getvalue()
+
+
+def test_checking_reads_in_bounded_chunks_and_the_key_file_alone(tmp_path: Path) -> None:
+    data = _big_backup(tmp_path)
+    handle = _Reads(data)
+    entries = backup.read_manifest(handle, len(data))  # type: ignore[arg-type]
+    start = handle.tell()
+    backup.check(handle, start, entries)  # type: ignore[arg-type]
+    assert max(handle.asked) <= 1 << 20 and handle.given == len(data)
+    assert all(size >= 0 for size in handle.asked)  # never "the rest of the file"
+    handle = _Reads(data)
+    key_file = backup.read_entry(handle, start, entries, "keyslots.json")  # type: ignore[arg-type]
+    assert len(key_file) == 3000 and handle.given == 3000
+    with pytest.raises(backup.BackupInvalid):
+        backup.read_entry(_Reads(data), start, entries, "intake.db",  # type: ignore[arg-type]
+                          limit=1 << 20)
+    flipped = bytearray(data)
+    flipped[-1] ^= 1
+    with pytest.raises(backup.BackupInvalid):
+        backup.check(io.BytesIO(bytes(flipped)), start, entries)
 
 
 def test_an_existing_vault_is_refused_or_moved_aside(vault_with_records: tuple[Path, str],

@@ -10,11 +10,18 @@ Layout::
 The manifest lists each file's name (``keyslots.json``, ``intake.db``, or
 ``attachments/<hex id>``), size and SHA-256. Reading checks every name, size and hash and
 that nothing follows the last file; a name can never leave the folder it is restored to.
+The manifest must be exactly as :func:`write` writes it (canonical JSON, each file with its
+three fields and no more): nothing can ride along that the manifest does not account for.
+
+A restore reads in three passes, writing nothing until the last: :func:`read_manifest`,
+:func:`check` (every file's size and hash, one chunk in memory at a time), and
+:func:`read_entry` (the key file alone, into memory), then :func:`extract`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -30,6 +37,8 @@ from intake.i18n import N_
 MAGIC = b"INTAKEK\x01"
 FORMAT = "intake.backup/1"
 MAX_MANIFEST_BYTES = 1 << 22
+#: The most :func:`read_entry` reads into memory (the key file of a vault is a few KiB).
+MAX_ENTRY_BYTES = 1 << 24
 _CHUNK = 1 << 20
 REQUIRED = ("keyslots.json", "intake.db")
 _ATTACHMENT = re.compile(r"attachments/[0-9a-f]{32}")
@@ -72,9 +81,8 @@ def write(out: BinaryIO, files: list[tuple[str, Path]],
             digest.update(chunk)
             size += len(chunk)
         entries.append(Entry(name, size, digest.hexdigest()))
-    manifest = json.dumps({"format": FORMAT, "files": [
-        {"name": e.name, "size": e.size, "sha256": e.sha256} for e in entries]},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    manifest = _canonical({"format": FORMAT, "files": [
+        {"name": e.name, "size": e.size, "sha256": e.sha256} for e in entries]})
     out.write(MAGIC + struct.pack(">I", len(manifest)) + manifest)
     total, copied = sum(e.size for e in entries), 0
     for (_name, path), entry in zip(files, entries, strict=True):
@@ -92,24 +100,42 @@ def write(out: BinaryIO, files: list[tuple[str, Path]],
     return entries
 
 
-def read_manifest(handle: BinaryIO, total: int) -> list[Entry]:
-    """The manifest of the backup open as ``handle`` (``total`` bytes long), checked."""
-    start = handle.read(12)
-    if len(start) != 12 or not start.startswith(MAGIC):
-        raise BackupInvalid(what="not a backup")
-    (size,) = struct.unpack(">I", start[8:])
-    if size > MAX_MANIFEST_BYTES:
-        raise BackupInvalid(what="manifest")
-    raw = handle.read(size)
+def _canonical(document: object) -> bytes:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=True).encode("ascii")
+
+
+def _entries(raw: bytes) -> list[Entry]:
+    """The manifest's entries, its JSON exactly as :func:`write` writes it."""
     try:
         document = json.loads(raw.decode("ascii"))
         if not isinstance(document, dict) or set(document) != {"format", "files"}:
             raise ValueError("manifest")
         if document["format"] != FORMAT:
             raise BackupInvalid(what=f"format {str(document['format'])[:40]}")
-        entries = [Entry(f["name"], f["size"], f["sha256"]) for f in document["files"]]
+        files = document["files"]
+        if not isinstance(files, list) or not all(
+                isinstance(f, dict) and set(f) == {"name", "size", "sha256"} for f in files):
+            raise ValueError("manifest")
+        if _canonical(document) != raw:  # padding, other spellings: room to hide data
+            raise ValueError("manifest")
+        return [Entry(f["name"], f["size"], f["sha256"]) for f in files]
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise BackupInvalid(what="manifest") from exc
+
+
+def read_manifest(handle: BinaryIO, total: int) -> list[Entry]:
+    """The manifest of the backup open as ``handle`` (``total`` bytes long), checked: every
+    name allowed and listed once, every size and hash well-formed, and the files filling the
+    rest of the backup exactly (no byte the manifest does not account for). ``handle`` is
+    left at the first file's bytes."""
+    start = handle.read(12)
+    if len(start) != 12 or not start.startswith(MAGIC):
+        raise BackupInvalid(what="not a backup")
+    (size,) = struct.unpack(">I", start[8:])
+    if size > MAX_MANIFEST_BYTES:
+        raise BackupInvalid(what="manifest")
+    entries = _entries(handle.read(size))
     names = [e.name for e in entries]
     if (len(set(names)) != len(names) or not all(_allowed(n) for n in names)
             or not all(n in names for n in REQUIRED)):
@@ -124,25 +150,58 @@ def read_manifest(handle: BinaryIO, total: int) -> list[Entry]:
     return entries
 
 
+def _read_checked(handle: BinaryIO, entry: Entry) -> Iterator[bytes]:
+    """The bytes of ``entry`` from where ``handle`` stands, a chunk at a time; raises
+    :class:`BackupInvalid` after the last chunk when the hash does not match."""
+    digest = hashlib.sha256()
+    left = entry.size
+    while left:
+        chunk = handle.read(min(_CHUNK, left))
+        if not chunk:
+            raise BackupInvalid(what="truncated")
+        digest.update(chunk)
+        left -= len(chunk)
+        yield chunk
+    if not hmac.compare_digest(digest.hexdigest(), entry.sha256):
+        raise BackupInvalid(what=entry.name)
+
+
+def check(handle: BinaryIO, start: int, entries: list[Entry]) -> None:
+    """Read every file of the backup (its bytes begin at offset ``start``) and check its
+    size and hash, writing nothing and holding one chunk in memory at a time."""
+    handle.seek(start)
+    for entry in entries:
+        for _chunk in _read_checked(handle, entry):
+            pass
+    if handle.read(1):
+        raise BackupInvalid(what="truncated or extended")
+
+
+def read_entry(handle: BinaryIO, start: int, entries: list[Entry], name: str,
+               limit: int = MAX_ENTRY_BYTES) -> bytes:
+    """The bytes of the file ``name`` alone (at most ``limit``), its hash checked; the
+    backup's files begin at offset ``start``."""
+    offset = start
+    for entry in entries:
+        if entry.name == name:
+            if entry.size > limit:
+                raise BackupInvalid(what=name)
+            handle.seek(offset)
+            return b"".join(_read_checked(handle, entry))
+        offset += entry.size
+    raise BackupInvalid(what="file names")
+
+
 def extract(handle: BinaryIO, entries: list[Entry], folder: Path) -> Iterator[Path]:
-    """Write each file of the backup into ``folder`` (created by the caller), checking its
-    hash; yields the paths written."""
+    """Write each file of the backup, from where ``handle`` stands (the first file's bytes),
+    into ``folder`` (created by the caller), checking its hash; yields the paths written."""
     for entry in entries:
         target = folder / entry.name
         target.parent.mkdir(mode=0o700, exist_ok=True)
-        digest = hashlib.sha256()
-        left = entry.size
         with open(target, "xb") as out:
-            while left:
-                chunk = handle.read(min(_CHUNK, left))
-                if not chunk:
-                    raise BackupInvalid(what="truncated")
+            for chunk in _read_checked(handle, entry):
                 out.write(chunk)
-                digest.update(chunk)
-                left -= len(chunk)
             out.flush()
             os.fsync(out.fileno())
         target.chmod(0o600)
-        if digest.hexdigest() != entry.sha256:
-            raise BackupInvalid(what=entry.name)
         yield target
