@@ -1,6 +1,11 @@
 """Composition root of the GUI: paths, settings, language, session, services, main window.
 
 Nothing else builds these objects; tests build the same graph on a temporary folder.
+
+:func:`main` (``intake-gui``, ``intake`` without a command) starts the supervisor
+(:mod:`intake.supervisor`, which imports neither Qt nor the vault: hence the imports inside
+the functions here), which runs the window in session processes started as ``--session R W``
+(:func:`session_main`): locked means empty, a lock ends the process that held the vault.
 """
 
 from __future__ import annotations
@@ -10,23 +15,20 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QThread, QTimer
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from intake.supervisor import SESSION_FLAG
 
-from intake import i18n
-from intake.hardening import harden_process, install_exception_hook
-from intake.i18n import _
-from intake.paths import app_paths, resources_dir
-from intake.services.session import Session
-from intake.settings import SettingsStore
-from intake.ui.kit.dialogs import Dialogs
-from intake.ui.kit.fonts import register_fonts
-from intake.ui.kit.theme import apply_theme
-from intake.ui.shell.language import LanguageController
-from intake.ui.shell.main_window import MainWindow
-from intake.vault.kdf import KdfPolicy
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from intake.services.session import Session
+    from intake.settings import Settings, SettingsStore
+    from intake.ui.kit.dialogs import Dialogs
+    from intake.ui.shell.language import LanguageController
+    from intake.ui.shell.main_window import MainWindow
+    from intake.vault.kdf import KdfPolicy
 
 #: Set to 1 by the packaging smoke test: report the first screen (its name, the language and
 #: whether Qt's own strings are translated; never anything from the vault) and quit.
@@ -40,6 +42,8 @@ class Gui:
     session: Session
     languages: LanguageController
     settings: SettingsStore
+    #: The settings the window was built with (a standby compares them before it shows).
+    built_with: Settings | None = None
 
 
 def build(
@@ -49,6 +53,15 @@ def build(
     dialogs: Dialogs | None = None,
 ) -> Gui:
     """The whole GUI object graph for one installation (``INTAKE_HOME`` or the platform's)."""
+    from intake import i18n
+    from intake.paths import app_paths, resources_dir
+    from intake.services.session import Session
+    from intake.settings import SettingsStore
+    from intake.ui.kit.fonts import register_fonts
+    from intake.ui.shell.language import LanguageController
+    from intake.ui.shell.main_window import MainWindow
+    from intake.vault.kdf import KdfPolicy
+
     paths = app_paths(env)
     store = SettingsStore(paths.settings_file)
     settings = store.load()
@@ -61,10 +74,15 @@ def build(
     window = MainWindow(session, languages, store, folder, dialogs,
                         default_folder=paths.default_vault)
     app.aboutToQuit.connect(window.clipboard.clear)
-    return Gui(window, session, languages, store)
+    return Gui(window, session, languages, store, settings)
 
 
 def _report_crash(description: str) -> None:
+    from PySide6.QtCore import QThread, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from intake.i18n import _
+
     app = QApplication.instance()
     if app is not None and QThread.currentThread() != app.thread():
         # an error on a worker thread: widgets exist only on the GUI thread, queue it there
@@ -81,6 +99,10 @@ def _report_crash(description: str) -> None:
 
 def application_icon() -> QIcon:
     """The notebook-and-padlock icon (resources/icons, rendered by packaging/render_icons.py)."""
+    from PySide6.QtGui import QIcon
+
+    from intake.paths import resources_dir
+
     icon = QIcon()
     for size in ICON_SIZES:
         icon.addFile(str(resources_dir() / "icons" / f"intake-{size}.png"))
@@ -89,6 +111,9 @@ def application_icon() -> QIcon:
 
 def _report_first_screen(gui: Gui) -> None:
     """The smoke test's line, e.g. ``intake: unlock screen shown (ko, Qt ko)``, then quit."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
     screen = gui.window.screen_widget.objectName()
     reached = screen == "unlock_screen"
     qt_language = "ko" if QCoreApplication.translate("QPlatformTheme", "Cancel") == "취소" else "en"
@@ -99,21 +124,99 @@ def _report_first_screen(gui: Gui) -> None:
         app.exit(0 if reached else 1)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _application(argv: Sequence[str]) -> QApplication:
+    from PySide6.QtWidgets import QApplication
+
+    from intake.hardening import harden_process, install_exception_hook
+    from intake.ui.kit.theme import apply_theme
+
     harden_process()
-    app = QApplication([sys.argv[0], *(argv or [])])
+    app = QApplication([sys.argv[0], *argv])
     app.setApplicationName("intake")
     app.setDesktopFileName("intake")  # packaging/intake.desktop: the icon on Wayland docks
     app.setWindowIcon(application_icon())
     apply_theme(app)  # Fusion, a palette that passes WCAG AA, type size, icons' colours
     install_exception_hook(_report_crash)
-    gui = build(app, os.environ)
-    gui.window.show()
+    return app
+
+
+def _start(gui: Gui) -> None:
+    """The window is on screen: the smoke test's report, or the test script (both only
+    when their variable is set)."""
+    from PySide6.QtCore import QTimer
+
     if os.environ.get(SMOKE_TEST_VARIABLE) == "1":
         QTimer.singleShot(0, lambda: _report_first_screen(gui))
+    from intake.ui.shell import script_driver
+
+    script_driver.start_if_asked(gui.window, os.environ)
+
+
+def in_process(argv: Sequence[str] = ()) -> int:
+    """The window in this process, locks in the process too (no supervisor: a platform
+    without its pipes)."""
+    app = _application(argv)
+    gui = build(app, os.environ)
+    gui.window.show()
+    _start(gui)
     code = app.exec()
     gui.session.lock()
     return int(code)
+
+
+def session_main(read_fd: int, write_fd: int) -> int:
+    """A session process: built hidden (the standby), shown at the supervisor's word; its
+    lock ends it (:mod:`intake.ui.shell.restart`)."""
+    from intake.ui.shell.restart import SessionLink
+
+    app = _application(())
+    gui = build(app, os.environ)
+    holder = [gui]
+
+    def present(locked_by: str) -> None:
+        holder[0] = _fresh(app, holder[0])
+        holder[0].window.leave_on_lock = link.leave
+        screen = holder[0].window.screen_widget
+        hand_over = getattr(screen, "hand_over", None)
+        if callable(hand_over):
+            hand_over(locked_by)
+        window = holder[0].window
+        window.show()
+        if app.platformName() != "offscreen":  # which cannot raise a window
+            window.raise_()
+            window.activateWindow()
+        _start(holder[0])
+
+    link = SessionLink(read_fd, write_fd, present)
+    link.ready()
+    code = int(app.exec())
+    holder[0].session.lock()
+    link.quit(code)
+    return code
+
+
+def _fresh(app: QApplication, gui: Gui) -> Gui:
+    """The standby's window as it is, or built again when the settings changed since it
+    was built (a language, a vault made by the wizard, another folder)."""
+    window = gui.window
+    unlock_screen = window.screen_widget.objectName() == "unlock_screen"
+    if gui.built_with == gui.settings.load() and (
+            gui.session.exists(window.vault_folder) == unlock_screen):
+        return gui
+    window.deleteLater()
+    return build(app, os.environ)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``intake-gui``: the supervisor (``--session R W``: a session it started)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == [SESSION_FLAG] and len(args) == 3:
+        return session_main(int(args[1]), int(args[2]))
+    if os.name != "posix":
+        return in_process(args)
+    from intake import supervisor
+
+    return supervisor.main()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ another, the user away) is cleared after ``CLEAR_HIDDEN_MS``. When the vault des
 itself after too many wrong passphrases, the screen says so once and emits ``wiped``.
 
 After a lock, the main window hands over the name of the user who locked, in memory only
-(``locked_by``), so that only the passphrase is asked for; a fresh start asks for both.
+(``locked_by``, or :meth:`UnlockScreen.hand_over` in the fresh process that shows the screen
+after a lock), so that only the passphrase is asked for; a fresh start asks for both.
 """
 
 from __future__ import annotations
@@ -155,6 +156,13 @@ class UnlockScreen(QWidget):
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self._application_state)
+
+    def hand_over(self, locked_by: str) -> None:
+        """A fresh process shows this screen after another one locked (see
+        :mod:`intake.ui.shell.restart`): the user who locked, received over the
+        supervisor's pipe (in memory only), as ``locked_by`` would have given it."""
+        self.user.setText(locked_by)
+        self.first_field.setFocus()
 
     @property
     def first_field(self) -> QLineEdit:

@@ -2,7 +2,8 @@
 
 The window owns no data. Locking and quitting first save the open testimony (the form's
 ``flush``), then wait for background work, then close the vault through the session; the
-workspace is replaced by a fresh unlock screen and deleted, not hidden.
+workspace is replaced by a fresh unlock screen and deleted, not hidden. Run by the supervisor
+(:mod:`intake.supervisor`), a lock ends the process instead and a fresh one shows that screen.
 
 While a vault is open, :class:`AutoLock` watches the input of the whole application and
 locks after the configured minutes without any; minimizing locks too when the settings say
@@ -21,6 +22,7 @@ tools, transfer, help, the vault dialogs) get the desk through the small
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt
@@ -92,6 +94,9 @@ class MainWindow(QMainWindow):
         self.clipboard = ClipboardGuard(self)  # the app's copies: secret, and not kept
         self.auto_lock.idle.connect(self._idle)
         self.lock_countdown = LockCountdown(self.auto_lock, self)
+        #: Set when a supervisor runs this process (intake.app): called after a lock closed
+        #: the vault, with the user who locked; it ends the process when it can.
+        self.leave_on_lock: Callable[[str], object] | None = None
         #: Tests set this (milliseconds) instead of the minutes in the settings.
         self.auto_lock_interval_ms: int | None = None
         self.setWindowTitle("intake")  # never a user's or a person's name
@@ -293,6 +298,12 @@ class MainWindow(QMainWindow):
         self.tasks.drain()
         locked_by = self._session.user or ""
         self._end_session()
+        if self.leave_on_lock is not None:
+            # Locked means empty: this process ends here and a fresh one shows the unlock
+            # screen (intake.ui.shell.restart); it returns only without a supervisor.
+            self.hide()
+            self.leave_on_lock(locked_by)
+            self.show()
         self.show_unlock(locked_by)
 
     def _end_session(self) -> None:
