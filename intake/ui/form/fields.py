@@ -25,12 +25,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
 from intake.domain.answers import AnswerError, is_empty, normalize
 from intake.domain.questionnaire import QType, Question
 from intake.i18n import N_, _
+from intake.ui.kit.visible_controls import HiddenNotice
 
 YES, NO = N_("Yes"), N_("No")
 MULTI_COLUMNS = 2
@@ -340,7 +342,8 @@ class TextEditor(FieldEditor):
 
 
 class LongTextEditor(FieldEditor):
-    """A narrative. Tab moves to the next field (a tab character is never part of one)."""
+    """A narrative. Tab moves to the next field (a tab character is never part of one).
+    Hidden characters it holds (a bidi override, a zero-width space) are named under it."""
 
     def __init__(self, question: Question, parent: QWidget | None = None,
                  lines: int = LONGTEXT_LINES) -> None:
@@ -348,9 +351,18 @@ class LongTextEditor(FieldEditor):
         self.text = QPlainTextEdit(self)
         self.text.setTabChangesFocus(True)
         self.text.setMinimumHeight(self.fontMetrics().lineSpacing() * lines + 12)
-        self.box.addWidget(self.text)
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.text)
+        self.hidden_notice = HiddenNotice(self.text, self)
+        column.addWidget(self.hidden_notice)
+        self.box.addLayout(column)
         self.text.textChanged.connect(self.changed)
         self.retranslate()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.hidden_notice.refresh()
 
     def value(self) -> Any | None:
         return self.text.toPlainText() or None

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from intake.paths import resources_dir
 from intake.services.casefile import CaseFile
 from intake.ui.kit.fonts import FAMILY, FONT_FILES
+from intake.ui.kit.visible_controls import marked
 
 RESOLUTION = 1200
 MARGINS_MM = QMarginsF(18, 16, 18, 14)
@@ -46,7 +47,7 @@ def _document(case_file: CaseFile, device: QPagedPaintDevice) -> QTextDocument:
     document = QTextDocument()
     document.documentLayout().setPaintDevice(device)  # lay out in the device's units
     document.setDefaultFont(case_file_font())
-    document.setHtml(case_file.html)
+    document.setHtml(marked(case_file.html))  # a hidden character printed as ⟨U+202E⟩
     return document
 
 

@@ -27,7 +27,7 @@ from intake.domain.questionnaire import CodeList
 from intake.domain.regions import DESTINATION_REGIONS
 from intake.i18n import N_, _
 from intake.services.interviews import InterviewService, RecordFilter, RecordSummary
-from intake.ui.kit import plain_text
+from intake.ui.kit import plain_text, visible_controls
 
 PAGE_SIZE = 200
 
@@ -133,7 +133,8 @@ class RecordTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(summary, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == EXCERPT and self._excerpts:
-            return plain_text.tooltip(summary.excerpt) or None  # never rendered as HTML
+            # never rendered as HTML; a hidden character shown as ⟨U+202E⟩
+            return plain_text.tooltip(visible_controls.marked(summary.excerpt)) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column == INDICATORS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
@@ -153,7 +154,7 @@ class RecordTableModel(QAbstractTableModel):
             return _(_REGION_LABELS[summary.region]) if summary.region in _REGION_LABELS else ""
         if column == INDICATORS:
             return summary.indicators_present
-        return summary.excerpt if self._excerpts else ""
+        return visible_controls.marked(summary.excerpt) if self._excerpts else ""
 
     def _date(self, stamp: str) -> str:
         shown = self._dates.get(stamp)
