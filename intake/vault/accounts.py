@@ -33,8 +33,8 @@ from intake.domain.users import (
 )
 from intake.errors import InvalidInput, PassphraseIsDuress, StorageFailed
 from intake.i18n import N_
-from intake.vault import audit, keyslots, recovery, rekey, roster, slotwrap
-from intake.vault.keyslots import KIND_RECOVERY, KIND_USER, KeySlot, SlotContent, VaultKeys
+from intake.vault import audit, keyslots, recovery, rekey, roster, slotwrap, user_slots
+from intake.vault.keyslots import KIND_RECOVERY, KeySlot, SlotContent, VaultKeys
 from intake.vault.vault import Vault
 
 
@@ -103,8 +103,21 @@ def _content(keys: VaultKeys, role: Role) -> SlotContent:
 
 
 def _params(vault: Vault) -> Any:
-    own = vault._slot_file.user_slot(vault.user)
-    return own.kdf if own is not None else vault._recovery_params()
+    file = vault._slot_file
+    return file.user_kdf.params if file.user_kdf is not None else vault._recovery_params()
+
+
+def _user_kdf(vault: Vault) -> keyslots.FileKdf:
+    """The salt and parameters of the file's nameless slots (new ones for a file read as
+    format 2 that has none yet)."""
+    return vault._slot_file.user_kdf or user_slots.new_file_kdf(_params(vault))
+
+
+def _with_user_slot(vault: Vault, slot: KeySlot, kdf: keyslots.FileKdf) -> keyslots.KeySlotFile:
+    file = vault._slot_file
+    others = tuple(s for s in file.slots if s.id != slot.id)
+    return file.resealed(vault._require_keys().dbk, generation=file.generation + 1,
+                         slots=(*others, slot), user_kdf=kdf)
 
 
 def add_user(vault: Vault, name: str, role: Role, passphrase: str) -> UserInfo:
@@ -116,13 +129,13 @@ def add_user(vault: Vault, name: str, role: Role, passphrase: str) -> UserInfo:
         raise UserExists(name=name)  # the same name, or one that only looks the same
     keys = vault._require_keys()
     file = vault._slot_file
-    slot = slotwrap.wrap(file.vault_id, kind=KIND_USER, user=name, secret=passphrase,
-                         content=_content(keys, role), params=_params(vault),
-                         generation=file.generation + 1)
+    kdf = _user_kdf(vault)
+    slot = user_slots.wrap(file.vault_id, kdf, user=name, secret=passphrase,
+                           content=_content(keys, role), generation=file.generation + 1)
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     rows.append({"name_key": _key(name), "name": name, "role": role.value,
                  "slot_id": slot.id, "created_at": created, "must_change_passphrase": 1})
-    vault._write_slot_file(file.with_slot(slot, keys.dbk), rows)
+    vault._write_slot_file(_with_user_slot(vault, slot, kdf), rows)
     _log(vault, audit.AuditAction.USER_ADDED, target_user=name, role=role.value)
     return UserInfo(name, role, created, True)
 
@@ -135,15 +148,17 @@ def reset_passphrase(vault: Vault, name: str, passphrase: str) -> None:
     row = _find(rows, name)
     keys = vault._require_keys()
     file = vault._slot_file
-    old = next((s for s in file.slots if s.id == row["slot_id"]), None)
+    old = file.slot_by_id(row["slot_id"])
+    kdf = _user_kdf(vault)
     try:
-        slot = slotwrap.wrap(file.vault_id, kind=KIND_USER, user=row["name"], secret=passphrase,
-                             content=_content(keys, Role(row["role"])), params=_params(vault),
-                             generation=file.generation + 1, slot_id=row["slot_id"], keep=old)
+        slot = user_slots.wrap(file.vault_id, kdf, user=row["name"], secret=passphrase,
+                               content=_content(keys, Role(row["role"])),
+                               generation=file.generation + 1, slot_id=row["slot_id"],
+                               keep=old)
     except slotwrap.DuressMatchesPassphrase as exc:
         raise PassphraseIsDuress() from exc
     row["must_change_passphrase"] = 1
-    vault._write_slot_file(file.with_slot(slot, keys.dbk), rows)
+    vault._write_slot_file(_with_user_slot(vault, slot, kdf), rows)
     _log(vault, audit.AuditAction.PASSPHRASE_RESET, target_user=row["name"])
 
 
@@ -192,8 +207,13 @@ def set_duress_passphrase(vault: Vault, name: str, passphrase: str | None) -> No
     rows = _rows(vault)
     row = _find(rows, name)
     slot = _slot_of(vault, row)
+    kdf = vault._slot_file.user_kdf
+    if not slot.nameless or kdf is None:  # format 2: rewritten at its user's next unlock
+        raise SlotNeedsUnlock(name=row["name"])
     try:
-        new_slot = slotwrap.with_duress(vault._slot_file.vault_id, slot, secret)
+        new_slot = user_slots.with_duress(vault._slot_file.vault_id, kdf, slot,
+                                          user=row["name"], duress_secret=secret,
+                                          role=Role(row["role"]))
     except slotwrap.DuressMatchesPassphrase as exc:
         raise PassphraseIsDuress() from exc
     keys = vault._require_keys()
@@ -279,7 +299,9 @@ def _rotate(vault: Vault, rows: list[dict[str, Any]]) -> str:
         params=old_recovery.kdf if old_recovery is not None else _params(vault),
         generation=target)
     new_file = keyslots.sealed(file.vault_id, target, (*sealed, recovery_slot), new_keys.dbk,
-                               audit_head=file.audit_head)
+                               audit_head=file.audit_head,
+                               wipe_after_failures=file.wipe_after_failures,
+                               user_kdf=file.user_kdf)
     assert new_keys.idk is not None
     identity_keys = (bytes(old_keys.idk), bytes(new_keys.idk))
     conn = vault.connection()

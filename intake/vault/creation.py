@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
+from dataclasses import dataclass
 
 from intake.atomic import write_atomic
 from intake.domain.roles import Role
@@ -20,6 +21,7 @@ from intake.vault import (
     recovery,
     roster,
     slotwrap,
+    user_slots,
 )
 from intake.vault.database import transaction
 from intake.vault.files import VaultFiles, remove_partial
@@ -36,31 +38,66 @@ def name_key(user: str) -> str:
     return normalize_user_name(user).casefold()
 
 
-def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy, *,
-              template: keyslots.KeySlot | None = None, wrapping_key: bytes | None = None
-              ) -> tuple[KeySlotFile, VaultKeys, str]:
-    """Write a new vault into ``files`` (locked by the caller) with ``user`` as its admin;
-    its key file, keys and recovery code. ``template`` and ``wrapping_key``: the user's slot
-    reuses a key already derived (after a duress passphrase; the recovery slot then opens
-    with a random key, no code)."""
+@dataclass
+class Start:
+    """How a new vault begins: as ``intake init`` makes it (the defaults), or as the decoy a
+    duress passphrase leads to — the user's own role, the time and key-file generation it
+    is to show, and the key already derived (``plan``; format 2: ``template`` and
+    ``wrapping_key``, the slot's own salt reused)."""
+
+    role: Role = Role.ADMIN
+    at: dt.datetime | None = None
+    generation: int = 1
+    wipe_after_failures: int | None = None
+    plan: keyslots.DecoyPlan | None = None
+    template: keyslots.KeySlot | None = None
+    wrapping_key: bytes | None = None
+
+    @property
+    def decoy(self) -> bool:
+        return self.plan is not None or self.wrapping_key is not None
+
+    def time(self) -> str:
+        return (self.at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+
+
+def _user_slot(vault_id: str, user: str, passphrase: str, keys: VaultKeys, policy: KdfPolicy,
+               start: Start) -> tuple[keyslots.KeySlot, keyslots.FileKdf | None]:
+    content = SlotContent(keys if start.role.holds_identity_key
+                          else keys.without_identity_key(), start.role)
+    if start.wrapping_key is not None:  # a decoy for a format 2 slot: its salt, tagged
+        return slotwrap.wrap(vault_id, kind=KIND_USER, user=user, secret=passphrase,
+                             content=content, params=policy.params(),
+                             generation=start.generation, keep=start.template,
+                             wrapping_key=start.wrapping_key), None
+    if start.plan is not None:
+        kdf = keyslots.FileKdf(policy.params(), start.plan.salt)
+        return user_slots.wrap(vault_id, kdf, user=user, secret=passphrase, content=content,
+                               generation=start.generation, key=start.plan.key), kdf
+    kdf = user_slots.new_file_kdf(policy.params())
+    return user_slots.wrap(vault_id, kdf, user=user, secret=passphrase, content=content,
+                           generation=start.generation), kdf
+
+
+def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy,
+              start: Start | None = None) -> tuple[KeySlotFile, VaultKeys, str]:
+    """Write a new vault into ``files`` (locked by the caller) with ``user`` in ``start``'s
+    role (an admin for ``intake init``); its key file, keys and recovery code. A decoy's
+    recovery slot opens with a random key, no code (no second derivation)."""
+    start = start or Start()
     params = policy.params()
     vault_id = str(uuid.uuid4())
     keys = VaultKeys.generate()
     code = recovery.generate()
-    first_generation = 1
-    user_slot = slotwrap.wrap(
-        vault_id, kind=KIND_USER, user=user, secret=passphrase,
-        content=SlotContent(keys, Role.ADMIN), params=params, generation=first_generation,
-        keep=template, wrapping_key=wrapping_key,
-    )
+    user_slot, user_kdf = _user_slot(vault_id, user, passphrase, keys, policy, start)
     recovery_slot = slotwrap.wrap(
         vault_id, kind=KIND_RECOVERY, user=None, secret=recovery.normalize(code) or "",
-        content=SlotContent(keys, None), params=params, generation=first_generation,
-        # after duress: a random key in place of the code's (no second derivation)
-        wrapping_key=os.urandom(keyslots.KEY_BYTES) if wrapping_key is not None else None,
+        content=SlotContent(keys, None), params=params, generation=start.generation,
+        wrapping_key=os.urandom(keyslots.KEY_BYTES) if start.decoy else None,
     )
-    slots = (user_slot, recovery_slot)
-    slot_file = keyslots.sealed(vault_id, first_generation, slots, keys.dbk)
+    slot_file = keyslots.sealed(vault_id, start.generation, (user_slot, recovery_slot),
+                                keys.dbk, wipe_after_failures=start.wipe_after_failures,
+                                user_kdf=user_kdf)
     try:
         conn = database.connect(files.database, keys.dbk, create=True)
         if os.name == "posix":
@@ -70,13 +107,13 @@ def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy, 
             with transaction(conn):
                 conn.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
-                    [("vault_id", vault_id), (generation.GENERATION, str(first_generation)),
-                     ("created_at", now())],
+                    [("vault_id", vault_id), (generation.GENERATION, str(start.generation)),
+                     ("created_at", start.time())],
                 )
                 conn.execute(
                     "INSERT INTO users (name_key, name, role, slot_id, created_at)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    (name_key(user), user, Role.ADMIN.value, user_slot.id, now()),
+                    (name_key(user), user, start.role.value, user_slot.id, start.time()),
                 )
                 roster.store(conn, keys.idk or b"")  # a new vault's keys always carry it
         finally:

@@ -1,9 +1,13 @@
-"""The duress passphrase (field security): typed under coercion, it destroys the vault and opens a
-new, empty one that looks like any other, in about the time a real unlock takes.
+"""The duress passphrase (field security): typed under coercion, it destroys the vault and
+opens a new, empty one that looks like a vault that user really owns, in about the time a
+real unlock takes.
 
 What an observer sees must not differ from a real unlock: no message, no second key
-derivation (the one derivation already made is reused for the new vault's slot, see
-:mod:`intake.vault.slotwrap`), and the same duration. A real unlock's time after the key
+derivation (the decoy's key was prepared when the duress passphrase was set, see
+:mod:`intake.vault.user_slots`), the same duration, and a vault as ``intake init`` makes
+one — fresh ids and salts, the user in their own role, a first lock at the time the duress
+passphrase was set, the key file's generation kept. What an examiner with an earlier image
+of the folder can still tell is in docs/threat-model.md. A real unlock's time after the key
 derivation depends on the size of the database (the integrity checks read every page), so
 each real unlock records how long that part took (``unlock_cost``: a number of
 milliseconds, nothing else), and the duress path waits until its own post-derivation time
@@ -13,6 +17,7 @@ matches. Without a recorded figure, the time is estimated from the database's si
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -20,8 +25,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from intake.atomic import write_atomic
+from intake.vault.creation import Start
 from intake.vault.files import VaultFiles, acquire
-from intake.vault.keyslots import KeySlot
+from intake.vault.kdf import KdfPolicy
+from intake.vault.keyslots import DuressPassphraseEntered, KeySlotFile
 from intake.vault.lockfile import VaultLock
 from intake.vault.wipe import COST_NAME, wipe_vault
 
@@ -56,12 +63,29 @@ def expected_cost(folder: Path, database_bytes: int) -> float:
     return BASE_SECONDS + SECONDS_PER_MIB * database_bytes / (1 << 20)
 
 
+def _start(slot_file: KeySlotFile, user: str,
+           entered: DuressPassphraseEntered) -> tuple[Start, KdfPolicy]:
+    """How the decoy begins: as the user's own vault, made when the duress passphrase was
+    set, at the key file's generation (format 2 slots: as before, an admin's)."""
+    plan = entered.decoy
+    if plan is not None:
+        assert slot_file.user_kdf is not None
+        return Start(role=plan.role, at=dt.datetime.fromtimestamp(plan.made_at, dt.UTC),
+                     generation=slot_file.generation,
+                     wipe_after_failures=slot_file.wipe_after_failures,
+                     plan=plan), KdfPolicy(slot_file.user_kdf.params)
+    slot = slot_file.tagged_slot(user)
+    assert slot is not None
+    return Start(template=replace(slot, duress=None),
+                 wrapping_key=bytes(entered.wrapping_key)), KdfPolicy(slot.kdf)
+
+
 def start_over(create: Callable[..., V], files: VaultFiles, lock: VaultLock, user: str,
-               passphrase: str, slot: KeySlot, wrapping_key: bytearray,
+               passphrase: str, slot_file: KeySlotFile, entered: DuressPassphraseEntered,
                derived_at: float) -> V:
-    """Wipe the vault in ``files`` and return a new one, open, for ``user`` under the same
-    ``passphrase`` (made by ``create``: ``Vault.create_after_duress``); ``derived_at`` is
-    when the key derivation ended (perf_counter)."""
+    """Wipe the vault in ``files`` and return a new one, open, for ``user`` under the
+    duress ``passphrase`` (made by ``create``: ``Vault.create_after_duress``); ``derived_at``
+    is when the key derivation ended (perf_counter)."""
     folder = files.folder
     try:
         size = files.database.stat().st_size
@@ -69,22 +93,22 @@ def start_over(create: Callable[..., V], files: VaultFiles, lock: VaultLock, use
         size = 0
     target = expected_cost(folder, size)
     try:
-        wipe_vault(folder)  # key file first: the old data is unreadable from here on
-    finally:
-        lock.release()
-    try:
+        start, policy = _start(slot_file, user, entered)
+        try:
+            wipe_vault(folder)  # key file first: the old data is unreadable from here on
+        finally:
+            lock.release()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         new_lock = acquire(files)
         try:
-            vault = create(
-                files, new_lock, user, passphrase,
-                template=replace(slot, duress=None), wrapping_key=bytes(wrapping_key))
+            vault = create(files, new_lock, user, passphrase, start, policy)
         except BaseException:
             new_lock.release()
             raise
     finally:
-        wrapping_key[:] = bytes(len(wrapping_key))
+        entered.wipe()
     remaining = target - (time.perf_counter() - derived_at)
     if remaining > 0:
         time.sleep(remaining)
+    record_cost(folder, target)  # a real unlock leaves this figure too
     return vault

@@ -16,8 +16,11 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 FLOOR_MEMORY_KIB = 64 * 1024
 FLOOR_ITERATIONS = 3
-MAX_MEMORY_KIB = 2 * 1024 * 1024
-MAX_ITERATIONS = 64
+#: The ceiling: the most this app ever calibrates. A key file asking for more is refused as
+#: edited (an unlock that costs minutes or all memory is a denial of service).
+MAX_MEMORY_KIB = 1024 * 1024
+MAX_ITERATIONS = 10
+MAX_LANES = 8
 LANES = 4
 SALT_BYTES = 16
 TARGET_SECONDS = (0.5, 1.0)
@@ -33,7 +36,7 @@ class KdfParams:
         return (
             FLOOR_MEMORY_KIB <= self.memory_kib <= MAX_MEMORY_KIB
             and FLOOR_ITERATIONS <= self.iterations <= MAX_ITERATIONS
-            and 1 <= self.lanes <= 16
+            and 1 <= self.lanes <= MAX_LANES
         )
 
 
@@ -65,13 +68,14 @@ def calibrate(
     """Parameters for which one derivation lands in ``target`` seconds on this machine.
 
     Memory is raised first (it is what makes guessing on GPUs costly), up to 1 GiB, then
-    iterations. On a machine too slow for the floor, the floor is used anyway.
+    iterations (up to ``MAX_ITERATIONS``). On a machine too slow for the floor, the floor
+    is used anyway.
     """
     low, high = target
     goal = (low + high) / 2
     params = FLOOR
     seconds = measure(params)
-    while seconds < low and params.memory_kib * 2 <= 1024 * 1024:
+    while seconds < low and params.memory_kib * 2 <= MAX_MEMORY_KIB:
         params = replace(params, memory_kib=params.memory_kib * 2)
         seconds = measure(params)
     if seconds > high and params.memory_kib > FLOOR_MEMORY_KIB:

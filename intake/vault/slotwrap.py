@@ -32,13 +32,14 @@ from intake.vault import sealing
 from intake.vault.kdf import SALT_BYTES, KdfParams, derive
 from intake.vault.keyslots import (
     DURESS_BYTES,
-    FORMAT,
     FORMAT_V1,
+    FORMAT_V2,
     HAS_IDK,
     KEY_BYTES,
     KIND_USER,
     NONCE_BYTES,
     PAYLOAD_VERSION,
+    ROLE_BYTES,
     DuressPassphraseEntered,
     KeySlot,
     SlotContent,
@@ -50,6 +51,10 @@ from intake.vault.keyslots import (
     user_tag,
 )
 
+#: The label binding a passphrase part (format 2 slots) and every sealed box (all slots) to
+#: their purpose: the format that introduced them, kept as it is so those slots still open
+SEAL_LABEL = FORMAT_V2
+
 
 class DuressMatchesPassphrase(Exception):
     """A duress passphrase must differ from the slot's passphrase (it would never fire)."""
@@ -58,7 +63,7 @@ class DuressMatchesPassphrase(Exception):
 def _aad(vault_id: str, slot: KeySlot) -> bytes:
     """What the passphrase part is bound to (legacy slots: as format 1 wrote it)."""
     bound: dict[str, Any] = {
-        "format": FORMAT_V1 if slot.legacy else FORMAT,
+        "format": FORMAT_V1 if slot.legacy else SEAL_LABEL,
         "vault_id": vault_id,
         "slot_id": slot.id,
         "kind": slot.kind,
@@ -75,7 +80,7 @@ def _info(vault_id: str, slot: KeySlot, sealed_generation: int) -> bytes:
     """What a sealed box is bound to: the slot it belongs to and when it was sealed."""
     assert slot.public_key is not None
     return canonical({
-        "format": FORMAT, "vault_id": vault_id, "slot_id": slot.id, "kind": slot.kind,
+        "format": SEAL_LABEL, "vault_id": vault_id, "slot_id": slot.id, "kind": slot.kind,
         "user_tag": slot.user_tag, "sealed_generation": sealed_generation,
         "public_key": hashlib.sha256(slot.public_key).hexdigest()})
 
@@ -83,7 +88,7 @@ def _info(vault_id: str, slot: KeySlot, sealed_generation: int) -> bytes:
 def _payload(content: SlotContent) -> bytes:
     keys = content.keys
     flags = HAS_IDK if keys.idk is not None else 0
-    role = (content.role.value if content.role else "").encode("ascii")
+    role = (content.role.value if content.role else "").encode("ascii").ljust(ROLE_BYTES, b"\0")
     idk = bytes(keys.idk) if keys.idk is not None else bytes(KEY_BYTES)
     return struct.pack("BB", PAYLOAD_VERSION, flags) + bytes(keys.dbk) + idk + role
 
@@ -94,7 +99,8 @@ def _parse_payload(data: bytes) -> SlotContent:
     flags = data[1]
     dbk = bytearray(data[2 : 2 + KEY_BYTES])
     idk = bytearray(data[2 + KEY_BYTES : 2 + 2 * KEY_BYTES]) if flags & HAS_IDK else None
-    role_text = data[2 + 2 * KEY_BYTES :].decode("ascii", errors="strict")
+    # padded to ROLE_BYTES (equal lengths for every role); unpadded in older files
+    role_text = data[2 + 2 * KEY_BYTES :].rstrip(b"\0").decode("ascii", errors="strict")
     try:
         role = Role(role_text) if role_text else None
     except ValueError as exc:
@@ -195,7 +201,11 @@ def unwrap(vault_id: str, slot: KeySlot, secret: str) -> SlotContent:
         raise SlotTagInvalid() from exc
     if slot.legacy:
         return _parse_payload(inner)
-    private = bytearray(inner)
+    return open_sealed(vault_id, slot, bytearray(inner))
+
+
+def open_sealed(vault_id: str, slot: KeySlot, private: bytearray) -> SlotContent:
+    """The keys sealed to ``slot``, opened with its private half (zeroed after)."""
     try:
         assert slot.sealed is not None and slot.sealed_generation is not None
         payload = sealing.open_box(private, slot.sealed,

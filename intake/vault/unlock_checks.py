@@ -6,10 +6,12 @@ vault is destroyed)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlcipher3
 
+from intake.domain.passphrase import normalize
 from intake.errors import (
     DatabaseDamaged,
     GenerationMismatch,
@@ -17,8 +19,20 @@ from intake.errors import (
     KeySlotsTampered,
     VaultTooNew,
     VaultWipedAfterFailures,
+    WrongPassphrase,
+    WrongRecoveryCode,
 )
-from intake.vault import database, generation, keyslots, migrations, slotwrap, unlock_audit, wipe
+from intake.vault import (
+    database,
+    generation,
+    keyslots,
+    migrations,
+    recovery,
+    slotwrap,
+    unlock_audit,
+    user_slots,
+    wipe,
+)
 from intake.vault.database import Connection
 from intake.vault.files import VaultFiles
 from intake.vault.keyslots import KeySlotFile, SlotContent
@@ -67,17 +81,16 @@ def count_failure(files: VaultFiles, slot_file: KeySlotFile, lock: VaultLock) ->
     raise VaultWipedAfterFailures(count=count)
 
 
-def unwrap(
-    files: VaultFiles,
-    slot_file: KeySlotFile,
-    slot: keyslots.KeySlot,
-    secret: str,
-    wrong: type[Exception],
-) -> SlotContent:
+def _checked(files: VaultFiles, slot_file: KeySlotFile, wrong: type[Exception],
+             opening: Callable[[], tuple[keyslots.KeySlot, SlotContent]],
+             ) -> tuple[keyslots.KeySlot, SlotContent]:
+    """What ``opening`` opens, the file's MAC checked; slot errors as the user sees them."""
     try:
-        content = slotwrap.unwrap(slot_file.vault_id, slot, secret)
+        slot, content = opening()
     except keyslots.SlotTagInvalid as exc:
         raise wrong() from exc
+    except keyslots.SlotEdited as exc:
+        raise KeySlotsTampered(path=str(files.folder)) from exc
     except keyslots.SlotFileDamaged as exc:
         raise KeySlotsDamaged(path=str(files.folder)) from exc
     try:
@@ -85,7 +98,22 @@ def unwrap(
     except keyslots.SlotFileMacInvalid as exc:
         content.keys.wipe()
         raise KeySlotsTampered(path=str(files.folder)) from exc
-    return content
+    return slot, content
+
+
+def unwrap(files: VaultFiles, slot_file: KeySlotFile, slot: keyslots.KeySlot, secret: str,
+           wrong: type[Exception]) -> SlotContent:
+    """The keys in ``slot`` (the recovery slot) for ``secret``."""
+    return _checked(files, slot_file, wrong,
+                    lambda: (slot, slotwrap.unwrap(slot_file.vault_id, slot, secret)))[1]
+
+
+def open_user(files: VaultFiles, slot_file: KeySlotFile, user: str,
+              secret: str) -> tuple[keyslots.KeySlot, SlotContent]:
+    """``user``'s slot and keys for the passphrase ``secret`` (normalized): one derivation;
+    ``WrongPassphrase`` alike for an unknown name and a wrong passphrase."""
+    return _checked(files, slot_file, WrongPassphrase,
+                    lambda: user_slots.open_user(slot_file, user, secret))
 
 
 def open_slot_file(slot_file: KeySlotFile, folder: Path, user: str, secret: str, *,
@@ -96,10 +124,6 @@ def open_slot_file(slot_file: KeySlotFile, folder: Path, user: str, secret: str,
 
     Raises WrongPassphrase (or WrongRecoveryCode), KeySlotsDamaged, KeySlotsTampered. A
     duress passphrase is a wrong passphrase here."""
-    from intake.domain.passphrase import normalize
-    from intake.errors import WrongPassphrase, WrongRecoveryCode
-    from intake.vault import recovery
-
     files = VaultFiles(folder)
     if recovery_code:
         slot = slot_file.recovery_slot()
@@ -107,11 +131,8 @@ def open_slot_file(slot_file: KeySlotFile, folder: Path, user: str, secret: str,
         if slot is None or code is None:
             raise WrongRecoveryCode()
         return unwrap(files, slot_file, slot, code, WrongRecoveryCode)
-    slot = slot_file.user_slot(user)
-    if slot is None:
-        raise WrongPassphrase()
     try:
-        return unwrap(files, slot_file, slot, normalize(secret), WrongPassphrase)
+        return open_user(files, slot_file, user, normalize(secret))[1]
     except keyslots.DuressPassphraseEntered as exc:
-        exc.wrapping_key[:] = bytes(len(exc.wrapping_key))
+        exc.wipe()
         raise WrongPassphrase() from None

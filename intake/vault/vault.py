@@ -53,6 +53,7 @@ from intake.vault import (
     slotwrap,
     unlock_audit,
     unlock_checks,
+    user_slots,
 )
 from intake.vault.connections import ThreadConnections
 from intake.vault.database import Connection
@@ -62,7 +63,7 @@ from intake.vault.files import (
     prepare,
 )
 from intake.vault.kdf import KdfParams, KdfPolicy
-from intake.vault.keyslots import KIND_USER, KeySlotFile, SlotContent, VaultKeys
+from intake.vault.keyslots import KeySlotFile, SlotContent, VaultKeys
 from intake.vault.lockfile import VaultLock
 
 log = logging.getLogger(__name__)
@@ -120,26 +121,33 @@ class Vault:
 
     @classmethod
     def create_after_duress(cls, files: VaultFiles, lock: VaultLock, user: str,
-                            passphrase: str, *, template: keyslots.KeySlot,
-                            wrapping_key: bytes) -> Vault:
+                            passphrase: str, start: creation.Start, policy: KdfPolicy) -> Vault:
         """The new, empty vault a duress passphrase leads to (see :mod:`duress`): ``user``
-        is its admin under the same passphrase, reusing the key already derived with
-        ``template``'s salt; its recovery slot opens with no code anyone knows."""
-        vault, _code = cls._create_locked(files, lock, user, passphrase, KdfPolicy(template.kdf),
-                                          template=template, wrapping_key=wrapping_key)
-        unlock_audit.on_unlock(vault.connection(), vault.files.folder, vault.user,
-                                recovery_code=False)
+        in their own role under the duress passphrase, made as ``intake init`` makes a
+        vault, at the time ``start`` says (when the duress passphrase was set), with the
+        key already derived; its recovery slot opens with no code anyone knows."""
+        vault, _code = cls._create_locked(files, lock, user, passphrase, policy, start)
+        conn = vault.connection()
+        audit.append(conn, user, audit.AuditAction.LOCK, at=start.at)  # as init's first lock
+        vault._slot_file = vault._slot_file.with_audit_head(audit.head(conn),
+                                                            vault._require_keys().dbk)
+        write_atomic(files.keyslots, keyslots.serialize(vault._slot_file))
+        unlock_audit.on_unlock(conn, vault.files.folder, vault.user, recovery_code=False)
         return vault
 
     @classmethod
     def _create_locked(
         cls, files: VaultFiles, lock: VaultLock, user: str, passphrase: str, policy: KdfPolicy,
-        *, template: keyslots.KeySlot | None = None, wrapping_key: bytes | None = None,
+        start: creation.Start | None = None,
     ) -> tuple[Vault, str]:
-        slot_file, keys, code = creation.write_new(files, user, passphrase, policy,
-                                                   template=template, wrapping_key=wrapping_key)
+        start = start or creation.Start()
+        slot_file, keys, code = creation.write_new(files, user, passphrase, policy, start)
+        if not start.role.holds_identity_key:
+            own = keys.without_identity_key()
+            keys.wipe()
+            keys = own
         log.info("vault created")
-        return cls(files, lock, slot_file, keys, user, Role.ADMIN), code
+        return cls(files, lock, slot_file, keys, user, start.role), code
 
     # -- unlocking ------------------------------------------------------------------------
     @classmethod
@@ -151,12 +159,9 @@ class Vault:
         files, lock, slot_file = prepare(folder)
         entered: keyslots.DuressPassphraseEntered | None = None
         try:
-            slot = slot_file.user_slot(user)
-            if slot is None:
-                raise UnknownUser()
             try:
-                content = unlock_checks.unwrap(files, slot_file, slot, normalize(passphrase),
-                                  WrongPassphrase)
+                slot, content = unlock_checks.open_user(files, slot_file, user,
+                                                        normalize(passphrase))
             except keyslots.DuressPassphraseEntered as exc:
                 entered = exc
             derived_at = time.perf_counter()
@@ -165,17 +170,16 @@ class Vault:
                 vault = cls(files, lock, slot_file, content.keys, user,
                             content.role or Role.ADMIN)
         except BaseException as exc:
-            if isinstance(exc, WrongPassphrase | UnknownUser):
+            if isinstance(exc, WrongPassphrase):
                 unlock_checks.count_failure(files, slot_file, lock)
             lock.release()
             raise
         if entered is not None:
             return duress.start_over(cls.create_after_duress, files, lock, user,
-                                     normalize(passphrase), slot, entered.wrapping_key,
-                                     derived_at)
+                                     normalize(passphrase), slot_file, entered, derived_at)
         vault._verify_open(slot_id=slot.id, accept_mismatch=accept_generation_mismatch)
-        if slot.legacy:  # a format 1 slot: rewrite it sealed, under the same passphrase
-            vault._rewrap_own_slot(normalize(passphrase), slot.kdf, keep_must_change=True)
+        if not slot.nameless:  # format 1 or 2: rewrite it nameless, under the same passphrase
+            vault._rewrap_own_slot(normalize(passphrase), keep_must_change=True)
         unlock_audit.on_unlock(vault.connection(), vault.files.folder, vault.user,
                                 recovery_code=False)
         duress.record_cost(files.folder, time.perf_counter() - derived_at)
@@ -249,36 +253,38 @@ class Vault:
     def change_passphrase(self, new_passphrase: str) -> None:
         """Rewrap this user's slot under a new passphrase (the data is not re-encrypted)."""
         new_passphrase = validate_new_passphrase(new_passphrase)
-        slot = self._slot_file.user_slot(self.user)
-        params = slot.kdf if slot is not None else self._recovery_params()
-        self._rewrap_own_slot(new_passphrase, params, keep_must_change=False)
+        self._rewrap_own_slot(new_passphrase, keep_must_change=False)
         audit.append(self.connection(), self.user, audit.AuditAction.PASSPHRASE_CHANGED)
         log.info("passphrase changed (slot rewrapped)")
 
-    def _rewrap_own_slot(self, passphrase: str, params: KdfParams, *,
-                         keep_must_change: bool) -> None:
-        """This user's slot written anew (fresh key pair, sealed keys) under ``passphrase``."""
-        slot = self._slot_file.user_slot(self.user)
+    def _rewrap_own_slot(self, passphrase: str, *, keep_must_change: bool) -> None:
+        """This user's slot written anew, nameless (fresh key pair, sealed keys) under
+        ``passphrase``; its duress box carries over. A file without nameless slots yet
+        gets its user salt and parameters here (from the old slot's parameters)."""
         keys = self._require_keys()
         conn = self.connection()
         row = conn.execute(
             "SELECT slot_id FROM users WHERE name_key = ?", (creation.name_key(self.user),)
         ).fetchone()
-        slot_id = slot.id if slot is not None else (row[0] if row else None)
+        old = self._slot_file.slot_by_id(row[0] if row else None)
+        file = self._slot_file
+        kdf = file.user_kdf or user_slots.new_file_kdf(
+            old.kdf if old is not None else self._recovery_params())
         content_keys = keys if self.role.holds_identity_key else keys.without_identity_key()
         try:
-            new_slot = slotwrap.wrap(
-                self._slot_file.vault_id, kind=KIND_USER, user=self.user, secret=passphrase,
-                content=SlotContent(content_keys, self.role), params=params,
-                generation=self._slot_file.generation + 1, slot_id=slot_id, keep=slot,
-            )
+            new_slot = user_slots.wrap(
+                file.vault_id, kdf, user=self.user, secret=passphrase,
+                content=SlotContent(content_keys, self.role), generation=file.generation + 1,
+                slot_id=row[0] if row else None, keep=old)
         except slotwrap.DuressMatchesPassphrase as exc:
             raise PassphraseIsDuress() from exc
         users = [dict(r, slot_id=new_slot.id, must_change_passphrase=int(
                      keep_must_change and bool(r["must_change_passphrase"])))
                  if r["name_key"] == creation.name_key(self.user) else r
                  for r in rekey.users_rows(conn)]
-        self._write_slot_file(self._slot_file.with_slot(new_slot, keys.dbk), users)
+        others = tuple(s for s in file.slots if s.id != new_slot.id)
+        self._write_slot_file(file.resealed(keys.dbk, generation=file.generation + 1,
+                                            slots=(*others, new_slot), user_kdf=kdf), users)
         self.must_change_passphrase = keep_must_change and self.must_change_passphrase
 
     def _recovery_params(self) -> KdfParams:

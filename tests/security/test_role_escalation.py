@@ -89,7 +89,7 @@ def _attack(tmp_path: Path, action: str) -> tuple[Path, str, vault_reader.SlotKe
     passphrase = COORD_PASS + " new" if action == "reset_passphrase" else COORD_PASS
     try:
         after = vault_reader.open_user_slot(folder, COORD, passphrase)
-    except vault_reader.InvalidTag:  # the reset never happened
+    except LookupError:  # the reset never happened
         after = vault_reader.open_user_slot(folder, COORD, COORD_PASS)
     return folder, run, after
 

@@ -2,8 +2,9 @@
 alone (it imports nothing of :mod:`intake`): what someone holding one slot's passphrase and
 a copy of the folder can decrypt.
 
-- :func:`open_user_slot`: the key file of format ``intake.keyslots/2`` as documented (user
-  tag, Argon2id, AES-256-GCM of the slot's private key, HPKE open of the payload);
+- :func:`open_user_slot`: the key file of format ``intake.keyslots/3`` as documented (one
+  Argon2id over name and passphrase, the slot found by its check, AES-256-GCM of the slot's
+  private key, HPKE open of the payload); format 2 (user tag) too;
 - :func:`decrypt_file`: a SQLCipher 4 page decryptor (raw key; AES-256-CBC pages with an
   80-byte reserve: IV, HMAC-SHA512) for database files and WAL frames, every page, free or
   not, stale frames included;
@@ -39,7 +40,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 KEYSLOTS = "keyslots.json"
-FORMAT = "intake.keyslots/2"
+FORMAT = "intake.keyslots/3"
+LABEL = "intake.keyslots/2"  # format 2 files, and the label of every sealed box
 SUITE = hpke.Suite(hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 HAS_IDK = 0x01
 INDEX_INFO = b"intake text index v1"
@@ -88,34 +90,70 @@ def _private(raw: bytes) -> hpke.MLKEM768X25519PrivateKey:
                                          x25519.X25519PrivateKey.from_private_bytes(raw[64:]))
 
 
-def open_user_slot(folder: Path, name: str, passphrase: str) -> SlotKeys:
-    """The keys ``name``'s slot gives for ``passphrase`` (raises on a wrong one)."""
-    document = json.loads((folder / KEYSLOTS).read_text("utf-8"))
-    assert document["format"] == FORMAT
+def _argon2(kdf: dict[str, Any], secret: bytes) -> bytes:
+    return Argon2id(salt=base64.b64decode(kdf["salt"]), length=32,
+                    iterations=kdf["iterations"], lanes=kdf["lanes"],
+                    memory_cost=kdf["memory_kib"]).derive(secret)
+
+
+def user_key(document: dict[str, Any], name: str, passphrase: str) -> bytes:
+    """Format 3, as documented: one Argon2id over name and passphrase (the file's salt)."""
+    folded = unicodedata.normalize("NFC", name).strip().casefold().encode("utf-8")
+    secret = (b"intake user slot v3\0" + len(folded).to_bytes(4, "big") + folded
+              + unicodedata.normalize("NFC", passphrase).encode("utf-8"))
+    return _argon2(document["user_kdf"], secret)
+
+
+def _open_nameless(document: dict[str, Any], name: str, passphrase: str) -> tuple[
+        dict[str, Any], bytes]:
+    key = user_key(document, name, passphrase)
+    check = hkdf(key, b"intake slot check v3")[:16]
+    found = [s for s in document["slots"]
+             if "check" in s and base64.b64decode(s["check"]) == check]
+    if not found:
+        raise LookupError("no slot for this name and passphrase")
+    [slot] = found
+    ad = canonical({"format": FORMAT, "vault_id": document["vault_id"], "slot_id": slot["id"],
+                    "kind": "user", "generation": slot["generation"],
+                    "kdf": document["user_kdf"], "check": check.hex(),
+                    "public_key": base64.b64decode(slot["public_key"]).hex()})
+    private = AESGCM(hkdf(key, b"intake slot wrap v3")).decrypt(
+        base64.b64decode(slot["nonce"]), base64.b64decode(slot["ciphertext"]), ad)
+    return slot, private
+
+
+def _open_tagged(document: dict[str, Any], name: str, passphrase: str) -> tuple[
+        dict[str, Any], bytes]:
     vault_id = document["vault_id"]
     tag = user_tag(vault_id, name)
-    [slot] = [s for s in document["slots"] if s["kind"] == "user" and s["user_tag"] == tag]
-    kdf = slot["kdf"]
-    wrapping = Argon2id(salt=base64.b64decode(kdf["salt"]), length=32,
-                        iterations=kdf["iterations"], lanes=kdf["lanes"],
-                        memory_cost=kdf["memory_kib"]).derive(
-        unicodedata.normalize("NFC", passphrase).encode("utf-8"))
-    ad = canonical({"format": FORMAT, "vault_id": vault_id, "slot_id": slot["id"],
+    [slot] = [s for s in document["slots"] if s["kind"] == "user" and s.get("user_tag") == tag]
+    wrapping = _argon2(slot["kdf"], unicodedata.normalize("NFC", passphrase).encode("utf-8"))
+    ad = canonical({"format": LABEL, "vault_id": vault_id, "slot_id": slot["id"],
                     "kind": slot["kind"], "user_tag": slot["user_tag"],
                     "generation": slot["generation"], "kdf": _kdf(slot),
                     "public_key": _public_hash(slot)})
-    private = AESGCM(wrapping).decrypt(base64.b64decode(slot["nonce"]),
-                                       base64.b64decode(slot["ciphertext"]), ad)
-    info = canonical({"format": FORMAT, "vault_id": vault_id, "slot_id": slot["id"],
-                      "kind": slot["kind"], "user_tag": slot["user_tag"],
+    return slot, AESGCM(wrapping).decrypt(base64.b64decode(slot["nonce"]),
+                                          base64.b64decode(slot["ciphertext"]), ad)
+
+
+def open_user_slot(folder: Path, name: str, passphrase: str) -> SlotKeys:
+    """The keys ``name``'s slot gives for ``passphrase`` (raises on a wrong one)."""
+    document = json.loads((folder / KEYSLOTS).read_text("utf-8"))
+    assert document["format"] in (FORMAT, LABEL)
+    if document["format"] == FORMAT:
+        slot, private = _open_nameless(document, name, passphrase)
+    else:
+        slot, private = _open_tagged(document, name, passphrase)
+    info = canonical({"format": LABEL, "vault_id": document["vault_id"], "slot_id": slot["id"],
+                      "kind": slot["kind"], "user_tag": slot.get("user_tag"),
                       "sealed_generation": slot["sealed_generation"],
                       "public_key": _public_hash(slot)})
     payload = SUITE.decrypt(base64.b64decode(slot["sealed"]), _private(private), info=info)
     version, flags = payload[0], payload[1]
     assert version == 1, version
     dbk, idk = payload[2:34], payload[34:66]
-    return SlotKeys(payload[66:].decode("ascii"), dbk, idk if flags & HAS_IDK else None,
-                    private)
+    return SlotKeys(payload[66:].rstrip(b"\0").decode("ascii"), dbk,
+                    idk if flags & HAS_IDK else None, private)
 
 
 def key_candidates(slot: SlotKeys) -> dict[str, bytes]:

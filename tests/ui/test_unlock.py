@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from intake.app import Gui
-from intake.errors import GenerationMismatch, UnknownUser, WrongPassphrase, WrongRecoveryCode
+from intake.errors import GenerationMismatch, WrongPassphrase, WrongRecoveryCode
 from intake.i18n import _
 from intake.services.desk import Desk
 from intake.ui.screens.unlock import RECOVER, UNLOCK, UnlockScreen
@@ -94,9 +94,10 @@ def test_wrong_passphrase_shows_the_error_and_stays_locked(
     assert locked_gui.session.unlocked
 
 
-def test_unknown_user_is_told_so(qtbot: QtBot, locked_gui: Gui) -> None:
+def test_an_unknown_user_is_told_what_a_wrong_passphrase_is(qtbot: QtBot,
+                                                             locked_gui: Gui) -> None:
     page = submit(qtbot, locked_gui, "nobody", PASSPHRASE)
-    assert page.error.text() == UnknownUser().message()
+    assert page.error.text() == WrongPassphrase().message()
     assert page.passphrase.text() == ""
     assert not locked_gui.session.unlocked
 

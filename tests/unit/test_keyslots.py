@@ -1,5 +1,9 @@
 """The key file format: parse/serialize, and that no field can be changed unnoticed.
 
+The slots here are format 2 slots (found by a name tag, each with its own salt), which a
+format 3 file may still hold until their user next unlocks; the nameless slots of format 3
+are tested in tests/unit/test_nameless_slots.py.
+
 The slots here are wrapped for real (Argon2id at its floor, AES-256-GCM); edits are made on
 the JSON text, the way someone with a text editor or a script would make them.
 """
@@ -147,7 +151,7 @@ def test_read_from_a_file(sample: Sample, tmp_path: Path) -> None:
 def test_the_right_secrets_open_their_slots_and_the_mac_verifies(sample: Sample) -> None:
     file = keyslots.parse(sample.data)
     file.verify_mac(sample.dbk)
-    user_slot = file.user_slot(USER)
+    user_slot = file.tagged_slot(USER)
     recovery_slot = file.recovery_slot()
     assert user_slot is not None and recovery_slot is not None
     content = slotwrap.unwrap(file.vault_id, user_slot, SECRET)
@@ -167,11 +171,11 @@ def test_the_right_secrets_open_their_slots_and_the_mac_verifies(sample: Sample)
 
 def test_user_lookup_is_by_a_tag_not_the_name(sample: Sample) -> None:
     file = keyslots.parse(sample.data)
-    slot = file.user_slot(USER)
+    slot = file.tagged_slot(USER)
     assert slot is not None
-    assert file.user_slot("KIM") == slot
-    assert file.user_slot(" Kim ") == slot
-    assert file.user_slot("lee") is None
+    assert file.tagged_slot("KIM") == slot
+    assert file.tagged_slot(" Kim ") == slot
+    assert file.tagged_slot("lee") is None
     assert slot.user_tag == keyslots.user_tag(sample.vault_id, USER)
     assert USER not in (slot.user_tag or "")
     assert b'"kim"' not in sample.data
@@ -288,7 +292,7 @@ def test_an_edited_file_field_fails_the_mac(sample: Sample, name: str) -> None:
 def test_an_edited_vault_id_fails_the_tag_and_the_mac(sample: Sample) -> None:
     other = str(uuid.uuid4())
     file = keyslots.parse(edited(sample.data, lambda doc: doc.__setitem__("vault_id", other)))
-    assert file.user_slot(USER) is None  # the tag is keyed by the vault id
+    assert file.tagged_slot(USER) is None  # the tag is keyed by the vault id
     slot = file.slots[0]
     with pytest.raises(SlotTagInvalid):
         slotwrap.unwrap(file.vault_id, slot, SECRET)
@@ -351,7 +355,7 @@ BAD_VALUES: dict[str, Callable[[Doc], None]] = {
     "extra top-level field": lambda doc: doc.__setitem__("comment", "hello"),
     "extra slot field": _set(KIND_USER, "role", "admin"),
     "extra kdf field": _set(KIND_USER, "kdf", "parallel", True),
-    "format 3": lambda doc: doc.__setitem__("format", "intake.keyslots/3"),
+    "format 4": lambda doc: doc.__setitem__("format", "intake.keyslots/4"),
     "sealed slot in a format 1 file": lambda doc: doc.__setitem__("format", "intake.keyslots/1"),
     "no format": _pop("format"),
     "no mac": _pop("mac"),
@@ -452,7 +456,7 @@ def test_content_round_trips_with_and_without_the_identity_key(role: Role) -> No
     )
     file = keyslots.parse(keyslots.serialize(keyslots.sealed(vault_id, 3, (slot,), keys.dbk)))
     file.verify_mac(full.dbk)
-    parsed = file.user_slot("park")
+    parsed = file.tagged_slot("park")
     assert parsed == slot
     content = slotwrap.unwrap(vault_id, parsed, SECRET)
     assert content.role is role
@@ -465,7 +469,7 @@ def test_content_round_trips_with_and_without_the_identity_key(role: Role) -> No
 
 def test_with_slot_replaces_by_id_and_advances_the_generation(sample: Sample) -> None:
     file = keyslots.parse(sample.data)
-    old = file.user_slot(USER)
+    old = file.tagged_slot(USER)
     assert old is not None
     keys = VaultKeys(bytearray(sample.dbk), bytearray(sample.idk))
     new = slotwrap.wrap(
@@ -475,7 +479,7 @@ def test_with_slot_replaces_by_id_and_advances_the_generation(sample: Sample) ->
     newer = file.with_slot(new, sample.dbk)
     assert newer.generation == 2
     assert len(newer.slots) == 2
-    assert newer.user_slot(USER) == new
+    assert newer.tagged_slot(USER) == new
     assert newer.recovery_slot() == file.recovery_slot()
     newer.verify_mac(sample.dbk)
     assert keyslots.parse(keyslots.serialize(newer)) == newer
@@ -498,7 +502,7 @@ def test_keys_wipe_in_place_and_copies_are_independent() -> None:
 # -- sealed slots (format 2) ------------------------------------------------------------------
 def test_keys_are_resealed_to_a_slot_without_its_passphrase(sample: Sample) -> None:
     """What rekeying on user removal relies on: new keys reach a slot by its public key."""
-    slot = find(sample.file, sample.file.user_slot(USER).id)  # type: ignore[union-attr]
+    slot = find(sample.file, sample.file.tagged_slot(USER).id)  # type: ignore[union-attr]
     new_keys = VaultKeys.generate()
     resealed = slotwrap.reseal(sample.vault_id, slot, SlotContent(new_keys, Role.CASE_MANAGER),
                                generation=7)
@@ -548,8 +552,8 @@ def test_a_format_1_slot_still_opens_and_the_file_is_rewritten_as_format_2(
     legacy = dataclasses.replace(legacy, ciphertext=AESGCM(wrapping_key).encrypt(
         legacy.nonce, slotwrap._payload(SlotContent(keys, Role.ADMIN)),
         slotwrap._aad(vault_id, legacy)))
-    body = keyslots._body_of(vault_id, 1, (legacy,), keyslots.FORMAT_V1)
-    old = KeySlotFile(vault_id, 1, (legacy,), keyslots._mac(keys.dbk, body), keyslots.FORMAT_V1)
+    old = KeySlotFile(vault_id, 1, (legacy,), "", keyslots.FORMAT_V1)
+    old = dataclasses.replace(old, mac=keyslots._mac(keys.dbk, keyslots._body(old)))
     data = keyslots.serialize(old)
     assert json.loads(data)["format"] == "intake.keyslots/1"
     parsed = keyslots.parse(data)

@@ -20,12 +20,12 @@ from intake.errors import (
     DatabaseDamaged,
     IntakeError,
     InvalidUserName,
-    UnknownUser,
+    WrongPassphrase,
     WrongRecoveryCode,
 )
 from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
-from intake.vault import accounts, keyslots, rekey, slotwrap
+from intake.vault import accounts, keyslots, rekey, slotwrap, user_slots
 from intake.vault.kdf import KdfPolicy, derive
 from intake.vault.keyslots import KIND_USER, SlotContent
 from intake.vault.records import RecordStore
@@ -106,9 +106,7 @@ def test_a_coordinators_slot_holds_no_identity_key(folder: Path) -> None:
         assert vault.role is Role.COORDINATOR and not vault.has_identity_key
         assert vault.identity_key is None
         assert set(full_names(vault)) == {"None"}  # identity sections stay sealed
-        slot = vault._slot_file.user_slot("lee")
-        assert slot is not None
-        content = slotwrap.unwrap(vault._slot_file.vault_id, slot, INITIAL)
+        _slot, content = user_slots.open_user(vault._slot_file, "lee", INITIAL)
         assert content.keys.idk is None and content.role is Role.COORDINATOR
 
 
@@ -149,7 +147,7 @@ def test_removing_a_user_rekeys_so_a_copied_old_key_no_longer_opens(
         code = accounts.remove_user(admin, "han")
         assert names(admin) == {USER: Role.ADMIN, "yoon": Role.INTERVIEWER}
         assert full_names(admin) == before
-    with pytest.raises(UnknownUser):
+    with pytest.raises(WrongPassphrase):  # no slot answers to han any more
         Vault.open(folder, "han", INITIAL)
     with Vault.open(folder, "yoon", INITIAL) as vault:  # the others are unaffected
         assert vault.role is Role.INTERVIEWER
@@ -235,9 +233,9 @@ def test_a_crash_during_a_rekey_leaves_a_vault_that_opens(
 def test_a_format_1_slot_is_rewritten_at_unlock(folder: Path) -> None:
     with Vault.open(folder, USER, PASSPHRASE) as vault:
         file, keys = vault._slot_file, vault._require_keys()
-        slot = file.user_slot(USER)
-        assert slot is not None
-        legacy = keyslots.KeySlot(id=slot.id, kind=KIND_USER, user_tag=slot.user_tag,
+        [slot] = file.nameless_slots()
+        legacy = keyslots.KeySlot(id=slot.id, kind=KIND_USER,
+                                  user_tag=keyslots.user_tag(file.vault_id, USER),
                                   generation=file.generation + 1, kdf=slot.kdf,
                                   salt=os.urandom(16), nonce=os.urandom(12), ciphertext=b"")
         wrapping = derive(PASSPHRASE.encode(), legacy.salt, slot.kdf)
@@ -245,11 +243,12 @@ def test_a_format_1_slot_is_rewritten_at_unlock(folder: Path) -> None:
             legacy.nonce, slotwrap._payload(SlotContent(keys, Role.ADMIN)),
             slotwrap._aad(file.vault_id, legacy)))
         vault._write_slot_file(file.with_slot(legacy, keys.dbk))
-    assert keyslots.read(folder / "keyslots.json").user_slot(USER).legacy  # type: ignore[union-attr]
+    assert keyslots.read(folder / "keyslots.json").tagged_slot(USER).legacy  # type: ignore[union-attr]
     with Vault.open(folder, USER, PASSPHRASE):
         pass
-    upgraded = keyslots.read(folder / "keyslots.json").user_slot(USER)
-    assert upgraded is not None and not upgraded.legacy
+    upgraded = keyslots.read(folder / "keyslots.json")
+    assert upgraded.tagged_slot(USER) is None  # rewritten nameless (format 3)
+    assert [s.id for s in upgraded.nameless_slots()] == [slot.id]
     with Vault.open(folder, USER, PASSPHRASE) as vault:
         assert len(full_names(vault)) == 12
 
