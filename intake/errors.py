@@ -41,7 +41,8 @@ class IntakeError(Exception):
 
 # -- denied (3) ---------------------------------------------------------------------------
 class WrongPassphrase(IntakeError):
-    template = N_("The passphrase is not correct.")
+    # one answer for an unknown name and a wrong passphrase: the key file names no one
+    template = N_("The user name or passphrase is not correct.")
     exit_code = ExitCode.DENIED
 
 

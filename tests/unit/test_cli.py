@@ -408,7 +408,7 @@ def test_lang_ko_gives_korean_help(cli: Cli) -> None:
 @needs_korean
 def test_lang_ko_gives_korean_errors(cli: Cli, vault: Path, recovery_code: str) -> None:
     result = cli(["--lang", "ko", "check", *vault_args(vault)], "wrong passphrase here\n")
-    assert result.assert_error(3) == "intake: " + ko("The passphrase is not correct.")
+    assert result.assert_error(3) == "intake: " + ko("The user name or passphrase is not correct.")
 
 
 @needs_korean
