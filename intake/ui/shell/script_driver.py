@@ -11,7 +11,8 @@ and typed words), as the memory test needs.
 Steps (``{"do": ...}``): ``unlock`` (``user``, ``passphrase``, typed key by key),
 ``open`` (``record`` id), ``show_identity``, ``type`` (``question``, ``text``, key by key,
 then saved), ``search`` (``text``), ``checkpoint`` (``name``; waits until the file
-``wait_for`` exists), ``lock`` (the window's lock action, as Ctrl+L) and ``quit``.
+``wait_for`` exists), ``pause`` (``ms``), ``lock`` (the window's lock action, as Ctrl+L)
+and ``quit``.
 """
 
 from __future__ import annotations
@@ -168,6 +169,10 @@ class ScriptDriver:
     def _checkpoint(self, step: dict[str, Any]) -> Iterator[Wait]:
         _report(self._folder, "checkpoint", name=step["name"])
         yield lambda: Path(step["wait_for"]).exists()
+
+    def _pause(self, step: dict[str, Any]) -> Iterator[Wait]:
+        until = time.monotonic() + float(step["ms"]) / 1000
+        yield lambda: time.monotonic() >= until
 
     def _lock(self, _step: dict[str, Any]) -> Iterator[Wait]:
         _report(self._folder, "lock")
