@@ -52,6 +52,9 @@ class Start:
     plan: keyslots.DecoyPlan | None = None
     template: keyslots.KeySlot | None = None
     wrapping_key: bytes | None = None
+    #: user slots no one can open beside the user's own, so that the decoy's key file
+    #: holds as many as the one it replaces (it tells how many people use the vault)
+    stand_ins: int = 0
 
     @property
     def decoy(self) -> bool:
@@ -79,6 +82,16 @@ def _user_slot(vault_id: str, user: str, passphrase: str, keys: VaultKeys, polic
                            generation=start.generation), kdf
 
 
+def _stand_ins(vault_id: str, kdf: keyslots.FileKdf,
+               start: Start) -> tuple[keyslots.KeySlot, ...]:
+    """Slots under random keys holding random keys: like any slot, opened by no one."""
+    return tuple(
+        user_slots.wrap(vault_id, kdf, user="", secret="",
+                        content=SlotContent(VaultKeys.generate(), start.role),
+                        generation=start.generation, key=os.urandom(keyslots.KEY_BYTES))
+        for _ in range(start.stand_ins))
+
+
 def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy,
               start: Start | None = None) -> tuple[KeySlotFile, VaultKeys, str]:
     """Write a new vault into ``files`` (locked by the caller) with ``user`` in ``start``'s
@@ -95,8 +108,10 @@ def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy,
         content=SlotContent(keys, None), params=params, generation=start.generation,
         wrapping_key=os.urandom(keyslots.KEY_BYTES) if start.decoy else None,
     )
-    slot_file = keyslots.sealed(vault_id, start.generation, (user_slot, recovery_slot),
-                                keys.dbk, wipe_after_failures=start.wipe_after_failures,
+    stand_ins = _stand_ins(vault_id, user_kdf, start) if user_kdf is not None else ()
+    slots = (user_slot, *stand_ins, recovery_slot)
+    slot_file = keyslots.sealed(vault_id, start.generation, slots, keys.dbk,
+                                wipe_after_failures=start.wipe_after_failures,
                                 user_kdf=user_kdf)
     try:
         conn = database.connect(files.database, keys.dbk, create=True)

@@ -28,7 +28,7 @@ from intake.atomic import write_atomic
 from intake.vault.creation import Start
 from intake.vault.files import VaultFiles, acquire
 from intake.vault.kdf import KdfPolicy
-from intake.vault.keyslots import DuressPassphraseEntered, KeySlotFile
+from intake.vault.keyslots import KIND_USER, DuressPassphraseEntered, KeySlotFile
 from intake.vault.lockfile import VaultLock
 from intake.vault.wipe import COST_NAME, wipe_vault
 
@@ -72,8 +72,9 @@ def _start(slot_file: KeySlotFile, user: str,
         assert slot_file.user_kdf is not None
         return Start(role=plan.role, at=dt.datetime.fromtimestamp(plan.made_at, dt.UTC),
                      generation=slot_file.generation,
-                     wipe_after_failures=slot_file.wipe_after_failures,
-                     plan=plan), KdfPolicy(slot_file.user_kdf.params)
+                     wipe_after_failures=slot_file.wipe_after_failures, plan=plan,
+                     stand_ins=sum(s.kind == KIND_USER for s in slot_file.slots) - 1,
+                     ), KdfPolicy(slot_file.user_kdf.params)
     slot = slot_file.tagged_slot(user)
     assert slot is not None
     return Start(template=replace(slot, duress=None),

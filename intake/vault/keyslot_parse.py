@@ -84,6 +84,8 @@ def _parse_slot(raw: Any, file_format: str, user_kdf: FileKdf | None) -> KeySlot
         raise SlotFileDamaged("kind")
     sealed = _sealed_fields(raw, file_format)
     nameless = "check" in raw
+    check: bytes | None
+    duress: bytes | None
     if nameless:  # format 3 user slot: the file's salt and parameters, no name tag
         if (file_format != FORMAT or kind != KIND_USER or user_kdf is None or not sealed
                 or {"kdf", "user_tag"} & set(raw) or "duress" not in raw):
