@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -170,41 +170,49 @@ def session_main(read_fd: int, write_fd: int) -> int:
     from intake.ui.shell.restart import SessionLink
 
     app = _application(())
-    gui = build(app, os.environ)
-    holder = [gui]
-
-    def present(locked_by: str) -> None:
-        holder[0] = _fresh(app, holder[0])
-        holder[0].window.leave_on_lock = link.leave
-        screen = holder[0].window.screen_widget
-        hand_over = getattr(screen, "hand_over", None)
-        if callable(hand_over):
-            hand_over(locked_by)
-        window = holder[0].window
-        window.show()
-        if app.platformName() != "offscreen":  # which cannot raise a window
-            window.raise_()
-            window.activateWindow()
-        _start(holder[0])
-
-    link = SessionLink(read_fd, write_fd, present)
+    standby = Standby(app, build(app, os.environ), os.environ)
+    link = SessionLink(read_fd, write_fd, standby.present)
+    standby.leave = link.leave
     link.ready()
     code = int(app.exec())
-    holder[0].session.lock()
+    standby.gui.session.lock()
     link.quit(code)
     return code
 
 
-def _fresh(app: QApplication, gui: Gui) -> Gui:
-    """The standby's window as it is, or built again when the settings changed since it
-    was built (a language, a vault made by the wizard, another folder)."""
-    window = gui.window
-    unlock_screen = window.screen_widget.objectName() == "unlock_screen"
-    if gui.built_with == gui.settings.load() and (
-            gui.session.exists(window.vault_folder) == unlock_screen):
-        return gui
-    window.deleteLater()
-    return build(app, os.environ)
+class Standby:
+    """A session's window, built before it is needed and shown at the supervisor's word."""
+
+    def __init__(self, app: QApplication, gui: Gui, env: Mapping[str, str]) -> None:
+        self.app, self.gui, self._env = app, gui, env
+        #: What a lock calls (``SessionLink.leave``): ends the process after the lock.
+        self.leave: Callable[[str], object] | None = None
+
+    def present(self, locked_by: str) -> None:
+        """The unlock screen for ``locked_by`` (handed over in memory), then the window."""
+        self.gui = self._fresh()
+        window = self.gui.window
+        window.leave_on_lock = self.leave
+        hand_over = getattr(window.screen_widget, "hand_over", None)
+        if callable(hand_over):
+            hand_over(locked_by)
+        window.show()
+        if self.app.platformName() != "offscreen":  # which cannot raise a window
+            window.raise_()
+            window.activateWindow()
+        _start(self.gui)
+
+    def _fresh(self) -> Gui:
+        """The window as built, or built again when the settings changed since (the
+        language, another folder) or a vault appeared or went (the wizard, a wipe)."""
+        gui = self.gui
+        window = gui.window
+        unlock_screen = window.screen_widget.objectName() == "unlock_screen"
+        if gui.built_with == gui.settings.load() and (
+                gui.session.exists(window.vault_folder) == unlock_screen):
+            return gui
+        window.deleteLater()
+        return build(self.app, self._env)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,14 +11,15 @@ and typed words), as the memory test needs.
 Steps (``{"do": ...}``): ``unlock`` (``user``, ``passphrase``, typed key by key),
 ``open`` (``record`` id), ``show_identity``, ``type`` (``question``, ``text``, key by key,
 then saved), ``search`` (``text``), ``checkpoint`` (``name``; waits until the file
-``wait_for`` exists), ``pause`` (``ms``), ``lock`` (the window's lock action, as Ctrl+L)
-and ``quit``.
+``wait_for`` exists), ``pause`` (``ms``), ``lock`` (the window's lock action, as Ctrl+L),
+``quit`` and ``crash`` (the process kills itself).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -177,6 +178,10 @@ class ScriptDriver:
     def _lock(self, _step: dict[str, Any]) -> Iterator[Wait]:
         _report(self._folder, "lock")
         self._window.lock_action.trigger()  # under a supervisor this process ends here
+        yield lambda: True
+
+    def _crash(self, _step: dict[str, Any]) -> Iterator[Wait]:
+        os.kill(os.getpid(), signal.SIGKILL)  # as a crash would: no word to the supervisor
         yield lambda: True
 
     def _quit(self, _step: dict[str, Any]) -> Iterator[Wait]:
