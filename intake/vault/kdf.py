@@ -2,7 +2,8 @@
 
 A slot's parameters are stored beside it. New slots use parameters calibrated on this
 machine so that one derivation takes 0.5–1 s, never below 64 MiB and 3 iterations (the
-floor also refuses a key file that was edited to weaken a slot).
+floor also refuses a key file that was edited to weaken a slot) nor above 1 GiB and 10
+iterations (the ceiling refuses a key file edited to make an unlock take minutes).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ MAX_LANES = 8
 LANES = 4
 SALT_BYTES = 16
 TARGET_SECONDS = (0.5, 1.0)
+#: The memory every calibration starts from and keeps when the machine allows
+PREFERRED_MEMORY_KIB = 256 * 1024
+#: Runs per measurement during calibration (the fastest counts)
+BEST_OF = 5
 
 
 @dataclass(frozen=True)
@@ -61,31 +66,44 @@ def _time_once(params: KdfParams) -> float:
     return time.perf_counter() - start
 
 
+def _best_of(measure: Callable[[KdfParams], float], params: KdfParams) -> float:
+    """The machine's stable capacity: the fastest of a few runs (anything else running at
+    the time only ever slows a run down)."""
+    return min(measure(params) for _ in range(BEST_OF))
+
+
 def calibrate(
     target: tuple[float, float] = TARGET_SECONDS,
     measure: Callable[[KdfParams], float] = _time_once,
 ) -> KdfParams:
-    """Parameters for which one derivation lands in ``target`` seconds on this machine.
+    """Parameters for which one derivation lands in ``target`` seconds on this machine,
+    the same each time it is asked (two vaults made on one laptop get the same cost).
 
-    Memory is raised first (it is what makes guessing on GPUs costly), up to 1 GiB, then
-    iterations (up to ``MAX_ITERATIONS``). On a machine too slow for the floor, the floor
-    is used anyway.
+    Memory is fixed at ``PREFERRED_MEMORY_KIB`` (halved only on a machine where that alone
+    takes too long, never below the floor) and the iterations fill the time, from the
+    fastest of ``BEST_OF`` runs; only a machine that reaches ``MAX_ITERATIONS`` below the
+    target gets more memory, up to 1 GiB. Rounding the iterations is the one step left
+    (at most one iteration apart across calibrations).
     """
     low, high = target
     goal = (low + high) / 2
-    params = FLOOR
-    seconds = measure(params)
-    while seconds < low and params.memory_kib * 2 <= MAX_MEMORY_KIB:
-        params = replace(params, memory_kib=params.memory_kib * 2)
-        seconds = measure(params)
-    if seconds > high and params.memory_kib > FLOOR_MEMORY_KIB:
+    params = replace(FLOOR, memory_kib=PREFERRED_MEMORY_KIB)
+    seconds = _best_of(measure, params)
+    while seconds > high and params.memory_kib > FLOOR_MEMORY_KIB:
         params = replace(params, memory_kib=params.memory_kib // 2)
-        seconds = measure(params)
-    if seconds < low:
+        seconds = _best_of(measure, params)
+    while True:
         per_iteration = seconds / params.iterations
         iterations = min(MAX_ITERATIONS, max(FLOOR_ITERATIONS, round(goal / per_iteration)))
-        params = replace(params, iterations=iterations)
-    return params
+        result = replace(params, iterations=iterations)
+        if (per_iteration * iterations >= low or iterations < MAX_ITERATIONS
+                or params.memory_kib * 2 > MAX_MEMORY_KIB):
+            return result
+        bigger = replace(params, memory_kib=params.memory_kib * 2)
+        bigger_seconds = _best_of(measure, bigger)
+        if bigger_seconds > high:  # a memory cliff (swapping): keep what fits
+            return result
+        params, seconds = bigger, bigger_seconds
 
 
 class KdfPolicy:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import re
 from collections import Counter
 
@@ -10,12 +11,14 @@ import pytest
 
 from intake.vault import recovery
 from intake.vault.kdf import (
+    BEST_OF,
     FLOOR,
     FLOOR_ITERATIONS,
     FLOOR_MEMORY_KIB,
     LANES,
     MAX_ITERATIONS,
     MAX_MEMORY_KIB,
+    PREFERRED_MEMORY_KIB,
     TARGET_SECONDS,
     KdfParams,
     KdfPolicy,
@@ -72,32 +75,36 @@ def test_calibrate_lands_in_the_target_window(floor_seconds: float) -> None:
     machine = FakeMachine(floor_seconds)
     result = calibrate(measure=machine.measure)
     _check_never_below_the_floor(machine, result)
-    assert LOW <= machine.seconds(result) <= HIGH, result
-    assert len(machine.calls) <= 12  # a handful of derivations, not a search
+    seconds = machine.seconds(result)
+    capped = result == KdfParams(memory_kib=GIB_KIB, iterations=MAX_ITERATIONS)
+    assert seconds <= HIGH and (LOW <= seconds or capped), result  # the ceiling may win
+    assert len(machine.calls) <= 4 * BEST_OF  # a handful of measurements, not a search
 
 
 @pytest.mark.parametrize("floor_seconds", [0.03, 0.1, 0.2, 0.3])
 def test_calibrate_steps_back_from_a_memory_cliff(floor_seconds: float) -> None:
-    machine = FakeMachine(floor_seconds, cliff_kib=256 * 1024)
+    machine = FakeMachine(floor_seconds, cliff_kib=128 * 1024)
     result = calibrate(measure=machine.measure)
     _check_never_below_the_floor(machine, result)
-    assert result.memory_kib <= 256 * 1024
-    assert LOW <= machine.seconds(result) <= HIGH, result
+    assert result.memory_kib <= 128 * 1024
+    seconds = machine.seconds(result)  # below the window only when the iterations are capped
+    assert seconds <= HIGH and (LOW <= seconds or result.iterations == MAX_ITERATIONS), result
 
 
-def test_calibrate_prefers_memory_before_iterations() -> None:
+def test_calibrate_keeps_the_preferred_memory_and_fills_with_iterations() -> None:
     machine = FakeMachine(0.05)
     result = calibrate(measure=machine.measure)
-    assert result == KdfParams(memory_kib=GIB_KIB, iterations=FLOOR_ITERATIONS)
+    assert result.memory_kib == PREFERRED_MEMORY_KIB
+    assert result.iterations > FLOOR_ITERATIONS
     assert LOW <= machine.seconds(result) <= HIGH
 
 
-def test_calibrate_on_a_very_fast_machine_stops_at_the_maximum() -> None:
+def test_calibrate_on_a_very_fast_machine_stops_at_the_ceiling() -> None:
     machine = FakeMachine(0.0001)
     result = calibrate(measure=machine.measure)
     _check_never_below_the_floor(machine, result)
     assert result == KdfParams(memory_kib=GIB_KIB, iterations=MAX_ITERATIONS)
-    assert machine.seconds(result) < LOW  # the cap wins over the window
+    assert machine.seconds(result) < LOW  # the ceiling wins over the window
 
 
 @pytest.mark.parametrize("floor_seconds", [HIGH, 1.5, 4.0, 30.0])
@@ -105,14 +112,39 @@ def test_calibrate_on_a_slow_machine_returns_the_floor(floor_seconds: float) -> 
     machine = FakeMachine(floor_seconds)
     result = calibrate(measure=machine.measure)
     assert result == FLOOR
-    assert machine.calls == [FLOOR]
+    assert machine.calls[-BEST_OF:] == [FLOOR] * BEST_OF
 
 
 def test_calibrate_honours_another_target() -> None:
-    machine = FakeMachine(0.01)
+    machine = FakeMachine(0.1)
     result = calibrate(target=(2.0, 3.0), measure=machine.measure)
     _check_never_below_the_floor(machine, result)
     assert 2.0 <= machine.seconds(result) <= 3.0
+
+
+class NoisyMachine(FakeMachine):
+    """Other work on the machine slows some runs down (never speeds one up)."""
+
+    def __init__(self, floor_seconds: float, seed: int) -> None:
+        super().__init__(floor_seconds)
+        self.random = random.Random(seed)
+
+    def measure(self, params: KdfParams) -> float:
+        self.calls.append(params)
+        return self.seconds(params) * (1 + 0.6 * self.random.random() ** 3)
+
+
+@pytest.mark.parametrize("floor_seconds", [0.04, 0.0625, 0.09, 0.125, 0.2, 0.3])
+def test_two_vaults_on_one_laptop_get_the_same_cost(floor_seconds: float) -> None:
+    """Calibrated 25 times on a noisy machine (the 256 vs 512 MiB the issue saw on one
+    laptop, 2x apart): the same memory every time, and costs within 30 % of each other
+    (an iteration more or less)."""
+    machine = FakeMachine(floor_seconds)
+    results = [calibrate(measure=NoisyMachine(floor_seconds, seed).measure)
+               for seed in range(25)]
+    assert len({r.memory_kib for r in results}) == 1, results
+    costs = [machine.seconds(r) for r in results]
+    assert max(costs) <= 1.3 * min(costs), results
 
 
 def test_policy_with_fixed_parameters_never_calibrates() -> None:
@@ -133,8 +165,8 @@ def test_policy_with_fixed_parameters_never_calibrates() -> None:
         (KdfParams(FLOOR_MEMORY_KIB, MAX_ITERATIONS + 1), False),
         (KdfParams(FLOOR_MEMORY_KIB, FLOOR_ITERATIONS, lanes=0), False),
         (KdfParams(FLOOR_MEMORY_KIB, FLOOR_ITERATIONS, lanes=1), True),
-        (KdfParams(FLOOR_MEMORY_KIB, FLOOR_ITERATIONS, lanes=16), True),
-        (KdfParams(FLOOR_MEMORY_KIB, FLOOR_ITERATIONS, lanes=17), False),
+        (KdfParams(FLOOR_MEMORY_KIB, FLOOR_ITERATIONS, lanes=8), True),
+        (KdfParams(FLOOR_MEMORY_KIB, FLOOR_ITERATIONS, lanes=9), False),
     ],
 )
 def test_params_bounds(params: KdfParams, ok: bool) -> None:
