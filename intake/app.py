@@ -171,7 +171,7 @@ def session_main(read_fd: int, write_fd: int) -> int:
 
     app = _application(())
     standby = Standby(app, build(app, os.environ), os.environ)
-    link = SessionLink(read_fd, write_fd, standby.present)
+    link = SessionLink(read_fd, write_fd, standby.present, standby.lost)
     standby.leave = link.leave
     link.ready()
     code = int(app.exec())
@@ -201,6 +201,18 @@ class Standby:
             window.raise_()
             window.activateWindow()
         _start(self.gui)
+
+    def lost(self, shown: bool) -> None:
+        """The supervisor is gone: a window in use locks (its record saved) and, like a
+        standby never shown, this process ends."""
+        from PySide6.QtCore import QCoreApplication
+
+        window = self.gui.window
+        window.leave_on_lock = None
+        if shown:
+            window.lock()
+            window.close()
+        QCoreApplication.exit(0 if shown else 1)
 
     def _fresh(self) -> Gui:
         """The window as built, or built again when the settings changed since (the

@@ -45,7 +45,8 @@ class Pipes:
         self.to_session, self.to_supervisor = os.pipe(), os.pipe()
 
     def link(self, standby: Standby) -> SessionLink:
-        link = SessionLink(self.to_session[0], self.to_supervisor[1], standby.present)
+        link = SessionLink(self.to_session[0], self.to_supervisor[1], standby.present,
+                           standby.lost)
         standby.leave = link.leave
         return link
 
@@ -96,21 +97,22 @@ def test_the_standby_shows_the_user_who_locked_received_over_the_pipe(
     assert pipes.received() == ["ready", SHOWN]
 
 
-def test_a_lock_whose_supervisor_is_gone_stays_in_the_process(
+def test_a_window_whose_supervisor_is_gone_locks_and_closes(
         qtbot: QtBot, qapp: QApplication, locked_gui: Gui, env: dict[str, str],
         pipes: Pipes) -> None:
-    """The control of the hand-over: with nobody to hand over to, the lock still locks."""
+    """Killed, the supervisor could neither show a fresh window after a lock nor stop this
+    one: the window locks (in the process: nobody to hand over to) and closes."""
     standby = Standby(qapp, locked_gui, env)
     link = pipes.link(standby)
     pipes.show("")
     qtbot.waitUntil(lambda: link.shown, timeout=5000)
     unlock(qtbot, locked_gui)
+    assert locked_gui.session.unlocked
     pipes.supervisor_gone()
-    locked_gui.window.lock()  # would end this process if the link still thought otherwise
-    assert not link.connected
+    qtbot.waitUntil(lambda: not link.connected, timeout=5000)
     assert not locked_gui.session.unlocked
-    page = screen(locked_gui.window)
-    assert isinstance(page, UnlockScreen) and page.user.text() == USER
+    assert not locked_gui.window.isVisible()
+    assert locked_gui.window.leave_on_lock is None
 
 
 def test_a_standby_built_before_the_vault_was_made_shows_the_unlock_screen(
@@ -249,3 +251,24 @@ def test_the_supervisor_loads_neither_qt_nor_the_vault() -> None:
         [sys.executable, "-c", probe.format(module="intake.ui.shell.main_window")],
         capture_output=True, text=True, check=True, timeout=120)
     assert "PySide6" in window.stdout and "intake.vault.vault" in window.stdout
+
+
+@pytestmark_linux
+def test_a_killed_supervisor_leaves_no_window_running(tmp_path: Path) -> None:
+    never = tmp_path / "never"
+    app, script = start_app(tmp_path, [[{"do": "checkpoint", "name": "up",
+                                         "wait_for": str(never)}]])
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while not any(e["event"] == "checkpoint" for e in events(script)):
+            assert time.monotonic() < deadline and app.poll() is None, events(script)
+            time.sleep(0.05)
+        time.sleep(1.5)  # the standby is up too
+        app.kill()
+        app.wait(30)
+        while group_members(app.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert group_members(app.pid) == []
+    finally:
+        if group_members(app.pid):
+            os.killpg(app.pid, signal.SIGKILL)

@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QSocketNotifier
+from PySide6.QtCore import QSocketNotifier
 
 from intake.supervisor import LOCKED, QUIT, READY, SHOW, SHOWN, Lines, encode
 
@@ -24,11 +24,13 @@ log = logging.getLogger(__name__)
 
 
 class SessionLink:
-    """Messages to and from the supervisor; ``present(user)`` on ``show``."""
+    """Messages to and from the supervisor; ``present(user)`` on ``show``,
+    ``lost(shown)`` when the supervisor is gone."""
 
-    def __init__(self, read_fd: int, write_fd: int, present: Callable[[str], None]) -> None:
+    def __init__(self, read_fd: int, write_fd: int, present: Callable[[str], None],
+                 lost: Callable[[bool], None]) -> None:
         self._lines, self._write_fd = Lines(read_fd), write_fd
-        self._present = present
+        self._present, self._on_lost = present, lost
         self.shown = False
         self.connected = True
         self._notifier = QSocketNotifier(read_fd, QSocketNotifier.Type.Read)
@@ -57,21 +59,23 @@ class SessionLink:
                 self.send(SHOWN)
 
     def _lost(self) -> None:
-        """The supervisor is gone: a hidden standby has nothing to wait for; a session in
-        use goes on, its locks in the process (no one would show a fresh window)."""
+        """The supervisor is gone (killed): nobody would show a window after a lock, and
+        this process would outlive it; ``lost`` decides (the app locks and quits)."""
+        if not self.connected:
+            return
         self.connected = False
         self._notifier.setEnabled(False)
-        if not self.shown:
-            QCoreApplication.exit(1)
+        self._on_lost(self.shown)
 
     def leave(self, locked_by: str) -> bool:
         """After a lock (the vault closed): hand over to the standby and end this process
         here. False when there is no supervisor to hand over to (lock in the process)."""
         if not self.connected:
             return False
-        self.send(LOCKED, user=locked_by)
-        if not self.connected:
-            return False
+        try:
+            os.write(self._write_fd, encode(LOCKED, user=locked_by))
+        except OSError:
+            pass  # the supervisor went just now: this process ends all the same
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
