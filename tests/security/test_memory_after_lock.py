@@ -378,3 +378,53 @@ def test_control_a_lock_inside_the_process_leaves_secrets_the_scan_finds(
     shown_only = [name for name in ("name", "passport", "phone")
                   if any(h.startswith(name + " ") for h in hits)]
     assert shown_only, sorted(hits)
+
+
+# -- the database key is never text, even while unlocked ------------------------------------
+HOLD_CONNECTION = """
+import sys
+from pathlib import Path
+key = bytearray(32)
+sys.stdin.buffer.readinto(key)
+if sys.argv[2] == "statement":  # the control: the PRAGMA the vault used before issue 16
+    import sqlcipher3
+    conn = sqlcipher3.connect(sys.argv[1])
+    conn.execute(f"PRAGMA key = \\"x'{bytes(key).hex()}'\\"")
+    conn.execute("PRAGMA cipher_compatibility = 4")
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+else:
+    from intake.vault.database import connect
+    conn = connect(Path(sys.argv[1]), key)
+sys.stdout.write("READY\\n")
+sys.stdout.flush()
+sys.stdin.buffer.read()
+"""
+
+
+def key_text_found(database: Path, key: bytes, how: str) -> set[str]:
+    child = subprocess.Popen([sys.executable, "-c", HOLD_CONNECTION, str(database), how],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        child.stdin.write(key)
+        child.stdin.flush()
+        assert child.stdout.readline() == b"READY\n"
+        hits, _read = scan(child.pid, key_forms("dbk", key))
+        return hits
+    finally:
+        child.kill()
+        child.wait(30)
+
+
+def test_an_open_connection_holds_the_database_key_in_no_text_form(tmp_path: Path) -> None:
+    """The key reaches SQLCipher from a zeroed buffer (``Connection.set_key``), not as the
+    text of a ``PRAGMA key`` statement; the control keys the same file with that text."""
+    folder, _record = prepare(tmp_path / "home")
+    key = vault_keys(folder)["dbk"]
+    database = folder / "intake.db"
+    assert database.exists()
+    assert key_text_found(database, key, "statement") >= {"dbk hex"}
+    found = key_text_found(database, key, "buffer")
+    assert "dbk raw" in found  # the scan reads the process (which holds the key raw)
+    assert not found & {"dbk hex", "dbk HEX", "dbk base64", "dbk base64url"}, found
