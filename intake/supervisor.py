@@ -196,12 +196,13 @@ class Supervisor:
         """The locked session leaves; the standby shows the unlock window for ``user``."""
         locked, standby = self.active, self.standby
         self.standby = None
-        if standby is None or standby.process.poll() is not None:
+        if standby is None or standby.process.poll() is not None or not standby.send(
+                SHOW, user=user):
             if standby is not None:
                 self._forget(standby)
-                standby.reap()
+                standby.stop()
             standby = self._start()  # slower (a cold start), but the window comes back
-        standby.send(SHOW, user=user)
+            standby.send(SHOW, user=user)
         self.active = standby
         self._forget(locked)
         locked.reap()  # it exits right after its message: reaped before anything else

@@ -272,3 +272,33 @@ def test_a_killed_supervisor_leaves_no_window_running(tmp_path: Path) -> None:
     finally:
         if group_members(app.pid):
             os.killpg(app.pid, signal.SIGKILL)
+
+
+@pytestmark_linux
+def test_a_standby_that_died_is_replaced_and_the_lock_still_shows_a_window(
+        tmp_path: Path, policy: KdfPolicy) -> None:
+    Vault.create(tmp_path / "home" / "vault", USER, PASSPHRASE, policy)[0].close()
+    go = tmp_path / "go"
+    app, script = start_app(tmp_path, [
+        [{"do": "checkpoint", "name": "up", "wait_for": str(go)},
+         {"do": "unlock", "user": USER, "passphrase": PASSPHRASE}, {"do": "lock"}],
+        [{"do": "quit"}],
+    ])
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while not any(e["event"] == "checkpoint" for e in events(script)):
+            assert time.monotonic() < deadline and app.poll() is None, events(script)
+            time.sleep(0.05)
+        session = int(str(events(script)[0]["pid"]))
+        while len(group_members(app.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (standby,) = set(group_members(app.pid)) - {app.pid, session}
+        os.kill(standby, signal.SIGKILL)
+        while standby in group_members(app.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        go.touch()
+    finally:
+        code, _out, left = finish(app)
+    assert (code, left) == (0, []), events(script)
+    shown = [e for e in events(script) if e["event"] == "shown"]
+    assert len(shown) == 2 and shown[1]["pid"] not in (session, standby)
