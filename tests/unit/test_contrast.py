@@ -1,6 +1,6 @@
 """Text contrast of the default style passes WCAG 2.x AA (4.5:1 for normal text).
 
-Three sources of colour: the palette the running app has (read from ``intake.app.main``
+Three sources of colour: the palette the running app has (read from ``intake.app.in_process``
 itself in a process of its own, offscreen, so whatever style or palette the app sets is
 what is measured, and this test process stays free of Qt), and every colour written into
 a style sheet under ``intake/ui`` (found in the source, so a new one is checked without
@@ -66,7 +66,7 @@ def report(*_args):
     return 0
 
 QApplication.exec = staticmethod(report)
-intake.app.main([])
+intake.app.in_process([])
 """
 
 
@@ -132,7 +132,7 @@ def palette_case(pair: tuple[str, str]) -> object:
 @pytest.mark.parametrize("pair", [palette_case(p) for p in PALETTE_PAIRS])
 def test_the_palette_text_is_readable(pair: tuple[str, str]) -> None:
     palette = app_palette()
-    assert palette["style"].lower() == "fusion"  # the style intake.app.main sets
+    assert palette["style"].lower() == "fusion"  # the style intake.app.in_process sets
     text_role, background_role = pair
     for group in ("Active", "Inactive"):
         background = palette[f"{group}.{background_role}"]
@@ -231,7 +231,7 @@ def test_a_failing_pair_would_be_caught() -> None:
 
 
 def test_the_app_runs_with_the_theme() -> None:
-    """``intake.app.main`` applies the theme: its palette, its padding, its type size."""
+    """``intake.app.in_process`` applies the theme: its palette, its padding, its type size."""
     palette, colours = app_palette(), theme_colours()
     for role, name in (("Window", "window"), ("Base", "base"), ("Highlight", "highlight"),
                        ("PlaceholderText", "placeholder"), ("Text", "text")):
