@@ -246,10 +246,10 @@ def run(
 def main(argv: Sequence[str] | None = None) -> int:
     harden_process(log_level=logging.ERROR)  # errors are one line: no warnings on stderr
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
-        from intake.app import main as gui_main  # the GUI only when asked for
+    if not argv or argv[0] == "--session":  # the window (intake.entry is the usual way in)
+        from intake.app import main as gui_main
 
-        return gui_main([])
+        return gui_main(argv)
     io = Io(sys.stdin, sys.stdout, sys.stderr, os.environ)
     try:
         return run(argv, io)

@@ -58,7 +58,7 @@ def _uri(path: Path, create: bool) -> str:
 _HEX = b"0123456789abcdef"
 
 
-def _key_text(key: bytes | bytearray) -> bytearray:
+def raw_key_text(key: bytes | bytearray) -> bytearray:
     """SQLCipher's raw-key form ``x'<hex>'`` in a mutable buffer the caller zeroes.
 
     Written digit by digit, so that no Python ``str`` or ``bytes`` of the key (hex or
@@ -74,7 +74,7 @@ def _key_text(key: bytes | bytearray) -> bytearray:
 def _set_key(conn: Connection, key: bytes | bytearray) -> None:
     """Key ``conn`` from ``key`` without a ``PRAGMA key`` statement (whose text would stay
     in the heap as a string); the buffer is zeroed at once."""
-    text = _key_text(key)
+    text = raw_key_text(key)
     try:
         conn.set_key(text)
     finally:

@@ -39,6 +39,7 @@ from urllib.parse import quote
 import sqlcipher3
 
 from intake.errors import UnsafeDatabaseEngine
+from intake.vault import database
 from intake.vault.database import PAGE_SIZE, Connection, transaction
 
 INDEX_NAME = "index.db"
@@ -83,11 +84,15 @@ def attach(conn: Connection, folder: Path, key: bytes) -> bool:
     created = not path.exists()
     if not created and (path.stat().st_size == 0 or path.stat().st_size % PAGE_SIZE):
         raise IndexUnreadable()
+    key_text = database.raw_key_text(key)  # bound, never a statement's text (a str)
     try:
-        conn.execute(f"ATTACH DATABASE ? AS {SCHEMA} KEY \"x'{key.hex()}'\"",
-                     (f"file:{quote(str(path.absolute()))}?mode={'rwc' if created else 'rw'}",))
+        conn.execute(f"ATTACH DATABASE ? AS {SCHEMA} KEY ?",
+                     (f"file:{quote(str(path.absolute()))}?mode={'rwc' if created else 'rw'}",
+                      key_text))
     except sqlcipher3.DatabaseError as exc:
         raise IndexUnreadable() from exc
+    finally:
+        key_text[:] = bytes(len(key_text))
     try:
         try:
             conn.execute("SELECT count(*) FROM ix.sqlite_master").fetchone()

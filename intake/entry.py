@@ -1,0 +1,23 @@
+"""The one choice every way of starting intake makes (`intake`, `python -m intake`, the
+frozen app): no arguments opens the window through the supervisor (:func:`intake.app.main`,
+which loads neither Qt nor the vault in the supervising process), ``--session R W`` is a
+window process that supervisor started, anything else is a command (:mod:`intake.cli`).
+Nothing heavy is imported before that choice."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from intake.supervisor import SESSION_FLAG
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] == SESSION_FLAG:
+        from intake.app import main as window
+
+        return window(args)
+    from intake.cli.main import main as command
+
+    return command(args)
