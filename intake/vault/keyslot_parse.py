@@ -12,7 +12,7 @@ from typing import Any
 
 from intake.vault import sealing
 from intake.vault.kdf import MAX_LANES, SALT_BYTES, KdfParams
-from intake.vault.keyslots import (
+from intake.vault.keyslot_model import (
     CHECK_BYTES,
     DURESS_BOX_BYTES,
     DURESS_BYTES,
