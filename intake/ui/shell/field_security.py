@@ -266,3 +266,6 @@ class FieldSecurity:
                 "Some parts of the vault could not be destroyed ({steps}). Delete the vault "
                 "folder by hand or destroy the disk."
             ).format(steps=", ".join(failed)))
+        leave = getattr(window, "leave_on_lock", None)
+        if leave is not None:  # as a lock: this process ends, a fresh one shows the wizard
+            leave("")
