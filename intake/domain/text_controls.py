@@ -79,6 +79,28 @@ def first_refused(text: str, *, long_text: bool) -> str | None:
     return first_hidden(text)
 
 
+def _blank(character: str) -> bool:
+    """A space a person sees as one (or a line's layout), trimmed around a list item."""
+    return character in LAYOUT or (character.isspace() and not is_hidden(character))
+
+
+def list_items(text: str) -> list[str]:
+    """The items of a list typed one per line: split at line feeds only and trimmed of
+    visible spaces, empty lines dropped. A hidden character is never a line break nor a
+    space here (``str.splitlines`` would split at U+2028 or U+0085, ``str.strip`` drop a
+    U+001F): it stays in its item, for the answer rules to refuse."""
+    items = []
+    for line in text.split("\n"):
+        start, end = 0, len(line)
+        while start < end and _blank(line[start]):
+            start += 1
+        while end > start and _blank(line[end - 1]):
+            end -= 1
+        if start < end:
+            items.append(line[start:end])
+    return items
+
+
 def code_point(character: str) -> str:
     """``U+202E``: how a hidden character is named to a person."""
     return f"U+{ord(character):04X}"

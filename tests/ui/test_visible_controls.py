@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QGuiApplication, QTextOption
+from PySide6.QtGui import QGuiApplication, QTextCursor, QTextOption
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget
@@ -122,6 +122,40 @@ def test_the_form_refuses_a_pasted_alias_with_a_hidden_character(
     paste_into(editor, "리철\nRi Chol")  # control
     assert form.flush()
     assert service.load(form.record.id).answers["identity.aliases"] == ["리철", "Ri Chol"]
+
+
+def test_an_alias_list_does_not_split_or_trim_at_a_hidden_character(
+    make_form: MakeForm, service: InterviewService
+) -> None:
+    form = make_form()
+    show_question(form, "identity.aliases")
+    row = form.row("identity.aliases")
+    editor = row.editor.focus_widget()
+    assert isinstance(editor, QPlainTextEdit)
+    paste_into(editor, "리철\nRi\x85Chol\n\x1fKim")
+    assert len("Ri\x85Chol".splitlines()) == 2  # control: the old way made two aliases
+    assert row.editor.value() == ["리철", "Ri\x85Chol", "\x1fKim"]
+    assert form.flush()
+    assert "U+0085" in row.error_text
+    assert "identity.aliases" not in service.load(form.record.id).answers
+
+
+def test_a_narrative_keeps_its_no_break_spaces_and_shift_enter_is_a_line_feed(
+    make_form: MakeForm, service: InterviewService
+) -> None:
+    form = make_form()
+    show_question(form, "narrative.summary")
+    editor = form.row("narrative.summary").editor.focus_widget()
+    assert isinstance(editor, QPlainTextEdit)
+    paste_into(editor, "제1\u00a0조")
+    assert editor.toPlainText() == "제1 조"  # control: Qt's plain text rewrites it
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+    QTest.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    type_text("끝")
+    assert "\u2028" in editor.document().toRawText()  # what Shift+Enter inserts
+    assert form.flush()
+    assert service.load(form.record.id).answers["narrative.summary"] == "제1\u00a0조\n끝"
+    assert _notice(form, "narrative.summary").isHidden()
 
 
 def test_the_refusal_is_in_korean(make_form: MakeForm) -> None:

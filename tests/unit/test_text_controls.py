@@ -185,3 +185,21 @@ def test_an_imported_narrative_keeps_its_override_but_not_a_nul() -> None:
     with pytest.raises(InvalidLine) as info:
         parse_lines([_line("김철호", "앞\x00뒤")], QUESTIONNAIRE, "kim")
     assert "U+0000" in info.value.message()
+
+
+# -- a list typed one per line ----------------------------------------------------------------
+def test_list_items_split_at_line_feeds_and_trim_visible_spaces() -> None:
+    text = " 리철 \n\n\u3000Ri Chol\u00a0\r\nКим\t\n"
+    assert text_controls.list_items(text) == ["리철", "Ri Chol", "Ким"]
+
+
+@pytest.mark.parametrize("character", ["\u2028", "\x85", "\x1c", "\x1f", "\x0b"])
+def test_a_hidden_character_is_no_line_break_nor_space_of_a_list(character: str) -> None:
+    """It stays in its item, so the answer is refused instead of silently changed."""
+    # control: the editor's old way, splitlines() and strip(), would have changed the text
+    assert f"{character}Kim".strip() == "Kim"
+    assert len(f"Ri{character}Chol".splitlines()) == (1 if character == "\x1f" else 2)
+    assert text_controls.list_items(f"Ri{character}Chol") == [f"Ri{character}Chol"]
+    assert text_controls.list_items(f"{character}Kim{character}") == [f"{character}Kim{character}"]
+    with pytest.raises(AnswerError):
+        normalize(Q("identity.aliases"), text_controls.list_items(f"리철\n{character}Kim"))

@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 
 from intake.domain.answers import AnswerError, is_empty, normalize
 from intake.domain.questionnaire import QType, Question
+from intake.domain.text_controls import list_items
 from intake.i18n import N_, _
-from intake.ui.kit.visible_controls import HiddenNotice
+from intake.ui.kit.visible_controls import HiddenNotice, written
 
 YES, NO = N_("Yes"), N_("No")
 MULTI_COLUMNS = 2
@@ -365,7 +366,7 @@ class LongTextEditor(FieldEditor):
         self.hidden_notice.refresh()
 
     def value(self) -> Any | None:
-        return self.text.toPlainText() or None
+        return written(self.text) or None  # a no-break space stays one
 
     def set_value(self, value: Any | None) -> None:
         self.text.setPlainText(value if isinstance(value, str) else "")
@@ -384,8 +385,7 @@ class ListEditor(LongTextEditor):
         super().__init__(question, parent, lines=LIST_LINES)
 
     def value(self) -> list[str] | None:
-        items = [line.strip() for line in self.text.toPlainText().splitlines()]
-        return [item for item in items if item] or None
+        return list_items(written(self.text)) or None  # hidden characters kept
 
     def set_value(self, value: Any | None) -> None:
         items = value if isinstance(value, list) else []

@@ -57,6 +57,14 @@ def hidden_codes(text: str) -> list[str]:
     return list(codes)
 
 
+def written(editor: QPlainTextEdit) -> str:
+    """The editor's text as written. ``toPlainText()`` turns a no-break space into a space,
+    a silent rewrite of testimony at its next save; the raw text keeps it. Line breaks stay
+    line feeds: U+2029 between the document's blocks, and U+2028, which the editor shows as
+    a line break and inserts for Shift+Enter."""
+    return editor.document().toRawText().replace("\u2029", "\n").replace("\u2028", "\n")
+
+
 def show_ignorables(document: QTextDocument) -> None:
     """Ask Qt to draw default-ignorable characters (bidi controls, zero-width characters)."""
     option = document.defaultTextOption()
@@ -84,7 +92,7 @@ class HiddenNotice(QLabel):
 
     def refresh(self) -> None:
         """Name the hidden characters now in the editor (also after a language change)."""
-        codes = hidden_codes(self.editor.toPlainText())
+        codes = hidden_codes(written(self.editor))
         shown = ", ".join(codes[:NOTICE_MAX]) + (", …" if len(codes) > NOTICE_MAX else "")
         self.setText(_(NOTICE).format(codes=shown) if codes else "")
         self.setVisible(bool(codes))
