@@ -321,17 +321,24 @@ def test_write_records_gives_one_compact_line_per_record_in_the_spec_order() -> 
 
 # -- round trip through a real vault ------------------------------------------------------------
 _QUESTIONS = tuple(QUESTIONNAIRE.questions())
-_TEXT = st.text(
-    st.one_of(
-        st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),  # Hangul syllables
-        st.characters(min_codepoint=0x20, max_codepoint=0x7E),
-        st.sampled_from("\n\t’“”…—€\u2028\x85é😀"),
-    ),
-    min_size=1, max_size=30,
-)
-# Some texts decomposed (as a Korean IME or macOS may give them): stored in NFC.
-TEXTS = st.tuples(_TEXT, st.booleans()).map(
-    lambda t: unicodedata.normalize("NFD", t[0]) if t[1] else t[0])
+def _texts(extra: str) -> st.SearchStrategy[str]:
+    text = st.text(
+        st.one_of(
+            st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),  # Hangul syllables
+            st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+            st.sampled_from("’“”…—€é😀" + extra),
+        ),
+        min_size=1, max_size=30,
+    )
+    # Some texts decomposed (as a Korean IME or macOS may give them): stored in NFC.
+    return st.tuples(text, st.booleans()).map(
+        lambda t: unicodedata.normalize("NFD", t[0]) if t[1] else t[0])
+
+
+#: one-line answers refuse line breaks and other controls (domain/text_controls.py)
+TEXTS = _texts("")
+#: long texts keep them
+LONG_TEXTS = _texts("\n\t\u2028\x85")
 
 
 def _dates(q: Question) -> st.SearchStrategy[str]:
@@ -361,7 +368,7 @@ def values(q: Question) -> st.SearchStrategy[Any]:
             "amount": st.one_of(st.integers(0, 10**7), st.floats(0, 1e7, allow_nan=False)),
             "currency": st.sampled_from(CURRENCIES)}),
         QType.TEXT: lambda: TEXTS,
-        QType.LONGTEXT: lambda: TEXTS,
+        QType.LONGTEXT: lambda: LONG_TEXTS,
         QType.LIST: lambda: st.lists(TEXTS, max_size=4),
     }[q.type]()
 
