@@ -16,13 +16,14 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from intake.domain.indicators import INDICATOR_IDS, derive
 from intake.domain.questionnaire import QClass, Question, Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.errors import InvalidInput
-from intake.exchange.analysis.anonymize import diversity, lattice
+from intake.exchange.analysis.anonymize import diversity
 from intake.exchange.analysis.anonymize.columns import ILO_PREFIX, PSEUDONYM
 from intake.exchange.analysis.anonymize.generalize import (
     QuasiIdentifier,
@@ -32,6 +33,9 @@ from intake.exchange.analysis.anonymize.generalize import (
 from intake.exchange.analysis.anonymize.pseudonym import Pseudonymizer
 from intake.exchange.analysis.anonymize.select import Reason, select
 from intake.i18n import N_, _, ngettext
+
+if TYPE_CHECKING:  # the search needs numpy: imported when an export runs, not with the app
+    from intake.exchange.analysis.anonymize import lattice
 
 
 class TargetsNotMet(InvalidInput):
@@ -178,6 +182,8 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     qis = [QuasiIdentifier(q) for q in exported if q.cls is QClass.QUASI]
     plain = [q for q in exported if q.cls is not QClass.QUASI]
 
+    from intake.exchange.analysis.anonymize import lattice
+
     budget = math.floor(max_suppression * n + 1e-9)
     problem, qi_values, cells, l_attributes, near = _problem(kept, qis, plain, k, l, budget)
     outcome = lattice.search(problem, should_stop=should_stop)
@@ -230,6 +236,8 @@ def _problem(kept: Sequence[Record], qis: Sequence[QuasiIdentifier], plain: Sequ
                         dict[str, list[str]], list[str], list[str]]:
     """The search problem of these records: (problem, each QI's values by level, each other
     column's cells, the columns kept l-diverse, the near-universal ones left out of l)."""
+    from intake.exchange.analysis.anonymize import lattice
+
     answers, metas = [r.answers for r in kept], [r.meta for r in kept]
     qi_values = {qi.id: column_levels(qi, answers, metas) for qi in qis}
     cells = {q.id: column_cells(q, answers, metas) for q in plain}
