@@ -1,17 +1,22 @@
 """The Help menu: the user guide (F1), the list of keyboard shortcuts (Ctrl+/)
 and About. One guide and one shortcut list at a time (kept with the window's other open
-views, so they follow the language); the entries themselves are in ``actions.py``."""
+views, so they follow the language); the entries themselves are in ``actions.py``. The guide
+(a ``QTextBrowser``) is imported when first opened, not with the unlock window."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
 from intake import __version__
 from intake.i18n import _
 from intake.ui.kit.dialogs import Dialogs
-from intake.ui.shell.guide import GuideDialog, show_guide
 from intake.ui.shell.shortcuts import ShortcutsDialog, show_shortcuts
 from intake.ui.shell.views import OpenViews
+
+if TYPE_CHECKING:
+    from intake.ui.shell.guide import GuideDialog
 
 
 class HelpMenu:
@@ -20,6 +25,8 @@ class HelpMenu:
 
     @property
     def guide(self) -> GuideDialog | None:
+        from intake.ui.shell.guide import GuideDialog
+
         return self.views.get("guide", GuideDialog)
 
     @property
@@ -27,6 +34,8 @@ class HelpMenu:
         return self.views.get("shortcuts", ShortcutsDialog)
 
     def open_guide(self) -> None:
+        from intake.ui.shell.guide import GuideDialog, show_guide
+
         self.views.show("guide", GuideDialog, lambda: show_guide(self.window))
 
     def open_shortcuts(self) -> None:

@@ -4,15 +4,20 @@ live in the window's :class:`~intake.ui.shell.views.OpenViews`).
 
 The dashboard (:mod:`intake.ui.export.dashboard`) is open to every role and never shows who a
 person is; the case file (:mod:`intake.ui.records.casefile`) prints the open or selected testimony.
+Both are imported when first opened (charts, the PDF writer): not with the unlock window.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QAction
 
-from intake.ui.export.dashboard import DashboardView
-from intake.ui.records.casefile import CaseFileDialog, open_case_file
 from intake.ui.shell.seams import Shell
+
+if TYPE_CHECKING:
+    from intake.ui.export.dashboard import DashboardView
+    from intake.ui.records.casefile import CaseFileDialog
 
 
 class RecordTools:
@@ -23,16 +28,21 @@ class RecordTools:
 
     @property
     def dashboard(self) -> DashboardView | None:
+        from intake.ui.export.dashboard import DashboardView
+
         return self.shell.views.get("dashboard", DashboardView)
 
     @property
     def casefile(self) -> CaseFileDialog | None:
+        from intake.ui.records.casefile import CaseFileDialog
+
         return self.shell.views.get("casefile", CaseFileDialog)
 
     def open_dashboard(self) -> None:
         shell, desk = self.shell, self.shell.desk
         if not self.dashboard_action.isEnabled() or desk is None:
             return
+        from intake.ui.export.dashboard import DashboardView
 
         def make() -> DashboardView:
             view = DashboardView(desk, shell.tasks, shell.host)
@@ -46,5 +56,7 @@ class RecordTools:
         shell, desk, workspace = self.shell, self.shell.desk, self.shell.workspace
         if desk is None or workspace is None or not self.casefile_action.isEnabled():
             return
+        from intake.ui.records.casefile import open_case_file
+
         shell.views.keep("casefile", open_case_file(workspace, desk, shell.dialogs,
                                                     shell.host))

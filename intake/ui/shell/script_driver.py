@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtTest import QTest
 
 if TYPE_CHECKING:
     from intake.ui.shell.main_window import MainWindow
@@ -126,6 +125,8 @@ class ScriptDriver:
         return not self._window.tasks.busy
 
     def _unlock(self, step: dict[str, Any]) -> Iterator[Wait]:
+        from PySide6.QtTest import QTest  # only when a script runs: not at every start
+
         screen = self._window.screen_widget
         screen.user.clear()
         QTest.keyClicks(screen.user, step["user"])
@@ -156,6 +157,8 @@ class ScriptDriver:
         form.go_to_section(index)
         editor = form.row(step["question"]).focus_widget()
         editor.setFocus()
+        from PySide6.QtTest import QTest
+
         QTest.keyClicks(editor, step["text"])
         yield lambda: form.flush() and self._idle()
 

@@ -182,11 +182,9 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     qis = [QuasiIdentifier(q) for q in exported if q.cls is QClass.QUASI]
     plain = [q for q in exported if q.cls is not QClass.QUASI]
 
-    from intake.exchange.analysis.anonymize import lattice
-
     budget = math.floor(max_suppression * n + 1e-9)
     problem, qi_values, cells, l_attributes, near = _problem(kept, qis, plain, k, l, budget)
-    outcome = lattice.search(problem, should_stop=should_stop)
+    outcome = _search(problem, should_stop)
     if outcome.node is None:
         raise TargetsNotMet(k=k, l=l, limit=budget, records=n)
     node = outcome.node
@@ -221,6 +219,13 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
         l_attributes=l_attributes, near_universal=near,
         left_out=left_out, record_ids=[kept[i].id for i in keep], evaluated_nodes=outcome.evaluated,
         lattice_size=outcome.lattice_size)
+
+
+def _search(problem: lattice.Problem, should_stop: Callable[[], bool] | None
+            ) -> lattice.Outcome:
+    from intake.exchange.analysis.anonymize import lattice
+
+    return lattice.search(problem, should_stop=should_stop)
 
 
 def _shuffled(keep: list[int]) -> list[int]:
