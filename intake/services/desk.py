@@ -28,8 +28,28 @@ from intake.services.quotes import QuoteService
 from intake.services.review import ReviewService
 from intake.services.transfer import TransferService
 from intake.services.users import UserService
-from intake.vault import migrations
+from intake.vault import background_check, migrations
 from intake.vault.vault import Vault
+
+
+class IntegrityCheck:
+    """A running background check, as the window sees it: ``poll`` gives None while it
+    runs, then ``"intact"``, ``"damaged"`` (a page, b-tree or index), ``"audit"`` (the
+    audit log) or ``"failed"`` (it could not run: no finding)."""
+
+    def __init__(self, check: background_check.Check) -> None:
+        self._check = check
+
+    def poll(self) -> str | None:
+        outcome = self._check.poll()
+        return None if outcome is None else {
+            background_check.Outcome.INTACT: "intact",
+            background_check.Outcome.DAMAGED: "damaged",
+            background_check.Outcome.AUDIT_BROKEN: "audit",
+        }.get(outcome, "failed")
+
+    def cancel(self) -> None:
+        self._check.cancel()
 
 
 class Desk:
@@ -76,6 +96,11 @@ class Desk:
         """The full check (every page's HMAC, every index, the audit chain); raises
         ``DatabaseDamaged``. Run it on a worker: it reads the whole database."""
         self._vault.verify_integrity()
+
+    def start_background_check(self) -> IntegrityCheck:
+        """The same full check in a process of its own at the lowest priority (the one an
+        unlock no longer waits for); ``poll`` it, ``cancel`` it at lock."""
+        return IntegrityCheck(self._vault.start_background_check())
 
     @property
     def generation(self) -> int:

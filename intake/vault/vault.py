@@ -21,10 +21,7 @@ import sqlcipher3
 from intake.atomic import write_atomic
 from intake.domain.passphrase import normalize
 from intake.domain.roles import Role
-from intake.domain.users import (
-    validate_new_passphrase,
-    validate_user_name,
-)
+from intake.domain.users import validate_new_passphrase, validate_user_name
 from intake.errors import (
     DatabaseDamaged,
     KeySlotsTampered,
@@ -39,6 +36,7 @@ from intake.errors import (
 from intake.vault import (
     attachments,
     audit,
+    background_check,
     connections,
     creation,
     database,
@@ -180,8 +178,6 @@ class Vault:
         vault._verify_open(slot_id=slot.id, accept_mismatch=accept_generation_mismatch)
         if not slot.nameless:  # format 1 or 2: rewrite it nameless, under the same passphrase
             vault._rewrap_own_slot(normalize(passphrase), keep_must_change=True)
-        unlock_audit.on_unlock(vault.connection(), vault.files.folder, vault.user,
-                                recovery_code=False)
         duress.record_cost(files.folder, time.perf_counter() - derived_at)
         return vault
 
@@ -205,12 +201,11 @@ class Vault:
             lock.release()
             raise
         vault._verify_open(slot_id=None, accept_mismatch=accept_generation_mismatch)
-        unlock_audit.on_unlock(vault.connection(), vault.files.folder, vault.user,
-                                recovery_code=True)
         return vault
 
     def _verify_open(self, *, slot_id: str | None, accept_mismatch: bool) -> None:
-        """Open the database, check it, and match it to the key file. Closes on failure."""
+        """Open the database, check it, match it to the key file, log the unlock. Closes on
+        failure (a page that fails its HMAC when read: ``DatabaseDamaged``)."""
         try:
             conn = self._open_connection()
             try:
@@ -231,8 +226,13 @@ class Vault:
                 if idk is not None:  # the roles a key operation would seal, untouched
                     roster.check(conn, idk, str(self.files.folder))
                 attachments.sweep(conn, self.files.folder, partial=True)  # crash leftovers
+                unlock_audit.on_unlock(conn, self.files.folder, self.user,
+                                       recovery_code=slot_id is None)
             finally:
                 self._close_connection(conn)
+        except sqlcipher3.DatabaseError as exc:  # a page read here failed its HMAC
+            self._drop()
+            raise DatabaseDamaged(path=str(self.files.folder)) from exc
         except BaseException:
             self._drop()
             raise
@@ -343,6 +343,11 @@ class Vault:
             log.info("integrity check found %d problems", len(problems))
             raise DatabaseDamaged(path=str(self.files.folder))
         audit.check(self.connection(), self.audit_head)
+
+    def start_background_check(self) -> background_check.Check:
+        """``verify_integrity`` in a child process at the lowest priority, started."""
+        return background_check.start(self.files.folder, self._require_keys().dbk,
+                                      self.audit_head)
 
     @property
     def audit_head(self) -> tuple[int, str] | None:

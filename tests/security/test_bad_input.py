@@ -344,9 +344,18 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
 }
 
 
+#: a page the unlock does not read: found by the full check that follows it (the window's
+#: background check, ``intake check``), as docs/vault.md says
+AFTER_UNLOCK = {"a flipped byte in the last page"}
+
+
 @pytest.mark.parametrize("name", list(DAMAGE))
 def test_damaged_database(vault: Path, name: str) -> None:
     DAMAGE[name](db(vault))
+    if name in AFTER_UNLOCK:
+        with Vault.open(vault, USER, PASSPHRASE) as opened, pytest.raises(DatabaseDamaged):
+            opened.verify_integrity()
+        return
     refused(vault, DatabaseDamaged, INTEGRITY, open_kim(vault))
     assert sidecars(vault) == []
 

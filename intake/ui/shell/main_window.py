@@ -55,6 +55,7 @@ from intake.ui.shell.auto_lock import MINUTE_MS, AutoLock
 from intake.ui.shell.clipboard import ClipboardGuard
 from intake.ui.shell.field_security import FieldSecurity, close_modal_dialogs
 from intake.ui.shell.help_menu import HelpMenu
+from intake.ui.shell.integrity_watch import IntegrityWatch
 from intake.ui.shell.language import LanguageController
 from intake.ui.shell.lock_countdown import LockCountdown
 from intake.ui.shell.place import remember_place, resume_place
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
                                      acts["office_action"])
         self.help = HelpMenu(self, self.dialogs, self.views)
         self.field = FieldSecurity(self, acts["panic_wipe_action"])
+        self.integrity = IntegrityWatch(self)  # the full check, after each unlock
         self.vault_views = VaultViews(self, acts)
         views = self.vault_views  # the window's own names, as tests and tools call them
         self.open_export, self.open_statistics = views.open_export, views.open_statistics
@@ -222,6 +224,7 @@ class MainWindow(QMainWindow):
         if self._desk is None:
             self._desk = desk
             self.tasks.open_vault(desk)
+            self.integrity.start(desk)
         self._start_auto_lock()
         return self._desk
 
@@ -307,6 +310,7 @@ class MainWindow(QMainWindow):
         self.show_unlock(locked_by)
 
     def _end_session(self) -> None:
+        self.integrity.stop()
         self.tasks.close_vault()  # its connection closed on its own thread, first
         self._session.lock()
         self._desk = None

@@ -1,0 +1,136 @@
+"""The full check after an unlock, in a process of its own at the lowest priority.
+
+An unlock checks only what does not grow with the vault (:func:`unlock_checks.
+check_database`); SQLCipher authenticates every page it reads. Every page's HMAC
+(``cipher_integrity_check``), every b-tree and index (``integrity_check``) and the audit
+log's chain up to the head the key file bound are then checked here, in a child process:
+
+- **low priority**: the child runs under ``SCHED_IDLE`` (Linux; ``nice 19`` elsewhere), so
+  it only takes CPU nobody else wants, and never holds the GIL of the window's process;
+- **cancellable at once**: a lock (or quitting) kills it, whatever PRAGMA it is in; it holds
+  the database key only while it runs and only in its own memory, which ends with it;
+- **reading only**: it reads beside the session's connection (WAL readers never block the
+  writer) and writes nothing.
+
+The key reaches the child through its standard input, from the vault's key buffer, never
+as text or argument. Its exit status is the outcome; nothing else is written anywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+KEY_BYTES = 32
+
+
+class Outcome(enum.IntEnum):
+    INTACT = 0
+    DAMAGED = 4  # a page, a b-tree or an index
+    AUDIT_BROKEN = 5  # the audit log's chain or the head the key file bound
+    FAILED = 1  # the check itself could not run (not a finding about the vault)
+
+
+@dataclass
+class Check:
+    """A running check; ``poll`` until it has an outcome, ``cancel`` at lock."""
+
+    process: subprocess.Popen[bytes]
+
+    def poll(self) -> Outcome | None:
+        code = self.process.poll()
+        if code is None:
+            return None
+        try:
+            return Outcome(code)
+        except ValueError:  # killed, or crashed: no finding
+            return Outcome.FAILED
+
+    def cancel(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+
+
+def start(folder: Path, dbk: bytearray, audit_head: tuple[int, str] | None) -> Check:
+    """The check of the vault in ``folder`` under ``dbk``, started."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True)
+    assert process.stdin is not None
+    header = json.dumps({"folder": str(folder), "head": audit_head}).encode() + b"\n"
+    try:
+        fd = process.stdin.fileno()
+        os.write(fd, dbk)  # the buffer itself: no bytes or str copy of the key here
+        os.write(fd, header)
+        process.stdin.close()
+    except OSError:
+        process.kill()
+    return Check(process)
+
+
+def _lowest_priority() -> None:
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        with contextlib.suppress(OSError):
+            os.nice(19)
+
+
+def _run(folder: Path, key: bytearray, head: tuple[int, str] | None) -> Outcome:
+    import sqlcipher3
+
+    from intake.errors import AuditLogBroken
+    from intake.vault import audit, database
+    from intake.vault.files import DATABASE_NAME
+
+    try:
+        conn = database.connect(folder / DATABASE_NAME, key)
+    except Exception:  # noqa: BLE001 - no finding: the session reports its own errors
+        return Outcome.FAILED
+    finally:
+        key[:] = bytes(len(key))
+    try:
+        try:
+            if database.integrity_problems(conn, full=True):
+                return Outcome.DAMAGED
+        except sqlcipher3.DatabaseError:
+            return Outcome.DAMAGED
+        try:
+            audit.check(conn, head)
+        except AuditLogBroken:
+            return Outcome.AUDIT_BROKEN
+        return Outcome.INTACT
+    finally:
+        conn.close()
+
+
+def main() -> int:
+    from intake.hardening import harden_process
+
+    harden_process()
+    _lowest_priority()
+    key, got = bytearray(KEY_BYTES), 0
+    while got < KEY_BYTES:  # from the descriptor itself: no buffered copy of the key
+        view = memoryview(key)[got:]
+        read = os.readv(0, [view])
+        view.release()
+        if read == 0:
+            return int(Outcome.FAILED)
+        got += read
+    header = json.loads(sys.stdin.buffer.readline().decode())
+    raw = header["head"]
+    head = (int(raw[0]), str(raw[1])) if raw is not None else None
+    return int(_run(Path(header["folder"]), key, head))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
