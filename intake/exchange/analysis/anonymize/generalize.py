@@ -102,27 +102,90 @@ def cell(question: Question, answers: Mapping[str, Any], meta: Mapping[str, str]
     return encode(question, value)
 
 
-def column_cells(question: Question, answers: Sequence[Mapping[str, Any]],
-                 metas: Sequence[Mapping[str, str]]) -> list[str]:
-    """``cell`` of every record, each distinct raw value encoded once."""
-    memo: dict[tuple[type, Any], str] = {}
-    values: list[str] = []
-    for a, m in zip(answers, metas, strict=True):
-        raw = raw_value(question, a)
-        if raw is None:
-            values.append(missing_code(question.id, m))
-            continue
+@dataclass(frozen=True)
+class Missing:
+    """A missing answer in :func:`factorize`'s distinct values: its missing code."""
+
+    code: str
+
+
+_EMPTY = (list, str)  # ``[]`` and ``""`` are missing answers too (``raw_value``)
+_MISSING = {code: Missing(code) for code in (NOT_ASKED, UNKNOWN, DECLINED)}
+_UNHASHABLE = frozenset({list, dict})
+
+
+def raw_columns(questions: Sequence[Question],
+                answers: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """Each question's stored answers (``answers.get``), a column per question, read in one
+    pass over the records (a record's answers stay in the cache while they are read);
+    ``wages.state_share_percent`` is derived where missing (``raw_value``)."""
+    ids = [q.id for q in questions]
+    table = [list(map(answers_of.get, ids)) for answers_of in answers]
+    columns = dict(zip(ids, map(list, zip(*table, strict=True)), strict=True)) if table else {
+        qid: [] for qid in ids}
+    for question in questions:
+        if question.id == "wages.state_share_percent":
+            columns[question.id] = [raw_value(question, a) for a in answers]
+    return columns
+
+
+def factorize(question: Question, raws: Sequence[Any],
+              metas: Sequence[Mapping[str, str]]) -> tuple[list[int], list[Any]]:
+    """Each record's stored answer (``raws``, from :func:`raw_columns`) as an index into the
+    column's distinct values (a missing answer as its :class:`Missing` code), so a column
+    is encoded or generalized once per distinct value. Values are told apart by type too
+    (``True`` is not ``1``); an unhashable one gets an entry of its own."""
+    qid = question.id
+    kinds = set(map(type, raws))
+    kinds.discard(type(None))
+    if len(kinds) <= 1 and kinds.isdisjoint(_UNHASHABLE):
+        # one scalar type (a choice's codes, numbers): a value is its own key
+        keyed = [raw if raw is not None and raw != "" else _MISSING[missing_code(qid, meta)]
+                 for raw, meta in zip(raws, metas, strict=True)]
+        uniques = list(dict.fromkeys(keyed))
+        index = {key: at for at, key in enumerate(uniques)}
+        return [index[key] for key in keyed], uniques
+    return _factorize_any(qid, raws, metas)
+
+
+def _factorize_any(qid: str, raws: Sequence[Any],
+                   metas: Sequence[Mapping[str, str]]) -> tuple[list[int], list[Any]]:
+    """:func:`factorize` for mixed types, lists (multi) and dicts (money), a record at a
+    time: the key holds the value's type and a hashable copy of it."""
+    index: dict[Any, int] = {}
+    uniques: list[Any] = []
+    codes: list[int] = []
+    for raw, meta in zip(raws, metas, strict=True):
+        if raw is None or (not raw and raw.__class__ in _EMPTY):
+            raw = _MISSING[missing_code(qid, meta)]
+            key: Any = raw
+        else:
+            kind = raw.__class__
+            key = (kind, tuple(raw) if kind is list else
+                   tuple(raw.items()) if kind is dict else raw)
         try:
-            key = (type(raw), tuple(raw) if isinstance(raw, list) else raw)
-            hit = memo.get(key)
-        except TypeError:  # unhashable (money): encoded every time
-            key, hit = None, None
-        if hit is None:
-            hit = encode(question, raw)
+            at = index.get(key)
+        except TypeError:  # unhashable inside (a list of lists): never shared
+            at, key = None, None
+        if at is None:
+            at = len(uniques)
+            uniques.append(raw)
             if key is not None:
-                memo[key] = hit
-        values.append(hit)
-    return values
+                index[key] = at
+        codes.append(at)
+    return codes, uniques
+
+
+def column_cells(question: Question, answers: Sequence[Mapping[str, Any]],
+                 metas: Sequence[Mapping[str, str]], raws: Sequence[Any] | None = None
+                 ) -> list[str]:
+    """``cell`` of every record, each distinct raw value encoded once (``raws``: the
+    column from :func:`raw_columns`, read here if not given)."""
+    if raws is None:
+        raws = raw_columns([question], answers)[question.id]
+    codes, uniques = factorize(question, raws, metas)
+    encoded = [u.code if isinstance(u, Missing) else encode(question, u) for u in uniques]
+    return [encoded[c] for c in codes]
 
 
 @dataclass(frozen=True)
@@ -168,32 +231,21 @@ class QuasiIdentifier:
 
 
 def column_levels(qi: QuasiIdentifier, answers: Sequence[Mapping[str, Any]],
-                  metas: Sequence[Mapping[str, str]]) -> dict[int, list[str]]:
+                  metas: Sequence[Mapping[str, str]], raws: Sequence[Any] | None = None
+                  ) -> dict[int, list[str]]:
     """``qi.value`` of every record at every level 0 … ``max_level``: the raw answer is read
     once per record, and each distinct raw value is generalized once per level."""
-    top = qi.max_level
-    raws = [raw_value(qi.question, a) for a in answers]
-    out: dict[int, list[str]] = {top: [SUPPRESSED] * len(raws)}
-    missing = {i: missing_code(qi.id, metas[i]) for i, raw in enumerate(raws) if raw is None}
+    top, question = qi.max_level, qi.question
+    if raws is None:
+        raws = raw_columns([question], answers)[question.id]
+    codes, uniques = factorize(question, raws, metas)
+    out: dict[int, list[str]] = {top: [SUPPRESSED] * len(codes)}
     for level in range(top):
-        memo: dict[tuple[type, Any], str] = {}
-        values: list[str] = []
-        for i, raw in enumerate(raws):
-            if raw is None:
-                values.append(missing[i])
-                continue
-            try:
-                key = (type(raw), tuple(raw) if isinstance(raw, list) else raw)
-                hit = memo.get(key)
-            except TypeError:  # unhashable: generalized every time
-                key, hit = None, None
-            if hit is None:
-                hit = (encode(qi.question, raw) if level == 0
-                       else _apply(qi.steps[level - 1], qi.question, raw))
-                if key is not None:
-                    memo[key] = hit
-            values.append(hit)
-        out[level] = values
+        step = qi.steps[level - 1] if level else None
+        encoded = [u.code if isinstance(u, Missing) else
+                   encode(question, u) if step is None else _apply(step, question, u)
+                   for u in uniques]
+        out[level] = [encoded[c] for c in codes]
     return out
 
 

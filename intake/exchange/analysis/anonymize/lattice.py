@@ -54,6 +54,10 @@ from intake.errors import Cancelled
 from intake.exchange.analysis.anonymize import diversity
 
 Ids = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+#: Sums of codes and of their squares stay exact in float64 below this (2⁵³).
+EXACT = 1 << 53
 #: Up to this many class slots (ids × radix) per record, counts use ``bincount`` over the
 #: slots; beyond, the ids are sorted (``unique``) so memory stays proportional to records.
 SLOTS_PER_RECORD = 16
@@ -124,6 +128,7 @@ class Problem:
     radices: list[int] = field(init=False)  # of the sensitive attributes
     _codes: list[Ids] = field(init=False, repr=False)
     _masks: list[npt.NDArray[np.uint64] | None] = field(init=False, repr=False)
+    _moments: list[tuple[Floats, Floats]] = field(init=False, repr=False)  # codes, squares
     _order: list[int] = field(init=False, repr=False)  # attributes, likeliest to fail first
 
     def __post_init__(self) -> None:
@@ -136,6 +141,8 @@ class Problem:
         self._masks = [np.left_shift(np.uint64(1), c.astype(np.uint64))
                        if radix <= MASK_BITS else None
                        for c, radix in zip(self._codes, self.radices, strict=True)]
+        self._moments = [(c.astype(np.float64), np.square(c.astype(np.float64)))
+                         for c in self._codes]
         self._order = list(range(len(self.sensitive)))
 
     def loss(self, column: int, level: int) -> int:
@@ -179,7 +186,7 @@ class Problem:
             return suppressed <= self.budget
         order = self._order
         for rank, j in enumerate(order):
-            failing |= self._distinct(j, ids, space) < self.l
+            failing |= self._too_few(j, ids, space, counts)
             failing &= counts > 0
             if int(counts[failing].sum()) > self.budget:
                 # stop at the first attribute that breaks the budget; try it first next
@@ -188,6 +195,19 @@ class Problem:
                     order.insert(0, order.pop(rank))
                 return False
         return True
+
+    def _too_few(self, j: int, ids: Ids, space: int, counts: Ids) -> Bools:
+        """Per class slot, whether l-diverse attribute ``j`` has fewer than l distinct codes.
+        For l = 2 that is "every code of the class is the same", read from two sums: by
+        Cauchy–Schwarz, m·Σc² = (Σc)² exactly when all m codes of a class are equal. Every
+        figure is an integer below (n·radix)², exact in float64 while that is below 2⁵³;
+        otherwise (and for l > 2) the codes are counted (``_distinct``)."""
+        if self.l == 2 and (self.n * self.radices[j]) ** 2 < EXACT:
+            codes, squares = self._moments[j]
+            total = np.bincount(ids, weights=codes, minlength=space)
+            total_sq = np.bincount(ids, weights=squares, minlength=space)
+            return counts * total_sq == np.square(total)
+        return self._distinct(j, ids, space) < self.l
 
     def _distinct(self, j: int, ids: Ids, space: int) -> Ids:
         """Per class slot, the number of distinct codes of l-diverse attribute ``j``."""

@@ -29,6 +29,7 @@ from intake.exchange.analysis.anonymize.generalize import (
     QuasiIdentifier,
     column_cells,
     column_levels,
+    raw_columns,
 )
 from intake.exchange.analysis.anonymize.pseudonym import Pseudonymizer
 from intake.exchange.analysis.anonymize.select import Reason, select
@@ -192,7 +193,8 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     _count, failing = problem.failing(ids)
     keep = _shuffled([i for i in range(n) if ids[i] not in failing])
 
-    raw_classes = Counter(tuple(qi_values[qi.id][0][i] for qi in qis) for i in range(n))
+    raw_classes = Counter(zip(*(qi_values[qi.id][0] for qi in qis), strict=True)) if qis \
+        else Counter({(): n})
     columns = [PSEUDONYM, *(q.id for q in exported), *(ILO_PREFIX + i for i in INDICATOR_IDS)]
     own = pseudonymizer or Pseudonymizer()
     try:
@@ -244,8 +246,9 @@ def _problem(kept: Sequence[Record], qis: Sequence[QuasiIdentifier], plain: Sequ
     from intake.exchange.analysis.anonymize import lattice
 
     answers, metas = [r.answers for r in kept], [r.meta for r in kept]
-    qi_values = {qi.id: column_levels(qi, answers, metas) for qi in qis}
-    cells = {q.id: column_cells(q, answers, metas) for q in plain}
+    raws = raw_columns([*(qi.question for qi in qis), *plain], answers)
+    qi_values = {qi.id: column_levels(qi, answers, metas, raws[qi.id]) for qi in qis}
+    cells = {q.id: column_cells(q, answers, metas, raws[q.id]) for q in plain}
     sensitive = {q.id: cells[q.id] for q in plain if q.cls is QClass.SENSITIVE}
     flagged = [q.id for q in plain if q.near_universal]
     near = diversity.near_universal(sensitive, flagged)
