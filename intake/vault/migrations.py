@@ -316,6 +316,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         step=migration_private.run,
         vacuum=True,
     ),
+    Migration(
+        9,
+        "the date index breaks ties by record, as the record list sorts",
+        (
+            # The list sorts by (created_at, rid); the old index broke ties by text_rowid,
+            # so records imported in the same second (a JSONL import stamps them all
+            # alike) were all read and sorted for every page. The same name keeps the
+            # INDEXED BY of records.py; text_rowid stays for a text search's walk.
+            "DROP INDEX records_created",
+            "CREATE INDEX records_created ON records (created_at, rid, text_rowid)",
+        ),
+    ),
 )
 
 

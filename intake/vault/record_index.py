@@ -29,6 +29,8 @@ leaves stale entries behind with secure-delete on (seen with SQLite 3.53).
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import secrets
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
@@ -46,6 +48,19 @@ INDEX_NAME = "index.db"
 SCHEMA = "ix"
 EXCERPT_LENGTH = 120
 SYNC = "text_sync"
+#: FTS5's own table of the indexed texts (``id`` the rowid, ``c0`` the body column)
+CONTENT = "ix.record_text_content"
+#: Up to this many matches :meth:`TextIndex.matches` keeps their rowids for the page.
+LISTED = 5000
+_COUNT_SALT = secrets.token_bytes(32)
+#: ((connection, index sync, its changes, query digest), matches) of the last query
+_last_count: list[tuple[tuple[int, str | None, int, bytes],
+                        tuple[int, tuple[int, ...] | None]]] = []
+
+
+def forget_matches() -> None:
+    """Drop the last query's kept matches (at lock: nothing of a search stays)."""
+    _last_count.clear()
 _ATTACHED_PRAGMAS = (("journal_mode", "WAL", "wal"), ("synchronous", "FULL", "2"),
                      ("secure_delete", "ON", "1"))
 _TABLES = (
@@ -281,11 +296,50 @@ class TextIndex:
             self.touch()
         return len(rows)
 
-    def match_count(self, text: str) -> int:
-        """How many indexed texts match ``text`` (each belongs to one live record)."""
+    def matches(self, text: str) -> tuple[int, tuple[int, ...] | None]:
+        """How many indexed texts match ``text`` (each belongs to one live record), with
+        their rowids when there are at most :data:`LISTED` (found by the same pass).
+
+        The record list asks for the count and then for the first page, which needs it
+        again: the last answer is kept, under a keyed digest of the query (never its
+        text), while this connection sees the same index (its sync number, which every
+        transaction that changes the index writes, and this connection's own changes)."""
+        digest = hashlib.blake2b(nfc(text).strip().encode("utf-8"), key=_COUNT_SALT,
+                                 digest_size=16).digest()
+        key = (id(self._conn), _sync_of(self._conn, "ix.meta"), self._conn.total_changes,
+               digest)
+        if _last_count and _last_count[0][0] == key:
+            return _last_count[0][1]
         clause, params = self.clause(text)
         inner = clause.removeprefix("records.text_rowid IN (").removesuffix(")")
-        return int(self._conn.execute(f"SELECT count(*) FROM ({inner})", params).fetchone()[0])
+        rows = self._conn.execute(f"{inner} LIMIT {LISTED + 1}", params).fetchall()
+        found: tuple[int, tuple[int, ...] | None] = (len(rows), tuple(r[0] for r in rows))
+        if len(rows) > LISTED:
+            found = (int(self._conn.execute(f"SELECT count(*) FROM ({inner})", params)
+                         .fetchone()[0]), None)
+        _last_count[:] = [(key, found)]
+        return found
+
+    def match_count(self, text: str) -> int:
+        """How many indexed texts match ``text`` (:meth:`matches`)."""
+        return self.matches(text)[0]
+
+    @staticmethod
+    def listed_clause(rowids: tuple[int, ...]) -> tuple[str, list[Any]]:
+        """A WHERE clause on ``records``: its text is one of ``rowids`` (from
+        :meth:`matches`, so that a page does not run the text query a second time)."""
+        return ("records.text_rowid IN (SELECT value FROM json_each(?))",
+                [json.dumps(list(rowids))])
+
+    @staticmethod
+    def row_clause(text: str) -> tuple[str, list[Any]]:
+        """A WHERE clause on one ``records`` row: its indexed text contains ``text`` (a
+        LIKE, as :meth:`clause` for short queries). The text is read from the FTS5 table's
+        content table by rowid, a plain B-tree lookup: through the FTS5 table each row
+        would open a cursor of its own, some fifty memory allocations (each one locked and
+        wiped with ``cipher_memory_security``), where a date walk reads hundreds of rows."""
+        return (f"(SELECT c0 FROM {CONTENT} WHERE id = records.text_rowid) LIKE ? ESCAPE '\\'",
+                [like_pattern(text)])
 
     @staticmethod
     def clause(text: str) -> tuple[str, list[Any]]:

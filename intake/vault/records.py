@@ -29,7 +29,7 @@ from intake.domain.record import Record, Status
 from intake.domain.upgrade import upgrade
 from intake.vault import identity
 from intake.vault.database import Connection
-from intake.vault.record_index import TextIndex, is_attached, like_pattern
+from intake.vault.record_index import TextIndex, is_attached
 from intake.vault.record_types import (
     IdentityKeyMissing,
     RecordFilter,
@@ -40,11 +40,15 @@ from intake.vault.record_types import (
 from intake.vault.review_store import joined
 
 REVISION_WINDOW = dt.timedelta(minutes=10)
-#: Above this many matches a text search walks the date index instead of sorting matches.
-MANY_MATCHES = 3000
-#: From this share of all records on, the walk reads each row's text instead of gathering
-#: every match first.
-DENSE_SHARE = 0.2
+#: A text search walks the date index when ``matches² > WALK_COST × (offset + limit) ×
+#: records``: a walk reads (offset + limit) / share rows at about 0.5 µs, sorting costs about
+#: 1 µs a match (100,000 records, tests/perf/test_search_perf.py).
+WALK_COST = 0.5
+#: At or below this many matches the text index always drives (tests force a plan with it).
+MANY_MATCHES = 100
+#: The walk reads each row's text (a B-tree lookup), unless a test raises this above 1:
+#: then it checks each row against every match gathered first (an FTS5 query).
+DENSE_SHARE = 0.0
 SORTABLE = ("created_at", "updated_at", "author", "status", "sector", "region",
             "indicators_present", "year_departed")
 
@@ -340,25 +344,30 @@ class RecordStore:
 
     def _text_page(self, text: str, columns: str, order: str, offset: int,
                    limit: int) -> list[Any]:
-        """A page of a text search by date, choosing the rows from an index alone (both
-        date and text indexes carry the other column) and fetching only that page. With few
-        matches the text index drives and the matches are sorted; with many, the date index
-        is walked in order and stops after the page."""
-        clause, params = TextIndex.clause(text)
-        matches = self.text.match_count(text)
-        index = "records_created" if matches > MANY_MATCHES else "records_text"
-        if matches > MANY_MATCHES and matches >= DENSE_SHARE * self._highest_rid():
-            # A word in a large share of the records: walking the date index and reading
-            # each row's indexed text finds a page after a few hundred rows, where
-            # gathering every match first would cost tens of milliseconds.
-            clause = ("(SELECT body FROM ix.record_text WHERE rowid = records.text_rowid)"
-                      " LIKE ? ESCAPE '\\'")
-            params = [like_pattern(text)]
+        """A page of a text search by date: the page's rids chosen from an index alone
+        (:meth:`page_rids_sql`), then only those rows read."""
+        rids, params = self.page_rids_sql(text, order, offset, limit)
         return self._conn.execute(
-            f"SELECT {columns} FROM records WHERE rid IN (SELECT rid FROM records"
-            f" INDEXED BY {index} WHERE {clause} ORDER BY created_at {order}, rid {order}"
-            f" LIMIT ? OFFSET ?) ORDER BY created_at {order}, rid {order}",
-            [*params, limit, offset]).fetchall()
+            f"SELECT {columns} FROM records WHERE rid IN ({rids})"
+            f" ORDER BY created_at {order}, rid {order}", [*params, limit, offset]).fetchall()
+
+    def page_rids_sql(self, text: str, order: str, offset: int,
+                      limit: int) -> tuple[str, list[Any]]:
+        """The query of the rids of a text search's page by date (its parameters, then
+        ``LIMIT ? OFFSET ?``). With few matches they are sorted (their rowids kept from the
+        count). With many, the date index ``(created_at, rid, text_rowid)`` is walked in
+        the page's order, reading each row's text, and stops after the page."""
+        (matches, rowids), total = self.text.matches(text), self._highest_rid()
+        if matches > MANY_MATCHES and matches * matches > WALK_COST * (offset + limit) * total:
+            index = "records_created"
+            clause, params = (TextIndex.row_clause(text) if matches >= DENSE_SHARE * total
+                              else TextIndex.clause(text))
+        else:
+            index = "records_text"
+            clause, params = (TextIndex.clause(text) if rowids is None
+                              else TextIndex.listed_clause(rowids))
+        return (f"SELECT rid FROM records INDEXED BY {index} WHERE {clause}"
+                f" ORDER BY created_at {order}, rid {order} LIMIT ? OFFSET ?", params)
 
     def ids_matching(self, text: str) -> list[str]:
         """Ids of every record whose indexed text matches ``text`` (one pass)."""
