@@ -28,8 +28,9 @@ from intake.services.quotes import QuoteService
 from intake.services.review import ReviewService
 from intake.services.transfer import TransferService
 from intake.services.users import UserService
-from intake.vault import background_check, migrations
+from intake.vault import background_check, duress, migrations
 from intake.vault.vault import Vault
+from intake.vault.wipe import CHECK_COST_NAME
 
 
 class IntegrityCheck:
@@ -37,11 +38,14 @@ class IntegrityCheck:
     runs, then ``"intact"``, ``"damaged"`` (a page, b-tree or index), ``"audit"`` (the
     audit log) or ``"failed"`` (it could not run: no finding)."""
 
-    def __init__(self, check: background_check.Check) -> None:
-        self._check = check
+    def __init__(self, check: background_check.Check, folder: Path) -> None:
+        self._check, self._folder = check, folder
 
     def poll(self) -> str | None:
         outcome = self._check.poll()
+        seconds = self._check.seconds() if outcome is not None else None
+        if seconds is not None:  # intact: remember how long it took (see duress)
+            duress.record_cost(self._folder, seconds, CHECK_COST_NAME)
         return None if outcome is None else {
             background_check.Outcome.INTACT: "intact",
             background_check.Outcome.DAMAGED: "damaged",
@@ -100,7 +104,7 @@ class Desk:
     def start_background_check(self) -> IntegrityCheck:
         """The same full check in a process of its own at the lowest priority (the one an
         unlock no longer waits for); ``poll`` it, ``cancel`` it at lock."""
-        return IntegrityCheck(self._vault.start_background_check())
+        return IntegrityCheck(self._vault.start_background_check(), self.folder)
 
     @property
     def generation(self) -> int:

@@ -13,7 +13,10 @@ log's chain up to the head the key file bound are then checked here, in a child 
   writer) and writes nothing.
 
 The key reaches the child through its standard input, from the vault's key buffer, never
-as text or argument. Its exit status is the outcome; nothing else is written anywhere.
+as text or argument. Its exit status is the outcome, its output how long the check took;
+nothing is written anywhere. A duress passphrase's decoy is small, so its check goes on as
+long as the replaced vault's did (``check_cost``, recorded like ``unlock_cost``): seen from
+outside, the background work after a duress unlock is that of the real vault.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 KEY_BYTES = 32
 
@@ -52,6 +57,16 @@ class Check:
         except ValueError:  # killed, or crashed: no finding
             return Outcome.FAILED
 
+    def seconds(self) -> float | None:
+        """How long one round of an intact vault's check took (None: not intact, or not
+        ended)."""
+        if self.poll() is not Outcome.INTACT or self.process.stdout is None:
+            return None
+        try:
+            return int(self.process.stdout.read().strip() or b"0") / 1000 or None
+        except (OSError, ValueError):
+            return None
+
     def cancel(self) -> None:
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -60,13 +75,16 @@ class Check:
             self.process.wait(timeout=5)
 
 
-def start(folder: Path, dbk: bytearray, audit_head: tuple[int, str] | None) -> Check:
-    """The check of the vault in ``folder`` under ``dbk``, started."""
+def start(folder: Path, dbk: bytearray, audit_head: tuple[int, str] | None,
+          at_least: float = 0.0) -> Check:
+    """The check of the vault in ``folder`` under ``dbk``, started; an intact vault's goes
+    on for ``at_least`` seconds (see :func:`_run`)."""
     process = subprocess.Popen(
         [sys.executable, "-m", __name__], stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True)
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True)
     assert process.stdin is not None
-    header = json.dumps({"folder": str(folder), "head": audit_head}).encode() + b"\n"
+    header = json.dumps({"folder": str(folder), "head": audit_head,
+                         "at_least": at_least}).encode() + b"\n"
     try:
         fd = process.stdin.fileno()
         os.write(fd, dbk)  # the buffer itself: no bytes or str copy of the key here
@@ -85,13 +103,33 @@ def _lowest_priority() -> None:
             os.nice(19)
 
 
-def _run(folder: Path, key: bytearray, head: tuple[int, str] | None) -> Outcome:
+def _check_once(conn: Any, head: tuple[int, str] | None) -> Outcome:
     import sqlcipher3
 
     from intake.errors import AuditLogBroken
     from intake.vault import audit, database
+
+    try:
+        if database.integrity_problems(conn, full=True):
+            return Outcome.DAMAGED
+    except sqlcipher3.DatabaseError:
+        return Outcome.DAMAGED
+    try:
+        audit.check(conn, head)
+    except AuditLogBroken:
+        return Outcome.AUDIT_BROKEN
+    return Outcome.INTACT
+
+
+def _run(folder: Path, key: bytearray, head: tuple[int, str] | None,
+         at_least: float) -> Outcome:
+    """The checks; an intact vault's are repeated until ``at_least`` seconds have passed
+    (the time this vault's check took before a duress passphrase replaced it: the decoy's
+    check looks like the vault's). Prints how long one round took (ms) when intact."""
+    from intake.vault import database
     from intake.vault.files import DATABASE_NAME
 
+    started = time.monotonic()
     try:
         conn = database.connect(folder / DATABASE_NAME, key)
     except Exception:  # noqa: BLE001 - no finding: the session reports its own errors
@@ -99,18 +137,15 @@ def _run(folder: Path, key: bytearray, head: tuple[int, str] | None) -> Outcome:
     finally:
         key[:] = bytes(len(key))
     try:
-        try:
-            if database.integrity_problems(conn, full=True):
-                return Outcome.DAMAGED
-        except sqlcipher3.DatabaseError:
-            return Outcome.DAMAGED
-        try:
-            audit.check(conn, head)
-        except AuditLogBroken:
-            return Outcome.AUDIT_BROKEN
-        return Outcome.INTACT
+        outcome = _check_once(conn, head)
+        one_round = time.monotonic() - started
+        while outcome is Outcome.INTACT and time.monotonic() - started < at_least:
+            outcome = _check_once(conn, head)
     finally:
         conn.close()
+    if outcome is Outcome.INTACT:
+        sys.stdout.write(f"{max(int(one_round * 1000), 1)}\n")
+    return outcome
 
 
 def main() -> int:
@@ -129,7 +164,7 @@ def main() -> int:
     header = json.loads(sys.stdin.buffer.readline().decode())
     raw = header["head"]
     head = (int(raw[0]), str(raw[1])) if raw is not None else None
-    return int(_run(Path(header["folder"]), key, head))
+    return int(_run(Path(header["folder"]), key, head, float(header.get("at_least", 0))))
 
 
 if __name__ == "__main__":

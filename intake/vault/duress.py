@@ -30,7 +30,7 @@ from intake.vault.files import VaultFiles, acquire
 from intake.vault.kdf import KdfPolicy
 from intake.vault.keyslots import KIND_USER, DuressPassphraseEntered, KeySlotFile
 from intake.vault.lockfile import VaultLock
-from intake.vault.wipe import COST_NAME, wipe_vault
+from intake.vault.wipe import CHECK_COST_NAME, COST_NAME, wipe_vault
 
 V = TypeVar("V")
 
@@ -41,9 +41,10 @@ BASE_SECONDS = 0.04
 SECONDS_PER_MIB = 0.012
 
 
-def record_cost(folder: Path, seconds: float) -> None:
-    """Remember how long a real unlock took after the derivation (best effort)."""
-    path = folder / COST_NAME
+def record_cost(folder: Path, seconds: float, name: str = COST_NAME) -> None:
+    """Remember how long a real unlock took after the derivation (best effort); with
+    ``name`` = ``CHECK_COST_NAME``, how long the full check after it took."""
+    path = folder / name
     millis = max(int(seconds * 1000), 1)
     with contextlib.suppress(OSError, ValueError):
         previous = int(path.read_text(encoding="ascii").strip())
@@ -53,13 +54,26 @@ def record_cost(folder: Path, seconds: float) -> None:
         write_atomic(path, f"{millis}\n".encode("ascii"))
 
 
-def expected_cost(folder: Path, database_bytes: int) -> float:
+def recorded_cost(folder: Path, name: str = COST_NAME) -> float | None:
     try:
-        millis = int((folder / COST_NAME).read_text(encoding="ascii").strip())
-        if 0 < millis < 600_000:
+        millis = int((folder / name).read_text(encoding="ascii").strip())
+        if 0 < millis < 3_600_000:
             return millis / 1000
     except (OSError, ValueError):
         pass
+    return None
+
+
+def check_seconds(folder: Path) -> float:
+    """How long the check after an unlock is to last at least (that of the vault a duress
+    passphrase replaced, for a decoy; for a real vault, its own last one)."""
+    return recorded_cost(folder, CHECK_COST_NAME) or 0.0
+
+
+def expected_cost(folder: Path, database_bytes: int) -> float:
+    recorded = recorded_cost(folder)
+    if recorded is not None:
+        return recorded
     return BASE_SECONDS + SECONDS_PER_MIB * database_bytes / (1 << 20)
 
 
@@ -93,6 +107,7 @@ def start_over(create: Callable[..., V], files: VaultFiles, lock: VaultLock, use
     except OSError:
         size = 0
     target = expected_cost(folder, size)
+    check_cost = recorded_cost(folder, CHECK_COST_NAME)
     try:
         start, policy = _start(slot_file, user, entered)
         try:
@@ -112,4 +127,6 @@ def start_over(create: Callable[..., V], files: VaultFiles, lock: VaultLock, use
     if remaining > 0:
         time.sleep(remaining)
     record_cost(folder, target)  # a real unlock leaves this figure too
+    if check_cost is not None:  # the decoy's check after unlock lasts as long (see there)
+        record_cost(folder, check_cost, CHECK_COST_NAME)
     return vault

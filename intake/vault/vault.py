@@ -347,7 +347,7 @@ class Vault:
     def start_background_check(self) -> background_check.Check:
         """``verify_integrity`` in a child process at the lowest priority, started."""
         return background_check.start(self.files.folder, self._require_keys().dbk,
-                                      self.audit_head)
+                                      self.audit_head, duress.check_seconds(self.files.folder))
 
     @property
     def audit_head(self) -> tuple[int, str] | None:

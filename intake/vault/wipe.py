@@ -26,6 +26,7 @@ from intake.vault.rekey import SUFFIX
 from intake.vault.unlock_audit import FAILURES_NAME
 
 COST_NAME = "unlock_cost"  # see intake.vault.duress
+CHECK_COST_NAME = "check_cost"  # see intake.vault.background_check
 #: Files at most this large are overwritten whole before they are unlinked.
 OVERWRITE_WHOLE = 4 << 20
 _CHUNK = 1 << 20
@@ -77,7 +78,7 @@ def wipe_vault(folder: Path) -> WipeReport:
     database = folder / DATABASE_NAME
     for name in (f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", DATABASE_NAME,
                  DATABASE_NAME + SUFFIX, f"{DATABASE_NAME}{SUFFIX}-wal",
-                 f"{DATABASE_NAME}{SUFFIX}-shm", FAILURES_NAME, COST_NAME,
+                 f"{DATABASE_NAME}{SUFFIX}-shm", FAILURES_NAME, COST_NAME, CHECK_COST_NAME,
                  f"{DATABASE_NAME}.backup", f"{DATABASE_NAME}.backup-wal",
                  f"{DATABASE_NAME}.backup-shm", INDEX_NAME, f"{INDEX_NAME}-wal",
                  f"{INDEX_NAME}-shm"):

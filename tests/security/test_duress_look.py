@@ -29,11 +29,13 @@ from intake.cli.main import Io, run
 from intake.domain.roles import Role
 from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
-from intake.vault import accounts
+from intake.vault import accounts, duress
+from intake.vault.background_check import Outcome
 from intake.vault.files import KEYSLOTS_NAME
 from intake.vault.kdf import KdfPolicy
 from intake.vault.lockfile import LOCK_NAME
 from intake.vault.vault import Vault
+from intake.vault.wipe import CHECK_COST_NAME
 
 ADMIN, ADMIN_PASS = "kim", "correct horse battery staple"
 FIELD, FIELD_PASS = "park", "an interviewer's own passphrase 7"
@@ -78,7 +80,7 @@ def files(folder: Path) -> list[str]:
 
 
 @pytest.fixture
-def vault(tmp_path: Path, policy: KdfPolicy) -> tuple[Path, float]:
+def vault(tmp_path: Path, policy: KdfPolicy) -> tuple[Path, tuple[float, float]]:
     """A vault made by `intake init`, in use: records, an interviewer, both with a duress
     passphrase set (by the administrator); returns it and when the duress was set."""
     folder = tmp_path / "vault"
@@ -90,12 +92,13 @@ def vault(tmp_path: Path, policy: KdfPolicy) -> tuple[Path, float]:
         accounts.add_user(vault, FIELD, Role.INTERVIEWER, "an initial passphrase for park")
     with Vault.open(folder, FIELD, "an initial passphrase for park") as vault:
         vault.change_passphrase(FIELD_PASS)
-    set_at = time.time()
     with Vault.open(folder, ADMIN, ADMIN_PASS) as vault:
+        set_at = time.time()
         accounts.set_duress_passphrase(vault, ADMIN, DURESS)
         accounts.set_duress_passphrase(vault, FIELD, DURESS)
+        set_done = time.time()
     time.sleep(2.1)  # the moment of coercion comes later: its second must not show
-    return folder, set_at
+    return folder, (set_at, set_done)
 
 
 def looks(policy: KdfPolicy, folder: Path, user: str, passphrase: str) -> dict[str, Any]:
@@ -119,7 +122,7 @@ def looks(policy: KdfPolicy, folder: Path, user: str, passphrase: str) -> dict[s
 
 @pytest.mark.parametrize(("user", "passphrase"), [(ADMIN, ADMIN_PASS), (FIELD, FIELD_PASS)])
 def test_a_duress_unlock_shows_what_a_real_one_shows(
-        vault: tuple[Path, float], tmp_path: Path, policy: KdfPolicy,
+        vault: tuple[Path, tuple[float, float]], tmp_path: Path, policy: KdfPolicy,
         user: str, passphrase: str) -> None:
     folder, set_at = vault
     earlier = tmp_path / "earlier image"
@@ -140,12 +143,12 @@ def test_a_duress_unlock_shows_what_a_real_one_shows(
         first = conn.execute("SELECT at FROM audit ORDER BY seq LIMIT 1").fetchone()[0]
     for stamp in (created, user_created, first):
         moment = dt.datetime.fromisoformat(stamp).timestamp()
-        assert set_at - 1 <= moment <= set_at + 1, (stamp, "not when duress was set")
+        assert set_at[0] - 1 <= moment <= set_at[1] + 1, (stamp, "not when duress was set")
         assert moment < coerced_at - 1, (stamp, "points at the moment of coercion")
 
 
 def test_an_examiner_with_an_earlier_image_finds_fresh_ids_and_salts(
-        vault: tuple[Path, float], tmp_path: Path, policy: KdfPolicy) -> None:
+        vault: tuple[Path, tuple[float, float]], tmp_path: Path, policy: KdfPolicy) -> None:
     folder, _set_at = vault
     earlier = tmp_path / "earlier image"
     shutil.copytree(folder, earlier)
@@ -174,8 +177,8 @@ def test_an_examiner_with_an_earlier_image_finds_fresh_ids_and_salts(
     assert code == 3, err
 
 
-def test_control_the_format_2_decoy_differed(vault: tuple[Path, float], tmp_path: Path,
-                                             policy: KdfPolicy) -> None:
+def test_control_the_format_2_decoy_differed(
+        vault: tuple[Path, tuple[float, float]], tmp_path: Path, policy: KdfPolicy) -> None:
     """Control: the comparison finds what the issue found when the decoy is made the old
     way (an administrator, generation 1, first entry now, the slot's salt reused)."""
     folder, _set_at = vault
@@ -188,3 +191,29 @@ def test_control_the_format_2_decoy_differed(vault: tuple[Path, float], tmp_path
     decoy = looks(policy, old_way, FIELD, DURESS)
     assert decoy["header"] != real["header"]  # "park (Administrator)"
     assert decoy["check"] != real["check"]  # role and generation 1
+
+
+def _check_seconds(folder: Path, user: str, passphrase: str) -> float:
+    """The background check after an unlock, as the window runs it, timed."""
+    with Vault.open(folder, user, passphrase) as opened:
+        check = opened.start_background_check()
+        started = time.monotonic()
+        while check.poll() is None:
+            time.sleep(0.02)
+        assert check.poll() is Outcome.INTACT
+        return time.monotonic() - started
+
+
+def test_the_background_work_after_a_duress_unlock_is_the_vaults(
+        vault: tuple[Path, tuple[float, float]], tmp_path: Path) -> None:
+    """Watching the processes: the check after a duress unlock runs as long as the
+    replaced vault's last one (recorded as a real unlock's time is); control: without that
+    figure the decoy's would end at once."""
+    folder, _set_at = vault
+    control = tmp_path / "control"
+    shutil.copytree(folder, control)
+    duress.record_cost(folder, 3.0, CHECK_COST_NAME)  # as a large vault's check recorded it
+    Vault.open(folder, ADMIN, DURESS).close()
+    assert _check_seconds(folder, ADMIN, DURESS) >= 3.0
+    Vault.open(control, ADMIN, DURESS).close()
+    assert _check_seconds(control, ADMIN, DURESS) < 3.0
