@@ -154,7 +154,10 @@ def _start(gui: Gui) -> None:
 
 def in_process(argv: Sequence[str] = ()) -> int:
     """The window in this process, locks in the process too (no supervisor: a platform
-    without its pipes)."""
+    without its pipes); so SQLCipher zeroes what it frees (database.HARDENING)."""
+    from intake.vault.database import require_memory_security
+
+    require_memory_security()
     app = _application(argv)
     gui = build(app, os.environ)
     gui.window.show()
