@@ -40,6 +40,7 @@ from urllib.parse import quote
 
 import sqlcipher3
 
+from intake.domain.questionnaire import Questionnaire
 from intake.errors import UnsafeDatabaseEngine
 from intake.vault import database
 from intake.vault.database import PAGE_SIZE, Connection, transaction
@@ -184,6 +185,20 @@ def reconcile(conn: Connection, fresh: bool) -> int:
 
 
 # -- the index ------------------------------------------------------------------------------
+_text_ids: dict[int, tuple[Questionnaire, tuple[str, ...]]] = {}
+
+
+def text_ids(questionnaire: Questionnaire) -> tuple[str, ...]:
+    """The questions whose answers are indexed (text, not identifying), worked out once
+    per questionnaire: a record store is made for every call of a search."""
+    found = _text_ids.get(id(questionnaire))
+    if found is None or found[0] is not questionnaire:
+        found = (questionnaire, tuple(q.id for q in questionnaire.questions()
+                                      if q.type.is_text and not q.is_identifying))
+        _text_ids[id(questionnaire)] = found
+    return found[1]
+
+
 class TextIndex:
     """The index as one connection sees it: ``attached`` when the slot holds the identity
     key; ``private_answers(record_id, blob)`` opens a record's private section."""

@@ -29,7 +29,7 @@ from intake.domain.record import Record, Status
 from intake.domain.upgrade import upgrade
 from intake.vault import identity
 from intake.vault.database import Connection
-from intake.vault.record_index import TextIndex, is_attached
+from intake.vault.record_index import TextIndex, is_attached, text_ids
 from intake.vault.record_types import (
     IdentityKeyMissing,
     RecordFilter,
@@ -41,9 +41,9 @@ from intake.vault.review_store import joined
 
 REVISION_WINDOW = dt.timedelta(minutes=10)
 #: A text search walks the date index when ``matches² > WALK_COST × (offset + limit) ×
-#: records``: a walk reads (offset + limit) / share rows at about 0.5 µs, sorting costs about
-#: 1 µs a match (100,000 records, tests/perf/test_search_perf.py).
-WALK_COST = 0.5
+#: records``: a walk reads (offset + limit) / share rows, about 0.6 µs each; sorting costs
+#: 0.4 µs a match, 1 µs with ``cipher_memory_security`` (tests/perf/test_search_perf.py).
+WALK_COST = 1.0
 #: At or below this many matches the text index always drives (tests force a plan with it).
 MANY_MATCHES = 100
 #: The walk reads each row's text (a B-tree lookup), unless a test raises this above 1:
@@ -67,10 +67,9 @@ class RecordStore:
         self._conn = conn
         self._idk = bytes(identity_key) if identity_key is not None else None
         self._q = questionnaire
-        self.text = TextIndex(conn, tuple(
-            q.id for q in questionnaire.questions() if q.type.is_text and not q.is_identifying
-        ), self._idk is not None and is_attached(conn),
-            lambda record_id, blob: self._open_identity(record_id, blob)[0])
+        self.text = TextIndex(conn, text_ids(questionnaire),
+                              self._idk is not None and is_attached(conn),
+                              lambda record_id, blob: self._open_identity(record_id, blob)[0])
 
     # -- encoding -------------------------------------------------------------------------
     def _seal_identity(self, record_id: str, answers: dict[str, Any],

@@ -1,0 +1,280 @@
+"""Text search in the record list beside raw FTS5 on the same texts, at 10,000 and 100,000
+records, on imported JSONL (every record one ``created_at``) and on demo records.
+
+The app's figure is the record list's search call, as the model makes it when a query is
+typed: ``InterviewService.count`` then ``summaries`` (first page of ``PAGE_SIZE`` rows, by
+date, newest first), through the vault's own connection. Queries go round-robin over every
+word, so no call repeats the one before it.
+
+The anchor is sqlcipher3 alone, in a child process (``cipher_memory_security`` is global to
+a process and cannot be turned off once a connection turned it on): the same texts,
+``created_at`` and excerpts in one table with an index on ``created_at``, an FTS5 trigram
+table with secure-delete, the app's pragmas; ``SELECT count(*) … MATCH`` then the page by
+``MATCH`` with the same ``ORDER BY created_at DESC, rid DESC LIMIT``. It is measured twice
+on one connection: with SQLCipher's default memory settings, then with
+``cipher_memory_security = ON`` as the app sets it (every SQLite allocation then locked with
+``mlock`` and wiped and unlocked when freed, two system calls each).
+
+Vaults are built through ``InterviewService.import_records`` (KDF at its floor: no figure
+here includes an unlock): the JSONL file is written once (demo records, seed 7, one
+timestamp, and the word ``면담기록`` closing every summary: a word in every record) and
+imported in batches; the demo vault gets ``intake demo --seed 7``'s records in its batches.
+Each vault is measured at 10,000, then grows to 100,000. Figures are printed as app /
+anchor / ratio and written to tests/perf/results/search.json.
+
+Target (issue 17): every search p95 ≤ 3× the anchor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+RESULTS = Path(__file__).parent / "results"
+SIZES = tuple(int(n) for n in os.environ.get("INTAKE_SEARCH_SIZES", "10000,100000").split(","))
+BATCH = 5_000
+ROUNDS = 15
+TARGET = 3.0
+TODAY = dt.date(2026, 12, 1)
+STAMP = "2026-12-01T09:00:00+00:00"
+EVERYWHERE = "면담기록"
+#: category → words (their shares in the demo records are measured and reported)
+WORDS = {
+    "a word in every record": (EVERYWHERE,),
+    "the most frequent word": ("자세한",),
+    "common words": ("일했다", "보위부", "가상건설총국"),
+    "rare words": ("Novosibirsk", "유즈노사할린스크의", "64사업소"),
+}
+PAGE_SQL = ("SELECT d.rid, d.created_at, d.excerpt FROM fts JOIN docs AS d ON d.rid = fts.rowid"
+            " WHERE fts MATCH ? ORDER BY d.created_at DESC, d.rid DESC LIMIT ?")
+COUNT_SQL = "SELECT count(*) FROM fts WHERE fts MATCH ?"
+ANCHOR_PRAGMAS = ("temp_store = MEMORY", "secure_delete = ON", "journal_mode = WAL",
+                  "synchronous = FULL", "foreign_keys = ON", "cache_size = -65536")
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(p95, 2)}
+
+
+def round_robin(words: dict[str, tuple[str, ...]], call: Callable[[str], Any]
+                ) -> dict[str, dict[str, float]]:
+    """Every word ``ROUNDS`` times, in turn; samples by category."""
+    samples: dict[str, list[float]] = {category: [] for category in words}
+    order = [(category, word) for category, group in words.items() for word in group]
+    for _category, word in order:  # warm once (pages in the cache, statements prepared)
+        call(word)
+    for _ in range(ROUNDS):
+        for category, word in order:
+            start = time.perf_counter()
+            call(word)
+            samples[category].append((time.perf_counter() - start) * 1000)
+    return {category: percentiles(found) for category, found in samples.items()}
+
+
+# -- the anchor: sqlcipher3 alone, in a child process ----------------------------------------
+def anchor_main(path: str) -> None:
+    """Child process: rows on stdin (a JSON line of words, then one JSON line per record:
+    rid, created_at, body, excerpt), figures on stdout."""
+    import sqlcipher3
+
+    words = json.loads(sys.stdin.readline())
+    limit = int(sys.stdin.readline())
+    conn = sqlcipher3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")  # a throwaway key
+    conn.execute("PRAGMA cipher_compatibility = 4")
+    for pragma in ANCHOR_PRAGMAS:
+        conn.execute(f"PRAGMA {pragma}")
+    conn.execute("CREATE TABLE docs (rid INTEGER PRIMARY KEY, created_at TEXT NOT NULL,"
+                 " excerpt TEXT NOT NULL) STRICT")
+    conn.execute("CREATE INDEX docs_created ON docs (created_at)")
+    conn.execute("CREATE VIRTUAL TABLE fts USING fts5 (body, tokenize = 'trigram')")
+    conn.execute("INSERT INTO fts (fts, rank) VALUES ('secure-delete', 1)")
+    conn.execute("BEGIN")
+    for line in sys.stdin:
+        rid, created_at, body, excerpt = json.loads(line)
+        conn.execute("INSERT INTO docs VALUES (?, ?, ?)", (rid, created_at, excerpt))
+        conn.execute("INSERT INTO fts (rowid, body) VALUES (?, ?)", (rid, body))
+    conn.execute("COMMIT")
+
+    def search(word: str) -> None:
+        phrase = '"' + word.replace('"', '""') + '"'
+        conn.execute(COUNT_SQL, (phrase,)).fetchone()
+        conn.execute(PAGE_SQL, (phrase, limit)).fetchall()
+    plan = [str(row[3]) for row in conn.execute("EXPLAIN QUERY PLAN " + PAGE_SQL, ("x", 1))]
+    defaults = round_robin(words, search)
+    conn.execute("PRAGMA cipher_memory_security = ON")
+    same = round_robin(words, search)
+    sys.stdout.write(json.dumps({"plan": plan, "defaults": defaults, "memory_security": same,
+                                 "memory_security_read_back": conn.execute(
+                                     "PRAGMA cipher_memory_security").fetchone()[0]}))
+
+
+def anchor(conn: Any, folder: Path, words: dict[str, tuple[str, ...]],
+           limit: int) -> dict[str, Any]:
+    """The anchor's figures on a copy of the texts the app's ``conn`` indexed."""
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--anchor", str(folder / "anchor.db")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    assert child.stdin is not None
+    child.stdin.write(json.dumps(words) + "\n" + str(limit) + "\n")
+    rows = conn.execute(
+        "SELECT r.rid, r.created_at, t.body, e.excerpt FROM records AS r"
+        " JOIN ix.record_text AS t ON t.rowid = r.text_rowid"
+        " JOIN ix.excerpts AS e ON e.text_rowid = r.text_rowid")
+    for row in rows:
+        child.stdin.write(json.dumps(list(row), ensure_ascii=False) + "\n")
+    output, _ = child.communicate(timeout=1800)
+    assert child.returncode == 0
+    for suffix in ("", "-wal", "-shm"):
+        (folder / f"anchor.db{suffix}").unlink(missing_ok=True)
+    return dict(json.loads(output))
+
+
+# -- the app ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def jsonl_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Demo records (seed 7) as a JSONL file: one timestamp, ``EVERYWHERE`` in each."""
+    from intake.exchange.demo.generate import generate
+    from intake.exchange.formats import jsonl
+
+    path = tmp_path_factory.mktemp("jsonl") / "records.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for record in generate(max(SIZES), 7, "kim", today=TODAY):
+            record.created_at = record.updated_at = STAMP
+            summary = record.answers.get("narrative.summary", "")
+            record.answers["narrative.summary"] = f"{summary} {EVERYWHERE}.".strip()
+            jsonl.write_records([record], out)
+    return path
+
+
+def jsonl_batches(path: Path) -> Iterator[list[Any]]:
+    from intake.domain.questions import QUESTIONNAIRE
+    from intake.exchange.formats import jsonl
+
+    lines = jsonl.read_lines(path)
+    while chunk := list(itertools.islice(lines, BATCH)):
+        yield jsonl.parse_lines(io.StringIO("".join(chunk)).readlines(), QUESTIONNAIRE, "kim")
+
+
+def demo_batches() -> Iterator[list[Any]]:
+    from intake.exchange.demo.generate import generate
+
+    records = generate(max(SIZES), 7, "kim", today=TODAY)
+    while batch := list(itertools.islice(records, 1000)):  # as ``intake demo`` does
+        yield batch
+
+
+def measure(name: str, batches: Iterator[list[Any]], folder: Path) -> dict[str, Any]:
+    from intake.services.interviews import InterviewService, RecordFilter
+    from intake.ui.records.record_model import PAGE_SIZE
+    from intake.vault.kdf import FLOOR, KdfPolicy
+    from intake.vault.vault import Vault
+
+    vault, _code = Vault.create(folder, "kim", "correct horse battery staple",
+                                KdfPolicy(FLOOR))
+    service = InterviewService(vault)
+    figures: dict[str, Any] = {}
+    imported, import_s = 0, 0.0
+    try:
+        for size in SIZES:
+            while imported < size:
+                batch = next(batches)
+                start = time.perf_counter()
+                service.import_records(batch)
+                import_s += time.perf_counter() - start
+                imported += len(batch)
+            assert service.count() == size
+            words = {category: group for category, group in WORDS.items()
+                     if name == "imported JSONL" or EVERYWHERE not in group}
+
+            def search(word: str) -> None:
+                if service.count(RecordFilter(text=word)):
+                    assert service.summaries(RecordFilter(text=word), 0, PAGE_SIZE)
+            app = round_robin(words, search)
+            page = round_robin(words, lambda w: service.summaries(RecordFilter(text=w), 0,
+                                                                  PAGE_SIZE))
+            shares = {w: round(service.count(RecordFilter(text=w)) / size, 4)
+                      for group in words.values() for w in group}
+            raw = anchor(vault.connection(), folder, words, PAGE_SIZE)
+            figures[str(size)] = {
+                "records": size, "import_records_per_s": round(imported / import_s),
+                "app_cipher_memory_security": vault.connection().execute(
+                    "PRAGMA cipher_memory_security").fetchone()[0],
+                "shares": shares, "anchor_plan": raw["plan"],
+                "rows": {category: {
+                    "app": app[category], "app_page_only": page[category],
+                    "anchor_defaults": raw["defaults"][category],
+                    "anchor_memory_security": raw["memory_security"][category],
+                    "ratio_p95_defaults": round(app[category]["p95_ms"]
+                                                / raw["defaults"][category]["p95_ms"], 2),
+                    "ratio_p95_memory_security": round(
+                        app[category]["p95_ms"]
+                        / raw["memory_security"][category]["p95_ms"], 2),
+                } for category in words},
+            }
+    finally:
+        vault.close()
+    return figures
+
+
+def table(figures: dict[str, Any]) -> str:
+    lines = ["", f"{'search (count + first page by date)':58} {'app p50/p95':>14}"
+                 f" {'anchor p50/p95':>15} {'ratio':>6}  {'anchor+memsec':>14} {'ratio':>6}"]
+    for data, sizes in figures.items():
+        for size, found in sizes.items():
+            lines.append(f"  (app's cipher_memory_security: {found['app_cipher_memory_security']})")
+            for category, row in found["rows"].items():
+                app, raw, same = (row["app"], row["anchor_defaults"],
+                                  row["anchor_memory_security"])
+                lines.append(
+                    f"{data + ', ' + f'{int(size):,}' + ', ' + category:58}"
+                    f" {app['p50_ms']:6.1f}/{app['p95_ms']:6.1f} ms"
+                    f" {raw['p50_ms']:6.1f}/{raw['p95_ms']:6.1f} ms"
+                    f" {row['ratio_p95_defaults']:6.2f}"
+                    f"  {same['p50_ms']:5.1f}/{same['p95_ms']:5.1f} ms"
+                    f" {row['ratio_p95_memory_security']:6.2f}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def figures() -> Iterator[dict[str, Any]]:
+    found: dict[str, Any] = {}
+    yield found
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "search.json").write_text(json.dumps(
+        {"target_ratio_p95": TARGET, **found}, indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    sys.stdout.write(table(found) + "\n")
+
+
+def test_search_on_imported_jsonl(jsonl_file: Path, tmp_path: Path,
+                                  figures: dict[str, Any]) -> None:
+    figures["imported JSONL"] = measure("imported JSONL", jsonl_batches(jsonl_file),
+                                        tmp_path / "vault")
+    assert all(row["app"]["p95_ms"] > 0 for size in figures["imported JSONL"].values()
+               for row in size["rows"].values())
+
+
+def test_search_on_demo_records(tmp_path: Path, figures: dict[str, Any]) -> None:
+    figures["demo --seed 7"] = measure("demo", demo_batches(), tmp_path / "vault")
+    assert all(row["app"]["p95_ms"] > 0 for size in figures["demo --seed 7"].values()
+               for row in size["rows"].values())
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--anchor"]:
+    anchor_main(sys.argv[2])
