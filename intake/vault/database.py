@@ -33,7 +33,7 @@ Connection = Any  # sqlcipher3.Connection has no type information
 #: process lacks, at 2.5x the cost of an import (896 against 2,260 records a second on this
 #: 2-core machine). Where a lock stays in the process it is ON (:func:`require_memory_security`).
 #: docs/threat-model.md says so.
-HARDENING = (
+HARDENING: tuple[tuple[str, str, str], ...] = (
     ("cipher_memory_security = OFF", "cipher_memory_security", "0"),
     ("temp_store = MEMORY", "temp_store", "2"),
     ("secure_delete = ON", "secure_delete", "1"),

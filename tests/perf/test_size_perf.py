@@ -1,0 +1,253 @@
+"""Issue 17, the rows of the vault's own work, as app, raw anchor and ratio in one run
+(`make bench`), with the Argon2id parameters as the app calibrates them, on records
+invented as `intake demo --seed 7` invents them:
+
+- **unlock after the key derivation** at 0 / 10,000 / 50,000 records, warm and cold (the
+  vault's files evicted from the page cache with ``posix_fadvise(DONTNEED)`` after a
+  ``sync``): ``Vault.open`` in process minus its one Argon2id derivation (timed inside the
+  library call), beside a raw sqlcipher3 open of the same file with the key (the anchor's
+  post-derivation part). Target: ≤ 100 ms at 50,000.
+- **`intake check`** at 50,000: the CLI as a whole process, beside one Argon2id derivation +
+  a raw open + `cipher_integrity_check` + `integrity_check` once each.
+- **import** of 5,000 invented records: `intake import` of their JSON Lines (whole process,
+  into an empty vault, minus one derivation measured beside it), beside a raw insert of the
+  same lines into a table with an FTS5 trigram index (secure-delete), WAL, synchronous FULL,
+  secure_delete, in one transaction. Target: ≥ 50 % of the anchor's rate.
+- **autosave** in a 10,000-record vault: ``InterviewService.save`` of an edited record,
+  beside a raw ``UPDATE`` of a row of the same size and its commit. Target: p95 ≤ 2x.
+
+Results: tests/perf/results/size.json.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlcipher3
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+from intake.exchange.demo.generate import generate
+from intake.exchange.formats.jsonl import write_records
+from intake.services.interviews import InterviewService
+from intake.vault import kdf
+from intake.vault.kdf import KdfParams, KdfPolicy
+from intake.vault.vault import Vault
+
+pytestmark = pytest.mark.perf
+
+USER, PASSPHRASE = "kim", "bench passphrase one two three"
+SIZES = (0, 10_000, 50_000)
+RUNS = 5
+TODAY = dt.date(2026, 11, 27)
+RESULTS = Path(__file__).parent / "results"
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+@contextlib.contextmanager
+def _timed_kdf() -> Iterator[list[float]]:
+    """Every Argon2id derivation made meanwhile, timed inside the library call."""
+    spent: list[float] = []
+    real = kdf.Argon2id
+
+    class Timed:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self._inner = real(*args, **kwargs)
+
+        def derive(self, data: bytes) -> bytes:
+            started = time.perf_counter()
+            try:
+                return self._inner.derive(data)
+            finally:
+                spent.append(time.perf_counter() - started)
+
+    kdf.Argon2id = Timed  # type: ignore[assignment]
+    try:
+        yield spent
+    finally:
+        kdf.Argon2id = real
+
+
+def _evict(folder: Path) -> None:
+    os.sync()
+    for path in folder.iterdir():
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+
+
+def _raw_open(path: Path, dbk: bytes) -> float:
+    started = time.perf_counter()
+    conn = sqlcipher3.connect(str(path))
+    conn.execute(f"PRAGMA key = \"x'{dbk.hex()}'\"")
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    conn.close()
+    return time.perf_counter() - started
+
+
+def _build(folder: Path, policy: KdfPolicy, count: int) -> bytes:
+    vault, _code = Vault.create(folder, USER, PASSPHRASE, policy)
+    with vault:
+        service = InterviewService(vault)
+        records = generate(count, seed=7, author=USER, today=TODAY)
+        while batch := [r for _, r in zip(range(5000), records, strict=False)]:
+            service.import_records(batch)
+        return bytes(vault._require_keys().dbk)
+
+
+def _unlock(folder: Path, dbk: bytes, cold: bool) -> dict[str, float]:
+    app, anchor = [], []
+    for _ in range(RUNS):
+        if cold:
+            _evict(folder)
+        with _timed_kdf() as spent:
+            started = time.perf_counter()
+            Vault.open(folder, USER, PASSPHRASE).close()
+            app.append(time.perf_counter() - started - sum(spent))
+        if cold:
+            _evict(folder)
+        anchor.append(_raw_open(folder / "intake.db", dbk))
+    return {"app_ms": _ms(statistics.median(app)), "anchor_ms": _ms(statistics.median(anchor)),
+            "ratio": round(statistics.median(app) / statistics.median(anchor), 2)}
+
+
+def _argon2(params: KdfParams) -> float:
+    started = time.perf_counter()
+    Argon2id(salt=os.urandom(16), length=32, iterations=params.iterations,
+             lanes=params.lanes, memory_cost=params.memory_kib).derive(b"x")
+    return time.perf_counter() - started
+
+
+def _cli(home: Path, *args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "intake", *args, "--user", USER,
+                    "--passphrase-stdin"], input=PASSPHRASE + "\n", text=True, check=True,
+                   capture_output=True, timeout=1800, env={**os.environ, "INTAKE_HOME": str(home)})
+    return time.perf_counter() - started
+
+
+def _check(folder: Path, dbk: bytes, params: KdfParams) -> dict[str, float]:
+    app = statistics.median(_cli(folder.parent / "home", "check", "--vault", str(folder))
+                            for _ in range(3))
+    anchors = []
+    for _ in range(3):
+        started = time.perf_counter()
+        _argon2(params)
+        conn = sqlcipher3.connect(str(folder / "intake.db"))
+        conn.execute(f"PRAGMA key = \"x'{dbk.hex()}'\"")
+        conn.execute("PRAGMA cipher_integrity_check").fetchall()
+        conn.execute("PRAGMA integrity_check").fetchall()
+        conn.close()
+        anchors.append(time.perf_counter() - started)
+    anchor = statistics.median(anchors)
+    return {"app_s": round(app, 2), "anchor_s": round(anchor, 2), "ratio": round(app / anchor, 2)}
+
+
+def _raw_import(path: Path, lines: list[str]) -> float:
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")
+    for pragma in ("journal_mode = WAL", "synchronous = FULL", "secure_delete = ON"):
+        conn.execute(f"PRAGMA {pragma}")
+    conn.execute("CREATE TABLE records (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)")
+    conn.execute("CREATE VIRTUAL TABLE texts USING fts5(body, tokenize = 'trigram')")
+    conn.execute("INSERT INTO texts (texts, rank) VALUES ('secure-delete', 1)")
+    started = time.perf_counter()
+    conn.execute("BEGIN")
+    for number, line in enumerate(lines):
+        conn.execute("INSERT INTO records (id, doc) VALUES (?, ?)", (number, line))
+        conn.execute("INSERT INTO texts (rowid, body) VALUES (?, ?)", (number, line))
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return len(lines) / elapsed
+
+
+def _import(tmp_path: Path, policy: KdfPolicy) -> dict[str, float]:
+    records = list(generate(5000, seed=7, author=USER, today=TODAY))
+    source = tmp_path / "records.jsonl"
+    with source.open("w", encoding="utf-8") as out:
+        write_records(records, out)
+    lines = source.read_text(encoding="utf-8").splitlines()
+    app, anchor = [], []
+    for run in range(3):
+        folder = tmp_path / f"import-{run}"
+        Vault.create(folder, USER, PASSPHRASE, policy)[0].close()
+        whole = _cli(tmp_path / "home", "import", "--vault", str(folder), str(source))
+        app.append(len(lines) / max(whole - _argon2(policy.params()), 1e-3))
+        anchor.append(_raw_import(tmp_path / f"raw-{run}.db", lines))
+    rate, raw = statistics.median(app), statistics.median(anchor)
+    return {"app_records_per_s": round(rate), "anchor_records_per_s": round(raw),
+            "share_of_anchor": round(rate / raw, 2)}
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return _ms(statistics.median(ordered)), _ms(ordered[int(len(ordered) * 0.95)])
+
+
+def _autosave(folder: Path, tmp_path: Path) -> dict[str, float]:
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        service = InterviewService(vault)
+        shown = [service.load(s.id) for s in service.summaries(limit=40)]
+        app: list[float] = []
+        for round_ in range(5):
+            for index, record in enumerate(shown):
+                edited = replace(record, answers={**record.answers,
+                                                  "narrative.summary": f"note {round_} {index}"})
+                started = time.perf_counter()
+                shown[index] = service.save(edited, pending={})
+                app.append(time.perf_counter() - started)
+    conn = sqlcipher3.connect(str(tmp_path / "raw-save.db"), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")
+    for pragma in ("journal_mode = WAL", "synchronous = FULL", "secure_delete = ON"):
+        conn.execute(f"PRAGMA {pragma}")
+    conn.execute("CREATE TABLE records (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)")
+    conn.executemany("INSERT INTO records VALUES (?, ?)", ((i, "x" * 3000) for i in range(10_000)))
+    anchor = []
+    for i in range(200):
+        started = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE records SET doc = ? WHERE id = ?", (f"note {i} " + "y" * 3000, i * 7))
+        conn.execute("COMMIT")
+        anchor.append(time.perf_counter() - started)
+    conn.close()
+    (app50, app95), (raw50, raw95) = _percentiles(app), _percentiles(anchor)
+    return {"app_p50_ms": app50, "app_p95_ms": app95, "anchor_p50_ms": raw50,
+            "anchor_p95_ms": raw95, "p95_ratio": round(app95 / raw95, 2)}
+
+
+def test_the_vaults_own_work_at_size(tmp_path: Path) -> None:
+    policy = KdfPolicy()  # calibrated on this machine, as `intake init` does
+    params = policy.params()
+    figures: dict[str, Any] = {"kdf": {"memory_kib": params.memory_kib,
+                                       "iterations": params.iterations}, "runs": RUNS}
+    keys = {}
+    for size in SIZES:
+        folder = tmp_path / f"vault-{size}"
+        keys[size] = _build(folder, policy, size)
+        figures[f"unlock_after_kdf_{size}"] = {
+            "warm": _unlock(folder, keys[size], cold=False),
+            "cold": _unlock(folder, keys[size], cold=True)}
+    figures["check_50000"] = _check(tmp_path / "vault-50000", keys[50_000], params)
+    figures["import_5000"] = _import(tmp_path, policy)
+    figures["autosave_10000"] = _autosave(tmp_path / "vault-10000", tmp_path)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "size.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print("\n" + json.dumps(figures, indent=2))
