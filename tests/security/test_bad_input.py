@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -268,6 +269,21 @@ def test_key_file_generation_raised_by_hand(vault: Path) -> None:
     doc["generation"] += 1
     write_doc(vault, doc, recompute=True)
     refused(vault, KeySlotsTampered, INTEGRITY, open_kim(vault))
+
+
+@pytest.mark.parametrize(("field", "value"), [("iterations", 11), ("memory_kib", 2 << 20),
+                                               ("lanes", 9)])
+def test_key_file_demanding_a_costly_kdf_is_tampering(vault: Path, field: str,
+                                                      value: int) -> None:
+    """A key file edited to make each unlock take minutes or all memory (the issue's
+    2 GiB / 64 passes): refused before any derivation, exit 4, not counted as a failure."""
+    doc = read_doc(vault)
+    doc["user_kdf"][field] = value
+    write_doc(vault, doc, recompute=True)
+    started = time.monotonic()
+    refused(vault, KeySlotsDamaged, INTEGRITY, open_kim(vault))
+    assert time.monotonic() - started < 5
+    assert not (vault / FAILURES_NAME).exists()
 
 
 def test_key_file_with_a_weakened_kdf(vault: Path) -> None:
