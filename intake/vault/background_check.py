@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 KEY_BYTES = 32
+#: the child's entry point (a top-level module: it hardens the process first)
+CHILD = "intake.integrity_process"
 
 
 class Outcome(enum.IntEnum):
@@ -78,9 +80,9 @@ class Check:
 def start(folder: Path, dbk: bytearray, audit_head: tuple[int, str] | None,
           at_least: float = 0.0) -> Check:
     """The check of the vault in ``folder`` under ``dbk``, started; an intact vault's goes
-    on for ``at_least`` seconds (see :func:`_run`)."""
+    on for ``at_least`` seconds (see :func:`run`)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+        [sys.executable, "-m", CHILD], stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True)
     assert process.stdin is not None
     header = json.dumps({"folder": str(folder), "head": audit_head,
@@ -93,14 +95,6 @@ def start(folder: Path, dbk: bytearray, audit_head: tuple[int, str] | None,
     except OSError:
         process.kill()
     return Check(process)
-
-
-def _lowest_priority() -> None:
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):
-        with contextlib.suppress(OSError):
-            os.nice(19)
 
 
 def _check_once(conn: Any, head: tuple[int, str] | None) -> Outcome:
@@ -121,8 +115,8 @@ def _check_once(conn: Any, head: tuple[int, str] | None) -> Outcome:
     return Outcome.INTACT
 
 
-def _run(folder: Path, key: bytearray, head: tuple[int, str] | None,
-         at_least: float) -> Outcome:
+def run(folder: Path, key: bytearray, head: tuple[int, str] | None,
+        at_least: float) -> Outcome:
     """The checks; an intact vault's are repeated until ``at_least`` seconds have passed
     (the time this vault's check took before a duress passphrase replaced it: the decoy's
     check looks like the vault's). Prints how long one round took (ms) when intact."""
@@ -146,26 +140,3 @@ def _run(folder: Path, key: bytearray, head: tuple[int, str] | None,
     if outcome is Outcome.INTACT:
         sys.stdout.write(f"{max(int(one_round * 1000), 1)}\n")
     return outcome
-
-
-def main() -> int:
-    from intake.hardening import harden_process
-
-    harden_process()
-    _lowest_priority()
-    key, got = bytearray(KEY_BYTES), 0
-    while got < KEY_BYTES:  # from the descriptor itself: no buffered copy of the key
-        view = memoryview(key)[got:]
-        read = os.readv(0, [view])
-        view.release()
-        if read == 0:
-            return int(Outcome.FAILED)
-        got += read
-    header = json.loads(sys.stdin.buffer.readline().decode())
-    raw = header["head"]
-    head = (int(raw[0]), str(raw[1])) if raw is not None else None
-    return int(_run(Path(header["folder"]), key, head, float(header.get("at_least", 0))))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

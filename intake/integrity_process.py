@@ -1,0 +1,44 @@
+"""The process that checks a vault after an unlock (:mod:`intake.vault.background_check`
+starts it): hardened (no core dump, private umask), at the lowest CPU priority, it reads
+the database key from its standard input into a buffer, never as text, runs the checks and
+exits with their outcome."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from intake.hardening import harden_process
+from intake.vault.background_check import KEY_BYTES, Outcome, run
+
+
+def _lowest_priority() -> None:
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        with contextlib.suppress(OSError):
+            os.nice(19)
+
+
+def main() -> int:
+    harden_process()
+    _lowest_priority()
+    key, got = bytearray(KEY_BYTES), 0
+    while got < KEY_BYTES:  # from the descriptor itself: no buffered copy of the key
+        view = memoryview(key)[got:]
+        read = os.readv(0, [view])
+        view.release()
+        if read == 0:
+            return int(Outcome.FAILED)
+        got += read
+    header = json.loads(sys.stdin.buffer.readline().decode())
+    raw = header["head"]
+    head = (int(raw[0]), str(raw[1])) if raw is not None else None
+    return int(run(Path(header["folder"]), key, head, float(header.get("at_least", 0))))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
