@@ -196,6 +196,9 @@ def is_empty(value: Any) -> bool:
         value.strip() if isinstance(value, str) else value))
 
 
+_META_MARKS = frozenset(Meta)
+
+
 def validate(
     questionnaire: Questionnaire, answers: Mapping[str, Any], meta: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -213,7 +216,7 @@ def validate(
     for qid, mark in meta.items():
         if qid not in questionnaire:
             raise AnswerError(str(qid)[:80], UNKNOWN_QUESTION)
-        if mark not in tuple(Meta):
+        if mark not in _META_MARKS:
             raise AnswerError(qid, NOT_META, value=str(mark)[:40])
         question = questionnaire.question(qid)
         if mark == Meta.ESTIMATE:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from intake.i18n import N_
 
@@ -76,14 +77,22 @@ class Code:
 class CodeList:
     codes: tuple[Code, ...]
 
-    def values(self) -> tuple[str, ...]:
+    @cached_property
+    def _values(self) -> tuple[str, ...]:
         return tuple(c.value for c in self.codes)
+
+    @cached_property
+    def _value_set(self) -> frozenset[str]:
+        return frozenset(self._values)
+
+    def values(self) -> tuple[str, ...]:
+        return self._values
 
     def label(self, value: str) -> str:
         return next((c.label for c in self.codes if c.value == value), value)
 
     def __contains__(self, value: object) -> bool:
-        return any(c.value == value for c in self.codes)
+        return value in self._value_set  # every import validates hundreds of thousands
 
     def __iter__(self) -> Iterator[Code]:
         return iter(self.codes)
