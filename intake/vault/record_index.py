@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import secrets
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
@@ -51,17 +50,12 @@ EXCERPT_LENGTH = 120
 SYNC = "text_sync"
 #: FTS5's own table of the indexed texts (``id`` the rowid, ``c0`` the body column)
 CONTENT = "ix.record_text_content"
-#: Up to this many matches :meth:`TextIndex.matches` keeps their rowids for the page.
-LISTED = 5000
+#: Up to this many matches :meth:`TextIndex.matches` keeps their rowids for the page (more
+#: would cost more to fetch into Python than a second text query costs).
+LISTED = 1000
 _COUNT_SALT = secrets.token_bytes(32)
 #: ((connection, index sync, its changes, query digest), matches) of the last query
-_last_count: list[tuple[tuple[int, str | None, int, bytes],
-                        tuple[int, tuple[int, ...] | None]]] = []
-
-
-def forget_matches() -> None:
-    """Drop the last query's kept matches (at lock: nothing of a search stays)."""
-    _last_count.clear()
+_last_count: dict[str, tuple[tuple[int, str | None, int, bytes], tuple[int, str | None]]] = {}
 _ATTACHED_PRAGMAS = (("journal_mode", "WAL", "wal"), ("synchronous", "FULL", "2"),
                      ("secure_delete", "ON", "1"))
 _TABLES = (
@@ -69,6 +63,11 @@ _TABLES = (
     "CREATE TABLE IF NOT EXISTS ix.excerpts (text_rowid INTEGER PRIMARY KEY,"
     " excerpt TEXT NOT NULL) STRICT",
 )
+
+
+def forget_matches() -> None:
+    """Drop the last query's kept matches (at lock: nothing of a search stays)."""
+    _last_count.clear()
 
 
 def nfc(text: str) -> str:
@@ -311,9 +310,9 @@ class TextIndex:
             self.touch()
         return len(rows)
 
-    def matches(self, text: str) -> tuple[int, tuple[int, ...] | None]:
+    def matches(self, text: str) -> tuple[int, str | None]:
         """How many indexed texts match ``text`` (each belongs to one live record), with
-        their rowids when there are at most :data:`LISTED` (found by the same pass).
+        their rowids (a JSON array) when there are at most :data:`LISTED` (one pass).
 
         The record list asks for the count and then for the first page, which needs it
         again: the last answer is kept, under a keyed digest of the query (never its
@@ -323,16 +322,19 @@ class TextIndex:
                                  digest_size=16).digest()
         key = (id(self._conn), _sync_of(self._conn, "ix.meta"), self._conn.total_changes,
                digest)
-        if _last_count and _last_count[0][0] == key:
-            return _last_count[0][1]
+        last = _last_count.get("last")  # one read: another thread may replace it
+        if last is not None and last[0] == key:
+            return last[1]
         clause, params = self.clause(text)
         inner = clause.removeprefix("records.text_rowid IN (").removesuffix(")")
-        rows = self._conn.execute(f"{inner} LIMIT {LISTED + 1}", params).fetchall()
-        found: tuple[int, tuple[int, ...] | None] = (len(rows), tuple(r[0] for r in rows))
-        if len(rows) > LISTED:
+        first, rowids = self._conn.execute(  # the rowids as a JSON array, made by SQLite
+            f"SELECT count(*), json_group_array(rowid) FROM ({inner} LIMIT {LISTED + 1})",
+            params).fetchone()
+        found: tuple[int, str | None] = (int(first), str(rowids))
+        if first > LISTED:
             found = (int(self._conn.execute(f"SELECT count(*) FROM ({inner})", params)
                          .fetchone()[0]), None)
-        _last_count[:] = [(key, found)]
+        _last_count["last"] = (key, found)
         return found
 
     def match_count(self, text: str) -> int:
@@ -340,11 +342,10 @@ class TextIndex:
         return self.matches(text)[0]
 
     @staticmethod
-    def listed_clause(rowids: tuple[int, ...]) -> tuple[str, list[Any]]:
+    def listed_clause(rowids: str) -> tuple[str, list[Any]]:
         """A WHERE clause on ``records``: its text is one of ``rowids`` (from
         :meth:`matches`, so that a page does not run the text query a second time)."""
-        return ("records.text_rowid IN (SELECT value FROM json_each(?))",
-                [json.dumps(list(rowids))])
+        return "records.text_rowid IN (SELECT value FROM json_each(?))", [rowids]
 
     @staticmethod
     def row_clause(text: str) -> tuple[str, list[Any]]:

@@ -40,15 +40,14 @@ from intake.vault.record_types import (
 from intake.vault.review_store import joined
 
 REVISION_WINDOW = dt.timedelta(minutes=10)
-#: A text search walks the date index when ``matches² > WALK_COST × (offset + limit) ×
-#: records``: a walk reads (offset + limit) / share rows, about 0.6 µs each; sorting costs
-#: 0.4 µs a match, 1 µs with ``cipher_memory_security`` (tests/perf/test_search_perf.py).
-WALK_COST = 1.0
-#: At or below this many matches the text index always drives (tests force a plan with it).
-MANY_MATCHES = 100
-#: The walk reads each row's text (a B-tree lookup), unless a test raises this above 1:
-#: then it checks each row against every match gathered first (an FTS5 query).
-DENSE_SHARE = 0.0
+#: How a text page by date is found, for ``matches`` of ``records`` and ``rows = (offset +
+#: limit) × records / matches`` (the date index's rows a walk reads to fill the page): a walk
+#: reading each row's text (about 1.5 µs a row) while ``rows × ROW_WALK < matches``, from a
+#: share of DENSE_SHARE on; else a walk against every match gathered first (0.2 µs a match,
+#: 0.1 a row) while ``rows < LIST_WALK × matches``; else the matches sorted (0.5 µs each).
+#: At or below MANY_MATCHES, always sorted (tests/perf/test_search_perf.py; tests force
+#: plans with these).
+ROW_WALK, LIST_WALK, MANY_MATCHES, DENSE_SHARE = 7.0, 3.0, 100, 0.0
 SORTABLE = ("created_at", "updated_at", "author", "status", "sector", "region",
             "indicators_present", "year_departed")
 
@@ -354,17 +353,17 @@ class RecordStore:
                       limit: int) -> tuple[str, list[Any]]:
         """The query of the rids of a text search's page by date (its parameters, then
         ``LIMIT ? OFFSET ?``). With few matches they are sorted (their rowids kept from the
-        count). With many, the date index ``(created_at, rid, text_rowid)`` is walked in
-        the page's order, reading each row's text, and stops after the page."""
+        count); with many, the date index ``(created_at, rid, text_rowid)`` is walked in the
+        page's order and the walk stops after the page (see :data:`ROW_WALK`)."""
         (matches, rowids), total = self.text.matches(text), self._highest_rid()
-        if matches > MANY_MATCHES and matches * matches > WALK_COST * (offset + limit) * total:
-            index = "records_created"
-            clause, params = (TextIndex.row_clause(text) if matches >= DENSE_SHARE * total
-                              else TextIndex.clause(text))
-        else:
+        rows = (offset + limit) * total / max(matches, 1)
+        index, (clause, params) = "records_created", TextIndex.clause(text)
+        if matches <= MANY_MATCHES or rows >= LIST_WALK * matches:
             index = "records_text"
-            clause, params = (TextIndex.clause(text) if rowids is None
-                              else TextIndex.listed_clause(rowids))
+            if rowids is not None:
+                clause, params = TextIndex.listed_clause(rowids)
+        elif rows * ROW_WALK < matches and matches >= DENSE_SHARE * total:
+            clause, params = TextIndex.row_clause(text)
         return (f"SELECT rid FROM records INDEXED BY {index} WHERE {clause}"
                 f" ORDER BY created_at {order}, rid {order} LIMIT ? OFFSET ?", params)
 

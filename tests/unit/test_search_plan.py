@@ -71,9 +71,10 @@ def _force(monkeypatch: pytest.MonkeyPatch, plan: str) -> None:
     matches sorted through the text query."""
     walk = plan.startswith("walk")
     monkeypatch.setattr(store, "MANY_MATCHES", 0 if walk else 10**9)
-    monkeypatch.setattr(store, "WALK_COST", 0)
+    monkeypatch.setattr(store, "LIST_WALK", 10.0**9)
+    monkeypatch.setattr(store, "ROW_WALK", 0.0)
     monkeypatch.setattr(store, "DENSE_SHARE", 2.0 if plan == "walk_match" else 0.0)
-    monkeypatch.setattr(record_index, "LISTED", 0 if plan == "sort_match" else 5000)
+    monkeypatch.setattr(record_index, "LISTED", 0 if plan == "sort_match" else 1000)
     record_index.forget_matches()
 
 
@@ -83,10 +84,11 @@ def _plan(service: InterviewService, word: str) -> list[str]:
     return [str(row[3]) for row in conn.execute("EXPLAIN QUERY PLAN " + sql, [*params, 10, 0])]
 
 
+@pytest.mark.parametrize("plan", ["walk", "walk_match"])
 def test_a_walk_uses_the_date_index_and_sorts_nothing(
-    service: InterviewService, monkeypatch: pytest.MonkeyPatch
+    service: InterviewService, monkeypatch: pytest.MonkeyPatch, plan: str
 ) -> None:
-    _force(monkeypatch, "walk")
+    _force(monkeypatch, plan)
     plan = _plan(service, WORD)
     assert any("records_created" in step for step in plan), plan
     assert not any("TEMP B-TREE" in step for step in plan), plan
@@ -134,7 +136,7 @@ def test_the_count_is_kept_for_the_page_and_dropped_when_the_index_changes(
         assert sum("MATCH" in s for s in statements) == 1, statements
     finally:
         conn.set_trace_callback(None)
-    assert not any(OTHER in repr(entry) for entry in record_index._last_count)
+    assert not any(OTHER in repr(entry) for entry in record_index._last_count.values())
     # another thread's connection (its own) adds a match: the sync number changed
     added = next(iter(generate(1, 8, USER)))
     added.answers["narrative.summary"] = f"{OTHER} 새로"
