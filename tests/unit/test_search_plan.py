@@ -162,3 +162,24 @@ def test_a_short_query_and_no_match(service: InterviewService,
         assert [s.id for s in service.summaries(RecordFilter(text="없는말없는말"), 0, 10)] == []
         expected = _expected(service, "있었", True)[:10]
         assert [s.id for s in service.summaries(RecordFilter(text="있었"), 0, 10)] == expected
+
+
+def test_the_list_by_date_reads_one_page_of_same_second_records(
+    service: InterviewService,
+) -> None:
+    """The record list without a filter: the first page comes from the date index in
+    order, no sort of every record imported in the same second."""
+    conn = service.vault.connection()
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        first = service.summaries(None, 0, 7)
+    finally:
+        conn.set_trace_callback(None)
+    (page,) = [s for s in statements if "ORDER BY created_at DESC, rid DESC" in s]
+    plan = [str(row[3]) for row in conn.execute("EXPLAIN QUERY PLAN " + page)]
+    assert any("records_created" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan
+    assert [s.id for s in first] == [
+        row[0] for row in conn.execute(
+            "SELECT id FROM records ORDER BY created_at DESC, rid DESC LIMIT 7")]
