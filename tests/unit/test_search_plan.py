@@ -183,3 +183,11 @@ def test_the_list_by_date_reads_one_page_of_same_second_records(
     assert [s.id for s in first] == [
         row[0] for row in conn.execute(
             "SELECT id FROM records ORDER BY created_at DESC, rid DESC LIMIT 7")]
+
+
+def test_the_index_has_the_main_databases_page_cache(service: InterviewService) -> None:
+    from intake.vault.database import CACHE_KIB
+
+    conn = service.vault.connection()
+    assert conn.execute("PRAGMA ix.cache_size").fetchone()[0] == -CACHE_KIB
+    assert conn.execute("PRAGMA main.cache_size").fetchone()[0] == -CACHE_KIB
