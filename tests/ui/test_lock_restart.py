@@ -62,6 +62,18 @@ class Pipes:
         os.close(self.to_supervisor[0])
 
 
+@pytest.fixture(autouse=True)
+def _no_real_exit(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """``Standby.lost`` ends the process's event loop with ``QCoreApplication.exit``. Run
+    here, outside ``exec``, Qt would keep that request and every later event loop of this
+    test process (each ``waitUntil``) would return at once: record it instead."""
+    from PySide6.QtCore import QCoreApplication
+
+    codes: list[int] = []
+    monkeypatch.setattr(QCoreApplication, "exit", staticmethod(codes.append))
+    return codes
+
+
 @pytest.fixture
 def pipes() -> Iterator[Pipes]:
     made = Pipes()
