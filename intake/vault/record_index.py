@@ -361,6 +361,13 @@ class TextIndex:
                 [like_pattern(text)])
 
     @staticmethod
+    def like_finds_alike(text: str) -> bool:
+        """Whether LIKE, which folds ASCII case only, finds what the trigram index, which
+        folds every case, finds: for a query with no cased letter beyond ASCII (Korean has
+        none; Cyrillic has)."""
+        return all(char.isascii() or char.lower() == char.upper() for char in nfc(text))
+
+    @staticmethod
     def clause(text: str) -> tuple[str, list[Any]]:
         """A WHERE clause on ``records`` for the text query (NFC): the trigram index for
         three characters or more, a LIKE scan of the indexed text for fewer."""

@@ -362,7 +362,8 @@ class RecordStore:
             index = "records_text"
             if rowids is not None:
                 clause, params = TextIndex.listed_clause(rowids)
-        elif rows * ROW_WALK < matches and matches >= DENSE_SHARE * total:
+        elif (rows * ROW_WALK < matches and matches >= DENSE_SHARE * total
+              and TextIndex.like_finds_alike(text)):
             clause, params = TextIndex.row_clause(text)
         return (f"SELECT rid FROM records INDEXED BY {index} WHERE {clause}"
                 f" ORDER BY created_at {order}, rid {order} LIMIT ? OFFSET ?", params)

@@ -76,28 +76,38 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(p95, 2)}
 
 
-def round_robin(words: dict[str, tuple[str, ...]], call: Callable[[str], Any],
-                rounds: int = ROUNDS) -> dict[str, dict[str, float]]:
-    """Every word ``rounds`` times, in turn; samples by category."""
-    samples: dict[str, list[float]] = {category: [] for category in words}
+def timed(call: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    call()
+    return (time.perf_counter() - start) * 1000
+
+
+def round_robin(words: dict[str, tuple[str, ...]], calls: dict[str, Callable[[str], float]],
+                rounds: int = ROUNDS) -> dict[str, dict[str, dict[str, float]]]:
+    """Every word ``rounds`` times, in turn, and on each word every one of ``calls`` (each
+    returns its own time in ms) one after the other, so that a load on the shared machine
+    falls on all of them alike; percentiles by call and category."""
     order = [(category, word) for category, group in words.items() for word in group]
     for _category, word in order:  # warm once (pages in the cache, statements prepared)
-        call(word)
+        for call in calls.values():
+            call(word)
+    samples: dict[str, dict[str, list[float]]] = {
+        name: {category: [] for category in words} for name in calls}
     for _ in range(rounds):
         for category, word in order:
-            start = time.perf_counter()
-            call(word)
-            samples[category].append((time.perf_counter() - start) * 1000)
-    return {category: percentiles(found) for category, found in samples.items()}
+            for name, call in calls.items():
+                samples[name][category].append(call(word))
+    return {name: {category: percentiles(found) for category, found in by_category.items()}
+            for name, by_category in samples.items()}
 
 
 # -- the anchor: sqlcipher3 alone, in a child process ----------------------------------------
 def anchor_main(path: str) -> None:
-    """Child process: rows on stdin (a JSON line of words, then one JSON line per record:
-    rid, created_at, body, excerpt), figures on stdout."""
+    """Child process. Stdin: the page size, one JSON line per record (rid, created_at,
+    body, excerpt), a line ``.``; then commands, one answer line each: ``sort|walk<TAB>
+    word`` (the search's time in ms), ``plan``, ``memsec`` (turns it on, for good)."""
     import sqlcipher3
 
-    words = json.loads(sys.stdin.readline())
     limit = int(sys.stdin.readline())
     conn = sqlcipher3.connect(path, isolation_level=None)
     conn.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")  # a throwaway key
@@ -110,48 +120,66 @@ def anchor_main(path: str) -> None:
     conn.execute("CREATE VIRTUAL TABLE fts USING fts5 (body, tokenize = 'trigram')")
     conn.execute("INSERT INTO fts (fts, rank) VALUES ('secure-delete', 1)")
     conn.execute("BEGIN")
-    for line in sys.stdin:
+    while (line := sys.stdin.readline()).strip() != ".":
         rid, created_at, body, excerpt = json.loads(line)
         conn.execute("INSERT INTO docs VALUES (?, ?, ?)", (rid, created_at, excerpt))
         conn.execute("INSERT INTO fts (rowid, body) VALUES (?, ?)", (rid, body))
     conn.execute("COMMIT")
-
-    def search(page: str) -> Callable[[str], None]:
-        def call(word: str) -> None:
-            phrase = '"' + word.replace('"', '""') + '"'
+    answer = "ready"
+    while True:
+        sys.stdout.write(answer + "\n")
+        sys.stdout.flush()
+        if not (line := sys.stdin.readline()):
+            return
+        command, _, word = line.rstrip("\n").partition("\t")
+        if command == "plan":
+            answer = json.dumps({page: [str(row[3]) for row in conn.execute(
+                "EXPLAIN QUERY PLAN " + sql, ("x", 1))] for page, sql in PAGE_SQL.items()})
+        elif command == "memsec":  # every allocation mlock()ed from now on
+            conn.execute("PRAGMA cipher_memory_security = ON")
+            answer = str(conn.execute("PRAGMA cipher_memory_security").fetchone()[0])
+        else:
+            phrase, page = '"' + word.replace('"', '""') + '"', PAGE_SQL[command]
+            start = time.perf_counter()
             conn.execute(COUNT_SQL, (phrase,)).fetchone()
-            conn.execute(PAGE_SQL[page], (phrase, limit)).fetchall()
-        return call
-    found: dict[str, Any] = {"plan": {page: [str(row[3]) for row in conn.execute(
-        "EXPLAIN QUERY PLAN " + sql, ("x", 1))] for page, sql in PAGE_SQL.items()}}
-    found["defaults"] = {page: round_robin(words, search(page)) for page in PAGE_SQL}
-    conn.execute("PRAGMA cipher_memory_security = ON")  # every allocation mlock()ed from now
-    found["memory_security"] = {page: round_robin(words, search(page), 3) for page in PAGE_SQL}
-    found["memory_security_read_back"] = conn.execute(
-        "PRAGMA cipher_memory_security").fetchone()[0]
-    sys.stdout.write(json.dumps(found))
+            conn.execute(page, (phrase, limit)).fetchall()
+            answer = str((time.perf_counter() - start) * 1000)
 
 
-def anchor(conn: Any, folder: Path, words: dict[str, tuple[str, ...]],
-           limit: int) -> dict[str, Any]:
-    """The anchor's figures on a copy of the texts the app's ``conn`` indexed."""
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--anchor", str(folder / "anchor.db")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
-    assert child.stdin is not None
-    child.stdin.write(json.dumps(words) + "\n" + str(limit) + "\n")
-    rows = conn.execute(
-        "SELECT r.rid, r.created_at, t.body, e.excerpt FROM records AS r"
-        " JOIN ix.record_text AS t ON t.rowid = r.text_rowid"
-        " JOIN ix.excerpts AS e ON e.text_rowid = r.text_rowid")
-    for row in rows:
-        child.stdin.write(json.dumps(list(row), ensure_ascii=False) + "\n")
-    output, _ = child.communicate(timeout=1800)
-    assert child.returncode == 0
-    for suffix in ("", "-wal", "-shm"):
-        (folder / f"anchor.db{suffix}").unlink(missing_ok=True)
-    return dict(json.loads(output))
+class Anchor:
+    """The anchor's child process, on a copy of the texts the app's ``conn`` indexed."""
+
+    def __init__(self, conn: Any, folder: Path, limit: int) -> None:
+        self.path = folder / "anchor.db"
+        self.child = subprocess.Popen(
+            [sys.executable, __file__, "--anchor", str(self.path)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+        assert self.child.stdin is not None and self.child.stdout is not None
+        self.stdin, self.stdout = self.child.stdin, self.child.stdout
+        self.stdin.write(f"{limit}\n")
+        for row in conn.execute(
+                "SELECT r.rid, r.created_at, t.body, e.excerpt FROM records AS r"
+                " JOIN ix.record_text AS t ON t.rowid = r.text_rowid"
+                " JOIN ix.excerpts AS e ON e.text_rowid = r.text_rowid"):
+            self.stdin.write(json.dumps(list(row), ensure_ascii=False) + "\n")
+        self.stdin.write(".\n")
+        self.stdin.flush()
+        assert self.stdout.readline().strip() == "ready"
+
+    def ask(self, command: str) -> str:
+        self.stdin.write(command + "\n")
+        self.stdin.flush()
+        return self.stdout.readline().strip()
+
+    def search(self, page: str) -> Callable[[str], float]:
+        return lambda word: float(self.ask(f"{page}\t{word}"))
+
+    def close(self) -> None:
+        self.stdin.close()
+        self.child.wait(60)
+        for suffix in ("", "-wal", "-shm"):
+            self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
 
 
 # -- the app ---------------------------------------------------------------------------------
@@ -214,12 +242,23 @@ def measure(name: str, batches: Iterator[list[Any]], folder: Path) -> dict[str, 
             def search(word: str) -> None:
                 if service.count(RecordFilter(text=word)):
                     assert service.summaries(RecordFilter(text=word), 0, PAGE_SIZE)
-            app = round_robin(words, search)
-            page = round_robin(words, lambda w: service.summaries(RecordFilter(text=w), 0,
-                                                                  PAGE_SIZE))
             shares = {w: round(service.count(RecordFilter(text=w)) / size, 4)
                       for group in words.values() for w in group}
-            raw = anchor(vault.connection(), folder, words, PAGE_SIZE)
+            anchor = Anchor(vault.connection(), folder, PAGE_SIZE)
+            try:
+                found = round_robin(words, {"app": lambda w: timed(lambda: search(w)),
+                                            "sort": anchor.search("sort"),
+                                            "walk": anchor.search("walk")})
+                page = round_robin(words, {"page": lambda w: timed(
+                    lambda: service.summaries(RecordFilter(text=w), 0, PAGE_SIZE))})["page"]
+                raw = {"plan": json.loads(anchor.ask("plan")),
+                       "defaults": {way: found[way] for way in PAGE_SQL}}
+                assert anchor.ask("memsec") == "1"
+                raw["memory_security"] = round_robin(
+                    words, {way: anchor.search(way) for way in PAGE_SQL}, 3)
+            finally:
+                anchor.close()
+            app = found["app"]
             figures[str(size)] = {
                 "records": size, "import_records_per_s": round(imported / import_s),
                 "app_cipher_memory_security": vault.connection().execute(

@@ -191,3 +191,26 @@ def test_the_index_has_the_main_databases_page_cache(service: InterviewService) 
     conn = service.vault.connection()
     assert conn.execute("PRAGMA ix.cache_size").fetchone()[0] == -CACHE_KIB
     assert conn.execute("PRAGMA main.cache_size").fetchone()[0] == -CACHE_KIB
+
+
+def test_a_walk_finds_what_the_index_finds_in_any_case(
+    service: InterviewService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LIKE folds ASCII case only: a Cyrillic word typed in another case is still found on
+    every plan (the walk then checks rows against the matches instead)."""
+    records = list(generate(3, 9, USER))
+    for record in records:
+        record.answers["narrative.summary"] = "Работали в МОСКВЕ, Moscow"
+    service.import_records(records)
+    conn = service.vault.connection()
+    clause, params = record_index.TextIndex.row_clause("москве")
+    # positive control: the LIKE of the row walk alone misses them
+    assert conn.execute(f"SELECT count(*) FROM records WHERE {clause}", params
+                        ).fetchone()[0] == 0
+    ids = sorted(r.id for r in records)
+    for plan in ("walk", "walk_match", "sort", "sort_match"):
+        _force(monkeypatch, plan)
+        for query in ("москве", "MOSCOW", "moscow"):
+            assert service.count(RecordFilter(text=query)) == 3
+            found = service.summaries(RecordFilter(text=query), 0, 10)
+            assert sorted(s.id for s in found) == ids, (plan, query)
