@@ -26,18 +26,30 @@ def _lowest_priority() -> None:
 def main() -> int:
     harden_process()
     _lowest_priority()
+    count = os.read(0, 1)  # how many keys follow: 1 (the database's) or 2 (and the index's)
+    keys = [_read_key() for _ in range(count[0] if count in (b"\x01", b"\x02") else 0)]
+    if not keys or any(key is None for key in keys):
+        return int(Outcome.FAILED)
+    header = json.loads(sys.stdin.buffer.readline().decode())
+    raw = header["head"]
+    head = (int(raw[0]), str(raw[1])) if raw is not None else None
+    key, index_key = keys[0], keys[1] if len(keys) == 2 else None
+    assert key is not None
+    return int(run(Path(header["folder"]), key, head, float(header.get("at_least", 0)),
+                   index_key))
+
+
+def _read_key() -> bytearray | None:
+    """The next key from the descriptor itself (no buffered copy of it anywhere)."""
     key, got = bytearray(KEY_BYTES), 0
-    while got < KEY_BYTES:  # from the descriptor itself: no buffered copy of the key
+    while got < KEY_BYTES:
         view = memoryview(key)[got:]
         read = os.readv(0, [view])
         view.release()
         if read == 0:
-            return int(Outcome.FAILED)
+            return None
         got += read
-    header = json.loads(sys.stdin.buffer.readline().decode())
-    raw = header["head"]
-    head = (int(raw[0]), str(raw[1])) if raw is not None else None
-    return int(run(Path(header["folder"]), key, head, float(header.get("at_least", 0))))
+    return key
 
 
 if __name__ == "__main__":

@@ -115,9 +115,8 @@ def _user_kdf(vault: Vault) -> keyslots.FileKdf:
 
 def _with_user_slot(vault: Vault, slot: KeySlot, kdf: keyslots.FileKdf) -> keyslots.KeySlotFile:
     file = vault._slot_file
-    others = tuple(s for s in file.slots if s.id != slot.id)
     return file.resealed(vault._require_keys().dbk, generation=file.generation + 1,
-                         slots=(*others, slot), user_kdf=kdf)
+                         slots=file.slots_with(slot), user_kdf=kdf)
 
 
 def add_user(vault: Vault, name: str, role: Role, passphrase: str) -> UserInfo:

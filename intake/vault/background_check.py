@@ -78,9 +78,10 @@ class Check:
 
 
 def start(folder: Path, dbk: bytearray, audit_head: tuple[int, str] | None,
-          at_least: float = 0.0) -> Check:
-    """The check of the vault in ``folder`` under ``dbk``, started; an intact vault's goes
-    on for ``at_least`` seconds (see :func:`run`)."""
+          at_least: float = 0.0, index_key: bytes | bytearray | None = None) -> Check:
+    """The check of the vault in ``folder`` under ``dbk`` (and of its ``index.db`` under
+    ``index_key``, for a role that holds it), started; an intact vault's goes on for
+    ``at_least`` seconds (see :func:`run`)."""
     process = subprocess.Popen(
         [sys.executable, "-m", CHILD], stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True)
@@ -89,7 +90,10 @@ def start(folder: Path, dbk: bytearray, audit_head: tuple[int, str] | None,
                          "at_least": at_least}).encode() + b"\n"
     try:
         fd = process.stdin.fileno()
+        os.write(fd, b"\x01" if index_key is None else b"\x02")  # how many keys follow
         os.write(fd, dbk)  # the buffer itself: no bytes or str copy of the key here
+        if index_key is not None:
+            os.write(fd, index_key)
         os.write(fd, header)
         process.stdin.close()
     except OSError:
@@ -101,10 +105,13 @@ def _check_once(conn: Any, head: tuple[int, str] | None) -> Outcome:
     import sqlcipher3
 
     from intake.errors import AuditLogBroken
-    from intake.vault import audit, database
+    from intake.vault import audit, database, record_index
 
     try:
         if database.integrity_problems(conn, full=True):
+            return Outcome.DAMAGED
+        pages = f"PRAGMA {record_index.SCHEMA}.cipher_integrity_check"
+        if record_index.is_attached(conn) and conn.execute(pages).fetchall():
             return Outcome.DAMAGED
     except sqlcipher3.DatabaseError:
         return Outcome.DAMAGED
@@ -116,11 +123,13 @@ def _check_once(conn: Any, head: tuple[int, str] | None) -> Outcome:
 
 
 def run(folder: Path, key: bytearray, head: tuple[int, str] | None,
-        at_least: float) -> Outcome:
+        at_least: float, index_key: bytearray | None = None) -> Outcome:
     """The checks; an intact vault's are repeated until ``at_least`` seconds have passed
     (the time this vault's check took before a duress passphrase replaced it: the decoy's
     check looks like the vault's). Prints how long one round took (ms) when intact."""
-    from intake.vault import database
+    import sqlcipher3
+
+    from intake.vault import database, record_index
     from intake.vault.files import DATABASE_NAME
 
     started = time.monotonic()
@@ -130,6 +139,14 @@ def run(folder: Path, key: bytearray, head: tuple[int, str] | None,
         return Outcome.FAILED
     finally:
         key[:] = bytes(len(key))
+    if index_key is not None:  # index.db too: its pages, and its b-trees with the main's
+        try:
+            record_index.attach(conn, folder, bytes(index_key))
+        except (record_index.IndexUnreadable, sqlcipher3.DatabaseError):
+            conn.close()
+            return Outcome.DAMAGED
+        finally:
+            index_key[:] = bytes(len(index_key))
     try:
         outcome = _check_once(conn, head)
         one_round = time.monotonic() - started

@@ -25,7 +25,7 @@ from intake.vault import (
 )
 from intake.vault.database import transaction
 from intake.vault.files import VaultFiles, remove_partial
-from intake.vault.kdf import KdfPolicy
+from intake.vault.kdf import KdfParams, KdfPolicy
 from intake.vault.keyslots import KIND_RECOVERY, KIND_USER, KeySlotFile, SlotContent, VaultKeys
 
 
@@ -52,9 +52,11 @@ class Start:
     plan: keyslots.DecoyPlan | None = None
     template: keyslots.KeySlot | None = None
     wrapping_key: bytes | None = None
-    #: user slots no one can open beside the user's own, so that the decoy's key file
-    #: holds as many as the one it replaces (it tells how many people use the vault)
-    stand_ins: int = 0
+    #: the replaced key file's slots in order: (kind, or "own" for the user's slot;
+    #: generation; sealed generation; KDF parameters), so that the decoy's has the same
+    #: shape: as many slots (it tells how many people use the vault), the same order and
+    #: ages; the others are stand-ins no one opens
+    layout: tuple[tuple[str, int, int, KdfParams], ...] = ()
 
     @property
     def decoy(self) -> bool:
@@ -82,14 +84,29 @@ def _user_slot(vault_id: str, user: str, passphrase: str, keys: VaultKeys, polic
                            generation=start.generation), kdf
 
 
-def _stand_ins(vault_id: str, kdf: keyslots.FileKdf,
-               start: Start) -> tuple[keyslots.KeySlot, ...]:
-    """Slots under random keys holding random keys: like any slot, opened by no one."""
-    return tuple(
-        user_slots.wrap(vault_id, kdf, user="", secret="",
-                        content=SlotContent(VaultKeys.generate(), start.role),
-                        generation=start.generation, key=os.urandom(keyslots.KEY_BYTES))
-        for _ in range(start.stand_ins))
+def _laid_out(vault_id: str, kdf: keyslots.FileKdf, user: str, passphrase: str,
+              keys: VaultKeys, start: Start) -> tuple[keyslots.KeySlot, ...]:
+    """The decoy's slots in the replaced file's layout: the user's own under the prepared
+    key, the recovery slot under a random one, stand-ins under random keys holding random
+    keys (like any slot, opened by no one)."""
+    assert start.plan is not None
+    own = SlotContent(keys if start.role.holds_identity_key else keys.without_identity_key(),
+                      start.role)
+    slots = []
+    for kind, made, sealed_at, params in start.layout:
+        content = (own if kind == "own" else SlotContent(keys, None) if kind == KIND_RECOVERY
+                   else SlotContent(VaultKeys.generate(), start.role))
+        if kind == KIND_RECOVERY:
+            slot = slotwrap.wrap(vault_id, kind=KIND_RECOVERY, user=None, secret="",
+                                 content=content, params=params, generation=made,
+                                 wrapping_key=os.urandom(keyslots.KEY_BYTES))
+        else:
+            slot = user_slots.wrap(
+                vault_id, kdf, user=user, secret=passphrase, content=content, generation=made,
+                key=start.plan.key if kind == "own" else os.urandom(keyslots.KEY_BYTES))
+        slots.append(slot if sealed_at == made else
+                     slotwrap.reseal(vault_id, slot, content, sealed_at))
+    return tuple(slots)
 
 
 def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy,
@@ -102,14 +119,17 @@ def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy,
     vault_id = str(uuid.uuid4())
     keys = VaultKeys.generate()
     code = recovery.generate()
-    user_slot, user_kdf = _user_slot(vault_id, user, passphrase, keys, policy, start)
-    recovery_slot = slotwrap.wrap(
-        vault_id, kind=KIND_RECOVERY, user=None, secret=recovery.normalize(code) or "",
-        content=SlotContent(keys, None), params=params, generation=start.generation,
-        wrapping_key=os.urandom(keyslots.KEY_BYTES) if start.decoy else None,
-    )
-    stand_ins = _stand_ins(vault_id, user_kdf, start) if user_kdf is not None else ()
-    slots = (user_slot, *stand_ins, recovery_slot)
+    user_kdf: keyslots.FileKdf | None
+    if start.plan is not None and start.layout:  # a decoy in the replaced file's shape
+        user_kdf = keyslots.FileKdf(params, start.plan.salt)
+        slots = _laid_out(vault_id, user_kdf, user, passphrase, keys, start)
+        user_slot = slots[[kind for kind, *_ in start.layout].index("own")]
+    else:
+        user_slot, user_kdf = _user_slot(vault_id, user, passphrase, keys, policy, start)
+        slots = (user_slot, slotwrap.wrap(
+            vault_id, kind=KIND_RECOVERY, user=None, secret=recovery.normalize(code) or "",
+            content=SlotContent(keys, None), params=params, generation=start.generation,
+            wrapping_key=os.urandom(keyslots.KEY_BYTES) if start.decoy else None))
     slot_file = keyslots.sealed(vault_id, start.generation, slots, keys.dbk,
                                 wipe_after_failures=start.wipe_after_failures,
                                 user_kdf=user_kdf)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -28,7 +29,7 @@ from intake.atomic import write_atomic
 from intake.vault.creation import Start
 from intake.vault.files import VaultFiles, acquire
 from intake.vault.kdf import KdfPolicy
-from intake.vault.keyslots import KIND_USER, DuressPassphraseEntered, KeySlotFile
+from intake.vault.keyslots import DuressPassphraseEntered, KeySlotFile
 from intake.vault.lockfile import VaultLock
 from intake.vault.wipe import CHECK_COST_NAME, COST_NAME, wipe_vault
 
@@ -87,7 +88,9 @@ def _start(slot_file: KeySlotFile, user: str,
         return Start(role=plan.role, at=dt.datetime.fromtimestamp(plan.made_at, dt.UTC),
                      generation=slot_file.generation,
                      wipe_after_failures=slot_file.wipe_after_failures, plan=plan,
-                     stand_ins=sum(s.kind == KIND_USER for s in slot_file.slots) - 1,
+                     layout=tuple(("own" if s.id == plan.slot_id else s.kind, s.generation,
+                                   s.sealed_generation or s.generation, s.kdf)
+                                  for s in slot_file.slots),
                      ), KdfPolicy(slot_file.user_kdf.params)
     slot = slot_file.tagged_slot(user)
     assert slot is not None
@@ -108,6 +111,7 @@ def start_over(create: Callable[..., V], files: VaultFiles, lock: VaultLock, use
         size = 0
     target = expected_cost(folder, size)
     check_cost = recorded_cost(folder, CHECK_COST_NAME)
+    times = _file_times(folder)
     try:
         start, policy = _start(slot_file, user, entered)
         try:
@@ -129,4 +133,21 @@ def start_over(create: Callable[..., V], files: VaultFiles, lock: VaultLock, use
     record_cost(folder, target)  # a real unlock leaves this figure too
     if check_cost is not None:  # the decoy's check after unlock lasts as long (see there)
         record_cost(folder, check_cost, CHECK_COST_NAME)
+    settle = getattr(vault, "close_connections", None)
+    if callable(settle):  # the new files written out now (WALs folded back), not at lock
+        settle()
+    for name, stamps in times.items():  # `ls -l` shows what a real unlock leaves
+        with contextlib.suppress(OSError):
+            os.utime(folder / name, ns=stamps)
     return vault
+
+
+def _file_times(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's access and modification times (a file's birth time cannot be set: an
+    examiner can still read it, docs/threat-model.md)."""
+    found = {}
+    for path in folder.iterdir():
+        with contextlib.suppress(OSError):
+            info = path.stat()
+            found[path.name] = (info.st_atime_ns, info.st_mtime_ns)
+    return found

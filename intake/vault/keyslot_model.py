@@ -72,6 +72,7 @@ class DecoyPlan:
     key: bytearray
     made_at: int  # seconds since the epoch
     role: Role
+    slot_id: str = ""  # the slot whose box it was (the decoy's own slot takes its place)
 
     def wipe(self) -> None:
         self.key[:] = bytes(len(self.key))
@@ -204,8 +205,14 @@ class KeySlotFile:
 
     def with_slot(self, slot: KeySlot, dbk: bytes | bytearray) -> KeySlotFile:
         """A new generation of the file with ``slot`` added or replacing one of its id."""
-        others = tuple(s for s in self.slots if s.id != slot.id)
-        return self.resealed(dbk, generation=self.generation + 1, slots=(*others, slot))
+        return self.resealed(dbk, generation=self.generation + 1, slots=self.slots_with(slot))
+
+    def slots_with(self, slot: KeySlot) -> tuple[KeySlot, ...]:
+        """The slots with ``slot`` in the place of the one of its id (order kept: which slot
+        was rewritten shows no more than its bytes), or added last."""
+        if any(s.id == slot.id for s in self.slots):
+            return tuple(slot if s.id == slot.id else s for s in self.slots)
+        return (*self.slots, slot)
 
     def with_audit_head(self, head: tuple[int, str], dbk: bytes | bytearray) -> KeySlotFile:
         """The same generation binding the audit log's ``head`` instead (no key changes:

@@ -151,10 +151,11 @@ def _open_with_key(file: KeySlotFile, key: bytearray) -> tuple[KeySlot, SlotCont
     found = [s for s in file.nameless_slots()
              if hmac.compare_digest(s.check or b"", check)]
     if not found:
-        plan = next((p for s in file.nameless_slots()
-                     if (p := _open_box(key, file.vault_id, s.id, s.duress or b""))), None)
-        if plan is not None:
-            raise DuressPassphraseEntered(decoy=plan)
+        for candidate in file.nameless_slots():
+            plan = _open_box(key, file.vault_id, candidate.id, candidate.duress or b"")
+            if plan is not None:
+                plan.slot_id = candidate.id
+                raise DuressPassphraseEntered(decoy=plan)
         raise SlotTagInvalid()
     slot = found[0]
     try:

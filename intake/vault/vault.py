@@ -2,11 +2,8 @@
 
 ``Vault.create`` makes one; ``Vault.open`` unlocks one for a user; ``close`` locks it
 (checkpoint, close every connection, drop the keys). Key operations that only rewrap a
-slot (a new passphrase, recovery) never touch the database's pages.
-
-Every failure is checked before anything is written, and a database that failed to open
-is never recreated or overwritten.
-"""
+slot never touch the database's pages. Every failure is checked before anything is
+written; a database that failed to open is never recreated or overwritten."""
 
 from __future__ import annotations
 
@@ -44,6 +41,7 @@ from intake.vault import (
     generation,
     keyslots,
     migrations,
+    private,
     record_index,
     recovery,
     rekey,
@@ -282,9 +280,8 @@ class Vault:
                      keep_must_change and bool(r["must_change_passphrase"])))
                  if r["name_key"] == creation.name_key(self.user) else r
                  for r in rekey.users_rows(conn)]
-        others = tuple(s for s in file.slots if s.id != new_slot.id)
         self._write_slot_file(file.resealed(keys.dbk, generation=file.generation + 1,
-                                            slots=(*others, new_slot), user_kdf=kdf), users)
+                                            slots=file.slots_with(new_slot), user_kdf=kdf), users)
         self.must_change_passphrase = keep_must_change and self.must_change_passphrase
 
     def _recovery_params(self) -> KdfParams:
@@ -345,9 +342,11 @@ class Vault:
         audit.check(self.connection(), self.audit_head)
 
     def start_background_check(self) -> background_check.Check:
-        """``verify_integrity`` in a child process at the lowest priority, started."""
-        return background_check.start(self.files.folder, self._require_keys().dbk,
-                                      self.audit_head, duress.check_seconds(self.files.folder))
+        """``verify_integrity`` (index.db's too) in a child at the lowest priority."""
+        idk, folder = self._require_keys().idk, self.files.folder
+        return background_check.start(folder, self._require_keys().dbk, self.audit_head,
+                                      duress.check_seconds(folder),
+                                      private.index_key(idk) if idk is not None else None)
 
     @property
     def audit_head(self) -> tuple[int, str] | None:

@@ -318,10 +318,6 @@ def test_decoy_audit_head_consistent_with_generation(
     assert doc["audit_head"]["seq"] >= doc["generation"], (doc["audit_head"], doc["generation"])
 
 
-@pytest.mark.xfail(strict=True, reason="finding: the decoy key file has a shape no real "
-                   "vault of that history has: every slot at the file's generation (real: "
-                   "the creator's slot at 1, users at their add generation) and the recovery "
-                   "slot last (real: second, right after the creator's)")
 def test_decoy_key_file_shape_matches_real(real_and_decoy: tuple[Path, Path]) -> None:
     real, decoy = real_and_decoy
 
@@ -332,16 +328,14 @@ def test_decoy_key_file_shape_matches_real(real_and_decoy: tuple[Path, Path]) ->
     assert shape(decoy) == shape(real), (shape(real), shape(decoy))
 
 
-@pytest.mark.xfail(strict=True, reason="finding: after a duress unlock every file of the "
-                   "folder has a fresh mtime (intake.lock and index.db too); a real unlock "
-                   "leaves intake.lock and index.db alone: `ls -l` over the interviewer's "
-                   "shoulder shows the vault was just made (mtime, unlike birth time, can be "
-                   "set with os.utime)")
 def test_decoy_mtimes_match_a_real_unlock(real_and_decoy: tuple[Path, Path]) -> None:
     real, decoy = real_and_decoy
 
     def touched(folder: Path) -> set[str]:
-        return {p.name for p in folder.iterdir() if p.stat().st_mtime > OLD + 1}
+        # unlock_cost / check_cost: a real unlock rewrites them only when its time moved by
+        # more than a tenth, so their mtimes vary from one real unlock to the next anyway
+        return {p.name for p in folder.iterdir() if p.stat().st_mtime > OLD + 1
+                and p.name not in ("unlock_cost", "check_cost")}
     assert touched(real) != {p.name for p in real.iterdir()}  # control: some stay old
     assert touched(decoy) == touched(real), (sorted(touched(real)), sorted(touched(decoy)))
 
@@ -362,7 +356,8 @@ def test_decoy_cli_check_and_files_look_real(real_and_decoy: tuple[Path, Path],
     assert abs(size) < 8
 
 
-@pytest.mark.xfail(strict=True, reason="finding: a duress unlock takes ~0.15-0.2 s longer "
+@pytest.mark.xfail(strict=False, reason="finding (timing, so not strict): a duress unlock "
+                   "can take ~0.15-0.2 s longer "
                    "than a real one of the same vault (floor KDF: ~0.26 s vs ~0.44 s): the "
                    "decoy's creation costs more than the real unlock's recorded post-derivation "
                    "time, and the padding can only wait, never make it shorter")
@@ -424,9 +419,7 @@ def _damage_last_page(path: Path) -> None:
 def _background(folder: Path) -> tuple[background_check.Outcome | None, bytes]:
     vault = Vault.open(folder, ADMIN, ADMIN_PASS)
     dbk = bytearray(vault._require_keys().dbk)
-    head = vault._slot_file.audit_head
-    vault.close()
-    check = background_check.start(folder, dbk, head)
+    check = vault.start_background_check()  # as the window starts it, while unlocked
     seen = b""
     try:
         proc = Path(f"/proc/{check.process.pid}")
@@ -438,6 +431,7 @@ def _background(folder: Path) -> tuple[background_check.Outcome | None, bytes]:
         time.sleep(0.05)
     outcome = check.poll()
     check.cancel()
+    vault.close()
     assert bytes(dbk) not in seen and dbk.hex().encode() not in seen
     return outcome, seen
 
@@ -453,10 +447,6 @@ def test_background_check_finds_damaged_main_database(base: dict[str, Path],
     assert outcome is background_check.Outcome.DAMAGED
 
 
-@pytest.mark.xfail(strict=True, reason="finding: the background check opens only intake.db: "
-                   "a damaged or altered page of index.db (the text index) is reported "
-                   "INTACT after unlock (only `intake check` catches it, and it then names "
-                   "intake.db as the damaged file)")
 def test_background_check_finds_damaged_index(base: dict[str, Path], tmp_path: Path) -> None:
     folder = _copy(base["after"], tmp_path)
     _damage_last_page(folder / "index.db")

@@ -96,3 +96,20 @@ def test_the_child_holds_the_key_only_in_memory_runs_idle_and_dies_at_once(
         assert time.monotonic() - started < 2
         assert check.process.poll() is not None
         assert not Path(f"/proc/{pid}").exists() or check.process.returncode is not None
+
+
+def test_a_damaged_index_database_is_found_too(folder: Path) -> None:
+    """index.db (the text index, under its own key) is checked beside intake.db; control:
+    a coordinator's check, without the index key, cannot open it and does not try."""
+    with Vault.open(folder, USER, PASSPHRASE):
+        pass
+    path = folder / "index.db"
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0x01
+    path.write_bytes(bytes(data))
+    try:
+        vault = Vault.open(folder, USER, PASSPHRASE)
+    except Exception:  # noqa: BLE001 - read at unlock: found there
+        return
+    with vault:
+        assert wait(vault.start_background_check()) is Outcome.DAMAGED
