@@ -144,6 +144,10 @@ def _date(q: Question, value: Any) -> str:
 
 def normalize(q: Question, value: Any) -> Any:
     """``value`` in canonical form for ``q``, or :class:`AnswerError`."""
+    return _NORMALIZE[q.type](q, value)
+
+
+def _normalize(q: Question, value: Any) -> Any:
     t = q.type
     if t is QType.BOOL:
         if not isinstance(value, bool):
@@ -190,6 +194,20 @@ def normalize(q: Question, value: Any) -> Any:
     raise AssertionError(t)
 
 
+def _choice(q: Question, value: Any) -> Any:
+    if not isinstance(value, str) or q.codes is None or value not in q.codes:
+        raise AnswerError(q.id, NOT_CODE, value=str(value)[:40])
+    return value
+
+
+#: the common types first-hand, the rest through the full chain
+_NORMALIZE = {t: _normalize for t in QType} | {
+    QType.CHOICE: _choice,
+    QType.TEXT: _text,
+    QType.LONGTEXT: _text,
+}
+
+
 def is_empty(value: Any) -> bool:
     """An empty text or list is no answer (the question was not answered)."""
     return value is None or (isinstance(value, str | list) and not (
@@ -204,14 +222,20 @@ def validate(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Both maps checked and in canonical form; empty answers are dropped."""
     clean: dict[str, Any] = {}
+    known = questionnaire._by_id  # one lookup per answer: an import checks ~100 a record
     for qid, value in answers.items():
-        if qid not in questionnaire:
+        question = known.get(qid) if isinstance(qid, str) else None
+        if question is None:
             raise AnswerError(str(qid)[:80], UNKNOWN_QUESTION)
-        question = questionnaire.question(qid)
         # An empty set of codes is an answer ("none of these": no threats, no deductions);
-        # an empty text or list of texts is no answer.
-        if not is_empty(value) or (question.type is QType.MULTI and value == []):
-            clean[qid] = normalize(question, value)
+        # an empty text or list of texts is no answer (``is_empty``, written out here).
+        if value is None:
+            continue
+        kind = type(value)
+        if (kind is str and not value.strip()) or (
+                kind is list and not value and question.type is not QType.MULTI):
+            continue
+        clean[qid] = _NORMALIZE[question.type](question, value)
     marks: dict[str, str] = {}
     for qid, mark in meta.items():
         if qid not in questionnaire:
