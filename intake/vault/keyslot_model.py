@@ -13,7 +13,9 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from intake.domain.roles import Role
@@ -28,6 +30,8 @@ FORMAT_V2 = "intake.keyslots/2"
 FORMAT_V1 = "intake.keyslots/1"
 KEY_BYTES = 32
 NONCE_BYTES = 12
+#: the audit head sealed: nonce, sequence number (8) and hash (32), tag
+AUDIT_BOX_BYTES = NONCE_BYTES + 8 + 32 + 16
 KIND_USER = "user"
 KIND_RECOVERY = "recovery"
 PAYLOAD_VERSION = 1
@@ -171,6 +175,24 @@ class KeySlotFile:
     wipe_after_failures: int | None = None
     #: what every format 3 user slot derives with (None: a file of format 2 or older)
     user_kdf: FileKdf | None = None
+    #: ``audit_head`` sealed under the database key, as the file holds it (its sequence
+    #: number would tell how much happened in the vault; a decoy's would not match its
+    #: generation); ``audit_head`` is known once the file is ``opened``
+    audit_box: bytes | None = None
+
+    def opened(self, dbk: bytes | bytearray) -> KeySlotFile:
+        """This file with its audit head read from its box (its MAC already checked)."""
+        if self.audit_box is None or self.audit_head is not None:
+            return self
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=b"intake audit head v1").derive(bytes(dbk))
+        try:
+            plain = AESGCM(key).decrypt(self.audit_box[:NONCE_BYTES],
+                                        self.audit_box[NONCE_BYTES:], self.vault_id.encode())
+        except InvalidTag as exc:
+            raise SlotFileMacInvalid() from exc
+        head = (int.from_bytes(plain[:8], "big"), plain[8:].hex())
+        return replace(self, audit_head=head)
 
     # -- lookup ---------------------------------------------------------------------------
     def tagged_slot(self, user: str) -> KeySlot | None:
@@ -286,7 +308,9 @@ def _body(file: KeySlotFile) -> dict[str, Any]:
         "generation": file.generation,
         "slots": [_slot_json(s) for s in file.slots],
     }
-    if file.audit_head is not None:
+    if file.audit_box is not None:
+        body["audit_head"] = _b64(file.audit_box)
+    elif file.audit_head is not None:  # as an earlier file held it, in the clear
         body["audit_head"] = {"seq": file.audit_head[0], "hash": file.audit_head[1]}
     if file.wipe_after_failures is not None:
         body["wipe_after_failed_unlocks"] = file.wipe_after_failures
@@ -307,9 +331,18 @@ def sealed(
     *, audit_head: tuple[int, str] | None = None, wipe_after_failures: int | None = None,
     user_kdf: FileKdf | None = None,
 ) -> KeySlotFile:
-    """A key file of the current format holding ``slots``, MAC'd under ``dbk``."""
+    """A key file of the current format holding ``slots``, MAC'd under ``dbk`` (the audit
+    head sealed under it)."""
+    box = None
+    if audit_head is not None:
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=b"intake audit head v1").derive(bytes(dbk))
+        nonce = os.urandom(NONCE_BYTES)
+        box = nonce + AESGCM(key).encrypt(
+            nonce, audit_head[0].to_bytes(8, "big") + bytes.fromhex(audit_head[1]),
+            vault_id.encode())
     file = KeySlotFile(vault_id, generation, slots, "", FORMAT, audit_head,
-                       wipe_after_failures, user_kdf)
+                       wipe_after_failures, user_kdf, box)
     return replace(file, mac=_mac(dbk, _body(file)))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from intake.vault import sealing
 from intake.vault.kdf import MAX_LANES, SALT_BYTES, KdfParams
 from intake.vault.keyslot_model import (
+    AUDIT_BOX_BYTES,
     CHECK_BYTES,
     DURESS_BOX_BYTES,
     DURESS_BYTES,
@@ -111,9 +112,12 @@ def _parse_slot(raw: Any, file_format: str, user_kdf: FileKdf | None) -> KeySlot
     )
 
 
-def _audit_head(raw: Any, file_format: str) -> tuple[int, str] | None:
+def _audit_head(raw: Any, file_format: str) -> tuple[int, str] | bytes | None:
+    """The head in the clear (files written before it was sealed), or its sealed box."""
     if raw is None:
         return None
+    if isinstance(raw, str) and file_format == FORMAT:
+        return _unb64(raw, AUDIT_BOX_BYTES)
     if file_format == FORMAT_V1 or not isinstance(raw, dict) or set(raw) != {"seq", "hash"}:
         raise SlotFileDamaged("audit_head")
     digest = raw["hash"]
@@ -150,7 +154,8 @@ def _document(data: bytes) -> tuple[dict[str, Any], Any, Any]:
 def parse_file(data: bytes) -> KeySlotFile:
     document, _checksum, mac = _document(data)
     file_format = document["format"]
-    audit_head = _audit_head(document.get("audit_head"), file_format)
+    head = _audit_head(document.get("audit_head"), file_format)
+    audit_head, audit_box = (None, head) if isinstance(head, bytes) else (head, None)
     wipe_after = document.get("wipe_after_failed_unlocks")
     if wipe_after is not None:
         wipe_after = _int(wipe_after, *WIPE_AFTER_RANGE)
@@ -167,6 +172,7 @@ def parse_file(data: bytes) -> KeySlotFile:
         audit_head=audit_head,
         wipe_after_failures=wipe_after,
         user_kdf=user_kdf,
+        audit_box=audit_box,
     )
     # The file must re-serialize to the same body it was read from, so a field we do not
     # model cannot ride along unauthenticated.

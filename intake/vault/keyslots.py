@@ -27,6 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from intake.vault.keyslot_model import (  # noqa: F401  (this module is their public name)
+    AUDIT_BOX_BYTES,
     CHECK_BYTES,
     DURESS_BOX_BYTES,
     DURESS_BYTES,

@@ -79,7 +79,7 @@ class Vault:
     ) -> None:
         self.files = files
         self._lock = lock
-        self._slot_file = slot_file
+        self._slot_file = slot_file.opened(keys.dbk)  # its audit head, sealed in the file
         self._keys: VaultKeys | None = keys
         self.user = user
         self.role = role

@@ -51,8 +51,10 @@ def test_unlock_failures_and_lock_are_logged(folder: Path) -> None:
 def test_the_head_is_bound_into_the_key_file_at_lock(folder: Path) -> None:
     with Vault.open(folder, USER, PASSPHRASE) as vault:
         generation = vault.generation
-    bound = keyslots.read(folder / "keyslots.json").audit_head
+    on_disk = keyslots.read(folder / "keyslots.json")
+    assert on_disk.audit_head is None and on_disk.audit_box is not None  # sealed, not clear
     with Vault.open(folder, USER, PASSPHRASE) as vault:
+        bound = on_disk.opened(vault._require_keys().dbk).audit_head
         lock_entry = audit.entries(vault.connection())[-2]  # before this unlock's entry
         assert lock_entry.action == AuditAction.LOCK
         assert bound == vault.audit_head == (lock_entry.seq, lock_entry.hash)
