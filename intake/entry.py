@@ -1,7 +1,8 @@
 """The one choice every way of starting intake makes (`intake`, `python -m intake`, the
 frozen app): no arguments opens the window through the supervisor (:func:`intake.app.main`,
 which loads neither Qt nor the vault in the supervising process), ``--session R W`` is a
-window process that supervisor started, anything else is a command (:mod:`intake.cli`).
+window process that supervisor started, ``--check-vault`` the check after an unlock
+(:mod:`intake.integrity_process`), anything else is a command (:mod:`intake.cli`).
 Nothing heavy is imported before that choice."""
 
 from __future__ import annotations
@@ -11,9 +12,16 @@ from collections.abc import Sequence
 
 from intake.supervisor import SESSION_FLAG
 
+#: as intake.vault.background_check.CHECK_FLAG (not imported: nothing heavy before the choice)
+CHECK_FLAG = "--check-vault"
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == [CHECK_FLAG]:  # the check after an unlock (intake/vault/background_check.py)
+        from intake.integrity_process import main as check
+
+        return check()
     if not args or args[0] == SESSION_FLAG:
         from intake.app import main as window
 

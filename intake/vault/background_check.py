@@ -33,8 +33,16 @@ from pathlib import Path
 from typing import Any
 
 KEY_BYTES = 32
-#: the child's entry point (a top-level module: it hardens the process first)
-CHILD = "intake.integrity_process"
+#: how the child is started: ``intake --check-vault`` (intake/entry.py runs
+#: intake/integrity_process.py, which hardens the process first); the frozen app is its own
+#: interpreter
+CHECK_FLAG = "--check-vault"
+
+
+def _command() -> list[str]:
+    if getattr(sys, "frozen", False):
+        return [sys.executable, CHECK_FLAG]
+    return [sys.executable, "-m", "intake", CHECK_FLAG]
 
 
 class Outcome(enum.IntEnum):
@@ -83,7 +91,7 @@ def start(folder: Path, dbk: bytearray, audit_head: tuple[int, str] | None,
     ``index_key``, for a role that holds it), started; an intact vault's goes on for
     ``at_least`` seconds (see :func:`run`)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", CHILD], stdin=subprocess.PIPE,
+        _command(), stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True)
     assert process.stdin is not None
     header = json.dumps({"folder": str(folder), "head": audit_head,
