@@ -379,6 +379,7 @@ class Vault:
                 self.connection, self.user, self.files, self._slot_file,
                 self._require_keys().dbk, self.accepted_older_copy)
         self.close_connections()
+        record_index.forget_matches()  # no kept search result outlives the lock
         self._drop()
 
     def close_connections(self) -> None:
