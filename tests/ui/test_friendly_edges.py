@@ -273,7 +273,7 @@ def test_after_a_lock_the_user_is_filled_in_and_left_nowhere(
 # -- empty states ---------------------------------------------------------------------------
 def test_an_empty_vault_says_what_to_do_next(qtbot: QtBot, locked_gui: Gui) -> None:
     workspace = unlock(qtbot, locked_gui)
-    assert workspace.empty.isVisible()
+    qtbot.waitUntil(workspace.empty.isVisible, timeout=10_000)  # once the list has loaded
     assert "Ctrl+N" in workspace.empty.text() and _("New testimony") in workspace.empty.text()
     coordinator = empty_vault_text(Role.COORDINATOR)
     assert "Ctrl+N" not in coordinator and "Transfer → Receive from field…" in coordinator
