@@ -30,8 +30,12 @@ class RecordFilter:
     ids: tuple[str, ...] | None = None  # e.g. the result of a search by name
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RecordSummary:
+    """One row of the record list. Not frozen: a frozen dataclass's ``__init__`` sets each
+    field through ``object.__setattr__`` (2.8 µs a row against 0.5), a tenth of a rare
+    word's search at 10,000 records; nothing changes a summary after it is made."""
+
     id: str
     created_at: str
     updated_at: str
