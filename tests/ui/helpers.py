@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from intake.app import Gui
 from intake.domain.roles import Role
+from intake.services.interviews import RecordSummary
 from intake.ui.records.workspace import Workspace
 from intake.ui.screens.unlock import UnlockScreen
 from intake.vault.vault import Vault
@@ -64,3 +66,18 @@ def folder_chooser(out: Path) -> tuple[list[QWidget], Callable[[QWidget], Path]]
         return out
 
     return chosen, choose
+
+
+class OneSummaryService:
+    """A record service holding one summary with ``excerpt`` (the record list's model
+    needs only ``count`` and ``summaries``)."""
+
+    def __init__(self, excerpt: str) -> None:
+        self.summary = RecordSummary("id-1", "2026-01-01", "2026-01-01", "kim", "draft",
+                                     None, None, None, 0, excerpt, 1)
+
+    def count(self, _flt: Any = None) -> int:
+        return 1
+
+    def summaries(self, *_args: Any, **_kwargs: Any) -> list[RecordSummary]:
+        return [self.summary]

@@ -3,8 +3,6 @@ testimony could restyle the tooltip, spoof the interface or load a local image).
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtGui import QTextDocument
@@ -12,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from intake.ui.kit.plain_text import tooltip
 from intake.ui.records.record_model import EXCERPT, RecordTableModel
-from intake.vault.record_types import RecordSummary
+from tests.ui.helpers import OneSummaryService
 
 HOSTILE = '<b style="font-size:90px">관리자 확인</b><img src="/etc/intake.png"> 여권'
 
@@ -27,20 +25,8 @@ def _rendered(text: str) -> str:
     return document.toPlainText()
 
 
-class _Service:
-    def __init__(self, excerpt: str) -> None:
-        self.summary = RecordSummary("id-1", "2026-01-01", "2026-01-01", "kim", "draft",
-                                     None, None, None, 0, excerpt, 1)
-
-    def count(self, _flt: Any = None) -> int:
-        return 1
-
-    def summaries(self, *_args: Any, **_kwargs: Any) -> list[RecordSummary]:
-        return [self.summary]
-
-
 def test_the_excerpt_tooltip_shows_the_text_as_written(qtbot: QtBot) -> None:
-    model = RecordTableModel(_Service(HOSTILE))  # type: ignore[arg-type]  # a stand-in
+    model = RecordTableModel(OneSummaryService(HOSTILE))  # type: ignore[arg-type]  # a stand-in
     model.reload()
     index = model.index(0, EXCERPT, QModelIndex())
     shown = model.data(index, Qt.ItemDataRole.ToolTipRole)

@@ -25,8 +25,8 @@ from intake.ui.kit import visible_controls
 from intake.ui.kit.visible_controls import HiddenNotice, hidden_codes, marked
 from intake.ui.records import casefile_pdf
 from intake.ui.records.record_model import EXCERPT, RecordTableModel
-from intake.vault.record_types import RecordSummary
 from tests.ui.conftest import MakeForm
+from tests.ui.helpers import OneSummaryService
 
 NONE = Qt.KeyboardModifier.NoModifier
 OVERRIDE = "그가 보낸 파일: \u202egnp.exe"
@@ -59,6 +59,15 @@ def paste_into(widget: QLineEdit | QPlainTextEdit, text: str) -> None:
 
 
 # -- the helper -----------------------------------------------------------------------------
+def text_editor(form: Any, question: str) -> tuple[Any, QPlainTextEdit]:
+    """``question``'s row, shown, and its multi-line editor."""
+    show_question(form, question)
+    row = form.row(question)
+    editor = row.editor.focus_widget()
+    assert isinstance(editor, QPlainTextEdit)
+    return row, editor
+
+
 @pytest.mark.parametrize(("text", "shown"), [
     ("abc\u202edef", "abc⟨U+202E⟩def"),
     ("김\u200b철\u2066호\u2069", "김⟨U+200B⟩철⟨U+2066⟩호⟨U+2069⟩"),
@@ -111,10 +120,7 @@ def test_the_form_refuses_a_pasted_alias_with_a_hidden_character(
     make_form: MakeForm, service: InterviewService
 ) -> None:
     form = make_form()
-    show_question(form, "identity.aliases")
-    row = form.row("identity.aliases")
-    editor = row.editor.focus_widget()
-    assert isinstance(editor, QPlainTextEdit)
+    row, editor = text_editor(form, "identity.aliases")
     paste_into(editor, "리철\nRi\u200bChol")
     assert form.flush()
     assert "U+200B" in row.error_text
@@ -128,10 +134,7 @@ def test_an_alias_list_does_not_split_or_trim_at_a_hidden_character(
     make_form: MakeForm, service: InterviewService
 ) -> None:
     form = make_form()
-    show_question(form, "identity.aliases")
-    row = form.row("identity.aliases")
-    editor = row.editor.focus_widget()
-    assert isinstance(editor, QPlainTextEdit)
+    row, editor = text_editor(form, "identity.aliases")
     paste_into(editor, "리철\nRi\x85Chol\n\x1fKim")
     assert len("Ri\x85Chol".splitlines()) == 2  # control: the old way made two aliases
     assert row.editor.value() == ["리철", "Ri\x85Chol", "\x1fKim"]
@@ -179,10 +182,7 @@ def test_a_narrative_with_an_override_is_saved_unchanged_and_named_under_it(
     make_form: MakeForm, service: InterviewService
 ) -> None:
     form = make_form()
-    show_question(form, "narrative.summary")
-    row = form.row("narrative.summary")
-    editor = row.editor.focus_widget()
-    assert isinstance(editor, QPlainTextEdit)
+    row, editor = text_editor(form, "narrative.summary")
     flags = editor.document().defaultTextOption().flags()
     assert flags & QTextOption.Flag.ShowDefaultIgnorables
     notice = _notice(form, "narrative.summary")
@@ -233,18 +233,6 @@ def test_a_narrative_with_a_nul_is_refused(make_form: MakeForm, service: Intervi
 
 
 # -- the record list and the case file ------------------------------------------------------
-class _Service:
-    def __init__(self, excerpt: str) -> None:
-        self.summary = RecordSummary("id-1", "2026-01-01", "2026-01-01", "kim", "draft",
-                                     None, None, None, 0, excerpt, 1)
-
-    def count(self, _flt: Any = None) -> int:
-        return 1
-
-    def summaries(self, *_args: Any, **_kwargs: Any) -> list[RecordSummary]:
-        return [self.summary]
-
-
 @pytest.mark.parametrize(("excerpt", "shown"), [
     (OVERRIDE, "그가 보낸 파일: ⟨U+202E⟩gnp.exe"),
     ("벌목장에서 일했다", "벌목장에서 일했다"),  # control
@@ -252,7 +240,7 @@ class _Service:
 def test_the_record_list_shows_a_hidden_character_in_the_excerpt(
     qtbot: QtBot, excerpt: str, shown: str
 ) -> None:
-    model = RecordTableModel(_Service(excerpt))  # type: ignore[arg-type]  # a stand-in
+    model = RecordTableModel(OneSummaryService(excerpt))  # type: ignore[arg-type]  # a stand-in
     model.reload()
     index = model.index(0, EXCERPT, QModelIndex())
     assert model.data(index, Qt.ItemDataRole.DisplayRole) == shown
