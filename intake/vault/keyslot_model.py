@@ -184,10 +184,8 @@ class KeySlotFile:
         """This file with its audit head read from its box (its MAC already checked)."""
         if self.audit_box is None or self.audit_head is not None:
             return self
-        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                   info=b"intake audit head v1").derive(bytes(dbk))
         try:
-            plain = AESGCM(key).decrypt(self.audit_box[:NONCE_BYTES],
+            plain = AESGCM(_audit_key(dbk)).decrypt(self.audit_box[:NONCE_BYTES],
                                         self.audit_box[NONCE_BYTES:], self.vault_id.encode())
         except InvalidTag as exc:
             raise SlotFileMacInvalid() from exc
@@ -248,9 +246,18 @@ class KeySlotFile:
         return self.resealed(dbk, generation=self.generation + 1, wipe_after_failures=count)
 
 
+def name_bytes(user: str) -> bytes:
+    """How a user name enters the key file's derivations (format 2's tag, format 3's key)."""
+    return unicodedata.normalize("NFC", user).strip().casefold().encode("utf-8")
+
+
 def user_tag(vault_id: str, user: str) -> str:
-    key = unicodedata.normalize("NFC", user).strip().casefold().encode("utf-8")
-    return hmac.new(vault_id.encode("ascii"), key, hashlib.sha256).hexdigest()
+    return hmac.new(vault_id.encode("ascii"), name_bytes(user), hashlib.sha256).hexdigest()
+
+
+def _audit_key(dbk: bytes | bytearray) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=b"intake audit head v1").derive(bytes(dbk))
 
 
 # -- the file -----------------------------------------------------------------------------
@@ -335,10 +342,8 @@ def sealed(
     head sealed under it)."""
     box = None
     if audit_head is not None:
-        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                   info=b"intake audit head v1").derive(bytes(dbk))
         nonce = os.urandom(NONCE_BYTES)
-        box = nonce + AESGCM(key).encrypt(
+        box = nonce + AESGCM(_audit_key(dbk)).encrypt(
             nonce, audit_head[0].to_bytes(8, "big") + bytes.fromhex(audit_head[1]),
             vault_id.encode())
     file = KeySlotFile(vault_id, generation, slots, "", FORMAT, audit_head,

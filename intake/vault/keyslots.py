@@ -60,6 +60,7 @@ from intake.vault.keyslot_model import (  # noqa: F401  (this module is their pu
     _unb64,
     canonical,
     kdf_json,
+    name_bytes,
     sealed,
     serialize,
     user_tag,

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hmac
 import os
 import time
-import unicodedata
 import uuid
 from dataclasses import replace
 
@@ -56,6 +55,7 @@ from intake.vault.keyslots import (
     SlotTagInvalid,
     canonical,
     kdf_json,
+    name_bytes,
 )
 
 _PLAN_BYTES = SALT_BYTES + KEY_BYTES + 8 + ROLE_BYTES
@@ -67,7 +67,7 @@ def new_file_kdf(params: KdfParams) -> FileKdf:
 
 def _kdf_input(user: str, secret: str) -> bytes:
     """Name and passphrase, unambiguously joined (the name length-prefixed)."""
-    name = unicodedata.normalize("NFC", user).strip().casefold().encode("utf-8")
+    name = name_bytes(user)
     return b"intake user slot v3\0" + len(name).to_bytes(4, "big") + name + secret.encode()
 
 
