@@ -19,6 +19,7 @@ from typing import Any
 from intake.atomic import write_atomic
 from intake.cli.support import Io, Secrets, user_name
 from intake.domain.questions import QUESTIONNAIRE
+from intake.domain.record import Record
 from intake.errors import ExitCode, IntakeError
 from intake.exchange.demo import generate as demo
 from intake.exchange.formats import jsonl
@@ -87,12 +88,24 @@ class OutputNotWritable(IntakeError):
 
 
 def cmd_import(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
-    """All or nothing: every line is checked before the vault is opened."""
+    """All or nothing: every line is checked before anything is written. The lines are
+    read while the passphrase's key is derived (on the other core); a bad file stops the
+    unlock before anything is written, a wrong passphrase is still counted."""
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
-    records = jsonl.parse_lines(jsonl.read_lines(args.file), QUESTIONNAIRE, user)
-    with open_desk(args.vault, user, secrets.read(_("Passphrase:"))) as desk:
-        result = desk.records.import_records(records)
+    parsed: list[list[Record] | IntakeError] = []
+
+    def parse() -> None:
+        try:
+            parsed.append(jsonl.parse_lines(jsonl.read_lines(args.file), QUESTIONNAIRE, user))
+        except IntakeError as exc:
+            parsed.append(exc)  # kept for after a duress passphrase, which goes on
+            raise
+
+    with open_desk(args.vault, user, secrets.read(_("Passphrase:")), parse) as desk:
+        if isinstance(parsed[0], IntakeError):
+            raise parsed[0]
+        result = desk.records.import_records(parsed[0])
     io.stdout.write(_(
         "{path}: {added} added, {updated} updated, {skipped} skipped (already in the "
         "vault), {history} kept as older revisions."

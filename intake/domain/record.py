@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -46,7 +47,28 @@ class Record:
     answers: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
     #: The editing session (not stored): autosaves of one session share a revision.
-    session: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False, repr=False)
+    #: (128 random bits as hex, like ``uuid4().hex``: building a UUID cost an import
+    #: 19 µs a record.)
+    session: str = field(default_factory=lambda: os.urandom(16).hex(), compare=False,
+                         repr=False)
+    #: Set by :meth:`mark_checked` once ``answers`` and ``meta`` (these very objects) were
+    #: validated against a questionnaire; never copied by ``dataclasses.replace`` (a
+    #: record made from this one is checked again).
+    _checked: tuple[Questionnaire, int, int] | None = field(
+        default=None, init=False, compare=False, repr=False)
+
+    def mark_checked(self, questionnaire: Questionnaire) -> None:
+        """Note that ``answers`` and ``meta`` are in canonical form for ``questionnaire``
+        (as :func:`intake.domain.answers.validate` returned them), so that a service
+        given this record does not check the same maps again. Assigning other maps ends
+        the note; the maps must not be changed in place after it."""
+        self._checked = (questionnaire, id(self.answers), id(self.meta))
+
+    def checked_for(self, questionnaire: Questionnaire) -> bool:
+        """Whether :meth:`mark_checked` was called for ``questionnaire`` on these maps."""
+        mark = self._checked
+        return (mark is not None and mark[0] is questionnaire
+                and mark[1] == id(self.answers) and mark[2] == id(self.meta))
 
     @classmethod
     def new(cls, author: str, questionnaire: Questionnaire = QUESTIONNAIRE) -> Record:

@@ -8,6 +8,7 @@ the failed-unlock wipe, the audit actions) are named here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from intake.services.desk import Desk
@@ -22,9 +23,12 @@ __all__ = ["WIPE_AFTER_RANGE", "AuditAction", "Desk", "KdfPolicy", "WipeReport",
            "exists", "open_desk", "open_with_recovery_code", "wipe"]
 
 
-def open_desk(folder: Path, user: str, passphrase: str) -> Desk:
-    """Unlock ``folder`` as ``user``; the desk (close it, or use it as a context)."""
-    return Desk(Vault.open(folder, user, passphrase))
+def open_desk(folder: Path, user: str, passphrase: str,
+              meanwhile: Callable[[], object] | None = None) -> Desk:
+    """Unlock ``folder`` as ``user``; the desk (close it, or use it as a context).
+    ``meanwhile`` runs while the key is derived (an import's parsing, on the other core);
+    its exception stops the unlock before anything is written."""
+    return Desk(Vault.open(folder, user, passphrase, meanwhile=meanwhile))
 
 
 def open_with_recovery_code(folder: Path, user: str, code: str) -> Desk:

@@ -55,7 +55,10 @@ def identity_action(user: str, author: str) -> Action:
 def prepared(questionnaire: Questionnaire, record: Record) -> Record:
     """``record`` validated and normalized, as a new record (derived answers filled in,
     the current schema); raises AnswerError or ConsentRequired."""
-    answers, meta = answer_rules.validate(questionnaire, record.answers, record.meta)
+    if record.checked_for(questionnaire):  # a parsed file's record: checked when read
+        answers, meta = record.answers, record.meta
+    else:
+        answers, meta = answer_rules.validate(questionnaire, record.answers, record.meta)
     answers = answer_rules.with_derived(answers)
     result = replace(record, answers=answers, schema=questionnaire.schema,
                      meta=answer_rules.marks_after_derivation(answers, meta))

@@ -6,6 +6,7 @@ vault is destroyed)."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -108,12 +109,42 @@ def unwrap(files: VaultFiles, slot_file: KeySlotFile, slot: keyslots.KeySlot, se
                     lambda: (slot, slotwrap.unwrap(slot_file.vault_id, slot, secret)))[1]
 
 
-def open_user(files: VaultFiles, slot_file: KeySlotFile, user: str,
-              secret: str) -> tuple[keyslots.KeySlot, SlotContent]:
+def open_user(files: VaultFiles, slot_file: KeySlotFile, user: str, secret: str,
+              meanwhile: Callable[[], object] | None = None,
+              ) -> tuple[keyslots.KeySlot, SlotContent]:
     """``user``'s slot and keys for the passphrase ``secret`` (normalized): one derivation;
-    ``WrongPassphrase`` alike for an unknown name and a wrong passphrase."""
-    return _checked(files, slot_file, WrongPassphrase,
-                    lambda: user_slots.open_user(slot_file, user, secret))
+    ``WrongPassphrase`` alike for an unknown name and a wrong passphrase.
+
+    ``meanwhile`` (an import's parsing) runs in this thread while the derivation runs in
+    another (Argon2id releases the GIL: the two share the time on two cores). The
+    passphrase's outcome comes first: a wrong or duress passphrase is raised as without
+    it; after a right one, an exception from ``meanwhile`` wipes the keys and is raised
+    before anything is written."""
+    if meanwhile is None:
+        return _checked(files, slot_file, WrongPassphrase,
+                        lambda: user_slots.open_user(slot_file, user, secret))
+    outcome: list[tuple[keyslots.KeySlot, SlotContent] | BaseException] = []
+
+    def derive() -> None:
+        try:
+            outcome.append(open_user(files, slot_file, user, secret))
+        except BaseException as exc:  # handed to the calling thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=derive, name="intake-unlock", daemon=True)
+    worker.start()
+    try:
+        meanwhile()
+    except BaseException:
+        worker.join()
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0] from None
+        outcome[0][1].keys.wipe()
+        raise
+    worker.join()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 def open_slot_file(slot_file: KeySlotFile, folder: Path, user: str, secret: str, *,

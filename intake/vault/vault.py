@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -147,17 +147,17 @@ class Vault:
 
     # -- unlocking ------------------------------------------------------------------------
     @classmethod
-    def open(
-        cls, folder: Path, user: str, passphrase: str, *, accept_generation_mismatch: bool = False
-    ) -> Vault:
-        """Unlock ``folder`` for ``user``. Checks integrity; changes nothing on failure (but
-        see :mod:`duress` and the wipe after too many failed unlocks)."""
+    def open(cls, folder: Path, user: str, passphrase: str, *,
+             accept_generation_mismatch: bool = False,
+             meanwhile: Callable[[], object] | None = None) -> Vault:
+        """Unlock ``folder`` for ``user``; checks integrity, changes nothing on failure (but
+        :mod:`duress`, the wipe after failures); ``meanwhile``: ``unlock_checks.open_user``."""
         files, lock, slot_file = prepare(folder)
         entered: keyslots.DuressPassphraseEntered | None = None
         try:
             try:
                 slot, content = unlock_checks.open_user(files, slot_file, user,
-                                                        normalize(passphrase))
+                                                        normalize(passphrase), meanwhile)
             except keyslots.DuressPassphraseEntered as exc:
                 entered = exc
             derived_at = time.perf_counter()

@@ -233,6 +233,7 @@ def _parse_line(number: int, line: str, questionnaire: Questionnaire, author: st
     record = Record(record_id, questionnaire.schema, revision, Status(status_value),
                     record_author, created or updated or stamp, updated or stamp,
                     answers, meta)
+    record.mark_checked(questionnaire)  # the importing service need not check it again
     try:
         record.check_status()
     except ConsentRequired as exc:
