@@ -256,12 +256,28 @@ def render(found: list[Row], title: str = "Issue 17: the app beside its anchor")
     return "\n".join(lines) + "\n"
 
 
+def _kdf(data: Any) -> str:
+    """The Argon2id parameters a file records (top level or one level down), or ""."""
+    if not isinstance(data, dict):
+        return ""
+    for kdf in (data.get("kdf"), *(v.get("kdf") for v in data.values() if isinstance(v, dict))):
+        if isinstance(kdf, dict) and "memory_kib" in kdf and "iterations" in kdf:
+            return f", KDF {kdf['memory_kib'] // 1024} MiB × {kdf['iterations']}"
+    return ""
+
+
 def files(results: Path = RESULTS) -> str:
-    """The results files the table reads, with the time each was written."""
-    names = sorted({spec.file for spec in SPECS})
-    return "Files: " + "; ".join(
-        f"{name} {_when((results / name).stat().st_mtime)}" if (results / name).exists()
-        else f"{name} absent" for name in names) + ".\n"
+    """The results files the table reads, with the time each was written and the KDF's
+    parameters as the app calibrated them for that file's vaults."""
+    parts = []
+    for name in sorted({spec.file for spec in SPECS}):
+        path = results / name
+        if not path.exists():
+            parts.append(f"{name} absent")
+            continue
+        data, _missing = _load(path)
+        parts.append(f"{name} {_when(path.stat().st_mtime)}{_kdf(data)}")
+    return "Files: " + "; ".join(parts) + ".\n"
 
 
 def write(results: Path = RESULTS, since: float | None = None,

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlcipher3
 from test_export_perf import _anchor
 from test_size_perf import PASSPHRASE as SIZE_PASSPHRASE
 from test_size_perf import (
@@ -128,6 +129,18 @@ def _export_end_to_end(folder: Path, dbk: bytes, params: KdfParams,
             "app_times_s": [round(t, 3) for t in apps]}
 
 
+def _memory_security() -> str:
+    """``cipher_memory_security`` as a new raw connection of this process reads it: the
+    anchors above ran in this process, so "1" (set by something earlier in the run, for the
+    whole process and for good) would mean they were not measured with SQLCipher's defaults."""
+    conn = sqlcipher3.connect(":memory:")
+    try:
+        conn.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")
+        return str(conn.execute("PRAGMA cipher_memory_security").fetchone()[0])
+    finally:
+        conn.close()
+
+
 def test_the_vaults_own_work_on_imported_jsonl(tmp_path: Path) -> None:
     policy = KdfPolicy()  # calibrated on this machine, as `intake init` does
     params = policy.params()
@@ -149,6 +162,7 @@ def test_the_vaults_own_work_on_imported_jsonl(tmp_path: Path) -> None:
     figures[f"autosave_{small}"] = _autosave(tmp_path / f"vault-{small}", tmp_path)
     figures[f"export_{small}"] = _export_end_to_end(tmp_path / f"vault-{small}", keys[small],
                                                     params, tmp_path)
+    figures["anchor_cipher_memory_security"] = _memory_security()
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "jsonl_same_time.json").write_text(json.dumps(figures, indent=2) + "\n")
     print("\n" + json.dumps(figures, indent=2))
