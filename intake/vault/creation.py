@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from intake.vault import (
     slotwrap,
     user_slots,
 )
+from intake.vault.cost_files import CREATE_COST_NAME, record_cost
 from intake.vault.database import transaction
 from intake.vault.files import VaultFiles, remove_partial
 from intake.vault.kdf import KdfParams, KdfPolicy
@@ -130,6 +132,7 @@ def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy,
             vault_id, kind=KIND_RECOVERY, user=None, secret=recovery.normalize(code) or "",
             content=SlotContent(keys, None), params=params, generation=start.generation,
             wrapping_key=os.urandom(keyslots.KEY_BYTES) if start.decoy else None))
+    made_from = time.perf_counter()  # the derivations are done: what a decoy repeats
     slot_file = keyslots.sealed(vault_id, start.generation, slots, keys.dbk,
                                 wipe_after_failures=start.wipe_after_failures,
                                 user_kdf=user_kdf)
@@ -154,6 +157,7 @@ def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy,
         finally:
             database.checkpoint_and_close(conn)
         write_atomic(files.keyslots, keyslots.serialize(slot_file))
+        record_cost(files.folder, time.perf_counter() - made_from, CREATE_COST_NAME)
     except OSError as exc:
         remove_partial(files)
         raise StorageFailed(reason=exc.strerror or type(exc).__name__) from exc

@@ -176,7 +176,7 @@ class Vault:
         vault._verify_open(slot_id=slot.id, accept_mismatch=accept_generation_mismatch)
         if not slot.nameless:  # format 1 or 2: rewrite it nameless, under the same passphrase
             vault._rewrap_own_slot(normalize(passphrase), keep_must_change=True)
-        duress.record_cost(files.folder, time.perf_counter() - derived_at)
+        duress.after_real_unlock(files.folder, derived_at)
         return vault
 
     @classmethod

@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from intake.atomic import fsync_dir
+from intake.vault.cost_files import CHECK_COST_NAME as CHECK_COST_NAME  # noqa: PLC0414
+from intake.vault.cost_files import COST_NAME as COST_NAME  # noqa: PLC0414
+from intake.vault.cost_files import CREATE_COST_NAME
 from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME
 from intake.vault.lockfile import LOCK_NAME
 from intake.vault.record_index import INDEX_NAME
 from intake.vault.rekey import SUFFIX
 from intake.vault.unlock_audit import FAILURES_NAME
 
-COST_NAME = "unlock_cost"  # see intake.vault.duress
-CHECK_COST_NAME = "check_cost"  # see intake.vault.background_check
 #: Files at most this large are overwritten whole before they are unlinked.
 OVERWRITE_WHOLE = 4 << 20
 _CHUNK = 1 << 20
@@ -67,11 +68,14 @@ def _destroy(path: Path, report: WipeReport, *, limit: int) -> None:
             report.failed.append(path.name)
 
 
-def wipe_vault(folder: Path) -> WipeReport:
+def wipe_vault(folder: Path, *, overwrite: bool = True) -> WipeReport:
     """Destroy the vault in ``folder``: key file first (overwritten, flushed, unlinked),
     then everything else. Never raises for a file that could not be removed: the report
-    names it."""
+    names it. Without ``overwrite`` (a duress unlock, which must not take longer than a
+    real one) only the key file is overwritten; the rest, unreadable without it, is
+    unlinked."""
     report = WipeReport()
+    limit = OVERWRITE_WHOLE if overwrite else 0
     _destroy(folder / KEYSLOTS_NAME, report, limit=OVERWRITE_WHOLE)
     with contextlib.suppress(OSError):
         fsync_dir(folder)
@@ -79,10 +83,11 @@ def wipe_vault(folder: Path) -> WipeReport:
     for name in (f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", DATABASE_NAME,
                  DATABASE_NAME + SUFFIX, f"{DATABASE_NAME}{SUFFIX}-wal",
                  f"{DATABASE_NAME}{SUFFIX}-shm", FAILURES_NAME, COST_NAME, CHECK_COST_NAME,
+                 CREATE_COST_NAME,
                  f"{DATABASE_NAME}.backup", f"{DATABASE_NAME}.backup-wal",
                  f"{DATABASE_NAME}.backup-shm", INDEX_NAME, f"{INDEX_NAME}-wal",
                  f"{INDEX_NAME}-shm"):
-        _destroy(database.with_name(name), report, limit=OVERWRITE_WHOLE)
+        _destroy(database.with_name(name), report, limit=limit)
     for leftover in folder.glob(f".{KEYSLOTS_NAME}.*.tmp"):  # an interrupted atomic write
         _destroy(leftover, report, limit=OVERWRITE_WHOLE)
     attachments = folder / "attachments"  # encrypted; their keys went with the database
