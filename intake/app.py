@@ -34,6 +34,18 @@ if TYPE_CHECKING:
 #: whether Qt's own strings are translated; never anything from the vault) and quit.
 SMOKE_TEST_VARIABLE = "INTAKE_SMOKE_TEST"
 ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
+#: A session process not told to show itself by then is the standby: it imports the rest of
+#: the application (intake.ui.shell.warm_up) while it waits. The first session is told at
+#: once, and imports it after its window is up.
+STANDBY_WARM_UP_MS = 200
+#: Pure-Python modules the first screen needs, imported before Qt. PySide6's import hook
+#: (shibokensupport.feature) reads the source of each module imported after PySide6 once,
+#: to see whether it uses PySide6 (about 0.1 ms a module); imported before, only the few
+#: named again in an import statement later are read, not the dozens below them (babel,
+#: cryptography, platformdirs).
+BEFORE_QT = ("intake.i18n", "intake.settings", "intake.hardening", "intake.domain.permissions",
+             "intake.domain.passphrase", "intake.services.session", "intake.vault.kdf",
+             "intake.vault.files")
 
 
 @dataclass
@@ -125,6 +137,10 @@ def _report_first_screen(gui: Gui) -> None:
 
 
 def _application(argv: Sequence[str]) -> QApplication:
+    import importlib
+
+    for name in BEFORE_QT:
+        importlib.import_module(name)
     from PySide6.QtWidgets import QApplication
 
     from intake.hardening import harden_process, install_exception_hook
@@ -142,14 +158,18 @@ def _application(argv: Sequence[str]) -> QApplication:
 
 def _start(gui: Gui) -> None:
     """The window is on screen: the smoke test's report, or the test script (both only
-    when their variable is set)."""
+    when their variable is set); then the rest of the application is imported, a module
+    each turn of the event loop (issue 17: the first screen does not wait for it)."""
     from PySide6.QtCore import QTimer
+
+    from intake.ui.shell import warm_up
 
     if os.environ.get(SMOKE_TEST_VARIABLE) == "1":
         QTimer.singleShot(0, lambda: _report_first_screen(gui))
     from intake.ui.shell import script_driver
 
     script_driver.start_if_asked(gui.window, os.environ)
+    warm_up.start()
 
 
 def in_process(argv: Sequence[str] = ()) -> int:
@@ -170,13 +190,17 @@ def in_process(argv: Sequence[str] = ()) -> int:
 def session_main(read_fd: int, write_fd: int) -> int:
     """A session process: built hidden (the standby), shown at the supervisor's word; its
     lock ends it (:mod:`intake.ui.shell.restart`)."""
+    app = _application(())  # before any import of Qt (BEFORE_QT)
+    from PySide6.QtCore import QTimer
+
+    from intake.ui.shell import warm_up
     from intake.ui.shell.restart import SessionLink
 
-    app = _application(())
     standby = Standby(app, build(app, os.environ), os.environ)
     link = SessionLink(read_fd, write_fd, standby.present, standby.lost)
     standby.leave = link.leave
     link.ready()
+    QTimer.singleShot(STANDBY_WARM_UP_MS, warm_up.start)
     code = int(app.exec())
     standby.gui.session.lock()
     link.quit(code)
@@ -192,7 +216,13 @@ class Standby:
         self.leave: Callable[[str], object] | None = None
 
     def present(self, locked_by: str) -> None:
-        """The unlock screen for ``locked_by`` (handed over in memory), then the window."""
+        """The unlock screen for ``locked_by`` (handed over in memory), then the window.
+        A standby's warm-up is finished first (it had all the time it needed, but for a
+        lock just after the start); the first session's starts once its window is up."""
+        from intake.ui.shell import warm_up
+
+        if warm_up.started():
+            warm_up.finish()
         self.gui = self._fresh()
         window = self.gui.window
         window.leave_on_lock = self.leave

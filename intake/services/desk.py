@@ -14,23 +14,53 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from intake.domain.roles import Role
-from intake.services.attachments import AttachmentService
-from intake.services.audit_log import AuditService
-from intake.services.backup import BackupService
-from intake.services.casefile import CaseFileService
-from intake.services.dashboard import DashboardService
-from intake.services.drafts import ResumePlace
-from intake.services.exports import ExportService
-from intake.services.interviews import InterviewService
-from intake.services.quotes import QuoteService
-from intake.services.review import ReviewService
-from intake.services.transfer import TransferService
-from intake.services.users import UserService
-from intake.vault import background_check, duress, migrations
-from intake.vault.vault import Vault
-from intake.vault.wipe import CHECK_COST_NAME
+
+if TYPE_CHECKING:
+    from intake.services.attachments import AttachmentService
+    from intake.services.audit_log import AuditService
+    from intake.services.backup import BackupService
+    from intake.services.casefile import CaseFileService
+    from intake.services.dashboard import DashboardService
+    from intake.services.drafts import ResumePlace
+    from intake.services.exports import ExportService
+    from intake.services.interviews import InterviewService
+    from intake.services.quotes import QuoteService
+    from intake.services.review import ReviewService
+    from intake.services.transfer import TransferService
+    from intake.services.users import UserService
+    from intake.vault import background_check
+    from intake.vault.vault import Vault
+
+#: What an unlock and a desk's services import, in the order an unlock needs them (a few
+#: big modules first, to split the work): the window imports them after its first screen is
+#: up (intake.ui.shell.warm_up), so that neither the unlock window nor the unlock waits for
+#: them; each service is imported by its property otherwise, when first used.
+SERVICE_MODULES = (
+    "intake.domain.questionnaire",
+    "intake.vault.keyslots",
+    "intake.vault.database",
+    "intake.vault.drafts",
+    "intake.vault.vault",
+    "intake.services.interviews",
+    "intake.services.attachments",
+    "intake.services.dashboard",
+    "intake.services.casefile",
+    "intake.services.transfer",
+    "intake.services.exports",
+    "intake.services.review",
+    "intake.services.quotes",
+    "intake.services.users",
+    "intake.services.audit_log",
+    "intake.services.backup",
+    "intake.services.drafts",
+    "intake.vault.background_check",
+    "intake.vault.duress",
+    "intake.vault.migrations",
+    "intake.vault.wipe",
+)
 
 
 class IntegrityCheck:
@@ -42,6 +72,9 @@ class IntegrityCheck:
         self._check, self._folder = check, folder
 
     def poll(self) -> str | None:
+        from intake.vault import background_check, duress
+        from intake.vault.wipe import CHECK_COST_NAME
+
         outcome = self._check.poll()
         seconds = self._check.seconds() if outcome is not None else None
         if seconds is not None:  # intact: remember how long it took (see duress)
@@ -112,6 +145,8 @@ class Desk:
         return self._vault.generation
 
     def schema_version(self) -> int:
+        from intake.vault import migrations
+
         return migrations.current_version(self._vault.connection())
 
     def close(self) -> None:
@@ -132,49 +167,73 @@ class Desk:
     # -- the services, one each -----------------------------------------------------------
     @cached_property
     def records(self) -> InterviewService:
+        from intake.services.interviews import InterviewService
+
         return InterviewService(self._vault)
 
     @cached_property
     def review(self) -> ReviewService:
+        from intake.services.review import ReviewService
+
         return ReviewService(self._vault)
 
     @cached_property
     def exports(self) -> ExportService:
+        from intake.services.exports import ExportService
+
         return ExportService(self._vault)
 
     @cached_property
     def quotes(self) -> QuoteService:
         """Quotes for publication: drafted and approved by a holder of the identity key."""
+        from intake.services.quotes import QuoteService
+
         return QuoteService(self._vault)
 
     @cached_property
     def transfer(self) -> TransferService:
+        from intake.services.transfer import TransferService
+
         return TransferService(self._vault)
 
     @cached_property
     def users(self) -> UserService:
+        from intake.services.users import UserService
+
         return UserService(self._vault)
 
     @cached_property
     def audit(self) -> AuditService:
+        from intake.services.audit_log import AuditService
+
         return AuditService(self._vault)
 
     @cached_property
     def attachments(self) -> AttachmentService:
+        from intake.services.attachments import AttachmentService
+
         return AttachmentService(self._vault)
 
     @cached_property
     def backup(self) -> BackupService:
+        from intake.services.backup import BackupService
+
         return BackupService(self._vault)
 
     @cached_property
     def dashboard(self) -> DashboardService:
+        from intake.services.dashboard import DashboardService
+
         return DashboardService(self._vault)
 
     @cached_property
     def casefile(self) -> CaseFileService:
+        from intake.services.casefile import CaseFileService
+
         return CaseFileService(self._vault)
 
     @cached_property
     def resume(self) -> ResumePlace:
+        from intake.services.drafts import ResumePlace
+
         return ResumePlace(self._vault)

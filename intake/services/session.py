@@ -4,18 +4,23 @@ Qt-free, shared by the GUI and the tests. Unlocking is slow on purpose (Argon2id
 calls :meth:`Session.open_vault` on a worker thread and hands the result to
 :meth:`Session.attach` on its own thread. What the UI gets is the unlocked vault's
 :class:`~intake.services.desk.Desk`, never the vault.
+
+The desk and the vault are imported by the methods that make them (issue 17: the unlock
+window is up before they are imported; the window imports them after, see
+:mod:`intake.ui.shell.warm_up`).
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from intake.domain.roles import Role
-from intake.services.desk import Desk
-from intake.vault.files import vault_exists
-from intake.vault.kdf import KdfPolicy
-from intake.vault.vault import Vault
+if TYPE_CHECKING:
+    from intake.domain.roles import Role
+    from intake.services.desk import Desk
+    from intake.vault.kdf import KdfPolicy
+    from intake.vault.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +32,9 @@ class Session:
 
     # -- work that may run on a worker thread (touches no session state) ------------------
     def create_vault(self, folder: Path, user: str, passphrase: str) -> tuple[Desk, str]:
+        from intake.services.desk import Desk
+        from intake.vault.vault import Vault
+
         vault, code = Vault.create(folder, user, passphrase, self._policy)
         return Desk(vault), code
 
@@ -34,12 +42,18 @@ class Session:
     def open_vault(
         folder: Path, user: str, passphrase: str, accept_generation_mismatch: bool = False
     ) -> Desk:
+        from intake.services.desk import Desk
+        from intake.vault.vault import Vault
+
         return Desk(Vault.open(
             folder, user, passphrase, accept_generation_mismatch=accept_generation_mismatch
         ))
 
     @staticmethod
     def recover_vault(folder: Path, user: str, code: str, new_passphrase: str) -> Desk:
+        from intake.services.desk import Desk
+        from intake.vault.vault import Vault
+
         desk = Desk(Vault.open_with_recovery_code(folder, user, code))
         try:
             desk.change_passphrase(new_passphrase)
@@ -51,6 +65,8 @@ class Session:
 
     @staticmethod
     def exists(folder: Path) -> bool:
+        from intake.vault.files import vault_exists
+
         return vault_exists(folder)
 
     # -- state (UI thread) ----------------------------------------------------------------

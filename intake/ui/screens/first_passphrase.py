@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,12 +26,14 @@ from PySide6.QtWidgets import (
 
 from intake.domain.passphrase import normalize
 from intake.i18n import _
-from intake.services.desk import Desk
 from intake.ui.kit.busy import busy_bar, centred, error_label
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
 from intake.ui.kit.passphrase_fields import NewPassphraseFields
 from intake.ui.kit.worker import Runner
+
+if TYPE_CHECKING:  # the vault is imported at unlock (issue 17)
+    from intake.services.desk import Desk
 
 
 class InitialPassphrase:

@@ -18,6 +18,7 @@ after a lock), so that only the passphrase is asked for; a fresh start asks for 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
@@ -33,8 +34,6 @@ from PySide6.QtWidgets import (
 
 from intake.errors import GenerationMismatch, VaultWipedAfterFailures
 from intake.i18n import _
-from intake.services.desk import Desk
-from intake.services.session import Session
 from intake.ui.kit.busy import busy_bar, centred, error_label
 from intake.ui.kit.dialogs import Dialogs
 from intake.ui.kit.errors import error_text
@@ -48,6 +47,10 @@ from intake.ui.kit.worker import BackgroundTasks
 from intake.ui.screens.first_passphrase import InitialPassphrase
 from intake.ui.screens.language_switch import LanguageSwitch
 from intake.ui.shell.language import LanguageController
+
+if TYPE_CHECKING:  # the vault is imported at unlock (issue 17)
+    from intake.services.desk import Desk
+    from intake.services.session import Session
 
 UNLOCK, RECOVER = 0, 1
 CLEAR_HIDDEN_MS = 30_000

@@ -12,6 +12,7 @@ Finish) button does when that is enabled.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -30,8 +31,6 @@ from PySide6.QtWidgets import (
 from intake.domain.users import validate_user_name
 from intake.errors import IntakeError, VaultExists
 from intake.i18n import _
-from intake.services.desk import Desk
-from intake.services.session import Session
 from intake.settings import SettingsStore
 from intake.ui.kit.dialogs import Dialogs
 from intake.ui.kit.errors import error_text
@@ -44,6 +43,10 @@ from intake.ui.screens.recovery_code import RecoveryCodePanel
 from intake.ui.shell.language import LanguageController
 
 WELCOME, ACCOUNT, PASSPHRASE, CREATING, RECOVERY = range(5)
+
+if TYPE_CHECKING:  # the vault is imported at unlock (issue 17)
+    from intake.services.desk import Desk
+    from intake.services.session import Session
 
 
 def _text(parent: QWidget) -> QLabel:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import SLOT, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication
@@ -23,13 +24,13 @@ from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit
 
 from intake.domain.permissions import Action, allowed
 from intake.i18n import _
-from intake.services import opening
-from intake.services.backup import BackupMade
-from intake.ui.admin.security_settings import SecuritySettingsDialog
 from intake.ui.kit import file_choice
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.progress import ABANDON, Ticker, run_with_progress
-from intake.ui.shell.seams import Shell
+
+if TYPE_CHECKING:
+    from intake.services.backup import BackupMade
+    from intake.ui.shell.seams import Shell
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,8 @@ class FieldSecurity:
 
     # -- security settings ----------------------------------------------------------------
     def open_settings(self) -> None:
+        from intake.ui.admin.security_settings import SecuritySettingsDialog
+
         shell = self.shell
         desk = shell.desk
         users = (desk.users if desk is not None and allowed(desk.role, Action.MANAGE_USERS)
@@ -253,6 +256,8 @@ class FieldSecurity:
         desk = shell.desk
         folder = desk.folder if desk is not None else shell.vault_folder
         # No save, no audit entry: close what is open and drop the keys, as fast as possible.
+        from intake.services import opening  # imported by the warm-up long before
+
         shell.close_at_once()
         try:
             failed = list(opening.wipe(folder).failed)

@@ -1,7 +1,8 @@
 """The Help menu: the user guide (F1), the list of keyboard shortcuts (Ctrl+/)
 and About. One guide and one shortcut list at a time (kept with the window's other open
 views, so they follow the language); the entries themselves are in ``actions.py``. The guide
-(a ``QTextBrowser``) is imported when first opened, not with the unlock window."""
+(a ``QTextBrowser``) and the shortcut list (every key of the form) are imported when first
+opened, not with the unlock window."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from PySide6.QtWidgets import QWidget
 
 from intake import __version__
 from intake.i18n import _
-from intake.ui.kit.dialogs import Dialogs
-from intake.ui.shell.shortcuts import ShortcutsDialog, show_shortcuts
-from intake.ui.shell.views import OpenViews
 
 if TYPE_CHECKING:
+    from intake.ui.kit.dialogs import Dialogs
     from intake.ui.shell.guide import GuideDialog
+    from intake.ui.shell.shortcuts import ShortcutsDialog
+    from intake.ui.shell.views import OpenViews
 
 
 class HelpMenu:
@@ -31,6 +32,8 @@ class HelpMenu:
 
     @property
     def shortcuts(self) -> ShortcutsDialog | None:
+        from intake.ui.shell.shortcuts import ShortcutsDialog
+
         return self.views.get("shortcuts", ShortcutsDialog)
 
     def open_guide(self) -> None:
@@ -39,6 +42,8 @@ class HelpMenu:
         self.views.show("guide", GuideDialog, lambda: show_guide(self.window))
 
     def open_shortcuts(self) -> None:
+        from intake.ui.shell.shortcuts import ShortcutsDialog, show_shortcuts
+
         shown = self.shortcuts
         if shown is not None:
             shown.retranslate()  # rebuilt: the actions may have changed

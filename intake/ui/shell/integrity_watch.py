@@ -11,12 +11,15 @@ Check the vault remains).
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
 from intake.i18n import _
-from intake.services.desk import Desk, IntegrityCheck
-from intake.ui.shell.seams import Shell
+
+if TYPE_CHECKING:
+    from intake.services.desk import Desk, IntegrityCheck
+    from intake.ui.shell.seams import Shell
 
 log = logging.getLogger(__name__)
 

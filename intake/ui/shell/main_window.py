@@ -24,26 +24,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QWidget
 
+from intake.domain.permissions import Action, allowed
 from intake.i18n import _
-from intake.services import opening
-from intake.services.desk import Desk
-from intake.services.exports import EXPORTERS
-from intake.services.session import Session
-from intake.settings import SettingsStore, forget_after_wipe
-from intake.ui.admin.audit_view import AuditView
-from intake.ui.admin.users_dialog import UsersDialog
-from intake.ui.export.export_wizard import ExportWizard
-from intake.ui.export.statistics_export import StatisticsExportDialog
+from intake.settings import forget_after_wipe
 from intake.ui.kit.dialogs import Dialogs
-from intake.ui.records.workspace import Workspace
-from intake.ui.screens.first_passphrase import FirstPassphraseScreen, InitialPassphrase
-from intake.ui.screens.unlock import UnlockScreen
-from intake.ui.screens.wizard import FirstRunWizard
 from intake.ui.shell.actions import (
     Screen,
     build_menus,
@@ -56,19 +46,27 @@ from intake.ui.shell.clipboard import ClipboardGuard
 from intake.ui.shell.field_security import FieldSecurity, close_modal_dialogs
 from intake.ui.shell.help_menu import HelpMenu
 from intake.ui.shell.integrity_watch import IntegrityWatch
-from intake.ui.shell.language import LanguageController
 from intake.ui.shell.lock_countdown import LockCountdown
 from intake.ui.shell.place import remember_place, resume_place
 from intake.ui.shell.record_tools import RecordTools
+from intake.ui.shell.screen_kinds import is_first_passphrase, is_unlock_screen, is_workspace
 from intake.ui.shell.session_tasks import SessionTasks
 from intake.ui.shell.transfer import TransferMenu
-from intake.ui.shell.vault_views import VaultViews
+from intake.ui.shell.vault_views import OpenVaultViews, VaultViews
 from intake.ui.shell.views import OpenViews
+
+if TYPE_CHECKING:  # each screen and view is imported when first shown (issue 17)
+    from intake.services.desk import Desk
+    from intake.services.session import Session
+    from intake.settings import SettingsStore
+    from intake.ui.records.workspace import Workspace
+    from intake.ui.screens.first_passphrase import InitialPassphrase
+    from intake.ui.shell.language import LanguageController
 
 log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, OpenVaultViews):
     def __init__(
         self,
         session: Session,
@@ -148,23 +146,6 @@ class MainWindow(QMainWindow):
     def say(self, text: str) -> None:
         self.statusBar().showMessage(text)
 
-    # -- the open views (intake.ui.shell.views) --------------------------------------------
-    @property
-    def export_wizard(self) -> ExportWizard | None:
-        return self.views.get("export_wizard", ExportWizard)
-
-    @property
-    def statistics_dialog(self) -> StatisticsExportDialog | None:
-        return self.views.get("statistics", StatisticsExportDialog)
-
-    @property
-    def users_dialog(self) -> UsersDialog | None:
-        return self.views.get("users", UsersDialog)
-
-    @property
-    def audit_view(self) -> AuditView | None:
-        return self.views.get("audit", AuditView)
-
     # -- screens --------------------------------------------------------------------------
     @property
     def screen_widget(self) -> QWidget:
@@ -183,20 +164,23 @@ class MainWindow(QMainWindow):
         """Each action's rule (``actions.py``) over the session and the screen shown."""
         widget = self.centralWidget()
         unlocked = self._session.unlocked
-        in_workspace = unlocked and isinstance(widget, Workspace)
+        in_workspace = unlocked and is_workspace(widget)
         role = self._session.role
         enable_actions(self.menu_actions, Screen(
             unlocked=unlocked, workspace=in_workspace,
-            unlock_screen=isinstance(widget, UnlockScreen), role=role,
-            may_export=in_workspace and role is not None and role in EXPORTERS))
+            unlock_screen=is_unlock_screen(widget), role=role,
+            may_export=(in_workspace and role is not None
+                        and allowed(role, Action.EXPORT_ANONYMIZED))))
         self.transfer.update(in_workspace)
 
     @property
     def workspace(self) -> Workspace | None:
         widget = self.centralWidget()
-        return widget if isinstance(widget, Workspace) else None
+        return widget if is_workspace(widget) else None
 
     def show_wizard(self) -> None:
+        from intake.ui.screens.wizard import FirstRunWizard
+
         wizard = FirstRunWizard(
             self._session, self.tasks, self._languages, self.dialogs, self._settings,
             self._folder, self,
@@ -206,6 +190,8 @@ class MainWindow(QMainWindow):
 
     def show_unlock(self, locked_by: str = "") -> None:
         """``locked_by``: the user who just locked, passed in memory only (never stored)."""
+        from intake.ui.screens.unlock import UnlockScreen
+
         screen = UnlockScreen(
             self._session, self.tasks, self._languages, self.dialogs, self._folder, self,
             locked_by=locked_by,
@@ -231,6 +217,8 @@ class MainWindow(QMainWindow):
     def _choose_passphrase(self, desk: Desk, initial: InitialPassphrase | None) -> None:
         """First unlock with an initial passphrase: only this screen (and Lock, Quit and the
         language) until the user has chosen their own; then the workspace."""
+        from intake.ui.screens.first_passphrase import FirstPassphraseScreen
+
         screen = FirstPassphraseScreen(self._attach(desk), initial, self.tasks, self)
         screen.done.connect(lambda: self._open_workspace(desk))
         self._set_screen(screen)
@@ -250,6 +238,8 @@ class MainWindow(QMainWindow):
             self._show_workspace(desk)
 
     def _show_workspace(self, desk: Desk) -> Workspace:
+        from intake.ui.records.workspace import Workspace
+
         workspace = Workspace(desk, self.dialogs, self, tasks=self.tasks)
         workspace.lock_requested.connect(self.lock)
         workspace.status_message.connect(self.statusBar().showMessage)
@@ -277,7 +267,7 @@ class MainWindow(QMainWindow):
         """Close every view beside the window (even the users dialog while it shows a
         recovery code); a passphrase change finishing while the vault locks opens no
         workspace."""
-        if isinstance(self.centralWidget(), FirstPassphraseScreen):
+        if is_first_passphrase(self.centralWidget()):
             self.screen_widget.blockSignals(True)
         self.views.close_all()
 
@@ -330,7 +320,7 @@ class MainWindow(QMainWindow):
         """After the vault was destroyed (panic wipe, too many failed unlocks): the
         first-run wizard, or the unlock screen when the key slots are still there (never
         offer to overwrite them)."""
-        if opening.exists(folder):
+        if self._session.exists(folder):
             self.show_unlock()
         else:
             forget_after_wipe(self._settings, folder, self._default_folder)

@@ -5,11 +5,14 @@ stops a lock or an unlock: a place that cannot be kept or read is only logged.""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from intake.errors import IntakeError
-from intake.services.desk import Desk
-from intake.services.drafts import Place
-from intake.ui.records.workspace import Workspace
+
+if TYPE_CHECKING:
+    from intake.services.desk import Desk
+    from intake.services.drafts import Place
+    from intake.ui.records.workspace import Workspace
 
 log = logging.getLogger(__name__)
 

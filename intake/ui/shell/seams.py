@@ -7,17 +7,18 @@ this one protocol, what it depends on. The main window is the only implementatio
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtWidgets import QMainWindow
+if TYPE_CHECKING:  # types only: the helpers import this before a vault is open
+    from PySide6.QtWidgets import QMainWindow
 
-from intake.services.desk import Desk
-from intake.settings import SettingsStore
-from intake.ui.kit.dialogs import Dialogs
-from intake.ui.records.workspace import Workspace
-from intake.ui.shell.auto_lock import AutoLock
-from intake.ui.shell.session_tasks import SessionTasks
-from intake.ui.shell.views import OpenViews
+    from intake.services.desk import Desk
+    from intake.settings import SettingsStore
+    from intake.ui.kit.dialogs import Dialogs
+    from intake.ui.records.workspace import Workspace
+    from intake.ui.shell.auto_lock import AutoLock
+    from intake.ui.shell.session_tasks import SessionTasks
+    from intake.ui.shell.views import OpenViews
 
 
 class Shell(Protocol):

@@ -15,13 +15,15 @@ waits for all of them and the tests wait on one object.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject
 
-from intake.services.desk import Desk
-from intake.ui.kit.vault_worker import VaultWorker
 from intake.ui.kit.worker import BackgroundTasks, Failure
+
+if TYPE_CHECKING:
+    from intake.services.desk import Desk
+    from intake.ui.kit.vault_worker import VaultWorker
 
 T = TypeVar("T")
 
@@ -34,6 +36,8 @@ class SessionTasks(BackgroundTasks):
 
     def open_vault(self, desk: Desk) -> None:
         """The vault was unlocked: its jobs go to one worker from now until the lock."""
+        from intake.ui.kit.vault_worker import VaultWorker
+
         self.close_vault()
         self._vault = VaultWorker(desk, self)
 

@@ -11,26 +11,45 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from intake.i18n import _, ngettext
-from intake.services.desk import Desk
-from intake.services.transfer import BundleImported, BundleSent, InboxReport, UntrustedDevice
-from intake.settings import SettingsStore
 from intake.ui.kit import file_choice
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.progress import Ticker, run_with_progress
-from intake.ui.shell.office import OfficeDialog, ask_fingerprint
-from intake.ui.shell.seams import Shell
+
+if TYPE_CHECKING:  # the transfer service and the office dialog: imported when first used
+    from PySide6.QtGui import QAction
+
+    from intake.services.desk import Desk
+    from intake.services.transfer import BundleImported, BundleSent, InboxReport
+    from intake.settings import SettingsStore
+    from intake.ui.shell.office import OfficeDialog
+    from intake.ui.shell.seams import Shell
 
 __all__ = ["OfficeDialog", "TransferMenu", "imported_text"]
 log = logging.getLogger(__name__)
 INBOX_POLL_MS = 60_000
 BUNDLE_FILTER = "intake (*.intake)"
+
+
+def __getattr__(name: str) -> object:
+    """``OfficeDialog``, named here too, without importing it before it is needed."""
+    if name == "OfficeDialog":
+        from intake.ui.shell.office import OfficeDialog
+
+        return OfficeDialog
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def ask_fingerprint(parent: QWidget, text: str) -> str | None:
+    """The typed fingerprint of an untrusted device (``office.ask_fingerprint``)."""
+    from intake.ui.shell import office
+
+    return office.ask_fingerprint(parent, text)
 
 
 def imported_text(result: BundleImported) -> str:
@@ -161,6 +180,8 @@ class TransferMenu(QObject):
             return service.import_bundle(chosen.read_bytes(), trust_device=trust, tick=tick)
 
         def failed(error: BaseException) -> None:
+            from intake.services.transfer import UntrustedDevice
+
             if isinstance(error, UntrustedDevice) and trust is None:
                 typed = self.ask_fingerprint(self.window, error.message() + "\n\n" + _(
                     "Ask the sender to read their device fingerprint to you, and type it "
@@ -221,6 +242,8 @@ class TransferMenu(QObject):
         desk = self._desk()
         if desk is None:
             return
+        from intake.ui.shell.office import OfficeDialog
+
         dialog = OfficeDialog(desk.transfer, self, self.window)
         dialog.exec()
         dialog.deleteLater()

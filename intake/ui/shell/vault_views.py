@@ -3,17 +3,55 @@ statistics…: the dialogs over the open vault that the main window opens beside
 of each at a time (kept in its :class:`~intake.ui.shell.views.OpenViews`, so they follow
 the language and close when the vault locks). Each is given the desk and the task runner,
 never the vault; each asks the window to lock when its own Lock button is pressed.
+
+Each dialog's module is imported when it is first opened (issue 17: not before the first
+screen; :mod:`intake.ui.shell.warm_up` imports them once that screen is up).
 """
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction
+from typing import TYPE_CHECKING
 
-from intake.ui.admin.audit_view import AuditView
-from intake.ui.admin.users_dialog import UsersDialog
-from intake.ui.export.export_wizard import ExportWizard
-from intake.ui.export.statistics_export import StatisticsExportDialog
-from intake.ui.shell.seams import Shell
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+
+    from intake.ui.admin.audit_view import AuditView
+    from intake.ui.admin.users_dialog import UsersDialog
+    from intake.ui.export.export_wizard import ExportWizard
+    from intake.ui.export.statistics_export import StatisticsExportDialog
+    from intake.ui.shell.seams import Shell
+    from intake.ui.shell.views import OpenViews
+
+
+class OpenVaultViews:
+    """The main window's names for these dialogs while open (``None`` when closed); a
+    dialog's module is imported to ask, as no dialog of it is open before."""
+
+    views: OpenViews
+
+    @property
+    def export_wizard(self) -> ExportWizard | None:
+        from intake.ui.export.export_wizard import ExportWizard
+
+        return self.views.get("export_wizard", ExportWizard)
+
+    @property
+    def statistics_dialog(self) -> StatisticsExportDialog | None:
+        from intake.ui.export.statistics_export import StatisticsExportDialog
+
+        return self.views.get("statistics", StatisticsExportDialog)
+
+    @property
+    def users_dialog(self) -> UsersDialog | None:
+        from intake.ui.admin.users_dialog import UsersDialog
+
+        return self.views.get("users", UsersDialog)
+
+    @property
+    def audit_view(self) -> AuditView | None:
+        from intake.ui.admin.audit_view import AuditView
+
+        return self.views.get("audit", AuditView)
 
 
 class VaultViews:
@@ -28,6 +66,7 @@ class VaultViews:
         shell, desk = self.shell, self.shell.desk
         if desk is None or not self._allowed("export_action"):
             return
+        from intake.ui.export.export_wizard import ExportWizard
 
         def make() -> ExportWizard:
             wizard = ExportWizard(desk, shell.tasks, interviewers=[desk.user],
@@ -41,6 +80,7 @@ class VaultViews:
         shell, desk = self.shell, self.shell.desk
         if desk is None or not self._allowed("statistics_action"):
             return
+        from intake.ui.export.statistics_export import StatisticsExportDialog
 
         def make() -> StatisticsExportDialog:
             dialog = StatisticsExportDialog(desk, shell.tasks, interviewers=[desk.user],
@@ -54,6 +94,7 @@ class VaultViews:
         shell, desk = self.shell, self.shell.desk
         if desk is None or not self._allowed("users_action"):
             return
+        from intake.ui.admin.users_dialog import UsersDialog
 
         def make() -> UsersDialog:
             dialog = UsersDialog(desk, shell.tasks, shell.dialogs, shell.host)
@@ -81,6 +122,7 @@ class VaultViews:
         shell, desk = self.shell, self.shell.desk
         if desk is None or not self._allowed("audit_action"):
             return
+        from intake.ui.admin.audit_view import AuditView
 
         def make() -> AuditView:
             view = AuditView(desk, shell.tasks, shell.host)
