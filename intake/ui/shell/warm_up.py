@@ -20,15 +20,13 @@ import sys
 
 from PySide6.QtCore import QTimer
 
-from intake.services.desk import SERVICE_MODULES
-
 log = logging.getLogger(__name__)
 
-#: In the order the user may need them: the vault and the services (an unlock opens the
-#: vault and makes a desk), the workspace (shown after an unlock), then the menus' dialogs.
-#: A module's own imports come with it; a few big ones are listed first to split the work.
-MODULES = (
-    *SERVICE_MODULES,
+#: After the vault and the desk's services (``intake.services.desk.SERVICE_MODULES``: an
+#: unlock opens the vault and makes a desk), in the order the user may need them: the
+#: workspace (shown after an unlock), then the menus' dialogs. A module's own imports come
+#: with it; a few big ones are listed first to split the work.
+UI_MODULES = (
     "intake.services.opening",
     "intake.ui.kit.vault_worker",
     "intake.ui.screens.first_passphrase",
@@ -45,21 +43,34 @@ MODULES = (
     "intake.ui.shell.shortcuts",
 )
 
-_pending: list[str] = []
+#: What is left to import (None: not listed yet, the first turn lists it).
+_pending: list[str] | None = None
 _started = False
 
 
-def start(modules: tuple[str, ...] = MODULES) -> None:
-    """Import ``modules`` one a turn of the event loop from now on (once a process)."""
-    global _started  # noqa: PLW0603 - imports are the process's: one warm-up a process
-    if _started:
-        return
-    _started = True
-    _pending.extend(modules)
-    QTimer.singleShot(0, _step)
+def modules() -> tuple[str, ...]:
+    """Every module of the warm-up, in its order."""
+    from intake.services.desk import SERVICE_MODULES
+
+    return (*SERVICE_MODULES, *UI_MODULES)
+
+
+def start() -> None:
+    """Import :func:`modules` one a turn of the event loop, from the next turn on (the
+    first turn lists them: even the desk's list is not read with the first screen). Once a
+    process: imports are the process's."""
+    global _started  # noqa: PLW0603 - one warm-up a process
+    if not _started:
+        _started = True
+        QTimer.singleShot(0, _step)
 
 
 def _step() -> None:
+    global _pending  # noqa: PLW0603
+    if _pending is None:
+        _pending = list(modules())
+        QTimer.singleShot(0, _step)
+        return
     while _pending:
         name = _pending.pop(0)
         if name in sys.modules:
@@ -70,10 +81,11 @@ def _step() -> None:
         QTimer.singleShot(0, _step)
 
 
-def finish(modules: tuple[str, ...] = MODULES) -> None:
+def finish() -> None:
     """Import at once what is not imported yet (a standby before it is shown)."""
-    _pending.clear()
-    for name in modules:
+    global _pending  # noqa: PLW0603
+    _pending = []  # a step still queued finds nothing left
+    for name in modules():
         if name not in sys.modules:
             _load(name)
 
@@ -82,8 +94,8 @@ def started() -> bool:
     return _started
 
 
-def done(modules: tuple[str, ...] = MODULES) -> bool:
-    return all(name in sys.modules for name in modules)
+def done() -> bool:
+    return all(name in sys.modules for name in modules())
 
 
 def _load(name: str) -> None:
