@@ -24,6 +24,25 @@ from typing import Any, NamedTuple
 
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
+from intake.exchange.analysis.redact_generic import (
+    DATE,
+    EMAIL,
+    FIRST_RULES,
+    FIXED_RULES,
+    HANDLE,
+    ID,
+    LAST_RULES,
+    NAME,
+    NUMBER,
+    ORG,
+    PHONE,
+    PLACE,
+    URL,
+    Rule,
+)
+from intake.exchange.analysis.redact_names import find_names
+from intake.exchange.analysis.redact_norm import Normalized, fold, normalize
+from intake.exchange.analysis.redact_places import find_places
 from intake.exchange.analysis.romanize import (
     given_pattern,
     latin_variants,
@@ -33,8 +52,9 @@ from intake.exchange.analysis.romanize import (
 )
 from intake.i18n import load_translations
 
-NAME, PHONE, EMAIL, ID, DATE, NUMBER, PLACE, ORG = (
-    "NAME", "PHONE", "EMAIL", "ID", "DATE", "NUMBER", "PLACE", "ORG")
+__all__ = ["DATE", "EMAIL", "HANDLE", "ID", "NAME", "NUMBER", "ORG", "PHONE", "PLACE", "URL",
+           "Redaction", "Span", "name_variants", "redact"]
+
 
 NAME_FIELDS = ("identity.full_name", "identity.aliases", "interview.interpreter_name")
 ORG_FIELDS = ("deployment.dispatching_entity", "deployment.russian_employer")
@@ -82,71 +102,6 @@ class Redaction:
         return [span.kind for span in self.spans]
 
 
-# --- fixed patterns ---------------------------------------------------------------------
-
-_EMAIL = re.compile(r"[A-Za-z0-9а-яА-ЯёЁ._%+\-]+@[A-Za-z0-9а-яА-ЯёЁ\-]+"
-                    r"(?:\.[A-Za-z0-9а-яА-ЯёЁ\-]+)+")
-
-_ID_KEYWORD = re.compile(
-    r"(?i)(?<![A-Za-z])(?:여권|passport|паспорт|신분증|공민증|주민등록번호|ID)"
-    r"(?:[ \t]*(?:번호|No\.?|number|номер|#|№))?[ \t]*(?:는|은|:|：)?[ \t]*"
-    r"(?P<v>[A-Z]{0,2}\d[\d \-]{3,}\d[A-Z]?)(?![\d])")
-_RRN = re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ \-]?[1-8]\d{6}(?!\d)")
-_PASSPORTS = (
-    re.compile(r"(?<![A-Za-z0-9])[MSROGDmsrogd]\d{8}(?![A-Za-z0-9])"),  # Korean, old
-    re.compile(r"(?<![A-Za-z0-9])[MSROGDmsrogd]\d{3}[A-Za-z]\d{4}(?![A-Za-z0-9])"),  # new
-    re.compile(r"(?<!\d)\d{2} \d{2} \d{6}(?!\d)"),  # Russian internal passport
-)
-
-_MONTHS_EN = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
-              r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_MONTHS_RU = (r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября"
-              r"|декабря)")
-_DATES = (
-    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[ \t]?[\-./][ \t]?(?P<m>\d{1,2})[ \t]?[\-./][ \t]?"
-               r"(?P<d>\d{1,2})(?!\d)\.?"),
-    re.compile(r"(?<!\d)(?P<d>\d{1,2})[./\-](?P<m>\d{1,2})[./\-](?P<y>(?:19|20)\d{2})(?!\d)"),
-    re.compile(r"(?:(?P<y>(?:19|20)?\d{2})[ \t]*년[ \t]*)?(?<!\d)(?P<m>\d{1,2})[ \t]*월[ \t]*"
-               r"(?P<d>\d{1,2})[ \t]*일"),
-    re.compile(rf"(?i)(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?{_MONTHS_EN}"
-               rf"(?:,?[ \t]+(?P<y>(?:19|20)\d{{2}}))?(?![A-Za-z])"),
-    re.compile(rf"(?i)(?<![A-Za-z]){_MONTHS_EN}[ \t]+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?!\d)"
-               rf"(?:,?[ \t]+(?P<y>(?:19|20)\d{{2}}))?"),
-    re.compile(rf"(?i)(?<!\d)(?P<d>\d{{1,2}})[ \t]+{_MONTHS_RU}"
-               rf"(?:[ \t]+(?P<y>(?:19|20)\d{{2}})(?:[ \t]*г\.?)?)?"),
-)
-
-_SEP = r"[ \t.\-]?"
-_PHONES = (
-    # Korean: mobile 010-1234-5678, +82 10 1234 5678, landline 02-123-4567, (031) 123-4567.
-    re.compile(rf"(?<![0-9A-Za-z+])(?:\+82{_SEP}(?:\(0\){_SEP})?\(?|\(?0)(?:1[016789]|2|[3-6][1-5]|70)"
-               rf"\)?{_SEP}\d{{3,4}}{_SEP}\d{{4}}(?!\d)"),
-    # Russian: +7 (914) 123-45-67, 8 914 123 45 67, +79141234567.
-    re.compile(rf"(?<![0-9A-Za-z+])(?:\+7|8){_SEP}\(?\d{{3}}\)?{_SEP}\d{{3}}{_SEP}\d{{2}}{_SEP}\d{{2}}"
-               r"(?!\d)"),
-    # International, North Korea included: +850 2 381 2345, 00850-191-234-5678.
-    re.compile(r"(?<![0-9A-Za-z+])(?:\+|00)\d{1,3}(?:[ \t.\-]?\(?\d{1,5}\)?){2,6}(?!\d)"),
-    # Local numbers without area code: 1234-5678, 123-4567, 123-45-67.
-    re.compile(r"(?<![0-9A-Za-z+.\-])\d{3,4}[.\-]\d{4}(?![\d\-]|\.\d)"),
-    re.compile(r"(?<![0-9A-Za-z+.\-])\d{3}-\d{2}-\d{2}(?![\d\-])"),
-)
-_DIGITS = re.compile(r"\d{5,}")
-
-
-def _valid_date(match: re.Match[str]) -> bool:
-    month = int(match.group("m")) if "m" in match.re.groupindex else 1
-    day = int(match.group("d"))
-    return 1 <= month <= 12 and 1 <= day <= 31
-
-
-def _enough_digits(match: re.Match[str]) -> bool:
-    """At least seven digits, and not a span of years such as 2017-2019 or 1990 2000."""
-    groups = re.findall(r"\d+", match.group())
-    if len(groups) == 2 and all(re.fullmatch(r"(?:19|20)\d\d", g) for g in groups):
-        return False
-    return 7 <= sum(len(g) for g in groups) <= 15
-
-
 # --- record-specific patterns -----------------------------------------------------------
 
 def _values(record: Record, qids: Iterable[str]) -> list[str]:
@@ -156,7 +111,7 @@ def _values(record: Record, qids: Iterable[str]) -> list[str]:
         items = value if isinstance(value, list | tuple) else [value]
         for item in items:
             if isinstance(item, str) and item.strip():
-                out.append(unicodedata.normalize("NFC", item.strip()))
+                out.append(fold(unicodedata.normalize("NFC", item.strip())))
     return out
 
 
@@ -268,29 +223,22 @@ def name_variants(name: str) -> list[str]:
 
 # --- the rules --------------------------------------------------------------------------
 
-Check = Callable[[re.Match[str]], bool]
+#: A finder of spans (third parties' names, places) in the masked normalized text.
+Finder = Callable[[str], list[tuple[int, int]]]
 
 
-@dataclass(frozen=True)
-class _Rule:
-    kind: str
-    pattern: re.Pattern[str]
-    group: str | int = 0
-    check: Check | None = None
-
-
-def _compile(kind: str, patterns: Iterable[str]) -> list[_Rule]:
-    return [_Rule(kind, re.compile(p, re.IGNORECASE)) for p in patterns]
+def _compile(kind: str, patterns: Iterable[str]) -> list[Rule]:
+    return [Rule(kind, re.compile(p, re.IGNORECASE)) for p in patterns]
 
 
 @functools.lru_cache(maxsize=1024)
-def _name_rules(name: str) -> tuple[_Rule, ...]:
+def _name_rules(name: str) -> tuple[Rule, ...]:
     """Compiled once per name: several quotes of one record share them."""
     return tuple(_compile(NAME, name_patterns(name)))
 
 
-def _record_rules(record: Record) -> list[_Rule]:
-    rules: list[_Rule] = []
+def _record_rules(record: Record) -> list[Rule]:
+    rules: list[Rule] = []
     for kind, qid in ((PHONE, "identity.contacts"), (ID, "identity.documents")):
         for value in _values(record, (qid,)):
             digits = _digits_literal(value)
@@ -311,44 +259,65 @@ def _record_rules(record: Record) -> list[_Rule]:
     return rules
 
 
-def _fixed_rules() -> list[_Rule]:
-    rules = [_Rule(EMAIL, _EMAIL), _Rule(ID, _ID_KEYWORD, "v"), _Rule(ID, _RRN)]
-    rules += [_Rule(ID, p) for p in _PASSPORTS]
-    rules += [_Rule(DATE, p, check=_valid_date) for p in _DATES]
-    rules += [_Rule(PHONE, p, check=_enough_digits) for p in _PHONES]
-    return rules
+def _apply(rule: Rule | tuple[str, Finder], masked: str) -> list[Span]:
+    """The spans ``rule`` finds in ``masked`` that touch nothing found before."""
+    if isinstance(rule, Rule):
+        found = []
+        for match in rule.pattern.finditer(masked):
+            if rule.check is None or rule.check(match):
+                found.append((rule.kind, *match.span(rule.group)))
+    else:
+        found = [(rule[0], start, end) for start, end in rule[1](masked)]
+    spans: list[Span] = []
+    last = -1
+    for kind, start, end in found:
+        if start < end and start >= last and _MASK not in masked[start:end]:
+            spans.append(Span(kind, start, end))
+            last = end
+    return spans
 
 
-_FIXED = _fixed_rules()
-_LAST = [_Rule(NUMBER, _DIGITS)]
+def _rules(record: Record, analyser: Finder | None) -> list[Rule | tuple[str, Finder]]:
+    finders: list[tuple[str, Finder]] = [(NAME, find_names)]
+    if analyser is not None:
+        finders.append((NAME, analyser))
+    return [*FIRST_RULES, *_record_rules(record), *FIXED_RULES, *finders,
+            (PLACE, find_places), *LAST_RULES]
 
 
-def redact(text: str, record: Record) -> Redaction:
+def redact(text: str, record: Record, analyser: Finder | None = None) -> Redaction:
     """The text with the record's identifying details and generic identifiers replaced.
 
-    Spans are offsets into the NFC-normalized text, in order; they never carry the values.
-    """
+    Matching runs on the normalized text (:mod:`intake.exchange.analysis.redact_norm`);
+    the result is the NFC text with every span replaced. Spans are offsets into the NFC
+    text, in order; they never carry the values. ``analyser``: an optional extra finder
+    of names (a morphological analyser; docs/export.md, redaction)."""
     text = unicodedata.normalize("NFC", text)
-    masked = text
+    normal = normalize(text)
+    masked = normal.text
     spans: list[Span] = []
-    email_first = _FIXED[:1]
-    for rule in email_first + _record_rules(record) + _FIXED[1:] + _LAST:
-        found: list[Span] = []
-        for match in rule.pattern.finditer(masked):
-            start, end = match.span(rule.group)
-            if start == end or _MASK in masked[start:end]:
-                continue
-            if rule.check is not None and not rule.check(match):
-                continue
-            found.append(Span(rule.kind, start, end))
+    for rule in _rules(record, analyser):
+        found = _apply(rule, masked)
         for span in found:
             masked = masked[:span.start] + _MASK * (span.end - span.start) + masked[span.end:]
         spans += found
-    spans.sort(key=lambda s: s.start)
+    return _replaced(text, normal, spans)
+
+
+def _replaced(text: str, normal: Normalized, spans: list[Span]) -> Redaction:
+    """``spans`` (in the normalized text) mapped back to ``text`` and replaced there."""
+    mapped: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        start, end = normal.original_span(span.start, span.end)
+        if mapped and start < mapped[-1].end:  # two spans in one original character
+            previous = mapped.pop()
+            start, end = previous.start, max(end, previous.end)
+            span = previous
+        mapped.append(Span(span.kind, start, end))
     pieces: list[str] = []
     position = 0
-    for span in spans:
+    for span in mapped:
         pieces += [text[position:span.start], f"[{span.kind}]"]
         position = span.end
     pieces.append(text[position:])
-    return Redaction("".join(pieces), tuple(spans))
+    return Redaction(unicodedata.normalize("NFC", "".join(pieces)), tuple(mapped))

@@ -56,6 +56,10 @@ _SURNAMES: dict[str, tuple[str, ...]] = {
 _NK_SURNAMES = {"리": "이", "림": "임", "류": "유", "로": "노", "량": "양", "렴": "염", "려": "여",
                 "라": "나", "룡": "용"}
 _DOUBLE_SURNAMES = frozenset(s for s in _SURNAMES if len(s) == 2)
+#: Every Hangul surname known here, in South and North Korean spelling.
+KOREAN_SURNAMES = frozenset(_SURNAMES) | frozenset(_NK_SURNAMES)
+#: Their usual Latin spellings (lower case).
+LATIN_SURNAMES = frozenset(s for spellings in _SURNAMES.values() for s in spellings)
 
 #: Cap on the romanized spellings enumerated for one name.
 MAX_VARIANTS = 400
