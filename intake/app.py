@@ -13,8 +13,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intake.supervisor import SESSION_FLAG
@@ -44,18 +42,20 @@ STANDBY_WARM_UP_MS = 200
 #: named again in an import statement later are read, not the dozens below them (babel,
 #: cryptography, platformdirs).
 BEFORE_QT = ("intake.i18n", "intake.settings", "intake.hardening", "intake.domain.permissions",
-             "intake.domain.passphrase", "intake.services.session", "intake.vault.kdf",
-             "intake.vault.files")
+             "intake.domain.passphrase", "intake.services.session", "intake.vault.files")
 
 
-@dataclass
 class Gui:
-    window: MainWindow
-    session: Session
-    languages: LanguageController
-    settings: SettingsStore
-    #: The settings the window was built with (a standby compares them before it shows).
-    built_with: Settings | None = None
+    """The window and what it was built with (a plain class: the supervisor, which imports
+    this module, has no use for ``dataclasses`` and the ``inspect`` it imports)."""
+
+    def __init__(self, window: MainWindow, session: Session, languages: LanguageController,
+                 settings: SettingsStore, built_with: Settings | None = None) -> None:
+        self.window, self.session, self.languages = window, session, languages
+        self.settings = settings
+        #: The settings the window was built with (a standby compares them before it
+        #: shows).
+        self.built_with = built_with
 
 
 def build(
@@ -65,6 +65,8 @@ def build(
     dialogs: Dialogs | None = None,
 ) -> Gui:
     """The whole GUI object graph for one installation (``INTAKE_HOME`` or the platform's)."""
+    from pathlib import Path
+
     from intake import i18n
     from intake.paths import app_paths, resources_dir
     from intake.services.session import Session
@@ -72,7 +74,6 @@ def build(
     from intake.ui.kit.fonts import register_fonts
     from intake.ui.shell.language import LanguageController
     from intake.ui.shell.main_window import MainWindow
-    from intake.vault.kdf import KdfPolicy
 
     paths = app_paths(env)
     store = SettingsStore(paths.settings_file)
@@ -81,7 +82,7 @@ def build(
     languages = LanguageController(store, app)
     languages.apply(settings.language or i18n.language_from_environment(env), remember=False)
     folder = Path(settings.vault_dir) if settings.vault_dir else paths.default_vault
-    session = Session(policy or KdfPolicy())
+    session = Session(policy)  # None: the default policy, made at the first vault creation
     # Services over the vault are built per unlock (the vault exists only while unlocked).
     window = MainWindow(session, languages, store, folder, dialogs,
                         default_folder=paths.default_vault)

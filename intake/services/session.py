@@ -26,16 +26,25 @@ log = logging.getLogger(__name__)
 
 
 class Session:
-    def __init__(self, policy: KdfPolicy) -> None:
-        self._policy = policy
+    def __init__(self, policy: KdfPolicy | None = None) -> None:
+        self._policy = policy  # None: the default one, made when first needed
         self._desk: Desk | None = None
+
+    @property
+    def policy(self) -> KdfPolicy:
+        """How new key slots are derived (it calibrates once, when first asked)."""
+        if self._policy is None:
+            from intake.vault.kdf import KdfPolicy
+
+            self._policy = KdfPolicy()
+        return self._policy
 
     # -- work that may run on a worker thread (touches no session state) ------------------
     def create_vault(self, folder: Path, user: str, passphrase: str) -> tuple[Desk, str]:
         from intake.services.desk import Desk
         from intake.vault.vault import Vault
 
-        vault, code = Vault.create(folder, user, passphrase, self._policy)
+        vault, code = Vault.create(folder, user, passphrase, self.policy)
         return Desk(vault), code
 
     @staticmethod

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import SLOT, QObject, Qt, Signal, Slot
+from PySide6.QtCore import SLOT, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit
 
@@ -43,6 +43,10 @@ SCREEN_SAVERS = (
 )
 LOGIN1 = ("org.freedesktop.login1", "/org/freedesktop/login1",
           "org.freedesktop.login1.Manager")
+#: D-Bus is connected to this long after the window is built, so that the first screen does
+#: not wait for it (issue 17); a lock matters only once a vault is open, and no unlock (a
+#: key derivation of a second or more) ends before then.
+DBUS_DELAY_MS = 100
 
 
 class ScreenLockWatcher(QObject):
@@ -58,7 +62,7 @@ class ScreenLockWatcher(QObject):
         if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self._state_changed)
             self.sources.append("qt")
-        self._connect_dbus()
+        QTimer.singleShot(DBUS_DELAY_MS, self, self._connect_dbus)
 
     def _connect_dbus(self) -> None:
         try:
