@@ -218,12 +218,20 @@ _META_MARKS = frozenset(Meta)
 
 
 def validate(
-    questionnaire: Questionnaire, answers: Mapping[str, Any], meta: Mapping[str, Any]
+    questionnaire: Questionnaire, answers: Mapping[str, Any], meta: Mapping[str, Any],
+    checked: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Both maps checked and in canonical form; empty answers are dropped."""
+    """Both maps checked and in canonical form; empty answers are dropped. ``checked``:
+    answers already in canonical form for this questionnaire (the stored record an
+    autosave replaces); an answer equal to its value there, of the same type, is taken as
+    it is (an autosave changes one or two of ~90)."""
     clean: dict[str, Any] = {}
     known = questionnaire._by_id  # one lookup per answer: an import checks ~100 a record
+    before = checked or {}
     for qid, value in answers.items():
+        if qid in before and type(value) is type(before[qid]) and value == before[qid]:
+            clean[qid] = before[qid]
+            continue
         question = known.get(qid) if isinstance(qid, str) else None
         if question is None:
             raise AnswerError(str(qid)[:80], UNKNOWN_QUESTION)

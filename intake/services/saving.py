@@ -52,13 +52,17 @@ def identity_action(user: str, author: str) -> Action:
     return Action.VIEW_OWN_IDENTITY if author == user else Action.VIEW_OTHERS_IDENTITY
 
 
-def prepared(questionnaire: Questionnaire, record: Record) -> Record:
+def prepared(questionnaire: Questionnaire, record: Record,
+             stored: Record | None = None) -> Record:
     """``record`` validated and normalized, as a new record (derived answers filled in,
-    the current schema); raises AnswerError or ConsentRequired."""
+    the current schema); raises AnswerError or ConsentRequired. ``stored``: the version it
+    replaces, whose unchanged answers need no second check."""
     if record.checked_for(questionnaire):  # a parsed file's record: checked when read
         answers, meta = record.answers, record.meta
     else:
-        answers, meta = answer_rules.validate(questionnaire, record.answers, record.meta)
+        same = stored is not None and stored.schema == questionnaire.schema
+        answers, meta = answer_rules.validate(questionnaire, record.answers, record.meta,
+                                              stored.answers if same and stored else None)
     answers = answer_rules.with_derived(answers)
     result = replace(record, answers=answers, schema=questionnaire.schema,
                      meta=answer_rules.marks_after_derivation(answers, meta))
@@ -86,7 +90,7 @@ class RecordSaver:
             store = self._store(conn, with_identity)
             stored = None if row is None else store.from_row(row)
             self.check_write(record, stored)
-            result = prepared(self.questionnaire, record)
+            result = prepared(self.questionnaire, record, stored)
             if stored is not None:
                 if not consent_step:
                     record_changes.check_consent_unchanged(stored, result, self.questionnaire)
@@ -95,7 +99,7 @@ class RecordSaver:
             result = replace(result, updated_at=now())
             findings = review_store.final_findings(indicators.derive(result.answers),
                                                    review_store.overrides(conn, record.id))
-            result = replace(result, revision=store.save_over(result, findings, row))
+            result = replace(result, revision=store.save_over(result, findings, row, stored))
             record_changes.log_save(conn, self.vault.user, result, stored, consent_step)
             if extra is not None:
                 extra(conn, result)

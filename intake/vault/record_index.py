@@ -236,11 +236,6 @@ class TextIndex:
                                    (text_rowid,)).fetchone()
         return "" if found is None else str(found[0])
 
-    def mark_if_changed(self, rid: int, text_rowid: int | None, body: str) -> None:
-        """After a save: flag the record when its searchable text changed."""
-        if body != self.indexed_body(text_rowid):
-            self._conn.execute("UPDATE records SET text_dirty = 1 WHERE rid = ?", (rid,))
-
     def reserve(self, count: int) -> Iterator[int]:
         """``count`` rowids never used before, taken as one block in the caller's
         transaction (AUTOINCREMENT keeps the highest; unused ones are simply skipped)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from intake.errors import IntakeError, InvalidInput
 from intake.i18n import N_
@@ -78,3 +80,19 @@ class StoredRow:
     started: str  # when the current revision's editing session started
     text_rowid: int | None
     indicators: str  # JSON
+    sector: str | None = None
+    region: str | None = None
+    year_departed: int | None = None
+    indicators_present: int = 0
+
+    def changed(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The columns of ``values`` (``records`` column → new value) whose stored value
+        differs: an UPDATE that sets only these leaves every index on the others alone
+        (setting all of them cost an autosave 0.3 ms and twice the pages at commit)."""
+        return {column: value for column, value in values.items()
+                if getattr(self, _FIELDS.get(column, column), _UNREAD) != value}
+
+
+#: ``records`` columns whose StoredRow field has another name
+_FIELDS = {"revision_started_at": "started"}
+_UNREAD = object()  # a column the row did not read: always written

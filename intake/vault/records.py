@@ -1,8 +1,7 @@
 """Testimony records in the database: current state, revisions, text search, deletion.
 
 - ``records`` holds each record's current revision; ``record_revisions`` every earlier one
-  (a revision moves there when a newer one replaces it), so nothing a save replaced is
-  lost and nothing is stored twice.
+  (moved there when a newer one replaces it): nothing is lost, nothing stored twice.
 - The private section (every identifying answer and every free text,
   :attr:`Questionnaire.private_ids`) is stored as one AES-256-GCM blob under the identity
   key, with the record id as associated data; without that key it is never decrypted.
@@ -10,8 +9,8 @@
   ``index.db``, attached only with the identity key (:mod:`intake.vault.record_index`): a
   query of three characters or more uses the index, a shorter one (a two-syllable Korean
   word) a LIKE scan. Queries are NFC-normalized. Without the key there is no text search.
-- Autosaves of one editing session within ``REVISION_WINDOW`` update the same revision;
-  a new session, a change of status or author, or an older revision starts a new one.
+- Autosaves of one editing session within ``REVISION_WINDOW`` update the same revision
+  (only the columns that changed); a new session, status or author starts a new one.
 - Importing records with their own revisions is :mod:`intake.vault.record_import`'s.
 """
 
@@ -91,10 +90,11 @@ class RecordStore:
             return self.save_over(record, findings, self.stored_row(record.id))
 
     def save_over(self, record: Record, findings: Mapping[str, Finding],
-                  row: StoredRow | None) -> int:
+                  row: StoredRow | None, before: Record | None = None) -> int:
         """``save`` over ``row``, the record's row as the caller read it in the same
         transaction (None: not stored yet), so the row is not read again; returns the
-        revision."""
+        revision; ``before``, that row's record as the caller opened it, tells whether the
+        text changed without reading the index."""
         answers, meta, id_answers, id_meta = record.split(self._q)
         identity = self._identity_for_save(record.id, id_answers, id_meta,
                                            row.identity if row is not None else None)
@@ -112,15 +112,20 @@ class RecordStore:
                               findings, started)
         body = self.text.body(id_answers)
         values["text_rowid"] = None if row is None else row.text_rowid
-        rid = self._upsert(values, row.rid if row is not None else None)
-        if row is None:
-            self._write_findings(rid, findings, new=True)
-            if body:  # indexed by index_pending: a save writes intake.db alone
-                self._conn.execute("UPDATE records SET text_dirty = 1 WHERE rid = ?", (rid,))
-        else:
-            self.text.mark_if_changed(rid, row.text_rowid, body)
-            if values["indicators"] != row.indicators:
-                self._write_findings(rid, findings, new=False)
+        if row is None:  # indexed by index_pending: a save writes intake.db alone
+            self._write_findings(self._upsert(values, None, dirty=bool(body)), findings,
+                                 new=True)
+            return revision
+        changed = row.changed({c: values[c] for c in self._COLUMNS}
+                              | {"revision_started_at": values["started"]})
+        if body != (self.text.body(before.split(self._q)[2]) if before is not None
+                    else self.text.indexed_body(row.text_rowid)):
+            changed["text_dirty"] = 1
+        if changed:  # only what differs: the indexes on the rest stay untouched
+            self._conn.execute(f"UPDATE records SET {', '.join(c + ' = ?' for c in changed)}"
+                               " WHERE rid = ?", (*changed.values(), row.rid))
+        if values["indicators"] != row.indicators:
+            self._write_findings(row.rid, findings, new=False)
         return revision
 
     def _identity_for_save(self, record_id: str, answers: dict[str, Any],
@@ -135,15 +140,15 @@ class RecordStore:
                 "answers", "meta", "identity", "indicators", "sector", "region",
                 "year_departed", "indicators_present", "session", "text_rowid")
 
-    def _upsert(self, values: Mapping[str, Any], rid: int | None) -> int:
-        """Insert a record's current state, or replace it when ``rid`` is known; returns
-        the rowid. (Plain INSERT and UPDATE: RETURNING costs a millisecond a row here.)"""
+    def _upsert(self, values: Mapping[str, Any], rid: int | None, dirty: bool = False) -> int:
+        """Insert a record's current state (its text to index when ``dirty``), or replace
+        it when ``rid`` is known; returns the rowid (no RETURNING: a millisecond a row)."""
         columns = (*self._COLUMNS, "revision_started_at")
         params = [values[c] for c in self._COLUMNS] + [values["started"]]
         if rid is None:
             cursor = self._conn.execute(
-                f"INSERT INTO records ({', '.join(columns)})"
-                f" VALUES ({', '.join('?' * len(columns))})", params)
+                f"INSERT INTO records ({', '.join(columns)}, text_dirty)"
+                f" VALUES ({', '.join('?' * len(columns))}, ?)", [*params, int(dirty)])
             return int(cursor.lastrowid)
         self._conn.execute(
             f"UPDATE records SET {', '.join(c + ' = ?' for c in columns)} WHERE rid = ?",
@@ -217,7 +222,8 @@ class RecordStore:
         """The record's row, for a save (one SELECT: what it compares with and replaces)."""
         row = self._conn.execute(
             "SELECT rid, id, schema, revision, status, author, created_at, updated_at,"
-            " answers, meta, identity, session, revision_started_at, text_rowid, indicators"
+            " answers, meta, identity, session, revision_started_at, text_rowid, indicators,"
+            " sector, region, year_departed, indicators_present"
             " FROM records WHERE id = ?", (record_id,)).fetchone()
         return None if row is None else StoredRow(*row)
 
@@ -374,13 +380,11 @@ class RecordStore:
             raise IdentityKeyMissing()
         self.text.index_pending()
         clause, params = TextIndex.clause(text)
-        return [row[0] for row in self._conn.execute(
-            f"SELECT id FROM records WHERE {clause}", params)]
+        return [r[0] for r in self._conn.execute(f"SELECT id FROM records WHERE {clause}", params)]
 
     def _highest_rid(self) -> int:
         """An upper bound of the number of records (rowids are never reused)."""
-        row = self._conn.execute("SELECT max(rid) FROM records").fetchone()
-        return int(row[0] or 0)
+        return int(self._conn.execute("SELECT max(rid) FROM records").fetchone()[0] or 0)
 
     def find_in_identities(self, text: str, limit: int) -> list[str]:
         if self._idk is None:

@@ -106,3 +106,52 @@ def test_set_status_leaves_the_callers_record_alone(vault: Vault) -> None:
     record = stored(service)
     submitted = service.set_status(record, type(record.status)("submitted"))
     assert record.status.value == "draft" and submitted.status.value == "submitted"
+
+
+# -- an autosave writes only what changed (issue 17: autosave p95) -----------------------------
+UPDATE = re.compile(r"^\s*UPDATE records SET (.*) WHERE rid = ", re.IGNORECASE | re.DOTALL)
+
+
+def updated_columns(statements: list[str]) -> list[set[str]]:
+    return [{part.split("=")[0].strip() for part in found.group(1).split(",")}
+            for sql in statements if (found := UPDATE.match(sql))]
+
+
+def test_an_autosave_sets_only_the_columns_that_changed(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = InterviewService(vault)
+    record = service.save(replace(stored(service), answers={
+        **CONSENTED, "deployment.sector": "construction", "narrative.summary": "first"}))
+    counts = Counts(vault, monkeypatch)
+    record = service.save(replace(record, answers={**record.answers,
+                                                   "narrative.summary": "second"}))
+    (columns,) = updated_columns(counts.statements)
+    assert {"identity", "text_dirty"} <= columns  # the summary is private: in the blob
+    assert not columns & {"id", "created_at", "author", "sector", "region", "status",
+                          "year_departed", "text_rowid", "schema"}, columns
+    # control: a changed indexed column is set, and unchanged text leaves text_dirty alone
+    counts.statements.clear()
+    service.save(replace(record, answers={**record.answers, "deployment.sector": "logging"}))
+    (columns,) = updated_columns(counts.statements)
+    assert "sector" in columns and "text_dirty" not in columns
+    assert service.load(record.id).answers["deployment.sector"] == "logging"
+    assert service.text_ids("second") == [record.id]  # the index caught up with the text
+
+
+def test_an_unchanged_answer_is_not_checked_again_but_a_changed_one_is(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = InterviewService(vault)
+    record = service.save(replace(stored(service), answers={
+        **CONSENTED, "work.hours_per_day": 14, "narrative.summary": "text"}))
+    normalized: list[str] = []
+    real = answer_rules._NORMALIZE.copy()
+    for kind, check in real.items():
+        monkeypatch.setitem(answer_rules._NORMALIZE, kind,
+                            lambda q, v, check=check: normalized.append(q.id) or check(q, v))
+    service.save(replace(record, answers={**record.answers, "narrative.summary": "edited"}))
+    assert normalized == ["narrative.summary"]
+    with pytest.raises(answer_rules.AnswerError):  # a changed answer is still refused
+        service.save(replace(record, answers={**record.answers, "work.hours_per_day": 30}))
+    with pytest.raises(answer_rules.AnswerError):  # the same digits as text are not "equal"
+        service.save(replace(record, answers={**record.answers, "work.hours_per_day": "14"}))
+    assert service.load(record.id).answers["work.hours_per_day"] == 14
