@@ -104,8 +104,8 @@ _PASSPORTS = (
 )
 #: Digit groups (with an optional letter prefix) that add up to a document-like number:
 #: 745 120 345, 12.34.567890, AB-1234-567.
-_GROUPED = re.compile(r"(?<![\w.\-])(?P<p>[A-Z]{1,3}[ .\-]?)?\d{1,6}(?:[ .\-/]\d{1,6}){1,6}"
-                      r"(?![\w]|[.\-/]\d)")
+_GROUPED = re.compile(r"(?<![A-Za-z0-9.\-])(?P<p>[A-Z]{1,3}[ .\-]?)?\d{1,6}(?:[ .\-/]\d{1,6}){1,6}"
+                      r"(?![A-Za-z0-9]|[.\-/]\d)")
 _AMOUNT_AFTER = re.compile(r"(?i)^[ \t]*(?:원|달러|루블|위안|엔|유로|만|천|억|\$|usd|dollars?|"
                            r"won|rubles?|roubles?|руб|р\.|yuan|rmb|eur|kg|km|m\b|명|톤|%)")
 _DIGITS = re.compile(r"\d{5,}")
@@ -116,6 +116,11 @@ def _amount(match: re.Match[str]) -> bool:
     groups = re.findall(r"\d+", match.group())
     grouped = 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
     return grouped and bool(_AMOUNT_AFTER.match(match.string[match.end():]))
+
+
+def _not_an_amount(match: re.Match[str]) -> bool:
+    """15000 rubles is a wage, not an identifier; a longer run is redacted all the same."""
+    return len(match.group()) > 7 or not _AMOUNT_AFTER.match(match.string[match.end():])
 
 
 def _years(groups: list[str]) -> bool:
@@ -213,5 +218,5 @@ def _fixed_rules() -> list[Rule]:
 FIRST_RULES: tuple[Rule, ...] = tuple(_first_rules())
 #: After the record's own values: documents, dates, phones, grouped numbers.
 FIXED_RULES: tuple[Rule, ...] = tuple(_fixed_rules())
-#: Last of all: any run of five digits or more left.
-LAST_RULES: tuple[Rule, ...] = (Rule(NUMBER, _DIGITS),)
+#: Last of all: any run of five digits or more left (not an amount of money).
+LAST_RULES: tuple[Rule, ...] = (Rule(NUMBER, _DIGITS, check=_not_an_amount),)

@@ -210,12 +210,15 @@ _LATIN_FULL = re.compile(rf"(?<![A-Za-z]){_SUR}[ ,]+{_GIVEN}(?![A-Za-z])")
 _HYPHENED = rf"(?-i:[A-Z]){_SYLLABLE[3:-1]}-(?i:{_SYLLABLE})"
 #: Given name first only when hyphenated (Chol-su Kim): "The Kim family" is no name.
 _LATIN_GIVEN_FIRST = re.compile(rf"(?<![A-Za-z]){_HYPHENED}[ ]+{_SUR}(?![A-Za-z])")
+#: The one-letter surname (O, 오) only before a hyphenated given name: O Yong-ho.
+_LATIN_O = re.compile(rf"(?<![A-Za-z])O[ ]+{_HYPHENED}(?![A-Za-z])")
 _LATIN_TITLED = re.compile(
     rf"(?i)(?<![A-Za-z]){_LATIN_TITLES}[ \t]+(?P<n>(?-i:{_SUR})(?:[ ]+{_GIVEN})?)(?![A-Za-z])")
 
 
 def _latin_names(text: str) -> Iterator[tuple[int, int]]:
-    for pattern, group in ((_LATIN_TITLED, "n"), (_LATIN_FULL, 0), (_LATIN_GIVEN_FIRST, 0)):
+    for pattern, group in ((_LATIN_TITLED, "n"), (_LATIN_FULL, 0), (_LATIN_GIVEN_FIRST, 0),
+                           (_LATIN_O, 0)):
         for match in pattern.finditer(text):
             if not PUBLIC_LATIN.match(match.group(group)):
                 yield match.span(group)

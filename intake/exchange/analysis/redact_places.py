@@ -11,7 +11,7 @@ Matching is by dictionary lookup, not by one huge regex:
 
 - **Hangul**: a place at the start of a run of Hangul syllables followed by nothing, by its
   kind (시, 군, 구역, 읍 …) or by a particle (청진에서, 회령시의, 혜산으로); a name of
-  three syllables or more also inside a run. A name that is also an everyday word (개성 =
+  four syllables or more also inside a run. A name that is also an everyday word (개성 =
   personality, 위원 = committee member; the file's "word" flag, and every two-syllable stem
   of a region label) counts only with its kind or before a particle of place (개성에서,
   개성 출신).
@@ -44,6 +44,8 @@ KINDS = ("로동자구", "노동자구", "특별시", "직할시", "광역시", 
 #: Words after a place that make even an everyday word a place (개성에서, 개성 출신).
 OF_PLACE = ("에서부터", "으로부터", "에서는", "에서도", "에서의", "에서", "으로", "로", "까지",
             "부터", "출신", "쪽", "근처", "지역", "일대", "태생", "시내", "외곽", "부근")
+#: Words after a place and a space that make it a place (개성 출신, 청진 근처).
+NEAR = ("출신", "쪽", "근처", "지역", "일대", "태생", "시내", "외곽", "부근")
 #: Particles after a place that is not an everyday word (청진은, 청진의, 청진이).
 PARTICLES = OF_PLACE + ("에게", "에는", "에도", "에", "의", "은", "는", "이", "가", "을", "를",
                         "과", "와", "도", "만", "이나", "나", "처럼", "보다", "사람", "말",
@@ -175,7 +177,7 @@ def _hangul_end(run: str, start: int, name: str, word: bool, text: str,
             return end + len(kind)
     if word:
         if _starts_with(rest, OF_PLACE) or not rest and _starts_with(
-                _after(text, run_end), OF_PLACE[5:]):
+                _after(text, run_end), NEAR):
             return end
         return None
     if not rest or _starts_with(rest, PARTICLES) or start > 0 or len(name) >= 3:
@@ -190,7 +192,7 @@ def _in_run(run: str, text: str, run_end: int, table: Places) -> Iterator[tuple[
         for size in range(min(table.longest, len(run) - position), 1, -1):
             name = run[position:position + size]
             word = table.hangul.get(name)
-            if word is None or (position > 0 and (size < 3 or word)):
+            if word is None or (position > 0 and (size < 4 or word)):
                 continue
             end = _hangul_end(run, position, name, word, text, run_end)
             if end is not None:
@@ -206,7 +208,10 @@ def _in_run(run: str, text: str, run_end: int, table: Places) -> Iterator[tuple[
 def _hangul_places(text: str, table: Places) -> Iterator[tuple[int, int]]:
     for match in _HANGUL_RUN.finditer(text):
         for start, end in _in_run(match.group(), text, match.end(), table):
-            yield match.start() + start, match.start() + end
+            end += match.start()
+            if end == match.end() and text.startswith(" 지방", end):  # 캄차카 지방
+                end += 3
+            yield match.start() + start, end
 
 
 def _cyrillic_hit(key: str, table: Places) -> bool:
