@@ -20,6 +20,18 @@ administrator, ``Action.REVIEW`` with the key in memory):
 The export (:mod:`intake.services.exports`) reads :meth:`QuoteService.approved_for` of the
 exported records and checks consent again then. A coordinator asking for drafts, the
 approved list or an approval gets :class:`QuotesNeedIdentityKey`.
+
+Issue 18 (docs/export.md, redaction of what people write):
+
+- every approval records the version of the redaction rules its text was checked against
+  (:data:`~intake.exchange.analysis.redact.RULES_VERSION`); :func:`reviewed_now` splits the
+  approved quotes into those that may go out and those approved under older rules in which
+  the current rules still find something (a link, a third party's name, a place): those are
+  left out of the export until a reviewer approves them again;
+- :meth:`QuoteService.unreviewed_for`: the automatic drafts of exported records that have
+  no approved quote for a question, for ``intake export --unreviewed-quotes``. Only a holder
+  of the identity key gets them (the redaction needs the identity fields); the risk report
+  then says ``reviewed_by_a_person: false``.
 """
 
 from __future__ import annotations
@@ -39,6 +51,7 @@ from intake.exchange.analysis.quotes import (
     quote_questions,
     still_identifying,
 )
+from intake.exchange.analysis.redact import RULES_VERSION, redact
 from intake.i18n import N_, _
 from intake.services.interviews import InterviewService
 from intake.vault import audit, quote_store
@@ -47,8 +60,9 @@ from intake.vault.quote_store import ApprovedQuote, NewQuote
 from intake.vault.review_store import joined
 from intake.vault.vault import Vault
 
-__all__ = ["ApprovedQuote", "Drafts", "NoPublicationConsent", "NotAQuoteQuestion", "Quote",
-           "QuoteService", "QuoteStillIdentifying", "QuoteTooLong", "QuotesNeedIdentityKey"]
+__all__ = ["RULES_VERSION", "ApprovedQuote", "Drafts", "NoPublicationConsent",
+           "NotAQuoteQuestion", "Quote", "QuoteService", "QuoteStillIdentifying",
+           "QuoteTooLong", "QuotesNeedIdentityKey", "reviewed_now"]
 
 #: The longest approved quote, in characters.
 QUOTE_MAX = 10_000
@@ -154,7 +168,7 @@ class QuoteService:
                 raise QuoteTooLong(maximum=QUOTE_MAX)
             if not knowingly and still_identifying(text, record):
                 identifying.append(quote.question)
-            chosen.append(NewQuote(quote.question, text, dict(quote.redacted)))
+            chosen.append(NewQuote(quote.question, text, dict(quote.redacted), RULES_VERSION))
         if identifying:
             raise QuoteStillIdentifying(questions=identifying)
         return chosen
@@ -203,3 +217,38 @@ class QuoteService:
         (:func:`intake.exchange.analysis.quotes.publishable`)."""
         require(self.vault.role, Action.EXPORT_ANONYMIZED)
         return quote_store.of_records(self.vault.connection(), record_ids)
+
+    def unreviewed_for(self, records: Iterable[Record],
+                       approved: Iterable[ApprovedQuote]) -> list[Quote]:
+        """The automatic drafts (redacted, not reviewed) of the questions of ``records`` that
+        have no approved quote in ``approved``, for an export that asked for unreviewed
+        quotes. Only a holder of the identity key (``QuotesNeedIdentityKey`` otherwise):
+        the records are loaded again with their private sections; consent is checked by
+        :func:`~intake.exchange.analysis.quotes.drafts_of`."""
+        self._require_reviewer()
+        done = {(quote.record_id, quote.question) for quote in approved}
+        interviews = InterviewService(self.vault, self.questionnaire)
+        drafts: list[Quote] = []
+        for record in records:
+            if not may_quote(record):
+                continue
+            full = interviews.load(record.id)
+            drafts += [quote for quote in drafts_of(full, self.questionnaire)
+                       if (record.id, quote.question) not in done]
+        return drafts
+
+
+def reviewed_now(approved: Iterable[ApprovedQuote]) -> tuple[list[ApprovedQuote], int]:
+    """The approved quotes that may go out as approved, and how many were left out because
+    they were approved under older redaction rules and the current ones (without the
+    identity fields: links, handles, e-mails, numbers, dates, third parties, places) would
+    still replace something in them. No text leaves this function but the approved ones."""
+    nobody = Record.new("")
+    kept: list[ApprovedQuote] = []
+    left_out = 0
+    for quote in approved:
+        if quote.rules >= RULES_VERSION or not redact(quote.text, nobody).spans:
+            kept.append(quote)
+        else:
+            left_out += 1
+    return kept, left_out

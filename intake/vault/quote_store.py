@@ -8,7 +8,11 @@ coordinator's anonymized export may include. The original answer stays in the re
 private section.
 
 - ``seq`` numbers a record's quotes (1, 2, …); the export numbers its quotes afresh.
-- ``redacted``: what the redaction replaced, as JSON ``{placeholder: count}`` (no text).
+- ``redacted``: what the redaction replaced, as JSON ``{placeholder: count}`` (no text),
+  and under ``"_rules"`` the version of the redaction rules the approval was checked
+  against (:data:`intake.exchange.analysis.redact.RULES_VERSION`; absent: 1, before issue
+  18), so that the export can tell a quote approved before the rules caught URLs, third
+  parties' names or places (no migration: the column is JSON already).
 - ``revision``: the record's revision the quote was drafted from.
 
 Every function runs on the caller's connection and in the caller's transaction; nothing
@@ -38,6 +42,7 @@ class NewQuote:
     question: str
     text: str
     redacted: Mapping[str, int] = field(default_factory=dict)
+    rules: int = 1  # the redaction rules the final text was checked against
 
 
 @dataclass(frozen=True)
@@ -50,23 +55,34 @@ class ApprovedQuote:
     revision: int
     approved_by: str
     approved_at: str  # UTC ISO 8601
+    rules: int = 1  # the redaction rules the approval was checked against (1: before 18)
 
 
-def _counts(text: str) -> dict[str, int]:
+_RULES = "_rules"
+
+
+def _counts(text: str) -> tuple[dict[str, int], int]:
     value = json.loads(text)
     if not isinstance(value, dict):
-        return {}
-    return {str(k): int(v) for k, v in value.items() if isinstance(v, int)}
+        return {}, 1
+    counts = {str(k): int(v) for k, v in value.items()
+              if isinstance(v, int) and not str(k).startswith("_")}
+    rules = value.get(_RULES, 1)
+    return counts, rules if isinstance(rules, int) else 1
 
 
 def _quote(row: Sequence[Any]) -> ApprovedQuote:
     record_id, seq, question, text, redacted, revision, user, at = row
-    return ApprovedQuote(str(record_id), int(seq), str(question), str(text),
-                         _counts(str(redacted)), int(revision), str(user), str(at))
+    counts, rules = _counts(str(redacted))
+    return ApprovedQuote(str(record_id), int(seq), str(question), str(text), counts,
+                         int(revision), str(user), str(at), rules)
 
 
-def _redacted_json(counts: Mapping[str, int]) -> str:
-    clean = {str(k): int(v) for k, v in counts.items()}
+def _redacted_json(counts: Mapping[str, int], rules: int) -> str:
+    clean: dict[str, int] = {str(k): int(v) for k, v in counts.items()
+                             if not str(k).startswith("_")}
+    if rules > 1:
+        clean[_RULES] = int(rules)
     return json.dumps(clean, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -81,7 +97,8 @@ def add(conn: Connection, record_id: str, quotes: Iterable[NewQuote], revision: 
         seq += 1
         conn.execute(
             f"INSERT INTO approved_quotes ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (record_id, seq, quote.question, quote.text, _redacted_json(quote.redacted),
+            (record_id, seq, quote.question, quote.text,
+             _redacted_json(quote.redacted, quote.rules),
              int(revision), user, at))
         added.append(seq)
     return added

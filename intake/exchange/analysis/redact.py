@@ -1,15 +1,23 @@
-"""Redaction of free-text quotes for export (docs/export.md, the quotes).
+"""Redaction of free-text quotes for export (docs/export.md, redaction of what people write).
 
-:func:`redact` replaces, in a quote from a record, what could identify the person by a typed
+:func:`redact` replaces, in a quote from a record, what could identify a person by a typed
 placeholder: the record's own names (with their variants: given name alone, surname with a
-title, North Korean spellings, romanizations), organisations and places, phone numbers,
-e-mail addresses, passport, ID and resident registration numbers, exact dates and long digit
-runs. Bare years stay: research needs them.
+title, North Korean spellings, romanizations), organisations and places; e-mail addresses
+(spelled out too: "chol at mail dot ru", 골뱅이), links and messenger handles
+(:mod:`~intake.exchange.analysis.redact_generic`), phone numbers, passport, ID and
+resident registration numbers (spaced, dotted, hyphenated), exact dates and birth years
+(two-digit years too: 65.05.27, 65년생, '65), long digit runs; the names of third parties
+shaped like Korean names beside a title or a particle (:mod:`~intake.exchange.analysis.
+redact_names`); places of the questionnaire's regions and of the gazetteer
+(:mod:`~intake.exchange.analysis.redact_places`). Bare years and amounts of money stay:
+research needs them.
 
-Rules run in a fixed order on the NFC-normalized text; what one rule matched is masked for
-the next ones, so that spans never overlap. The result carries only placeholder types and
-offsets, never the values found. The coordinator still reviews every quote: this is a net,
-not a proof.
+Rules run in a fixed order on a normalized copy of the NFC text (NFKC, ASCII digits, one
+dash, no invisible characters: :mod:`~intake.exchange.analysis.redact_norm`); what one
+rule matched is masked for the next ones, so that spans never overlap, and every span is
+mapped back to the NFC text, which is what is redacted and returned. The result carries only
+placeholder types and offsets, never the values found. A holder of the identity key reviews
+every quote before it is approved: this is a net, not a proof.
 """
 
 from __future__ import annotations
@@ -52,9 +60,14 @@ from intake.exchange.analysis.romanize import (
 )
 from intake.i18n import load_translations
 
-__all__ = ["DATE", "EMAIL", "HANDLE", "ID", "NAME", "NUMBER", "ORG", "PHONE", "PLACE", "URL",
-           "Redaction", "Span", "name_variants", "redact"]
+__all__ = ["DATE", "EMAIL", "HANDLE", "ID", "NAME", "NUMBER", "ORG", "PHONE", "PLACE",
+           "RULES_VERSION", "URL", "Redaction", "Span", "name_variants", "redact"]
 
+
+#: The version of these rules, kept with every approved quote (intake.vault.quote_store):
+#: 1 before issue 18; 2 adds links, handles, spelled-out e-mails, two-digit years, spaced
+#: numbers, folded digits, third parties' names and the gazetteer's places.
+RULES_VERSION = 2
 
 NAME_FIELDS = ("identity.full_name", "identity.aliases", "interview.interpreter_name")
 ORG_FIELDS = ("deployment.dispatching_entity", "deployment.russian_employer")
