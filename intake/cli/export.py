@@ -21,11 +21,13 @@ from intake.errors import ExitCode
 from intake.exchange.formats.export_files import ExportFolderNotEmpty
 from intake.i18n import _, ngettext
 from intake.services.exports import (
+    DEFAULT_C,
     DEFAULT_K,
     DEFAULT_L,
     DEFAULT_MAX_SUPPRESSION,
     SMALL_CELL_THRESHOLD,
     ExportSettings,
+    LKind,
 )
 from intake.services.opening import KdfPolicy
 
@@ -51,6 +53,20 @@ def add_export_command(
                           help=_("the largest share of records that may be left out to "
                                  "reach K and L, from 0 to 1 (default: {value})").format(
                               value=DEFAULT_MAX_SUPPRESSION))
+    exporter.add_argument("--l-kind", choices=[kind.value for kind in LKind],
+                          default=LKind.DISTINCT.value,
+                          help=_("how L is measured in every group: distinct values, the "
+                                 "entropy of the values, or recursive (C, L)-diversity; "
+                                 "declined and unknown answers never count (default: "
+                                 "distinct)"))
+    exporter.add_argument("--c", type=_positive, default=DEFAULT_C, metavar="C",
+                          help=_("C of recursive (C, L)-diversity: the most common value "
+                                 "of a group is less than C times the rarer ones from the "
+                                 "L-th on (default: {value})").format(value=DEFAULT_C))
+    exporter.add_argument("--t", type=_share, default=None, metavar="T",
+                          help=_("t-closeness: in every group, each sensitive answer's "
+                                 "distribution is within T (earth mover's distance, 0 to 1) "
+                                 "of the whole table's (default: not checked)"))
     tier = exporter.add_mutually_exclusive_group()
     tier.add_argument("--stats", action="store_true",
                       help=_("write the public statistics instead (statistics.csv and a "
@@ -69,6 +85,16 @@ def _whole(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(_("must be a whole number of at least 1"))
+    return value
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value > 0 or math.isinf(value):  # also false for NaN
+        raise argparse.ArgumentTypeError(_("must be a number above 0"))
     return value
 
 
@@ -97,7 +123,8 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     if args.stats:
         return _statistics(args, io, secrets, user, out)
     settings = ExportSettings(k=args.k, l=args.l, max_suppression=args.max_suppression,
-                              quotes=args.quotes)
+                              quotes=args.quotes, l_kind=LKind(args.l_kind), c=args.c,
+                              t=args.t)
     with open_vault(args, user, secrets.read(_("Passphrase:"))) as desk:
         service = desk.exports
         prepared = service.prepare(settings)

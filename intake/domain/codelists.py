@@ -159,3 +159,37 @@ PAY_BANDS = Ranges(((0, 0, "0"), (0.01, 299.99, "1-299"), (300, 599.99, "300-599
 #: one-off payments to be selected (bribes, fees), in USD equivalent
 PAYMENT_BANDS = Ranges(((0, 0, "0"), (0.01, 99.99, "1-99"), (100, 499.99, "100-499"),
                         (500, 999.99, "500-999"), (1000, None, "1000+")))
+
+# -- what the sending state knows (flag K): hierarchies of its columns ------------------
+# Each K column generalizes one step (coarse group or wide band) before ``*``. A coarse
+# band is a union of the column's export bands, so the hierarchy nests.
+STATE_GROUP_CODES = codes(
+    ("state_assigned", N_("Assigned by the state")), ("selected", N_("Selected")),
+    ("work_visa", N_("Work or trainee visa")), ("other_visa", N_("Other visa")),
+    ("direct", N_("Direct")), ("indirect", N_("Indirect or other")),
+    ("state_body", N_("State body")), ("company", N_("Company")),
+    ("no_copy", N_("No copy kept")), ("copy_kept", N_("Copy kept")),
+    ("regular", N_("Regularly")), ("not_regular", N_("Not regularly")),
+    ("self", N_("The worker")), ("someone_else", N_("Someone else")),
+    ("other", N_("Other")))
+RECRUITMENT_COARSE = {"state_assigned": "state_assigned", "applied_selected": "selected",
+                      "bribe_paid": "selected", "other": "other"}
+VISA_COARSE = {"work": "work_visa", "trainee": "work_visa", "student": "other_visa",
+               "visitor": "other_visa", "none": "other_visa", "other": "other_visa"}
+ROUTE_COARSE = {"flight": "direct", "rail": "direct", "sea": "direct",
+                "via_china": "indirect", "other": "indirect"}
+ENTITY_COARSE = {"ministry": "state_body", "military": "state_body",
+                 "trading_company": "company", "construction_corp": "company",
+                 "other": "other"}
+EMPLOYER_COARSE = {"russian_company": "direct", "dprk_company": "direct",
+                   "subcontractor": "indirect", "other": "indirect"}
+CONTRACT_COARSE = {"never_seen": "no_copy", "shown_not_given": "no_copy",
+                   "signed_no_copy": "no_copy", "copy_kept": "copy_kept"}
+PAID_WHEN_COARSE = {"monthly": "regular", "on_return": "not_regular",
+                    "irregular": "not_regular", "never": "not_regular"}
+PAID_TO_COARSE = {"self": "self", "team_leader": "someone_else",
+                  "company_representative": "someone_else",
+                  "security_official": "someone_else"}
+PAY_BANDS_COARSE = Ranges(((0, 0, "0"), (0.01, 599.99, "1-599"), (600, None, "600+")))
+PAYMENT_BANDS_COARSE = Ranges(((0, 0, "0"), (0.01, 499.99, "1-499"), (500, None, "500+")))
+PERCENT_BANDS_COARSE = Ranges(((0, 49.999, "0-49"), (50, 100, "50-100")))

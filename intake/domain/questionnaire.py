@@ -167,10 +167,18 @@ class Question:
     restricted: bool = False  # shown only to roles that review (abuse.sexual)
     near_universal: bool = False  # reported, l-diversity not forced on it
     derived: bool = False  # computed when its inputs are known
+    #: K: the sending state reads it from its own dispatch files or wage ledgers, so it
+    #: is a quasi-identifier of the export whatever its class (shared/questionnaire.md)
+    state_known: bool = False
 
     @property
     def section(self) -> str:
         return self.id.split(".", 1)[0]
+
+    @property
+    def is_quasi_identifier(self) -> bool:
+        """In the export's k-anonymity: class Q, or flagged K (known to the state)."""
+        return self.cls is QClass.QUASI or self.state_known
 
     @property
     def is_identifying(self) -> bool:

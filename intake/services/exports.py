@@ -21,6 +21,7 @@ from intake.domain.permissions import ALLOWED, Action, require
 from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.exchange.analysis.anonymize.columns import Column, Kind, describe, top_level
+from intake.exchange.analysis.anonymize.models import LKind, Model
 from intake.exchange.analysis.anonymize.pipeline import Result, anonymize
 from intake.exchange.analysis.anonymize.select import Reason
 from intake.exchange.analysis.quotes import Quote, publishable, without_publication_consent
@@ -37,12 +38,13 @@ from intake.vault.vault import Vault
 #: What the export wizard shows about the export comes from here (the UI never imports the
 #: exchange layer): columns described as the codebook describes them, the result, the
 #: reasons a record is left out, an approved quote.
-__all__ = ["Column", "ExportService", "ExportSettings", "Kind", "PreparedExport", "Quote",
-           "Reason", "Result", "describe", "top_level"]
+__all__ = ["Column", "ExportService", "ExportSettings", "Kind", "LKind", "PreparedExport",
+           "Quote", "Reason", "Result", "describe", "top_level"]
 
 DEFAULT_K = 5
 DEFAULT_L = 2
 DEFAULT_MAX_SUPPRESSION = 0.05
+DEFAULT_C = 2.0
 #: Counts below this are published as "<10" in the statistics tier.
 SMALL_CELL_THRESHOLD = 10
 #: Roles that may write anonymized exports (the permission table in intake/domain/permissions.py).
@@ -54,6 +56,13 @@ class ExportSettings:
     k: int = DEFAULT_K
     l: int = DEFAULT_L  # noqa: E741
     max_suppression: float = DEFAULT_MAX_SUPPRESSION
+    #: the privacy model of the S* answers: distinct, entropy or recursive (c, l), and t
+    l_kind: LKind = LKind.DISTINCT
+    c: float = DEFAULT_C
+    t: float | None = None  # t-closeness (EMD) when set
+    #: the released columns (question ids and ``ilo.<indicator>``): a purpose profile;
+    #: None releases every exportable column. Fewer columns buy finer detail.
+    columns: frozenset[str] | None = None
     quotes: bool = False  # include the quotes approved for publication
     filter: RecordFilter | None = None  # None: every record in the vault
 
@@ -99,7 +108,9 @@ class ExportService:
         check_may_export(self.vault.role)
         records = self.records(settings.filter)
         result = anonymize(records, k=settings.k, l=settings.l,
-                           max_suppression=settings.max_suppression, should_stop=should_stop)
+                           max_suppression=settings.max_suppression, should_stop=should_stop,
+                           model=Model(settings.l_kind, settings.c, settings.t),
+                           columns=settings.columns)
         quotes: list[Quote] = []
         excluded = 0
         if settings.quotes:

@@ -258,6 +258,6 @@ def _apply(step: Level, question: Question, raw: Any) -> str:
         return f"{start}-{start + step.width - 1}"
     if isinstance(step, Groups):
         return str(step.mapping.get(str(raw), SUPPRESSED))
-    if isinstance(step, Ranges):
-        return step.band(float(raw))
+    if isinstance(step, Ranges):  # money in USD, as its export bands
+        return step.band(to_usd(raw) if question.type is QType.MONEY else float(raw))
     raise TypeError(type(step).__name__)  # pragma: no cover - Level is a closed union

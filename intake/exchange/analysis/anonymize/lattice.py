@@ -40,10 +40,8 @@ to check optimality.
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +49,8 @@ import numpy as np
 import numpy.typing as npt
 
 from intake.errors import Cancelled
-from intake.exchange.analysis.anonymize import diversity
+from intake.exchange.analysis.anonymize import privacy
+from intake.exchange.analysis.anonymize.privacy import Model
 
 Ids = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -121,6 +120,12 @@ class Problem:
     l: int  # noqa: E741
     budget: int  # records that may be suppressed
     n: int
+    model: Model = field(default_factory=Model)
+    #: per sensitive attribute: whether its codes are ordered (t-closeness distance)
+    ordered: list[bool] = field(default_factory=list)
+    #: per sensitive attribute: the index of the QI that is this attribute (K and S*), whose
+    #: l is computed over the other QIs while it is released, and skipped at ``*``
+    own: list[int | None] = field(default_factory=list)
     evaluated: int = 0
     scale: int = field(init=False)
     span: int = field(init=False)
@@ -128,7 +133,9 @@ class Problem:
     radices: list[int] = field(init=False)  # of the sensitive attributes
     _codes: list[Ids] = field(init=False, repr=False)
     _masks: list[npt.NDArray[np.uint64] | None] = field(init=False, repr=False)
-    _moments: list[tuple[Floats, Floats]] = field(init=False, repr=False)  # codes, squares
+    _moments: list[tuple[Floats, Floats, Floats]] = field(init=False, repr=False)
+    _refs: list[Floats] = field(init=False, repr=False)  # t-closeness reference
+    _owned: list[int] = field(init=False, repr=False)  # attributes with an ``own`` QI
     _order: list[int] = field(init=False, repr=False)  # attributes, likeliest to fail first
 
     def __post_init__(self) -> None:
@@ -137,13 +144,20 @@ class Problem:
         self.weights = [math.prod(top + 1 for top in tops[i + 1:]) for i in range(len(tops))]
         self.span = math.prod(top + 1 for top in tops)
         self._codes = [_ids(codes) for codes in self.sensitive]
-        self.radices = [int(c.max()) + 1 if c.size else 1 for c in self._codes]
-        self._masks = [np.left_shift(np.uint64(1), c.astype(np.uint64))
+        self.radices = [max(int(c.max()) + 1, 1) if c.size else 1 for c in self._codes]
+        self._masks = [np.where(c >= 0, np.left_shift(np.uint64(1), np.maximum(c, 0)
+                                                      .astype(np.uint64)), np.uint64(0))
                        if radix <= MASK_BITS else None
                        for c, radix in zip(self._codes, self.radices, strict=True)]
-        self._moments = [(c.astype(np.float64), np.square(c.astype(np.float64)))
+        self._moments = [((c >= 0).astype(np.float64), np.maximum(c, 0).astype(np.float64),
+                          np.square(np.maximum(c, 0).astype(np.float64)))
                          for c in self._codes]
-        self._order = list(range(len(self.sensitive)))
+        self._refs = [privacy.reference(c, r) for c, r in zip(self._codes, self.radices,
+                                                               strict=True)]
+        self.ordered = self.ordered or [False] * len(self.sensitive)
+        self.own = self.own or [None] * len(self.sensitive)
+        self._order = [j for j in range(len(self.sensitive)) if self.own[j] is None]
+        self._owned = [j for j in range(len(self.sensitive)) if self.own[j] is not None]
 
     def loss(self, column: int, level: int) -> int:
         """This QI's share of the loss key: its Prec term (``level / top`` × ``scale``) times
@@ -158,23 +172,44 @@ class Problem:
     def total_loss(self, node: Sequence[int]) -> int:
         return sum(self.loss(i, level) for i, level in enumerate(node))
 
+    @property
+    def owned_columns(self) -> list[int]:
+        """The QIs that are also l-diverse attributes (K and S*)."""
+        return sorted({i for i in self.own if i is not None})
+
     def failing(self, class_ids: Sequence[int],
-                sizes: Counter[int] | None = None) -> tuple[int, set[int]]:
-        """(records to suppress, failing class ids) of a partition (plain Python: used once
-        on the chosen node, and apart from the vectorized check)."""
-        sizes = sizes if sizes is not None else Counter(class_ids)
-        small = {c for c, size in sizes.items() if size < self.k}
-        failing = small | diversity.failing_classes(class_ids, self.sensitive, self.l)
-        return sum(sizes[c] for c in failing), failing
-
-    def satisfies(self, class_ids: Sequence[int] | Ids) -> bool:
-        """Whether the partition fails on at most ``budget`` records."""
+                others: Mapping[int, Sequence[int]] | None = None
+                ) -> npt.NDArray[np.bool_]:
+        """Per record, whether it is in a failing class of the partition ``class_ids``
+        (``others``: per QI that is also l-diverse and released, the partition without
+        it; an attribute whose QI is not in it, being ``*``, is not checked)."""
         ids = _ids(class_ids)
-        space = int(ids.max()) + 1 if ids.size else 1
-        return self.accepts(Classes(ids, space).dense())
+        classes = Classes(ids, int(ids.max()) + 1 if ids.size else 1).dense()
+        counts = np.bincount(classes.ids, minlength=classes.space)
+        failing = (counts < self.k) & (counts > 0)
+        for j in self._order:
+            failing |= self._fails(j, classes.ids, classes.space, counts)
+        record = failing[classes.ids]
+        for j in self._owned:
+            part = (others or {}).get(self.own[j])  # type: ignore[arg-type]
+            if part is None:
+                continue
+            oids = _ids(part)
+            other = Classes(oids, int(oids.max()) + 1 if oids.size else 1).dense()
+            ocounts = np.bincount(other.ids, minlength=other.space)
+            record |= self._fails(j, other.ids, other.space, ocounts)[other.ids]
+        return record
 
-    def accepts(self, classes: Classes) -> bool:
-        """Whether ``classes`` fail on at most ``budget`` records (one evaluation)."""
+    def satisfies(self, class_ids: Sequence[int] | Ids,
+                  others: Mapping[int, Sequence[int]] | None = None) -> bool:
+        """Whether the partition fails on at most ``budget`` records."""
+        self.evaluated += 1
+        return int(self.failing(list(map(int, class_ids)), others).sum()) <= self.budget
+
+    def accepts(self, classes: Classes, others: Mapping[int, Classes] | None = None
+                ) -> bool:
+        """Whether ``classes`` fail on at most ``budget`` records (one evaluation);
+        ``others`` as in :meth:`failing`."""
         self.evaluated += 1
         if classes.space > max(SLOTS_PER_RECORD * self.n, 1 << 16):
             classes = classes.dense()
@@ -182,11 +217,11 @@ class Problem:
         counts = np.bincount(ids, minlength=space)
         failing = (counts > 0) & (counts < self.k)
         suppressed = int(counts[failing].sum())
-        if suppressed > self.budget or self.l <= 1:
-            return suppressed <= self.budget
+        if suppressed > self.budget:
+            return False
         order = self._order
         for rank, j in enumerate(order):
-            failing |= self._too_few(j, ids, space, counts)
+            failing |= self._fails(j, ids, space, counts)
             failing &= counts > 0
             if int(counts[failing].sum()) > self.budget:
                 # stop at the first attribute that breaks the budget; try it first next
@@ -194,30 +229,57 @@ class Problem:
                 if rank:
                     order.insert(0, order.pop(rank))
                 return False
-        return True
+        if not others or not self._owned:
+            return True
+        record = failing[ids]
+        for j in self._owned:
+            part = others.get(self.own[j])  # type: ignore[arg-type]
+            if part is None:
+                continue
+            part = part.dense()
+            ocounts = np.bincount(part.ids, minlength=part.space)
+            record |= self._fails(j, part.ids, part.space, ocounts)[part.ids]
+        return int(record.sum()) <= self.budget
+
+    def _fails(self, j: int, ids: Ids, space: int, counts: Ids) -> Bools:
+        """Per class slot, whether l-diverse attribute ``j`` fails the model (l, and t when
+        it is set)."""
+        if self.model.counts_values:
+            hist = privacy.histogram(ids, self._codes[j], space, self.radices[j])
+            fails = privacy.fails_l(hist, self.l, self.model)
+            if self.model.t is not None:
+                emd = privacy.distances(hist, self._refs[j], self.ordered[j])
+                fails |= emd > self.model.t + privacy.EPSILON
+            return fails
+        if self.l <= 1:
+            return np.zeros(space, dtype=np.bool_)
+        return self._too_few(j, ids, space, counts)
 
     def _too_few(self, j: int, ids: Ids, space: int, counts: Ids) -> Bools:
-        """Per class slot, whether l-diverse attribute ``j`` has fewer than l distinct codes.
-        For l = 2 that is "every code of the class is the same", read from two sums: by
-        Cauchy–Schwarz, m·Σc² = (Σc)² exactly when all m codes of a class are equal. Every
-        figure is an integer below (n·radix)², exact in float64 while that is below 2⁵³;
-        otherwise (and for l > 2) the codes are counted (``_distinct``)."""
+        """Per class slot, whether l-diverse attribute ``j`` has fewer than l distinct
+        answered codes (missing codes, ``-1``, never count). For l = 2 that is "every
+        answered code of the class is the same, or there is none", read from sums: by
+        Cauchy–Schwarz, m·Σc² = (Σc)² exactly when all m answered codes are equal (and
+        0 = 0 when m = 0). Every figure is an integer below (n·radix)², exact in float64
+        while that is below 2⁵³; otherwise (and for l > 2) the codes are counted."""
         if self.l == 2 and (self.n * self.radices[j]) ** 2 < EXACT:
-            codes, squares = self._moments[j]
+            valid, codes, squares = self._moments[j]
+            answered = np.bincount(ids, weights=valid, minlength=space)
             total = np.bincount(ids, weights=codes, minlength=space)
             total_sq = np.bincount(ids, weights=squares, minlength=space)
-            return counts * total_sq == np.square(total)
+            return answered * total_sq == np.square(total)
         return self._distinct(j, ids, space) < self.l
 
     def _distinct(self, j: int, ids: Ids, space: int) -> Ids:
-        """Per class slot, the number of distinct codes of l-diverse attribute ``j``."""
+        """Per class slot, the number of distinct answered codes of attribute ``j``."""
         mask = self._masks[j]
         if mask is not None:
             seen = np.zeros(space, dtype=np.uint64)
             np.bitwise_or.at(seen, ids, mask)
             return np.bitwise_count(seen).astype(np.int64)
-        radix = self.radices[j]
-        pairs = np.unique(ids * radix + self._codes[j])
+        radix, codes = self.radices[j], self._codes[j]
+        answered = codes >= 0
+        pairs = np.unique(ids[answered] * radix + codes[answered])
         return np.bincount(pairs // radix, minlength=space)
 
     def partition(self, node: Sequence[int]) -> list[int]:
@@ -227,6 +289,14 @@ class Problem:
             classes = classes.refine(column.codes[level], column.radices[level]).dense()
         return [int(c) for c in classes.ids]
 
+    def others(self, node: Sequence[int]) -> dict[int, list[int]]:
+        """Per QI that is also l-diverse and released (below ``*``) at ``node``, the
+        partition of ``node`` without it."""
+        return {column: self.partition([max(self.columns[i].levels) if i == column else lv
+                                        for i, lv in enumerate(node)])
+                for column in self.owned_columns
+                if node[column] < max(self.columns[column].levels)}
+
 
 @dataclass
 class Outcome:
@@ -234,6 +304,11 @@ class Outcome:
     loss: int
     evaluated: int
     lattice_size: int
+    optimal: bool = True  # False: the evaluation limit stopped the search first
+
+
+class _Limit(Exception):
+    """The search evaluated ``limit`` nodes: the best node found so far is kept."""
 
 
 def lattice_size(problem: Problem) -> int:
@@ -250,11 +325,17 @@ def default_order(problem: Problem) -> list[int]:
 
 
 def search(problem: Problem, order: Sequence[int] | None = None,
-           should_stop: Callable[[], bool] | None = None) -> Outcome:
+           should_stop: Callable[[], bool] | None = None, limit: int | None = None
+           ) -> Outcome:
     """The least-loss satisfying node (branch and bound with monotone pruning), taking the
     QIs in ``order`` (default: ``default_order``; any order finds the same node).
-    ``should_stop`` is polled at every search node; True raises ``Cancelled``."""
+    ``should_stop`` is polled at every search node; True raises ``Cancelled``. With a
+    ``limit``, the greedy node (``heuristic.greedy``) is the first bound, and the search
+    stops after ``limit`` evaluations with the best node found (``optimal`` False)."""
     order = list(order) if order is not None else default_order(problem)
+    owned = problem.owned_columns
+    # last, so that the classes above each are "the other QIs" (then refined further)
+    order = [i for i in order if i not in owned] + owned
     cols = [problem.columns[i] for i in order]
     size = lattice_size(problem)
     root = Classes(np.zeros(problem.n, dtype=np.int64), 1)
@@ -262,6 +343,12 @@ def search(problem: Problem, order: Sequence[int] | None = None,
         return Outcome(None, 0, problem.evaluated, size)
     floors, rest = _floors(problem, order, root)
     best: list[tuple[int, tuple[int, ...]]] = []
+    if limit is not None:
+        from intake.exchange.analysis.anonymize import heuristic
+
+        start = heuristic.greedy(problem)
+        best.append((problem.total_loss(start), tuple(start[i] for i in order)))
+        stop_at = problem.evaluated + limit
     prefix: list[int] = []
     # Nodes known to satisfy, as level vectors in search order (``*`` for QIs not fixed
     # yet): a node one level more general in some QI than one of these satisfies too
@@ -270,9 +357,11 @@ def search(problem: Problem, order: Sequence[int] | None = None,
     finer = [dict(zip(column.levels[1:], column.levels, strict=False)) for column in cols]
     good: set[tuple[int, ...]] = set()
 
-    def dfs(d: int, classes: Classes, loss: int) -> None:
+    def dfs(d: int, classes: Classes, loss: int, parts: dict[int, Classes]) -> None:
         if should_stop is not None and should_stop():
             raise Cancelled()
+        if limit is not None and problem.evaluated > stop_at:
+            raise _Limit()
         if d == len(cols):
             if not best or loss < best[0][0]:
                 best[:] = [(loss, tuple(prefix))]
@@ -286,28 +375,38 @@ def search(problem: Problem, order: Sequence[int] | None = None,
             if best and here + rest[d + 1] >= best[0][0]:
                 break  # the more general levels lose even more
             current[d] = level
+            others = parts
             if level == column.levels[-1]:
                 child = classes  # ``*``: the node already known to satisfy
             else:
                 child = classes.refine(column.codes[level], column.radices[level])
+                others = {o: part.refine(column.codes[level], column.radices[level])
+                          for o, part in parts.items()}
+                if order[d] in owned:
+                    others[order[d]] = classes
                 if not (known or _generalizes_good(current, finer, good, d)) \
-                        and not problem.accepts(child):
+                        and not problem.accepts(child, others):
                     continue  # monotone: its whole sub-lattice fails
                 if d + 1 < len(cols):
                     child = child.dense()
+                    others = {o: part.dense() for o, part in others.items()}
             known = True
             good.add(tuple(current))
             prefix.append(level)
-            dfs(d + 1, child, here)
+            dfs(d + 1, child, here, others)
             prefix.pop()
         current[d] = column.levels[-1]
 
-    dfs(0, root, 0)
+    optimal = True
+    try:
+        dfs(0, root, 0, {})
+    except _Limit:
+        optimal = False
     loss, found = best[0]  # all ``*`` satisfies, so something was found
     node = [0] * len(cols)
     for d, i in enumerate(order):
         node[i] = found[d]
-    return Outcome(tuple(node), loss, problem.evaluated, size)
+    return Outcome(tuple(node), loss, problem.evaluated, size, optimal)
 
 
 def _floors(problem: Problem, order: Sequence[int], root: Classes
@@ -318,8 +417,10 @@ def _floors(problem: Problem, order: Sequence[int], root: Classes
     for i in order:
         column = problem.columns[i]
         floor = column.levels[-1]
+        others = {i: root} if i in problem.owned_columns else None
         for level in column.levels[:-1]:
-            if problem.accepts(root.refine(column.codes[level], column.radices[level])):
+            if problem.accepts(root.refine(column.codes[level], column.radices[level]),
+                               others):
                 floor = level
                 break
         floors.append(floor)
@@ -348,13 +449,6 @@ def _generalizes_good(current: list[int], finer: list[dict[int, int]],
 
 def exhaustive(problem: Problem) -> Outcome:
     """Every node evaluated from scratch: for tests on small lattices only."""
-    found: tuple[int, tuple[int, ...]] | None = None
-    for node in itertools.product(*(c.levels for c in problem.columns)):
-        if problem.satisfies(problem.partition(node)):
-            candidate = (problem.total_loss(node), node)
-            if found is None or candidate < found:
-                found = candidate
-    size = lattice_size(problem)
-    if found is None:
-        return Outcome(None, 0, problem.evaluated, size)
-    return Outcome(found[1], found[0], problem.evaluated, size)
+    from intake.exchange.analysis.anonymize import heuristic
+
+    return heuristic.exhaustive(problem)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,20 +23,32 @@ from intake.domain.questionnaire import QClass, Question, Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.errors import InvalidInput
-from intake.exchange.analysis.anonymize import diversity
+from intake.exchange.analysis.anonymize import diversity, utility
 from intake.exchange.analysis.anonymize.columns import ILO_PREFIX, PSEUDONYM
 from intake.exchange.analysis.anonymize.generalize import (
+    MISSING,
+    SUPPRESSED,
     QuasiIdentifier,
     column_cells,
     column_levels,
     raw_columns,
 )
+from intake.exchange.analysis.anonymize.models import Model
 from intake.exchange.analysis.anonymize.pseudonym import Pseudonymizer
 from intake.exchange.analysis.anonymize.select import Reason, select
+from intake.exchange.analysis.anonymize.utility import Utility
 from intake.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:  # the search needs numpy: imported when an export runs, not with the app
     from intake.exchange.analysis.anonymize import lattice
+    from intake.exchange.analysis.anonymize.gate import GateOutcome
+    from intake.exchange.analysis.anonymize.verify import Achieved
+
+#: The largest size of a column set the final gate searches for a special unique.
+GATE_SIZE = 2
+#: Nodes the exact lattice search may evaluate before it keeps the best found so far
+#: (with every K column a QI, a full release's lattice has some 10^13 nodes).
+SEARCH_LIMIT = 20_000
 
 
 class TargetsNotMet(InvalidInput):
@@ -44,6 +56,14 @@ class TargetsNotMet(InvalidInput):
         "The anonymization targets (k = {k}, l = {l}) cannot be met without suppressing "
         "more than {limit} of {records} records. Lower the targets, raise the suppression "
         "limit or export more records."
+    )
+
+
+class SpecialUniques(InvalidInput):
+    template = N_(
+        "{count} records are unique on a few released columns, and suppressing single "
+        "cells cannot remove that without touching a quasi-identifier. Release fewer "
+        "columns, or raise k."
     )
 
 
@@ -116,9 +136,9 @@ class InvalidTargets(InvalidInput):
 class Result:
     columns: list[str]
     rows: list[dict[str, str]]
-    levels: dict[str, int]  # QI → generalization level applied
+    levels: dict[str, int]  # QI → generalization level applied (the lattice node)
     k: int  # achieved: the smallest class
-    l: int | None  # noqa: E741  achieved distinct l over ``l_attributes`` (None: none)
+    l: int | None  # noqa: E741  achieved distinct l (answered values) over ``l_attributes``
     k_target: int
     l_target: int
     max_suppression: float
@@ -137,6 +157,14 @@ class Result:
     record_ids: list[str] = field(default_factory=list, repr=False)
     evaluated_nodes: int = 0
     lattice_size: int = 0
+    model: Model = field(default_factory=Model)
+    quasi_identifiers: list[str] = field(default_factory=list)  # Q and K released
+    state_known: list[str] = field(default_factory=list)  # the K ones among them
+    achieved: Achieved | None = None  # per S* answer: distinct l, entropy l, t
+    utility: Utility | None = None
+    local_suppression: dict[str, int] = field(default_factory=dict)  # QI → cells set to *
+    gate: GateOutcome | None = None  # special uniques found, repaired
+    released: list[str] | None = None  # the columns asked for (None: every column)
 
     @property
     def records_out(self) -> int:
@@ -148,15 +176,28 @@ def _dense(values: Sequence[str]) -> list[int]:
     return [index.setdefault(v, len(index)) for v in values]
 
 
-def _exported(questionnaire: Questionnaire) -> tuple[list[Question], list[str]]:
-    """The questions that become columns, and the restricted ones left out."""
+def _sensitive_codes(values: Sequence[str], order: Sequence[str] | None) -> list[int]:
+    """Codes of an S* answer for the search: answered values dense (in ``order`` when the
+    answer is ordered), missing codes and ``*`` ``-1`` (never a value for l)."""
+    index = {v: i for i, v in enumerate(order or ())}
+    if order is None:
+        for v in values:
+            if v not in MISSING and v != SUPPRESSED:
+                index.setdefault(v, len(index))
+    return [index.get(v, -1) if v not in MISSING and v != SUPPRESSED else -1 for v in values]
+
+
+def _exported(questionnaire: Questionnaire, wanted: Collection[str] | None = None
+              ) -> tuple[list[Question], list[str]]:
+    """The questions that become columns (of ``wanted``, when given), and the restricted
+    ones left out."""
     exported, left_out = [], []
     for q in questionnaire.questions():
         if q.cls not in (QClass.QUASI, QClass.SENSITIVE, QClass.OPERATIONAL):
             continue
         if q.restricted:
             left_out.append(q.id)
-        else:
+        elif wanted is None or q.id in wanted:
             exported.append(q)
     return exported, left_out
 
@@ -165,13 +206,18 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
               max_suppression: float = 0.05,
               questionnaire: Questionnaire = QUESTIONNAIRE,
               pseudonymizer: Pseudonymizer | None = None,
-              should_stop: Callable[[], bool] | None = None) -> Result:
+              should_stop: Callable[[], bool] | None = None, *,
+              model: Model | None = None, columns: Collection[str] | None = None,
+              gate_size: int = GATE_SIZE) -> Result:
     """The anonymized table of the records that may be exported; ``TargetsNotMet`` when no
-    generalization reaches k and l within the limit. A ``pseudonymizer`` given by the
-    caller is left for the caller to destroy; without one, a fresh secret is drawn and
-    destroyed before returning. ``should_stop`` is polled during the search; when it
-    returns True, ``Cancelled`` is raised."""
-    if k < 1 or l < 1 or not 0 <= max_suppression <= 1:
+    generalization reaches k and l within the limit, ``SpecialUniques`` when the final gate
+    finds a unique it cannot repair. ``columns``: the released question and indicator
+    columns (a purpose profile; None: all). A ``pseudonymizer`` given by the caller is left
+    for the caller to destroy; without one, a fresh secret is drawn and destroyed before
+    returning. ``should_stop`` is polled during the search (True raises ``Cancelled``)."""
+    model = model or Model()
+    if k < 1 or l < 1 or not 0 <= max_suppression <= 1 or model.c <= 0 or (
+            model.t is not None and not 0 <= model.t <= 1):
         raise InvalidTargets()
     records = list(records)
     selection = select(records)
@@ -179,55 +225,37 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     if not kept:
         raise NothingToExport(selection.excluded)
     n = len(kept)
-    exported, left_out = _exported(questionnaire)
-    qis = [QuasiIdentifier(q) for q in exported if q.cls is QClass.QUASI]
-    plain = [q for q in exported if q.cls is not QClass.QUASI]
-
+    exported, left_out = _exported(questionnaire, columns)
+    qis = [QuasiIdentifier(q) for q in exported if q.is_quasi_identifier]
+    plain = [q for q in exported if not q.is_quasi_identifier]
     budget = math.floor(max_suppression * n + 1e-9)
-    problem, qi_values, cells, l_attributes, near = _problem(kept, qis, plain, k, l, budget)
+    from intake.exchange.analysis.anonymize import local
+
+    built = _problem(kept, qis, plain, k, l, budget, model)
+    problem, qi_values = built.problem, built.qi_values
     outcome = _search(problem, should_stop)
     if outcome.node is None:
         raise TargetsNotMet(k=k, l=l, limit=budget, records=n)
     node = outcome.node
-    ids = problem.partition(node)
-    _count, failing = problem.failing(ids)
-    keep = _shuffled([i for i in range(n) if ids[i] not in failing])
-
-    raw_classes = Counter(zip(*(qi_values[qi.id][0] for qi in qis), strict=True)) if qis \
-        else Counter({(): n})
-    columns = [PSEUDONYM, *(q.id for q in exported), *(ILO_PREFIX + i for i in INDICATOR_IDS)]
+    failing = problem.failing(problem.partition(node), problem.others(node))
+    rescued = local.rescue(problem, node, failing)
+    keep = _shuffled([i for i in range(n) if not failing[i] or i in rescued])
+    indicators = [i for i in INDICATOR_IDS if columns is None or ILO_PREFIX + i in columns]
+    names = [PSEUDONYM, *(q.id for q in exported), *(ILO_PREFIX + i for i in indicators)]
     own = pseudonymizer or Pseudonymizer()
     try:
-        rows = _rows(columns, kept, keep, qis, node, qi_values, cells, own)
+        rows = _rows(names, kept, keep, qis, node, qi_values, built.cells, own, indicators)
     finally:
         if pseudonymizer is None:
             own.destroy()
-    _verify(rows, [qi.id for qi in qis], l_attributes, k, l)
-    sizes = Counter(ids[i] for i in keep)
-    kept_ids = [ids[i] for i in keep]
-    achieved_l = diversity.distinct_l(
-        kept_ids, [[problem.sensitive[j][i] for i in keep] for j in range(len(l_attributes))])
-    return Result(
-        columns=columns, rows=rows,
-        levels={qi.id: level for qi, level in zip(qis, node, strict=True)},
-        k=min(sizes.values()) if sizes else 0, l=achieved_l,
-        k_target=k, l_target=l, max_suppression=max_suppression,
-        records_in=len(records), excluded=dict(selection.excluded),
-        suppressed=n - len(keep),
-        class_sizes=dict(sorted(Counter(sizes.values()).items())),
-        risk_max=1 / min(sizes.values()) if sizes else 0.0,
-        risk_mean=len(sizes) / len(keep) if keep else 0.0,
-        sample_uniques=sum(1 for size in raw_classes.values() if size == 1),
-        l_attributes=l_attributes, near_universal=near,
-        left_out=left_out, record_ids=[kept[i].id for i in keep], evaluated_nodes=outcome.evaluated,
-        lattice_size=outcome.lattice_size)
-
-
+    starred = _apply_local(rows, keep, rescued, qis)
+    return _finish(rows, keep, kept, records, selection.excluded, built, node, outcome,
+                   starred, names, left_out, columns, gate_size)
 def _search(problem: lattice.Problem, should_stop: Callable[[], bool] | None
             ) -> lattice.Outcome:
     from intake.exchange.analysis.anonymize import lattice
 
-    return lattice.search(problem, should_stop=should_stop)
+    return lattice.search(problem, should_stop=should_stop, limit=SEARCH_LIMIT)
 
 
 def _shuffled(keep: list[int]) -> list[int]:
@@ -237,46 +265,123 @@ def _shuffled(keep: list[int]) -> list[int]:
     return keep
 
 
+@dataclass
+class _Built:
+    problem: lattice.Problem
+    qi_values: dict[str, dict[int, list[str]]]  # QI → level → value per record
+    cells: dict[str, list[str]]  # every other column's cells
+    l_attributes: list[Question]
+    near: list[str]
+    qis: list[QuasiIdentifier]
+    k: int
+    l: int  # noqa: E741
+    max_suppression: float
+    model: Model
+
+
 def _problem(kept: Sequence[Record], qis: Sequence[QuasiIdentifier], plain: Sequence[Question],
-             k: int, l: int, budget: int  # noqa: E741
-             ) -> tuple[lattice.Problem, dict[str, dict[int, list[str]]],
-                        dict[str, list[str]], list[str], list[str]]:
-    """The search problem of these records: (problem, each QI's values by level, each other
-    column's cells, the columns kept l-diverse, the near-universal ones left out of l)."""
-    from intake.exchange.analysis.anonymize import lattice
+             k: int, l: int, budget: int, model: Model) -> _Built:  # noqa: E741
+    """The search problem of these records: every released Q and K column is a QI; the S*
+    answers (not near-universal) are the l-diverse attributes, the K one among them (the
+    passport holder) checked over the other QIs."""
+    from intake.exchange.analysis.anonymize import lattice, verify
 
     answers, metas = [r.answers for r in kept], [r.meta for r in kept]
     raws = raw_columns([*(qi.question for qi in qis), *plain], answers)
     qi_values = {qi.id: column_levels(qi, answers, metas, raws[qi.id]) for qi in qis}
     cells = {q.id: column_cells(q, answers, metas, raws[q.id]) for q in plain}
     sensitive = {q.id: cells[q.id] for q in plain if q.cls is QClass.SENSITIVE}
-    flagged = [q.id for q in plain if q.near_universal]
+    sensitive.update({qi.id: qi_values[qi.id][0] for qi in qis
+                      if qi.question.cls is QClass.SENSITIVE})
+    flagged = [q.id for q in (*plain, *(qi.question for qi in qis)) if q.near_universal]
     near = diversity.near_universal(sensitive, flagged)
-    l_attributes = [q.id for q in plain if q.l_diverse and q.id not in near]
+    attributes = [q for q in (*(qi.question for qi in qis), *plain)
+                  if q.l_diverse and q.id not in near]
+    position = {qi.id: i for i, qi in enumerate(qis)}
+    orders = [verify.value_order(q) for q in attributes]
     problem = lattice.Problem(
         [lattice.Column(qi.id, tuple(qi.levels),
                         {lv: _dense(vals) for lv, vals in qi_values[qi.id].items()})
          for qi in qis],
-        [_dense(cells[qid]) for qid in l_attributes], k, l, budget, len(kept))
-    return problem, qi_values, cells, l_attributes, near
+        [_sensitive_codes(sensitive[q.id], order) for q, order in zip(attributes, orders,
+                                                                       strict=True)],
+        k, l, budget, len(kept), model=model, ordered=[o is not None for o in orders],
+        own=[position.get(q.id) for q in attributes])
+    return _Built(problem, qi_values, cells, attributes, near, list(qis), k, l,
+                  budget / len(kept) if kept else 0.0, model)
 
 
-def _verify(rows: Sequence[dict[str, str]], qi_ids: Sequence[str],
-            l_attributes: Sequence[str], k: int, l: int) -> None:  # noqa: E741
-    """Recompute k and l from the rows alone, apart from the search: a defence against a
-    bug in it. A miss here is a programming error, never an input the user can fix."""
-    groups: dict[tuple[str, ...], list[dict[str, str]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row[q] for q in qi_ids), []).append(row)
-    for members in groups.values():
-        if len(members) < k or any(len({m[a] for m in members}) < l for a in l_attributes):
-            raise RuntimeError("anonymized rows miss the targets")
+def _apply_local(rows: list[dict[str, str]], keep: Sequence[int], rescued: dict[int, int],
+                 qis: Sequence[QuasiIdentifier]) -> dict[str, int]:
+    """Set the locally suppressed cells to ``*``; QI → number of cells."""
+    starred: Counter[str] = Counter()
+    for row, at in zip(rows, keep, strict=True):
+        column = rescued.get(at)
+        if column is not None:
+            row[qis[column].id] = SUPPRESSED
+            starred[qis[column].id] += 1
+    return dict(starred)
+
+
+def _finish(rows: list[dict[str, str]], keep: Sequence[int], kept: Sequence[Record],
+            records: Sequence[Record], excluded: Mapping[str, int], built: _Built,
+            node: Sequence[int], outcome: lattice.Outcome, starred: dict[str, int],
+            names: Sequence[str], left_out: list[str], columns: Collection[str] | None,
+            gate_size: int) -> Result:
+    """The final gate, the verification from the written rows, and the figures."""
+    from intake.exchange.analysis.anonymize import gate, verify
+
+    qis, n = built.qis, len(kept)
+    qi_ids = [qi.id for qi in qis]
+    owned = [qi.id for qi in qis if qi.question.l_diverse]
+    protected = set(qi_ids)
+    last_resort = {q.id for q in built.l_attributes}
+    guard = verify.Guard(rows, qi_ids, built.l_attributes, built.k, built.l, built.model,
+                         built.problem.budget)
+    outcome_gate = gate.repair([c for c in names if c != PSEUDONYM], rows, protected,
+                               last_resort, gate_size, guard.may_suppress, guard.drop)
+    if outcome_gate.refused:
+        raise SpecialUniques(count=outcome_gate.found)
+    if outcome_gate.dropped:
+        gone = set(outcome_gate.dropped)
+        rows[:] = [row for at, row in enumerate(rows) if at not in gone]
+        keep = [i for at, i in enumerate(keep) if at not in gone]
+    figures = verify.check(rows, qi_ids, built.l_attributes, built.k, built.l, built.model,
+                           owned)
+    if figures.failures:
+        raise TargetsNotMet(k=built.k, l=built.l, limit=built.problem.budget, records=n)
+    sizes = Counter(tuple(row[q] for q in qi_ids) for row in rows)
+    raw_classes = Counter(zip(*(built.qi_values[q][0] for q in qi_ids), strict=True)) \
+        if qis else Counter({(): n})
+    levels = {qi.id: level for qi, level in zip(qis, node, strict=True)}
+    use = utility.measure(
+        {q: [built.qi_values[q][0][i] for i in keep] for q in qi_ids},
+        {q: [row[q] for row in rows] for q in qi_ids}, levels,
+        {qi.id: qi.max_level for qi in qis}, starred, built.k, n)
+    return Result(
+        columns=list(names), rows=rows, levels=levels,
+        k=min(sizes.values()) if rows else 0,
+        l=min(figures.distinct_l.values()) if figures.distinct_l else None,
+        k_target=built.k, l_target=built.l, max_suppression=built.max_suppression,
+        records_in=len(records), excluded=dict(excluded), suppressed=n - len(keep),
+        class_sizes=dict(sorted(Counter(sizes.values()).items())),
+        risk_max=1 / min(sizes.values()) if rows else 0.0,
+        risk_mean=len(sizes) / len(rows) if rows else 0.0,
+        sample_uniques=sum(1 for size in raw_classes.values() if size == 1),
+        l_attributes=[q.id for q in built.l_attributes], near_universal=built.near,
+        left_out=left_out, record_ids=[kept[i].id for i in keep],
+        evaluated_nodes=outcome.evaluated, lattice_size=outcome.lattice_size,
+        model=built.model, quasi_identifiers=qi_ids,
+        state_known=[qi.id for qi in qis if qi.question.state_known],
+        achieved=figures, utility=use, local_suppression=starred, gate=outcome_gate,
+        released=None if columns is None else sorted(columns))
 
 
 def _rows(columns: Sequence[str], kept: Sequence[Record], keep: Sequence[int],
           qis: Sequence[QuasiIdentifier], node: Sequence[int],
           qi_values: dict[str, dict[int, list[str]]], cells: dict[str, list[str]],
-          pseudonymize: Pseudonymizer) -> list[dict[str, str]]:
+          pseudonymize: Pseudonymizer, indicators: Sequence[str] = INDICATOR_IDS
+          ) -> list[dict[str, str]]:
     """The rows of the records at ``keep``, with their cells in ``columns`` order (built
     column by column, then zipped)."""
     by_column: dict[str, list[str]] = {PSEUDONYM: [pseudonymize(kept[i].id) for i in keep]}
@@ -285,8 +390,8 @@ def _rows(columns: Sequence[str], kept: Sequence[Record], keep: Sequence[int],
         by_column[qi.id] = [values[i] for i in keep]
     for qid, column in cells.items():
         by_column[qid] = [column[i] for i in keep]
-    findings = [derive(kept[i].answers) for i in keep]
-    for indicator in INDICATOR_IDS:
+    findings = [derive(kept[i].answers) for i in keep] if indicators else []
+    for indicator in indicators:
         by_column[ILO_PREFIX + indicator] = [str(f[indicator].value) for f in findings]
     ordered = [by_column[column] for column in columns]
     return [dict(zip(columns, values, strict=True)) for values in zip(*ordered, strict=True)]

@@ -1,0 +1,28 @@
+"""The privacy model chosen for an export (no numpy: the settings of the wizard and the CLI
+hold one). The checks themselves are in :mod:`privacy`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class LKind(StrEnum):
+    DISTINCT = "distinct"
+    ENTROPY = "entropy"
+    RECURSIVE = "recursive"
+
+
+@dataclass(frozen=True)
+class Model:
+    """The privacy model of the S* answers: the kind of l, ``c`` for recursive (c, l), and
+    the t of t-closeness (None: not checked)."""
+
+    kind: LKind = LKind.DISTINCT
+    c: float = 2.0
+    t: float | None = None
+
+    @property
+    def counts_values(self) -> bool:
+        """Whether the check needs each class's histogram (not only distinct counts)."""
+        return self.kind is not LKind.DISTINCT or self.t is not None

@@ -1,0 +1,168 @@
+"""Step 5: k, l and t recomputed from the written rows alone, apart from the search (a
+defence against a bug in it), and the figures the risk report states.
+
+Classes are the rows' values of every released quasi-identifier (Q and K), ``*`` included
+as a value. For each S* answer only answered values count (never ``""``, ``-8``, ``-9``,
+``*``). The S* answer that is itself a quasi-identifier (surveillance.passport_holder) is
+checked over the classes of the *other* quasi-identifiers, when it is released. The
+t-closeness reference is the distribution of answered values over the written rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from intake.domain.questionnaire import QType, Question
+from intake.exchange.analysis.anonymize import privacy
+from intake.exchange.analysis.anonymize.generalize import MISSING, SUPPRESSED
+from intake.exchange.analysis.anonymize.privacy import Model
+
+#: Choice answers whose codes are ordered (their code list's order), besides bands.
+ORDINAL = frozenset({"medical.care_received"})
+
+
+def value_order(question: Question) -> list[str] | None:
+    """The order of an S* answer's exported values when they are ordered (bands, ordinal
+    codes, yes/no), None for a nominal answer."""
+    if question.bands is not None:
+        return [label for _lo, _hi, label in question.bands.ranges]
+    if question.type is QType.BOOL:
+        return ["no", "yes"]
+    if question.id in ORDINAL and question.codes is not None:
+        return list(question.codes.values())
+    return None
+
+
+def answered(value: str) -> bool:
+    return value not in MISSING and value != SUPPRESSED
+
+
+@dataclass
+class Achieved:
+    """What the rows achieve, per S* answer and overall."""
+
+    k: int
+    distinct_l: dict[str, int] = field(default_factory=dict)  # fewest distinct answered
+    entropy_l: dict[str, float] = field(default_factory=dict)  # exp(least entropy)
+    t: dict[str, float] = field(default_factory=dict)  # largest EMD
+    failures: list[str] = field(default_factory=list)
+
+
+def _counts(groups: Sequence[Sequence[str]], order: list[str] | None
+            ) -> tuple[np.ndarray, list[str]]:
+    values = order or sorted({v for g in groups for v in g if answered(v)})
+    index = {v: i for i, v in enumerate(values)}
+    counts = np.zeros((len(groups), max(len(values), 1)), dtype=np.int64)
+    for row, group in enumerate(groups):
+        for v in group:
+            if answered(v) and v in index:
+                counts[row, index[v]] += 1
+    return counts, values
+
+
+def achieved(rows: Sequence[dict[str, str]], qis: Sequence[str],
+             attributes: Sequence[Question], l: int, model: Model,  # noqa: E741
+             owned: Collection[str] = ()) -> Achieved:
+    """The figures of ``rows``, and a failure line per attribute that misses l or t."""
+    classes: dict[tuple[str, ...], list[int]] = {}
+    for at, row in enumerate(rows):
+        classes.setdefault(tuple(row[q] for q in qis), []).append(at)
+    out = Achieved(min((len(m) for m in classes.values()), default=0))
+    for question in attributes:
+        name = question.id
+        over = classes
+        if name in owned:
+            if not rows or rows[0][name] == SUPPRESSED and all(
+                    r[name] == SUPPRESSED for r in rows):
+                continue
+            others = [q for q in qis if q != name]
+            over = {}
+            for at, row in enumerate(rows):
+                over.setdefault(tuple(row[q] for q in others), []).append(at)
+        groups = [[rows[at][name] for at in members] for members in over.values()]
+        order = value_order(question)
+        counts, _values = _counts(groups, order)
+        out.distinct_l[name] = int(np.count_nonzero(counts, axis=1).min(initial=1 << 30))
+        out.entropy_l[name] = round(float(np.exp(privacy.entropy(counts).min(initial=1e9))),
+                                    4)
+        total, _v = _counts([[r[name] for r in rows]], order)
+        ref = total[0] / total[0].sum() if total[0].sum() else total[0].astype(float)
+        emd = privacy.distances(counts, ref, order is not None)
+        out.t[name] = round(float(emd.max(initial=0.0)), 4)
+        if privacy.fails_l(counts, l, model).any():
+            out.failures.append(f"{name}: l")
+        if model.t is not None and out.t[name] > model.t + privacy.EPSILON:
+            out.failures.append(f"{name}: t")
+    return out
+
+
+def check(rows: Sequence[dict[str, str]], qis: Sequence[str],
+          attributes: Sequence[Question], k: int, l: int, model: Model,  # noqa: E741
+          owned: Collection[str] = ()) -> Achieved:
+    """:func:`achieved`, raising when k or l is missed (a programming error: the search
+    promised them), and returning the figures."""
+    figures = achieved(rows, qis, attributes, l, model, owned)
+    counts = Counter(tuple(r[q] for q in qis) for r in rows)
+    if rows and min(counts.values()) < k:
+        raise RuntimeError("anonymized rows miss the targets")
+    if any(f.endswith(": l") for f in figures.failures):
+        raise RuntimeError("anonymized rows miss the targets")
+    return figures
+
+
+class Guard:
+    """For the final gate: whether the S* cell of a row may become ``*``, or the row be
+    removed, with its class still meeting k, l (and t, against the reference of the rows
+    as they are now); at most ``budget`` rows are removed."""
+
+    def __init__(self, rows: Sequence[dict[str, str]], qis: Sequence[str],
+                 attributes: Sequence[Question], k: int, l: int,  # noqa: E741
+                 model: Model, budget: int) -> None:
+        self.rows, self.k, self.l, self.model = rows, k, l, model
+        self.budget = budget
+        self.attributes = list(attributes)
+        self.members: dict[tuple[str, ...], list[int]] = {}
+        self.keys = []
+        for at, row in enumerate(rows):
+            key = tuple(row[q] for q in qis)
+            self.keys.append(key)
+            self.members.setdefault(key, []).append(at)
+        self.dropped: set[int] = set()
+
+    def _ok(self, question: Question, group: list[str]) -> bool:
+        order = value_order(question)
+        counts, _values = _counts([group], order)
+        if privacy.fails_l(counts, self.l, self.model).any():
+            return False
+        if self.model.t is None:
+            return True
+        total, _v = _counts([[r[question.id] for i, r in enumerate(self.rows)
+                              if i not in self.dropped]], order)
+        ref = total[0] / total[0].sum() if total[0].sum() else total[0].astype(float)
+        return bool(privacy.distances(counts, ref, order is not None)[0]
+                    <= self.model.t + privacy.EPSILON)
+
+    def _others(self, at: int) -> list[int]:
+        return [i for i in self.members[self.keys[at]] if i != at and i not in self.dropped]
+
+    def may_suppress(self, at: int, name: str) -> bool:
+        question = next((q for q in self.attributes if q.id == name), None)
+        if question is None:
+            return True
+        return self._ok(question, [self.rows[i][name] for i in self._others(at)] + ["*"])
+
+    def drop(self, at: int) -> list[int]:
+        """The rows removed for row ``at``: itself when its class keeps k and l without it,
+        else its whole class; none (refused) beyond ``budget`` removed rows in all."""
+        others = self._others(at)
+        gone = [at] if len(others) >= self.k and all(
+            self._ok(q, [self.rows[i][q.id] for i in others]) for q in self.attributes
+        ) else [at, *others]
+        if len(self.dropped) + len(gone) > self.budget:
+            return []
+        self.dropped.update(gone)
+        return gone
