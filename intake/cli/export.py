@@ -4,7 +4,11 @@ Opens the vault, runs every record through ``anonymize`` and writes the folder o
 :mod:`intake.exchange.formats.export_files`. Nothing is written when the targets cannot be met
 (exit 5) or the folder exists and is not empty (exit 1). ``--quotes`` adds the quotes a case
 manager or an administrator approved for publication (approved text only; consent checked
-again), all of them: the CLI cannot drop one as the wizard can.
+again), all of them: the CLI cannot drop one as the wizard can. Approved quotes in which the
+current redaction rules still find something are left out until approved again;
+``--unreviewed-quotes`` (case managers and administrators only: exit 3 otherwise) adds the
+automatic drafts of records without an approved quote, and the risk report says
+``reviewed_by_a_person: false`` (docs/export.md, redaction of what people write).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from intake.services.exports import (
     SMALL_CELL_THRESHOLD,
     ExportSettings,
     LKind,
+    PreparedExport,
 )
 from intake.services.opening import KdfPolicy
 
@@ -76,6 +81,11 @@ def add_export_command(
                       help=_("also write the quotes approved for publication (quotes.csv) "
                              "of the exported records whose interviewees still consent to "
                              "publication"))
+    tier.add_argument("--unreviewed-quotes", action="store_true",
+                      help=_("as --quotes, and also the automatic drafts (redacted, not "
+                             "reviewed by a person) of exported records without an approved "
+                             "quote; case managers and administrators only, and the risk "
+                             "report says so"))
 
 
 def _whole(text: str) -> int:
@@ -123,8 +133,9 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     if args.stats:
         return _statistics(args, io, secrets, user, out)
     settings = ExportSettings(k=args.k, l=args.l, max_suppression=args.max_suppression,
-                              quotes=args.quotes, l_kind=LKind(args.l_kind), c=args.c,
-                              t=args.t)
+                              quotes=args.quotes or args.unreviewed_quotes,
+                              unreviewed_quotes=args.unreviewed_quotes,
+                              l_kind=LKind(args.l_kind), c=args.c, t=args.t)
     with open_vault(args, user, secrets.read(_("Passphrase:"))) as desk:
         service = desk.exports
         prepared = service.prepare(settings)
@@ -139,12 +150,34 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
         result.records_out,
     ).format(count=result.records_out, path=out, suppressed=result.suppressed,
              left_out=left_out, k=result.k, l="–" if result.l is None else result.l) + "\n")
-    if args.quotes:
-        io.stdout.write(ngettext(
-            "{count} approved quote written to quotes.csv.",
-            "{count} approved quotes written to quotes.csv.",
-            len(prepared.quotes)).format(count=len(prepared.quotes)) + "\n")
+    if args.quotes or args.unreviewed_quotes:
+        _report_quotes(io, prepared)
     return ExitCode.OK
+
+
+def _report_quotes(io: Io, prepared: PreparedExport) -> None:
+    """The quote lines of ``intake export``: approved, unreviewed, left for a new review."""
+    approved = len(prepared.quotes) - prepared.quotes_unreviewed
+    io.stdout.write(ngettext(
+        "{count} approved quote written to quotes.csv.",
+        "{count} approved quotes written to quotes.csv.",
+        approved).format(count=approved) + "\n")
+    if prepared.settings.unreviewed_quotes:
+        io.stdout.write(ngettext(
+            "{count} quote written without review (automatic redaction only); the risk "
+            "report says so.",
+            "{count} quotes written without review (automatic redaction only); the risk "
+            "report says so.",
+            prepared.quotes_unreviewed).format(count=prepared.quotes_unreviewed) + "\n")
+    if prepared.quotes_left_for_review:
+        io.stdout.write(ngettext(
+            "{count} approved quote left out: it was approved before the current redaction "
+            "rules, which still find something in it; a case manager must approve it again.",
+            "{count} approved quotes left out: they were approved before the current "
+            "redaction rules, which still find something in them; a case manager must "
+            "approve them again.",
+            prepared.quotes_left_for_review).format(
+                count=prepared.quotes_left_for_review) + "\n")
 
 
 def _statistics(args: argparse.Namespace, io: Io, secrets: Secrets, user: str,

@@ -13,6 +13,7 @@ their private sections: no original free text is ever part of an export.
 from __future__ import annotations
 
 import hashlib
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from intake.exchange.analysis.statistics import Statistics, compute_statistics
 from intake.exchange.formats.export_files import MANIFEST, write_export
 from intake.exchange.formats.stats_files import write_statistics
 from intake.services.interviews import InterviewService
-from intake.services.quotes import QuoteService
+from intake.services.quotes import QuoteService, QuotesNeedIdentityKey, reviewed_now
 from intake.vault import audit
 from intake.vault.audit import AuditAction
 from intake.vault.records import RecordFilter
@@ -64,6 +65,9 @@ class ExportSettings:
     #: None releases every exportable column. Fewer columns buy finer detail.
     columns: frozenset[str] | None = None
     quotes: bool = False  # include the quotes approved for publication
+    #: also the automatic drafts (not reviewed) of exported records without an approved
+    #: quote: holders of the identity key only, and the risk report says so (issue 18)
+    unreviewed_quotes: bool = False
     filter: RecordFilter | None = None  # None: every record in the vault
 
 
@@ -77,6 +81,10 @@ class PreparedExport:
     quotes: list[Quote] = field(default_factory=list)
     #: Exported records whose interviewee did not consent to publication (no quotes).
     quotes_excluded_no_consent: int = 0
+    #: Unreviewed drafts among ``quotes`` (``settings.unreviewed_quotes``), and approved
+    #: quotes left out because the current redaction rules still find something in them.
+    quotes_unreviewed: int = 0
+    quotes_left_for_review: int = 0
 
 
 def check_may_export(role: Role, action: Action = Action.EXPORT_ANONYMIZED) -> None:
@@ -106,30 +114,46 @@ class ExportService:
         when ``settings.quotes``, gather the approved quotes of the exported records whose
         consent to publication still holds (shuffled, unlinked from the rows)."""
         check_may_export(self.vault.role)
+        if settings.unreviewed_quotes and not QuoteService(self.vault).may_approve():
+            raise QuotesNeedIdentityKey()  # before anything is read (exit 3)
         records = self.records(settings.filter)
         result = anonymize(records, k=settings.k, l=settings.l,
                            max_suppression=settings.max_suppression, should_stop=should_stop,
                            model=Model(settings.l_kind, settings.c, settings.t),
                            columns=settings.columns)
-        quotes: list[Quote] = []
-        excluded = 0
-        if settings.quotes:
-            exported = set(result.record_ids)
-            in_export = [r for r in records if r.id in exported]
-            approved = QuoteService(self.vault).approved_for(exported)
-            quotes = publishable(in_export, approved)
-            excluded = without_publication_consent(in_export)
-        return PreparedExport(settings, result, quotes, quotes_excluded_no_consent=excluded)
+        if not settings.quotes:
+            return PreparedExport(settings, result)
+        return self._with_quotes(settings, result, records)
+
+    def _with_quotes(self, settings: ExportSettings, result: Result,
+                     records: list[Record]) -> PreparedExport:
+        """The approved quotes of the exported records whose consent to publication still
+        holds, less those approved under older redaction rules that the current ones would
+        still change (``reviewed_now``); with ``settings.unreviewed_quotes``, also the
+        automatic drafts of every question left without an approved quote. Shuffled."""
+        exported = set(result.record_ids)
+        in_export = [r for r in records if r.id in exported]
+        service = QuoteService(self.vault)
+        approved, left_for_review = reviewed_now(service.approved_for(exported))
+        quotes = publishable(in_export, approved)
+        unreviewed = service.unreviewed_for(in_export, approved) \
+            if settings.unreviewed_quotes else []
+        quotes += unreviewed
+        random.SystemRandom().shuffle(quotes)
+        return PreparedExport(settings, result, quotes,
+                              quotes_excluded_no_consent=without_publication_consent(in_export),
+                              quotes_unreviewed=len(unreviewed),
+                              quotes_left_for_review=left_for_review)
 
     def write(self, prepared: PreparedExport, folder: Path, *,
               tool_version: str) -> list[Path]:
         """Write the export (with the approved quotes the coordinator kept) to a new folder.
         Every quote was approved by a person holding the identity key, so the risk report
-        says ``reviewed_by_a_person: true``."""
+        says ``reviewed_by_a_person: true``, unless unreviewed drafts were asked for."""
         check_may_export(self.vault.role)
         quotes = prepared.quotes if prepared.settings.quotes else None
         paths = write_export(prepared.result, folder, tool_version=tool_version, quotes=quotes,
-                             quotes_reviewed=True,
+                             quotes_reviewed=prepared.quotes_unreviewed == 0,
                              quotes_excluded=prepared.quotes_excluded_no_consent)
         self._log_export("anonymized", prepared.result.records_out, paths)
         return paths
