@@ -62,7 +62,7 @@ from intake.vault.vault import Vault
 
 __all__ = ["RULES_VERSION", "ApprovedQuote", "Drafts", "NoPublicationConsent",
            "NotAQuoteQuestion", "Quote", "QuoteService", "QuoteStillIdentifying",
-           "QuoteTooLong", "QuotesNeedIdentityKey", "reviewed_now"]
+           "QuoteTooLong", "QuotesNeedIdentityKey", "needs_new_approval", "reviewed_now"]
 
 #: The longest approved quote, in characters.
 QUOTE_MAX = 10_000
@@ -243,12 +243,17 @@ def reviewed_now(approved: Iterable[ApprovedQuote]) -> tuple[list[ApprovedQuote]
     they were approved under older redaction rules and the current ones (without the
     identity fields: links, handles, e-mails, numbers, dates, third parties, places) would
     still replace something in them. No text leaves this function but the approved ones."""
-    nobody = Record.new("")
     kept: list[ApprovedQuote] = []
     left_out = 0
     for quote in approved:
-        if quote.rules >= RULES_VERSION or not redact(quote.text, nobody).spans:
-            kept.append(quote)
-        else:
+        if needs_new_approval(quote):
             left_out += 1
+        else:
+            kept.append(quote)
     return kept, left_out
+
+
+def needs_new_approval(quote: ApprovedQuote) -> bool:
+    """Whether ``quote`` was approved under older redaction rules and the current ones
+    (without the identity fields) would still replace something in it."""
+    return quote.rules < RULES_VERSION and bool(redact(quote.text, Record.new("")).spans)

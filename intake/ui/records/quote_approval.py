@@ -6,7 +6,9 @@ is read, edited (placeholders such as ``[NAME]`` in bold) and kept or dropped; "
 stores the kept ones as approved text, each in place of an earlier approved quote of the
 same question. A text in which the redaction would still replace something is approved only
 after the reviewer confirms it. Right, the quotes approved so far (who, when, "drafted from
-an earlier version" when the testimony changed since), each of which can be withdrawn.
+an earlier version" when the testimony changed since; "approved before the current redaction
+rules" when those still find something in it, which keeps it out of exports until approved
+again), each of which can be withdrawn.
 Without consent to publication the dialog says so and offers no draft.
 
 The dialog holds free text: it is dropped from the widgets when the dialog closes.
@@ -39,6 +41,7 @@ from intake.services.quotes import (
     Quote,
     QuoteService,
     QuoteStillIdentifying,
+    needs_new_approval,
 )
 from intake.ui.export.quote_review import PlaceholderHighlighter, question_label, redaction_text
 from intake.ui.kit.dialogs import Dialogs
@@ -197,6 +200,10 @@ class QuoteApprovalDialog(QDialog):
                 user=quote.approved_by, at=stamp_text(quote.approved_at))
             if current is not None and quote.revision < current:
                 text += "\n" + _("Drafted from an earlier version of the testimony.")
+            if needs_new_approval(quote):
+                text += "\n" + _("Approved before the current redaction rules, which still "
+                                 "find something in it: left out of exports until approved "
+                                 "again.")
             item.setText(text)
         self._render_approve()
         self._describe()
