@@ -47,6 +47,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "NUMBER": (N_("{count} long number"), N_("{count} long numbers")),
     "PLACE": (N_("{count} place"), N_("{count} places")),
     "ORG": (N_("{count} organisation"), N_("{count} organisations")),
+    "URL": (N_("{count} link"), N_("{count} links")),
+    "HANDLE": (N_("{count} messenger handle"), N_("{count} messenger handles")),
 }
 
 
