@@ -162,7 +162,9 @@ PAYMENT_BANDS = Ranges(((0, 0, "0"), (0.01, 99.99, "1-99"), (100, 499.99, "100-4
 
 # -- what the sending state knows (flag K): hierarchies of its columns ------------------
 # Each K column generalizes one step (coarse group or wide band) before ``*``. A coarse
-# band is a union of the column's export bands, so the hierarchy nests.
+# band is a union of the column's export bands, so the hierarchy nests. A K column that is
+# also S* (passport holder, state share) is released as recorded (banded) or ``*``: its l
+# is computed over the other QIs on the values the table shows.
 STATE_GROUP_CODES = codes(
     ("state_assigned", N_("Assigned by the state")), ("selected", N_("Selected")),
     ("work_visa", N_("Work or trainee visa")), ("other_visa", N_("Other visa")),
@@ -192,4 +194,3 @@ PAID_TO_COARSE = {"self": "self", "team_leader": "someone_else",
                   "security_official": "someone_else"}
 PAY_BANDS_COARSE = Ranges(((0, 0, "0"), (0.01, 599.99, "1-599"), (600, None, "600+")))
 PAYMENT_BANDS_COARSE = Ranges(((0, 0, "0"), (0.01, 499.99, "1-499"), (500, None, "500+")))
-PERCENT_BANDS_COARSE = Ranges(((0, 49.999, "0-49"), (50, 100, "50-100")))

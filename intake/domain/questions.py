@@ -44,7 +44,6 @@ from intake.domain.codelists import (
     PAYMENT_BANDS,
     PAYMENT_BANDS_COARSE,
     PERCENT_BANDS,
-    PERCENT_BANDS_COARSE,
     PERPETRATORS,
     PROVINCES,
     PUNISHMENTS,
@@ -229,7 +228,7 @@ WAGES = Section("wages", N_("Wages and the state's share"), (
        help=N_("The \"loyalty fee\" or plan quota (충성자금, 계획분).")),
     _q("wages.state_share_percent", NUM, S, N_("Share of the wage taken by the state (%)"),
        minimum=0, maximum=100, l_diverse=True, bands=PERCENT_BANDS, derived=True,
-       state_known=True, hierarchy=Hierarchy((PERCENT_BANDS_COARSE,)),
+       state_known=True,  # K and S*: its bands or * (l computed over the other QIs)
        help=N_("Computed when the gross wage and the state's quota are known.")),
     _q("wages.paid_when", CH, S, N_("When wages were paid"), codes=PAID_WHEN,
        state_known=True, hierarchy=Hierarchy((Groups(PAID_WHEN_COARSE, "paid_when_group"),))),

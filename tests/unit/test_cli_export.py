@@ -70,7 +70,9 @@ def test_export_writes_the_folder_and_one_summary_line(
     assert records["in"] == N + 3
     assert records["excluded"] == {"no_consent_to_statistics": 3}
     assert records["out"] + records["suppressed"] == N
-    assert report["settings"] == {"k": 5, "l": 2, "max_suppression": 0.05}
+    assert report["settings"] == {"k": 5, "l": 2, "max_suppression": 0.05,
+                                  "l_kind": "distinct", "c": 2.0, "t": None,
+                                  "released_columns": None}
     line = result.out
     assert line.startswith(f"{records['out']} records exported to {out}: ")
     assert f"{records['suppressed']} suppressed, 3 left out (no consent" in line
@@ -87,7 +89,9 @@ def test_the_targets_are_passed_on(cli: Cli, vault: Path, tmp_path: Path) -> Non
 
     assert result.code == 0, result
     report = json.loads((out / "risk_report.json").read_text(encoding="utf-8"))
-    assert report["settings"] == {"k": 10, "l": 1, "max_suppression": 0.1}
+    assert report["settings"] == {"k": 10, "l": 1, "max_suppression": 0.1,
+                                  "l_kind": "distinct", "c": 2.0, "t": None,
+                                  "released_columns": None}
     assert report["achieved"]["k"] >= 10
 
 

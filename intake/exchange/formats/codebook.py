@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from gettext import NullTranslations
 from typing import Any
 
-from intake.domain.codelists import MACRO_REGIONS, SECTOR_GROUPS
+from intake.domain.codelists import MACRO_REGIONS, SECTOR_GROUPS, STATE_GROUP_CODES
 from intake.domain.indicators import FINDING_LABELS, INDICATORS, Finding
 from intake.domain.questionnaire import (
     META_LABELS,
@@ -51,6 +51,9 @@ GROUP_CODES: Mapping[str, CodeList] = {
     "macro_region": MACRO_REGIONS,
     "federal_district": FEDERAL_DISTRICTS,
     "sector_group": SECTOR_GROUPS,
+    **{name: STATE_GROUP_CODES for name in (
+        "recruitment_group", "visa_group", "route_group", "entity_group", "employer_group",
+        "contract_group", "paid_when_group", "paid_to_group")},
 }
 
 # Fixed text of the codebook, in both languages (English, Korean). Not in the gettext
@@ -103,8 +106,8 @@ def quasi_steps(question: Question) -> tuple[Level, ...]:
 def _values(question: Question, level: int) -> tuple[list[tuple[str, str]] | None, str]:
     """The allowed (code, English label) pairs of a column, or None when they are open, and
     a note on the form of open values."""
-    steps = quasi_steps(question) if question.cls is QClass.QUASI else ()
-    if question.cls is QClass.QUASI and level > len(steps):
+    steps = quasi_steps(question) if question.is_quasi_identifier else ()
+    if question.is_quasi_identifier and level > len(steps):
         return [], "always suppressed (*)"
     if level > 0:
         step = steps[level - 1]
@@ -117,7 +120,8 @@ def _values(question: Question, level: int) -> tuple[list[tuple[str, str]] | Non
             groups = sorted(set(step.mapping.values()))
             return [(g, labels.label(g) if labels else g) for g in groups], ""
         if isinstance(step, Ranges):
-            return [(label, label) for _lo, _hi, label in step.ranges], ""
+            unit = " (USD)" if question.type is QType.MONEY else ""
+            return [(label, label + unit) for _lo, _hi, label in step.ranges], ""
     if question.type is QType.BOOL:
         return [("yes", "Yes"), ("no", "No")], ""
     if question.type is QType.CHOICE and question.codes is not None:
@@ -172,7 +176,8 @@ def _column(column: str, result: Result, questionnaire: Questionnaire,
     }
     if values:
         field["constraints"] = {"enum": [code for code, _label in values]}
-    if question.cls is QClass.QUASI:
+    if question.is_quasi_identifier:  # Q, or K: known to the sending state
+        field["state_known"] = question.state_known or question.cls is QClass.QUASI
         steps = quasi_steps(question)
         field["generalization"] = {
             "level": level, "name": level_name(question, level, steps),

@@ -131,7 +131,9 @@ def risk_report(result: Result, tool_version: str,
         "format": REPORT_FORMAT,
         "tool": {"name": "intake", "version": tool_version},
         "settings": {"k": result.k_target, "l": result.l_target,
-                     "max_suppression": result.max_suppression},
+                     "max_suppression": result.max_suppression,
+                     "l_kind": str(result.model.kind), "c": result.model.c,
+                     "t": result.model.t, "released_columns": result.released},
         "records": {
             "in": result.records_in,
             "excluded": dict(sorted(result.excluded.items())),
@@ -139,10 +141,17 @@ def risk_report(result: Result, tool_version: str,
             "suppressed": result.suppressed,
             "out": result.records_out,
         },
-        "quasi_identifiers": {"levels": dict(result.levels)},
+        "quasi_identifiers": {
+            "levels": dict(result.levels), "state_known": list(result.state_known),
+            "node": [result.levels[q] for q in result.quasi_identifiers],
+            "node_proven_optimal": result.optimal,
+            "local_suppression": dict(result.local_suppression)},
         "achieved": {"k": result.k, "l": result.l},
         "l_diversity": {"attributes": list(result.l_attributes),
                         "near_universal": list(result.near_universal)},
+        "privacy_model": _model(result),
+        "utility": result.utility.as_dict() if result.utility is not None else None,
+        "final_gate": _gate(result),
         "class_sizes": {str(size): count for size, count in sorted(result.class_sizes.items())},
         "prosecutor_risk": {"max": result.risk_max, "mean": result.risk_mean},
         "sample_uniques_before_treatment": result.sample_uniques,
@@ -154,6 +163,30 @@ def risk_report(result: Result, tool_version: str,
                                                             quotes_excluded),
     }
     return report
+
+
+def _model(result: Result) -> dict[str, Any]:
+    """The privacy model and, per S* answer, what the written rows achieve: distinct l
+    and entropy l (exp of the least class entropy) over answered values, the largest EMD."""
+    figures = result.achieved
+    per = {} if figures is None else {
+        name: {"distinct_l": figures.distinct_l.get(name),
+               "entropy_l": figures.entropy_l.get(name), "t": figures.t.get(name)}
+        for name in figures.distinct_l}
+    return {"l_kind": str(result.model.kind), "l": result.l_target, "c": result.model.c,
+            "t": result.model.t, "missing_codes_count_for_l": False, "attributes": per}
+
+
+def _gate(result: Result) -> dict[str, Any] | None:
+    """The final gate: special uniques found over every released column and how they were
+    repaired (a release the gate refuses is never written)."""
+    gate = result.gate
+    if gate is None:
+        return None
+    return {"max_size": gate.max_size, "special_uniques_found": gate.found,
+            "outcome": "repaired" if gate.found else "none_found",
+            "cells_suppressed": dict(sorted(gate.repaired_cells.items())),
+            "records_removed": len(gate.dropped)}
 
 
 def manifest_bytes(files: dict[str, bytes]) -> bytes:

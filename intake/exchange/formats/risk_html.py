@@ -62,8 +62,11 @@ def risk_html(report: Mapping[str, Any], questionnaire: Questionnaire,
               number(_share(records["suppressed"],
                             records["in"] - records["excluded_total"]))]])]),
         _risk(report, pair, number),
-        _levels(report, questionnaire, pair, ko),
+        _levels(report, questionnaire, pair, ko, number),
         _diversity(report, questionnaire, pair, ko),
+        _model(report, pair, number),
+        _utility(report, pair, number),
+        _gate(report, pair, number),
     ]
     if report.get("quotes"):
         quotes = report["quotes"]
@@ -123,18 +126,30 @@ def _risk(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
 
 
 def _levels(report: Mapping[str, Any], questionnaire: Questionnaire,
-            pair: Callable[[str], h.Bilingual], ko: NullTranslations) -> str:
+            pair: Callable[[str], h.Bilingual], ko: NullTranslations,
+            number: Callable[[object], h.Cell]) -> str:
     rows: list[list[h.Cell | str | h.Bilingual]] = []
-    for qid, level in report["quasi_identifiers"]["levels"].items():
+    qis = report["quasi_identifiers"]
+    known, local = set(qis.get("state_known", ())), qis.get("local_suppression", {})
+    for qid, level in qis["levels"].items():
         question = questionnaire.question(qid)
         steps = quasi_steps(question)
         name = level_name(question, level, steps)
         rows.append([(qid, qid), (question.label, ko.gettext(question.label)),
-                     h.Cell(f"{level} ({name})", numeric=True)])
+                     pair(N_("Yes") if qid in known else N_("No")),
+                     h.Cell(f"{level} ({name})", numeric=True),
+                     number(local.get(qid, 0))])
+    optimal = qis.get("node_proven_optimal", True)
     return h.section(pair(N_("Quasi-identifiers and their generalization level")), [
         h.paragraph(pair(N_("Level 0 is the answer as recorded; the last level (*) removes "
-                            "the column's content."))),
-        h.table([pair(N_("Column")), pair(N_("Question")), pair(N_("Level"))], rows)])
+                            "the column's content. K: the sending state can read this "
+                            "answer from its own dispatch files or wage ledgers, so it is a "
+                            "quasi-identifier whatever its class."))),
+        h.paragraph(pair(N_("The levels are the least-loss node of the lattice.") if optimal
+                         else N_("The levels are the best node found within the search "
+                                 "limit (the lattice is too large to search whole)."))),
+        h.table([pair(N_("Column")), pair(N_("Question")), pair(N_("K")),
+                 pair(N_("Level")), pair(N_("Cells suppressed locally"))], rows)])
 
 
 def _diversity(report: Mapping[str, Any], questionnaire: Questionnaire,
@@ -152,3 +167,66 @@ def _diversity(report: Mapping[str, Any], questionnaire: Questionnaire,
              for q in report["questions_left_out"]]
     return h.section(pair(N_("Sensitive answers")), [
         h.table([pair(N_("Question")), pair(N_("Treatment"))], rows)])
+
+
+_KINDS = {"distinct": N_("distinct l-diversity"), "entropy": N_("entropy l-diversity"),
+          "recursive": N_("recursive (c, l)-diversity")}
+
+
+def _model(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
+           number: Callable[[object], h.Cell]) -> str:
+    model = report.get("privacy_model")
+    if not model:
+        return ""
+    rows: list[list[h.Cell | str | h.Bilingual]] = [
+        [(name, name), number(f["distinct_l"]), number(f["entropy_l"]), number(f["t"])]
+        for name, f in model["attributes"].items()]
+    return h.section(pair(N_("Privacy model of the sensitive answers")), [
+        h.paragraph(pair(_KINDS.get(model["l_kind"], model["l_kind"]))),
+        h.paragraph(pair(N_("Declined, unknown and not-asked answers never count as values. "
+                            "Entropy l is e to the power of the smallest group entropy; t is "
+                            "the largest earth mover's distance between a group's answers "
+                            "and the whole table's (ordered for bands and ordered codes)."))),
+        h.table([pair(N_("Column")), pair(N_("Distinct l")), pair(N_("Entropy l")),
+                 pair(N_("t (largest distance)"))], rows)])
+
+
+_UTILITY = {
+    "precision": N_("Precision (1 = nothing generalized)"),
+    "discernibility": N_("Discernibility (sum of squared group sizes; lower is better)"),
+    "average_class_size": N_("Average group size"),
+    "normalized_average_class_size": N_("Average group size divided by k"),
+    "non_uniform_entropy_per_cell": N_("Information lost per cell (non-uniform entropy, bits)"),
+    "suppressed_cells": N_("Quasi-identifier cells suppressed locally"),
+}
+
+
+def _utility(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
+             number: Callable[[object], h.Cell]) -> str:
+    figures = report.get("utility")
+    if not figures:
+        return ""
+    rows: list[list[h.Cell | str | h.Bilingual]] = [
+        [pair(label), number(figures[key])] for key, label in _UTILITY.items()]
+    return h.section(pair(N_("What the table keeps (utility)")), [
+        h.table([pair(N_("Measure")), pair(N_("Value"))], rows)])
+
+
+def _gate(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
+          number: Callable[[object], h.Cell]) -> str:
+    gate = report.get("final_gate")
+    if not gate:
+        return ""
+    rows: list[list[h.Cell | str | h.Bilingual]] = [
+        [pair(N_("Records with a special unique, before repair")),
+         number(gate["special_uniques_found"])],
+        [pair(N_("Records removed by the gate")), number(gate["records_removed"])]]
+    rows += [[(name, name), number(count)] for name, count in gate["cells_suppressed"].items()]
+    text = (N_("Special uniques were found and repaired: the cells below were suppressed, "
+               "and no record is unique on any set of up to {size} released columns.")
+            if gate["special_uniques_found"] else
+            N_("No record is unique on any set of up to {size} released columns."))
+    return h.section(pair(N_("Final gate: special uniques over every released column")), [
+        h.paragraph((text.format(size=gate["max_size"]),
+                     pair(text)[1].format(size=gate["max_size"]))),
+        h.table([pair(N_("Measure")), pair(N_("Count"))], rows)])

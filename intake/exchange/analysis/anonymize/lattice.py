@@ -189,16 +189,31 @@ class Problem:
         failing = (counts < self.k) & (counts > 0)
         for j in self._order:
             failing |= self._fails(j, classes.ids, classes.space, counts)
-        record = failing[classes.ids]
-        for j in self._owned:
-            part = (others or {}).get(self.own[j])  # type: ignore[arg-type]
-            if part is None:
-                continue
-            oids = _ids(part)
-            other = Classes(oids, int(oids.max()) + 1 if oids.size else 1).dense()
-            ocounts = np.bincount(other.ids, minlength=other.space)
-            record |= self._fails(j, other.ids, other.space, ocounts)[other.ids]
-        return record
+        parts = {col: Classes(_ids(p), int(max(p, default=0)) + 1).dense()
+                 for col, p in (others or {}).items()}
+        return self._owned_fixpoint(failing[classes.ids], parts)
+
+    def _owned_fixpoint(self, record: Bools, parts: Mapping[int, Classes]) -> Bools:
+        """``record`` (failing records) plus the records of every class of the other QIs
+        where a K and S* attribute misses l among the records still kept; repeated until
+        nothing changes (removing records can make another such class fail)."""
+        record = record.copy()
+        while True:
+            grown = False
+            for j in self._owned:
+                part = parts.get(self.own[j])  # type: ignore[arg-type]
+                if part is None:
+                    continue
+                ids = np.where(record, part.space, part.ids)  # removed: one spare slot
+                counts = np.bincount(ids, minlength=part.space + 1)
+                fails = self._fails(j, ids, part.space + 1, counts)
+                fails[part.space] = False
+                new = fails[ids] & ~record
+                if new.any():
+                    record |= new
+                    grown = True
+            if not grown:
+                return record
 
     def satisfies(self, class_ids: Sequence[int] | Ids,
                   others: Mapping[int, Sequence[int]] | None = None) -> bool:
@@ -231,15 +246,8 @@ class Problem:
                 return False
         if not others or not self._owned:
             return True
-        record = failing[ids]
-        for j in self._owned:
-            part = others.get(self.own[j])  # type: ignore[arg-type]
-            if part is None:
-                continue
-            part = part.dense()
-            ocounts = np.bincount(part.ids, minlength=part.space)
-            record |= self._fails(j, part.ids, part.space, ocounts)[part.ids]
-        return int(record.sum()) <= self.budget
+        parts = {col: part.dense() for col, part in others.items()}
+        return int(self._owned_fixpoint(failing[ids], parts).sum()) <= self.budget
 
     def _fails(self, j: int, ids: Ids, space: int, counts: Ids) -> Bools:
         """Per class slot, whether l-diverse attribute ``j`` fails the model (l, and t when

@@ -55,8 +55,10 @@ def rescue(problem: Problem, node: Sequence[int], failing: npt.NDArray[np.bool_]
     remaining = np.flatnonzero(failing).astype(np.int64)
     released = [o for o in problem.owned_columns if node[o] < max(problem.columns[o].levels)]
     plain = [j for j in range(len(problem.sensitive)) if problem.own[j] is None]
+    # never a released K and S* column: a * there would leave its rescued records' l
+    # (over the other QIs) to records that may not exist
     candidates = [i for i, (col, lv) in enumerate(zip(problem.columns, node, strict=True))
-                  if lv < max(col.levels)]
+                  if lv < max(col.levels) and i not in released]
     out: dict[int, int] = {}
     while remaining.size and candidates:
         best: tuple[int, int, Ids] | None = None
@@ -65,7 +67,7 @@ def rescue(problem: Problem, node: Sequence[int], failing: npt.NDArray[np.bool_]
             ok = _passing(problem, remaining, ids, space, plain)
             keep = ok[ids]
             for owned in released:  # an S* answer that is a QI: l over the other QIs
-                if owned == star or not keep.any():
+                if not keep.any():
                     continue
                 at = np.flatnonzero(keep)
                 attrs = [j for j, o in enumerate(problem.own) if o == owned]

@@ -165,6 +165,7 @@ class Result:
     local_suppression: dict[str, int] = field(default_factory=dict)  # QI → cells set to *
     gate: GateOutcome | None = None  # special uniques found, repaired
     released: list[str] | None = None  # the columns asked for (None: every column)
+    optimal: bool = True  # the lattice node is proven least-loss (False: search limit hit)
 
     @property
     def records_out(self) -> int:
@@ -232,6 +233,7 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     from intake.exchange.analysis.anonymize import local
 
     built = _problem(kept, qis, plain, k, l, budget, model)
+    built.max_suppression = max_suppression
     problem, qi_values = built.problem, built.qi_values
     outcome = _search(problem, should_stop)
     if outcome.node is None:
@@ -307,8 +309,7 @@ def _problem(kept: Sequence[Record], qis: Sequence[QuasiIdentifier], plain: Sequ
                                                                        strict=True)],
         k, l, budget, len(kept), model=model, ordered=[o is not None for o in orders],
         own=[position.get(q.id) for q in attributes])
-    return _Built(problem, qi_values, cells, attributes, near, list(qis), k, l,
-                  budget / len(kept) if kept else 0.0, model)
+    return _Built(problem, qi_values, cells, attributes, near, list(qis), k, l, 0.0, model)
 
 
 def _apply_local(rows: list[dict[str, str]], keep: Sequence[int], rescued: dict[int, int],
@@ -337,7 +338,7 @@ def _finish(rows: list[dict[str, str]], keep: Sequence[int], kept: Sequence[Reco
     protected = set(qi_ids)
     last_resort = {q.id for q in built.l_attributes}
     guard = verify.Guard(rows, qi_ids, built.l_attributes, built.k, built.l, built.model,
-                         built.problem.budget)
+                         built.problem.budget, owned)
     outcome_gate = gate.repair([c for c in names if c != PSEUDONYM], rows, protected,
                                last_resort, gate_size, guard.may_suppress, guard.drop)
     if outcome_gate.refused:
@@ -374,7 +375,7 @@ def _finish(rows: list[dict[str, str]], keep: Sequence[int], kept: Sequence[Reco
         model=built.model, quasi_identifiers=qi_ids,
         state_known=[qi.id for qi in qis if qi.question.state_known],
         achieved=figures, utility=use, local_suppression=starred, gate=outcome_gate,
-        released=None if columns is None else sorted(columns))
+        released=None if columns is None else sorted(columns), optimal=outcome.optimal)
 
 
 def _rows(columns: Sequence[str], kept: Sequence[Record], keep: Sequence[int],

@@ -121,9 +121,20 @@ class Guard:
 
     def __init__(self, rows: Sequence[dict[str, str]], qis: Sequence[str],
                  attributes: Sequence[Question], k: int, l: int,  # noqa: E741
-                 model: Model, budget: int) -> None:
+                 model: Model, budget: int, owned: Collection[str] = ()) -> None:
         self.rows, self.k, self.l, self.model = rows, k, l, model
         self.budget = budget
+        #: per K and S* column released: each row's class over the other QIs
+        self.owned: dict[str, tuple[list[tuple[str, ...]], dict[tuple[str, ...], list[int]]]]
+        self.owned = {}
+        for name in owned:
+            if rows and all(r[name] == SUPPRESSED for r in rows):
+                continue
+            keys = [tuple(r[q] for q in qis if q != name) for r in rows]
+            groups: dict[tuple[str, ...], list[int]] = {}
+            for at, key in enumerate(keys):
+                groups.setdefault(key, []).append(at)
+            self.owned[name] = (keys, groups)
         self.attributes = list(attributes)
         self.members: dict[tuple[str, ...], list[int]] = {}
         self.keys = []
@@ -149,6 +160,17 @@ class Guard:
     def _others(self, at: int) -> list[int]:
         return [i for i in self.members[self.keys[at]] if i != at and i not in self.dropped]
 
+    def _owned_ok(self, gone: list[int]) -> bool:
+        """Whether every K and S* column keeps l over the other QIs without ``gone``."""
+        out = self.dropped | set(gone)
+        for name, (keys, groups) in self.owned.items():
+            question = next(q for q in self.attributes if q.id == name)
+            for key in {keys[at] for at in gone}:
+                left = [self.rows[i][name] for i in groups[key] if i not in out]
+                if left and not self._ok(question, left):
+                    return False
+        return True
+
     def may_suppress(self, at: int, name: str) -> bool:
         question = next((q for q in self.attributes if q.id == name), None)
         if question is None:
@@ -162,7 +184,7 @@ class Guard:
         gone = [at] if len(others) >= self.k and all(
             self._ok(q, [self.rows[i][q.id] for i in others]) for q in self.attributes
         ) else [at, *others]
-        if len(self.dropped) + len(gone) > self.budget:
+        if len(self.dropped) + len(gone) > self.budget or not self._owned_ok(gone):
             return []
         self.dropped.update(gone)
         return gone
