@@ -22,6 +22,7 @@ from typing import Any
 from intake import __version__
 from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode
+from intake.exchange.analysis.anonymize.pipeline import InvalidTargets
 from intake.exchange.formats.export_files import ExportFolderNotEmpty
 from intake.i18n import _, ngettext
 from intake.services.exports import (
@@ -50,9 +51,10 @@ def add_export_command(
     exporter.add_argument("--k", type=_whole, default=DEFAULT_K, metavar="K",
                           help=_("every record shares its quasi-identifiers with at least "
                                  "K-1 others (default: {value})").format(value=DEFAULT_K))
-    exporter.add_argument("--l", type=_whole, default=DEFAULT_L, metavar="L",
+    exporter.add_argument("--l", type=_at_least_one, default=DEFAULT_L, metavar="L",
                           help=_("at least L different values of each sensitive answer in "
-                                 "every group (default: {value})").format(value=DEFAULT_L))
+                                 "every group; with --l-kind entropy L may be a fraction "
+                                 "such as 1.5 (default: {value})").format(value=DEFAULT_L))
     exporter.add_argument("--max-suppression", type=_share, default=DEFAULT_MAX_SUPPRESSION,
                           metavar=_("SHARE"),
                           help=_("the largest share of records that may be left out to "
@@ -98,6 +100,16 @@ def _whole(text: str) -> int:
     return value
 
 
+def _at_least_one(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 1 <= value < math.inf:  # also false for NaN
+        raise argparse.ArgumentTypeError(_("must be a number of at least 1"))
+    return value
+
+
 def _positive(text: str) -> float:
     try:
         value = float(text)
@@ -132,7 +144,14 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
         raise ExportFolderNotEmpty(path=str(out))
     if args.stats:
         return _statistics(args, io, secrets, user, out)
-    settings = ExportSettings(k=args.k, l=args.l, max_suppression=args.max_suppression,
+    l_value = args.l  # noqa: E741
+    if args.l_kind != LKind.ENTROPY.value:
+        if not float(l_value).is_integer():
+            raise InvalidTargets()
+        l_value = int(l_value)
+    elif float(l_value).is_integer():
+        l_value = int(l_value)
+    settings = ExportSettings(k=args.k, l=l_value, max_suppression=args.max_suppression,
                               quotes=args.quotes or args.unreviewed_quotes,
                               unreviewed_quotes=args.unreviewed_quotes,
                               l_kind=LKind(args.l_kind), c=args.c, t=args.t)

@@ -55,7 +55,7 @@ EXPORTERS = ALLOWED[Action.EXPORT_ANONYMIZED]
 @dataclass(frozen=True)
 class ExportSettings:
     k: int = DEFAULT_K
-    l: int = DEFAULT_L  # noqa: E741
+    l: float = DEFAULT_L  # noqa: E741  (entropy l may be a fraction)
     max_suppression: float = DEFAULT_MAX_SUPPRESSION
     #: the privacy model of the S* answers: distinct, entropy or recursive (c, l), and t
     l_kind: LKind = LKind.DISTINCT

@@ -7,7 +7,9 @@ members all declined, or that holds one wage and four "declined", is not diverse
 with no answered value at all fails l too (the conservative reading of "never count").
 
 - **distinct l**: at least ``l`` different answered values;
-- **entropy l**: the entropy of the answered values is at least ``log(l)``;
+- **entropy l**: the entropy of the answered values is at least ``log(l)`` (l may be a
+  fraction: a yes/no answer given by 80 % one way has entropy l 1.65 in the whole table,
+  so no group can reach 2);
 - **recursive (c, l)**: with the counts sorted r1 ≥ r2 ≥ … ≥ rm, ``r1 < c · (rl + … + rm)``;
 - **t-closeness**: the Earth Mover's Distance between the class's distribution of answered
   values and the whole table's is at most ``t``; for ordered answers (bands, ordinal
@@ -44,7 +46,7 @@ def histogram(ids: Ids, codes: Ids, space: int, radix: int) -> npt.NDArray[np.in
     return np.bincount(slots, minlength=space * radix).reshape(space, max(radix, 1))
 
 
-def fails_l(counts: npt.NDArray[np.int64], l: int, model: Model) -> Bools:  # noqa: E741
+def fails_l(counts: npt.NDArray[np.int64], l: float, model: Model) -> Bools:  # noqa: E741
     """Per class (row of a histogram), whether it fails the l of ``model``."""
     total = counts.sum(axis=1)
     none = total == 0
@@ -55,7 +57,9 @@ def fails_l(counts: npt.NDArray[np.int64], l: int, model: Model) -> Bools:  # no
     if model.kind is LKind.ENTROPY:
         return none | (entropy(counts) < math.log(l) - EPSILON)
     ordered = -np.sort(-counts, axis=1)
-    tail = ordered[:, l - 1:].sum(axis=1) if ordered.shape[1] >= l else np.zeros_like(total)
+    whole = int(l)  # recursive (c, l) takes a whole l
+    tail = ordered[:, whole - 1:].sum(axis=1) if ordered.shape[1] >= whole else \
+        np.zeros_like(total)
     return none | (ordered[:, 0] >= model.c * tail)
 
 
