@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from intake.exchange.analysis.redact_names import not_names
 from intake.exchange.demo.texts import GIVEN_FIRST, GIVEN_SECOND, SURNAMES
 
 SEED = 18
@@ -177,8 +178,14 @@ def _surname_title(rng: random.Random) -> Segments:
 
 
 def _bare_name(rng: random.Random) -> Segments:
-    return [(_korean_name(rng), "NAME_BARE"), (rng.choice(("가", "는", "를", "와", "의",
-                                                            "에게", "한테", "도")), None)]
+    """A name with only a particle. A drawn name that is also a word (안남미 = a rice, in
+    the analyser's stoplist) is drawn again: without a title nothing tells it from the
+    word, a limit the docs state (docs/export.md, redaction)."""
+    name = _korean_name(rng)
+    while name in not_names():
+        name = _korean_name(rng)
+    return [(name, "NAME_BARE"), (rng.choice(("가", "는", "를", "와", "의", "에게", "한테",
+                                               "도")), None)]
 
 
 def _latin_name(rng: random.Random) -> Segments:
@@ -274,6 +281,8 @@ CLEAN_KO = (
     "우리는 서로를 감시해야 했다.", "기술을 배울 기회는 없었다.", "여자들은 식당에서 일했다.",
     "명절에도 쉬지 못했다.", "연말에 총화가 있었다.", "원래 약속과 달랐다.",
     "석 달 동안 월급이 없었다.", "선배가 방법을 알려 주었다.", "인사를 해도 받지 않았다.",
+    # found by redacting the demo narratives (not written with the rules):
+    "여권은 보위원이 가지고 있었다.", "여권은 고용주가 가지고 있었다.", "노동자가 많았다.",
 )
 CLEAN_EN = (
     "We worked {h} hours a day and rested {d} days a month.",
@@ -302,6 +311,7 @@ CLEAN_EN = (
     "Our room had 12 beds and one window.", "They paid 300 dollars in cash.",
     "Long days, short nights, no pay.", "The manager's office was locked.",
     "I saw the doctor once in three years.", "On Sunday we had political study sessions.",
+    "A security official watched us. In 2019 she left the site.",
 )
 MONTHS = ("January", "March", "May", "July", "October", "December")
 

@@ -10,7 +10,11 @@ around it. Found in Hangul runs of the (normalized, masked) text:
 3. surname + title: 박 동무가, 리반장은, 김씨 (a surname that is also a word, 이 or 조,
    only glued: "이 사장" is "this boss");
 4. surname + a two-syllable given name glued to a particle, both syllables common in given
-   names and the word not a common noun: 박영호가, 최명수는.
+   names and the word not a common noun (:data:`NOT_NAMES` and the stoplist a
+   morphological analyser made, ``resources/redaction/not_names.txt``): 박영호가, 최명수는.
+
+A name followed by a spaced title or preceded by a title (rules 1 and 2) must also be made
+of name syllables and not be such a word: "여권은 보위원이" is "the passport, the agent".
 
 Latin: a romanized surname with a capitalized given name (Kim Chol-su, Ri Yong Ho) or after a
 title (Comrade Pak, team leader Kim, Mr. Choe). The public figures every testimony names
@@ -20,9 +24,11 @@ title (Comrade Pak, team leader Kim, Mr. Choe). The public figures every testimo
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
+from intake.exchange.analysis.redact_places import data_root
 from intake.exchange.analysis.romanize import KOREAN_SURNAMES, LATIN_SURNAMES
 
 #: Titles and forms of address after (or before) a name, longest first when matching.
@@ -92,6 +98,25 @@ _PUBLIC = frozenset({"김일성", "김정일", "김정은", "김여정", "김정
                      "박정희", "이승만", "최룡해", "리설주", "현송월"})
 
 _HANGUL_RUN = re.compile(r"[가-힣]+")
+#: Words shaped like a name that are words (노동자, 고용주), made with a morphological
+#: analyser at build time (tools/make_name_stoplist.py; the file names its version).
+STOPLIST = "resources/redaction/not_names.txt"
+
+
+@functools.cache
+def not_names() -> frozenset[str]:
+    """:data:`NOT_NAMES` and the words of :data:`STOPLIST`."""
+    path = data_root() / STOPLIST
+    words = path.read_text(encoding="utf-8").split("\n") if path.is_file() else []
+    return NOT_NAMES | {w.strip() for w in words if w.strip() and not w.startswith("#")}
+
+
+def _plausible(name: str, sur: int) -> bool:
+    """A name not glued to a title: its given syllables are name syllables, and it is not
+    a word shaped like a name (여권은 before 보위원 is "the passport")."""
+    given = name[sur:]
+    return (all(ch in GIVEN_FIRST or ch in GIVEN_SECOND for ch in given)
+            and name not in not_names() and name not in _PUBLIC)
 
 
 def _prefix(text: str, words: tuple[str, ...]) -> str | None:
@@ -120,9 +145,11 @@ def _glued_title(run: str, next_run: str) -> int | None:
             title = _prefix(rest, TITLES)
             if title is not None and _ends_clean(rest[len(title):]):
                 return name
-            if not rest and _prefix(next_run, TITLES) is not None and given == 2:
+            if rest or not _plausible(run[:name], sur):
+                continue
+            if _prefix(next_run, TITLES) is not None and given == 2:
                 return name
-            if not rest and given == 1 and _prefix(next_run, SURNAME_TITLES) is not None:
+            if given == 1 and _prefix(next_run, SURNAME_TITLES) is not None:
                 return name
     return None
 
@@ -148,13 +175,13 @@ def _bare_name(run: str) -> int | None:
         if run[:sur] in WORD_SURNAMES and run[:sur] not in BARE_WORD_SURNAMES:
             continue
         name = run[:sur + 2]
-        if len(name) < sur + 2 or name in NOT_NAMES or name in _PUBLIC:
+        if len(name) < sur + 2 or name in not_names() or name in _PUBLIC:
             continue
         if name[sur] not in GIVEN_FIRST or name[sur + 1] not in GIVEN_SECOND:
             continue
         rest = run[sur + 2:]
-        if not rest or (_prefix(rest, NAME_PARTICLES) is not None and rest not in NOT_NAMES
-                        and run[:sur + 3] not in NOT_NAMES):
+        if not rest or (_prefix(rest, NAME_PARTICLES) is not None
+                        and run[:sur + 3] not in not_names()):
             return sur + 2
     return None
 
@@ -164,7 +191,7 @@ def _title_first(run: str) -> int | None:
     for sur in _surname_at(run):
         for given in (2, 1):
             name = run[:sur + given]
-            if len(name) == sur + given and name not in _PUBLIC and _ends_clean(
+            if len(name) == sur + given and _plausible(name, sur) and _ends_clean(
                     run[sur + given:]):
                 return sur + given
     return None
@@ -193,10 +220,12 @@ def _hangul_names(text: str) -> Iterator[tuple[int, int]]:
 _SYLLABLE = (r"(?:[kgndtrlmbpsjchwy]{0,3}(?:a|ae|ya|yae|eo|o|u|e|yeo|yo|yu|ye|wa|wae|oe|wo"
              r"|we|wi|ui|eu|i|ee|oo|ou|ai|ay)(?:k|n|t|l|m|p|ng|r)?)")
 _GIVEN = rf"(?-i:[A-Z]){_SYLLABLE[3:-1]}(?:[\- ]?(?i:{_SYLLABLE})){{0,2}}"
-_LATIN_TITLES = (r"(?:Comrade|Mr|Mrs|Ms|Miss|Mister|Dr|team[ \-]leader|work[ \-]team[ \-]"
-                 r"leader|foreman|supervisor|security[ \-](?:agent|officer|official)|agent|"
-                 r"instructor|manager|director|chief|boss|guard|officer|secretary|leader|"
-                 r"brother|sister|uncle|aunt|товарищ)\.?")
+#: Titles before a romanized surname; only abbreviations take a full stop ("security
+#: official. In 2019" is no name).
+_LATIN_TITLES = (r"(?:(?:Mr|Mrs|Ms|Dr)\.?|Comrade|Miss|Mister|team[ \-]leader|work[ \-]team"
+                 r"[ \-]leader|foreman|supervisor|security[ \-](?:agent|officer|official)|agent"
+                 r"|instructor|manager|director|chief|boss|guard|officer|secretary|leader"
+                 r"|brother|sister|uncle|aunt|товарищ)")
 
 
 def _latin_surnames() -> str:
