@@ -14,8 +14,12 @@ Party membership and military service (``vulnerability.party_member``,
 k-classes down to single rows: the "at least k−1 others" promise of the risk report does
 not hold against this adversary (prosecutor model: it knows who escaped).
 
-The test FAILS while that is so: every row of data.csv must share the Q columns *and* the
-state-known columns with at least k−1 others.
+Issue 18 closed the gap: shared/questionnaire.md now flags the state-known columns K and
+every released K column is a quasi-identifier. The test keeps the attack: every row of
+data.csv shares the Q columns *and* the K columns with at least k−1 others. Party
+membership and military service, which this attack first also used, are not in the spec's
+K list (they are class S, guarded only by the final gate's special uniques); whether the
+state's files hold them is a question for the questionnaire's owners.
 """
 
 from __future__ import annotations
@@ -24,8 +28,6 @@ import collections
 import csv
 import datetime as dt
 from pathlib import Path
-
-import pytest
 
 from intake.domain.questionnaire import QClass
 from intake.domain.questions import QUESTIONNAIRE
@@ -37,22 +39,18 @@ from intake.services.users import UserService
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 
-#: Documented in the threat model, not yet fixed. Strict: the suite turns red the day the
-#: gap closes, and then this mark goes.
-pytestmark = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "known gap (issue 18, flag K): columns the sending state recorded itself (visa "
-    "type, route, dispatching entity type, employer type, Party membership, military "
-    "service) are exported exactly and are not yet treated as quasi-identifiers"
-))
-
 ADMIN, ADMIN_PASS = "kim", "correct horse battery staple"
 COORD, COORD_PASS = "lee", "coordinator passphrase for lee"
 N = 300
 K = 5
-#: What the sending state recorded when it deployed the worker (not class Q).
-STATE_KNOWS = ("deployment.visa_type", "deployment.route",
+#: What the sending state recorded when it deployed the worker and paid (not class Q): the
+#: spec's K list (shared/questionnaire.md, "What the sending state knows (flag K)").
+STATE_KNOWS = ("deployment.recruitment", "deployment.pre_departure_payment",
+               "deployment.visa_type", "deployment.route",
                "deployment.dispatching_entity_type", "deployment.employer_type",
-               "vulnerability.party_member", "vulnerability.military_service")
+               "deployment.contract", "wages.promised_monthly", "wages.gross_monthly",
+               "wages.state_quota_monthly", "wages.paid_when", "wages.paid_to",
+               "wages.state_share_percent", "surveillance.passport_holder")
 
 
 def test_the_export_is_k_anonymous_against_what_the_state_knows(tmp_path: Path) -> None:

@@ -186,7 +186,8 @@ def _gate(result: Result) -> dict[str, Any] | None:
     return {"max_size": gate.max_size, "special_uniques_found": gate.found,
             "outcome": "repaired" if gate.found else "none_found",
             "cells_suppressed": dict(sorted(gate.repaired_cells.items())),
-            "records_removed": len(gate.dropped)}
+            "records_removed": len(gate.dropped),
+            "quasi_identifiers_made_more_general": list(gate.raised)}
 
 
 def manifest_bytes(files: dict[str, bytes]) -> bytes:

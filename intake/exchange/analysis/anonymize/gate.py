@@ -39,6 +39,10 @@ class GateOutcome:
     repaired_cells: dict[str, int] = field(default_factory=dict)  # column → cells set to *
     refused: bool = False  # a special unique could not be repaired
     dropped: list[int] = field(default_factory=list)  # rows removed (no cell would do)
+    #: the quasi-identifiers of the special unique that could not be repaired
+    blocking: list[str] = field(default_factory=list)
+    #: quasi-identifiers made more general than the search's node to pass the gate
+    raised: list[str] = field(default_factory=list)
     max_size: int = DEFAULT_SIZE
 
     @property
@@ -138,6 +142,7 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
                 gone = drop(row) if drop is not None and row not in outcome.dropped else []
                 if not gone and row not in outcome.dropped:
                     outcome.refused = True
+                    outcome.blocking = [columns[i] for i in combo if columns[i] in protected]
                     return outcome
                 outcome.dropped.extend(gone)
                 for column, radix in zip(matrix, radices, strict=True):

@@ -46,6 +46,9 @@ if TYPE_CHECKING:  # the search needs numpy: imported when an export runs, not w
 
 #: The largest size of a column set the final gate searches for a special unique.
 GATE_SIZE = 2
+#: Times the final gate may make the quasi-identifiers of a special unique it cannot
+#: repair one level more general before the release is refused.
+GATE_ATTEMPTS = 8
 #: Nodes the exact lattice search may evaluate before it keeps the best found so far
 #: (with every K column a QI, a full release's lattice has some 10^13 nodes).
 SEARCH_LIMIT = 20_000
@@ -238,21 +241,30 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     outcome = _search(problem, should_stop)
     if outcome.node is None:
         raise TargetsNotMet(k=k, l=l, limit=budget, records=n)
-    node = outcome.node
-    failing = problem.failing(problem.partition(node), problem.others(node))
-    rescued = local.rescue(problem, node, failing)
-    keep = _shuffled([i for i in range(n) if not failing[i] or i in rescued])
     indicators = [i for i in INDICATOR_IDS if columns is None or ILO_PREFIX + i in columns]
     names = [PSEUDONYM, *(q.id for q in exported), *(ILO_PREFIX + i for i in indicators)]
     own = pseudonymizer or Pseudonymizer()
+    node, raised = outcome.node, []
     try:
-        rows = _rows(names, kept, keep, qis, node, qi_values, built.cells, own, indicators)
+        for _attempt in range(GATE_ATTEMPTS):
+            failing = problem.failing(problem.partition(node), problem.others(node))
+            rescued = local.rescue(problem, node, failing)
+            keep = _shuffled([i for i in range(n) if not failing[i] or i in rescued])
+            rows = _rows(names, kept, keep, qis, node, qi_values, built.cells, own, indicators)
+            starred = _apply_local(rows, keep, rescued, qis)
+            checked, keep = _gate(rows, keep, built, names, gate_size)
+            coarser = _coarser(problem, node, built, checked.blocking)
+            if not checked.refused or coarser is None:
+                break
+            node, raised = coarser, [*raised, *checked.blocking]
     finally:
         if pseudonymizer is None:
             own.destroy()
-    starred = _apply_local(rows, keep, rescued, qis)
+    if checked.refused:
+        raise SpecialUniques(count=checked.found)
+    checked.raised = sorted(set(raised))
     return _finish(rows, keep, kept, records, selection.excluded, built, node, outcome,
-                   starred, names, left_out, columns, gate_size)
+                   starred, names, left_out, columns, checked)
 def _search(problem: lattice.Problem, should_stop: Callable[[], bool] | None
             ) -> lattice.Outcome:
     from intake.exchange.analysis.anonymize import lattice
@@ -324,29 +336,52 @@ def _apply_local(rows: list[dict[str, str]], keep: Sequence[int], rescued: dict[
     return dict(starred)
 
 
+def _gate(rows: list[dict[str, str]], keep: list[int], built: _Built, names: Sequence[str],
+          gate_size: int) -> tuple[GateOutcome, list[int]]:
+    """The final gate on the rows (repaired in place; rows it removes are dropped, with
+    their records from ``keep``)."""
+    from intake.exchange.analysis.anonymize import gate, verify
+
+    qi_ids = [qi.id for qi in built.qis]
+    owned = [qi.id for qi in built.qis if qi.question.l_diverse]
+    guard = verify.Guard(rows, qi_ids, built.l_attributes, built.k, built.l, built.model,
+                         built.problem.budget, owned)
+    checked = gate.repair([c for c in names if c != PSEUDONYM], rows, set(qi_ids),
+                          {q.id for q in built.l_attributes}, gate_size, guard.may_suppress,
+                          guard.drop)
+    if checked.dropped and not checked.refused:
+        gone = set(checked.dropped)
+        rows[:] = [row for at, row in enumerate(rows) if at not in gone]
+        keep = [i for at, i in enumerate(keep) if at not in gone]
+    return checked, keep
+
+
+def _coarser(problem: lattice.Problem, node: Sequence[int], built: _Built,
+             blocking: Sequence[str]) -> tuple[int, ...] | None:
+    """``node`` with the QIs of an unrepairable special unique one level more general
+    (still satisfying: monotonicity); None when they are all ``*`` already."""
+    out = list(node)
+    position = {qi.id: i for i, qi in enumerate(built.qis)}
+    for name in blocking:
+        i = position[name]
+        levels = problem.columns[i].levels
+        higher = [lv for lv in levels if lv > out[i]]
+        if higher:
+            out[i] = higher[0]
+    return tuple(out) if out != list(node) else None
+
+
 def _finish(rows: list[dict[str, str]], keep: Sequence[int], kept: Sequence[Record],
             records: Sequence[Record], excluded: Mapping[str, int], built: _Built,
             node: Sequence[int], outcome: lattice.Outcome, starred: dict[str, int],
             names: Sequence[str], left_out: list[str], columns: Collection[str] | None,
-            gate_size: int) -> Result:
-    """The final gate, the verification from the written rows, and the figures."""
-    from intake.exchange.analysis.anonymize import gate, verify
+            outcome_gate: GateOutcome) -> Result:
+    """The verification from the written rows, and the figures."""
+    from intake.exchange.analysis.anonymize import verify
 
     qis, n = built.qis, len(kept)
     qi_ids = [qi.id for qi in qis]
     owned = [qi.id for qi in qis if qi.question.l_diverse]
-    protected = set(qi_ids)
-    last_resort = {q.id for q in built.l_attributes}
-    guard = verify.Guard(rows, qi_ids, built.l_attributes, built.k, built.l, built.model,
-                         built.problem.budget, owned)
-    outcome_gate = gate.repair([c for c in names if c != PSEUDONYM], rows, protected,
-                               last_resort, gate_size, guard.may_suppress, guard.drop)
-    if outcome_gate.refused:
-        raise SpecialUniques(count=outcome_gate.found)
-    if outcome_gate.dropped:
-        gone = set(outcome_gate.dropped)
-        rows[:] = [row for at, row in enumerate(rows) if at not in gone]
-        keep = [i for at, i in enumerate(keep) if at not in gone]
     figures = verify.check(rows, qi_ids, built.l_attributes, built.k, built.l, built.model,
                            owned)
     if figures.failures:
