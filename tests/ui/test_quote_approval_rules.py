@@ -4,7 +4,13 @@ again. Control: an old approval in which the rules find nothing is not marked.""
 
 from __future__ import annotations
 
-from test_quote_approval import _import, dialogs, item_texts, make_dialog  # noqa: F401
+from test_quote_approval import (  # noqa: F401  (fixtures)
+    MakeDialog,
+    _import,
+    dialogs,
+    item_texts,
+    make_dialog,
+)
 
 from intake.services.quotes import QuoteService
 from intake.vault import quote_store
@@ -16,7 +22,7 @@ MARK = "Approved before the current redaction rules"
 
 
 def test_an_old_approval_the_rules_would_change_is_marked(
-        vault: Vault, make_dialog) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+        vault: Vault, make_dialog: MakeDialog) -> None:  # noqa: F811
     yes, _no = _import(vault)
     quote_store.add(vault.connection(), yes, [
         NewQuote("narrative.summary", "연락은 t.me/chol_8812 로 했다."),  # rules 1

@@ -78,7 +78,7 @@ def _written(out: Path) -> list[str]:
         return [row["text"] for row in csv.DictReader(handle)]
 
 
-def _report(out: Path) -> dict:  # type: ignore[type-arg]
+def _report(out: Path) -> dict[str, object]:
     return json.loads((out / "risk_report.json").read_text(encoding="utf-8"))["quotes"]
 
 

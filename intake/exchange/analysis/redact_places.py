@@ -224,7 +224,7 @@ def _cyrillic_hit(key: str, table: Places) -> bool:
 def _latin_places(text: str, table: Places) -> Iterator[tuple[int, int]]:
     position = 0
     while (capital := _CAPITALIZED.search(text, position)) is not None:
-        words = []
+        words: list[re.Match[str]] = []
         at = capital.start()
         while len(words) < 4 and (word := _WORD.match(text, at)) is not None:
             words.append(word)
