@@ -26,10 +26,10 @@ from intake.domain.permissions import Action, allowed
 from intake.i18n import _
 from intake.ui.kit import file_choice
 from intake.ui.kit.errors import error_text
-from intake.ui.kit.progress import ABANDON, Ticker, run_with_progress
 
 if TYPE_CHECKING:
     from intake.services.backup import BackupMade
+    from intake.ui.kit.progress import Ticker
     from intake.ui.shell.seams import Shell
 
 log = logging.getLogger(__name__)
@@ -201,6 +201,8 @@ class FieldSecurity:
             return
         if not target.suffix:
             target = target.with_name(target.name + ".backup")
+        from intake.ui.kit.progress import run_with_progress
+
         workspace = shell.workspace
         if workspace is not None:
             workspace.flush()
@@ -227,6 +229,7 @@ class FieldSecurity:
         if desk is None:
             return
         title = _("Check the vault")
+        from intake.ui.kit.progress import ABANDON, run_with_progress
 
         def work(_tick: Ticker) -> None:  # aside: a connection of its own, closed here
             try:

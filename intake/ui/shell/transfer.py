@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QWidget
 from intake.i18n import _, ngettext
 from intake.ui.kit import file_choice
 from intake.ui.kit.errors import error_text
-from intake.ui.kit.progress import Ticker, run_with_progress
 
 if TYPE_CHECKING:  # the transfer service and the office dialog: imported when first used
     from PySide6.QtGui import QAction
@@ -27,6 +26,7 @@ if TYPE_CHECKING:  # the transfer service and the office dialog: imported when f
     from intake.services.desk import Desk
     from intake.services.transfer import BundleImported, BundleSent, InboxReport
     from intake.settings import SettingsStore
+    from intake.ui.kit.progress import Ticker
     from intake.ui.shell.office import OfficeDialog
     from intake.ui.shell.seams import Shell
 
@@ -131,6 +131,8 @@ class TransferMenu(QObject):
         if workspace is not None:
             workspace.flush()
         title = _("Send to office")
+        from intake.ui.kit.progress import run_with_progress
+
         run_with_progress(self.shell.tasks, self.window, title,
                           _("Sealing the testimonies to the office's key…"), work,
                           self._sent, self._failed(title), cancelled=self._cancelled)
@@ -190,6 +192,8 @@ class TransferMenu(QObject):
                     self.receive(chosen, typed)
                 return
             self._failed(_("Receive from field"))(error)
+
+        from intake.ui.kit.progress import run_with_progress
 
         run_with_progress(self.shell.tasks, self.window, _("Receive from field"),
                           _("Opening and checking the bundle, then adding its testimonies…"),
