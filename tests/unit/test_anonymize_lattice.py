@@ -8,7 +8,7 @@ import pytest
 
 from intake.domain.questionnaire import QClass
 from intake.domain.questions import QUESTIONNAIRE
-from intake.exchange.analysis.anonymize import lattice
+from intake.exchange.analysis.anonymize import bnb, lattice
 from intake.exchange.analysis.anonymize.generalize import QuasiIdentifier, cell
 from intake.exchange.analysis.anonymize.select import select
 from intake.exchange.demo.generate import generate
@@ -51,8 +51,8 @@ SUBSETS = [
                                                (25, 2, 0.1)])
 def test_search_matches_exhaustive(qids: list[str], k: int, l: int,  # noqa: E741
                                    share: float) -> None:
-    fast = lattice.search(problem(qids, k, l, share))
-    slow = lattice.exhaustive(problem(qids, k, l, share))
+    fast = bnb.search(problem(qids, k, l, share))
+    slow = bnb.exhaustive(problem(qids, k, l, share))
     assert (fast.node, fast.loss) == (slow.node, slow.loss)
     assert fast.evaluated <= slow.evaluated == slow.lattice_size
 
@@ -60,7 +60,7 @@ def test_search_matches_exhaustive(qids: list[str], k: int, l: int,  # noqa: E74
 def test_pruning_on_the_full_lattice() -> None:
     full = problem(list(QIS), 5, 2, 0.05,
                    ("work.hours_per_day", "medical.care_received", "abuse.physical"))
-    outcome = lattice.search(full)
+    outcome = bnb.search(full)
     assert outcome.node is not None
     assert outcome.lattice_size > 1_000_000
     assert outcome.evaluated < outcome.lattice_size / 100
@@ -76,7 +76,7 @@ def test_pruning_on_the_full_lattice() -> None:
 
 
 def test_nothing_satisfies_when_k_exceeds_records() -> None:
-    outcome = lattice.search(problem(SUBSETS[0], len(KEPT) + 1, 1, 0.0))
+    outcome = bnb.search(problem(SUBSETS[0], len(KEPT) + 1, 1, 0.0))
     assert outcome.node is None
 
 
@@ -84,23 +84,23 @@ def test_ties_break_to_the_smallest_vector() -> None:
     # four records, all (a, b) combinations: k = 2 needs a or b at ``*`` (equal loss)
     a = lattice.Column("a", (0, 1), {0: [0, 0, 1, 1], 1: [0, 0, 0, 0]})
     b = lattice.Column("b", (0, 1), {0: [0, 1, 0, 1], 1: [0, 0, 0, 0]})
-    assert lattice.search(lattice.Problem([a, b], [], 2, 1, 0, 4)).node == (0, 1)
-    assert lattice.exhaustive(lattice.Problem([a, b], [], 2, 1, 0, 4)).node == (0, 1)
+    assert bnb.search(lattice.Problem([a, b], [], 2, 1, 0, 4)).node == (0, 1)
+    assert bnb.exhaustive(lattice.Problem([a, b], [], 2, 1, 0, 4)).node == (0, 1)
 
 
 def test_budget_allows_suppression() -> None:
     # three records alike and one apart: with one record to spare nothing generalizes
     a = lattice.Column("a", (0, 1), {0: [0, 0, 0, 1], 1: [0, 0, 0, 0]})
-    assert lattice.search(lattice.Problem([a], [], 3, 1, 1, 4)).node == (0,)
-    assert lattice.search(lattice.Problem([a], [], 3, 1, 0, 4)).node == (1,)
+    assert bnb.search(lattice.Problem([a], [], 3, 1, 1, 4)).node == (0,)
+    assert bnb.search(lattice.Problem([a], [], 3, 1, 0, 4)).node == (1,)
 
 
 def test_any_search_order_finds_the_same_node() -> None:
     def full() -> lattice.Problem:
         return problem(list(QIS), 5, 2, 0.05, ("work.hours_per_day", "abuse.physical"))
 
-    default = lattice.search(full())
-    given = lattice.search(full(), range(len(QIS)))
-    reverse = lattice.search(full(), reversed(range(len(QIS))))
+    default = bnb.search(full())
+    given = bnb.search(full(), range(len(QIS)))
+    reverse = bnb.search(full(), reversed(range(len(QIS))))
     assert default.node == given.node == reverse.node
     assert default.loss == given.loss == reverse.loss

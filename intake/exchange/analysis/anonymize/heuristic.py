@@ -1,4 +1,4 @@
-"""A good first node for large lattices, and the exhaustive search the tests compare with.
+"""A good first node for large lattices (the branch and bound of :mod:`bnb` starts from it).
 
 With every released K column a quasi-identifier, a full release has some thirty QIs and a
 lattice of about 10¹³ nodes: the exact branch and bound (``lattice.search``) cannot always
@@ -13,12 +13,11 @@ keeps the better of the two (the risk report says whether the node is proven opt
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 import numpy as np
 
-from intake.exchange.analysis.anonymize.lattice import Classes, Outcome, Problem, lattice_size
+from intake.exchange.analysis.anonymize.lattice import Classes, Problem
 
 
 def classes_of(problem: Problem, node: Sequence[int], skip: int | None = None) -> Classes:
@@ -61,17 +60,3 @@ def greedy(problem: Problem) -> tuple[int, ...]:
             dead.add(i)
         else:
             return tuple(node)
-
-
-def exhaustive(problem: Problem) -> Outcome:
-    """Every node evaluated from scratch: for tests on small lattices only."""
-    found: tuple[int, tuple[int, ...]] | None = None
-    for node in itertools.product(*(c.levels for c in problem.columns)):
-        if problem.satisfies(problem.partition(node), problem.others(node)):
-            candidate = (problem.total_loss(node), node)
-            if found is None or candidate < found:
-                found = candidate
-    size = lattice_size(problem)
-    if found is None:
-        return Outcome(None, 0, problem.evaluated, size)
-    return Outcome(found[1], found[0], problem.evaluated, size)

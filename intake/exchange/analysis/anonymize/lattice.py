@@ -41,14 +41,13 @@ to check optimality.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from intake.errors import Cancelled
 from intake.exchange.analysis.anonymize import privacy
 from intake.exchange.analysis.anonymize.privacy import Model
 
@@ -306,157 +305,5 @@ class Problem:
                 if node[column] < max(self.columns[column].levels)}
 
 
-@dataclass
-class Outcome:
-    node: tuple[int, ...] | None  # None: nothing satisfies, not even all ``*``
-    loss: int
-    evaluated: int
-    lattice_size: int
-    optimal: bool = True  # False: the evaluation limit stopped the search first
-
-
-class _Limit(Exception):
-    """The search evaluated ``limit`` nodes: the best node found so far is kept."""
-
-
-def lattice_size(problem: Problem) -> int:
-    return math.prod(len(c.levels) for c in problem.columns)
-
-
-def default_order(problem: Problem) -> list[int]:
-    """A heuristic order of the QIs for the search: fewest levels first (less branching near
-    the root), then most distinct values first (they decide most, so bad branches fail
-    early). It changes the time taken, never the result."""
-    cols = problem.columns
-    return sorted(range(len(cols)),
-                  key=lambda i: (len(cols[i].levels), -cols[i].radices[cols[i].levels[0]]))
-
-
-def search(problem: Problem, order: Sequence[int] | None = None,
-           should_stop: Callable[[], bool] | None = None, limit: int | None = None
-           ) -> Outcome:
-    """The least-loss satisfying node (branch and bound with monotone pruning), taking the
-    QIs in ``order`` (default: ``default_order``; any order finds the same node).
-    ``should_stop`` is polled at every search node; True raises ``Cancelled``. With a
-    ``limit``, the greedy node (``heuristic.greedy``) is the first bound, and the search
-    stops after ``limit`` evaluations with the best node found (``optimal`` False)."""
-    order = list(order) if order is not None else default_order(problem)
-    owned = problem.owned_columns
-    # last, so that the classes above each are "the other QIs" (then refined further)
-    order = [i for i in order if i not in owned] + owned
-    cols = [problem.columns[i] for i in order]
-    size = lattice_size(problem)
-    root = Classes(np.zeros(problem.n, dtype=np.int64), 1)
-    if not problem.accepts(root):
-        return Outcome(None, 0, problem.evaluated, size)
-    floors, rest = _floors(problem, order, root)
-    best: list[tuple[int, tuple[int, ...]]] = []
-    if limit is not None:
-        from intake.exchange.analysis.anonymize import heuristic
-
-        start = heuristic.greedy(problem)
-        best.append((problem.total_loss(start), tuple(start[i] for i in order)))
-        stop_at = problem.evaluated + limit
-    prefix: list[int] = []
-    # Nodes known to satisfy, as level vectors in search order (``*`` for QIs not fixed
-    # yet): a node one level more general in some QI than one of these satisfies too
-    # (monotonicity), so it is refined without being evaluated.
-    current = [column.levels[-1] for column in cols]
-    finer = [dict(zip(column.levels[1:], column.levels, strict=False)) for column in cols]
-    good: set[tuple[int, ...]] = set()
-
-    def dfs(d: int, classes: Classes, loss: int, parts: dict[int, Classes]) -> None:
-        if should_stop is not None and should_stop():
-            raise Cancelled()
-        if limit is not None and problem.evaluated > stop_at:
-            raise _Limit()
-        if d == len(cols):
-            if not best or loss < best[0][0]:
-                best[:] = [(loss, tuple(prefix))]
-            return
-        column = cols[d]
-        known = False  # a less general level of this QI satisfied already
-        for level in column.levels:
-            if level < floors[d]:
-                continue
-            here = loss + problem.loss(order[d], level)
-            if best and here + rest[d + 1] >= best[0][0]:
-                break  # the more general levels lose even more
-            current[d] = level
-            others = parts
-            if level == column.levels[-1]:
-                child = classes  # ``*``: the node already known to satisfy
-            else:
-                child = classes.refine(column.codes[level], column.radices[level])
-                others = {o: part.refine(column.codes[level], column.radices[level])
-                          for o, part in parts.items()}
-                if order[d] in owned:
-                    others[order[d]] = classes
-                if not (known or _generalizes_good(current, finer, good, d)) \
-                        and not problem.accepts(child, others):
-                    continue  # monotone: its whole sub-lattice fails
-                if d + 1 < len(cols):
-                    child = child.dense()
-                    others = {o: part.dense() for o, part in others.items()}
-            known = True
-            good.add(tuple(current))
-            prefix.append(level)
-            dfs(d + 1, child, here, others)
-            prefix.pop()
-        current[d] = column.levels[-1]
-
-    optimal = True
-    try:
-        dfs(0, root, 0, {})
-    except _Limit:
-        optimal = False
-    loss, found = best[0]  # all ``*`` satisfies, so something was found
-    node = [0] * len(cols)
-    for d, i in enumerate(order):
-        node[i] = found[d]
-    return Outcome(tuple(node), loss, problem.evaluated, size, optimal)
-
-
-def _floors(problem: Problem, order: Sequence[int], root: Classes
-            ) -> tuple[list[int], list[int]]:
-    """Per QI in ``order``: the least general level that satisfies alone (nothing below it
-    can be part of a solution), and the least loss of the QIs from there on."""
-    floors: list[int] = []
-    for i in order:
-        column = problem.columns[i]
-        floor = column.levels[-1]
-        others = {i: root} if i in problem.owned_columns else None
-        for level in column.levels[:-1]:
-            if problem.accepts(root.refine(column.codes[level], column.radices[level]),
-                               others):
-                floor = level
-                break
-        floors.append(floor)
-    rest = [0] * (len(order) + 1)  # rest[d]: least loss of QIs d… given their floors
-    for d in range(len(order) - 1, -1, -1):
-        rest[d] = rest[d + 1] + problem.loss(order[d], floors[d])
-    return floors, rest
-
-
-def _generalizes_good(current: list[int], finer: list[dict[int, int]],
-                      good: set[tuple[int, ...]], d: int) -> bool:
-    """Whether the node ``current`` (QIs up to ``d`` fixed) is one level more general in
-    some QI than a node known to satisfy (so it satisfies too: monotonicity)."""
-    for i in range(d + 1):
-        level = current[i]
-        below = finer[i].get(level)
-        if below is None:
-            continue
-        current[i] = below
-        hit = tuple(current) in good
-        current[i] = level
-        if hit:
-            return True
-    return False
-
-
-def exhaustive(problem: Problem) -> Outcome:
-    """Every node evaluated from scratch: for tests on small lattices only."""
-    from intake.exchange.analysis.anonymize import heuristic
-
-    return heuristic.exhaustive(problem)
+# The search over the lattice (branch and bound) is in ``bnb``, the greedy first node in
+# ``heuristic``: both use this module, never the other way round.

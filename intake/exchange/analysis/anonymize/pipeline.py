@@ -22,9 +22,14 @@ from intake.domain.indicators import INDICATOR_IDS, derive
 from intake.domain.questionnaire import QClass, Question, Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
-from intake.errors import InvalidInput
 from intake.exchange.analysis.anonymize import diversity, utility
 from intake.exchange.analysis.anonymize.columns import ILO_PREFIX, PSEUDONYM
+from intake.exchange.analysis.anonymize.failures import (
+    InvalidTargets,
+    NothingToExport,
+    SpecialUniques,
+    TargetsNotMet,
+)
 from intake.exchange.analysis.anonymize.generalize import (
     MISSING,
     SUPPRESSED,
@@ -35,12 +40,11 @@ from intake.exchange.analysis.anonymize.generalize import (
 )
 from intake.exchange.analysis.anonymize.models import Model
 from intake.exchange.analysis.anonymize.pseudonym import Pseudonymizer
-from intake.exchange.analysis.anonymize.select import Reason, select
+from intake.exchange.analysis.anonymize.select import select
 from intake.exchange.analysis.anonymize.utility import Utility
-from intake.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:  # the search needs numpy: imported when an export runs, not with the app
-    from intake.exchange.analysis.anonymize import lattice
+    from intake.exchange.analysis.anonymize import bnb, lattice
     from intake.exchange.analysis.anonymize.gate import GateOutcome
     from intake.exchange.analysis.anonymize.verify import Achieved
 
@@ -52,87 +56,6 @@ GATE_ATTEMPTS = 8
 #: Nodes the exact lattice search may evaluate before it keeps the best found so far
 #: (with every K column a QI, a full release's lattice has some 10^13 nodes).
 SEARCH_LIMIT = 20_000
-
-
-class TargetsNotMet(InvalidInput):
-    template = N_(
-        "The anonymization targets (k = {k}, l = {l}) cannot be met without suppressing "
-        "more than {limit} of {records} records. Lower the targets, raise the suppression "
-        "limit or export more records."
-    )
-
-
-class SpecialUniques(InvalidInput):
-    template = N_(
-        "{count} records are unique on a few released columns, and suppressing single "
-        "cells cannot remove that without touching a quasi-identifier. Release fewer "
-        "columns, or raise k."
-    )
-
-
-class NothingToExport(InvalidInput):
-    """No record passed the consent filter: the message says why, reason by reason, and
-    what to do about it (a fixed "no consent" sent people looking for a consent that was
-    there, on a record that was only still a draft)."""
-
-    template = N_("No record may be exported.")
-
-    def __init__(self, excluded: Mapping[str, int] | None = None) -> None:
-        super().__init__()
-        self.excluded = dict(excluded or {})
-
-    def message(self) -> str:
-        counts = {reason: n for reason, n in self.excluded.items() if n}
-        if not counts:
-            return _("No record may be exported: no testimony matches the filters, or the "
-                     "vault holds none yet. Clear the filters, or record testimonies first.")
-        total = sum(counts.values())
-        only = next(iter(counts)) if len(counts) == 1 else None
-        if only == Reason.DRAFT.value:
-            return ngettext(
-                "No record may be exported: {count} testimony, the only one, is still a draft. "
-                "Submit it first; only submitted or verified testimonies are exported.",
-                "No record may be exported: all {count} testimonies are still drafts. Submit "
-                "them first; only submitted or verified testimonies are exported.",
-                total).format(count=total)
-        if only == Reason.NO_CONSENT.value:
-            return ngettext(
-                "No record may be exported: {count} testimony, the only one, has no consent to "
-                "anonymized statistics. Record that consent in its consent section if it was "
-                "given.",
-                "No record may be exported: none of the {count} testimonies has consent to "
-                "anonymized statistics. Record that consent in their consent sections if it "
-                "was given.", total).format(count=total)
-        if only == Reason.WITHDRAWN.value:
-            return ngettext(
-                "No record may be exported: {count} testimony, the only one, has its consent "
-                "withdrawn.",
-                "No record may be exported: consent was withdrawn for all {count} "
-                "testimonies.", total).format(count=total)
-        lines = [_("No record may be exported. Of {count} testimonies:").format(count=total)]
-        lines += [_reason_line(reason, n) for reason, n in counts.items()]
-        return "\n".join(lines)
-
-
-def _reason_line(reason: str, count: int) -> str:
-    """One line of a mix of reasons."""
-    if reason == Reason.DRAFT.value:
-        text = ngettext("– {count} is still a draft: submit it first",
-                        "– {count} are still drafts: submit them first", count)
-    elif reason == Reason.NO_CONSENT.value:
-        text = ngettext("– {count} has no consent to anonymized statistics",
-                        "– {count} have no consent to anonymized statistics", count)
-    else:
-        text = ngettext("– {count} has its consent withdrawn",
-                        "– {count} have their consent withdrawn", count)
-    return text.format(count=count)
-
-
-class InvalidTargets(InvalidInput):
-    template = N_(
-        "k and l must be whole numbers of at least 1, and the suppression limit a share "
-        "from 0 to 1."
-    )
 
 
 @dataclass
@@ -266,10 +189,10 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     return _finish(rows, keep, kept, records, selection.excluded, built, node, outcome,
                    starred, names, left_out, columns, checked)
 def _search(problem: lattice.Problem, should_stop: Callable[[], bool] | None
-            ) -> lattice.Outcome:
-    from intake.exchange.analysis.anonymize import lattice
+            ) -> bnb.Outcome:
+    from intake.exchange.analysis.anonymize import bnb
 
-    return lattice.search(problem, should_stop=should_stop, limit=SEARCH_LIMIT)
+    return bnb.search(problem, should_stop=should_stop, limit=SEARCH_LIMIT)
 
 
 def _shuffled(keep: list[int]) -> list[int]:
@@ -373,7 +296,7 @@ def _coarser(problem: lattice.Problem, node: Sequence[int], built: _Built,
 
 def _finish(rows: list[dict[str, str]], keep: Sequence[int], kept: Sequence[Record],
             records: Sequence[Record], excluded: Mapping[str, int], built: _Built,
-            node: Sequence[int], outcome: lattice.Outcome, starred: dict[str, int],
+            node: Sequence[int], outcome: bnb.Outcome, starred: dict[str, int],
             names: Sequence[str], left_out: list[str], columns: Collection[str] | None,
             outcome_gate: GateOutcome) -> Result:
     """The verification from the written rows, and the figures."""
