@@ -23,6 +23,7 @@ from intake import __version__
 from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode
 from intake.exchange.analysis.anonymize.pipeline import InvalidTargets
+from intake.exchange.analysis.anonymize.profiles import EVERYTHING, PROFILES
 from intake.exchange.formats.export_files import ExportFolderNotEmpty
 from intake.i18n import _, ngettext
 from intake.services.exports import (
@@ -74,6 +75,10 @@ def add_export_command(
                           help=_("t-closeness: in every group, each sensitive answer's "
                                  "distribution is within T (earth mover's distance, 0 to 1) "
                                  "of the whole table's (default: not checked)"))
+    exporter.add_argument("--profile", choices=list(PROFILES), default=EVERYTHING,
+                          help=_("which columns to release: a purpose profile; fewer columns "
+                                 "keep finer detail (default: {value})").format(
+                              value=EVERYTHING))
     tier = exporter.add_mutually_exclusive_group()
     tier.add_argument("--stats", action="store_true",
                       help=_("write the public statistics instead (statistics.csv and a "
@@ -154,7 +159,8 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     settings = ExportSettings(k=args.k, l=l_value, max_suppression=args.max_suppression,
                               quotes=args.quotes or args.unreviewed_quotes,
                               unreviewed_quotes=args.unreviewed_quotes,
-                              l_kind=LKind(args.l_kind), c=args.c, t=args.t)
+                              l_kind=LKind(args.l_kind), c=args.c, t=args.t,
+                              columns=PROFILES[args.profile])
     with open_vault(args, user, secrets.read(_("Passphrase:"))) as desk:
         service = desk.exports
         prepared = service.prepare(settings)
