@@ -20,6 +20,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QRadioButton,
@@ -35,10 +36,12 @@ from intake.domain.questions import FIRST_YEAR, current_year
 from intake.i18n import N_, _, ngettext
 from intake.services.desk import Desk
 from intake.services.exports import (
+    DEFAULT_C,
     DEFAULT_K,
     DEFAULT_L,
     DEFAULT_MAX_SUPPRESSION,
     ExportSettings,
+    LKind,
 )
 from intake.services.interviews import RecordFilter
 from intake.ui.export.export_folder import FolderChooser, WritePage
@@ -161,6 +164,7 @@ class TargetsPage(QWizardPage):
             help_label.setWordWrap(True)
             self.form.addRow(name, spin)
             self.form.addRow(help_label)
+        self._model_rows()
         self.policy_heading = QLabel(self)
         self.no_text = QRadioButton(self)
         self.no_text.setObjectName("policy_no_text")
@@ -183,11 +187,43 @@ class TargetsPage(QWizardPage):
         layout.addStretch(1)
         self.retranslate()
 
+    def _model_rows(self) -> None:
+        """The privacy model of the sensitive answers: the kind of l, c, and t."""
+        self.l_kind = QComboBox(self)
+        self.l_kind.setObjectName("export_l_kind")
+        for kind in LKind:
+            self.l_kind.addItem("", kind.value)
+        self.c = QDoubleSpinBox(self)
+        self.c.setObjectName("export_c")
+        self.c.setRange(1.0, 50.0)
+        self.c.setSingleStep(0.5)
+        self.c.setValue(DEFAULT_C)
+        self.t = QDoubleSpinBox(self)
+        self.t.setObjectName("export_t")
+        self.t.setRange(0.0, 1.0)
+        self.t.setSingleStep(0.05)
+        self.t.setValue(0.0)  # the special value: not checked
+        self._model_names = [QLabel(self) for _i in range(3)]
+        for name, widget in zip(self._model_names, (self.l_kind, self.c, self.t),
+                                strict=True):
+            name.setBuddy(widget)
+            self.form.addRow(name, widget)
+        self.model_help = QLabel(self)
+        self.model_help.setWordWrap(True)
+        self.form.addRow(self.model_help)
+        self.l_kind.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
+
+    def _kind_changed(self) -> None:
+        self.c.setEnabled(self.l_kind.currentData() == LKind.RECURSIVE.value)
+
     def settings(self, flt: RecordFilter) -> ExportSettings:
         return ExportSettings(k=self.k.value(), l=self.l.value(),
                               max_suppression=self.suppression.value() / 100,
                               quotes=self.quotes.isChecked(),
-                              filter=None if flt == RecordFilter() else flt)
+                              filter=None if flt == RecordFilter() else flt,
+                              l_kind=LKind(self.l_kind.currentData()), c=self.c.value(),
+                              t=self.t.value() or None)
 
     def retranslate(self) -> None:
         self.setTitle(_("Anonymization targets"))
@@ -209,6 +245,23 @@ class TargetsPage(QWizardPage):
             spin.setAccessibleName(text.replace("&", ""))
             spin.setAccessibleDescription(help_text)
         self.suppression.setSuffix(_(" %"))
+        kinds = {LKind.DISTINCT.value: _("Distinct values"),
+                 LKind.ENTROPY.value: _("Entropy of the values"),
+                 LKind.RECURSIVE.value: _("Recursive (c, l)")}
+        for at in range(self.l_kind.count()):
+            self.l_kind.setItemText(at, kinds[self.l_kind.itemData(at)])
+        for name, widget, text in zip(
+                self._model_names, (self.l_kind, self.c, self.t),
+                (_("How l is &measured"), _("&c of recursive (c, l)"),
+                 _("&t-closeness (0: not checked)")), strict=True):
+            name.setText(text)
+            widget.setAccessibleName(text.replace("&", ""))
+        self.t.setSpecialValueText(_("not checked"))
+        self.model_help.setText(_(
+            "Declined and unknown answers never count as different answers. Entropy asks "
+            "for answers spread evenly, recursive (c, l) that the most common answer does not "
+            "dominate, t-closeness that each group's answers stay within t of the whole "
+            "table's."))
         self.policy_heading.setText(_("Free text"))
         self.no_text.setText(_("&No free text"))
         self.quotes.setText(_("&Approved quotes"))
