@@ -22,9 +22,10 @@ class TargetsNotMet(InvalidInput):
 
 class SpecialUniques(InvalidInput):
     template = N_(
-        "{count} records are unique on a few released columns, and suppressing single "
-        "cells cannot remove that without touching a quasi-identifier. Release fewer "
-        "columns, or raise k."
+        "{count} records are unique on one or two released columns, and neither "
+        "suppressing single cells, nor removing records within the suppression limit, nor "
+        "generalizing their quasi-identifiers removes that. Release fewer columns (a "
+        "purpose profile), raise the suppression limit or export more records."
     )
 
 
