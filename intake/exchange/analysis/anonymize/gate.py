@@ -10,7 +10,8 @@ in a column is never counted as matching, nor unique, on that column.
 :func:`repair` removes them by local suppression: in each row that has an MSU, the cell of
 the MSU's column that costs least (never a quasi-identifier, whose ``*`` would move the row
 out of its k-class; an l-diverse answer only when nothing else is in the MSU) becomes
-``*``; repeated until no MSU is left. When a quasi-identifier alone would have to go, or
+``*``; repeated until no MSU is left (a pass after the first searches only the sets
+that hold a column just suppressed, then a full pass confirms). When a quasi-identifier alone would have to go, or
 an l-diverse cell would break l, the row is removed (its whole class if the class would
 miss k or l without it), up to the suppression limit; beyond it the release is refused.
 """
@@ -129,6 +130,9 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
         found = special_uniques(matrix, radices, max_size, shielded, touched)
         if outcome is None:
             outcome = GateOutcome(len(found), max_size=max_size)
+        if not found and touched is not None:
+            touched = None  # a row's other uniques, on columns not touched: search all
+            continue
         if not found:
             return outcome
         touched = set()
