@@ -10,10 +10,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from intake.supervisor import SESSION_FLAG
-
-#: as intake.vault.background_check.CHECK_FLAG (not imported: nothing heavy before the choice)
+#: as intake.vault.background_check.CHECK_FLAG and intake.supervisor.SESSION_FLAG (not
+#: imported: nothing heavy before the choice; a command need not load the supervisor)
 CHECK_FLAG = "--check-vault"
+SESSION_FLAG = "--session"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -118,9 +118,10 @@ def test_a_damaged_index_database_is_found_too(folder: Path) -> None:
 def test_the_child_is_started_through_the_one_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     """`intake --check-vault`, also from the frozen app (its executable is the interpreter);
     the entry knows the same flag."""
-    from intake import entry
+    from intake import entry, supervisor
 
     assert entry.CHECK_FLAG == background_check.CHECK_FLAG
+    assert entry.SESSION_FLAG == supervisor.SESSION_FLAG
     assert background_check._command()[-3:] == ["-m", "intake", "--check-vault"]
     monkeypatch.setattr("sys.frozen", True, raising=False)
     assert background_check._command()[1:] == ["--check-vault"]
