@@ -11,9 +11,11 @@ in a column is never counted as matching, nor unique, on that column.
 the MSU's column that costs least (never a quasi-identifier, whose ``*`` would move the row
 out of its k-class; an l-diverse answer only when nothing else is in the MSU) becomes
 ``*``; repeated until no MSU is left (a pass after the first searches only the sets
-that hold a column just suppressed, then a full pass confirms). When a quasi-identifier alone would have to go, or
-an l-diverse cell would break l, the row is removed (its whole class if the class would
-miss k or l without it), up to the suppression limit; beyond it the release is refused.
+that hold a column just suppressed, then a full pass confirms). When a quasi-identifier
+alone would have to go, or an l-diverse cell would break l, the row is removed (its whole
+class if the class would miss k or l without it), up to the suppression limit; beyond it
+the pass is refused, naming the quasi-identifiers of the sets it could not repair (the
+pipeline then makes them more general and tries again).
 """
 
 from __future__ import annotations
@@ -145,9 +147,11 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
             if choice is None:
                 gone = drop(row) if drop is not None and row not in outcome.dropped else []
                 if not gone and row not in outcome.dropped:
-                    outcome.refused = True
-                    outcome.blocking = [columns[i] for i in combo if columns[i] in protected]
-                    return outcome
+                    outcome.refused = True  # go on: gather every blocking QI of this pass
+                    outcome.blocking.extend(columns[i] for i in combo
+                                            if columns[i] in protected
+                                            and columns[i] not in outcome.blocking)
+                    continue
                 outcome.dropped.extend(gone)
                 for column, radix in zip(matrix, radices, strict=True):
                     column[gone] = radix - 1
@@ -158,3 +162,5 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
             matrix[at][row] = radices[at] - 1
             touched.add(at)
             outcome.repaired_cells[choice] = outcome.repaired_cells.get(choice, 0) + 1
+        if outcome.refused:
+            return outcome

@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # the search needs numpy: imported when an export runs, not w
 GATE_SIZE = 2
 #: Times the final gate may make the quasi-identifiers of a special unique it cannot
 #: repair one level more general before the release is refused.
-GATE_ATTEMPTS = 8
+GATE_ATTEMPTS = 12
 #: Nodes the exact lattice search may evaluate before it keeps the best found so far
 #: (with every K column a QI, a full release's lattice has some 10^13 nodes).
 SEARCH_LIMIT = 20_000
