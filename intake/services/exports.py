@@ -31,9 +31,11 @@ from intake.exchange.formats.export_files import MANIFEST, write_export
 from intake.exchange.formats.stats_files import write_statistics
 from intake.services.interviews import InterviewService
 from intake.services.quotes import QuoteService, QuotesNeedIdentityKey, reviewed_now
+from intake.services.releases import STATISTICS_K, ReleaseService
 from intake.vault import audit
 from intake.vault.audit import AuditAction
 from intake.vault.records import RecordFilter
+from intake.vault.release_ledger import Member
 from intake.vault.vault import Vault
 
 #: What the export wizard shows about the export comes from here (the UI never imports the
@@ -121,6 +123,7 @@ class ExportService:
                            max_suppression=settings.max_suppression, should_stop=should_stop,
                            model=Model(settings.l_kind, settings.c, settings.t),
                            columns=settings.columns)
+        self._check_release(result, settings)  # DifferencingRefused (exit 5): issue 18
         if not settings.quotes:
             return PreparedExport(settings, result)
         return self._with_quotes(settings, result, records)
@@ -152,24 +155,45 @@ class ExportService:
         says ``reviewed_by_a_person: true``, unless unreviewed drafts were asked for."""
         check_may_export(self.vault.role)
         quotes = prepared.quotes if prepared.settings.quotes else None
+        members = self._check_release(prepared.result, prepared.settings)  # again: a race
         paths = write_export(prepared.result, folder, tool_version=tool_version, quotes=quotes,
                              quotes_reviewed=prepared.quotes_unreviewed == 0,
                              quotes_excluded=prepared.quotes_excluded_no_consent)
-        self._log_export("anonymized", prepared.result.records_out, paths)
+        result, s = prepared.result, prepared.settings
+        ReleaseService(self.vault).record(  # the audit entry and the ledger, one transaction
+            "anonymized", result.records_out, paths, columns=result.quasi_identifiers,
+            members=members, parameters={
+                "k": s.k, "l": s.l, "l_kind": s.l_kind.value, "c": s.c, "t": s.t,
+                "max_suppression": s.max_suppression, "levels": result.levels,
+                "columns": sorted(s.columns) if s.columns is not None else "everything",
+                "quotes": s.quotes, "achieved_k": result.k})
         return paths
+
+    def _check_release(self, result: Result, settings: ExportSettings) -> list[Member]:
+        return ReleaseService(self.vault).check_table(
+            result.record_ids, result.rows, result.quasi_identifiers, settings.k)
 
     def statistics(self, flt: RecordFilter | None = None,
                    threshold: int = SMALL_CELL_THRESHOLD) -> Statistics:
         """The public tier: aggregate tables with small cells hidden (nothing written)."""
         check_may_export(self.vault.role, Action.EXPORT_STATISTICS)
-        return compute_statistics(self.records(flt, action=Action.EXPORT_STATISTICS),
-                                  threshold)
+        records = self.records(flt, action=Action.EXPORT_STATISTICS)
+        releases = ReleaseService(self.vault)  # cell keys, and no differencing (issue 18)
+        stats = compute_statistics(records, threshold,
+                                   keys=releases.cell_keys(r.id for r in records))
+        releases.check_statistics(stats.members)
+        return stats
 
     def write_statistics(self, stats: Statistics, folder: Path, *,
                          tool_version: str) -> list[Path]:
         check_may_export(self.vault.role, Action.EXPORT_STATISTICS)
+        releases = ReleaseService(self.vault)
+        members = releases.check_statistics(stats.members)
         paths = write_statistics(stats, folder, tool_version=tool_version)
-        self._log_export("statistics", stats.records, paths)
+        releases.record("statistics", stats.records, paths, columns=[], members=members,
+                        parameters={"k": STATISTICS_K, "threshold": stats.threshold,
+                                    "perturbation": {key: value for key, value in (
+                                        stats.perturbation or {}).items() if key != "ptable"}})
         return paths
 
     def _log_export(self, kind: str, count: int, paths: list[Path]) -> None:

@@ -33,11 +33,17 @@ Disclosure control. Counts stay ints; marks decide how they are shown:
   solved (exact rational elimination): any hidden cell that the published cells determine
   gets a further partner, until none is determined;
 - a share is withheld when its count or its denominator is hidden.
+
+Across releases (issue 18): given each record's cell key (``keys``, record id → 32-bit key
+kept in the vault), every count is perturbed by the cell-key method
+(:mod:`intake.exchange.analysis.cell_key`) before the marks: the same contributors always
+get the same noise, so releasing again, or the same cell in another table, tells nothing
+new, and a cell one person joined moves by a fresh draw, not by exactly one. Without keys
+(the dashboard, tests' controls) counts are exact.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -50,7 +56,8 @@ from intake.domain.record import Record
 from intake.domain.regions import FEDERAL_DISTRICTS
 from intake.exchange.analysis.anonymize.generalize import MISSING as MISSING_CODES
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED, QuasiIdentifier, cell
-from intake.exchange.analysis.anonymize.select import Reason, select
+from intake.exchange.analysis.anonymize.select import Reason, exclusion_reason, select
+from intake.exchange.analysis.cell_key import cell_key, perturb
 from intake.exchange.analysis.disclosure import Cell, Line, Mark, protect
 from intake.i18n import N_
 
@@ -95,6 +102,11 @@ class Statistics:
     cells: dict[str, Cell]
     lines: list[Line]
     records: int = 0  # records counted (after the consent filter)
+    #: the perturbation applied (cell_key.description()), None: exact counts
+    perturbation: dict[str, object] | None = None
+    #: record id → its groups (period, sector group, federal district) of every counted
+    #: record, for the release ledger: in memory only, never written
+    members: dict[str, tuple[str, str, str]] = field(default_factory=dict, repr=False)
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)
@@ -122,8 +134,20 @@ class Statistics:
         return "" if share is None else f"{float(share):.3f}"
 
 
+Tally = dict[str, tuple[int, int]]  # value → (count, sum of the contributors' keys)
+
+
+def _tally(values: Iterable[str], keys: Sequence[int] | None) -> Tally:
+    out: Tally = {}
+    for i, value in enumerate(values):
+        count, key = out.get(value, (0, 0))
+        out[value] = (count + 1, key + (keys[i] if keys is not None else 0))
+    return out
+
+
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, perturbed: bool = False) -> None:
+        self.perturbed = perturbed
         self.cells: dict[str, Cell] = {}
         self.tables: list[Table] = []
         self.lines: list[Line] = []
@@ -136,8 +160,13 @@ class _Builder:
         self.tables.append(table)
         return table
 
-    def add(self, table: Table, row: str, column: str, count: int,
+    def add(self, table: Table, row: str, column: str, count: int | tuple[int, int],
             denominator: str | None = None) -> str:
+        """A cell of ``count``, or of (count, sum of its contributors' keys): perturbed by
+        its cell key when the builder is."""
+        if isinstance(count, tuple):
+            exact, keys = count
+            count = perturb(exact, cell_key((keys,))) if self.perturbed else exact
         cell_id = f"{table.id}/{row}/{column}"
         self.cells[cell_id] = Cell(count, denominator)
         table.cells[(row, column)] = cell_id
@@ -145,10 +174,11 @@ class _Builder:
 
     def distribution(self, table_id: str, title: str, values: Sequence[str],
                      order: Sequence[str], total: str, labels: Mapping[str, str],
-                     shared: Mapping[str, str] | None = None) -> Table:
+                     shared: Mapping[str, str] | None = None,
+                     keys: Sequence[int] | None = None) -> Table:
         """One column of counts by ``values``, rows in ``order``, summing to ``total``.
         ``shared`` rows are the same cell as in another table."""
-        counts = Counter(values)
+        counts = _tally(values, keys)
         table = self.table(table_id, title, [*order, TOTAL], [RECORDS], labels)
         parts = []
         for row in order:
@@ -156,7 +186,7 @@ class _Builder:
                 table.cells[(row, RECORDS)] = shared[row]
                 parts.append(shared[row])
             else:
-                parts.append(self.add(table, row, RECORDS, counts[row], total))
+                parts.append(self.add(table, row, RECORDS, counts.get(row, (0, 0)), total))
         table.cells[(TOTAL, RECORDS)] = total
         self.lines.append(Line(tuple(parts), total))
         table.chart_columns = [RECORDS]
@@ -184,23 +214,37 @@ def _codes_labels(codelist: CodeList) -> dict[str, str]:
 
 
 def compute_statistics(records: Iterable[Record], threshold: int = 10,
-                       questionnaire: Questionnaire = QUESTIONNAIRE) -> Statistics:
-    """Every table of the statistics tier for ``records``, with small cells marked."""
+                       questionnaire: Questionnaire = QUESTIONNAIRE, *,
+                       keys: Mapping[str, int] | None = None) -> Statistics:
+    """Every table of the statistics tier for ``records``, with small cells marked;
+    with ``keys`` (record id → cell key, one for every record) every count is perturbed
+    by the cell-key method."""
     if threshold < 1:
         raise ValueError("threshold must be at least 1")
+    records = list(records)
     selection = select(records)
     kept = selection.kept
-    b = _Builder()
+    b = _Builder(perturbed=keys is not None)
+    kept_keys = None if keys is None else [keys[r.id] for r in kept]
     overview = b.table("records", N_("Records counted and left out"),
                        [INCLUDED, *(r.value for r in Reason)], [RECORDS], {})
-    n = b.add(overview, INCLUDED, RECORDS, len(kept))
+    n = b.add(overview, INCLUDED, RECORDS, (len(kept), sum(kept_keys or ())))
+    reasons = [(exclusion_reason(r), r.id) for r in records]
+    left = _tally([reason.value for reason, _i in reasons if reason is not None],
+                  None if keys is None else [keys[i] for reason, i in reasons
+                                             if reason is not None])
     for reason in Reason:
-        b.add(overview, reason.value, RECORDS, selection.excluded.get(reason.value, 0))
-    groups = _group_tables(b, kept, n, questionnaire)
-    _indicator_tables(b, kept, n, groups)
-    _condition_tables(b, kept, n, questionnaire)
+        b.add(overview, reason.value, RECORDS, left.get(reason.value, (0, 0)))
+    groups = _group_tables(b, kept, n, questionnaire, kept_keys)
+    members = {r.id: (p, s, d) for r, p, s, d in
+               zip(kept, *(values for _table, values in groups), strict=True)}
+    _indicator_tables(b, kept, n, groups, kept_keys)
+    _condition_tables(b, kept, n, questionnaire, kept_keys)
     protect(b.cells, b.lines, threshold)
-    return Statistics(threshold, b.tables, b.cells, b.lines, len(kept))
+    from intake.exchange.analysis.cell_key import description
+
+    return Statistics(threshold, b.tables, b.cells, b.lines, len(kept),
+                      description() if keys is not None else None, members)
 
 
 def _coarse(questionnaire: Questionnaire, qid: str, level: int) -> Callable[[Record], str]:
@@ -208,13 +252,13 @@ def _coarse(questionnaire: Questionnaire, qid: str, level: int) -> Callable[[Rec
     return lambda r: _code(qi.value(r.answers, r.meta, level))
 
 
-def _group_tables(b: _Builder, kept: Sequence[Record], n: str, questionnaire: Questionnaire
-                  ) -> list[tuple[Table, list[str]]]:
+def _group_tables(b: _Builder, kept: Sequence[Record], n: str, questionnaire: Questionnaire,
+                  keys: Sequence[int] | None) -> list[tuple[Table, list[str]]]:
     """Records by year sent, period, year of escape, sector group and federal district;
     the groups the indicators are counted by (each table with its records' values)."""
     departed = [_coarse(questionnaire, "deployment.year_departed", 0)(r) for r in kept]
     years = b.distribution("records_by_year_departed", N_("Records by year sent to Russia"),
-                           departed, _years(departed), n, {})
+                           departed, _years(departed), n, {}, keys=keys)
     band_of = _coarse(questionnaire, "deployment.year_departed", 1)
     periods = [band_of(r) for r in kept]
     year_rows = [y for y in years.rows if y not in (MISSING, TOTAL)]
@@ -222,28 +266,29 @@ def _group_tables(b: _Builder, kept: Sequence[Record], n: str, questionnaire: Qu
     period = b.distribution("records_by_deployment_period",
                             N_("Records by period sent to Russia (3-year bands)"), periods,
                             [*band_rows, MISSING], n, {},
-                            shared={MISSING: years.cells[(MISSING, RECORDS)]})
+                            shared={MISSING: years.cells[(MISSING, RECORDS)]}, keys=keys)
     for band in band_rows:  # the years of a band add up to the band
         members = tuple(years.cells[(y, RECORDS)] for y in year_rows
                         if _band(questionnaire, y) == band)
         b.lines.append(Line(members, period.cells[(band, RECORDS)]))
     escaped = [_coarse(questionnaire, "escape.year", 0)(r) for r in kept]
     b.distribution("records_by_escape_year", N_("Records by year of escape"), escaped,
-                   _years(escaped), n, {})
+                   _years(escaped), n, {}, keys=keys)
     sectors = [_coarse(questionnaire, "deployment.sector", 1)(r) for r in kept]
     sector = b.distribution("records_by_sector_group", N_("Records by sector of work"),
                             sectors, _ordered(sectors, SECTOR_GROUPS.values()), n,
-                            _codes_labels(SECTOR_GROUPS))
+                            _codes_labels(SECTOR_GROUPS), keys=keys)
     districts = [_coarse(questionnaire, "deployment.destination_region", 1)(r) for r in kept]
     district = b.distribution("records_by_federal_district",
                               N_("Records by federal district of Russia"), districts,
                               _ordered(districts, FEDERAL_DISTRICTS.values()), n,
-                              _codes_labels(FEDERAL_DISTRICTS))
+                              _codes_labels(FEDERAL_DISTRICTS), keys=keys)
     return [(period, periods), (sector, sectors), (district, districts)]
 
 
 def _indicator_tables(b: _Builder, kept: Sequence[Record], n: str,
-                      groups: list[tuple[Table, list[str]]]) -> None:
+                      groups: list[tuple[Table, list[str]]],
+                      keys: Sequence[int] | None) -> None:
     """Each ILO indicator overall, and present by each group."""
     findings = [derive(r.answers) for r in kept]
     indicator_labels = {i.id: i.label for i in INDICATORS}
@@ -253,8 +298,8 @@ def _indicator_tables(b: _Builder, kept: Sequence[Record], n: str,
                       {**indicator_labels, **{f.value: lbl for f, lbl in FINDING_LABELS.items()}})
     overall.chart_columns = [Finding.PRESENT.value]
     for indicator in INDICATORS:
-        counts = Counter(f[indicator.id].value for f in findings)
-        parts = tuple(b.add(overall, indicator.id, code, counts[code], n)
+        counts = _tally([f[indicator.id].value for f in findings], keys)
+        parts = tuple(b.add(overall, indicator.id, code, counts.get(code, (0, 0)), n)
                       for code in finding_codes)
         overall.cells[(indicator.id, RECORDS)] = n
         b.lines.append(Line(parts, n))
@@ -267,10 +312,11 @@ def _indicator_tables(b: _Builder, kept: Sequence[Record], n: str,
         for row in source.rows:
             table.cells[(row, RECORDS)] = source.cells[(row, RECORDS)]
         for indicator in INDICATORS:
-            present = Counter(v for v, f in zip(values, findings, strict=True)
-                              if f[indicator.id] is Finding.PRESENT)
+            chosen = [i for i, f in enumerate(findings) if f[indicator.id] is Finding.PRESENT]
+            present = _tally([values[i] for i in chosen],
+                             None if keys is None else [keys[i] for i in chosen])
             total = overall.cells[(indicator.id, Finding.PRESENT.value)]
-            parts = tuple(b.add(table, row, indicator.id, present[row],
+            parts = tuple(b.add(table, row, indicator.id, present.get(row, (0, 0)),
                                 source.cells[(row, RECORDS)])
                           for row in source.rows if row != TOTAL)
             table.cells[(TOTAL, indicator.id)] = total
@@ -278,18 +324,21 @@ def _indicator_tables(b: _Builder, kept: Sequence[Record], n: str,
 
 
 def _condition_tables(b: _Builder, kept: Sequence[Record], n: str,
-                      questionnaire: Questionnaire) -> None:
+                      questionnaire: Questionnaire, keys: Sequence[int] | None) -> None:
     """Hours, the state's share of wages, medical care, and sexual violence as counts."""
     for table_id, qid, title in _DISTRIBUTIONS:
         question = questionnaire.question(qid)
         values = [_code(cell(question, r.answers, r.meta)) for r in kept]
         known, labels = answer_rows(question)
-        b.distribution(table_id, title, values, _ordered(values, known), n, labels)
+        b.distribution(table_id, title, values, _ordered(values, known), n, labels,
+                       keys=keys)
     sexual = b.table("abuse_sexual", N_("Sexual violence (counts only)"), [ANSWERED, YES],
                      [RECORDS], {})
     answers = [r.answers.get("abuse.sexual") for r in kept]
-    answered = b.add(sexual, ANSWERED, RECORDS, sum(a is not None for a in answers))
-    b.add(sexual, YES, RECORDS, sum(a is True for a in answers), answered)
+    tally = _tally([ANSWERED if a is not None else "" for a in answers], keys)
+    yes = _tally([YES if a is True else "" for a in answers], keys)
+    answered = b.add(sexual, ANSWERED, RECORDS, tally.get(ANSWERED, (0, 0)))
+    b.add(sexual, YES, RECORDS, yes.get(YES, (0, 0)), answered)
 
 
 _BY_TITLES = {

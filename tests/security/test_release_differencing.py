@@ -1,0 +1,274 @@
+"""Adversary (issue 18, safe across releases): the sending state keeps every release and
+puts two side by side.
+
+Release, add ONE testimony, release again (and the same with a withdrawal): before issue
+18 exactly one new row carried that person's whole profile and every statistics cell they
+belong to moved by exactly one (``abuse.sexual`` included). Now the second table release
+and the second statistics are refused (exit 5, nothing written, no ledger row), while a
+release that adds k persons together goes through. Positive controls: the same attack on
+the pipeline without the ledger check finds the person's row, and on statistics without
+the perturbation reads the person's answers from the cells that moved by one. The attack
+is plain Python over the written files (``data.csv``, ``statistics.csv``).
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from intake.domain.record import Record, Status
+from intake.domain.roles import Role
+from intake.errors import ExitCode, PermissionDenied
+from intake.exchange.analysis.anonymize.pipeline import anonymize
+from intake.exchange.analysis.anonymize.profiles import PROFILES
+from intake.exchange.analysis.statistics import compute_statistics
+from intake.exchange.demo.generate import generate
+from intake.services.exports import ExportService, ExportSettings
+from intake.services.interviews import InterviewService
+from intake.services.releases import (
+    STATISTICS_K,
+    DifferencingRefused,
+    ReleaseService,
+    StatisticsDifferencingRefused,
+)
+from intake.services.review import ReviewService
+from intake.vault import release_ledger
+from intake.vault.kdf import KdfPolicy
+from intake.vault.vault import Vault
+from tests.conftest import PASSPHRASE, USER
+
+pytestmark = pytest.mark.timeout(300)
+
+TODAY = dt.date(2026, 11, 27)
+N = 240
+K = 3
+PROFILE = PROFILES["ilo_by_period_region"]
+SETTINGS = ExportSettings(k=K, l=1, columns=PROFILE, max_suppression=0.2)
+
+
+def _consenting(records: list[Record]) -> list[Record]:
+    for i, record in enumerate(records):
+        record.answers.pop("consent.withdrawn_on", None)
+        record.answers["consent.anonymized_statistics"] = True
+        record.answers["consent.internal_documentation"] = True
+        record.status = Status.SUBMITTED if i % 2 else Status.VERIFIED
+    return records
+
+
+@pytest.fixture
+def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
+    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
+    InterviewService(opened).import_records(
+        _consenting(list(generate(N, seed=18, author=USER, today=TODAY))))
+    opened.role = Role.COORDINATOR
+    yield opened
+    opened.close()
+
+
+def _newcomer(seed: int = 99) -> Record:
+    return _consenting(list(generate(1, seed=seed, author=USER, today=TODAY)))[0]
+
+
+def _copies_of(record: Record, count: int) -> list[Record]:
+    """``count`` testimonies with ``record``'s answers under new ids (the same class)."""
+    out = []
+    for _i in range(count):
+        twin = copy.deepcopy(record)
+        twin.id = str(uuid.uuid4())
+        out.append(twin)
+    return out
+
+
+def _add(vault: Vault, records: list[Record]) -> None:
+    role, vault.role = vault.role, Role.ADMIN
+    InterviewService(vault).import_records(records)
+    vault.role = role
+
+
+def _rows(folder: Path, name: str = "data.csv") -> list[dict[str, str]]:
+    with (folder / name).open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _profile(rows: list[dict[str, str]]) -> Counter[tuple[tuple[str, str], ...]]:
+    """The rows as the adversary compares them: every column but the fresh pseudonym."""
+    return Counter(tuple(sorted((k, v) for k, v in row.items() if k != "pseudonym"))
+                   for row in rows)
+
+
+def _ledger(vault: Vault) -> list[release_ledger.Release]:
+    return release_ledger.releases(vault.connection())
+
+
+def _exported(vault: Vault) -> int:
+    return vault.connection().execute(
+        "SELECT count(*) FROM audit WHERE action = 'exported'").fetchone()[0]
+
+
+def _release(vault: Vault, folder: Path) -> None:
+    service = ExportService(vault)
+    service.write(service.prepare(SETTINGS), folder, tool_version="test")
+
+
+# -- table releases ----------------------------------------------------------------------
+def test_adding_one_testimony_is_refused_and_writes_nothing(vault: Vault,
+                                                            tmp_path: Path) -> None:
+    _release(vault, tmp_path / "first")
+    assert [r.kind for r in _ledger(vault)] == ["anonymized"]
+    assert _ledger(vault)[0].persons == len(_rows(tmp_path / "first"))
+    before = _exported(vault)
+    _add(vault, [_newcomer()])
+    with pytest.raises(DifferencingRefused) as refused:
+        _release(vault, tmp_path / "second")
+    assert refused.value.exit_code == ExitCode.INVALID_INPUT
+    assert f"at least {K} new testimonies" in refused.value.message()
+    assert not (tmp_path / "second").exists()
+    assert len(_ledger(vault)) == 1 and _exported(vault) == before
+
+
+def test_positive_control_without_the_ledger_the_difference_is_the_person(
+        vault: Vault) -> None:
+    """The attack of the issue on the pipeline alone: release, add one, release again;
+    the rows of the second not in the first are the newcomer's row, whole."""
+    service = ExportService(vault)
+    first = anonymize(service.records(), k=K, l=1, columns=PROFILE, max_suppression=0.2)
+    newcomer = _newcomer()
+    _add(vault, [newcomer])
+    second = anonymize(service.records(), k=K, l=1, columns=PROFILE, max_suppression=0.2)
+    assert first.levels == second.levels  # same node: the adversary's easy case
+    new_rows = _profile(second.rows) - _profile(first.rows)
+    assert sum(new_rows.values()) == 1
+    row = second.rows[second.record_ids.index(newcomer.id)]
+    assert next(iter(new_rows)) == next(iter(_profile([row])))
+
+
+def test_adding_k_testimonies_of_one_class_is_released(vault: Vault, tmp_path: Path) -> None:
+    _release(vault, tmp_path / "first")
+    model = ExportService(vault).records()[0]
+    _add(vault, _copies_of(model, K))
+    _release(vault, tmp_path / "second")
+    ledger = _ledger(vault)
+    assert len(ledger) == 2 and ledger[1].persons >= ledger[0].persons
+    assert ledger[1].files["MANIFEST.sha256"] == ledger[1].manifest_sha256
+    new_rows = _profile(_rows(tmp_path / "second")) - _profile(_rows(tmp_path / "first"))
+    assert all(n >= K for n in new_rows.values())  # no new row stands alone
+
+
+def test_withdrawing_one_testimony_is_refused(vault: Vault, tmp_path: Path) -> None:
+    _release(vault, tmp_path / "first")
+    member = release_ledger.members(vault.connection(), _ledger(vault)[0].seq)[0]
+    vault.role = Role.ADMIN
+    ReviewService(vault).withdraw(member.record_id, TODAY, purge=False)
+    vault.role = Role.COORDINATOR
+    with pytest.raises(DifferencingRefused):
+        _release(vault, tmp_path / "second")
+    assert not (tmp_path / "second").exists() and len(_ledger(vault)) == 1
+
+
+def test_positive_control_without_the_ledger_a_withdrawal_shows_the_person(
+        vault: Vault) -> None:
+    service = ExportService(vault)
+    first = anonymize(service.records(), k=K, l=1, columns=PROFILE, max_suppression=0.2)
+    gone = first.record_ids[0]
+    vault.role = Role.ADMIN
+    ReviewService(vault).withdraw(gone, TODAY, purge=False)
+    vault.role = Role.COORDINATOR
+    second = anonymize(service.records(), k=K, l=1, columns=PROFILE, max_suppression=0.2)
+    assert first.levels == second.levels
+    missing = _profile(first.rows) - _profile(second.rows)
+    assert sum(missing.values()) == 1
+    assert next(iter(missing)) == next(iter(_profile([first.rows[0]])))
+
+
+def test_a_failed_ledger_write_leaves_no_files_no_audit_no_row(
+        vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _exported(vault)
+
+    def broken(*_args: object, **_kwargs: object) -> int:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(release_ledger, "add", broken)
+    with pytest.raises(RuntimeError):
+        _release(vault, tmp_path / "first")
+    folder = tmp_path / "first"
+    assert not folder.exists() or not any(folder.iterdir())
+    assert _ledger(vault) == [] and _exported(vault) == before
+
+
+def test_the_ledger_is_listed_without_record_ids(vault: Vault, tmp_path: Path) -> None:
+    from intake.services.releases import describe
+
+    _release(vault, tmp_path / "first")
+    lines = [describe(r) for r in ReleaseService(vault).releases()]
+    ids = {r.id for r in ExportService(vault).records()}
+    assert len(lines) == 1 and not any(i in lines[0] for i in ids)
+    vault.role = Role.INTERVIEWER
+    with pytest.raises(PermissionDenied):
+        ReleaseService(vault).releases()
+
+
+# -- statistics --------------------------------------------------------------------------
+def _cells(folder: Path) -> dict[tuple[str, str, str], str]:
+    return {(r["table"], r["row"], r["column"]): r["count"]
+            for r in _rows(folder, "statistics.csv")}
+
+
+def test_statistics_after_adding_one_are_refused(vault: Vault, tmp_path: Path) -> None:
+    service = ExportService(vault)
+    service.write_statistics(service.statistics(), tmp_path / "s1", tool_version="test")
+    again = service.statistics()  # the same persons: the same figures, nothing averaged
+    first = _cells(tmp_path / "s1")
+    service.write_statistics(again, tmp_path / "s2", tool_version="test")
+    assert _cells(tmp_path / "s2") == first
+    _add(vault, [_newcomer()])
+    with pytest.raises(StatisticsDifferencingRefused) as refused:
+        service.statistics()
+    assert refused.value.exit_code == ExitCode.INVALID_INPUT
+    assert [r.kind for r in _ledger(vault)] == ["statistics", "statistics"]
+
+
+def test_statistics_after_k_alike_testimonies_are_released(vault: Vault,
+                                                          tmp_path: Path) -> None:
+    service = ExportService(vault)
+    service.write_statistics(service.statistics(), tmp_path / "s1", tool_version="test")
+    _add(vault, _copies_of(service.records()[0], STATISTICS_K))
+    service.write_statistics(service.statistics(), tmp_path / "s2", tool_version="test")
+    assert len(_ledger(vault)) == 2
+
+
+def test_positive_control_exact_statistics_tell_the_newcomers_answers(vault: Vault) -> None:
+    """Without the perturbation (and the ledger), the cells that moved by exactly one are
+    the newcomer's: every ILO indicator of theirs is read back."""
+    service = ExportService(vault)
+    before = compute_statistics(service.records())
+    newcomer = _newcomer()
+    _add(vault, [newcomer])
+    after = compute_statistics(service.records())
+    moved = {i for i, c in after.cells.items() if c.count - before.cells[i].count == 1}
+    assert len(moved) > 30
+    from intake.domain.indicators import INDICATORS, Finding, derive
+
+    findings = derive(newcomer.answers)
+    for indicator in INDICATORS:
+        present = f"indicators_overall/{indicator.id}/{Finding.PRESENT.value}" in moved
+        assert present == (findings[indicator.id] is Finding.PRESENT)
+
+
+def test_perturbed_counts_are_consistent_and_bounded(vault: Vault) -> None:
+    records = ExportService(vault).records()
+    keys = ReleaseService(vault).cell_keys(r.id for r in records)
+    exact = compute_statistics(records)
+    one = compute_statistics(records, keys=keys)
+    two = compute_statistics(list(reversed(records)), keys=keys)
+    assert {i: c.count for i, c in one.cells.items()} == {i: c.count for i, c in two.cells.items()}
+    assert all(abs(one.cells[i].count - c.count) <= 2 for i, c in exact.cells.items())
+    assert all(one.cells[i].count == 0 for i, c in exact.cells.items() if c.count == 0)
+    assert any(one.cells[i].count != c.count for i, c in exact.cells.items())
+    assert one.perturbation is not None and one.perturbation["max_deviation"] == 2
