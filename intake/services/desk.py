@@ -40,16 +40,23 @@ if TYPE_CHECKING:
 #: them; each service is imported by its property otherwise, when first used.
 SERVICE_MODULES = (
     "intake.domain.questionnaire",
+    "intake.domain.answers",
     "intake.vault.keyslots",
     "intake.vault.database",
+    "intake.vault.identity",
+    "intake.vault.migrations",
+    "intake.vault.attachments",
     "intake.vault.drafts",
     "intake.vault.vault",
     "intake.services.interviews",
     "intake.services.attachments",
-    "intake.services.dashboard",
     "intake.services.casefile",
-    "intake.services.transfer",
+    "intake.exchange.analysis.quotes",
+    "intake.exchange.formats.export_files",
     "intake.services.exports",
+    "intake.services.dashboard_figures",
+    "intake.services.dashboard",
+    "intake.services.transfer",
     "intake.services.review",
     "intake.services.quotes",
     "intake.services.users",
@@ -58,7 +65,6 @@ SERVICE_MODULES = (
     "intake.services.drafts",
     "intake.vault.background_check",
     "intake.vault.duress",
-    "intake.vault.migrations",
     "intake.vault.wipe",
 )
 

@@ -46,6 +46,8 @@ UI_MODULES = (
 #: What is left to import (None: not listed yet, the first turn lists it).
 _pending: list[str] | None = None
 _started = False
+#: Modules that could not be imported (each is imported again where it is used).
+_failed: set[str] = set()
 
 
 def modules() -> tuple[str, ...]:
@@ -95,11 +97,12 @@ def started() -> bool:
 
 
 def done() -> bool:
-    return all(name in sys.modules for name in modules())
+    return all(name in sys.modules or name in _failed for name in modules())
 
 
 def _load(name: str) -> None:
     try:
         importlib.import_module(name)
     except Exception as error:  # the code that uses it imports it again and reports it
+        _failed.add(name)
         log.warning("warm-up: %s not imported (%s)", name, type(error).__name__)
