@@ -140,14 +140,15 @@ def _report_first_screen(gui: Gui) -> None:
 def _application(argv: Sequence[str]) -> QApplication:
     import importlib
 
+    from intake.hardening import harden_process, install_exception_hook
+
+    harden_process()
     for name in BEFORE_QT:
         importlib.import_module(name)
     from PySide6.QtWidgets import QApplication
 
-    from intake.hardening import harden_process, install_exception_hook
     from intake.ui.kit.theme import apply_theme
 
-    harden_process()
     app = QApplication([sys.argv[0], *argv])
     app.setApplicationName("intake")
     app.setDesktopFileName("intake")  # packaging/intake.desktop: the icon on Wayland docks
