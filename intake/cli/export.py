@@ -21,11 +21,11 @@ from typing import Any
 
 from intake import __version__
 from intake.cli.support import Io, Secrets, open_vault, user_name
-from intake.errors import ExitCode
+from intake.errors import ExitCode, IntakeError
 from intake.exchange.analysis.anonymize.pipeline import InvalidTargets
 from intake.exchange.analysis.anonymize.profiles import EVERYTHING, PROFILES
 from intake.exchange.formats.export_files import ExportFolderNotEmpty
-from intake.i18n import _, ngettext
+from intake.i18n import N_, _, ngettext
 from intake.services.exports import (
     DEFAULT_C,
     DEFAULT_K,
@@ -37,6 +37,7 @@ from intake.services.exports import (
     PreparedExport,
 )
 from intake.services.opening import KdfPolicy
+from intake.services.releases import describe
 
 
 def add_export_command(
@@ -47,8 +48,12 @@ def add_export_command(
         help=_("write an anonymized export (data.csv, data.jsonl, risk report) of the "
                "records with consent to a new folder"),
     )
-    exporter.add_argument("--out", type=Path, required=True, metavar=_("DIR"),
+    exporter.add_argument("--out", type=Path, required=False, metavar=_("DIR"),
                           help=_("the new folder (an existing folder must be empty)"))
+    exporter.add_argument("--ledger", action="store_true",
+                          help=_("list the releases made so far (date, kind, parameters, "
+                                 "the files' SHA-256; never which records) and write "
+                                 "nothing"))
     exporter.add_argument("--k", type=_whole, default=DEFAULT_K, metavar="K",
                           help=_("every record shares its quasi-identifiers with at least "
                                  "K-1 others (default: {value})").format(value=DEFAULT_K))
@@ -141,9 +146,29 @@ def _not_empty(folder: Path) -> bool:
     return folder.is_symlink() or not folder.is_dir() or any(folder.iterdir())
 
 
+class OutRequired(IntakeError):
+    template = N_("Give the new folder with --out DIR (or list the releases with --ledger).")
+    exit_code = ExitCode.USAGE
+
+
+def _ledger(args: argparse.Namespace, io: Io, secrets: Secrets, user: str) -> int:
+    """``intake export --ledger``: one line per release, never a record id."""
+    with open_vault(args, user, secrets.read(_("Passphrase:"))) as desk:
+        releases = desk.exports.releases()
+    if not releases:
+        io.stdout.write(_("No release has been made from this vault yet.") + "\n")
+    for release in releases:
+        io.stdout.write(describe(release) + "\n")
+    return ExitCode.OK
+
+
 def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
+    if args.ledger:
+        return _ledger(args, io, secrets, user)
+    if args.out is None:
+        raise OutRequired()
     out: Path = args.out
     if _not_empty(out):  # before the passphrase: fail fast (write_export checks again)
         raise ExportFolderNotEmpty(path=str(out))

@@ -31,7 +31,7 @@ from intake.exchange.formats.export_files import MANIFEST, write_export
 from intake.exchange.formats.stats_files import write_statistics
 from intake.services.interviews import InterviewService
 from intake.services.quotes import QuoteService, QuotesNeedIdentityKey, reviewed_now
-from intake.services.releases import STATISTICS_K, ReleaseService
+from intake.services.releases import STATISTICS_K, Release, ReleaseService
 from intake.vault import audit
 from intake.vault.audit import AuditAction
 from intake.vault.records import RecordFilter
@@ -168,6 +168,11 @@ class ExportService:
                 "columns": sorted(s.columns) if s.columns is not None else "everything",
                 "quotes": s.quotes, "achieved_k": result.k})
         return paths
+
+    def releases(self) -> list[Release]:
+        """The release ledger, oldest first, without record ids (``intake export
+        --ledger``): for the roles that export."""
+        return ReleaseService(self.vault).releases()
 
     def _check_release(self, result: Result, settings: ExportSettings) -> list[Member]:
         return ReleaseService(self.vault).check_table(

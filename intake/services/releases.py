@@ -64,29 +64,21 @@ class DifferencingRefused(InvalidInput):
     """A release whose difference from an earlier one would single someone out."""
 
     template = N_(
-        "This release is refused, and nothing was written: since release {release} of "
-        "{date}, {changed} testimonies were added or withdrawn, and {small} of them are in "
-        "groups of fewer than {k} on the released columns. Put side by side with that "
-        "release, this one would single them out. Wait until at least {k} new testimonies "
-        "with the same released answers can be released together, or release the same "
-        "testimonies as then.")
+        "This release is refused, and nothing was written. Compared with release {release} "
+        "of {date}, it would single out testimonies added or withdrawn since then: "
+        "{changed}, of which {small} in groups of fewer than {k} on the released columns. "
+        "Wait until at least {k} new testimonies with the same released answers can be "
+        "released together, or release the same testimonies as then.")
 
 
 class StatisticsDifferencingRefused(DifferencingRefused):
     template = N_(
-        "These statistics are refused, and nothing was written: since the statistics of "
-        "{date} (release {release}), {changed} testimonies were added or withdrawn, and "
-        "{small} of them are in a period, sector or federal district with fewer than {k} "
-        "such changes. Compared with those statistics, the cells that moved would tell "
-        "their answers. Wait until at least {k} new testimonies in each period, sector and "
-        "district touched can be counted together.")
-
-
-@dataclass(frozen=True)
-class Difference:
-    release: Release
-    changed: int
-    small: int
+        "These statistics are refused, and nothing was written. Compared with the "
+        "statistics of {date} (release {release}), the cells that moved would tell the "
+        "answers of testimonies added or withdrawn since then: {changed}, of which {small} "
+        "in a period, sector or federal district with fewer than {k} such changes. Wait "
+        "until at least {k} new testimonies in each period, sector and district touched "
+        "can be counted together.")
 
 
 def _difference(old: Mapping[str, Member], new: Mapping[str, Member],
@@ -205,8 +197,9 @@ def _tagged(groups: Sequence[str]) -> tuple[str, ...]:
 def describe(release: Release) -> str:
     """One line of the ledger for people (no record id)."""
     kind = _("anonymized table") if release.kind == ANONYMIZED else _("statistics")
-    return _("{seq}. {date} {kind} by {user}: {persons} persons; {parameters}; manifest "
-             "{manifest}").format(seq=release.seq, date=release.released_at, kind=kind,
-                                  user=release.user, persons=release.persons,
-                                  parameters=canonical(release.parameters),
-                                  manifest=release.manifest_sha256)
+    text = _("{seq}. {date}, {kind}, by {user}; persons: {persons}; parameters: "
+             "{parameters}; manifest SHA-256: {manifest}")
+    return text.format(seq=release.seq, date=release.released_at, kind=kind,
+                       user=release.user, persons=release.persons,
+                       parameters=canonical(release.parameters),
+                       manifest=release.manifest_sha256)

@@ -6,7 +6,9 @@
   that a ``<10`` cannot be worked out from a total); ``share`` is a decimal fraction of the
   cell's denominator with three places, empty when withheld or not meaningful.
 - ``statistics.html``: the same tables for people, English and Korean together, each
-  with bar charts (see :mod:`intake.exchange.formats.html_report`).
+  with bar charts (see :mod:`intake.exchange.formats.html_report`); when the counts are
+  perturbed (the cell-key method, issue 18), a paragraph states the method and its
+  largest deviation and variance.
 - ``MANIFEST.sha256`` last.
 
 The folder rules, failure cleanup and file modes are those of
@@ -38,6 +40,15 @@ _INTRO = N_(
     "out from a total. Shares are of all records in the group and are withheld when their "
     "count or group is withheld.")
 _TOOL = N_("Produced with intake {version}.")
+_PERTURBED = N_(
+    "Every count has been changed by a small random amount, from -{deviation} to "
+    "+{deviation} (variance {variance}), by the cell-key method: each person has a secret "
+    "random key kept in the organisation's vault, a count's change depends only on who is "
+    "counted in it, so the same people always give the same figure. Publishing again, or "
+    "comparing two releases, does not reveal one person's answers, and a release that "
+    "differs from an earlier one by too few people is not made. Zeros are exact; a total "
+    "may differ slightly from the sum of its parts. Sexual violence is published only as "
+    "two counts, changed in the same way.")
 
 
 def csv_bytes(stats: Statistics) -> bytes:
@@ -111,6 +122,10 @@ def report_html(stats: Statistics, *, tool_version: str, ko: NullTranslations) -
     sections = [h.paragraph(fill(_INTRO, small=stats.threshold - 1,
                                  threshold=stats.threshold)),
                 h.paragraph(fill(_TOOL, version=tool_version))]
+    if stats.perturbation is not None:
+        sections.insert(1, h.paragraph(fill(
+            _PERTURBED, deviation=stats.perturbation["max_deviation"],
+            variance=stats.perturbation["variance"])))
     for table in stats.tables:
         parts = [_table_html(stats, table, pair)]
         if table.chart_columns:
