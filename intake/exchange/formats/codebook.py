@@ -72,6 +72,17 @@ _CLASS_TEXT: dict[str, tuple[str, str]] = {
     "indicator": ("ILO forced-labour indicator (derived)", "ILO 강제노동 지표 (도출됨)"),
 }
 _PSEUDONYM_TITLE = ("Pseudonym", "가명")
+#: Issue 18, safe across releases (intake/services/releases.py): bilingual, like the rest.
+_ACROSS_RELEASES = (
+    "Across releases: this release was checked against every earlier release of the same "
+    "vault (its release ledger): the testimonies added or withdrawn since then form groups "
+    "of at least k on the quasi-identifiers, so putting releases side by side singles no "
+    "one out. The public statistics are perturbed by the cell-key method (each count "
+    "changed by at most 2, variance 1, the same for the same people) under the same rule.",
+    "공개 간 보호: 이 공개는 같은 보관소의 이전 공개 모두(공개 기록부)와 비교해 확인했습니다. "
+    "그 뒤에 추가되거나 철회된 증언은 준식별자에서 k건 이상의 묶음을 이루므로, 공개들을 "
+    "나란히 놓아도 누구도 특정되지 않습니다. 공개 통계는 같은 규칙 아래 셀 키 방법으로 "
+    "변동을 줍니다(각 수치는 최대 2만큼, 분산 1, 같은 사람들에게는 같은 변동).")
 _INDICATOR_TITLE = ("ILO indicator", "ILO 지표")
 
 
@@ -256,6 +267,7 @@ def codebook_markdown(result: Result, questionnaire: Questionnaire,
     lines = ["# Codebook / 코드북", "",
              f"k = {result.k}, l = {result.l if result.l is not None else '-'}; "
              f"{result.records_out} records / 건", "",
+             _ACROSS_RELEASES[0], "", _ACROSS_RELEASES[1], "",
              "## Missing codes / 결측 코드", "",
              "| Code / 코드 | English | 한국어 |", "|---|---|---|"]
     for code, en, kr in _missing(ko):
