@@ -31,7 +31,7 @@ from intake.exchange.formats.export_files import MANIFEST, write_export
 from intake.exchange.formats.stats_files import write_statistics
 from intake.services.interviews import InterviewService
 from intake.services.quotes import QuoteService, QuotesNeedIdentityKey, reviewed_now
-from intake.services.releases import STATISTICS_K, Release, ReleaseService
+from intake.services.releases import STATISTICS_K, Release, ReleaseService, profile_of
 from intake.vault import audit
 from intake.vault.audit import AuditAction
 from intake.vault.records import RecordFilter
@@ -165,7 +165,7 @@ class ExportService:
             members=members, parameters={
                 "k": s.k, "l": s.l, "l_kind": s.l_kind.value, "c": s.c, "t": s.t,
                 "max_suppression": s.max_suppression, "levels": result.levels,
-                "columns": sorted(s.columns) if s.columns is not None else "everything",
+                "columns": profile_of(s.columns),
                 "quotes": s.quotes, "achieved_k": result.k})
         return paths
 
@@ -176,7 +176,8 @@ class ExportService:
 
     def _check_release(self, result: Result, settings: ExportSettings) -> list[Member]:
         return ReleaseService(self.vault).check_table(
-            result.record_ids, result.rows, result.quasi_identifiers, settings.k)
+            result.record_ids, result.rows, result.quasi_identifiers, settings.k,
+            settings.columns)
 
     def statistics(self, flt: RecordFilter | None = None,
                    threshold: int = SMALL_CELL_THRESHOLD) -> Statistics:

@@ -5,9 +5,13 @@ it who was added or withdrawn in between. This service keeps the release ledger
 (:mod:`intake.vault.release_ledger`) and refuses a release whose difference from any
 earlier one would single someone out, in the spirit of m-invariance:
 
-- an anonymized table: the persons added since an earlier table release, grouped by their
-  released quasi-identifiers in the new release, and those withdrawn, grouped as they were
-  released, must each form groups of at least k (the larger of the two releases' k);
+- an anonymized table: the persons added since an earlier table release of the same
+  columns (the same purpose profile), grouped by their released quasi-identifiers in the
+  new release, and those withdrawn (or suppressed this time), grouped as they were
+  released, must each form groups of at least k (the larger of the two releases' k).
+  Releases of different profiles are not compared: their rows share only some columns at
+  different levels, and comparing them would refuse every second profile over the few
+  records each suppresses differently (a known gap: docs/export.md);
 - statistics: the persons added or withdrawn since earlier statistics must number at least
   :data:`STATISTICS_K` in each period, sector group and federal district they touch (the
   statistics break the indicators down by each), so that a cell that moves is the work of
@@ -26,7 +30,7 @@ import contextlib
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,15 +119,18 @@ class ReleaseService:
 
     # -- refusing a differencing release ------------------------------------------------
     def check_table(self, record_ids: Sequence[str], rows: Sequence[Mapping[str, str]],
-                    quasi_identifiers: Sequence[str], k: int) -> list[Member]:
-        """The members of a new table release; ``DifferencingRefused`` when its difference
-        from an earlier table release would single someone out."""
+                    quasi_identifiers: Sequence[str], k: int,
+                    columns: Collection[str] | None = None) -> list[Member]:
+        """The members of a new table release of ``columns`` (a profile; None: every
+        column); ``DifferencingRefused`` when its difference from an earlier release of
+        the same columns would single someone out."""
         new = {}
         for record_id, row in zip(record_ids, rows, strict=True):
             person = person_of(record_id)
             new[person] = Member(person, record_id,
                                  class_of([row[q] for q in quasi_identifiers]))
-        self._check(ANONYMIZED, new, k, lambda m: (m.cls,), DifferencingRefused)
+        self._check(ANONYMIZED, new, k, lambda m: (m.cls,), DifferencingRefused,
+                    profile_of(columns))
         return list(new.values())
 
     def check_statistics(self, members: Mapping[str, Sequence[str]]) -> list[Member]:
@@ -138,10 +145,12 @@ class ReleaseService:
         return list(new.values())
 
     def _check(self, kind: str, new: Mapping[str, Member], k: int, groups: Any,
-               error: type[DifferencingRefused]) -> None:
+               error: type[DifferencingRefused], profile: object = None) -> None:
         conn = self.vault.connection()
         new_groups = {p: _tagged(groups(m)) for p, m in new.items()}
         for release in release_ledger.releases(conn, kind):
+            if profile is not None and release.parameters.get("columns") != profile:
+                continue  # another purpose profile: see the module docstring
             old = {m.person: m for m in release_ledger.members(conn, release.seq)}
             old_groups = {p: _tagged(groups(m)) for p, m in old.items()}
             need = max(k, int(release.parameters.get("k", k)))
@@ -181,6 +190,11 @@ class ReleaseService:
                 with contextlib.suppress(OSError):
                     path.unlink()
             raise
+
+
+def profile_of(columns: Collection[str] | None) -> str | list[str]:
+    """How the ledger names the released columns: ``everything`` or the sorted ids."""
+    return "everything" if columns is None else sorted(columns)
 
 
 def _groups_of_statistics(member: Member) -> tuple[str, ...]:

@@ -161,6 +161,21 @@ def test_adding_k_testimonies_of_one_class_is_released(vault: Vault, tmp_path: P
     assert all(n >= K for n in new_rows.values())  # no new row stands alone
 
 
+def test_profiles_are_compared_with_their_own_releases(vault: Vault,
+                                                      tmp_path: Path) -> None:
+    _release(vault, tmp_path / "first")
+    service = ExportService(vault)
+    wages = ExportSettings(k=K, l=1, columns=PROFILES["wages"], max_suppression=0.2)
+    service.write(service.prepare(wages), tmp_path / "wages", tool_version="test")
+    _add(vault, [_newcomer()])
+    with pytest.raises(DifferencingRefused):
+        service.prepare(wages)
+    with pytest.raises(DifferencingRefused):
+        _release(vault, tmp_path / "second")
+    assert [r.parameters["columns"] for r in _ledger(vault)] == [
+        sorted(PROFILE), sorted(PROFILES["wages"] or ())]
+
+
 def test_withdrawing_one_testimony_is_refused(vault: Vault, tmp_path: Path) -> None:
     _release(vault, tmp_path / "first")
     member = release_ledger.members(vault.connection(), _ledger(vault)[0].seq)[0]
