@@ -11,11 +11,12 @@ full integrity check, in process) is timed for both. The end-to-end CLI figures
 (subprocess, ``--passphrase-stdin``) are printed too.
 
 Each comparison has a positive control: the same statistic finds a real unlock made
-slower by an injected 0.15 s (and does not flag real against real).
+slower by an injected 0.1 s (and does not flag real against real).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -34,6 +35,9 @@ USER, PASSPHRASE, DURESS = "kim", "correct horse battery staple", "the sea is ca
 RUNS = 5
 #: what an observer cannot tell apart: 50 % or 40 ms, whichever is more
 RATIO, SLACK = 1.5, 0.04
+#: how much longer than a real unlock a duress unlock may take after the derivation (the
+#: docs concede "about 0.05 s" only for vaults made before create_cost existed)
+GAP = 0.06
 
 
 PROBE = Path(__file__).with_name("adversary_duress_probe.py")
@@ -74,6 +78,13 @@ def _tells(real: float, other: float) -> bool:
     return abs(other - real) > max(SLACK, (RATIO - 1) * real)
 
 
+def _slower(real: float, other: float) -> bool:
+    """``other`` is longer than ``real`` by more than :data:`GAP` (an absolute figure: the
+    padding of a real unlock, 2 x create_cost, is one sample taken at creation and swings
+    from 21 to 135 ms on this shared machine, so a ratio is not stable)."""
+    return other - real > GAP
+
+
 def _figures(tmp_path: Path, records: int, kdf: str) -> dict[str, float]:
     template = _vault(tmp_path / "template", records, kdf)
     real = _series(template, tmp_path, PASSPHRASE)
@@ -91,16 +102,46 @@ def _figures(tmp_path: Path, records: int, kdf: str) -> dict[str, float]:
     return figures
 
 
+@contextlib.contextmanager
+def cpu_load(workers: int = 2) -> Iterator[None]:
+    """The adversary's own load on the laptop while the interviewer unlocks: busy loops on
+    every CPU (processes started here, ended here by their pid)."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(workers)]
+    try:
+        time.sleep(0.3)
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait(10)
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("records", [0, 3000])
+@pytest.mark.xfail(strict=True, reason="finding: under load the adversary adds (a busy loop "
+                   "per CPU), a duress unlock's work after the derivation (wipe, decoy, its "
+                   "audit and key file: CPU work that stretches with load) is 0.1-0.3 s "
+                   "longer than a real unlock's, which is padded to a fixed figure "
+                   "(2 x create_cost, one sample taken at init) that load does not stretch")
+def test_duress_unlock_after_derivation_matches_real_under_load(
+        tmp_path: Path, records: int) -> None:
+    template = _vault(tmp_path / "template", records, "floor")
+    with cpu_load():
+        real = _median(_series(template, tmp_path, PASSPHRASE), "after_derivation")
+        forced = _median(_series(template, tmp_path, DURESS), "after_derivation")
+    print("under load", records, round(real, 4), round(forced, 4))
+    assert not _slower(real, forced), (real, forced)
+
+
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("kdf", ["floor", "calibrated"])
-@pytest.mark.xfail(strict=True, reason="finding: on a vault of 3000 records a duress unlock's "
-                   "work after the derivation (wipe of the 25 MB of files, the decoy, its "
-                   "audit and key file) takes ~4x a real unlock's (padded only to "
-                   "2 x create_cost, ~25 ms here): ~0.2 s against ~0.05 s")
-def test_duress_unlock_after_derivation_matches_real(tmp_path: Path, kdf: str) -> None:
+def test_quiet_duress_unlock_after_derivation_figures(tmp_path: Path, kdf: str) -> None:
+    """Without added load, 3000 records: printed only (on a quiet run here 0.044 s real
+    against 0.092 s duress calibrated, 0.066 against 0.087 at the floor; on a machine
+    others loaded, 0.11 against 0.23)."""
     figures = _figures(tmp_path, 3000, kdf)
-    assert not _tells(figures["real_after_derivation_s"],
-                      figures["duress_after_derivation_s"]), figures
+    assert figures["real_after_derivation_s"] > 0
 
 
 @pytest.mark.timeout(900)
@@ -124,14 +165,18 @@ def test_intake_check_integrity_phase_matches_real(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(900)
 def test_control_statistic_finds_a_slower_real_unlock(tmp_path: Path) -> None:
-    """The control: real against real is not flagged; a real unlock made 0.15 s slower is."""
+    """The control: real against real is not flagged (by either statistic); a real unlock
+    made 0.1 s slower (the size of the finding) is."""
     template = _vault(tmp_path / "template", 0, "floor")
+    with cpu_load():
+        loaded = _series(template, tmp_path, PASSPHRASE)
+    print("control real under load", round(_median(loaded, "after_derivation"), 4))
     plain = _median(_series(template, tmp_path, PASSPHRASE), "after_derivation")
     again = _median(_series(template, tmp_path, PASSPHRASE, 0.0001), "after_derivation")
-    slower = _median(_series(template, tmp_path, PASSPHRASE, 0.15), "after_derivation")
+    slower = _median(_series(template, tmp_path, PASSPHRASE, 0.1), "after_derivation")
     print("control", round(plain, 4), round(again, 4), round(slower, 4))
-    assert not _tells(plain, again)
-    assert _tells(plain, slower)
+    assert not _tells(plain, again) and not _slower(plain, again)
+    assert _slower(plain, slower)
 
 
 # -- end to end, as the observer times it ------------------------------------------------
@@ -171,3 +216,34 @@ def test_cli_intake_check_end_to_end_figures(tmp_path: Path, records: int) -> No
           f"duress={sorted(round(s, 3) for s in duress_s)} "
           f"medians {statistics.median(real_s):.3f} vs {statistics.median(duress_s):.3f}")
     assert len(real_s) == len(duress_s) == RUNS
+
+
+# -- the Argon2id calibration, for real, pinned to one CPU or not --------------------------
+CALIBRATE = """
+import json, os, sys, time
+from intake.vault import kdf
+if sys.argv[1] == "pinned":
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+params = kdf.calibrate()
+start = time.perf_counter()
+kdf.derive(b"x", os.urandom(16), params)
+print(json.dumps({"iterations": params.iterations, "memory_kib": params.memory_kib,
+                  "cpus": len(os.sched_getaffinity(0)),
+                  "one_derivation_s": round(time.perf_counter() - start, 3)}))
+"""
+
+
+@pytest.mark.timeout(600)
+def test_calibration_pinned_or_not_figures() -> None:
+    """Printed for the report (tests/security/test_adversary_review_17.py has the
+    deterministic finding): `calibrate()` in a process allowed one CPU and in one allowed
+    all, and how long one derivation at the chosen cost then takes."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs two CPUs")
+    found = {}
+    for mode in ("pinned", "free"):
+        done = subprocess.run([sys.executable, "-c", CALIBRATE, mode], capture_output=True,
+                              text=True, timeout=300, check=True)
+        found[mode] = json.loads(done.stdout)
+    print("calibration", found)
+    assert found["pinned"]["cpus"] == 1
