@@ -136,13 +136,13 @@ def test_the_export_folder_holds_the_expected_files(demo: Demo) -> None:
 
 def _distinct_answered(rows: list[list[str]], at: dict[str, int], qis: list[str],
                        attribute: str) -> int:
-    """The fewest answered values (missing codes and * never count: issue 18) of an S*
-    column in a class; a K and S* column is grouped over the other QIs."""
+    """The fewest answered values of an S* column in a class (missing codes never count,
+    a class's * once: issue 18); a K and S* column is grouped over the other QIs."""
     groups: dict[tuple[str, ...], set[str]] = {}
     for row in rows:
         key = tuple(row[at[q]] for q in qis if q != attribute)
         groups.setdefault(key, set()).add(row[at[attribute]])
-    return min(len(values - {"", "-8", "-9", "*"}) for values in groups.values())
+    return min(len(values - {"", "-8", "-9"}) for values in groups.values())
 
 
 def test_k_and_l_recomputed_from_data_csv_alone(demo: Demo) -> None:

@@ -8,9 +8,10 @@ recruitment, a contract, a payment to be selected and a wage level (its ledger),
 noise. Records go through the real vault and export service; the attack is plain pandas on
 the written ``data.csv`` (nothing of the pipeline's code): a prosecutor attack that groups
 the rows on every K column the release contains, then looks inside each group at the S*
-answers. The attack's own k, l (distinct and entropy), t and prosecutor risk must agree
-with the risk report. Positive control: the same attack on the release built as before
-issue 18 (K columns outside the model) finds unique rows.
+answers (declined, unknown and not asked are no answer; the ``*`` the final gate put over
+answers of a group count as one value). The attack's own k, l (distinct and entropy), t
+and prosecutor risk must agree with the risk report. Positive control: the same attack on
+the release built as before issue 18 (K columns outside the model) finds unique rows.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ ADMIN, ADMIN_PASS = "kim", "correct horse battery staple"
 N = 700
 K = 5
 TODAY = dt.date(2026, 11, 27)
-MISSING = {"", "-8", "-9", "*"}
+MISSING = {"", "-8", "-9"}  # never a value for l
+HIDDEN = "*"  # the final gate's * over an S* answer: one value for l, never for t
 #: The spec's K list, written out here (not read from the code under test): every Q
 #: question and these.
 Q_COLUMNS = ["interview.date", "interview.country", "profile.sex", "profile.birth_year",
@@ -136,8 +138,8 @@ def known_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def groups_for(frame: pd.DataFrame, column: str, known: list[str]) -> list[pd.Series]:
-    """The answered values of ``column`` per group of the attack (a K and S* column over
-    the other K columns)."""
+    """The answered values of ``column`` (and ``*``) per group of the attack (a K and S*
+    column over the other K columns)."""
     keys = [c for c in known if c != column]
     return [g[column][~g[column].isin(MISSING)] for _key, g in frame.groupby(keys)]
 
@@ -178,8 +180,8 @@ def attack(frame: pd.DataFrame, report: dict, l: int) -> None:  # noqa: E741
         assert distinct == figures[column]["distinct_l"]
         least = min(entropy_l(g) for g in groups)
         assert least == pytest.approx(figures[column]["entropy_l"], abs=1e-3), column
-        whole = frame[column][~frame[column].isin(MISSING)]
-        worst = max(emd(g, whole, order) for g in groups)
+        whole = frame[column][~frame[column].isin(MISSING | {HIDDEN})]
+        worst = max(emd(g[g != HIDDEN], whole, order) for g in groups)
         assert worst == pytest.approx(figures[column]["t"], abs=1e-3), column
 
 

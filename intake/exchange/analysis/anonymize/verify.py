@@ -2,9 +2,12 @@
 defence against a bug in it), and the figures the risk report states.
 
 Classes are the rows' values of every released quasi-identifier (Q and K), ``*`` included
-as a value. For each S* answer only answered values count (never ``""``, ``-8``, ``-9``,
-``*``). The S* answer that is itself a quasi-identifier (surveillance.passport_holder) is
-checked over the classes of the *other* quasi-identifiers, when it is released. The
+as a value. For each S* answer only answered values count (never ``""``, ``-8``, ``-9``);
+the ``*`` of a group, which the final gate puts in an S* answer, count as one value for l
+(``_l_counts``), never for t: the gate hides an answer only where l holds without it, or
+where it differs from every answer the group shows. The S* answer that is itself a
+quasi-identifier (surveillance.passport_holder) is checked over the classes of the *other*
+quasi-identifiers, when it is released. The
 t-closeness reference is the distribution of answered values over the written rows.
 """
 
@@ -52,6 +55,17 @@ class Achieved:
     failures: list[str] = field(default_factory=list)
 
 
+def _l_counts(groups: Sequence[Sequence[str]], order: list[str] | None) -> np.ndarray:
+    """:func:`_counts` with one more column: the ``*`` cells of each group. The final gate
+    puts ``*`` in an S* answer only over an answered value that differs from every value
+    its group shows, so the ``*`` of a group count as one value for l (two hidden answers
+    may differ: counting them as one is the cautious reading)."""
+    counts, _values = _counts(groups, order)
+    hidden = np.asarray([[sum(1 for v in g if v == SUPPRESSED)] for g in groups],
+                        dtype=np.int64).reshape(len(groups), 1)
+    return np.hstack([counts, hidden])
+
+
 def _counts(groups: Sequence[Sequence[str]], order: list[str] | None
             ) -> tuple[np.ndarray, list[str]]:
     values = order or sorted({v for g in groups for v in g if answered(v)})
@@ -86,14 +100,15 @@ def achieved(rows: Sequence[dict[str, str]], qis: Sequence[str],
         groups = [[rows[at][name] for at in members] for members in over.values()]
         order = value_order(question)
         counts, _values = _counts(groups, order)
-        out.distinct_l[name] = int(np.count_nonzero(counts, axis=1).min(initial=1 << 30))
-        out.entropy_l[name] = round(float(np.exp(privacy.entropy(counts).min(initial=1e9))),
-                                    4)
+        with_hidden = _l_counts(groups, order)
+        out.distinct_l[name] = int(np.count_nonzero(with_hidden, axis=1).min(initial=1 << 30))
+        out.entropy_l[name] = round(float(np.exp(privacy.entropy(with_hidden).min(
+            initial=1e9))), 4)
         total, _v = _counts([[r[name] for r in rows]], order)
         ref = total[0] / total[0].sum() if total[0].sum() else total[0].astype(float)
         emd = privacy.distances(counts, ref, order is not None)
         out.t[name] = round(float(emd.max(initial=0.0)), 4)
-        if privacy.fails_l(counts, l, model).any():
+        if privacy.fails_l(with_hidden, l, model).any():
             out.failures.append(f"{name}: l")
         if model.t is not None and out.t[name] > model.t + privacy.EPSILON:
             out.failures.append(f"{name}: t")
@@ -147,7 +162,7 @@ class Guard:
     def _ok(self, question: Question, group: list[str]) -> bool:
         order = value_order(question)
         counts, _values = _counts([group], order)
-        if privacy.fails_l(counts, self.l, self.model).any():
+        if privacy.fails_l(_l_counts([group], order), self.l, self.model).any():
             return False
         if self.model.t is None:
             return True
@@ -175,7 +190,13 @@ class Guard:
         question = next((q for q in self.attributes if q.id == name), None)
         if question is None:
             return True
-        return self._ok(question, [self.rows[i][name] for i in self._others(at)] + ["*"])
+        value = self.rows[at][name]
+        others = [self.rows[i][name] for i in self._others(at)]
+        if self._ok(question, others):
+            return True  # l and t hold with this answer hidden and not counted at all
+        if not answered(value) or value in others:
+            return False  # only a * over an answer its group does not show counts
+        return self._ok(question, [*others, SUPPRESSED])
 
     def drop(self, at: int) -> list[int]:
         """The rows removed for row ``at``: itself when its class keeps k and l without it,
