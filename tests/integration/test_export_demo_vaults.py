@@ -40,9 +40,6 @@ from tests.unit.cli_harness import Result
 SEED = 4
 #: size → (k, l) of the export; 50 records cannot carry much more than k = 3.
 TARGETS = {50: (3, 2), 500: (5, 2), 5000: (5, 2)}
-#: 50 records (some 30 exportable) cannot carry every column: the final gate (issue 18)
-#: refuses them, so that export releases a purpose profile.
-PROFILE = {50: ["--profile", "working_conditions"]}
 MAX_SUPPRESSION = 0.05
 BASE_FILES = {"MANIFEST.sha256", "codebook.md", "data.csv", "data.jsonl", "datapackage.json",
               "risk_report.json"}
@@ -118,7 +115,7 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     out = base / "export"
     result = invoke(["export", "--out", str(out), "--k", str(k), "--l", str(l),
                      "--max-suppression", str(MAX_SUPPRESSION), "--quotes",
-                     *PROFILE.get(size, []), *vault_args(vault)], home)
+                     *vault_args(vault)], home)
     assert result.code == 0, result
     return Demo(size, k, l, vault, home, records, out, result)
 
