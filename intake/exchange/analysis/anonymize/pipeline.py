@@ -172,7 +172,7 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
         for _attempt in range(GATE_ATTEMPTS):
             failing = problem.failing(problem.partition(node), problem.others(node))
             rescued = local.rescue(problem, node, failing)
-            keep = _shuffled([i for i in range(n) if not failing[i] or i in rescued])
+            keep = [i for i in range(n) if not failing[i] or i in rescued]
             rows = _rows(names, kept, keep, qis, node, qi_values, built.cells, own, indicators)
             starred = _apply_local(rows, keep, rescued, qis)
             checked, keep = _gate(rows, keep, built, names, gate_size)
@@ -186,6 +186,7 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     if checked.refused:
         raise SpecialUniques(count=checked.found)
     checked.raised = sorted(set(raised))
+    rows, keep = _shuffled(rows, keep)  # after the gate, whose repairs follow row order
     return _finish(rows, keep, kept, records, selection.excluded, built, node, outcome,
                    starred, names, left_out, columns, checked)
 def _search(problem: lattice.Problem, should_stop: Callable[[], bool] | None
@@ -195,11 +196,14 @@ def _search(problem: lattice.Problem, should_stop: Callable[[], bool] | None
     return bnb.search(problem, should_stop=should_stop, limit=SEARCH_LIMIT)
 
 
-def _shuffled(keep: list[int]) -> list[int]:
-    """The kept rows in an order from the system's random source: storage order is the
-    interviews' order, and so would tell their dates, which the export generalizes away."""
-    random.SystemRandom().shuffle(keep)
-    return keep
+def _shuffled(rows: list[dict[str, str]], keep: list[int]
+              ) -> tuple[list[dict[str, str]], list[int]]:
+    """The rows (and their records) in an order from the system's random source: storage
+    order is the interviews' order, and so would tell their dates, which the export
+    generalizes away."""
+    order = list(range(len(rows)))
+    random.SystemRandom().shuffle(order)
+    return [rows[i] for i in order], [keep[i] for i in order]
 
 
 @dataclass
