@@ -117,21 +117,32 @@ def cpu_load(workers: int = 2) -> Iterator[None]:
             hog.wait(10)
 
 
-@pytest.mark.timeout(900)
-@pytest.mark.parametrize("records", [0, 3000])
-@pytest.mark.xfail(strict=True, reason="finding: under load the adversary adds (a busy loop "
-                   "per CPU), a duress unlock's work after the derivation (wipe, decoy, its "
-                   "audit and key file: CPU work that stretches with load) is 0.1-0.3 s "
-                   "longer than a real unlock's, which is padded to a fixed figure "
-                   "(2 x create_cost, one sample taken at init) that load does not stretch")
-def test_duress_unlock_after_derivation_matches_real_under_load(
-        tmp_path: Path, records: int) -> None:
+def _under_load(tmp_path: Path, records: int) -> tuple[float, float]:
     template = _vault(tmp_path / "template", records, "floor")
     with cpu_load():
         real = _median(_series(template, tmp_path, PASSPHRASE), "after_derivation")
         forced = _median(_series(template, tmp_path, DURESS), "after_derivation")
     print("under load", records, round(real, 4), round(forced, 4))
+    return real, forced
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.xfail(strict=True, reason="finding: on a vault of 3000 records, under load the "
+                   "adversary adds (a busy loop per CPU), a duress unlock's work after the "
+                   "derivation (wipe of ~25 MB, decoy, its audit and key file) takes 0.14-0.36 s "
+                   "longer than a real unlock's, which is padded to a fixed figure "
+                   "(2 x create_cost, one sample taken at init) that load does not stretch")
+def test_duress_unlock_after_derivation_matches_real_under_load(tmp_path: Path) -> None:
+    real, forced = _under_load(tmp_path, 3000)
     assert not _slower(real, forced), (real, forced)
+
+
+@pytest.mark.timeout(900)
+def test_empty_vault_under_load_figures(tmp_path: Path) -> None:
+    """The same on an empty vault: printed only (0.02-0.14 s longer across runs here:
+    sometimes inside the 0.06 s an observer is granted, so no assertion)."""
+    real, _forced = _under_load(tmp_path, 0)
+    assert real > 0
 
 
 @pytest.mark.timeout(900)
