@@ -165,7 +165,9 @@ def test_profiles_are_compared_with_their_own_releases(vault: Vault,
                                                       tmp_path: Path) -> None:
     _release(vault, tmp_path / "first")
     service = ExportService(vault)
-    wages = ExportSettings(k=K, l=1, columns=PROFILES["wages"], max_suppression=0.2)
+    wage_columns = PROFILES["wages"]
+    assert wage_columns is not None
+    wages = ExportSettings(k=K, l=1, columns=wage_columns, max_suppression=0.2)
     service.write(service.prepare(wages), tmp_path / "wages", tool_version="test")
     _add(vault, [_newcomer()])
     with pytest.raises(DifferencingRefused):
@@ -173,7 +175,7 @@ def test_profiles_are_compared_with_their_own_releases(vault: Vault,
     with pytest.raises(DifferencingRefused):
         _release(vault, tmp_path / "second")
     assert [r.parameters["columns"] for r in _ledger(vault)] == [
-        sorted(PROFILE), sorted(PROFILES["wages"] or ())]
+        sorted(PROFILE or ()), sorted(wage_columns)]
 
 
 def test_withdrawing_one_testimony_is_refused(vault: Vault, tmp_path: Path) -> None:
