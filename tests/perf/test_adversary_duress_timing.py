@@ -258,3 +258,48 @@ def test_calibration_pinned_or_not_figures() -> None:
         found[mode] = json.loads(done.stdout)
     print("calibration", found)
     assert found["pinned"]["cpus"] == 1
+
+
+def _import_series(template: Path, work: Path, forged: Path, passphrase: str) -> list[float]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")}
+    env.update(INTAKE_HOME=str(work / "home"), LC_ALL="C.UTF-8")
+    found = []
+    for run in range(RUNS):
+        copy = work / f"imp-{passphrase[:4]}-{run}"
+        shutil.copytree(template, copy)
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "intake", "import", str(forged), "--vault", str(copy),
+             "--user", USER, "--passphrase-stdin"], input=passphrase + "\n",
+            capture_output=True, text=True, env=env, timeout=120, check=False)
+        found.append(time.perf_counter() - start)
+        assert done.returncode not in (0, 3), done.stderr  # the bad line, both times
+        shutil.rmtree(copy)
+    return found
+
+
+@pytest.mark.timeout(600)
+def test_forged_bad_file_import_figures(tmp_path: Path) -> None:
+    """`time intake import forged.jsonl` (200 good lines, a bad last one): the real
+    passphrase stops right after the derivation and the parse, writing nothing; the duress
+    passphrase goes on to wipe, build the decoy, pad and lock. Printed only: end to end the
+    difference drowns in this machine's noise (one run: medians 0.64 s real, 0.81 s duress;
+    another 0.73 s and 0.68 s); the answer on stderr is the same line. What does tell them
+    apart is the folder (tests/security/test_adversary_review_17.py)."""
+    template = _vault(tmp_path / "template", 0, "floor")
+    (tmp_path / "home").mkdir()
+    probe = subprocess.run(
+        [sys.executable, "-c", "import datetime as dt, sys\n"
+         "from intake.exchange.demo.generate import generate\n"
+         "from intake.exchange.formats import jsonl\n"
+         "for r in generate(200, seed=1, author='kim', today=dt.date(2026, 11, 27)):\n"
+         "    sys.stdout.write(jsonl.record_line(r, with_author=True) + '\\n')\n"],
+        capture_output=True, text=True, timeout=120, check=True)
+    forged = tmp_path / "forged.jsonl"
+    forged.write_text(probe.stdout + "{not json\n", encoding="utf-8")
+    real = _import_series(template, tmp_path, forged, PASSPHRASE)
+    forced = _import_series(template, tmp_path, forged, DURESS)
+    print(f"forged import real={sorted(round(s, 3) for s in real)} "
+          f"duress={sorted(round(s, 3) for s in forced)} medians "
+          f"{statistics.median(real):.3f} vs {statistics.median(forced):.3f}")
