@@ -252,7 +252,10 @@ def datapackage(result: Result, questionnaire: Questionnaire,
                        "missing_value_labels": missing},
         }],
         "anonymization": {"k": result.k, "l": result.l, "k_target": result.k_target,
-                          "l_target": result.l_target, "levels": dict(result.levels)},
+                          "l_target": result.l_target, "levels": dict(result.levels),
+                          "l_kind": str(result.model.kind), "c": result.model.c,
+                          "t": result.model.t,
+                          "state_known_quasi_identifiers": list(result.state_known)},
     }
 
 
