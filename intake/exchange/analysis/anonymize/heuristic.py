@@ -1,7 +1,7 @@
 """A good first node for large lattices (the branch and bound of :mod:`bnb` starts from it).
 
 With every released K column a quasi-identifier, a full release has some thirty QIs and a
-lattice of about 10¹³ nodes: the exact branch and bound (``lattice.search``) cannot always
+lattice of about 10¹³ nodes: the exact branch and bound (``bnb.search``) cannot always
 finish. :func:`greedy` walks down from the all-``*`` node (which satisfies whenever
 anything does): at each step it makes one QI one level less general, trying first the QIs
 whose step lowers the loss (Prec) most and taking the first that still satisfies; a QI
