@@ -217,8 +217,9 @@ def set_duress_passphrase(vault: Vault, name: str, passphrase: str | None) -> No
         raise PassphraseIsDuress() from exc
     keys = vault._require_keys()
     vault._write_slot_file(vault._slot_file.with_slot(new_slot, keys.dbk), rows)
-    _log(vault, audit.AuditAction.SECURITY_CHANGED, target_user=row["name"],
-         duress_passphrase=secret is not None)
+    # Which user has a duress passphrase is not said: anyone a vault is opened to under
+    # coercion could read it (the entry says only that this user's security changed).
+    _log(vault, audit.AuditAction.SECURITY_CHANGED, target_user=row["name"])
 
 
 class WipeLimitOutOfRange(InvalidInput):

@@ -29,6 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
+from intake.vault import unlock_audit
 from intake.vault.cost_files import (
     CHECK_COST_NAME,
     CREATE_COST_NAME,
@@ -117,6 +118,7 @@ def start_over(create: Callable[..., V], files: VaultFiles, lock: VaultLock, use
     target = expected_cost(folder, size)
     check_cost = recorded_cost(folder, CHECK_COST_NAME)
     create_cost = recorded_cost(folder, CREATE_COST_NAME)
+    failed = unlock_audit.failures(folder)  # logged by the decoy's unlock, as a real one's
     times = _file_times(folder)
     try:
         start, policy = _start(slot_file, user, entered)
@@ -127,6 +129,7 @@ def start_over(create: Callable[..., V], files: VaultFiles, lock: VaultLock, use
         finally:
             lock.release()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        unlock_audit.carry_failures(folder, failed)
         new_lock = acquire(files)
         try:
             vault = create(files, new_lock, user, passphrase, start, policy)

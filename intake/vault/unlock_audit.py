@@ -50,6 +50,14 @@ def count_failure(folder: Path) -> int:
     return count
 
 
+def carry_failures(folder: Path, count: int) -> None:
+    """Write ``count`` failed unlocks into a new vault in ``folder`` (a duress decoy's, so
+    that its first unlock logs the attempts before it, as the real vault would have)."""
+    if count > 0:
+        with contextlib.suppress(OSError):
+            write_atomic(_path(folder), f"{count}\n".encode("ascii"))
+
+
 def on_unlock(conn: Connection, folder: Path, user: str, *, recovery_code: bool) -> None:
     count = failures(folder)
     with transaction(conn):

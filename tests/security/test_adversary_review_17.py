@@ -173,10 +173,7 @@ def test_control_failed_attempt_then_real_unlock_shows_in_audit(tmp_path: Path,
     assert '"failed_attempts":1' in log.stdout, log.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="finding: the adversary types one wrong passphrase "
-                   "itself, then coerces the duress one: a real vault's audit log shows "
-                   "`unlock_failed {failed_attempts: 1}`, the decoy's does not (the wipe "
-                   "deletes failed_unlocks before the decoy's first unlock is logged)")
+# Was a finding (fixed: the decoy carries the failed attempts into its first unlock's log).
 def test_failed_attempt_before_duress_shows_in_decoy_audit(tmp_path: Path,
                                                            home: Path) -> None:
     folder = make_vault(tmp_path / "vault")
@@ -187,10 +184,7 @@ def test_failed_attempt_before_duress_shows_in_decoy_audit(tmp_path: Path,
     assert '"failed_attempts":1' in log.stdout, log.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="finding: the key file hides whether a duress "
-                   "passphrase is set, but the audit log, readable with the database key by "
-                   "every role (a coordinator too), says who has one: "
-                   "security_changed {duress_passphrase: true, target_user: kim}")
+# Was a finding (fixed: the entry says that the user's security changed, not what).
 def test_audit_log_does_not_say_who_has_a_duress_passphrase(tmp_path: Path) -> None:
     from intake.domain.roles import Role
 

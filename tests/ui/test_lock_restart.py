@@ -253,14 +253,15 @@ def test_a_signal_to_the_supervisor_stops_every_process(tmp_path: Path) -> None:
 
 def test_the_supervisor_loads_neither_qt_nor_the_vault() -> None:
     """What ``intake-gui`` and ``python -m intake`` load before the supervisor runs; the
-    control is a session's own import of the window."""
+    control is a session's import of the workspace (the window itself now loads the vault
+    only when it is needed: tests/unit/test_lazy_imports.py)."""
     probe = ("import sys, {module}; print(sorted(m for m in sys.modules if m.startswith("
              "('PySide6', 'shiboken6', 'sqlcipher3', 'intake.vault', 'intake.services'))))")
     supervisor = subprocess.run([sys.executable, "-c", probe.format(module="intake.app")],
                                 capture_output=True, text=True, check=True, timeout=120)
     assert supervisor.stdout.strip() == "[]"
     window = subprocess.run(
-        [sys.executable, "-c", probe.format(module="intake.ui.shell.main_window")],
+        [sys.executable, "-c", probe.format(module="intake.ui.records.workspace")],
         capture_output=True, text=True, check=True, timeout=120)
     assert "PySide6" in window.stdout and "intake.vault.vault" in window.stdout
 
