@@ -54,8 +54,8 @@ def _destroy(path: Path, report: WipeReport, *, limit: int) -> None:
     if not path.exists() and not path.is_symlink():
         return
     try:
-        if path.is_file() and not path.is_symlink():
-            _overwrite(path, limit)
+        if limit > 0 and path.is_file() and not path.is_symlink():
+            _overwrite(path, limit)  # (nothing to write: no flush of the file either)
     except OSError:
         report.failed.append(path.name)  # overwriting failed: still try to unlink
     try:

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from intake.exchange.demo.generate import generate
+from intake.services.desk import Desk
 from intake.services.interviews import InterviewService
 from intake.vault import accounts, duress
 from intake.vault.cost_files import CREATE_COST_NAME, record_cost
@@ -46,7 +47,8 @@ def make(folder: Path, records: int, kdf: str) -> None:
             InterviewService(vault).import_records(
                 generate(records, seed=17, author=USER, today=dt.date(2026, 11, 27)))
         accounts.set_duress_passphrase(vault, USER, DURESS)
-    Vault.open(folder, USER, PASSPHRASE).close()  # as after a first real unlock
+    with Desk(Vault.open(folder, USER, PASSPHRASE)) as desk:  # as after a first real use:
+        desk.check_integrity()  # the check after it (the window's) records check_cost
     sys.stdout.write(json.dumps({name: (folder / name).read_text().strip()
                                  for name in ("create_cost", "unlock_cost")}
                                 | {"create_cost_samples": samples}
@@ -72,9 +74,10 @@ def unlock(folder: Path, passphrase: str, extra: float) -> None:
     began = time.perf_counter()
     vault = Vault.open(folder, USER, passphrase)
     opened = time.perf_counter()
-    vault.verify_integrity()
+    desk = Desk(vault)
+    desk.check_integrity()  # as `intake check` does
     checked = time.perf_counter()
-    vault.close()
+    desk.close()
     sys.stdout.write(json.dumps({
         "derivation": seen["derived_at"] - began,
         "after_derivation": opened - seen["derived_at"],

@@ -127,12 +127,12 @@ def _under_load(tmp_path: Path, records: int) -> tuple[float, float]:
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.xfail(strict=True, reason="finding: on a vault of 3000 records, under load the "
-                   "adversary adds (a busy loop per CPU), a duress unlock's work after the "
-                   "derivation (wipe of ~25 MB, decoy, its audit and key file) takes 0.14-0.36 s "
-                   "longer than a real unlock's, which is padded to a fixed figure "
-                   "(2 x create_cost, one sample taken at init) that load does not stretch")
 def test_duress_unlock_after_derivation_matches_real_under_load(tmp_path: Path) -> None:
+    """Was a finding (0.14-0.36 s longer under the adversary's load): the duress wipe
+    flushed every file it only unlinks. Now within the observer's margin (measured: real
+    0.038 s, duress 0.093 s after the derivation with a busy loop per CPU); the real
+    unlock's wait is a fixed figure that load does not stretch, so heavier load can still
+    show a difference (docs/threat-model.md)."""
     real, forced = _under_load(tmp_path, 3000)
     assert not _slower(real, forced), (real, forced)
 
@@ -166,9 +166,8 @@ def test_empty_vault_duress_unlock_figures(tmp_path: Path, kdf: str) -> None:
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.xfail(strict=True, reason="finding: `intake check` runs the full integrity check "
-                   "in process without the check_cost padding the GUI's background check has: "
-                   "on 3000 records the decoy's check is ~50x quicker")
+# Was a finding (fixed: `intake check` lasts at least the vault's last check, which a decoy
+# carries over from the vault it replaced).
 def test_intake_check_integrity_phase_matches_real(tmp_path: Path) -> None:
     figures = _figures(tmp_path, 3000, "floor")
     assert not _tells(figures["real_check_s"], figures["duress_check_s"]), figures
