@@ -48,7 +48,7 @@ def distinct_counts(class_ids: Sequence[int], codes: Sequence[int],
 
 
 def failing_classes(class_ids: Sequence[int], sensitive: Sequence[Sequence[int]],
-                    l: int) -> set[int]:  # noqa: E741
+                    l: float) -> set[int]:  # noqa: E741
     """The classes where some attribute of ``sensitive`` (one code per record) has fewer
     than ``l`` distinct values."""
     failing: set[int] = set()

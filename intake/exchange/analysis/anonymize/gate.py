@@ -143,7 +143,7 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
             plain = [c for c in names if c not in last_resort]
             allowed = [c for c in names if c in last_resort and (
                 may_suppress is None or may_suppress(row, c))]
-            choice = (plain or allowed or [None])[0]
+            choice: str | None = (plain or allowed or [None])[0]  # type: ignore[list-item]
             if choice is None:
                 gone = drop(row) if drop is not None and row not in outcome.dropped else []
                 if not gone and row not in outcome.dropped:

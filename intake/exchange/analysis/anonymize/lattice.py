@@ -116,7 +116,7 @@ class Problem:
     columns: list[Column]
     sensitive: list[Any]  # l-diverse attributes, a dense code per record (sequences)
     k: int
-    l: int  # noqa: E741
+    l: float  # noqa: E741
     budget: int  # records that may be suppressed
     n: int
     model: Model = field(default_factory=Model)

@@ -66,7 +66,7 @@ class Result:
     k: int  # achieved: the smallest class
     l: int | None  # noqa: E741  achieved distinct l (answered values) over ``l_attributes``
     k_target: int
-    l_target: int
+    l_target: float
     max_suppression: float
     records_in: int  # before the consent filter
     excluded: dict[str, int]  # left out before anonymization, by reason
@@ -129,7 +129,7 @@ def _exported(questionnaire: Questionnaire, wanted: Collection[str] | None = Non
     return exported, left_out
 
 
-def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
+def anonymize(records: Iterable[Record], k: int = 5, l: float = 2,  # noqa: E741
               max_suppression: float = 0.05,
               questionnaire: Questionnaire = QUESTIONNAIRE,
               pseudonymizer: Pseudonymizer | None = None,
@@ -167,7 +167,7 @@ def anonymize(records: Iterable[Record], k: int = 5, l: int = 2,  # noqa: E741
     indicators = [i for i in INDICATOR_IDS if columns is None or ILO_PREFIX + i in columns]
     names = [PSEUDONYM, *(q.id for q in exported), *(ILO_PREFIX + i for i in indicators)]
     own = pseudonymizer or Pseudonymizer()
-    node, raised = outcome.node, []
+    node, raised = outcome.node, list[str]()
     try:
         for _attempt in range(GATE_ATTEMPTS):
             failing = problem.failing(problem.partition(node), problem.others(node))
@@ -215,13 +215,13 @@ class _Built:
     near: list[str]
     qis: list[QuasiIdentifier]
     k: int
-    l: int  # noqa: E741
+    l: float  # noqa: E741
     max_suppression: float
     model: Model
 
 
 def _problem(kept: Sequence[Record], qis: Sequence[QuasiIdentifier], plain: Sequence[Question],
-             k: int, l: int, budget: int, model: Model) -> _Built:  # noqa: E741
+             k: int, l: float, budget: int, model: Model) -> _Built:  # noqa: E741
     """The search problem of these records: every released Q and K column is a QI; the S*
     answers (not near-universal) are the l-diverse attributes, the K one among them (the
     passport holder) checked over the other QIs."""

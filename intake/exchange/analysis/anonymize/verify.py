@@ -79,7 +79,7 @@ def _counts(groups: Sequence[Sequence[str]], order: list[str] | None
 
 
 def achieved(rows: Sequence[dict[str, str]], qis: Sequence[str],
-             attributes: Sequence[Question], l: int, model: Model,  # noqa: E741
+             attributes: Sequence[Question], l: float, model: Model,  # noqa: E741
              owned: Collection[str] = ()) -> Achieved:
     """The figures of ``rows``, and a failure line per attribute that misses l or t."""
     classes: dict[tuple[str, ...], list[int]] = {}
@@ -116,7 +116,7 @@ def achieved(rows: Sequence[dict[str, str]], qis: Sequence[str],
 
 
 def check(rows: Sequence[dict[str, str]], qis: Sequence[str],
-          attributes: Sequence[Question], k: int, l: int, model: Model,  # noqa: E741
+          attributes: Sequence[Question], k: int, l: float, model: Model,  # noqa: E741
           owned: Collection[str] = ()) -> Achieved:
     """:func:`achieved`, raising when k or l is missed (a programming error: the search
     promised them), and returning the figures."""
@@ -135,7 +135,7 @@ class Guard:
     as they are now); at most ``budget`` rows are removed."""
 
     def __init__(self, rows: Sequence[dict[str, str]], qis: Sequence[str],
-                 attributes: Sequence[Question], k: int, l: int,  # noqa: E741
+                 attributes: Sequence[Question], k: int, l: float,  # noqa: E741
                  model: Model, budget: int, owned: Collection[str] = ()) -> None:
         self.rows, self.k, self.l, self.model = rows, k, l, model
         self.budget = budget
