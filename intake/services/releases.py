@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from intake.dates import stamp_date_text
 from intake.domain.permissions import Action, require
 from intake.errors import InvalidInput, PermissionDenied
 from intake.i18n import N_, _
@@ -156,7 +157,7 @@ class ReleaseService:
             need = max(k, int(release.parameters.get("k", k)))
             changed, small = _difference(old, new, old_groups, new_groups, need)
             if small:
-                raise error(release=release.seq, date=release.released_at[:10],
+                raise error(release=release.seq, date=stamp_date_text(release.released_at),
                             changed=changed, small=small, k=need)
 
     # -- cell keys and the ledger ----------------------------------------------------------

@@ -200,8 +200,10 @@ def test_positive_control_without_the_ledger_a_withdrawal_shows_the_person(
     second = anonymize(service.records(), k=K, l=1, columns=PROFILE, max_suppression=0.2)
     assert first.levels == second.levels
     missing = _profile(first.rows) - _profile(second.rows)
-    assert sum(missing.values()) == 1
-    assert next(iter(missing)) == next(iter(_profile([first.rows[0]])))
+    # fewer rows than a group of k differ (the final gate may move a cell or two of others
+    # when one record leaves), and the withdrawn person's row is among them
+    assert 1 <= sum(missing.values()) < K
+    assert next(iter(_profile([first.rows[0]]))) in missing
 
 
 def test_a_failed_ledger_write_leaves_no_files_no_audit_no_row(
