@@ -24,16 +24,13 @@ import datetime as dt
 import functools
 import io
 import json
-import os
 import statistics
 import time
 from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlcipher3
 
 from intake.domain.questions import QUESTIONNAIRE
 from intake.exchange.demo.generate import generate
@@ -45,7 +42,7 @@ from intake.vault import review_store
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.record_import import ImportingStore
 from intake.vault.vault import Vault
-from tests.perf.test_size_perf import TODAY, _raw_import, _texts
+from tests.perf.test_size_perf import TODAY, _raw_import, _texts, app_saves, raw_updates
 
 pytestmark = pytest.mark.perf
 USER, PASSPHRASE = "kim", "bench passphrase one two three"
@@ -123,7 +120,6 @@ def _autosave_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str
         made = generate(10_000, seed=7, author=USER, today=TODAY)
         while batch := [r for _, r in zip(range(2000), made, strict=False)]:
             service.import_records(batch)
-        shown = [service.load(s.id) for s in service.summaries(limit=40)]
         times: dict[str, list[float]] = defaultdict(list)
         for owner, name, label in (
                 (record_store.RecordStore, "stored_row", "read the stored row"),
@@ -132,17 +128,10 @@ def _autosave_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str
                 (record_store.RecordStore, "save_over", "store: seal, encode, SQL"),
                 (record_changes, "log_save", "audit entry")):
             _spy(monkeypatch, owner, name, label, times)
-        whole: list[float] = []
-        for round_ in range(5):
-            for index, record in enumerate(shown):
-                edited = replace(record, answers={**record.answers,
-                                                  "narrative.summary": f"note {round_} {index}"})
-                started = time.perf_counter()
-                shown[index] = service.save(edited, pending={})
-                whole.append(time.perf_counter() - started)
+        whole = app_saves(vault)
     finally:
         vault.close()
-    anchor = _raw_update(tmp_path / "raw-save.db")
+    anchor = raw_updates(tmp_path / "raw-save.db", row_chars=4200)
     parts = {label: _p(samples, 0.5) for label, samples in times.items()}
     parts["the rest: transaction, commit"] = round(
         _p(whole, 0.5) - sum(parts.values()), 3)
@@ -150,25 +139,6 @@ def _autosave_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str
             "app_parts_p50_ms": parts, "anchor_p50_ms": _p(anchor, 0.5),
             "anchor_p95_ms": _p(anchor, 0.95),
             "p95_ratio": round(_p(whole, 0.95) / _p(anchor, 0.95), 2)}
-
-
-def _raw_update(path: Path) -> list[float]:
-    conn = sqlcipher3.connect(str(path), isolation_level=None)
-    conn.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")
-    for pragma in ("journal_mode = WAL", "synchronous = FULL", "secure_delete = ON"):
-        conn.execute(f"PRAGMA {pragma}")
-    conn.execute("CREATE TABLE records (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)")
-    conn.executemany("INSERT INTO records VALUES (?, ?)",
-                     ((i, "x" * 4200) for i in range(10_000)))
-    samples = []
-    for i in range(200):
-        started = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("UPDATE records SET doc = ? WHERE id = ?", (f"note {i} " + "y" * 4200, i * 7))
-        conn.execute("COMMIT")
-        samples.append(time.perf_counter() - started)
-    conn.close()
-    return samples
 
 
 def test_where_the_write_paths_time_goes(tmp_path: Path,
