@@ -78,13 +78,13 @@ class IntegrityCheck:
         self._check, self._folder = check, folder
 
     def poll(self) -> str | None:
-        from intake.vault import background_check, duress
-        from intake.vault.wipe import CHECK_COST_NAME
+        from intake.vault import background_check
+        from intake.vault.cost_files import CHECK_COST_NAME, record_cost
 
         outcome = self._check.poll()
         seconds = self._check.seconds() if outcome is not None else None
         if seconds is not None:  # intact: remember how long it took (see duress)
-            duress.record_cost(self._folder, seconds, CHECK_COST_NAME)
+            record_cost(self._folder, seconds, CHECK_COST_NAME)
         return None if outcome is None else {
             background_check.Outcome.INTACT: "intact",
             background_check.Outcome.DAMAGED: "damaged",
@@ -144,7 +144,7 @@ class Desk:
         import time
 
         from intake.vault import duress
-        from intake.vault.cost_files import CHECK_COST_NAME
+        from intake.vault.cost_files import CHECK_COST_NAME, record_cost
 
         started = time.perf_counter()
         self._vault.verify_integrity()
@@ -153,7 +153,7 @@ class Desk:
         if took < wanted:
             time.sleep(wanted - took)
         elif not wanted:  # no figure yet: this one stands for the vault
-            duress.record_cost(self.folder, took, CHECK_COST_NAME)
+            record_cost(self.folder, took, CHECK_COST_NAME)
 
     def start_background_check(self) -> IntegrityCheck:
         """The same full check in a process of its own at the lowest priority (the one an

@@ -19,9 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from intake.atomic import fsync_dir
-from intake.vault.cost_files import CHECK_COST_NAME as CHECK_COST_NAME  # noqa: PLC0414
-from intake.vault.cost_files import COST_NAME as COST_NAME  # noqa: PLC0414
-from intake.vault.cost_files import CREATE_COST_NAME
+from intake.vault.cost_files import CHECK_COST_NAME, COST_NAME, CREATE_COST_NAME
 from intake.vault.files import DATABASE_NAME, KEYSLOTS_NAME
 from intake.vault.lockfile import LOCK_NAME
 from intake.vault.record_index import INDEX_NAME

@@ -31,11 +31,11 @@ from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.vault import accounts, duress
 from intake.vault.background_check import Outcome
+from intake.vault.cost_files import CHECK_COST_NAME
 from intake.vault.files import KEYSLOTS_NAME
 from intake.vault.kdf import KdfPolicy
 from intake.vault.lockfile import LOCK_NAME
 from intake.vault.vault import Vault
-from intake.vault.wipe import CHECK_COST_NAME
 
 ADMIN, ADMIN_PASS = "kim", "correct horse battery staple"
 FIELD, FIELD_PASS = "park", "an interviewer's own passphrase 7"

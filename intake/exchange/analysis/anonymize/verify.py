@@ -13,6 +13,7 @@ t-closeness reference is the distribution of answered values over the written ro
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -102,8 +103,9 @@ def achieved(rows: Sequence[dict[str, str]], qis: Sequence[str],
         counts, _values = _counts(groups, order)
         with_hidden = _l_counts(groups, order)
         out.distinct_l[name] = int(np.count_nonzero(with_hidden, axis=1).min(initial=1 << 30))
-        out.entropy_l[name] = round(float(np.exp(privacy.entropy(with_hidden).min(
-            initial=1e9))), 4)
+        entropies = privacy.entropy(with_hidden)  # no group: no bound (exp of a sentinel
+        out.entropy_l[name] = (round(float(np.exp(entropies.min())), 4)  # overflowed)
+                               if entropies.size else math.inf)
         total, _v = _counts([[r[name] for r in rows]], order)
         ref = total[0] / total[0].sum() if total[0].sum() else total[0].astype(float)
         emd = privacy.distances(counts, ref, order is not None)
