@@ -12,7 +12,6 @@ their private sections: no original free text is ever part of an export.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,13 +26,11 @@ from intake.exchange.analysis.anonymize.pipeline import Result, anonymize
 from intake.exchange.analysis.anonymize.select import Reason
 from intake.exchange.analysis.quotes import Quote, publishable, without_publication_consent
 from intake.exchange.analysis.statistics import Statistics, compute_statistics
-from intake.exchange.formats.export_files import MANIFEST, write_export
+from intake.exchange.formats.export_files import write_export
 from intake.exchange.formats.stats_files import write_statistics
 from intake.services.interviews import InterviewService
 from intake.services.quotes import QuoteService, QuotesNeedIdentityKey, reviewed_now
 from intake.services.releases import STATISTICS_K, Release, ReleaseService, profile_of
-from intake.vault import audit
-from intake.vault.audit import AuditAction
 from intake.vault.records import RecordFilter
 from intake.vault.release_ledger import Member
 from intake.vault.vault import Vault
@@ -201,11 +198,3 @@ class ExportService:
                                     "perturbation": {key: value for key, value in (
                                         stats.perturbation or {}).items() if key != "ptable"}})
         return paths
-
-    def _log_export(self, kind: str, count: int, paths: list[Path]) -> None:
-        """``EXPORTED {kind, count, manifest_sha256}``: the SHA-256 of the written
-        MANIFEST.sha256 (which holds the hash of every other file), read back from disk."""
-        manifest = next(path for path in paths if path.name == MANIFEST)
-        digest = hashlib.sha256(manifest.read_bytes()).hexdigest()
-        audit.append(self.vault.connection(), self.vault.user, AuditAction.EXPORTED,
-                     detail={"kind": kind, "count": count, "manifest_sha256": digest})
