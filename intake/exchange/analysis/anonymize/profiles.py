@@ -2,7 +2,8 @@
 ids and ``ilo.<indicator>``), for :func:`pipeline.anonymize`'s ``columns``. Fewer columns
 mean fewer quasi-identifiers (Q and K) in the k-anonymity search, so what is released keeps
 finer detail. ``EVERYTHING`` (None) releases every exportable column, as before profiles.
-The wizard's choice of profiles comes later; the CLI takes ``--profile``.
+``DEFAULT_PROFILE`` is what the wizard and ``intake export`` release when the coordinator
+does not choose: the ILO indicators by period and region, the figures UN bodies ask for.
 """
 
 from __future__ import annotations
@@ -32,3 +33,5 @@ PROFILES: dict[str, frozenset[str] | None] = {
     "wages": _section("wages") | _WHEN_WHERE | {"deployment.dispatching_entity_type"},
     EVERYTHING: None,
 }
+#: what a release holds unless the coordinator chooses otherwise
+DEFAULT_PROFILE = "ilo_by_period_region"
