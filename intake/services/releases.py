@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from typing import Any
 from intake.dates import stamp_date_text
 from intake.domain.permissions import Action, require
 from intake.errors import InvalidInput, PermissionDenied
+from intake.exchange.analysis.anonymize.columns import PSEUDONYM
+from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.i18n import N_, _
 from intake.vault import audit, release_ledger
 from intake.vault.audit import AuditAction
@@ -88,17 +91,20 @@ class StatisticsDifferencingRefused(DifferencingRefused):
 
 def _difference(old: Mapping[str, Member], new: Mapping[str, Member],
                 groups_old: Mapping[str, Sequence[str]], groups_new: Mapping[str, Sequence[str]],
-                k: int) -> tuple[int, int]:
+                k: int, moved: Any = None) -> tuple[int, int]:
     """(persons changed, persons in a group of fewer than ``k`` changes). A person is
-    changed when added, withdrawn, or represented by another testimony; each is counted
-    in every group of ``groups_*`` (person → its groups) it belongs to."""
-    added = [p for p, m in new.items() if p not in old or old[p].record_id != m.record_id]
-    gone = [p for p, m in old.items() if p not in new or new[p].record_id != m.record_id]
-    counts = Counter(("+", g) for p in added for g in groups_new[p])
-    counts.update(("-", g) for p in gone for g in groups_old[p])
-    small = {p for p in added if any(counts[("+", g)] < k for g in groups_new[p])}
-    small |= {"-" + p for p in gone if any(counts[("-", g)] < k for g in groups_old[p])}
-    return len(added) + len(gone), len(small)
+    changed when added, withdrawn, or ``moved`` (by default: represented by another
+    testimony; a withdrawal plus an addition); each is counted in every group of
+    ``groups_*`` (person → its groups) it belongs to. ``moved(old_or_None, new_or_None)``
+    may also say that a person added or gone is no change (a record the vault held
+    unchanged, only suppressed in one of the two releases)."""
+    moved = moved or (lambda a, b: a is None or b is None or a.record_id != b.record_id)
+    changes = [("+", p) for p, m in new.items() if moved(old.get(p), m)]
+    changes += [("-", p) for p, m in old.items() if moved(m, new.get(p))]
+    groups = {"+": groups_new, "-": groups_old}
+    counts = Counter((s, g) for s, p in changes for g in groups[s][p])
+    small = [(s, p) for s, p in changes if any(counts[(s, g)] < k for g in groups[s][p])]
+    return len(changes), len(small)
 
 
 @dataclass
@@ -121,17 +127,33 @@ class ReleaseService:
     # -- refusing a differencing release ------------------------------------------------
     def check_table(self, record_ids: Sequence[str], rows: Sequence[Mapping[str, str]],
                     quasi_identifiers: Sequence[str], k: int,
-                    columns: Collection[str] | None = None) -> list[Member]:
+                    columns: Collection[str] | None = None,
+                    levels: Mapping[str, int] | None = None) -> list[Member]:
         """The members of a new table release of ``columns`` (a profile; None: every
-        column); ``DifferencingRefused`` when its difference from an earlier release of
-        the same columns would single someone out."""
+        column) at the lattice node ``levels``; ``DifferencingRefused`` when its
+        difference from an earlier table release would single someone out (of the same
+        profile: on the whole class; of another: :func:`_across_profiles`)."""
+        key = release_ledger.digest_key(self.vault._require_keys().dbk)
         new = {}
         for record_id, row in zip(record_ids, rows, strict=True):
             person = person_of(record_id)
+            released = {c: v for c, v in row.items() if c != PSEUDONYM}
             new[person] = Member(person, record_id,
-                                 class_of([row[q] for q in quasi_identifiers]))
-        self._check(ANONYMIZED, new, k, lambda m: (m.cls,), DifferencingRefused,
-                    profile_of(columns))
+                                 class_of([row[q] for q in quasi_identifiers]),
+                                 release_ledger.row_digest(key, released),
+                                 canonical({q: row[q] for q in quasi_identifiers}))
+        conn = self.vault.connection()
+        now = release_ledger.population(conn)
+        for release in release_ledger.releases(conn, ANONYMIZED):
+            need = max(k, int(release.parameters.get("k", k)))
+            old = {m.person: m for m in release_ledger.members(conn, release.seq)}
+            changed, small = _table_difference(
+                release, old, new, quasi_identifiers, levels, need,
+                (release_ledger.population(conn, release.seq), now), profile_of(columns))
+            if small:
+                raise DifferencingRefused(
+                    release=release.seq, date=stamp_date_text(release.released_at),
+                    changed=changed, small=small, k=need)
         return list(new.values())
 
     def check_statistics(self, members: Mapping[str, Sequence[str]]) -> list[Member]:
@@ -141,24 +163,18 @@ class ReleaseService:
         for record_id, groups in members.items():
             person = person_of(record_id)
             new[person] = Member(person, record_id, canonical(list(groups)))
-        self._check(STATISTICS, new, STATISTICS_K, _groups_of_statistics,
-                    StatisticsDifferencingRefused)
-        return list(new.values())
-
-    def _check(self, kind: str, new: Mapping[str, Member], k: int, groups: Any,
-               error: type[DifferencingRefused], profile: object = None) -> None:
         conn = self.vault.connection()
-        new_groups = {p: _tagged(groups(m)) for p, m in new.items()}
-        for release in release_ledger.releases(conn, kind):
-            if profile is not None and release.parameters.get("columns") != profile:
-                continue  # another purpose profile: see the module docstring
+        new_groups = {p: _tagged(_groups_of_statistics(m)) for p, m in new.items()}
+        for release in release_ledger.releases(conn, STATISTICS):
             old = {m.person: m for m in release_ledger.members(conn, release.seq)}
-            old_groups = {p: _tagged(groups(m)) for p, m in old.items()}
-            need = max(k, int(release.parameters.get("k", k)))
+            old_groups = {p: _tagged(_groups_of_statistics(m)) for p, m in old.items()}
+            need = max(STATISTICS_K, int(release.parameters.get("k", STATISTICS_K)))
             changed, small = _difference(old, new, old_groups, new_groups, need)
             if small:
-                raise error(release=release.seq, date=stamp_date_text(release.released_at),
-                            changed=changed, small=small, k=need)
+                raise StatisticsDifferencingRefused(
+                    release=release.seq, date=stamp_date_text(release.released_at),
+                    changed=changed, small=small, k=need)
+        return list(new.values())
 
     # -- cell keys and the ledger ----------------------------------------------------------
     def cell_keys(self, record_ids: Iterable[str]) -> dict[str, int]:
@@ -185,7 +201,8 @@ class ReleaseService:
                     conn, released_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     user=self.vault.user, kind=kind, parameters=parameters, columns=columns,
                     files=files, manifest_sha256=manifest, audit_seq=entry.seq,
-                    members=members)
+                    members=members, population=release_ledger.population(conn)
+                    if kind == ANONYMIZED else None)
         except BaseException:
             for path in paths:
                 with contextlib.suppress(OSError):
@@ -198,9 +215,66 @@ def profile_of(columns: Collection[str] | None) -> str | list[str]:
     return "everything" if columns is None else sorted(columns)
 
 
-def _groups_of_statistics(member: Member) -> tuple[str, ...]:
-    import json
+def _table_difference(release: Release, old: Mapping[str, Member],
+                      new: Mapping[str, Member], quasi_identifiers: Sequence[str],
+                      levels: Mapping[str, int] | None, k: int,
+                      population: tuple[Mapping[str, int], Mapping[str, int]],
+                      profile: object) -> tuple[int, int]:
+    """:func:`_difference` of a table release with an earlier one, on the changes of the
+    data only. ``population``: (record → revision when ``release`` was written, now);
+    ``profile``: the new release's (:func:`profile_of`). A person added or gone counts
+    when their record changed in between (new, edited, withdrawn, deleted, forgotten),
+    not when the vault held it unchanged and one of the two releases suppressed it; a
+    person in both counts twice (withdrawn and added) when another testimony represents
+    them, or when their record changed and its released content differs: the row's
+    digest (the same profile) or a shared quasi-identifier released at the same level
+    in both, neither suppressed (another profile). The same profile groups changes by
+    class; another profile by the values of the quasi-identifiers both released (the
+    added as released now, the withdrawn as then). A release recorded before migration
+    11 counts every difference, on the class (the same profile) or not at all (another:
+    no released values were kept)."""
+    then, now = population
+    same_profile = release.parameters.get("columns") == profile
+    if not same_profile and any(not m.quasi for m in old.values()):
+        return 0, 0
+    shared = sorted(set(release.columns) & set(quasi_identifiers))
+    old_levels = release.parameters.get("levels") or {}
+    comparable = [c for c in shared if levels is not None and c in old_levels
+                  and old_levels[c] == levels.get(c)]
 
+    def changed(record_id: str) -> bool:
+        return not then or not record_id or then.get(record_id) != now.get(record_id)
+
+    def content_moved(a: Member, b: Member) -> bool:
+        if same_profile:
+            return bool(a.digest) and bool(b.digest) and a.digest != b.digest
+        x, y = json.loads(a.quasi), json.loads(b.quasi)
+        return any(x[c] != y[c] and SUPPRESSED not in (x[c], y[c]) for c in comparable)
+
+    def moved(a: Member | None, b: Member | None) -> bool:
+        if a is None or b is None:
+            return changed((a or b).record_id)  # type: ignore[union-attr]
+        return a.record_id != b.record_id or (changed(a.record_id) and content_moved(a, b))
+
+    if same_profile:
+        return _difference(old, new, _classes(old), _classes(new), k, moved)
+    return _difference(old, new, _on(shared, old), _on(shared, new), k, moved)
+
+
+def _on(columns: Sequence[str], members: Mapping[str, Member]) -> dict[str, tuple[str, ...]]:
+    """Each person's group: their released values of ``columns``."""
+    out: dict[str, tuple[str, ...]] = {}
+    for person, member in members.items():
+        values = json.loads(member.quasi)
+        out[person] = (canonical([values[c] for c in columns]),)
+    return out
+
+
+def _classes(members: Mapping[str, Member]) -> dict[str, tuple[str, ...]]:
+    return {p: (m.cls,) for p, m in members.items()}
+
+
+def _groups_of_statistics(member: Member) -> tuple[str, ...]:
     return tuple(json.loads(member.cls))
 
 
@@ -214,7 +288,7 @@ def describe(release: Release) -> str:
     kind = _("anonymized table") if release.kind == ANONYMIZED else _("statistics")
     text = _("{seq}. {date}, {kind}, by {user}; persons: {persons}; parameters: "
              "{parameters}; manifest SHA-256: {manifest}")
-    return text.format(seq=release.seq, date=release.released_at, kind=kind,
+    return text.format(seq=release.seq, date=stamp_date_text(release.released_at), kind=kind,
                        user=release.user, persons=release.persons,
                        parameters=canonical(release.parameters),
                        manifest=release.manifest_sha256)

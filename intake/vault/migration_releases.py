@@ -1,5 +1,7 @@
-"""Migration 10 (issue 18, safe across releases): the release ledger and the persons' cell
-keys (intake/vault/release_ledger.py; docs/export.md, "Across releases")."""
+"""Migrations 10 and 11 (issue 18, safe across releases): the release ledger and the persons'
+cell keys; then, per released record, a keyed digest of its released row and its released
+quasi-identifiers, and members that can be forgotten (intake/vault/release_ledger.py;
+docs/export.md, "Across releases")."""
 
 from __future__ import annotations
 
@@ -38,4 +40,35 @@ STATEMENTS: tuple[str, ...] = (
            person TEXT PRIMARY KEY,
            key    INTEGER NOT NULL CHECK (key >= 0 AND key < 4294967296)
        ) STRICT, WITHOUT ROWID""",
+)
+
+#: Migration 11: an edit of a released testimony is a change (``digest``: HMAC of the row
+#: it released, :func:`intake.vault.release_ledger.row_digest`); releases of other profiles
+#: are compared on the columns they share (``quasi``: the released quasi-identifiers,
+#: canonical JSON); travel mode and a purge forget who was released (the one update the
+#: trigger lets through: a random person, no record id, no digest; the class and the
+#: released values stay, for the withdrawal they are).
+DIGESTS_DESCRIPTION = "release ledger: digests of released rows, forgetting removed records"
+DIGESTS: tuple[str, ...] = (
+    "ALTER TABLE release_members ADD COLUMN digest TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE release_members ADD COLUMN quasi TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX release_members_record ON release_members (record_id)",
+    # Which records the vault held, at which revision, when a table release was written
+    # (released or not): a record changed since (added, edited, withdrawn, deleted) is
+    # told from one another profile suppressed differently.
+    """CREATE TABLE release_population (
+           release   INTEGER NOT NULL REFERENCES releases (seq),
+           record_id TEXT NOT NULL,
+           revision  INTEGER NOT NULL,
+           PRIMARY KEY (release, record_id)
+       ) STRICT, WITHOUT ROWID""",
+    "CREATE INDEX release_population_record ON release_population (record_id)",
+    """CREATE TRIGGER release_population_no_update BEFORE UPDATE ON release_population
+       BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END""",
+    "DROP TRIGGER release_members_no_update",
+    """CREATE TRIGGER release_members_only_forget BEFORE UPDATE ON release_members
+       WHEN NEW.release IS NOT OLD.release OR NEW.class IS NOT OLD.class
+         OR NEW.quasi IS NOT OLD.quasi OR NEW.record_id != '' OR NEW.digest != ''
+         OR NEW.person NOT LIKE 'forgotten:%'
+       BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END""",
 )

@@ -333,6 +333,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the release ledger and the persons' cell keys (issue 18, safe across releases)",
         migration_releases.STATEMENTS,
     ),
+    Migration(11, migration_releases.DIGESTS_DESCRIPTION, migration_releases.DIGESTS),
 )
 
 

@@ -7,7 +7,11 @@ each file written and of the manifest, and the audit entry written with it. Who 
 in ``release_members``: the person (today a record: see
 :func:`intake.services.releases.person_of`), the record and the class it was released in
 (a hash of its released quasi-identifiers, so a withdrawal can be grouped as it was
-released). Record ids never leave this table: the services list releases without them.
+released), since migration 11 also the released quasi-identifiers themselves (``quasi``,
+so that a release of another profile can be compared on the columns both share) and a
+digest of the row it released (``digest``, :func:`row_digest`, so that an edited record is
+seen as changed). Record ids never leave this table: the services list releases without
+them. :func:`forget` clears who a removed record was (travel mode, a purged withdrawal).
 
 ``cell_keys`` holds each person's random key for the statistics' cell-key perturbation
 (:mod:`intake.exchange.analysis.cell_key`), drawn once from the system's random source.
@@ -18,11 +22,16 @@ here checks permissions (the services do).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from intake.vault.database import Connection
 
@@ -40,6 +49,8 @@ class Member:
     person: str
     record_id: str
     cls: str  # hash of the released quasi-identifiers ("" for statistics)
+    digest: str = ""  # row_digest of the released row ("": before migration 11, forgotten)
+    quasi: str = ""  # canonical JSON {column: released value} ("": before migration 11)
 
 
 @dataclass(frozen=True)
@@ -58,8 +69,10 @@ class Release:
 
 def add(conn: Connection, *, released_at: str, user: str, kind: str,
         parameters: Mapping[str, Any], columns: Sequence[str], files: Mapping[str, str],
-        manifest_sha256: str, audit_seq: int, members: Iterable[Member]) -> int:
-    """One release and its members; returns its number."""
+        manifest_sha256: str, audit_seq: int, members: Iterable[Member],
+        population: Mapping[str, int] | None = None) -> int:
+    """One release, its members and (a table release) the ``population`` of the vault
+    then (record id → revision: :func:`population`); returns its number."""
     if kind not in KINDS:
         raise ValueError("kind: anonymized or statistics")
     cursor = conn.execute(
@@ -69,9 +82,22 @@ def add(conn: Connection, *, released_at: str, user: str, kind: str,
          canonical(dict(files)), manifest_sha256, audit_seq))
     seq = int(cursor.lastrowid)
     conn.executemany(
-        "INSERT INTO release_members (release, person, record_id, class) VALUES (?, ?, ?, ?)",
-        [(seq, m.person, m.record_id, m.cls) for m in members])
+        "INSERT INTO release_members (release, person, record_id, class, digest, quasi)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(seq, m.person, m.record_id, m.cls, m.digest, m.quasi) for m in members])
+    conn.executemany(
+        "INSERT INTO release_population (release, record_id, revision) VALUES (?, ?, ?)",
+        [(seq, record_id, revision) for record_id, revision in (population or {}).items()])
     return seq
+
+
+def population(conn: Connection, release: int | None = None) -> dict[str, int]:
+    """Record id → revision of every record the vault holds (``release``: held when that
+    release was written; empty for a release recorded without it)."""
+    if release is None:
+        return {r[0]: int(r[1]) for r in conn.execute("SELECT id, revision FROM records")}
+    return {r[0]: int(r[1]) for r in conn.execute(
+        "SELECT record_id, revision FROM release_population WHERE release = ?", (release,))}
 
 
 def releases(conn: Connection, kind: str | None = None) -> list[Release]:
@@ -88,9 +114,51 @@ def releases(conn: Connection, kind: str | None = None) -> list[Release]:
 
 def members(conn: Connection, release: int) -> list[Member]:
     rows = conn.execute(
-        "SELECT person, record_id, class FROM release_members WHERE release = ?",
-        (release,)).fetchall()
-    return [Member(r[0], r[1], r[2]) for r in rows]
+        "SELECT person, record_id, class, digest, quasi FROM release_members"
+        " WHERE release = ?", (release,)).fetchall()
+    return [Member(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def digest_key(database_key: bytes | bytearray) -> bytes:
+    """The key of :func:`row_digest`: HKDF-SHA-256(database key, "intake release row v1")."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=b"intake release row v1").derive(bytes(database_key))
+
+
+def row_digest(key: bytes, row: Mapping[str, str]) -> str:
+    """HMAC-SHA-256 under :func:`digest_key` of a released row (canonical JSON, every
+    column). Keyed, not a plain hash: a row's answers come from small domains, and a
+    plain hash of them could be reversed by trying every combination against the
+    released files, telling which released row is which record."""
+    text = canonical(dict(row)).encode("utf-8")
+    return hmac.new(key, text, hashlib.sha256).hexdigest()[:32]
+
+
+def forget(conn: Connection, record_ids: Iterable[str]) -> int:
+    """Forget who the records ``record_ids`` were, in every release (travel mode, a purged
+    withdrawal): each of their members gets a random person, no record id and no digest,
+    and their cell keys and places in the releases' populations go; a release keeps its
+    date, parameters, file hashes, number of persons and the class and released values
+    of each (a later release is still compared with it: they count as withdrawn). Run in
+    the caller's transaction with secure_delete on, then truncate the WAL. Returns the
+    members forgotten."""
+    ids = list(dict.fromkeys(record_ids))
+    done = 0
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        marks = ",".join("?" * len(part))
+        found = conn.execute(
+            f"SELECT release, person FROM release_members WHERE record_id IN ({marks})",  # noqa: S608
+            part).fetchall()
+        conn.executemany(
+            "UPDATE release_members SET person = ?, record_id = '', digest = ''"
+            " WHERE release = ? AND person = ?",
+            [(f"forgotten:{secrets.token_hex(16)}", r[0], r[1]) for r in found])
+        conn.execute(f"DELETE FROM cell_keys WHERE person IN ({marks})", part)  # noqa: S608
+        conn.execute(f"DELETE FROM release_population WHERE record_id IN ({marks})",  # noqa: S608
+                     part)
+        done += len(found)
+    return done
 
 
 def cell_keys(conn: Connection, persons: Sequence[str]) -> dict[str, int]:
