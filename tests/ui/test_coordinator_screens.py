@@ -301,7 +301,7 @@ def walk_the_wizard(qtbot: QtBot, gui: Gui, seen: Seen) -> None:
     wizard = window.export_wizard
     assert wizard is not None
     seen.gather("export: records")
-    for step in ("targets", "preview"):
+    for step in ("targets", "what to release", "preview"):
         button = wizard.button(QWizard.WizardButton.NextButton)
         if not button.isEnabled():
             break

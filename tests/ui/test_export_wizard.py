@@ -36,7 +36,15 @@ from intake.services.exports import ExportService, ExportSettings, PreparedExpor
 from intake.services.interviews import InterviewService, RecordFilter
 from intake.services.quotes import QuoteService
 from intake.ui.export.export_preview import PREVIEW_ROWS, column_label
-from intake.ui.export.export_wizard import PREVIEW, QUOTES, RECORDS, TARGETS, WRITE, ExportWizard
+from intake.ui.export.export_wizard import (
+    PREVIEW,
+    QUOTES,
+    RECORDS,
+    RELEASE,
+    TARGETS,
+    WRITE,
+    ExportWizard,
+)
 from intake.ui.export.quote_review import redaction_text
 from intake.ui.kit.vault_worker import VaultWorker
 from intake.ui.screens.unlock import UnlockScreen
@@ -154,6 +162,12 @@ def test_the_whole_wizard_with_quotes(
     qtbot.keyClick(targets.quotes, Qt.Key.Key_Space)
     assert targets.quotes.isChecked()
     next_page(qtbot, wizard)
+    assert wizard.currentId() == RELEASE
+    everything = wizard.release_page.buttons[wizard.release_page.choices.index("everything")]
+    everything.setFocus()
+    qtbot.keyClick(everything, Qt.Key.Key_Space)
+    assert everything.isChecked()  # every column, as before purpose profiles
+    next_page(qtbot, wizard)
 
     assert wizard.currentId() == PREVIEW
     wait_prepared(qtbot, wizard)
@@ -253,6 +267,7 @@ def test_no_free_text_and_a_non_empty_folder(
     wizard = make_wizard()
     next_page(qtbot, wizard)
     next_page(qtbot, wizard)
+    next_page(qtbot, wizard)
     wait_prepared(qtbot, wizard)
     assert wizard.state.prepared is not None and wizard.state.prepared.quotes == []
     next_page(qtbot, wizard)
@@ -289,6 +304,7 @@ def test_impossible_targets_are_explained_and_nothing_is_written(
     wizard.targets_page.k.setValue(50)
     wizard.targets_page.suppression.setValue(0)
     next_page(qtbot, wizard)
+    next_page(qtbot, wizard)
     wait_prepared(qtbot, wizard)
     preview = wizard.preview_page
     assert not preview.isComplete() and wizard.state.prepared is None
@@ -296,10 +312,13 @@ def test_impossible_targets_are_explained_and_nothing_is_written(
     assert preview.failure.isVisible()
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.BackButton), LEFT)
+    assert wizard.currentId() == RELEASE
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.BackButton), LEFT)
     assert wizard.currentId() == TARGETS
     wizard.targets_page.k.setValue(2)
     wizard.targets_page.l.setValue(1)
     wizard.targets_page.suppression.setValue(20)
+    next_page(qtbot, wizard)
     next_page(qtbot, wizard)
     wait_prepared(qtbot, wizard)
     assert preview.isComplete(), preview.failure.text()
@@ -335,13 +354,16 @@ def test_stopping_the_preparation_writes_nothing(
     wizard = make_wizard(service)
     next_page(qtbot, wizard)
     next_page(qtbot, wizard)
+    assert service.started.wait(5)  # the comparison of what to release, stopped on Next
+    service.started.clear()
+    next_page(qtbot, wizard)
     preview = wizard.preview_page
     assert preview.running and preview.progress.isVisible() and preview.stop_button.isVisible()
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     assert service.started.wait(5)
     qtbot.mouseClick(preview.stop_button, LEFT)
     wait_prepared(qtbot, wizard)
-    assert service.outcome == ["cancelled"]
+    assert service.outcome == ["cancelled", "cancelled"]  # the comparison's, the preview's
     assert preview.failure.text() == _("Cancelled. Nothing was written.")
     assert wizard.state.prepared is None and not preview.isComplete()
     assert list(tmp_path.iterdir()) == [tmp_path / "vault"]
@@ -362,6 +384,7 @@ def test_locking_closes_the_wizard_and_drops_the_export(qtbot: QtBot, filled_gui
     assert window.export_wizard is wizard  # one at a time
     next_page(qtbot, wizard)
     next_page(qtbot, wizard)
+    next_page(qtbot, wizard)
     wait_prepared(qtbot, wizard)
     state = wizard.state
     assert state.prepared is not None
@@ -379,6 +402,7 @@ def test_lock_while_preparing_stops_the_work(qtbot: QtBot, filled_gui: Gui) -> N
     window.export_action.trigger()
     wizard = window.export_wizard
     assert wizard is not None
+    next_page(qtbot, wizard)
     next_page(qtbot, wizard)
     next_page(qtbot, wizard)
     state = wizard.state

@@ -10,6 +10,7 @@ in :class:`ExportState` only, which the wizard clears when it closes.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -62,6 +63,7 @@ class ExportState:
     settings: ExportSettings = field(default_factory=ExportSettings)
     prepared: PreparedExport | None = None
     closed: bool = False
+    release_name: Callable[[], str] | None = None  # the profile chosen, in words
 
     def clear(self) -> None:
         prepared, self.prepared = self.prepared, None
@@ -195,8 +197,8 @@ class PreviewPage(QWizardPage):
         self.figures = QFormLayout()
         self.figures.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self._figure_labels: dict[str, tuple[QLabel, QLabel]] = {}
-        for key in ("records_in", "left_out", "suppressed", "exported", "k", "l", "risk_max",
-                    "risk_mean", "uniques", "near_universal"):
+        for key in ("release", "records_in", "left_out", "suppressed", "exported", "k", "l",
+                    "risk_max", "risk_mean", "uniques", "near_universal"):
             name, value = QLabel(figures_page), QLabel(figures_page)
             value.setWordWrap(True)  # names do not wrap: a long one puts its value below
             value.setObjectName(f"figure_{key}")
@@ -319,6 +321,8 @@ class PreviewPage(QWizardPage):
     # -- language -------------------------------------------------------------------------
     def _fill_figures(self, result: Result) -> None:
         values = self._figure_labels
+        name = self._state.release_name
+        values["release"][1].setText(name() if name is not None else _("Everything"))
         left_out = sum(result.excluded.values())
         reasons = "; ".join(
             _("{reason}: {count}").format(reason=_(REASONS.get(reason, reason)), count=count)
@@ -360,6 +364,7 @@ class PreviewPage(QWizardPage):
         self.failure.setText(error_text(self._failure) if self._failure is not None else "")
         self.failure_hint.setText(_("Use Back to change the records or the targets."))
         names = {
+            "release": _("What is released"),
             "records_in": _("Testimonies selected"),
             "left_out": _("Left out before anonymization"),
             "suppressed": _("Suppressed to reach the targets"),

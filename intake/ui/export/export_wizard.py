@@ -1,8 +1,11 @@
-"""The anonymized export wizard (``intake export`` in the CLI): records, targets, preview,
-quotes, folder.
+"""The anonymized export wizard (``intake export`` in the CLI): records, targets, what to
+release, preview, quotes, folder.
 
 A coordinator chooses the testimonies (the record list's filters), the anonymization
-targets and whether the quotes approved for publication go along; the preview
+targets and whether the quotes approved for publication go along, then what to release: a
+purpose profile or their own columns, with the risk and the detail of each choice side by
+side (:mod:`intake.ui.export.export_profiles`; after the targets, which every figure
+depends on); the preview
 (:mod:`intake.ui.export.export_preview`) anonymizes on a worker and shows the risk figures and
 the table before anything is written; the approved quotes are read one by one and any may be
 dropped (:mod:`intake.ui.export.quote_review`); the last page
@@ -14,6 +17,7 @@ the vault, which closes it) stops any running work and drops them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -46,11 +50,12 @@ from intake.services.exports import (
 from intake.services.interviews import RecordFilter
 from intake.ui.export.export_folder import FolderChooser, WritePage
 from intake.ui.export.export_preview import ExportState, PreviewPage
+from intake.ui.export.export_profiles import ReleasePage
 from intake.ui.export.quote_review import QuoteReviewPage
 from intake.ui.kit.worker import Runner
 from intake.ui.records.filter_choices import FilterChoices
 
-RECORDS, TARGETS, PREVIEW, QUOTES, WRITE = range(5)
+RECORDS, TARGETS, RELEASE, PREVIEW, QUOTES, WRITE = range(6)
 
 
 class RecordsPage(QWizardPage):
@@ -289,12 +294,14 @@ class ExportWizard(QWizard):
         self.state = ExportState(desk.exports, tasks)
         self.records_page = RecordsPage(desk, interviewers, self)
         self.targets_page = TargetsPage(self)
+        self.release_page = ReleasePage(self.state, self)
+        self.state.release_name = self.release_page.chosen_name
         self.preview_page = PreviewPage(self.state, self)
         self.quotes_page = QuoteReviewPage(self.state, self)
         self.write_page = WritePage(self.state, self)
         for page_id, page in ((RECORDS, self.records_page), (TARGETS, self.targets_page),
-                              (PREVIEW, self.preview_page), (QUOTES, self.quotes_page),
-                              (WRITE, self.write_page)):
+                              (RELEASE, self.release_page), (PREVIEW, self.preview_page),
+                              (QUOTES, self.quotes_page), (WRITE, self.write_page)):
             self.setPage(page_id, page)
         self.setStartId(RECORDS)
         self._lock = QShortcut(QKeySequence("Ctrl+L"), self)
@@ -319,16 +326,19 @@ class ExportWizard(QWizard):
             return QUOTES if self.state.settings.quotes else WRITE
         if current == WRITE:
             return -1
-        return current + 1 if current in (RECORDS, TARGETS, QUOTES) else -1
+        return current + 1 if current in (RECORDS, TARGETS, RELEASE, QUOTES) else -1
 
     def initializePage(self, page_id: int) -> None:
-        if page_id == PREVIEW:
-            self.state.settings = self.targets_page.settings(self.records_page.record_filter())
+        if page_id in (RELEASE, PREVIEW):
+            settings = self.targets_page.settings(self.records_page.record_filter())
+            self.release_page.base = settings
+            self.state.settings = replace(settings, columns=self.release_page.columns())
         super().initializePage(page_id)
 
     def release(self) -> None:
         """Stop running work and drop every prepared row and quote (close, lock)."""
         self.state.closed = True
+        self.release_page.comparison.stop()
         self.preview_page.discard()
         self.quotes_page.clear()
         self.state.clear()
@@ -339,6 +349,6 @@ class ExportWizard(QWizard):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Export anonymized data"))
-        for page in (self.records_page, self.targets_page, self.preview_page,
+        for page in (self.records_page, self.targets_page, self.release_page, self.preview_page,
                      self.quotes_page, self.write_page):
             page.retranslate()
