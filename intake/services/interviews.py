@@ -27,7 +27,7 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
 from intake.services import drafts, record_changes, saving
 from intake.services.saving import AfterSave, RecordSaver, identity_action, identity_key
-from intake.vault import attachments, audit, review_store
+from intake.vault import attachments, audit, release_ledger, review_store
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
 from intake.vault.drafts import DraftStore
@@ -241,6 +241,7 @@ class InterviewService:
         with review_store.joined(conn):
             for record_id, _author in rows:
                 store.delete(record_id)
+            release_ledger.forget(conn, [row[0] for row in rows])  # issue 18
             audit.append(conn, self.vault.user, AuditAction.RECORDS_CLEARED,
                          detail={"count": len(rows)})
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

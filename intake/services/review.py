@@ -79,7 +79,7 @@ from intake.services.review_types import (
 )
 from intake.services.saving import identity_key
 from intake.services.workflow import InvalidTransition
-from intake.vault import attachments, audit, review_store
+from intake.vault import attachments, audit, release_ledger, review_store
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
 from intake.vault.record_types import IdentityKeyMissing
@@ -322,6 +322,7 @@ class ReviewService:
                 if action is AuditAction.IDENTITY_PURGED:
                     review_store.purge_identity(conn, saved.id, user, saved.updated_at)
                     conn.execute("DELETE FROM attachments WHERE record_id = ?", (saved.id,))
+                    release_ledger.forget(conn, [saved.id])  # who was released (issue 18)
                 audit.append(conn, user, action, saved.id)
 
         exempt = (*record_changes.consent_ids(self.questionnaire), *also_logged)
