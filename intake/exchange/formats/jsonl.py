@@ -177,8 +177,8 @@ def _document(number: int, line: str) -> dict[str, Any]:
             line.rstrip("\r\n").encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
         raise InvalidLine(number, LINE_TOO_LONG, limit=MAX_LINE_BYTES >> 20)
     try:
-        document = json.loads(line, object_pairs_hook=_unique_keys,
-                              parse_constant=_no_constant)
+        document = (_DECODER.decode(line) if not line.startswith("\ufeff")
+                    else json.loads(line))  # json.loads words a stray BOM's refusal
     except json.JSONDecodeError as exc:
         raise InvalidLine(number, NOT_JSON, column=exc.colno) from exc
     except _DuplicateKey as exc:
@@ -249,8 +249,12 @@ class _DuplicateKey(Exception):
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose keys appear once (a repeated key would hide one of its values)."""
-    result: dict[str, Any] = {}
+    """A JSON object whose keys appear once (a repeated key would hide one of its values):
+    made at C speed, then looked at key by key only when a key was lost."""
+    result = dict(pairs)
+    if len(result) == len(pairs):
+        return result
+    result = {}
     for key, value in pairs:
         if key in result:
             raise _DuplicateKey(_short(key))
@@ -264,6 +268,10 @@ class _NotANumber(Exception):
 
 def _no_constant(name: str) -> Any:
     raise _NotANumber(name)
+
+
+#: One decoder for every line (``json.loads`` with hooks makes a new one a call).
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constant)
 
 
 def _valid_unicode(value: Any) -> bool:
