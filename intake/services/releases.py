@@ -127,10 +127,9 @@ class ReleaseService:
     # -- refusing a differencing release ------------------------------------------------
     def check_table(self, record_ids: Sequence[str], rows: Sequence[Mapping[str, str]],
                     quasi_identifiers: Sequence[str], k: int,
-                    columns: Collection[str] | None = None,
-                    levels: Mapping[str, int] | None = None) -> list[Member]:
+                    columns: Collection[str] | None = None) -> list[Member]:
         """The members of a new table release of ``columns`` (a profile; None: every
-        column) at the lattice node ``levels``; ``DifferencingRefused`` when its
+        column); ``DifferencingRefused`` when its
         difference from an earlier table release would single someone out (of the same
         profile: on the whole class; of another: :func:`_across_profiles`)."""
         key = release_ledger.digest_key(self.vault._require_keys().dbk)
@@ -148,7 +147,7 @@ class ReleaseService:
             need = max(k, int(release.parameters.get("k", k)))
             old = {m.person: m for m in release_ledger.members(conn, release.seq)}
             changed, small = _table_difference(
-                release, old, new, quasi_identifiers, levels, need,
+                release, old, new, quasi_identifiers, need,
                 (release_ledger.population(conn, release.seq), now), profile_of(columns))
             if small:
                 raise DifferencingRefused(
@@ -217,7 +216,7 @@ def profile_of(columns: Collection[str] | None) -> str | list[str]:
 
 def _table_difference(release: Release, old: Mapping[str, Member],
                       new: Mapping[str, Member], quasi_identifiers: Sequence[str],
-                      levels: Mapping[str, int] | None, k: int,
+                      k: int,
                       population: tuple[Mapping[str, int], Mapping[str, int]],
                       profile: object) -> tuple[int, int]:
     """:func:`_difference` of a table release with an earlier one, on the changes of the
@@ -238,9 +237,7 @@ def _table_difference(release: Release, old: Mapping[str, Member],
     if not same_profile and any(not m.quasi for m in old.values()):
         return 0, 0
     shared = sorted(set(release.columns) & set(quasi_identifiers))
-    old_levels = release.parameters.get("levels") or {}
-    comparable = [c for c in shared if levels is not None and c in old_levels
-                  and old_levels[c] == levels.get(c)]
+    comparable = [] if same_profile else _comparable(shared, old, new, then, now)
 
     def changed(record_id: str) -> bool:
         return not then or not record_id or then.get(record_id) != now.get(record_id)
@@ -259,6 +256,20 @@ def _table_difference(release: Release, old: Mapping[str, Member],
     if same_profile:
         return _difference(old, new, _classes(old), _classes(new), k, moved)
     return _difference(old, new, _on(shared, old), _on(shared, new), k, moved)
+
+
+def _comparable(columns: Sequence[str], old: Mapping[str, Member],
+                new: Mapping[str, Member], then: Mapping[str, int],
+                now: Mapping[str, int]) -> list[str]:
+    """The ``columns`` both releases released alike: every record unchanged in the vault
+    and in both has the same value in each (or ``*`` in one), so the two were released at
+    the same level and another value there is an edit. (The lattice node alone would not
+    do: the same level of a column can follow other suppressions.)"""
+    both = [(json.loads(old[p].quasi), json.loads(m.quasi)) for p, m in new.items()
+            if p in old and old[p].record_id == m.record_id
+            and then.get(m.record_id) == now.get(m.record_id)]
+    return [c for c in columns
+            if all(x[c] == y[c] or SUPPRESSED in (x[c], y[c]) for x, y in both)]
 
 
 def _on(columns: Sequence[str], members: Mapping[str, Member]) -> dict[str, tuple[str, ...]]:
