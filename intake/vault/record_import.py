@@ -7,6 +7,7 @@ older file cannot undo it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,6 +19,10 @@ from intake.vault.review_store import joined
 
 WITHDRAWN = "consent.withdrawn_on"
 WITHDRAWN_PATH = '$."consent.withdrawn_on"'
+#: The stored row an imported record is compared with (then its id)
+_STORED = ("SELECT revision, identity, text_rowid, rid, json_extract(answers, ?), id"
+           " FROM records")
+BLOCK = 500  # ids a statement (SQLite allows 32,766 parameters)
 
 
 class ImportingStore(RecordStore):
@@ -28,10 +33,10 @@ class ImportingStore(RecordStore):
         self._new_findings: list[tuple[str, int]] = []  # written in one call at the end
         with joined(self._conn):
             self._rowids = self.text.reserve(len(items))
+            stored = self._stored_rows([record.id for record, _findings in items])
             for record, findings in items:
-                found = self._conn.execute(
-                    "SELECT revision, identity, text_rowid, rid, json_extract(answers, ?)"
-                    " FROM records WHERE id = ?", (WITHDRAWN_PATH, record.id)).fetchone()
+                found = stored.get(record.id) if record.id in stored else self._conn.execute(
+                    _STORED + " WHERE id = ?", (WITHDRAWN_PATH, record.id)).fetchone()
                 row = found[:4] if found is not None else None
                 if row is None:
                     self._insert_as_is(record, findings, None)
@@ -53,10 +58,27 @@ class ImportingStore(RecordStore):
                         "updated_at": record.updated_at, "answers": json_text(answers),
                         "meta": json_text(meta), "identity": identity})
                     history += 1
+            self._new_findings.sort()  # in the key's order: appended, not spread
             self._conn.executemany("INSERT INTO record_findings (indicator, rid)"
                                    " VALUES (?, ?)", self._new_findings)
             self.text.touch()  # the index is written in the same transaction
         return ImportResult(added, updated, skipped, history)
+
+    def _stored_rows(self, ids: Sequence[str]) -> dict[str, Any]:
+        """The stored rows (``_STORED``'s columns) of the ids given once, read in blocks of
+        :data:`BLOCK` (one statement a block, not one a record), with None for those not
+        stored; an id given more than once is left out: the import reads its row again
+        after each of its revisions."""
+        counts = Counter(ids)
+        once = [record_id for record_id, count in counts.items() if count == 1]
+        found: dict[str, Any] = dict.fromkeys(once)
+        for start in range(0, len(once), BLOCK):
+            block = once[start:start + BLOCK]
+            for row in self._conn.execute(
+                    f"{_STORED} WHERE id IN ({', '.join('?' * len(block))})",
+                    (WITHDRAWN_PATH, *block)):
+                found[row[5]] = row[:5]
+        return found
 
     def _has_revision(self, record: Record) -> bool:
         return self._conn.execute(

@@ -47,12 +47,13 @@ REVISION_WINDOW = dt.timedelta(minutes=10)
 #: At or below MANY_MATCHES, always sorted (tests/perf/test_search_perf.py; tests force
 #: plans with these).
 ROW_WALK, LIST_WALK, MANY_MATCHES, DENSE_SHARE = 7.0, 3.0, 100, 0.0
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 SORTABLE = ("created_at", "updated_at", "author", "status", "sector", "region",
             "indicators_present", "year_departed")
 
 
-def json_text(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def json_text(value: object) -> str:  # one encoder for all: json.dumps makes one a call
+    return "{}" if value == {} else _ENCODER.encode(value)
 
 
 class RecordStore:
@@ -230,8 +231,7 @@ class RecordStore:
     def from_row(self, row: StoredRow) -> Record:
         """The record of a row read by :meth:`stored_row` (identity only with the key)."""
         return self._record((row.id, row.schema, row.revision, row.status, row.author,
-                             row.created_at, row.updated_at, row.answers, row.meta,
-                             row.identity))
+                             row.created_at, row.updated_at, row.answers, row.meta, row.identity))
 
     def _record(self, row: Sequence[Any], with_identity: bool = True) -> Record:
         rid, schema, revision, status, author, created, updated, answers, meta, blob = row
