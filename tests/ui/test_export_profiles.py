@@ -141,7 +141,7 @@ def test_the_default_is_the_default_profile(qtbot: QtBot, make_wizard: Make) -> 
     assert not sections(page)[0].flags() & Qt.ItemFlag.ItemIsUserCheckable  # read-only
     to_preview(qtbot, wizard)
     assert wizard.state.settings.columns == profiles.PROFILES[default]
-    assert wizard.preview_page.figure("release").text() == "ILO indicators by period and region"
+    assert wizard.preview_page.figure("release").text() == "ILO indicators"
 
 
 def test_choosing_wages_releases_those_columns(qtbot: QtBot, make_wizard: Make) -> None:

@@ -17,9 +17,11 @@ from dataclasses import replace
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QRadioButton,
+    QScrollArea,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -62,19 +64,14 @@ DEFAULT_PROFILE: str = getattr(exports, "DEFAULT_PROFILE", "ilo_by_period_region
 FREE = "free"  # the coordinator's own columns
 #: choice → (name, one-line description)
 TEXTS = {
-    "ilo_by_period_region": (N_("ILO indicators by period and region"), N_(
-        "The forced-labour indicators with the years, region and sector of work: the "
-        "figures UN bodies ask for.")),
+    "ilo_by_period_region": (N_("ILO indicators"), N_(
+        "The forced-labour indicators: the figures UN bodies ask for.")),
     "working_conditions": (N_("Working conditions"), N_(
-        "Hours, rest, housing, surveillance, medical care and violence, by period, region "
-        "and sector.")),
-    "wages": (N_("Wages"), N_(
-        "What was promised, paid, kept back and taken, and how, by period, region and "
-        "sector.")),
+        "Hours, rest, housing, surveillance, medical care and violence.")),
+    "wages": (N_("Wages"), N_("What was promised, paid, kept back or taken, and how.")),
     "everything": (N_("Everything"), N_(
-        "Every exportable column: the most answers, but each of them coarser.")),
-    FREE: (N_("Choose columns"), N_(
-        "Tick the questions yourself. The fewer columns, the finer the detail kept.")),
+        "Every exportable column: the most answers, each of them coarser.")),
+    FREE: (N_("Choose columns"), N_("Tick the questions yourself.")),
 }
 
 
@@ -108,34 +105,42 @@ class ReleasePage(QWizardPage):
         self.comparison = Comparison(state, self.choices, self.settings_for, self.name_of,
                                      self)
         self.comparison.row_clicked.connect(lambda row: self.buttons[row].setChecked(True))
-        layout = QVBoxLayout(self)
+        choices = QScrollArea(self)  # the descriptions are never squeezed: they scroll
+        choices.setWidgetResizable(True)
+        choices.setFrameShape(QFrame.Shape.NoFrame)
+        choices.setWidget(self._build_choices(choices))
         top = QHBoxLayout()
-        top.addLayout(self._build_choices(), 2)
-        top.addLayout(self._build_tree(), 3)
-        layout.addLayout(top, 3)
-        layout.addWidget(self.comparison, 2)
+        top.addWidget(choices, 3)
+        top.addLayout(self._build_tree(), 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top, 1)
+        layout.addWidget(self.comparison)
         self.buttons[self.choices.index(DEFAULT_PROFILE)].setChecked(True)
         self._show_columns()
         self.retranslate()
 
-    def _build_choices(self) -> QVBoxLayout:
+    def _build_choices(self, parent: QWidget) -> QWidget:
         self.group = QButtonGroup(self)
         self.buttons: list[QRadioButton] = []
         self._descriptions: list[QLabel] = []
-        column = QVBoxLayout()
+        box = QWidget(parent)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 4, 0)
+        column.setSpacing(2)
         for at, choice in enumerate(self.choices):
-            button, description = QRadioButton(self), QLabel(self)
+            button, description = QRadioButton(box), QLabel(box)
             button.setObjectName(f"release_{choice}")
             description.setWordWrap(True)
             description.setIndent(24)
             self.group.addButton(button, at)
             self.buttons.append(button)
             self._descriptions.append(description)
+            column.addSpacing(4 if at else 0)
             column.addWidget(button)
             column.addWidget(description)
         column.addStretch(1)
         self.group.idToggled.connect(self._choice_toggled)
-        return column
+        return box
 
     def _build_tree(self) -> QVBoxLayout:
         self.tree_heading = QLabel(self)
@@ -263,8 +268,9 @@ class ReleasePage(QWizardPage):
 
     def retranslate(self) -> None:
         self.setTitle(_("What to release"))
-        self.setSubTitle(_("Release only what the purpose needs: fewer columns keep finer "
-                           "detail at the same protection."))
+        self.setSubTitle(_("Release only what the purpose needs: at the same protection, "
+                           "fewer columns keep finer detail. Each profile also holds the "
+                           "period, region and sector of work."))
         for button, description, choice in zip(self.buttons, self._descriptions,
                                                self.choices, strict=True):
             name, text = TEXTS[choice]

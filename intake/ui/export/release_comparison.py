@@ -38,8 +38,7 @@ from intake.ui.export.export_preview import ExportState, percent
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
 
-FIGURES = ("columns", "exported", "suppressed", "quasi_identifiers", "precision",
-           "risk_max", "risk_mean")
+FIGURES = ("columns", "exported", "suppressed", "quasi_identifiers", "precision", "risk")
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,8 @@ class Figures:
         return [format_number(self.columns), format_number(self.exported),
                 format_number(self.suppressed), format_number(self.quasi_identifiers),
                 percent(self.precision) if self.precision is not None else "–",
-                percent(self.risk_max), percent(self.risk_mean)]
+                _("{highest} / {mean}").format(highest=percent(self.risk_max),
+                                               mean=percent(self.risk_mean))]
 
 
 Outcome = Figures | BaseException
@@ -103,9 +103,14 @@ class Comparison(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
+        rows = self.table.verticalHeader()
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
+        self.table.setFixedHeight(  # every row, and no more: the page keeps the rest
+            rows.defaultSectionSize() * (len(self.choices) + 1) + 2 * self.table.frameWidth()
+            + 6)
         self._items = [[QTableWidgetItem() for _col in range(1 + len(FIGURES))]
                        for _row in self.choices]
         for row, items in enumerate(self._items):
@@ -249,9 +254,10 @@ class Comparison(QWidget):
             (_("Suppressed"), _("Testimonies left out to reach k and l")),
             (_("Quasi-identifiers"), _("Released columns generalized for k-anonymity")),
             (_("Detail kept"), _("Precision: the share of the quasi-identifiers' detail "
-                                 "kept (100 % as recorded, 0 % all removed)")),
-            (_("Highest risk"), _("Highest re-identification risk (prosecutor)")),
-            (_("Mean risk"), _("Mean re-identification risk")),
+                                 "kept (all of it when nothing is generalized, none when "
+                                 "everything is removed)")),
+            (_("Risk: highest / mean"), _("Highest and mean re-identification risk "
+                                          "(prosecutor)")),
         ]
         for col, (text, tip) in enumerate(headers):
             item = QTableWidgetItem(text)
