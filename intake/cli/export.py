@@ -23,7 +23,7 @@ from intake import __version__
 from intake.cli.support import Io, Secrets, open_vault, user_name
 from intake.errors import ExitCode, IntakeError
 from intake.exchange.analysis.anonymize.pipeline import InvalidTargets
-from intake.exchange.analysis.anonymize.profiles import EVERYTHING, PROFILES
+from intake.exchange.analysis.anonymize.profiles import DEFAULT_PROFILE, PROFILES
 from intake.exchange.formats.export_files import ExportFolderNotEmpty
 from intake.i18n import N_, _, ngettext
 from intake.services.exports import (
@@ -80,10 +80,10 @@ def add_export_command(
                           help=_("t-closeness: in every group, each sensitive answer's "
                                  "distribution is within T (earth mover's distance, 0 to 1) "
                                  "of the whole table's (default: not checked)"))
-    exporter.add_argument("--profile", choices=list(PROFILES), default=EVERYTHING,
+    exporter.add_argument("--profile", choices=list(PROFILES), default=DEFAULT_PROFILE,
                           help=_("which columns to release: a purpose profile; fewer columns "
                                  "keep finer detail (default: {value})").format(
-                              value=EVERYTHING))
+                              value=DEFAULT_PROFILE))
     tier = exporter.add_mutually_exclusive_group()
     tier.add_argument("--stats", action="store_true",
                       help=_("write the public statistics instead (statistics.csv and a "

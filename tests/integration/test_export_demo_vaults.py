@@ -115,7 +115,7 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     out = base / "export"
     result = invoke(["export", "--out", str(out), "--k", str(k), "--l", str(l),
                      "--max-suppression", str(MAX_SUPPRESSION), "--quotes",
-                     *vault_args(vault)], home)
+                     "--profile", "everything", *vault_args(vault)], home)
     assert result.code == 0, result
     return Demo(size, k, l, vault, home, records, out, result)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from intake.domain.record import Status
+from intake.exchange.analysis.anonymize.profiles import DEFAULT_PROFILE, PROFILES
 from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.services.quotes import NoPublicationConsent, QuoteService
@@ -24,6 +25,9 @@ from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.unit.cli_harness import Cli
+
+#: ``intake export`` without ``--profile`` releases the default purpose profile
+DEFAULT_COLUMNS = sorted(PROFILES[DEFAULT_PROFILE] or ())
 
 TODAY = dt.date(2026, 11, 27)
 N = 120
@@ -72,11 +76,12 @@ def test_export_writes_the_folder_and_one_summary_line(
     assert records["out"] + records["suppressed"] == N
     assert report["settings"] == {"k": 5, "l": 2, "max_suppression": 0.05,
                                   "l_kind": "distinct", "c": 2.0, "t": None,
-                                  "released_columns": None}
+                                  "released_columns": DEFAULT_COLUMNS}
     line = result.out
     assert line.startswith(f"{records['out']} records exported to {out}: ")
     assert f"{records['suppressed']} suppressed, 3 left out (no consent" in line
-    assert f"achieved k = {report['achieved']['k']}, l = {report['achieved']['l']}." in line
+    achieved_l = report["achieved"]["l"]  # None: the profile releases no sensitive column
+    assert f"achieved k = {report['achieved']['k']}, l = {achieved_l or '–'}." in line
     assert PASSPHRASE not in line
     with open(out / "data.csv", encoding="utf-8-sig", newline="") as handle:
         assert len(list(csv.reader(handle))) == records["out"] + 1
@@ -85,7 +90,7 @@ def test_export_writes_the_folder_and_one_summary_line(
 def test_the_targets_are_passed_on(cli: Cli, vault: Path, tmp_path: Path) -> None:
     out = tmp_path / "export"
     result = cli(["export", "--out", str(out), "--k", "10", "--l", "1",
-                  "--max-suppression", "0.1", *args(vault)])
+                  "--max-suppression", "0.1", "--profile", "everything", *args(vault)])
 
     assert result.code == 0, result
     report = json.loads((out / "risk_report.json").read_text(encoding="utf-8"))
