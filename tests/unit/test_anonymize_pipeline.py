@@ -191,7 +191,9 @@ def test_rows_are_not_in_storage_order() -> None:
 
 
 def test_missing_codes_kept_apart() -> None:
-    result = anonymize(demo(500), k=2, l=1, max_suppression=0.2)
+    # the gate's sets of three suppress every rare -8 of 500 records (issue 18): the codes
+    # are kept apart by generalization, which is what is checked, so the gate stops at pairs
+    result = anonymize(demo(500), k=2, l=1, max_suppression=0.2, gate_size=2)
     values = {v for row in result.rows for v in row.values()}
     assert {"", "-8", "-9"} <= values
 

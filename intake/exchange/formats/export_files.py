@@ -183,7 +183,11 @@ def _gate(result: Result) -> dict[str, Any] | None:
     gate = result.gate
     if gate is None:
         return None
-    return {"max_size": gate.max_size, "special_uniques_found": gate.found,
+    # max_size: the largest sets searched over every released column; triples beyond the
+    # search's budget were searched among ``triples_searched_among`` only (bounded)
+    return {"max_size": gate.complete_size, "special_uniques_found": gate.found,
+            "searched_size": gate.max_size, "bounded": gate.bounded,
+            "triples_searched_among": list(gate.triple_columns),
             "outcome": "repaired" if gate.found else "none_found",
             "cells_suppressed": dict(sorted(gate.repaired_cells.items())),
             "records_removed": len(gate.dropped),

@@ -20,18 +20,22 @@ pipeline then makes them more general and tries again).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from intake.exchange.analysis.anonymize import msu
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 
 Ids = npt.NDArray[np.int64]
 #: The largest size of a column set searched for a minimal sample unique.
-DEFAULT_SIZE = 2
+DEFAULT_SIZE = 3
+#: Cells (rows × sets of three columns) one search of triples may count: n × C(w, 3) for
+#: the w columns it covers (msu.width_for). Beyond, it covers the w columns with the most
+#: rare values and the outcome says the search was ``bounded``.
+TRIPLE_CELLS = 4_000_000
 
 
 @dataclass
@@ -47,6 +51,16 @@ class GateOutcome:
     #: quasi-identifiers made more general than the search's node to pass the gate
     raised: list[str] = field(default_factory=list)
     max_size: int = DEFAULT_SIZE
+    #: the search of triples covered only the columns with the most rare values
+    #: (TRIPLE_CELLS): not every set of three columns was searched
+    bounded: bool = False
+    #: when bounded: the columns the last full search of triples covered
+    triple_columns: list[str] = field(default_factory=list)
+
+    @property
+    def complete_size(self) -> int:
+        """The largest size of the sets searched over every released column."""
+        return min(self.max_size, 2) if self.bounded else self.max_size
 
     @property
     def repaired(self) -> int:
@@ -61,106 +75,135 @@ def _codes(values: Sequence[str]) -> tuple[Ids, int]:
     return np.asarray([c if c >= 0 else radix - 1 for c in codes], dtype=np.int64), radix
 
 
-def _unique_rows(matrix: Sequence[Ids], radices: Sequence[int], combo: tuple[int, ...]
-                 ) -> Ids:
-    """The rows alone on the columns ``combo`` (rows with ``*`` there never count: ``*``
-    is the last code of a column)."""
-    key = matrix[combo[0]]
-    valid = key != radices[combo[0]] - 1
-    space = radices[combo[0]]
-    for col in combo[1:]:
-        key = key * radices[col] + matrix[col]
-        valid = valid & (matrix[col] != radices[col] - 1)
-        space *= radices[col]
-    if space <= 1 << 22:
-        counts = np.bincount(key, minlength=space)
-        return np.flatnonzero((counts[key] == 1) & valid)
-    _uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    return np.flatnonzero((counts[inverse.reshape(-1)] == 1) & valid)
-
-
 def special_uniques(matrix: Sequence[Ids], radices: Sequence[int],
                     max_size: int = DEFAULT_SIZE, protected: frozenset[int] = frozenset(),
                     touched: set[int] | None = None) -> dict[int, tuple[int, ...]]:
-    """Row → the first minimal sample unique found for it (a tuple of column indexes),
-    over sets of up to ``max_size`` columns. Sets of ``protected`` columns only (the
-    quasi-identifiers: every row shares them with k − 1 others) are skipped; with
-    ``touched``, only sets holding one of those columns are searched (a suppressed cell
-    only makes rows unique on sets that hold its column)."""
-    found: dict[int, tuple[int, ...]] = {}
-    unique_on: dict[tuple[int, ...], Ids] = {}
-    for size in range(1, max_size + 1):
-        for combo in itertools.combinations(range(len(matrix)), size):
-            if all(c in protected for c in combo):
-                continue
-            checked = touched is None or any(c in touched for c in combo)
-            if not checked and size == max_size:
-                continue
-            rows = _unique_rows(matrix, radices, combo)
-            if size < max_size:
-                unique_on[combo] = rows  # every row unique here, minimal or not
-            if not checked:
-                continue
-            for sub in itertools.combinations(combo, size - 1) if size > 1 else ():
-                hit = unique_on.get(sub)
-                if hit is not None and hit.size and rows.size:
-                    rows = rows[~np.isin(rows, hit)]
-            for row in rows.tolist():
-                found.setdefault(row, combo)
-    return found
+    """Row → its first minimal sample unique (a tuple of column indexes: the smallest,
+    then the first in column order), over sets of up to ``max_size`` (≤ 3) columns. Sets of
+    ``protected`` columns only (the quasi-identifiers: every row shares them with k − 1
+    others) are skipped; with ``touched``, only sets holding one of those columns are
+    searched (a suppressed cell only makes rows unique on sets that hold its column)."""
+    return msu.first(msu.search(matrix, radices, max_size, protected, touched))
+
+
+@dataclass
+class _State:
+    """The repair's working copy: codes per column (``*`` the last code) and radices."""
+
+    columns: Sequence[str]
+    rows: list[dict[str, str]]
+    matrix: list[Ids]
+    radices: list[int]
+    protected: set[str]
+    last_resort: set[str]
+    may_suppress: Callable[[int, str], bool] | None
+    drop: Callable[[int], list[int]] | None
+
+    def suppress(self, row: int, at: int, outcome: GateOutcome) -> None:
+        name = self.columns[at]
+        self.rows[row][name] = SUPPRESSED
+        self.matrix[at][row] = self.radices[at] - 1
+        outcome.repaired_cells[name] = outcome.repaired_cells.get(name, 0) + 1
+
+
+def _plain(state: _State, at: int) -> bool:
+    name = state.columns[at]
+    return name not in state.protected and name not in state.last_resort
+
+
+def _fix_row(state: _State, row: int, combos: list[tuple[int, ...]], outcome: GateOutcome,
+             touched: set[int], held: list[Ids]) -> None:
+    """Repair every MSU of ``row``: first the plain cell in most of them (greedy; of
+    those, the one whose value most rows hold: a ``*`` there leaves the fewest rows newly
+    alone), then, for an MSU with no plain column, an l-diverse cell that may go, else the
+    row goes. ``held``: per column, how many rows hold each code."""
+    remaining = combos
+    while remaining:
+        tally: dict[int, int] = {}
+        for combo in remaining:
+            for at in combo:
+                if _plain(state, at):
+                    tally[at] = tally.get(at, 0) + 1
+        if tally:
+            best = max(tally, key=lambda at: (tally[at], -held[at][state.matrix[at][row]], -at))
+        else:
+            names = [c for c in remaining[0] if state.columns[c] in state.last_resort]
+            allowed = [c for c in names if state.may_suppress is None
+                       or state.may_suppress(row, state.columns[c])]
+            if not allowed:
+                _drop_row(state, row, remaining[0], outcome, touched)
+                return
+            best = allowed[0]
+        state.suppress(row, best, outcome)
+        touched.add(best)
+        remaining = [c for c in remaining if best not in c]
+
+
+def _drop_row(state: _State, row: int, combo: tuple[int, ...], outcome: GateOutcome,
+              touched: set[int]) -> None:
+    """No cell of ``combo`` may go: remove the row (its class, if need be), or refuse."""
+    if row in outcome.dropped:
+        return
+    gone = state.drop(row) if state.drop is not None else []
+    if not gone:
+        outcome.refused = True  # go on: gather every blocking QI of this pass
+        outcome.blocking.extend(state.columns[i] for i in combo
+                                if state.columns[i] in state.protected
+                                and state.columns[i] not in outcome.blocking)
+        return
+    outcome.dropped.extend(gone)
+    for column, radix in zip(state.matrix, state.radices, strict=True):
+        column[gone] = radix - 1
+    touched.update(range(len(state.columns)))
+
+
+def _by_row(hits: msu.Hits) -> dict[int, list[tuple[int, ...]]]:
+    out: dict[int, list[tuple[int, ...]]] = {}
+    for row, combo in zip(hits.rows.tolist(), hits.combos.tolist(), strict=True):
+        out.setdefault(row, []).append(tuple(c for c in combo if c >= 0))
+    return out
 
 
 def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[str],
-           last_resort: set[str], max_size: int = DEFAULT_SIZE,
+           last_resort: set[str], max_size: int | None = None,
            may_suppress: Callable[[int, str], bool] | None = None,
-           drop: Callable[[int], list[int]] | None = None) -> GateOutcome:
+           drop: Callable[[int], list[int]] | None = None,
+           cells: int = TRIPLE_CELLS) -> GateOutcome:
     """Find special uniques over ``columns`` of ``rows`` and suppress cells (in place)
     until none is left; ``protected`` columns are never suppressed, ``last_resort`` ones
     only when the unique has no other column and ``may_suppress(row, column)`` (the
     row's class stays diverse); failing that, ``drop(row)`` removes the row (or its whole
     class, when the class would miss k or l without it) within its budget. ``refused`` when
-    none of this is possible."""
+    none of this is possible. Each search of triples counts at most ``cells`` cells
+    (``bounded`` when that does not cover every column)."""
+    max_size = DEFAULT_SIZE if max_size is None else max_size
+    outcome = GateOutcome(0, max_size=max_size)
     if not rows or not columns:
-        return GateOutcome(0, max_size=max_size)
-    outcome: GateOutcome | None = None
+        return outcome
     pairs = [_codes([row[c] for row in rows]) for c in columns]
-    matrix = [p[0] for p in pairs]
-    radices = [p[1] for p in pairs]
+    state = _State(columns, rows, [p[0] for p in pairs], [p[1] for p in pairs], protected,
+                   last_resort, may_suppress, drop)
     shielded = frozenset(i for i, c in enumerate(columns) if c in protected)
     touched: set[int] | None = None
+    first = True
     while True:
-        found = special_uniques(matrix, radices, max_size, shielded, touched)
-        if outcome is None:
-            outcome = GateOutcome(len(found), max_size=max_size)
+        hits = msu.search(state.matrix, state.radices, max_size, shielded, touched, cells)
+        outcome.bounded |= hits.bounded
+        if hits.bounded and touched is None and hits.covered is not None:
+            outcome.triple_columns = [columns[i] for i in hits.covered]
+        found = _by_row(hits)
+        if first:
+            outcome.found, first = len(found), False
         if not found and touched is not None:
             touched = None  # a row's other uniques, on columns not touched: search all
             continue
         if not found:
             return outcome
         touched = set()
-        for row, combo in found.items():
-            names = [columns[i] for i in combo if columns[i] not in protected]
-            plain = [c for c in names if c not in last_resort]
-            allowed = [c for c in names if c in last_resort and (
-                may_suppress is None or may_suppress(row, c))]
-            choice: str | None = (plain or allowed or [None])[0]  # type: ignore[list-item]
-            if choice is None:
-                gone = drop(row) if drop is not None and row not in outcome.dropped else []
-                if not gone and row not in outcome.dropped:
-                    outcome.refused = True  # go on: gather every blocking QI of this pass
-                    outcome.blocking.extend(columns[i] for i in combo
-                                            if columns[i] in protected
-                                            and columns[i] not in outcome.blocking)
-                    continue
-                outcome.dropped.extend(gone)
-                for column, radix in zip(matrix, radices, strict=True):
-                    column[gone] = radix - 1
-                touched.update(range(len(columns)))
-                continue
-            rows[row][choice] = SUPPRESSED
-            at = columns.index(choice)
-            matrix[at][row] = radices[at] - 1
-            touched.add(at)
-            outcome.repaired_cells[choice] = outcome.repaired_cells.get(choice, 0) + 1
+        held = [np.bincount(c, minlength=r) for c, r in zip(state.matrix, state.radices,
+                                                             strict=True)]
+        for row, combos in found.items():
+            if row not in outcome.dropped:
+                _fix_row(state, row, combos, outcome, touched, held)
         if outcome.refused:
             return outcome

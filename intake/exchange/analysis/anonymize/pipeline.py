@@ -48,8 +48,9 @@ if TYPE_CHECKING:  # the search needs numpy: imported when an export runs, not w
     from intake.exchange.analysis.anonymize.gate import GateOutcome
     from intake.exchange.analysis.anonymize.verify import Achieved
 
-#: The largest size of a column set the final gate searches for a special unique.
-GATE_SIZE = 2
+#: The largest size of a column set the final gate searches for a special unique (sets
+#: of three within the gate's TRIPLE_CELLS budget: see gate.py).
+GATE_SIZE = 3
 #: Times the final gate may make the quasi-identifiers of a special unique it cannot
 #: repair one level more general before the release is refused.
 GATE_ATTEMPTS = 12
@@ -135,7 +136,7 @@ def anonymize(records: Iterable[Record], k: int = 5, l: float = 2,  # noqa: E741
               pseudonymizer: Pseudonymizer | None = None,
               should_stop: Callable[[], bool] | None = None, *,
               model: Model | None = None, columns: Collection[str] | None = None,
-              gate_size: int = GATE_SIZE) -> Result:
+              gate_size: int | None = None) -> Result:
     """The anonymized table of the records that may be exported; ``TargetsNotMet`` when no
     generalization reaches k and l within the limit, ``SpecialUniques`` when the final gate
     finds a unique it cannot repair. ``columns``: the released question and indicator
@@ -264,7 +265,7 @@ def _apply_local(rows: list[dict[str, str]], keep: Sequence[int], rescued: dict[
 
 
 def _gate(rows: list[dict[str, str]], keep: list[int], built: _Built, names: Sequence[str],
-          gate_size: int) -> tuple[GateOutcome, list[int]]:
+          gate_size: int | None) -> tuple[GateOutcome, list[int]]:
     """The final gate on the rows (repaired in place; rows it removes are dropped, with
     their records from ``keep``)."""
     from intake.exchange.analysis.anonymize import gate, verify
@@ -274,7 +275,8 @@ def _gate(rows: list[dict[str, str]], keep: list[int], built: _Built, names: Seq
     guard = verify.Guard(rows, qi_ids, built.l_attributes, built.k, built.l, built.model,
                          built.problem.budget, owned)
     checked = gate.repair([c for c in names if c != PSEUDONYM], rows, set(qi_ids),
-                          {q.id for q in built.l_attributes}, gate_size, guard.may_suppress,
+                          {q.id for q in built.l_attributes},
+                          GATE_SIZE if gate_size is None else gate_size, guard.may_suppress,
                           guard.drop)
     if checked.dropped and not checked.refused:
         gone = set(checked.dropped)
