@@ -77,10 +77,10 @@ def test_anonymizing_10000_records_in_process() -> None:
     assert result.records_out > 0 and result.k >= 5
 
 
-def _export(vault: Path, out: Path, env: dict[str, str]) -> float:
+def _export(vault: Path, out: Path, env: dict[str, str], *options: str) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "intake", "export", "--user", USER, "--vault",
-                    str(vault), "--out", str(out), "--passphrase-stdin"],
+                    str(vault), "--out", str(out), "--passphrase-stdin", *options],
                    input=PASSPHRASE + "\n", text=True, env=env, check=True,
                    capture_output=True, timeout=600)
     return time.perf_counter() - start
