@@ -30,7 +30,8 @@ class ImportingStore(RecordStore):
 
     def import_many(self, items: Sequence[tuple[Record, Mapping[str, Finding]]]) -> ImportResult:
         added = updated = skipped = history = 0
-        self._new_findings: list[tuple[str, int]] = []  # written in one call at the end
+        #: the findings of the rows this import adds, by rid: written in one call at the end
+        self._new_findings: dict[int, list[tuple[str, int]]] = {}
         with joined(self._conn):
             self._rowids = self.text.reserve(len(items))
             stored = self._stored_rows([record.id for record, _findings in items])
@@ -58,9 +59,9 @@ class ImportingStore(RecordStore):
                         "updated_at": record.updated_at, "answers": json_text(answers),
                         "meta": json_text(meta), "identity": identity})
                     history += 1
-            self._new_findings.sort()  # in the key's order: appended, not spread
-            self._conn.executemany("INSERT INTO record_findings (indicator, rid)"
-                                   " VALUES (?, ?)", self._new_findings)
+            self._conn.executemany(  # in the key's order: appended, not spread
+                "INSERT INTO record_findings (indicator, rid) VALUES (?, ?)",
+                sorted(row for rows in self._new_findings.values() for row in rows))
             self.text.touch()  # the index is written in the same transaction
         return ImportResult(added, updated, skipped, history)
 
@@ -101,9 +102,9 @@ class ImportingStore(RecordStore):
             self.text.remove(existing[2])
         values["text_rowid"] = self.text.add(id_answers, self._rowids)
         rid = self._upsert(values, existing[3] if existing else None)
-        if existing is None:
-            self._new_findings.extend((name, rid) for name, value in findings.items()
-                                      if value == Finding.PRESENT)
+        if existing is None or rid in self._new_findings:  # a row this import added
+            self._new_findings[rid] = [(name, rid) for name, value in findings.items()
+                                       if value == Finding.PRESENT]
         else:
             self._write_findings(rid, findings, new=False)
 
