@@ -20,6 +20,10 @@ from PySide6.QtWidgets import QRadioButton, QTreeWidgetItem, QWizard
 from pytestqt.qtbot import QtBot
 
 from intake import i18n
+from intake.app import Gui
+from intake.domain.indicators import INDICATOR_IDS
+from intake.domain.questionnaire import QClass
+from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
 from intake.errors import Cancelled
 from intake.exchange.analysis.anonymize import profiles
@@ -34,6 +38,7 @@ from intake.ui.kit.vault_worker import VaultWorker
 from intake.vault.vault import Vault
 from tests.conftest import USER, opened_copy, vault_with
 from tests.ui.conftest import TASK_TIMEOUT_MS
+from tests.ui.helpers import unlock
 
 POPULATION = 150
 LEFT = Qt.MouseButton.LeftButton
@@ -50,13 +55,13 @@ def exportable(n: int) -> list[Record]:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return vault_with(tmp_path_factory.mktemp("profiles") / "vault", exportable(POPULATION))
 
 
 @pytest.fixture
-def vault(template: Path, tmp_path: Path) -> Iterator[Vault]:
-    with opened_copy(template, tmp_path) as opened:
+def vault(template_vault: Path, tmp_path: Path) -> Iterator[Vault]:
+    with opened_copy(template_vault, tmp_path) as opened:
         yield opened
 
 
@@ -194,14 +199,34 @@ def test_the_comparison_has_the_figures_of_prepare(
     for choice in page.choices:
         settings = page.settings_for(choice)
         assert settings is not None and settings.columns == page.columns_of(choice)
-        expected = Figures.of(service.prepare(settings).result)
+        expected = figures_of(service, settings)
+        if isinstance(expected, BaseException):  # refused: said so, with the reason
+            outcome = comparison.outcome(choice)
+            assert type(outcome) is type(expected), choice
+            assert comparison.row_texts(choice)[0] == "cannot be released"
+            assert comparison.table.item(page.choices.index(choice), 1).toolTip() != ""
+            continue
         assert comparison.outcome(choice) == expected, choice
         assert comparison.row_texts(choice) == expected.texts()
         seen.add((expected.columns, expected.quasi_identifiers))
-    assert len(seen) >= len(profiles.PROFILES)  # the choices really differ
-    everything = service.prepare(ExportSettings()).result  # columns=None: every column
-    assert comparison.outcome("everything") == Figures.of(everything)
-    assert set(everything.columns) - {"pseudonym"} == export_profiles.ALL_COLUMNS  # the tree
+    assert len(seen) >= 3  # the choices really differ
+    everything = figures_of(service, ExportSettings())  # columns=None: every column
+    assert repr(comparison.outcome("everything")) == repr(everything)
+    try:  # the tree holds every column the anonymization releases
+        released = set(service.prepare(ExportSettings()).result.columns) - {"pseudonym"}
+    except Exception:  # noqa: BLE001 (refused above: the questionnaire's rule, then)
+        released = {q.id for q in QUESTIONNAIRE.questions() if not q.restricted and q.cls in (
+            QClass.QUASI, QClass.SENSITIVE, QClass.OPERATIONAL)} | {
+            f"ilo.{i}" for i in INDICATOR_IDS}
+    assert export_profiles.ALL_COLUMNS == released
+    assert comparison.outcome(profiles.DEFAULT_PROFILE) is not None
+
+
+def figures_of(service: ExportService, settings: ExportSettings) -> Figures | BaseException:
+    try:
+        return Figures.of(service.prepare(settings).result)
+    except Exception as error:  # noqa: BLE001 (the comparison shows it as refused)
+        return error
 
 
 class HeldExports(ExportService):
@@ -238,6 +263,35 @@ def test_closing_the_wizard_stops_the_comparison(
     wizard.close()
     qtbot.waitUntil(lambda: not tasks.busy, timeout=TASK_TIMEOUT_MS)
     assert service.outcome == ["cancelled"] and service.calls == 1  # no other choice begun
+
+
+def test_locking_on_the_page_stops_the_comparison(qtbot: QtBot, filled_gui: Gui) -> None:
+    window = filled_gui.window
+    unlock(qtbot, filled_gui)
+    window.export_action.trigger()
+    wizard = window.export_wizard
+    assert wizard is not None
+    page = to_release(qtbot, wizard)
+    assert page.comparison.comparing
+    state = wizard.state
+    window.lock_action.trigger()
+    assert not filled_gui.session.unlocked and not window.tasks.busy
+    assert state.closed and page.comparison.running is None
+    qtbot.waitUntil(lambda: not shiboken6.isValid(wizard), timeout=5_000)
+
+
+def test_back_from_the_preview_finishes_the_comparison(
+        qtbot: QtBot, make_wizard: Make) -> None:
+    wizard, _tasks = make_wizard()
+    page = to_release(qtbot, wizard)
+    next_page(qtbot, wizard)  # at once: the comparison is stopped, the preview runs
+    assert page.comparison.running is None or page.comparison.stopping
+    qtbot.waitUntil(lambda: not wizard.preview_page.running, timeout=TASK_TIMEOUT_MS)
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.BackButton), LEFT)
+    assert wizard.currentId() == RELEASE
+    qtbot.waitUntil(lambda: not page.comparison.comparing, timeout=4 * TASK_TIMEOUT_MS)
+    assert all(page.comparison.outcome(c) is not None for c in page.choices)  # up to date
+    assert "stopped" not in {page.comparison.row_texts(c)[0] for c in page.choices}
 
 
 def test_stop_and_compare_again(qtbot: QtBot, make_wizard: Make, vault: Vault) -> None:

@@ -245,10 +245,7 @@ class ReleasePage(QWizardPage):
         self.completeChanged.emit()
         self.comparison.changed(FREE)
 
-    # -- the comparison -------------------------------------------------------------------
-    def initializePage(self) -> None:
-        self.comparison.compare()
-
+    # -- the comparison (started by the wizard whenever the page is shown) ----------------
     def cleanupPage(self) -> None:
         self.comparison.stop()
 

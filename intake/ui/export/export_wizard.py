@@ -304,6 +304,7 @@ class ExportWizard(QWizard):
                               (QUOTES, self.quotes_page), (WRITE, self.write_page)):
             self.setPage(page_id, page)
         self.setStartId(RECORDS)
+        self.currentIdChanged.connect(self._page_changed)
         self._lock = QShortcut(QKeySequence("Ctrl+L"), self)
         self._lock.setContext(Qt.ShortcutContext.WindowShortcut)
         self._lock.activated.connect(self.lock_requested)
@@ -334,6 +335,10 @@ class ExportWizard(QWizard):
             self.release_page.base = settings
             self.state.settings = replace(settings, columns=self.release_page.columns())
         super().initializePage(page_id)
+
+    def _page_changed(self, page_id: int) -> None:
+        if page_id == RELEASE:  # also back from the preview: finish what was stopped
+            self.release_page.comparison.compare()
 
     def release(self) -> None:
         """Stop running work and drop every prepared row and quote (close, lock)."""

@@ -146,6 +146,11 @@ class Comparison(QWidget):
     def comparing(self) -> bool:
         return self.running is not None or bool(self._queue) or self._timer.isActive()
 
+    @property
+    def stopping(self) -> bool:
+        """Stopped, with the last preparation still to return ``Cancelled``."""
+        return self.running is not None and self._stop.is_set()
+
     def row_texts(self, choice: str) -> list[str]:
         return [item.text() for item in self._items[self.choices.index(choice)][1:]]
 
@@ -219,6 +224,7 @@ class Comparison(QWidget):
         self.button.setText(_("Stop") if self.comparing else _("Compare again"))
         self.button.setEnabled(not self._state.closed)
         self.status.setText(
+            _("Stopping…") if self.stopping else
             _("Comparing the choices on the selected testimonies. Nothing is written.")
             if self.comparing else _("Each choice computed with the records and targets you "
                                      "set. Nothing is written."))
