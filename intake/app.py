@@ -6,18 +6,22 @@ Nothing else builds these objects; tests build the same graph on a temporary fol
 (:mod:`intake.supervisor`, which imports neither Qt nor the vault: hence the imports inside
 the functions here), which runs the window in session processes started as ``--session R W``
 (:func:`session_main`): locked means empty, a lock ends the process that held the vault.
+
+Issue 17: this module is the first the supervisor and every session import, so it imports
+nothing but ``os`` and ``sys`` (not even :mod:`typing` or the supervisor: a session has no
+use for either).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
-from intake.supervisor import SESSION_FLAG
-
+#: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (mypy reads it the same way).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -28,6 +32,8 @@ if TYPE_CHECKING:
     from intake.ui.shell.main_window import MainWindow
     from intake.vault.kdf import KdfPolicy
 
+#: As :data:`intake.supervisor.SESSION_FLAG` (not imported: a session does not need it).
+SESSION_FLAG = "--session"
 #: Set to 1 by the packaging smoke test: report the first screen (its name, the language and
 #: whether Qt's own strings are translated; never anything from the vault) and quit.
 SMOKE_TEST_VARIABLE = "INTAKE_SMOKE_TEST"

@@ -5,26 +5,32 @@ translated where they are shown, with ``_()``; nothing calls ``_()`` at import t
 translation whose placeholders differ from its source is dropped when the catalog loads
 (the English text is shown instead), so a bad translation can never break a format call.
 Dates and times are not formatted here but in :mod:`intake.dates` (one style per kind).
+
+Issue 17: the window's catalog is read with the standard library's :mod:`gettext` (what
+Babel's ``Translations`` is built on; PySide6 imports it anyway), so the unlock window's
+start imports no Babel: its locale data, dates and numbers are imported by the first
+format call, and :func:`load_translations` (a catalog for a file, not the window) imports
+Babel's ``Translations`` when called.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import gettext
 import logging
 import re
 import string
 from collections import Counter
-from collections.abc import Mapping
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-from babel import Locale
-from babel import dates as babel_dates
-from babel import numbers as babel_numbers
-from babel.support import NullTranslations, Translations
+from typing import TYPE_CHECKING, Any
 
 from intake.paths import translations_dir
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from decimal import Decimal
+
+    from babel import Locale
+    from babel.support import NullTranslations
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +47,7 @@ class _Active:
     """The catalog in use. gettext is process-wide by nature; this is its one home."""
 
     language: str = DEFAULT_LANGUAGE
-    translations: NullTranslations = NullTranslations()
+    translations: gettext.NullTranslations = gettext.NullTranslations()
 
 
 def N_(message: str) -> str:
@@ -62,6 +68,8 @@ def current_language() -> str:
 
 
 def current_locale() -> Locale:
+    from babel import Locale
+
     return Locale.parse("ko_KR" if _Active.language == "ko" else "en_US")
 
 
@@ -80,8 +88,8 @@ def placeholders(text: str) -> Counter[str]:
     return fields
 
 
-def _drop_bad_translations(translations: Translations) -> int:
-    catalog: dict[Any, str] = translations._catalog  # gettext's own table
+def _drop_bad_translations(translations: gettext.GNUTranslations) -> int:
+    catalog: dict[Any, str] = translations._catalog  # type: ignore[attr-defined]  # gettext
     bad = []
     for key, translated in catalog.items():
         source = key[0] if isinstance(key, tuple) else key
@@ -95,7 +103,10 @@ def _drop_bad_translations(translations: Translations) -> int:
 
 
 def load_translations(language: str, directory: Path | None = None) -> NullTranslations:
-    """The catalog for ``language`` (English needs none), with bad entries dropped."""
+    """The catalog for ``language`` (English needs none), with bad entries dropped: Babel's
+    ``Translations``, as the files' writers take it."""
+    from babel.support import NullTranslations, Translations
+
     if language == "en":
         return NullTranslations()
     loaded = Translations.load(str(directory or translations_dir()), [language], DOMAIN)
@@ -108,10 +119,29 @@ def load_translations(language: str, directory: Path | None = None) -> NullTrans
     return loaded
 
 
+def window_translations(language: str, directory: Path | None = None
+                        ) -> gettext.NullTranslations:
+    """The catalog for ``language`` read by :mod:`gettext` (the same file and table as
+    :func:`load_translations`, bad entries dropped too), without importing Babel."""
+    if language == "en":
+        return gettext.NullTranslations()
+    found = (directory or translations_dir()) / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    try:
+        with found.open("rb") as handle:
+            loaded = gettext.GNUTranslations(handle)
+    except OSError:
+        log.warning("no compiled catalog for language %s; showing English", language)
+        return gettext.NullTranslations()
+    dropped = _drop_bad_translations(loaded)
+    if dropped:
+        log.warning("dropped %d translations whose placeholders differ from the source", dropped)
+    return loaded
+
+
 def set_language(language: str, directory: Path | None = None) -> None:
     if language not in LANGUAGES:
         raise ValueError(f"unsupported language: {language}")
-    _Active.translations = load_translations(language, directory)
+    _Active.translations = window_translations(language, directory)
     _Active.language = language
 
 
@@ -125,10 +155,16 @@ def language_from_environment(env: Mapping[str, str]) -> str:
 
 
 def format_number(value: int | float | Decimal) -> str:
+    from babel import numbers as babel_numbers
+
     return babel_numbers.format_decimal(value, locale=current_locale())
 
 
 def format_duration_seconds(seconds: float) -> str:
+    import datetime as dt
+
+    from babel import dates as babel_dates
+
     return babel_dates.format_timedelta(
         dt.timedelta(seconds=seconds), threshold=2, locale=current_locale()
     )

@@ -18,21 +18,29 @@ is reaped and a new standby is started once the window is up. Quitting stops the
 and exits with the session's status; a session that dies without a word (a crash) ends the
 supervisor with its status too: nothing is restarted in a loop. Every process stays in the
 supervisor's process group.
+
+Issue 17 (a start like Qt's): the first session is what the user waits for, so it is
+started before anything else here: this module imports only what starting a process needs
+(``json`` comes with the first message, :mod:`intake.hardening` right after the start;
+this process never holds a secret, and a session hardens itself before it reads anything).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import selectors
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
-from types import FrameType
-from typing import Any
 
-from intake.hardening import harden_process
+#: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (mypy reads it the same way).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import FrameType
+    from typing import Any
+
+    Message = dict[str, Any]
 
 SESSION_FLAG = "--session"
 # session -> supervisor
@@ -44,14 +52,16 @@ EXIT_WAIT_S = 10.0
 #: A standby that dies before it was used is started again at most this many times.
 STANDBY_RETRIES = 2
 
-Message = dict[str, Any]
-
 
 def encode(kind: str, **fields: object) -> bytes:
+    import json
+
     return (json.dumps({"kind": kind, **fields}) + "\n").encode("utf-8")
 
 
 def decode(line: bytes) -> Message:
+    import json
+
     try:
         message = json.loads(line.decode("utf-8"))
     except ValueError:
@@ -234,13 +244,16 @@ class Supervisor:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``intake`` without a command: start the window through a supervisor."""
-    harden_process()
+    """``intake`` without a command: start the window through a supervisor (the first
+    session first, then this process's hardening: it holds no secret)."""
     supervisor: Supervisor | None = None
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, _raise_stopped)
     try:
         supervisor = Supervisor()
+        from intake.hardening import harden_process
+
+        harden_process()
         return supervisor.run()
     except _Stopped as stopped:
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):

@@ -2,6 +2,10 @@
 
 Nothing here writes to an existing vault: finding the files, taking the lock and parsing
 the key file all happen before any key work, and fail with a typed error.
+
+The key file's reader (and with it ``cryptography``) is imported by :func:`prepare`, when a
+vault is opened: asking whether a vault exists is all the unlock window's start needs
+(issue 17).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from intake.atomic import fsync_dir
 from intake.errors import (
@@ -20,9 +25,10 @@ from intake.errors import (
     VaultNotFound,
     VaultNotWritable,
 )
-from intake.vault import keyslots
-from intake.vault.keyslots import KeySlotFile
 from intake.vault.lockfile import LockBusy, LockNotWritable, VaultLock
+
+if TYPE_CHECKING:
+    from intake.vault.keyslots import KeySlotFile
 
 KEYSLOTS_NAME = "keyslots.json"
 DATABASE_NAME = "intake.db"
@@ -63,6 +69,8 @@ def acquire(files: VaultFiles) -> VaultLock:
 
 def prepare(folder: Path) -> tuple[VaultFiles, VaultLock, KeySlotFile]:
     """Find the vault's files, take the lock and read the key file; nothing is written."""
+    from intake.vault import keyslots
+
     files = VaultFiles(folder)
     if not folder.is_dir() or not files.exists():
         raise VaultNotFound(path=str(folder))

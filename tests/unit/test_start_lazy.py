@@ -1,0 +1,163 @@
+"""Issue 17, "start like Qt": what the unlock window's start no longer imports, and what stays.
+
+- A session process builds and shows the unlock window (``_application`` and ``build`` from
+  :mod:`intake.app`, offscreen, in Korean from ``LANG``) without Babel (the window's catalog
+  is read by :mod:`gettext`), without ``cryptography`` and the key file's reader (asking
+  whether a vault exists needs neither) and without the supervisor's module. The same
+  probe sees the modules that must be there (the catalog, the vault's files, the unlock
+  screen, Qt), the hardening already applied (no core dumps, not dumpable) and the screen's
+  strings in Korean. Its control formats a number, loads a file's catalog and reads the
+  key file after the window is up: then Babel, ``cryptography`` and the reader are found,
+  so the probe would see them if the start imported them.
+- The supervisor (``intake`` without a command) imports only the standard library and its
+  own two modules (and :mod:`intake.hardening`, stdlib only); the control shows the same
+  check flags a module of the application that imports a third-party package.
+- The real start, through the supervisor and its session (``python -m intake``, as the
+  start bench runs it), reports the unlock screen in Korean with Qt's strings in Korean.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from intake.vault.kdf import FLOOR, KdfPolicy
+from intake.vault.vault import Vault
+
+#: Not imported before the unlock window (a name and everything below it).
+LAZY = ("babel", "cryptography", "intake.vault.keyslots", "intake.vault.keyslot_model",
+        "intake.vault.kdf", "intake.supervisor")
+#: Imported by then: the probe sees the start's modules.
+PRESENT = ("gettext", "intake.i18n", "intake.vault.files", "intake.ui.screens.unlock",
+           "PySide6.QtWidgets")
+#: Imported once used, after the window is up (the control).
+USED = ("babel", "babel.numbers", "cryptography", "intake.vault.keyslots")
+
+PROBE = """
+import json, os, resource, sys
+from intake.app import _application, build
+app = _application(())
+gui = build(app, os.environ)
+gui.window.show()
+app.processEvents()
+screen = gui.window.screen_widget
+from PySide6.QtWidgets import QPushButton
+buttons = [b.text() for b in screen.findChildren(QPushButton)]
+if sys.argv[1:] == ["use"]:
+    from intake import i18n
+    from intake.vault.files import prepare
+    i18n.format_number(1234)
+    i18n.load_translations("ko")
+    _files, lock, _slots = prepare(gui.window.vault_folder)
+    lock.release()
+from intake.hardening import is_dumpable
+print(json.dumps({"screen": screen.objectName(), "language": gui.languages.language,
+                  "buttons": buttons, "dumpable": is_dumpable(),
+                  "core": resource.getrlimit(resource.RLIMIT_CORE)[1],
+                  "modules": sorted(sys.modules)}))
+"""
+
+
+def _matching(loaded: list[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(name for name in loaded
+                  if any(name == lazy or name.startswith(lazy + ".") for lazy in names))
+
+
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "INTAKE_HOME": str(home), "QT_QPA_PLATFORM": "offscreen",
+           "LANG": "ko_KR.UTF-8"}
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "INTAKE_SMOKE_TEST"):
+        env.pop(name, None)
+    return {**env, **extra}
+
+
+def probe(home: Path, *mode: str) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", PROBE, *mode], env=_env(home),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("start-lazy") / "home"
+    from intake.paths import app_paths
+
+    folder = app_paths({"INTAKE_HOME": str(home)}).default_vault
+    Vault.create(folder, "kim", "correct horse battery staple", KdfPolicy(FLOOR))[0].close()
+    return home
+
+
+@pytest.mark.timeout(240)
+def test_the_unlock_window_needs_neither_babel_nor_cryptography(home: Path) -> None:
+    shown = probe(home)
+    modules = shown["modules"]
+    assert isinstance(modules, list)
+    assert shown["screen"] == "unlock_screen"
+    assert _matching(modules, LAZY) == []
+    assert _matching(modules, PRESENT) == sorted(PRESENT)
+
+
+@pytest.mark.timeout(240)
+def test_the_lazy_start_is_hardened_and_in_korean(home: Path) -> None:
+    shown = probe(home)
+    assert shown["dumpable"] is False
+    assert shown["core"] == 0
+    assert shown["language"] == "ko"
+    buttons = shown["buttons"]
+    assert isinstance(buttons, list) and buttons
+    assert any(any("\uac00" <= ch <= "\ud7a3" for ch in text) for text in buttons), buttons
+
+
+@pytest.mark.timeout(240)
+def test_control_the_probe_sees_them_once_they_are_used(home: Path) -> None:
+    used = probe(home, "use")
+    modules = used["modules"]
+    assert isinstance(modules, list)
+    assert set(USED) <= set(_matching(modules, LAZY))
+
+
+SUPERVISOR_PROBE = """
+import json, sys
+import intake.app, intake.supervisor, intake.hardening
+for name in sys.argv[1:]:
+    __import__(name)
+print(json.dumps(sorted(sys.modules)))
+"""
+#: The application's modules the supervisor may import.
+SUPERVISOR_OWN = {"intake", "intake.app", "intake.supervisor", "intake.hardening",
+                  "__main__", "_distutils_hack"}  # the probe; setuptools' .pth in a venv
+
+
+def outside_stdlib(*also: str) -> list[str]:
+    """Modules the supervisor's imports load that are neither stdlib nor its own."""
+    done = subprocess.run([sys.executable, "-c", SUPERVISOR_PROBE, *also], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    return sorted(name for name in loaded if name not in SUPERVISOR_OWN
+                  and name.split(".")[0] not in sys.stdlib_module_names)
+
+
+def test_the_supervisor_imports_only_the_standard_library() -> None:
+    assert outside_stdlib() == []
+
+
+def test_control_the_check_sees_a_module_that_imports_a_package() -> None:
+    found = outside_stdlib("intake.paths")
+    assert "intake.paths" in found
+    assert "platformdirs" in found
+
+
+@pytest.mark.timeout(240)
+def test_the_real_start_shows_the_unlock_screen_in_korean(home: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "intake"], env=_env(home, INTAKE_SMOKE_TEST="1"),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.stdout.strip().splitlines()[0] == "intake: unlock screen shown (ko, Qt ko)"
+    assert done.returncode == 0, done.stderr[-2000:]
