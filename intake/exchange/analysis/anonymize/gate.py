@@ -1,21 +1,25 @@
 """The final gate before anything is written: special uniques over every released column
 (docs/export.md, "The final gate").
 
-A *minimal sample unique* (MSU, as in SUDA) is a set of at most ``max_size`` columns on
-which one row is alone, while no smaller subset of it singles the row out. Every released
-column takes part, quasi-identifier (Q or K) or not: a rare answer, or a rare pair of
-answers, is a fingerprint whoever holds it. ``*`` (suppressed) is no value: a row with ``*``
-in a column is never counted as matching, nor unique, on that column.
+A *minimal sample unique* (MSU, as in SUDA: see msu.py for the definition and how it is
+searched) is a set of at most ``max_size`` (3) columns on which one row is alone, while no
+smaller subset of it singles the row out. Every released column takes part,
+quasi-identifier (Q or K) or not: a rare answer, or a rare pair or triple of answers, is a
+fingerprint whoever holds it. ``*`` (suppressed) is no value: a row with ``*`` in a column
+is never counted as matching, nor unique, on that column. Sets of three are searched
+within a budget (``TRIPLE_CELLS``): beyond it, among the columns with the most rare
+values, and the outcome says the search was ``bounded`` (sets of one and two columns are
+always searched over every column).
 
-:func:`repair` removes them by local suppression: in each row that has an MSU, the cell of
-the MSU's column that costs least (never a quasi-identifier, whose ``*`` would move the row
-out of its k-class; an l-diverse answer only when nothing else is in the MSU) becomes
-``*``; repeated until no MSU is left (a pass after the first searches only the sets
-that hold a column just suppressed, then a full pass confirms). When a quasi-identifier
-alone would have to go, or an l-diverse cell would break l, the row is removed (its whole
-class if the class would miss k or l without it), up to the suppression limit; beyond it
-the pass is refused, naming the quasi-identifiers of the sets it could not repair (the
-pipeline then makes them more general and tries again).
+:func:`repair` removes them by local suppression: every MSU of a row is repaired in the same
+pass, greedily: the cell in most of the row's MSUs (of those, the rarest value) becomes
+``*`` — never a quasi-identifier, whose ``*`` would move the row out of its k-class; an
+l-diverse answer only when nothing else is in the MSU. Repeated until no MSU is left (a
+pass after the first searches only the sets that hold a column just suppressed, then a full
+pass confirms). When a quasi-identifier alone would have to go, or an l-diverse cell would
+break l, the row is removed (its whole class if the class would miss k or l without it), up
+to the suppression limit; beyond it the pass is refused, naming the quasi-identifiers of the
+sets it could not repair (the pipeline then makes them more general and tries again).
 """
 
 from __future__ import annotations
@@ -185,9 +189,10 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
                    last_resort, may_suppress, drop)
     shielded = frozenset(i for i, c in enumerate(columns) if c in protected)
     touched: set[int] | None = None
-    first = True
+    first, memo = True, msu.Memo()
     while True:
-        hits = msu.search(state.matrix, state.radices, max_size, shielded, touched, cells)
+        hits = msu.search(state.matrix, state.radices, max_size, shielded, touched, cells,
+                          memo)
         outcome.bounded |= hits.bounded
         if hits.bounded and touched is None and hits.covered is not None:
             outcome.triple_columns = [columns[i] for i in hits.covered]

@@ -1,11 +1,12 @@
 """Minimal sample uniques (MSUs) of sizes 1 to 3 over a codes matrix, for the final gate.
 
 Definitions as in SUDA (Elliot, Manning, Ford 2002, "A computational algorithm for
-handling the special uniques problem") and sdcMicro's ``suda2`` (Manning, Haglin, Keane
-2008, "A recursive search algorithm for statistical disclosure assessment"; sdcMicro
-documentation of ``suda2``: "a sample unique is a combination of values that occurs only
-once in the data; it is minimal when no subset of it is itself unique"): a set of columns
-is an MSU of a row when the row is the only one holding its values on the set and on no
+handling the special uniques problem", IJUFKS 10(5)) and its successor SUDA2 (Manning,
+Haglin, Keane 2008, "A recursive search algorithm for statistical disclosure assessment",
+DMKD 16(2)), which sdcMicro's ``suda2()`` and the Java library de.linearbits.suda2
+implement, and the issue asks for: a sample unique is a combination of values held by one
+row only; it is minimal (an MSU) when no proper subset of it is unique. Here a set of
+columns is an MSU of a row when the row is the only one holding its values on the set and on no
 proper subset of it. ``*`` (the last code of a column) is no value: a row with ``*`` in a
 column never matches nor is unique on a set holding the column.
 
@@ -73,18 +74,32 @@ def _batch(table: _Table, key: Ids, space: int, cols: Ids | slice) -> Mask:
     return (counts == 1) & table.valid[cols]
 
 
-def _table(codes: npt.NDArray[np.int64], radices: Ids, width: int) -> _Table:
+@dataclass
+class Memo:
+    """What one repair's searches share: the column order and the triples' width (fixed
+    at the first search, so every search covers the same columns), and the pairs' uniques
+    among those columns (a pair neither of whose columns was touched keeps its counts)."""
+
+    order: Ids | None = None
+    width: int = 0
+    pair_alone: Mask | None = None
+
+
+def _table(codes: npt.NDArray[np.int64], radices: Ids, width: int, memo: Memo) -> _Table:
     m, n = codes.shape
     valid = codes != (radices - 1)[:, None]
     alone = np.stack([_counts_of(c, int(r)) == 1 for c, r in zip(codes, radices, strict=True)])
     alone &= valid
-    return _Table(codes, radices, valid, alone, np.zeros((width, width, n), dtype=np.bool_))
+    if memo.pair_alone is None or memo.pair_alone.shape != (width, width, n):
+        memo.pair_alone = np.zeros((width, width, n), dtype=np.bool_)
+    return _Table(codes, radices, valid, alone, memo.pair_alone)
 
 
-def _small(table: _Table, shielded: Mask, marked: Mask | None, max_size: int, width: int
-           ) -> list[tuple[Ids, Ids]]:
+def _small(table: _Table, shielded: Mask, marked: Mask | None, max_size: int, width: int,
+           fresh: bool) -> list[tuple[Ids, Ids]]:
     """MSUs of one and two columns, as (rows, combos) chunks; fills ``pair_alone`` for
-    the ``width`` first columns on the way."""
+    the ``width`` first columns on the way (when not ``fresh``, only the pairs that hold a
+    ``marked`` column: the others' counts have not changed)."""
     m = table.codes.shape[0]
     out: list[tuple[Ids, Ids]] = []
     for col in range(m):
@@ -96,7 +111,10 @@ def _small(table: _Table, shielded: Mask, marked: Mask | None, max_size: int, wi
         asked = ~(shielded[a] & shielded[others])
         if marked is not None and not marked[a]:
             asked &= marked[others]
-        cols = others[asked | (others < width)] if a < width else others[asked]
+        block = others < width
+        if not fresh and marked is not None:
+            block &= marked[a] | marked[others]
+        cols = others[asked | block] if a < width else others[asked]
         if not cols.size:
             continue
         pair = _batch(table, table.codes[a], int(table.radices[a]), cols) & table.valid[a]
@@ -167,23 +185,28 @@ def _risk_order(matrix: Sequence[Ids], radices: Sequence[int]) -> Ids:
 
 def search(matrix: Sequence[Ids], radices: Sequence[int], max_size: int,
            protected: frozenset[int] = frozenset(), touched: set[int] | None = None,
-           cells: int = 1 << 62) -> Hits:
+           cells: int = 1 << 62, memo: Memo | None = None) -> Hits:
     """Every MSU of up to ``max_size`` (≤ 3) columns, except sets of ``protected`` columns
     only and, with ``touched``, sets holding none of those columns. Triples are searched
     among the :func:`width_for` columns first in :func:`_risk_order` (``bounded`` when
-    that is not all of them)."""
+    that is not all of them). A ``memo`` carries the order and the pairs' uniques from one
+    search to the next of the same rows (``touched``: the columns changed since)."""
     if max_size > 3:
         raise ValueError("the gate searches sets of at most 3 columns")
     empty = Hits(np.zeros(0, dtype=np.int64), np.zeros((0, 3), dtype=np.int64))
     if not len(matrix) or max_size < 1:
         return empty
-    order = _risk_order(matrix, radices)
+    memo = memo if memo is not None else Memo()
+    fresh = memo.order is None
+    if memo.order is None:
+        memo.order = _risk_order(matrix, radices)
+        memo.width = width_for(len(matrix[0]), len(matrix), cells) if max_size >= 3 else 0
+    order, width = memo.order, memo.width
     codes = np.stack([np.asarray(matrix[i], dtype=np.int64) for i in order])
-    width = width_for(codes.shape[1], len(order), cells) if max_size >= 3 else 0
-    table = _table(codes, np.asarray(radices, dtype=np.int64)[order], width)
+    table = _table(codes, np.asarray(radices, dtype=np.int64)[order], width, memo)
     shielded = np.asarray([int(i) in protected for i in order], dtype=np.bool_)
     marked = None if touched is None else np.asarray([int(i) in touched for i in order])
-    chunks = _small(table, shielded, marked, max_size, width)
+    chunks = _small(table, shielded, marked, max_size, width, fresh or marked is None)
     spent, bounded, covered = 0, False, None
     if max_size >= 3:
         more, spent = _triples(table, shielded, marked, width)
