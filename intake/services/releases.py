@@ -5,13 +5,20 @@ it who was added or withdrawn in between. This service keeps the release ledger
 (:mod:`intake.vault.release_ledger`) and refuses a release whose difference from any
 earlier one would single someone out, in the spirit of m-invariance:
 
-- an anonymized table: the persons added since an earlier table release of the same
-  columns (the same purpose profile), grouped by their released quasi-identifiers in the
-  new release, and those withdrawn (or suppressed this time), grouped as they were
-  released, must each form groups of at least k (the larger of the two releases' k).
-  Releases of different profiles are not compared: their rows share only some columns at
-  different levels, and comparing them would refuse every second profile over the few
-  records each suppresses differently (a known gap: docs/export.md);
+- an anonymized table, compared with every earlier table release whatever its profile:
+  the changes of the data since (records added, withdrawn, deleted or forgotten, and
+  edited: an edited record whose released content differs is a withdrawal plus an
+  addition), grouped by their released quasi-identifiers (the added as released now, the
+  withdrawn as then) must form groups of at least k (the larger of the two releases' k).
+  With the same profile the group is the whole class, and the released content is the
+  row (a keyed digest, :func:`intake.vault.release_ledger.row_digest`); with another, the
+  group is the values of the quasi-identifiers both released, and an edit is seen on
+  those of them that every unchanged record released alike. What is a change of the data
+  is told by the ledger's population: the records and revisions the vault held when the
+  earlier release was written. A record the vault held unchanged that one release
+  suppressed and the other kept is no change: without this, every second profile was
+  refused over the records each suppresses differently; with it, the four profiles
+  released in a row on the same data all pass (docs/export.md);
 - statistics: the persons added or withdrawn since earlier statistics must number at least
   :data:`STATISTICS_K` in each period, sector group and federal district they touch (the
   statistics break the indicators down by each), so that a cell that moves is the work of
@@ -22,6 +29,21 @@ itself; linking duplicate testimonies is a later issue). A testimony that now re
 person in place of another is a withdrawal plus an addition. The ledger row is written in
 the same transaction as the release's EXPORTED audit entry, after the files; if that
 transaction fails the files are removed.
+
+Why a digest of the released row, and why keyed: the revision alone would count an edit
+of anything (a name, a note, an answer the profile does not release) as a change and
+refuse for nothing, and would not tell an edit that leaves the released row as it was;
+the row is exactly what the state puts side by side. An edit is a change when both the
+record's revision and its released content moved (another lattice node changes every
+row but no record). The digest is an HMAC under a key derived from the database key: a
+plain hash of a row of small-domain answers could be matched against the released file
+by anyone who reads the ledger, telling which released row is which record.
+
+Limits: an edit of a shared column that is not a quasi-identifier (an indicator, a wage
+band) between releases of different profiles is not seen (the ledger keeps the digest of
+the whole row, not of each column); statistics count members, not their answers, so an
+edit is not a change for them; the population is read when the release is written, so a
+record edited between the preview and the writing counts as unchanged since.
 """
 
 from __future__ import annotations
@@ -129,26 +151,30 @@ class ReleaseService:
                     quasi_identifiers: Sequence[str], k: int,
                     columns: Collection[str] | None = None) -> list[Member]:
         """The members of a new table release of ``columns`` (a profile; None: every
-        column); ``DifferencingRefused`` when its
-        difference from an earlier table release would single someone out (of the same
-        profile: on the whole class; of another: :func:`_across_profiles`)."""
+        column); ``DifferencingRefused`` when its difference from an earlier table
+        release would single someone out (:func:`_table_difference`)."""
         key = release_ledger.digest_key(self.vault._require_keys().dbk)
+        classes: dict[tuple[str, ...], tuple[str, str]] = {}  # values → (class, quasi)
         new = {}
         for record_id, row in zip(record_ids, rows, strict=True):
             person = person_of(record_id)
+            values = tuple(row[q] for q in quasi_identifiers)
+            if values not in classes:
+                classes[values] = (class_of(values),
+                                   canonical(dict(zip(quasi_identifiers, values, strict=True))))
             released = {c: v for c, v in row.items() if c != PSEUDONYM}
-            new[person] = Member(person, record_id,
-                                 class_of([row[q] for q in quasi_identifiers]),
-                                 release_ledger.row_digest(key, released),
-                                 canonical({q: row[q] for q in quasi_identifiers}))
+            new[person] = Member(person, record_id, classes[values][0],
+                                 release_ledger.row_digest(key, released), classes[values][1])
         conn = self.vault.connection()
         now = release_ledger.population(conn)
         for release in release_ledger.releases(conn, ANONYMIZED):
             need = max(k, int(release.parameters.get("k", k)))
+            then = release_ledger.population(conn, release.seq)
+            if then and then == now and not release_ledger.forgotten(conn, release.seq):
+                continue  # nothing changed in the vault since (a person is a record)
             old = {m.person: m for m in release_ledger.members(conn, release.seq)}
             changed, small = _table_difference(
-                release, old, new, quasi_identifiers, need,
-                (release_ledger.population(conn, release.seq), now), profile_of(columns))
+                release, old, new, quasi_identifiers, need, (then, now), profile_of(columns))
             if small:
                 raise DifferencingRefused(
                     release=release.seq, date=stamp_date_text(release.released_at),
@@ -237,7 +263,11 @@ def _table_difference(release: Release, old: Mapping[str, Member],
     if not same_profile and any(not m.quasi for m in old.values()):
         return 0, 0
     shared = sorted(set(release.columns) & set(quasi_identifiers))
-    comparable = [] if same_profile else _comparable(shared, old, new, then, now)
+    values: dict[str, dict[str, dict[str, str]]] = {"-": {}, "+": {}}
+    if not same_profile:  # the released values, read once
+        values = {"-": {p: json.loads(m.quasi) for p, m in old.items()},
+                  "+": {p: json.loads(m.quasi) for p, m in new.items()}}
+    comparable = [] if same_profile else _comparable(shared, old, new, values, then, now)
 
     def changed(record_id: str) -> bool:
         return not then or not record_id or then.get(record_id) != now.get(record_id)
@@ -245,7 +275,7 @@ def _table_difference(release: Release, old: Mapping[str, Member],
     def content_moved(a: Member, b: Member) -> bool:
         if same_profile:
             return bool(a.digest) and bool(b.digest) and a.digest != b.digest
-        x, y = json.loads(a.quasi), json.loads(b.quasi)
+        x, y = values["-"][a.person], values["+"][b.person]
         return any(x[c] != y[c] and SUPPRESSED not in (x[c], y[c]) for c in comparable)
 
     def moved(a: Member | None, b: Member | None) -> bool:
@@ -255,30 +285,29 @@ def _table_difference(release: Release, old: Mapping[str, Member],
 
     if same_profile:
         return _difference(old, new, _classes(old), _classes(new), k, moved)
-    return _difference(old, new, _on(shared, old), _on(shared, new), k, moved)
+    return _difference(old, new, _on(shared, values["-"]), _on(shared, values["+"]), k,
+                       moved)
 
 
 def _comparable(columns: Sequence[str], old: Mapping[str, Member],
-                new: Mapping[str, Member], then: Mapping[str, int],
+                new: Mapping[str, Member], values: Mapping[str, Mapping[str, dict[str, str]]],
+                then: Mapping[str, int],
                 now: Mapping[str, int]) -> list[str]:
     """The ``columns`` both releases released alike: every record unchanged in the vault
     and in both has the same value in each (or ``*`` in one), so the two were released at
     the same level and another value there is an edit. (The lattice node alone would not
     do: the same level of a column can follow other suppressions.)"""
-    both = [(json.loads(old[p].quasi), json.loads(m.quasi)) for p, m in new.items()
+    both = [(values["-"][p], values["+"][p]) for p, m in new.items()
             if p in old and old[p].record_id == m.record_id
             and then.get(m.record_id) == now.get(m.record_id)]
     return [c for c in columns
             if all(x[c] == y[c] or SUPPRESSED in (x[c], y[c]) for x, y in both)]
 
 
-def _on(columns: Sequence[str], members: Mapping[str, Member]) -> dict[str, tuple[str, ...]]:
+def _on(columns: Sequence[str],
+        values: Mapping[str, dict[str, str]]) -> dict[str, tuple[str, ...]]:
     """Each person's group: their released values of ``columns``."""
-    out: dict[str, tuple[str, ...]] = {}
-    for person, member in members.items():
-        values = json.loads(member.quasi)
-        out[person] = (canonical([values[c] for c in columns]),)
-    return out
+    return {p: ("\x1f".join(v[c] for c in columns),) for p, v in values.items()}
 
 
 def _classes(members: Mapping[str, Member]) -> dict[str, tuple[str, ...]]:

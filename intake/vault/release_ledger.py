@@ -119,6 +119,12 @@ def members(conn: Connection, release: int) -> list[Member]:
     return [Member(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
+def forgotten(conn: Connection, release: int) -> int:
+    """How many members of ``release`` were forgotten (:func:`forget`)."""
+    return int(conn.execute("SELECT count(*) FROM release_members"
+                            " WHERE release = ? AND record_id = ''", (release,)).fetchone()[0])
+
+
 def digest_key(database_key: bytes | bytearray) -> bytes:
     """The key of :func:`row_digest`: HKDF-SHA-256(database key, "intake release row v1")."""
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,

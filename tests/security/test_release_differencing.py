@@ -161,8 +161,11 @@ def test_adding_k_testimonies_of_one_class_is_released(vault: Vault, tmp_path: P
     assert all(n >= K for n in new_rows.values())  # no new row stands alone
 
 
-def test_profiles_are_compared_with_their_own_releases(vault: Vault,
-                                                      tmp_path: Path) -> None:
+def test_a_newcomer_is_refused_by_every_profile_released_before(vault: Vault,
+                                                               tmp_path: Path) -> None:
+    """Two profiles released on the same data (the second is compared with the first on
+    the columns they share, and passes); one newcomer: both are refused (more:
+    tests/unit/test_release_ledger_profiles.py)."""
     _release(vault, tmp_path / "first")
     service = ExportService(vault)
     wage_columns = PROFILES["wages"]
@@ -222,12 +225,17 @@ def test_a_failed_ledger_write_leaves_no_files_no_audit_no_row(
 
 
 def test_the_ledger_is_listed_without_record_ids(vault: Vault, tmp_path: Path) -> None:
+    from intake.dates import stamp_date_text
     from intake.services.releases import describe
 
     _release(vault, tmp_path / "first")
-    lines = [describe(r) for r in ReleaseService(vault).releases()]
+    releases = ReleaseService(vault).releases()
+    lines = [describe(r) for r in releases]
     ids = {r.id for r in ExportService(vault).records()}
     assert len(lines) == 1 and not any(i in lines[0] for i in ids)
+    # a local date, as the other listings show it, not the stored ISO time
+    assert stamp_date_text(releases[0].released_at) in lines[0]
+    assert releases[0].released_at not in lines[0]
     vault.role = Role.INTERVIEWER
     with pytest.raises(PermissionDenied):
         ReleaseService(vault).releases()

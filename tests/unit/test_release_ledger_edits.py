@@ -112,10 +112,11 @@ def test_positive_control_without_the_ledger_an_edit_shows_old_and_new_answers(
     second = anonymize(service.records(), k=K, l=1, columns=PROFILE, max_suppression=0.2)
     assert first.levels == second.levels
     old_row = _profile([first.rows[index]])
-    new_row = _profile([second.rows[second.record_ids.index(edited)]])
-    assert old_row != new_row
     assert next(iter(old_row)) in _profile(first.rows) - _profile(second.rows)
-    assert next(iter(new_row)) in _profile(second.rows) - _profile(first.rows)
+    if edited in second.record_ids:  # (the final gate may suppress it: then it only went)
+        new_row = _profile([second.rows[second.record_ids.index(edited)]])
+        assert old_row != new_row
+        assert next(iter(new_row)) in _profile(second.rows) - _profile(first.rows)
 
 
 def test_the_digest_is_keyed_by_the_database_key(vault: Vault, tmp_path: Path) -> None:
