@@ -20,18 +20,19 @@ supervisor with its status too: nothing is restarted in a loop. Every process st
 supervisor's process group.
 
 Issue 17 (a start like Qt's): the first session is what the user waits for, so it is
-started before anything else here: this module imports only what starting a process needs
-(``json`` comes with the first message, :mod:`intake.hardening` right after the start;
-this process never holds a secret, and a session hardens itself before it reads anything).
+started before anything else here, with ``os.posix_spawn`` (``subprocess``, ``signal``,
+``selectors`` and ``json`` would cost this process half the time its interpreter takes to
+start); they come after it, with :mod:`intake.hardening` (this process never holds a
+secret; a session hardens itself before it reads anything). As ``subprocess`` with
+``close_fds`` would, a session inherits no descriptor of this process but its two pipe ends
+and the standard streams.
 """
 
 from __future__ import annotations
 
 import os
-import selectors
-import signal
-import subprocess
 import sys
+import time
 
 #: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (mypy reads it the same way).
 TYPE_CHECKING = False
@@ -94,16 +95,81 @@ def session_command(read_fd: int, write_fd: int) -> list[str]:
     return [sys.executable, "-m", "intake", SESSION_FLAG, str(read_fd), str(write_fd)]
 
 
+def _inherit_only(keep: tuple[int, ...]) -> None:
+    """Make ``keep`` inheritable and every other descriptor above the standard streams not
+    (Python's own are not; one this process was started with may be)."""
+    folder = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    for name in os.listdir(folder):
+        fd = int(name)
+        if fd > 2 and fd not in keep:
+            try:
+                os.set_inheritable(fd, False)
+            except OSError:  # the listing's own descriptor, closed by now
+                pass
+    for fd in keep:
+        os.set_inheritable(fd, True)
+
+
+class Process:
+    """A session process started by ``os.posix_spawn``; what the supervisor used of
+    ``subprocess.Popen``: ``pid``, ``poll``, ``wait`` (``TimeoutError`` when it does not
+    end in time), ``terminate``, ``kill``. A negative return code is the signal that ended
+    it."""
+
+    def __init__(self, command: list[str], keep: tuple[int, ...]) -> None:
+        import _signal  # type: ignore[import-not-found]  # ``signal`` imports ``enum`` first
+
+        _inherit_only(keep)
+        self.returncode: int | None = None
+        self.pid = os.posix_spawn(command[0], command, os.environ,
+                                  setsigdef=(_signal.SIGPIPE, _signal.SIGXFSZ))
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere: gone, its status unknown
+                pid, status = self.pid, 0
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = 0.0005
+        while (code := self.poll()) is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(self.pid)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        return code
+
+    def terminate(self) -> None:
+        import signal
+
+        self._send(signal.SIGTERM)
+
+    def kill(self) -> None:
+        import signal
+
+        self._send(signal.SIGKILL)
+
+    def _send(self, signum: int) -> None:
+        if self.poll() is None:  # never a signal to a pid that was reaped (and reused)
+            os.kill(self.pid, signum)
+
+
 class Child:
     """One session process and its two pipes."""
 
     def __init__(self) -> None:
         to_child, to_us = os.pipe(), os.pipe()  # (read, write) each
-        self.process = subprocess.Popen(  # fork+exec; the child keeps only these two ends
-            session_command(to_child[0], to_us[1]), pass_fds=(to_child[0], to_us[1]),
-        )
-        os.close(to_child[0])
-        os.close(to_us[1])
+        ends = (to_child[0], to_us[1])
+        try:  # fork+exec; the child keeps only these two ends
+            self.process = Process(session_command(*ends), ends)
+        finally:
+            os.close(to_child[0])
+            os.close(to_us[1])
         self._out, self.lines = to_child[1], Lines(to_us[0])
         self.ready = False
 
@@ -122,7 +188,7 @@ class Child:
         """Wait for the process (killed if it does not leave in time); its exit status."""
         try:
             code = self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
+        except TimeoutError:
             self.process.kill()
             code = self.process.wait()
         for fd in (self._out, self.lines.fd):
@@ -157,15 +223,20 @@ def _raise_stopped(signum: int, _frame: FrameType | None) -> None:
 class Supervisor:
     """The active session, the standby, and the loop between them."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: Child | None = None) -> None:
+        """``first``: the first session, already started (:func:`main`)."""
+        import selectors
+
         self._selector = selectors.DefaultSelector()
-        self.active = self._start()
+        self.active = self._start(first)
         self.standby: Child | None = None
         self._retries = STANDBY_RETRIES
         self.active.send(SHOW, user="")
 
-    def _start(self) -> Child:
-        child = Child()
+    def _start(self, child: Child | None = None) -> Child:
+        import selectors
+
+        child = child or Child()
         self._selector.register(child.lines.fd, selectors.EVENT_READ, child)
         return child
 
@@ -246,18 +317,23 @@ class Supervisor:
 def main(argv: Sequence[str] | None = None) -> int:
     """``intake`` without a command: start the window through a supervisor (the first
     session first, then this process's hardening: it holds no secret)."""
+    first = Child()
+    import signal
+
     supervisor: Supervisor | None = None
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, _raise_stopped)
     try:
-        supervisor = Supervisor()
         from intake.hardening import harden_process
 
         harden_process()
+        supervisor = Supervisor(first)
         return supervisor.run()
     except _Stopped as stopped:
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, signal.SIG_IGN)
         if supervisor is not None:
             supervisor.stop_all()
+        else:
+            first.stop()
         return 128 + stopped.signum

@@ -161,3 +161,40 @@ def test_the_real_start_shows_the_unlock_screen_in_korean(home: Path) -> None:
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.stdout.strip().splitlines()[0] == "intake: unlock screen shown (ko, Qt ko)"
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+#: Starts a session-like child the supervisor's way (``os.posix_spawn``, not subprocess)
+#: with an extra inheritable descriptor open: what the child sees in /proc/self/fd.
+SPAWN_PROBE = """
+import json, os, sys
+from intake.supervisor import Process
+stray = os.dup2(os.open(os.devnull, os.O_RDONLY), 50)  # inheritable, above any other
+ends = os.pipe()
+keep = (ends[1], stray) if sys.argv[1:] == ["keep"] else (ends[1],)
+listing = "import os; print(sorted(int(n) for n in os.listdir('/proc/self/fd')))"
+process = Process([sys.executable, "-c", listing], keep)
+assert process.wait(30) == 0
+print(json.dumps({"stray": stray, "end": ends[1]}))
+"""
+
+
+def spawned(*mode: str) -> tuple[dict[str, int], list[int]]:
+    done = subprocess.run([sys.executable, "-c", SPAWN_PROBE, *mode], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    child, ours = done.stdout.strip().splitlines()[-2:]
+    return json.loads(ours), json.loads(child)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="Linux's /proc")
+def test_a_session_inherits_only_its_pipe_ends_and_the_standard_streams() -> None:
+    fds, seen = spawned()
+    assert fds["end"] in seen
+    assert fds["stray"] not in seen
+    assert len([fd for fd in seen if fd not in (0, 1, 2, fds["end"])]) <= 1  # the listing
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="Linux's /proc")
+def test_control_a_descriptor_kept_is_inherited() -> None:
+    fds, seen = spawned("keep")
+    assert fds["stray"] in seen
