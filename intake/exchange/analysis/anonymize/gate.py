@@ -172,14 +172,14 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
            last_resort: set[str], max_size: int | None = None,
            may_suppress: Callable[[int, str], bool] | None = None,
            drop: Callable[[int], list[int]] | None = None,
-           cells: int = TRIPLE_CELLS) -> GateOutcome:
+           cells: int | None = None) -> GateOutcome:
     """Find special uniques over ``columns`` of ``rows`` and suppress cells (in place)
     until none is left; ``protected`` columns are never suppressed, ``last_resort`` ones
     only when the unique has no other column and ``may_suppress(row, column)`` (the
     row's class stays diverse); failing that, ``drop(row)`` removes the row (or its whole
     class, when the class would miss k or l without it) within its budget. ``refused`` when
     none of this is possible. Each search of triples counts at most ``cells`` cells
-    (``bounded`` when that does not cover every column)."""
+    (TRIPLE_CELLS when None; ``bounded`` when that does not cover every column)."""
     max_size = DEFAULT_SIZE if max_size is None else max_size
     outcome = GateOutcome(0, max_size=max_size)
     if not rows or not columns:
@@ -191,8 +191,8 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
     touched: set[int] | None = None
     first, memo = True, msu.Memo()
     while True:
-        hits = msu.search(state.matrix, state.radices, max_size, shielded, touched, cells,
-                          memo)
+        hits = msu.search(state.matrix, state.radices, max_size, shielded, touched,
+                          TRIPLE_CELLS if cells is None else cells, memo)
         outcome.bounded |= hits.bounded
         if hits.bounded and touched is None and hits.covered is not None:
             outcome.triple_columns = [columns[i] for i in hits.covered]
