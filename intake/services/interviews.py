@@ -323,8 +323,8 @@ class InterviewService:
             record = self.prepare(given)
             if record.id in purged:
                 record = record_changes.strip_identity(record, self.questionnaire)
-            findings = review_store.final_findings(self.indicators(record),
-                                                   overridden.get(record.id, {}))
+            findings = review_store.final_findings(  # derived answers filled in: prepared
+                indicators.derive(record.answers), overridden.get(record.id, {}))
             prepared.append((record, findings))
         with review_store.joined(conn):
             store = ImportingStore(conn, identity_key(self.vault, True), self.questionnaire)
