@@ -44,13 +44,13 @@ from intake.ui.kit.passphrase_fields import (
     retranslate_reveal,
 )
 from intake.ui.kit.worker import BackgroundTasks
-from intake.ui.screens.first_passphrase import InitialPassphrase
 from intake.ui.screens.language_switch import LanguageSwitch
 from intake.ui.shell.language import LanguageController
 
 if TYPE_CHECKING:  # the vault is imported at unlock (issue 17)
     from intake.services.desk import Desk
     from intake.services.session import Session
+    from intake.ui.screens.first_passphrase import InitialPassphrase
 
 UNLOCK, RECOVER = 0, 1
 CLEAR_HIDDEN_MS = 30_000
@@ -289,6 +289,9 @@ class UnlockScreen(QWidget):
             def work() -> tuple[Desk, InitialPassphrase | None]:
                 return session.recover_vault(folder, user, code, new), None
         else:
+            # the first passphrase's screen (hashlib, hmac, secrets) waits for an unlock
+            from intake.ui.screens.first_passphrase import InitialPassphrase
+
             passphrase = self.passphrase.text()
             self.passphrase.clear()
             accept, self._accept_next = self._accept_next, False
