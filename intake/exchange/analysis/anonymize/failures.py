@@ -22,7 +22,7 @@ class TargetsNotMet(InvalidInput):
 
 class SpecialUniques(InvalidInput):
     template = N_(
-        "{count} records are unique on one or two released columns, and neither "
+        "{count} records are unique on a set of up to three released columns, and neither "
         "suppressing single cells, nor removing records within the suppression limit, nor "
         "generalizing their quasi-identifiers removes that. Release fewer columns (a "
         "purpose profile), raise the suppression limit or export more records."
