@@ -36,7 +36,7 @@ class ImportingStore(RecordStore):
             self._rowids = self.text.reserve(len(items))
             stored = self._stored_rows([record.id for record, _findings in items])
             for record, findings in items:
-                found = stored.get(record.id) if record.id in stored else self._conn.execute(
+                found = stored[record.id] if record.id in stored else self._conn.execute(
                     _STORED + " WHERE id = ?", (WITHDRAWN_PATH, record.id)).fetchone()
                 row = found[:4] if found is not None else None
                 if row is None:
