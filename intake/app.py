@@ -9,7 +9,10 @@ the functions here), which runs the window in session processes started as ``--s
 
 Issue 17: this module is the first the supervisor and every session import, so it imports
 nothing but ``os`` and ``sys`` (not even :mod:`typing` or the supervisor: a session has no
-use for either).
+use for either). A window's process builds its window with the garbage collector off (the
+imports and widgets of a start make no garbage worth the 10-15 ms its passes took); it is
+on again once the window is shown, or when a standby starts its warm-up, before anything
+is typed into the window.
 """
 
 from __future__ import annotations
@@ -177,7 +180,15 @@ def _start(gui: Gui) -> None:
     from intake.ui.shell import script_driver
 
     script_driver.start_if_asked(gui.window, os.environ)
+    _collect_again()
     warm_up.start()
+
+
+def _collect_again() -> None:
+    """The garbage collector on again (off while the window was built, see the module)."""
+    import gc
+
+    gc.enable()
 
 
 def in_process(argv: Sequence[str] = ()) -> int:
@@ -208,6 +219,7 @@ def session_main(read_fd: int, write_fd: int) -> int:
     link = SessionLink(read_fd, write_fd, standby.present, standby.lost)
     standby.leave = link.leave
     link.ready()
+    QTimer.singleShot(STANDBY_WARM_UP_MS, _collect_again)
     QTimer.singleShot(STANDBY_WARM_UP_MS, warm_up.start)
     code = int(app.exec())
     standby.gui.session.lock()
@@ -271,7 +283,12 @@ class Standby:
 def main(argv: Sequence[str] | None = None) -> int:
     """``intake-gui``: the supervisor (``--session R W``: a session it started)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == [SESSION_FLAG] and len(args) == 3:
+    session = args[:1] == [SESSION_FLAG] and len(args) == 3
+    if session or os.name != "posix":
+        import gc
+
+        gc.disable()  # until the window is shown (or a standby's warm-up): see the module
+    if session:
         return session_main(int(args[1]), int(args[2]))
     if os.name != "posix":
         return in_process(args)

@@ -198,3 +198,43 @@ def test_a_session_inherits_only_its_pipe_ends_and_the_standard_streams() -> Non
 def test_control_a_descriptor_kept_is_inherited() -> None:
     fds, seen = spawned("keep")
     assert fds["stray"] in seen
+
+
+#: A session as the supervisor starts it (``main`` with ``--session R W``, told to show
+#: itself): whether the garbage collector ran while the window was built, and once shown.
+GC_PROBE = """
+import gc, json, os, sys
+import intake.app as app
+seen = []
+real_build = app.build
+def build(*args, **kwargs):
+    seen.append(gc.isenabled())
+    return real_build(*args, **kwargs)
+def report(gui):
+    seen.append(gc.isenabled())
+    print(json.dumps([gui.window.screen_widget.objectName(), seen]), flush=True)
+    os._exit(0)
+app.build, app._report_first_screen = build, report
+sys.exit(app.main(["--session", sys.argv[1], sys.argv[2]]))
+"""
+
+
+@pytest.mark.timeout(240)
+def test_a_session_builds_without_the_collector_and_turns_it_on_once_shown(
+        home: Path) -> None:
+    from intake.supervisor import SHOW, encode
+
+    to_session, from_session = os.pipe(), os.pipe()
+    os.write(to_session[1], encode(SHOW, user=""))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", GC_PROBE, str(to_session[0]), str(from_session[1])],
+            pass_fds=(to_session[0], from_session[1]), env=_env(home, INTAKE_SMOKE_TEST="1"),
+            capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        for fd in (*to_session, *from_session):
+            os.close(fd)
+    assert done.returncode == 0, done.stderr[-2000:]
+    screen, seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert screen == "unlock_screen"
+    assert seen == [False, True]  # off while built (the control), on once shown
