@@ -3,7 +3,7 @@
 - A session process builds and shows the unlock window (``_application`` and ``build`` from
   :mod:`intake.app`, offscreen, in Korean from ``LANG``) without Babel (the window's catalog
   is read by :mod:`gettext`), without ``cryptography`` and the key file's reader (asking
-  whether a vault exists needs neither) and without the supervisor's module. The same
+  whether a vault exists needs neither) and without the first passphrase's screen. The same
   probe sees the modules that must be there (the catalog, the vault's files, the unlock
   screen, Qt), the hardening already applied (no core dumps, not dumpable) and the screen's
   strings in Korean. Its control formats a number, loads a file's catalog and reads the
@@ -31,7 +31,7 @@ from intake.vault.vault import Vault
 
 #: Not imported before the unlock window (a name and everything below it).
 LAZY = ("babel", "cryptography", "intake.vault.keyslots", "intake.vault.keyslot_model",
-        "intake.vault.kdf", "intake.supervisor")
+        "intake.vault.kdf", "intake.ui.screens.first_passphrase")
 #: Imported by then: the probe sees the start's modules.
 PRESENT = ("gettext", "intake.i18n", "intake.vault.files", "intake.ui.screens.unlock",
            "PySide6.QtWidgets")
