@@ -1,0 +1,235 @@
+"""Adversary review of issue 18: the sending state reads every anonymized release.
+
+The attacker holds its dispatch files and wage ledgers: for every worker, the true value
+of every quasi-identifier a release names (class Q and flag K: years, region, sector,
+visa, route, dispatching entity, employer, contract, wages promised/paid/taken, passport
+holder...). It generalizes its own file the way the release's risk report says (the level
+of each quasi-identifier; the hierarchies are the public questionnaire's) and joins it to
+``data.csv``: a released value is compatible with a true one when it is ``*`` or the true
+value at that level. Every record of the vault consents, so the population the attacker
+holds is exactly the vault's. Only the CLI (``python -m intake export``) and the files it
+writes are attacked; the anonymizer's code is not used.
+
+Measured per released row: how many people of the dispatch file it fits (< k: the claimed
+k does not hold for this adversary), and per person whether the S* answers of all rows
+it fits agree (determined). Positive control: the same join on an unprotected table (the
+true values, no generalization) singles out nearly everyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from intake.domain.questionnaire import Groups, Ranges, YearBands, YearOfDate
+from intake.domain.questions import QUESTIONNAIRE
+from intake.domain.record import Record, Status
+from intake.exchange.demo.generate import generate
+from intake.services.interviews import InterviewService
+from intake.vault.kdf import FLOOR, KdfPolicy
+from intake.vault.vault import Vault
+
+pytestmark = pytest.mark.timeout(600)
+
+USER, PASSPHRASE = "kim", "correct horse battery staple 42"
+TODAY = dt.date(2026, 11, 27)
+N = 1200
+SEED = 18
+MISSING = ("", "-8", "-9")
+USD_PER = {"USD": 1.0, "RUB": 0.011}  # the state knows the exchange rate
+PROFILES = ("ilo_by_period_region", "working_conditions", "wages", "everything")
+
+
+# -- the vault and the releases ------------------------------------------------------------
+def consenting(records: list[Record]) -> list[Record]:
+    for i, record in enumerate(records):
+        record.answers.pop("consent.withdrawn_on", None)
+        record.answers["consent.anonymized_statistics"] = True
+        record.answers["consent.internal_documentation"] = True
+        record.status = Status.SUBMITTED if i % 2 else Status.VERIFIED
+    return records
+
+
+def make_vault(folder: Path, n: int = N, seed: int = SEED) -> list[Record]:
+    records = consenting(list(generate(n, seed=seed, author=USER, today=TODAY)))
+    vault, _code = Vault.create(folder, USER, PASSPHRASE, KdfPolicy(FLOOR))
+    with vault:
+        InterviewService(vault).import_records(records)
+    return records
+
+
+def cli(vault: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "INTAKE_HOME": str(vault.parent / "home")}
+    return subprocess.run([sys.executable, "-m", "intake", "export", "--user", USER,
+                           "--vault", str(vault), "--passphrase-stdin", *args],
+                          input=PASSPHRASE + "\n", text=True, env=env,
+                          capture_output=True, timeout=300)
+
+
+def release(vault: Path, out: Path, *options: str) -> tuple[pd.DataFrame, dict]:
+    done = cli(vault, "--out", str(out), *options)
+    assert done.returncode == 0, done.stderr
+    return read_release(out)
+
+
+def read_release(out: Path) -> tuple[pd.DataFrame, dict]:
+    data = pd.read_csv(out / "data.csv", dtype=str, keep_default_na=False,
+                       encoding="utf-8-sig")
+    report = json.loads((out / "risk_report.json").read_text(encoding="utf-8"))
+    return data, report
+
+
+# -- the dispatch file, generalized as the release says ---------------------------------------
+def _number(value: object) -> float | None:
+    if isinstance(value, dict):
+        return float(value["amount"]) * USD_PER[value["currency"]]
+    if isinstance(value, bool) or value is None or value in MISSING or value in (-8, -9):
+        return None
+    return float(value)
+
+
+def _years(value: object, width: int) -> str:
+    year = int(str(value)[:4])
+    low = year - year % width
+    return f"{low}-{low + width - 1}"
+
+
+def encode(qid: str, value: object, level: int) -> str | None:
+    """The released code of a true value at ``level`` (None: a missing answer)."""
+    if value is None or value in MISSING or value in (-8, -9) or value == []:
+        return None
+    question = QUESTIONNAIRE.question(qid)
+    levels = question.hierarchy.levels if question.hierarchy else ()
+    if level > len(levels):
+        return "*"
+    step = levels[level - 1] if level else None
+    if isinstance(step, Groups):
+        return step.mapping.get(str(value), str(value))
+    if isinstance(step, YearBands):
+        return _years(value, step.width)
+    if isinstance(step, YearOfDate):
+        return str(value)[:4]
+    if isinstance(step, Ranges) or (step is None and question.bands is not None):
+        return (step or question.bands).band(_number(value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "|".join(sorted(map(str, value)))
+    return str(value)
+
+
+def dispatch_file(records: list[Record], levels: dict[str, int]) -> pd.DataFrame:
+    """What the state holds about everyone, at the release's levels."""
+    return pd.DataFrame([{qid: encode(qid, r.answers.get(qid), lv)
+                          for qid, lv in levels.items()} for r in records])
+
+
+def compatible(data: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
+    """rows × people: the released row may be that person's."""
+    fits = np.ones((len(data), len(truth)), dtype=bool)
+    for column in truth.columns:
+        shown = data[column].to_numpy(dtype=object)[:, None]
+        true = truth[column].to_numpy(dtype=object)[None, :]
+        missing_true = pd.isna(truth[column]).to_numpy()[None, :]
+        same = (shown == true) | (shown == "*")
+        same |= missing_true & np.isin(shown, ["*", *MISSING])
+        fits &= same
+    return fits
+
+
+# -- the attack -------------------------------------------------------------------------
+def linkage(data: pd.DataFrame, report: dict, records: list[Record]) -> dict:
+    levels = report["quasi_identifiers"]["levels"]
+    fits = compatible(data, dispatch_file(records, levels))
+    people_per_row = fits.sum(axis=1)
+    rows_per_person = fits.sum(axis=0)
+    seen = rows_per_person[rows_per_person > 0]
+    sensitive = list(report["privacy_model"]["attributes"])
+    determined = 0
+    for person in np.flatnonzero(rows_per_person >= 1):
+        rows = data.loc[fits[:, person], sensitive]
+        for column in sensitive:
+            shown = set(rows[column]) - {"*", *MISSING}
+            if len(shown) == 1 and not set(rows[column]) & {"*"}:
+                determined += 1
+                break
+    return {"rows": len(data), "k": report["settings"]["k"],
+            "unmatched_rows": int((people_per_row == 0).sum()),
+            "rows_under_k": int((people_per_row < report["settings"]["k"]).sum()),
+            "rows_unique": int((people_per_row == 1).sum()),
+            "people_determined": determined,
+            "mean_risk": float((1 / seen).mean()) if len(seen) else 0.0,
+            "reported_mean_risk": report["prosecutor_risk"]["mean"]}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    base = tmp_path_factory.mktemp("adv18")
+    records = make_vault(base / "vault")
+    releases = {p: release(base / "vault", base / p, "--profile", p) for p in PROFILES}
+    return {"base": base, "records": records, "releases": releases}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_linkage_with_the_dispatch_file_meets_the_claimed_k(world: dict, profile: str) -> None:
+    data, report = world["releases"][profile]
+    found = linkage(data, report, world["records"])
+    print(profile, found)
+    assert found["unmatched_rows"] == 0, "the attacker's generalization is wrong"
+    assert found["rows_under_k"] == 0, found
+    assert found["mean_risk"] <= report["prosecutor_risk"]["mean"] + 1e-9, found
+
+
+def test_control_linkage_finds_everyone_in_an_unprotected_table(world: dict) -> None:
+    _data, report = world["releases"]["everything"]
+    levels = {qid: 0 for qid in report["quasi_identifiers"]["levels"]}
+    records = world["records"]
+    raw = dispatch_file(records, levels).fillna("-8")
+    found = linkage(raw, {**report, "quasi_identifiers": {"levels": levels},
+                          "privacy_model": {"attributes": {}}}, records)
+    assert found["rows_unique"] > 0.9 * len(records), found
+
+
+# -- special uniques: any ≤ 3 released values shared by no other row -----------------------
+def uniques_on_sets(data: pd.DataFrame, size: int = 3) -> dict[int, int]:
+    """Rows alone on some set of ``size`` or fewer released columns (``*`` is no value)."""
+    columns = [c for c in data.columns if c != "pseudonym"]
+    codes = np.stack([pd.factorize(data[c])[0] for c in columns], axis=1).astype(np.int64)
+    starred = np.stack([(data[c] == "*").to_numpy() for c in columns], axis=1)
+    codes[starred] = -1
+    width = int(codes.max()) + 2
+    found: dict[int, int] = {}
+    alone = np.zeros(len(data), dtype=bool)
+    for n in range(1, size + 1):
+        for head in itertools.combinations(range(len(columns)), n - 1):
+            key = np.zeros(len(data), dtype=np.int64)
+            ok = np.ones(len(data), dtype=bool)
+            for c in head:
+                key, ok = key * width + codes[:, c] + 1, ok & (codes[:, c] >= 0)
+            last = range(head[-1] + 1 if head else 0, len(columns))
+            keys = key[:, None] * width + codes[:, list(last)] + 1
+            valid = ok[:, None] & (codes[:, list(last)] >= 0)
+            alone |= (_singletons(keys, valid)).any(axis=1)
+        found[n] = int(alone.sum())
+    return found
+
+
+def _singletons(keys: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    keys = np.where(valid, keys, -1 - np.arange(keys.shape[0])[:, None])
+    order = np.argsort(keys, axis=0, kind="stable")
+    ranked = np.take_along_axis(keys, order, axis=0)
+    differs = np.ones((keys.shape[0] + 1, keys.shape[1]), dtype=bool)
+    differs[1:-1] = ranked[1:] != ranked[:-1]
+    lone = differs[:-1] & differs[1:] & (np.take_along_axis(valid, order, axis=0))
+    result = np.zeros_like(lone)
+    np.put_along_axis(result, order, lone, axis=0)
+    return result
