@@ -95,8 +95,9 @@ class DifferencingRefused(InvalidInput):
 
     template = N_(
         "This release is refused, and nothing was written. Compared with release {release} "
-        "of {date}, it would single out testimonies added or withdrawn since then: "
-        "{changed}, of which {small} in groups of fewer than {k} on the released columns. "
+        "of {date}, it would single out testimonies added, edited or withdrawn since then "
+        "(an edit counts as one withdrawn and one added): {changed}, of which {small} in "
+        "groups of fewer than {k} on the released columns. "
         "Wait until at least {k} new testimonies with the same released answers can be "
         "released together, or release the same testimonies as then.")
 
