@@ -106,11 +106,11 @@ class Comparison(QWidget):
         rows = self.table.verticalHeader()
         rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.table.setFixedHeight(  # every row, and no more: the page keeps the rest
-            rows.defaultSectionSize() * (len(self.choices) + 1) + 2 * self.table.frameWidth()
-            + 6)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        frame = 2 * self.table.frameWidth() + 6
+        self.table.setMaximumHeight(  # every row, and no more: the page keeps the rest
+            rows.defaultSectionSize() * (len(self.choices) + 1) + frame)
+        self.table.setMinimumHeight(rows.defaultSectionSize() * 3 + frame)  # small screens
         self._items = [[QTableWidgetItem() for _col in range(1 + len(FIGURES))]
                        for _row in self.choices]
         for row, items in enumerate(self._items):
@@ -221,6 +221,7 @@ class Comparison(QWidget):
     def _show_rows(self) -> None:
         for row, choice in enumerate(self.choices):
             self._show_row(row, choice)
+        self._fit_columns()
         self.button.setText(_("Stop") if self.comparing else _("Compare again"))
         self.button.setEnabled(not self._state.closed)
         self.status.setText(
@@ -234,14 +235,17 @@ class Comparison(QWidget):
         outcome, tip, rest = self.outcome(choice), "", [""] * (len(FIGURES) - 1)
         if isinstance(outcome, Figures):
             texts = outcome.texts()
-        elif outcome is not None:
-            texts, tip = [_("cannot be released"), *rest], error_text(outcome)
+        elif outcome is not None:  # the reason in the row (elided) and in full on pointing
+            tip = error_text(outcome)
+            texts = [_("Cannot be released: {reason}").format(reason=tip), *rest]
         elif self._settings_of(choice) is None:
             texts = [_("no column chosen"), *rest]
         elif choice == self.running or choice in self._queue or choice in self._changed:
             texts = [_("computing…"), *rest]
         else:
             texts = [_("stopped"), *rest]
+        # a word, not a figure, is spread over the figures' columns
+        self.table.setSpan(row, 1, 1, 1 if isinstance(outcome, Figures) else len(FIGURES))
         for col, text in enumerate(texts, start=1):
             item = self._items[row][col]
             item.setText(text)
@@ -249,6 +253,17 @@ class Comparison(QWidget):
             item.setTextAlignment((Qt.AlignmentFlag.AlignRight if isinstance(outcome, Figures)
                                    else Qt.AlignmentFlag.AlignLeft)
                                   | Qt.AlignmentFlag.AlignVCenter)
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its header and figures: a refusal spread over the
+        figures' columns is elided, never widening the first of them."""
+        metrics, header = self.table.fontMetrics(), self.table.horizontalHeader()
+        for col in range(self.table.columnCount()):
+            heading = self.table.horizontalHeaderItem(col)
+            texts = [heading.text() if heading is not None else ""]
+            texts += [items[col].text() for row, items in enumerate(self._items)
+                      if col == 0 or self.table.columnSpan(row, col) == 1]
+            header.resizeSection(col, max(metrics.horizontalAdvance(t) for t in texts) + 24)
 
     def retranslate(self) -> None:
         self.heading.setText(_("Risk and detail of each choice"))
