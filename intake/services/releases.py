@@ -296,8 +296,8 @@ def _comparable(columns: Sequence[str], old: Mapping[str, Member],
                 now: Mapping[str, int]) -> list[str]:
     """The ``columns`` both releases released alike: every record unchanged in the vault
     and in both has the same value in each (or ``*`` in one), so the two were released at
-    the same level and another value there is an edit. (The lattice node alone would not
-    do: the same level of a column can follow other suppressions.)"""
+    the same level and another value there is an edit (read from the rows: the caller
+    need not know either lattice node)."""
     both = [(values["-"][p], values["+"][p]) for p, m in new.items()
             if p in old and old[p].record_id == m.record_id
             and then.get(m.record_id) == now.get(m.record_id)]
