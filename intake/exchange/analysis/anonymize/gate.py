@@ -102,6 +102,7 @@ class _State:
     last_resort: set[str]
     may_suppress: Callable[[int, str], bool] | None
     drop: Callable[[int], list[int]] | None
+    plain: list[bool] = field(default_factory=list)  # per column: neither QI nor l-diverse
 
     def suppress(self, row: int, at: int, outcome: GateOutcome) -> None:
         name = self.columns[at]
@@ -110,28 +111,24 @@ class _State:
         outcome.repaired_cells[name] = outcome.repaired_cells.get(name, 0) + 1
 
 
-def _plain(state: _State, at: int) -> bool:
-    name = state.columns[at]
-    return name not in state.protected and name not in state.last_resort
-
-
 def _fix_row(state: _State, row: int, combos: list[tuple[int, ...]], outcome: GateOutcome,
              touched: set[int], held: list[Ids]) -> None:
-    """Repair every MSU of ``row``: first the plain cell in most of them (greedy; of
-    those, the one whose value most rows hold: a ``*`` there leaves the fewest rows newly
-    alone), then, for an MSU with no plain column, an l-diverse cell that may go, else the
-    row goes. ``held``: per column, how many rows hold each code."""
+    """Repair every MSU of ``row`` (column indexes, ``-1`` padded): first the plain cell
+    in most of them (greedy; of those, the rarest value: fewest cells lost over the whole
+    repair on the demo releases), then, for an MSU with no plain column, an l-diverse cell
+    that may go, else the row goes. ``held``: per column, how many rows hold each code."""
     remaining = combos
+    plain = state.plain
     while remaining:
         tally: dict[int, int] = {}
         for combo in remaining:
             for at in combo:
-                if _plain(state, at):
+                if at >= 0 and plain[at]:
                     tally[at] = tally.get(at, 0) + 1
         if tally:
             best = max(tally, key=lambda at: (tally[at], -held[at][state.matrix[at][row]], -at))
         else:
-            names = [c for c in remaining[0] if state.columns[c] in state.last_resort]
+            names = [c for c in remaining[0] if c >= 0 and state.columns[c] in state.last_resort]
             allowed = [c for c in names if state.may_suppress is None
                        or state.may_suppress(row, state.columns[c])]
             if not allowed:
@@ -152,7 +149,7 @@ def _drop_row(state: _State, row: int, combo: tuple[int, ...], outcome: GateOutc
     if not gone:
         outcome.refused = True  # go on: gather every blocking QI of this pass
         outcome.blocking.extend(state.columns[i] for i in combo
-                                if state.columns[i] in state.protected
+                                if i >= 0 and state.columns[i] in state.protected
                                 and state.columns[i] not in outcome.blocking)
         return
     outcome.dropped.extend(gone)
@@ -162,9 +159,12 @@ def _drop_row(state: _State, row: int, combo: tuple[int, ...], outcome: GateOutc
 
 
 def _by_row(hits: msu.Hits) -> dict[int, list[tuple[int, ...]]]:
+    """Row → its MSUs (column indexes, ``-1`` padded), rows in order."""
     out: dict[int, list[tuple[int, ...]]] = {}
-    for row, combo in zip(hits.rows.tolist(), hits.combos.tolist(), strict=True):
-        out.setdefault(row, []).append(tuple(c for c in combo if c >= 0))
+    order = np.argsort(hits.rows, kind="stable")
+    rows = hits.rows[order].tolist()
+    for row, combo in zip(rows, map(tuple, hits.combos[order].tolist()), strict=True):
+        out.setdefault(row, []).append(combo)
     return out
 
 
@@ -186,7 +186,8 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
         return outcome
     pairs = [_codes([row[c] for row in rows]) for c in columns]
     state = _State(columns, rows, [p[0] for p in pairs], [p[1] for p in pairs], protected,
-                   last_resort, may_suppress, drop)
+                   last_resort, may_suppress, drop,
+                   [c not in protected and c not in last_resort for c in columns])
     shielded = frozenset(i for i, c in enumerate(columns) if c in protected)
     touched: set[int] | None = None
     first, memo = True, msu.Memo()
