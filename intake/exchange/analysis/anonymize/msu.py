@@ -123,6 +123,8 @@ def _small(table: _Table, shielded: Mask, marked: Mask | None, max_size: int, wi
             table.pair_alone[a, cols[inside]] = pair[inside]
         wanted = asked[cols - a - 1]
         hit = pair[wanted] & ~table.alone[a] & ~table.alone[cols[wanted]]
+        if not hit.any():
+            continue
         at, rows = np.nonzero(hit)
         out.append((rows, np.stack([np.full(at.size, a), cols[wanted][at],
                                     np.full(at.size, -1)], axis=1)))
@@ -154,8 +156,8 @@ def _triples(table: _Table, shielded: Mask, marked: Mask | None, width: int
                            space - 1)
             hit = _batch(table, key, space, others) & share
             hit &= ~(dead[a, others] | dead[b, others])
-            at, rows = np.nonzero(hit)
-            if rows.size:
+            if hit.any():
+                at, rows = np.nonzero(hit)
                 out.append((rows, np.stack([np.full(at.size, a), np.full(at.size, b),
                                             others[at]], axis=1)))
     return out, spent
