@@ -82,6 +82,7 @@ SCREENS = (
            "대시보드: 받은 치료"),
     Screen("export-settings", "Export wizard: anonymization settings",
            "내보내기 마법사: 익명화 설정"),
+    Screen("export-release", "Export wizard: what to release", "내보내기 마법사: 공개 범위"),
     Screen("export-preview", "Export wizard: preview", "내보내기 마법사: 미리 보기"),
     Screen("public-statistics", "Export public statistics", "공개 통계 내보내기"),
     Screen("users", "Users", "사용자"),

@@ -297,7 +297,7 @@ class Stage:
         settle()
 
     def export(self) -> None:
-        if not self.camera.wants("export-settings", "export-preview"):
+        if not self.camera.wants("export-settings", "export-release", "export-preview"):
             return
         self.window.open_export()
         wizard = self.window.export_wizard
@@ -305,6 +305,9 @@ class Stage:
         wizard.next()
         wizard.button(QWizard.WizardButton.NextButton).setFocus()  # no caret in a field
         self.camera.shoot("export-settings", wizard)
+        wizard.next()  # what to release: the purpose profiles, compared
+        if self.camera.wants("export-release"):
+            self.camera.shoot("export-release", wizard)
         if self.camera.wants("export-preview"):
             wizard.next()
             page = wizard.preview_page

@@ -23,6 +23,7 @@ from intake.domain.roles import Role
 from intake.exchange.analysis.anonymize.columns import Column, Kind, describe, top_level
 from intake.exchange.analysis.anonymize.models import LKind, Model
 from intake.exchange.analysis.anonymize.pipeline import Result, anonymize
+from intake.exchange.analysis.anonymize.profiles import DEFAULT_PROFILE, EVERYTHING, PROFILES
 from intake.exchange.analysis.anonymize.select import Reason
 from intake.exchange.analysis.quotes import Quote, publishable, without_publication_consent
 from intake.exchange.analysis.statistics import Statistics, compute_statistics
@@ -38,8 +39,9 @@ from intake.vault.vault import Vault
 #: What the export wizard shows about the export comes from here (the UI never imports the
 #: exchange layer): columns described as the codebook describes them, the result, the
 #: reasons a record is left out, an approved quote.
-__all__ = ["Column", "ExportService", "ExportSettings", "Kind", "LKind", "PreparedExport",
-           "Quote", "Reason", "Result", "describe", "top_level"]
+__all__ = ["DEFAULT_PROFILE", "EVERYTHING", "PROFILES", "Column", "ExportService",
+           "ExportSettings", "Kind", "LKind", "PreparedExport", "Quote", "Reason", "Result",
+           "describe", "top_level"]
 
 DEFAULT_K = 5
 DEFAULT_L = 2

@@ -290,6 +290,7 @@ class Driver:
         targets.l.setValue(1)
         targets.suppression.setValue(20)
         next_page()
+        next_page()  # what to release: the default purpose profile
         preview = wizard.preview_page
         wait_until(lambda: not preview.running and (
             preview.isComplete() or preview.failure.text() != ""), "the export preview")

@@ -130,8 +130,7 @@ def to_preview(qtbot: QtBot, wizard: ExportWizard) -> None:
 
 
 def test_the_page_offers_the_services_profiles() -> None:
-    """The page's profiles are the anonymization's (mirrored until the service re-exports
-    them), and its tree holds every column the anonymization may release."""
+    """The page's profiles are the anonymization's, through the export service."""
     assert export_profiles.PROFILES == profiles.PROFILES
     assert export_profiles.DEFAULT_PROFILE == profiles.DEFAULT_PROFILE
     assert set(TEXTS) == {*profiles.PROFILES, FREE}

@@ -29,38 +29,14 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from intake.domain.indicators import INDICATOR_IDS, INDICATORS
+from intake.domain.indicators import INDICATORS
 from intake.domain.questionnaire import QClass
 from intake.domain.questions import QUESTIONNAIRE
 from intake.i18n import N_, _
-from intake.services import exports
-from intake.services.exports import ExportSettings
+from intake.services.exports import DEFAULT_PROFILE, PROFILES, ExportSettings
 from intake.ui.export.export_preview import ExportState, column_label
 from intake.ui.export.release_comparison import Comparison
 
-_ILO = frozenset(f"ilo.{i}" for i in INDICATOR_IDS)
-_WHEN_WHERE = frozenset({"deployment.year_departed", "deployment.year_ended",
-                         "deployment.destination_region", "deployment.sector"})
-
-
-def _sections(*names: str) -> frozenset[str]:
-    return frozenset(q.id for q in QUESTIONNAIRE.questions() if q.section in names)
-
-
-def _mirrored_profiles() -> dict[str, frozenset[str] | None]:
-    """The purpose profiles of ``intake.exchange.analysis.anonymize.profiles``, which the UI
-    may not import, until :mod:`intake.services.exports` re-exports them (then those are
-    used); tests/ui/test_export_profiles.py checks that both are equal."""
-    return {"ilo_by_period_region": _ILO | _WHEN_WHERE,
-            "working_conditions": (_sections("work", "living", "surveillance", "medical",
-                                             "abuse") | _WHEN_WHERE),
-            "wages": _sections("wages") | _WHEN_WHERE | {"deployment.dispatching_entity_type"},
-            "everything": None}
-
-
-PROFILES: dict[str, frozenset[str] | None] = (getattr(exports, "PROFILES", None)
-                                               or _mirrored_profiles())
-DEFAULT_PROFILE: str = getattr(exports, "DEFAULT_PROFILE", "ilo_by_period_region")
 FREE = "free"  # the coordinator's own columns
 #: choice → (name, one-line description)
 TEXTS = {
