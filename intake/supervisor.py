@@ -22,8 +22,11 @@ supervisor's process group.
 Issue 17 (a start like Qt's): the first session is what the user waits for, so it is
 started before anything else here, with ``os.posix_spawn`` (``subprocess``, ``signal``,
 ``selectors`` and ``json`` would cost this process half the time its interpreter takes to
-start); they come after it, with :mod:`intake.hardening` (this process never holds a
-secret; a session hardens itself before it reads anything). As ``subprocess`` with
+start). Then this process waits, blocked on the first session's pipe, until its window is
+shown, and only then imports the rest, hardens itself (:mod:`intake.hardening`) and starts
+the standby: on two cores shared with other work, nothing here competes with the window
+being built. Nothing reaches this process before that (a session hardens itself before it
+reads anything; a lock's user name comes after the window is shown). As ``subprocess`` with
 ``close_fds`` would, a session inherits no descriptor of this process but its two pipe ends
 and the standard streams.
 """
@@ -177,6 +180,17 @@ class Child:
     def pid(self) -> int:
         return self.process.pid
 
+    def until_shown(self) -> list[Message] | None:
+        """Block until the session says its window is shown: what it said by then (and in
+        the same read), or None if it ended first."""
+        said: list[Message] = []
+        while not any(message.get("kind") == SHOWN for message in said):
+            messages = self.lines.read()
+            if messages is None:
+                return None
+            said.extend(messages)
+        return said
+
     def send(self, kind: str, **fields: object) -> bool:
         try:
             os.write(self._out, encode(kind, **fields))
@@ -224,14 +238,16 @@ class Supervisor:
     """The active session, the standby, and the loop between them."""
 
     def __init__(self, first: Child | None = None) -> None:
-        """``first``: the first session, already started (:func:`main`)."""
+        """``first``: the first session, already started and told to show itself
+        (:func:`main`)."""
         import selectors
 
         self._selector = selectors.DefaultSelector()
         self.active = self._start(first)
         self.standby: Child | None = None
         self._retries = STANDBY_RETRIES
-        self.active.send(SHOW, user="")
+        if first is None:
+            self.active.send(SHOW, user="")
 
     def _start(self, child: Child | None = None) -> Child:
         import selectors
@@ -243,8 +259,13 @@ class Supervisor:
     def _forget(self, child: Child) -> None:
         self._selector.unregister(child.lines.fd)
 
-    def run(self) -> int:
-        """Until the active session quits or dies: its exit status."""
+    def run(self, said: list[Message] | None = None) -> int:
+        """Until the active session quits or dies: its exit status. ``said``: what the
+        active session said before (:meth:`Child.until_shown`), handled first."""
+        for message in said or ():
+            code = self._handle(self.active, message)
+            if code is not None:
+                return code
         while True:
             for key, _mask in self._selector.select():
                 child: Child = key.data
@@ -324,11 +345,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, _raise_stopped)
     try:
+        first.send(SHOW, user="")
+        said = first.until_shown()  # blocked: the CPU is the window's
         from intake.hardening import harden_process
 
         harden_process()
         supervisor = Supervisor(first)
-        return supervisor.run()
+        return supervisor.run(said)
     except _Stopped as stopped:
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, signal.SIG_IGN)

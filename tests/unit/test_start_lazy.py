@@ -22,6 +22,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,49 @@ def test_a_session_builds_without_the_collector_and_turns_it_on_once_shown(
     screen, seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert screen == "unlock_screen"
     assert seen == [False, True]  # off while built (the control), on once shown
+
+
+def _core_limit(pid: int) -> str:
+    with open(f"/proc/{pid}/limits", encoding="ascii") as limits:
+        line = next(line for line in limits if line.startswith("Max core file size"))
+    return line.split()[4]  # the soft limit
+
+
+def _allow_core_dumps() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE,
+                       (resource.RLIM_INFINITY, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+        return [int(child) for child in children.read().split()]
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists(),
+                    reason="Linux's /proc with children")
+def test_the_supervisor_and_its_sessions_are_hardened_once_the_window_is_up(
+        home: Path) -> None:
+    """The supervisor hardens itself after the first window is shown (before it starts the
+    standby); every process of the app has core dumps off then. Control: a process started
+    the same way, not hardened, has them on (started with the limit raised)."""
+    control = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"],
+                               preexec_fn=_allow_core_dumps)  # noqa: PLW1509 - the control
+    app = subprocess.Popen([sys.executable, "-m", "intake"], env=_env(home),
+                           preexec_fn=_allow_core_dumps,  # noqa: PLW1509 - as the control
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _core_limit(control.pid) == "unlimited"
+        deadline = time.monotonic() + 60
+        while len(_children(app.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the standby is started once the window is up
+        sessions = _children(app.pid)
+        assert len(sessions) == 2
+        assert [_core_limit(pid) for pid in (app.pid, *sessions)] == ["0", "0", "0"]
+    finally:
+        control.kill()
+        app.terminate()  # the supervisor stops its sessions
+        app.wait(30)
+        control.wait(30)
