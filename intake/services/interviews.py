@@ -27,11 +27,11 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
 from intake.services import drafts, record_changes, saving
 from intake.services.saving import AfterSave, RecordSaver, identity_action, identity_key
-from intake.vault import attachments, audit, release_ledger, review_store
+from intake.vault import attachments, audit, import_pipeline, release_ledger, review_store
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
 from intake.vault.drafts import DraftStore
-from intake.vault.record_import import ImportingStore
+from intake.vault.record_import import ImportingStore, PreparedImport
 from intake.vault.record_types import ImportResult
 from intake.vault.records import (
     IdentityKeyMissing,
@@ -318,19 +318,28 @@ class InterviewService:
         conn = self.vault.connection()
         purged = review_store.tombstoned_ids(conn)
         overridden = review_store.all_overrides(conn)
-        prepared = []
-        for given in records:
-            record = self.prepare(given)
+        store = ImportingStore(conn, identity_key(self.vault, True), self.questionnaire)
+        given = list(records)
+
+        def prepare(one: Record) -> PreparedImport:  # no connection: it runs in a thread
+            record = self.prepare(one)
             if record.id in purged:
                 record = record_changes.strip_identity(record, self.questionnaire)
-            findings = review_store.final_findings(  # derived answers filled in: prepared
-                indicators.derive(record.answers), overridden.get(record.id, {}))
-            prepared.append((record, findings))
-        with review_store.joined(conn):
-            store = ImportingStore(conn, identity_key(self.vault, True), self.questionnaire)
-            result = store.import_many(prepared)
-            audit.append(conn, self.vault.user, AuditAction.IMPORTED, detail={
-                "count": result.added + result.updated + result.history})
+            return store.prepared(record, review_store.final_findings(  # derived: prepared
+                indicators.derive(record.answers), overridden.get(record.id, {})))
+
+        # a small import is prepared first, a large one while its statements run
+        blocks = (import_pipeline.sequential_blocks(given, prepare)
+                  if len(given) < import_pipeline.PIPELINED_FROM
+                  else import_pipeline.prepared_blocks(given, prepare))
+        try:
+            with review_store.joined(conn):
+                result = store.import_blocks(blocks, [record.id for record in given])
+                audit.append(conn, self.vault.user, AuditAction.IMPORTED, detail={
+                    "count": result.added + result.updated + result.history})
+        finally:
+            if not isinstance(blocks, list):
+                blocks.close()  # the producer stopped and joined, whatever happened
         return result
 
     def export_records(self) -> Iterator[Record]:

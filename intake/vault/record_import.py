@@ -8,7 +8,8 @@ older file cannot undo it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from intake.domain.indicators import Finding
@@ -25,45 +26,138 @@ _STORED = ("SELECT revision, identity, text_rowid, rid, json_extract(answers, ?)
 BLOCK = 500  # ids a statement (SQLite allows 32,766 parameters)
 
 
+@dataclass(slots=True)
+class PreparedImport:
+    """A record to import with what its row needs, made before the transaction or in
+    :mod:`intake.vault.import_pipeline`'s producer: ``values`` (the new row's columns,
+    encoded and sealed), the text to index and its excerpt, the indicators present. Without
+    ``values`` (or when the record is already stored) it is stored as a sequential import
+    stores it."""
+
+    record: Record
+    findings: Mapping[str, Finding]
+    values: dict[str, Any] | None = None
+    body: str = ""
+    excerpt: str = ""
+    present: tuple[str, ...] = ()
+
+
 class ImportingStore(RecordStore):
     """The record store, with the import of records as they are."""
 
     def import_many(self, items: Sequence[tuple[Record, Mapping[str, Finding]]]) -> ImportResult:
-        added = updated = skipped = history = 0
+        """Import ``items`` (each stored as it comes: nothing prepared ahead)."""
+        return self.import_blocks([[PreparedImport(record, findings)
+                                    for record, findings in items]],
+                                  [record.id for record, _findings in items])
+
+    def prepared(self, record: Record, findings: Mapping[str, Finding]) -> PreparedImport:
+        """What a new row of ``record`` needs, made without the connection (any thread).
+        Whatever fails here is left to the store, which fails where a sequential import
+        fails (a record it skips is never encoded)."""
+        if self._idk is None:
+            return PreparedImport(record, findings)
+        try:
+            answers, meta, id_answers, id_meta = record.split(self._q)
+            values = self._values(record, answers, meta,
+                                  self._seal_identity(record.id, id_answers, id_meta),
+                                  findings, record.updated_at)
+            values["revision"], values["session"] = max(record.revision, 1), None
+            return PreparedImport(record, findings, values, self.text.body(id_answers),
+                                  self.text.excerpt(id_answers),
+                                  tuple(name for name, value in findings.items()
+                                        if value == Finding.PRESENT))
+        except Exception:  # noqa: BLE001 - the store raises it at the record's place
+            return PreparedImport(record, findings)
+
+    def import_blocks(self, blocks: Iterable[Sequence[PreparedImport]],
+                      ids: Sequence[str]) -> ImportResult:
+        """Import the records of ``blocks`` (``ids``: theirs, in order, known before they
+        are prepared) in one transaction: a new record prepared ahead is written with the
+        new ones next to it (a statement for many), any other as :meth:`import_many`
+        always did."""
+        self._counts = [0, 0, 0, 0]  # added, updated, skipped, history
         #: the findings of the rows this import adds, by rid: written in one call at the end
         self._new_findings: dict[int, list[tuple[str, int]]] = {}
         with joined(self._conn):
-            self._rowids = self.text.reserve(len(items))
-            stored = self._stored_rows([record.id for record, _findings in items])
-            for record, findings in items:
-                found = stored[record.id] if record.id in stored else self._conn.execute(
-                    _STORED + " WHERE id = ?", (WITHDRAWN_PATH, record.id)).fetchone()
-                row = found[:4] if found is not None else None
-                if row is None:
-                    self._insert_as_is(record, findings, None)
-                    added += 1
-                elif record.revision > row[0]:
-                    if found[4] is not None and not record.answers.get(WITHDRAWN):
-                        # a withdrawal stays: an older file cannot undo it
-                        record.answers[WITHDRAWN] = found[4]
-                        record.meta.pop(WITHDRAWN, None)
-                    self._insert_as_is(record, findings, row)
-                    updated += 1
-                elif record.revision == row[0] or self._has_revision(record):
-                    skipped += 1
-                else:
-                    answers, meta, id_answers, id_meta = record.split(self._q)
-                    identity = self._identity_for_save(record.id, id_answers, id_meta, None)
-                    self._write_revision(record, {
-                        "status": record.status.value, "author": record.author,
-                        "updated_at": record.updated_at, "answers": json_text(answers),
-                        "meta": json_text(meta), "identity": identity})
-                    history += 1
+            self._rowids = self.text.reserve(len(ids))
+            stored = self._stored_rows(ids)
+            for block in blocks:
+                new: list[PreparedImport] = []
+                for item in block:
+                    record_id = item.record.id
+                    if record_id in stored and stored[record_id] is None \
+                            and item.values is not None:
+                        new.append(item)
+                        continue
+                    self._add_new(new)
+                    new = []
+                    self._import_one(item.record, item.findings, stored[record_id]
+                                     if record_id in stored else self._conn.execute(
+                                         _STORED + " WHERE id = ?",
+                                         (WITHDRAWN_PATH, record_id)).fetchone())
+                self._add_new(new)
             self._conn.executemany(  # in the key's order: appended, not spread
                 "INSERT INTO record_findings (indicator, rid) VALUES (?, ?)",
                 sorted(row for rows in self._new_findings.values() for row in rows))
             self.text.touch()  # the index is written in the same transaction
-        return ImportResult(added, updated, skipped, history)
+        return ImportResult(*self._counts)
+
+    def _import_one(self, record: Record, findings: Mapping[str, Finding],
+                    found: Any) -> None:
+        """One record as a sequential import stores it (``found``: its ``_STORED`` row)."""
+        row = found[:4] if found is not None else None
+        if row is None:
+            self._insert_as_is(record, findings, None)
+            self._counts[0] += 1
+        elif record.revision > row[0]:
+            if found[4] is not None and not record.answers.get(WITHDRAWN):
+                # a withdrawal stays: an older file cannot undo it
+                record.answers[WITHDRAWN] = found[4]
+                record.meta.pop(WITHDRAWN, None)
+            self._insert_as_is(record, findings, row)
+            self._counts[1] += 1
+        elif record.revision == row[0] or self._has_revision(record):
+            self._counts[2] += 1
+        else:
+            answers, meta, id_answers, id_meta = record.split(self._q)
+            identity = self._identity_for_save(record.id, id_answers, id_meta, None)
+            self._write_revision(record, {
+                "status": record.status.value, "author": record.author,
+                "updated_at": record.updated_at, "answers": json_text(answers),
+                "meta": json_text(meta), "identity": identity})
+            self._counts[3] += 1
+
+    def _add_new(self, items: Sequence[PreparedImport]) -> None:
+        """Write new records prepared ahead, as :meth:`_insert_as_is` writes each: their
+        texts and excerpts, then their rows (rids as the table would give them, one after
+        the other), their findings kept for the end."""
+        if not items:
+            return
+        texts: list[tuple[int, str, str]] = []
+        rows: list[list[Any]] = []
+        for item in items:
+            values = item.values
+            assert values is not None
+            item.record.revision = values["revision"]
+            values["text_rowid"] = None
+            if item.body and self.text.attached:
+                values["text_rowid"] = next(self._rowids)
+                texts.append((values["text_rowid"], item.body, item.excerpt))
+            rows.append([*(values[c] for c in self._COLUMNS), values["started"], 0])
+        self._conn.executemany("INSERT INTO ix.record_text (rowid, body) VALUES (?, ?)",
+                               [(rowid, body) for rowid, body, _excerpt in texts])
+        self._conn.executemany("INSERT INTO ix.excerpts (text_rowid, excerpt) VALUES (?, ?)",
+                               [(rowid, excerpt) for rowid, _body, excerpt in texts])
+        columns = ", ".join((*self._COLUMNS, "revision_started_at", "text_dirty"))
+        marks = ", ".join("?" * (len(self._COLUMNS) + 2))
+        first = int(self._conn.execute(f"INSERT INTO records ({columns}) VALUES ({marks})",
+                                       rows[0]).lastrowid)
+        self._conn.executemany(f"INSERT INTO records (rid, {columns}) VALUES (?, {marks})",
+                               [(first + n, *row) for n, row in enumerate(rows[1:], 1)])
+        for n, item in enumerate(items):
+            self._new_findings[first + n] = [(name, first + n) for name in item.present]
+        self._counts[0] += len(items)
 
     def _stored_rows(self, ids: Sequence[str]) -> dict[str, Any]:
         """The stored rows (``_STORED``'s columns) of the ids given once, read in blocks of
