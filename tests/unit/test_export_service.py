@@ -69,7 +69,8 @@ def test_quotes_are_the_approved_ones_of_exported_records(vault: Vault) -> None:
         drafts = quotes.drafts(record_id)
         approved[record_id] = [q.text for q in quotes.approve(
             record_id, drafts.revision, drafts.quotes)]
-    prepared = ExportService(vault).prepare(ExportSettings(k=2, quotes=True))
+    prepared = ExportService(vault).prepare(ExportSettings(k=2, max_suppression=0.1,
+                                                           quotes=True))
     exported = set(prepared.result.record_ids)
     assert len(exported) == prepared.result.records_out < N  # some were suppressed
     expected = sorted(text for rid in exported for text in approved[rid])
