@@ -8,7 +8,12 @@ Nothing heavy is imported before that choice."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+
+#: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (mypy reads it the same way):
+#: the window's supervisor is started through here, before anything else (issue 17).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 #: as intake.vault.background_check.CHECK_FLAG and intake.supervisor.SESSION_FLAG (not
 #: imported: nothing heavy before the choice; a command need not load the supervisor)
