@@ -22,6 +22,7 @@ import datetime as dt
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -175,7 +176,11 @@ def linkage(data: pd.DataFrame, report: dict, records: list[Record]) -> dict:
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     base = tmp_path_factory.mktemp("adv18")
     records = make_vault(base / "vault")
-    releases = {p: release(base / "vault", base / p, "--profile", p) for p in PROFILES}
+    releases = {}
+    for profile in PROFILES:  # each the vault's first release: a copy of it each
+        shutil.copytree(base / "vault", base / f"vault-{profile}")
+        releases[profile] = release(base / f"vault-{profile}", base / profile,
+                                    "--profile", profile)
     return {"base": base, "records": records, "releases": releases}
 
 
