@@ -70,7 +70,8 @@ from intake.vault.database import transaction
 from intake.vault.release_ledger import Member, Release, canonical
 from intake.vault.vault import Vault
 
-__all__ = ["STATISTICS_K", "DifferencingRefused", "Release", "ReleaseService",
+__all__ = ["STATISTICS_K", "DifferencingRefused", "JointReleaseRefused", "Release",
+           "ReleaseService",
            "class_of", "person_of"]
 
 #: Persons that must change together in each group the statistics break down by.
@@ -100,6 +101,19 @@ class DifferencingRefused(InvalidInput):
         "groups of fewer than {k} on the released columns. "
         "Wait until at least {k} new testimonies with the same released answers can be "
         "released together, or release the same testimonies as then.")
+
+
+class JointReleaseRefused(DifferencingRefused):
+    """A release that, put side by side with an earlier one of the same testimonies,
+    narrows people to groups smaller than k (the intersection of their two classes)."""
+
+    template = N_(
+        "This release is refused, and nothing was written. Put side by side with release "
+        "{release} of {date}, which grouped the same testimonies otherwise (other columns, "
+        "levels or targets), it would leave {small} testimonies in groups of fewer than {k}: "
+        "each release's group of a person narrows the other's. Release the same columns "
+        "with the same targets as then, or make one release of every column you need "
+        "(Choose columns), which is protected as a whole.")
 
 
 class StatisticsDifferencingRefused(DifferencingRefused):
@@ -170,16 +184,19 @@ class ReleaseService:
         now = release_ledger.population(conn)
         for release in release_ledger.releases(conn, ANONYMIZED):
             need = max(k, int(release.parameters.get("k", k)))
-            then = release_ledger.population(conn, release.seq)
-            if then and then == now and not release_ledger.forgotten(conn, release.seq):
-                continue  # nothing changed in the vault since (a person is a record)
             old = {m.person: m for m in release_ledger.members(conn, release.seq)}
-            changed, small = _table_difference(
-                release, old, new, quasi_identifiers, need, (then, now), profile_of(columns))
-            if small:
-                raise DifferencingRefused(
-                    release=release.seq, date=stamp_date_text(release.released_at),
-                    changed=changed, small=small, k=need)
+            then = release_ledger.population(conn, release.seq)
+            date = stamp_date_text(release.released_at)
+            if not then or then != now or release_ledger.forgotten(conn, release.seq):
+                changed, small = _table_difference(release, old, new, quasi_identifiers,
+                                                   need, (then, now), profile_of(columns))
+                if small:
+                    raise DifferencingRefused(release=release.seq, date=date,
+                                              changed=changed, small=small, k=need)
+            joint = _joint_small(old, new, need, then, now)
+            if joint:
+                raise JointReleaseRefused(release=release.seq, date=date, small=joint,
+                                          k=need)
         return list(new.values())
 
     def check_statistics(self, members: Mapping[str, Sequence[str]]) -> list[Member]:
@@ -288,6 +305,22 @@ def _table_difference(release: Release, old: Mapping[str, Member],
         return _difference(old, new, _classes(old), _classes(new), k, moved)
     return _difference(old, new, _on(shared, values["-"]), _on(shared, values["+"]), k,
                        moved)
+
+
+def _joint_small(old: Mapping[str, Member], new: Mapping[str, Member], k: int,
+                 then: Mapping[str, int], now: Mapping[str, int]) -> int:
+    """Persons in both releases, their testimony unchanged since, whose pair of classes
+    (then, now) holds fewer than ``k`` such persons. The state puts the two tables side by
+    side: a person's row is in their class of each, so each release narrows the other to
+    the persons of that pair (the intersection attack on several releases of one
+    population). The same columns at the same levels give the same classes, and each pair
+    is then a class of the new release. A changed testimony is the difference check's:
+    one withdrawn and one added."""
+    pairs = [(m.cls, new[p].cls) for p, m in old.items()
+             if p in new and m.cls and new[p].record_id == m.record_id
+             and (not then or then.get(m.record_id) == now.get(m.record_id))]
+    sizes = Counter(pairs)
+    return sum(1 for pair in pairs if sizes[pair] < k)
 
 
 def _comparable(columns: Sequence[str], old: Mapping[str, Member],

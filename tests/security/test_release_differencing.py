@@ -163,22 +163,22 @@ def test_adding_k_testimonies_of_one_class_is_released(vault: Vault, tmp_path: P
 
 def test_a_newcomer_is_refused_by_every_profile_released_before(vault: Vault,
                                                                tmp_path: Path) -> None:
-    """Two profiles released on the same data (the second is compared with the first on
-    the columns they share, and passes); one newcomer: both are refused (more:
-    tests/unit/test_release_ledger_profiles.py)."""
+    """Two choices of columns released on the same data (the second, the ILO profile less
+    one indicator, groups the testimonies as the first: side by side it passes); one
+    newcomer: both are refused (more: tests/unit/test_release_ledger_profiles.py)."""
     _release(vault, tmp_path / "first")
     service = ExportService(vault)
-    wage_columns = PROFILES["wages"]
-    assert wage_columns is not None
-    wages = ExportSettings(k=K, l=1, columns=wage_columns, max_suppression=0.2)
-    service.write(service.prepare(wages), tmp_path / "wages", tool_version="test")
+    assert PROFILE is not None
+    other_columns = PROFILE - {"ilo.isolation"}
+    other = ExportSettings(k=K, l=1, columns=other_columns, max_suppression=0.2)
+    service.write(service.prepare(other), tmp_path / "other", tool_version="test")
     _add(vault, [_newcomer()])
     with pytest.raises(DifferencingRefused):
-        service.prepare(wages)
+        service.prepare(other)
     with pytest.raises(DifferencingRefused):
         _release(vault, tmp_path / "second")
     assert [r.parameters["columns"] for r in _ledger(vault)] == [
-        sorted(PROFILE or ()), sorted(wage_columns)]
+        sorted(PROFILE or ()), sorted(other_columns)]
 
 
 def test_withdrawing_one_testimony_is_refused(vault: Vault, tmp_path: Path) -> None:
