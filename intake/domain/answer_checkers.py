@@ -158,30 +158,19 @@ def _text(q: Question, value: Any, clock: Clock | None = None) -> str:
     return value
 
 
-#: date text → its first day, for the texts that are dates from FIRST_YEAR on (whether
-#: that day has come is checked at each use)
-_EARLIEST: dict[str, dt.date] = {}
-
-
 def _earliest(value: str) -> dt.date | None:
-    """The first day ``value`` stands for, or None: not a date from FIRST_YEAR on."""
-    earliest = _EARLIEST.get(value)
-    if earliest is None:
-        match = _DATE.fullmatch(value)
-        if not match:
-            return None
-        year, month, day = (int(g) if g else None for g in match.groups())
-        assert year is not None
-        try:
-            earliest = dt.date(year, 1 if month is None else month, 1 if day is None else day)
-        except ValueError:
-            return None
-        if year < FIRST_YEAR:
-            return None
-        if len(_EARLIEST) >= 50_000:
-            _EARLIEST.clear()
-        _EARLIEST[value] = earliest
-    return earliest
+    """The first day ``value`` stands for, or None: not a date from FIRST_YEAR on. (Not
+    memoized: a birth date is an identifier, and a lock leaves no answer in the process.)"""
+    match = _DATE.fullmatch(value)
+    if not match:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    try:
+        earliest = dt.date(year, 1 if month is None else month, 1 if day is None else day)
+    except ValueError:
+        return None
+    return None if year < FIRST_YEAR else earliest
 
 
 def _date(q: Question, value: Any, clock: Clock) -> str:
