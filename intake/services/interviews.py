@@ -329,17 +329,18 @@ class InterviewService:
                 indicators.derive(record.answers), overridden.get(record.id, {})))
 
         # a small import is prepared first, a large one while its statements run
-        blocks = (import_pipeline.sequential_blocks(given, prepare)
-                  if len(given) < import_pipeline.PIPELINED_FROM
-                  else import_pipeline.prepared_blocks(given, prepare))
-        try:
-            with review_store.joined(conn):
-                result = store.import_blocks(blocks, [record.id for record in given])
-                audit.append(conn, self.vault.user, AuditAction.IMPORTED, detail={
-                    "count": result.added + result.updated + result.history})
-        finally:
-            if not isinstance(blocks, list):
-                blocks.close()  # the producer stopped and joined, whatever happened
+        with import_pipeline.collection_paused():
+            blocks = (import_pipeline.sequential_blocks(given, prepare)
+                      if len(given) < import_pipeline.PIPELINED_FROM
+                      else import_pipeline.prepared_blocks(given, prepare))
+            try:
+                with review_store.joined(conn):
+                    result = store.import_blocks(blocks, [record.id for record in given])
+                    audit.append(conn, self.vault.user, AuditAction.IMPORTED, detail={
+                        "count": result.added + result.updated + result.history})
+            finally:
+                if not isinstance(blocks, list):
+                    blocks.close()  # the producer stopped and joined, whatever happened
         return result
 
     def export_records(self) -> Iterator[Record]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import hashlib
 import sys
 import threading
@@ -172,8 +173,8 @@ def test_the_comparison_finds_a_difference(make_vault: Any,
             _mode(patch, mode)
             if mode == "pipelined":
                 real = ImportingStore.prepared
-                patch.setattr(ImportingStore, "prepared", lambda self, r, f: replace(
-                    real(self, r, f), excerpt="changed"))
+                patch.setattr(ImportingStore, "prepared", lambda self, r, f, _real=real: replace(
+                    _real(self, r, f), excerpt="changed"))
             vault = make_vault(mode)
             InterviewService(vault).import_records(_copies(stored + file))
             dumps.append(_decrypted(vault))
@@ -247,6 +248,7 @@ def test_an_error_in_the_producer_surfaces_and_rolls_back(
     monkeypatch.setattr(InterviewService, "prepare", failing)
     error = _failure(vault, _copies(records))
     assert isinstance(error, RuntimeError) and str(error) == "prepared record 700 failed"
+    assert gc.isenabled()
     monkeypatch.setattr(InterviewService, "prepare", real)  # the vault still imports
     assert InterviewService(vault).import_records(_copies(records)).added == 895
 
@@ -259,6 +261,7 @@ def test_an_interrupt_in_the_statements_stops_both_threads(
     real, calls = ImportingStore._add_new, [0]
 
     def interrupted(self: ImportingStore, items: Any) -> None:
+        assert not gc.isenabled()  # paused while the import runs
         calls[0] += 1
         if calls[0] == 3:
             raise KeyboardInterrupt
@@ -273,6 +276,7 @@ def test_an_interrupt_in_the_statements_stops_both_threads(
     assert time.monotonic() - started < import_pipeline.JOIN_SECONDS + 30
     assert THREAD not in {t.name for t in threading.enumerate()}
     assert sys.getswitchinterval() == interval
+    assert gc.isenabled()  # the collector, paused for the import, runs again
     assert _files(vault) == before and _decrypted(vault) == dump
 
 
