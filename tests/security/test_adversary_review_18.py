@@ -267,3 +267,52 @@ def test_control_unique_sets_are_found_in_a_raw_table(world: dict) -> None:
     planted = pd.DataFrame({"pseudonym": range(6), "a": list("xxxxxy"), "b": list("pqpqpq"),
                             "c": list("*uuuuu")})
     assert uniques_on_sets(planted, 3) == {1: 1, 2: 1, 3: 1}
+
+
+# -- what else the files give away ---------------------------------------------------------
+def test_a_second_release_of_the_same_data_shares_no_pseudonym_and_no_order(world: dict) -> None:
+    """The same testimonies released again (allowed): the pseudonyms and the order of the
+    rows must not let the two files be joined row by row."""
+    profile = "ilo_by_period_region"
+    first, _report = world["releases"][profile]
+    again, _report = release(world["base"] / f"vault-{profile}", world["base"] / "again",
+                             "--profile", profile)
+    assert len(again) == len(first)
+    assert not set(first["pseudonym"]) & set(again["pseudonym"])
+    body = lambda d: d.drop(columns="pseudonym").to_numpy()  # noqa: E731
+    same_place = (body(first) == body(again)).all(axis=1).mean()
+    control = (body(first) == body(first.copy())).all(axis=1).mean()
+    assert control == 1.0
+    print("rows in the same place in both files:", same_place)
+    assert same_place < 0.2, same_place
+
+
+def star_tells(data: pd.DataFrame, report: dict) -> dict[str, int]:
+    """Per S* answer: ``*`` cells of classes that show one answer besides them. The gate
+    hides an S* answer only when it differs from every answer its class shows, so such a
+    star is known NOT to be that answer (for a yes/no answer: known)."""
+    quasi = list(report["quasi_identifiers"]["levels"])
+    told: dict[str, int] = {}
+    for column in report["privacy_model"]["attributes"]:
+        count = 0
+        for _key, values in data.groupby(quasi)[column]:
+            if len(set(values) - {"*", *MISSING}) == 1:
+                count += int((values == "*").sum())
+        told[column] = count
+    return told
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_suppressed_yes_no_answer_is_not_told_by_its_class(world: dict, profile: str) -> None:
+    data, report = world["releases"][profile]
+    told = star_tells(data, report)
+    print(profile, "stars beside one shown answer:", told)
+    binary = [c for c in told if set(data[c]) - {"*", *MISSING} <= {"yes", "no"}]
+    assert all(told[c] == 0 for c in binary), told
+
+
+def test_control_star_tells_finds_a_planted_star() -> None:
+    data = pd.DataFrame({"q": ["a"] * 5 + ["b"] * 5,
+                         "s": ["yes", "yes", "yes", "yes", "*", "no", "yes", "no", "-9", "*"]})
+    report = {"quasi_identifiers": {"levels": {"q": 0}}, "privacy_model": {"attributes": {"s": {}}}}
+    assert star_tells(data, report) == {"s": 1}
