@@ -28,7 +28,6 @@ from intake.services.interviews import InterviewService
 from intake.services.review import ReviewService
 from intake.vault.vault import Vault
 from tests.security.test_adversary_review_18 import (
-    MISSING,
     PASSPHRASE,
     TODAY,
     USER,
@@ -65,15 +64,19 @@ def join(a: tuple, b: tuple, records: list[Record]) -> dict:
     partner = links[single].argmax(axis=1)
     joint = both[single, partner]
     k = min(ra["settings"]["k"], rb["settings"]["k"])
-    right = [all(str(found) == da.at[row, f"ilo.{name}"]
-                 for name, found in derive(records[person].answers).items()
-                 if da.at[row, f"ilo.{name}"] != "*")
-             for row, col in zip(single[joint == 1], partner[joint == 1])
-             for person in np.flatnonzero(pa[row] & pb[col])
-             if f"ilo.{next(iter(derive(records[0].answers)))}" in da.columns]
+    right = [_agrees(da, row, records[person]) for row, col in
+             zip(single[joint == 1], partner[joint == 1], strict=True)
+             for person in np.flatnonzero(pa[row] & pb[col])]
     return {"rows_a": len(da), "linked_to_one_row": len(single), "right": sum(right),
             "linked_under_k": int((joint < k).sum()), "linked_to_one_person":
             int((joint == 1).sum()), "k": k}
+
+
+def _agrees(data: pd.DataFrame, row: int, record: Record) -> bool:
+    """The row's shown ILO indicators are the person's true ones (the attack was right)."""
+    return all(str(found) == data.at[row, f"ilo.{name}"]
+               for name, found in derive(record.answers).items()
+               if f"ilo.{name}" in data.columns and data.at[row, f"ilo.{name}"] != "*")
 
 
 RELEASES = {"ilo": ("--profile", "ilo_by_period_region"), "wages": ("--profile", "wages"),
