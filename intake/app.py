@@ -72,8 +72,11 @@ def build(
     env: Mapping[str, str],
     policy: KdfPolicy | None = None,
     dialogs: Dialogs | None = None,
+    menus_later: bool = False,
 ) -> Gui:
-    """The whole GUI object graph for one installation (``INTAKE_HOME`` or the platform's)."""
+    """The whole GUI object graph for one installation (``INTAKE_HOME`` or the platform's).
+    ``menus_later``: the menus' entries are made by :func:`_start` (or a standby's warm-up),
+    once the window is up (:mod:`intake.ui.shell.menu_parts`)."""
     from pathlib import Path
 
     from intake import i18n
@@ -94,7 +97,7 @@ def build(
     session = Session(policy)  # None: the default policy, made at the first vault creation
     # Services over the vault are built per unlock (the vault exists only while unlocked).
     window = MainWindow(session, languages, store, folder, dialogs,
-                        default_folder=paths.default_vault)
+                        default_folder=paths.default_vault, menus_later=menus_later)
     app.aboutToQuit.connect(window.clipboard.clear)
     return Gui(window, session, languages, store, settings)
 
@@ -177,6 +180,7 @@ def _start(gui: Gui) -> None:
 
     if os.environ.get(SMOKE_TEST_VARIABLE) == "1":
         QTimer.singleShot(0, lambda: _report_first_screen(gui))
+    QTimer.singleShot(0, gui.window.complete)  # the menus' entries, a turn after the window
     from intake.ui.shell import script_driver
 
     script_driver.start_if_asked(gui.window, os.environ)
@@ -198,7 +202,7 @@ def in_process(argv: Sequence[str] = ()) -> int:
 
     require_memory_security()
     app = _application(argv)
-    gui = build(app, os.environ)
+    gui = build(app, os.environ, menus_later=True)
     gui.window.show()
     _start(gui)
     code = app.exec()
@@ -215,12 +219,13 @@ def session_main(read_fd: int, write_fd: int) -> int:
     from intake.ui.shell import warm_up
     from intake.ui.shell.restart import SessionLink
 
-    standby = Standby(app, build(app, os.environ), os.environ)
+    standby = Standby(app, build(app, os.environ, menus_later=True), os.environ)
     link = SessionLink(read_fd, write_fd, standby.present, standby.lost)
     standby.leave = link.leave
     link.ready()
     QTimer.singleShot(STANDBY_WARM_UP_MS, _collect_again)
     QTimer.singleShot(STANDBY_WARM_UP_MS, warm_up.start)
+    QTimer.singleShot(STANDBY_WARM_UP_MS, lambda: standby.gui.window.complete())
     code = int(app.exec())
     standby.gui.session.lock()
     link.quit(code)
@@ -277,7 +282,7 @@ class Standby:
                 gui.session.exists(window.vault_folder) == unlock_screen):
             return gui
         window.deleteLater()
-        return build(self.app, self._env)
+        return build(self.app, self._env, menus_later=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import os
 import sys
@@ -25,6 +24,19 @@ log = logging.getLogger(__name__)
 
 PR_SET_DUMPABLE = 4
 PR_GET_DUMPABLE = 3
+#: glibc's C library by its fixed name: ``ctypes.util.find_library("c")`` runs ``ldconfig``
+#: in a subprocess (and imports subprocess, shutil, tempfile) in every process (issue 17);
+#: it stays the fallback where that name does not load (musl, another libc).
+LIBC_NAME = "libc.so.6"
+
+
+def _libc() -> ctypes.CDLL:
+    try:
+        return ctypes.CDLL(LIBC_NAME, use_errno=True)
+    except OSError:
+        from ctypes.util import find_library
+
+        return ctypes.CDLL(find_library("c"), use_errno=True)
 
 
 def disable_core_dumps() -> bool:
@@ -38,8 +50,7 @@ def disable_core_dumps() -> bool:
         ok = os.name != "posix"
     if sys.platform.startswith("linux"):
         try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-            ok = libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 and ok
+            ok = _libc().prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 and ok
         except OSError:
             ok = False
     return ok
@@ -49,8 +60,7 @@ def is_dumpable() -> bool | None:
     """Linux only: whether the kernel would write a core dump of this process."""
     if not sys.platform.startswith("linux"):
         return None
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    return bool(libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0))
+    return bool(_libc().prctl(PR_GET_DUMPABLE, 0, 0, 0, 0))
 
 
 def configure_logging(level: int = logging.WARNING) -> None:

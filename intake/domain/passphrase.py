@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from enum import IntEnum
 
 from intake.i18n import N_
@@ -37,6 +36,10 @@ STRENGTH_LABELS = {
 
 def normalize(passphrase: str) -> str:
     """Passphrases are compared in NFC, so the same keystrokes on any IME unlock the vault."""
+    if passphrase.isascii():  # NFC leaves ASCII as it is (the empty fields of a start)
+        return passphrase
+    import unicodedata  # when first needed, not with the unlock window (issue 17)
+
     return unicodedata.normalize("NFC", passphrase)
 
 

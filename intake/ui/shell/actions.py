@@ -6,25 +6,27 @@ when the language changes), its shortcut, icon, the method it runs (a dotted pat
 window, looked up when triggered, so a helper made after the menus still answers) and when
 it is enabled (a rule over :class:`Screen`: the role's permissions and which screen shows).
 :data:`MENUS` lists the menus in menu-bar order and their entries in menu order (``None``
-is a separator). :func:`build_menus` makes the QActions; :func:`retranslate_menus` and
-:func:`enable_actions` walk the same table, so no second list of names exists anywhere —
-as ``ui/form/keys.py`` does for the interview form's keys.
+is a separator). :func:`build_menu_bar` makes the menus (their titles show with the first
+screen), :func:`build_actions` their QActions (after it, issue 17: see the main window);
+:func:`retranslate_menus` and :func:`enable_actions` walk the same table, so no second list
+of names exists anywhere — as ``ui/form/keys.py`` does for the interview form's keys.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from intake.domain.permissions import Action, allowed
 from intake.domain.roles import Role
 from intake.i18n import LANGUAGE_NAMES, N_, _
-from intake.ui.kit.theme import icon
+
+if TYPE_CHECKING:  # the actions' own Qt types with the actions, after the first screen
+    from PySide6.QtCore import QObject
+    from PySide6.QtGui import QAction
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,11 @@ def _slot(owner: QObject, path: str) -> Callable[[bool], None]:
 
 
 def _action(owner: QMainWindow, spec: ActionSpec) -> QAction:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction, QKeySequence
+
+    from intake.ui.kit.theme import icon
+
     action = QAction(owner)
     if spec.icon:
         action.setIcon(icon(spec.icon))
@@ -181,15 +188,23 @@ def _action(owner: QMainWindow, spec: ActionSpec) -> QAction:
     return action
 
 
-def build_menus(window: QMainWindow) -> tuple[dict[str, QMenu], dict[str, QAction]]:
-    """The menu bar of ``window`` from :data:`MENUS`; each menu and action is also set as
-    the window's attribute of its name (``window.lock_action``)."""
+def build_menu_bar(window: QMainWindow) -> dict[str, QMenu]:
+    """The menus of :data:`MENUS` in ``window``'s menu bar, empty; each is also set as the
+    window's attribute of its name (``window.vault_menu``)."""
     menus: dict[str, QMenu] = {}
-    actions: dict[str, QAction] = {}
     for menu_spec in MENUS:
         menu = window.menuBar().addMenu("")
         menus[menu_spec.name] = menu
         setattr(window, menu_spec.name, menu)
+    return menus
+
+
+def build_actions(window: QMainWindow, menus: dict[str, QMenu]) -> dict[str, QAction]:
+    """The entries of :data:`MENUS` in ``menus`` (:func:`build_menu_bar`); each action is
+    also set as the window's attribute of its name (``window.lock_action``)."""
+    actions: dict[str, QAction] = {}
+    for menu_spec in MENUS:
+        menu = menus[menu_spec.name]
         for spec in menu_spec.entries:
             if spec is None:
                 menu.addSeparator()
@@ -197,14 +212,24 @@ def build_menus(window: QMainWindow) -> tuple[dict[str, QMenu], dict[str, QActio
             action = actions[spec.name] = _action(window, spec)
             setattr(window, spec.name, action)
             menu.addAction(action)
-    return menus, actions
+    return actions
+
+
+def build_menus(window: QMainWindow) -> tuple[dict[str, QMenu], dict[str, QAction]]:
+    """The menu bar of ``window`` from :data:`MENUS`, with its actions, at once."""
+    menus = build_menu_bar(window)
+    return menus, build_actions(window, menus)
 
 
 def retranslate_menus(menus: dict[str, QMenu], actions: dict[str, QAction]) -> None:
+    """The menus' titles, and the texts of the ``actions`` made (none before
+    :func:`build_actions`)."""
     for menu_spec in MENUS:
         menus[menu_spec.name].setTitle(_(menu_spec.title))
     for spec in specs():
-        actions[spec.name].setText(_(spec.label))
+        action = actions.get(spec.name)
+        if action is not None:
+            action.setText(_(spec.label))
 
 
 def enable_actions(actions: dict[str, QAction], screen: Screen) -> None:
@@ -216,6 +241,8 @@ def language_entries(window: QMainWindow, menu: QMenu,
                      apply: Callable[[str], None]) -> dict[str, QAction]:
     """The Language menu: one checkable entry per language, named in that language (so
     never translated)."""
+    from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+
     group = QActionGroup(window)
     entries: dict[str, QAction] = {}
     for code, name in LANGUAGE_NAMES.items():

@@ -10,8 +10,6 @@ what the app put there: text the user copied from another program is never touch
 
 from __future__ import annotations
 
-import hashlib
-
 from PySide6.QtCore import QMimeData, QObject, Qt, QTimer
 from PySide6.QtGui import QClipboard, QGuiApplication
 
@@ -24,6 +22,8 @@ SECRET_HINTS = {
 
 
 def _digest(text: str) -> bytes:
+    import hashlib  # here: it maps libcrypto, which the unlock window's start need not read
+
     return hashlib.sha256(text.encode("utf-8")).digest()  # never keep the text itself
 
 

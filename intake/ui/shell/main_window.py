@@ -34,25 +34,15 @@ from intake.domain.permissions import Action, allowed
 from intake.i18n import _
 from intake.settings import forget_after_wipe
 from intake.ui.kit.dialogs import Dialogs
-from intake.ui.shell.actions import (
-    Screen,
-    build_menus,
-    enable_actions,
-    language_entries,
-    retranslate_menus,
-)
+from intake.ui.shell.actions import Screen, build_menu_bar, enable_actions, retranslate_menus
 from intake.ui.shell.auto_lock import MINUTE_MS, AutoLock
 from intake.ui.shell.clipboard import ClipboardGuard
-from intake.ui.shell.field_security import FieldSecurity, close_modal_dialogs
-from intake.ui.shell.help_menu import HelpMenu
-from intake.ui.shell.integrity_watch import IntegrityWatch
 from intake.ui.shell.lock_countdown import LockCountdown
+from intake.ui.shell.menu_parts import MenuParts
 from intake.ui.shell.place import remember_place, resume_place
-from intake.ui.shell.record_tools import RecordTools
 from intake.ui.shell.screen_kinds import is_first_passphrase, is_unlock_screen, is_workspace
 from intake.ui.shell.session_tasks import SessionTasks
-from intake.ui.shell.transfer import TransferMenu
-from intake.ui.shell.vault_views import OpenVaultViews, VaultViews
+from intake.ui.shell.vault_views import OpenVaultViews
 from intake.ui.shell.views import OpenViews
 
 if TYPE_CHECKING:  # each screen and view is imported when first shown (issue 17)
@@ -66,7 +56,11 @@ if TYPE_CHECKING:  # each screen and view is imported when first shown (issue 17
 log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow, OpenVaultViews):
+class MainWindow(QMainWindow, OpenVaultViews, MenuParts):
+    """``menus_later``: the menus' entries and their helpers are made by
+    :meth:`~intake.ui.shell.menu_parts.MenuParts.complete` once the window is up (issue 17;
+    the menu bar and its titles are there from the start); without it, at once."""
+
     def __init__(
         self,
         session: Session,
@@ -76,8 +70,10 @@ class MainWindow(QMainWindow, OpenVaultViews):
         dialogs: Dialogs | None = None,
         parent: QWidget | None = None,
         default_folder: Path | None = None,
+        menus_later: bool = False,
     ) -> None:
         super().__init__(parent)
+        self._completed = False
         self._session, self._languages, self._settings = session, languages, settings
         self._folder = vault_folder
         self._desk: Desk | None = None  # one per unlock, made in _attach
@@ -102,20 +98,9 @@ class MainWindow(QMainWindow, OpenVaultViews):
         self.resize(1000, 680)
         self.setMinimumSize(640, 480)  # fits 1366x768 at 150 % scaling
 
-        self.menus, self.menu_actions = build_menus(self)  # also window.lock_action, ...
-        self.language_actions = language_entries(self, self.menus["language_menu"],
-                                                 self._languages.apply)
-        acts = self.menu_actions
-        self.tools = RecordTools(self, acts["dashboard_action"], acts["casefile_action"])
-        self.transfer = TransferMenu(self, acts["send_action"], acts["receive_action"],
-                                     acts["office_action"])
-        self.help = HelpMenu(self, self.dialogs, self.views)
-        self.field = FieldSecurity(self, acts["panic_wipe_action"])
-        self.integrity = IntegrityWatch(self)  # the full check, after each unlock
-        self.vault_views = VaultViews(self, acts)
-        views = self.vault_views  # the window's own names, as tests and tools call them
-        self.open_export, self.open_statistics = views.open_export, views.open_statistics
-        self.open_users, self.open_audit = views.open_users, views.open_audit
+        self.menus = build_menu_bar(self)  # the titles; also window.vault_menu, ...
+        if not menus_later:
+            self.complete()
         if session.exists(vault_folder):
             self.show_unlock()
         else:
@@ -126,6 +111,10 @@ class MainWindow(QMainWindow, OpenVaultViews):
     @property
     def host(self) -> QMainWindow:
         return self
+
+    @property
+    def languages(self) -> LanguageController:
+        return self._languages
 
     @property
     def settings(self) -> SettingsStore:
@@ -158,10 +147,12 @@ class MainWindow(QMainWindow, OpenVaultViews):
         self.setCentralWidget(widget)  # takes ownership; the old one is deleted by Qt
         if old is not None:
             old.deleteLater()
-        self._enable_actions()
+        self.enable_actions()
 
-    def _enable_actions(self) -> None:
+    def enable_actions(self) -> None:
         """Each action's rule (``actions.py``) over the session and the screen shown."""
+        if not self.completed:
+            return  # complete() enables them as the screen shown says
         widget = self.centralWidget()
         unlocked = self._session.unlocked
         in_workspace = unlocked and is_workspace(widget)
@@ -205,6 +196,7 @@ class MainWindow(QMainWindow, OpenVaultViews):
     def _attach(self, desk: Desk) -> Desk:
         """The unlocked vault's desk joins the session (so that Lock and Quit close it from
         here on) and is this unlock's one desk."""
+        self.complete()  # before anything runs over the vault: its helpers are there
         self._folder = desk.folder
         self._session.attach(desk)
         if self._desk is None:
@@ -279,6 +271,8 @@ class MainWindow(QMainWindow, OpenVaultViews):
         if not self._session.unlocked:
             return
         self.tasks.drain()  # a running save finishes first
+        from intake.ui.shell.field_security import close_modal_dialogs
+
         close_modal_dialogs()
         self._close_views()
         self.clipboard.clear()
@@ -300,7 +294,8 @@ class MainWindow(QMainWindow, OpenVaultViews):
         self.show_unlock(locked_by)
 
     def _end_session(self) -> None:
-        self.integrity.stop()
+        if self.completed:  # else no check was started
+            self.integrity.stop()
         self.tasks.close_vault()  # its connection closed on its own thread, first
         self._session.lock()
         self._desk = None
@@ -361,9 +356,10 @@ class MainWindow(QMainWindow, OpenVaultViews):
     def retranslate(self) -> None:
         """Every text of the window from the action table, then the open views and the
         screen (called on ``LanguageChange``)."""
-        retranslate_menus(self.menus, self.menu_actions)
-        for code, action in self.language_actions.items():
-            action.setChecked(code == self._languages.language)
+        retranslate_menus(self.menus, self.menu_actions if self.completed else {})
+        if self.completed:
+            for code, action in self.language_actions.items():
+                action.setChecked(code == self._languages.language)
         self.views.retranslate()
         retranslate = getattr(self.centralWidget(), "retranslate", None)
         if callable(retranslate):
