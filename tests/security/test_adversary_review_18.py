@@ -227,7 +227,8 @@ def told_indicators(data: pd.DataFrame, report: dict, records: list[Record]) -> 
 INDICATORS = pytest.mark.xfail(strict=True, reason=(
     "finding: ILO indicators are outside the privacy model; in `everything` (1,200 "
     "records) the dispatch-file join tells 35 people's minority indicator, all right "
-    "(debt_bondage 30, abuse_of_vulnerability 5)"))
+    "(debt_bondage present for 30: every row that can be theirs says so; "
+    "abuse_of_vulnerability for 5)"))
 
 
 @pytest.mark.parametrize("profile", ["ilo_by_period_region",
