@@ -8,7 +8,13 @@
   screen, Qt), the hardening already applied (no core dumps, not dumpable) and the screen's
   strings in Korean. Its control formats a number, loads a file's catalog and reads the
   key file after the window is up: then Babel, ``cryptography`` and the reader are found,
-  so the probe would see them if the start imported them.
+  so the probe would see them if the start imported them. Likewise for the menus' helpers
+  (made a turn after the window, :mod:`intake.ui.shell.menu_parts`; the control completes
+  the window), hashlib (the clipboard's digest), unicodedata (a passphrase in Hangul),
+  ``ctypes.util`` and subprocess (the hardening's fallback when ``libc.so.6`` is missing).
+- A session as the supervisor starts it has the menu bar's titles but no entries when its
+  first screen is reported (the control: the probe sees the entries once made), and the
+  entries, their shortcuts and the panic wipe one turn later, in Korean.
 - The supervisor (``intake`` without a command) imports only the standard library and its
   own two modules (and :mod:`intake.hardening`, stdlib only); the control shows the same
   check flags a module of the application that imports a third-party package.
@@ -33,6 +39,11 @@ from intake.vault.vault import Vault
 #: Not imported before the unlock window (a name and everything below it).
 LAZY = ("babel", "cryptography", "intake.vault.keyslots", "intake.vault.keyslot_model",
         "intake.vault.kdf", "intake.ui.screens.first_passphrase")
+#: Also not imported before the unlock window, since the menus' entries come after it.
+LATER = ("intake.ui.shell.field_security", "intake.ui.shell.help_menu",
+         "intake.ui.shell.record_tools", "intake.ui.shell.transfer",
+         "intake.ui.shell.integrity_watch", "intake.ui.kit.file_choice", "hashlib", "_hashlib",
+         "unicodedata", "ctypes.util", "subprocess")
 #: Imported by then: the probe sees the start's modules.
 PRESENT = ("gettext", "intake.i18n", "intake.vault.files", "intake.ui.screens.unlock",
            "PySide6.QtWidgets")
@@ -43,22 +54,28 @@ PROBE = """
 import json, os, resource, sys
 from intake.app import _application, build
 app = _application(())
-gui = build(app, os.environ)
+gui = build(app, os.environ, menus_later=True)  # as a session (intake.app.session_main)
 gui.window.show()
 app.processEvents()
 screen = gui.window.screen_widget
 from PySide6.QtWidgets import QPushButton
 buttons = [b.text() for b in screen.findChildren(QPushButton)]
+from intake import hardening
 if sys.argv[1:] == ["use"]:
     from intake import i18n
+    from intake.domain.passphrase import normalize
+    from intake.ui.shell.clipboard import _digest
     from intake.vault.files import prepare
     i18n.format_number(1234)
     i18n.load_translations("ko")
     _files, lock, _slots = prepare(gui.window.vault_folder)
     lock.release()
-from intake.hardening import is_dumpable
+    gui.window.complete()
+    normalize("\ud55c\uad6d\uc5b4")
+    _digest("copied")
+    hardening.LIBC_NAME = "libc.so.missing"  # the fallback: find_library
 print(json.dumps({"screen": screen.objectName(), "language": gui.languages.language,
-                  "buttons": buttons, "dumpable": is_dumpable(),
+                  "buttons": buttons, "dumpable": hardening.is_dumpable(),
                   "core": resource.getrlimit(resource.RLIMIT_CORE)[1],
                   "modules": sorted(sys.modules)}))
 """
@@ -106,6 +123,13 @@ def test_the_unlock_window_needs_neither_babel_nor_cryptography(home: Path) -> N
 
 
 @pytest.mark.timeout(240)
+def test_the_unlock_window_waits_for_neither_the_menus_helpers_nor_hashlib(home: Path) -> None:
+    modules = probe(home)["modules"]
+    assert isinstance(modules, list)
+    assert _matching(modules, LATER) == []
+
+
+@pytest.mark.timeout(240)
 def test_the_lazy_start_is_hardened_and_in_korean(home: Path) -> None:
     shown = probe(home)
     assert shown["dumpable"] is False
@@ -122,6 +146,8 @@ def test_control_the_probe_sees_them_once_they_are_used(home: Path) -> None:
     modules = used["modules"]
     assert isinstance(modules, list)
     assert set(USED) <= set(_matching(modules, LAZY))
+    assert _matching(modules, LATER) == sorted(LATER)
+    assert used["dumpable"] is False  # the fallback found the C library too
 
 
 SUPERVISOR_PROBE = """
@@ -285,3 +311,60 @@ def test_the_supervisor_and_its_sessions_are_hardened_once_the_window_is_up(
         app.terminate()  # the supervisor stops its sessions
         app.wait(30)
         control.wait(30)
+
+
+#: A session as the supervisor starts it, told to show itself: its menus when the first
+#: screen is reported, and a turn of the event loop later.
+MENU_PROBE = """
+import json, os, sys
+import intake.app as app
+from PySide6.QtCore import QTimer
+seen = []
+def menus(window):
+    made = window.completed
+    entries = window.__dict__.get("menu_actions", {})
+    return {"completed": made, "titles": [m.title() for m in window.menus.values()],
+            "entries": sorted(entries), "texts": [a.text() for a in entries.values()],
+            "lock": entries["lock_action"].shortcut().toString() if made else "",
+            "wipe": entries["panic_wipe_action"].isEnabled() if made else None,
+            "language": len(window.menus["language_menu"].actions())}
+def later(gui):
+    seen.append(menus(gui.window))
+    print(json.dumps(seen), flush=True)
+    os._exit(0)
+def report(gui):
+    seen.append(menus(gui.window))
+    QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: later(gui)))
+app._report_first_screen = report
+sys.exit(app.main(["--session", sys.argv[1], sys.argv[2]]))
+"""
+
+
+def _hangul(texts: list[str]) -> bool:
+    return bool(texts) and all(any("\uac00" <= ch <= "\ud7a3" for ch in text)
+                               for text in texts)
+
+
+@pytest.mark.timeout(240)
+def test_a_session_makes_the_menus_entries_once_the_window_is_up(home: Path) -> None:
+    from intake.supervisor import SHOW, encode
+
+    to_session, from_session = os.pipe(), os.pipe()
+    os.write(to_session[1], encode(SHOW, user=""))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", MENU_PROBE, str(to_session[0]), str(from_session[1])],
+            pass_fds=(to_session[0], from_session[1]), env=_env(home, INTAKE_SMOKE_TEST="1"),
+            capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        for fd in (*to_session, *from_session):
+            os.close(fd)
+    assert done.returncode == 0, done.stderr[-2000:]
+    first, after = json.loads(done.stdout.strip().splitlines()[-1])
+    assert first["completed"] is False and first["entries"] == [] and first["language"] == 0
+    assert _hangul(first["titles"]) and len(first["titles"]) == 5  # the bar, in Korean
+    assert after["completed"] is True  # the control: the same probe sees them once made
+    assert after["titles"] == first["titles"]
+    assert {"lock_action", "panic_wipe_action", "quit_action"} <= set(after["entries"])
+    assert _hangul([text for text in after["texts"] if text])
+    assert after["lock"] == "Ctrl+L" and after["wipe"] is True and after["language"] == 2
