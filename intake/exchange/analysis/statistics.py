@@ -168,6 +168,9 @@ class _Builder:
         if isinstance(count, tuple):
             exact, keys = count
             count = perturb(exact, cell_key((keys,))) if self.perturbed else exact
+            whole = self.cells.get(denominator) if denominator is not None else None
+            if whole is not None:  # never more than its whole: a share over 100 % would
+                count = min(count, whole.count)  # tell the noise (and undo it)
         cell_id = f"{table.id}/{row}/{column}"
         self.cells[cell_id] = Cell(count, denominator)
         table.cells[(row, column)] = cell_id
