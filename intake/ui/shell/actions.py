@@ -15,8 +15,7 @@ of names exists anywhere — as ``ui/form/keys.py`` does for the interview form'
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtWidgets import QMainWindow, QMenu
 
@@ -29,8 +28,7 @@ if TYPE_CHECKING:  # the actions' own Qt types with the actions, after the first
     from PySide6.QtGui import QAction
 
 
-@dataclass(frozen=True)
-class Screen:
+class Screen(NamedTuple):
     """What enables an action: is the vault open, which screen shows, the user's role."""
 
     unlocked: bool  # the session's vault is open
@@ -70,8 +68,7 @@ def workspace(*any_of: Action) -> Rule:
     return rule
 
 
-@dataclass(frozen=True)
-class ActionSpec:
+class ActionSpec(NamedTuple):
     name: str  # the attribute on the window (``window.lock_action``)
     object_name: str  # "" for none
     label: str  # N_()-marked; translated in retranslate_menus
@@ -82,8 +79,7 @@ class ActionSpec:
     app_wide: bool = False  # works while any window of the app has the focus
 
 
-@dataclass(frozen=True)
-class MenuSpec:
+class MenuSpec(NamedTuple):
     name: str  # the attribute on the window (``window.vault_menu``)
     title: str  # N_()-marked
     entries: tuple[ActionSpec | None, ...]  # None: a separator
