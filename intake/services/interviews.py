@@ -328,10 +328,11 @@ class InterviewService:
             return store.prepared(record, review_store.final_findings(  # derived: prepared
                 indicators.derive(record.answers), overridden.get(record.id, {})))
 
-        # a small import is prepared first, a large one while its statements run
+        # prepared first, or (import_pipeline.PIPELINED_FROM) while the statements run
         with import_pipeline.collection_paused():
+            least = import_pipeline.PIPELINED_FROM
             blocks = (import_pipeline.sequential_blocks(given, prepare)
-                      if len(given) < import_pipeline.PIPELINED_FROM
+                      if least is None or len(given) < least
                       else import_pipeline.prepared_blocks(given, prepare))
             try:
                 with review_store.joined(conn):

@@ -38,7 +38,13 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 BLOCK = 128  # records a block
-PIPELINED_FROM = BLOCK  # a smaller import is prepared first, in the caller's thread
+#: From how many records an import is pipelined; None: never (every import is prepared
+#: first, in the caller's thread). Off: on this project's 2-core bench machine (under the
+#: load of other work) the pipeline was no faster than the sequential preparation, 5,000
+#: records in process at 0.38-0.48 of the raw anchor against 0.50-0.51, and took about
+#: 15-50 µs more CPU a record: the SQL runs in steps of 30-90 µs, and the GIL is taken back
+#: after each. Set to :data:`BLOCK` where a second core is free (measure first).
+PIPELINED_FROM: int | None = None
 DEPTH = 4  # blocks prepared ahead at most
 JOIN_SECONDS = 10.0
 SWITCH_SECONDS = 0.0002  # the GIL's switch interval while a pipeline runs

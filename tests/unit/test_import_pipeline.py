@@ -52,7 +52,7 @@ def _mode(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
     """``old``: nothing prepared ahead (each record stored as it comes, as before the
     pipeline); ``sequential``: prepared first in this thread; ``pipelined``: in a thread."""
     monkeypatch.setattr(import_pipeline, "BLOCK", 16)
-    monkeypatch.setattr(import_pipeline, "PIPELINED_FROM", 10**9 if mode != "pipelined" else 0)
+    monkeypatch.setattr(import_pipeline, "PIPELINED_FROM", None if mode != "pipelined" else 0)
     if mode == "old":
         monkeypatch.setattr(ImportingStore, "prepared",
                             lambda self, record, findings: PreparedImport(record, findings))
