@@ -88,18 +88,46 @@ def placeholders(text: str) -> Counter[str]:
     return fields
 
 
+def _fits(key: object, translated: str) -> bool:
+    """Whether a catalog entry's translation has its source's placeholders."""
+    source = key[0] if isinstance(key, tuple) else key
+    if not isinstance(source, str) or not source or not translated:
+        return True
+    return placeholders(source) == placeholders(translated)
+
+
 def _drop_bad_translations(translations: gettext.GNUTranslations) -> int:
     catalog: dict[Any, str] = translations._catalog  # type: ignore[attr-defined]  # gettext
-    bad = []
-    for key, translated in catalog.items():
-        source = key[0] if isinstance(key, tuple) else key
-        if not isinstance(source, str) or not source or not translated:
-            continue
-        if placeholders(source) != placeholders(translated):
-            bad.append(key)
+    bad = [key for key, translated in catalog.items() if not _fits(key, translated)]
     for key in bad:
         del catalog[key]
     return len(bad)
+
+
+class _CheckedOnLookup(dict[Any, str]):
+    """The window's catalog: an entry is checked the first time it is looked up (not all
+    1,500 at every start), and one whose placeholders differ from its source's is dropped
+    then, so the English source is shown. gettext reads it with ``get`` and ``[]``."""
+
+    def __init__(self, entries: dict[Any, str]) -> None:
+        super().__init__(entries)
+        self.checked: set[object] = set()
+
+    def _check(self, key: object) -> None:
+        if key in self.checked or not dict.__contains__(self, key):
+            return
+        self.checked.add(key)
+        if not _fits(key, dict.__getitem__(self, key)):
+            dict.__delitem__(self, key)
+            log.warning("dropped a translation whose placeholders differ from the source")
+
+    def get(self, key: object, default: Any = None) -> Any:
+        self._check(key)
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key: object) -> str:
+        self._check(key)
+        return dict.__getitem__(self, key)
 
 
 def load_translations(language: str, directory: Path | None = None) -> NullTranslations:
@@ -122,7 +150,8 @@ def load_translations(language: str, directory: Path | None = None) -> NullTrans
 def window_translations(language: str, directory: Path | None = None
                         ) -> gettext.NullTranslations:
     """The catalog for ``language`` read by :mod:`gettext` (the same file and table as
-    :func:`load_translations`, bad entries dropped too), without importing Babel."""
+    :func:`load_translations`, bad entries dropped too, each at its first lookup), without
+    importing Babel."""
     if language == "en":
         return gettext.NullTranslations()
     found = (directory or translations_dir()) / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
@@ -132,9 +161,7 @@ def window_translations(language: str, directory: Path | None = None
     except OSError:
         log.warning("no compiled catalog for language %s; showing English", language)
         return gettext.NullTranslations()
-    dropped = _drop_bad_translations(loaded)
-    if dropped:
-        log.warning("dropped %d translations whose placeholders differ from the source", dropped)
+    loaded._catalog = _CheckedOnLookup(loaded._catalog)  # type: ignore[attr-defined]
     return loaded
 
 
