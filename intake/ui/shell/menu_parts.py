@@ -13,7 +13,7 @@ runs it at once. A name it makes, read before it ran, makes it run first.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any
 
 from intake.ui.shell.actions import build_actions, language_entries
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from intake.ui.shell.field_security import FieldSecurity
     from intake.ui.shell.help_menu import HelpMenu
     from intake.ui.shell.integrity_watch import IntegrityWatch
-    from intake.ui.shell.main_window import MainWindow
     from intake.ui.shell.record_tools import RecordTools
     from intake.ui.shell.transfer import TransferMenu
     from intake.ui.shell.vault_views import VaultViews
@@ -69,7 +68,7 @@ class MenuParts:
         from intake.ui.shell.transfer import TransferMenu
         from intake.ui.shell.vault_views import VaultViews
 
-        window = cast("MainWindow", self)
+        window: Any = self  # the main window this mixes into (not imported: it imports us)
         self._completed = True
         self.menu_actions = acts = build_actions(window, window.menus)
         self.language_actions = language_entries(window, window.menus["language_menu"],
