@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from intake.domain.questionnaire import QClass
+from intake.domain.questionnaire import QClass, QType
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
 from intake.errors import ExitCode, InvalidInput
@@ -115,8 +115,14 @@ def test_no_direct_text_or_internal_column(case: tuple[list[Record], Result]) ->
         assert not set(row) & NOT_EXPORTED
         assert list(row) == result.columns
     assert "abuse.sexual" not in result.columns  # restricted: left out for now
-    assert all(c.startswith("ilo.") for c in result.columns if c not in QUESTIONNAIRE
-               and c != "pseudonym")
+    # a multi answer that is no quasi-identifier is one yes/no column per code (issue 18)
+    codes = {f"{q.id}.{c.value}" for q in QUESTIONNAIRE.questions()
+             if q.type is QType.MULTI and not q.is_quasi_identifier and q.codes is not None
+             for c in q.codes}
+    assert all(c.startswith("ilo.") or c in codes for c in result.columns
+               if c not in QUESTIONNAIRE and c != "pseudonym")
+    assert not {row[c] for row in result.rows for c in codes} - {
+        "yes", "no", "", "-8", "-9", "*"}
 
 
 def _norm(text: str) -> str:

@@ -7,12 +7,17 @@ when they are known, the missing values of the export and, for every quasi-ident
 the generalization level applied (``generalization``). :func:`codebook_markdown` is the
 same information for people, in English and Korean.
 
+A multi question released one column per code (``<qid>.<code>``, see
+:mod:`intake.exchange.analysis.anonymize.multi`) has one field per code column: its title is
+the question's label and the option's (``"Deductions from wages: Food"``, both languages),
+its values ``yes``/``no``, with ``question`` and ``code`` naming what it splits.
+
 Types: nearly every column is ``string``: bands (``"1985-1989"``), codes, ``|``-joined
-multi codes and ``"<amount> <currency>"`` are text. Only a number that is written as
-digits (an int, number or year question without bands, at its raw level) is ``integer``
-or ``number``. The missing codes ``""``, ``"-8"``, ``"-9"`` and ``"*"`` are the package's
-``missingValues`` and are never in an enum. Korean text comes from the ``ko`` catalog
-given by the caller; the process-wide language is left alone.
+multi codes (a quasi-identifier's) and ``"<amount> <currency>"`` are text. Only a number
+that is written as digits (an int, number or year question without bands, at its raw
+level) is ``integer`` or ``number``. The missing codes ``""``, ``"-8"``, ``"-9"`` and
+``"*"`` are the package's ``missingValues`` and are never in an enum. Korean text comes
+from the ``ko`` catalog given by the caller; the process-wide language is left alone.
 """
 
 from __future__ import annotations
@@ -84,6 +89,8 @@ _ACROSS_RELEASES = (
     "나란히 놓아도 누구도 특정되지 않습니다. 공개 통계는 같은 규칙 아래 셀 키 방법으로 "
     "변동을 줍니다(각 수치는 최대 2만큼, 분산 1, 같은 사람들에게는 같은 변동).")
 _INDICATOR_TITLE = ("ILO indicator", "ILO 지표")
+_CODE_NOTE = ('yes: this option was chosen, no: it was not; a missing answer\'s code ("", -8, '
+              "-9) is in every option column of the question, * a suppressed cell")
 
 
 def _ko(ko: NullTranslations, text: str) -> str:
@@ -177,6 +184,8 @@ def _column(column: str, result: Result, questionnaire: Questionnaire,
                 "title_ko": f"{_INDICATOR_TITLE[1]}: {_ko(ko, label)}",
                 "class": "indicator", "constraints": {"enum": [c for c, _e, _k in labels]},
                 "_labels": labels, "_note": ""}
+    if described.code is not None and described.question is not None:
+        return _code_column(column, described.question, described.code, ko)
     question = questionnaire.question(column)
     level = result.levels.get(column, 0)
     values, note = _values(question, level)
@@ -201,6 +210,19 @@ def _column(column: str, result: Result, questionnaire: Questionnaire,
                         else [(c, e, _ko(ko, e)) for c, e in values])
     field["_note"] = note
     return field
+
+
+def _code_column(column: str, question: Question, code: str,
+                 ko: NullTranslations) -> dict[str, Any]:
+    """A code column of a multi answer released one column per code: yes or no."""
+    option = question.codes.label(code) if question.codes is not None else code
+    labels = [(c, e, _ko(ko, e)) for c, e in (("yes", "Yes"), ("no", "No"))]
+    return {"name": column, "type": "string", "title": f"{question.label}: {option}",
+            "title_ko": f"{_ko(ko, question.label)}: {_ko(ko, option)}",
+            "class": str(question.cls), "question_type": str(question.type),
+            "question": question.id, "code": code,
+            "constraints": {"enum": [c for c, _e, _k in labels]},
+            "_labels": labels, "_note": _CODE_NOTE}
 
 
 def _columns(result: Result, questionnaire: Questionnaire,

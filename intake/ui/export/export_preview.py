@@ -74,13 +74,17 @@ class ExportState:
 
 
 def column_label(column: str) -> str:
-    """The translated label of an export column (a question id, pseudonym or indicator)."""
+    """The translated label of an export column (a question id, pseudonym or indicator; a
+    code column of a multi answer as "question label: option label")."""
     described = exports.describe(column)
     if described.kind is exports.Kind.PSEUDONYM:
         return _("Pseudonym (random for each export)")
     if described.kind is exports.Kind.INDICATOR:
         label = _INDICATOR_LABELS.get(described.indicator or "")
         return _("ILO indicator: {label}").format(label=_(label)) if label else column
+    if described.question is not None and described.option is not None:
+        return _("{question}: {option}").format(question=_(described.question.label),
+                                                 option=_(described.option))
     if described.question is not None:
         return _(described.question.label)
     return column

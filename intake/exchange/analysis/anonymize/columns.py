@@ -1,4 +1,5 @@
-"""What an exported column is: the pseudonym, an ILO indicator, or a question's answer.
+"""What an exported column is: the pseudonym, an ILO indicator, or a question's answer (or
+one code of a multi answer released one column per code, ``<qid>.<code>``: multi.py).
 
 One place decides it, so the codebook (exchange/formats/codebook.py) and the export
 wizard's preview describe the same column the same way; and how far a quasi-identifier can
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from intake.domain.questionnaire import Question, Questionnaire
+from intake.domain.questionnaire import QType, Question, Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.exchange.analysis.anonymize.generalize import QuasiIdentifier
 
@@ -31,6 +32,15 @@ class Column:
     kind: Kind
     indicator: str | None = None  # for an indicator column
     question: Question | None = None  # for a question's column
+    #: for a code column of a split multi answer: its code (``question`` is the question)
+    code: str | None = None
+
+    @property
+    def option(self) -> str | None:
+        """The English label of ``code`` (its code list's option), or None."""
+        if self.code is None or self.question is None or self.question.codes is None:
+            return None
+        return self.question.codes.label(self.code)
 
 
 def describe(name: str, questionnaire: Questionnaire = QUESTIONNAIRE) -> Column:
@@ -40,6 +50,12 @@ def describe(name: str, questionnaire: Questionnaire = QUESTIONNAIRE) -> Column:
         return Column(name, Kind.INDICATOR, indicator=name[len(ILO_PREFIX):])
     if name in questionnaire:
         return Column(name, Kind.QUESTION, question=questionnaire.question(name))
+    qid, _dot, code = name.rpartition(".")
+    if qid in questionnaire:
+        question = questionnaire.question(qid)
+        if question.type is QType.MULTI and question.codes is not None and \
+                code in question.codes:
+            return Column(name, Kind.QUESTION, question=question, code=code)
     return Column(name, Kind.OTHER)
 
 

@@ -4,7 +4,9 @@ k-anonymity with distinct l-diversity, and the risk figures (docs/export.md, ste
 ``anonymize`` returns the rows of the export (column → code); writing files, the codebook
 and free text (class T, step 6) are not done here. Columns, in this order: ``pseudonym``;
 every exported question in questionnaire order (Q at the chosen generalization level,
-S coded or banded, O as is); ``ilo.<indicator>`` for each derived ILO indicator.
+S coded or banded, O as is; a multi question that is not a quasi-identifier as one
+``yes``/``no`` column ``<qid>.<code>`` per code, multi.py); ``ilo.<indicator>`` for each
+derived ILO indicator.
 D, T and X questions never appear. Restricted questions (``abuse.sexual``) are left out
 for now: the spec allows them only "as part of counts ≥ k", which is the statistics export.
 """
@@ -22,7 +24,7 @@ from intake.domain.indicators import INDICATOR_IDS, derive
 from intake.domain.questionnaire import QClass, Question, Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
-from intake.exchange.analysis.anonymize import diversity, utility
+from intake.exchange.analysis.anonymize import diversity, multi, utility
 from intake.exchange.analysis.anonymize.columns import ILO_PREFIX, PSEUDONYM
 from intake.exchange.analysis.anonymize.failures import (
     InvalidTargets,
@@ -161,12 +163,12 @@ def anonymize(records: Iterable[Record], k: int = 5, l: float = 2,  # noqa: E741
 
     built = _problem(kept, qis, plain, k, l, budget, model)
     built.max_suppression = max_suppression
-    problem, qi_values = built.problem, built.qi_values
+    problem = built.problem
     outcome = _search(problem, should_stop)
     if outcome.node is None:
         raise TargetsNotMet(k=k, l=l, limit=budget, records=n)
     indicators = [i for i in INDICATOR_IDS if columns is None or ILO_PREFIX + i in columns]
-    names = [PSEUDONYM, *(q.id for q in exported), *(ILO_PREFIX + i for i in indicators)]
+    names = [PSEUDONYM, *multi.expand(exported), *(ILO_PREFIX + i for i in indicators)]
     own = pseudonymizer or Pseudonymizer()
     node, raised = outcome.node, list[str]()
     try:
@@ -174,7 +176,7 @@ def anonymize(records: Iterable[Record], k: int = 5, l: float = 2,  # noqa: E741
             failing = problem.failing(problem.partition(node), problem.others(node))
             rescued = local.rescue(problem, node, failing)
             keep = [i for i in range(n) if not failing[i] or i in rescued]
-            rows = _rows(names, kept, keep, qis, node, qi_values, built.cells, own, indicators)
+            rows = _rows(names, kept, keep, node, built, own, indicators)
             starred = _apply_local(rows, keep, rescued, qis)
             checked, keep = _gate(rows, keep, built, names, gate_size)
             coarser = _coarser(problem, node, built, checked.blocking)
@@ -219,6 +221,25 @@ class _Built:
     l: float  # noqa: E741
     max_suppression: float
     model: Model
+    #: the multi answers released one column per code (multi.py): question id → question
+    split: dict[str, Question] = field(default_factory=dict)
+
+    def wholes(self, keep: Sequence[int]) -> dict[str, tuple[list[str], list[str]]]:
+        """Per split S* answer: its code columns and each row's whole answer, from the built
+        cells (the privacy model is computed on whole answers, never on code columns)."""
+        return {q.id: (multi.code_names(q), [self.cells[q.id][i] for i in keep])
+                for q in self.l_attributes if q.id in self.split}
+
+    def whole_rows(self, rows: list[dict[str, str]], keep: Sequence[int]
+                   ) -> list[dict[str, str]]:
+        """``rows`` with each split S* answer whole again (``*`` when the gate hid any of
+        its code cells), for the verification; ``rows`` themselves when there is none."""
+        wholes = self.wholes(keep)
+        if not wholes:
+            return rows
+        return [{**row, **{qid: multi.whole(row, names, cells[at])
+                           for qid, (names, cells) in wholes.items()}}
+                for at, row in enumerate(rows)]
 
 
 def _problem(kept: Sequence[Record], qis: Sequence[QuasiIdentifier], plain: Sequence[Question],
@@ -249,7 +270,8 @@ def _problem(kept: Sequence[Record], qis: Sequence[QuasiIdentifier], plain: Sequ
                                                                        strict=True)],
         k, l, budget, len(kept), model=model, ordered=[o is not None for o in orders],
         own=[position.get(q.id) for q in attributes])
-    return _Built(problem, qi_values, cells, attributes, near, list(qis), k, l, 0.0, model)
+    return _Built(problem, qi_values, cells, attributes, near, list(qis), k, l, 0.0, model,
+                  {q.id: q for q in plain if multi.is_split(q)})
 
 
 def _apply_local(rows: list[dict[str, str]], keep: Sequence[int], rescued: dict[int, int],
@@ -273,9 +295,9 @@ def _gate(rows: list[dict[str, str]], keep: list[int], built: _Built, names: Seq
     qi_ids = [qi.id for qi in built.qis]
     owned = [qi.id for qi in built.qis if qi.question.l_diverse]
     guard = verify.Guard(rows, qi_ids, built.l_attributes, built.k, built.l, built.model,
-                         built.problem.budget, owned)
+                         built.problem.budget, owned, built.wholes(keep))
     checked = gate.repair([c for c in names if c != PSEUDONYM], rows, set(qi_ids),
-                          {q.id for q in built.l_attributes},
+                          set(multi.expand(built.l_attributes)),
                           GATE_SIZE if gate_size is None else gate_size, guard.may_suppress,
                           guard.drop)
     if checked.dropped and not checked.refused:
@@ -311,8 +333,8 @@ def _finish(rows: list[dict[str, str]], keep: Sequence[int], kept: Sequence[Reco
     qis, n = built.qis, len(kept)
     qi_ids = [qi.id for qi in qis]
     owned = [qi.id for qi in qis if qi.question.l_diverse]
-    figures = verify.check(rows, qi_ids, built.l_attributes, built.k, built.l, built.model,
-                           owned)
+    figures = verify.check(built.whole_rows(rows, keep), qi_ids, built.l_attributes, built.k,
+                           built.l, built.model, owned)
     if figures.failures:
         raise TargetsNotMet(k=built.k, l=built.l, limit=built.problem.budget, records=n)
     sizes = Counter(tuple(row[q] for q in qi_ids) for row in rows)
@@ -343,18 +365,21 @@ def _finish(rows: list[dict[str, str]], keep: Sequence[int], kept: Sequence[Reco
 
 
 def _rows(columns: Sequence[str], kept: Sequence[Record], keep: Sequence[int],
-          qis: Sequence[QuasiIdentifier], node: Sequence[int],
-          qi_values: dict[str, dict[int, list[str]]], cells: dict[str, list[str]],
-          pseudonymize: Pseudonymizer, indicators: Sequence[str] = INDICATOR_IDS
-          ) -> list[dict[str, str]]:
+          node: Sequence[int], built: _Built, pseudonymize: Pseudonymizer,
+          indicators: Sequence[str] = INDICATOR_IDS) -> list[dict[str, str]]:
     """The rows of the records at ``keep``, with their cells in ``columns`` order (built
-    column by column, then zipped)."""
+    column by column, then zipped); a multi answer in ``built.split`` as one column per
+    code (multi.py)."""
     by_column: dict[str, list[str]] = {PSEUDONYM: [pseudonymize(kept[i].id) for i in keep]}
-    for qi, level in zip(qis, node, strict=True):
-        values = qi_values[qi.id][level]
+    for qi, level in zip(built.qis, node, strict=True):
+        values = built.qi_values[qi.id][level]
         by_column[qi.id] = [values[i] for i in keep]
-    for qid, column in cells.items():
-        by_column[qid] = [column[i] for i in keep]
+    split = built.split
+    for qid, column in built.cells.items():
+        if qid in split:
+            by_column.update(multi.split(split[qid], [column[i] for i in keep]))
+        else:
+            by_column[qid] = [column[i] for i in keep]
     findings = [derive(kept[i].answers) for i in keep] if indicators else []
     for indicator in indicators:
         by_column[ILO_PREFIX + indicator] = [str(f[indicator].value) for f in findings]

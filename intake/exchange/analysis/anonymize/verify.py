@@ -8,14 +8,17 @@ the ``*`` of a group, which the final gate puts in an S* answer, count as one va
 where it differs from every answer the group shows. The S* answer that is itself a
 quasi-identifier (surveillance.passport_holder) is checked over the classes of the *other*
 quasi-identifiers, when it is released. The
-t-closeness reference is the distribution of answered values over the written rows.
+t-closeness reference is the distribution of answered values over the written rows. An S*
+multi answer released one column per code (multi.py) is checked whole: the caller gives
+the rows with the whole answer (``*`` when the gate hid any of its code cells), and the
+:class:`Guard` reads it back the same way when the gate asks about a code column.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -138,9 +141,15 @@ class Guard:
 
     def __init__(self, rows: Sequence[dict[str, str]], qis: Sequence[str],
                  attributes: Sequence[Question], k: int, l: float,  # noqa: E741
-                 model: Model, budget: int, owned: Collection[str] = ()) -> None:
+                 model: Model, budget: int, owned: Collection[str] = (),
+                 wholes: Mapping[str, tuple[Sequence[str], Sequence[str]]] | None = None
+                 ) -> None:
         self.rows, self.k, self.l, self.model = rows, k, l, model
         self.budget = budget
+        #: a multi answer released one column per code (multi.py): question → (its code
+        #: columns, its whole answer per row); l and t are computed on the whole answer
+        self.wholes = dict(wholes or {})
+        self.parent = {n: qid for qid, (names, _c) in self.wholes.items() for n in names}
         #: per K and S* column released: each row's class over the other QIs
         self.owned: dict[str, tuple[list[tuple[str, ...]], dict[tuple[str, ...], list[int]]]]
         self.owned = {}
@@ -168,7 +177,7 @@ class Guard:
             return False
         if self.model.t is None:
             return True
-        total, _v = _counts([[r[question.id] for i, r in enumerate(self.rows)
+        total, _v = _counts([[self._cell(i, question.id) for i in range(len(self.rows))
                               if i not in self.dropped]], order)
         ref = total[0] / total[0].sum() if total[0].sum() else total[0].astype(float)
         return bool(privacy.distances(counts, ref, order is not None)[0]
@@ -183,20 +192,36 @@ class Guard:
         for name, (keys, groups) in self.owned.items():
             question = next(q for q in self.attributes if q.id == name)
             for key in {keys[at] for at in gone}:
-                left = [self.rows[i][name] for i in groups[key] if i not in out]
+                left = [self._cell(i, name) for i in groups[key] if i not in out]
                 if left and not self._ok(question, left):
                     return False
         return True
 
+    def _cell(self, at: int, name: str) -> str:
+        """Row ``at``'s value of ``name``: a split multi answer whole (multi.whole)."""
+        split = self.wholes.get(name)
+        if split is None:
+            return self.rows[at][name]
+        names, cells = split
+        return SUPPRESSED if any(self.rows[at][n] == SUPPRESSED for n in names) else cells[at]
+
     def may_suppress(self, at: int, name: str) -> bool:
+        """Whether the cell may become ``*``. A code column of a split multi answer is its
+        question's: it may go when the whole answer is hidden already, or when l and t hold
+        without the answer (never on "differs from every answer shown": the other code
+        cells still narrow down what the hidden answer was)."""
+        code_of = self.parent.get(name)
+        name = code_of or name
         question = next((q for q in self.attributes if q.id == name), None)
         if question is None:
             return True
-        value = self.rows[at][name]
-        others = [self.rows[i][name] for i in self._others(at)]
+        value = self._cell(at, name)
+        others = [self._cell(i, name) for i in self._others(at)]
+        if code_of is not None and value == SUPPRESSED:
+            return True
         if self._ok(question, others):
             return True  # l and t hold with this answer hidden and not counted at all
-        if not answered(value) or value in others:
+        if code_of is not None or not answered(value) or value in others:
             return False  # only a * over an answer its group does not show counts
         return self._ok(question, [*others, SUPPRESSED])
 
@@ -205,7 +230,7 @@ class Guard:
         else its whole class; none (refused) beyond ``budget`` removed rows in all."""
         others = self._others(at)
         gone = [at] if len(others) >= self.k and all(
-            self._ok(q, [self.rows[i][q.id] for i in others]) for q in self.attributes
+            self._ok(q, [self._cell(i, q.id) for i in others]) for q in self.attributes
         ) else [at, *others]
         if len(self.dropped) + len(gone) > self.budget or not self._owned_ok(gone):
             return []
