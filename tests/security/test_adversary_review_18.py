@@ -224,15 +224,7 @@ def told_indicators(data: pd.DataFrame, report: dict, records: list[Record]) -> 
     return {c: v for c, v in told.items() if v[0]}
 
 
-INDICATORS = pytest.mark.xfail(strict=True, reason=(
-    "finding: ILO indicators are outside the privacy model; in `everything` (1,200 "
-    "records) the dispatch-file join tells 35 people's minority indicator, all right "
-    "(debt_bondage present for 30: every row that can be theirs says so; "
-    "abuse_of_vulnerability for 5)"))
-
-
-@pytest.mark.parametrize("profile", ["ilo_by_period_region",
-                                     pytest.param("everything", marks=INDICATORS)])
+@pytest.mark.parametrize("profile", ["ilo_by_period_region", "everything"])
 def test_the_join_tells_no_rare_ilo_indicator(world: dict, profile: str) -> None:
     data, report = world["releases"][profile]
     told = told_indicators(data, report, world["records"])

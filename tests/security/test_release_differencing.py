@@ -203,9 +203,9 @@ def test_positive_control_without_the_ledger_a_withdrawal_shows_the_person(
     second = anonymize(service.records(), k=K, l=1, columns=PROFILE, max_suppression=0.2)
     assert first.levels == second.levels
     missing = _profile(first.rows) - _profile(second.rows)
-    # the withdrawn person's row, with every answer released, is among the rows that went
-    # (the final gate may move a cell of one or two others when one record leaves)
-    assert 1 <= sum(missing.values()) <= K
+    # the withdrawn person's row, with every answer released, is among the few rows that
+    # went (the final gate may move a cell of a few others when one record leaves)
+    assert 1 <= sum(missing.values()) <= 2 * K
     assert next(iter(_profile([first.rows[0]]))) in missing
 
 

@@ -13,6 +13,7 @@ from gettext import NullTranslations
 from typing import Any
 
 from intake.domain.questionnaire import Questionnaire
+from intake.exchange.analysis.anonymize import indicator_attributes
 from intake.exchange.formats import html_report as h
 from intake.exchange.formats.codebook import level_name, quasi_steps
 from intake.i18n import N_
@@ -155,7 +156,8 @@ def _levels(report: Mapping[str, Any], questionnaire: Questionnaire,
 def _diversity(report: Mapping[str, Any], questionnaire: Questionnaire,
                pair: Callable[[str], h.Bilingual], ko: NullTranslations) -> str:
     def label(qid: str) -> h.Bilingual:
-        text = questionnaire.question(qid).label
+        text = (indicator_attributes.label(qid) if indicator_attributes.is_indicator(qid)
+                else questionnaire.question(qid).label)
         return (f"{qid}: {text}", f"{qid}: {ko.gettext(text)}")
 
     diversity = report["l_diversity"]

@@ -20,11 +20,11 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from intake.domain.indicators import INDICATOR_IDS, derive
+from intake.domain.indicators import INDICATOR_IDS
 from intake.domain.questionnaire import QClass, Question, Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
-from intake.exchange.analysis.anonymize import diversity, multi, utility
+from intake.exchange.analysis.anonymize import diversity, indicator_attributes, multi, utility
 from intake.exchange.analysis.anonymize.columns import ILO_PREFIX, PSEUDONYM
 from intake.exchange.analysis.anonymize.failures import (
     InvalidTargets,
@@ -161,13 +161,13 @@ def anonymize(records: Iterable[Record], k: int = 5, l: float = 2,  # noqa: E741
     budget = math.floor(max_suppression * n + 1e-9)
     from intake.exchange.analysis.anonymize import local
 
-    built = _problem(kept, qis, plain, k, l, budget, model)
+    indicators = [i for i in INDICATOR_IDS if columns is None or ILO_PREFIX + i in columns]
+    built = _problem(kept, qis, plain, k, l, budget, model, indicators)
     built.max_suppression = max_suppression
     problem = built.problem
     outcome = _search(problem, should_stop)
     if outcome.node is None:
         raise TargetsNotMet(k=k, l=l, limit=budget, records=n)
-    indicators = [i for i in INDICATOR_IDS if columns is None or ILO_PREFIX + i in columns]
     names = [PSEUDONYM, *multi.expand(exported), *(ILO_PREFIX + i for i in indicators)]
     own = pseudonymizer or Pseudonymizer()
     node, raised = outcome.node, list[str]()
@@ -176,9 +176,9 @@ def anonymize(records: Iterable[Record], k: int = 5, l: float = 2,  # noqa: E741
             failing = problem.failing(problem.partition(node), problem.others(node))
             rescued = local.rescue(problem, node, failing)
             keep = [i for i in range(n) if not failing[i] or i in rescued]
-            rows = _rows(names, kept, keep, node, built, own, indicators)
+            rows = _rows(names, kept, keep, node, built, own)
             starred = _apply_local(rows, keep, rescued, qis)
-            checked, keep = _gate(rows, keep, built, names, gate_size)
+            checked, keep = _gate(rows, keep, built, names, gate_size, n)
             coarser = _coarser(problem, node, built, checked.blocking)
             if not checked.refused or coarser is None:
                 break
@@ -243,16 +243,20 @@ class _Built:
 
 
 def _problem(kept: Sequence[Record], qis: Sequence[QuasiIdentifier], plain: Sequence[Question],
-             k: int, l: float, budget: int, model: Model) -> _Built:  # noqa: E741
+             k: int, l: float, budget: int, model: Model,  # noqa: E741
+             indicators: Sequence[str] = ()) -> _Built:
     """The search problem of these records: every released Q and K column is a QI; the S*
-    answers (not near-universal) are the l-diverse attributes, the K one among them (the
-    passport holder) checked over the other QIs."""
+    answers and the released ILO indicators (indicator_attributes.py), not near-universal,
+    are the l-diverse attributes, the K one among them (the passport holder) checked over
+    the other QIs."""
     from intake.exchange.analysis.anonymize import lattice, verify
 
     answers, metas = [r.answers for r in kept], [r.meta for r in kept]
     raws = raw_columns([*(qi.question for qi in qis), *plain], answers)
     qi_values = {qi.id: column_levels(qi, answers, metas, raws[qi.id]) for qi in qis}
     cells = {q.id: column_cells(q, answers, metas, raws[q.id]) for q in plain}
+    cells.update(indicator_attributes.cells(kept, indicators))
+    plain = [*plain, *indicator_attributes.questions(indicators)]
     sensitive = {q.id: cells[q.id] for q in plain if q.cls is QClass.SENSITIVE}
     sensitive.update({qi.id: qi_values[qi.id][0] for qi in qis
                       if qi.question.cls is QClass.SENSITIVE})
@@ -287,15 +291,17 @@ def _apply_local(rows: list[dict[str, str]], keep: Sequence[int], rescued: dict[
 
 
 def _gate(rows: list[dict[str, str]], keep: list[int], built: _Built, names: Sequence[str],
-          gate_size: int | None) -> tuple[GateOutcome, list[int]]:
+          gate_size: int | None, n: int) -> tuple[GateOutcome, list[int]]:
     """The final gate on the rows (repaired in place; rows it removes are dropped, with
-    their records from ``keep``)."""
+    their records from ``keep``), within what the suppression limit leaves after the
+    search's suppressed records (``n`` records in all)."""
     from intake.exchange.analysis.anonymize import gate, verify
 
     qi_ids = [qi.id for qi in built.qis]
     owned = [qi.id for qi in built.qis if qi.question.l_diverse]
+    left = max(0, built.problem.budget - (n - len(keep)))
     guard = verify.Guard(rows, qi_ids, built.l_attributes, built.k, built.l, built.model,
-                         built.problem.budget, owned, built.wholes(keep))
+                         left, owned, built.wholes(keep))
     checked = gate.repair([c for c in names if c != PSEUDONYM], rows, set(qi_ids),
                           set(multi.expand(built.l_attributes)),
                           GATE_SIZE if gate_size is None else gate_size, guard.may_suppress,
@@ -365,11 +371,11 @@ def _finish(rows: list[dict[str, str]], keep: Sequence[int], kept: Sequence[Reco
 
 
 def _rows(columns: Sequence[str], kept: Sequence[Record], keep: Sequence[int],
-          node: Sequence[int], built: _Built, pseudonymize: Pseudonymizer,
-          indicators: Sequence[str] = INDICATOR_IDS) -> list[dict[str, str]]:
+          node: Sequence[int], built: _Built, pseudonymize: Pseudonymizer
+          ) -> list[dict[str, str]]:
     """The rows of the records at ``keep``, with their cells in ``columns`` order (built
     column by column, then zipped); a multi answer in ``built.split`` as one column per
-    code (multi.py)."""
+    code (multi.py); the released indicators are among ``built.cells``."""
     by_column: dict[str, list[str]] = {PSEUDONYM: [pseudonymize(kept[i].id) for i in keep]}
     for qi, level in zip(built.qis, node, strict=True):
         values = built.qi_values[qi.id][level]
@@ -380,8 +386,5 @@ def _rows(columns: Sequence[str], kept: Sequence[Record], keep: Sequence[int],
             by_column.update(multi.split(split[qid], [column[i] for i in keep]))
         else:
             by_column[qid] = [column[i] for i in keep]
-    findings = [derive(kept[i].answers) for i in keep] if indicators else []
-    for indicator in indicators:
-        by_column[ILO_PREFIX + indicator] = [str(f[indicator].value) for f in findings]
     ordered = [by_column[column] for column in columns]
     return [dict(zip(columns, values, strict=True)) for values in zip(*ordered, strict=True)]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from intake.domain.questionnaire import QType, Question
-from intake.exchange.analysis.anonymize import privacy
+from intake.exchange.analysis.anonymize import indicator_attributes, privacy
 from intake.exchange.analysis.anonymize.generalize import MISSING, SUPPRESSED
 from intake.exchange.analysis.anonymize.privacy import Model
 
@@ -35,6 +35,8 @@ ORDINAL = frozenset({"medical.care_received"})
 def value_order(question: Question) -> list[str] | None:
     """The order of an S* answer's exported values when they are ordered (bands, ordinal
     codes, yes/no), None for a nominal answer."""
+    if indicator_attributes.is_indicator(question.id):
+        return list(indicator_attributes.ORDER)
     if question.bands is not None:
         return [label for _lo, _hi, label in question.bands.ranges]
     if question.type is QType.BOOL:
