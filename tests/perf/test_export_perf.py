@@ -101,18 +101,24 @@ def _anchor(vault: Path, dbk: bytes, params: KdfParams) -> tuple[float, float, i
     return derived - start, time.perf_counter() - derived, len(rows)
 
 
-def test_cli_export_end_to_end_beside_the_anchor(tmp_path: Path) -> None:
-    env = {**os.environ, "INTAKE_HOME": str(tmp_path / "home")}
-    vault_dir = tmp_path / "vault"
+def demo_vault(folder: Path, env: dict[str, str]) -> tuple[bytes, KdfParams]:
+    """A vault with the KDF as the app calibrates it, filled by ``intake demo --records
+    10000 --seed 7``; its database key (for the raw anchor) and KDF parameters."""
     policy = KdfPolicy()  # calibrated on this machine, as `intake init` does
-    vault, _code = Vault.create(vault_dir, USER, PASSPHRASE, policy)
+    vault, _code = Vault.create(folder, USER, PASSPHRASE, policy)
     with vault:
         dbk = bytes(vault._require_keys().dbk)
     subprocess.run([sys.executable, "-m", "intake", "demo", "--records", str(RECORDS),
-                    "--seed", str(SEED), "--user", USER, "--vault", str(vault_dir),
+                    "--seed", str(SEED), "--user", USER, "--vault", str(folder),
                     "--passphrase-stdin"], input=PASSPHRASE + "\n", text=True, env=env,
                    check=True, capture_output=True, timeout=1800)
-    params = policy.params()
+    return dbk, policy.params()
+
+
+def test_cli_export_end_to_end_beside_the_anchor(tmp_path: Path) -> None:
+    env = {**os.environ, "INTAKE_HOME": str(tmp_path / "home")}
+    vault_dir = tmp_path / "vault"
+    dbk, params = demo_vault(vault_dir, env)
     _export(vault_dir, tmp_path / "warm-up", env)
     apps, kdfs, reads = [], [], []
     rows = 0

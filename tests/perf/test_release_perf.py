@@ -22,13 +22,11 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from test_export_perf import _anchor, _export
+from test_export_perf import _anchor, _export, demo_vault
 
 from intake.exchange.analysis.anonymize.profiles import DEFAULT_PROFILE, EVERYTHING, PROFILES
 from intake.exchange.demo.generate import generate
@@ -119,15 +117,7 @@ def test_cli_release_end_to_end_beside_the_anchor(tmp_path: Path) -> None:
     """``intake export`` of the default profile and of every column, as the user runs it."""
     env = {**os.environ, "INTAKE_HOME": str(tmp_path / "home")}
     folder = tmp_path / "vault"
-    policy = KdfPolicy()  # calibrated on this machine, as `intake init` does
-    vault, _code = Vault.create(folder, USER, PASSPHRASE, policy)
-    with vault:
-        dbk = bytes(vault._require_keys().dbk)
-    subprocess.run([sys.executable, "-m", "intake", "demo", "--records", str(RECORDS),
-                    "--seed", str(SEED), "--user", USER, "--vault", str(folder),
-                    "--passphrase-stdin"], input=PASSPHRASE + "\n", text=True, env=env,
-                   check=True, capture_output=True, timeout=1800)
-    params = policy.params()
+    dbk, params = demo_vault(folder, env)
     vaults = {name: _copy(folder, tmp_path / f"vault-{name}")
               for name in (DEFAULT_PROFILE, EVERYTHING)}  # one release ledger each
     _export(folder, tmp_path / "warm-up", env)
