@@ -23,6 +23,7 @@ import pytest
 from intake import __version__
 from intake.domain.record import Record, Status
 from intake.exchange.analysis.anonymize.pipeline import Result, anonymize
+from intake.exchange.analysis.anonymize.profiles import PROFILES
 from intake.exchange.demo.generate import generate
 from intake.exchange.formats.export_files import (
     ExportFolderNotEmpty,
@@ -310,3 +311,28 @@ def test_the_html_risk_report_matches_the_json_and_loads_nothing(folder: Path) -
     assert f">{report['records']['out']}</td>" in html
     for attribute in report["l_diversity"]["attributes"]:
         assert attribute in html
+
+
+def test_the_html_risk_report_says_when_the_triples_search_was_bounded(
+        records: list[Record], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search of three-column sets cut short by its budget is said in the report, in
+    both languages; a complete one (control) says nothing of the kind."""
+    from intake.exchange.analysis.anonymize import gate
+
+    written = {}
+    for name, cells in (("bounded", 1), ("complete", None)):
+        if cells is not None:
+            monkeypatch.setattr(gate, "TRIPLE_CELLS", cells)
+        else:
+            monkeypatch.undo()
+        result = anonymize(records, k=5, l=2, columns=PROFILES["ilo_by_period_region"])
+        write_export(result, tmp_path / name, tool_version=__version__)
+        report = json.loads((tmp_path / name / "risk_report.json").read_text(encoding="utf-8"))
+        written[name] = (report["final_gate"],
+                         (tmp_path / name / "risk_report.html").read_text(encoding="utf-8"))
+    gate_json, html = written["bounded"]
+    assert gate_json["bounded"] and f"among the {len(gate_json['triples_searched_among'])} " \
+        "columns holding the most rare values" in html
+    assert re.search("세 열의 조합은 희귀한 값이 가장 많은", html)
+    gate_json, html = written["complete"]
+    assert not gate_json["bounded"] and "the most rare values only" not in html

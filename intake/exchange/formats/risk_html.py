@@ -228,7 +228,14 @@ def _gate(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
                "and no record is unique on any set of up to {size} released columns.")
             if gate["special_uniques_found"] else
             N_("No record is unique on any set of up to {size} released columns."))
-    return h.section(pair(N_("Final gate: special uniques over every released column")), [
-        h.paragraph((text.format(size=gate["max_size"]),
-                     pair(text)[1].format(size=gate["max_size"]))),
-        h.table([pair(N_("Measure")), pair(N_("Count"))], rows)])
+    parts = [h.paragraph((text.format(size=gate["max_size"]),
+                          pair(text)[1].format(size=gate["max_size"])))]
+    if gate.get("bounded"):
+        among = len(gate.get("triples_searched_among", ()))
+        bounded = N_("Sets of three columns were searched among the {count} columns holding "
+                     "the most rare values only (the search's time budget): a record may "
+                     "still be unique on three values of the other columns.")
+        parts.append(h.paragraph((bounded.format(count=among),
+                                  pair(bounded)[1].format(count=among))))
+    parts.append(h.table([pair(N_("Measure")), pair(N_("Count"))], rows))
+    return h.section(pair(N_("Final gate: special uniques over every released column")), parts)
