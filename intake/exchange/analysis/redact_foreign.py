@@ -1,0 +1,335 @@
+"""Names of foreign people in quotes: the Russian foreman, the site boss, a policeman, an
+employer (docs/export.md, redaction).
+
+:mod:`~intake.exchange.analysis.redact_names` finds third parties by the shape of a Korean
+name; a Russian, Ukrainian or Central Asian name has another shape, in three scripts. Two
+sources of evidence are combined, both by dictionary lookup and one pass over the words
+(no regex per name):
+
+1. **A list** (``resources/redaction/foreign_names.tsv``, its source named in its header)
+   of common given names (with their diminutives) and surnames in Latin, Cyrillic and the
+   Hangul transliterations testimonies use; feminine surnames (Ivanova, 이바노바) and
+   Cyrillic case forms (Иванова, Сергею) are generated. A Hangul spelling that is also a
+   Korean word (유리 = glass, 이반 = this team) is flagged and counts only with a title, a
+   nationality or another name beside it.
+2. **Shapes**: a Latin or Cyrillic surname ending (-ov, -eva, -sky, -enko, -ovich; -ов,
+   -ский, -енко, -ович ...), and in Hangul a transliterated ending after two syllables or
+   more (이바노프, 포포바, 코발렌코, 스미르노프스키, 이바노비치) with a particle glued; a
+   weak ending (-in, -uk) only beside a name or after a title. A capitalized word after a
+   title (foreman, boss, Mr., прораб, начальник ...) is a name unless it is one of the
+   common capitalized words (Monday, Russia, UN). A capitalized Cyrillic word that is not a
+   place and not a common word opening a Russian sentence (Давай, Быстро) is taken as a
+   name: in a Korean or English testimony Russian is written for names, rarely otherwise,
+   and redacting a stray word costs less than keeping a name.
+
+The finder runs after :func:`~intake.exchange.analysis.redact_places.find_places`, so
+Владивосток and 블라디보스토크 are already masked as places; the Hangul endings stop at
+everyday loanwords (멕시코, 위스키, 슬로프; the vowel before -프/-바 must be o/e as in
+transliterated names, which leaves 테이프 and 파이프 alone). Public figures (Putin, 푸틴)
+stay, as 김정은 does. Adjacent name words become one span (Ivan Petrov, 블라디미르
+이바노비치); particles stay outside it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from intake.exchange.analysis.redact_names import PARTICLES
+from intake.exchange.analysis.redact_places import data_root
+
+FOREIGN_NAMES = Path("resources") / "redaction" / "foreign_names.tsv"
+
+GIVEN, SURNAME, PUBLIC = "given", "surname", "public"
+
+#: Titles before a Latin or Cyrillic name (lower case; Mr, Mrs, Ms, Dr may take a dot).
+LATIN_TITLES = frozenset({
+    "foreman", "boss", "supervisor", "manager", "officer", "policeman", "policewoman",
+    "police", "brigadier", "mr", "mrs", "ms", "miss", "mister", "dr", "director", "chief",
+    "employer", "landlord", "landlady", "guard", "inspector", "master", "owner",
+    "contractor", "engineer", "captain", "major", "lieutenant", "sergeant", "colonel",
+    "comrade", "gospodin", "tovarishch", "uncle", "driver", "interpreter", "prorab",
+    "nachalnik", "brigadir", "прораб", "бригадир", "начальник", "господин", "госпожа",
+    "товарищ", "мастер", "хозяин", "хозяйка", "директор", "менеджер", "инспектор",
+    "полицейский", "майор", "капитан", "лейтенант", "сержант", "дядя", "тётя", "тетя"})
+_DOTTED = frozenset({"mr", "mrs", "ms", "dr"})
+#: Capitalized words that are no name (after a title, a name, or with a name's ending).
+NOT_NAMES = frozenset("""
+the a an i he she we they it his her our my their you your in on at and but or so then
+when after before if this that there these those one two three yes no ok also not every
+later once sometimes nobody everyone all some many most because while where what who how
+monday tuesday wednesday thursday friday saturday sunday january february march april
+may june july august september october november december russia russian russians korea
+korean koreans north south east west china chinese party un god christmas english uzbek
+kazakh ukrainian soviet ussr dprk rok asia european america american japan japanese said
+told asked came went took beat hit shouted paid gave was were had did got the moscow
+police security company state plan camp site office mrs mr ms dr sir madam whisky husky
+geneva casanova supernova jehovah
+я мы ты вы он она они оно это да нет не и а но в на с к по за из у о от до давай давайте
+быстро быстрее работай работать работа иди идите пошли пошёл стоп хорошо плохо спасибо
+здравствуйте привет пока паспорт паспорта деньги зарплата виза полиция милиция сука
+блин кореец корейцы корея россия русский русские все всё где что кто как когда почему
+""".split())
+#: Hangul titles and nationalities beside a name (감독 세르게이가, 이반 씨, 러시아인 유리가).
+HANGUL_TITLES = tuple(sorted({
+    "감독", "현장감독", "십장", "사장", "사장님", "소장", "반장", "관리인", "관리자", "경찰",
+    "경찰관", "주인", "집주인", "고용주", "과장", "부장", "책임자", "주임", "경비", "경비원",
+    "기사", "운전수", "통역", "통역원", "브리가디르", "프로라브", "나찰니크", "씨", "님",
+    "아저씨", "아주머니", "선생", "선생님", "러시아인", "우크라이나인", "우즈베크인",
+    "우즈베키스탄인", "카자흐인", "타지크인", "키르기스인", "중국인", "고려인", "러시아"},
+    key=len, reverse=True))
+#: What may follow a Hangul name in its run: a particle or a title (이반이, 이반씨).
+_AFTER_NAME = PARTICLES + HANGUL_TITLES
+#: Hangul words with a name's ending that are words or places.
+HANGUL_NOT_NAMES = frozenset({
+    "멕시코", "모로코", "샌프란시스코", "카사노바", "보사노바", "위스키", "스코프", "슬로프",
+    "텔레스코프", "마이크로스코프", "엔벨로프", "재건축", "모스크바", "코르도바", "오로바"})
+
+_TOKEN = re.compile(r"[A-Za-zА-Яа-яЁё]+")
+_HANGUL_RUN = re.compile(r"[가-힣]+")
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+#: Latin and Cyrillic surname endings: strong ones alone, weak ones beside a name.
+_STRONG = re.compile(
+    r"(?:ov|ova|ev|eva|yov|yova|sky|ski|skiy|skii|skaya|enko|chuk|ovich|evich|ovna|evna"
+    r"|ов|ова|ев|ева|ёв|ёва|ский|ская|енко|чук|ович|евич|овна|евна|ых|их)$")
+_WEAK = re.compile(r"(?:in|ina|yn|yna|uk|yk|ik|ин|ина|ын|ына|ук|юк)$")
+_CASE_ENDINGS = ("ами", "ого", "ому", "ым", "ых", "ом", "ем", "ём", "ой", "ей", "ую", "ою",
+                 "а", "я", "у", "ю", "е", "и", "ы")
+#: Vowels (jungseong index) before a Hangul -프 / -바 / -비치 / -브나 ending: o, yo, e, ye.
+_O_E = frozenset({8, 12, 5, 7, 3})
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    word: bool  # needs a title, a nationality or another name beside it
+
+
+@dataclass(frozen=True)
+class ForeignNames:
+    latin: dict[str, Entry]  # lower case Latin and Cyrillic forms (Cyrillic stems too)
+    hangul: dict[str, Entry]
+    longest: int
+
+
+def _cyrillic_stem(name: str) -> str:
+    return name[:-1] if name[-1:] in "йьая" and len(name) > 3 else name
+
+
+def _add(table: dict[str, Entry], key: str, entry: Entry) -> None:
+    if key and (key not in table or table[key].kind != PUBLIC):
+        table[key] = entry
+
+
+@functools.cache
+def foreign_names(path: Path | None = None) -> ForeignNames:
+    """The list, loaded once (``path``: another file, for tests)."""
+    latin: dict[str, Entry] = {}
+    hangul: dict[str, Entry] = {}
+    text = (path or data_root() / FOREIGN_NAMES).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, latins, cyrillics, hanguls, flags = (line.split("\t") + [""] * 5)[:5]
+        flag = {f.strip() for f in flags.split(",")}
+        for name in filter(None, latins.split("|")):
+            key = name.lower()
+            _add(latin, key, Entry(kind, "enword" in flag))
+            if kind == SURNAME and key.endswith(("ov", "ev", "in", "yn")):
+                _add(latin, key + "a", Entry(kind, False))
+            elif kind == SURNAME and key.endswith(("sky", "skiy")):
+                _add(latin, key.rstrip("iy") + "aya", Entry(kind, False))
+        for name in filter(None, cyrillics.split("|")):
+            key = name.lower()
+            _add(latin, key, Entry(kind, False))
+            _add(latin, "~" + _cyrillic_stem(key), Entry(kind, False))
+        for name in filter(None, hanguls.split("|")):
+            _add(hangul, name, Entry(kind, "word" in flag))
+            if kind == SURNAME and name.endswith("프"):
+                _add(hangul, name[:-1] + "바", Entry(kind, False))
+    return ForeignNames(latin, hangul, max(map(len, hangul), default=1))
+
+
+# --- Latin and Cyrillic -----------------------------------------------------------------
+
+def _lookup(word: str, table: ForeignNames) -> Entry | None:
+    key = word.lower()
+    if key in table.latin:
+        return table.latin[key]
+    if _CYRILLIC.match(key):
+        for ending in _CASE_ENDINGS:
+            if key.endswith(ending) and len(key) - len(ending) >= 2:
+                entry = table.latin.get("~" + key[:-len(ending)])
+                if entry is not None:
+                    return entry
+    return None
+
+
+def _capitalized(word: str) -> bool:
+    return word[0].isupper() and (len(word) == 1 or not word[1:].isupper() or len(word) >= 5)
+
+
+def _russian_sentence_start(text: str, tokens: list[re.Match[str]], index: int) -> bool:
+    """A Cyrillic word opening a Russian sentence (the next word is Cyrillic, lower case)."""
+    nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+    if nxt is None or not _CYRILLIC.match(nxt.group()) or nxt.group()[0].isupper():
+        return False
+    previous = tokens[index - 1] if index > 0 else None
+    gap = text[previous.end():tokens[index].start()] if previous is not None else ""
+    return previous is None or not _CYRILLIC.match(previous.group()) or bool(
+        re.search(r"[.!?:\"«»]", gap))
+
+
+def _title_before(text: str, tokens: list[re.Match[str]], index: int) -> bool:
+    if index == 0:
+        return False
+    previous = tokens[index - 1]
+    gap = text[previous.end():tokens[index].start()]
+    word = previous.group().lower()
+    return word in LATIN_TITLES and (gap.strip() == "" and gap != "" or (
+        word in _DOTTED and gap.strip() == "."))
+
+
+def _classify(text: str, tokens: list[re.Match[str]], index: int,
+              table: ForeignNames) -> str | None:
+    """What one word is: "name", "weak" (a name beside another), "public", "free" (an
+    unknown capitalized word, a name only after a name) or None (no name at all)."""
+    word = tokens[index].group()
+    if not _capitalized(word) or word.lower() in NOT_NAMES:
+        return None
+    entry = _lookup(word, table)
+    titled = _title_before(text, tokens, index)
+    if entry is not None:
+        if entry.kind == PUBLIC:
+            return PUBLIC
+        return "weak" if entry.word and not titled else "name"
+    if titled or (len(word) >= 5 and _STRONG.search(word.lower())):
+        return "name"
+    if _CYRILLIC.match(word) and not word.isupper() and not _russian_sentence_start(
+            text, tokens, index):
+        return "name"
+    return "weak" if len(word) >= 4 and _WEAK.search(word.lower()) else "free"
+
+
+def _groups(text: str, tokens: list[re.Match[str]],
+            kinds: list[str | None]) -> Iterator[list[int]]:
+    """Runs of classified words joined by one space or a hyphen."""
+    index = 0
+    while index < len(tokens):
+        group = [index]
+        while (group[-1] + 1 < len(tokens) and kinds[group[-1]] is not None
+               and kinds[group[-1] + 1] is not None and text[
+                   tokens[group[-1]].end():tokens[group[-1] + 1].start()] in (" ", "-")):
+            group.append(group[-1] + 1)
+        index = group[-1] + 1
+        yield group
+
+
+def _latin_names(text: str, table: ForeignNames) -> Iterator[tuple[int, int]]:
+    tokens = list(_TOKEN.finditer(text))
+    kinds = [_classify(text, tokens, i, table) for i in range(len(tokens))]
+    for group in _groups(text, tokens, kinds):
+        named = [kinds[i] for i in group]
+        if PUBLIC in named or not ("name" in named or "weak" in named and len(named) > 1):
+            continue
+        while kinds[group[0]] == "free":  # "Yesterday Ivan": not the word before
+            group.pop(0)
+        while len(group) > 2 and kinds[group[-1]] == kinds[group[-2]] == "free":
+            group.pop()  # at most one unknown word after the name (Ivan Brown)
+        yield tokens[group[0]].start(), tokens[group[-1]].end()
+
+
+# --- Hangul -----------------------------------------------------------------------------
+
+def _jung(syllable: str) -> int:
+    return ((ord(syllable) - 0xAC00) // 28) % 21
+
+
+def _jong(syllable: str) -> int:
+    return (ord(syllable) - 0xAC00) % 28
+
+
+def _hangul_shape(word: str) -> bool:
+    """A transliterated surname or patronymic: 이바노프, 포포바, 코발렌코, 이바노비치."""
+    if len(word) < 3 or word in HANGUL_NOT_NAMES:
+        return False
+    if word.endswith(("스키", "추크")) and len(word) >= 4 or word.endswith("스카야") and len(
+            word) >= 5:
+        return True
+    for ending in ("비치", "브나", "프", "바"):
+        if word.endswith(ending) and len(word) - len(ending) >= 2:
+            before = word[-len(ending) - 1]
+            return _jung(before) in _O_E and _jong(before) == 0
+    if word.endswith("코"):  # -enko: 렌코, 첸코, 셴코
+        return _jung(word[-2]) in (5, 7) and _jong(word[-2]) == 4
+    return False
+
+
+def _starts(text: str, words: tuple[str, ...]) -> bool:
+    return any(text.startswith(word) for word in words)
+
+
+def _hangul_token(run: str, table: ForeignNames) -> tuple[int, Entry | None] | None:
+    """The name at the start of ``run`` (its length and list entry) when the rest of the
+    run is nothing, a particle or a title."""
+    for size in range(min(table.longest, len(run)), 1, -1):
+        entry = table.hangul.get(run[:size])
+        rest = run[size:]
+        if entry is not None and (not rest or _starts(rest, _AFTER_NAME)):
+            return size, entry
+    for size in range(len(run), 2, -1):
+        rest = run[size:]
+        if (not rest or _starts(rest, _AFTER_NAME)) and _hangul_shape(
+                run[:size]):
+            return size, None
+    return None
+
+
+def _hangul_names(text: str, table: ForeignNames) -> Iterator[tuple[int, int]]:
+    runs = list(_HANGUL_RUN.finditer(text))
+    found: list[tuple[int, int, bool, bool]] = []  # start, end, needs context, public
+    for index, match in enumerate(runs):
+        token = _hangul_token(match.group(), table)
+        if token is None:
+            continue
+        size, entry = token
+        rest = match.group()[size:]
+        previous = runs[index - 1] if index else None
+        nxt = runs[index + 1] if index + 1 < len(runs) else None
+        spaced_before = previous is not None and text[previous.end():match.start()] == " "
+        spaced_after = nxt is not None and text[match.end():nxt.start()] == " "
+        context = (_starts(rest, HANGUL_TITLES) or spaced_before and previous is not None
+                   and previous.group().endswith(HANGUL_TITLES)
+                   or not rest and spaced_after and nxt is not None
+                   and _starts(nxt.group(), HANGUL_TITLES))
+        word = entry is not None and entry.word and not context
+        found.append((match.start(), match.start() + size, word,
+                      entry is not None and entry.kind == PUBLIC))
+    yield from _joined(text, found)
+
+
+def _joined(text: str, found: list[tuple[int, int, bool, bool]]) -> Iterator[
+        tuple[int, int]]:
+    """Adjacent name words as one span; a flagged word counts beside another name."""
+    index = 0
+    while index < len(found):
+        group = [found[index]]
+        while index + 1 < len(found) and text[group[-1][1]:found[index + 1][0]] == " ":
+            index += 1
+            group.append(found[index])
+        index += 1
+        if any(public for *_, public in group):
+            continue
+        if len(group) == 1 and group[0][2]:
+            continue
+        yield group[0][0], group[-1][1]
+
+
+def find_foreign(text: str) -> list[tuple[int, int]]:
+    """Spans of foreign people's names in ``text`` (normalized, masked: places already
+    found hold no letters). Spans may overlap: the caller keeps the first."""
+    table = foreign_names()
+    return sorted(list(_latin_names(text, table)) + list(_hangul_names(text, table)))
