@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
+from intake.exchange.analysis.redact_foreign import find_foreign
 from intake.exchange.analysis.redact_generic import (
     DATE,
     EMAIL,
@@ -295,7 +296,7 @@ def _rules(record: Record, analyser: Finder | None) -> list[Rule | tuple[str, Fi
     if analyser is not None:
         finders.append((NAME, analyser))
     return [*FIRST_RULES, *_record_rules(record), *FIXED_RULES, *finders,
-            (PLACE, find_places), *LAST_RULES]
+            (PLACE, find_places), (NAME, find_foreign), *LAST_RULES]
 
 
 def redact(text: str, record: Record, analyser: Finder | None = None) -> Redaction:
