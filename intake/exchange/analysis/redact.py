@@ -296,7 +296,7 @@ def _rules(record: Record, analyser: Finder | None) -> list[Rule | tuple[str, Fi
     if analyser is not None:
         finders.append((NAME, analyser))
     return [*FIRST_RULES, *_record_rules(record), *FIXED_RULES, *finders,
-            (PLACE, find_places), (NAME, find_foreign), *LAST_RULES]
+            (NAME, find_foreign), (PLACE, find_places), *LAST_RULES]
 
 
 def redact(text: str, record: Record, analyser: Finder | None = None) -> Redaction:

@@ -22,12 +22,15 @@ sources of evidence are combined, both by dictionary lookup and one pass over th
    name: in a Korean or English testimony Russian is written for names, rarely otherwise,
    and redacting a stray word costs less than keeping a name.
 
-The finder runs after :func:`~intake.exchange.analysis.redact_places.find_places`, so
-Владивосток and 블라디보스토크 are already masked as places; the Hangul endings stop at
-everyday loanwords (멕시코, 위스키, 슬로프; the vowel before -프/-바 must be o/e as in
+The finder runs just before :func:`~intake.exchange.analysis.redact_places.find_places`
+and leaves places to it: a word or run the gazetteer names (Vladivostok, во Владивостоке,
+Primorsky Krai, 로스토프에서) is no name, unless it is a listed name beside another name
+(Vladimir Petrov, 블라디미르 이바노비치 are one name, not a city and a name). Running
+first is what lets such a pair become one span. The Hangul endings stop at everyday
+loanwords (멕시코, 위스키, 슬로프; the vowel before -프/-바 must be o/e as in
 transliterated names, which leaves 테이프 and 파이프 alone). Public figures (Putin, 푸틴)
-stay, as 김정은 does. Adjacent name words become one span (Ivan Petrov, 블라디미르
-이바노비치); particles stay outside it.
+stay, as 김정은 does. Adjacent name words become one span (Ivan Petrov, 이반 페트로프);
+particles stay outside it.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from intake.exchange.analysis.redact_names import PARTICLES
-from intake.exchange.analysis.redact_places import data_root
+from intake.exchange.analysis.redact_places import Places, data_root, places
 
 FOREIGN_NAMES = Path("resources") / "redaction" / "foreign_names.tsv"
 
@@ -79,7 +82,7 @@ HANGUL_TITLES = tuple(sorted({
     "경찰관", "주인", "집주인", "고용주", "과장", "부장", "책임자", "주임", "경비", "경비원",
     "기사", "운전수", "통역", "통역원", "브리가디르", "프로라브", "나찰니크", "씨", "님",
     "아저씨", "아주머니", "선생", "선생님", "러시아인", "우크라이나인", "우즈베크인",
-    "우즈베키스탄인", "카자흐인", "타지크인", "키르기스인", "중국인", "고려인", "러시아"},
+    "우즈베키스탄인", "카자흐인", "타지크인", "키르기스인", "중국인", "고려인"},
     key=len, reverse=True))
 #: What may follow a Hangul name in its run: a particle or a title (이반이, 이반씨).
 _AFTER_NAME = PARTICLES + HANGUL_TITLES
@@ -91,6 +94,7 @@ HANGUL_NOT_NAMES = frozenset({
 _TOKEN = re.compile(r"[A-Za-zА-Яа-яЁё]+")
 _HANGUL_RUN = re.compile(r"[가-힣]+")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+_CYRILLIC_WORDS = re.compile(r"[а-яё\- ]+")
 #: Latin and Cyrillic surname endings: strong ones alone, weak ones beside a name.
 _STRONG = re.compile(
     r"(?:ov|ova|ev|eva|yov|yova|sky|ski|skiy|skii|skaya|enko|chuk|ovich|evich|ovna|evna"
@@ -193,14 +197,43 @@ def _title_before(text: str, tokens: list[re.Match[str]], index: int) -> bool:
         word in _DOTTED and gap.strip() == "."))
 
 
-def _classify(text: str, tokens: list[re.Match[str]], index: int,
-              table: ForeignNames) -> str | None:
+def _is_place(key: str, table: Places) -> bool:
+    """A place of the gazetteer (as :mod:`~intake.exchange.analysis.redact_places` looks
+    it up: Cyrillic case forms too)."""
+    if key in table.latin:
+        return True
+    return bool(_CYRILLIC_WORDS.fullmatch(key)) and any(
+        key[:-cut] in table.latin for cut in (1, 2) if len(key) - cut >= 4)
+
+
+def _place_tokens(text: str, tokens: list[re.Match[str]]) -> set[int]:
+    """The words that are (part of) a place: Vladimir, Primorsky Krai, во Владивостоке."""
+    table = places()
+    out: set[int] = set()
+    for i, token in enumerate(tokens):
+        if not token.group()[0].isupper():
+            continue
+        for j in range(min(i + 4, len(tokens)), i, -1):
+            if any(text[tokens[k].end():tokens[k + 1].start()] not in (" ", "-")
+                   for k in range(i, j - 1)):
+                continue
+            key = text[token.start():tokens[j - 1].end()].lower().replace("'", "")
+            if _is_place(key, table):
+                out.update(range(i, j))
+                break
+    return out
+
+
+def _classify(text: str, tokens: list[re.Match[str]], index: int, table: ForeignNames,
+              in_place: bool) -> str | None:
     """What one word is: "name", "weak" (a name beside another), "public", "free" (an
     unknown capitalized word, a name only after a name) or None (no name at all)."""
     word = tokens[index].group()
     if not _capitalized(word) or word.lower() in NOT_NAMES:
         return None
     entry = _lookup(word, table)
+    if in_place:  # Vladimir (a city) is a name only beside another: Vladimir Petrov
+        return "weak" if entry is not None and entry.kind != PUBLIC else None
     titled = _title_before(text, tokens, index)
     if entry is not None:
         if entry.kind == PUBLIC:
@@ -230,7 +263,8 @@ def _groups(text: str, tokens: list[re.Match[str]],
 
 def _latin_names(text: str, table: ForeignNames) -> Iterator[tuple[int, int]]:
     tokens = list(_TOKEN.finditer(text))
-    kinds = [_classify(text, tokens, i, table) for i in range(len(tokens))]
+    in_place = _place_tokens(text, tokens)
+    kinds = [_classify(text, tokens, i, table, i in in_place) for i in range(len(tokens))]
     for group in _groups(text, tokens, kinds):
         named = [kinds[i] for i in group]
         if PUBLIC in named or not ("name" in named or "weak" in named and len(named) > 1):
@@ -290,6 +324,7 @@ def _hangul_token(run: str, table: ForeignNames) -> tuple[int, Entry | None] | N
 
 def _hangul_names(text: str, table: ForeignNames) -> Iterator[tuple[int, int]]:
     runs = list(_HANGUL_RUN.finditer(text))
+    table_places = places()
     found: list[tuple[int, int, bool, bool]] = []  # start, end, needs context, public
     for index, match in enumerate(runs):
         token = _hangul_token(match.group(), table)
@@ -305,7 +340,8 @@ def _hangul_names(text: str, table: ForeignNames) -> Iterator[tuple[int, int]]:
                    and previous.group().endswith(HANGUL_TITLES)
                    or not rest and spaced_after and nxt is not None
                    and _starts(nxt.group(), HANGUL_TITLES))
-        word = entry is not None and entry.word and not context
+        flagged = entry is not None and entry.word or match.group()[:size] in table_places.hangul
+        word = flagged and not context
         found.append((match.start(), match.start() + size, word,
                       entry is not None and entry.kind == PUBLIC))
     yield from _joined(text, found)
