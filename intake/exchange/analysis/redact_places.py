@@ -1,20 +1,30 @@
 """Place names redaction finds in any quote: the gazetteer and the questionnaire's regions.
 
 The gazetteer (``resources/gazetteer/places.tsv``, its source named in its header) lists
-North Korean cities, counties and districts and Russian cities, in Hangul (North Korean
+every North Korean city, county, ward (구역) and district (구, 지구), a few towns and
+workers' districts, and Russian cities, towns and districts, in Hangul (North Korean
 spelling; the South Korean one is generated: 녕변 → 영변), Latin (more romanizations of a
-Hangul name are generated) and Cyrillic. The questionnaire's own region lists (North
-Korean provinces, Russia's federal subjects) are added with their English and Korean
-labels and the stem without the kind of region (연해주, Primorsky Krai, Primorsky).
+Hangul name are generated) and Cyrillic, each with its kinds (시, 군, 구역 ...). The
+questionnaire's own region lists (North Korean provinces, Russia's federal subjects) are
+added with their English and Korean labels and the stem without the kind of region
+(연해주, Primorsky Krai, Primorsky).
 
 Matching is by dictionary lookup, not by one huge regex:
 
 - **Hangul**: a place at the start of a run of Hangul syllables followed by nothing, by its
   kind (시, 군, 구역, 읍 …) or by a particle (청진에서, 회령시의, 혜산으로); a name of
   four syllables or more also inside a run. A name that is also an everyday word (개성 =
-  personality, 위원 = committee member; the file's "word" flag, and every two-syllable stem
-  of a region label) counts only with its kind or before a particle of place (개성에서,
-  개성 출신).
+  personality; the file's "word" flag, and every two-syllable stem of a region label)
+  counts only with its kind or before a particle of place (개성에서, 개성 출신); one
+  flagged "kind" (해안 = coast, 시중 = the market) only with one of its own kinds
+  (해안구역, 시중군).
+- **After a place** (villages and neighbourhoods are too many to list): a word ending in
+  an administrative kind (구역, 지구, 군, 리, 동, 읍, 로동자구) written right after a
+  place, with a space and no particle between, is part of it: ``회령시 유선동``, ``무산군
+  창렬리에서``, ``청진시 포항구역`` become one span. Not after a particle (청진에서
+  작업구역), not everyday words with such an ending (거리, 소리, 강제노동, 인민군), and
+  never a bare 리 or 동 word alone. In Latin, a hyphenated kind (Yuson-dong, Changryol-ri)
+  next to a place, before or after it (``Yuson-dong, Hoeryong``), joins it likewise.
 - **Latin and Cyrillic**: capitalized words (up to four, joined by a space or a hyphen)
   looked up case-insensitively, apostrophes ignored; a Cyrillic name also in its case
   forms (во Владивостоке, в Москве).
@@ -55,6 +65,28 @@ NOT_PLACES = frozenset({"신도시", "삼천리", "고성능", "동창회", "운
                         "위원회", "구성원", "개성적", "영원히", "낙원", "영원", "이원",
                         "구장에", "대관령", "평원선", "강남구"})
 
+#: Kinds that make the word right after a place a place too (회령시 유선동), longest first.
+CONTEXT_KINDS = ("로동자구", "노동자구", "구역", "지구", "군", "리", "동", "읍")
+#: Fewest syllables before a kind for the word to count (유선동, not 거리 or 활동).
+_MIN_STEM = {"구역": 1, "지구": 1, "로동자구": 1, "노동자구": 1}
+#: Everyday words with such an ending: the word after a place that ends so is no place.
+#: (Only words common at the end of a compound: a village may end in 선동 or 이동.)
+COMMON_ENDINGS = (
+    "거리", "소리", "자리", "머리", "다리", "우리", "요리", "관리", "처리", "정리", "수리",
+    "권리", "논리", "원리", "유리", "보리", "꼬리", "허리", "항아리", "개나리", "미나리",
+    "너구리", "마무리", "노동", "활동", "운동", "행동", "폭동", "소동", "극동", "인민군",
+    "북한군", "남한군", "조선군", "국방군", "해방군", "점령군", "연합군", "정부군", "반란군",
+    "혁명군", "지원군", "의용군", "경비군", "장군", "해군", "공군", "육군", "국군", "미군",
+    "아군", "적군", "대군", "시아군", "본군", "일군", "이나군", "련군", "작업구역",
+    "금지구역", "위험구역", "통제구역", "경비구역", "보호구역", "관리구역", "항만구역",
+    "주거구역", "거주구역", "생활구역", "격리구역", "담당구역", "책임구역", "경제지구",
+    "개발지구", "공업지구", "관광지구", "보호지구", "주택지구")
+#: Romanized kinds joined by a hyphen (Yuson-dong, Changryol-ri, Sinam-guyok).
+_LATIN_CONTEXT = re.compile(
+    r"[A-Z][a-z']+-(?:guyok|kuyok|gu|ku|dong|tong|ri|li|up|eup|gun|kun|rodongjagu|"
+    r"nodongjagu|chigu|jigu)(?![A-Za-z])")
+_NEXT_WORD = re.compile(r"[가-힣0-9]+")
+_STEM = re.compile(r"[가-힣]{1,5}[0-9]{0,2}")
 _CAPITALIZED = re.compile(r"(?<![A-Za-zА-Яа-яЁё])[A-ZА-ЯЁ]")
 _WORD = re.compile(r"[A-Za-zА-Яа-яЁё'’]+")
 _LATIN_KINDS = frozenset({"city", "county", "district", "si", "gun", "kun", "guyok", "kuyok",
@@ -76,9 +108,15 @@ def data_root() -> Path:
 
 @dataclass(frozen=True)
 class Places:
-    hangul: dict[str, bool]  # name → is also an everyday word
+    hangul: dict[str, int]  # name → PLACE, WORD or KIND_ONLY
     latin: frozenset[str]  # lower case, apostrophes removed, Cyrillic included
     longest: int
+    kinds: dict[str, tuple[str, ...]]  # a KIND_ONLY name → its own kinds, longest first
+
+
+#: How a Hangul name counts: always, as an everyday word too, only with its own kind.
+PLACE, WORD, KIND_ONLY = 0, 1, 2
+_FLAGS = {"": PLACE, "word": WORD, "kind": KIND_ONLY}
 
 
 def _key(text: str) -> str:
@@ -96,17 +134,24 @@ def _romanizations(hangul: str) -> Iterator[str]:
                 yield sep.join(parts)
 
 
-def _add_hangul(hangul: dict[str, bool], name: str, word: bool) -> None:
+def _add_hangul(table: Places, name: str, level: int, kinds: str = "") -> None:
     for spelling in word_spellings(name):
         if spelling in NOT_PLACES:
             continue
-        hangul[spelling] = hangul.get(spelling, False) or word or len(spelling) <= 1
+        least = WORD if len(spelling) <= 1 else PLACE
+        table.hangul[spelling] = max(table.hangul.get(spelling, PLACE), level, least)
+        if level == KIND_ONLY:
+            own = {k for k in kinds.split("|") if k} or {"시", "군"}
+            own |= {"노" + k[1:] for k in own if k.startswith("로")}
+            table.kinds[spelling] = tuple(sorted(own | set(table.kinds.get(spelling, ())),
+                                                 key=len, reverse=True))
 
 
 def _gazetteer_rows(path: Path) -> Iterator[list[str]]:
+    """country, Hangul, Latin, Cyrillic, flag, kinds (the header of the file)."""
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
-            yield (line.split("\t") + ["", "", "", "", ""])[:5]
+            yield [c.strip() for c in (line.split("\t") + [""] * 6)[:6]]
 
 
 def _cyrillic_forms(name: str) -> list[str]:
@@ -132,11 +177,11 @@ _REGION_KIND = re.compile(
 @functools.cache
 def places(path: Path | None = None) -> Places:
     """The place names, loaded once."""
-    hangul: dict[str, bool] = {}
+    table = Places({}, frozenset(), 0, {})
     latin: set[str] = set()
-    for country, name, spellings, cyrillic, flag in _gazetteer_rows(
+    for country, name, spellings, cyrillic, flag, kinds in _gazetteer_rows(
             path or data_root() / GAZETTEER):
-        _add_hangul(hangul, name, flag.strip() == "word")
+        _add_hangul(table, name, _FLAGS.get(flag, WORD), kinds)
         latin.update(_key(s) for s in spellings.split("|") if s)
         if country == "KP":
             latin.update(_key(r) for r in _romanizations(name) if len(r) >= 4)
@@ -146,11 +191,13 @@ def places(path: Path | None = None) -> Places:
         stem = _REGION_KIND.sub("", label).strip()
         for value in {label, stem}:
             if all("가" <= ch <= "힣" or ch == " " for ch in value):
-                _add_hangul(hangul, value.replace(" ", ""), len(value) <= 2 and value == stem)
+                word = len(value) <= 2 and value == stem
+                if not (word and value in table.hangul):  # the gazetteer knows better
+                    _add_hangul(table, value.replace(" ", ""), WORD if word else PLACE)
             elif len(value) >= 4:
                 latin.add(_key(value))
-    longest = max(len(name) for name in hangul)
-    return Places(hangul, frozenset(latin), longest)
+    longest = max(len(name) for name in table.hangul)
+    return Places(table.hangul, frozenset(latin), longest, table.kinds)
 
 
 # --- matching ---------------------------------------------------------------------------
@@ -165,10 +212,23 @@ def _after(text: str, end: int) -> str:
     return rest[1:] if rest[:1] == " " else ""
 
 
-def _hangul_end(run: str, start: int, name: str, word: bool, text: str,
+def _kind_only_end(run: str, end: int, kinds: tuple[str, ...]) -> int | None:
+    """Where a KIND_ONLY name ending at ``end`` ends with one of its own kinds."""
+    kind = _starts_with(run[end:], kinds)
+    if kind is None:
+        return None
+    tail = run[end + len(kind):]
+    return end + len(kind) if not tail or _starts_with(tail, PARTICLES) else None
+
+
+def _hangul_end(run: str, start: int, name: str, table: Places, text: str,
                 run_end: int) -> int | None:
     """Where the place ``name`` at ``run[start:]`` ends (with its kind), or None."""
     end = start + len(name)
+    level = table.hangul[name]
+    if level == KIND_ONLY:
+        return _kind_only_end(run, end, table.kinds.get(name, ()))
+    word = level == WORD
     rest = run[end:]
     kind = _starts_with(rest, KINDS)
     if kind is not None and (run[start:end + len(kind)] not in NOT_PLACES):
@@ -191,10 +251,10 @@ def _in_run(run: str, text: str, run_end: int, table: Places) -> Iterator[tuple[
         found = None
         for size in range(min(table.longest, len(run) - position), 1, -1):
             name = run[position:position + size]
-            word = table.hangul.get(name)
-            if word is None or (position > 0 and (size < 4 or word)):
+            level = table.hangul.get(name)
+            if level is None or (position > 0 and (size < 4 or level != PLACE)):
                 continue
-            end = _hangul_end(run, position, name, word, text, run_end)
+            end = _hangul_end(run, position, name, table, text, run_end)
             if end is not None:
                 found = (position, end)
                 break
@@ -205,13 +265,44 @@ def _in_run(run: str, text: str, run_end: int, table: Places) -> Iterator[tuple[
         position = found[1]
 
 
+def _context_word(word: str) -> int | None:
+    """The length of ``word`` without its particle when it is a name ending in an
+    administrative kind (유선동에서 → 3), else None."""
+    for kind in CONTEXT_KINDS:
+        at = word.find(kind, 1)
+        while at > 0:
+            stem, rest = word[:at], word[at + len(kind):]
+            if (_STEM.fullmatch(stem) and len(stem.rstrip("0123456789"))
+                    >= _MIN_STEM.get(kind, 2) and (not rest or _starts_with(rest, PARTICLES))
+                    and not (stem + kind).endswith(COMMON_ENDINGS)):
+                return at + len(kind)
+            at = word.find(kind, at + 1)
+    return None
+
+
+def _context_end(text: str, end: int) -> int:
+    """``end`` moved over the administrative words right after a place (회령시 유선동)."""
+    while text[end:end + 1] == " " and (word := _NEXT_WORD.match(text, end + 1)):
+        size = _context_word(word.group())
+        if size is None:
+            break
+        end += 1 + size
+        if size < len(word.group()):  # a particle ends the address
+            break
+    return end
+
+
 def _hangul_places(text: str, table: Places) -> Iterator[tuple[int, int]]:
+    last = 0
     for match in _HANGUL_RUN.finditer(text):
+        if match.start() < last:  # inside the words after the place before
+            continue
         for start, end in _in_run(match.group(), text, match.end(), table):
             end += match.start()
             if end == match.end() and text.startswith(" 지방", end):  # 캄차카 지방
                 end += 3
-            yield match.start() + start, end
+            last = _context_end(text, end)
+            yield match.start() + start, last
 
 
 def _cyrillic_hit(key: str, table: Places) -> bool:
@@ -247,7 +338,23 @@ def _latin_places(text: str, table: Places) -> Iterator[tuple[int, int]]:
         position = hit
 
 
+def _latin_context(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The Latin places with the hyphenated administrative words next to them
+    (``Yuson-dong, Hoeryong``, ``Musan-gun Changryol-ri``) joined to them."""
+    words = [(m.start(), m.end(), False) for m in _LATIN_CONTEXT.finditer(text)]
+    groups: list[list[int]] = []  # start, end, holds a place (1) or not (0)
+    for start, end, place in sorted([(s, e, True) for s, e in found] + words):
+        gap = text[groups[-1][1]:start] if groups else None
+        if groups and (start < groups[-1][1] or gap in (" ", ", ")):
+            groups[-1][1] = max(groups[-1][1], end)
+            groups[-1][2] |= place
+        else:
+            groups.append([start, end, int(place)])
+    return [(start, end) for start, end, place in groups if place]
+
+
 def find_places(text: str) -> list[tuple[int, int]]:
     """Spans of place names in ``text`` (normalized; masked parts hold no letters)."""
     table = places()
-    return sorted(list(_hangul_places(text, table)) + list(_latin_places(text, table)))
+    latin = _latin_context(text, list(_latin_places(text, table)))
+    return sorted(list(_hangul_places(text, table)) + latin)
