@@ -14,7 +14,7 @@ sources of evidence are combined, both by dictionary lookup and one pass over th
    nationality or another name beside it.
 2. **Shapes**: a Latin or Cyrillic surname ending (-ov, -eva, -sky, -enko, -ovich; -ов,
    -ский, -енко, -ович ...), and in Hangul a transliterated ending after two syllables or
-   more (이바노프, 포포바, 코발렌코, 스미르노프스키, 이바노비치) with a particle glued; a
+   more (이바노프, 포포바, 코발렌코, 자볼로츠키, 이바노비치) with a particle glued; a
    weak ending (-in, -uk) only beside a name or after a title. A capitalized word after a
    title (foreman, boss, Mr., прораб, начальник ...) is a name unless it is one of the
    common capitalized words (Monday, Russia, UN). A capitalized Cyrillic word that is not a
@@ -86,10 +86,18 @@ HANGUL_TITLES = tuple(sorted({
     key=len, reverse=True))
 #: What may follow a Hangul name in its run: a particle or a title (이반이, 이반씨).
 _AFTER_NAME = PARTICLES + HANGUL_TITLES
+#: Endings after a one-syllable particle or copula (였다, 이고, 는데 ...).
+_COPULA_ENDINGS = frozenset({"다", "고", "며", "는데", "지만", "어", "었다", "라고", "라는", "란",
+                             "야", "요", "에요"})
+#: Particles after a name ending in a vowel (가, not 이가; the copula 이다 ... stays).
+_VOWEL_PARTICLES = tuple(p for p in PARTICLES if p not in {
+    "이", "은", "을", "과", "으로", "이가", "이를", "이는", "이의", "이도", "이와", "이랑",
+    "이나", "아"})
 #: Hangul words with a name's ending that are words or places.
 HANGUL_NOT_NAMES = frozenset({
     "멕시코", "모로코", "샌프란시스코", "카사노바", "보사노바", "위스키", "스코프", "슬로프",
-    "텔레스코프", "마이크로스코프", "엔벨로프", "재건축", "모스크바", "코르도바", "오로바"})
+    "텔레스코프", "마이크로스코프", "엔벨로프", "재건축", "모스크바", "코르도바", "오로바",
+    "오토바"})
 
 _TOKEN = re.compile(r"[A-Za-zА-Яа-яЁё]+")
 _HANGUL_RUN = re.compile(r"[가-힣]+")
@@ -273,7 +281,9 @@ def _latin_names(text: str, table: ForeignNames) -> Iterator[tuple[int, int]]:
             group.pop(0)
         while len(group) > 2 and kinds[group[-1]] == kinds[group[-2]] == "free":
             group.pop()  # at most one unknown word after the name (Ivan Brown)
-        yield tokens[group[0]].start(), tokens[group[-1]].end()
+        end = tokens[group[-1]].end()
+        after = _TOKEN.match(text, end + 1) if text[end:end + 1] == "-" else None
+        yield tokens[group[0]].start(), after.end() if after is not None else end
 
 
 # --- Hangul -----------------------------------------------------------------------------
@@ -290,8 +300,8 @@ def _hangul_shape(word: str) -> bool:
     """A transliterated surname or patronymic: 이바노프, 포포바, 코발렌코, 이바노비치."""
     if len(word) < 3 or word in HANGUL_NOT_NAMES:
         return False
-    if word.endswith(("스키", "추크")) and len(word) >= 4 or word.endswith("스카야") and len(
-            word) >= 5:
+    if word.endswith(("스키", "츠키", "추크")) and len(word) >= 4 or word.endswith((
+            "스카야", "츠카야")) and len(word) >= 5:
         return True
     for ending in ("비치", "브나", "프", "바"):
         if word.endswith(ending) and len(word) - len(ending) >= 2:
@@ -306,6 +316,10 @@ def _starts(text: str, words: tuple[str, ...]) -> bool:
     return any(text.startswith(word) for word in words)
 
 
+def _starts_with(text: str, words: tuple[str, ...]) -> str | None:
+    return next((word for word in words if text.startswith(word)), None)
+
+
 def _hangul_token(run: str, table: ForeignNames) -> tuple[int, Entry | None] | None:
     """The name at the start of ``run`` (its length and list entry) when the rest of the
     run is nothing, a particle or a title."""
@@ -315,11 +329,20 @@ def _hangul_token(run: str, table: ForeignNames) -> tuple[int, Entry | None] | N
         if entry is not None and (not rest or _starts(rest, _AFTER_NAME)):
             return size, entry
     for size in range(len(run), 2, -1):
-        rest = run[size:]
-        if (not rest or _starts(rest, _AFTER_NAME)) and _hangul_shape(
-                run[:size]):
+        if _shape_rest(run[size:]) and _hangul_shape(run[:size]):
             return size, None
     return None
+
+
+def _shape_rest(rest: str) -> bool:
+    """What may follow a name known by its ending only: a title, a particle of two
+    syllables or more, or a one-syllable particle alone or with an ending (페트로프였다).
+    Such names end in a vowel: the particles of a final consonant (이를, 은, 을) do not
+    follow them, which keeps 오토바이를 a motorbike."""
+    if not rest or _starts(rest, HANGUL_TITLES) or rest in _VOWEL_PARTICLES:
+        return True
+    first = _starts_with(rest, _VOWEL_PARTICLES)
+    return first is not None and (len(first) >= 2 or rest[1:] in _COPULA_ENDINGS)
 
 
 def _hangul_names(text: str, table: ForeignNames) -> Iterator[tuple[int, int]]:
