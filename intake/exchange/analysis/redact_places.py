@@ -24,7 +24,8 @@ Matching is by dictionary lookup, not by one huge regex:
   창렬리에서``, ``청진시 포항구역`` become one span. Not after a particle (청진에서
   작업구역), not everyday words with such an ending (거리, 소리, 강제노동, 인민군), and
   never a bare 리 or 동 word alone. In Latin, a hyphenated kind (Yuson-dong, Changryol-ri)
-  next to a place, before or after it (``Yuson-dong, Hoeryong``), joins it likewise.
+  next to a place, before or after it (``Yuson-dong, Hoeryong``, ``Changryol-ri in Musan
+  County``), joins it likewise.
 - **Latin and Cyrillic**: capitalized words (up to four, joined by a space or a hyphen)
   looked up case-insensitively, apostrophes ignored; a Cyrillic name also in its case
   forms (во Владивостоке, в Москве).
@@ -85,6 +86,8 @@ COMMON_ENDINGS = (
 _LATIN_CONTEXT = re.compile(
     r"[A-Z][a-z']+-(?:guyok|kuyok|gu|ku|dong|tong|ri|li|up|eup|gun|kun|rodongjagu|"
     r"nodongjagu|chigu|jigu)(?![A-Za-z])")
+#: What may stand between a hyphenated kind and its place (Yuson-dong in Hoeryong).
+_LATIN_GAPS = frozenset({" ", ", ", " in ", " of ", ", in ", ", of "})
 _NEXT_WORD = re.compile(r"[가-힣0-9]+")
 _STEM = re.compile(r"[가-힣]{1,5}[0-9]{0,2}")
 _CAPITALIZED = re.compile(r"(?<![A-Za-zА-Яа-яЁё])[A-ZА-ЯЁ]")
@@ -123,10 +126,21 @@ def _key(text: str) -> str:
     return text.lower().replace("'", "").replace("’", "").replace(".", "")
 
 
+#: North Korea's own romanization writes aspirates with an h: Phyongyang, Taethan, Khaesong.
+_ASPIRATES = {15: "kh", 16: "th", 17: "ph"}  # ㅋ ㅌ ㅍ (initial consonant indices)
+
+
+def _syllables(syllable: str) -> list[str]:
+    """The syllable's Latin spellings, with the North Korean aspirate (탄 → than)."""
+    out = syllable_spellings(syllable)
+    aspirate = _ASPIRATES.get((ord(syllable) - 0xAC00) // 588)
+    return out + [aspirate + s[1:] for s in out] if aspirate else out
+
+
 def _romanizations(hangul: str) -> Iterator[str]:
     """Generated Latin spellings of a Hangul place: Hoeryong, Hoeryeong, Hoe-ryong ..."""
     for spelling in word_spellings(hangul):
-        options = [syllable_spellings(s) for s in spelling]
+        options = [_syllables(s) for s in spelling]
         for count, parts in enumerate(itertools.product(*options)):
             if count >= 200:
                 break
@@ -136,8 +150,10 @@ def _romanizations(hangul: str) -> Iterator[str]:
 
 def _add_hangul(table: Places, name: str, level: int, kinds: str = "") -> None:
     for spelling in word_spellings(name):
-        if spelling in NOT_PLACES:
-            continue
+        if spelling in NOT_PLACES:  # 영원 = eternity: 영원군 only (녕원군 in the South)
+            if not kinds:
+                continue
+            level = KIND_ONLY
         least = WORD if len(spelling) <= 1 else PLACE
         table.hangul[spelling] = max(table.hangul.get(spelling, PLACE), level, least)
         if level == KIND_ONLY:
@@ -345,7 +361,7 @@ def _latin_context(text: str, found: list[tuple[int, int]]) -> list[tuple[int, i
     groups: list[list[int]] = []  # start, end, holds a place (1) or not (0)
     for start, end, place in sorted([(s, e, True) for s, e in found] + words):
         gap = text[groups[-1][1]:start] if groups else None
-        if groups and (start < groups[-1][1] or gap in (" ", ", ")):
+        if groups and (start < groups[-1][1] or gap in _LATIN_GAPS):
             groups[-1][1] = max(groups[-1][1], end)
             groups[-1][2] |= place
         else:
@@ -353,8 +369,19 @@ def _latin_context(text: str, found: list[tuple[int, int]]) -> list[tuple[int, i
     return [(start, end) for start, end, place in groups if place]
 
 
+def _joined(text: str, spans: Iterator[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Places one space apart as one span: an address (함경북도 회령시 유선동)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and start == out[-1][1] + 1 and text[out[-1][1]] == " ":
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
 def find_places(text: str) -> list[tuple[int, int]]:
     """Spans of place names in ``text`` (normalized; masked parts hold no letters)."""
     table = places()
     latin = _latin_context(text, list(_latin_places(text, table)))
-    return sorted(list(_hangul_places(text, table)) + latin)
+    return sorted(_joined(text, _hangul_places(text, table)) + latin)
