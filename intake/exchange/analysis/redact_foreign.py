@@ -28,9 +28,8 @@ Primorsky Krai, 로스토프에서) is no name, unless it is a listed name besid
 (Vladimir Petrov, 블라디미르 이바노비치 are one name, not a city and a name). Running
 first is what lets such a pair become one span. The Hangul endings stop at everyday
 loanwords (멕시코, 위스키, 슬로프; the vowel before -프/-바 must be o/e as in
-transliterated names, which leaves 테이프 and 파이프 alone). Public figures (Putin, 푸틴)
-stay, as 김정은 does. Adjacent name words become one span (Ivan Petrov, 이반 페트로프);
-particles stay outside it.
+transliterated names: 테이프, 파이프 stay). Public figures (Putin, 푸틴) stay, as 김정은
+does. Adjacent name words are one span (Ivan Petrov, 이반 페트로프), particles outside.
 """
 
 from __future__ import annotations
@@ -45,8 +44,7 @@ from intake.exchange.analysis.redact_names import PARTICLES
 from intake.exchange.analysis.redact_places import Places, data_root, places
 
 FOREIGN_NAMES = Path("resources") / "redaction" / "foreign_names.tsv"
-
-GIVEN, SURNAME, PUBLIC = "given", "surname", "public"
+SURNAME, PUBLIC = "surname", "public"
 
 #: Titles before a Latin or Cyrillic name (lower case; Mr, Mrs, Ms, Dr may take a dot).
 LATIN_TITLES = frozenset({
@@ -68,8 +66,8 @@ monday tuesday wednesday thursday friday saturday sunday january february march 
 may june july august september october november december russia russian russians korea
 korean koreans north south east west china chinese party un god christmas english uzbek
 kazakh ukrainian soviet ussr dprk rok asia european america american japan japanese said
-told asked came went took beat hit shouted paid gave was were had did got the moscow
-police security company state plan camp site office mrs mr ms dr sir madam whisky husky
+told asked came went took beat hit shouted paid gave was were had did got moscow police
+security company state plan camp site office sir madam whisky husky general kalashnikov
 geneva casanova supernova jehovah
 я мы ты вы он она они оно это да нет не и а но в на с к по за из у о от до давай давайте
 быстро быстрее работай работать работа иди идите пошли пошёл стоп хорошо плохо спасибо
@@ -97,10 +95,11 @@ _VOWEL_PARTICLES = tuple(p for p in PARTICLES if p not in {
 HANGUL_NOT_NAMES = frozenset({
     "멕시코", "모로코", "샌프란시스코", "카사노바", "보사노바", "위스키", "스코프", "슬로프",
     "텔레스코프", "마이크로스코프", "엔벨로프", "재건축", "모스크바", "코르도바", "오로바",
-    "오토바"})
+    "오토바", "수상스키", "제트스키", "크로스컨트리스키"})
 
 _TOKEN = re.compile(r"[A-Za-zА-Яа-яЁё]+")
 _HANGUL_RUN = re.compile(r"[가-힣]+")
+_HANGUL_BEFORE = re.compile(r"([가-힣]+) $")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 _CYRILLIC_WORDS = re.compile(r"[а-яё\- ]+")
 #: Latin and Cyrillic surname endings: strong ones alone, weak ones beside a name.
@@ -180,8 +179,10 @@ def _lookup(word: str, table: ForeignNames) -> Entry | None:
     return None
 
 
-def _capitalized(word: str) -> bool:
-    return word[0].isupper() and (len(word) == 1 or not word[1:].isupper() or len(word) >= 5)
+def _capitalized(word: str, entry: Entry | None) -> bool:
+    """Ivan, IVANOV, IVAN (a listed name); not UN, USSR, ФМС."""
+    return word[0].isupper() and (
+        len(word) == 1 or not word[1:].isupper() or len(word) >= 5 or entry is not None)
 
 
 def _russian_sentence_start(text: str, tokens: list[re.Match[str]], index: int) -> bool:
@@ -196,6 +197,11 @@ def _russian_sentence_start(text: str, tokens: list[re.Match[str]], index: int) 
 
 
 def _title_before(text: str, tokens: list[re.Match[str]], index: int) -> bool:
+    """A title right before the word: foreman, Mr., прораб, or in Hangul 감독, 사장."""
+    start = tokens[index].start()
+    hangul = _HANGUL_BEFORE.search(text, max(0, start - 12), start)
+    if hangul is not None and hangul.group(1).endswith(HANGUL_TITLES):
+        return True
     if index == 0:
         return False
     previous = tokens[index - 1]
@@ -237,9 +243,9 @@ def _classify(text: str, tokens: list[re.Match[str]], index: int, table: Foreign
     """What one word is: "name", "weak" (a name beside another), "public", "free" (an
     unknown capitalized word, a name only after a name) or None (no name at all)."""
     word = tokens[index].group()
-    if not _capitalized(word) or word.lower() in NOT_NAMES:
-        return None
     entry = _lookup(word, table)
+    if not _capitalized(word, entry) or word.lower() in NOT_NAMES:
+        return None
     if in_place:  # Vladimir (a city) is a name only beside another: Vladimir Petrov
         return "weak" if entry is not None and entry.kind != PUBLIC else None
     titled = _title_before(text, tokens, index)
@@ -305,8 +311,8 @@ def _hangul_shape(word: str) -> bool:
         return True
     for ending in ("비치", "브나", "프", "바"):
         if word.endswith(ending) and len(word) - len(ending) >= 2:
-            before = word[-len(ending) - 1]
-            return _jung(before) in _O_E and _jong(before) == 0
+            before = word[-len(ending) - 1]  # not 오프 (off): 온오프, 킥오프, 플레이오프
+            return _jung(before) in _O_E and _jong(before) == 0 and before != "오"
     if word.endswith("코"):  # -enko: 렌코, 첸코, 셴코
         return _jung(word[-2]) in (5, 7) and _jong(word[-2]) == 4
     return False
