@@ -20,12 +20,12 @@ Matching is by dictionary lookup, not by one huge regex:
   (해안구역, 시중군).
 - **After a place** (villages and neighbourhoods are too many to list): a word ending in
   an administrative kind (구역, 지구, 군, 리, 동, 읍, 로동자구) written right after a
-  place, with a space and no particle between, is part of it: ``회령시 유선동``, ``무산군
-  창렬리에서``, ``청진시 포항구역`` become one span. Not after a particle (청진에서
-  작업구역), not everyday words with such an ending (거리, 소리, 강제노동, 인민군), and
-  never a bare 리 or 동 word alone. In Latin, a hyphenated kind (Yuson-dong, Changryol-ri)
-  next to a place, before or after it (``Yuson-dong, Hoeryong``, ``Changryol-ri in Musan
-  County``), joins it likewise.
+  place, with a space and no particle (but 의) between, is part of it: ``회령시 유선동``,
+  ``무산군 창렬리에서``, ``회령의 유선동`` become one span. Not after another particle
+  (청진에서 작업구역), not everyday words with such an ending (거리, 소리, 강제노동,
+  인민군), and never a bare 리 or 동 word alone. In Latin, a hyphenated kind (Yuson-dong,
+  Changryol-ri) next to a place, before or after it (``Yuson-dong, Hoeryong``,
+  ``Changryol-ri in Musan County``), joins it likewise.
 - **Latin and Cyrillic**: capitalized words (up to four, joined by a space or a hyphen)
   looked up case-insensitively, apostrophes ignored; a Cyrillic name also in its case
   forms (во Владивостоке, в Москве).
@@ -76,15 +76,14 @@ COMMON_ENDINGS = (
     "거리", "소리", "자리", "머리", "다리", "우리", "요리", "관리", "처리", "정리", "수리",
     "권리", "논리", "원리", "유리", "보리", "꼬리", "허리", "항아리", "개나리", "미나리",
     "너구리", "마무리", "병아리", "메아리", "보따리", "실마리", "울타리", "개구리", "노동",
-    "활동", "운동", "행동", "폭동", "소동", "극동", "아동", "가동", "작동", "출동", "예비군",
-    "적위군", "인민군",
-    "북한군", "남한군", "조선군", "국방군", "해방군", "점령군", "연합군", "정부군", "반란군",
-    "혁명군", "지원군", "의용군", "경비군", "장군", "해군", "공군", "육군", "국군", "미군",
-    "아군", "적군", "대군", "시아군", "본군", "일군", "이나군", "련군", "작업구역",
-    "금지구역", "위험구역", "통제구역", "경비구역", "보호구역", "관리구역", "항만구역",
-    "주거구역", "거주구역", "생활구역", "격리구역", "담당구역", "책임구역", "경제지구",
-    "개발지구", "공업지구", "관광지구", "보호지구", "주택지구", "감시구역", "수용구역",
-    "군사구역")
+    "활동", "운동", "행동", "폭동", "소동", "극동", "아동", "가동", "작동", "출동", "병동",
+    "예비군", "적위군", "인민군", "북한군", "남한군", "조선군", "국방군", "해방군", "점령군",
+    "연합군", "정부군", "반란군", "혁명군", "지원군", "의용군", "경비군", "장군", "해군", "공군",
+    "육군", "국군", "미군", "아군", "적군", "대군", "시아군", "본군", "일군", "이나군", "련군",
+    "작업구역", "금지구역", "위험구역", "통제구역", "경비구역", "보호구역", "관리구역",
+    "항만구역", "주거구역", "거주구역", "생활구역", "격리구역", "담당구역", "책임구역",
+    "경제지구", "개발지구", "공업지구", "관광지구", "보호지구", "주택지구", "감시구역",
+    "수용구역", "군사구역")
 #: Romanized kinds joined by a hyphen (Yuson-dong, Changryol-ri, Sinam-guyok).
 _LATIN_CONTEXT = re.compile(
     r"[A-Z][a-z']+-(?:guyok|kuyok|gu|ku|dong|tong|ri|li|up|eup|gun|kun|rodongjagu|"
@@ -300,15 +299,17 @@ def _context_word(word: str) -> int | None:
 
 
 def _context_end(text: str, end: int) -> int:
-    """``end`` moved over the administrative words right after a place (회령시 유선동)."""
-    while text[end:end + 1] == " " and (word := _NEXT_WORD.match(text, end + 1)):
-        size = _context_word(word.group())
-        if size is None:
-            break
-        end += 1 + size
+    """``end`` moved over the administrative words right after a place (회령시 유선동,
+    회령의 유선동)."""
+    while True:
+        gap = 2 if text.startswith("의 ", end) else 1
+        word = _NEXT_WORD.match(text, end + gap) if text[end + gap - 1:end + gap] == " " else None
+        size = _context_word(word.group()) if word else None
+        if word is None or size is None:
+            return end
+        end += gap + size
         if size < len(word.group()):  # a particle ends the address
-            break
-    return end
+            return end
 
 
 def _hangul_places(text: str, table: Places) -> Iterator[tuple[int, int]]:
