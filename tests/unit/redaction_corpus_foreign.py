@@ -59,6 +59,13 @@ HANGUL_SURNAMES = ("이바노프", "페트로프", "스미르노프", "쿠즈네
 #: Hangul surnames in no list: -프, -바, -스키, -츠키, -코, -추크 after two syllables.
 SHAPE_ONLY_HANGUL = ("코르닐로프", "셀레즈뇨프", "쿠르바토바", "주콥스키", "자볼로츠키",
                      "티모셴코", "자하르추크", "보르트니코프", "류비모프", "베트로바")
+#: Surnames in no list after a listed given name: -in, or a final consonant (쿠드린, 프리스).
+UNLISTED_AFTER_GIVEN = ("쿠드린", "사페긴", "포벳킨", "카렐린", "스타로스틴", "바스트리킨",
+                        "볼로딘", "쿠라킨", "타렐킨", "도브리긴")
+#: Diminutives and Central Asian given names (Vasya, Sanya, Alisher ...).
+HANGUL_SHORT = ("바샤", "사냐", "미탸", "콜랴", "톨랴", "알리셰르", "루스탐", "티무르")
+#: Latin names in no list after a Korean title (감독 Alik가).
+LATIN_UNLISTED = ("Alik", "Tolik", "Rustik", "Zhora", "Venya")
 HANGUL_PATRONYMICS = ("이바노비치", "페트로비치", "세르게예비치", "니콜라예비치",
                       "이바노브나", "페트로브나")
 #: Given names that are also Korean words: planted with a title, a nationality or a surname.
@@ -97,8 +104,11 @@ def _latin_other(rng: random.Random) -> Segments:
     choice = rng.random()
     if choice < 0.35:
         return [(rng.choice(LATIN_GIVEN), "LATIN_GIVEN")]
-    if choice < 0.7:
+    if choice < 0.6:
         return [(rng.choice(SHAPE_ONLY_LATIN), "LATIN_SHAPE")]
+    if choice < 0.75:
+        name = f"{rng.choice(LATIN_GIVEN)} {rng.choice(LATIN_SURNAMES)}".upper()
+        return [(name, "LATIN_CAPS")]
     return [(f"{rng.choice(LATIN_GIVEN)} {rng.choice(PATRONYMICS_LATIN)}", "LATIN_PATRONYMIC")]
 
 
@@ -114,7 +124,7 @@ def _cyrillic(rng: random.Random) -> Segments:
 
 
 def _hangul_given(rng: random.Random) -> Segments:
-    name = rng.choice(HANGUL_GIVEN)
+    name = rng.choice(HANGUL_GIVEN + HANGUL_SHORT)
     if rng.random() < 0.5:
         return [(rng.choice(KO_TITLES_BEFORE) + " ", None), (name, "HANGUL_GIVEN_TITLED"),
                 (_particle(rng, name), None)]
@@ -122,9 +132,13 @@ def _hangul_given(rng: random.Random) -> Segments:
 
 
 def _hangul_full(rng: random.Random) -> Segments:
-    if rng.random() < 0.6:
+    choice = rng.random()
+    if choice < 0.45:
         name = f"{rng.choice(HANGUL_GIVEN)} {rng.choice(HANGUL_SURNAMES)}"
         kind = "HANGUL_FULL"
+    elif choice < 0.7:
+        name = f"{rng.choice(HANGUL_GIVEN)} {rng.choice(UNLISTED_AFTER_GIVEN)}"
+        kind = "HANGUL_GIVEN_UNLISTED_SURNAME"
     else:
         name = f"{rng.choice(HANGUL_GIVEN[:14])} {rng.choice(HANGUL_PATRONYMICS)}"
         kind = "HANGUL_PATRONYMIC"
@@ -156,7 +170,11 @@ def _hangul_word_name(rng: random.Random) -> Segments:
 
 
 def _script_in_korean(rng: random.Random) -> Segments:
-    if rng.random() < 0.5:
+    choice = rng.random()
+    if choice < 0.2:
+        return [(rng.choice(KO_TITLES_BEFORE) + " ", None),
+                (rng.choice(LATIN_UNLISTED), "LATIN_AFTER_KOREAN_TITLE"), ("가", None)]
+    if choice < 0.55:
         return [(rng.choice(KO_TITLES_BEFORE) + " ", None),
                 (f"{rng.choice(LATIN_GIVEN)} {rng.choice(LATIN_SURNAMES)}", "LATIN_IN_KOREAN"),
                 (rng.choice(("가", "는", "한테")), None)]
@@ -190,6 +208,8 @@ CLEAN = (
     "그래프를 그려서 계획을 보여 주었다.", "멕시코에서 온 사람도 있었다.",
     "위스키를 마시고 소리를 질렀다.", "유리가 깨진 방에서 잤다.", "올가을에 도망칠 생각이었다.",
     "피해가 막심했다.", "월급이 안나왔다.", "오토바이 한 대가 있었다.", "오토바이다.",
+    "안전로프를 매지 않고 일했다.", "와이어로프가 끊어졌다.", "온오프 스위치가 고장났다.",
+    "수상스키장 공사였다.", "지나가던 사람이 도와주었다.", "일하러 간 것이라고 했다.",
     "이반은 일이 제일 힘들었다.", "말로만 약속했다.", "캠프에서 지냈다.", "슬로프 공사를 했다.",
     "재건축 현장이었다.", "감독 몰래 밖으로 나왔다.", "사장 앞에서는 아무 말도 못 했다.",
     "러시아인 감독은 말이 없었다.", "현장 소장이 여권을 가져갔다.", "경찰이 숙소에 왔다.",
@@ -201,7 +221,8 @@ CLEAN = (
     "The foreman shouted at us every morning.", "Our boss in the office never came out.",
     "The manager said On Monday we would be paid.", "A police officer. In 2019 he left.",
     "On Monday Russia and Korea signed something, the UN did nothing.",
-    "The Party told us to be grateful.", "Putin was on the television every night.",
+    "The Party told us to be grateful.", "UN and USSR and DPRK were only letters to us.",
+    "Putin was on the television every night.",
     "Lenin's statue stood in the square.", "Some read Tolstoy in the dormitory.",
     "Roman numerals were on the clock.", "Whisky was cheaper than food.",
     "The supervisor Monday morning was angry.", "Mr. and Mrs. were words we did not know.",

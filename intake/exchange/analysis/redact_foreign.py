@@ -15,12 +15,13 @@ sources of evidence are combined, both by dictionary lookup and one pass over th
 2. **Shapes**: a Latin or Cyrillic surname ending (-ov, -eva, -sky, -enko, -ovich; -ов,
    -ский, -енко, -ович ...), and in Hangul a transliterated ending after two syllables or
    more (이바노프, 포포바, 코발렌코, 자볼로츠키, 이바노비치) with a particle glued; a
-   weak ending (-in, -uk) only beside a name or after a title. A capitalized word after a
-   title (foreman, boss, Mr., прораб, начальник ...) is a name unless it is one of the
-   common capitalized words (Monday, Russia, UN). A capitalized Cyrillic word that is not a
-   place and not a common word opening a Russian sentence (Давай, Быстро) is taken as a
-   name: in a Korean or English testimony Russian is written for names, rarely otherwise,
-   and redacting a stray word costs less than keeping a name.
+   weak ending (-in, -uk) only beside a name or after a title; in Hangul an unlisted
+   surname after a listed given name when it ends like one (세르게이 쿠드린이). A capitalized
+   word after a title (foreman, boss, Mr., прораб, 감독 ...; the file's "title" rows) is a
+   name unless it is a common word (Monday, Russia, UN; its "not" rows). A capitalized
+   Cyrillic word that is not a place and does not open a Russian sentence (Давай, Быстро)
+   is taken as a name: in a Korean or English testimony Russian is written for names,
+   rarely otherwise, and redacting a stray word costs less than keeping a name.
 
 The finder runs just before :func:`~intake.exchange.analysis.redact_places.find_places`
 and leaves places to it: a word or run the gazetteer names (Vladivostok, во Владивостоке,
@@ -44,58 +45,17 @@ from intake.exchange.analysis.redact_names import PARTICLES
 from intake.exchange.analysis.redact_places import Places, data_root, places
 
 FOREIGN_NAMES = Path("resources") / "redaction" / "foreign_names.tsv"
-SURNAME, PUBLIC = "surname", "public"
+GIVEN, SURNAME, PUBLIC = "given", "surname", "public"
 
-#: Titles before a Latin or Cyrillic name (lower case; Mr, Mrs, Ms, Dr may take a dot).
-LATIN_TITLES = frozenset({
-    "foreman", "boss", "supervisor", "manager", "officer", "policeman", "policewoman",
-    "police", "brigadier", "mr", "mrs", "ms", "miss", "mister", "dr", "director", "chief",
-    "employer", "landlord", "landlady", "guard", "inspector", "master", "owner",
-    "contractor", "engineer", "captain", "major", "lieutenant", "sergeant", "colonel",
-    "comrade", "gospodin", "tovarishch", "uncle", "driver", "interpreter", "prorab",
-    "nachalnik", "brigadir", "прораб", "бригадир", "начальник", "господин", "госпожа",
-    "товарищ", "мастер", "хозяин", "хозяйка", "директор", "менеджер", "инспектор",
-    "полицейский", "майор", "капитан", "лейтенант", "сержант", "дядя", "тётя", "тетя"})
 _DOTTED = frozenset({"mr", "mrs", "ms", "dr"})
-#: Capitalized words that are no name (after a title, a name, or with a name's ending).
-NOT_NAMES = frozenset("""
-the a an i he she we they it his her our my their you your in on at and but or so then
-when after before if this that there these those one two three yes no ok also not every
-later once sometimes nobody everyone all some many most because while where what who how
-monday tuesday wednesday thursday friday saturday sunday january february march april
-may june july august september october november december russia russian russians korea
-korean koreans north south east west china chinese party un god christmas english uzbek
-kazakh ukrainian soviet ussr dprk rok asia european america american japan japanese said
-told asked came went took beat hit shouted paid gave was were had did got moscow police
-security company state plan camp site office sir madam whisky husky general kalashnikov
-geneva casanova supernova jehovah
-я мы ты вы он она они оно это да нет не и а но в на с к по за из у о от до давай давайте
-быстро быстрее работай работать работа иди идите пошли пошёл стоп хорошо плохо спасибо
-здравствуйте привет пока паспорт паспорта деньги зарплата виза полиция милиция сука
-блин кореец корейцы корея россия русский русские все всё где что кто как когда почему
-""".split())
-#: Hangul titles and nationalities beside a name (감독 세르게이가, 이반 씨, 러시아인 유리가).
-HANGUL_TITLES = tuple(sorted({
-    "감독", "현장감독", "십장", "사장", "사장님", "소장", "반장", "관리인", "관리자", "경찰",
-    "경찰관", "주인", "집주인", "고용주", "과장", "부장", "책임자", "주임", "경비", "경비원",
-    "기사", "운전수", "통역", "통역원", "브리가디르", "프로라브", "나찰니크", "씨", "님",
-    "아저씨", "아주머니", "선생", "선생님", "러시아인", "우크라이나인", "우즈베크인",
-    "우즈베키스탄인", "카자흐인", "타지크인", "키르기스인", "중국인", "고려인"},
-    key=len, reverse=True))
-#: What may follow a Hangul name in its run: a particle or a title (이반이, 이반씨).
-_AFTER_NAME = PARTICLES + HANGUL_TITLES
 #: Endings after a one-syllable particle or copula (였다, 이고, 는데 ...).
-_COPULA_ENDINGS = frozenset({"다", "고", "며", "는데", "지만", "어", "었다", "라고", "라는", "란",
-                             "야", "요", "에요"})
+_COPULA_ENDINGS = frozenset("다 고 며 는데 지만 어 었다 라고 라는 란 야 요 에요".split())
 #: Particles after a name ending in a vowel (가, not 이가; the copula 이다 ... stays).
 _VOWEL_PARTICLES = tuple(p for p in PARTICLES if p not in {
     "이", "은", "을", "과", "으로", "이가", "이를", "이는", "이의", "이도", "이와", "이랑",
     "이나", "아"})
-#: Hangul words with a name's ending that are words or places.
-HANGUL_NOT_NAMES = frozenset({
-    "멕시코", "모로코", "샌프란시스코", "카사노바", "보사노바", "위스키", "스코프", "슬로프",
-    "텔레스코프", "마이크로스코프", "엔벨로프", "재건축", "모스크바", "코르도바", "오로바",
-    "오토바", "수상스키", "제트스키", "크로스컨트리스키"})
+#: Initials of 르 스 크 트 프 츠 즈 흐 드 브: a final consonant in a transliteration.
+_FINAL_CONSONANTS = frozenset({5, 9, 15, 16, 17, 14, 12, 18, 3, 7})
 
 _TOKEN = re.compile(r"[A-Za-zА-Яа-яЁё]+")
 _HANGUL_RUN = re.compile(r"[가-힣]+")
@@ -124,6 +84,10 @@ class ForeignNames:
     latin: dict[str, Entry]  # lower case Latin and Cyrillic forms (Cyrillic stems too)
     hangul: dict[str, Entry]
     longest: int
+    titles: frozenset[str]  # Latin and Cyrillic, lower case
+    hangul_titles: tuple[str, ...]  # longest first
+    not_names: frozenset[str]  # lower case; Hangul too
+    after_name: tuple[str, ...]  # a particle or a title glued to a Hangul name (이반씨)
 
 
 def _cyrillic_stem(name: str) -> str:
@@ -140,12 +104,18 @@ def foreign_names(path: Path | None = None) -> ForeignNames:
     """The list, loaded once (``path``: another file, for tests)."""
     latin: dict[str, Entry] = {}
     hangul: dict[str, Entry] = {}
+    words: dict[str, set[str]] = {"title": set(), "hangul_title": set(), "not": set()}
     text = (path or data_root() / FOREIGN_NAMES).read_text(encoding="utf-8")
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         kind, latins, cyrillics, hanguls, flags = (line.split("\t") + [""] * 5)[:5]
         flag = {f.strip() for f in flags.split(",")}
+        if kind in words:  # titles, words that are no names
+            words[kind].update(w.lower() for w in f"{latins}|{cyrillics}".split("|") if w)
+            words["hangul_title" if kind == "title" else kind].update(
+                filter(None, hanguls.split("|")))
+            continue
         for name in filter(None, latins.split("|")):
             key = name.lower()
             _add(latin, key, Entry(kind, "enword" in flag))
@@ -161,7 +131,10 @@ def foreign_names(path: Path | None = None) -> ForeignNames:
             _add(hangul, name, Entry(kind, "word" in flag))
             if kind == SURNAME and name.endswith("프"):
                 _add(hangul, name[:-1] + "바", Entry(kind, False))
-    return ForeignNames(latin, hangul, max(map(len, hangul), default=1))
+    hangul_titles = tuple(sorted(words["hangul_title"], key=len, reverse=True))
+    return ForeignNames(latin, hangul, max(map(len, hangul), default=1),
+                        frozenset(words["title"]), hangul_titles, frozenset(words["not"]),
+                        PARTICLES + hangul_titles)
 
 
 # --- Latin and Cyrillic -----------------------------------------------------------------
@@ -196,18 +169,19 @@ def _russian_sentence_start(text: str, tokens: list[re.Match[str]], index: int) 
         re.search(r"[.!?:\"«»]", gap))
 
 
-def _title_before(text: str, tokens: list[re.Match[str]], index: int) -> bool:
+def _title_before(text: str, tokens: list[re.Match[str]], index: int,
+                  table: ForeignNames) -> bool:
     """A title right before the word: foreman, Mr., прораб, or in Hangul 감독, 사장."""
     start = tokens[index].start()
     hangul = _HANGUL_BEFORE.search(text, max(0, start - 12), start)
-    if hangul is not None and hangul.group(1).endswith(HANGUL_TITLES):
+    if hangul is not None and hangul.group(1).endswith(table.hangul_titles):
         return True
     if index == 0:
         return False
     previous = tokens[index - 1]
     gap = text[previous.end():tokens[index].start()]
     word = previous.group().lower()
-    return word in LATIN_TITLES and (gap.strip() == "" and gap != "" or (
+    return word in table.titles and (gap.strip() == "" and gap != "" or (
         word in _DOTTED and gap.strip() == "."))
 
 
@@ -244,11 +218,11 @@ def _classify(text: str, tokens: list[re.Match[str]], index: int, table: Foreign
     unknown capitalized word, a name only after a name) or None (no name at all)."""
     word = tokens[index].group()
     entry = _lookup(word, table)
-    if not _capitalized(word, entry) or word.lower() in NOT_NAMES:
+    if not _capitalized(word, entry) or word.lower() in table.not_names:
         return None
     if in_place:  # Vladimir (a city) is a name only beside another: Vladimir Petrov
         return "weak" if entry is not None and entry.kind != PUBLIC else None
-    titled = _title_before(text, tokens, index)
+    titled = _title_before(text, tokens, index, table)
     if entry is not None:
         if entry.kind == PUBLIC:
             return PUBLIC
@@ -294,32 +268,26 @@ def _latin_names(text: str, table: ForeignNames) -> Iterator[tuple[int, int]]:
 
 # --- Hangul -----------------------------------------------------------------------------
 
-def _jung(syllable: str) -> int:
-    return ((ord(syllable) - 0xAC00) // 28) % 21
-
-
-def _jong(syllable: str) -> int:
-    return (ord(syllable) - 0xAC00) % 28
+def _jamo(syllable: str) -> tuple[int, int, int]:
+    """The indices of a syllable's initial, vowel and final (0: none)."""
+    code = ord(syllable) - 0xAC00
+    return code // 588, (code // 28) % 21, code % 28
 
 
 def _hangul_shape(word: str) -> bool:
     """A transliterated surname or patronymic: 이바노프, 포포바, 코발렌코, 이바노비치."""
-    if len(word) < 3 or word in HANGUL_NOT_NAMES:
+    if len(word) < 3 or word in foreign_names().not_names:
         return False
     if word.endswith(("스키", "츠키", "추크")) and len(word) >= 4 or word.endswith((
             "스카야", "츠카야")) and len(word) >= 5:
         return True
     for ending in ("비치", "브나", "프", "바"):
         if word.endswith(ending) and len(word) - len(ending) >= 2:
-            before = word[-len(ending) - 1]  # not 오프 (off): 온오프, 킥오프, 플레이오프
-            return _jung(before) in _O_E and _jong(before) == 0 and before != "오"
+            _cho, vowel, final = _jamo(word[-len(ending) - 1])  # not 오프 (off): 킥오프
+            return vowel in _O_E and final == 0 and word[-len(ending) - 1] != "오"
     if word.endswith("코"):  # -enko: 렌코, 첸코, 셴코
-        return _jung(word[-2]) in (5, 7) and _jong(word[-2]) == 4
+        return _jamo(word[-2])[1:] in ((5, 4), (7, 4))
     return False
-
-
-def _starts(text: str, words: tuple[str, ...]) -> bool:
-    return any(text.startswith(word) for word in words)
 
 
 def _starts_with(text: str, words: tuple[str, ...]) -> str | None:
@@ -332,7 +300,7 @@ def _hangul_token(run: str, table: ForeignNames) -> tuple[int, Entry | None] | N
     for size in range(min(table.longest, len(run)), 1, -1):
         entry = table.hangul.get(run[:size])
         rest = run[size:]
-        if entry is not None and (not rest or _starts(rest, _AFTER_NAME)):
+        if entry is not None and (not rest or _starts_with(rest, table.after_name)):
             return size, entry
     for size in range(len(run), 2, -1):
         if _shape_rest(run[size:]) and _hangul_shape(run[:size]):
@@ -340,23 +308,34 @@ def _hangul_token(run: str, table: ForeignNames) -> tuple[int, Entry | None] | N
     return None
 
 
+def _rest_ok(rest: str, particles: tuple[str, ...]) -> bool:
+    """Nothing, a particle, or a one-syllable particle with an ending (이바노프였다)."""
+    if not rest or rest in particles:
+        return True
+    first = _starts_with(rest, particles)
+    return first is not None and (len(first) >= 2 or rest[1:] in _COPULA_ENDINGS)
+
+
 def _shape_rest(rest: str) -> bool:
     """What may follow a name known by its ending only: a title, a particle of two
     syllables or more, or a one-syllable particle alone or with an ending (페트로프였다).
     Such names end in a vowel: the particles of a final consonant (이를, 은, 을) do not
     follow them, which keeps 오토바이를 a motorbike."""
-    if not rest or _starts(rest, HANGUL_TITLES) or rest in _VOWEL_PARTICLES:
-        return True
-    first = _starts_with(rest, _VOWEL_PARTICLES)
-    return first is not None and (len(first) >= 2 or rest[1:] in _COPULA_ENDINGS)
+    return bool(_starts_with(rest, foreign_names().hangul_titles)) or _rest_ok(
+        rest, _VOWEL_PARTICLES)
 
 
 def _hangul_names(text: str, table: ForeignNames) -> Iterator[tuple[int, int]]:
     runs = list(_HANGUL_RUN.finditer(text))
     table_places = places()
     found: list[tuple[int, int, bool, bool]] = []  # start, end, needs context, public
+    given_end = -2  # where a given name with nothing glued ended (세르게이 쿠드린이)
     for index, match in enumerate(runs):
         token = _hangul_token(match.group(), table)
+        if token is None and match.start() == given_end + 1 and text[given_end] == " ":
+            size = _surname_after_given(match.group())
+            if size:
+                found.append((match.start(), match.start() + size, False, False))
         if token is None:
             continue
         size, entry = token
@@ -365,15 +344,34 @@ def _hangul_names(text: str, table: ForeignNames) -> Iterator[tuple[int, int]]:
         nxt = runs[index + 1] if index + 1 < len(runs) else None
         spaced_before = previous is not None and text[previous.end():match.start()] == " "
         spaced_after = nxt is not None and text[match.end():nxt.start()] == " "
-        context = (_starts(rest, HANGUL_TITLES) or spaced_before and previous is not None
-                   and previous.group().endswith(HANGUL_TITLES)
+        titles = table.hangul_titles
+        context = (_starts_with(rest, titles) or spaced_before and previous is not None
+                   and previous.group().endswith(titles)
                    or not rest and spaced_after and nxt is not None
-                   and _starts(nxt.group(), HANGUL_TITLES))
+                   and _starts_with(nxt.group(), titles))
         flagged = entry is not None and entry.word or match.group()[:size] in table_places.hangul
         word = flagged and not context
         found.append((match.start(), match.start() + size, word,
                       entry is not None and entry.kind == PUBLIC))
+        given = entry is not None and entry.kind == GIVEN and not rest
+        given_end = match.end() if given else given_end
     yield from _joined(text, found)
+
+
+def _surname_after_given(run: str) -> int | None:
+    """An unlisted surname right after a given name: the stem (two syllables or more, a
+    particle or nothing after it, not a place) ends like a transliteration: -in after two
+    syllables (쿠드린; not 대신, 출신), a final consonant written with ㅡ (프리스, 호르스트)."""
+    for size in range(len(run), 1, -1):
+        stem, rest = run[:size], run[size:]
+        if not _rest_ok(rest, PARTICLES) or stem in foreign_names().not_names or (
+                stem in places().hangul):
+            continue
+        initial, vowel, final = _jamo(stem[-1])
+        if (vowel, final) == (20, 4) and initial != 11 and size >= 3 or (
+                (vowel, final) == (18, 0) and initial in _FINAL_CONSONANTS):
+            return size
+    return None
 
 
 def _joined(text: str, found: list[tuple[int, int, bool, bool]]) -> Iterator[
