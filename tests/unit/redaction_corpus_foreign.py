@@ -62,6 +62,8 @@ SHAPE_ONLY_HANGUL = ("코르닐로프", "셀레즈뇨프", "쿠르바토바", "�
 #: Surnames in no list after a listed given name: -in, or a final consonant (쿠드린, 프리스).
 UNLISTED_AFTER_GIVEN = ("쿠드린", "사페긴", "포벳킨", "카렐린", "스타로스틴", "바스트리킨",
                         "볼로딘", "쿠라킨", "타렐킨", "도브리긴")
+#: Names in no list right after a title (감독 알리크가): they end like a transliteration.
+UNLISTED_AFTER_TITLE = ("알리크", "톨리크", "아르투르", "바기프", "쿠드린", "자우르")
 #: Diminutives and Central Asian given names (Vasya, Sanya, Alisher ...).
 HANGUL_SHORT = ("바샤", "사냐", "미탸", "콜랴", "톨랴", "알리셰르", "루스탐", "티무르")
 #: Latin names in no list after a Korean title (감독 Alik가).
@@ -125,7 +127,12 @@ def _cyrillic(rng: random.Random) -> Segments:
 
 def _hangul_given(rng: random.Random) -> Segments:
     name = rng.choice(HANGUL_GIVEN + HANGUL_SHORT)
-    if rng.random() < 0.5:
+    choice = rng.random()
+    if choice < 0.2:
+        name = rng.choice(UNLISTED_AFTER_TITLE)
+        return [(rng.choice(KO_TITLES_BEFORE) + " ", None),
+                (name, "HANGUL_UNLISTED_AFTER_TITLE"), (_particle(rng, name), None)]
+    if choice < 0.6:
         return [(rng.choice(KO_TITLES_BEFORE) + " ", None), (name, "HANGUL_GIVEN_TITLED"),
                 (_particle(rng, name), None)]
     return [(name, "HANGUL_GIVEN"), (_particle(rng, name), None)]

@@ -24,7 +24,8 @@ KINDS = {"LATIN_FULL", "LATIN_FEMALE", "LATIN_TITLED", "LATIN_GIVEN", "LATIN_SHA
          "LATIN_PATRONYMIC", "CYR_FULL", "CYR_TITLED", "CYR_GIVEN", "CYR_CASE", "HANGUL_GIVEN",
          "HANGUL_GIVEN_TITLED", "HANGUL_FULL", "HANGUL_PATRONYMIC", "HANGUL_SURNAME",
          "HANGUL_SHAPE", "HANGUL_WORD_TITLED", "LATIN_IN_KOREAN", "CYR_IN_KOREAN",
-         "LATIN_CAPS", "HANGUL_GIVEN_UNLISTED_SURNAME", "LATIN_AFTER_KOREAN_TITLE"}
+         "LATIN_CAPS", "HANGUL_GIVEN_UNLISTED_SURNAME", "LATIN_AFTER_KOREAN_TITLE",
+         "HANGUL_UNLISTED_AFTER_TITLE"}
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
@@ -94,7 +95,10 @@ def test_russian_places_stay_places(text: str) -> None:
     ("유리가 깨졌다. 러시아인 유리가 왔다.", "유리가 깨졌다. 러시아인 [NAME]가 왔다."),
     ("세르게이 대신 일했다. 세르게이 쿠드린이 왔다.", "[NAME] 대신 일했다. [NAME]이 왔다."),
     ("오토바이를 탔다. 안전로프를 맸다.", "오토바이를 탔다. 안전로프를 맸다."),
-    ("Vladimir Putin and 푸틴 stay", "[PLACE] Putin and 푸틴 stay"),  # a city too; see docs
+    ("러시아인 감독 알리크가 왔다. 감독 몰래 나왔다.",
+     "러시아인 감독 [NAME]가 왔다. 감독 몰래 나왔다."),
+    # Vladimir is a city too: beside a public figure it is left to places.
+    ("Vladimir Putin and 푸틴 stay", "[PLACE] Putin and 푸틴 stay"),
 ])
 def test_examples(text: str, expected: str) -> None:
     assert redact(text, RECORD).text == expected

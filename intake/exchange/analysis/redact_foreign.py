@@ -16,9 +16,9 @@ sources of evidence are combined, both by dictionary lookup and one pass over th
    -ский, -енко, -ович ...), and in Hangul a transliterated ending after two syllables or
    more (이바노프, 포포바, 코발렌코, 자볼로츠키, 이바노비치) with a particle glued; a
    weak ending (-in, -uk) only beside a name or after a title; in Hangul an unlisted
-   surname after a listed given name when it ends like one (세르게이 쿠드린이). A capitalized
-   word after a title (foreman, boss, Mr., прораб, 감독 ...; the file's "title" rows) is a
-   name unless it is a common word (Monday, Russia, UN; its "not" rows). A capitalized
+   name after a given name or a title when it ends like one (세르게이 쿠드린이, 감독 알리크가).
+   A capitalized word after a title (foreman, boss, Mr., прораб, 감독 ...; the file's
+   "title" rows) is a name unless it is a common word (Monday, UN; "not" rows). A capitalized
    Cyrillic word that is not a place and does not open a Russian sentence (Давай, Быстро)
    is taken as a name: in a Korean or English testimony Russian is written for names,
    rarely otherwise, and redacting a stray word costs less than keeping a name.
@@ -88,6 +88,7 @@ class ForeignNames:
     hangul_titles: tuple[str, ...]  # longest first
     not_names: frozenset[str]  # lower case; Hangul too
     after_name: tuple[str, ...]  # a particle or a title glued to a Hangul name (이반씨)
+    slot_titles: tuple[str, ...]  # titles (not 씨, 님) before an unlisted name (감독 알리크가)
 
 
 def _cyrillic_stem(name: str) -> str:
@@ -134,7 +135,7 @@ def foreign_names(path: Path | None = None) -> ForeignNames:
     hangul_titles = tuple(sorted(words["hangul_title"], key=len, reverse=True))
     return ForeignNames(latin, hangul, max(map(len, hangul), default=1),
                         frozenset(words["title"]), hangul_titles, frozenset(words["not"]),
-                        PARTICLES + hangul_titles)
+                        PARTICLES + hangul_titles, tuple(t for t in hangul_titles if len(t) > 1))
 
 
 # --- Latin and Cyrillic -----------------------------------------------------------------
@@ -329,14 +330,15 @@ def _hangul_names(text: str, table: ForeignNames) -> Iterator[tuple[int, int]]:
     runs = list(_HANGUL_RUN.finditer(text))
     table_places = places()
     found: list[tuple[int, int, bool, bool]] = []  # start, end, needs context, public
-    given_end = -2  # where a given name with nothing glued ended (세르게이 쿠드린이)
+    slot = -2  # where a given name or a title ended: a name may follow (세르게이 쿠드린이)
     for index, match in enumerate(runs):
         token = _hangul_token(match.group(), table)
-        if token is None and match.start() == given_end + 1 and text[given_end] == " ":
+        if token is None and match.start() == slot + 1 and text[slot] == " ":
             size = _surname_after_given(match.group())
             if size:
                 found.append((match.start(), match.start() + size, False, False))
         if token is None:
+            slot = match.end() if match.group().endswith(table.slot_titles) else -2
             continue
         size, entry = token
         rest = match.group()[size:]
@@ -354,7 +356,7 @@ def _hangul_names(text: str, table: ForeignNames) -> Iterator[tuple[int, int]]:
         found.append((match.start(), match.start() + size, word,
                       entry is not None and entry.kind == PUBLIC))
         given = entry is not None and entry.kind == GIVEN and not rest
-        given_end = match.end() if given else given_end
+        slot = match.end() if given else -2
     yield from _joined(text, found)
 
 
