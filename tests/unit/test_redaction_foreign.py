@@ -10,6 +10,7 @@ import time
 
 import pytest
 from redaction_corpus import Sentence, score
+from redaction_corpus import corpus as first_corpus
 from redaction_corpus_foreign import PLACE_SENTENCES, corpus
 
 from intake.domain.record import Record
@@ -72,6 +73,13 @@ def test_the_measure_can_fail(sets, monkeypatch) -> None:  # type: ignore[no-unt
 def test_the_set_is_the_same_on_every_run() -> None:
     first, second = corpus(5), corpus(5)
     assert [s.text for s in first[0] + first[1]] == [s.text for s in second[0] + second[1]]
+
+
+def test_no_new_false_positive_in_the_first_set() -> None:
+    """The finder redacts nothing in the clean quotes of tests/unit/redaction_corpus.py
+    (러시아인 관리자는, The Russian manager, Kim Il-sung's birthday ...)."""
+    _planted, clean = first_corpus(5)
+    assert [s.text for s in clean if find_foreign(s.text)] == []
 
 
 @pytest.mark.parametrize("text", PLACE_SENTENCES)
