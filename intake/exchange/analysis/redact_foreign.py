@@ -256,7 +256,7 @@ def _latin_names(text: str, table: ForeignNames) -> Iterator[tuple[int, int]]:
     kinds = [_classify(text, tokens, i, table, i in in_place) for i in range(len(tokens))]
     for group in _groups(text, tokens, kinds):
         named = [kinds[i] for i in group]
-        if PUBLIC in named or not ("name" in named or "weak" in named and len(named) > 1):
+        if PUBLIC in named or "name" not in named and named.count("weak") < 2:
             continue
         while kinds[group[0]] == "free":  # "Yesterday Ivan": not the word before
             group.pop(0)
@@ -394,7 +394,7 @@ def _joined(text: str, found: list[tuple[int, int, bool, bool]]) -> Iterator[
 
 
 def find_foreign(text: str) -> list[tuple[int, int]]:
-    """Spans of foreign people's names in ``text`` (normalized, masked: places already
-    found hold no letters). Spans may overlap: the caller keeps the first."""
+    """Spans of foreign people's names in ``text`` (normalized; what earlier rules found
+    holds no letters; places are left to find_places). Overlaps: the caller keeps the first."""
     table = foreign_names()
     return sorted(list(_latin_names(text, table)) + list(_hangul_names(text, table)))
