@@ -153,7 +153,9 @@ def test_control_join_singles_out_with_an_unprotected_release(pairs: dict) -> No
     records = pairs["records"]
     everything, ilo = two_releases(pairs, "everything", "ilo", ledger=False)
     found = join(everything, truth_table(records, ilo[1]), records)
-    assert found["linked_to_one_person"] >= 10, found
+    # measured: 8 people (10 rows under k) since the gate searches triples over every
+    # column (more cells of the full release hidden); 0 is what protection gives
+    assert found["linked_to_one_person"] >= 5 and found["linked_under_k"] >= 5, found
     assert found["right"] == found["linked_to_one_person"], found
 
 

@@ -331,8 +331,10 @@ def test_the_html_risk_report_says_when_the_triples_search_was_bounded(
         written[name] = (report["final_gate"],
                          (tmp_path / name / "risk_report.html").read_text(encoding="utf-8"))
     gate_json, html = written["bounded"]
-    assert gate_json["bounded"] and f"among the {len(gate_json['triples_searched_among'])} " \
-        "columns holding the most rare values" in html
-    assert re.search("세 열의 조합은 희귀한 값이 가장 많은", html)
+    limit = gate_json["triples_complete_up_to"]
+    assert gate_json["bounded"] and limit > 0
+    assert f"the rarest of the three values is held by at most {limit} records" in html
+    assert f"가장 드문 값을 가진 기록이 {limit}건 이하인" in html
     gate_json, html = written["complete"]
-    assert not gate_json["bounded"] and "the most rare values only" not in html
+    assert not gate_json["bounded"] and gate_json["triples_complete_up_to"] is None
+    assert "the rarest of the three values" not in html and "가장 드문 값" not in html

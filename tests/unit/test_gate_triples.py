@@ -18,13 +18,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from intake.exchange.analysis.anonymize import gate, msu, pipeline
+from intake.exchange.analysis.anonymize import gate, msu, msu_search, pipeline
 from intake.exchange.analysis.anonymize.columns import PSEUDONYM
 from intake.exchange.analysis.anonymize.pipeline import anonymize
 from intake.exchange.analysis.anonymize.profiles import PROFILES
 from intake.exchange.demo.generate import generate
 
 STAR = "*"
+_SMALL = msu._small  # noqa: SLF001
 
 
 def oracle(rows: Sequence[dict[str, str]], columns: Sequence[str], max_size: int = 3
@@ -101,12 +102,77 @@ def test_the_search_matches_the_oracle_on_random_tables() -> None:
         assert mine == oracle(rows, columns)
 
 
-def test_a_bounded_search_says_so_and_names_the_columns_it_covered() -> None:
+def test_a_repair_leaves_no_unique_on_random_tables() -> None:
+    """The searches after a repair look only around the values held by fewer rows since
+    (no full search confirms): on random tables, the oracle finds no MSU in what the
+    repair leaves, and the repair had work to do."""
+    rng = random.Random(1818)
+    repaired = 0
+    for _trial in range(60):
+        columns = [f"c{i}" for i in range(rng.randint(3, 7))]
+        rows = [{c: rng.choice("abc" if rng.random() < 0.3 else "ab") for c in columns}
+                for _ in range(rng.randint(8, 70))]
+        outcome = gate.repair(columns, rows, protected=set(), last_resort=set())
+        assert not outcome.refused and not outcome.bounded
+        assert oracle(rows, columns) == set()
+        repaired += outcome.repaired
+    assert repaired > 100
+
+
+def test_control_a_repair_blind_after_its_first_search_leaves_uniques(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Control: with the searches after a repair finding nothing, the same tables keep
+    uniques the suppressions made (the oracle above can fail)."""
+    monkeypatch.setattr(msu_search, "around", lambda *_a: ([], 0, False))
+    monkeypatch.setattr(msu_search, "pairs_after", lambda *_a: [])
+    monkeypatch.setattr(msu, "_small", lambda table, shielded, marked, size: [] if (
+        marked is not None) else _SMALL(table, shielded, marked, size))
+    monkeypatch.setattr(msu_search, "AROUND", 1e-30)  # never the whole search after a repair
+    rng = random.Random(1818)
+    left = 0
+    for _trial in range(60):
+        columns = [f"c{i}" for i in range(rng.randint(3, 7))]
+        rows = [{c: rng.choice("abc" if rng.random() < 0.3 else "ab") for c in columns}
+                for _ in range(rng.randint(8, 70))]
+        gate.repair(columns, rows, protected=set(), last_resort=set())
+        left += len(oracle(rows, columns))
+    assert left > 0
+
+
+def test_a_bounded_search_says_so_and_up_to_which_count_it_is_complete() -> None:
+    """A budget of one cell: the search stops after the rarest values (held by 7 rows
+    here, the planted unique's included), and says so; the values held by 8 rows start
+    no search."""
     rows = planted()
     outcome = gate.repair(COLUMNS, rows, protected={"q"}, last_resort=set(), cells=1)
-    assert outcome.bounded and outcome.complete_size == 2
-    assert len(outcome.triple_columns) == 3  # the smallest width: one set of three
-    assert msu.width_for(16, 5, 1) == 3 and msu.width_for(16, 5, 10**6) == 5
+    assert outcome.bounded and outcome.complete_size == 2 and outcome.triple_limit == 7
+    assert outcome.found == 1 and oracle(rows, COLUMNS) == set()
+    codes = [gate._codes([r[c] for r in planted()]) for c in COLUMNS]  # noqa: SLF001
+    full = msu.search([m for m, _r in codes], [r for _m, r in codes], 3)
+    cut = msu.search([m for m, _r in codes], [r for _m, r in codes], 3, cells=1)
+    assert not full.bounded and full.limit is None and cut.limit == 7
+    assert 0 < cut.spent < full.spent
+
+
+def test_a_search_cut_short_misses_only_sets_of_more_common_values() -> None:
+    """Control for the limit: an MSU whose rarest value is held by 7 rows, beside a value
+    of another column held by 3, is missed by the search cut after the rarest values and
+    found by the full one (which equals the oracle)."""
+    rows = [{**row, "x": "b" if row["x"] == "a" else "a"} for row in planted()]
+    for i, row in enumerate(rows):
+        row["r"] = "u" if i % 5 == 0 else "v"  # held by 3 rows: the rarest value
+    columns = [*COLUMNS, "r"]
+    codes = [gate._codes([r[c] for r in rows]) for c in columns]  # noqa: SLF001
+    matrix, radices = [m for m, _r in codes], [r for _m, r in codes]
+    full = msu.search(matrix, radices, 3)
+    cut = msu.search(matrix, radices, 3, cells=1)
+    triples = lambda hits: {(r, tuple(c)) for r, c in zip(  # noqa: E731
+        hits.rows.tolist(), hits.combos.tolist(), strict=True) if c[2] >= 0}
+    assert cut.bounded and cut.limit == 3
+    assert (0, (1, 2, 3)) in triples(full) and (0, (1, 2, 3)) not in triples(cut)
+    assert {(r, tuple(c for c in combo if c >= 0)) for r, combo in zip(
+        full.rows.tolist(), full.combos.tolist(), strict=True)} == {
+        (r, tuple(columns.index(c) for c in combo)) for r, combo in oracle(rows, columns)}
 
 
 @pytest.fixture(scope="module")

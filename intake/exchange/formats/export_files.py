@@ -183,11 +183,12 @@ def _gate(result: Result) -> dict[str, Any] | None:
     gate = result.gate
     if gate is None:
         return None
-    # max_size: the largest sets searched over every released column; triples beyond the
-    # search's budget were searched among ``triples_searched_among`` only (bounded)
+    # max_size: the largest sets searched completely over every released column; when the
+    # search of triples was bounded by its budget, it covered every set of three whose
+    # rarest value is held by at most ``triples_complete_up_to`` released records
     return {"max_size": gate.complete_size, "special_uniques_found": gate.found,
             "searched_size": gate.max_size, "bounded": gate.bounded,
-            "triples_searched_among": list(gate.triple_columns),
+            "triples_complete_up_to": gate.triple_limit,
             "outcome": "repaired" if gate.found else "none_found",
             "cells_suppressed": dict(sorted(gate.repaired_cells.items())),
             "records_removed": len(gate.dropped),

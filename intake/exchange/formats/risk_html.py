@@ -231,11 +231,12 @@ def _gate(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
     parts = [h.paragraph((text.format(size=gate["max_size"]),
                           pair(text)[1].format(size=gate["max_size"])))]
     if gate.get("bounded"):
-        among = len(gate.get("triples_searched_among", ()))
-        bounded = N_("Sets of three columns were searched among the {count} columns holding "
-                     "the most rare values only (the search's time budget): a record may "
-                     "still be unique on three values of the other columns.")
-        parts.append(h.paragraph((bounded.format(count=among),
-                                  pair(bounded)[1].format(count=among))))
+        limit = gate.get("triples_complete_up_to") or 0
+        bounded = N_("Sets of three columns were searched completely where the rarest of "
+                     "the three values is held by at most {count} records (the search's "
+                     "time budget, rarest values first): a record may still be unique on "
+                     "three values that are each held by more records.")
+        parts.append(h.paragraph((bounded.format(count=limit),
+                                  pair(bounded)[1].format(count=limit))))
     parts.append(h.table([pair(N_("Measure")), pair(N_("Count"))], rows))
     return h.section(pair(N_("Final gate: special uniques over every released column")), parts)

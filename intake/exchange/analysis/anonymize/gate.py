@@ -7,16 +7,18 @@ smaller subset of it singles the row out. Every released column takes part,
 quasi-identifier (Q or K) or not: a rare answer, or a rare pair or triple of answers, is a
 fingerprint whoever holds it. ``*`` (suppressed) is no value: a row with ``*`` in a column
 is never counted as matching, nor unique, on that column. Sets of three are searched
-within a budget (``TRIPLE_CELLS``): beyond it, among the columns with the most rare
-values, and the outcome says the search was ``bounded`` (sets of one and two columns are
-always searched over every column).
+rarest value first within a budget (``TRIPLE_CELLS``): beyond it, the outcome says the
+search was ``bounded`` and up to which count of rows its rarest value was complete (sets of
+one and two columns are always searched completely).
 
 :func:`repair` removes them by local suppression: every MSU of a row is repaired in the same
 pass, greedily: the cell in most of the row's MSUs (of those, the rarest value) becomes
 ``*`` — never a quasi-identifier, whose ``*`` would move the row out of its k-class; an
-l-diverse answer only when nothing else is in the MSU. Repeated until no MSU is left (a
-pass after the first searches only the sets that hold a column just suppressed, then a full
-pass confirms). When a quasi-identifier alone would have to go, or an l-diverse cell would
+l-diverse answer only when nothing else is in the MSU. Repeated until no MSU is left: a
+search after a repair looks only at the sets the repair can have made unique, those
+holding a value of a cell just made ``*`` (msu.py), which finds every new MSU, so no full
+search confirms (tests/unit/test_gate_triples.py checks it against an oracle on random
+tables). When a quasi-identifier alone would have to go, or an l-diverse cell would
 break l, the row is removed (its whole class if the class would miss k or l without it), up
 to the suppression limit; beyond it the pass is refused, naming the quasi-identifiers of the
 sets it could not repair (the pipeline then makes them more general and tries again).
@@ -36,10 +38,9 @@ from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 Ids = npt.NDArray[np.int64]
 #: The largest size of a column set searched for a minimal sample unique.
 DEFAULT_SIZE = 3
-#: Cells (rows × sets of three columns) one search of triples may count: n × C(w, 3) for
-#: the w columns it covers (msu.width_for). Beyond, it covers the w columns with the most
-#: rare values and the outcome says the search was ``bounded``.
-TRIPLE_CELLS = 4_000_000
+#: Cells one search of triples may count (msu.py: rows of a projection × columns); about
+#: 1 s here. Beyond, it stops after the rarest values and says the search was ``bounded``.
+TRIPLE_CELLS = 10_000_000
 
 
 @dataclass
@@ -55,11 +56,10 @@ class GateOutcome:
     #: quasi-identifiers made more general than the search's node to pass the gate
     raised: list[str] = field(default_factory=list)
     max_size: int = DEFAULT_SIZE
-    #: the search of triples covered only the columns with the most rare values
-    #: (TRIPLE_CELLS): not every set of three columns was searched
+    #: the search of triples stopped at its budget (TRIPLE_CELLS): it is complete only for
+    #: the sets whose rarest value is held by at most ``triple_limit`` rows
     bounded: bool = False
-    #: when bounded: the columns the last full search of triples covered
-    triple_columns: list[str] = field(default_factory=list)
+    triple_limit: int | None = None
 
     @property
     def complete_size(self) -> int:
@@ -103,10 +103,13 @@ class _State:
     may_suppress: Callable[[int, str], bool] | None
     drop: Callable[[int], list[int]] | None
     plain: list[bool] = field(default_factory=list)  # per column: neither QI nor l-diverse
+    #: (row, column, code) of the cells made ``*`` since the last search
+    suppressed: list[tuple[int, int, int]] = field(default_factory=list)
 
     def suppress(self, row: int, at: int, outcome: GateOutcome) -> None:
         name = self.columns[at]
         self.rows[row][name] = SUPPRESSED
+        self.suppressed.append((row, at, int(self.matrix[at][row])))
         self.matrix[at][row] = self.radices[at] - 1
         outcome.repaired_cells[name] = outcome.repaired_cells.get(name, 0) + 1
 
@@ -153,7 +156,9 @@ def _drop_row(state: _State, row: int, combo: tuple[int, ...], outcome: GateOutc
                                 and state.columns[i] not in outcome.blocking)
         return
     outcome.dropped.extend(gone)
-    for column, radix in zip(state.matrix, state.radices, strict=True):
+    for at, (column, radix) in enumerate(zip(state.matrix, state.radices, strict=True)):
+        state.suppressed.extend((int(row), at, int(column[row])) for row in gone
+                                if column[row] != radix - 1)
         column[gone] = radix - 1
     touched.update(range(len(state.columns)))
 
@@ -179,7 +184,7 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
     row's class stays diverse); failing that, ``drop(row)`` removes the row (or its whole
     class, when the class would miss k or l without it) within its budget. ``refused`` when
     none of this is possible. Each search of triples counts at most ``cells`` cells
-    (TRIPLE_CELLS when None; ``bounded`` when that does not cover every column)."""
+    (TRIPLE_CELLS when None; ``bounded`` when that does not cover every set)."""
     max_size = DEFAULT_SIZE if max_size is None else max_size
     outcome = GateOutcome(0, max_size=max_size)
     if not rows or not columns:
@@ -193,16 +198,15 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
     first, memo = True, msu.Memo()
     while True:
         hits = msu.search(state.matrix, state.radices, max_size, shielded, touched,
-                          TRIPLE_CELLS if cells is None else cells, memo)
+                          TRIPLE_CELLS if cells is None else cells, memo,
+                          None if touched is None else state.suppressed)
+        state.suppressed = []
         outcome.bounded |= hits.bounded
-        if hits.bounded and touched is None and hits.covered is not None:
-            outcome.triple_columns = [columns[i] for i in hits.covered]
+        if hits.bounded:
+            outcome.triple_limit = hits.limit
         found = _by_row(hits)
         if first:
             outcome.found, first = len(found), False
-        if not found and touched is not None:
-            touched = None  # a row's other uniques, on columns not touched: search all
-            continue
         if not found:
             return outcome
         touched = set()

@@ -10,14 +10,8 @@ columns is an MSU of a row when the row is the only one holding its values on th
 proper subset of it. ``*`` (the last code of a column) is no value: a row with ``*`` in a
 column never matches nor is unique on a set holding the column.
 
-Vectorized: every pair of columns is one count over all rows (each column's codes offset
-past the last's); for triples, one count per pair (a, b) over every third column c > b at
-once, on the rows that share (a, b) with another row (only they can match, or be minimal
-on, a set holding both). So a full search of triples counts about n × C(m, 3) cells: it is
-bounded by ``cells`` per search (the gate's TRIPLE_CELLS): triples are then searched among
-the columns with the most cells holding a rare value only (a column whose values are all
-frequent is the last to be searched), and ``Hits.bounded`` says so. Sets of one and two
-columns are always searched over every column.
+Sets of one and two columns: one vectorized count per column over every other column.
+Sets of three, and the searches after a repair: msu_search.py.
 """
 
 from __future__ import annotations
@@ -28,6 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from intake.exchange.analysis.anonymize import msu_search as proj
+from intake.exchange.analysis.anonymize.msu_search import Memo, Table, counts_of, table_of
+
+__all__ = ["Hits", "Memo", "first", "search"]
+
 Ids = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
 
@@ -35,71 +34,21 @@ Mask = npt.NDArray[np.bool_]
 @dataclass
 class Hits:
     """Every MSU found: ``rows[i]`` is alone on columns ``combos[i]`` (ascending, ``-1``
-    padded to 3); ``spent``: cells counted for triples; ``bounded``: triples were searched
-    among some of the columns only."""
+    padded to 3); ``spent``: cells counted for triples; ``bounded``: the triples' search
+    stopped at its budget, complete only for sets whose rarest value is held by at most
+    ``limit`` rows."""
 
     rows: Ids
     combos: Ids
     spent: int = 0
     bounded: bool = False
-    covered: list[int] | None = None  # the columns the triples were searched among
+    limit: int | None = None
 
 
-def _counts_of(keys: Ids, space: int) -> Ids:
-    """How many rows hold each row's key (keys below ``space``)."""
-    if space <= 1 << 23:
-        return np.bincount(keys, minlength=space)[keys]
-    _u, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    return counts[inverse.reshape(-1)]
-
-
-@dataclass
-class _Table:
-    codes: npt.NDArray[np.int64]  # column × row
-    radices: Ids
-    valid: Mask  # not ``*``
-    alone: Mask  # unique on the column
-    #: [a, b], a < b < width: unique on the pair (minimal or not), for the triples' search
-    pair_alone: Mask
-
-
-def _batch(table: _Table, key: Ids, space: int, cols: Ids | slice) -> Mask:
-    """For each column of ``cols``, which rows are alone on (``key``, that column);
-    ``key`` is below ``space`` (rows that take no part hold ``space - 1``, counted, not
-    asked)."""
-    radix = table.radices[cols]
-    offsets = np.concatenate(([0], np.cumsum(space * radix)[:-1]))
-    keys = offsets[:, None] + key[None, :] * radix[:, None] + table.codes[cols]
-    counts = _counts_of(keys.ravel(), int(space * radix.sum())).reshape(keys.shape)
-    return (counts == 1) & table.valid[cols]
-
-
-@dataclass
-class Memo:
-    """What one repair's searches share: the column order and the triples' width (fixed
-    at the first search, so every search covers the same columns), and the pairs' uniques
-    among those columns (a pair neither of whose columns was touched keeps its counts)."""
-
-    order: Ids | None = None
-    width: int = 0
-    pair_alone: Mask | None = None
-
-
-def _table(codes: npt.NDArray[np.int64], radices: Ids, width: int, memo: Memo) -> _Table:
-    m, n = codes.shape
-    valid = codes != (radices - 1)[:, None]
-    alone = np.stack([_counts_of(c, int(r)) == 1 for c, r in zip(codes, radices, strict=True)])
-    alone &= valid
-    if memo.pair_alone is None or memo.pair_alone.shape != (width, width, n):
-        memo.pair_alone = np.zeros((width, width, n), dtype=np.bool_)
-    return _Table(codes, radices, valid, alone, memo.pair_alone)
-
-
-def _small(table: _Table, shielded: Mask, marked: Mask | None, max_size: int, width: int,
-           fresh: bool) -> list[tuple[Ids, Ids]]:
-    """MSUs of one and two columns, as (rows, combos) chunks; fills ``pair_alone`` for
-    the ``width`` first columns on the way (when not ``fresh``, only the pairs that hold a
-    ``marked`` column: the others' counts have not changed)."""
+def _small(table: Table, shielded: Mask, marked: Mask | None, max_size: int
+           ) -> list[tuple[Ids, Ids]]:
+    """MSUs of one and two columns, as (rows, combos) chunks (with ``marked``, only sets
+    holding a marked column)."""
     m = table.codes.shape[0]
     out: list[tuple[Ids, Ids]] = []
     for col in range(m):
@@ -107,121 +56,94 @@ def _small(table: _Table, shielded: Mask, marked: Mask | None, max_size: int, wi
             rows = np.flatnonzero(table.alone[col])
             out.append((rows, np.tile([col, -1, -1], (rows.size, 1))))
     for a in range(m - 1 if max_size >= 2 else 0):
-        others = np.arange(a + 1, m)
-        asked = ~(shielded[a] & shielded[others])
+        cols = np.arange(a + 1, m)
+        cols = cols[~(shielded[a] & shielded[cols])]
         if marked is not None and not marked[a]:
-            asked &= marked[others]
-        block = others < width
-        if not fresh and marked is not None:
-            block &= marked[a] | marked[others]
-        cols = others[asked | block] if a < width else others[asked]
+            cols = cols[marked[cols]]
         if not cols.size:
             continue
-        pair = _batch(table, table.codes[a], int(table.radices[a]), cols) & table.valid[a]
-        inside = cols < width
-        if a < width and inside.any():
-            table.pair_alone[a, cols[inside]] = pair[inside]
-        wanted = asked[cols - a - 1]
-        hit = pair[wanted] & ~table.alone[a] & ~table.alone[cols[wanted]]
-        if not hit.any():
-            continue
-        at, rows = np.nonzero(hit)
-        out.append((rows, np.stack([np.full(at.size, a), cols[wanted][at],
-                                    np.full(at.size, -1)], axis=1)))
+        radix = table.radices[cols]
+        space = int(table.radices[a])
+        offsets = np.concatenate(([0], np.cumsum(space * radix)[:-1]))
+        keys = offsets[:, None] + table.codes[a][None, :] * radix[:, None] + table.codes[cols]
+        counts = counts_of(keys.ravel(), int(space * radix.sum())).reshape(keys.shape)
+        hit = (counts == 1) & table.valid[cols] & table.valid[a]
+        hit &= ~table.alone[a] & ~table.alone[cols]
+        if hit.any():
+            at, rows = np.nonzero(hit)
+            out.append((rows, np.stack([np.full(at.size, a), cols[at],
+                                        np.full(at.size, -1)], axis=1)))
     return out
 
 
-def _triples(table: _Table, shielded: Mask, marked: Mask | None, width: int
-             ) -> tuple[list[tuple[Ids, Ids]], int]:
-    """MSUs of three of the first ``width`` columns, and the cells counted."""
-    m, n = width, table.codes.shape[1]
-    out: list[tuple[Ids, Ids]] = []
-    spent = 0
-    # dead[x, c]: a row unique on c, or on {x, c}, or with * in c, is never minimal there
-    dead = table.pair_alone | (table.alone[:m] | ~table.valid[:m])[None, :, :]
-    for a in range(m - 2):
-        for b in range(a + 1, m - 1):
-            others = np.arange(b + 1, m)
-            keep = ~(shielded[a] & shielded[b] & shielded[others])
-            if marked is not None and not (marked[a] or marked[b]):
-                keep &= marked[others]
-            others = others[keep]
-            share = (table.valid[a] & table.valid[b] & ~table.alone[a] & ~table.alone[b]
-                     & ~table.pair_alone[a, b])
-            if not others.size or np.count_nonzero(share) < 2:
-                continue
-            spent += n * others.size
-            space = int(table.radices[a] * table.radices[b]) + 1
-            key = np.where(share, table.codes[a] * table.radices[b] + table.codes[b],
-                           space - 1)
-            hit = _batch(table, key, space, others) & share
-            hit &= ~(dead[a, others] | dead[b, others])
-            if hit.any():
-                at, rows = np.nonzero(hit)
-                out.append((rows, np.stack([np.full(at.size, a), np.full(at.size, b),
-                                            others[at]], axis=1)))
-    return out, spent
-
-
-def width_for(n: int, m: int, cells: int) -> int:
-    """How many columns the search of triples covers: the most whose n × C(w, 3) cells
-    fit in ``cells`` (all ``m`` when they fit)."""
-    width = 3
-    while width < m and n * (width + 1) * width * (width - 1) // 6 <= cells:
-        width += 1
-    return min(width, m)
-
-
-def _risk_order(matrix: Sequence[Ids], radices: Sequence[int]) -> Ids:
-    """Columns by their cells holding a rare value (≤ 1 % of the rows; ``*`` never),
-    most first, then by their number of values: a column whose values are all frequent
-    comes last (SUDA's observation that MSUs are made of rare values)."""
-    rare = []
-    for column, radix in zip(matrix, radices, strict=True):
-        counts = np.bincount(np.asarray(column), minlength=radix)
-        counts[radix - 1] = 0
-        per_row = counts[column]
-        rare.append(int(np.count_nonzero((per_row > 0) & (per_row * 100 <= len(column)))))
-    return np.lexsort((-np.asarray(radices), -np.asarray(rare))).astype(np.int64)
+def _minimal(candidates: list[Ids], pairs: list[tuple[Ids, Ids]], shielded: Mask, m: int
+             ) -> tuple[Ids, Ids]:
+    """The candidates that are MSUs: sorted, once each, not of shielded columns only, and
+    none of whose pairs is itself unique (a pair MSU of this search: x's pairs are shared
+    by construction, and a pair unique at an earlier search of the repair was repaired
+    then, so a pair (y, z) unique now holds a column touched since, searched now)."""
+    found = np.concatenate(candidates)
+    found[:, 1:] = np.sort(found[:, 1:], axis=1)
+    found = np.unique(found, axis=0)
+    found = found[~(shielded[found[:, 1]] & shielded[found[:, 2]] & shielded[found[:, 3]])]
+    two = [c for rows, c in pairs if c.size and c[0, 1] >= 0]
+    if two:
+        rows = np.concatenate([r for r, c in pairs if c.size and c[0, 1] >= 0])
+        combos = np.concatenate(two)
+        known = (rows * m + combos[:, 0]) * m + combos[:, 1]
+        for b, c in ((1, 2), (1, 3), (2, 3)):
+            found = found[~np.isin((found[:, 0] * m + found[:, b]) * m + found[:, c], known)]
+    return found[:, 0], np.asarray(found[:, 1:], dtype=np.int64)
 
 
 def search(matrix: Sequence[Ids], radices: Sequence[int], max_size: int,
            protected: frozenset[int] = frozenset(), touched: set[int] | None = None,
-           cells: int = 1 << 62, memo: Memo | None = None) -> Hits:
+           cells: int = 1 << 62, memo: Memo | None = None,
+           suppressed: list[tuple[int, int, int]] | None = None) -> Hits:
     """Every MSU of up to ``max_size`` (≤ 3) columns, except sets of ``protected`` columns
-    only and, with ``touched``, sets holding none of those columns. Triples are searched
-    among the :func:`width_for` columns first in :func:`_risk_order` (``bounded`` when
-    that is not all of them). A ``memo`` carries the order and the pairs' uniques from one
-    search to the next of the same rows (``touched``: the columns changed since)."""
+    only and, with ``touched``, sets holding none of those columns. The search of triples
+    counts at most about ``cells`` cells (rarest values first; ``bounded`` and ``limit``
+    when cut short). A ``memo`` carries the limit from one search of the same rows to the
+    next; ``suppressed``, with ``touched``: the (row, column, code) of every cell made
+    ``*`` since the last search (a set newly unique held one of their values)."""
     if max_size > 3:
         raise ValueError("the gate searches sets of at most 3 columns")
     empty = Hits(np.zeros(0, dtype=np.int64), np.zeros((0, 3), dtype=np.int64))
     if not len(matrix) or max_size < 1:
         return empty
     memo = memo if memo is not None else Memo()
-    fresh = memo.order is None
-    if memo.order is None:
-        memo.order = _risk_order(matrix, radices)
-        memo.width = width_for(len(matrix[0]), len(matrix), cells) if max_size >= 3 else 0
-    order, width = memo.order, memo.width
-    codes = np.stack([np.asarray(matrix[i], dtype=np.int64) for i in order])
-    table = _table(codes, np.asarray(radices, dtype=np.int64)[order], width, memo)
-    shielded = np.asarray([int(i) in protected for i in order], dtype=np.bool_)
-    marked = None if touched is None else np.asarray([int(i) in touched for i in order])
-    chunks = _small(table, shielded, marked, max_size, width, fresh or marked is None)
-    spent, bounded, covered = 0, False, None
+    codes = np.stack([np.asarray(column, dtype=np.int64) for column in matrix])
+    table = table_of(codes, np.asarray(radices, dtype=np.int64))
+    m, n = codes.shape
+    shielded = np.asarray([i in protected for i in range(m)], dtype=np.bool_)
+    marked = None if touched is None else np.asarray([i in touched for i in range(m)])
+    items = proj.items_of(table)
+    lowered = None if suppressed is None else {(c, old) for _r, c, old in suppressed}
+    if suppressed is not None and marked is not None and max_size >= 2:
+        chunks = _small(table, shielded, marked, 1)
+        chunks += proj.pairs_after(table, items, shielded, suppressed)
+    else:  # after a repair of many common values: every pair with a touched column
+        chunks = _small(table, shielded, marked, max_size)
+    spent, bounded = 0, False
     if max_size >= 3:
-        more, spent = _triples(table, shielded, marked, width)
-        chunks, bounded = chunks + more, width < len(order)
-        covered = sorted(int(i) for i in order[:width])
+        starts = proj.starts_of(items, table)
+        near = None
+        if lowered is not None and marked is not None and memo.searched:
+            near = proj.around(table, items, lowered, memo)
+        if near is not None:
+            candidates, spent, bounded = near
+        else:  # fewer cells to count from the rarest values: the whole search
+            candidates, spent, bounded = proj.triples(table, items, starts, cells, memo)
+            memo.spent = memo.spent or spent
+        memo.searched = True
+        if candidates:
+            rows, combos = _minimal(candidates, chunks, shielded, m)
+            chunks.append((rows, combos))
     if not chunks:
-        return Hits(empty.rows, empty.combos, spent, bounded, covered)
+        return Hits(empty.rows, empty.combos, spent, bounded, memo.limit)
     rows = np.concatenate([c[0] for c in chunks]).astype(np.int64)
-    local = np.concatenate([c[1] for c in chunks]).astype(np.int64)
-    combos = np.where(local >= 0, order[np.maximum(local, 0)], -1)
-    combos = np.sort(np.where(combos >= 0, combos, 1 << 40), axis=1)
-    combos[combos == 1 << 40] = -1
-    return Hits(rows, combos, spent, bounded, covered)
+    combos = np.concatenate([c[1] for c in chunks]).astype(np.int64)
+    return Hits(rows, combos, spent, bounded, memo.limit)
 
 
 def first(hits: Hits) -> dict[int, tuple[int, ...]]:

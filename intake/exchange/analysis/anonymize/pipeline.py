@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # the search needs numpy: imported when an export runs, not w
     from intake.exchange.analysis.anonymize.verify import Achieved
 
 #: The largest size of a column set the final gate searches for a special unique (sets
-#: of three within the gate's TRIPLE_CELLS budget: see gate.py).
+#: of three rarest value first, within the gate's TRIPLE_CELLS budget: see gate.py).
 GATE_SIZE = 3
 #: Times the final gate may make the quasi-identifiers of a special unique it cannot
 #: repair one level more general before the release is refused.
