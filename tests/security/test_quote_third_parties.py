@@ -1,18 +1,19 @@
-"""Adversary: a coordinator reads third-party names (a supervisor, a fellow worker, a
-brother) and home places out of the approved quotes, which are under the database key.
+"""Adversary: a coordinator reads third-party names (a supervisor, the security agent, a
+Russian foreman, a brother) and home places out of the approved quotes, which are under
+the database key (every coordinator reads ``approved_quotes``, and ``intake export
+--quotes`` publishes them).
 
-A quote's draft is redacted by ``intake/exchange/analysis/redact.py`` with the *record's
-own* names, organisations and places (``NAME_FIELDS``, ``ORG_FIELDS``, ``PLACE_FIELDS``,
-``REGION_FIELDS``) plus fixed patterns (phones, e-mail, documents, dates, numbers). A name
-the record does not list — a supervisor, the security officer, a co-worker who also
-escaped, the witness's brother — and a place outside its coded regions stay in the draft,
-and ``still_identifying`` (the approval's safety check, ``intake/services/quotes.py``
-``_chosen``) runs the same rules, so a reviewer who approves the draft as offered gets no
-warning. The approved text lands in ``approved_quotes`` (plain under the database key:
-every coordinator reads it, and ``intake export --quotes`` publishes it).
+A quote's draft is redacted by ``intake/exchange/analysis/redact.py``: the record's own
+names and places, and names and places that appear in no identity field — Korean names
+beside titles and particles (redact_names.py), foreign names in Latin, Cyrillic and
+Hangul (redact_foreign.py), and places of the gazetteer with the villages and districts
+written after them (redact_places.py). The reviewer who approves the draft as offered must
+leave none of them for the coordinator: read from the vault's files with the
+coordinator's passphrase (tests/security/vault_reader.py), not through a service.
 
-The test FAILS while the leak is real: approving the offered draft unchanged must either
-be refused (``QuoteStillIdentifying`` without ``knowingly``) or carry none of the names.
+This was a known gap (issue 18) until the third-party finders; the positive control
+approves the same draft redacted with the record's own rules only, and the same reading of
+the files finds every name.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pytest
 
 from intake.domain.roles import Role
 from intake.errors import InvalidInput
+from intake.exchange.analysis import redact
 from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.services.quotes import QuoteService
@@ -32,25 +34,25 @@ from intake.services.users import UserService
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tests.security import vault_reader
-from tests.security.sentinels import hangul_of
-
-#: Documented in the threat model, not yet fixed. Strict: the suite turns red the day the
-#: gap closes, and then this mark goes.
-pytestmark = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "known gap (issue 18, redaction with a morphological analyser): redaction knows "
-    "the record's own names and places, not third parties named only in the "
-    "narrative; the reviewer who approves a quote is the safeguard"
-))
 
 ADMIN, ADMIN_PASS = "kim", "correct horse battery staple"
 COORD, COORD_PASS = "lee", "coordinator passphrase for lee"
 
 
-def third_parties(run: str) -> dict[str, str]:
-    h = hangul_of(run)
-    return {"supervisor_hangul": f"박{h}", "supervisor_roman": f"Pak Chol-{run}",
-            "officer": f"최{h}호", "brother": f"Ri Myong-{run}", "town": f"청진시 {h}구역",
-            "foreman": f"Ivan Petrov-{run}"}
+SURNAMES = ("박", "최", "김", "리", "정", "한")
+GIVEN = ("영철", "성호", "광혁", "명남", "철진", "승일")
+ROMAN = ("Pak Chol-su", "Choe Song-ho", "Kim Kwang-hyok", "Han Myong-nam")
+BROTHERS = ("Ri Myong-chol", "Jong Song-il", "Kang Chol-jin")
+TOWNS = ("청진시 포항구역", "회령시 유선동", "무산군 창렬리", "혜산시 연봉동")
+FOREMEN = ("Ivan Petrov", "Sergei Ivanov", "Nikolai Smirnov", "Dmitry Kuznetsov")
+
+
+def third_parties() -> dict[str, str]:
+    """Realistic names, drawn at random each run."""
+    pick = secrets.choice
+    return {"supervisor_hangul": pick(SURNAMES) + pick(GIVEN), "supervisor_roman": pick(ROMAN),
+            "officer": pick(SURNAMES) + pick(GIVEN), "brother": pick(BROTHERS),
+            "town": pick(TOWNS), "foreman": pick(FOREMEN)}
 
 
 def narrative(p: dict[str, str]) -> str:
@@ -59,10 +61,10 @@ def narrative(p: dict[str, str]) -> str:
             f"stayed in {p['town']}. 보위부 지도원 {p['officer']}이 여권을 가졌다.")
 
 
-def test_an_approved_draft_carries_no_third_party_name(tmp_path: Path) -> None:
-    run = secrets.token_hex(4)
-    names = third_parties(run)
-    folder = tmp_path / "vault"
+def approved_texts(folder: Path, names: dict[str, str]) -> str | None:
+    """The reviewer approves the offered drafts unchanged; the approved quotes read from
+    the files with the coordinator's passphrase (None: the approval was refused, the
+    reviewer warned)."""
     [record] = generate(1, seed=3, author=ADMIN, today=dt.date(2026, 11, 27))
     record.answers.update({"consent.internal_documentation": True,
                            "consent.publication_without_identifiers": True,
@@ -74,20 +76,34 @@ def test_an_approved_draft_carries_no_third_party_name(tmp_path: Path) -> None:
         InterviewService(vault).import_records([record])
         service = QuoteService(vault)
         drafts = service.drafts(record.id)
-        try:  # the reviewer approves what the redaction offered, as offered
+        try:
             service.approve(record.id, drafts.revision, drafts.quotes)
         except InvalidInput:
-            return  # refused without "knowingly": the reviewer is warned (the fix)
-
+            return None
     keys = vault_reader.open_user_slot(folder, COORD, COORD_PASS)
     assert keys.idk is None
     tables = vault_reader.dump(folder / "intake.db", keys.dbk)
     assert tables is not None
-    texts = " ".join(row["text"] for row in tables["approved_quotes"])
+    return " ".join(row["text"] for row in tables["approved_quotes"])
+
+
+@pytest.mark.parametrize("trial", range(3))
+def test_an_approved_draft_carries_no_third_party_name(tmp_path: Path, trial: int) -> None:
+    names = third_parties()
+    texts = approved_texts(tmp_path / "vault", names)
+    assert texts is not None  # the offered draft is clean: approving it as offered works
     found = sorted(label for label, value in names.items() if value in texts)
-    assert not found, (
-        f"a coordinator reads {found} in approved_quotes: the draft's redaction knows only "
-        "the record's own names and places, and the approval check (still_identifying) "
-        "uses the same rules, so approving the offered draft raised no warning. Cause: "
-        "intake/exchange/analysis/redact.py _record_rules / intake/services/quotes.py "
-        "_chosen.")
+    assert not found, f"a coordinator reads {found} ({names}) in approved_quotes"
+    assert texts.count("[NAME]") >= 5 and "[PLACE]" in texts
+
+
+def test_control_the_record_s_own_rules_leave_every_third_party(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Positive control: the drafts redacted with the record's own names and places only
+    (no third-party finder) — the same reading of the files finds every name."""
+    monkeypatch.setattr(redact, "_rules", lambda record, _analyser: [
+        *redact.FIRST_RULES, *redact._record_rules(record), *redact.FIXED_RULES])
+    names = third_parties()
+    texts = approved_texts(tmp_path / "vault", names)
+    assert texts is not None
+    assert sorted(label for label, value in names.items() if value in texts) == sorted(names)

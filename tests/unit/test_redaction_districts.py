@@ -90,12 +90,11 @@ def test_a_look_alike_after_a_place_stays(sets) -> None:  # type: ignore[no-unty
 
 
 def test_the_whole_redaction_hides_every_planted_place(sets) -> None:  # type: ignore[no-untyped-def]
-    """Through redact(): every planted place is redacted; a letter may stay where the names
-    finder, which runs first, takes a province for a name (황해남도 → [NAME]도: measured
-    1 of 300; redact_names.py is not this module's), never a whole place."""
+    """Through redact(): every planted place is redacted whole — the names finder, which
+    runs first, no longer takes a province for a name (황해남도 was [NAME]도)."""
     planted_set, clean_set = sets
     leaks = _covered(_redacted, planted_set)
-    assert len(leaks) <= 0.01 * len(planted_set)
+    assert leaks == []
     assert all(any(s < p.end and p.start < e for s, e in _redacted(sentence.text))
                for sentence in planted_set for p in sentence.plants)
     hits = sum(bool(_redacted(s.text)) for s in clean_set)

@@ -67,8 +67,10 @@ __all__ = ["DATE", "EMAIL", "HANDLE", "ID", "NAME", "NUMBER", "ORG", "PHONE", "P
 
 #: The version of these rules, kept with every approved quote (intake.vault.quote_store):
 #: 1 before issue 18; 2 adds links, handles, spelled-out e-mails, two-digit years, spaced
-#: numbers, folded digits, third parties' names and the gazetteer's places.
-RULES_VERSION = 2
+#: numbers, folded digits, third parties' names and the gazetteer's places; 3 adds foreign
+#: names (Latin, Cyrillic, Hangul) and every North Korean county and district, with the
+#: villages and neighbourhoods written after a place.
+RULES_VERSION = 3
 
 NAME_FIELDS = ("identity.full_name", "identity.aliases", "interview.interpreter_name")
 ORG_FIELDS = ("deployment.dispatching_entity", "deployment.russian_employer")
@@ -291,8 +293,17 @@ def _apply(rule: Rule | tuple[str, Finder], masked: str) -> list[Span]:
     return spans
 
 
+def _names_not_in_places(text: str) -> list[tuple[int, int]]:
+    """:func:`find_names`, less a name inside a longer place (황해남도 is a province, not
+    황해남 + 도 = "also"): the place is found after the names, and would lose its start."""
+    places = find_places(text)
+    return [(start, end) for start, end in find_names(text)
+            if not any(at <= start and end <= stop and stop - at > end - start
+                       for at, stop in places)]
+
+
 def _rules(record: Record, analyser: Finder | None) -> list[Rule | tuple[str, Finder]]:
-    finders: list[tuple[str, Finder]] = [(NAME, find_names)]
+    finders: list[tuple[str, Finder]] = [(NAME, _names_not_in_places)]
     if analyser is not None:
         finders.append((NAME, analyser))
     return [*FIRST_RULES, *_record_rules(record), *FIXED_RULES, *finders,
