@@ -102,8 +102,9 @@ def pairs_after(table: Table, items: Items, shielded: Mask,
     rank[at, cols] = 0  # a value then, whatever its count now
     before, rank = then[at], rank[at]
     out: list[tuple[Ids, Ids]] = []
-    for start in range(0, rs.size, 256):
-        part = slice(start, start + 256)
+    step = max(1, BLOCK // (before.shape[1] * bits.shape[1]))  # cells per block of words
+    for start in range(0, rs.size, step):
+        part = slice(start, start + step)
         d = items.offsets[cols[part]] + olds[part]
         both = bits[d][:, None, :] & bits[before[part]]  # cell × column × words
         single = np.bitwise_count(both).sum(axis=2, dtype=np.int64) == 1
