@@ -262,7 +262,7 @@ def _common(items: Items, rare: _Rare, rows: Ids, pivot: int) -> tuple[list[Ids]
     inst, js = inst[keep][order], js[keep][order]
     if not js.size:
         return [], 0
-    alive = items.rank[inst] >= 0
+    alive = items.rank[inst] >= 2 * items.ids.shape[1]  # held by two rows at least
     alive[:, pivot] = False
     return _grouped(items, inst, js, alive, pivot)
 
