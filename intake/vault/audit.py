@@ -71,6 +71,8 @@ class AuditAction(StrEnum):
     QUOTE_WITHDRAWN = "quote_withdrawn"
     DEVICE_REVOKED = "device_revoked"
     ORG_KEY_ROTATED = "org_key_rotated"
+    RECORDING_SAVED = "recording_saved"  # a recording finished into an attachment
+    RECORDING_RECOVERED = "recording_recovered"  # detail count: bytes of a cut tail
 
     @property
     def label(self) -> str:
@@ -103,6 +105,8 @@ ACTION_LABELS = {
     AuditAction.QUOTE_WITHDRAWN: N_("Quote for publication withdrawn"),
     AuditAction.DEVICE_REVOKED: N_("Device revoked"),
     AuditAction.ORG_KEY_ROTATED: N_("Office key replaced"),
+    AuditAction.RECORDING_SAVED: N_("Recording saved"),
+    AuditAction.RECORDING_RECOVERED: N_("Recording recovered after an interruption"),
 }
 
 def _record_id(value: str | None) -> str | None:
