@@ -53,13 +53,15 @@ class SpoolBusy(IntakeError):
 class FinishedRecording:
     """What a finish made: the attachment (None when nothing was recorded), its markers,
     whether the writer closed the spool, the bytes of a cut tail dropped, and the audio's
-    position at the last record kept (seconds)."""
+    position at the last record kept (seconds). ``record_missing``: the record was deleted
+    while it was recorded, so the recording went with it (as its attachments did)."""
 
     attachment: Attachment | None
     markers: tuple[Marker, ...]
     complete: bool
     dropped_bytes: int
     seconds: float
+    record_missing: bool = False
 
 
 def _counted(chunks: Iterator[bytes], digest: hashlib._Hash, size: list[int]) -> Iterator[bytes]:
@@ -140,6 +142,34 @@ def _finished_before(conn: Connection, spool_id: bytes) -> bool:
                         (spool_id.hex(),)).fetchone() is not None
 
 
+def discard_spool(spool: Path) -> None:
+    """Remove a spool without finishing it (its record's consent was withdrawn, say);
+    :class:`SpoolBusy` while a writer holds it."""
+    with spool.open("rb") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise SpoolBusy() from exc
+        _remove_spool(spool)
+
+
+def spool_record(conn: Connection, idk: private.Key | None, spool: Path) -> str | None:
+    """The record a spool belongs to (read from its first segment, with the identity
+    key), so that a service can check the record's consent before finishing it; None
+    when no segment was written whole."""
+    if idk is None:
+        raise IdentityKeyMissing()
+    reading = SpoolReading(spool_id_of(spool))
+    private_half = recording_private(conn, idk)
+    try:
+        with spool.open("rb") as handle:
+            for _audio in open_spool(handle, private_half, reading):
+                break
+    finally:
+        private_half[:] = bytes(len(private_half))
+    return reading.record_id
+
+
 def finish_spool(conn: Connection, vault_folder: Path, idk: private.Key | None,
                  spool: Path, user: str) -> FinishedRecording:
     """Re-seal ``spool`` as an audio attachment of its record, authored by ``user``, and
@@ -168,6 +198,12 @@ def finish_spool(conn: Connection, vault_folder: Path, idk: private.Key | None,
         attachments.remove(vault_folder, attachment_id)  # nothing was recorded
         _remove_spool(spool)
         return FinishedRecording(None, (), reading.complete, reading.dropped_bytes, 0.0)
+    if conn.execute("SELECT 1 FROM records WHERE id = ?", (reading.record_id,)).fetchone() \
+            is None:
+        attachments.remove(vault_folder, attachment_id)
+        _remove_spool(spool)
+        return FinishedRecording(None, (), reading.complete, reading.dropped_bytes,
+                                 reading.seconds, record_missing=True)
     found = Attachment(attachment_id, reading.record_id, "audio", reading.media_type, size,
                        sha256, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), user)
     try:

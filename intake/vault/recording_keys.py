@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import os
 
 from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
 
 from intake.errors import ExitCode, IntakeError
 from intake.i18n import N_
 from intake.vault import private, sealing
-from intake.vault.database import Connection
+from intake.vault.database import Connection, transaction
 from intake.vault.record_types import IdentityKeyMissing
+from intake.vault.recording_spool import SPOOL_ID_BYTES, SpoolGrant, spool_key
 
 #: The private half's row and column (sealed under the identity key).
 RECORDING_PRIVATE = private.SealedColumn("recording_key", "private", ("one",))
@@ -66,9 +68,13 @@ def _create(conn: Connection, idk: private.Key) -> bytes:
         sealed = private.seal(idk, RECORDING_PRIVATE.context(1), bytes(secret))
     finally:
         secret[:] = bytes(len(secret))
-    conn.execute("INSERT INTO recording_key (one, public, private, created_at)"
-                 " VALUES (1, ?, ?, ?)",
-                 (public, sealed, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+    row = (public, sealed, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    insert = "INSERT INTO recording_key (one, public, private, created_at) VALUES (1, ?, ?, ?)"
+    if conn.in_transaction:
+        conn.execute(insert, row)
+    else:
+        with transaction(conn):
+            conn.execute(insert, row)
     return public
 
 
@@ -101,3 +107,16 @@ def recording_public(conn: Connection, idk: private.Key | None) -> bytes:
     secret = recording_private(conn, key)
     secret[:] = bytes(len(secret))
     return bytes(row[0])
+
+
+def grant_spool(conn: Connection, idk: private.Key | None) -> SpoolGrant:
+    """What a recorder needs for one new spool (call it while unlocked with the identity
+    key, at Record): the public half, a new spool id and that spool's authentication key,
+    derived from the private half — which is wiped again before this returns."""
+    public = recording_public(conn, idk)
+    secret = recording_private(conn, idk)
+    try:
+        spool_id = os.urandom(SPOOL_ID_BYTES)
+        return SpoolGrant(spool_id, public, spool_key(secret, spool_id))
+    finally:
+        secret[:] = bytes(len(secret))

@@ -7,12 +7,14 @@ file system had not yet written the data). Such a tail is dropped and counted
 (:attr:`SpoolReading.dropped_bytes`); the recording is then not :attr:`~SpoolReading.
 complete` (its closing record is missing). Anything else — a frame that fails before the
 end, a segment or record out of its place, a frame after the closing record, another
-spool's frame, a header that does not match the file's name — raises
+spool's frame, a header that does not match the file's name, a segment sealed to the
+vault's public key by someone the vault did not grant the spool to — raises
 :class:`SpoolDamaged`, and the spool is left as it is.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import struct
@@ -34,10 +36,13 @@ from intake.vault.recording_spool import (
     KIND_RECORD,
     KIND_SEGMENT,
     MAGIC,
+    TOKEN_BYTES,
     Marker,
     record_aad,
     record_nonce,
     segment_info,
+    segment_token,
+    spool_key,
 )
 
 _SEGMENT_HEAD = 12  # segment number (4) ‖ first record number (8)
@@ -108,6 +113,7 @@ def _frames(handle: BinaryIO, size: int, reading: SpoolReading) -> Iterator[_Fra
 class _Reader:
     def __init__(self, private_half: bytes | bytearray, reading: SpoolReading) -> None:
         self.private, self.reading = private_half, reading
+        self.spool_key = spool_key(private_half, reading.spool_id)
         self.aead: AESGCM | None = None
         self.segment = -1
 
@@ -126,13 +132,18 @@ class _Reader:
         first = int.from_bytes(body[4:_SEGMENT_HEAD], "big")
         if len(body) <= _SEGMENT_HEAD or segment != self.segment + 1 or first != reading.records:
             raise SpoolDamaged()
+        info = segment_info(reading.spool_id, segment, first)
         try:
-            payload = bytearray(sealing.open_box(self.private, body[_SEGMENT_HEAD:],
-                                                 segment_info(reading.spool_id, segment, first)))
+            payload = bytearray(sealing.open_box(self.private, body[_SEGMENT_HEAD:], info))
         except sealing.SealedBoxInvalid:
             return self._cut(item, size)
+        key, token = payload[:KEY_BYTES], bytes(payload[KEY_BYTES:KEY_BYTES + TOKEN_BYTES])
+        header_bytes = bytes(payload[KEY_BYTES + TOKEN_BYTES:])
+        if not hmac.compare_digest(token, segment_token(self.spool_key, info, key,
+                                                        header_bytes)):
+            raise SpoolDamaged()  # sealed to our key, but not by a writer we granted
         try:
-            header = json.loads(bytes(payload[KEY_BYTES:]).decode("utf-8"))
+            header = json.loads(header_bytes.decode("utf-8"))
             record_id, media = str(header["record"]), str(header["media"])
         except (ValueError, KeyError, TypeError) as exc:
             raise SpoolDamaged() from exc
@@ -140,8 +151,9 @@ class _Reader:
                 reading.record_id, reading.media_type):
             raise SpoolDamaged()
         reading.record_id, reading.media_type = record_id, media
-        self.aead = AESGCM(bytes(payload[:KEY_BYTES]))
+        self.aead = AESGCM(key)
         payload[:] = bytes(len(payload))
+        key[:] = bytes(len(key))
         self.segment, reading.segments = segment, reading.segments + 1
         return False
 

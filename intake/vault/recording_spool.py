@@ -2,7 +2,8 @@
 captured into a spool file that the recorder itself cannot read back.
 
 A :class:`RecordingWriter` is opened while the vault is unlocked, with the vault folder,
-the record id and the vault's recording *public* key (:mod:`intake.vault.recording_keys`)
+the record id and a :class:`SpoolGrant` (:func:`intake.vault.recording_keys.grant_spool`):
+the vault's recording *public* key, a new spool id and that one spool's authentication key
 — no database key, no identity key. A lock while recording therefore does not stop it, and
 a laptop seized while recording holds, in the writer, only the current segment's key and
 the audio not yet flushed: every earlier segment's key exists only sealed to the public
@@ -16,13 +17,20 @@ attachment's, so ``attachments.sweep`` leaves it), is::
     MAGIC ‖ spool id (16 bytes) ‖ frame*
     frame = kind (1 byte) ‖ length (4 bytes, big-endian) ‖ body
     kind "K", a segment: segment number (4) ‖ first record number (8) ‖ HPKE box of
-        (segment key (32) ‖ JSON {"record": record id, "media": media type}), info
-        SEGMENT_INFO ‖ spool id ‖ segment number ‖ first record number
+        (segment key (32) ‖ token (32) ‖ JSON {"record": record id, "media": media type}),
+        info = SEGMENT_INFO ‖ spool id ‖ segment number ‖ first record number; token =
+        HMAC-SHA-256(spool key, info ‖ segment key ‖ JSON), spool key = HKDF-SHA-256(
+        recording private key, SPOOL_AUTH_INFO ‖ spool id)
     kind "D", a record: AES-256-GCM under the segment key, nonce = record number (11 bytes,
         big-endian) ‖ last flag (1 on the closing record only), associated data
         RECORD_AAD ‖ spool id ‖ segment number ‖ record number; the plaintext is the audio
         position in seconds (float64) ‖ markers' length (4) ‖ markers (JSON
         [[offset, label], …]) ‖ encoded audio
+
+The public key is readable with the database key, so anyone holding it could seal a
+spool; the token says the spool was granted by an identity-key holder (the spool key is
+derived from the private half), so a coordinator cannot plant a recording in a record.
+Whoever seizes a running writer holds its spool key and could forge that one spool only.
 
 Record numbers run on across segments and segments are numbered from 0, both bound into
 every box and tag: a segment or record removed, repeated, reordered or moved from another
@@ -46,6 +54,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -55,7 +65,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from intake.atomic import fsync_dir
 from intake.vault import attachments, sealing
@@ -68,6 +80,8 @@ KIND_SEGMENT, KIND_RECORD = b"K", b"D"
 FRAME_HEAD = 5
 SEGMENT_INFO = b"intake recording segment v1\x00"
 RECORD_AAD = b"intake recording record v1\x00"
+SPOOL_AUTH_INFO = b"intake recording spool auth v1\x00"
+TOKEN_BYTES = 32
 KEY_BYTES = 32
 #: The most audio one record carries; a larger write is sealed as several records.
 RECORD_MAX = 1 << 20
@@ -87,6 +101,26 @@ class Marker:
 
     offset: float
     label: str
+
+
+@dataclass(frozen=True)
+class SpoolGrant:
+    """What a recorder needs for one spool, and nothing that opens the vault."""
+
+    spool_id: bytes
+    public: bytes
+    spool_key: bytes
+
+
+def spool_key(private_half: bytes | bytearray, spool_id: bytes) -> bytes:
+    """The spool's authentication key: HKDF-SHA-256(private half, SPOOL_AUTH_INFO ‖ id)."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=SPOOL_AUTH_INFO + spool_id).derive(bytes(private_half))
+
+
+def segment_token(key: bytes | bytearray, info: bytes, segment_key: bytes | bytearray,
+                  header: bytes) -> bytes:
+    return hmac.new(bytes(key), info + bytes(segment_key) + header, hashlib.sha256).digest()
 
 
 def segment_info(spool_id: bytes, segment: int, first_record: int) -> bytes:
@@ -159,16 +193,17 @@ def _check_marker(offset: float, label: str) -> Marker:
 class RecordingWriter:
     """Appends encoded audio and markers to a new spool, sealed to ``public_key``."""
 
-    def __init__(self, vault_folder: Path, record_id: str, public_key: bytes, *,
+    def __init__(self, vault_folder: Path, record_id: str, grant: SpoolGrant, *,
                  media_type: str = "audio/ogg", rotate_seconds: float = ROTATE_SECONDS,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        sealing.check_public(public_key)
-        if rotate_seconds <= 0:
-            raise ValueError("rotate_seconds")
-        self._public, self._clock, self._rotate = bytes(public_key), clock, rotate_seconds
+        sealing.check_public(grant.public)
+        if rotate_seconds <= 0 or len(grant.spool_id) != SPOOL_ID_BYTES:
+            raise ValueError("rotate_seconds or spool id")
+        self._public, self._clock, self._rotate = grant.public, clock, rotate_seconds
+        self._spool_key = bytearray(grant.spool_key)  # wiped at close
         self._header = json.dumps({"record": record_id, "media": media_type},
                                   separators=(",", ":")).encode("utf-8")
-        self.spool_id = os.urandom(SPOOL_ID_BYTES)
+        self.spool_id = grant.spool_id
         folder = attachments.folder_of(vault_folder)
         folder.mkdir(mode=0o700, exist_ok=True)
         self.path = folder / f"{self.spool_id.hex()}{SUFFIX}"
@@ -181,13 +216,15 @@ class RecordingWriter:
         self._segment, self._record = -1, 0
         self._started = clock()
         self._segment_started = self._started
+        self._size = 0
         try:
-            _write_all(self._fd, MAGIC + self.spool_id)
+            self._append(MAGIC + self.spool_id)
             self._start_segment()
             os.fsync(self._fd)
             fsync_dir(folder)
         except BaseException:
             self._abandon()
+            self.path.unlink(missing_ok=True)
             raise
 
     @property
@@ -210,42 +247,68 @@ class RecordingWriter:
             self._key[:] = bytes(len(self._key))
             self._key = None
 
-    def _start_segment(self) -> None:
-        """A new segment: the previous key wiped, a new one sealed to the public key."""
-        self._wipe_key()
-        self._segment += 1
-        key = bytearray(os.urandom(KEY_BYTES))
-        box = sealing.seal(self._public, bytes(key) + self._header,
-                           segment_info(self.spool_id, self._segment, self._record))
-        self._key, self._aead = key, AESGCM(key)
-        self._segment_started = self._clock()
-        body = self._segment.to_bytes(4, "big") + self._record.to_bytes(8, "big") + box
-        _write_all(self._need_open(), frame(KIND_SEGMENT, body))
+    def _append(self, data: bytes) -> None:
+        """One whole frame, or nothing: a failed write (a full disk) is cut off again, so a
+        half frame never stands between whole ones."""
+        fd = self._need_open()
+        try:
+            _write_all(fd, data)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, self._size)
+                os.lseek(fd, self._size, os.SEEK_SET)
+            raise
+        self._size += len(data)
 
-    def _take_markers(self) -> bytes:
+    def _start_segment(self) -> None:
+        """A new segment, its key sealed to the public key; once it is written the previous
+        key is wiped (if it could not be written, the previous segment goes on)."""
+        key = bytearray(os.urandom(KEY_BYTES))
+        segment = self._segment + 1
+        try:
+            info = segment_info(self.spool_id, segment, self._record)
+            token = segment_token(self._spool_key, info, key, self._header)
+            box = sealing.seal(self._public, bytes(key) + token + self._header, info)
+            body = segment.to_bytes(4, "big") + self._record.to_bytes(8, "big") + box
+            self._append(frame(KIND_SEGMENT, body))
+        except BaseException:
+            key[:] = bytes(KEY_BYTES)
+            raise
+        self._wipe_key()
+        self._segment, self._key, self._aead = segment, key, AESGCM(key)
+        self._segment_started = self._clock()
+
+    def _take_markers(self) -> tuple[int, bytes]:
+        """(how many, their JSON) of the pending markers that fit in one record."""
         taken: list[list[object]] = []
         size = 2
-        while self._markers and size + len(self._markers[0].label) * 4 + 40 < MARKERS_MAX:
-            marker = self._markers.pop(0)
-            taken.append([marker.offset, marker.label])
+        for marker in self._markers:
             size += len(marker.label) * 4 + 40
-        return json.dumps(taken, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            if size >= MARKERS_MAX and taken:
+                break
+            taken.append([marker.offset, marker.label])
+        return len(taken), json.dumps(taken, separators=(",", ":"),
+                                      ensure_ascii=False).encode("utf-8")
 
     def _seal_record(self, audio_bytes: int, position: float, last: bool) -> None:
-        """One record of the first ``audio_bytes`` pending bytes and pending markers."""
+        """One record of the first ``audio_bytes`` pending bytes and pending markers; they
+        leave the buffers only once the record is written."""
         if self._aead is None:
             raise ValueError("no segment key")
-        markers = self._take_markers()
+        count, markers = self._take_markers()
         plain = bytearray(_POSITION.pack(position, len(markers)))
         plain += markers
         plain += self._pending[:audio_bytes]
+        try:
+            sealed = self._aead.encrypt(record_nonce(self._record, last), bytes(plain),
+                                        record_aad(self.spool_id, self._segment, self._record))
+        finally:
+            plain[:] = bytes(len(plain))
+        self._append(frame(KIND_RECORD, sealed))
+        self._record += 1
+        del self._markers[:count]
         self._pending[:audio_bytes] = bytes(audio_bytes)  # zeroed, then dropped
         del self._pending[:audio_bytes]
-        sealed = self._aead.encrypt(record_nonce(self._record, last), bytes(plain),
-                                    record_aad(self.spool_id, self._segment, self._record))
-        plain[:] = bytes(len(plain))
-        self._record += 1
-        _write_all(self._need_open(), frame(KIND_RECORD, sealed))
 
     def _position(self, offset_seconds: float | None) -> float:
         if offset_seconds is None:
@@ -295,6 +358,7 @@ class RecordingWriter:
     def _abandon(self) -> None:
         """Keys and pending audio wiped, the file closed (its lock released)."""
         self._wipe_key()
+        self._spool_key[:] = bytes(len(self._spool_key))
         self._pending[:] = bytes(len(self._pending))
         self._pending.clear()
         self._markers.clear()

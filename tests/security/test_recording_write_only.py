@@ -23,7 +23,8 @@ from intake.vault import accounts, recording_keys
 from intake.vault.kdf import KdfPolicy
 from intake.vault.record_types import IdentityKeyMissing
 from intake.vault.recording_finish import finish_spool
-from intake.vault.recording_spool import RecordingWriter
+from intake.vault.recording_read import SpoolDamaged
+from intake.vault.recording_spool import RecordingWriter, SpoolGrant
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.security import vault_reader
@@ -114,15 +115,16 @@ def made(tmp_path: Path, policy: KdfPolicy) -> tuple[Path, str]:
         record.status = Status.SUBMITTED
         InterviewService(vault).import_records([record])
         accounts.add_user(vault, COORDINATOR, Role.COORDINATOR, COORDINATOR_PASS)
+        recording_keys.recording_public(vault.connection(), vault.identity_key)  # the pair
     return folder, record.id
 
 
 def recorded(folder: Path, record_id: str, flushes: int = 8,
              close: bool = True) -> tuple[RecordingWriter, bytes]:
     with Vault.open(folder, USER, PASSPHRASE) as vault:
-        public = recording_keys.recording_public(vault.connection(), vault.identity_key)
+        grant = recording_keys.grant_spool(vault.connection(), vault.identity_key)
     clock = Clock()  # the vault is locked (closed) before the recording starts
-    writer = RecordingWriter(folder, record_id, public, rotate_seconds=20, clock=clock)
+    writer = RecordingWriter(folder, record_id, grant, rotate_seconds=20, clock=clock)
     written = b""
     for number in range(flushes):
         piece = audio(number)
@@ -221,3 +223,27 @@ def test_a_coordinator_cannot_finish_or_open_a_spool(made: tuple[Path, str]) -> 
     assert attack(COORDINATOR, COORDINATOR_PASS) == []
     # control: the same attack with the identity-key holder's slot finds the audio
     assert sum(SENTINEL in p for p in attack(USER, PASSPHRASE)) == 8
+
+
+def test_a_coordinator_cannot_plant_a_recording(made: tuple[Path, str]) -> None:
+    """The public key is readable with the database key: a coordinator seals a spool of
+    their own to it (a grant they made up) for a record; finishing refuses it."""
+    folder, record_id = made
+    reading = vault_reader.read_folder(folder, vault_reader.open_user_slot(
+        folder, COORDINATOR, COORDINATOR_PASS))
+    [row] = reading.tables["intake.db"]["recording_key"]
+    forged = SpoolGrant(os.urandom(16), bytes(row["public"]), os.urandom(32))
+    writer = RecordingWriter(folder, record_id, forged)
+    writer.write(b"words never said " * 100)
+    writer.close()
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        with pytest.raises(SpoolDamaged):
+            finish_spool(vault.connection(), folder, vault.identity_key, writer.path, USER)
+        assert writer.path.exists()  # kept, for whoever looks into it
+        # control: a spool granted by the identity-key holder finishes
+        genuine = RecordingWriter(folder, record_id, recording_keys.grant_spool(
+            vault.connection(), vault.identity_key))
+        genuine.write(b"words said " * 100)
+        genuine.close()
+        done = finish_spool(vault.connection(), folder, vault.identity_key, genuine.path, USER)
+        assert done.attachment is not None
