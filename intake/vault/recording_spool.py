@@ -30,7 +30,6 @@ attachment's, so ``attachments.sweep`` leaves it), is::
 The public key is readable with the database key, so anyone holding it could seal a
 spool; the token says the spool was granted by an identity-key holder (the spool key is
 derived from the private half), so a coordinator cannot plant a recording in a record.
-Whoever seizes a running writer holds its spool key and could forge that one spool only.
 
 Record numbers run on across segments and segments are numbered from 0, both bound into
 every box and tag: a segment or record removed, repeated, reordered or moved from another
@@ -42,9 +41,11 @@ only what was not flushed, and a frame cut by it is recognised and reported as s
 Every ``rotate_seconds`` (60 by default) a flush starts a new segment: the old key's
 ``bytearray`` is zeroed and its AESGCM object dropped. What Python cannot promise: the
 ``bytes`` copies handed to ``cryptography`` (the HPKE payload, each record's plaintext
-before sealing) are freed, not zeroed, and freed memory may keep them until reused; the
-OpenSSL cipher context of a dropped key is cleansed by OpenSSL when freed. The unflushed
-audio is in a ``bytearray`` zeroed once sealed.
+before sealing, the grant's spool key) are freed, not zeroed, and freed memory may keep
+them until reused; a dropped AESGCM object's copy of the key lives in an OpenSSL cipher
+context, which OpenSSL clears as it frees it (not checked by a test here). The unflushed
+audio is in a ``bytearray`` zeroed once sealed. A seized running writer also gives its
+spool key: that spool could be extended by whoever holds it (never another spool).
 
 The writer holds an exclusive ``flock`` on its file while open; :func:`pending_spools`
 lists only spools no live writer holds (a kill -9 releases the lock).
