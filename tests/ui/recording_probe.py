@@ -10,7 +10,8 @@ from a server started later. So the recording runs here, with PULSE_SERVER set b
 (pauses from A to B seconds of wall time if asked; ``--plaintext-copy PATH`` is the
 strace test's control), then prints one JSON line on stdout:
 the recording (base64; a pipe, never a file), the spool's calls (time, kind, bytes), the
-levels seen, the recorder's own seconds, and the process's CPU seconds while recording.
+levels seen, the recorder's own seconds, and the process's CPU seconds while recording;
+or, when the recorder cannot start, ``{"error": message}``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from intake.errors import IntakeError  # noqa: E402
 from intake.ui.recording.capture import Recorder  # noqa: E402
 
 
@@ -67,8 +69,14 @@ def main() -> int:
     recorder.level.connect(lambda rms, peak: levels.append((rms, peak)))
     recorder.state.connect(states.append)
     recorder.failed.connect(failures.append)
+    recorder.failed.connect(app.quit)
     cpu0, wall0 = time.process_time(), time.monotonic()
-    recorder.start()
+    try:
+        recorder.start()
+    except IntakeError as error:
+        json.dump({"error": error.message()}, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
     if args.pause:
         QTimer.singleShot(int(args.pause[0] * 1000), recorder.pause)
         QTimer.singleShot(int(args.pause[1] * 1000), recorder.resume)
@@ -83,6 +91,8 @@ def main() -> int:
     timer.timeout.connect(check)
     timer.start(20)
     app.exec()
+    if not done:
+        done.append(recorder.stop())
     cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
     json.dump({"audio": base64.b64encode(bytes(spool.data)).decode(), "calls": spool.calls,
                "levels": levels, "states": states, "failures": failures,

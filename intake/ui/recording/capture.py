@@ -17,7 +17,8 @@ keeps a second of audio, ten times the poll interval.
 Signals: ``level(rms, peak)`` per poll, as fractions of full scale, for a meter;
 ``elapsed(seconds)`` of audio encoded (not wall time: a pause does not count, and markers
 use the same clock, :attr:`Recorder.seconds`); ``state(name)``: "recording", "paused",
-"stopped"; ``failed(message)``: translated, when the device stops with an error.
+"stopped"; ``failed(message)``: translated, when the device stops with an error or delivers nothing
+for ``STALL_SECONDS`` (the recording so far is kept: written and flushed).
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 4.0
 POLL_MS = 100
+#: No audio for this long while recording means the device or the sound server is gone
+#: (Qt reports nothing when PulseAudio dies: the source just stops delivering). Opening a
+#: device takes up to about 2 s.
+STALL_SECONDS = 6.0
 
 
 class Spool(Protocol):
@@ -97,11 +102,12 @@ class Recorder(QObject):
         self._flush_seconds = flush_seconds
         self._timer = QTimer(self)
         self._timer.setInterval(poll_ms)
-        self._timer.timeout.connect(self._drain)
+        self._timer.timeout.connect(self._tick)
         self._source: object | None = None
         self._io: object | None = None
         self._encoder: OpusStream | None = None
         self._last_flush = 0.0
+        self._last_audio = 0.0
         self._paused = False
 
     @property
@@ -143,7 +149,7 @@ class Recorder(QObject):
         if self._io is None:
             self._source = None
             raise RecordingUnavailable()
-        self._last_flush = time.monotonic()
+        self._last_flush = self._last_audio = time.monotonic()
         self._paused = False
         self._timer.start()
         self.state.emit("recording")
@@ -163,6 +169,7 @@ class Recorder(QObject):
             return
         self._drain(discard=True)
         self._source.resume()  # type: ignore[attr-defined]
+        self._last_audio = time.monotonic()
         self._paused = False
         self.state.emit("recording")
 
@@ -191,6 +198,7 @@ class Recorder(QObject):
             return
         pcm = bytes(self._io.readAll().data())  # type: ignore[attr-defined]
         if pcm and not discard and not self._paused:
+            self._last_audio = time.monotonic()
             encoded = self._encoder.write(pcm)
             if encoded:
                 self._spool.write(encoded)
@@ -200,10 +208,16 @@ class Recorder(QObject):
                 self.level.emit(float(np.sqrt(np.mean(scaled * scaled))),
                                 float(np.max(np.abs(scaled))))
             self.elapsed.emit(self._encoder.seconds)
+
+    def _tick(self) -> None:
+        self._drain()
         now = time.monotonic()
         if now - self._last_flush >= self._flush_seconds:
             self._spool.flush()
             self._last_flush = now
+        if not self._paused and now - self._last_audio > STALL_SECONDS:
+            log.warning("recording device delivers nothing")
+            self._fail()
 
     @Slot()
     def _source_state(self) -> None:
@@ -217,5 +231,9 @@ class Recorder(QObject):
         fatal = (qt.QAudio.Error.OpenError, qt.QAudio.Error.IOError, qt.QAudio.Error.FatalError)
         if source.error() in fatal:  # type: ignore[attr-defined]
             log.warning("recording device error: %s", source.error())  # type: ignore[attr-defined]
-            self.stop()
-            self.failed.emit(RecordingFailed().message())
+            self._fail()
+
+    def _fail(self) -> None:
+        """The recording so far is written and flushed; the UI is told."""
+        self.stop()
+        self.failed.emit(RecordingFailed().message())
