@@ -116,8 +116,11 @@ ATTACHMENT_SHA256 = SealedColumn("attachments", "sha256", ("id",), hex=True)
 #: An attachment's true size (8 bytes, big-endian; ``size`` holds the padded size): the
 #: exact size confirms a photo or recording as its SHA-256 would (vault/attachments.py).
 ATTACHMENT_SIZE = SealedColumn("attachments", "sealed_size", ("id",), hex=True)
+#: The recording key pair's private half, and a finished recording's markers (issue 19).
+RECORDING_PRIVATE = SealedColumn("recording_key", "private", ("one",))
+RECORDING_MARKERS = SealedColumn("recordings", "markers", ("attachment_id",))
 SEALED_COLUMNS = (ORG_HPKE, ORG_SIGN, DEVICE_SIGN, ORG_RETIRED_HPKE, OVERRIDE_REASON,
-                  ATTACHMENT_SHA256, ATTACHMENT_SIZE)
+                  ATTACHMENT_SHA256, ATTACHMENT_SIZE, RECORDING_PRIVATE, RECORDING_MARKERS)
 
 
 def transform_columns(conn: Connection, change: Callable[[SealedColumn, str, bytes], bytes],

@@ -34,10 +34,10 @@ from intake.vault.database import Connection, transaction
 from intake.vault.record_types import IdentityKeyMissing
 from intake.vault.recording_spool import SPOOL_ID_BYTES, SpoolGrant, spool_key
 
-#: The private half's row and column (sealed under the identity key).
-RECORDING_PRIVATE = private.SealedColumn("recording_key", "private", ("one",))
-#: A finished recording's markers (sealed under the identity key).
-RECORDING_MARKERS = private.SealedColumn("recordings", "markers", ("attachment_id",))
+#: The private half's row and column, and a finished recording's markers (sealed under the
+#: identity key; in ``private.SEALED_COLUMNS``, so a rekey carries them).
+RECORDING_PRIVATE = private.RECORDING_PRIVATE
+RECORDING_MARKERS = private.RECORDING_MARKERS
 
 
 class RecordingKeyTampered(IntakeError):

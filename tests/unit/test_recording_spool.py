@@ -18,7 +18,6 @@ import pytest
 
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
-from intake.errors import DatabaseDamaged
 from intake.services.attachments import AttachmentService
 from intake.services.interviews import InterviewService
 from intake.vault import accounts, audit, recording_keys, recording_spool
@@ -336,9 +335,6 @@ def test_segments_swapped_reordered_or_cut_are_refused(
         read_all(vault, other)
 
 
-@pytest.mark.xfail(strict=True, raises=DatabaseDamaged, reason=(
-    "needs the lead: RECORDING_PRIVATE and RECORDING_MARKERS among private.SEALED_COLUMNS, "
-    "so a rekey re-seals them; then remove this mark"))
 def test_a_rekey_keeps_the_recording_key_and_markers(
         opened: tuple[Vault, str, bytes]) -> None:
     vault, record_id, public = opened
