@@ -6,7 +6,9 @@ PulseAudio backend connects to the sound server once per process, at the first u
 touched Qt Multimedia without a server (tests/ui/test_audio_player.py) could not record
 from a server started later. So the recording runs here, with PULSE_SERVER set by the test.
 
-``python recording_probe.py SECONDS [--pause A B] [--flush S]``: records SECONDS of audio
+``python recording_probe.py SECONDS [--pause A B] [--flush S] [--vault F --record ID
+[--mark SECONDS LABEL]...]``: records SECONDS of audio (into the vault's write-only spool
+with ``--vault``, the vault locked before recording starts)
 (pauses from A to B seconds of wall time if asked; ``--plaintext-copy PATH`` is the
 strace test's control), then prints one JSON line on stdout:
 the recording (base64; a pipe, never a file), the spool's calls (time, kind, bytes), the
@@ -45,10 +47,22 @@ class MemorySpool:
             self.copy.write(data)
         self.calls.append((time.monotonic() - self.start, "write", len(data)))
 
-    def flush(self) -> None:
+    def flush(self, offset_seconds: float | None = None) -> None:
         if self.copy is not None:
             self.copy.flush()
         self.calls.append((time.monotonic() - self.start, "flush", len(self.data)))
+
+
+def _writer(folder: str, record_id: str) -> object:
+    """The vault's write-only spool for ``record_id``; the vault is locked (closed) before
+    a sample is recorded, as auto-lock would during a long interview."""
+    from pathlib import Path
+
+    from intake.services.recording_store import RecordingStore
+    from intake.vault.vault import Vault
+
+    with Vault.open(Path(folder), "kim", os.environ["INTAKE_PROBE_PASSPHRASE"]) as vault:
+        return RecordingStore(vault).start(record_id)
 
 
 def main() -> int:
@@ -57,12 +71,20 @@ def main() -> int:
     parser.add_argument("--pause", type=float, nargs=2)
     parser.add_argument("--flush", type=float, default=4.0)
     parser.add_argument("--rate", type=int, default=48000)
+    parser.add_argument("--vault", help="record into this vault's write-only spool (user "
+                        "kim, passphrase from INTAKE_PROBE_PASSPHRASE), locked at once")
+    parser.add_argument("--record", help="with --vault: the record recorded for")
+    parser.add_argument("--mark", nargs=2, action="append", default=[],
+                        metavar=("SECONDS", "LABEL"), help="a marker at this audio position")
     parser.add_argument("--plaintext-copy", help="the strace test's positive control: also "
                         "write the recording to this file, as a careless recorder would")
     args = parser.parse_args()
     app = QApplication([])
     spool = MemorySpool(args.plaintext_copy)
-    recorder = Recorder(spool, rate=args.rate, flush_seconds=args.flush)
+    writer = _writer(args.vault, args.record) if args.vault else None
+    recorder = Recorder(writer or spool, rate=args.rate, flush_seconds=args.flush)
+    marks = sorted((float(at), label) for at, label in args.mark)
+    marked: list[tuple[float, str]] = []
     levels: list[tuple[float, float]] = []
     states: list[str] = []
     failures: list[str] = []
@@ -83,6 +105,9 @@ def main() -> int:
     done: list[float] = []
 
     def check() -> None:
+        while marks and writer is not None and recorder.seconds >= marks[0][0]:
+            marked.append((recorder.seconds, marks.pop(0)[1]))
+            writer.mark(*marked[-1])
         if recorder.seconds >= args.seconds or time.monotonic() - wall0 > args.seconds + 30:
             done.append(recorder.stop())
             app.quit()
@@ -93,10 +118,13 @@ def main() -> int:
     app.exec()
     if not done:
         done.append(recorder.stop())
+    if writer is not None:
+        writer.close(done[0])
     cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
     json.dump({"audio": base64.b64encode(bytes(spool.data)).decode(), "calls": spool.calls,
                "levels": levels, "states": states, "failures": failures,
-               "seconds": done[0] if done else None, "cpu": cpu, "wall": wall}, sys.stdout)
+               "seconds": done[0] if done else None, "cpu": cpu, "wall": wall,
+               "marked": marked, "spool": str(writer.path) if writer else None}, sys.stdout)
     sys.stdout.write("\n")
     return 0
 

@@ -56,16 +56,19 @@ def pulse(tmp_path: Path) -> Iterator[PulseServer]:
         yield server
 
 
-def record(server: PulseServer, seconds: float, *args: str,
-           prefix: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Runs the probe; its JSON result, with ``samples`` and ``rate`` decoded."""
+def record(server: PulseServer, seconds: float, *args: str, prefix: tuple[str, ...] = (),
+           env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Runs the probe; its JSON result, with ``samples`` and ``rate`` decoded (when it
+    recorded into memory, not into a vault)."""
     done = subprocess.run(
         [*prefix, sys.executable, str(PROBE), str(seconds), *args], cwd=ROOT,
-        env={**server.env, **QT_ENV},
+        env={**server.env, **QT_ENV, **(env or {})},
         capture_output=True, timeout=PROBE_TIMEOUT)
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
     result: dict[str, Any] = json.loads(done.stdout.decode().splitlines()[-1])
     result["ogg"] = base64.b64decode(result["audio"])
+    if not result["ogg"]:
+        return result
     samples, rate = soundfile.read(io.BytesIO(result["ogg"]), dtype="float64")
     result["samples"], result["rate"] = samples, rate
     return result

@@ -2,11 +2,14 @@
 
 ``Recorder`` reads 16-bit mono PCM from the chosen input (``QMediaDevices``), encodes it in
 memory to Ogg/Opus (opus_stream.py) and hands the encoded bytes to a *spool*: any object
-with ``write(bytes)`` and ``flush()`` (the encrypted, write-only spool; this module never
-sees a key). Bytes go to the spool as soon as the encoder has them (about every 250 ms),
+with ``write(bytes)`` and ``flush(offset_seconds)`` (the audio's position, for the spool's
+records), such as the write-only ``RecordingWriter`` that ``RecordingStore.start`` returns;
+this module never sees a key. ``stop()`` flushes; closing the spool (its last record) and
+finishing it are the caller's (``writer.close(recorder.seconds)``, ``store.finish``).
+Bytes go to the spool as soon as the encoder has them (about every 250 ms),
 and ``flush()`` is called at least every ``flush_seconds`` (4 s: with the encoder's page
 latency, a crash loses under 5 s). No file is opened: no ``QMediaRecorder``, no temporary
-file; the only channel is the sound server's own (PulseAudio's socket and shared memory),
+file; the only channel is the sound server's own (PulseAudio's socket and memfd pools),
 which tests/ui/test_recording_capture.py checks with strace.
 
 Reading. ``QAudioSource.start()`` returns the source's own ``QIODevice``, made in C++; a
@@ -50,7 +53,7 @@ class Spool(Protocol):
 
     def write(self, data: bytes) -> object: ...
 
-    def flush(self) -> object: ...
+    def flush(self, offset_seconds: float | None = None) -> object: ...
 
 
 class RecordingUnavailable(IntakeError):
@@ -161,7 +164,7 @@ class Recorder(QObject):
         self._source.suspend()  # type: ignore[attr-defined]
         self._drain(discard=True)
         self._paused = True
-        self._spool.flush()
+        self._spool.flush(self.seconds)
         self.state.emit("paused")
 
     def resume(self) -> None:
@@ -187,7 +190,7 @@ class Recorder(QObject):
         tail = self._encoder.close()
         if tail:
             self._spool.write(tail)
-        self._spool.flush()
+        self._spool.flush(self._encoder.seconds)
         self._paused = False
         self.state.emit("stopped")
         source.deleteLater()  # type: ignore[attr-defined]
@@ -213,7 +216,7 @@ class Recorder(QObject):
         self._drain()
         now = time.monotonic()
         if now - self._last_flush >= self._flush_seconds:
-            self._spool.flush()
+            self._spool.flush(self.seconds)
             self._last_flush = now
         if not self._paused and now - self._last_audio > STALL_SECONDS:
             log.warning("recording device delivers nothing")
