@@ -24,6 +24,7 @@ import json
 import os
 import sys
 import time
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -53,7 +54,29 @@ class MemorySpool:
         self.calls.append((time.monotonic() - self.start, "flush", len(self.data)))
 
 
-def _writer(folder: str, record_id: str) -> object:
+class Reporting:
+    """The vault's spool, each flush told on stderr (``flushed SECONDS``) as it returns:
+    what a kill -9 test knows is on disk."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer, self.path = writer, writer.path
+
+    def write(self, data: bytes) -> None:
+        self.writer.write(data)
+
+    def mark(self, offset_seconds: float, label: str) -> None:
+        self.writer.mark(offset_seconds, label)
+
+    def flush(self, offset_seconds: float | None = None) -> None:
+        self.writer.flush(offset_seconds)
+        sys.stderr.write(f"flushed {offset_seconds}\n")
+        sys.stderr.flush()
+
+    def close(self, offset_seconds: float | None = None) -> None:
+        self.writer.close(offset_seconds)
+
+
+def _writer(folder: str, record_id: str) -> Reporting:
     """The vault's write-only spool for ``record_id``; the vault is locked (closed) before
     a sample is recorded, as auto-lock would during a long interview."""
     from pathlib import Path
@@ -62,7 +85,7 @@ def _writer(folder: str, record_id: str) -> object:
     from intake.vault.vault import Vault
 
     with Vault.open(Path(folder), "kim", os.environ["INTAKE_PROBE_PASSPHRASE"]) as vault:
-        return RecordingStore(vault).start(record_id)
+        return Reporting(RecordingStore(vault).start(record_id))
 
 
 def main() -> int:
