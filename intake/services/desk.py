@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from intake.services.exports import ExportService
     from intake.services.interviews import InterviewService
     from intake.services.quotes import QuoteService
+    from intake.services.recording_store import RecordingStore
     from intake.services.review import ReviewService
     from intake.services.transfer import TransferService
     from intake.services.users import UserService
@@ -234,6 +235,12 @@ class Desk:
         from intake.services.attachments import AttachmentService
 
         return AttachmentService(self._vault)
+
+    @cached_property
+    def recording(self) -> RecordingStore:
+        from intake.services.recording_store import RecordingStore
+
+        return RecordingStore(self._vault)
 
     @cached_property
     def backup(self) -> BackupService:
