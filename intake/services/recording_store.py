@@ -34,12 +34,12 @@ from intake.vault.recording_finish import (
     spool_record,
 )
 from intake.vault.recording_read import SpoolDamaged
-from intake.vault.recording_spool import Marker, RecordingWriter, pending_spools
+from intake.vault.recording_spool import Marker, RecordingWriter, SpoolGrant, pending_spools
 from intake.vault.records import IdentityKeyMissing
 from intake.vault.vault import Vault
 
 __all__ = ["FinishedRecording", "Marker", "RecordingStore", "RecordingWriter",
-           "SpoolBusy", "SpoolDamaged"]
+           "SpoolBusy", "SpoolDamaged", "SpoolGrant"]
 
 MEDIA_TYPE = "audio/ogg; codecs=opus"
 
@@ -65,11 +65,17 @@ class RecordingStore:
               rotate_seconds: float = 60.0) -> RecordingWriter:
         """A writer for a new recording of ``record_id`` (the recorder's spool): call its
         ``flush()`` every few seconds and ``close()`` at Stop, then :meth:`finish`."""
-        if not self._consented(record_id):
-            raise NoConsentForAttachment(kind="audio")
-        grant = recording_keys.grant_spool(self.vault.connection(), self._identity_key())
+        grant = self.grant(record_id)
         return RecordingWriter(self.vault.files.folder, record_id, grant,
                                media_type=media_type, rotate_seconds=rotate_seconds)
+
+    def grant(self, record_id: str) -> SpoolGrant:
+        """What a writer for a new recording of ``record_id`` needs, checked as :meth:`start`
+        (the recorder process, intake/ui/recording/process.py, opens the writer): no vault
+        key."""
+        if not self._consented(record_id):
+            raise NoConsentForAttachment(kind="audio")
+        return recording_keys.grant_spool(self.vault.connection(), self._identity_key())
 
     def finish(self, spool: Path) -> FinishedRecording:
         """The spool (closed, or cut by a crash) re-sealed as an audio attachment of its
