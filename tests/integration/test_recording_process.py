@@ -1,0 +1,250 @@
+"""The recorder process (intake/ui/recording/process.py): a recording that outlives the lock.
+
+A private PulseAudio's microphone is fed a 1 kHz tone (tests/pulse_server.py). A stand-in
+window process (tests/ui/recording_window.py) opens the vault, starts a recording through
+``RecordingClient`` and closes the vault; it is then killed, as a lock ends the window's
+process. The recording goes on; a new client (the next window, after the unlock) attaches,
+places a marker and stops; ``RecordingStore.finish_pending`` finishes the spool: it decodes
+to the whole length with the tone throughout (no gap at the lock).
+
+- a kill -9 of the recorder itself: at the next unlock the spool is finished, missing at
+  most 5 s of what had been recorded;
+- the recorder is never sent a vault key: its standard input carries the spool grant only,
+  and a scan of its memory, command line and environment finds neither the database key
+  nor the identity key, while the same scan finds the spool key it does hold (the control).
+
+In CI (INTAKE_REQUIRE_RECORDING) a missing pulseaudio fails these tests; elsewhere they skip.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile
+
+from intake.domain.record import Record, Status
+from intake.services.attachments import AttachmentService
+from intake.services.interviews import InterviewService
+from intake.services.recording_store import RecordingStore
+from intake.ui.recording import client as client_module
+from intake.ui.recording.client import RecordingClient
+from intake.vault.kdf import KdfPolicy
+from intake.vault.vault import Vault
+from tests.conftest import PASSPHRASE, USER
+from tests.pulse_server import PulseServer, private_pulse, tone
+from tests.ui.test_recording_capture import HERTZ, QT_ENV, tone_strength
+
+ROOT = Path(__file__).resolve().parents[2]
+WINDOW = ROOT / "tests" / "ui" / "recording_window.py"
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def vault_and_record(tmp_path: Path, policy: KdfPolicy) -> tuple[Path, str]:
+    folder = tmp_path / "vault"
+    vault, _code = Vault.create(folder, USER, PASSPHRASE, policy)
+    with vault:
+        record = Record.new(USER)
+        record.answers.update({"consent.internal_documentation": True,
+                               "consent.audio_recording": True})
+        record.status = Status.SUBMITTED
+        InterviewService(vault).import_records([record])
+    return folder, record.id
+
+
+@pytest.fixture
+def sound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PulseServer]:
+    """The private sound server, and a short runtime folder for the recorders' sockets
+    (shared by this process and the window stand-in, as the next window would find it)."""
+    runtime = Path(tempfile.mkdtemp(prefix="rec", dir="/tmp"))
+    with private_pulse(tmp_path / "pulse") as server:
+        server.env.update({**QT_ENV, "XDG_RUNTIME_DIR": str(runtime)})
+        for name in ("PULSE_SERVER", "XDG_RUNTIME_DIR", "QT_AUDIO_BACKEND"):
+            monkeypatch.setenv(name, server.env[name])
+        server.play(tone(60, HERTZ))
+        yield server
+        for pid in _recorders(runtime):
+            _kill(pid)
+
+
+def _recorders(runtime: Path) -> list[int]:
+    """Recorder processes still running (none should be, at the end of a test)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if client_module.MODULE.encode() in cmd:
+                found.append(int(entry.name))
+    del runtime
+    return found
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _window(server: PulseServer, folder: Path, record_id: str) -> tuple[subprocess.Popen[bytes],
+                                                                         dict[str, Any]]:
+    window = subprocess.Popen(
+        [sys.executable, str(WINDOW), str(folder), record_id], cwd=ROOT,
+        env={**server.env, "PYTHONPATH": str(ROOT), "INTAKE_PROBE_PASSPHRASE": PASSPHRASE},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert window.stdout is not None
+    line = window.stdout.readline()
+    if not line:
+        window.kill()
+        pytest.fail(window.communicate(timeout=10)[1].decode(errors="replace")[-3000:])
+    return window, json.loads(line)
+
+
+def _finish(folder: Path) -> tuple[np.ndarray, int, list[Any]]:
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        store = RecordingStore(vault)
+        made, kept = store.finish_pending()
+        assert kept == [] and len(made) == 1
+        attachment = made[0].attachment
+        assert attachment is not None and attachment.kind == "audio"
+        ogg = AttachmentService(vault).read(attachment.id)
+        markers = list(store.markers(attachment.id))
+    samples, rate = soundfile.read(io.BytesIO(ogg), dtype="float64")
+    return samples, rate, markers
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_recording_goes_on_through_the_lock_and_is_found_again(
+        qapp: Any, sound: PulseServer, vault_and_record: tuple[Path, str]) -> None:
+    folder, record_id = vault_and_record
+    window, started = _window(sound, folder, record_id)
+    time.sleep(3)
+    window.kill()  # the lock ends the window's process
+    window.wait(timeout=10)
+    time.sleep(3)
+    assert _alive(started["pid"])
+    client = RecordingClient.attach(folder)  # the next window, after the unlock
+    assert client is not None
+    assert client.record_id == record_id and client.spool_path == started["spool"]
+    assert client.active and client.seconds > 4.0
+    at = client.seconds
+    client.mark(at, "section.after_lock")
+    time.sleep(2)
+    seconds = client.stop()
+    wall = time.time() - started["started"]
+    assert not client.active
+    deadline = time.monotonic() + 10
+    while _alive(started["pid"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(started["pid"])  # it ends when stopped
+    assert RecordingClient.attach(folder) is None
+    assert seconds >= wall - 1.0  # every second of wall time is in the audio: no gap
+    samples, rate, markers = _finish(folder)
+    assert seconds - 0.1 <= len(samples) / rate <= seconds + 0.6
+    assert abs(tone_strength(samples, rate)[0] - HERTZ) < 5
+    quarter = rate // 4
+    rms = [float(np.sqrt(np.mean(samples[i:i + quarter] ** 2)))
+           for i in range(quarter, len(samples) - quarter, quarter)]
+    assert min(rms) > 0.25  # the tone throughout (0.5 amplitude: RMS 0.354)
+    assert [m.label for m in markers] == ["section.after_lock"]
+    assert markers[0].offset == pytest.approx(at, abs=0.01)
+
+
+def test_a_killed_recorder_is_recovered_at_unlock_minus_at_most_five_seconds(
+        qapp: Any, sound: PulseServer, vault_and_record: tuple[Path, str]) -> None:
+    folder, record_id = vault_and_record
+    window, started = _window(sound, folder, record_id)
+    time.sleep(2)
+    window.kill()
+    window.wait(timeout=10)
+    time.sleep(5)
+    client = RecordingClient.attach(folder)
+    assert client is not None
+    before = client._wait_for("elapsed")
+    assert before is not None
+    os.kill(started["pid"], signal.SIGKILL)
+    recorded = float(before["seconds"])
+    assert recorded > 6.0
+    samples, rate, _markers = _finish(folder)
+    assert recorded - 5.0 <= len(samples) / rate <= recorded + 0.6
+    assert abs(tone_strength(samples, rate)[0] - HERTZ) < 5
+    client.detach()
+
+
+def _scan(pid: int, secrets: dict[str, bytes]) -> set[str]:
+    """Which secrets (raw, hex or base64-free text) are in the process's readable memory,
+    command line or environment."""
+    found = set()
+    blobs = [Path(f"/proc/{pid}/cmdline").read_bytes(), Path(f"/proc/{pid}/environ").read_bytes()]
+    maps = Path(f"/proc/{pid}/maps").read_text().splitlines()
+    with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
+        for line in maps:
+            match = re.match(r"([0-9a-f]+)-([0-9a-f]+) r", line)
+            if not match or "[vvar" in line or "[vsyscall" in line:
+                continue
+            start, end = (int(x, 16) for x in match.groups())
+            try:
+                mem.seek(start)
+                blobs.append(mem.read(end - start))
+            except (OSError, OverflowError, ValueError):
+                continue
+    for name, secret in secrets.items():
+        if any(secret in blob or secret.hex().encode() in blob for blob in blobs):
+            found.add(name)
+    return found
+
+
+def test_the_recorder_never_holds_a_vault_key(
+        qapp: Any, sound: PulseServer, vault_and_record: tuple[Path, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, record_id = vault_and_record
+    sent: list[bytes] = []
+    real = client_module.handshake
+    monkeypatch.setattr(client_module, "handshake",
+                        lambda header, grant: sent.append(real(header, grant)) or sent[-1])
+    # Not hardened, so that this test may read its memory (hardened, nobody of this user can).
+    monkeypatch.setattr(client_module, "command", lambda: [
+        sys.executable, "-c", "import intake.hardening as h; h.harden_process = lambda: None;"
+        "import runpy; runpy.run_module('intake.ui.recording.process', run_name='__main__')"])
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        store = RecordingStore(vault)
+        grants: list[Any] = []
+        real_grant = store.grant
+        monkeypatch.setattr(store, "grant", lambda rid: grants.append(real_grant(rid))
+                            or grants[-1])
+        secrets = {"database key": bytes(vault._require_keys().dbk),
+                   "identity key": bytes(vault.identity_key or b"")}
+        assert all(len(key) == 32 for key in secrets.values())
+        client = RecordingClient(store, record_id, owner_pid=os.getpid())
+        client.start()
+    try:
+        assert len(sent) == 1 and not any(key in sent[0] or key.hex().encode() in sent[0]
+                                          for key in secrets.values())
+        time.sleep(2)
+        secrets["spool key (the control)"] = grants[0].spool_key
+        assert _scan(client.pid, secrets) == {"spool key (the control)"}
+    finally:
+        client.stop()
