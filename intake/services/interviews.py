@@ -27,7 +27,14 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
 from intake.services import drafts, record_changes, saving
 from intake.services.saving import AfterSave, RecordSaver, identity_action, identity_key
-from intake.vault import attachments, audit, import_pipeline, release_ledger, review_store
+from intake.vault import (
+    attachments,
+    audit,
+    import_pipeline,
+    recording_rows,
+    release_ledger,
+    review_store,
+)
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
 from intake.vault.drafts import DraftStore
@@ -246,6 +253,9 @@ class InterviewService:
                          detail={"count": len(rows)})
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         attachments.sweep(conn, self.vault.files.folder)
+        recording_rows.discard_spools(  # recordings not yet finished (issue 19)
+            conn, self.vault.files.folder, self.vault.identity_key,
+            None if ids is None else [row[0] for row in rows])
         return len(rows)
 
     def indicators(self, record: Record) -> dict[str, Finding]:

@@ -79,7 +79,7 @@ from intake.services.review_types import (
 )
 from intake.services.saving import identity_key
 from intake.services.workflow import InvalidTransition
-from intake.vault import attachments, audit, release_ledger, review_store
+from intake.vault import attachments, audit, recording_rows, release_ledger, review_store
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
 from intake.vault.record_types import IdentityKeyMissing
@@ -367,6 +367,8 @@ class ReviewService:
         if purging:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             attachments.sweep(self._conn, self.vault.files.folder)  # their files too
+            recording_rows.discard_spools(self._conn, self.vault.files.folder,  # issue 19
+                                          self.vault.identity_key, [record_id])
         return saved
 
     def tombstone(self, record_id: str) -> Tombstone | None:

@@ -57,7 +57,7 @@ from intake.services.transfer_types import (
     RevokedDevice,
     UntrustedDevice,
 )
-from intake.vault import attachments, audit, review_store, transfer_keys
+from intake.vault import attachments, audit, recording_rows, review_store, transfer_keys
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
 from intake.vault.records import IdentityKeyMissing, RecordStore
@@ -124,11 +124,14 @@ class TransferService(OfficeKeys):
         data = b"".join(attachments.decrypt_chunks(self.vault.files.folder, attachment.id, key))
         if hashlib.sha256(data).hexdigest() != attachment.sha256:
             raise attachments.AttachmentDamaged()
-        return json.dumps({"attachment": {
+        line: dict[str, object] = {"attachment": {
             "id": attachment.id, "record": attachment.record_id, "kind": attachment.kind,
             "media_type": attachment.media_type, "size": attachment.size,
-            "sha256": attachment.sha256}, "data": base64.b64encode(data).decode("ascii")},
-            separators=(",", ":"), sort_keys=True)
+            "sha256": attachment.sha256}, "data": base64.b64encode(data).decode("ascii")}
+        recording = recording_rows.carried(conn, identity_key, attachment.id)
+        if recording is not None:  # its markers, in the clear inside the bundle (issue 19)
+            line["recording"] = recording
+        return json.dumps(line, separators=(",", ":"), sort_keys=True)
 
     def create_bundle(self, out: Path, *, since_last: bool = True,
                       tick: Tick | None = None) -> BundleSent:
@@ -276,6 +279,8 @@ class TransferService(OfficeKeys):
                 meta["media_type"], meta["size"], meta["sha256"], now(), self.vault.user)
             attachments.insert(conn, found, attachments.seal_key(identity_key, meta["id"], key),
                                identity_key)
+            if "recording" in item:  # sealed again under this vault's identity key
+                recording_rows.insert_carried(conn, identity_key, meta["id"], item["recording"])
             stored += 1
         return stored
 

@@ -19,7 +19,7 @@ from intake.domain.record import Record
 from intake.errors import ExitCode, IntakeError, NewFileExists
 from intake.exchange.containers import bundle
 from intake.i18n import N_, _
-from intake.vault import attachments, stream
+from intake.vault import attachments, recording_rows, stream
 from intake.vault.database import Connection
 
 WITHDRAWN = "consent.withdrawn_on"
@@ -58,8 +58,11 @@ def split_attachments(lines: list[str]) -> tuple[list[str], list[dict[str, Any]]
             continue
         try:
             item = json.loads(line)
-            if not isinstance(item, dict) or set(item) != {"attachment", "data"}:
+            if not isinstance(item, dict) or set(item) - {"recording"} != {"attachment",
+                                                                           "data"}:
                 raise ValueError("keys")
+            if "recording" in item:  # a recording's row beside its audio (issue 19)
+                recording_rows.check_carried(item["recording"])
             item["bytes"] = base64.b64decode(item.pop("data"), validate=True)
         except (ValueError, TypeError) as exc:
             raise AttachmentLineInvalid(what=AttachmentLineInvalid.ENCODING) from exc
@@ -79,6 +82,8 @@ def check_attachments(files: list[dict[str, Any]], records: list[Record]) -> Non
         if (not attachments.valid_id(meta["id"]) or record is None
                 or meta["kind"] not in attachments.KINDS
                 or not isinstance(media, str) or not 0 < len(media) <= 100):
+            raise AttachmentLineInvalid(what=AttachmentLineInvalid.DESCRIPTION)
+        if "recording" in item and meta["kind"] != "audio":
             raise AttachmentLineInvalid(what=AttachmentLineInvalid.DESCRIPTION)
         data = item["bytes"]
         if meta["size"] != len(data) or meta["sha256"] != hashlib.sha256(data).hexdigest():

@@ -203,6 +203,9 @@ class MainWindow(QMainWindow, OpenVaultViews, MenuParts):
             self._desk = desk
             self.tasks.open_vault(desk)
             self.integrity.start(desk)
+            from intake.ui.shell.recording_recovery import recover_recordings
+
+            recover_recordings(self, desk)  # recordings cut short, finished (issue 19)
         self._start_auto_lock()
         return self._desk
 
