@@ -81,17 +81,13 @@ def sound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PulseServ
 
 
 def _recorders(runtime: Path) -> list[int]:
-    """Recorder processes still running (none should be, at the end of a test)."""
+    """Recorder processes still answering on this test's sockets (none should be)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmd = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if client_module.MODULE.encode() in cmd:
-                found.append(int(entry.name))
-    del runtime
+    for path in runtime.glob("intake-recording-*/*"):
+        client = RecordingClient(None)
+        if client._connect(str(path)):
+            found.append(client.pid)
+            client.detach()
     return found
 
 
@@ -223,8 +219,12 @@ def test_the_recorder_never_holds_a_vault_key(
     folder, record_id = vault_and_record
     sent: list[bytes] = []
     real = client_module.handshake
-    monkeypatch.setattr(client_module, "handshake",
-                        lambda header, grant: sent.append(real(header, grant)) or sent[-1])
+
+    def handshake(header: dict[str, Any], grant: Any) -> bytes:
+        sent.append(real(header, grant))
+        return sent[-1]
+
+    monkeypatch.setattr(client_module, "handshake", handshake)
     # Not hardened, so that this test may read its memory (hardened, nobody of this user can).
     monkeypatch.setattr(client_module, "command", lambda: [
         sys.executable, "-c", "import intake.hardening as h; h.harden_process = lambda: None;"
@@ -233,8 +233,12 @@ def test_the_recorder_never_holds_a_vault_key(
         store = RecordingStore(vault)
         grants: list[Any] = []
         real_grant = store.grant
-        monkeypatch.setattr(store, "grant", lambda rid: grants.append(real_grant(rid))
-                            or grants[-1])
+
+        def grant(rid: str) -> Any:
+            grants.append(real_grant(rid))
+            return grants[-1]
+
+        monkeypatch.setattr(store, "grant", grant)
         secrets = {"database key": bytes(vault._require_keys().dbk),
                    "identity key": bytes(vault.identity_key or b"")}
         assert all(len(key) == 32 for key in secrets.values())
@@ -248,3 +252,108 @@ def test_the_recorder_never_holds_a_vault_key(
         assert _scan(client.pid, secrets) == {"spool key (the control)"}
     finally:
         client.stop()
+
+
+def _start(folder: Path, record_id: str, **settings: Any) -> RecordingClient:
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        client = RecordingClient(RecordingStore(vault), record_id, **settings)
+        client.start()
+    return client
+
+
+def _ends(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not _alive(pid)
+
+
+def test_pause_resume_and_markers_through_the_client(
+        qapp: Any, qtbot: Any, sound: PulseServer, vault_and_record: tuple[Path, str]) -> None:
+    folder, record_id = vault_and_record
+    client = _start(folder, record_id, owner_pid=os.getpid())
+    states: list[str] = []
+    client.state.connect(states.append)
+    qtbot.waitUntil(lambda: client.seconds > 1.5, timeout=10000)
+    client.pause()
+    qtbot.waitUntil(lambda: client.paused, timeout=5000)
+    time.sleep(2)  # not recorded
+    client.resume()
+    qtbot.waitUntil(lambda: client.active and not client.paused, timeout=5000)
+    qtbot.waitUntil(lambda: client.seconds > 3.0, timeout=10000)
+    client.mark(client.seconds, "question.wages")
+    seconds = client.stop()
+    assert states[:2] == ["paused", "recording"] and states[-1] == "stopped"
+    assert _ends(client.pid, 10)
+    samples, rate, markers = _finish(folder)
+    assert seconds - 0.1 <= len(samples) / rate <= seconds + 0.6 and seconds < 5.0
+    assert [m.label for m in markers] == ["question.wages"]
+
+
+def test_the_recorder_stops_when_the_app_is_gone_and_after_its_limit(
+        qapp: Any, sound: PulseServer, vault_and_record: tuple[Path, str]) -> None:
+    """Never lingering: the owner (the supervisor) ended, or ``max_seconds`` passed — the
+    recording so far is closed and kept for the next unlock. The control: with its owner
+    alive and no limit reached, it goes on."""
+    folder, record_id = vault_and_record
+    owner = subprocess.Popen(["sleep", "60"])
+    try:
+        first = _start(folder, record_id, owner_pid=owner.pid)
+        time.sleep(3)
+        assert _alive(first.pid)  # the control
+        owner.kill()
+        owner.wait(timeout=5)
+        assert _ends(first.pid, 5)
+    finally:
+        owner.kill()
+    second = _start(folder, record_id, owner_pid=os.getpid(), max_seconds=3.0)
+    assert _ends(second.pid, 8)
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        made, kept = RecordingStore(vault).finish_pending()
+    assert kept == [] and len(made) == 2
+    assert all(m.attachment is not None for m in made)
+
+
+def test_a_panic_wipe_ends_the_recorder_at_once(
+        qapp: Any, sound: PulseServer, vault_and_record: tuple[Path, str]) -> None:
+    """The wipe destroys every file under attachments/, the spool too: the recorder sees
+    its spool gone and ends without writing anything more (no spool is made again)."""
+    from intake.services import opening
+
+    folder, record_id = vault_and_record
+    client = _start(folder, record_id, owner_pid=os.getpid())
+    time.sleep(2)
+    assert _alive(client.pid) and Path(client.spool_path).exists()
+    opening.wipe(folder)
+    assert _ends(client.pid, 3)
+    assert not Path(client.spool_path).exists()
+    assert not (folder / "attachments").exists()
+
+
+def test_abort_discards_the_recording(
+        qapp: Any, sound: PulseServer, vault_and_record: tuple[Path, str]) -> None:
+    folder, record_id = vault_and_record
+    client = _start(folder, record_id, owner_pid=os.getpid())
+    time.sleep(1.5)
+    client.abort()
+    assert _ends(client.pid, 5)
+    assert not Path(client.spool_path).exists()
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        assert RecordingStore(vault).pending() == []
+
+
+def test_without_a_sound_server_start_says_so_and_leaves_nothing(
+        qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        vault_and_record: tuple[Path, str]) -> None:
+    from intake.ui.recording.capture import RecordingUnavailable
+
+    runtime = Path(tempfile.mkdtemp(prefix="rec", dir="/tmp"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'nobody-here'}")
+    monkeypatch.setenv("QT_AUDIO_BACKEND", "pulseaudio")
+    folder, record_id = vault_and_record
+    with pytest.raises(RecordingUnavailable):
+        _start(folder, record_id, owner_pid=os.getpid())
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        assert RecordingStore(vault).pending() == []
+    assert RecordingClient.attach(folder) is None
