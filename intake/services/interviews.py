@@ -229,6 +229,8 @@ class InterviewService:
             audit.append(conn, self.vault.user, AuditAction.RECORD_DELETED, record_id)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         attachments.sweep(conn, self.vault.files.folder)  # its files went with their keys
+        recording_rows.discard_spools(conn, self.vault.files.folder, self.vault.identity_key,
+                                      [record_id])  # its recordings not yet finished
 
     def clear_all_records(self, ids: Collection[str] | None = None) -> int:
         """Travel mode's local part (field security): delete every testimony in the vault (or those

@@ -106,3 +106,14 @@ def test_the_panic_wipe_takes_every_spool(made: Made) -> None:
     assert not list(folder.rglob("*.spool")) if folder.exists() else True
     for finished, pending in spools.values():
         assert _found(folder, finished) == set() and _found(folder, pending) == set()
+
+
+def test_a_deleted_record_takes_its_recordings(made: Made) -> None:
+    folder, spools = made
+    (gone, (finished, pending)), (_kept, (other_finished, other_pending)) = spools.items()
+    assert _found(folder, pending) == {"file"}  # control
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        InterviewService(vault).delete(gone)
+    assert _found(folder, finished) == set() and _found(folder, pending) == set()
+    assert _found(folder, other_finished) == {"row", "page"}
+    assert _found(folder, other_pending) == {"file"}
