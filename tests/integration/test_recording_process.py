@@ -357,3 +357,28 @@ def test_without_a_sound_server_start_says_so_and_leaves_nothing(
     with Vault.open(folder, USER, PASSPHRASE) as vault:
         assert RecordingStore(vault).pending() == []
     assert RecordingClient.attach(folder) is None
+
+
+def test_a_lost_sound_server_ends_the_recorder_and_keeps_the_recording(
+        qapp: Any, qtbot: Any, sound: PulseServer, vault_and_record: tuple[Path, str]) -> None:
+    """The microphone gone (the sound server killed): the recorder says so, closes the
+    spool and ends; the recording so far is finished at the next unlock. It is hardened
+    (:func:`intake.hardening.harden_process`: no core dump, umask 077, not dumpable)."""
+    from intake.ui.recording.capture import STALL_SECONDS
+
+    folder, record_id = vault_and_record
+    client = _start(folder, record_id, owner_pid=os.getpid())
+    status = Path(f"/proc/{client.pid}/status").read_text()
+    limits = Path(f"/proc/{client.pid}/limits").read_text()
+    assert "Umask:\t0077" in status  # hardened: private files, no core dump
+    assert re.search(r"Max core file size\s+0\s+0", limits)
+    failures: list[str] = []
+    client.failed.connect(failures.append)
+    qtbot.waitUntil(lambda: client.seconds > 2.0, timeout=10000)
+    sound.daemon.kill()
+    sound.daemon.wait(timeout=5)
+    qtbot.waitUntil(lambda: bool(failures), timeout=int((STALL_SECONDS + 6) * 1000))
+    assert _ends(client.pid, 5)
+    assert not client.active
+    samples, rate, _markers = _finish(folder)
+    assert len(samples) / rate > 1.5
