@@ -6,9 +6,11 @@ the recording stopped when the form closes, and the markers in the attachments p
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -21,7 +23,7 @@ from intake.services.interviews import InterviewService
 from intake.ui.form import recording_bar
 from intake.ui.form.recording_bar import RecordingBar, attach, clock_text, consent_refusal
 from intake.ui.kit.dialogs import Dialogs
-from intake.ui.recording.marker_list import MarkerList, marker_title
+from intake.ui.recording.marker_list import MarkerList, attach_markers, marker_title
 from intake.ui.records.attachments_panel import AttachmentsPanel
 from intake.vault.vault import Vault
 from tests.ui.conftest import MakeForm
@@ -214,15 +216,22 @@ def test_a_failed_start_and_a_withdrawal_are_told(qtbot: QtBot, make_form: MakeF
     assert bar.reason.text() == consent_refusal(form.record)
 
 
+class MediaStatus(enum.Enum):
+    LoadingMedia = 1
+    LoadedMedia = 2
+    BufferedMedia = 3
+
+
 class FakePlayer(QObject):
-    durationChanged = Signal("qint64")
+    mediaStatusChanged = Signal(object)
 
     def __init__(self) -> None:
         super().__init__()
-        self.length, self.positions = 0, []
+        self.status = MediaStatus.LoadingMedia
+        self.positions: list[int] = []
 
-    def duration(self) -> int:
-        return self.length
+    def mediaStatus(self) -> MediaStatus:
+        return self.status
 
     @Slot("qint64")
     def setPosition(self, ms: int) -> None:
@@ -250,24 +259,27 @@ def test_markers_listed_in_the_attachments_panel_and_played_from(
     qtbot.addWidget(panel)
     wages = desk.records.questionnaire.sections[2]
     question = next(iter(wages.questions))
-    found = {"calls": []}
+    found: dict[str, list[str]] = {"calls": []}
 
     def markers(attachment_id: str) -> tuple[Marker, ...]:
         found["calls"].append(attachment_id)
         return (Marker(12.0, f"section:{wages.id}"), Marker(2530.0, f"question:{question.id}"))
 
-    markers_list = MarkerList(panel, markers, desk.records.questionnaire)
-    panel.layout().insertWidget(2, markers_list)
-    assert markers_list.list.count() == 0
+    monkeypatch.setattr(desk.recording, "markers", markers)
+    markers_list = attach_markers(panel, desk)
+    layout = panel.layout()
+    assert layout is not None and layout.indexOf(markers_list) == layout.indexOf(panel.list) + 1
+    assert markers_list.list.count() == 0 and markers_list.isHidden()
     panel.list.setCurrentRow(0)
     assert found["calls"] == [panel.items[0].id]
+    assert not markers_list.isHidden()
     texts = [markers_list.list.item(i).text() for i in range(markers_list.list.count())]
     assert texts == [f"{_(wages.label)} — 00:00:12", f"{_(question.label)} — 00:42:10"]
     played: list[bytes] = []
 
     def play(data: bytes, _media_type: str) -> None:
         played.append(bytes(data))
-        panel.audio_dialog = FakeDialog()
+        panel.audio_dialog = FakeDialog()  # type: ignore[assignment]
 
     monkeypatch.setattr(panel, "play", play)
     markers_list.list.setCurrentRow(1)
@@ -275,10 +287,12 @@ def test_markers_listed_in_the_attachments_panel_and_played_from(
     assert played == [sound.read_bytes()]
     player = panel.audio_dialog.player
     assert player.positions == []  # not loaded yet: the seek waits
-    player.length = 3_000_000
-    player.durationChanged.emit(3_000_000)
+    player.mediaStatusChanged.emit(MediaStatus.LoadingMedia)
+    assert player.positions == []
+    player.status = MediaStatus.LoadedMedia
+    player.mediaStatusChanged.emit(MediaStatus.LoadedMedia)
     assert player.positions == [2_530_000]
-    player.durationChanged.emit(3_000_000)
+    player.mediaStatusChanged.emit(MediaStatus.BufferedMedia)
     assert player.positions == [2_530_000]  # once
 
 
@@ -290,3 +304,32 @@ def test_titles_and_clock() -> None:
     assert marker_title(QUESTIONNAIRE, "question:nope") == "question:nope"
     assert clock_text(0) == "00:00:00" and clock_text(3723.9) == "01:02:03"
     assert recording_bar.SHORTCUT == "Ctrl+Shift+R"
+
+
+def test_playing_from_a_marker_seeks_the_real_player(
+        qtbot: QtBot, vault: Vault, service: InterviewService, tmp_path: Path) -> None:
+    """The panel's own player on a 60 s recording, from a marker at 45 s: playback from the
+    start could not reach it within the wait."""
+    from intake.ui.records import audio_player
+    from intake.vault.recording_spool import Marker
+    from tests.ui.test_audio_player import wav
+
+    if audio_player.multimedia() is None:
+        pytest.skip("Qt Multimedia cannot load here (libpulse.so.0 missing)")
+    record = service.save(consenting(service))
+    sound = tmp_path / "talk.wav"
+    sound.write_bytes(wav(60.0))
+    desk = Desk(vault)
+    desk.attachments.attach(record.id, sound, "audio")
+    panel = AttachmentsPanel(desk, lambda: record.id, lambda: True, object(),  # type: ignore
+                             Dialogs())
+    qtbot.addWidget(panel)
+    section = desk.records.questionnaire.sections[1]
+    markers_list = MarkerList(panel, lambda _id: (Marker(45.0, f"section:{section.id}"),),
+                              desk.records.questionnaire)
+    panel.list.setCurrentRow(0)
+    assert markers_list.list.count() == 1
+    markers_list.play_selected()
+    player = panel.audio_dialog.player
+    qtbot.waitUntil(lambda: player.position() >= 44_500, timeout=5_000)
+    panel.audio_dialog.close()

@@ -45,19 +45,23 @@ def marker_title(questionnaire: Questionnaire, label: str) -> str:
     return label  # a marker of a questionnaire this version does not know
 
 
+#: the player's media statuses (by name: Qt Multimedia loads late) where a seek holds
+READY = frozenset({"LoadedMedia", "BufferedMedia"})
+
+
 class _Seek(QObject):
-    """Seeks ``player`` to ``ms`` once it knows the media's length."""
+    """Seeks ``player`` to ``ms`` once its media is loaded (a seek before that is lost)."""
 
     def __init__(self, player: QObject, ms: int) -> None:
         super().__init__(player)
         self._player, self._ms = player, ms
-        player.durationChanged.connect(self.loaded)  # type: ignore[attr-defined]
+        player.mediaStatusChanged.connect(self.status)  # type: ignore[attr-defined]
 
-    @Slot("qint64")
-    def loaded(self, duration: int) -> None:
-        if duration <= 0:
+    @Slot(object)
+    def status(self, status: Any) -> None:
+        if getattr(status, "name", "") not in READY:
             return
-        self._player.durationChanged.disconnect(self.loaded)  # type: ignore[attr-defined]
+        self._player.mediaStatusChanged.disconnect(self.status)  # type: ignore[attr-defined]
         seek_now(self._player, self._ms)
         self.deleteLater()
 
@@ -69,7 +73,7 @@ def seek_now(player: QObject, ms: int) -> None:
 
 def seek(player: Any, ms: int) -> None:
     """``player`` (a QMediaPlayer) at ``ms``, now or as soon as its media is loaded."""
-    if player.duration() > 0:
+    if player.mediaStatus().name in READY:
         seek_now(player, ms)
     else:
         _Seek(player, ms)
