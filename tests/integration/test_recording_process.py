@@ -382,3 +382,4 @@ def test_a_lost_sound_server_ends_the_recorder_and_keeps_the_recording(
     assert not client.active
     samples, rate, _markers = _finish(folder)
     assert len(samples) / rate > 1.5
+
