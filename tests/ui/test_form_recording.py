@@ -333,3 +333,55 @@ def test_playing_from_a_marker_seeks_the_real_player(
     player = panel.audio_dialog.player
     qtbot.waitUntil(lambda: player.position() >= 44_500, timeout=5_000)
     panel.audio_dialog.close()
+
+
+class FakeWriter:
+    def __init__(self) -> None:
+        self.path = Path("spool.rec")
+        self.closed = False
+        self.marks: list[tuple[float, str]] = []
+        self.closed_at: float | None = None
+
+    def mark(self, offset_seconds: float, label: str) -> None:
+        self.marks.append((offset_seconds, label))
+
+    def close(self, offset_seconds: float | None = None) -> None:
+        self.closed, self.closed_at = True, offset_seconds
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.writer = FakeWriter()
+        self.finished: list[Path] = []
+
+    def start(self, _record_id: str) -> FakeWriter:
+        return self.writer
+
+    def finish(self, path: Path) -> None:
+        self.finished.append(path)
+
+
+def test_the_in_process_recording_marks_closes_and_finishes(monkeypatch: Any) -> None:
+    from intake.ui.recording import capture, live
+
+    class Recorder(FakeRecording):
+        def __init__(self, spool: Any, device: bytes | None, parent: Any = None) -> None:
+            super().__init__()
+            self.spool, self.device = spool, device
+
+        def stop(self) -> float:
+            self.seconds = 61.5
+            return super().stop()
+
+    monkeypatch.setattr(capture, "Recorder", Recorder)
+    store = FakeStore()
+    recording = live.InProcessRecording(store, "r1", b"mic")
+    states: list[str] = []
+    recording.state.connect(states.append)
+    recording.start()
+    recording.mark(1.5, "section:wages")
+    assert store.writer.marks == [(1.5, "section:wages")]
+    assert recording.stop() == 61.5 and states == ["recording", "stopped"]
+    assert store.writer.closed_at == 61.5 and store.finished == [store.writer.path]
+    recording.stop()  # twice: closed and finished once
+    assert store.finished == [store.writer.path]
