@@ -100,8 +100,7 @@ def test_no_consent_disables_and_says_why(qtbot: QtBot, make_form: MakeForm,
     assert not bar.record_button.isEnabled()
     assert bar.record_button.toolTip() == refusal
     assert bar.reason.text() == refusal and bar.reason.isVisible()
-    qtbot.keyClick(form.focusWidget() or form, Qt.Key.Key_R,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(form.focusWidget() or form, Qt.Key.Key_F8)
     bar.start()
     assert factory.made == []  # neither the shortcut nor a direct call starts one
 
@@ -110,10 +109,9 @@ def test_consent_enables_and_the_shortcut_starts(qtbot: QtBot, make_form: MakeFo
                                                 service: InterviewService) -> None:
     form, bar, factory = bar_on(make_form, consenting(service))
     assert bar.record_button.isEnabled() and bar.reason.text() == ""
-    assert "Ctrl+Shift+R" in bar.record_button.toolTip()
+    assert "F8" in bar.record_button.toolTip()
     form.focus_first_field()
-    qtbot.keyClick(form.focusWidget(), Qt.Key.Key_R,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(form.focusWidget(), Qt.Key.Key_F8)
     assert len(factory.made) == 1 and factory.last.calls == ["start"]
     assert factory.made[0][0] == form.record_id and form.is_stored
 
@@ -303,7 +301,22 @@ def test_titles_and_clock() -> None:
     assert marker_title(QUESTIONNAIRE, f"section:{section.id}") == _(section.label)
     assert marker_title(QUESTIONNAIRE, "question:nope") == "question:nope"
     assert clock_text(0) == "00:00:00" and clock_text(3723.9) == "01:02:03"
-    assert recording_bar.SHORTCUT == "Ctrl+Shift+R"
+
+
+def test_the_shortcut_is_no_other_key_of_the_window_or_the_form() -> None:
+    from PySide6.QtGui import QKeySequence
+
+    from intake.ui.form.keys import FORM_KEYS
+    from intake.ui.shell.actions import LANGUAGE_KEYS, specs
+
+    def portable(text: str) -> str:
+        return QKeySequence(text).toString(QKeySequence.SequenceFormat.PortableText)
+
+    taken = {portable(spec.shortcut) for spec in specs() if spec.shortcut}
+    taken |= {portable(k) for k in LANGUAGE_KEYS.values()}
+    taken |= {portable(k.keys) for k in FORM_KEYS}
+    assert portable("Ctrl+Shift+R") in taken  # the control: the first choice was taken
+    assert portable(recording_bar.SHORTCUT) not in taken
 
 
 def test_playing_from_a_marker_seeks_the_real_player(
@@ -385,3 +398,25 @@ def test_the_in_process_recording_marks_closes_and_finishes(monkeypatch: Any) ->
     assert store.writer.closed_at == 61.5 and store.finished == [store.writer.path]
     recording.stop()  # twice: closed and finished once
     assert store.finished == [store.writer.path]
+
+
+def test_the_bar_in_korean(qtbot: QtBot, make_form: MakeForm,
+                           service: InterviewService) -> None:
+    from intake import i18n
+    from tests.ui.conftest import has_hangul, require_korean_catalog
+
+    require_korean_catalog()
+    form, bar, factory = bar_on(make_form, consenting(service, audio=False))
+    i18n.set_language("ko")
+    try:
+        bar.retranslate()
+        assert has_hangul(bar.reason.text()) and bar.record_button.toolTip() == bar.reason.text()
+        assert has_hangul(bar.record_button.text())
+        form.record.answers["consent.audio_recording"] = True
+        bar.refresh()
+        bar.start()
+        factory.last.elapsed.emit(61.0)
+        assert form.windowTitle().startswith("● 녹음 중 00:01:01")
+        assert has_hangul(bar.pause_button.text()) and has_hangul(bar.stop_button.text())
+    finally:
+        i18n.set_language("en")

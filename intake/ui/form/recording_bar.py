@@ -1,11 +1,11 @@
 """Recording the interview from the testimony form (issue 19): the bar above the questions.
 
-Start recording (and Ctrl+Shift+R in the form) only when the person consented to audio
+Start recording (and F8 in the form) only when the person consented to audio
 recording (``consent.audio_recording`` yes, nothing withdrawn); otherwise the button is
 disabled and says why, beside it and in its tooltip. Before starting: the input device.
 While recording: Pause/Resume, Stop, the elapsed audio time (hh:mm:ss), a level meter, and
 the state in red in the bar *and* at the start of the window's title ("● Recording
-00:12:03"): a recording is never hidden. Ctrl+Shift+R starts, then pauses and resumes;
+00:12:03"): a recording is never hidden. F8 starts, then pauses and resumes;
 stopping is the Stop button's (deliberate). Section changes and focused questions are
 marked in the recording (:mod:`intake.ui.form.recording_marks`).
 
@@ -42,7 +42,8 @@ from intake.ui.recording.live import (
 
 log = logging.getLogger(__name__)
 
-SHORTCUT = "Ctrl+Shift+R"
+#: not Ctrl+Shift+R: that is the window's "Receive a bundle" (an ambiguous key fires neither)
+SHORTCUT = "F8"
 LIVE_STYLE = "background: #a40000; color: white; font-weight: bold; padding: 2px 6px;"
 PAUSED_STYLE = "background: #fce94f; color: #3b3b00; font-weight: bold; padding: 2px 6px;"
 TITLE_JOIN = " — "
