@@ -22,6 +22,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -78,6 +79,7 @@ def sound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PulseServ
         yield server
         for pid in _recorders(runtime):
             _kill(pid)
+    shutil.rmtree(runtime, ignore_errors=True)
 
 
 def _recorders(runtime: Path) -> list[int]:
@@ -139,7 +141,7 @@ def test_a_recording_goes_on_through_the_lock_and_is_found_again(
     window, started = _window(sound, folder, record_id)
     time.sleep(3)
     window.kill()  # the lock ends the window's process
-    window.wait(timeout=10)
+    window.communicate(timeout=10)
     time.sleep(3)
     assert _alive(started["pid"])
     client = RecordingClient.attach(folder)  # the next window, after the unlock
@@ -175,7 +177,7 @@ def test_a_killed_recorder_is_recovered_at_unlock_minus_at_most_five_seconds(
     window, started = _window(sound, folder, record_id)
     time.sleep(2)
     window.kill()
-    window.wait(timeout=10)
+    window.communicate(timeout=10)
     time.sleep(5)
     client = RecordingClient.attach(folder)
     assert client is not None

@@ -16,6 +16,7 @@ process has closed the spool; finish it with ``store.finish(Path(client.spool_pa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -94,6 +95,7 @@ class RecordingClient(QObject):
         self._seconds = 0.0
         self.spool_path = ""
         self.pid = 0
+        self._process: subprocess.Popen[bytes] | None = None
         self.stopped_seconds: float | None = None
 
     @property
@@ -122,6 +124,7 @@ class RecordingClient(QObject):
         process = subprocess.Popen(command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL, close_fds=True,
                                    start_new_session=True)
+        self._process = process  # reaped when it ends while this window still runs
         reply = _exchange(process, handshake(header, grant))
         if "ready" not in reply:
             raise RecordingUnavailable()
@@ -267,6 +270,9 @@ class RecordingClient(QObject):
             self.state.emit("stopped")
 
     def _close(self) -> None:
+        if self._process is not None and self._state == "stopped":
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=2)
         socket, self._socket = self._socket, None
         if socket is not None:
             socket.readyRead.disconnect(self._readable)
