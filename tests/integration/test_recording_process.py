@@ -385,3 +385,28 @@ def test_a_lost_sound_server_ends_the_recorder_and_keeps_the_recording(
     samples, rate, _markers = _finish(folder)
     assert len(samples) / rate > 1.5
 
+
+
+def test_stop_finishes_the_recording_when_the_window_is_unlocked(
+        qapp: Any, sound: PulseServer, vault_and_record: tuple[Path, str]) -> None:
+    """The form's way (``in_own_process``; ``attach(folder, store)`` after an unlock): Stop
+    finishes the spool into the record's audio attachment at once."""
+    from intake.ui.recording.client import in_own_process
+
+    folder, record_id = vault_and_record
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        store = RecordingStore(vault)
+
+        class Desk:
+            recording = store
+
+        client = in_own_process(Desk())(record_id, None)
+        client.start()
+        time.sleep(2)
+        again = RecordingClient.attach(folder, store)
+        assert again is not None and again.pid == client.pid
+        client.detach()
+        seconds = again.stop()
+        assert seconds > 1.5 and store.pending() == []
+        found = AttachmentService(vault).of_record(record_id)
+    assert [a.kind for a in found] == ["audio"]

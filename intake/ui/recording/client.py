@@ -10,8 +10,12 @@ window's process; after the unlock, :meth:`RecordingClient.attach` finds it agai
 ``RecordingStore.start``), starts the process, writes the grant to its standard input and
 waits (up to :data:`START_TIMEOUT`) for its one line: ready, or why not
 (:class:`RecordingUnavailable`). ``stop()`` returns the recording's length once the
-process has closed the spool; finish it with ``store.finish(Path(client.spool_path))``
-(or ``store.finish_pending()`` at the next unlock, for a recording stopped meanwhile).
+process has closed the spool; with ``finish_at_stop`` (:func:`in_own_process`, the form's
+``StartRecording``; ``attach(folder, store)``) it also finishes it into an attachment,
+else finish it with ``store.finish(Path(client.spool_path))``; a recording stopped while
+the window was locked is finished by ``store.finish_pending()`` at the next unlock.
+``detach()`` before a lock is optional (the process's end closes the socket);
+``abort()`` discards the recording (travel mode, panic wipe).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import select
 import subprocess
@@ -31,8 +36,11 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalSocket
 
+from intake.errors import IntakeError
 from intake.services.recording_store import MEDIA_TYPE, RecordingStore, SpoolGrant
 from intake.ui.recording.capture import FLUSH_SECONDS, RecordingFailed, RecordingUnavailable
+
+log = logging.getLogger(__name__)
 
 START_TIMEOUT = 20.0
 REPLY_TIMEOUT = 10.0
@@ -80,9 +88,11 @@ class RecordingClient(QObject):
     def __init__(self, store: RecordingStore | None, record_id: str = "",
                  device_id: bytes | None = None, rate: int = 48000,
                  flush_seconds: float = FLUSH_SECONDS, max_seconds: float | None = None,
-                 owner_pid: int | None = None, parent: QObject | None = None) -> None:
+                 owner_pid: int | None = None, finish_at_stop: bool = False,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store, self.record_id = store, record_id
+        self._finish_at_stop = finish_at_stop
         self._settings = {"device": device_id.hex() if device_id else None, "rate": rate,
                           "flush": flush_seconds, "media": MEDIA_TYPE}
         if max_seconds is not None:
@@ -133,15 +143,17 @@ class RecordingClient(QObject):
             raise RecordingUnavailable()
 
     @classmethod
-    def attach(cls, vault_folder: Path, parent: QObject | None = None) -> RecordingClient | None:
+    def attach(cls, vault_folder: Path, store: RecordingStore | None = None,
+               parent: QObject | None = None) -> RecordingClient | None:
         """The recording still running for the vault in ``vault_folder`` (started before a
-        lock), connected; None when there is none. Dead recorders' sockets are removed."""
+        lock), connected; None when there is none. Dead recorders' sockets are removed.
+        With ``store`` (the unlocked vault's), :meth:`stop` also finishes the recording."""
         try:
             folder = socket_folder()
         except RecordingUnavailable:
             return None
         for path in sorted(folder.glob(f"{vault_tag(vault_folder)}-*")):
-            client = cls(None, parent=parent)
+            client = cls(store, finish_at_stop=store is not None, parent=parent)
             if client._connect(str(path)):
                 return client
             client.deleteLater()
@@ -185,6 +197,11 @@ class RecordingClient(QObject):
         self._send("stop")
         self._wait_for("stopped")
         self._close()
+        if self._finish_at_stop and self._store is not None and self.spool_path:
+            try:
+                self._store.finish(Path(self.spool_path))
+            except (IntakeError, OSError) as error:  # kept: finished at the next unlock
+                log.warning("recording not finished at stop: %s", type(error).__name__)
         return self.stopped_seconds if self.stopped_seconds is not None else self._seconds
 
     def abort(self) -> None:
@@ -313,3 +330,13 @@ def _answers(path: Path) -> bool:
     ok = probe.waitForConnected(500)
     probe.abort()
     return bool(ok)
+
+
+def in_own_process(desk: Any) -> Any:
+    """A ``StartRecording`` (intake/ui/recording/live.py) for the desk's recording store
+    whose recordings run in the recorder process (they survive the lock) and are finished
+    at Stop (at the next unlock instead, when that fails or the window was locked)."""
+    def start(record_id: str, device_id: bytes | None) -> RecordingClient:
+        return RecordingClient(desk.recording, record_id, device_id, finish_at_stop=True)
+
+    return start
