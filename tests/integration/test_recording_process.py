@@ -388,7 +388,7 @@ def test_a_lost_sound_server_ends_the_recorder_and_keeps_the_recording(
 
 
 def test_stop_finishes_the_recording_when_the_window_is_unlocked(
-        qapp: Any, sound: PulseServer, vault_and_record: tuple[Path, str]) -> None:
+        qapp: Any, qtbot: Any, sound: PulseServer, vault_and_record: tuple[Path, str]) -> None:
     """The form's way (``in_own_process``; ``attach(folder, store)`` after an unlock): Stop
     finishes the spool into the record's audio attachment at once."""
     from intake.ui.recording.client import in_own_process
@@ -402,7 +402,7 @@ def test_stop_finishes_the_recording_when_the_window_is_unlocked(
 
         client = in_own_process(Desk())(record_id, None)
         client.start()
-        time.sleep(2)
+        qtbot.waitUntil(lambda: client.seconds > 2.0, timeout=10000)
         again = RecordingClient.attach(folder, store)
         assert again is not None and again.pid == client.pid
         client.detach()
