@@ -2,7 +2,9 @@
 frozen app): no arguments opens the window through the supervisor (:func:`intake.app.main`,
 which loads neither Qt nor the vault in the supervising process), ``--session R W`` is a
 window process that supervisor started, ``--check-vault`` the check after an unlock
-(:mod:`intake.integrity_process`), anything else is a command (:mod:`intake.cli`).
+(:mod:`intake.integrity_process`), ``--record`` the recorder process of the frozen app
+(:mod:`intake.ui.recording.process`; ``python -m`` starts it directly otherwise), anything
+else is a command (:mod:`intake.cli`).
 Nothing heavy is imported before that choice."""
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 #: imported: nothing heavy before the choice; a command need not load the supervisor)
 CHECK_FLAG = "--check-vault"
 SESSION_FLAG = "--session"
+RECORD_FLAG = "--record"  # as intake.ui.recording.client.command()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,6 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from intake.integrity_process import main as check
 
         return check()
+    if args == [RECORD_FLAG]:  # a recording that outlives the lock (the frozen app)
+        from intake.ui.recording.process import main as record
+
+        return record()
     if not args or args[0] == SESSION_FLAG:
         from intake.app import main as window
 
