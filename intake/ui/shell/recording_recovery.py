@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
+from intake.dates import datetime_text, local_moment, time_text
 from intake.i18n import _
 
 if TYPE_CHECKING:
@@ -22,9 +23,10 @@ log = logging.getLogger(__name__)
 
 
 def _when(at: dt.datetime) -> str:
-    if at.date() == dt.datetime.now().astimezone().date():
-        return at.strftime("%H:%M")
-    return at.strftime("%Y-%m-%d %H:%M")
+    """The time alone today, else the date and time (one style per kind: intake.dates)."""
+    if local_moment(at).date() == dt.datetime.now().astimezone().date():
+        return time_text(at)
+    return datetime_text(at)
 
 
 def message(found: list[Recovered]) -> str:
