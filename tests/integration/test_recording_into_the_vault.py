@@ -22,14 +22,13 @@ import numpy as np
 import pytest
 import soundfile
 
-from intake.domain.record import Record, Status
 from intake.services.attachments import AttachmentService
-from intake.services.interviews import InterviewService
 from intake.services.recording_store import RecordingStore
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.pulse_server import private_pulse, tone
+from tests.recording_vault import audio_consent_record
 from tests.ui.test_recording_capture import HERTZ, record, tone_strength
 
 SENTINELS = (b"OggS", b"OpusHead", b"OpusTags")
@@ -51,12 +50,8 @@ def vault_and_record(tmp_path: Path, policy: KdfPolicy) -> tuple[Path, str]:
     folder = tmp_path / "vault"
     vault, _code = Vault.create(folder, USER, PASSPHRASE, policy)
     with vault:
-        record_ = Record.new(USER)
-        record_.answers.update({"consent.internal_documentation": True,
-                                "consent.audio_recording": True})
-        record_.status = Status.SUBMITTED
-        InterviewService(vault).import_records([record_])
-    return folder, record_.id
+        record_id = audio_consent_record(vault)
+    return folder, record_id
 
 
 def test_a_recording_reaches_the_vault_encrypted_with_its_markers(

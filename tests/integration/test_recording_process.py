@@ -36,9 +36,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from intake.domain.record import Record, Status
 from intake.services.attachments import AttachmentService
-from intake.services.interviews import InterviewService
 from intake.services.recording_store import RecordingStore
 from intake.ui.recording import client as client_module
 from intake.ui.recording.client import RecordingClient
@@ -46,6 +44,7 @@ from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.pulse_server import PulseServer, private_pulse, tone
+from tests.recording_vault import audio_consent_record
 from tests.ui.test_recording_capture import HERTZ, QT_ENV, tone_strength
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,12 +57,8 @@ def vault_and_record(tmp_path: Path, policy: KdfPolicy) -> tuple[Path, str]:
     folder = tmp_path / "vault"
     vault, _code = Vault.create(folder, USER, PASSPHRASE, policy)
     with vault:
-        record = Record.new(USER)
-        record.answers.update({"consent.internal_documentation": True,
-                               "consent.audio_recording": True})
-        record.status = Status.SUBMITTED
-        InterviewService(vault).import_records([record])
-    return folder, record.id
+        record_id = audio_consent_record(vault)
+    return folder, record_id
 
 
 @pytest.fixture

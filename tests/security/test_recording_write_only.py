@@ -16,9 +16,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from intake.domain.record import Record, Status
 from intake.domain.roles import Role
-from intake.services.interviews import InterviewService
 from intake.vault import accounts, recording_keys
 from intake.vault.kdf import KdfPolicy
 from intake.vault.record_types import IdentityKeyMissing
@@ -27,6 +25,7 @@ from intake.vault.recording_read import SpoolDamaged
 from intake.vault.recording_spool import RecordingWriter, SpoolGrant
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
+from tests.recording_vault import audio_consent_record
 from tests.security import vault_reader
 
 SENTINEL = b"SENTINEL-the-witness-speaks-7a2e"
@@ -109,14 +108,10 @@ def made(tmp_path: Path, policy: KdfPolicy) -> tuple[Path, str]:
     folder = tmp_path / "vault"
     vault, _code = Vault.create(folder, USER, PASSPHRASE, policy)
     with vault:
-        record = Record.new(USER)
-        record.answers.update({"consent.internal_documentation": True,
-                               "consent.audio_recording": True})
-        record.status = Status.SUBMITTED
-        InterviewService(vault).import_records([record])
+        record_id = audio_consent_record(vault)
         accounts.add_user(vault, COORDINATOR, Role.COORDINATOR, COORDINATOR_PASS)
         recording_keys.recording_public(vault.connection(), vault.identity_key)  # the pair
-    return folder, record.id
+    return folder, record_id
 
 
 def recorded(folder: Path, record_id: str, flushes: int = 8,
