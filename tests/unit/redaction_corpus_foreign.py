@@ -18,7 +18,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 
-from redaction_corpus import Plant, Sentence
+from redaction_corpus import Sentence
+from redaction_corpus import _render as _render  # noqa: PLC2701 - one renderer for both sets
 
 SEED = 19
 
@@ -247,16 +248,6 @@ PLACE_SENTENCES = (
     "We worked in Vladivostok.", "The site was near Khabarovsk.", "Primorsky Krai was cold.",
     "Мы жили во Владивостоке.", "Потом поехали в Хабаровск.", "We went to Vladimir by bus.",
 )
-
-
-def _render(template: str, segments: Segments) -> tuple[str, tuple[Plant, ...]]:
-    before, after = template.split("{x}")
-    text, plants = before, []
-    for value, kind in segments:
-        if kind is not None:
-            plants.append(Plant(kind, len(text), len(text) + len(value)))
-        text += value
-    return text + after, tuple(plants)
 
 
 def _planted(rng: random.Random, per_kind: int) -> Iterator[Sentence]:
