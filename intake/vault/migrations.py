@@ -11,7 +11,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from intake.errors import VaultNeedsUpgrade
-from intake.vault import migration_private, migration_recording, migration_releases
+from intake.vault import (
+    migration_persons,
+    migration_private,
+    migration_recording,
+    migration_releases,
+)
 from intake.vault.database import Connection, transaction
 
 
@@ -334,7 +339,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         migration_releases.STATEMENTS,
     ),
     Migration(11, migration_releases.DIGESTS_DESCRIPTION, migration_releases.DIGESTS),
-    Migration(12, migration_recording.DESCRIPTION, migration_recording.STATEMENTS))
+    Migration(12, migration_recording.DESCRIPTION, migration_recording.STATEMENTS),
+    Migration(13, migration_persons.DESCRIPTION, migration_persons.STATEMENTS))
 
 
 #: From this version on free text lives in the private blob and the index in index.db.
