@@ -12,7 +12,9 @@ marked in the recording (:mod:`intake.ui.form.recording_marks`).
 The bar depends on :class:`intake.ui.recording.live.LiveRecording` only: the integrator
 passes a :data:`StartRecording` (``live.in_process(desk)``, or a recorder in its own
 process) to :func:`attach`. The recording stops when the form closes or is destroyed, and
-when the person's consent is withdrawn while recording; ``stop()`` is there for the lock.
+when the person's consent is withdrawn while recording; ``stop()`` is there for a lock the
+user asked for, ``detach()`` for the auto-lock (the recording goes on in its own process),
+and ``adopt()`` takes a recording that went on back after the unlock.
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
 
 from intake.domain.record import Record
 from intake.errors import IntakeError
@@ -30,6 +40,7 @@ from intake.i18n import _
 from intake.services.attachments import CONSENT_FOR
 from intake.ui.form.recording_marks import FormMarks
 from intake.ui.kit.errors import error_text
+from intake.ui.recording.indicator import LIVE_STYLE, clock_text, title_with
 from intake.ui.recording.live import (
     PAUSED,
     RECORDING,
@@ -44,15 +55,8 @@ log = logging.getLogger(__name__)
 
 #: not Ctrl+Shift+R: that is the window's "Receive a bundle" (an ambiguous key fires neither)
 SHORTCUT = "F8"
-LIVE_STYLE = "background: #a40000; color: white; font-weight: bold; padding: 2px 6px;"
 PAUSED_STYLE = "background: #fce94f; color: #3b3b00; font-weight: bold; padding: 2px 6px;"
-TITLE_JOIN = " — "
 
-
-def clock_text(seconds: float) -> str:
-    """hh:mm:ss of a recording's length (digits, the same in every language)."""
-    whole = max(0, int(seconds))
-    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
 def consent_refusal(record: Record) -> str:
@@ -173,12 +177,7 @@ class RecordingBar(QWidget):
         self.status_changed.emit(text)
 
     def _set_title(self, text: str) -> None:
-        window = self.window()
-        title = window.windowTitle()
-        if self._title_prefix and title.startswith(self._title_prefix):
-            title = title[len(self._title_prefix):]
-        self._title_prefix = text + TITLE_JOIN if text else ""
-        window.setWindowTitle(self._title_prefix + title)
+        self._title_prefix = title_with(self.window(), self._title_prefix, text)
 
     # -- actions --------------------------------------------------------------------------
     def shortcut_pressed(self) -> None:
@@ -208,6 +207,41 @@ class RecordingBar(QWidget):
             self.refresh()
             return
         self._form.destroyed.connect(lambda *_: _stop_quietly(recording))
+
+    def adopt(self, recording: LiveRecording) -> None:
+        """A recording of this testimony that kept running while the window was locked
+        (:meth:`RecordingClient.attach`): the bar shows and controls it again."""
+        if self.active:
+            return
+        self._connect(recording)
+        self.recording, self._seconds = recording, recording.seconds
+        self.state_name = PAUSED if getattr(recording, "paused", False) else RECORDING
+        self._form.destroyed.connect(lambda *_: _stop_quietly(recording))
+        self.refresh()
+        self.marks.mark_place()
+
+    def detach(self) -> None:
+        """The window locks by itself (inactivity): the recording goes on in its own
+        process, write-only, and the locked window shows it (docs/threat-model.md)."""
+        recording, self.recording = self.recording, None
+        if recording is not None and hasattr(recording, "detach"):
+            recording.detach()
+        elif recording is not None:  # a recording in this process cannot outlive the lock
+            _stop_quietly(recording)
+        self.state_name = STOPPED
+        self.refresh()
+
+    def discard(self) -> None:
+        """Travel mode, the panic wipe: the recording ends and what it wrote is removed."""
+        recording, self.recording = self.recording, None
+        if recording is not None:
+            abort = getattr(recording, "abort", None)
+            if callable(abort):
+                abort()
+            else:
+                _stop_quietly(recording)
+        self.state_name = STOPPED
+        self.refresh()
 
     def _connect(self, recording: LiveRecording) -> None:
         recording.state.connect(self._state)
@@ -281,10 +315,16 @@ def _stop_quietly(recording: LiveRecording) -> None:
 
 
 def attach(form: Any, start_recording: StartRecording,
-           inputs: Inputs = default_inputs) -> RecordingBar:
-    """The bar above the form's questions (over the banner)."""
+           inputs: Inputs = default_inputs, row: QBoxLayout | None = None) -> RecordingBar:
+    """The bar above the form's questions (over the banner), or at the end of ``row``
+    (the workspace's row of the Back button: no height taken from the questions); it goes
+    with the form."""
     bar = RecordingBar(form, start_recording, inputs)
-    centre = form.banner.parentWidget().layout()
-    centre.insertWidget(0, bar)
+    if row is None:
+        centre = form.banner.parentWidget().layout()
+        centre.insertWidget(0, bar)
+    else:
+        row.addWidget(bar, 1)
+        form.destroyed.connect(bar.deleteLater)
     bar.show()  # now, not at the next turn of the event loop (the form may be up)
     return bar

@@ -21,14 +21,12 @@ the window was locked is finished by ``store.finish_pending()`` at the next unlo
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
 import select
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -39,29 +37,13 @@ from PySide6.QtNetwork import QLocalSocket
 from intake.errors import IntakeError
 from intake.services.recording_store import MEDIA_TYPE, RecordingStore, SpoolGrant
 from intake.ui.recording.capture import FLUSH_SECONDS, RecordingFailed, RecordingUnavailable
+from intake.ui.recording.sockets import socket_folder, sockets_of, vault_tag
 
 log = logging.getLogger(__name__)
 
 START_TIMEOUT = 20.0
 REPLY_TIMEOUT = 10.0
 MODULE = "intake.ui.recording.process"
-
-
-def socket_folder() -> Path:
-    """The private folder of the recorders' sockets: ``$XDG_RUNTIME_DIR`` (else the
-    temporary folder) / ``intake-recording-<uid>``, 0700 and ours, or refused."""
-    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    folder = Path(base) / f"intake-recording-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    info = folder.lstat()
-    if not folder.is_dir() or folder.is_symlink() or info.st_uid != os.getuid() or \
-            info.st_mode & 0o077:
-        raise RecordingUnavailable()
-    return folder
-
-
-def vault_tag(vault_folder: Path) -> str:
-    return hashlib.sha256(str(Path(vault_folder).resolve()).encode()).hexdigest()[:16]
 
 
 def command() -> list[str]:
@@ -128,7 +110,11 @@ class RecordingClient(QObject):
             return
         grant = self._store.grant(self.record_id)
         folder = self._store.vault.files.folder
-        path = socket_folder() / f"{vault_tag(folder)}-{grant.spool_id.hex()[:16]}"
+        try:
+            sockets = socket_folder()
+        except OSError:
+            raise RecordingUnavailable() from None
+        path = sockets / f"{vault_tag(folder)}-{grant.spool_id.hex()[:16]}"
         header = {**self._settings, "folder": str(folder), "record": self.record_id,
                   "owner": self._owner, "socket": str(path)}
         process = subprocess.Popen(command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -148,11 +134,7 @@ class RecordingClient(QObject):
         """The recording still running for the vault in ``vault_folder`` (started before a
         lock), connected; None when there is none. Dead recorders' sockets are removed.
         With ``store`` (the unlocked vault's), :meth:`stop` also finishes the recording."""
-        try:
-            folder = socket_folder()
-        except RecordingUnavailable:
-            return None
-        for path in sorted(folder.glob(f"{vault_tag(vault_folder)}-*")):
+        for path in sockets_of(vault_folder):
             client = cls(store, finish_at_stop=store is not None, parent=parent)
             if client._connect(str(path)):
                 return client

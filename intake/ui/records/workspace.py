@@ -43,6 +43,8 @@ from intake.ui.records.review_queue import ReviewQueue
 
 if TYPE_CHECKING:
     from intake.ui.form.interview_form import InterviewForm
+    from intake.ui.form.recording_bar import RecordingBar
+    from intake.ui.recording.client import RecordingClient
     from intake.ui.records.attachments_panel import AttachmentsPanel
     from intake.ui.records.consent_step import ConsentController
     from intake.ui.records.review_panel import ReviewPanel
@@ -77,6 +79,7 @@ class Workspace(QWidget):
         self._desk, self._service, self._dialogs = desk, desk.records, dialogs
         self._tasks = tasks
         self.attachments_panel: AttachmentsPanel | None = None
+        self.recording_bar: RecordingBar | None = None
         self._review = desk.review
         self._service.index_pending()  # texts saved before a crash become searchable
         self.can_review = desk.role in REVIEWING_ROLES
@@ -118,6 +121,7 @@ class Workspace(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.back_button)
         bar.addStretch(1)
+        self.form_row = bar  # the recording controls join it (workspace_recording.py)
         self._form_layout = QVBoxLayout(self.form_page)
         self._form_layout.setContentsMargins(0, 0, 0, 0)
         self._form_layout.addLayout(bar)
@@ -197,6 +201,10 @@ class Workspace(QWidget):
                                      form.store, self._tasks, self._dialogs, form)
             form.add_side_panel(files, N_("Attachments"))
             self.attachments_panel = files
+            from intake.ui.records import workspace_recording
+
+            self.recording_bar = workspace_recording.attach(
+                form, desk, files, consent, self.form_row)
 
     # -- where the interviewer is --------------------------------------------------------
     def place(self) -> Place | None:
@@ -264,6 +272,7 @@ class Workspace(QWidget):
     def _close_form(self) -> None:
         form, self.form, self._form_record = self.form, None, None
         self.review_panel = self.consent = None
+        self.recording_bar = None  # it stops its recording as the form closes
         if form is not None:
             form.hide()
             self._form_layout.removeWidget(form)
@@ -298,8 +307,21 @@ class Workspace(QWidget):
             self._service.index_pending()
         return saved
 
-    def release(self) -> None:
-        """The vault is about to lock: no more edits, no summaries kept in memory."""
+    def adopt_recording(self, recording: RecordingClient) -> bool:
+        """After an unlock: the recording that went on while locked, shown again on its
+        testimony's form (opened); False when that testimony cannot be opened."""
+        if not self.resume(Place(recording.record_id, "", "")) or self.recording_bar is None:
+            return False
+        self.recording_bar.adopt(recording)
+        return True
+
+    def release(self, idle: bool = False, discard: bool = False) -> None:
+        """The vault is about to lock: no more edits, no summaries kept in memory; a
+        recording stops, goes on by itself after an auto-lock (``idle``), or is thrown
+        away (``discard``: travel mode, the panic wipe)."""
+        from intake.ui.records import workspace_recording
+
+        workspace_recording.for_lock(self.recording_bar, idle, discard)
         if self.form is not None:
             self.form.setEnabled(False)
         self.record_list.release()

@@ -44,6 +44,7 @@ from intake.ui.kit.passphrase_fields import (
     retranslate_reveal,
 )
 from intake.ui.kit.worker import BackgroundTasks
+from intake.ui.recording.locked_recording import LockedRecording
 from intake.ui.screens.language_switch import LanguageSwitch
 from intake.ui.shell.language import LanguageController
 
@@ -130,6 +131,9 @@ class UnlockScreen(QWidget):
         box = QVBoxLayout()
         box.addWidget(self.title)
         box.addWidget(self.vault_label)
+        # a recording going on while locked is never hidden (issue 19)
+        self.recording = LockedRecording(folder, self)
+        box.addWidget(self.recording)
         box.addSpacing(16)
         box.addLayout(self.form)
         box.addWidget(self.error)

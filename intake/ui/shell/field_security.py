@@ -167,7 +167,7 @@ class FieldSecurity:
                 "The number did not match: nothing was deleted."))
             return
         workspace.flush()
-        workspace.release()
+        workspace.release(discard=True)  # a recording too (issue 19)
         shell.tasks.drain()
         try:
             deleted = desk.records.clear_all_records()

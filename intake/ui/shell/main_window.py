@@ -39,7 +39,7 @@ from intake.ui.shell.auto_lock import MINUTE_MS, AutoLock
 from intake.ui.shell.clipboard import ClipboardGuard
 from intake.ui.shell.lock_countdown import LockCountdown
 from intake.ui.shell.menu_parts import MenuParts
-from intake.ui.shell.place import remember_place, resume_place
+from intake.ui.shell.place import remember_place, resume_place, take_back_recording
 from intake.ui.shell.screen_kinds import is_first_passphrase, is_unlock_screen, is_workspace
 from intake.ui.shell.session_tasks import SessionTasks
 from intake.ui.shell.vault_views import OpenVaultViews
@@ -220,12 +220,18 @@ class MainWindow(QMainWindow, OpenVaultViews, MenuParts):
         screen.passphrase.first.setFocus()
 
     def _open_workspace(self, unlocked: Desk) -> None:
+        locked_recording = getattr(self.centralWidget(), "recording", None)
         desk = self._attach(unlocked)
         if desk.must_change_passphrase:
             self._choose_passphrase(desk, None)
             return
-        # back to where the user was when the vault locked
-        resume_place(desk, self._show_workspace(desk))
+        if locked_recording is not None:
+            locked_recording.release()
+        workspace = self._show_workspace(desk)
+        # the recording that went on while locked, on its testimony; else back to where
+        # the user was when the vault locked
+        if not take_back_recording(desk, workspace):
+            resume_place(desk, workspace)
 
     def reopen_workspace(self) -> None:
         desk = self.desk
@@ -267,9 +273,10 @@ class MainWindow(QMainWindow, OpenVaultViews, MenuParts):
         self.views.close_all()
 
     # -- locking --------------------------------------------------------------------------
-    def lock(self) -> None:
+    def lock(self, idle: bool = False) -> None:
         """Save the open testimony, close the vault and show a fresh unlock screen; the
-        workspace is destroyed. A lock is never refused: what could not be saved is lost."""
+        workspace is destroyed. A lock is never refused: what could not be saved is lost.
+        A recording stops, except at the auto-lock (``idle``): it goes on, write-only."""
         self.auto_lock.stop()
         if not self._session.unlocked:
             return
@@ -284,7 +291,7 @@ class MainWindow(QMainWindow, OpenVaultViews, MenuParts):
             place = workspace.place()  # before the flush: the focus is still there
             workspace.flush()
             remember_place(self.desk, place)
-            workspace.release()
+            workspace.release(idle=idle)
         self.tasks.drain()
         locked_by = self._session.user or ""
         self._end_session()
@@ -310,7 +317,10 @@ class MainWindow(QMainWindow, OpenVaultViews, MenuParts):
         self._close_views()
         workspace = self.workspace
         if workspace is not None:
-            workspace.release()
+            workspace.release(discard=True)
+        from intake.ui.records.workspace_recording import abort_all
+
+        abort_all(self._folder)  # a recording going on since a lock, discarded too
         self.tasks.drain()  # a running save or unlock finishes before the files go
         self._end_session()
 
@@ -343,7 +353,7 @@ class MainWindow(QMainWindow, OpenVaultViews, MenuParts):
     def _idle(self) -> None:
         if self._session.unlocked:
             log.info("locking after inactivity")
-            self.lock()
+            self.lock(idle=True)
         else:
             self.auto_lock.stop()
 

@@ -39,3 +39,20 @@ def resume_place(desk: Desk, workspace: Workspace) -> None:
         return
     if place is not None and not workspace.resume(place):
         log.info("the testimony of the last place cannot be opened any more")
+
+
+def take_back_recording(desk: Desk, workspace: Workspace) -> bool:
+    """After an unlock: a recording that went on while the vault was locked (the auto-lock
+    does not stop one, issue 19) shown again on its testimony's form; True when there was
+    one. One that cannot be shown there any more is stopped and finished, never left
+    running unseen."""
+    from intake.ui.records.workspace_recording import running
+
+    recording = running(desk)
+    if recording is None:
+        return False
+    if workspace.adopt_recording(recording):
+        return True
+    recording.stop()
+    recording.deleteLater()
+    return False
