@@ -92,6 +92,7 @@ MODULES: dict[str, tuple[str, dict[str, str]]] = {
                                                   "restore": "cmd_restore"}),
     "intake.cli.wipe": ("add_wipe_command", {"wipe": "cmd_wipe"}),
     "intake.cli.audit": ("add_audit_command", {"audit": "cmd_audit"}),
+    "intake.cli.duplicates": ("add_duplicates_command", {"duplicates": "cmd_duplicates"}),
 }
 
 

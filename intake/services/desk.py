@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from intake.services.casefile import CaseFileService
     from intake.services.dashboard import DashboardService
     from intake.services.drafts import ResumePlace
+    from intake.services.duplicates import DuplicateService
     from intake.services.exports import ExportService
     from intake.services.interviews import InterviewService
     from intake.services.quotes import QuoteService
@@ -259,6 +260,14 @@ class Desk:
         from intake.services.casefile import CaseFileService
 
         return CaseFileService(self._vault)
+
+    @cached_property
+    def duplicates(self) -> DuplicateService:
+        """Possible duplicates (issue 20): case managers and administrators, with the
+        identity key."""
+        from intake.services.duplicates import DuplicateService
+
+        return DuplicateService(self._vault)
 
     @cached_property
     def resume(self) -> ResumePlace:

@@ -60,8 +60,10 @@ class FieldComparison:
 
     ``label`` is the question's label in the user's language; ``left``/``right`` the two
     answers as display text ("" when not answered); ``agreement`` one of
-    :data:`intake.domain.linkage.facts.AGREEMENTS`; ``weight`` what it added to (or took
-    from) the score."""
+    :data:`intake.domain.linkage.facts.AGREEMENTS`, or "" for a field shown beside the one
+    the engine scored (the aliases beside the full name, the birth date beside the birth
+    year: one of each pair is scored); ``weight`` what it added to (or took from) the
+    score (0 with "")."""
 
     field: str  # question id, e.g. "identity.full_name"
     label: str

@@ -45,6 +45,7 @@ from intake.domain.roles import Role
 from intake.errors import IntakeError
 from intake.exchange.containers import bundle, bundle_files
 from intake.exchange.formats import jsonl
+from intake.services.duplicates import propose_after_merge
 from intake.services.interviews import InterviewService
 from intake.services.office_keys import DeviceRevoked, OfficeKeys, OrgRotated
 from intake.services.transfer_types import (
@@ -234,6 +235,8 @@ class TransferService(OfficeKeys):
             for file_id in written:
                 attachments.remove(self.vault.files.folder, file_id)
             raise
+        # issue 20: what it added or changed, proposed for review beside the vault's others
+        propose_after_merge(self.vault, {r.id for r in records} | set(result.copies.values()))
         return result
 
     @staticmethod

@@ -73,6 +73,8 @@ class AuditAction(StrEnum):
     ORG_KEY_ROTATED = "org_key_rotated"
     RECORDING_SAVED = "recording_saved"  # a recording finished into an attachment
     RECORDING_RECOVERED = "recording_recovered"  # detail count: bytes of a cut tail
+    DUPLICATE_DECIDED = "duplicate_decided"  # detail: decision, paired_with (a record id)
+    DUPLICATE_UNDONE = "duplicate_undone"  # detail: the decision undone, paired_with
 
     @property
     def label(self) -> str:
@@ -107,6 +109,8 @@ ACTION_LABELS = {
     AuditAction.ORG_KEY_ROTATED: N_("Office key replaced"),
     AuditAction.RECORDING_SAVED: N_("Recording saved"),
     AuditAction.RECORDING_RECOVERED: N_("Recording recovered after an interruption"),
+    AuditAction.DUPLICATE_DECIDED: N_("Possible duplicate decided"),
+    AuditAction.DUPLICATE_UNDONE: N_("Duplicate decision undone"),
 }
 
 def _record_id(value: str | None) -> str | None:

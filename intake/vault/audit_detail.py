@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 
 from intake.domain.indicators import INDICATOR_IDS
@@ -61,6 +62,17 @@ def _fingerprint(value: object) -> str:
     return value
 
 
+def _record_id(value: object) -> str:
+    """A record's UUID, as records have it (nothing else fits)."""
+    try:
+        parsed = uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or str(parsed) != str(value).lower():
+        raise ValueError("a record's UUID")
+    return str(parsed)
+
+
 def count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError("a count: a whole number of at least 0")
@@ -104,6 +116,8 @@ DETAIL_KEYS: Mapping[str, Callable[[object], object]] = {
     "device": _fingerprint,  # a sending device's public fingerprint (digits)
     "org_key": _fingerprint,  # the office's new public key (intake org rotate)
     "retired_org_key": _fingerprint,  # the office's previous public key, kept to open
+    "decision": _one_of("a decision on a pair", ("same", "distinct", "unsure")),
+    "paired_with": _record_id,  # the other testimony of a pair (issue 20): an id only
 }
 
 
