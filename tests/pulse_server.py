@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -130,3 +132,35 @@ def private_pulse(folder: Path) -> Iterator[PulseServer]:
         for player in server.players:
             _stop(player)
         _stop(daemon)
+
+
+#: What a recorder process needs to record through the private server (its child's env).
+QT_ENV = {"QT_QPA_PLATFORM": "offscreen", "QT_AUDIO_BACKEND": "pulseaudio"}
+
+
+@contextmanager
+def recorders_sound(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                    feed: bytes | None = None) -> Iterator[PulseServer]:
+    """The private sound server playing ``feed`` (default: a minute of 440 Hz), and a short
+    runtime folder for the recorders' sockets (a socket path is at most 107 bytes), set in
+    this process's environment so that recorders started from here and windows opened
+    here find them; every recorder still answering there is killed at the end."""
+    from intake.ui.recording.client import RecordingClient
+
+    runtime = Path(tempfile.mkdtemp(prefix="rec", dir="/tmp"))
+    with private_pulse(folder) as server:
+        server.env.update({**QT_ENV, "XDG_RUNTIME_DIR": str(runtime)})
+        for name in ("PULSE_SERVER", "XDG_RUNTIME_DIR", "QT_AUDIO_BACKEND"):
+            monkeypatch.setenv(name, server.env[name])
+        server.play(tone(60, 440.0) if feed is None else feed)
+        yield server
+        for path in runtime.glob("intake-recording-*/*"):
+            client = RecordingClient(None)
+            if client._connect(str(path)):
+                pid = client.pid
+                client.detach()
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+    shutil.rmtree(runtime, ignore_errors=True)

@@ -22,7 +22,6 @@ import io
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -43,9 +42,9 @@ from intake.ui.recording.client import RecordingClient
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
-from tests.pulse_server import PulseServer, private_pulse, tone
+from tests.pulse_server import PulseServer, recorders_sound, tone
 from tests.recording_vault import audio_consent_record
-from tests.ui.test_recording_capture import HERTZ, QT_ENV, tone_strength
+from tests.ui.test_recording_capture import HERTZ, tone_strength
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = ROOT / "tests" / "ui" / "recording_window.py"
@@ -63,36 +62,8 @@ def vault_and_record(tmp_path: Path, policy: KdfPolicy) -> tuple[Path, str]:
 
 @pytest.fixture
 def sound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PulseServer]:
-    """The private sound server, and a short runtime folder for the recorders' sockets
-    (shared by this process and the window stand-in, as the next window would find it)."""
-    runtime = Path(tempfile.mkdtemp(prefix="rec", dir="/tmp"))
-    with private_pulse(tmp_path / "pulse") as server:
-        server.env.update({**QT_ENV, "XDG_RUNTIME_DIR": str(runtime)})
-        for name in ("PULSE_SERVER", "XDG_RUNTIME_DIR", "QT_AUDIO_BACKEND"):
-            monkeypatch.setenv(name, server.env[name])
-        server.play(tone(60, HERTZ))
+    with recorders_sound(tmp_path / "pulse", monkeypatch, tone(60, HERTZ)) as server:
         yield server
-        for pid in _recorders(runtime):
-            _kill(pid)
-    shutil.rmtree(runtime, ignore_errors=True)
-
-
-def _recorders(runtime: Path) -> list[int]:
-    """Recorder processes still answering on this test's sockets (none should be)."""
-    found = []
-    for path in runtime.glob("intake-recording-*/*"):
-        client = RecordingClient(None)
-        if client._connect(str(path)):
-            found.append(client.pid)
-            client.detach()
-    return found
-
-
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _window(server: PulseServer, folder: Path, record_id: str) -> tuple[subprocess.Popen[bytes],

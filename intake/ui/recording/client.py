@@ -242,7 +242,9 @@ class RecordingClient(QObject):
             self.spool_path = str(message.get("spool", ""))
             self.pid = int(message.get("pid", 0))
             self._seconds = float(message.get("seconds", 0.0))
-            self._state = str(message.get("state", "recording"))
+            state, self._state = self._state, str(message.get("state", "recording"))
+            if state != self._state:  # the form's bar shows a recording from its start
+                self.state.emit(self._state)
         elif event == "level":
             self.level.emit(float(message["rms"]), float(message["peak"]))
         elif event == "elapsed":
