@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from intake.domain.indicators import INDICATOR_IDS, Finding, present_count
-from intake.vault import private
+from intake.vault import person_links, private
 from intake.vault.database import Connection, transaction
 from intake.vault.record_index import TextIndex, is_attached
 
@@ -195,6 +195,7 @@ def purge_identity(conn: Connection, record_id: str, user: str, at: str) -> None
     conn.execute("UPDATE pending_answers SET identity = NULL WHERE record_id = ?",
                  (record_id,))
     conn.execute("DELETE FROM approved_quotes WHERE record_id = ?", (record_id,))
+    person_links.forget(conn, [record_id])  # issue 20: linked through who the person is
     row = conn.execute("SELECT text_rowid FROM records WHERE id = ?", (record_id,)).fetchone()
     if row is not None and row[0] is not None:  # its entry in the text index, at once
         if is_attached(conn):

@@ -28,7 +28,7 @@ def staff_passphrase(name: str) -> str:
     return f"{PASSPHRASE} {name}"
 
 
-def testimony(author: str = USER, **answers: object) -> Record:
+def submitted(author: str = USER, **answers: object) -> Record:
     """A submitted testimony with consent and the given answers."""
     record = Record.new(author)
     record.answers.update({"consent.internal_documentation": True,
@@ -40,7 +40,7 @@ def testimony(author: str = USER, **answers: object) -> Record:
 def witness_twice() -> tuple[Record, Record]:
     """One person, interviewed at intake (North Korean spelling) and again at the office
     (South Korean spelling, the birth year one off, the same phone)."""
-    first = testimony(**{
+    first = submitted(**{
         "identity.full_name": "리명철", "identity.birth_date": "1985-03-14",
         "identity.contacts": ["+82-10-5551-0001"], "identity.aliases": ["Ri Myong-chol"],
         "identity.hometown_detail": "Hoeryong-Sentinel-Town",
@@ -49,7 +49,7 @@ def witness_twice() -> tuple[Record, Record]:
         "deployment.destination_region": "primorsky", "deployment.year_departed": 2014,
         "deployment.year_ended": 2018, "deployment.dispatching_entity": "Rungrado-Sentinel",
         "deployment.worksite": "Vladivostok-Sentinel-Site", "abuse.sexual": True})
-    second = testimony(**{
+    second = submitted(**{
         "identity.full_name": "이명철", "identity.birth_date": "1986",
         "identity.contacts": ["+82-10-5551-0001"],
         "identity.hometown_detail": "Hoeryong-Sentinel-Town",
@@ -63,7 +63,7 @@ def witness_twice() -> tuple[Record, Record]:
 
 
 def stranger() -> Record:
-    return testimony(**{
+    return submitted(**{
         "identity.full_name": "박순희", "identity.birth_date": "1972-11-02",
         "identity.contacts": ["+82-10-5551-0999"], "profile.birth_year": 1972,
         "profile.sex": "female", "profile.home_province": "pyongyang",
@@ -73,7 +73,7 @@ def stranger() -> Record:
 
 def third_time(first: Record) -> Record:
     """The witness of :func:`witness_twice` a third time (romanized, by another user)."""
-    again = testimony("yoon", **{k: v for k, v in first.answers.items()
+    again = submitted("yoon", **{k: v for k, v in first.answers.items()
                                  if not k.startswith("consent.")})
     again.answers["identity.full_name"] = "Lee Myung-chul"
     again.answers.pop("abuse.sexual", None)
