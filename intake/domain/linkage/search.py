@@ -1,0 +1,54 @@
+"""The search for pairs of testimonies that may be one person (:func:`find_candidates`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Sequence
+
+from intake.domain.linkage.blocking import candidate_pairs
+from intake.domain.linkage.facts import Candidate, PersonFacts
+from intake.domain.linkage.prepared import prepare
+from intake.domain.linkage.score import (
+    COSTLY_MOST,
+    PRIOR,
+    cheap_levels,
+    costly_levels,
+    judge,
+    total,
+)
+
+#: Even odds: a pair at or above it is proposed for review.
+DEFAULT_MIN_SCORE = 0.5
+
+
+def find_candidates(people: Sequence[PersonFacts], *, min_score: float = DEFAULT_MIN_SCORE,
+                    among: Collection[str] | None = None,
+                    variants: bool = True) -> list[Candidate]:
+    """Pairs that may be one person, scored ≥ ``min_score``, highest first (then by ids),
+    each with ``a < b``. With ``among`` (record ids), only pairs with at least one of them:
+    the duplicates of the testimonies a bundle merge added. ``variants=False`` compares
+    names only as written (a control for the tests, not for the app)."""
+    if not 0.0 < min_score <= 1.0:
+        raise ValueError("min_score must be in (0, 1]")
+    prepared = [prepare(p) for p in people]
+    sources = None if among is None else [
+        i for i, p in enumerate(people) if p.record_id in among]
+    # the score is monotonic in the weight sum: compare sums, build evidence for the few kept
+    needed = PRIOR + _log2_odds(min_score)
+    found = []
+    for i, j in candidate_pairs(prepared, sources):
+        x, y = prepared[i], prepared[j]
+        if x.record_id == y.record_id:
+            continue
+        cheap = total(cheap_levels(x, y))
+        if cheap + COSTLY_MOST < needed - 1e-9:
+            continue  # even names and texts agreeing could not lift it to the threshold
+        if cheap + total(costly_levels(x, y, variants)) >= needed - 1e-9:
+            found.append(judge(x, y, variants))
+    found = [c for c in found if c.score >= min_score]
+    found.sort(key=lambda c: (-c.score, c.a, c.b))
+    return found
+
+
+def _log2_odds(p: float) -> float:
+    return math.inf if p >= 1.0 else math.log2(p / (1.0 - p))
