@@ -47,8 +47,8 @@ def _score(text: str) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(_("must be a number from 0 to 1"))
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(_("must be more than 0 and at most 1"))
     return value
 
 
@@ -64,7 +64,8 @@ def add_duplicates_command(
                                "list the candidate pairs"))
     parser.add_argument("ids", nargs="*", metavar=_("ID"), help=_("two testimony ids"))
     parser.add_argument("--min-score", type=_score, metavar=_("SCORE"),
-                        help=_("list only pairs scoring at least SCORE (0 to 1)"))
+                        help=_("list only pairs scoring at least SCORE (more than 0, "
+                               "at most 1)"))
     parser.add_argument("--json", action="store_true",
                         help=_("print the pairs as JSON (ids and scores only)"))
 

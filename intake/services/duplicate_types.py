@@ -15,8 +15,8 @@ from intake.errors import InvalidInput
 from intake.i18n import N_
 
 __all__ = ["DECISIONS", "Candidate", "Evidence", "FieldComparison", "InvalidDecision",
-           "NotAPair", "PairReview", "PersonGroup", "QueueEntry", "TestimonySide",
-           "UnknownTestimony"]
+           "InvalidMinScore", "NotAPair", "PairReview", "PersonGroup", "QueueEntry",
+           "TestimonySide", "UnknownTestimony"]
 
 #: The three answers to a pair: same person (a link), not the same (remembered, never
 #: proposed again), not sure (stays in the queue, marked).
@@ -31,6 +31,10 @@ class UnknownTestimony(InvalidInput):
 
 class NotAPair(InvalidInput):
     template = N_("A testimony cannot be paired with itself.")
+
+
+class InvalidMinScore(InvalidInput):
+    template = N_("The lowest score must be more than 0 and at most 1.")
 
 
 class InvalidDecision(InvalidInput):

@@ -42,6 +42,7 @@ from intake.services.duplicate_types import (
     DECISIONS,
     FieldComparison,
     InvalidDecision,
+    InvalidMinScore,
     NotAPair,
     PairReview,
     PersonGroup,
@@ -143,6 +144,8 @@ class DuplicateService:
     def threshold(self, min_score: float | None = None) -> float:
         """The lowest score a candidate has: ``min_score``, else the default."""
         if min_score is not None:
+            if not 0.0 < float(min_score) <= 1.0:
+                raise InvalidMinScore()
             return float(min_score)
         if self.default_min_score is not None:
             return self.default_min_score

@@ -108,7 +108,8 @@ def test_an_unknown_id_exits_5_in_one_line(cli: Cli, vault: Path) -> None:
 
 @pytest.mark.parametrize("argv", [("link", FIRST.id), ("link", FIRST.id, SECOND.id, OTHER.id),
                                   (FIRST.id,), ("link", FIRST.id, SECOND.id, "--json"),
-                                  ("--min-score", "2"), ("merge", FIRST.id, SECOND.id)])
+                                  ("--min-score", "2"), ("--min-score", "0"),
+                                  ("--min-score", "x"), ("merge", FIRST.id, SECOND.id)])
 def test_malformed_commands_exit_2(cli: Cli, vault: Path, argv: tuple[str, ...]) -> None:
     result = run(cli, vault, *argv)
     assert result.code == ExitCode.USAGE, (result.out, result.err)

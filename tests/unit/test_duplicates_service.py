@@ -24,6 +24,7 @@ from intake.errors import ExitCode, PermissionDenied
 from intake.services.duplicate_facts import MATCHING, facts_of
 from intake.services.duplicate_types import (
     InvalidDecision,
+    InvalidMinScore,
     NotAPair,
     UnknownTestimony,
 )
@@ -197,7 +198,9 @@ def test_bad_pairs_are_invalid_input(vault: Vault) -> None:
     for call, error in ((lambda: dups.decide(FIRST.id, missing, "same"), UnknownTestimony),
                         (lambda: dups.review(missing, FIRST.id), UnknownTestimony),
                         (lambda: dups.unlink(FIRST.id, FIRST.id), NotAPair),
-                        (lambda: dups.decide(FIRST.id, SECOND.id, "merge"), InvalidDecision)):
+                        (lambda: dups.decide(FIRST.id, SECOND.id, "merge"), InvalidDecision),
+                        (lambda: dups.candidates(0.0), InvalidMinScore),
+                        (lambda: dups.refresh(1.5), InvalidMinScore)):
         with pytest.raises(error) as refused:
             call()
         assert refused.value.exit_code == ExitCode.INVALID_INPUT
