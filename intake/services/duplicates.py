@@ -37,7 +37,14 @@ from intake.domain.permissions import Action, require
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, now
-from intake.services.duplicate_facts import MATCHING, facts_of, facts_of_all, label, shown
+from intake.services.duplicate_facts import (
+    MATCHING,
+    WITHDRAWN,
+    facts_of,
+    facts_of_all,
+    label,
+    shown,
+)
 from intake.services.duplicate_types import (
     DECISIONS,
     FieldComparison,
@@ -89,6 +96,13 @@ def _conflict_pairs(conn: Connection) -> set[tuple[str, str]]:
     rows = conn.execute("SELECT copy_id, record_id FROM record_conflicts")
     return {person_links.ordered(copy, original) for copy, original in rows
             if copy != original}
+
+
+def _withdrawn(conn: Connection) -> set[str]:
+    """Testimonies whose consent was withdrawn: out of the search and of the queue."""
+    rows = conn.execute("SELECT id FROM records WHERE json_extract(answers, ?) IS NOT NULL",
+                        ("$." + '"' + WITHDRAWN + '"',))
+    return {row[0] for row in rows}
 
 
 def _open_pairs(conn: Connection, found: Iterable[Candidate]) -> list[Candidate]:
@@ -177,14 +191,16 @@ class DuplicateService:
     # -- the review queue -----------------------------------------------------------------
     def queue(self) -> list[QueueEntry]:
         """Proposed pairs and pairs marked not sure, highest score first (a not-sure
-        pair's score computed again now, from the two testimonies)."""
+        pair's score computed again now, from the two testimonies); none with a
+        testimony whose consent was withdrawn since."""
         conn = self._conn
         store = self._store()
+        out = _withdrawn(conn)
         entries = [QueueEntry(p.a, p.b, p.score, p.source, p.proposed_at)
-                   for p in person_links.proposals(conn)]
+                   for p in person_links.proposals(conn) if not {p.a, p.b} & out]
         compare = self._comparer()
         for d in person_links.decisions(conn):
-            if d.decision != "unsure":
+            if d.decision != "unsure" or {d.a, d.b} & out:
                 continue
             score = compare(facts_of(store.load(d.a)), facts_of(store.load(d.b))).score
             entries.append(QueueEntry(d.a, d.b, float(score), "unsure", d.decided_at,

@@ -185,10 +185,21 @@ def test_a_person_already_linked_through_a_third_testimony_is_no_candidate(
         tuple(sorted((FIRST.id, SECOND.id, third.id)))]
 
 
-def test_withdrawn_testimonies_are_left_out(vault: Vault) -> None:
+def test_withdrawn_testimonies_are_left_out_of_the_search_and_the_queue(
+        vault: Vault) -> None:
     import datetime as dt
 
+    dups = service(vault)
+    dups.refresh()
+    assert len(dups.queue()) == 1  # control
     ReviewService(vault).withdraw(SECOND.id, dt.date(2024, 1, 2), purge=False)
+    assert dups.candidates() == [] and dups.queue() == []
+
+
+def test_a_conflict_copy_is_no_duplicate_of_its_record(vault: Vault) -> None:
+    vault.connection().execute(
+        "INSERT INTO record_conflicts (copy_id, record_id, device, revision, detected_at)"
+        " VALUES (?, ?, 'device', 1, '2026-12-06T00:00:00+00:00')", (SECOND.id, FIRST.id))
     assert service(vault).candidates() == []
 
 
