@@ -24,8 +24,9 @@ earlier one would single someone out, in the spirit of m-invariance:
   statistics break the indicators down by each), so that a cell that moves is the work of
   several people, and the cell-key perturbation blurs by how much.
 
-Persons, not records: :func:`person_of` maps a testimony to its person (today the record
-itself; linking duplicate testimonies is a later issue). A testimony that now represents a
+Persons, not records: :func:`person_of` maps a testimony to its person (the key of its
+group of linked testimonies, issue 20; :mod:`intake.services.persons`); a table release
+holding two rows of one person is refused outright. A testimony that now represents a
 person in place of another is a withdrawal plus an addition. The ledger row is written in
 the same transaction as the release's EXPORTED audit entry, after the files; if that
 transaction fails the files are removed.
@@ -64,6 +65,7 @@ from intake.errors import InvalidInput, PermissionDenied
 from intake.exchange.analysis.anonymize.columns import PSEUDONYM
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.i18n import N_, _
+from intake.services import persons as persons_rule
 from intake.vault import audit, release_ledger
 from intake.vault.audit import AuditAction
 from intake.vault.database import transaction
@@ -80,10 +82,10 @@ ANONYMIZED = "anonymized"
 STATISTICS = "statistics"
 
 
-def person_of(record_id: str) -> str:
-    """The person a testimony belongs to. Until testimonies of one person can be linked
-    (the duplicates issue) every testimony is its own person."""
-    return record_id
+def person_of(record_id: str, persons: Mapping[str, str]) -> str:
+    """The person a testimony belongs to: the key of its group of linked testimonies
+    (``persons``, :func:`intake.services.persons.links`), else the record itself."""
+    return persons_rule.person_of(record_id, persons)
 
 
 def class_of(values: Sequence[str]) -> str:
@@ -171,8 +173,11 @@ class ReleaseService:
         key = release_ledger.digest_key(self.vault._require_keys().dbk)
         classes: dict[tuple[str, ...], tuple[str, str]] = {}  # values → (class, quasi)
         new = {}
+        persons = persons_rule.links(self.vault.connection())
         for record_id, row in zip(record_ids, rows, strict=True):
-            person = person_of(record_id)
+            person = person_of(record_id, persons)
+            if person in new:  # never two rows of one person (issue 20)
+                raise ValueError("two rows of one person in a table release")
             values = tuple(row[q] for q in quasi_identifiers)
             if values not in classes:
                 classes[values] = (class_of(values),
@@ -202,17 +207,23 @@ class ReleaseService:
     def check_statistics(self, members: Mapping[str, Sequence[str]]) -> list[Member]:
         """The members of new statistics (record id → its period, sector group and
         district); ``StatisticsDifferencingRefused`` as the module says."""
-        new = {}
-        for record_id, groups in members.items():
-            person = person_of(record_id)
-            new[person] = Member(person, record_id, canonical(list(groups)))
         conn = self.vault.connection()
+        persons = persons_rule.links(conn)
+        counted: dict[str, list[tuple[str, Sequence[str]]]] = {}
+        for record_id, groups in sorted(members.items()):
+            counted.setdefault(person_of(record_id, persons), []).append((record_id, groups))
+        key = release_ledger.digest_key(self.vault._require_keys().dbk)
+        new = {person: Member(  # counting testimonies, a person's every testimony's groups,
+            person, of[0][0], canonical([g for _r, gs in of for g in gs]),  # and a digest
+            "" if len(of) == 1 else release_ledger.row_digest(  # of which were counted
+                key, {"testimonies": "\x1f".join(r for r, _g in of)}))
+            for person, of in counted.items()}
         new_groups = {p: _tagged(_groups_of_statistics(m)) for p, m in new.items()}
         for release in release_ledger.releases(conn, STATISTICS):
             old = {m.person: m for m in release_ledger.members(conn, release.seq)}
             old_groups = {p: _tagged(_groups_of_statistics(m)) for p, m in old.items()}
             need = max(STATISTICS_K, int(release.parameters.get("k", STATISTICS_K)))
-            changed, small = _difference(old, new, old_groups, new_groups, need)
+            changed, small = _difference(old, new, old_groups, new_groups, need, _member_moved)
             if small:
                 raise StatisticsDifferencingRefused(
                     release=release.seq, date=stamp_date_text(release.released_at),
@@ -224,9 +235,10 @@ class ReleaseService:
         """record id → its person's cell key (drawn and kept for a person without one)."""
         ids = list(record_ids)
         conn = self.vault.connection()
+        persons = persons_rule.links(conn)
         with transaction(conn):
-            by_person = release_ledger.cell_keys(conn, [person_of(i) for i in ids])
-        return {i: by_person[person_of(i)] for i in ids}
+            by_person = release_ledger.cell_keys(conn, [person_of(i, persons) for i in ids])
+        return {i: by_person[person_of(i, persons)] for i in ids}
 
     def record(self, kind: str, count: int, paths: Sequence[Path], *,
                parameters: Mapping[str, Any], columns: Sequence[str],
@@ -251,6 +263,11 @@ class ReleaseService:
                 with contextlib.suppress(OSError):
                     path.unlink()
             raise
+
+
+def _member_moved(a: Member | None, b: Member | None) -> bool:
+    """Statistics: a person added, gone, or counted from other testimonies."""
+    return a is None or b is None or a.record_id != b.record_id or a.digest != b.digest
 
 
 def profile_of(columns: Collection[str] | None) -> str | list[str]:
@@ -353,8 +370,10 @@ def _groups_of_statistics(member: Member) -> tuple[str, ...]:
 
 
 def _tagged(groups: Sequence[str]) -> tuple[str, ...]:
-    """Each group named with its place (a period code and a district code never meet)."""
-    return tuple(f"{i}:{g}" for i, g in enumerate(groups))
+    """Each group named with its place (a period code and a district code never meet);
+    a person counted in several testimonies has three places per testimony, each group
+    once."""
+    return tuple(dict.fromkeys(f"{i % 3}:{g}" for i, g in enumerate(groups)))
 
 
 def describe(release: Release) -> str:
