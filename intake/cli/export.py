@@ -9,6 +9,8 @@ current redaction rules still find something are left out until approved again;
 ``--unreviewed-quotes`` (case managers and administrators only: exit 3 otherwise) adds the
 automatic drafts of records without an approved quote, and the risk report says
 ``reviewed_by_a_person: false`` (docs/export.md, redaction of what people write).
+The table is one row per person (issue 20); ``--stats`` counts each person once unless
+``--count testimonies`` is given (docs/export.md, "Counting people, not testimonies").
 """
 
 from __future__ import annotations
@@ -31,7 +33,10 @@ from intake.services.exports import (
     DEFAULT_K,
     DEFAULT_L,
     DEFAULT_MAX_SUPPRESSION,
+    PERSONS,
     SMALL_CELL_THRESHOLD,
+    TESTIMONIES,
+    UNITS,
     ExportSettings,
     LKind,
     PreparedExport,
@@ -84,6 +89,7 @@ def add_export_command(
                           help=_("which columns to release: a purpose profile; fewer columns "
                                  "keep finer detail (default: {value})").format(
                               value=DEFAULT_PROFILE))
+    _add_count(exporter)
     tier = exporter.add_mutually_exclusive_group()
     tier.add_argument("--stats", action="store_true",
                       help=_("write the public statistics instead (statistics.csv and a "
@@ -98,6 +104,14 @@ def add_export_command(
                              "reviewed by a person) of exported records without an approved "
                              "quote; case managers and administrators only, and the risk "
                              "report says so"))
+
+
+def _add_count(exporter: argparse.ArgumentParser) -> None:
+    exporter.add_argument("--count", choices=list(UNITS), default=None,
+                          help=_("with --stats: count each person once (persons, the "
+                                 "default: one testimony stands for testimonies linked as "
+                                 "one person's) or every testimony; the anonymized table is "
+                                 "always one row per person"))
 
 
 def _whole(text: str) -> int:
@@ -146,6 +160,12 @@ def _not_empty(folder: Path) -> bool:
     return folder.is_symlink() or not folder.is_dir() or any(folder.iterdir())
 
 
+class CountNeedsStats(IntakeError):
+    template = N_("--count goes with --stats only: the anonymized table is always one row "
+                  "per person.")
+    exit_code = ExitCode.USAGE
+
+
 class OutRequired(IntakeError):
     template = N_("Give the new folder with --out DIR (or list the releases with --ledger).")
     exit_code = ExitCode.USAGE
@@ -167,6 +187,8 @@ def cmd_export(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     user = user_name(args)
     if args.ledger:
         return _ledger(args, io, secrets, user)
+    if args.count is not None and not args.stats:
+        raise CountNeedsStats()  # never two rows of one person (issue 20)
     if args.out is None:
         raise OutRequired()
     out: Path = args.out
@@ -234,7 +256,7 @@ def _statistics(args: argparse.Namespace, io: Io, secrets: Secrets, user: str,
                 out: Path) -> int:
     with open_vault(args, user, secrets.read(_("Passphrase:"))) as desk:
         service = desk.exports
-        stats = service.statistics()
+        stats = service.statistics(unit=args.count or PERSONS)
         service.write_statistics(stats, out, tool_version=__version__)
     io.stdout.write(ngettext(
         "Statistics of {count} record written to {path}; counts below {threshold} are "
@@ -243,4 +265,7 @@ def _statistics(args: argparse.Namespace, io: Io, secrets: Secrets, user: str,
         "shown as <{threshold}.",
         stats.records).format(count=stats.records, path=out,
                               threshold=stats.threshold) + "\n")
+    if args.count == TESTIMONIES:  # the default, persons, is what the files say first
+        io.stdout.write(_("Testimonies were counted, not people: a person interviewed more "
+                          "than once is counted once for each testimony.") + "\n")
     return ExitCode.OK

@@ -10,6 +10,12 @@ What is counted
     use of a testimony, and it may leave the vault. Drafts are counted; the status filter
     leaves them out. How many were left out, and why, is said beside the charts.
 
+    Each person is counted once by default (issue 20, :mod:`intake.services.persons`):
+    testimonies linked as one person's count as one, the representative's answers
+    standing for them; the view can count testimonies instead. The representative is
+    chosen among the testimonies the user sees; a person who withdrew consent in any
+    testimony, even one the user cannot see, is left out.
+
     The figures themselves (groups, indicators, small counts) are
     :mod:`intake.services.dashboard_figures`.
 """
@@ -28,6 +34,7 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.errors import Cancelled, NewFileExists
 from intake.exchange.formats.export_files import MANIFEST, ExportNotWritable, write_folder
+from intake.services import persons
 from intake.services.dashboard_figures import (
     CHART_IDS,
     Dashboard,
@@ -83,9 +90,13 @@ class DashboardService:
         store = RecordStore(conn, None, self.questionnaire)
         total = len(wanted)
 
+        withdrawn: list[Record] = []  # of every record: a person's withdrawal counts
+
         def records() -> Iterable[Record]:
             done = 0
             for record in store.iter_records(with_identity=False):
+                if record.answers.get("consent.withdrawn_on"):
+                    withdrawn.append(record)
                 if record.id not in wanted:
                     continue
                 yield record
@@ -96,7 +107,10 @@ class DashboardService:
                     if progress is not None:
                         progress(done, total)
 
-        loaded = classify(records(), overrides, self.questionnaire)
+        seen = list(records())
+        counted = persons.units(seen, persons.links(conn), persons.TESTIMONIES,
+                                every=withdrawn)
+        loaded = classify(counted.records, overrides, self.questionnaire, counted.represented)
         if progress is not None:
             progress(total, total)
         return loaded

@@ -17,6 +17,10 @@ ILO indicators: the final values
     The published statistics tier stays derived (reproducible from the codebook's rules),
     so the dashboard's indicator chart says "after review" in its title.
 
+People or testimonies (issue 20)
+    Each person once by default (the row of the testimony that stands for them, which the
+    filters test: :mod:`intake.services.persons`); ``unit="testimonies"``: every testimony.
+
 Small counts
     On screen a user sees exact counts of records they may open anyway. Whatever is saved
     or exported (a chart's PNG or SVG, the dashboard's folder, its CSV) uses
@@ -33,7 +37,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -59,6 +63,7 @@ from intake.exchange.analysis.statistics import (
 from intake.exchange.formats.export_files import neutralize
 from intake.i18n import N_, _
 from intake.services.exports import SMALL_CELL_THRESHOLD
+from intake.services.persons import PERSONS, UNITS
 
 CSV_COLUMNS = ("chart", "category", "series", "count")
 RECORDS = "records"  # the one series of a distribution
@@ -66,6 +71,7 @@ TOTAL = "total"
 
 NOT_RECORDED = N_("Not recorded")
 TESTIMONIES = N_("Testimonies")
+UNIT_LABELS = dict(zip(UNITS, (N_("People"), TESTIMONIES), strict=True))  # the one series' label
 
 # chart ids (stable: file names of the exported dashboard, rows of its CSV)
 BY_YEAR = "records_by_year_departed"
@@ -112,6 +118,7 @@ class Row(NamedTuple):
     wages: str
     medical: str
     findings: tuple[Finding, ...]  # in the order of INDICATORS
+    represents: bool = True  # the testimony stands for its person (counted as a person)
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,8 @@ class Loaded:
     rows: list[Row]
     visible: int
     left_out: Mapping[str, int]  # consent reason → records
+    visible_persons: int | None = None  # the same in persons (None: as testimonies)
+    left_out_persons: Mapping[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,7 @@ class Dashboard:
     left_out: Mapping[str, int]
     total_mark: Mark = Mark.SHOWN
     threshold: int = 0
+    unit: str = PERSONS  # persons (each once) or testimonies
 
     @property
     def is_protected(self) -> bool:
@@ -256,22 +266,29 @@ class _Classifier:
 
 def classify(records: Iterable[Record],
              overrides: Mapping[str, Mapping[str, Finding]] | None = None,
-             questionnaire: Questionnaire = QUESTIONNAIRE) -> Loaded:
+             questionnaire: Questionnaire = QUESTIONNAIRE,
+             represented: Collection[str] | None = None) -> Loaded:
     """Rows of the records whose consent allows statistics (no permission check: the
-    service decides which records come in)."""
+    service decides which records come in). ``represented``: the testimonies that stand
+    for their person (a withdrawal already carried); None: each is its own person."""
     classifier = _Classifier(questionnaire)
     overrides = overrides or {}
     rows: list[Row] = []
     left_out: Counter[str] = Counter()
-    visible = 0
+    left_persons: Counter[str] = Counter()
+    visible = persons = 0
     for record in records:
         visible += 1
+        represents = represented is None or record.id in represented
+        persons += represents
         reason = exclusion_reason(record)
         if reason in (Reason.WITHDRAWN, Reason.NO_CONSENT):
             left_out[reason.value] += 1
+            left_persons[reason.value] += represents
             continue
-        rows.append(classifier.row(record, overrides.get(record.id, {})))
-    return Loaded(rows, visible, dict(left_out))
+        rows.append(classifier.row(record, overrides.get(record.id, {}))._replace(
+            represents=represents))
+    return Loaded(rows, visible, dict(left_out), persons, +left_persons)
 
 
 # -- counting --------------------------------------------------------------------------------
@@ -280,30 +297,32 @@ def _labels(codelist: CodeList) -> dict[str, str]:
 
 
 def _distribution(chart_id: str, values: Sequence[str], categories: list[str],
-                  labels: Mapping[str, str]) -> Figure:
+                  labels: Mapping[str, str], unit: str = PERSONS) -> Figure:
     counts = Counter(values)
     return Figure(chart_id, _TITLES[chart_id], _AXES[chart_id], categories,
-                  {MISSING: NOT_RECORDED, RECORDS: TESTIMONIES, **labels}, [RECORDS],
+                  {MISSING: NOT_RECORDED, RECORDS: UNIT_LABELS[unit], **labels}, [RECORDS],
                   {(c, RECORDS): counts[c] for c in categories})
 
 
 def compute(loaded: Loaded, flt: DashboardFilter | None = None,
-            questionnaire: Questionnaire = QUESTIONNAIRE) -> Dashboard:
-    """Every chart's counts over the rows that match ``flt`` (exact; see ``protected``)."""
+            questionnaire: Questionnaire = QUESTIONNAIRE, unit: str = PERSONS) -> Dashboard:
+    """Every chart's counts over the rows that match ``flt`` (exact; see ``protected``):
+    each person once (``unit`` persons: the rows of the testimonies that stand for their
+    person; the filters apply to that testimony) or every testimony."""
     flt = flt or DashboardFilter()
-    rows = [r for r in loaded.rows if flt.matches(r)]
+    rows = [r for r in loaded.rows if flt.matches(r) and (unit != PERSONS or r.represents)]
     years = [r.year for r in rows]
     escapes = [r.escape for r in rows]
     sectors = [r.sector for r in rows]
     districts = [r.district for r in rows]
     figures = [
-        _distribution(BY_YEAR, years, _years(years), {}),
-        _distribution(BY_ESCAPE, escapes, _years(escapes), {}),
+        _distribution(BY_YEAR, years, _years(years), {}, unit),
+        _distribution(BY_ESCAPE, escapes, _years(escapes), {}, unit),
         _distribution(BY_SECTOR, sectors, _ordered(sectors, SECTOR_GROUPS.values()),
-                      _labels(SECTOR_GROUPS)),
+                      _labels(SECTOR_GROUPS), unit),
         _distribution(BY_DISTRICT, districts,
                       _ordered(districts, FEDERAL_DISTRICTS.values()),
-                      _labels(FEDERAL_DISTRICTS)),
+                      _labels(FEDERAL_DISTRICTS), unit),
         _indicators(rows),
     ]
     conditions = {HOURS: [r.hours for r in rows], WAGES: [r.wages for r in rows],
@@ -314,9 +333,12 @@ def compute(loaded: Loaded, flt: DashboardFilter | None = None,
         known, labels = answer_rows(question)
         if question.bands is None:
             labels = {**labels, MISSING: NOT_RECORDED}
-        figures.append(_distribution(chart_id, values, _ordered(values, known), labels))
+        figures.append(_distribution(chart_id, values, _ordered(values, known), labels, unit))
     figures.sort(key=lambda f: CHART_IDS.index(f.id))
-    return Dashboard(figures, len(rows), loaded.visible, loaded.left_out)
+    if unit == PERSONS and loaded.visible_persons is not None:
+        return Dashboard(figures, len(rows), loaded.visible_persons,
+                         loaded.left_out_persons or {}, unit=unit)
+    return Dashboard(figures, len(rows), loaded.visible, loaded.left_out, unit=unit)
 
 
 def _indicators(rows: Sequence[Row]) -> Figure:
@@ -367,6 +389,8 @@ def csv_bytes(dashboard: Dashboard) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     writer.writerow([neutralize(v) for v in ("records", TOTAL, RECORDS,
+                                             dashboard.shown_text())])
+    writer.writerow([neutralize(v) for v in ("unit", dashboard.unit, RECORDS,  # issue 20
                                              dashboard.shown_text())])
     for figure in dashboard.figures:
         for category in figure.categories:

@@ -29,7 +29,9 @@ from intake.exchange.analysis.quotes import Quote, publishable, without_publicat
 from intake.exchange.analysis.statistics import Statistics, compute_statistics
 from intake.exchange.formats.export_files import write_export
 from intake.exchange.formats.stats_files import write_statistics
+from intake.services import persons
 from intake.services.interviews import InterviewService
+from intake.services.persons import PERSONS, TESTIMONIES, UNITS, Units
 from intake.services.quotes import QuoteService, QuotesNeedIdentityKey, reviewed_now
 from intake.services.releases import STATISTICS_K, Release, ReleaseService, profile_of
 from intake.vault.records import RecordFilter
@@ -40,8 +42,8 @@ from intake.vault.vault import Vault
 #: exchange layer): columns described as the codebook describes them, the result, the
 #: reasons a record is left out, an approved quote.
 __all__ = ["DEFAULT_PROFILE", "EVERYTHING", "PROFILES", "Column", "ExportService",
-           "ExportSettings", "Kind", "LKind", "PreparedExport", "Quote", "Reason", "Result",
-           "describe", "top_level"]
+           "ExportSettings", "Kind", "LKind", "PERSONS", "PreparedExport", "Quote", "Reason",
+           "Result", "TESTIMONIES", "UNITS", "describe", "top_level"]
 
 DEFAULT_K = 5
 DEFAULT_L = 2
@@ -101,13 +103,27 @@ class ExportService:
         """Every record, or those matching ``flt`` (the record list's filters), for
         ``action`` (the anonymized export or the statistics). The private sections stay
         sealed unless asked for (no export asks: quotes come approved)."""
+        return self._read(flt, with_identity, action)[1]
+
+    def _read(self, flt: RecordFilter | None, with_identity: bool,
+              action: Action) -> tuple[list[Record], list[Record]]:
+        """(every record, those matching ``flt``)."""
         interviews = InterviewService(self.vault)
-        records = interviews.records_for(action, with_identity)
+        records = list(interviews.records_for(action, with_identity))
         if flt is None or flt == RecordFilter():
-            return list(records)
+            return records, records
         total = interviews.count(flt)
         wanted = {s.id for s in interviews.summaries(flt, limit=max(total, 1))}
-        return [record for record in records if record.id in wanted]
+        return records, [record for record in records if record.id in wanted]
+
+    def units(self, flt: RecordFilter | None = None, unit: str = PERSONS,
+              action: Action = Action.EXPORT_ANONYMIZED) -> Units:
+        """The testimonies that stand for what is counted (:mod:`intake.services.persons`):
+        one per person (the representative) or every testimony; a person who withdrew in
+        any testimony, even one ``flt`` leaves out, is withdrawn in all."""
+        every, chosen = self._read(flt, False, action)
+        links = persons.links(self.vault.connection())
+        return persons.units(chosen, links, unit, every=every)
 
     def prepare(self, settings: ExportSettings,
                 should_stop: Callable[[], bool] | None = None) -> PreparedExport:
@@ -117,11 +133,13 @@ class ExportService:
         check_may_export(self.vault.role)
         if settings.unreviewed_quotes and not QuoteService(self.vault).may_approve():
             raise QuotesNeedIdentityKey()  # before anything is read (exit 3)
-        records = self.records(settings.filter)
+        counted = self.units(settings.filter)  # always one row per person (issue 20)
+        records = counted.records
         result = anonymize(records, k=settings.k, l=settings.l,
                            max_suppression=settings.max_suppression, should_stop=should_stop,
                            model=Model(settings.l_kind, settings.c, settings.t),
                            columns=settings.columns)
+        result.counting = counted.summary()
         self._check_release(result, settings)  # DifferencingRefused (exit 5): issue 18
         if not settings.quotes:
             return PreparedExport(settings, result)
@@ -179,13 +197,16 @@ class ExportService:
             settings.columns)
 
     def statistics(self, flt: RecordFilter | None = None,
-                   threshold: int = SMALL_CELL_THRESHOLD) -> Statistics:
-        """The public tier: aggregate tables with small cells hidden (nothing written)."""
+                   threshold: int = SMALL_CELL_THRESHOLD, unit: str = PERSONS) -> Statistics:
+        """The public tier: aggregate tables with small cells hidden (nothing written);
+        each person counted once (``unit`` persons, the default) or every testimony."""
         check_may_export(self.vault.role, Action.EXPORT_STATISTICS)
-        records = self.records(flt, action=Action.EXPORT_STATISTICS)
+        counted = self.units(flt, unit, Action.EXPORT_STATISTICS)
+        records = counted.records
         releases = ReleaseService(self.vault)  # cell keys, and no differencing (issue 18)
         stats = compute_statistics(records, threshold,
                                    keys=releases.cell_keys(r.id for r in records))
+        stats.counting = counted.summary()
         releases.check_statistics(stats.members)
         return stats
 
@@ -197,6 +218,7 @@ class ExportService:
         paths = write_statistics(stats, folder, tool_version=tool_version)
         releases.record("statistics", stats.records, paths, columns=[], members=members,
                         parameters={"k": STATISTICS_K, "threshold": stats.threshold,
+                                    "unit": stats.counting.get("unit", PERSONS),
                                     "perturbation": {key: value for key, value in (
                                         stats.perturbation or {}).items() if key != "ptable"}})
         return paths

@@ -108,6 +108,9 @@ class Statistics:
     #: record id → its groups (period, sector group, federal district) of every counted
     #: record, for the release ledger: in memory only, never written
     members: dict[str, tuple[str, str, str]] = field(default_factory=dict, repr=False)
+    #: what is counted (the service's summary, intake/services/persons.py: unit persons
+    #: or testimonies, how many were linked, the representative rule); {}: not said
+    counting: dict[str, object] = field(default_factory=dict)
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)

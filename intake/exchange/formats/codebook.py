@@ -88,6 +88,22 @@ _ACROSS_RELEASES = (
     "그 뒤에 추가되거나 철회된 증언은 준식별자에서 k건 이상의 묶음을 이루므로, 공개들을 "
     "나란히 놓아도 누구도 특정되지 않습니다. 공개 통계는 같은 규칙 아래 셀 키 방법으로 "
     "변동을 줍니다(각 수치는 최대 2만큼, 분산 1, 같은 사람들에게는 같은 변동).")
+_ONE_ROW_PER_PERSON = (
+    "Unit: one row per person. Where several testimonies were recognised as the same "
+    "person (linked), one of them stands for the person: the most recent verified "
+    "testimony, else the most recent one that is not a draft (by interview date, then entry "
+    "date; ties: the smallest record id). A person who withdrew consent in any testimony is "
+    "left out; otherwise the representative's consent decides. {linked} testimonies of "
+    "{people} people were linked; {merged} testimonies are not rows because another "
+    "testimony represents their person. This table has no option to count testimonies: "
+    "two rows of one person would double their weight and make them easier to single out.",
+    "단위: 한 사람당 한 행. 여러 증언이 같은 사람의 것으로 확인되어 연결된 경우 그중 하나가 그 "
+    "사람을 대표합니다. 가장 최근의 검증된 증언, 없으면 초안이 아닌 가장 최근의 증언입니다(면담 "
+    "날짜, 그다음 입력 날짜 순; 같으면 기록 ID가 가장 작은 것). 어느 한 증언에서라도 동의를 "
+    "철회한 사람은 제외되며, 그 밖에는 대표 증언의 동의에 따릅니다. 연결된 증언은 {linked}건, "
+    "{people}명의 것입니다. 다른 증언이 같은 사람을 대표하므로 행이 되지 않은 증언은 "
+    "{merged}건입니다. 이 표에는 증언 단위로 세는 선택지가 없습니다. 한 사람의 행이 둘이면 그 "
+    "사람의 비중이 두 배가 되고 특정되기 쉬워지기 때문입니다.")
 _INDICATOR_TITLE = ("ILO indicator", "ILO 지표")
 _CODE_NOTE = ('yes: this option was chosen, no: it was not; a missing answer\'s code ("", -8, '
               "-9) is in every option column of the question, * a suppressed cell")
@@ -273,12 +289,25 @@ def datapackage(result: Result, questionnaire: Questionnaire,
             "schema": {"fields": fields, "missingValues": list(MISSING_VALUES),
                        "missing_value_labels": missing},
         }],
+        "unit": "one row per person" if result.counting.get("unit") == "persons" else None,
         "anonymization": {"k": result.k, "l": result.l, "k_target": result.k_target,
                           "l_target": result.l_target, "levels": dict(result.levels),
                           "l_kind": str(result.model.kind), "c": result.model.c,
                           "t": result.model.t,
                           "state_known_quasi_identifiers": list(result.state_known)},
     }
+
+
+def _unit_lines(result: Result) -> list[str]:
+    """What a row is (issue 20), in both languages, when the service said."""
+    counting = result.counting
+    if counting.get("unit") != "persons":
+        return []
+    figures = {"linked": counting.get("linked_testimonies", 0),
+               "people": counting.get("linked_persons", 0),
+               "merged": counting.get("not_counted_other_testimony_represents", 0)}
+    return [_ONE_ROW_PER_PERSON[0].format(**figures), "",
+            _ONE_ROW_PER_PERSON[1].format(**figures), ""]
 
 
 def _cell(text: str) -> str:
@@ -292,6 +321,7 @@ def codebook_markdown(result: Result, questionnaire: Questionnaire,
     lines = ["# Codebook / 코드북", "",
              f"k = {result.k}, l = {result.l if result.l is not None else '-'}; "
              f"{result.records_out} records / 건", "",
+             *_unit_lines(result),
              _ACROSS_RELEASES[0], "", _ACROSS_RELEASES[1], "",
              "## Missing codes / 결측 코드", "",
              "| Code / 코드 | English | 한국어 |", "|---|---|---|"]

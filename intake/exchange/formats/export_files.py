@@ -141,6 +141,7 @@ def risk_report(result: Result, tool_version: str,
             "suppressed": result.suppressed,
             "out": result.records_out,
         },
+        "unit": dict(result.counting) or None,  # one row per person (issue 20)
         "quasi_identifiers": {
             "levels": dict(result.levels), "state_known": list(result.state_known),
             "node": [result.levels[q] for q in result.quasi_identifiers],

@@ -53,6 +53,7 @@ def risk_html(report: Mapping[str, Any], questionnaire: Questionnaire,
             "sensitive answer. The figures below are recomputed from the final table."))),
         h.paragraph(_fill(_TOOL, ko, version=report["tool"]["version"])),
         _records(records, pair, number),
+        *_unit(report, pair, number),
         h.section(pair(N_("Targets and what was achieved")), [h.table(
             [pair(N_("Measure")), pair(N_("Target")), pair(N_("Achieved"))],
             [[pair(N_("k (smallest group)")), number(settings["k"]), number(achieved["k"])],
@@ -107,6 +108,38 @@ def _records(records: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
              [pair(N_("Records exported")), number(records["out"])]]
     return h.section(pair(N_("Records in and out")),
                      [h.table([pair(N_("Records")), pair(N_("Count"))], rows)])
+
+
+_UNIT_FIGURES = {
+    "testimonies": N_("Testimonies read"),
+    "persons": N_("People they belong to"),
+    "linked_testimonies": N_("Testimonies linked as one person's"),
+    "linked_persons": N_("People with several testimonies"),
+    "not_counted_other_testimony_represents": N_(
+        "Testimonies not exported: another testimony represents their person"),
+}
+_ONE_ROW = N_(
+    "One row per person. Where several testimonies were recognised as the same person, "
+    "one of them stands for the person: the most recent verified testimony, else the most "
+    "recent one that is not a draft (by interview date, then entry date; ties: the "
+    "smallest record id). A person who withdrew consent in any testimony is left out; "
+    "otherwise the representative's consent decides. The anonymized table has no option to "
+    "count testimonies: two rows of one person would double their weight and make them "
+    "easier to single out.")
+
+
+def _unit(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
+          number: Callable[[object], h.Cell]) -> list[str]:
+    """What a row is (issue 20): one person, and how many testimonies were linked."""
+    unit = report.get("unit")
+    if not unit:
+        return []
+    rows: list[list[h.Cell | str | h.Bilingual]] = [
+        [pair(label), number(unit[key])] for key, label in _UNIT_FIGURES.items()
+        if key in unit]
+    return [h.section(pair(N_("Unit: one row per person")), [
+        h.paragraph(pair(_ONE_ROW)),
+        h.table([pair(N_("Testimonies and people")), pair(N_("Count"))], rows)])]
 
 
 def _risk(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],

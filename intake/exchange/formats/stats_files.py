@@ -5,6 +5,9 @@
   never labels; ``count`` is an integer, ``<10`` (below the threshold) or ``x`` (withheld so
   that a ``<10`` cannot be worked out from a total); ``share`` is a decimal fraction of the
   cell's denominator with three places, empty when withheld or not meaningful.
+- the unit (issue 20): when the service says what it counted, a first line
+  ``unit,<persons|testimonies>,records,<n>,`` of ``statistics.csv`` and a paragraph of
+  ``statistics.html`` say whether a count is of people or of testimonies;
 - ``statistics.html``: the same tables for people, English and Korean together, each
   with bar charts (see :mod:`intake.exchange.formats.html_report`); when the counts are
   perturbed (the cell-key method, issue 18), a paragraph states the method and its
@@ -40,6 +43,19 @@ _INTRO = N_(
     "out from a total. Shares are of all records in the group and are withheld when their "
     "count or group is withheld.")
 _TOOL = N_("Produced with intake {version}.")
+#: the unit counted (issue 20): a line of statistics.csv (table ``unit``) and a paragraph
+UNIT_TABLE = "unit"
+_UNITS = {
+    "persons": N_(
+        "Each person is counted once: where several testimonies were recognised as the same "
+        "person, the answers of one of them stand for the person (the most recent verified "
+        "testimony, else the most recent one). A person who withdrew consent in any "
+        "testimony is not counted."),
+    "testimonies": N_(
+        "Testimonies are counted, not people: a person interviewed more than once is "
+        "counted once for each testimony. A person who withdrew consent in any testimony "
+        "is not counted."),
+}
 _PERTURBED = N_(
     "Every count has been changed by a small random amount, from -{deviation} to "
     "+{deviation} (variance {variance}), by the cell-key method: each person has a secret "
@@ -55,6 +71,9 @@ def csv_bytes(stats: Statistics) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(CSV_COLUMNS)
+    unit = stats.counting.get("unit")
+    if unit:  # what a count is: persons or testimonies (and how many were counted)
+        writer.writerow([UNIT_TABLE, unit, "records", str(stats.records), ""])
     for table in stats.tables:
         for row in table.rows:
             for column in table.columns:
@@ -122,6 +141,9 @@ def report_html(stats: Statistics, *, tool_version: str, ko: NullTranslations) -
     sections = [h.paragraph(fill(_INTRO, small=stats.threshold - 1,
                                  threshold=stats.threshold)),
                 h.paragraph(fill(_TOOL, version=tool_version))]
+    unit = stats.counting.get("unit")
+    if isinstance(unit, str) and unit in _UNITS:
+        sections.insert(1, h.paragraph(pair(_UNITS[unit])))
     if stats.perturbation is not None:
         sections.insert(1, h.paragraph(fill(
             _PERTURBED, deviation=stats.perturbation["max_deviation"],

@@ -2,9 +2,11 @@
 who the people are (:mod:`intake.services.dashboard` says what is counted and how).
 
 Filters above (period sent to Russia, sector, federal district, status), one chart per tab
-with its figures as text underneath for screen readers, and the number of testimonies
-shown. The records are read once, on the project's worker, with a progress bar and Cancel
-when that takes longer than half a second; a filter then recounts in memory at once.
+with its figures as text underneath for screen readers, and the number of people shown:
+each person once by default, or every testimony when "Count testimonies, not people" is
+ticked (issue 20). The records are read once, on the project's worker, with a progress
+bar and Cancel when that takes longer than half a second; a filter then recounts in memory
+at once.
 
 Save chart… writes the current chart as PNG or SVG (the suffix chosen decides) and Export
 dashboard… every chart in both formats with ``dashboard.csv`` and ``MANIFEST.sha256`` to a
@@ -21,6 +23,7 @@ import threading
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -45,6 +48,7 @@ from intake.services.dashboard import (
     filter_choices,
 )
 from intake.services.desk import Desk
+from intake.services.persons import PERSONS, TESTIMONIES
 from intake.ui.export.dashboard_charts import TAB_TITLES, ChartPage
 from intake.ui.export.dashboard_files import (
     FileChooser,
@@ -118,6 +122,10 @@ class DashboardView(QDialog):
             filters.setColumnStretch(column, 1)
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
             self.combos[name], self.combo_labels[name] = combo, label
+        self.count_testimonies = QCheckBox(self)  # each person once unless ticked (issue 20)
+        self.count_testimonies.setObjectName("dashboard_count_testimonies")
+        self.count_testimonies.toggled.connect(lambda _on: self.refresh())
+        filters.addWidget(self.count_testimonies, 2, 0, 1, len(FILTERS))
         self.count = QLabel(self)
         self.count.setObjectName("dashboard_count")
         self.count.setWordWrap(True)
@@ -246,6 +254,10 @@ class DashboardView(QDialog):
             combo.setCurrentIndex(max(0, combo.findData(current)))
             combo.blockSignals(False)
 
+    def unit(self) -> str:
+        """Persons (each once, the default) or testimonies, as the check box says."""
+        return TESTIMONIES if self.count_testimonies.isChecked() else PERSONS
+
     def current_filter(self) -> DashboardFilter:
         return DashboardFilter(**{name: self.combos[name].currentData() for name in FILTERS})
 
@@ -253,7 +265,7 @@ class DashboardView(QDialog):
         """Recount with the chosen filters and redraw every chart (in memory, at once)."""
         if self.loaded is None or self._closed:
             return
-        self.dashboard = compute(self.loaded, self.current_filter())
+        self.dashboard = compute(self.loaded, self.current_filter(), unit=self.unit())
         self._draw()
 
     def _draw(self) -> None:
@@ -268,8 +280,11 @@ class DashboardView(QDialog):
         if dashboard is None:
             self.count.setText(_("Reading the testimonies…") if self.running else "")
             return
-        text = ngettext("{shown} of {visible} testimony shown.",
-                        "{shown} of {visible} testimonies shown.", dashboard.visible).format(
+        text = (ngettext("{shown} of {visible} person shown (each person once).",
+                         "{shown} of {visible} people shown (each person once).",
+                         dashboard.visible) if dashboard.unit == PERSONS else
+                ngettext("{shown} of {visible} testimony shown.",
+                         "{shown} of {visible} testimonies shown.", dashboard.visible)).format(
             shown=format_number(dashboard.shown), visible=format_number(dashboard.visible))
         left = sum(dashboard.left_out.values())
         if left:
@@ -285,6 +300,7 @@ class DashboardView(QDialog):
         self.export_button.setEnabled(ready)
         for combo in self.combos.values():
             combo.setEnabled(ready)
+        self.count_testimonies.setEnabled(ready)
 
     # -- saving ---------------------------------------------------------------------------
     def current_chart(self) -> str:
@@ -346,6 +362,10 @@ class DashboardView(QDialog):
             self.combos[name].setAccessibleName(accessible)
             self.combos[name].setAccessibleDescription(
                 _("Changes which testimonies the charts count"))
+        self.count_testimonies.setText(_("C&ount testimonies, not people"))
+        self.count_testimonies.setAccessibleDescription(_(
+            "By default each person is counted once, however many testimonies they gave; "
+            "tick to count every testimony"))
         self._fill_filters()
         for index, chart_id in enumerate(CHART_IDS):
             self.tabs.setTabText(index, _(TAB_TITLES[chart_id]))

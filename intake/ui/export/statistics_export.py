@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -29,7 +30,7 @@ from intake import __version__
 from intake.errors import Cancelled
 from intake.i18n import _, ngettext
 from intake.services.desk import Desk
-from intake.services.exports import SMALL_CELL_THRESHOLD
+from intake.services.exports import PERSONS, SMALL_CELL_THRESHOLD, TESTIMONIES
 from intake.services.interviews import RecordFilter
 from intake.ui.export.export_folder import FolderChooser, FolderField, choose_folder
 from intake.ui.export.export_wizard import RecordsPage
@@ -43,6 +44,9 @@ class StatisticsExportDialog(QDialog):
     """Filters, folder, Write (on a worker), then the count and Open folder."""
 
     lock_requested = Signal()  # Ctrl+L inside the dialog (the main window is blocked)
+    written: Path | None = None
+    counted: int | None = None
+    unit = PERSONS  # of the last write: each person once unless testimonies were asked
 
     def __init__(self, desk: Desk, tasks: Runner,
                  interviewers: Sequence[str] = (), parent: QWidget | None = None) -> None:
@@ -54,13 +58,12 @@ class StatisticsExportDialog(QDialog):
         self._closing = threading.Event()  # set on close: a counting job writes nothing
         #: How the folder is chosen (tests put a function returning a path here).
         self.choose_folder: FolderChooser = choose_folder
-        self.written: Path | None = None
-        self.counted: int | None = None
         self._error: BaseException | None = None
         self.title = heading(self, 1.2)
         self.explanation = QLabel(self)
         self.explanation.setWordWrap(True)
         self.records = RecordsPage(desk, interviewers, self)
+        self.count_testimonies = self._unit_box()
         self.folder_field = FolderField(self, "statistics", lambda: self.choose_folder)
         self.folder_label = self.folder_field.label
         self.folder = self.folder_field.edit
@@ -88,6 +91,7 @@ class StatisticsExportDialog(QDialog):
         layout.addWidget(self.title)
         layout.addWidget(self.explanation)
         layout.addWidget(self.records)
+        layout.addWidget(self.count_testimonies)
         layout.addLayout(grid)
         layout.addWidget(actions)
         layout.addWidget(self.progress)
@@ -105,6 +109,12 @@ class StatisticsExportDialog(QDialog):
         self.retranslate()
         self._refresh()
 
+    def _unit_box(self) -> QCheckBox:
+        """Count testimonies, not people: each person is counted once unless ticked."""
+        box = QCheckBox(self)
+        box.setObjectName("statistics_count_testimonies")
+        return box
+
     @property
     def running(self) -> bool:
         return self.progress.isVisible()
@@ -113,7 +123,7 @@ class StatisticsExportDialog(QDialog):
         """Enable what may be used now and put the state into words."""
         idle = not self.running
         self.write_button.setEnabled(idle and bool(self.folder.text().strip()))
-        for widget in (self.folder, self.browse, self.records):
+        for widget in (self.folder, self.browse, self.records, self.count_testimonies):
             widget.setEnabled(idle)
         self.open_button.setVisible(idle and self.written is not None)
         self.retranslate_message()
@@ -127,9 +137,10 @@ class StatisticsExportDialog(QDialog):
         chosen = self.records.record_filter()
         flt = None if chosen == RecordFilter() else chosen
         service, closing = self._service, self._closing
+        unit = self.unit = TESTIMONIES if self.count_testimonies.isChecked() else PERSONS
 
         def work() -> tuple[int, Path]:
-            stats = service.statistics(flt)
+            stats = service.statistics(flt, unit=unit)
             if closing.is_set():
                 raise Cancelled()
             service.write_statistics(stats, folder, tool_version=__version__)
@@ -175,6 +186,11 @@ class StatisticsExportDialog(QDialog):
             "<{threshold}. The folder gets a table (CSV), a bilingual report with charts "
             "(HTML) and a checksum manifest.").format(below=SMALL_CELL_THRESHOLD - 1,
                                                       threshold=SMALL_CELL_THRESHOLD))
+        self.count_testimonies.setText(_("Count &testimonies, not people"))
+        self.count_testimonies.setToolTip(_(
+            "By default each person is counted once: where testimonies were linked as one "
+            "person's, one of them stands for the person. Tick to count every testimony; "
+            "the report says which was counted."))
         self.records.retranslate()
         self.folder_field.retranslate()
         self.folder.setPlaceholderText(_("A new or empty folder"))
@@ -192,9 +208,12 @@ class StatisticsExportDialog(QDialog):
         elif self._error is not None:
             self.message.setText(error_text(self._error))
         elif self.written is not None and self.counted is not None:
-            self.message.setText(ngettext(
+            self.message.setText((ngettext(
+                "{count} person counted (each once); written to {folder}.",
+                "{count} people counted (each once); written to {folder}.",
+                self.counted) if self.unit == PERSONS else ngettext(
                 "{count} testimony counted; written to {folder}.",
                 "{count} testimonies counted; written to {folder}.",
-                self.counted).format(count=self.counted, folder=self.written))
+                self.counted)).format(count=self.counted, folder=self.written))
         else:
             self.message.clear()

@@ -18,7 +18,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from intake.domain.indicators import INDICATOR_IDS
 from intake.domain.questionnaire import QClass, Question, Questionnaire
@@ -95,6 +95,9 @@ class Result:
     gate: GateOutcome | None = None  # special uniques found, repaired
     released: list[str] | None = None  # the columns asked for (None: every column)
     optimal: bool = True  # the lattice node is proven least-loss (False: search limit hit)
+    #: what a row is: one person (the service's summary, intake/services/persons.py:
+    #: unit, testimonies, persons, linked ones, the representative rule); {}: not said
+    counting: dict[str, Any] = field(default_factory=dict)
 
     @property
     def records_out(self) -> int:
