@@ -101,7 +101,7 @@ def svg_texts(path: Path) -> list[str]:
 
 def test_the_view_shows_the_counts(make_view: MakeView, vault: Vault) -> None:  # noqa: F811
     view = make_view()
-    assert view.count.text() == f"{POPULATION} of {POPULATION} testimonies shown."
+    assert view.count.text() == f"{POPULATION} of {POPULATION} people shown (each person once)."
     page = view.pages["records_by_sector_group"]
     expected = sector_counts(vault)
     assert page.axis_labels() == [  # horizontal bars: the first category on top
@@ -124,7 +124,7 @@ def test_filters_change_the_counts(make_view: MakeView, vault: Vault) -> None:  
     services = sector_counts(vault)["services"]
     assert 0 < services < POPULATION
     choose(view, "sector", "services")
-    assert view.count.text() == f"{services} of {POPULATION} testimonies shown."
+    assert view.count.text() == f"{services} of {POPULATION} people shown (each person once)."
     assert view.dashboard is not None and view.dashboard.shown == services
     labels = view.pages["records_by_sector_group"].axis_labels()
     assert f"Services ({services})" in labels and "Primary sector (0)" in labels

@@ -89,7 +89,7 @@ def test_writing_the_statistics(
     qtbot.waitUntil(lambda: dialog.written is not None, timeout=TASK_TIMEOUT_MS)
     assert sorted(p.name for p in out.iterdir()) == [
         "MANIFEST.sha256", "statistics.csv", "statistics.html"]
-    assert dialog.message.text() == f"{POPULATION} testimonies counted; written to {out}."
+    assert dialog.message.text() == f"{POPULATION} people counted (each once); written to {out}."
     assert dialog.open_button.isVisible() and not dialog.progress.isVisible()
     opened: list[QUrl] = []
 
@@ -141,10 +141,10 @@ class HeldStatistics(ExportService):
         self.started, self.go = threading.Event(), threading.Event()
 
     def statistics(self, flt: RecordFilter | None = None,
-                   threshold: int = 10) -> Statistics:
+                   threshold: int = 10, unit: str = "persons") -> Statistics:
         self.started.set()
         assert self.go.wait(10)
-        return super().statistics(flt, threshold)
+        return super().statistics(flt, threshold, unit)
 
 
 def test_closing_while_counting_writes_nothing(
