@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from intake.atomic import write_atomic
@@ -65,6 +65,18 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass
+class _Standing:
+    """The testimonies that stand for their person: every unlinked one, and of the linked
+    ones those ``chosen`` (filled before the first of them is classified)."""
+
+    links: Mapping[str, str]
+    chosen: set[str] = field(default_factory=set)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id not in self.links or record_id in self.chosen
+
+
+@dataclass
 class DashboardService:
     vault: Vault
     questionnaire: Questionnaire = QUESTIONNAIRE
@@ -90,7 +102,10 @@ class DashboardService:
         store = RecordStore(conn, None, self.questionnaire)
         total = len(wanted)
 
+        links = persons.links(conn)
         withdrawn: list[Record] = []  # of every record: a person's withdrawal counts
+        held: list[Record] = []  # visible testimonies of linked persons, counted last
+        standing = _Standing(links)
 
         def records() -> Iterable[Record]:
             done = 0
@@ -99,18 +114,21 @@ class DashboardService:
                     withdrawn.append(record)
                 if record.id not in wanted:
                     continue
-                yield record
+                if record.id in links:
+                    held.append(record)
+                else:  # its own person: counted now, nothing kept
+                    yield record
                 done += 1
                 if done % PROGRESS_EVERY == 0:
                     if cancelled is not None and cancelled.is_set():
                         raise Cancelled()
                     if progress is not None:
                         progress(done, total)
+            counted = persons.units(held, links, persons.TESTIMONIES, every=withdrawn)
+            standing.chosen.update(counted.represented)
+            yield from counted.records
 
-        seen = list(records())
-        counted = persons.units(seen, persons.links(conn), persons.TESTIMONIES,
-                                every=withdrawn)
-        loaded = classify(counted.records, overrides, self.questionnaire, counted.represented)
+        loaded = classify(records(), overrides, self.questionnaire, standing)
         if progress is not None:
             progress(total, total)
         return loaded

@@ -37,7 +37,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -267,7 +267,7 @@ class _Classifier:
 def classify(records: Iterable[Record],
              overrides: Mapping[str, Mapping[str, Finding]] | None = None,
              questionnaire: Questionnaire = QUESTIONNAIRE,
-             represented: Collection[str] | None = None) -> Loaded:
+             represented: Container[str] | None = None) -> Loaded:
     """Rows of the records whose consent allows statistics (no permission check: the
     service decides which records come in). ``represented``: the testimonies that stand
     for their person (a withdrawal already carried); None: each is its own person."""

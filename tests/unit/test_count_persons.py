@@ -23,9 +23,10 @@ from intake.services.exports import ExportService
 from intake.services.interviews import InterviewService
 from intake.services.releases import ReleaseService
 from intake.vault import release_ledger
+from intake.vault.database import transaction
 from intake.vault.vault import Vault
 from tests import linked_vault as lv
-from tests.conftest import opened_copy
+from tests.conftest import opened_copy, vault_with
 
 UNITS = ("persons", "testimonies")
 
@@ -213,3 +214,27 @@ def test_cell_keys_are_the_persons(vault: Vault, records: list[Record]) -> None:
     lv.link(vault, ids)
     after = releases.cell_keys(ids[i] for i in lv.TRIPLES[0])
     assert len(set(after.values())) == 1  # one person
+
+
+def test_a_withdrawal_the_user_cannot_see_still_takes_the_person_out(tmp_path: Path) -> None:
+    """An interviewer sees only their own testimonies; the person's withdrawal was recorded
+    in another interviewer's: the person is still not counted, in either unit."""
+    records = lv.testimonies()
+    records[10].author = "lee"  # the withdrawn one, not the interviewer's
+    folder = vault_with(tmp_path / "v", records)
+    with opened_copy(folder, tmp_path) as vault:
+        lv.link(vault, [r.id for r in records])
+        vault.role = Role.INTERVIEWER
+        service = DashboardService(vault)
+        assert records[10].id not in service.visible_ids()
+        loaded = service.load()
+        for unit in UNITS:
+            dashboard = compute(loaded, unit=unit)
+            assert dashboard.left_out.get("consent_withdrawn") == 1
+            want = [r for r in lv.expected(records, True, unit, drafts=True)
+                    if r.id != records[10].id]
+            assert dashboard.shown == len(want)
+        conn = vault.connection()
+        with transaction(conn):  # control: unlinked, the testimony is its own person
+            conn.execute("DELETE FROM person_links")
+        assert compute(service.load()).shown == len(want) + 1
