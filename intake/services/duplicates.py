@@ -33,7 +33,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from intake.domain.linkage.facts import Candidate, Evidence, PersonFacts
-from intake.domain.permissions import Action, require
+from intake.domain.permissions import Action, allowed, require
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, now
@@ -141,6 +141,12 @@ class DuplicateService:
         if key is None:
             raise IdentityKeyMissing()
         return key
+
+    def may_use(self) -> bool:
+        """Whether this session may search and decide (the window shows the review only
+        then): an allowed role whose slot holds the identity key."""
+        return (allowed(self.vault.role, Action.VIEW_OTHERS_IDENTITY)
+                and identity_key(self.vault, True) is not None)
 
     def _store(self) -> RecordStore:
         return RecordStore(self._conn, self._key(), self.questionnaire)

@@ -88,6 +88,7 @@ def audit_rows(vault: Vault) -> list[audit.Entry]:
 def test_interviewers_and_coordinators_are_refused_everything(vault: Vault, role: Role) -> None:
     vault.role = role
     dups = service(vault)
+    assert not dups.may_use()
     calls = (dups.candidates, dups.refresh, dups.queue, dups.persons, dups.linked_groups,
              lambda: dups.review(FIRST.id, SECOND.id),
              lambda: dups.decide(FIRST.id, SECOND.id, "same"),
@@ -104,6 +105,7 @@ def test_an_allowed_role_without_the_identity_key_is_refused(vault: Vault,
                                                              monkeypatch: pytest.MonkeyPatch
                                                              ) -> None:
     monkeypatch.setattr(Vault, "identity_key", property(lambda self: None))
+    assert not service(vault).may_use()
     with pytest.raises(IdentityKeyMissing) as refused:
         service(vault).candidates()
     assert refused.value.exit_code == ExitCode.DENIED
@@ -112,6 +114,7 @@ def test_an_allowed_role_without_the_identity_key_is_refused(vault: Vault,
 @pytest.mark.parametrize("role", [Role.CASE_MANAGER, Role.ADMIN])
 def test_case_managers_and_admins_get_the_planted_pair(vault: Vault, role: Role) -> None:
     vault.role = role
+    assert service(vault).may_use()
     found = service(vault).candidates()
     assert [(c.a, c.b) for c in found] == [pair(FIRST, SECOND)]
 
