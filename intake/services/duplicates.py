@@ -29,6 +29,7 @@ review shows beside a pair is read again from the two records each time.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -66,6 +67,8 @@ from intake.vault.records import RecordStore
 from intake.vault.vault import Vault
 
 __all__ = ["Comparer", "DuplicateService", "Finder", "propose_after_merge"]
+
+log = logging.getLogger(__name__)
 
 #: ``find_candidates(people, *, min_score, among)`` of intake.domain.linkage.
 Finder = Callable[..., list[Candidate]]
@@ -313,7 +316,9 @@ def propose_after_merge(vault: Vault, record_ids: Collection[str], *,
     among every testimony of the vault (source ``merge``). Only a session holding the
     identity key can read what matching compares; without it (never the case for a merge,
     which needs the key to open the bundle) nothing is proposed and 0 returned. No
-    permission check: the merge was allowed, and what it stores is record ids."""
+    permission check: the merge was allowed, and what it stores is record ids. It runs
+    after the merge's transaction: a search that fails is logged (its type only) and
+    leaves the merge as it is (``DuplicateService.refresh`` finds the pairs later)."""
     key = identity_key(vault, True)
     if key is None or not record_ids:
         return 0
@@ -324,6 +329,11 @@ def propose_after_merge(vault: Vault, record_ids: Collection[str], *,
     if not wanted:
         return 0
     finder = find or _default_finder()
-    found = _open_pairs(conn, finder(people, min_score=_default_min_score(), among=wanted))
+    try:
+        found = _open_pairs(conn, finder(people, min_score=_default_min_score(),
+                                         among=wanted))
+    except Exception as exc:  # the merge is done and stays: a search can be run again
+        log.warning("duplicates of a merge not proposed (%s)", type(exc).__name__)
+        return 0
     with review_store.joined(conn):
         return person_links.propose(conn, _as_pairs(found), "merge", now())

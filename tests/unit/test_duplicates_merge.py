@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from intake.domain.roles import Role
+from intake.services import duplicates
 from intake.services.duplicates import DuplicateService, propose_after_merge
 from intake.services.interviews import InterviewService
 from intake.services.transfer import TransferService
@@ -93,3 +94,18 @@ def test_a_session_without_the_identity_key_proposes_nothing(world: World) -> No
         assert person_links.proposals(conn) == []
         vault.role = Role.ADMIN  # control: the same call with the key proposes the pair
         assert propose_after_merge(vault, {world.second}) == 1
+
+
+def test_a_failed_search_leaves_the_merge_done(world: World,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> list[object]:
+        raise RuntimeError("engine fault")
+
+    working = duplicates._default_finder
+    monkeypatch.setattr(duplicates, "_default_finder", lambda: broken)
+    assert receive(world) == []
+    with Vault.open(world.office, OFFICE_ADMIN, OFFICE_PASS) as vault:
+        assert world.second in {s.id for s in InterviewService(vault).summaries(limit=10)}
+        monkeypatch.setattr(duplicates, "_default_finder", working)  # control: run again,
+        # the search finds the pair
+        assert DuplicateService(vault).refresh() == 1
