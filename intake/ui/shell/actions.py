@@ -115,6 +115,9 @@ RECORDS = MenuSpec("records_menu", N_("&Testimonies"), (
     A("find_action", "find_action", N_("&Find"), "Ctrl+F", "find_testimony", workspace(), "search"),
     A("queue_action", "review_queue_action", N_("&Review queue"), "Ctrl+R", "review_queue",
       workspace(Action.REVIEW), "clipboard-check"),
+    # issue 20: reads identities (the service refuses a slot without the identity key)
+    A("duplicates_action", "duplicates_action", N_("Possible &duplicates…"), "Ctrl+Shift+D",
+      "vault_views.open_duplicates", workspace(Action.VIEW_OTHERS_IDENTITY)),
     None,
     A("export_action", "export_action", N_("&Export anonymized data…"), "Ctrl+E",
       "open_export", exporter, "file-output"),

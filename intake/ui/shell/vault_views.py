@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from intake.ui.admin.users_dialog import UsersDialog
     from intake.ui.export.export_wizard import ExportWizard
     from intake.ui.export.statistics_export import StatisticsExportDialog
+    from intake.ui.records.duplicates_view import DuplicatesView
     from intake.ui.shell.seams import Shell
     from intake.ui.shell.views import OpenViews
 
@@ -52,6 +53,12 @@ class OpenVaultViews:
         from intake.ui.admin.audit_view import AuditView
 
         return self.views.get("audit", AuditView)
+
+    @property
+    def duplicates_view(self) -> DuplicatesView | None:
+        from intake.ui.records.duplicates_view import DuplicatesView
+
+        return self.views.get("duplicates", DuplicatesView)
 
 
 class VaultViews:
@@ -129,3 +136,17 @@ class VaultViews:
             view.lock_requested.connect(shell.lock)
             return view
         shell.views.show("audit", AuditView, make)
+
+    def open_duplicates(self) -> None:
+        """Testimonies → Possible duplicates… (case managers and administrators; a slot
+        without the identity key gets the service's refusal in the view, in words)."""
+        shell, desk = self.shell, self.shell.desk
+        if desk is None or not self._allowed("duplicates_action"):
+            return
+        from intake.ui.records.duplicates_view import DuplicatesView
+
+        def make() -> DuplicatesView:
+            view = DuplicatesView(desk, shell.tasks, shell.dialogs, shell.host)
+            view.lock_requested.connect(shell.lock)
+            return view
+        shell.views.show("duplicates", DuplicatesView, make)
