@@ -11,12 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from intake.errors import VaultNeedsUpgrade
-from intake.vault import (
-    migration_persons,
-    migration_private,
-    migration_recording,
-    migration_releases,
-)
+from intake.vault import migration_persons as persons
+from intake.vault import migration_private, migration_recording, migration_releases
 from intake.vault.database import Connection, transaction
 
 
@@ -333,14 +329,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX records_created ON records (created_at, rid, text_rowid)",
         ),
     ),
-    Migration(
-        10,
-        "the release ledger and the persons' cell keys (issue 18, safe across releases)",
-        migration_releases.STATEMENTS,
-    ),
+    Migration(10, "the release ledger and the persons' cell keys (issue 18, safe across "
+              "releases)", migration_releases.STATEMENTS),
     Migration(11, migration_releases.DIGESTS_DESCRIPTION, migration_releases.DIGESTS),
     Migration(12, migration_recording.DESCRIPTION, migration_recording.STATEMENTS),
-    Migration(13, migration_persons.DESCRIPTION, migration_persons.STATEMENTS))
+    Migration(13, persons.DESCRIPTION, persons.STATEMENTS))
 
 
 #: From this version on free text lives in the private blob and the index in index.db.

@@ -153,9 +153,11 @@ def forget(conn: Connection, record_ids: Iterable[str]) -> int:
     for start in range(0, len(ids), CHUNK):
         part = ids[start:start + CHUNK]
         marks = ",".join("?" * len(part))
+        # a person's key is the smallest record id of their linked testimonies, which need
+        # not be the testimony a release held (services/persons.py): both are looked for
         found = conn.execute(
-            f"SELECT release, person FROM release_members WHERE record_id IN ({marks})",  # noqa: S608
-            part).fetchall()
+            f"SELECT release, person FROM release_members WHERE record_id IN ({marks})"  # noqa: S608
+            f" OR person IN ({marks})", part * 2).fetchall()
         conn.executemany(
             "UPDATE release_members SET person = ?, record_id = '', digest = ''"
             " WHERE release = ? AND person = ?",

@@ -118,3 +118,27 @@ def test_the_ledger_refuses_any_other_update(vault: Vault, tmp_path: Path) -> No
                       "UPDATE releases SET user = 'x'"):
         with pytest.raises(Exception, match="append-only"):
             conn.execute(statement)
+
+
+def test_forgetting_a_linked_testimony_forgets_the_person_it_keys(
+        vault: Vault, tmp_path: Path) -> None:
+    """A person's key is the smallest record id of their linked testimonies; the release
+    held another of them (its representative). Forgetting the keying testimony alone (a
+    purged withdrawal) must leave its id nowhere in the ledger."""
+    ids = _released(vault, tmp_path)
+    conn = vault.connection()
+    released = ids[0]
+    keying = "0" * 8 + released[8:]  # sorts first: the person's key, never released itself
+    table = release_ledger.releases(conn, "anonymized")[0]
+    conn.execute("DELETE FROM release_members WHERE release = ? AND record_id = ?",
+                 (table.seq, released))
+    conn.execute("INSERT INTO release_members (release, person, record_id, class, digest,"
+                 " quasi) VALUES (?, ?, ?, 'c', 'd', 'q')", (table.seq, keying, released))
+    held = [r for r in conn.execute("SELECT person, record_id FROM release_members")
+            if keying in r]
+    assert held == [(keying, released)]  # control: the ledger names the person by that id
+    release_ledger.forget(conn, [keying])
+    assert not [r for r in conn.execute("SELECT person, record_id FROM release_members")
+                if keying in r]
+    assert not conn.execute("SELECT 1 FROM release_members WHERE release = ? AND"
+                            " record_id = ?", (table.seq, released)).fetchall()
