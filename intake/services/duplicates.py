@@ -293,6 +293,31 @@ class DuplicateService:
                              {"decision": previous, "paired_with": b})
         return previous
 
+    def unlink_testimony(self, record_id: str) -> int:
+        """Undo every ``same`` decision naming ``record_id`` (the testimony leaves its
+        person; other decisions stay), each audited, in one transaction; returns how many
+        links were undone."""
+        self._key()
+        conn = self._conn
+        if conn.execute("SELECT 1 FROM records WHERE id = ?", (record_id,)).fetchone() is None:
+            raise UnknownTestimony(id=record_id)
+        undone = 0
+        with review_store.joined(conn):
+            for d in person_links.decisions(conn):
+                if d.decision == "same" and record_id in (d.a, d.b):
+                    person_links.undo(conn, d.a, d.b)
+                    audit.append(conn, self.vault.user, AuditAction.DUPLICATE_UNDONE, d.a,
+                                 {"decision": "same", "paired_with": d.b})
+                    undone += 1
+        return undone
+
+    def decided(self, record_id: str | None = None) -> list[person_links.Decision]:
+        """The decided pairs (of ``record_id`` only, when given): ids, decision, who,
+        when."""
+        self._key()
+        return [d for d in person_links.decisions(self._conn)
+                if record_id is None or record_id in (d.a, d.b)]
+
     # -- persons --------------------------------------------------------------------------
     def persons(self) -> dict[str, str]:
         """Record id → its person (smallest record id of its group), linked ones only."""

@@ -92,7 +92,8 @@ def test_interviewers_and_coordinators_are_refused_everything(vault: Vault, role
     calls = (dups.candidates, dups.refresh, dups.queue, dups.persons, dups.linked_groups,
              lambda: dups.review(FIRST.id, SECOND.id),
              lambda: dups.decide(FIRST.id, SECOND.id, "same"),
-             lambda: dups.unlink(FIRST.id, SECOND.id))
+             lambda: dups.unlink(FIRST.id, SECOND.id), dups.decided,
+             lambda: dups.unlink_testimony(FIRST.id))
     for call in calls:
         with pytest.raises(PermissionDenied) as refused:
             call()
@@ -186,6 +187,26 @@ def test_a_person_already_linked_through_a_third_testimony_is_no_candidate(
     assert all({c.a, c.b} != {FIRST.id, third.id} for c in dups.candidates())
     assert [g.record_ids for g in dups.linked_groups()] == [
         tuple(sorted((FIRST.id, SECOND.id, third.id)))]
+
+
+def test_a_testimony_leaves_its_person_and_other_decisions_stay(vault: Vault) -> None:
+    InterviewService(vault).import_records([THIRD])
+    dups = service(vault)
+    dups.decide(FIRST.id, SECOND.id, "same")
+    dups.decide(SECOND.id, THIRD.id, "same")
+    dups.decide(FIRST.id, OTHER.id, "distinct")
+    assert {(d.a, d.b) for d in dups.decided(SECOND.id)} == {
+        pair(FIRST, SECOND), pair(SECOND, THIRD)}
+    before = len(audit_rows(vault))
+    assert dups.unlink_testimony(SECOND.id) == 2
+    assert dups.linked_groups() == []
+    assert [(d.a, d.b, d.decision) for d in dups.decided()] == [
+        (*pair(FIRST, OTHER), "distinct")]
+    logged = audit_rows(vault)[before:]
+    assert [e.action for e in logged] == [AuditAction.DUPLICATE_UNDONE] * 2
+    assert {(e.record_id, e.detail["paired_with"]) for e in logged} == {
+        pair(FIRST, SECOND), pair(SECOND, THIRD)}
+    assert dups.unlink_testimony(SECOND.id) == 0
 
 
 def test_withdrawn_testimonies_are_left_out_of_the_search_and_the_queue(
