@@ -90,25 +90,28 @@ class PairPanel(QWidget):
         self.side_titles = [heading(self, 1.0, wrap=False) for _i in range(2)]
         #: Per side: id, status, created, interviewer.
         self.context = [[QLabel(self) for _i in range(4)] for _side in range(2)]
-        grid = QGridLayout()
-        for column, title in enumerate(self.side_titles, start=1):
+        grid = QGridLayout()  # a row per testimony, a column per fact
+        grid.setHorizontalSpacing(18)
+        for column, title in enumerate(self.context_titles, start=1):
             grid.addWidget(title, 0, column)
-        for row, title in enumerate(self.context_titles, start=1):
-            grid.addWidget(title, row, 0)
-        for side, labels in enumerate(self.context):
-            for row, label in enumerate(labels, start=1):
-                label.setObjectName(f"duplicates_context_{side}_{row - 1}")
+        for side, (title, labels) in enumerate(zip(self.side_titles, self.context,
+                                                   strict=True)):
+            grid.addWidget(title, side + 1, 0)
+            for column, label in enumerate(labels, start=1):
+                label.setObjectName(f"duplicates_context_{side}_{column - 1}")
                 label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                grid.addWidget(label, row, side + 1)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(2, 1)
+                grid.addWidget(label, side + 1, column)
+        grid.setColumnStretch(4, 1)
 
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("duplicates_fields")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)  # wrapped answers, as wide as shown
         self.table.setWordWrap(True)
+        self.table.setMinimumHeight(self.table.fontMetrics().height() * 8)  # 4 rows+
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QUESTION, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(FIRST, QHeaderView.ResizeMode.Stretch)
@@ -155,7 +158,6 @@ class PairPanel(QWidget):
         self.table.setRowCount(len(review.fields))
         for row, comparison in enumerate(review.fields):
             self._show_field(row, comparison)
-        self.table.resizeRowsToContents()
 
     @staticmethod
     def _show_side(side: TestimonySide, labels: list[QLabel]) -> None:

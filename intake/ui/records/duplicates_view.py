@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.dates import stamp_text
+from intake.dates import stamp_date_text, stamp_text
 from intake.errors import IntakeError
 from intake.i18n import N_, _, current_language, format_number, ngettext
 from intake.services.desk import Desk
@@ -103,7 +103,7 @@ class DuplicatesView(QDialog):
         self._lock = QShortcut(QKeySequence("Ctrl+L"), self)
         self._lock.setContext(Qt.ShortcutContext.WindowShortcut)
         self._lock.activated.connect(self.lock_requested)
-        self.setMinimumSize(720, 520)
+        self.setMinimumSize(700, 540)
         self.resize(1040, 720)
         self.retranslate()
         self.reload()
@@ -129,6 +129,7 @@ class DuplicatesView(QDialog):
         self.queue.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.queue.verticalHeader().hide()
         self.queue.setWordWrap(False)
+        self.queue.setMinimumHeight(self.queue.fontMetrics().height() * 6)  # 2 rows+
         header = self.queue.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
@@ -138,8 +139,7 @@ class DuplicatesView(QDialog):
         split.setChildrenCollapsible(False)
         split.addWidget(self.queue)
         split.addWidget(self.pair)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 3)
+        split.setSizes([170, 430])
         self.answers = {decision: QPushButton(page) for decision in DECISIONS}
         self.same_button, self.distinct_button, self.unsure_button = (
             self.answers[d] for d in ("same", "distinct", "unsure"))
@@ -216,7 +216,7 @@ class DuplicatesView(QDialog):
             return short_id(record_id)
         return _("{id} ({interviewer}, {entered})").format(
             id=short_id(record_id), interviewer=summary.author,
-            entered=stamp_text(summary.created_at))
+            entered=stamp_date_text(summary.created_at))
 
     def _fill_queue(self) -> None:
         self.queue.blockSignals(True)
