@@ -7,7 +7,10 @@ one testimony for each, a second (sometimes a third) for ``DUPLICATE_SHARE`` of 
 adds near-miss witnesses: relatives (same surname, province and home town; often a shared
 generation syllable), team-mates (same region, years, entity and work site, close in age)
 and namesakes (the same name, born three or more years apart in another province, other
-facts drawn anew).
+facts drawn anew). A near-miss testimony always gives the name, birth year and home
+province, and is counted as a near-miss pair only with testimonies that give a name and a
+birth year: what tells the two people apart is written down (without it the pair is not a
+near miss but undecidable).
 
 Every testimony is written independently, as interviewers do: the name in North Korean
 Hangul, South Korean Hangul (두음법칙), McCune-Reischauer, Revised Romanization or passport
@@ -125,7 +128,8 @@ class Truth:
     true_pairs: set[tuple[str, str]] = field(default_factory=set)
     #: pair → "relative" | "team-mate" | "namesake"
     near_pairs: dict[tuple[str, str], str] = field(default_factory=dict)
-    #: true pairs written with a North/South or romanization variant and years 1–2 apart
+    #: true pairs whose names are a North/South or romanization respelling of each other
+    #: (written differently; no typo, shortening or alias) and whose birth years are 1–2 apart
     variant_pairs: set[tuple[str, str]] = field(default_factory=set)
     #: true pairs whose testimonies both lack a birth year, or one of them does
     missing_year_pairs: set[tuple[str, str]] = field(default_factory=set)
@@ -271,9 +275,11 @@ FORM_WEIGHTS = (35, 15, 25, 10, 15)
 
 
 def _again(rng: random.Random, w: Witness, first: PersonFacts, record_id: str
-           ) -> tuple[PersonFacts, PersonFacts]:
-    """A later interview of the witness of ``first`` (and ``first``, given an alias)."""
-    if rng.random() < 0.55:  # another spelling, and a birth year estimated one or two off
+           ) -> tuple[PersonFacts, PersonFacts, bool]:
+    """A later interview of the witness of ``first`` (and ``first``, given an alias), and
+    whether it is a plain respelling (another form, no typo, not shortened, no alias)."""
+    respelt = rng.random() < 0.7
+    if respelt:  # another spelling, and a birth year estimated one or two off
         form = rng.choice([f for f in FORMS if f != _form_of(first)])
         off = rng.choice((-2, -1, 1, 2))
         again = testimony(rng, w, record_id, form, off, False)
@@ -281,6 +287,7 @@ def _again(rng: random.Random, w: Witness, first: PersonFacts, record_id: str
     else:
         again = testimony(rng, w, record_id, rng.choices(FORMS, FORM_WEIGHTS)[0])
     roll = rng.random()
+    respelt = respelt and roll >= 0.26
     if roll < 0.15:
         again = replace(again, full_name=_typo(rng, again.full_name))
     elif roll < 0.2 and len(w.given) == 2:  # the given name shortened: 명철 → 철
@@ -291,7 +298,7 @@ def _again(rng: random.Random, w: Witness, first: PersonFacts, record_id: str
         first = replace(first, aliases=(w.alias,))
     elif 0.25 <= roll < 0.26:
         again = replace(again, full_name="")  # refused to give the name again
-    return first, again
+    return first, again, respelt
 
 
 def _form_of(facts: PersonFacts) -> str:
@@ -340,6 +347,7 @@ def generate(people: int, seed: int, near_share: float = 0.1
     records: list[PersonFacts] = []
     witnesses = [_witness(rng) for _ in range(people)]
     groups: list[list[int]] = []
+    respelt: set[str] = set()
 
     def new_id() -> str:
         return f"{rng.getrandbits(64):016x}"
@@ -349,7 +357,9 @@ def generate(people: int, seed: int, near_share: float = 0.1
         group = [len(records) - 1]
         if rng.random() < DUPLICATE_SHARE:
             for _ in range(2 if rng.random() < 0.1 else 1):
-                first, again = _again(rng, w, records[group[0]], new_id())
+                first, again, plain_respelling = _again(rng, w, records[group[0]], new_id())
+                if plain_respelling:
+                    respelt.add(again.record_id)
                 records[group[0]] = first
                 records.append(again)
                 group.append(len(records) - 1)
@@ -358,25 +368,29 @@ def generate(people: int, seed: int, near_share: float = 0.1
         for i, j in combinations(group, 2):
             pair = _pair(records[i].record_id, records[j].record_id)
             truth.true_pairs.add(pair)
-            if _is_variant(records[i], records[j]):
+            if _is_variant(records[i], records[j], respelt):
                 truth.variant_pairs.add(pair)
             if records[i].birth_year is None or records[j].birth_year is None:
                 truth.missing_year_pairs.add(pair)
     for kind in NEAR_KINDS:
         for k in rng.sample(range(people), int(people * near_share)):
-            near = testimony(rng, _near(rng, witnesses[k], kind), new_id(),
-                             rng.choices(FORMS, FORM_WEIGHTS)[0])
+            other = _near(rng, witnesses[k], kind)
+            near = replace(testimony(rng, other, new_id(), rng.choices(FORMS, FORM_WEIGHTS)[0]),
+                           birth_year=other.birth[0], home_province=other.province)
             records.append(near)
-            for i in groups[k]:
-                truth.near_pairs[_pair(near.record_id, records[i].record_id)] = kind
+            for i in groups[k]:  # a near-miss only where what tells them apart is written
+                if records[i].full_name and records[i].birth_year is not None:
+                    truth.near_pairs[_pair(near.record_id, records[i].record_id)] = kind
     rng.shuffle(records)
     return records, truth
 
 
-def _is_variant(x: PersonFacts, y: PersonFacts) -> bool:
-    """Names written differently (script, North/South spelling or romanization) and birth
-    years one or two apart."""
+def _is_variant(x: PersonFacts, y: PersonFacts, respelt: set[str]) -> bool:
+    """A respelling (script, North/South spelling or romanization; nothing else) written
+    differently, and birth years one or two apart."""
     if not x.full_name or not y.full_name or x.birth_year is None or y.birth_year is None:
+        return False
+    if x.record_id not in respelt and y.record_id not in respelt:
         return False
     plain = ["".join(n.split()).replace("-", "").casefold() for n in (x.full_name, y.full_name)]
     return plain[0] != plain[1] and 1 <= abs(x.birth_year - y.birth_year) <= 2

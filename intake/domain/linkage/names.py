@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 _BASE, _LAST = 0xAC00, 0xD7A3
@@ -33,6 +33,13 @@ DOUBLE_SURNAMES = frozenset({"남궁", "황보", "제갈", "선우", "독고", "
 #: Latin surnames whose usual spelling the skeleton alone does not reach (a silent r, w).
 _LATIN_SURNAMES = {"park": "pak", "woo": "u", "wu": "u", "hur": "ho", "suh": "so",
                    "sur": "so", "seong": "song", "sung": "song", "yi": "i"}
+#: Hangul surnames known here (South Korean spelling): a Hangul name not starting with one
+#: is a nickname (큰철이, 꼬마), not surname and given name.
+HANGUL_SURNAMES = frozenset(
+    "김 이 박 최 정 강 조 윤 장 임 한 오 서 신 권 황 안 송 유 전 홍 고 문 양 손 배 백 허"
+    " 남 심 노 하 곽 성 차 주 우 구 민 나 진 지 엄 채 원 천 방 공 현 함 변 염 여 추 도 소"
+    " 석 선 설 마 길 연 위 표 명 기 반 왕 금 옥 육 인 맹 제 모 탁 국 어 은 편 용 예 경 봉"
+    " 사 부".split()) | DOUBLE_SURNAMES
 #: Latin surnames known here (skeleton form), to tell "Ri Myong-chol" from "Myong-chol Ri".
 _COMMON_SURNAME_SPELLINGS = (
     "kim gim lee yi ri rhee li i park pak bak choi choe chwe jung jong chung jeong chong cho"
@@ -43,6 +50,8 @@ _COMMON_SURNAME_SPELLINGS = (
     " ryo ra na do to seok sok sun seon ma gil kil yeon yon pyo myung myong ki gi wang woo u"
     " ha min sung seong tak ryong yong jegal namgung hwangbo sunwoo")
 _SPLIT = re.compile(r"[\s\-‐‑_.,'’ʼ`·]+")
+_WORDS = re.compile(r"[\s_.,·]+")
+_HYPHEN = re.compile(r"[\-‐‑]")
 
 
 def is_hangul(ch: str) -> bool:
@@ -146,12 +155,13 @@ def _letters(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class NameKey:
-    """A name as two keys; ``swapped`` when it was written given name first."""
+    """A name as two keys. A Latin name has two readings (surname first or last); the less
+    likely one is not ``likely``."""
 
     surname: str
     given: str
     plain: str = ""  # the name as written, case and separators dropped (exact agreement)
-    swapped: bool = False
+    likely: bool = True
     #: the given name as written, for typos: lower-case letters, or Hangul split into jamo
     written: str = ""
 
@@ -171,15 +181,22 @@ def name_keys(name: str) -> tuple[NameKey, ...]:
             sur, giv = compact[:2], compact[2:]
         else:
             sur, giv = compact[:1], compact[1:]
+        if south_spelling(sur) not in HANGUL_SURNAMES:
+            sur, giv = "", compact  # a nickname
         jamo = unicodedata.normalize("NFD", south_spelling(giv))
-        return (NameKey(surname_key(sur), given_key(giv), compact, False, jamo),)
+        return (NameKey(surname_key(sur), given_key(giv), compact, written=jamo),)
     plain = compact.casefold()
+    words = [w for w in _WORDS.split(text) if w]  # hyphens kept: Myong-chol is one word
     if len(parts) == 1:
-        return (NameKey("", given_key(parts[0]), plain, False, _letters(plain)),)
-    given = " ".join(parts[1:])
-    first = NameKey(surname_key(parts[0]), given_key(given), plain, False, _letters(given))
-    given = " ".join(parts[:-1])
-    last = NameKey(surname_key(parts[-1]), given_key(given), plain, True, _letters(given))
-    if last.surname in _SURNAME_KEYS and first.surname not in _SURNAME_KEYS:
-        return (last, first)
-    return (first, last)
+        return (NameKey("", given_key(parts[0]), plain, True, _letters(plain)),)
+    if len(words) == 1:
+        words = parts
+    first = NameKey(surname_key(words[0]), given_key(" ".join(words[1:])), plain, True,
+                    _letters("".join(words[1:])))
+    last = NameKey(surname_key(words[-1]), given_key(" ".join(words[:-1])), plain, False,
+                   _letters("".join(words[:-1])))
+    hyphen_first, hyphen_last = (_HYPHEN.search(words[i]) is not None for i in (0, -1))
+    if (hyphen_first and not hyphen_last) or (
+            last.surname in _SURNAME_KEYS and first.surname not in _SURNAME_KEYS):
+        return (replace(last, likely=True), replace(first, likely=False))
+    return (first, replace(last, likely=False))

@@ -40,28 +40,25 @@ WEIGHTS: dict[str, dict[str, float]] = {
 }
 #: Birth years further apart than this are not one person's estimates.
 YEAR_SLACK = 2
-#: rapidfuzz similarity (0–100) of two given-name keys for a typo ("close").
-NAME_TYPO = 80.0
 TEXT_EXACT, TEXT_CLOSE = 95.0, 80.0
 
 Level = tuple[str, str]  # (field, agreement)
 
 
 def name_agreement(xs: tuple[tuple[NameKey, bool], ...],
-                   ys: tuple[tuple[NameKey, bool], ...],
-                   variants: bool = True) -> Level:
+                   ys: tuple[tuple[NameKey, bool], ...]) -> Level:
     """The best agreement between any name or alias of one and any of the other; the field
-    is identity.aliases when the best involves an alias. ``variants=False`` compares names
-    as written only (the control of tests/unit/test_linkage_quality.py)."""
+    is identity.aliases when the best involves an alias, a one-word name or a shortened
+    given name. When both give a full name (surname and given name) and no reading of them
+    agrees, the names differ: a nickname both happen to share does not outweigh that."""
     if not xs or not ys:
         return "identity.full_name", "missing"
     full = any(not a and k.surname for k, a in xs) and any(not a and k.surname for k, a in ys)
     best: Level = ("identity.full_name" if full else "identity.aliases", "differs")
     for x, x_alias in xs:
         for y, y_alias in ys:
-            found = _name_rank(x, y) if variants else (
-                ("identity.full_name", 0) if x.plain == y.plain else None)
-            if found is None:
+            found = _name_rank(x, y)
+            if found is None or (full and (x_alias or y_alias)):
                 continue
             field = "identity.aliases" if x_alias or y_alias else found[0]
             level = (field, ("exact", "variant", "close")[found[1]])
@@ -79,22 +76,24 @@ def _name_rank(x: NameKey, y: NameKey) -> tuple[str, int] | None:
         return field, 0
     if x.given == y.given and x.surname == y.surname:
         return field, 1
-    if not x.given or not y.given:
-        return None
+    if not x.given or not y.given or not x.likely or not y.likely:
+        return None  # a typo or a shortened name only in the likelier reading
     if x.surname and y.surname and x.surname != y.surname:
-        one_letter = Levenshtein.distance(x.surname, y.surname) <= 1
-        return (field, 2) if one_letter and x.given == y.given and len(x.given) >= 4 else None
-    shortest = min(len(x.given), len(y.given))
-    if fuzz.ratio(x.given, y.given) >= NAME_TYPO or (
-            shortest >= 4 and Levenshtein.distance(
-                x.given.replace("N", "ng"), y.given.replace("N", "ng")) <= 1) or (
-            min(len(x.written), len(y.written)) >= 4
-            and Levenshtein.distance(x.written, y.written) <= 1):
+        typo = _typo(x.surname, y.surname)  # Kim, Kin; not O and I
+        return (field, 2) if typo and x.given == y.given and len(x.given) >= 4 else None
+    if _typo(x.given, y.given) or _typo(x.written, y.written) or _typo(
+            x.given.replace("N", "ng"), y.given.replace("N", "ng")):
         return field, 2
-    shorter, longer = sorted((x.given.replace("h", ""), y.given.replace("h", "")), key=len)
-    shortened = min(len(x.given), len(y.given)) >= 2 and bool(shorter) and (
-        longer.startswith(shorter) or longer.endswith(shorter))
+    shorter, longer = sorted((x.given, y.given), key=len)
+    shortened = len(shorter) >= 2 and (longer.startswith(shorter) or longer.endswith(shorter))
     return ("identity.aliases", 2) if shortened and not one_word else None
+
+
+def _typo(a: str, b: str) -> bool:
+    """One letter changed, dropped or added, not the first: typing and hearing errors keep
+    the beginning of a name, and 영일 and 성일 are two names."""
+    return (min(len(a), len(b)) >= 3 and a[0] == b[0]
+            and Levenshtein.distance(a, b, score_cutoff=1) <= 1)
 
 
 def birth_agreement(x: Prepared, y: Prepared) -> Level:
@@ -151,10 +150,10 @@ def cheap_levels(x: Prepared, y: Prepared) -> list[Level]:
     ]
 
 
-def costly_levels(x: Prepared, y: Prepared, variants: bool = True) -> list[Level]:
+def costly_levels(x: Prepared, y: Prepared) -> list[Level]:
     """The names and the free-text fields: string similarity."""
     return [
-        name_agreement(x.names, y.names, variants),
+        name_agreement(x.names, y.names),
         ("identity.hometown_detail", _text(x.hometown, y.hometown)),
         ("deployment.dispatching_entity", _text(x.dispatching_entity, y.dispatching_entity)),
         ("deployment.worksite", _text(x.worksite, y.worksite)),
@@ -168,10 +167,10 @@ COSTLY_MOST = sum(max(WEIGHTS[f].values()) for f in (
     "deployment.worksite"))
 
 
-def levels(x: Prepared, y: Prepared, variants: bool = True) -> list[Level]:
+def levels(x: Prepared, y: Prepared) -> list[Level]:
     """Every field compared, with its agreement level (the name first)."""
     cheap = cheap_levels(x, y)
-    costly = costly_levels(x, y, variants)
+    costly = costly_levels(x, y)
     return [costly[0], cheap[0], *cheap[1:3], costly[1], *cheap[3:6], *costly[2:], *cheap[6:]]
 
 
@@ -187,9 +186,9 @@ def to_score(total: float) -> float:
     return 1.0 / (1.0 + 2.0 ** (PRIOR - total))
 
 
-def judge(x: Prepared, y: Prepared, variants: bool = True) -> Candidate:
+def judge(x: Prepared, y: Prepared) -> Candidate:
     evidence = tuple(Evidence(field, agreement, weight(field, agreement))
-                     for field, agreement in levels(x, y, variants))
+                     for field, agreement in levels(x, y))
     a, b = sorted((x.record_id, y.record_id))
     return Candidate(a, b, to_score(sum(e.weight for e in evidence)), evidence)
 

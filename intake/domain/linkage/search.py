@@ -22,12 +22,10 @@ DEFAULT_MIN_SCORE = 0.5
 
 
 def find_candidates(people: Sequence[PersonFacts], *, min_score: float = DEFAULT_MIN_SCORE,
-                    among: Collection[str] | None = None,
-                    variants: bool = True) -> list[Candidate]:
+                    among: Collection[str] | None = None) -> list[Candidate]:
     """Pairs that may be one person, scored ≥ ``min_score``, highest first (then by ids),
     each with ``a < b``. With ``among`` (record ids), only pairs with at least one of them:
-    the duplicates of the testimonies a bundle merge added. ``variants=False`` compares
-    names only as written (a control for the tests, not for the app)."""
+    the duplicates of the testimonies a bundle merge added."""
     if not 0.0 < min_score <= 1.0:
         raise ValueError("min_score must be in (0, 1]")
     prepared = [prepare(p) for p in people]
@@ -43,12 +41,13 @@ def find_candidates(people: Sequence[PersonFacts], *, min_score: float = DEFAULT
         cheap = total(cheap_levels(x, y))
         if cheap + COSTLY_MOST < needed - 1e-9:
             continue  # even names and texts agreeing could not lift it to the threshold
-        if cheap + total(costly_levels(x, y, variants)) >= needed - 1e-9:
-            found.append(judge(x, y, variants))
+        if cheap + total(costly_levels(x, y)) >= needed - 1e-9:
+            found.append(judge(x, y))
     found = [c for c in found if c.score >= min_score]
     found.sort(key=lambda c: (-c.score, c.a, c.b))
     return found
 
 
 def _log2_odds(p: float) -> float:
-    return math.inf if p >= 1.0 else math.log2(p / (1.0 - p))
+    """log2(p / (1 − p)); at 1, where a float score rounds up, no pair is dropped early."""
+    return -math.inf if p >= 1.0 else math.log2(p / (1.0 - p))
