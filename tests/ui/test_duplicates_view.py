@@ -226,3 +226,34 @@ def test_the_view_is_gone_and_empty_after_a_lock(
     assert window.duplicates_view is None
     qtbot.waitUntil(lambda: not shiboken6.isValid(view), timeout=5_000)
     assert not window.duplicates_action.isEnabled()
+
+
+def test_a_hostile_value_is_shown_as_written(qtbot: QtBot) -> None:
+    """Defence in depth (imports already refuse them): a bidi override in an answer is
+    shown as a marker, an interviewer's name as plain text, never as HTML."""
+    from PySide6.QtGui import QTextDocument
+
+    from intake.services.duplicate_types import FieldComparison, PairReview, TestimonySide
+    from intake.ui.records.duplicates_pair import PairPanel
+
+    hostile = "<b>관리자</b>"
+    override = "Vladivostok\u202eetiS"
+    side = TestimonySide("a" * 36, "submitted", "2026-01-01T00:00:00+00:00", hostile, "a")
+    other = TestimonySide("b" * 36, "verified", "2026-01-02T00:00:00+00:00", "kim", "b")
+    panel = PairPanel()
+    qtbot.addWidget(panel)
+    panel.show_review(PairReview("a" * 36, "b" * 36, 0.9, side, other, (
+        FieldComparison("deployment.worksite", "Work site", override, "", "differs", -1.0),),
+        None))
+    cell = panel.table.item(0, FIRST).text()
+    assert "\u202e" not in cell and "⟨U+202E⟩" in cell  # the raw value holds it (control)
+    assert "\u202e" in override
+    assert panel.table.item(0, SECOND).text() == "—"
+    assert panel.table.item(0, AGREEMENT).text() == _("Differs")
+    label = panel.context[0][3]
+    assert label.text() == hostile and label.textFormat() == Qt.TextFormat.PlainText
+    document = QTextDocument()
+    document.setHtml(hostile)
+    assert document.toPlainText() != hostile  # the control: as HTML it would be restyled
+    panel.clear()
+    assert panel.table.rowCount() == 0 and label.text() == ""

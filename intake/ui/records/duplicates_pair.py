@@ -29,6 +29,7 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.i18n import N_, _, format_number
 from intake.services.duplicate_types import FieldComparison, PairReview, TestimonySide
 from intake.ui.kit.headings import heading
+from intake.ui.kit.visible_controls import marked
 
 QUESTION, FIRST, SECOND, AGREEMENT = range(4)
 #: How a field of the two testimonies compares (intake.domain.linkage.facts.AGREEMENTS),
@@ -99,6 +100,7 @@ class PairPanel(QWidget):
             grid.addWidget(title, side + 1, 0)
             for column, label in enumerate(labels, start=1):
                 label.setObjectName(f"duplicates_context_{side}_{column - 1}")
+                label.setTextFormat(Qt.TextFormat.PlainText)  # a user name, never HTML
                 label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 grid.addWidget(label, side + 1, column)
         grid.setColumnStretch(4, 1)
@@ -168,7 +170,9 @@ class PairPanel(QWidget):
         labels[0].setToolTip(side.record_id)
 
     def _show_field(self, row: int, comparison: FieldComparison) -> None:
-        cells = (question_text(comparison), comparison.left or "—", comparison.right or "—")
+        # read-only display: a hidden character (a bidi override) shown as ⟨U+202E⟩
+        cells = (question_text(comparison), marked(comparison.left) or "—",
+                 marked(comparison.right) or "—")
         for column, text in enumerate(cells):
             self.table.setItem(row, column, QTableWidgetItem(text))
         item = QTableWidgetItem(agreement_text(comparison.agreement))

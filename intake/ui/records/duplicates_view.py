@@ -118,6 +118,7 @@ class DuplicatesView(QDialog):
         self.status = QLabel(page)
         self.status.setObjectName("duplicates_status")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         top = QHBoxLayout()
         top.addWidget(self.search_button)
         top.addWidget(self.busy)
