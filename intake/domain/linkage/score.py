@@ -85,7 +85,8 @@ def _name_rank(x: NameKey, y: NameKey) -> tuple[str, int] | None:
             x.given.replace("N", "ng"), y.given.replace("N", "ng")):
         return field, 2
     shorter, longer = sorted((x.given, y.given), key=len)
-    shortened = len(shorter) >= 2 and (longer.startswith(shorter) or longer.endswith(shorter))
+    shortened = len(shorter) >= 2 and len(longer) >= len(shorter) + 2 and (
+        longer.startswith(shorter) or longer.endswith(shorter))  # a syllable dropped
     return ("identity.aliases", 2) if shortened and not one_word else None
 
 
