@@ -7,8 +7,8 @@ of the window title, with Stop. Stop needs no key: the process closes the spool 
 ends, and the next unlock finishes it into the testimony's attachment
 (:mod:`intake.services.recording_recovery`); until then the line says so.
 
-The recorders' sockets are looked for once the screen is up (``QTimer.singleShot``), so
-that the unlock window does not wait for the recording modules (issue 17).
+The recorders' sockets are looked for once the screen has been up for :data:`PROBE_MS`, so
+that the unlock window waits neither for the recording modules nor for hashlib (issue 17).
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from intake.ui.recording.client import RecordingClient
 
 log = logging.getLogger(__name__)
+
+PROBE_MS = 250
 
 
 
@@ -51,7 +53,7 @@ class LockedRecording(QWidget):
         row.addWidget(self.stop_button)
         self.hide()
         self.retranslate()
-        QTimer.singleShot(0, self.probe)
+        QTimer.singleShot(PROBE_MS, self.probe)
 
     @property
     def recording(self) -> bool:

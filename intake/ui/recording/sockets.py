@@ -7,9 +7,7 @@ on while locked before it imports anything of the recording (issue 17's start bu
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -20,6 +18,8 @@ class SocketFolderUnsafe(OSError):
 def socket_folder() -> Path:
     """The private folder of the recorders' sockets: ``$XDG_RUNTIME_DIR`` (else the
     temporary folder) / ``intake-recording-<uid>``, 0700 and ours, or refused."""
+    import tempfile  # here, not at the start: the unlock window waits for nothing
+
     base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
     folder = Path(base) / f"intake-recording-{os.getuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
@@ -31,6 +31,8 @@ def socket_folder() -> Path:
 
 
 def vault_tag(vault_folder: Path) -> str:
+    import hashlib
+
     return hashlib.sha256(str(Path(vault_folder).resolve()).encode()).hexdigest()[:16]
 
 
