@@ -257,3 +257,29 @@ def test_a_hostile_value_is_shown_as_written(qtbot: QtBot) -> None:
     assert document.toPlainText() != hostile  # the control: as HTML it would be restyled
     panel.clear()
     assert panel.table.rowCount() == 0 and label.text() == ""
+
+
+def test_a_slot_without_the_identity_key_gets_the_refusal_in_words(
+        qtbot: QtBot, monkeypatch: pytest.MonkeyPatch,
+        twice: tuple[Gui, tuple[str, str]]) -> None:
+    """The coordinator's slot (no identity key) under a case manager's role: the action is
+    there by role, the view says why it shows nothing and offers no answer."""
+    from intake.domain.roles import Role
+    from intake.vault.record_types import IdentityKeyMissing
+    from tests.ui.helpers import as_role
+
+    gui, _ids = twice
+    as_role(monkeypatch, Role.CASE_MANAGER)
+    window = gui.window
+    submit_unlock(qtbot, gui, "park", staff_passphrase("park"))
+    assert window.desk is not None and not window.desk.has_identity_key
+    assert window.duplicates_action.isEnabled()
+    window.duplicates_action.trigger()
+    view = window.duplicates_view
+    assert view is not None
+    assert view.status.text() == IdentityKeyMissing().message()
+    assert view.entries == [] and view.pair.review is None
+    assert not view.same_button.isEnabled()
+    qtbot.mouseClick(view.search_button, LEFT)
+    wait_for_tasks(qtbot, window)
+    assert view.status.text() == IdentityKeyMissing().message() and view.entries == []

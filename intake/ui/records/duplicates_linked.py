@@ -159,12 +159,12 @@ class LinkedPanel(QWidget):
 
 
 def unlink_from_person(service: DuplicateService, record_id: str, group: PersonGroup,
-                       queue: Sequence[QueueEntry]) -> None:
+                       queue: Sequence[QueueEntry]) -> bool:
     """Undo every link between ``record_id`` and the other testimonies of its person.
 
     The service names no link of a group, so each pair of the group is undone: a pair
     marked not sure (it is in the queue) is left alone, and a pair decided not the same
-    (undone too, by :meth:`DuplicateService.unlink`) is answered so again."""
+    (undone too, by :meth:`DuplicateService.unlink`) is answered so again. True when done."""
     unsure = {(e.a, e.b) for e in queue if e.decision == "unsure"}
     for other in group.record_ids:
         first, second = sorted((record_id, other))
@@ -172,3 +172,4 @@ def unlink_from_person(service: DuplicateService, record_id: str, group: PersonG
             continue
         if service.unlink(record_id, other) == "distinct":
             service.decide(record_id, other, "distinct")
+    return True

@@ -183,6 +183,7 @@ class DuplicatesView(QDialog):
     def _read(self) -> bool:
         if self._closed:
             return False
+        self._error = ""  # what went wrong before is read again
         service = self._desk.duplicates
         entries = self._call(service.queue)
         groups = self._call(service.linked_groups)
@@ -299,11 +300,11 @@ class DuplicatesView(QDialog):
                 "testimonies it was linked to. Nothing is deleted, and it may be proposed "
                 "again after the next search.").format(id=short_id(record_id))):
             return
-        entries = self.entries
-        self._call(lambda: unlink_from_person(self._desk.duplicates, record_id, group,
-                                              entries))
+        entries, service = self.entries, self._desk.duplicates
+        done = self._call(lambda: unlink_from_person(service, record_id, group, entries))
+        error = self._error  # (what was undone before an error stays undone: shown so)
         self.reload(select=self.current_pair())
-        self._say(lambda: _("The testimony was unlinked."))
+        self._say((lambda: _("The testimony was unlinked.")) if done else (lambda: error))
         self.changed.emit()
 
     # -- searching ------------------------------------------------------------------------
@@ -311,11 +312,10 @@ class DuplicatesView(QDialog):
         """Search every testimony again (on the vault worker)."""
         if self.searching or self._closed:
             return
-        service = self._desk.duplicates
         self.searching, self._message, self._error = True, None, ""
         self._enable()
         self._status_text()
-        self._tasks.run(service.refresh, self._searched, self._search_failed)
+        self._tasks.run(self._desk.duplicates.refresh, self._searched, self._search_failed)
 
     def _searched(self, added: int) -> None:
         if self._closed:
