@@ -63,6 +63,10 @@ _FINGERPRINTS = {
 }
 
 
+_DECISIONS = {"same": N_("same person"), "distinct": N_("not the same person"),
+              "unsure": N_("not sure")}
+
+
 def describe_detail(detail: Mapping[str, Any]) -> str:
     """An entry's detail in words: labels for ids and codes, never a value (there is none)."""
     statuses = {code.value: code.label for code in STATUSES}
@@ -100,6 +104,10 @@ def describe_detail(detail: Mapping[str, Any]) -> str:
             parts.append(_("role: {role}").format(role=_label(roles, value)))
         elif key == "previous_role":
             parts.append(_("previous role: {role}").format(role=_label(roles, value)))
+        elif key == "decision":  # duplicates (issue 20)
+            parts.append(_(_DECISIONS.get(str(value), str(value))))
+        elif key == "paired_with":
+            parts.append(_("with testimony {id}").format(id=str(value)[:8]))
         elif key in _FINGERPRINTS:
             parts.append(_(_FINGERPRINTS[key]).format(fingerprint=value))
         else:
