@@ -40,6 +40,14 @@ def text_key(text: str) -> str:
     return " ".join(_NOT_ALNUM.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split())
 
 
+def place_names(hometown: str) -> frozenset[str]:
+    """The place names of a home town (청진시, 수남구역, 무산군 …): its words without the
+    province (…도, already compared as a code), the neighbourhood unit (…반, 인민반) and
+    numbers, which two interviews write differently."""
+    return frozenset(word for word in text_key(hometown).split()
+                     if len(word) >= 2 and not word.isdigit() and word[-1] not in "도반")
+
+
 def birth(facts: PersonFacts) -> tuple[int | None, str]:
     """(year, full ISO date or "") from the identity date, else the profile year."""
     match = _DATE.match(facts.birth_date.strip())
@@ -58,6 +66,7 @@ class Prepared:
     sex: str
     home_province: str
     hometown: str
+    places: frozenset[str]
     region: str
     year_departed: int | None
     year_ended: int | None
@@ -80,6 +89,7 @@ def prepare(facts: PersonFacts) -> Prepared:
         sex=facts.sex.strip(),
         home_province=facts.home_province.strip(),
         hometown=text_key(facts.hometown),
+        places=place_names(facts.hometown),
         region=facts.region.strip(),
         year_departed=facts.year_departed,
         year_ended=facts.year_ended,

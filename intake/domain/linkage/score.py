@@ -133,6 +133,16 @@ def _text(a: str, b: str) -> str:
         else "differs"
 
 
+def _hometown(x: Prepared, y: Prepared) -> str:
+    """The same places (one address naming more of them: 청진시 / 청진시 수남구역) agree;
+    some in common are close; none differ. Without place names, as free text."""
+    if not x.places or not y.places:
+        return _text(x.hometown, y.hometown)
+    if x.places <= y.places or y.places <= x.places:
+        return "exact"
+    return "close" if x.places & y.places else "differs"
+
+
 def _shared(a: frozenset[str], b: frozenset[str]) -> str:
     return "missing" if not a or not b else ("exact" if a & b else "differs")
 
@@ -155,7 +165,7 @@ def costly_levels(x: Prepared, y: Prepared) -> list[Level]:
     """The names and the free-text fields: string similarity."""
     return [
         name_agreement(x.names, y.names),
-        ("identity.hometown_detail", _text(x.hometown, y.hometown)),
+        ("identity.hometown_detail", _hometown(x, y)),
         ("deployment.dispatching_entity", _text(x.dispatching_entity, y.dispatching_entity)),
         ("deployment.worksite", _text(x.worksite, y.worksite)),
     ]
