@@ -17,7 +17,7 @@ from intake.domain.linkage import (
     find_candidates,
 )
 from intake.domain.linkage.blocking import candidate_pairs
-from intake.domain.linkage.prepared import document_key, phone_key, prepare
+from intake.domain.linkage.prepared import document_key, phone_key, place_names, prepare
 from tests.linkage_data import generate
 
 
@@ -158,3 +158,18 @@ def test_evidence_names_every_field_and_never_a_value() -> None:
             values = [facts.full_name, *facts.aliases, facts.hometown, facts.worksite,
                       facts.dispatching_entity, *facts.contacts, *facts.documents]
             assert not [v for v in values if v and v in text]
+
+
+def test_home_towns_compare_by_their_place_names() -> None:
+    assert place_names("함경북도 청진시 수남구역 12반") == {"청진시", "수남구역"}
+
+    def agreement(one: str, other: str) -> str:
+        pair = compare(PersonFacts("a", "리명철", hometown=one),
+                       PersonFacts("b", "리명철", hometown=other))
+        return next(e.agreement for e in pair.evidence if e.field == "identity.hometown_detail")
+
+    assert agreement("함경북도 청진시 5반", "청진시 인민반") == "exact"
+    assert agreement("청진시", "청진시 수남구역") == "exact"
+    assert agreement("청진시 수남구역", "청진시 포항구역") == "close"
+    assert agreement("함경북도 청진시", "함경북도 회령시") == "differs"
+    assert agreement("Chongjin", "") == "missing"

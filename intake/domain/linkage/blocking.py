@@ -5,10 +5,10 @@ Comparing every pair of 10,000 testimonies is 50 million comparisons; the blocks
 pairs that share at least one of:
 
 - the name's two keys (every reading and alias): spelling variants and order swaps;
-- surname key and the first, or the last, three letters of the given-name key, born within
-  ±2 years: a typo anywhere in a longer given name leaves one of the two;
-- surname key, a given name of one or two syllables (two letters or fewer) and the end of
-  the other's given name, born within ±2 years: a given name shortened (명철 → 철);
+- surname key and the first, or the last, three letters of the given-name key, or the
+  given-name key with one of its letters dropped, born within ±2 years: a typo anywhere;
+- surname key, a given-name key of two letters or fewer and the end of the other's given
+  name, born within ±2 years: a given name shortened (영호 → 호);
 - the given-name key, born within ±2 years: a typo in the surname;
 - a phone number or a document number;
 - coarse facts (sex, home province and destination region; province, region and year of

@@ -5,8 +5,9 @@ between two testimonies of one person than between two people (m/u): a phone num
 passport number shared is near proof, the same sex is almost nothing, a different name or a
 birth date years apart weighs heavily against. The sum W is mapped to 0…1 as
 1 / (1 + 2^(PRIOR − W)): PRIOR is the log2 of the odds against a random pair of blocked
-testimonies being one person, so a score of 0.5 means even odds. Weights were set from the
-generated data of tests/linkage_data.py (docs/duplicates.md) and are the tuning knobs.
+testimonies being one person, so a score of 0.5 means even odds. The weights were set by
+hand and checked on the generated data of tests/linkage_data.py (docs/duplicates.md): they
+are the tuning knobs.
 """
 
 from __future__ import annotations
