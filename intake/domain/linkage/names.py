@@ -166,10 +166,15 @@ class NameKey:
     written: str = ""
 
 
+#: A note in brackets beside a name ("김철수 (가명)", "리명철(본명)", "Ri [alias]") is not
+#: part of it.
+_NOTES = re.compile(r"[(\[（［【][^)\]）］】]*[)\]）］】]")
+
+
 def name_keys(name: str) -> tuple[NameKey, ...]:
     """The readings of a name: for Latin names both orders, the likelier first; () when the
     name is empty."""
-    text = unicodedata.normalize("NFC", name).strip()
+    text = _NOTES.sub(" ", unicodedata.normalize("NFC", name)).strip()
     parts = [p for p in _SPLIT.split(text) if p]
     if not parts:
         return ()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from intake.domain.linkage.facts import PersonFacts
 from intake.domain.linkage.names import NameKey, name_keys
@@ -98,3 +99,21 @@ def prepare(facts: PersonFacts) -> Prepared:
         phones=frozenset(k for k in map(phone_key, facts.contacts) if k),
         documents=frozenset(k for k in map(document_key, facts.documents) if k),
     )
+
+
+#: A phone number or document number given in more testimonies than this is not a
+#: person's (an office, a broker, a hotline, a shelter's number): it neither blocks nor
+#: scores (a term-frequency adjustment, as in Fellegi–Sunter practice).
+SHARED_MOST = 4
+
+
+def without_shared(people: list[Prepared]) -> list[Prepared]:
+    """``people`` without the numbers more than :data:`SHARED_MOST` of them give."""
+    phones: Counter[str] = Counter(k for p in people for k in p.phones)
+    documents: Counter[str] = Counter(k for p in people for k in p.documents)
+    common = {k for k, n in phones.items() if n > SHARED_MOST}
+    common_docs = {k for k, n in documents.items() if n > SHARED_MOST}
+    if not common and not common_docs:
+        return people
+    return [replace(p, phones=p.phones - common, documents=p.documents - common_docs)
+            if p.phones & common or p.documents & common_docs else p for p in people]

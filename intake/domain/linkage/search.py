@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 
 from intake.domain.linkage.blocking import candidate_pairs
 from intake.domain.linkage.facts import Candidate, PersonFacts
-from intake.domain.linkage.prepared import prepare
+from intake.domain.linkage.prepared import prepare, without_shared
 from intake.domain.linkage.score import (
     COSTLY_MOST,
     PRIOR,
@@ -28,7 +28,7 @@ def find_candidates(people: Sequence[PersonFacts], *, min_score: float = DEFAULT
     the duplicates of the testimonies a bundle merge added."""
     if not 0.0 < min_score <= 1.0:
         raise ValueError("min_score must be in (0, 1]")
-    prepared = [prepare(p) for p in people]
+    prepared = without_shared([prepare(p) for p in people])
     sources = None if among is None else [
         i for i, p in enumerate(people) if p.record_id in among]
     # the score is monotonic in the weight sum: compare sums, build evidence for the few kept
