@@ -119,7 +119,10 @@ def test_consent_enables_and_the_shortcut_starts(qtbot: QtBot, make_form: MakeFo
 def test_start_pause_resume_stop(qtbot: QtBot, make_form: MakeForm,
                                  service: InterviewService) -> None:
     form, bar, factory = bar_on(make_form, consenting(service))
-    assert bar.devices.isVisible() and bar.devices.count() == 2
+    assert bar.devices.isVisible() and bar.devices.count() == 1  # not listed at opening
+    bar.devices.showPopup()  # listed when opened
+    bar.devices.hidePopup()
+    assert bar.devices.count() == 2
     assert not bar.stop_button.isVisible() and "●" not in form.windowTitle()
     bar.devices.setCurrentIndex(1)
     qtbot.mouseClick(bar.record_button, Qt.MouseButton.LeftButton)

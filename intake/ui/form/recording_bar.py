@@ -69,6 +69,20 @@ def consent_refusal(record: Record) -> str:
     return ""
 
 
+class _Devices(QComboBox):
+    """The microphones, listed the first time the list is opened."""
+
+    def __init__(self, fill: Any, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._fill, self.filled = fill, False
+
+    def showPopup(self) -> None:
+        if not self.filled:
+            self.filled = True
+            self._fill()
+        super().showPopup()
+
+
 class RecordingBar(QWidget):
     status_changed = Signal(str)  # "● Recording 00:12:03", "" when not recording
     stopped = Signal(object)  # the LiveRecording just stopped (to finish its spool)
@@ -86,7 +100,7 @@ class RecordingBar(QWidget):
         self.record_button = self._button("record_start", self.start)
         self.pause_button = self._button("record_pause", self.toggle_pause)
         self.stop_button = self._button("record_stop", self.stop)
-        self.devices = QComboBox(self)
+        self.devices = _Devices(self.fill_devices, self)
         self.devices.setObjectName("record_device")
         self.time = QLabel(clock_text(0), self)
         self.time.setObjectName("record_time")
@@ -112,7 +126,6 @@ class RecordingBar(QWidget):
         self.marks = FormMarks(form, self._marking)
         form.saved.connect(lambda _when: self.refresh())
         form.installEventFilter(self)
-        self.fill_devices()
         self.retranslate()
 
     def _button(self, name: str, slot: Any) -> QPushButton:
@@ -133,6 +146,9 @@ class RecordingBar(QWidget):
         return consent_refusal(self._form.record)
 
     def fill_devices(self) -> None:
+        """The input devices, listed when the list is opened (not when the form opens:
+        that would wake the sound system for every testimony)."""
+        chosen = self.devices.currentData()
         self.devices.clear()
         try:
             found = self._inputs()
@@ -141,6 +157,10 @@ class RecordingBar(QWidget):
             found = []
         for description, device_id in found:
             self.devices.addItem(description, device_id)
+        if not found:
+            self.devices.addItem(_("Default microphone"), None)
+        at = self.devices.findData(chosen)
+        self.devices.setCurrentIndex(max(at, 0))
 
     def refresh(self) -> None:
         """The controls for the record's consent and the recording's state (call it after
@@ -153,7 +173,7 @@ class RecordingBar(QWidget):
         self.record_button.setEnabled(idle and not refusal)
         self.record_button.setToolTip(refusal or _("Record the interview ({keys})").format(
             keys=QKeySequence(SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText)))
-        self.devices.setVisible(idle and not refusal and self.devices.count() > 1)
+        self.devices.setVisible(idle and not refusal)
         for widget in (self.pause_button, self.stop_button, self.time, self.meter,
                        self.status):
             widget.setVisible(not idle)
@@ -195,7 +215,7 @@ class RecordingBar(QWidget):
         if not self._form.store():  # the record must be stored before it has a recording
             return
         self._message = ""
-        device = self.devices.currentData() if self.devices.count() else None
+        device = self.devices.currentData()
         try:
             recording = self._start_recording(self._form.record_id, device)
             self._connect(recording)
@@ -300,6 +320,9 @@ class RecordingBar(QWidget):
     def retranslate(self) -> None:
         self.record_button.setText(_("Start recording"))
         self.stop_button.setText(_("Stop recording"))
+        if not self.devices.filled:
+            self.devices.clear()
+            self.devices.addItem(_("Default microphone"), None)
         self.devices.setToolTip(_("Microphone"))
         self.devices.setAccessibleName(_("Microphone"))
         self.meter.setAccessibleName(_("Sound level"))

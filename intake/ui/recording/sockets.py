@@ -15,13 +15,18 @@ class SocketFolderUnsafe(OSError):
     """The sockets' folder is not a private folder of this user (0700, no symlink)."""
 
 
-def socket_folder() -> Path:
-    """The private folder of the recorders' sockets: ``$XDG_RUNTIME_DIR`` (else the
-    temporary folder) / ``intake-recording-<uid>``, 0700 and ours, or refused."""
+def _folder_path() -> Path:
     import tempfile  # here, not at the start: the unlock window waits for nothing
 
     base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    folder = Path(base) / f"intake-recording-{os.getuid()}"
+    return Path(base) / f"intake-recording-{os.getuid()}"
+
+
+def socket_folder() -> Path:
+    """The private folder of the recorders' sockets: ``$XDG_RUNTIME_DIR`` (else the
+    temporary folder) / ``intake-recording-<uid>``, 0700 and ours, or refused; made by
+    the first recording."""
+    folder = _folder_path()
     folder.mkdir(mode=0o700, exist_ok=True)
     info = folder.lstat()
     if not folder.is_dir() or folder.is_symlink() or info.st_uid != os.getuid() or \
@@ -37,7 +42,10 @@ def vault_tag(vault_folder: Path) -> str:
 
 
 def sockets_of(vault_folder: Path) -> list[Path]:
-    """The sockets of recordings of this vault (some may belong to ended recorders)."""
+    """The sockets of recordings of this vault (some may belong to ended recorders);
+    looking makes no folder."""
+    if not _folder_path().is_dir():
+        return []
     try:
         folder = socket_folder()
     except OSError:
