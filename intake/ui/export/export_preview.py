@@ -369,10 +369,10 @@ class PreviewPage(QWizardPage):
         self.failure_hint.setText(_("Use Back to change the records or the targets."))
         names = {
             "release": _("What is released"),
-            "records_in": _("Testimonies selected"),
+            "records_in": _("People selected (each person once)"),
             "left_out": _("Left out before anonymization"),
             "suppressed": _("Suppressed to reach the targets"),
-            "exported": _("Exported"),
+            "exported": _("Rows exported (one per person)"),
             "k": _("Achieved k (smallest group)"),
             "l": _("Achieved l (distinct sensitive answers per group)"),
             "risk_max": _("Highest re-identification risk (prosecutor)"),
