@@ -22,6 +22,7 @@ from pathlib import Path
 
 from intake.domain.record import Record, Status
 from intake.exchange.demo.generate import generate
+from intake.services.interviews import InterviewService
 from intake.vault import person_links
 from intake.vault.database import transaction
 from intake.vault.vault import Vault
@@ -70,6 +71,14 @@ def testimonies() -> list[Record]:
 def template(folder: Path) -> tuple[Path, list[Record]]:
     records = testimonies()
     return vault_with(folder, records), records
+
+
+def stored(vault: Vault) -> list[Record]:
+    """Every record as stored, in the order of testimonies() (by the planted index)."""
+    by_id = {r.id: r for r in
+             InterviewService(vault)._store(False).iter_records(with_identity=False)}
+    order = [r.id for r in testimonies()]
+    return [by_id[i] for i in order] if set(order) == set(by_id) else list(by_id.values())
 
 
 def link(vault: Vault, ids: Sequence[str], groups: Iterable[Sequence[int]] = GROUPS) -> None:

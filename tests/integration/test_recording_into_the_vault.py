@@ -28,7 +28,7 @@ from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.pulse_server import private_pulse, tone
-from tests.recording_vault import audio_consent_record
+from tests.recording_vault import closed_vault_with_record
 from tests.ui.test_recording_capture import HERTZ, record, tone_strength
 
 SENTINELS = (b"OggS", b"OpusHead", b"OpusTags")
@@ -47,11 +47,7 @@ def _plaintext_files(folder: Path) -> list[str]:
 
 @pytest.fixture
 def vault_and_record(tmp_path: Path, policy: KdfPolicy) -> tuple[Path, str]:
-    folder = tmp_path / "vault"
-    vault, _code = Vault.create(folder, USER, PASSPHRASE, policy)
-    with vault:
-        record_id = audio_consent_record(vault)
-    return folder, record_id
+    return closed_vault_with_record(tmp_path / "vault", policy)
 
 
 def test_a_recording_reaches_the_vault_encrypted_with_its_markers(

@@ -43,7 +43,7 @@ from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.pulse_server import PulseServer, recorders_sound, tone
-from tests.recording_vault import audio_consent_record
+from tests.recording_vault import closed_vault_with_record
 from tests.ui.test_recording_capture import HERTZ, tone_strength
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,11 +53,7 @@ pytestmark = pytest.mark.timeout(120)
 
 @pytest.fixture
 def vault_and_record(tmp_path: Path, policy: KdfPolicy) -> tuple[Path, str]:
-    folder = tmp_path / "vault"
-    vault, _code = Vault.create(folder, USER, PASSPHRASE, policy)
-    with vault:
-        record_id = audio_consent_record(vault)
-    return folder, record_id
+    return closed_vault_with_record(tmp_path / "vault", policy)
 
 
 @pytest.fixture

@@ -12,10 +12,8 @@ import pytest
 import shiboken6
 from pytestqt.qtbot import QtBot
 
-from intake.domain.record import Record
 from intake.services.dashboard_figures import BY_YEAR, RECORDS
 from intake.services.desk import Desk
-from intake.services.interviews import InterviewService
 from intake.ui.export.dashboard import DashboardView
 from intake.ui.kit.vault_worker import VaultWorker
 from intake.vault.vault import Vault
@@ -35,15 +33,9 @@ def vault(template: Path, tmp_path: Path) -> Iterator[Vault]:
         yield opened
 
 
-def stored(vault: Vault) -> list[Record]:
-    by_id = {r.id: r for r in
-             InterviewService(vault)._store(False).iter_records(with_identity=False)}
-    return [by_id[r.id] for r in lv.testimonies()]
-
-
 @pytest.fixture
 def view(qtbot: QtBot, vault: Vault) -> Iterator[DashboardView]:
-    lv.link(vault, [r.id for r in stored(vault)])
+    lv.link(vault, [r.id for r in lv.stored(vault)])
     tasks = VaultWorker(Desk(vault))
     made = DashboardView(Desk(vault), tasks)
     made.show()
@@ -59,7 +51,7 @@ def view(qtbot: QtBot, vault: Vault) -> Iterator[DashboardView]:
 
 def test_people_by_default_testimonies_when_ticked(view: DashboardView,
                                                    vault: Vault) -> None:
-    records = stored(vault)
+    records = lv.stored(vault)
     people = lv.expected(records, True, "persons", drafts=True)
     testimonies = lv.expected(records, True, "testimonies", drafts=True)
     all_people = len(set(lv.person_map([r.id for r in records], True).values()))
@@ -89,7 +81,7 @@ def test_people_by_default_testimonies_when_ticked(view: DashboardView,
 
 
 def test_the_filters_apply_to_the_unit_chosen(view: DashboardView, vault: Vault) -> None:
-    records = stored(vault)
+    records = lv.stored(vault)
     combo = view.combos["status"]
     combo.setCurrentIndex(combo.findData("verified"))
     people = [r for r in lv.expected(records, True, "persons", drafts=True)

@@ -20,7 +20,6 @@ from intake.services import persons
 from intake.services.dashboard import DashboardService, compute, csv_bytes
 from intake.services.dashboard_figures import BY_YEAR, RECORDS
 from intake.services.exports import ExportService
-from intake.services.interviews import InterviewService
 from intake.services.releases import ReleaseService
 from intake.vault import release_ledger
 from intake.vault.database import transaction
@@ -42,17 +41,9 @@ def vault(template: Path, tmp_path: Path) -> Iterator[Vault]:
         yield opened
 
 
-def stored(vault: Vault) -> list[Record]:
-    """Every record as stored, in the order of testimonies() (by the planted index)."""
-    by_id = {r.id: r for r in
-             InterviewService(vault)._store(False).iter_records(with_identity=False)}
-    order = [r.id for r in lv.testimonies()]
-    return [by_id[i] for i in order] if set(order) == set(by_id) else list(by_id.values())
-
-
 @pytest.fixture
 def records(vault: Vault) -> list[Record]:
-    found = stored(vault)
+    found = lv.stored(vault)
     assert len(found) == lv.N
     return found
 

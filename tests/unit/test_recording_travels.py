@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from intake.domain.record import Record, Status
 from intake.exchange.containers.bundle_files import AttachmentLineInvalid, split_attachments
 from intake.services import backup
 from intake.services.attachments import AttachmentService
 from intake.services.backup import BackupService
-from intake.services.interviews import InterviewService
 from intake.services.recording_recovery import (
     BYTES_PER_SECOND,
     FLUSH_SECONDS,
@@ -28,18 +26,10 @@ from intake.services.transfer import TransferService
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
+from tests.recording_vault import audio_consent_record
 
 OFFICE, OFFICE_PASS = "office", "office passphrase for the admin"
 MARKS = (Marker(0.5, "section.work"), Marker(2.25, "q.started_when"))
-
-
-def _record(vault: Vault) -> str:
-    record = Record.new(USER)
-    record.answers.update({"consent.internal_documentation": True,
-                           "consent.audio_recording": True})
-    record.status = Status.SUBMITTED
-    InterviewService(vault).import_records([record])
-    return record.id
 
 
 def _recorded(vault: Vault, record_id: str, audio: bytes) -> str:
@@ -60,7 +50,7 @@ def field(tmp_path: Path, policy: KdfPolicy) -> tuple[Path, str, str, bytes]:
     vault, _code = Vault.create(folder, USER, PASSPHRASE, policy)
     audio = os.urandom(40_000)
     with vault:
-        record_id = _record(vault)
+        record_id = audio_consent_record(vault)
         attachment_id = _recorded(vault, record_id, audio)
     return folder, record_id, attachment_id, audio
 
