@@ -164,3 +164,12 @@ def recorders_sound(folder: Path, monkeypatch: pytest.MonkeyPatch,
                 except ProcessLookupError:
                     pass
     shutil.rmtree(runtime, ignore_errors=True)
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (not ended, not a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False

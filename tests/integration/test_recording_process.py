@@ -43,6 +43,7 @@ from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.pulse_server import PulseServer, recorders_sound, tone
+from tests.pulse_server import alive as _alive
 from tests.recording_vault import closed_vault_with_record
 from tests.ui.test_recording_capture import HERTZ, tone_strength
 
@@ -87,14 +88,6 @@ def _finish(folder: Path) -> tuple[np.ndarray, int, list[Any]]:
         markers = list(store.markers(attachment.id))
     samples, rate = soundfile.read(io.BytesIO(ogg), dtype="float64")
     return samples, rate, markers
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_a_recording_goes_on_through_the_lock_and_is_found_again(

@@ -28,6 +28,7 @@ from intake.ui.screens.unlock import UnlockScreen
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
 from tests.pulse_server import PulseServer, recorders_sound, tone
+from tests.pulse_server import alive as _alive
 from tests.recording_vault import audio_consent_record
 from tests.ui.conftest import screen
 from tests.ui.helpers import unlock
@@ -47,14 +48,6 @@ def sound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PulseServ
 def record_id(existing_vault: tuple[Path, str]) -> str:
     with Vault.open(existing_vault[0], USER, PASSPHRASE) as vault:
         return audio_consent_record(vault)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def _start(qtbot: QtBot, workspace: Workspace, record_id: str) -> int:
