@@ -24,6 +24,7 @@ from intake.errors import ExitCode, IntakeError
 from intake.exchange.demo import generate as demo
 from intake.exchange.formats import jsonl
 from intake.i18n import N_, _, ngettext
+from intake.services import import_ahead
 from intake.services.opening import KdfPolicy, open_desk
 
 DEMO_MAX = 1_000_000
@@ -94,18 +95,21 @@ def cmd_import(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
     parsed: list[list[Record] | IntakeError] = []
+    ahead: list[list[import_ahead.Ahead]] = []
 
-    def parse() -> None:
+    def parse() -> None:  # and what needs no key (services/import_ahead.py)
         try:
-            parsed.append(jsonl.parse_lines(jsonl.read_lines(args.file), QUESTIONNAIRE, user))
+            records = jsonl.parse_lines(jsonl.read_lines(args.file), QUESTIONNAIRE, user)
         except IntakeError as exc:
             parsed.append(exc)  # kept for after a duress passphrase, which goes on
             raise
+        parsed.append(records)
+        ahead.append(import_ahead.ahead(records, QUESTIONNAIRE))
 
     with open_desk(args.vault, user, secrets.read(_("Passphrase:")), parse) as desk:
         if isinstance(parsed[0], IntakeError):
             raise parsed[0]
-        result = desk.records.import_records(parsed[0])
+        result = desk.records.import_records(parsed[0], ahead[0] if ahead else None)
     io.stdout.write(_(
         "{path}: {added} added, {updated} updated, {skipped} skipped (already in the "
         "vault), {history} kept as older revisions."

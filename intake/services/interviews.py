@@ -14,7 +14,7 @@ anything is read or written.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,7 +25,7 @@ from intake.domain.permissions import Action, allowed, require
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
-from intake.services import drafts, record_changes, saving
+from intake.services import drafts, import_ahead, record_changes, saving
 from intake.services.saving import AfterSave, RecordSaver, identity_action, identity_key
 from intake.vault import (
     attachments,
@@ -315,7 +315,8 @@ class InterviewService:
         """A worker thread finished with the vault: close its connection."""
         self.vault.release_thread_connection()
 
-    def import_records(self, records: Iterable[Record]) -> ImportResult:
+    def import_records(self, records: Iterable[Record],
+                       ahead: Sequence[import_ahead.Ahead] | None = None) -> ImportResult:
         """Store already-validated records in one transaction (idempotent: same id and
         revision are skipped, a newer revision replaces, an older one is kept as history).
         Needs ``IMPORT`` (records of any user, with their review statuses; statuses are
@@ -325,7 +326,8 @@ class InterviewService:
         transaction. A record whose identity was purged gets no identity back: its
         identifying answers are dropped; a withdrawn consent stays withdrawn (an older
         file without ``consent.withdrawn_on`` does not undo it). Overridden indicators
-        stay overridden."""
+        stay overridden. ``ahead``: what :func:`import_ahead.ahead` made of ``records``
+        before the vault was open (the same outcome, sooner)."""
         self._require(Action.IMPORT)
         conn = self.vault.connection()
         purged = review_store.tombstoned_ids(conn)
@@ -333,7 +335,12 @@ class InterviewService:
         store = ImportingStore(conn, identity_key(self.vault, True), self.questionnaire)
         given = list(records)
 
+        made = import_ahead.by_source(ahead)
+
         def prepare(one: Record) -> PreparedImport:  # no connection: it runs in a thread
+            entry = import_ahead.entry_for(made, one)
+            if entry is not None and one.id not in purged:
+                return import_ahead.prepared(store, entry, overridden.get(one.id, {}))
             record = self.prepare(one)
             if record.id in purged:
                 record = record_changes.strip_identity(record, self.questionnaire)

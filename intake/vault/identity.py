@@ -22,12 +22,23 @@ NONCE_BYTES = 12
 def seal(key: bytes, record_id: str, answers: dict[str, Any],
          meta: dict[str, str]) -> bytes | None:
     """The blob, or None when there is nothing identifying to keep."""
+    return seal_plaintext(key, record_id, plaintext(answers, meta))
+
+
+def plaintext(answers: dict[str, Any], meta: dict[str, str]) -> bytes | None:
+    """What :func:`seal` encrypts (None: nothing to keep); needs no key."""
     if not answers and not meta:
         return None
+    return json.dumps({"answers": answers, "meta": meta}, ensure_ascii=False,
+                      sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def seal_plaintext(key: bytes, record_id: str, data: bytes | None) -> bytes | None:
+    """:func:`plaintext`'s bytes as the blob."""
+    if data is None:
+        return None
     nonce = os.urandom(NONCE_BYTES)
-    plaintext = json.dumps({"answers": answers, "meta": meta}, ensure_ascii=False,
-                           sort_keys=True, separators=(",", ":")).encode("utf-8")
-    return nonce + AESGCM(key).encrypt(nonce, plaintext, record_id.encode("utf-8"))
+    return nonce + AESGCM(key).encrypt(nonce, data, record_id.encode("utf-8"))
 
 
 def unseal(key: bytes, record_id: str, blob: bytes) -> tuple[dict[str, Any], dict[str, str]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from intake.domain.indicators import Finding
 from intake.domain.record import Record
+from intake.vault import identity
 from intake.vault.record_types import ImportResult
 from intake.vault.records import RecordStore, json_text
 from intake.vault.review_store import joined
@@ -69,6 +70,23 @@ class ImportingStore(RecordStore):
                                         if value == Finding.PRESENT))
         except Exception:  # noqa: BLE001 - the store raises it at the record's place
             return PreparedImport(record, findings)
+
+    def prepared_from(self, record: Record, findings: Mapping[str, Finding], *,
+                      answers: dict[str, Any], texts: tuple[str, str], private: bytes | None,
+                      body: str, excerpt: str) -> PreparedImport:
+        """:meth:`prepared`, from what was made without the key
+        (:mod:`intake.services.import_ahead`): ``answers`` the stored section, ``texts``
+        its JSON and its meta's, ``private`` the private section's plaintext; only the
+        seal is left."""
+        if self._idk is None:
+            return PreparedImport(record, findings)
+        values = self._values(record, answers, {},
+                              identity.seal_plaintext(self._idk, record.id, private),
+                              findings, record.updated_at, texts)
+        values["revision"], values["session"] = max(record.revision, 1), None
+        return PreparedImport(record, findings, values, body, excerpt,
+                              tuple(name for name, value in findings.items()
+                                    if value == Finding.PRESENT))
 
     def import_blocks(self, blocks: Iterable[Sequence[PreparedImport]],
                       ids: Sequence[str]) -> ImportResult:

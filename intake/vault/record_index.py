@@ -32,7 +32,7 @@ import contextlib
 import hashlib
 import secrets
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -201,6 +201,19 @@ def text_ids(questionnaire: Questionnaire) -> tuple[str, ...]:
     return found[1]
 
 
+def body_of(indexed: Sequence[str], answers: Mapping[str, Any]) -> str:
+    """The searchable text of a record: the answers to ``indexed`` (:func:`text_ids`),
+    NFC; no connection needed (an import makes it while the key is derived)."""
+    parts: list[str] = []
+    for qid in indexed:
+        value = answers.get(qid)
+        if isinstance(value, list):
+            parts.extend(value)
+        elif isinstance(value, str):
+            parts.append(value)
+    return nfc("\n".join(parts))
+
+
 class TextIndex:
     """The index as one connection sees it: ``attached`` when the slot holds the identity
     key; ``private_answers(record_id, blob)`` opens a record's private section."""
@@ -214,14 +227,7 @@ class TextIndex:
 
     def body(self, answers: Mapping[str, Any]) -> str:
         """The searchable text of a record: its non-identifying text answers, NFC."""
-        parts: list[str] = []
-        for qid in self._text_ids:
-            value = answers.get(qid)
-            if isinstance(value, list):
-                parts.extend(value)
-            elif isinstance(value, str):
-                parts.append(value)
-        return nfc("\n".join(parts))
+        return body_of(self._text_ids, answers)
 
     @staticmethod
     def excerpt(answers: Mapping[str, Any]) -> str:

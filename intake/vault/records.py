@@ -158,13 +158,14 @@ class RecordStore:
 
     def _values(self, record: Record, answers: dict[str, Any], meta: dict[str, str],
                 identity: bytes | None, findings: Mapping[str, Finding],
-                started: str) -> dict[str, Any]:
-        year = answers.get("deployment.year_departed")
+                started: str, texts: tuple[str, str] | None = None) -> dict[str, Any]:
+        year, stored = answers.get("deployment.year_departed"), texts or (
+            json_text(answers), json_text(meta))
         return {
             "id": record.id, "schema": record.schema, "revision": record.revision,
             "status": record.status.value, "author": record.author,
             "created_at": record.created_at, "updated_at": record.updated_at,
-            "answers": json_text(answers), "meta": json_text(meta), "identity": identity,
+            "answers": stored[0], "meta": stored[1], "identity": identity,
             "indicators": json_text({k: str(v) for k, v in findings.items()}),
             "sector": answers.get("deployment.sector"),
             "region": answers.get("deployment.destination_region"),
@@ -245,11 +246,9 @@ class RecordStore:
 
     def revisions(self, record_id: str) -> list[int]:
         """Every revision kept: the earlier ones and the current one."""
-        rows = self._conn.execute(
+        return [r[0] for r in self._conn.execute(
             "SELECT revision FROM record_revisions WHERE record_id = ?"
-            " UNION SELECT revision FROM records WHERE id = ? ORDER BY 1",
-            (record_id, record_id))
-        return [r[0] for r in rows]
+            " UNION SELECT revision FROM records WHERE id = ? ORDER BY 1", (record_id, record_id))]
 
     def history(self, record: Record) -> list[Record]:
         """The revisions kept before ``record``'s current one, oldest first (their schema
