@@ -27,9 +27,9 @@ from intake.domain.questionnaire import Questionnaire
 from intake.domain.record import Record
 from intake.services import saving
 from intake.vault import identity, review_store
+from intake.vault.json_text import json_text
 from intake.vault.record_import import ImportingStore, PreparedImport
 from intake.vault.record_index import TextIndex, body_of, text_ids
-from intake.vault.records import json_text
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from intake.errors import DatabaseDamaged
+from intake.vault.json_text import json_bytes
 
 NONCE_BYTES = 12
 
@@ -29,8 +30,7 @@ def plaintext(answers: dict[str, Any], meta: dict[str, str]) -> bytes | None:
     """What :func:`seal` encrypts (None: nothing to keep); needs no key."""
     if not answers and not meta:
         return None
-    return json.dumps({"answers": answers, "meta": meta}, ensure_ascii=False,
-                      sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return json_bytes({"answers": answers, "meta": meta})
 
 
 def seal_plaintext(key: bytes, record_id: str, data: bytes | None) -> bytes | None:

@@ -15,8 +15,9 @@ from typing import Any
 from intake.domain.indicators import Finding
 from intake.domain.record import Record
 from intake.vault import identity
+from intake.vault.json_text import json_text
 from intake.vault.record_types import ImportResult
-from intake.vault.records import RecordStore, json_text
+from intake.vault.records import RecordStore
 from intake.vault.review_store import joined
 
 WITHDRAWN = "consent.withdrawn_on"

@@ -28,6 +28,7 @@ from intake.domain.record import Record, Status
 from intake.domain.upgrade import upgrade
 from intake.vault import identity
 from intake.vault.database import Connection
+from intake.vault.json_text import json_text
 from intake.vault.record_index import TextIndex, is_attached, text_ids
 from intake.vault.record_types import (
     IdentityKeyMissing,
@@ -47,13 +48,8 @@ REVISION_WINDOW = dt.timedelta(minutes=10)
 #: At or below MANY_MATCHES, always sorted (tests/perf/test_search_perf.py; tests force
 #: plans with these).
 ROW_WALK, LIST_WALK, MANY_MATCHES, DENSE_SHARE = 7.0, 3.0, 100, 0.0
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 SORTABLE = ("created_at", "updated_at", "author", "status", "sector", "region",
             "indicators_present", "year_departed")
-
-
-def json_text(value: object) -> str:  # one encoder for all: json.dumps makes one a call
-    return "{}" if value == {} else _ENCODER.encode(value)
 
 
 class RecordStore:

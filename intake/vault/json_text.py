@@ -1,0 +1,50 @@
+"""The JSON the vault stores (answers, meta, indicators, the private section's plaintext):
+sorted keys, no spaces, UTF-8 as is — written by orjson, byte for byte what the standard
+library's encoder writes with those settings, about three times faster (issue 17: 5,000
+imported records spent 0.29 s encoding their answers with the standard encoder, 0.09 s
+with orjson).
+
+The standard encoder still writes what orjson would write differently or refuses: a float
+in exponent form (``1e-07`` against orjson's ``1e-7``; any ``<digit>e<digit>`` in the
+output, inside a string too, takes this way: slower, never different), a ``null`` (orjson
+writes NaN and infinities as null, the standard encoder as ``NaN``), an integer beyond 64
+bits, a lone surrogate, a key that is not a string, and a subclass, dataclass or date that
+orjson would encode where the standard encoder refuses it (the same error as before).
+tests/unit/test_json_text.py compares the two on every demo record and on those cases.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import orjson
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS
+            | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME)
+#: orjson's output that the standard encoder may write otherwise: an exponent, a null
+_OTHERWISE = re.compile(rb"[0-9][eE][-+]?[0-9]|null")
+
+
+def _orjson(value: object) -> bytes | None:
+    """orjson's bytes for ``value``, or None where the standard encoder decides."""
+    try:
+        data = orjson.dumps(value, option=_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError is one: see the module doc
+        return None
+    return data if _OTHERWISE.search(data) is None else None
+
+
+def json_bytes(value: object) -> bytes:
+    """``value`` as the vault stores it, UTF-8."""
+    data = _orjson(value)
+    return _ENCODER.encode(value).encode("utf-8") if data is None else data
+
+
+def json_text(value: object) -> str:
+    """``value`` as the vault stores it, as text (a TEXT column)."""
+    if value == {}:
+        return "{}"
+    data = _orjson(value)
+    return _ENCODER.encode(value) if data is None else data.decode("utf-8")
