@@ -33,7 +33,13 @@ from intake.services import persons
 from intake.services.interviews import InterviewService
 from intake.services.persons import PERSONS, TESTIMONIES, UNITS, Units
 from intake.services.quotes import QuoteService, QuotesNeedIdentityKey, reviewed_now
-from intake.services.releases import STATISTICS_K, Release, ReleaseService, profile_of
+from intake.services.releases import (
+    STATISTICS_K,
+    Release,
+    ReleaseService,
+    profile_of,
+    statistics_groups,
+)
 from intake.vault.records import RecordFilter
 from intake.vault.release_ledger import Member
 from intake.vault.vault import Vault
@@ -88,6 +94,8 @@ class PreparedExport:
     #: quotes left out because the current redaction rules still find something in them.
     quotes_unreviewed: int = 0
     quotes_left_for_review: int = 0
+    #: record id → its statistics groups, for the release ledger (issue 18)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
 
 def check_may_export(role: Role, action: Action = Action.EXPORT_ANONYMIZED) -> None:
@@ -140,10 +148,13 @@ class ExportService:
                            model=Model(settings.l_kind, settings.c, settings.t),
                            columns=settings.columns)
         result.counting = counted.summary()
-        self._check_release(result, settings)  # DifferencingRefused (exit 5): issue 18
-        if not settings.quotes:
-            return PreparedExport(settings, result)
-        return self._with_quotes(settings, result, records)
+        released = set(result.record_ids)
+        groups = statistics_groups(r for r in records if r.id in released)
+        self._check_release(result, settings, groups)  # DifferencingRefused (exit 5): issue 18
+        prepared = (self._with_quotes(settings, result, records) if settings.quotes
+                    else PreparedExport(settings, result))
+        prepared.groups = groups
+        return prepared
 
     def _with_quotes(self, settings: ExportSettings, result: Result,
                      records: list[Record]) -> PreparedExport:
@@ -172,7 +183,8 @@ class ExportService:
         says ``reviewed_by_a_person: true``, unless unreviewed drafts were asked for."""
         check_may_export(self.vault.role)
         quotes = prepared.quotes if prepared.settings.quotes else None
-        members = self._check_release(prepared.result, prepared.settings)  # again: a race
+        members = self._check_release(prepared.result, prepared.settings,  # again: a race
+                                      prepared.groups)
         paths = write_export(prepared.result, folder, tool_version=tool_version, quotes=quotes,
                              quotes_reviewed=prepared.quotes_unreviewed == 0,
                              quotes_excluded=prepared.quotes_excluded_no_consent)
@@ -191,10 +203,11 @@ class ExportService:
         --ledger``): for the roles that export."""
         return ReleaseService(self.vault).releases()
 
-    def _check_release(self, result: Result, settings: ExportSettings) -> list[Member]:
+    def _check_release(self, result: Result, settings: ExportSettings,
+                       groups: dict[str, tuple[str, ...]]) -> list[Member]:
         return ReleaseService(self.vault).check_table(
             result.record_ids, result.rows, result.quasi_identifiers, settings.k,
-            settings.columns)
+            settings.columns, groups)
 
     def statistics(self, flt: RecordFilter | None = None,
                    threshold: int = SMALL_CELL_THRESHOLD, unit: str = PERSONS) -> Statistics:

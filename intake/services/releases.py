@@ -22,7 +22,15 @@ earlier one would single someone out, in the spirit of m-invariance:
 - statistics: the persons added or withdrawn since earlier statistics must number at least
   :data:`STATISTICS_K` in each period, sector group and federal district they touch (the
   statistics break the indicators down by each), so that a cell that moves is the work of
-  several people, and the cell-key perturbation blurs by how much.
+  several people, and the cell-key perturbation blurs by how much;
+- a table and statistics, both ways (statistics after a table, a table after statistics:
+  the statistics' counts less the table's are the persons changed in between): the
+  persons added or withdrawn between the two must number at least the larger of
+  :data:`STATISTICS_K` and the table's k in each period, sector group and federal district
+  they touch; a change of the data only, told by the earlier release's population; a
+  withdrawn person counted in the groups the ledger kept, or in one ``unknown`` group when
+  it kept none (a table release before migration 14)
+  (:mod:`intake.services.releases_cross`, which says what a change is there).
 
 Persons, not records: :func:`person_of` maps a testimony to its person (the key of its
 group of linked testimonies, issue 20; :mod:`intake.services.persons`); a table release
@@ -43,8 +51,11 @@ by anyone who reads the ledger, telling which released row is which record.
 Limits: an edit of a shared column that is not a quasi-identifier (an indicator, a wage
 band) between releases of different profiles is not seen (the ledger keeps the digest of
 the whole row, not of each column); statistics count members, not their answers, so an
-edit is not a change for them; the population is read when the release is written, so a
-record edited between the preview and the writing counts as unchanged since.
+edit is not a change between two statistics (between a table and statistics, only an edit
+that moves a person's period, sector group or district is); the population is read when
+the release is written, so a record edited between the preview and the writing counts as
+unchanged since; what a table suppressed and statistics counted, unchanged, is not
+compared (as for two releases on the same day).
 """
 
 from __future__ import annotations
@@ -54,30 +65,40 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from intake.dates import stamp_date_text
 from intake.domain.permissions import Action, require
-from intake.errors import InvalidInput, PermissionDenied
+from intake.errors import PermissionDenied
 from intake.exchange.analysis.anonymize.columns import PSEUDONYM
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
-from intake.i18n import N_, _
+from intake.i18n import _
 from intake.services import persons as persons_rule
+from intake.services.releases_cross import (
+    STATISTICS_K,
+    DifferencingRefused,
+    JointReleaseRefused,
+    StatisticsAfterTableRefused,
+    StatisticsDifferencingRefused,
+    TableAfterStatisticsRefused,
+    first_refusal,
+    groups_of_statistics,
+    statistics_groups,
+)
+from intake.services.releases_cross import difference as _difference
 from intake.vault import audit, release_ledger
 from intake.vault.audit import AuditAction
-from intake.vault.database import transaction
+from intake.vault.database import Connection, transaction
 from intake.vault.release_ledger import Member, Release, canonical
 from intake.vault.vault import Vault
 
 __all__ = ["STATISTICS_K", "DifferencingRefused", "JointReleaseRefused", "Release",
-           "ReleaseService",
-           "class_of", "person_of"]
+           "ReleaseService", "StatisticsAfterTableRefused", "StatisticsDifferencingRefused",
+           "TableAfterStatisticsRefused", "class_of", "person_of", "statistics_groups"]
 
-#: Persons that must change together in each group the statistics break down by.
-STATISTICS_K = 5
 ANONYMIZED = "anonymized"
 STATISTICS = "statistics"
 
@@ -91,59 +112,6 @@ def person_of(record_id: str, persons: Mapping[str, str]) -> str:
 def class_of(values: Sequence[str]) -> str:
     """The ledger's name of a class: a hash of its released quasi-identifiers' values."""
     return hashlib.sha256(canonical(list(values)).encode("utf-8")).hexdigest()[:32]
-
-
-class DifferencingRefused(InvalidInput):
-    """A release whose difference from an earlier one would single someone out."""
-
-    template = N_(
-        "This release is refused, and nothing was written. Compared with release {release} "
-        "of {date}, it would single out testimonies added, edited or withdrawn since then "
-        "(an edit counts as one withdrawn and one added): {changed}, of which {small} in "
-        "groups of fewer than {k} on the released columns. "
-        "Wait until at least {k} new testimonies with the same released answers can be "
-        "released together, or release the same testimonies as then.")
-
-
-class JointReleaseRefused(DifferencingRefused):
-    """A release that, put side by side with an earlier one of the same testimonies,
-    narrows people to groups smaller than k (the intersection of their two classes)."""
-
-    template = N_(
-        "This release is refused, and nothing was written. Put side by side with release "
-        "{release} of {date}, which grouped the same testimonies otherwise (other columns, "
-        "levels or targets), it would leave {small} testimonies in groups of fewer than {k}: "
-        "each release's group of a person narrows the other's. Release the same columns "
-        "with the same targets as then, or make one release of every column you need "
-        "(Choose columns), which is protected as a whole.")
-
-
-class StatisticsDifferencingRefused(DifferencingRefused):
-    template = N_(
-        "These statistics are refused, and nothing was written. Compared with the "
-        "statistics of {date} (release {release}), the cells that moved would tell the "
-        "answers of testimonies added or withdrawn since then: {changed}, of which {small} "
-        "in a period, sector or federal district with fewer than {k} such changes. Wait "
-        "until at least {k} new testimonies in each period, sector and district touched "
-        "can be counted together.")
-
-
-def _difference(old: Mapping[str, Member], new: Mapping[str, Member],
-                groups_old: Mapping[str, Sequence[str]], groups_new: Mapping[str, Sequence[str]],
-                k: int, moved: Any = None) -> tuple[int, int]:
-    """(persons changed, persons in a group of fewer than ``k`` changes). A person is
-    changed when added, withdrawn, or ``moved`` (by default: represented by another
-    testimony; a withdrawal plus an addition); each is counted in every group of
-    ``groups_*`` (person → its groups) it belongs to. ``moved(old_or_None, new_or_None)``
-    may also say that a person added or gone is no change (a record the vault held
-    unchanged, only suppressed in one of the two releases)."""
-    moved = moved or (lambda a, b: a is None or b is None or a.record_id != b.record_id)
-    changes = [("+", p) for p, m in new.items() if moved(old.get(p), m)]
-    changes += [("-", p) for p, m in old.items() if moved(m, new.get(p))]
-    groups = {"+": groups_new, "-": groups_old}
-    counts = Counter((s, g) for s, p in changes for g in groups[s][p])
-    small = [(s, p) for s, p in changes if any(counts[(s, g)] < k for g in groups[s][p])]
-    return len(changes), len(small)
 
 
 @dataclass
@@ -166,10 +134,13 @@ class ReleaseService:
     # -- refusing a differencing release ------------------------------------------------
     def check_table(self, record_ids: Sequence[str], rows: Sequence[Mapping[str, str]],
                     quasi_identifiers: Sequence[str], k: int,
-                    columns: Collection[str] | None = None) -> list[Member]:
+                    columns: Collection[str] | None = None,
+                    groups: Mapping[str, Sequence[str]] | None = None) -> list[Member]:
         """The members of a new table release of ``columns`` (a profile; None: every
         column); ``DifferencingRefused`` when its difference from an earlier table
-        release would single someone out (:func:`_table_difference`)."""
+        release would single someone out (:func:`_table_difference`), or
+        ``TableAfterStatisticsRefused`` from earlier statistics. ``groups``: record id →
+        its statistics groups (:func:`statistics_groups`; a record without: unknown)."""
         key = release_ledger.digest_key(self.vault._require_keys().dbk)
         classes: dict[tuple[str, ...], tuple[str, str]] = {}  # values → (class, quasi)
         new = {}
@@ -184,7 +155,8 @@ class ReleaseService:
                                    canonical(dict(zip(quasi_identifiers, values, strict=True))))
             released = {c: v for c, v in row.items() if c != PSEUDONYM}
             new[person] = Member(person, record_id, classes[values][0],
-                                 release_ledger.row_digest(key, released), classes[values][1])
+                                 release_ledger.row_digest(key, released), classes[values][1],
+                                 _groups_text((groups or {}).get(record_id)))
         conn = self.vault.connection()
         now = release_ledger.population(conn)
         for release in release_ledger.releases(conn, ANONYMIZED):
@@ -202,6 +174,8 @@ class ReleaseService:
             if joint:
                 raise JointReleaseRefused(release=release.seq, date=date, small=joint,
                                           k=need)
+        _refuse_across(conn, new, True, lambda release: max(
+            k, STATISTICS_K, int(release.parameters.get("k", STATISTICS_K))), now)
         return list(new.values())
 
     def check_statistics(self, members: Mapping[str, Sequence[str]]) -> list[Member]:
@@ -218,16 +192,19 @@ class ReleaseService:
             "" if len(of) == 1 else release_ledger.row_digest(  # of which were counted
                 key, {"testimonies": "\x1f".join(r for r, _g in of)}))
             for person, of in counted.items()}
-        new_groups = {p: _tagged(_groups_of_statistics(m)) for p, m in new.items()}
+        new_groups = {p: groups_of_statistics(m) for p, m in new.items()}
         for release in release_ledger.releases(conn, STATISTICS):
             old = {m.person: m for m in release_ledger.members(conn, release.seq)}
-            old_groups = {p: _tagged(_groups_of_statistics(m)) for p, m in old.items()}
+            old_groups = {p: groups_of_statistics(m) for p, m in old.items()}
             need = max(STATISTICS_K, int(release.parameters.get("k", STATISTICS_K)))
             changed, small = _difference(old, new, old_groups, new_groups, need, _member_moved)
             if small:
                 raise StatisticsDifferencingRefused(
                     release=release.seq, date=stamp_date_text(release.released_at),
                     changed=changed, small=small, k=need)
+        _refuse_across(conn, new, False, lambda release: max(
+            STATISTICS_K, int(release.parameters.get("k", STATISTICS_K))),
+            release_ledger.population(conn))
         return list(new.values())
 
     # -- cell keys and the ledger ----------------------------------------------------------
@@ -256,13 +233,29 @@ class ReleaseService:
                     conn, released_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     user=self.vault.user, kind=kind, parameters=parameters, columns=columns,
                     files=files, manifest_sha256=manifest, audit_seq=entry.seq,
-                    members=members, population=release_ledger.population(conn)
-                    if kind == ANONYMIZED else None)
+                    members=members, population=release_ledger.population(conn))
         except BaseException:
             for path in paths:
                 with contextlib.suppress(OSError):
                     path.unlink()
             raise
+
+
+def _refuse_across(conn: Connection, new: Mapping[str, Member], new_is_table: bool,
+                   need: Callable[[Release], int], now: Mapping[str, int]) -> None:
+    """Refuse a table after statistics, or statistics after a table, whose difference
+    singles someone out (:func:`intake.services.releases_cross.cross_difference`)."""
+    found = first_refusal(conn, new, new_is_table=new_is_table, need=need, now=now)
+    if found is not None:
+        release, changed, small, k = found
+        refused = TableAfterStatisticsRefused if new_is_table else StatisticsAfterTableRefused
+        raise refused(release=release.seq, date=stamp_date_text(release.released_at),
+                      changed=changed, small=small, k=k)
+
+
+def _groups_text(groups: Sequence[str] | None) -> str:
+    """How a table member keeps its statistics groups: canonical JSON, "" unknown."""
+    return canonical(list(groups)) if groups else ""
 
 
 def _member_moved(a: Member | None, b: Member | None) -> bool:
@@ -363,17 +356,6 @@ def _on(columns: Sequence[str],
 
 def _classes(members: Mapping[str, Member]) -> dict[str, tuple[str, ...]]:
     return {p: (m.cls,) for p, m in members.items()}
-
-
-def _groups_of_statistics(member: Member) -> tuple[str, ...]:
-    return tuple(json.loads(member.cls))
-
-
-def _tagged(groups: Sequence[str]) -> tuple[str, ...]:
-    """Each group named with its place (a period code and a district code never meet);
-    a person counted in several testimonies has three places per testimony, each group
-    once."""
-    return tuple(dict.fromkeys(f"{i % 3}:{g}" for i, g in enumerate(groups)))
 
 
 def describe(release: Release) -> str:

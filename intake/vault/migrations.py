@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from intake.errors import VaultNeedsUpgrade
 from intake.vault import migration_persons as persons
 from intake.vault import migration_private, migration_recording, migration_releases
+from intake.vault import migration_release_groups as release_groups
 from intake.vault.database import Connection, transaction
 
 
@@ -333,7 +334,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               "releases)", migration_releases.STATEMENTS),
     Migration(11, migration_releases.DIGESTS_DESCRIPTION, migration_releases.DIGESTS),
     Migration(12, migration_recording.DESCRIPTION, migration_recording.STATEMENTS),
-    Migration(13, persons.DESCRIPTION, persons.STATEMENTS))
+    Migration(13, persons.DESCRIPTION, persons.STATEMENTS), Migration(*release_groups.V14))
 
 
 #: From this version on free text lives in the private blob and the index in index.db.

@@ -10,8 +10,11 @@ in ``release_members``: the person (today a record: see
 released), since migration 11 also the released quasi-identifiers themselves (``quasi``,
 so that a release of another profile can be compared on the columns both share) and a
 digest of the row it released (``digest``, :func:`row_digest`, so that an edited record is
-seen as changed). Record ids never leave this table: the services list releases without
-them. :func:`forget` clears who a removed record was (travel mode, a purged withdrawal).
+seen as changed), since migration 14 for a table release also the statistics groups of its
+testimony (``groups``: period, sector group, federal district, so that statistics and
+tables can be compared both ways; a statistics member's class holds them). Record ids
+never leave this table: the services list releases without them. :func:`forget` clears
+who a removed record was (travel mode, a purged withdrawal).
 
 ``cell_keys`` holds each person's random key for the statistics' cell-key perturbation
 (:mod:`intake.exchange.analysis.cell_key`), drawn once from the system's random source.
@@ -51,6 +54,9 @@ class Member:
     cls: str  # hash of the released quasi-identifiers ("" for statistics)
     digest: str = ""  # row_digest of the released row ("": before migration 11, forgotten)
     quasi: str = ""  # canonical JSON {column: released value} ("": before migration 11)
+    #: a table release: canonical JSON [period, sector group, federal district] of its
+    #: testimony as the statistics count it ("": statistics, or before migration 14)
+    groups: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,9 @@ def add(conn: Connection, *, released_at: str, user: str, kind: str,
         parameters: Mapping[str, Any], columns: Sequence[str], files: Mapping[str, str],
         manifest_sha256: str, audit_seq: int, members: Iterable[Member],
         population: Mapping[str, int] | None = None) -> int:
-    """One release, its members and (a table release) the ``population`` of the vault
-    then (record id → revision: :func:`population`); returns its number."""
+    """One release, its members and the ``population`` of the vault then (record id →
+    revision: :func:`population`; kept for statistics too since migration 14, to tell a
+    change of the data from another selection); returns its number."""
     if kind not in KINDS:
         raise ValueError("kind: anonymized or statistics")
     cursor = conn.execute(
@@ -82,9 +89,9 @@ def add(conn: Connection, *, released_at: str, user: str, kind: str,
          canonical(dict(files)), manifest_sha256, audit_seq))
     seq = int(cursor.lastrowid)
     conn.executemany(
-        "INSERT INTO release_members (release, person, record_id, class, digest, quasi)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [(seq, m.person, m.record_id, m.cls, m.digest, m.quasi) for m in members])
+        "INSERT INTO release_members (release, person, record_id, class, digest, quasi,"
+        " stat_groups) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(seq, m.person, m.record_id, m.cls, m.digest, m.quasi, m.groups) for m in members])
     conn.executemany(
         "INSERT INTO release_population (release, record_id, revision) VALUES (?, ?, ?)",
         [(seq, record_id, revision) for record_id, revision in (population or {}).items()])
@@ -114,9 +121,9 @@ def releases(conn: Connection, kind: str | None = None) -> list[Release]:
 
 def members(conn: Connection, release: int) -> list[Member]:
     rows = conn.execute(
-        "SELECT person, record_id, class, digest, quasi FROM release_members"
+        "SELECT person, record_id, class, digest, quasi, stat_groups FROM release_members"
         " WHERE release = ?", (release,)).fetchall()
-    return [Member(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    return [Member(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
 
 def forgotten(conn: Connection, release: int) -> int:
@@ -144,8 +151,9 @@ def forget(conn: Connection, record_ids: Iterable[str]) -> int:
     """Forget who the records ``record_ids`` were, in every release (travel mode, a purged
     withdrawal): each of their members gets a random person, no record id and no digest,
     and their cell keys and places in the releases' populations go; a release keeps its
-    date, parameters, file hashes, number of persons and the class and released values
-    of each (a later release is still compared with it: they count as withdrawn). Run in
+    date, parameters, file hashes, number of persons and the class, released values and
+    statistics groups of each, which name no record (a later release is still compared
+    with it: they count as withdrawn). Run in
     the caller's transaction with secure_delete on, then truncate the WAL. Returns the
     members forgotten."""
     ids = list(dict.fromkeys(record_ids))

@@ -1,0 +1,204 @@
+"""The refusals of :mod:`intake.services.releases` and how two releases are compared on the
+statistics' groups: statistics with statistics, and (issue 18, "safe across releases")
+statistics with a table, both ways (docs/export.md, "Across releases").
+
+A table release and statistics are put side by side by the state as two releases are: the
+statistics' counts per period, sector group and federal district, less the counts the
+table implies, are the persons added or withdrawn in between. So statistics are compared
+with every earlier table release, and a table with every earlier statistics, on the
+statistics' groups (:func:`statistics_groups`): the persons added or withdrawn between
+the two must number at least the larger of :data:`STATISTICS_K` and the table's k in each
+period, sector group and federal district they touch, the added and the withdrawn
+apart, else the release is refused (:func:`cross_difference`). The groups of a withdrawn
+person are those the ledger kept (a statistics member's class; a table member's
+``groups``, since migration 14).
+
+What is a change between a table and statistics:
+
+- a person in one and not the other, when their testimony changed in the vault in between
+  (added, edited, withdrawn, deleted, forgotten), told by the population the ledger kept
+  with the earlier release (statistics keep it since migration 14). A testimony the vault
+  held unchanged that one of the two left out (the table's suppression, another filter)
+  is no change, as between two tables. An earlier release kept without its population
+  counts every such difference;
+- a person in both, represented by another testimony, or counted in several testimonies
+  by the statistics (the table holds one), or whose groups moved (an edit of the year
+  sent, the sector, the destination): a withdrawal in the old groups plus an addition in
+  the new;
+- a table member recorded before migration 14 has no groups: withdrawn, they count in one
+  group of their own, ``unknown``, which must itself hold the required number of such
+  changes (so one such withdrawal alone is refused).
+
+Limits: as between two statistics, an edit of an answer that is not a group (an
+indicator) is not a change; what the table suppressed and the statistics counted, with
+nothing changed in the vault, is not compared (it is the same difference as a table and
+statistics written on the same day).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from intake.domain.questions import QUESTIONNAIRE
+from intake.domain.record import Record
+from intake.errors import InvalidInput
+from intake.exchange.analysis.statistics import _coarse
+from intake.i18n import N_
+from intake.vault import release_ledger
+from intake.vault.database import Connection
+from intake.vault.release_ledger import Member, Release
+
+#: Persons that must change together in each group the statistics break down by.
+STATISTICS_K = 5
+#: The group of a withdrawn table member whose groups the ledger did not keep.
+UNKNOWN = ("?:unknown",)
+#: The questions and levels the statistics' groups come from (period: 3-year bands).
+GROUPS = (("deployment.year_departed", 1), ("deployment.sector", 1),
+          ("deployment.destination_region", 1))
+
+
+class DifferencingRefused(InvalidInput):
+    """A release whose difference from an earlier one would single someone out."""
+
+    template = N_(
+        "This release is refused, and nothing was written. Compared with release {release} "
+        "of {date}, it would single out testimonies added, edited or withdrawn since then "
+        "(an edit counts as one withdrawn and one added): {changed}, of which {small} in "
+        "groups of fewer than {k} on the released columns. "
+        "Wait until at least {k} new testimonies with the same released answers can be "
+        "released together, or release the same testimonies as then.")
+
+
+class JointReleaseRefused(DifferencingRefused):
+    """A release that, put side by side with an earlier one of the same testimonies,
+    narrows people to groups smaller than k (the intersection of their two classes)."""
+
+    template = N_(
+        "This release is refused, and nothing was written. Put side by side with release "
+        "{release} of {date}, which grouped the same testimonies otherwise (other columns, "
+        "levels or targets), it would leave {small} testimonies in groups of fewer than {k}: "
+        "each release's group of a person narrows the other's. Release the same columns "
+        "with the same targets as then, or make one release of every column you need "
+        "(Choose columns), which is protected as a whole.")
+
+
+class StatisticsDifferencingRefused(DifferencingRefused):
+    template = N_(
+        "These statistics are refused, and nothing was written. Compared with the "
+        "statistics of {date} (release {release}), the cells that moved would tell the "
+        "answers of testimonies added or withdrawn since then: {changed}, of which {small} "
+        "in a period, sector or federal district with fewer than {k} such changes. Wait "
+        "until at least {k} new testimonies in each period, sector and district touched "
+        "can be counted together.")
+
+
+class StatisticsAfterTableRefused(StatisticsDifferencingRefused):
+    """Statistics that, less the counts of an earlier table release, single someone out."""
+
+    template = N_(
+        "These statistics are refused, and nothing was written. Compared with the "
+        "anonymized table of {date} (release {release}), the counts would tell the answers "
+        "of testimonies added or withdrawn since that table: {changed}, of which {small} in "
+        "a period, sector or federal district with fewer than {k} such changes. Wait until "
+        "at least {k} new testimonies in each period, sector and district touched can be "
+        "counted together.")
+
+
+class TableAfterStatisticsRefused(DifferencingRefused):
+    """A table whose counts, less those of earlier statistics, single someone out."""
+
+    template = N_(
+        "This release is refused, and nothing was written. Compared with the statistics of "
+        "{date} (release {release}), the table's rows counted by period, sector and federal "
+        "district would tell the answers of testimonies added or withdrawn since those "
+        "statistics: {changed}, of which {small} in a period, sector or federal district "
+        "with fewer than {k} such changes. Wait until at least {k} new testimonies in each "
+        "period, sector and district touched can be released together.")
+
+
+def statistics_groups(records: Iterable[Record]) -> dict[str, tuple[str, ...]]:
+    """Record id → its period, sector group and federal district, as the statistics count
+    it (:func:`intake.exchange.analysis.statistics.compute_statistics`' members)."""
+    coarse = [_coarse(QUESTIONNAIRE, qid, level) for qid, level in GROUPS]
+    return {r.id: tuple(of(r) for of in coarse) for r in records}
+
+
+def difference(old: Mapping[str, Member], new: Mapping[str, Member],
+               groups_old: Mapping[str, Sequence[str]], groups_new: Mapping[str, Sequence[str]],
+               k: int, moved: Any = None) -> tuple[int, int]:
+    """(persons changed, persons in a group of fewer than ``k`` changes). A person is
+    changed when added, withdrawn, or ``moved`` (by default: represented by another
+    testimony; a withdrawal plus an addition); each is counted in every group of
+    ``groups_*`` (person → its groups) it belongs to. ``moved(old_or_None, new_or_None)``
+    may also say that a person added or gone is no change (a record the vault held
+    unchanged, only suppressed in one of the two releases)."""
+    moved = moved or (lambda a, b: a is None or b is None or a.record_id != b.record_id)
+    changes = [("+", p) for p, m in new.items() if moved(old.get(p), m)]
+    changes += [("-", p) for p, m in old.items() if moved(m, new.get(p))]
+    groups = {"+": groups_new, "-": groups_old}
+    counts = Counter((s, g) for s, p in changes for g in groups[s][p])
+    small = [(s, p) for s, p in changes if any(counts[(s, g)] < k for g in groups[s][p])]
+    return len(changes), len(small)
+
+
+def tagged(groups: Sequence[str]) -> tuple[str, ...]:
+    """Each group named with its place (a period code and a district code never meet);
+    a person counted in several testimonies has three places per testimony, each group
+    once."""
+    return tuple(dict.fromkeys(f"{i % 3}:{g}" for i, g in enumerate(groups)))
+
+
+def groups_of_statistics(member: Member) -> tuple[str, ...]:
+    """A statistics member's groups, tagged (its class holds them)."""
+    return tagged(json.loads(member.cls))
+
+
+def groups_of_table(member: Member) -> tuple[str, ...]:
+    """A table member's groups, tagged; :data:`UNKNOWN` when the ledger did not keep them."""
+    return tagged(json.loads(member.groups) if member.groups else ()) or UNKNOWN
+
+
+def cross_difference(old: Mapping[str, Member], new: Mapping[str, Member], *,
+                     old_is_table: bool, k: int, then: Mapping[str, int],
+                     now: Mapping[str, int]) -> tuple[int, int]:
+    """:func:`difference` of a table release and statistics (``old`` the earlier of the
+    two, ``old_is_table`` saying which), on the statistics' groups, as the module says.
+    ``then``: the population when ``old`` was written (empty: unknown); ``now``: today's."""
+    table_side, stats_side = (old, new) if old_is_table else (new, old)
+    groups = {p: groups_of_table(m) for p, m in table_side.items()}
+    counted = {p: groups_of_statistics(m) for p, m in stats_side.items()}
+    groups_old, groups_new = (groups, counted) if old_is_table else (counted, groups)
+
+    def changed(record_id: str) -> bool:
+        return not then or not record_id or then.get(record_id) != now.get(record_id)
+
+    def moved(a: Member | None, b: Member | None) -> bool:
+        if a is None or b is None:
+            return changed((a or b).record_id)  # type: ignore[union-attr]
+        several = (b if old_is_table else a).digest  # statistics of several testimonies
+        was, is_now = groups_old[a.person], groups_new[b.person]
+        return (a.record_id != b.record_id or bool(several)
+                or UNKNOWN not in (was, is_now) and was != is_now)
+
+    return difference(old, new, groups_old, groups_new, k, moved)
+
+
+def first_refusal(conn: Connection, new: Mapping[str, Member], *, new_is_table: bool,
+                  need: Callable[[Release], int],
+                  now: Mapping[str, int]) -> tuple[Release, int, int, int] | None:
+    """The first earlier release of the other kind than ``new`` (a table's members when
+    ``new_is_table``, else statistics') whose :func:`cross_difference` with it leaves a
+    change in a group of fewer than ``need(release)``: (release, changed, small, need)."""
+    kind = "statistics" if new_is_table else "anonymized"
+    for release in release_ledger.releases(conn, kind):
+        old = {m.person: m for m in release_ledger.members(conn, release.seq)}
+        required = need(release)
+        changed, small = cross_difference(
+            old, new, old_is_table=not new_is_table, k=required,
+            then=release_ledger.population(conn, release.seq), now=now)
+        if small:
+            return release, changed, small, required
+    return None

@@ -1,0 +1,30 @@
+"""Migration 14 (issue 18, safe across releases): a table release's members keep the
+statistics groups of their testimony (period, sector group, federal district: canonical
+JSON), so that statistics written after a table, and a table written after statistics, can
+be compared on the groups the statistics break down by, a withdrawn person included
+(intake/services/releases_cross.py; docs/export.md, "Across releases").
+
+The groups name no record: travel mode and a purged withdrawal keep them, as they keep the
+class and the released values (the forgotten member still counts as withdrawn, in its
+groups). The trigger is recreated so that forgetting still cannot change them.
+"""
+
+from __future__ import annotations
+
+DESCRIPTION = "release ledger: statistics groups of a table release's members"
+
+STATEMENTS: tuple[str, ...] = (
+    # "" for a statistics release (its class holds the groups) and for a table release
+    # recorded before this migration (counted as an unknown group).
+    "ALTER TABLE release_members ADD COLUMN stat_groups TEXT NOT NULL DEFAULT ''",
+    "DROP TRIGGER release_members_only_forget",
+    """CREATE TRIGGER release_members_only_forget BEFORE UPDATE ON release_members
+       WHEN NEW.release IS NOT OLD.release OR NEW.class IS NOT OLD.class
+         OR NEW.quasi IS NOT OLD.quasi OR NEW.stat_groups IS NOT OLD.stat_groups
+         OR NEW.record_id != '' OR NEW.digest != ''
+         OR NEW.person NOT LIKE 'forgotten:%'
+       BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END""",
+)
+
+#: (version, description, statements), as intake/vault/migrations.py registers it.
+V14 = (14, DESCRIPTION, STATEMENTS)
