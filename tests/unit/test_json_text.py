@@ -12,6 +12,8 @@ import datetime as dt
 import enum
 import json
 import math
+import random
+import struct
 from typing import Any
 
 import orjson
@@ -54,8 +56,8 @@ def test_every_section_of_the_demo_records_is_written_as_the_standard_encoder_wr
 
 
 @pytest.mark.parametrize("value", [
-    {"wage": 1e16}, {"wage": 1e-7}, {"w": 5e-324}, [1e22, 0.5, -0.0, 3.0], {"n": 2 ** 64},
-    {"n": -2 ** 70},
+    {"wage": 1e16}, {"wage": 1e-7}, {"w": 5e-324}, {"w": 7.97e-05}, {"name": "Tae-ho"},
+    [1e22, 0.5, -0.0, 3.0], {"n": 2 ** 64}, {"n": -2 ** 70},
     {"note": "1e5 원"}, {"a": None}, [None, True, False], {"k": "\u00e9\u0301 김철수 \u200b"},
     {"emoji": "🙂", "tab": "a\tb\n\"c\"\\"}, {"b": 1, "a": {"d": [1, {"z": 0, "y": 1}]}},
     {1: "int key", "2": "x"}, {"e": Kind.A}, {"nan": math.nan}, {"inf": -math.inf},
@@ -76,6 +78,26 @@ def test_where_the_encoders_differ_or_refuse_the_standard_one_decides(value: Any
             expected.encode("utf-8")
 
 
+def _floats(count: int, seed: int) -> list[float]:
+    """Random finite floats: any bit pattern, plain magnitudes, and every decade."""
+    rng, found = random.Random(seed), []
+    while len(found) < count:
+        kind = len(found) % 3
+        value = (struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0] if kind == 0
+                 else rng.uniform(-1e6, 1e6) if kind == 1
+                 else rng.random() * 10 ** rng.randint(-30, 30))
+        if math.isfinite(value):
+            found.append(value)
+    return found
+
+
+def test_every_float_is_written_as_the_standard_encoder_writes() -> None:
+    values = _floats(60_000, seed=5)
+    assert [json_text([v]) for v in values] == [_standard([v]) for v in values]
+    differ = sum(orjson.dumps([v]).decode() != _standard([v]) for v in values)
+    assert differ > 500  # control: orjson alone writes hundreds of them otherwise
+
+
 @pytest.mark.parametrize("value", [Point(1), {"at": dt.datetime(2026, 1, 1)},
                                    {"d": dt.date(2026, 1, 1)}])
 def test_what_the_standard_encoder_refuses_is_refused(value: Any) -> None:
@@ -85,7 +107,8 @@ def test_what_the_standard_encoder_refuses_is_refused(value: Any) -> None:
         json_text(value)
 
 
-@pytest.mark.parametrize("value", [{"wage": 1e-7}, {"nan": math.nan}, {1: "x"}])
+@pytest.mark.parametrize("value", [{"wage": 1e-7}, {"wage": 7.97e-05}, {"nan": math.nan},
+                                   {1: "x"}])
 def test_positive_control_orjson_alone_writes_these_otherwise(value: Any) -> None:
     """Where the module falls back, orjson's own output differs from the standard one
     (or it refuses): the cases above test something."""
