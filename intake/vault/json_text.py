@@ -27,8 +27,6 @@ import orjson
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 _OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS
             | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME)
-#: in orjson's output, what the standard encoder may write otherwise (see the module doc)
-_OTHERWISE = (b"e-", b"0.0000", b"null")
 
 
 def _orjson(value: object) -> bytes | None:
@@ -37,7 +35,8 @@ def _orjson(value: object) -> bytes | None:
         data = orjson.dumps(value, option=_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError is one: see the module doc
         return None
-    return None if any(part in data for part in _OTHERWISE) else data
+    # in orjson's output, what the standard encoder may write otherwise (see the module doc)
+    return None if b"e-" in data or b"0.0000" in data or b"null" in data else data
 
 
 def json_bytes(value: object) -> bytes:
