@@ -45,7 +45,7 @@ from typing import Any
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.errors import InvalidInput
-from intake.exchange.analysis.statistics import _coarse
+from intake.exchange.analysis.statistics import coarse_of
 from intake.i18n import N_
 from intake.vault import release_ledger
 from intake.vault.database import Connection
@@ -122,7 +122,7 @@ class TableAfterStatisticsRefused(DifferencingRefused):
 def statistics_groups(records: Iterable[Record]) -> dict[str, tuple[str, ...]]:
     """Record id → its period, sector group and federal district, as the statistics count
     it (:func:`intake.exchange.analysis.statistics.compute_statistics`' members)."""
-    coarse = [_coarse(QUESTIONNAIRE, qid, level) for qid, level in GROUPS]
+    coarse = [coarse_of(QUESTIONNAIRE, qid, level) for qid, level in GROUPS]
     return {r.id: tuple(of(r) for of in coarse) for r in records}
 
 

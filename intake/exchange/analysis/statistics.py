@@ -254,7 +254,7 @@ def compute_statistics(records: Iterable[Record], threshold: int = 10,
                       description() if keys is not None else None, members)
 
 
-def _coarse(questionnaire: Questionnaire, qid: str, level: int) -> Callable[[Record], str]:
+def coarse_of(questionnaire: Questionnaire, qid: str, level: int) -> Callable[[Record], str]:
     qi = QuasiIdentifier(questionnaire.question(qid))
     return lambda r: _code(qi.value(r.answers, r.meta, level))
 
@@ -263,10 +263,10 @@ def _group_tables(b: _Builder, kept: Sequence[Record], n: str, questionnaire: Qu
                   keys: Sequence[int] | None) -> list[tuple[Table, list[str]]]:
     """Records by year sent, period, year of escape, sector group and federal district;
     the groups the indicators are counted by (each table with its records' values)."""
-    departed = [_coarse(questionnaire, "deployment.year_departed", 0)(r) for r in kept]
+    departed = [coarse_of(questionnaire, "deployment.year_departed", 0)(r) for r in kept]
     years = b.distribution("records_by_year_departed", N_("Records by year sent to Russia"),
                            departed, _years(departed), n, {}, keys=keys)
-    band_of = _coarse(questionnaire, "deployment.year_departed", 1)
+    band_of = coarse_of(questionnaire, "deployment.year_departed", 1)
     periods = [band_of(r) for r in kept]
     year_rows = [y for y in years.rows if y not in (MISSING, TOTAL)]
     band_rows = sorted({_band(questionnaire, y) for y in year_rows})
@@ -278,14 +278,14 @@ def _group_tables(b: _Builder, kept: Sequence[Record], n: str, questionnaire: Qu
         members = tuple(years.cells[(y, RECORDS)] for y in year_rows
                         if _band(questionnaire, y) == band)
         b.lines.append(Line(members, period.cells[(band, RECORDS)]))
-    escaped = [_coarse(questionnaire, "escape.year", 0)(r) for r in kept]
+    escaped = [coarse_of(questionnaire, "escape.year", 0)(r) for r in kept]
     b.distribution("records_by_escape_year", N_("Records by year of escape"), escaped,
                    _years(escaped), n, {}, keys=keys)
-    sectors = [_coarse(questionnaire, "deployment.sector", 1)(r) for r in kept]
+    sectors = [coarse_of(questionnaire, "deployment.sector", 1)(r) for r in kept]
     sector = b.distribution("records_by_sector_group", N_("Records by sector of work"),
                             sectors, _ordered(sectors, SECTOR_GROUPS.values()), n,
                             _codes_labels(SECTOR_GROUPS), keys=keys)
-    districts = [_coarse(questionnaire, "deployment.destination_region", 1)(r) for r in kept]
+    districts = [coarse_of(questionnaire, "deployment.destination_region", 1)(r) for r in kept]
     district = b.distribution("records_by_federal_district",
                               N_("Records by federal district of Russia"), districts,
                               _ordered(districts, FEDERAL_DISTRICTS.values()), n,
