@@ -220,14 +220,14 @@ class ExportService:
         stats = compute_statistics(records, threshold,
                                    keys=releases.cell_keys(r.id for r in records))
         stats.counting = counted.summary()
-        releases.check_statistics(stats.members)
+        releases.check_statistics(stats.members, stats.counted)
         return stats
 
     def write_statistics(self, stats: Statistics, folder: Path, *,
                          tool_version: str) -> list[Path]:
         check_may_export(self.vault.role, Action.EXPORT_STATISTICS)
         releases = ReleaseService(self.vault)
-        members = releases.check_statistics(stats.members)
+        members = releases.check_statistics(stats.members, stats.counted)
         paths = write_statistics(stats, folder, tool_version=tool_version)
         releases.record("statistics", stats.records, paths, columns=[], members=members,
                         parameters={"k": STATISTICS_K, "threshold": stats.threshold,

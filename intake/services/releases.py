@@ -22,7 +22,9 @@ earlier one would single someone out, in the spirit of m-invariance:
 - statistics: the persons added or withdrawn since earlier statistics must number at least
   :data:`STATISTICS_K` in each period, sector group and federal district they touch (the
   statistics break the indicators down by each), so that a cell that moves is the work of
-  several people, and the cell-key perturbation blurs by how much;
+  several people, and the cell-key perturbation blurs by how much. An edit of what a
+  person adds to the cells (``Statistics.counted``, kept as a keyed digest) is a
+  withdrawal plus an addition (``releases_cross.statistics_moved``);
 - a table and statistics, both ways (statistics after a table, a table after statistics:
   the statistics' counts less the table's are the persons changed in between): the
   persons added or withdrawn between the two must number at least the larger of
@@ -50,9 +52,8 @@ by anyone who reads the ledger, telling which released row is which record.
 
 Limits: an edit of a shared column that is not a quasi-identifier (an indicator, a wage
 band) between releases of different profiles is not seen (the ledger keeps the digest of
-the whole row, not of each column); statistics count members, not their answers, so an
-edit is not a change between two statistics (between a table and statistics, only an edit
-that moves a person's period, sector group or district is); the population is read when
+the whole row, not of each column); between a table and statistics, only an edit that
+moves a person's period, sector group or district is a change; the population is read when
 the release is written, so a record edited between the preview and the writing counts as
 unchanged since; what a table suppressed and statistics counted, unchanged, is not
 compared (as for two releases on the same day).
@@ -86,7 +87,9 @@ from intake.services.releases_cross import (
     TableAfterStatisticsRefused,
     first_refusal,
     groups_of_statistics,
+    statistics_digest,
     statistics_groups,
+    statistics_moved,
 )
 from intake.services.releases_cross import difference as _difference
 from intake.vault import audit, release_ledger
@@ -178,26 +181,29 @@ class ReleaseService:
             k, STATISTICS_K, int(release.parameters.get("k", STATISTICS_K))), now)
         return list(new.values())
 
-    def check_statistics(self, members: Mapping[str, Sequence[str]]) -> list[Member]:
+    def check_statistics(self, members: Mapping[str, Sequence[str]],
+                         counted: Mapping[str, str]) -> list[Member]:
         """The members of new statistics (record id → its period, sector group and
-        district); ``StatisticsDifferencingRefused`` as the module says."""
+        district; ``counted``: record id → what it adds to the cells,
+        :attr:`Statistics.counted`); ``StatisticsDifferencingRefused`` as the module
+        says."""
         conn = self.vault.connection()
         persons = persons_rule.links(conn)
-        counted: dict[str, list[tuple[str, Sequence[str]]]] = {}
+        by_person: dict[str, list[tuple[str, Sequence[str]]]] = {}
         for record_id, groups in sorted(members.items()):
-            counted.setdefault(person_of(record_id, persons), []).append((record_id, groups))
+            by_person.setdefault(person_of(record_id, persons), []).append((record_id, groups))
         key = release_ledger.digest_key(self.vault._require_keys().dbk)
         new = {person: Member(  # counting testimonies, a person's every testimony's groups,
             person, of[0][0], canonical([g for _r, gs in of for g in gs]),  # and a digest
-            "" if len(of) == 1 else release_ledger.row_digest(  # of which were counted
-                key, {"testimonies": "\x1f".join(r for r, _g in of)}))
-            for person, of in counted.items()}
+            statistics_digest(key, [r for r, _g in of], counted))  # of what was counted
+            for person, of in by_person.items()}
         new_groups = {p: groups_of_statistics(m) for p, m in new.items()}
         for release in release_ledger.releases(conn, STATISTICS):
             old = {m.person: m for m in release_ledger.members(conn, release.seq)}
             old_groups = {p: groups_of_statistics(m) for p, m in old.items()}
             need = max(STATISTICS_K, int(release.parameters.get("k", STATISTICS_K)))
-            changed, small = _difference(old, new, old_groups, new_groups, need, _member_moved)
+            changed, small = _difference(old, new, old_groups, new_groups, need,
+                                         statistics_moved)
             if small:
                 raise StatisticsDifferencingRefused(
                     release=release.seq, date=stamp_date_text(release.released_at),
@@ -256,11 +262,6 @@ def _refuse_across(conn: Connection, new: Mapping[str, Member], new_is_table: bo
 def _groups_text(groups: Sequence[str] | None) -> str:
     """How a table member keeps its statistics groups: canonical JSON, "" unknown."""
     return canonical(list(groups)) if groups else ""
-
-
-def _member_moved(a: Member | None, b: Member | None) -> bool:
-    """Statistics: a person added, gone, or counted from other testimonies."""
-    return a is None or b is None or a.record_id != b.record_id or a.digest != b.digest
 
 
 def profile_of(columns: Collection[str] | None) -> str | list[str]:

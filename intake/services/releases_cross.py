@@ -29,10 +29,11 @@ What is a change between a table and statistics:
   group of their own, ``unknown``, which must itself hold the required number of such
   changes (so one such withdrawal alone is refused).
 
-Limits: as between two statistics, an edit of an answer that is not a group (an
-indicator) is not a change; what the table suppressed and the statistics counted, with
-nothing changed in the vault, is not compared (it is the same difference as a table and
-statistics written on the same day).
+Limits: an edit of an answer that is not a group (an indicator) is not a change between
+a table and statistics (the table's digest and the statistics' are of different things;
+between two statistics it is one: :func:`statistics_moved`); what the table suppressed
+and the statistics counted, with nothing changed in the vault, is not compared (it is the
+same difference as a table and statistics written on the same day).
 """
 
 from __future__ import annotations
@@ -178,12 +179,45 @@ def cross_difference(old: Mapping[str, Member], new: Mapping[str, Member], *,
     def moved(a: Member | None, b: Member | None) -> bool:
         if a is None or b is None:
             return changed((a or b).record_id)  # type: ignore[union-attr]
-        several = (b if old_is_table else a).digest  # statistics of several testimonies
+        counted_from = several((b if old_is_table else a).digest)  # statistics' member
         was, is_now = groups_old[a.person], groups_new[b.person]
-        return (a.record_id != b.record_id or bool(several)
+        return (a.record_id != b.record_id or counted_from
                 or UNKNOWN not in (was, is_now) and was != is_now)
 
     return difference(old, new, groups_old, groups_new, k, moved)
+
+
+# -- what a statistics member is counted from --------------------------------------------------
+#: A statistics member's digest since edits count: ``c:`` one testimony, ``s:`` several,
+#: then the keyed digest of which testimonies were counted and what each added to the cells
+#: (:attr:`Statistics.counted`). Before: "" for one testimony, the digest of which for several.
+ONE, SEVERAL = "c:", "s:"
+
+
+def statistics_digest(key: bytes, counted_from: Sequence[str],
+                      counted: Mapping[str, str]) -> str:
+    """The digest of a person counted from the testimonies ``counted_from``."""
+    return (SEVERAL if len(counted_from) > 1 else ONE) + release_ledger.row_digest(key, {
+        "testimonies": "\x1f".join(counted_from),
+        "counted": "\x1e".join(counted.get(r, "") for r in counted_from)})
+
+
+def several(digest: str) -> bool:
+    """Whether a statistics member was counted from several testimonies."""
+    return digest.startswith(SEVERAL) or bool(digest) and not digest.startswith(ONE)
+
+
+def statistics_moved(a: Member | None, b: Member | None) -> bool:
+    """Statistics against statistics: a person added or gone, counted from other
+    testimonies, or whose counted answers were edited (a withdrawal plus an addition). A
+    member kept before edits counted (no ``c:``/``s:``) is compared by the testimony that
+    represents them, and moved if several were counted on either side (what was counted
+    then is not known)."""
+    if a is None or b is None or a.record_id != b.record_id:
+        return True
+    if a.digest.startswith((ONE, SEVERAL)) and b.digest.startswith((ONE, SEVERAL)):
+        return a.digest != b.digest
+    return several(a.digest) or several(b.digest)
 
 
 def first_refusal(conn: Connection, new: Mapping[str, Member], *, new_is_table: bool,

@@ -111,6 +111,10 @@ class Statistics:
     #: what is counted (the service's summary, intake/services/persons.py: unit persons
     #: or testimonies, how many were linked, the representative rule); {}: not said
     counting: dict[str, object] = field(default_factory=dict)
+    #: record id → what it adds to the cells beyond its groups (its findings, the codes of
+    #: the distributions, sexual violence answered or not), joined: the release ledger
+    #: keeps a keyed digest of it, so that an edit is a change (in memory only)
+    counted: dict[str, str] = field(default_factory=dict, repr=False)
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)
@@ -245,13 +249,18 @@ def compute_statistics(records: Iterable[Record], threshold: int = 10,
     groups = _group_tables(b, kept, n, questionnaire, kept_keys)
     members = {r.id: (p, s, d) for r, p, s, d in
                zip(kept, *(values for _table, values in groups), strict=True)}
-    _indicator_tables(b, kept, n, groups, kept_keys)
-    _condition_tables(b, kept, n, questionnaire, kept_keys)
+    findings = _indicator_tables(b, kept, n, groups, kept_keys)
+    conditions = _condition_tables(b, kept, n, questionnaire, kept_keys)
     protect(b.cells, b.lines, threshold)
     from intake.exchange.analysis.cell_key import description
 
+    years = [coarse_of(questionnaire, qid, 0) for qid in ("deployment.year_departed",
+                                                          "escape.year")]  # exact years
+    counted = {r.id: "\x1f".join([*(f[i.id].value for i in INDICATORS), *(y(r) for y in years),
+                                   *(column[at] for column in conditions)])
+               for at, (r, f) in enumerate(zip(kept, findings, strict=True))}
     return Statistics(threshold, b.tables, b.cells, b.lines, len(kept),
-                      description() if keys is not None else None, members)
+                      description() if keys is not None else None, members, counted=counted)
 
 
 def coarse_of(questionnaire: Questionnaire, qid: str, level: int) -> Callable[[Record], str]:
@@ -295,8 +304,9 @@ def _group_tables(b: _Builder, kept: Sequence[Record], n: str, questionnaire: Qu
 
 def _indicator_tables(b: _Builder, kept: Sequence[Record], n: str,
                       groups: list[tuple[Table, list[str]]],
-                      keys: Sequence[int] | None) -> None:
-    """Each ILO indicator overall, and present by each group."""
+                      keys: Sequence[int] | None) -> list[dict[str, Finding]]:
+    """Each ILO indicator overall, and present by each group; returns each record's
+    findings."""
     findings = [derive(r.answers) for r in kept]
     indicator_labels = {i.id: i.label for i in INDICATORS}
     finding_codes = [f.value for f in Finding]
@@ -328,14 +338,19 @@ def _indicator_tables(b: _Builder, kept: Sequence[Record], n: str,
                           for row in source.rows if row != TOTAL)
             table.cells[(TOTAL, indicator.id)] = total
             b.lines.append(Line(parts, total))
+    return findings
 
 
 def _condition_tables(b: _Builder, kept: Sequence[Record], n: str,
-                      questionnaire: Questionnaire, keys: Sequence[int] | None) -> None:
-    """Hours, the state's share of wages, medical care, and sexual violence as counts."""
+                      questionnaire: Questionnaire, keys: Sequence[int] | None,
+                      ) -> list[list[str]]:
+    """Hours, the state's share of wages, medical care, and sexual violence as counts;
+    returns what each table counted of each record, table by table."""
+    columns: list[list[str]] = []
     for table_id, qid, title in _DISTRIBUTIONS:
         question = questionnaire.question(qid)
         values = [_code(cell(question, r.answers, r.meta)) for r in kept]
+        columns.append(values)
         known, labels = answer_rows(question)
         b.distribution(table_id, title, values, _ordered(values, known), n, labels,
                        keys=keys)
@@ -346,6 +361,8 @@ def _condition_tables(b: _Builder, kept: Sequence[Record], n: str,
     yes = _tally([YES if a is True else "" for a in answers], keys)
     answered = b.add(sexual, ANSWERED, RECORDS, tally.get(ANSWERED, (0, 0)))
     b.add(sexual, YES, RECORDS, yes.get(YES, (0, 0)), answered)
+    columns.append(["" if a is None else YES if a is True else ANSWERED for a in answers])
+    return columns
 
 
 _BY_TITLES = {
