@@ -37,6 +37,7 @@ from intake.services.releases import (
     STATISTICS_K,
     Release,
     ReleaseService,
+    cell_columns_of,
     profile_of,
     statistics_groups,
 )
@@ -191,7 +192,8 @@ class ExportService:
         result, s = prepared.result, prepared.settings
         ReleaseService(self.vault).record(  # the audit entry and the ledger, one transaction
             "anonymized", result.records_out, paths, columns=result.quasi_identifiers,
-            members=members, parameters={
+            members=members, cell_columns=cell_columns_of(result.rows, result.quasi_identifiers),
+            parameters={
                 "k": s.k, "l": s.l, "l_kind": s.l_kind.value, "c": s.c, "t": s.t,
                 "max_suppression": s.max_suppression, "levels": result.levels,
                 "columns": profile_of(s.columns),

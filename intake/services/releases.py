@@ -51,12 +51,12 @@ plain hash of a row of small-domain answers could be matched against the release
 by anyone who reads the ledger, telling which released row is which record.
 
 Limits: an edit of a shared column that is not a quasi-identifier (an indicator, a wage
-band) between releases of different profiles is not seen (the ledger keeps the digest of
-the whole row, not of each column); between a table and statistics, only an edit that
-moves a person's period, sector group or district is a change; the population is read when
-the release is written, so a record edited between the preview and the writing counts as
-unchanged since; what a table suppressed and statistics counted, unchanged, is not
-compared (as for two releases on the same day).
+band) is seen against a table release of another profile only since migration 15 (the
+cell digests, :func:`release_ledger.cell_digests`); between a table and statistics, only
+an edit that moves a person's period, sector group or district is a change; the population
+is read when the release is written, so a record edited between the preview and the
+writing counts as unchanged since; what a table suppressed and statistics counted,
+unchanged, is not compared (as for two releases on the same day).
 """
 
 from __future__ import annotations
@@ -85,6 +85,9 @@ from intake.services.releases_cross import (
     StatisticsAfterTableRefused,
     StatisticsDifferencingRefused,
     TableAfterStatisticsRefused,
+    alike_cells,
+    cell_columns_of,
+    cells_differ,
     first_refusal,
     groups_of_statistics,
     statistics_digest,
@@ -100,7 +103,8 @@ from intake.vault.vault import Vault
 
 __all__ = ["STATISTICS_K", "DifferencingRefused", "JointReleaseRefused", "Release",
            "ReleaseService", "StatisticsAfterTableRefused", "StatisticsDifferencingRefused",
-           "TableAfterStatisticsRefused", "class_of", "person_of", "statistics_groups"]
+           "TableAfterStatisticsRefused", "cell_columns_of", "class_of", "person_of",
+           "statistics_groups"]
 
 ANONYMIZED = "anonymized"
 STATISTICS = "statistics"
@@ -146,7 +150,8 @@ class ReleaseService:
         its statistics groups (:func:`statistics_groups`; a record without: unknown)."""
         key = release_ledger.digest_key(self.vault._require_keys().dbk)
         classes: dict[tuple[str, ...], tuple[str, str]] = {}  # values → (class, quasi)
-        new = {}
+        new, cells = {}, cell_columns_of(rows, quasi_identifiers)
+        memo: dict[tuple[str, str], str] = {}  # (column, value) → its cell digest
         persons = persons_rule.links(self.vault.connection())
         for record_id, row in zip(record_ids, rows, strict=True):
             person = person_of(record_id, persons)
@@ -159,7 +164,8 @@ class ReleaseService:
             released = {c: v for c, v in row.items() if c != PSEUDONYM}
             new[person] = Member(person, record_id, classes[values][0],
                                  release_ledger.row_digest(key, released), classes[values][1],
-                                 _groups_text((groups or {}).get(record_id)))
+                                 _groups_text((groups or {}).get(record_id)),
+                                 release_ledger.cell_digests(key, cells, row, SUPPRESSED, memo))
         conn = self.vault.connection()
         now = release_ledger.population(conn)
         for release in release_ledger.releases(conn, ANONYMIZED):
@@ -169,7 +175,8 @@ class ReleaseService:
             date = stamp_date_text(release.released_at)
             if not then or then != now or release_ledger.forgotten(conn, release.seq):
                 changed, small = _table_difference(release, old, new, quasi_identifiers,
-                                                   need, (then, now), profile_of(columns))
+                                                   need, (then, now), profile_of(columns),
+                                                   cells)
                 if small:
                     raise DifferencingRefused(release=release.seq, date=date,
                                               changed=changed, small=small, k=need)
@@ -225,7 +232,7 @@ class ReleaseService:
 
     def record(self, kind: str, count: int, paths: Sequence[Path], *,
                parameters: Mapping[str, Any], columns: Sequence[str],
-               members: Iterable[Member]) -> int:
+               members: Iterable[Member], cell_columns: Sequence[str] = ()) -> int:
         """``EXPORTED {kind, count, manifest_sha256}`` and the ledger row, in one
         transaction; on failure the written ``paths`` are removed. Returns the release."""
         files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
@@ -239,7 +246,8 @@ class ReleaseService:
                     conn, released_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     user=self.vault.user, kind=kind, parameters=parameters, columns=columns,
                     files=files, manifest_sha256=manifest, audit_seq=entry.seq,
-                    members=members, population=release_ledger.population(conn))
+                    members=members, population=release_ledger.population(conn),
+                    cell_columns=cell_columns)
         except BaseException:
             for path in paths:
                 with contextlib.suppress(OSError):
@@ -273,7 +281,7 @@ def _table_difference(release: Release, old: Mapping[str, Member],
                       new: Mapping[str, Member], quasi_identifiers: Sequence[str],
                       k: int,
                       population: tuple[Mapping[str, int], Mapping[str, int]],
-                      profile: object) -> tuple[int, int]:
+                      profile: object, cell_columns: Sequence[str]) -> tuple[int, int]:
     """:func:`_difference` of a table release with an earlier one, on the changes of the
     data only. ``population``: (record → revision when ``release`` was written, now);
     ``profile``: the new release's (:func:`profile_of`). A person added or gone counts
@@ -281,12 +289,13 @@ def _table_difference(release: Release, old: Mapping[str, Member],
     not when the vault held it unchanged and one of the two releases suppressed it; a
     person in both counts twice (withdrawn and added) when another testimony represents
     them, or when their record changed and its released content differs: the row's
-    digest (the same profile) or a shared quasi-identifier released at the same level
-    in both, neither suppressed (another profile). The same profile groups changes by
-    class; another profile by the values of the quasi-identifiers both released (the
-    added as released now, the withdrawn as then). A release recorded before migration
-    11 counts every difference, on the class (the same profile) or not at all (another:
-    no released values were kept)."""
+    digest (the same profile), or a shared column released alike in both, neither
+    suppressed (another profile: a quasi-identifier's released value, another column's
+    cell digest since migration 15, ``cell_columns`` the new release's). The same
+    profile groups changes by class; another profile by the values of the
+    quasi-identifiers both released (the added as released now, the withdrawn as then).
+    A release recorded before migration 11 counts every difference, on the class (the
+    same profile) or not at all (another: no released values were kept)."""
     then, now = population
     same_profile = release.parameters.get("columns") == profile
     if not same_profile and any(not m.quasi for m in old.values()):
@@ -297,6 +306,9 @@ def _table_difference(release: Release, old: Mapping[str, Member],
         values = {"-": {p: json.loads(m.quasi) for p, m in old.items()},
                   "+": {p: json.loads(m.quasi) for p, m in new.items()}}
     comparable = [] if same_profile else _comparable(shared, old, new, values, then, now)
+    alike = [] if same_profile else alike_cells(release.cell_columns, cell_columns, (
+        (old[p], m) for p, m in new.items() if p in old and old[p].record_id == m.record_id
+        and then.get(m.record_id) == now.get(m.record_id)))
 
     def changed(record_id: str) -> bool:
         return not then or not record_id or then.get(record_id) != now.get(record_id)
@@ -305,7 +317,8 @@ def _table_difference(release: Release, old: Mapping[str, Member],
         if same_profile:
             return bool(a.digest) and bool(b.digest) and a.digest != b.digest
         x, y = values["-"][a.person], values["+"][b.person]
-        return any(x[c] != y[c] and SUPPRESSED not in (x[c], y[c]) for c in comparable)
+        return any(x[c] != y[c] and SUPPRESSED not in (x[c], y[c]) for c in comparable) \
+            or cells_differ(a, b, alike)
 
     def moved(a: Member | None, b: Member | None) -> bool:
         if a is None or b is None:

@@ -46,6 +46,7 @@ from typing import Any
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.errors import InvalidInput
+from intake.exchange.analysis.anonymize.columns import PSEUDONYM
 from intake.exchange.analysis.statistics import coarse_of
 from intake.i18n import N_
 from intake.vault import release_ledger
@@ -236,3 +237,42 @@ def first_refusal(conn: Connection, new: Mapping[str, Member], *, new_is_table: 
         if small:
             return release, changed, small, required
     return None
+
+
+# -- the columns that are not quasi-identifiers, between tables of other profiles ------------
+def cell_columns_of(rows: Sequence[Mapping[str, str]],
+                    quasi_identifiers: Sequence[str]) -> list[str]:
+    """The released columns a table release's members keep cell digests of
+    (:func:`release_ledger.cell_digests`): every column but the pseudonym and the
+    quasi-identifiers (whose released values the ledger keeps as they are)."""
+    skip = {PSEUDONYM, *quasi_identifiers}
+    return sorted(c for c in (rows[0] if rows else ()) if c not in skip)
+
+
+def alike_cells(old_columns: Sequence[str], new_columns: Sequence[str],
+                pairs: Iterable[tuple[Member, Member]]) -> list[tuple[int, int]]:
+    """The cell positions (then, now) of the columns two tables both released, at which
+    every person in both, their testimony unchanged (``pairs``), has the same digest or a
+    suppressed cell in one: released alike, so another digest there is an edit."""
+    at = {c: i for i, c in enumerate(new_columns)}
+    both = [(i, at[c]) for i, c in enumerate(old_columns) if c in at]
+    width, blank = release_ledger.CELL_DIGITS, release_ledger.SUPPRESSED_CELL
+    for a, b in pairs:
+        if not a.cells or not b.cells:
+            continue
+        both = [(i, j) for i, j in both if (x := a.cells[i * width:(i + 1) * width]) == (
+            y := b.cells[j * width:(j + 1) * width]) or blank in (x, y)]
+    return both
+
+
+def cells_differ(a: Member, b: Member, positions: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``a`` (then) and ``b`` (now) differ in a released cell at ``positions``
+    (:func:`alike_cells`), neither suppressed."""
+    if not a.cells or not b.cells:
+        return False
+    width, blank = release_ledger.CELL_DIGITS, release_ledger.SUPPRESSED_CELL
+    for i, j in positions:
+        x, y = a.cells[i * width:(i + 1) * width], b.cells[j * width:(j + 1) * width]
+        if x != y and blank not in (x, y):
+            return True
+    return False

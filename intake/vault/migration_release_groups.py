@@ -28,3 +28,23 @@ STATEMENTS: tuple[str, ...] = (
 
 #: (version, description, statements), as intake/vault/migrations.py registers it.
 V14 = (14, DESCRIPTION, STATEMENTS)
+
+#: Migration 15 (issue 18): a table release keeps, per member, a short keyed digest of each
+#: released column that is not a quasi-identifier (``cells``: 4 hex digits a column, in the
+#: order of the release's ``cell_columns``; ``0000`` for a suppressed cell), so that an edit
+#: of a shared answer (an indicator, a wage band) between releases of different profiles
+#: is a change: before, the one digest of the whole row could be compared only between
+#: releases of the same columns. Forgetting clears the cells with the digest.
+CELLS_DESCRIPTION = "release ledger: per-column digests of a table release's rows"
+CELLS: tuple[str, ...] = (
+    "ALTER TABLE releases ADD COLUMN cell_columns TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE release_members ADD COLUMN cells TEXT NOT NULL DEFAULT ''",
+    "DROP TRIGGER release_members_only_forget",
+    """CREATE TRIGGER release_members_only_forget BEFORE UPDATE ON release_members
+       WHEN NEW.release IS NOT OLD.release OR NEW.class IS NOT OLD.class
+         OR NEW.quasi IS NOT OLD.quasi OR NEW.stat_groups IS NOT OLD.stat_groups
+         OR NEW.record_id != '' OR NEW.digest != '' OR NEW.cells != ''
+         OR NEW.person NOT LIKE 'forgotten:%'
+       BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END""",
+)
+V15 = (15, CELLS_DESCRIPTION, CELLS)

@@ -318,23 +318,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         step=migration_private.run,
         vacuum=True,
     ),
-    Migration(
-        9,
-        "the date index breaks ties by record, as the record list sorts",
-        (
-            # The list sorts by (created_at, rid); the old index broke ties by text_rowid,
-            # so records imported in the same second (a JSONL import stamps them all
-            # alike) were all read and sorted for every page. The same name keeps the
-            # INDEXED BY of records.py; text_rowid stays for a text search's walk.
-            "DROP INDEX records_created",
-            "CREATE INDEX records_created ON records (created_at, rid, text_rowid)",
-        ),
-    ),
+    Migration(9, "the date index breaks ties by record, as the record list sorts", (
+        # The list sorts by (created_at, rid); the old index broke ties by text_rowid, so
+        # records imported in the same second (a JSONL import stamps them all alike) were
+        # all read and sorted for every page. The same name keeps the INDEXED BY of
+        # records.py; text_rowid stays for a text search's walk.
+        "DROP INDEX records_created",
+        "CREATE INDEX records_created ON records (created_at, rid, text_rowid)",
+    )),
     Migration(10, "the release ledger and the persons' cell keys (issue 18, safe across "
               "releases)", migration_releases.STATEMENTS),
     Migration(11, migration_releases.DIGESTS_DESCRIPTION, migration_releases.DIGESTS),
     Migration(12, migration_recording.DESCRIPTION, migration_recording.STATEMENTS),
-    Migration(13, persons.DESCRIPTION, persons.STATEMENTS), Migration(*release_groups.V14))
+    Migration(13, persons.DESCRIPTION, persons.STATEMENTS),
+    Migration(*release_groups.V14), Migration(*release_groups.V15))
 
 
 #: From this version on free text lives in the private blob and the index in index.db.

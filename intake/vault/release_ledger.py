@@ -30,7 +30,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
@@ -57,6 +57,10 @@ class Member:
     #: a table release: canonical JSON [period, sector group, federal district] of its
     #: testimony as the statistics count it ("": statistics, or before migration 14)
     groups: str = ""
+    #: a table release: :func:`cell_digests` of its row's columns that are not
+    #: quasi-identifiers, in the release's ``cell_columns`` order ("": statistics, before
+    #: migration 15, forgotten)
+    cells: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,15 @@ class Release:
     manifest_sha256: str
     audit_seq: int
     persons: int
+    #: the columns of the members' ``cells`` (a table release since migration 15)
+    cell_columns: list[str] = field(default_factory=list)
 
 
 def add(conn: Connection, *, released_at: str, user: str, kind: str,
         parameters: Mapping[str, Any], columns: Sequence[str], files: Mapping[str, str],
         manifest_sha256: str, audit_seq: int, members: Iterable[Member],
-        population: Mapping[str, int] | None = None) -> int:
+        population: Mapping[str, int] | None = None,
+        cell_columns: Sequence[str] = ()) -> int:
     """One release, its members and the ``population`` of the vault then (record id →
     revision: :func:`population`; kept for statistics too since migration 14, to tell a
     change of the data from another selection); returns its number."""
@@ -84,14 +91,15 @@ def add(conn: Connection, *, released_at: str, user: str, kind: str,
         raise ValueError("kind: anonymized or statistics")
     cursor = conn.execute(
         "INSERT INTO releases (released_at, user, kind, parameters, columns, files,"
-        " manifest_sha256, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " manifest_sha256, audit_seq, cell_columns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (released_at, user, kind, canonical(dict(parameters)), canonical(list(columns)),
-         canonical(dict(files)), manifest_sha256, audit_seq))
+         canonical(dict(files)), manifest_sha256, audit_seq, canonical(list(cell_columns))))
     seq = int(cursor.lastrowid)
     conn.executemany(
         "INSERT INTO release_members (release, person, record_id, class, digest, quasi,"
-        " stat_groups) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(seq, m.person, m.record_id, m.cls, m.digest, m.quasi, m.groups) for m in members])
+        " stat_groups, cells) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(seq, m.person, m.record_id, m.cls, m.digest, m.quasi, m.groups, m.cells)
+         for m in members])
     conn.executemany(
         "INSERT INTO release_population (release, record_id, revision) VALUES (?, ?, ?)",
         [(seq, record_id, revision) for record_id, revision in (population or {}).items()])
@@ -112,18 +120,19 @@ def releases(conn: Connection, kind: str | None = None) -> list[Release]:
     rows = conn.execute(
         "SELECT r.seq, r.released_at, r.user, r.kind, r.parameters, r.columns, r.files,"
         " r.manifest_sha256, r.audit_seq,"
-        " (SELECT count(*) FROM release_members m WHERE m.release = r.seq)"
+        " (SELECT count(*) FROM release_members m WHERE m.release = r.seq), r.cell_columns"
         " FROM releases r WHERE ? IS NULL OR r.kind = ? ORDER BY r.seq", (kind, kind)
     ).fetchall()
     return [Release(int(r[0]), r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]),
-                    json.loads(r[6]), r[7], int(r[8]), int(r[9])) for r in rows]
+                    json.loads(r[6]), r[7], int(r[8]), int(r[9]), json.loads(r[10]))
+            for r in rows]
 
 
 def members(conn: Connection, release: int) -> list[Member]:
     rows = conn.execute(
-        "SELECT person, record_id, class, digest, quasi, stat_groups FROM release_members"
-        " WHERE release = ?", (release,)).fetchall()
-    return [Member(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+        "SELECT person, record_id, class, digest, quasi, stat_groups, cells"
+        " FROM release_members WHERE release = ?", (release,)).fetchall()
+    return [Member(*r) for r in rows]
 
 
 def forgotten(conn: Connection, release: int) -> int:
@@ -147,6 +156,33 @@ def row_digest(key: bytes, row: Mapping[str, str]) -> str:
     return hmac.new(key, text, hashlib.sha256).hexdigest()[:32]
 
 
+#: A suppressed cell in :func:`cell_digests` (no digest of a value is written so).
+SUPPRESSED_CELL = "0000"
+CELL_DIGITS = 4
+
+
+def cell_digests(key: bytes, columns: Sequence[str], row: Mapping[str, str],
+                 suppressed: str, memo: dict[tuple[str, str], str]) -> str:
+    """A short keyed digest (BLAKE2b under :func:`digest_key`, 4 hex digits) of each of
+    ``columns`` of a released ``row``, joined; :data:`SUPPRESSED_CELL` where the row holds
+    ``suppressed``. Short: it tells an edited answer from the same one (a collision hides
+    one edit in 65,536), and a member of a large release keeps one per column. ``memo``
+    holds the digests of (column, value) already made (values come from small domains)."""
+    out = []
+    for column in columns:
+        value = row[column]
+        if value == suppressed:
+            out.append(SUPPRESSED_CELL)
+            continue
+        found = memo.get((column, value))
+        if found is None:
+            found = hashlib.blake2b(f"{column}\x1f{value}".encode(), key=key,
+                                    digest_size=2).hexdigest()
+            found = memo[(column, value)] = "0001" if found == SUPPRESSED_CELL else found
+        out.append(found)
+    return "".join(out)
+
+
 def forget(conn: Connection, record_ids: Iterable[str]) -> int:
     """Forget who the records ``record_ids`` were, in every release (travel mode, a purged
     withdrawal): each of their members gets a random person, no record id and no digest,
@@ -167,7 +203,7 @@ def forget(conn: Connection, record_ids: Iterable[str]) -> int:
             f"SELECT release, person FROM release_members WHERE record_id IN ({marks})"  # noqa: S608
             f" OR person IN ({marks})", part * 2).fetchall()
         conn.executemany(
-            "UPDATE release_members SET person = ?, record_id = '', digest = ''"
+            "UPDATE release_members SET person = ?, record_id = '', digest = '', cells = ''"
             " WHERE release = ? AND person = ?",
             [(f"forgotten:{secrets.token_hex(16)}", r[0], r[1]) for r in found])
         conn.execute(f"DELETE FROM cell_keys WHERE person IN ({marks})", part)  # noqa: S608
