@@ -37,6 +37,8 @@ from intake.services import releases
 from intake.services.exports import ExportService, ExportSettings, PreparedExport
 from intake.services.interviews import InterviewService
 from intake.services.releases import DifferencingRefused
+from intake.vault import release_ledger
+from intake.vault.database import transaction
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
@@ -160,3 +162,19 @@ def test_positive_control_without_the_cells_the_edit_is_read(
     # one class: one row fewer with the old value, one more with the new
     assert sorted(moved.values()) == [-1, 1] and len({c[:-1] for c in moved}) == 1
     assert SUPPRESSED not in {c[-1] for c in moved}
+
+
+def test_forgetting_a_testimony_clears_its_cell_digests(vault: Vault, tmp_path: Path) -> None:
+    """Travel mode and a purged withdrawal forget who was released: the cell digests
+    (which the database key could match to a published row) go with the record id.
+    Control: before, the member holds them."""
+    _table(vault, tmp_path / "ilo", ILO)
+    conn = vault.connection()
+    seq = release_ledger.releases(conn)[0].seq
+    member = release_ledger.members(conn, seq)[0]
+    assert len(member.cells) == 4 * len(release_ledger.releases(conn)[0].cell_columns) > 0
+    with transaction(conn):
+        assert release_ledger.forget(conn, [member.record_id]) == 1
+    forgotten = [m for m in release_ledger.members(conn, seq) if not m.record_id]
+    assert len(forgotten) == 1 and forgotten[0].cells == "" and forgotten[0].digest == ""
+    assert forgotten[0].quasi == member.quasi  # what names no record stays
