@@ -7,9 +7,11 @@ smaller subset of it singles the row out. Every released column takes part,
 quasi-identifier (Q or K) or not: a rare answer, or a rare pair or triple of answers, is a
 fingerprint whoever holds it. ``*`` (suppressed) is no value: a row with ``*`` in a column
 is never counted as matching, nor unique, on that column. Sets of three are searched
-rarest value first within a budget (:func:`triple_cells`): beyond it, the outcome says the
-search was ``bounded`` and up to which count of rows its rarest value was complete (sets of
-one and two columns are always searched completely).
+rarest value first within a budget (:func:`triple_cells`); when a search stopped at it, one
+last pass searches every set again within LAST_PASS_FACTOR times the budget once the
+repair is done. Beyond that, the outcome says the search was ``bounded`` and up to which
+count of rows its rarest value was complete (sets of one and two columns are always
+searched completely).
 
 :func:`repair` removes them by local suppression: every MSU of a row is repaired in the same
 pass, greedily: the cell in most of the row's MSUs (of those, the rarest value) becomes
@@ -17,11 +19,12 @@ pass, greedily: the cell in most of the row's MSUs (of those, the rarest value) 
 l-diverse answer only when nothing else is in the MSU. Repeated until no MSU is left: a
 search after a repair looks only at the sets the repair can have made unique, those
 holding a value of a cell just made ``*`` (msu.py), which finds every new MSU, so no full
-search confirms (tests/unit/test_gate_triples.py checks it against an oracle on random
-tables). When a quasi-identifier alone would have to go, or an l-diverse cell would
-break l, the row is removed (its whole class if the class would miss k or l without it), up
-to the suppression limit; beyond it the pass is refused, naming the quasi-identifiers of the
-sets it could not repair (the pipeline then makes them more general and tries again).
+search confirms, but for the last pass above (tests/unit/test_gate_triples.py and
+test_gate_dense.py check it against an oracle on random tables). When a quasi-identifier
+alone would have to go, or an l-diverse cell would break l, the row is removed (its whole
+class if the class would miss k or l without it), up to the suppression limit; beyond it
+the pass is refused, naming the quasi-identifiers of the sets it could not repair (the
+pipeline then makes them more general and tries again).
 """
 
 from __future__ import annotations
@@ -38,13 +41,17 @@ from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 Ids = npt.NDArray[np.int64]
 #: The largest size of a column set searched for a minimal sample unique.
 DEFAULT_SIZE = 3
-#: Cells one search of triples may count (msu.py: rows of a projection × columns); about
-#: 1 s here. Beyond, it stops after the rarest values and says the search was ``bounded``.
-TRIPLE_CELLS = 10_000_000
+#: Cells one search of triples may count (msu_dense.cost: rows × values of each projection,
+#: and its products / 32); about 0.1 s here. Beyond, it stops after the rarest values.
+TRIPLE_CELLS = 40_000_000
+#: When the repair is done, one last pass searches every set again within this many times
+#: the budget (then its repairs as before): at 10,000 demo testimonies, releasing every
+#: column, it is complete (93 million cells, about 0.2 s) and finds nothing left, so the
+#: release is not ``bounded``; only where even that budget runs out is it.
+LAST_PASS_FACTOR = 10
 #: A smaller table gets up to this many times the budget (:func:`triple_cells`): the rest of
 #: the export costs it less time, and it is where values held by hundreds of rows still
-#: combine into a unique (at 1,200 demo testimonies, releasing every column, the search
-#: completes at about 100 million cells: tests/security/test_adversary_review_18.py).
+#: combine into a unique (tests/security/test_adversary_review_18.py).
 SMALL_TABLE_FACTOR = 12
 SMALL_TABLE_ROWS = 1_200
 
@@ -52,8 +59,8 @@ SMALL_TABLE_ROWS = 1_200
 def triple_cells(rows: int) -> int:
     """The budget of one search of triples over ``rows`` rows: TRIPLE_CELLS, times up to
     SMALL_TABLE_FACTOR for a table of SMALL_TABLE_ROWS rows or fewer, falling as 1 / rows²
-    to TRIPLE_CELLS from about 4,160 rows on (a larger budget at 10,000 rows found more
-    sets to repair and took the full-column release past its 10 s)."""
+    to TRIPLE_CELLS from about 4,160 rows on (searches are repeated after each repair: the
+    last pass alone gets LAST_PASS_FACTOR times this)."""
     factor = SMALL_TABLE_FACTOR * (SMALL_TABLE_ROWS / max(rows, 1)) ** 2
     return int(TRIPLE_CELLS * min(SMALL_TABLE_FACTOR, max(1.0, factor)))
 
@@ -71,8 +78,9 @@ class GateOutcome:
     #: quasi-identifiers made more general than the search's node to pass the gate
     raised: list[str] = field(default_factory=list)
     max_size: int = DEFAULT_SIZE
-    #: the search of triples stopped at its budget (TRIPLE_CELLS): it is complete only for
-    #: the sets whose rarest value is held by at most ``triple_limit`` rows
+    #: the last pass's search of triples stopped at its budget (TRIPLE_CELLS ×
+    #: LAST_PASS_FACTOR): it is complete only for the sets whose rarest value is held by at
+    #: most ``triple_limit`` rows
     bounded: bool = False
     triple_limit: int | None = None
 
@@ -88,10 +96,12 @@ class GateOutcome:
 
 def _codes(values: Sequence[str]) -> tuple[Ids, int]:
     """Dense codes of a column, and its radix; ``*`` is the last code (the radix − 1)."""
-    index: dict[str, int] = {}
-    codes = [-1 if v == SUPPRESSED else index.setdefault(v, len(index)) for v in values]
-    radix = len(index) + 1
-    return np.asarray([c if c >= 0 else radix - 1 for c in codes], dtype=np.int64), radix
+    seen = dict.fromkeys(values)
+    seen.pop(SUPPRESSED, None)
+    index = {v: i for i, v in enumerate(seen)}
+    index[SUPPRESSED] = len(index)
+    return (np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values)),
+            len(index))
 
 
 def special_uniques(matrix: Sequence[Ids], radices: Sequence[int],
@@ -180,12 +190,14 @@ def _drop_row(state: _State, row: int, combo: tuple[int, ...], outcome: GateOutc
 
 def _by_row(hits: msu.Hits) -> dict[int, list[tuple[int, ...]]]:
     """Row → its MSUs (column indexes, ``-1`` padded), rows in order."""
-    out: dict[int, list[tuple[int, ...]]] = {}
+    if not hits.rows.size:
+        return {}
     order = np.argsort(hits.rows, kind="stable")
-    rows = hits.rows[order].tolist()
-    for row, combo in zip(rows, map(tuple, hits.combos[order].tolist()), strict=True):
-        out.setdefault(row, []).append(combo)
-    return out
+    rows = hits.rows[order]
+    combos = list(map(tuple, hits.combos[order].tolist()))
+    bounds = [0, *(np.flatnonzero(np.diff(rows)) + 1).tolist(), rows.size]
+    return {row: combos[start:end] for row, start, end in zip(
+        rows[bounds[:-1]].tolist(), bounds[:-1], bounds[1:], strict=True)}
 
 
 def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[str],
@@ -199,7 +211,8 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
     row's class stays diverse); failing that, ``drop(row)`` removes the row (or its whole
     class, when the class would miss k or l without it) within its budget. ``refused`` when
     none of this is possible. Each search of triples counts at most ``cells`` cells
-    (:func:`triple_cells` when None; ``bounded`` when that does not cover every set)."""
+    (:func:`triple_cells` when None), the last pass LAST_PASS_FACTOR times that
+    (``bounded`` when even that does not cover every set)."""
     max_size = DEFAULT_SIZE if max_size is None else max_size
     outcome = GateOutcome(0, max_size=max_size)
     if not rows or not columns:
@@ -211,10 +224,11 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
     shielded = frozenset(i for i, c in enumerate(columns) if c in protected)
     touched: set[int] | None = None
     first, memo = True, msu.Memo()
+    base = triple_cells(len(rows)) if cells is None else cells
+    budget, widened = base, False
     while True:
         hits = msu.search(state.matrix, state.radices, max_size, shielded, touched,
-                          triple_cells(len(rows)) if cells is None else cells, memo,
-                          None if touched is None else state.suppressed)
+                          budget, memo, None if touched is None else state.suppressed)
         state.suppressed = []
         outcome.bounded |= hits.bounded
         if hits.bounded:
@@ -222,6 +236,12 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
         found = _by_row(hits)
         if first:
             outcome.found, first = len(found), False
+        if not found and memo.limit is not None and not widened:
+            # the last pass: every set again, within the larger budget (its repairs
+            # searched as before); only its outcome says whether the search was bounded
+            memo, budget, touched, widened = msu.Memo(), base * LAST_PASS_FACTOR, None, True
+            outcome.bounded, outcome.triple_limit = False, None
+            continue
         if not found:
             return outcome
         touched = set()

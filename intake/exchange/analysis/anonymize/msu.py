@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from intake.exchange.analysis.anonymize import blas, msu_dense
 from intake.exchange.analysis.anonymize import msu_search as proj
 from intake.exchange.analysis.anonymize.msu_search import Memo, Table, counts_of, table_of
 
@@ -84,7 +85,8 @@ def _minimal(candidates: list[Ids], pairs: list[tuple[Ids, Ids]], shielded: Mask
     then, so a pair (y, z) unique now holds a column touched since, searched now)."""
     found = np.concatenate(candidates)
     found[:, 1:] = np.sort(found[:, 1:], axis=1)
-    found = np.unique(found, axis=0)
+    key = ((found[:, 0] * m + found[:, 1]) * m + found[:, 2]) * m + found[:, 3]
+    found = found[np.unique(key, return_index=True)[1]]
     found = found[~(shielded[found[:, 1]] & shielded[found[:, 2]] & shielded[found[:, 3]])]
     two = [c for rows, c in pairs if c.size and c[0, 1] >= 0]
     if two:
@@ -108,6 +110,13 @@ def search(matrix: Sequence[Ids], radices: Sequence[int], max_size: int,
     ``*`` since the last search (a set newly unique held one of their values)."""
     if max_size > 3:
         raise ValueError("the gate searches sets of at most 3 columns")
+    with blas.one_thread():
+        return _search(matrix, radices, max_size, protected, touched, cells, memo, suppressed)
+
+
+def _search(matrix: Sequence[Ids], radices: Sequence[int], max_size: int,
+            protected: frozenset[int], touched: set[int] | None, cells: int,
+            memo: Memo | None, suppressed: list[tuple[int, int, int]] | None) -> Hits:
     empty = Hits(np.zeros(0, dtype=np.int64), np.zeros((0, 3), dtype=np.int64))
     if not len(matrix) or max_size < 1:
         return empty
@@ -122,6 +131,9 @@ def search(matrix: Sequence[Ids], radices: Sequence[int], max_size: int,
     if suppressed is not None and marked is not None and max_size >= 2:
         chunks = _small(table, shielded, marked, 1)
         chunks += proj.pairs_after(table, items, shielded, suppressed)
+    elif marked is None and max_size >= 2 and (dense := items.dense()) is not None:
+        chunks = _small(table, shielded, None, 1)  # pairs: by matrix product
+        chunks.append(msu_dense.pairs(dense, shielded))
     else:  # after a repair of many common values: every pair with a touched column
         chunks = _small(table, shielded, marked, max_size)
     spent, bounded = 0, False
@@ -133,7 +145,8 @@ def search(matrix: Sequence[Ids], radices: Sequence[int], max_size: int,
         if near is not None:
             candidates, spent, bounded = near
         else:  # fewer cells to count from the rarest values: the whole search
-            candidates, spent, bounded = proj.triples(table, items, starts, cells, memo)
+            candidates, spent, bounded = proj.triples(table, items, starts, cells, memo,
+                                                      lowered if memo.searched else None)
             memo.spent = memo.spent or spent
         memo.searched = True
         if candidates:

@@ -3,7 +3,9 @@ by projection, rarest value first, and the searches after a repair.
 
 Sets of three, as SUDA2 does, by projection on the rarest value: an MSU {x, y, z} (x the
 rarest value, held by f rows) is found among the f rows holding x, as a pair (y, z) held
-by one of them. Two bounds prune the search, both exact (no MSU is lost):
+by one of them — by matrix product (msu_dense.py, with its further bounds) when the
+table's 0/1 matrix fits, else by counting cells here. Two bounds prune the search, both
+exact (no MSU is lost):
 
 - if 3f − 2n ≥ 2, every three values held by at least f rows each share at least two rows
   (inclusion–exclusion), so a value held by more than two thirds of the rows starts nothing;
@@ -17,16 +19,19 @@ SUDA finds most often special — and later searches of the same repair keep tha
 
 After a repair (cells made ``*``), a set newly unique holds a value of such a cell: a set
 keeps its rows otherwise. Pairs: the set was held by the cell's row and one other, so one
-bitset AND per value of that row finds it. Triples: each such value is the pivot of a
-projection, unless the whole search counts fewer cells.
+bitset AND per pair of such a value and a value of that row finds it. Triples: each such
+value is the pivot of a projection, unless the whole search counts fewer cells; then the
+whole search, where the products allow it, counts only the sets holding such a value.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+
+from intake.exchange.analysis.anonymize import msu_dense
 
 Ids = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
@@ -90,7 +95,8 @@ def pairs_after(table: Table, items: Items, shielded: Mask,
     """MSUs of two columns after a repair: a pair newly unique on row s was held by s and a
     row r that lost one of its values, d, and held the other, y, then. So for each cell
     suppressed (r, column, d), and each of r's values y before the repair, the rows now
-    holding both (one bitset AND and popcount per pair): when one does, it is alone."""
+    holding both (one bitset AND and popcount per pair of values, each pair once): when
+    one does, it is alone."""
     bits = _bits(table, items)
     rs = np.asarray([c[0] for c in suppressed], dtype=np.int64)
     cols = np.asarray([c[1] for c in suppressed], dtype=np.int64)
@@ -100,33 +106,38 @@ def pairs_after(table: Table, items: Items, shielded: Mask,
     rank = items.rank[rows]
     then[at, cols] = items.offsets[cols] + olds
     rank[at, cols] = 0  # a value then, whatever its count now
-    before, rank = then[at], rank[at]
-    out: list[tuple[Ids, Ids]] = []
-    step = max(1, BLOCK // (before.shape[1] * bits.shape[1]))  # cells per block of words
-    for start in range(0, rs.size, step):
+    d = np.repeat(items.offsets[cols] + olds, then.shape[1])
+    y = then[at].ravel()
+    valid = (rank[at] >= 0).ravel() & (np.tile(np.arange(then.shape[1]), at.size)
+                                       != np.repeat(cols, then.shape[1]))
+    total = int(items.counts.size)
+    if total * total <= BLOCK * 8:  # each pair of values once
+        seen = np.zeros((total, total), dtype=np.bool_)
+        seen[d[valid], y[valid]] = True
+        d, y = np.nonzero(seen)
+    else:
+        pairs = np.unique(d[valid] * total + y[valid])
+        d, y = pairs // total, pairs % total
+    hits: list[Ids] = []
+    step = max(1, BLOCK // bits.shape[1])
+    for start in range(0, d.size, step):
         part = slice(start, start + step)
-        d = items.offsets[cols[part]] + olds[part]
-        both = bits[d][:, None, :] & bits[before[part]]  # cell × column × words
-        single = np.bitwise_count(both).sum(axis=2, dtype=np.int64) == 1
-        single &= rank[part] >= 0
-        single[np.arange(single.shape[0]), cols[part]] = False
-        k, j = np.nonzero(single)
-        if not k.size:
-            continue
-        words = both[k, j]
+        both = bits[d[part]] & bits[y[part]]  # pair × words
+        single = np.flatnonzero(np.bitwise_count(both).sum(axis=1, dtype=np.int64) == 1)
+        words = both[single]
         word = np.argmax(words != 0, axis=1)
-        value = words[np.arange(k.size), word]
-        bit = np.log2((value & (~value + np.uint64(1))).astype(np.float64)).astype(np.int64)
-        row = word * 64 + bit
-        a = cols[part][k]
-        keep = ~table.alone[a, row] & ~table.alone[j, row] & ~(shielded[a] & shielded[j])
-        pair = np.sort(np.stack([a, j], axis=1), axis=1)[keep]
-        out.append((row[keep], np.column_stack([pair, np.full(pair.shape[0], -1)])))
-    if not out:
-        return out
-    found = np.unique(np.column_stack([np.concatenate([r for r, _c in out]),
-                                       np.concatenate([c for _r, c in out])]), axis=0)
-    return [(found[:, 0], found[:, 1:])]
+        value = words[np.arange(single.size), word]
+        bit = np.bitwise_count((value & (~value + np.uint64(1))) - np.uint64(1))
+        hits.append(np.stack([single + start, word * 64 + bit.astype(np.int64)], axis=1))
+    found = np.concatenate(hits) if hits else np.zeros((0, 2), dtype=np.int64)
+    column = np.searchsorted(items.offsets, np.arange(total), side="right") - 1
+    a, j, row = column[d[found[:, 0]]], column[y[found[:, 0]]], found[:, 1]
+    keep = ~table.alone[a, row] & ~table.alone[j, row] & ~(shielded[a] & shielded[j])
+    if not keep.any():
+        return []
+    pair = np.unique(np.column_stack([row, np.sort(np.stack([a, j], axis=1), axis=1)])[keep],
+                     axis=0)
+    return [(pair[:, 0], np.column_stack([pair[:, 1:], np.full(pair.shape[0], -1)]))]
 
 
 @dataclass
@@ -139,6 +150,13 @@ class Items:
     counts: Ids  # item → rows holding it
     offsets: Ids  # column → its first item
     radices: npt.NDArray[np.int32]
+    #: the table as a 0/1 matrix (msu_dense.py), once asked for; None: too large
+    matrix: list[msu_dense.Dense | None] = field(default_factory=list)
+
+    def dense(self) -> msu_dense.Dense | None:
+        if not self.matrix:
+            self.matrix.append(msu_dense.dense_of(self))
+        return self.matrix[0]
 
 
 def items_of(table: Table) -> Items:
@@ -267,13 +285,33 @@ def _common(items: Items, rare: _Rare, rows: Ids, pivot: int) -> tuple[list[Ids]
     return _grouped(items, inst, js, alive, pivot)
 
 
+def _projection(items: Items, rows: Ids, item: int, pivot: int, floor: int,
+                rare: _Rare | None = None, limit: int | None = None,
+                touching: Mask | None = None) -> tuple[list[Ids], int]:
+    """The projection on ``rows``: by matrix product when it fits (msu_dense.py), else by
+    counting cells; with ``rare`` (and its ``limit``), y among the rare values."""
+    dense = items.dense()
+    if dense is not None:
+        done = msu_dense.project(dense, rows, item, pivot, floor,
+                                 limit if rare is not None else None, touching)
+        if done is not None:
+            return done
+    if rare is not None:
+        return _common(items, rare, rows, pivot)
+    return _project(items, rows, pivot, items.rank[rows] > floor)
+
+
 def triples(table: Table, items: Items, starts: list[tuple[int, int, int]], cells: int,
-             memo: Memo) -> tuple[list[Ids], int, bool]:
+             memo: Memo, lowered: set[tuple[int, int]] | None = None
+             ) -> tuple[list[Ids], int, bool]:
     """(row, a, b, c) candidates for MSUs of three (pairs not yet checked), rarest value
-    first; the cells counted, and whether the search was cut short (``memo.limit``)."""
+    first; the cells counted, and whether the search was cut short (``memo.limit``). With
+    ``lowered`` (after a repair), only the sets holding one of those values, where the
+    products allow it (a set newly unique holds one: see :func:`around`)."""
     m = table.codes.shape[0]
     out: list[Ids] = []
     spent, last = 0, 0
+    touching = None if lowered is None else _touching(items, lowered)
     for i, (f, a, code) in enumerate(starts):
         if memo.limit is not None and f > memo.limit:
             return out, spent, True
@@ -281,10 +319,22 @@ def triples(table: Table, items: Items, starts: list[tuple[int, int, int]], cell
             memo.limit = last
             return out, spent, i < len(starts)
         rows = np.flatnonzero(table.codes[a] == code)
-        found, counted = _project(items, rows, a, items.rank[rows] > f * m + a)
+        found, counted = _projection(items, rows, int(items.offsets[a]) + code, a, f * m + a,
+                                     touching=touching)
         out.extend(found)
         spent, last = spent + counted, f
     return out, spent, memo.limit is not None
+
+
+def _touching(items: Items, lowered: set[tuple[int, int]]) -> Mask | None:
+    """Per value of the matrix (msu_dense.py), whether it is one of ``lowered``."""
+    dense = items.dense()
+    if dense is None:
+        return None
+    out = np.zeros(dense.held.size, dtype=np.bool_)
+    at = dense.where[[int(items.offsets[a]) + code for a, code in lowered]]
+    out[at[at >= 0]] = True
+    return out
 
 
 def around(table: Table, items: Items, lowered: set[tuple[int, int]], memo: Memo
@@ -296,28 +346,48 @@ def around(table: Table, items: Items, lowered: set[tuple[int, int]], memo: Memo
     when that would count more cells than the first search did (then the whole search)."""
     m = table.codes.shape[0]
     rare = None if memo.limit is None else _Rare.of(items, memo.limit)
-    plans, planned = [], 0
+    plans = []
     for a, code in sorted(lowered):
         rows = np.flatnonzero(table.codes[a] == code)
-        if rows.size < 3:
-            continue
-        common = rare is not None and memo.limit is not None and rows.size > memo.limit
-        if rare is not None and common:
-            planned += int((rare.starts[rows + 1] - rare.starts[rows]).sum())
-        else:
-            planned += int(np.count_nonzero(_keys(items, rows, a, items.rank[rows] >= 0)[1]))
-        plans.append((a, rows, common))
-    if planned * m * AROUND > memo.spent:
+        if rows.size >= 3:
+            common = rare is not None and memo.limit is not None and rows.size > memo.limit
+            plans.append((a, code, rows, common))
+    if _planned(items, rare, plans, memo.limit, memo.spent / AROUND) * AROUND > memo.spent:
         return None
     out: list[Ids] = []
     spent = 0
-    for a, rows, common in plans:
-        found, counted = (_common(items, rare, rows, a) if rare is not None and common
-                          else _project(items, rows, a, items.rank[rows] >= 0))
+    for a, code, rows, common in sorted(plans, key=lambda plan: plan[2].size):
+        found, counted = _projection(items, rows, int(items.offsets[a]) + code, a, -1,
+                                     rare if common else None, memo.limit)
         spent += counted
+        if spent * AROUND > memo.spent and items.dense() is not None:
+            return None  # the whole search is quicker
         for chunk in found:
             if memo.limit is not None:
                 held = [items.rank[chunk[:, 0], chunk[:, i]] // m for i in (1, 2, 3)]
                 chunk = chunk[np.minimum(np.minimum(held[0], held[1]), held[2]) <= memo.limit]
             out.append(chunk)
     return out, spent, memo.limit is not None
+
+
+def _planned(items: Items, rare: _Rare | None, plans: list[tuple[int, int, Ids, bool]],
+             items_limit: int | None, enough: float) -> int:
+    """The cells the projections of :func:`around` will count at least (by matrix: rows ×
+    values; else the cells of y)."""
+    dense = items.dense()
+    if dense is not None:
+        out = 0
+        for a, code, rows, common in plans:
+            zs, yp = msu_dense.chosen(dense, rows.size, int(items.offsets[a]) + code, a, -1,
+                                      items_limit if common else None)
+            out += msu_dense.cost(rows.size, zs.size, yp.size)
+            if out > enough:
+                break
+        return out
+    planned = 0
+    for a, _v, rows, common in plans:
+        if rare is not None and common:
+            planned += int((rare.starts[rows + 1] - rare.starts[rows]).sum())
+        else:
+            planned += int(np.count_nonzero(_keys(items, rows, a, items.rank[rows] >= 0)[1]))
+    return planned * items.ids.shape[1]
