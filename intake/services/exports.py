@@ -26,7 +26,7 @@ from intake.exchange.analysis.anonymize.pipeline import Result, anonymize
 from intake.exchange.analysis.anonymize.profiles import DEFAULT_PROFILE, EVERYTHING, PROFILES
 from intake.exchange.analysis.anonymize.select import Reason
 from intake.exchange.analysis.quotes import Quote, publishable, without_publication_consent
-from intake.exchange.analysis.statistics import Statistics, compute_statistics
+from intake.exchange.analysis.statistics import Statistics, compute_statistics, counted_of
 from intake.exchange.formats.export_files import write_export
 from intake.exchange.formats.stats_files import write_statistics
 from intake.services import persons
@@ -207,9 +207,18 @@ class ExportService:
 
     def _check_release(self, result: Result, settings: ExportSettings,
                        groups: dict[str, tuple[str, ...]]) -> list[Member]:
+        released = set(result.record_ids)
+        made: list[dict[str, str]] = []
+
+        def counted() -> dict[str, str]:  # read again only if statistics came before
+            if not made:
+                made.append(counted_of([r for r in self.units(settings.filter).records
+                                        if r.id in released]))
+            return made[0]
+
         return ReleaseService(self.vault).check_table(
             result.record_ids, result.rows, result.quasi_identifiers, settings.k,
-            settings.columns, groups)
+            settings.columns, groups, counted)
 
     def statistics(self, flt: RecordFilter | None = None,
                    threshold: int = SMALL_CELL_THRESHOLD, unit: str = PERSONS) -> Statistics:

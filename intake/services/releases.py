@@ -52,8 +52,8 @@ by anyone who reads the ledger, telling which released row is which record.
 
 Limits: an edit of a shared column that is not a quasi-identifier (an indicator, a wage
 band) is seen against a table release of another profile only since migration 15 (the
-cell digests, :func:`release_ledger.cell_digests`); between a table and statistics, only
-an edit that moves a person's period, sector group or district is a change; the population
+cell digests, :func:`release_ledger.cell_digests`), and likewise between a table and
+statistics (releases_cross.table_edited, statistics_edited); the population
 is read when the release is written, so a record edited between the preview and the
 writing counts as unchanged since; what a table suppressed and statistics counted,
 unchanged, is not compared (as for two releases on the same day).
@@ -142,12 +142,15 @@ class ReleaseService:
     def check_table(self, record_ids: Sequence[str], rows: Sequence[Mapping[str, str]],
                     quasi_identifiers: Sequence[str], k: int,
                     columns: Collection[str] | None = None,
-                    groups: Mapping[str, Sequence[str]] | None = None) -> list[Member]:
+                    groups: Mapping[str, Sequence[str]] | None = None,
+                    counted: Callable[[], Mapping[str, str]] | None = None) -> list[Member]:
         """The members of a new table release of ``columns`` (a profile; None: every
         column); ``DifferencingRefused`` when its difference from an earlier table
         release would single someone out (:func:`_table_difference`), or
         ``TableAfterStatisticsRefused`` from earlier statistics. ``groups``: record id →
-        its statistics groups (:func:`statistics_groups`; a record without: unknown)."""
+        its statistics groups (:func:`statistics_groups`; a record without: unknown);
+        ``counted``: what the released testimonies add to the statistics' cells
+        (``statistics.counted_of``, made only when statistics were released before)."""
         key = release_ledger.digest_key(self.vault._require_keys().dbk)
         classes: dict[tuple[str, ...], tuple[str, str]] = {}  # values → (class, quasi)
         new, cells = {}, cell_columns_of(rows, quasi_identifiers)
@@ -185,7 +188,8 @@ class ReleaseService:
                 raise JointReleaseRefused(release=release.seq, date=date, small=joint,
                                           k=need)
         _refuse_across(conn, new, True, lambda release: max(
-            k, STATISTICS_K, int(release.parameters.get("k", STATISTICS_K))), now)
+            k, STATISTICS_K, int(release.parameters.get("k", STATISTICS_K))), now, key,
+            counted)
         return list(new.values())
 
     def check_statistics(self, members: Mapping[str, Sequence[str]],
@@ -217,7 +221,7 @@ class ReleaseService:
                     changed=changed, small=small, k=need)
         _refuse_across(conn, new, False, lambda release: max(
             STATISTICS_K, int(release.parameters.get("k", STATISTICS_K))),
-            release_ledger.population(conn))
+            release_ledger.population(conn), key, lambda: counted)
         return list(new.values())
 
     # -- cell keys and the ledger ----------------------------------------------------------
@@ -256,10 +260,14 @@ class ReleaseService:
 
 
 def _refuse_across(conn: Connection, new: Mapping[str, Member], new_is_table: bool,
-                   need: Callable[[Release], int], now: Mapping[str, int]) -> None:
+                   need: Callable[[Release], int], now: Mapping[str, int], key: bytes,
+                   counted: Callable[[], Mapping[str, str]] | None) -> None:
     """Refuse a table after statistics, or statistics after a table, whose difference
-    singles someone out (:func:`intake.services.releases_cross.cross_difference`)."""
-    found = first_refusal(conn, new, new_is_table=new_is_table, need=need, now=now)
+    singles someone out (:func:`intake.services.releases_cross.cross_difference`);
+    ``counted``: what the new release's testimonies add to the statistics' cells (made
+    when first needed; None: edits of answers that are not groups are not compared)."""
+    found = first_refusal(conn, new, new_is_table=new_is_table, need=need, now=now,
+                          key=key, counted=counted)
     if found is not None:
         release, changed, small, k = found
         refused = TableAfterStatisticsRefused if new_is_table else StatisticsAfterTableRefused

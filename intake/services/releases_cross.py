@@ -27,13 +27,15 @@ What is a change between a table and statistics:
   the new;
 - a table member recorded before migration 14 has no groups: withdrawn, they count in one
   group of their own, ``unknown``, which must itself hold the required number of such
-  changes (so one such withdrawal alone is refused).
+  changes (so one such withdrawal alone is refused);
+- a person in both whose testimony changed and whose edit shows in what both released
+  (:func:`table_edited`: an indicator the table published against what the statistics
+  count now; :func:`statistics_edited`: what the statistics counted of them against
+  today's, which errs on the side of refusing).
 
-Limits: an edit of an answer that is not a group (an indicator) is not a change between
-a table and statistics (the table's digest and the statistics' are of different things;
-between two statistics it is one: :func:`statistics_moved`); what the table suppressed
-and the statistics counted, with nothing changed in the vault, is not compared (it is the
-same difference as a table and statistics written on the same day).
+Limits: a table release kept before migration 15 has no cell digests to compare; what the
+table suppressed and the statistics counted, with nothing changed in the vault, is not
+compared (it is the same difference as a table and statistics written on the same day).
 """
 
 from __future__ import annotations
@@ -43,10 +45,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from intake.domain.indicators import INDICATORS
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.errors import InvalidInput
 from intake.exchange.analysis.anonymize.columns import PSEUDONYM
+from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.exchange.analysis.statistics import coarse_of
 from intake.i18n import N_
 from intake.vault import release_ledger
@@ -165,10 +169,13 @@ def groups_of_table(member: Member) -> tuple[str, ...]:
 
 def cross_difference(old: Mapping[str, Member], new: Mapping[str, Member], *,
                      old_is_table: bool, k: int, then: Mapping[str, int],
-                     now: Mapping[str, int]) -> tuple[int, int]:
+                     now: Mapping[str, int],
+                     edited: Callable[[Member, Member], bool] | None = None) -> tuple[int, int]:
     """:func:`difference` of a table release and statistics (``old`` the earlier of the
     two, ``old_is_table`` saying which), on the statistics' groups, as the module says.
-    ``then``: the population when ``old`` was written (empty: unknown); ``now``: today's."""
+    ``then``: the population when ``old`` was written (empty: unknown); ``now``: today's;
+    ``edited(then, now)``: whether a person in both whose testimony changed shows the
+    edit in what both released (:func:`table_edited`, :func:`statistics_edited`)."""
     table_side, stats_side = (old, new) if old_is_table else (new, old)
     groups = {p: groups_of_table(m) for p, m in table_side.items()}
     counted = {p: groups_of_statistics(m) for p, m in stats_side.items()}
@@ -183,7 +190,8 @@ def cross_difference(old: Mapping[str, Member], new: Mapping[str, Member], *,
         counted_from = several((b if old_is_table else a).digest)  # statistics' member
         was, is_now = groups_old[a.person], groups_new[b.person]
         return (a.record_id != b.record_id or counted_from
-                or UNKNOWN not in (was, is_now) and was != is_now)
+                or UNKNOWN not in (was, is_now) and was != is_now
+                or edited is not None and changed(a.record_id) and edited(a, b))
 
     return difference(old, new, groups_old, groups_new, k, moved)
 
@@ -222,18 +230,26 @@ def statistics_moved(a: Member | None, b: Member | None) -> bool:
 
 
 def first_refusal(conn: Connection, new: Mapping[str, Member], *, new_is_table: bool,
-                  need: Callable[[Release], int],
-                  now: Mapping[str, int]) -> tuple[Release, int, int, int] | None:
+                  need: Callable[[Release], int], now: Mapping[str, int],
+                  key: bytes | None = None,
+                  counted: Callable[[], Mapping[str, str]] | None = None,
+                  ) -> tuple[Release, int, int, int] | None:
     """The first earlier release of the other kind than ``new`` (a table's members when
     ``new_is_table``, else statistics') whose :func:`cross_difference` with it leaves a
-    change in a group of fewer than ``need(release)``: (release, changed, small, need)."""
+    change in a group of fewer than ``need(release)``: (release, changed, small, need).
+    ``key`` (:func:`release_ledger.digest_key`) and ``counted`` (what the new release's
+    testimonies add to the statistics' cells, made when first needed): edits count."""
     kind = "statistics" if new_is_table else "anonymized"
     for release in release_ledger.releases(conn, kind):
         old = {m.person: m for m in release_ledger.members(conn, release.seq)}
         required = need(release)
+        edited = None
+        if key is not None and counted is not None:
+            edited = (statistics_edited(key, counted()) if new_is_table
+                      else table_edited(release, key, counted()))
         changed, small = cross_difference(
             old, new, old_is_table=not new_is_table, k=required,
-            then=release_ledger.population(conn, release.seq), now=now)
+            then=release_ledger.population(conn, release.seq), now=now, edited=edited)
         if small:
             return release, changed, small, required
     return None
@@ -276,3 +292,41 @@ def cells_differ(a: Member, b: Member, positions: Sequence[tuple[int, int]]) -> 
         if x != y and blank not in (x, y):
             return True
     return False
+
+
+# -- edits between a table and statistics -------------------------------------------------------
+def table_edited(release: Release, key: bytes,
+                 counted: Mapping[str, str]) -> Callable[[Member, Member], bool]:
+    """``edited(then, now)`` of a table ``release`` (then) and new statistics (now): an
+    indicator the table published (its cell digest, not suppressed) that the statistics
+    now count otherwise (``counted``: :attr:`Statistics.counted`, whose first fields are
+    the findings in the order of INDICATORS)."""
+    at = {c: i for i, c in enumerate(release.cell_columns)}
+    shown = [(n, f"ilo.{i.id}") for n, i in enumerate(INDICATORS) if f"ilo.{i.id}" in at]
+    width = release_ledger.CELL_DIGITS
+    memo: dict[tuple[str, str], str] = {}
+
+    def edited(then: Member, now: Member) -> bool:
+        values = counted.get(now.record_id, "").split("\x1f")
+        for n, column in shown:
+            was = then.cells[at[column] * width:(at[column] + 1) * width]
+            if was and was != release_ledger.SUPPRESSED_CELL and n < len(values) \
+                    and was != release_ledger.cell_digests(key, [column], {column: values[n]},
+                                                           SUPPRESSED, memo):
+                return True
+        return False
+
+    return edited
+
+
+def statistics_edited(key: bytes, counted: Mapping[str, str]) -> Callable[[Member, Member], bool]:
+    """``edited(then, now)`` of statistics (then) and a new table (now; ``counted``: what
+    its testimonies add to the cells today, :func:`counted_of`): the person counted then
+    from this one testimony, and what it adds to the cells differs since (any counted
+    answer: the table may release fewer, so this errs on the side of refusing). Members
+    kept before edits counted are not compared."""
+    def edited(then: Member, now: Member) -> bool:
+        return then.digest.startswith(ONE) and then.digest != statistics_digest(
+            key, [now.record_id], counted)
+
+    return edited

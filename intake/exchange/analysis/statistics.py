@@ -1,10 +1,9 @@
 """The public statistics tier (docs/export.md): aggregate tables with small-cell protection.
 
 Only records that may enter an anonymized export are counted (the same consent filter,
-:func:`intake.exchange.analysis.anonymize.select.select`). Groups are coarse: deployment years raw
-and in the questionnaire's 3-year bands, escape years raw, sector at its coarse level,
-destinations at federal-district level (the generalizations of the anonymized export).
-Answers not asked, unknown or declined are one row, ``missing``.
+:func:`intake.exchange.analysis.anonymize.select.select`). Groups are coarse: deployment
+years raw and in 3-year bands, escape years raw, sector at its coarse level, destinations
+at federal-district level. Answers not asked, unknown or declined are one row, ``missing``.
 
 Tables (ids are stable; rows and columns are codes):
 
@@ -17,8 +16,7 @@ Tables (ids are stable; rows and columns are codes):
   the group size (the share's denominator: a share is of all records in the group);
 - ``work_hours_per_day``, ``wages_state_share``, ``medical_care_received``: distributions
   in the export's bands and codes (``denied`` is the denial of medical care);
-- ``abuse_sexual``: restricted (shown only to case managers), so only two plain counts are
-  published, records answered and records with ``yes``, never a cross-tabulation.
+- ``abuse_sexual``: restricted, so only two plain counts (answered, ``yes``) are published.
 
 Disclosure control. Counts stay ints; marks decide how they are shown:
 
@@ -62,12 +60,8 @@ from intake.exchange.analysis.cell_key import cell_key, perturb
 from intake.exchange.analysis.disclosure import Cell, Line, Mark, protect
 from intake.i18n import N_
 
-MISSING = "missing"
-TOTAL = "total"
-RECORDS = "records"
-INCLUDED = "included"
-ANSWERED = "answered"
-YES = "yes"
+MISSING, TOTAL, RECORDS, INCLUDED, ANSWERED, YES = (
+    "missing", "total", "records", "included", "answered", "yes")
 
 LABELS: Mapping[str, str] = {
     MISSING: N_("Not recorded (not asked, unknown or declined)"),
@@ -250,17 +244,33 @@ def compute_statistics(records: Iterable[Record], threshold: int = 10,
     members = {r.id: (p, s, d) for r, p, s, d in
                zip(kept, *(values for _table, values in groups), strict=True)}
     findings = _indicator_tables(b, kept, n, groups, kept_keys)
-    conditions = _condition_tables(b, kept, n, questionnaire, kept_keys)
+    _condition_tables(b, kept, n, questionnaire, kept_keys)
     protect(b.cells, b.lines, threshold)
     from intake.exchange.analysis.cell_key import description
 
-    years = [coarse_of(questionnaire, qid, 0) for qid in ("deployment.year_departed",
-                                                          "escape.year")]  # exact years
-    counted = {r.id: "\x1f".join([*(f[i.id].value for i in INDICATORS), *(y(r) for y in years),
-                                   *(column[at] for column in conditions)])
-               for at, (r, f) in enumerate(zip(kept, findings, strict=True))}
     return Statistics(threshold, b.tables, b.cells, b.lines, len(kept),
-                      description() if keys is not None else None, members, counted=counted)
+                      description() if keys is not None else None, members,
+                      counted=counted_of(kept, questionnaire, findings))
+
+
+def counted_of(records: Sequence[Record], questionnaire: Questionnaire = QUESTIONNAIRE,
+               findings: Sequence[Mapping[str, Finding]] | None = None) -> dict[str, str]:
+    """Record id → what it adds to the cells beyond its groups, joined
+    (:attr:`Statistics.counted`): its findings in the order of INDICATORS (the ILO
+    tables), its exact years sent and of escape, its codes in the distributions, and
+    whether sexual violence was answered. ``findings``: each record's, if derived."""
+    found = findings if findings is not None else [derive(r.answers) for r in records]
+    years = [coarse_of(questionnaire, qid, 0) for qid in ("deployment.year_departed",
+                                                          "escape.year")]
+    shown = [questionnaire.question(qid) for _t, qid, _title in _DISTRIBUTIONS]
+    return {r.id: "\x1f".join([
+        *(f[i.id].value for i in INDICATORS), *(y(r) for y in years),
+        *(_code(cell(q, r.answers, r.meta)) for q in shown),
+        _sexual(r.answers.get("abuse.sexual"))]) for r, f in zip(records, found, strict=True)}
+
+
+def _sexual(answer: object) -> str:  # what the sexual violence table counts of a record
+    return "" if answer is None else YES if answer is True else ANSWERED
 
 
 def coarse_of(questionnaire: Questionnaire, qid: str, level: int) -> Callable[[Record], str]:
@@ -342,15 +352,11 @@ def _indicator_tables(b: _Builder, kept: Sequence[Record], n: str,
 
 
 def _condition_tables(b: _Builder, kept: Sequence[Record], n: str,
-                      questionnaire: Questionnaire, keys: Sequence[int] | None,
-                      ) -> list[list[str]]:
-    """Hours, the state's share of wages, medical care, and sexual violence as counts;
-    returns what each table counted of each record, table by table."""
-    columns: list[list[str]] = []
+                      questionnaire: Questionnaire, keys: Sequence[int] | None) -> None:
+    """Hours, the state's share of wages, medical care, and sexual violence as counts."""
     for table_id, qid, title in _DISTRIBUTIONS:
         question = questionnaire.question(qid)
         values = [_code(cell(question, r.answers, r.meta)) for r in kept]
-        columns.append(values)
         known, labels = answer_rows(question)
         b.distribution(table_id, title, values, _ordered(values, known), n, labels,
                        keys=keys)
@@ -361,8 +367,6 @@ def _condition_tables(b: _Builder, kept: Sequence[Record], n: str,
     yes = _tally([YES if a is True else "" for a in answers], keys)
     answered = b.add(sexual, ANSWERED, RECORDS, tally.get(ANSWERED, (0, 0)))
     b.add(sexual, YES, RECORDS, yes.get(YES, (0, 0)), answered)
-    columns.append(["" if a is None else YES if a is True else ANSWERED for a in answers])
-    return columns
 
 
 _BY_TITLES = {
