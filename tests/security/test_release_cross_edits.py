@@ -26,7 +26,7 @@ import pytest
 
 from intake.domain.indicators import Finding, derive
 from intake.domain.roles import Role
-from intake.exchange.analysis.statistics import compute_statistics
+from intake.exchange.analysis.statistics import compute_statistics, counted_of
 from intake.services import exports, releases_cross
 from intake.services.exports import ExportService
 from intake.services.interviews import InterviewService
@@ -146,3 +146,12 @@ def test_positive_control_a_table_after_statistics_tells_the_edit(
     moved = {key: -value for key, value in _subtract(_table(vault, tmp_path / "table"),
                                                      cells).items()}
     assert {key: value for key, value in moved.items() if value} == {("ilo", INDICATOR): 1}
+
+
+def test_what_a_table_release_counts_is_what_the_statistics_count(vault: Vault) -> None:
+    """The table side's ``counted_of`` equals the statistics' own ``counted`` (the two
+    digests compared by ``statistics_edited`` are of the same thing)."""
+    records = ExportService(vault).records()
+    counted = compute_statistics(records).counted
+    assert counted and counted == counted_of([r for r in records if r.id in counted])
+    assert len({value for value in counted.values()}) > len(counted) // 4  # not constant
