@@ -85,8 +85,11 @@ def _minimal(candidates: list[Ids], pairs: list[tuple[Ids, Ids]], shielded: Mask
     then, so a pair (y, z) unique now holds a column touched since, searched now)."""
     found = np.concatenate(candidates)
     found[:, 1:] = np.sort(found[:, 1:], axis=1)
-    key = ((found[:, 0] * m + found[:, 1]) * m + found[:, 2]) * m + found[:, 3]
-    found = found[np.unique(key, return_index=True)[1]]
+    if (int(found[:, 0].max()) + 1) * m ** 3 < 1 << 62:  # one number per candidate
+        key = ((found[:, 0] * m + found[:, 1]) * m + found[:, 2]) * m + found[:, 3]
+        found = found[np.unique(key, return_index=True)[1]]
+    else:
+        found = np.unique(found, axis=0)
     found = found[~(shielded[found[:, 1]] & shielded[found[:, 2]] & shielded[found[:, 3]])]
     two = [c for rows, c in pairs if c.size and c[0, 1] >= 0]
     if two:
