@@ -146,15 +146,13 @@ def test_control_without_the_last_pass_the_msu_stays(monkeypatch: pytest.MonkeyP
 
 
 def test_blas_runs_on_one_thread_inside_the_gate_and_is_given_back() -> None:
-    found = blas._library()  # noqa: SLF001
-    if found is None:
-        pytest.skip("numpy here does not ship OpenBLAS")
-    get, put = found
-    before = get()
-    put(2)
-    try:
+    pools = blas.controller().select(user_api="blas")
+    if not pools.lib_controllers:
+        pytest.skip("no BLAS that threadpoolctl knows is loaded")
+    with pools.limit(limits=2):
+        assert {p["num_threads"] for p in pools.info()} == {2}  # control: 2 outside
         with blas.one_thread():
-            assert get() == 1
-        assert get() == 2  # control: the count outside is not 1
-    finally:
-        put(before)
+            assert {p["num_threads"] for p in blas.controller().select(
+                user_api="blas").info()} == {1}
+        assert {p["num_threads"] for p in blas.controller().select(
+            user_api="blas").info()} == {2}

@@ -4,59 +4,34 @@ numpy's OpenBLAS starts a thread per core for any product above a few hundred th
 multiply-adds, and its threads wait for work by spinning: on a machine whose cores are
 busy with anything else, the gate's thousands of products of a few million
 multiply-adds each took up to seven times as long with two threads as with one (10,000
-demo testimonies, every column released). So the gate asks OpenBLAS for one thread while
-it searches, and gives back the count it found. Where numpy uses another BLAS, or the
-library cannot be found (a frozen app that moved it), nothing is changed.
+demo testimonies, every column released). So the gate asks the BLAS for one thread while
+it searches, and gives back the count it had, through threadpoolctl (the library
+scikit-learn uses for this: it finds the BLAS numpy loaded, whichever it is, also in the
+frozen app). Its controller looks at the loaded libraries once (about 0.09 s), at the
+first search; a BLAS it does not know is left as it is.
 """
 
 from __future__ import annotations
 
-import ctypes
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from typing import Any
 
-import numpy as np
-
-_NAMES = ("scipy_openblas{}_num_threads64_", "scipy_openblas{}_num_threads_64_",
-          "openblas{}_num_threads64_", "openblas{}_num_threads")
-_found: list[tuple[Callable[[], int], Callable[[int], None]] | None] = []
+_controller: list[Any] = []
 
 
-def _library() -> tuple[Callable[[], int], Callable[[int], None]] | None:
-    """(get, set) of numpy's OpenBLAS thread count, when numpy ships one."""
-    root = Path(np.__file__).parent
-    for folder in (root.parent / "numpy.libs", root / ".dylibs", root.parent / "numpy"):
-        for path in sorted(folder.glob("*openblas*")) if folder.is_dir() else []:
-            try:
-                lib = ctypes.CDLL(str(path))
-            except OSError:
-                continue
-            for name in _NAMES:
-                get = getattr(lib, name.format("_get"), None)
-                put = getattr(lib, name.format("_set"), None)
-                if get is not None and put is not None:
-                    get.restype, put.argtypes = ctypes.c_int, [ctypes.c_int]
-                    return get, put
-    return None
+def controller() -> Any:
+    """threadpoolctl's view of the thread pools loaded (numpy's BLAS), made once."""
+    if not _controller:
+        import numpy  # noqa: F401 - its BLAS must be loaded to be found
+        from threadpoolctl import ThreadpoolController
+
+        _controller.append(ThreadpoolController())
+    return _controller[0]
 
 
 @contextmanager
 def one_thread() -> Iterator[None]:
-    """OpenBLAS on one thread inside the block (the count it had, after)."""
-    if not _found:
-        try:
-            _found.append(_library())
-        except (OSError, AttributeError):
-            _found.append(None)
-    found = _found[0]
-    if found is None:
+    """The BLAS on one thread inside the block (the count it had, after)."""
+    with controller().limit(limits=1, user_api="blas"):
         yield
-        return
-    get, put = found
-    before = int(get())
-    put(1)
-    try:
-        yield
-    finally:
-        put(before)
