@@ -97,6 +97,8 @@ class PreparedExport:
     quotes_left_for_review: int = 0
     #: record id → its statistics groups, for the release ledger (issue 18)
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    #: record id → its ledger member, made at the preview and kept for the writing
+    members: dict[str, Member] = field(default_factory=dict, repr=False)
 
 
 def check_may_export(role: Role, action: Action = Action.EXPORT_ANONYMIZED) -> None:
@@ -151,10 +153,11 @@ class ExportService:
         result.counting = counted.summary()
         released = set(result.record_ids)
         groups = statistics_groups(r for r in records if r.id in released)
-        self._check_release(result, settings, groups)  # DifferencingRefused (exit 5): issue 18
+        members: dict[str, Member] = {}
+        self._check_release(result, settings, groups, members)  # DifferencingRefused: exit 5
         prepared = (self._with_quotes(settings, result, records) if settings.quotes
                     else PreparedExport(settings, result))
-        prepared.groups = groups
+        prepared.groups, prepared.members = groups, members
         return prepared
 
     def _with_quotes(self, settings: ExportSettings, result: Result,
@@ -185,7 +188,7 @@ class ExportService:
         check_may_export(self.vault.role)
         quotes = prepared.quotes if prepared.settings.quotes else None
         members = self._check_release(prepared.result, prepared.settings,  # again: a race
-                                      prepared.groups)
+                                      prepared.groups, prepared.members)
         paths = write_export(prepared.result, folder, tool_version=tool_version, quotes=quotes,
                              quotes_reviewed=prepared.quotes_unreviewed == 0,
                              quotes_excluded=prepared.quotes_excluded_no_consent)
@@ -206,7 +209,8 @@ class ExportService:
         return ReleaseService(self.vault).releases()
 
     def _check_release(self, result: Result, settings: ExportSettings,
-                       groups: dict[str, tuple[str, ...]]) -> list[Member]:
+                       groups: dict[str, tuple[str, ...]],
+                       members: dict[str, Member]) -> list[Member]:
         released = set(result.record_ids)
         made: list[dict[str, str]] = []
 
@@ -218,7 +222,7 @@ class ExportService:
 
         return ReleaseService(self.vault).check_table(
             result.record_ids, result.rows, result.quasi_identifiers, settings.k,
-            settings.columns, groups, counted)
+            settings.columns, groups, counted, members)
 
     def statistics(self, flt: RecordFilter | None = None,
                    threshold: int = SMALL_CELL_THRESHOLD, unit: str = PERSONS) -> Statistics:

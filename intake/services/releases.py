@@ -62,6 +62,7 @@ unchanged, is not compared (as for two releases on the same day).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -74,7 +75,6 @@ from typing import Any
 from intake.dates import stamp_date_text
 from intake.domain.permissions import Action, require
 from intake.errors import PermissionDenied
-from intake.exchange.analysis.anonymize.columns import PSEUDONYM
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.i18n import _
 from intake.services import persons as persons_rule
@@ -88,11 +88,13 @@ from intake.services.releases_cross import (
     alike_cells,
     cell_columns_of,
     cells_differ,
+    class_of,
     first_refusal,
     groups_of_statistics,
     statistics_digest,
     statistics_groups,
     statistics_moved,
+    table_members,
 )
 from intake.services.releases_cross import difference as _difference
 from intake.vault import audit, release_ledger
@@ -114,11 +116,6 @@ def person_of(record_id: str, persons: Mapping[str, str]) -> str:
     """The person a testimony belongs to: the key of its group of linked testimonies
     (``persons``, :func:`intake.services.persons.links`), else the record itself."""
     return persons_rule.person_of(record_id, persons)
-
-
-def class_of(values: Sequence[str]) -> str:
-    """The ledger's name of a class: a hash of its released quasi-identifiers' values."""
-    return hashlib.sha256(canonical(list(values)).encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass
@@ -143,32 +140,26 @@ class ReleaseService:
                     quasi_identifiers: Sequence[str], k: int,
                     columns: Collection[str] | None = None,
                     groups: Mapping[str, Sequence[str]] | None = None,
-                    counted: Callable[[], Mapping[str, str]] | None = None) -> list[Member]:
+                    counted: Callable[[], Mapping[str, str]] | None = None,
+                    memo: dict[str, Member] | None = None) -> list[Member]:
         """The members of a new table release of ``columns`` (a profile; None: every
         column); ``DifferencingRefused`` when its difference from an earlier table
         release would single someone out (:func:`_table_difference`), or
         ``TableAfterStatisticsRefused`` from earlier statistics. ``groups``: record id →
         its statistics groups (:func:`statistics_groups`; a record without: unknown);
         ``counted``: what the released testimonies add to the statistics' cells
-        (``statistics.counted_of``, made only when statistics were released before)."""
+        (``statistics.counted_of``, made only when statistics were released before);
+        ``memo``: the members already made of these rows (the preview's, at the writing)."""
         key = release_ledger.digest_key(self.vault._require_keys().dbk)
-        classes: dict[tuple[str, ...], tuple[str, str]] = {}  # values → (class, quasi)
-        new, cells = {}, cell_columns_of(rows, quasi_identifiers)
-        memo: dict[tuple[str, str], str] = {}  # (column, value) → its cell digest
+        made = table_members(key, record_ids, rows, quasi_identifiers, groups or {},
+                             {} if memo is None else memo)
+        new = {}
         persons = persons_rule.links(self.vault.connection())
-        for record_id, row in zip(record_ids, rows, strict=True):
+        for record_id in record_ids:
             person = person_of(record_id, persons)
             if person in new:  # never two rows of one person (issue 20)
                 raise ValueError("two rows of one person in a table release")
-            values = tuple(row[q] for q in quasi_identifiers)
-            if values not in classes:
-                classes[values] = (class_of(values),
-                                   canonical(dict(zip(quasi_identifiers, values, strict=True))))
-            released = {c: v for c, v in row.items() if c != PSEUDONYM}
-            new[person] = Member(person, record_id, classes[values][0],
-                                 release_ledger.row_digest(key, released), classes[values][1],
-                                 _groups_text((groups or {}).get(record_id)),
-                                 release_ledger.cell_digests(key, cells, row, SUPPRESSED, memo))
+            new[person] = dataclasses.replace(made[record_id], person=person)
         conn = self.vault.connection()
         now = release_ledger.population(conn)
         for release in release_ledger.releases(conn, ANONYMIZED):
@@ -179,7 +170,7 @@ class ReleaseService:
             if not then or then != now or release_ledger.forgotten(conn, release.seq):
                 changed, small = _table_difference(release, old, new, quasi_identifiers,
                                                    need, (then, now), profile_of(columns),
-                                                   cells)
+                                                   cell_columns_of(rows, quasi_identifiers))
                 if small:
                     raise DifferencingRefused(release=release.seq, date=date,
                                               changed=changed, small=small, k=need)
@@ -273,11 +264,6 @@ def _refuse_across(conn: Connection, new: Mapping[str, Member], new_is_table: bo
         refused = TableAfterStatisticsRefused if new_is_table else StatisticsAfterTableRefused
         raise refused(release=release.seq, date=stamp_date_text(release.released_at),
                       changed=changed, small=small, k=k)
-
-
-def _groups_text(groups: Sequence[str] | None) -> str:
-    """How a table member keeps its statistics groups: canonical JSON, "" unknown."""
-    return canonical(list(groups)) if groups else ""
 
 
 def profile_of(columns: Collection[str] | None) -> str | list[str]:

@@ -40,6 +40,7 @@ compared (it is the same difference as a table and statistics written on the sam
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -310,10 +311,12 @@ def table_edited(release: Release, key: bytes,
         values = counted.get(now.record_id, "").split("\x1f")
         for n, column in shown:
             was = then.cells[at[column] * width:(at[column] + 1) * width]
-            if was and was != release_ledger.SUPPRESSED_CELL and n < len(values) \
-                    and was != release_ledger.cell_digests(key, [column], {column: values[n]},
-                                                           SUPPRESSED, memo):
-                return True
+            if was and was != release_ledger.SUPPRESSED_CELL and n < len(values):
+                if (column, values[n]) not in memo:
+                    memo[(column, values[n])] = release_ledger.cell_digests(
+                        key, [column], [{column: values[n]}], SUPPRESSED)[0]
+                if was != memo[(column, values[n])]:
+                    return True
         return False
 
     return edited
@@ -330,3 +333,34 @@ def statistics_edited(key: bytes, counted: Mapping[str, str]) -> Callable[[Membe
             key, [now.record_id], counted)
 
     return edited
+
+
+# -- a table release's members ---------------------------------------------------------------
+def class_of(values: Sequence[str]) -> str:
+    """The ledger's name of a class: a hash of its released quasi-identifiers' values."""
+    return hashlib.sha256(release_ledger.canonical(list(values)).encode("utf-8")).hexdigest()[
+        :32]
+
+
+def table_members(key: bytes, record_ids: Sequence[str], rows: Sequence[Mapping[str, str]],
+                  quasi_identifiers: Sequence[str], groups: Mapping[str, Sequence[str]],
+                  memo: dict[str, Member]) -> dict[str, Member]:
+    """Record id → its member of a table release (the person is the record: the caller
+    maps it): the class and released values of its quasi-identifiers, the keyed digest of
+    its row and of each other cell, its statistics groups. ``memo`` keeps them by record
+    id (the rows of one prepared export do not change between its preview and writing)."""
+    todo = [(i, r) for i, r in zip(record_ids, rows, strict=True) if i not in memo]
+    cells = release_ledger.cell_digests(key, cell_columns_of(rows, quasi_identifiers),
+                                        [r for _i, r in todo], SUPPRESSED)
+    classes: dict[tuple[str, ...], tuple[str, str]] = {}  # values → (class, quasi)
+    for (record_id, row), cell in zip(todo, cells, strict=True):
+        values = tuple(row[q] for q in quasi_identifiers)
+        if values not in classes:
+            classes[values] = (class_of(values), release_ledger.canonical(
+                dict(zip(quasi_identifiers, values, strict=True))))
+        found = groups.get(record_id)
+        memo[record_id] = Member(
+            record_id, record_id, classes[values][0],
+            release_ledger.row_digest(key, {c: v for c, v in row.items() if c != PSEUDONYM}),
+            classes[values][1], release_ledger.canonical(list(found)) if found else "", cell)
+    return memo

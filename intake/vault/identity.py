@@ -5,7 +5,6 @@ blob cannot be moved to another record). Roles without the identity key never op
 
 from __future__ import annotations
 
-import json
 import os
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator
@@ -15,7 +14,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from intake.errors import DatabaseDamaged
-from intake.vault.json_text import json_bytes
+from intake.vault.json_text import json_bytes, json_loads
 
 NONCE_BYTES = 12
 
@@ -48,7 +47,7 @@ def unseal(key: bytes, record_id: str, blob: bytes) -> tuple[dict[str, Any], dic
                                         record_id.encode("utf-8"))
     except InvalidTag as exc:
         raise DatabaseDamaged(path="intake.db") from exc
-    data = json.loads(plaintext)
+    data = json_loads(plaintext)
     return data["answers"], data["meta"]
 
 

@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -28,7 +27,7 @@ from intake.domain.record import Record, Status
 from intake.domain.upgrade import upgrade
 from intake.vault import identity
 from intake.vault.database import Connection
-from intake.vault.json_text import json_text
+from intake.vault.json_text import json_loads, json_text
 from intake.vault.record_index import TextIndex, is_attached, text_ids
 from intake.vault.record_types import (
     IdentityKeyMissing,
@@ -233,8 +232,8 @@ class RecordStore:
     def _record(self, row: Sequence[Any], with_identity: bool = True) -> Record:
         rid, schema, revision, status, author, created, updated, answers, meta, blob = row
         id_answers, id_meta = self._open_identity(rid, blob) if with_identity else ({}, {})
-        all_answers = {**json.loads(answers), **id_answers}
-        all_meta = {**json.loads(meta), **id_meta}
+        all_answers = {**json_loads(answers), **id_answers}
+        all_meta = {**json_loads(meta), **id_meta}
         if schema != self._q.schema:  # written by an older questionnaire
             all_answers, all_meta = upgrade(self._q, all_answers, all_meta)
         return Record(rid, schema, revision, Status(status), author, created, updated,

@@ -89,8 +89,13 @@ def csv_bytes(columns: Sequence[str], rows: Sequence[dict[str, str]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([neutralize(c) for c in columns])
+    safe: dict[str, str] = {}  # value → its cell (a release holds few distinct values)
     for row in rows:
-        writer.writerow([neutralize(row[c]) for c in columns])
+        values = [row[c] for c in columns]
+        for value in values:
+            if value not in safe:
+                safe[value] = neutralize(value)
+        writer.writerow([safe[value] for value in values])
     return buffer.getvalue().encode("utf-8-sig")
 
 
