@@ -45,22 +45,22 @@ def _get(a: Answers, qid: str) -> Any:
 
 def _yes(qid: str) -> Rule:
     """Fires when the answer is yes."""
-    return lambda a: None if _get(a, qid) is None else _get(a, qid) is True
+    return lambda a: None if (v := a.get(qid)) is None else v is True
 
 
 def _no(qid: str) -> Rule:
     """Fires when the answer is no."""
-    return lambda a: None if _get(a, qid) is None else _get(a, qid) is False
+    return lambda a: None if (v := a.get(qid)) is None else v is False
 
 
 def _in(qid: str, *values: str) -> Rule:
     """Fires when the chosen code is one of ``values``."""
-    return lambda a: None if _get(a, qid) is None else _get(a, qid) in values
+    return lambda a: None if (v := a.get(qid)) is None else v in values
 
 
 def _not(qid: str, value: str) -> Rule:
     """Fires when a code was chosen and it is not ``value``."""
-    return lambda a: None if _get(a, qid) is None else _get(a, qid) != value
+    return lambda a: None if (v := a.get(qid)) is None else v != value
 
 
 def _includes(qid: str, *values: str) -> Rule:
@@ -74,15 +74,15 @@ def _includes(qid: str, *values: str) -> Rule:
 
 
 def _at_least(qid: str, threshold: float) -> Rule:
-    return lambda a: None if _get(a, qid) is None else _get(a, qid) >= threshold
+    return lambda a: None if (v := a.get(qid)) is None else v >= threshold
 
 
 def _below(qid: str, threshold: float) -> Rule:
-    return lambda a: None if _get(a, qid) is None else _get(a, qid) < threshold
+    return lambda a: None if (v := a.get(qid)) is None else v < threshold
 
 
 def _equals(qid: str, value: float) -> Rule:
-    return lambda a: None if _get(a, qid) is None else _get(a, qid) == value
+    return lambda a: None if (v := a.get(qid)) is None else v == value
 
 
 def _both(first: Rule, second: Rule) -> Rule:
@@ -148,11 +148,14 @@ class Indicator:
     rules: tuple[Rule, ...]
 
     def derive(self, answers: Answers) -> Finding:
-        outcomes = [rule(answers) for rule in self.rules]
-        if any(o is True for o in outcomes):
-            return Finding.PRESENT
-        decided = sum(o is not None for o in outcomes)
-        return Finding.ABSENT if decided >= math.ceil(len(outcomes) / 2) else Finding.INSUFFICIENT
+        decided = 0
+        for rule in self.rules:  # pure functions: the first that fires decides
+            outcome = rule(answers)
+            if outcome is True:
+                return Finding.PRESENT
+            decided += outcome is not None
+        return Finding.ABSENT if decided >= math.ceil(len(self.rules) / 2) \
+            else Finding.INSUFFICIENT
 
 
 INDICATORS: tuple[Indicator, ...] = (

@@ -67,7 +67,7 @@ def _l_counts(groups: Sequence[Sequence[str]], order: list[str] | None) -> np.nd
     its group shows, so the ``*`` of a group count as one value for l (two hidden answers
     may differ: counting them as one is the cautious reading)."""
     counts, _values = _counts(groups, order)
-    hidden = np.asarray([[sum(1 for v in g if v == SUPPRESSED)] for g in groups],
+    hidden = np.asarray([[list(g).count(SUPPRESSED)] for g in groups],
                         dtype=np.int64).reshape(len(groups), 1)
     return np.hstack([counts, hidden])
 
@@ -78,9 +78,9 @@ def _counts(groups: Sequence[Sequence[str]], order: list[str] | None
     index = {v: i for i, v in enumerate(values)}
     counts = np.zeros((len(groups), max(len(values), 1)), dtype=np.int64)
     for row, group in enumerate(groups):
-        for v in group:
-            if answered(v) and v in index:
-                counts[row, index[v]] += 1
+        for v, many in Counter(group).items():  # counted in C: a group can be the table
+            if v in index and answered(v):
+                counts[row, index[v]] += many
     return counts, values
 
 
@@ -179,8 +179,7 @@ class Guard:
             return False
         if self.model.t is None:
             return True
-        total, _v = _counts([[self._cell(i, question.id) for i in range(len(self.rows))
-                              if i not in self.dropped]], order)
+        total, _v = _counts([self._column(question.id)], order)
         ref = total[0] / total[0].sum() if total[0].sum() else total[0].astype(float)
         return bool(privacy.distances(counts, ref, order is not None)[0]
                     <= self.model.t + privacy.EPSILON)
@@ -198,6 +197,14 @@ class Guard:
                 if left and not self._ok(question, left):
                     return False
         return True
+
+    def _column(self, name: str) -> list[str]:
+        """Every row's value of ``name`` but the dropped rows' (:meth:`_cell`'s)."""
+        if name not in self.wholes:
+            if not self.dropped:
+                return [row[name] for row in self.rows]
+            return [row[name] for i, row in enumerate(self.rows) if i not in self.dropped]
+        return [self._cell(i, name) for i in range(len(self.rows)) if i not in self.dropped]
 
     def _cell(self, at: int, name: str) -> str:
         """Row ``at``'s value of ``name``: a split multi answer whole (multi.whole)."""
