@@ -10,10 +10,12 @@ from intake.domain.linkage.facts import Candidate, PersonFacts
 from intake.domain.linkage.prepared import prepare, without_shared
 from intake.domain.linkage.score import (
     COSTLY_MOST,
+    NAME_MOST,
     PRIOR,
-    cheap_levels,
-    costly_levels,
+    cheap_total,
     judge,
+    name_agreement,
+    texts_levels,
     total,
 )
 
@@ -38,10 +40,13 @@ def find_candidates(people: Sequence[PersonFacts], *, min_score: float = DEFAULT
         x, y = prepared[i], prepared[j]
         if x.record_id == y.record_id:
             continue
-        cheap = total(cheap_levels(x, y))
+        cheap = cheap_total(x, y)
         if cheap + COSTLY_MOST < needed - 1e-9:
             continue  # even names and texts agreeing could not lift it to the threshold
-        if cheap + total(costly_levels(x, y)) >= needed - 1e-9:
+        cheap += total(texts_levels(x, y))
+        if cheap + NAME_MOST < needed - 1e-9:
+            continue  # even the names agreeing could not
+        if cheap + total([name_agreement(x.names, y.names)]) >= needed - 1e-9:
             found.append(judge(x, y))
     found = [c for c in found if c.score >= min_score]
     found.sort(key=lambda c: (-c.score, c.a, c.b))
