@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -59,10 +59,12 @@ class MustChangePassphrase(IntakeError):
     exit_code = ExitCode.DENIED
 
 
-def open_vault(args: argparse.Namespace, user: str, passphrase: str) -> Desk:
+def open_vault(args: argparse.Namespace, user: str, passphrase: str,
+               meanwhile: Callable[[], object] | None = None) -> Desk:
     """Unlock for a command; refused (and locked again) while the user still has the initial
-    passphrase an administrator gave them — only ``intake passwd`` may run then."""
-    desk = open_desk(args.vault, user, passphrase)
+    passphrase an administrator gave them — only ``intake passwd`` may run then.
+    ``meanwhile``: work that needs no key, run while the key is derived."""
+    desk = open_desk(args.vault, user, passphrase, meanwhile)
     if desk.must_change_passphrase:
         desk.close()
         raise MustChangePassphrase(user=desk.user)
