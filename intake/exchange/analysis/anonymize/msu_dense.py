@@ -21,13 +21,9 @@ None, and msu_search.py counts cells instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-
-if TYPE_CHECKING:
-    from intake.exchange.analysis.anonymize.msu_search import Items
 
 Ids = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
@@ -59,23 +55,26 @@ class Dense:
         return self.both[0]
 
 
-def dense_of(items: Items) -> Dense | None:
-    """The matrix of the table, or None when it would be too large."""
-    n, m = items.ids.shape
-    star = np.zeros(items.counts.size, dtype=np.bool_)
-    star[items.offsets + items.radices - 1] = True
-    keep = np.flatnonzero((items.counts >= 2) & ~star)
+def dense_of(ids: npt.NDArray[np.int32], counts: Ids, offsets: Ids,
+             radices: npt.NDArray[np.int32]) -> Dense | None:
+    """The matrix of the table (msu_search.Items' arrays: row × column items, rows
+    holding each item, each column's first item and its number of codes), or None when
+    it would be too large."""
+    n, m = ids.shape
+    star = np.zeros(counts.size, dtype=np.bool_)
+    star[offsets + radices - 1] = True
+    keep = np.flatnonzero((counts >= 2) & ~star)
     if n * keep.size > LIMIT or not keep.size or n >= 1 << 24:
         return None
-    where = np.full(items.counts.size, -1, dtype=np.int64)
+    where = np.full(counts.size, -1, dtype=np.int64)
     where[keep] = np.arange(keep.size)
     where[where < 0] = keep.size  # one more column, for the other items
     cells = np.zeros((n, keep.size + 1), dtype=np.uint8)
-    cells.ravel()[(np.arange(n) * (keep.size + 1))[:, None] + where[items.ids]] = 1
+    cells.ravel()[(np.arange(n) * (keep.size + 1))[:, None] + where[ids]] = 1
     onehot = cells[:, :-1]
     where[where == keep.size] = -1
-    columns = np.searchsorted(items.offsets, keep, side="right") - 1
-    return Dense(onehot, where, columns, items.counts[keep] * m + columns, items.counts[keep])
+    columns = np.searchsorted(offsets, keep, side="right") - 1
+    return Dense(onehot, where, columns, counts[keep] * m + columns, counts[keep])
 
 
 def _alone(dense: Dense, rows: Ids, a: Floats, ay: Floats, yi: Ids, zi: Ids) -> Ids:

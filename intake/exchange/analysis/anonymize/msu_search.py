@@ -155,7 +155,8 @@ class Items:
 
     def dense(self) -> msu_dense.Dense | None:
         if not self.matrix:
-            self.matrix.append(msu_dense.dense_of(self))
+            self.matrix.append(msu_dense.dense_of(self.ids, self.counts, self.offsets,
+                                                  self.radices))
         return self.matrix[0]
 
 
