@@ -15,7 +15,6 @@ sent and indicators, and nothing else moves. The same the other way round.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,41 +22,26 @@ import pytest
 
 from intake.domain.indicators import Finding, derive
 from intake.domain.record import Record
-from intake.domain.roles import Role
 from intake.errors import ExitCode
 from intake.exchange.analysis.statistics import compute_statistics
 from intake.services import exports, releases
 from intake.services.exports import ExportService
-from intake.services.interviews import InterviewService
 from intake.services.releases import StatisticsAfterTableRefused, TableAfterStatisticsRefused
-from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
-from tests.conftest import PASSPHRASE, USER
+from tests.release_vault import vault
 from tests.security.test_release_differencing import (
-    TODAY,
     N,
     _add,
     _cells,
-    _consenting,
     _copies_of,
     _ledger,
     _rows,
-    generate,
 )
 from tests.unit.test_release_ledger_cross import WHOLE
 
+__all__ = ["vault"]  # the fixture, used by name
 pytestmark = pytest.mark.timeout(120)
 YEAR = "deployment.year_departed"
-
-
-@pytest.fixture
-def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
-    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
-    InterviewService(opened).import_records(
-        _consenting(list(generate(N, seed=18, author=USER, today=TODAY))))
-    opened.role = Role.COORDINATOR
-    yield opened
-    opened.close()
 
 
 def _table(vault: Vault, folder: Path) -> list[dict[str, str]]:

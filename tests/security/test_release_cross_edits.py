@@ -18,7 +18,6 @@ reads debt bondage moved by exactly one, and nothing else.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,33 +30,19 @@ from intake.services import exports, releases_cross
 from intake.services.exports import ExportService
 from intake.services.interviews import InterviewService
 from intake.services.releases import StatisticsAfterTableRefused, TableAfterStatisticsRefused
-from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
-from tests.conftest import PASSPHRASE, USER
+from tests.release_vault import vault
 from tests.security.test_release_cross_differencing import _subtract
 from tests.security.test_release_differencing import (
-    TODAY,
-    N,
     _cells,
-    _consenting,
     _ledger,
     _rows,
-    generate,
 )
 from tests.unit.test_release_ledger_cross import WHOLE
 
+__all__ = ["vault"]  # the fixture, used by name
 pytestmark = pytest.mark.timeout(120)
 INDICATOR = "debt_bondage"
-
-
-@pytest.fixture
-def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
-    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
-    InterviewService(opened).import_records(
-        _consenting(list(generate(N, seed=18, author=USER, today=TODAY))))
-    opened.role = Role.COORDINATOR
-    yield opened
-    opened.close()
 
 
 def _table(vault: Vault, folder: Path) -> list[dict[str, str]]:

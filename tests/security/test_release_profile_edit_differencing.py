@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,34 +38,20 @@ from intake.services.interviews import InterviewService
 from intake.services.releases import DifferencingRefused
 from intake.vault import release_ledger
 from intake.vault.database import transaction
-from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
-from tests.conftest import PASSPHRASE, USER
+from tests.release_vault import vault
 from tests.security.test_release_differencing import (
-    TODAY,
     K,
-    N,
-    _consenting,
     _ledger,
     _rows,
-    generate,
 )
 
+__all__ = ["vault"]  # the fixture, used by name
 pytestmark = pytest.mark.timeout(120)
 ILO = PROFILES["ilo_by_period_region"]
 WIDER = ILO | {"living.food"}  # another profile: the ILO columns and one more
 DEBT = "wages.debt"
 INDICATOR = "debt_bondage"  # present for about a third of the demo testimonies
-
-
-@pytest.fixture
-def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
-    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
-    InterviewService(opened).import_records(
-        _consenting(list(generate(N, seed=18, author=USER, today=TODAY))))
-    opened.role = Role.COORDINATOR
-    yield opened
-    opened.close()
 
 
 SETTINGS = {"k": K, "l": 1, "max_suppression": 0.0}

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,32 +36,18 @@ from intake.services.exports import ExportService
 from intake.services.interviews import InterviewService
 from intake.services.releases import StatisticsDifferencingRefused
 from intake.vault import release_ledger
-from intake.vault.kdf import KdfPolicy
 from intake.vault.release_ledger import Member
 from intake.vault.vault import Vault
-from tests.conftest import PASSPHRASE, USER
+from tests.release_vault import vault
 from tests.security.test_release_differencing import (
-    TODAY,
-    N,
     _cells,
-    _consenting,
     _ledger,
-    generate,
 )
 
+__all__ = ["vault"]  # the fixture, used by name
 pytestmark = pytest.mark.timeout(120)
 HOURS = "work.hours_per_day"
 HOURS_TABLE = "work_hours_per_day"
-
-
-@pytest.fixture
-def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
-    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
-    InterviewService(opened).import_records(
-        _consenting(list(generate(N, seed=18, author=USER, today=TODAY))))
-    opened.role = Role.COORDINATOR
-    yield opened
-    opened.close()
 
 
 def _exact(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,10 +34,9 @@ from intake.services.releases import (
 from intake.services.releases_cross import UNKNOWN, cross_difference, groups_of_table
 from intake.services.review import ReviewService
 from intake.vault import database, migrations, release_ledger
-from intake.vault.kdf import KdfPolicy
 from intake.vault.release_ledger import Member, canonical
 from intake.vault.vault import Vault
-from tests.conftest import PASSPHRASE, USER
+from tests.release_vault import vault
 from tests.security.test_release_differencing import (
     PROFILE,
     SETTINGS,
@@ -46,27 +44,16 @@ from tests.security.test_release_differencing import (
     K,
     N,
     _add,
-    _consenting,
     _copies_of,
     _ledger,
     _newcomer,
-    generate,
 )
 
+__all__ = ["vault"]  # the fixture, used by name
 pytestmark = pytest.mark.timeout(120)
 #: Every person released (no row suppressed): a newcomer is in the table.
 WHOLE = ExportSettings(k=K, l=1, columns=PROFILE, max_suppression=0.0)
 YEAR = "deployment.year_departed"
-
-
-@pytest.fixture
-def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
-    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
-    InterviewService(opened).import_records(
-        _consenting(list(generate(N, seed=18, author=USER, today=TODAY))))
-    opened.role = Role.COORDINATOR
-    yield opened
-    opened.close()
 
 
 def _table(vault: Vault, folder: Path, settings: ExportSettings = WHOLE) -> None:
