@@ -32,29 +32,14 @@ from intake.services.interviews import InterviewService
 from intake.services.releases import StatisticsAfterTableRefused, TableAfterStatisticsRefused
 from intake.vault.vault import Vault
 from tests.release_vault import vault
-from tests.security.test_release_cross_differencing import _subtract
+from tests.security.test_release_cross_differencing import _stats, _subtract, _table
 from tests.security.test_release_differencing import (
-    _cells,
     _ledger,
-    _rows,
 )
-from tests.unit.test_release_ledger_cross import WHOLE
 
 __all__ = ["vault"]  # the fixture, used by name
 pytestmark = pytest.mark.timeout(120)
 INDICATOR = "debt_bondage"
-
-
-def _table(vault: Vault, folder: Path) -> list[dict[str, str]]:
-    service = ExportService(vault)
-    service.write(service.prepare(WHOLE), folder, tool_version="test")
-    return _rows(folder)
-
-
-def _stats(vault: Vault, folder: Path) -> dict[tuple[str, str, str], str]:
-    service = ExportService(vault)
-    service.write_statistics(service.statistics(), folder, tool_version="test")
-    return _cells(folder)
 
 
 def _exact(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,34 +24,20 @@ from intake.services.exports import ExportService
 from intake.services.interviews import InterviewService
 from intake.services.releases import DifferencingRefused
 from intake.vault import release_ledger
-from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
-from tests.conftest import PASSPHRASE, USER
+from tests.release_vault import vault
 from tests.security.test_release_differencing import (
     PROFILE,
-    TODAY,
     K,
-    N,
-    _consenting,
     _ledger,
     _profile,
     _release,
     _rows,
-    generate,
 )
 
+__all__ = ["vault"]  # the fixture, used by name
 pytestmark = pytest.mark.timeout(300)
 YEAR = "deployment.year_departed"
-
-
-@pytest.fixture
-def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
-    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
-    InterviewService(opened).import_records(
-        _consenting(list(generate(N, seed=18, author=USER, today=TODAY))))
-    opened.role = Role.COORDINATOR
-    yield opened
-    opened.close()
 
 
 def _edit(vault: Vault, record_ids: list[str]) -> None:

@@ -14,7 +14,6 @@ still refused for it (it counts as withdrawn).
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,23 +25,14 @@ from intake.services.releases import DifferencingRefused
 from intake.services.review import ReviewService
 from intake.vault import release_ledger
 from intake.vault.files import DATABASE_NAME
-from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
+from tests.release_vault import vault
 from tests.security import vault_reader
-from tests.security.test_release_differencing import TODAY, N, _consenting, _release, generate
+from tests.security.test_release_differencing import TODAY, N, _release
 
+__all__ = ["vault"]  # the fixture, used by name
 pytestmark = pytest.mark.timeout(300)
-
-
-@pytest.fixture
-def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
-    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
-    InterviewService(opened).import_records(
-        _consenting(list(generate(N, seed=18, author=USER, today=TODAY))))
-    opened.role = Role.COORDINATOR
-    yield opened
-    opened.close()
 
 
 def _released(vault: Vault, tmp_path: Path) -> list[str]:
