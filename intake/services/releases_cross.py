@@ -338,8 +338,8 @@ def statistics_edited(key: bytes, counted: Mapping[str, str]) -> Callable[[Membe
 # -- a table release's members ---------------------------------------------------------------
 def class_of(values: Sequence[str]) -> str:
     """The ledger's name of a class: a hash of its released quasi-identifiers' values."""
-    return hashlib.sha256(release_ledger.canonical(list(values)).encode("utf-8")).hexdigest()[
-        :32]
+    text = release_ledger.canonical(list(values)).encode("utf-8")
+    return hashlib.sha256(text).hexdigest()[:32]
 
 
 def table_members(key: bytes, record_ids: Sequence[str], rows: Sequence[Mapping[str, str]],
