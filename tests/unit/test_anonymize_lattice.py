@@ -104,3 +104,25 @@ def test_any_search_order_finds_the_same_node() -> None:
     reverse = bnb.search(full(), reversed(range(len(QIS))))
     assert default.node == given.node == reverse.node
     assert default.loss == given.loss == reverse.loss
+
+
+@pytest.mark.parametrize("radix", [1, 2, 3, 5, 15, 16, 40])
+@pytest.mark.parametrize("l", [2, 3])  # noqa: E741
+def test_too_few_against_a_plain_count(radix: int, l: int) -> None:  # noqa: E741
+    """The l check, whichever way it counts (one histogram of class × code for few codes,
+    a bit mask or sorted pairs beyond), agrees with counting distinct answered codes per
+    class in plain Python; missing codes (-1) never count."""
+    import random
+
+    rnd = random.Random(radix * 10 + l)
+    n, space = 400, 37
+    ids = [rnd.randrange(space - 1) for _ in range(n)]  # the last slot stays empty
+    codes = [rnd.choice([-1, *range(radix)]) if rnd.random() < 0.9 else 0 for _ in range(n)]
+    for row in range(0, n, 7):  # some classes all one answer, or none answered
+        codes[row] = -1 if ids[row] % 3 else codes[row]
+    column = lattice.Column("q", (0,), {0: [0] * n})
+    prob = lattice.Problem([column], [codes], 2, l, 0, n)
+    got = prob._too_few(0, lattice._ids(ids), space, lattice._ids([0] * space))
+    for slot in range(space):
+        seen = {c for i, c in zip(ids, codes, strict=True) if i == slot and c >= 0}
+        assert bool(got[slot]) == (len(seen) < l), (slot, seen)

@@ -46,7 +46,8 @@ class _Walk:
     """One depth-first walk: the QIs in search ``order``, the best node found, and the
     nodes known to satisfy (level vectors in search order, ``*`` for QIs not fixed yet): a
     node one level more general in some QI than one of these satisfies too, so it is
-    refined without being evaluated."""
+    refined without being evaluated. A vector is kept as one integer (its levels as the
+    digits of a mixed-radix number, ``place`` per QI), updated as the walk moves."""
 
     def __init__(self, problem: Problem, order: list[int], floors: list[int],
                  rest: list[int], should_stop: Callable[[], bool] | None,
@@ -59,7 +60,10 @@ class _Walk:
         self.prefix: list[int] = []
         self.current = [column.levels[-1] for column in self.cols]
         self.finer = [dict(zip(c.levels[1:], c.levels, strict=False)) for c in self.cols]
-        self.good: set[tuple[int, ...]] = set()
+        self.place = [math.prod(max(c.levels) + 1 for c in self.cols[d + 1:])
+                      for d in range(len(self.cols))]
+        self.key = sum(lv * pl for lv, pl in zip(self.current, self.place, strict=True))
+        self.good: set[int] = set()
 
     def dfs(self, d: int, classes: Classes, loss: int, parts: dict[int, Classes]) -> None:
         if self.should_stop is not None and self.should_stop():
@@ -77,16 +81,20 @@ class _Walk:
             here = loss + self.problem.loss(self.order[d], level)
             if self.best and here + self.rest[d + 1] >= self.best[0][0]:
                 break  # the more general levels lose even more
-            self.current[d] = level
+            self._set(d, level)
             child, others = self._child(d, level, classes, parts, known)
             if child is None:
                 continue  # monotone: its whole sub-lattice fails
             known = True
-            self.good.add(tuple(self.current))
+            self.good.add(self.key)
             self.prefix.append(level)
             self.dfs(d + 1, child, here, others)
             self.prefix.pop()
-        self.current[d] = column.levels[-1]
+        self._set(d, column.levels[-1])
+
+    def _set(self, d: int, level: int) -> None:
+        self.key += (level - self.current[d]) * self.place[d]
+        self.current[d] = level
 
     def _child(self, d: int, level: int, classes: Classes, parts: dict[int, Classes],
                known: bool) -> tuple[Classes | None, dict[int, Classes]]:
@@ -100,7 +108,8 @@ class _Walk:
                   for o, part in parts.items()}
         if self.order[d] in self.owned:
             others[self.order[d]] = classes
-        if not (known or _generalizes_good(self.current, self.finer, self.good, d)) \
+        if not (known or _generalizes_good(self.current, self.finer, self.place, self.key,
+                                           self.good, d)) \
                 and not self.problem.accepts(child, others):
             return None, others
         if d + 1 < len(self.cols):
@@ -165,19 +174,15 @@ def _floors(problem: Problem, order: Sequence[int], root: Classes
     return floors, rest
 
 
-def _generalizes_good(current: list[int], finer: list[dict[int, int]],
-                      good: set[tuple[int, ...]], d: int) -> bool:
-    """Whether the node ``current`` (QIs up to ``d`` fixed) is one level more general in
-    some QI than a node known to satisfy (so it satisfies too: monotonicity)."""
+def _generalizes_good(current: list[int], finer: list[dict[int, int]], place: list[int],
+                      key: int, good: set[int], d: int) -> bool:
+    """Whether the node ``current`` (QIs up to ``d`` fixed; ``key`` its number) is one
+    level more general in some QI than a node known to satisfy (so it satisfies too:
+    monotonicity)."""
     for i in range(d + 1):
         level = current[i]
         below = finer[i].get(level)
-        if below is None:
-            continue
-        current[i] = below
-        hit = tuple(current) in good
-        current[i] = level
-        if hit:
+        if below is not None and key - (level - below) * place[i] in good:
             return True
     return False
 

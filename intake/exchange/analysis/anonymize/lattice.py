@@ -30,9 +30,9 @@ Hence:
 Equivalence classes are refined incrementally down the search (class id × radix + value of
 the next QI, renumbered densely whenever the search goes deeper), and evaluating a node is
 a few vectorized passes over the records with numpy: class sizes by ``bincount`` first, and
-the l check (per class, the bitwise OR of ``1 << code`` of each l-diverse attribute, then a
-population count; attributes tried in the order that failed most recently) only for nodes
-that pass k. A node one level more general in one QI than a node known to satisfy is not
+the l check (per class, one ``bincount`` of class × code of each l-diverse attribute, and
+the codes present counted; attributes tried in the order that failed most recently) only
+for nodes that pass k. A node one level more general in one QI than a node known to satisfy is not
 evaluated at all.
 ``exhaustive`` evaluates every node from scratch; the tests use it on small sub-lattices
 to check optimality.
@@ -54,8 +54,9 @@ from intake.exchange.analysis.anonymize.privacy import Model
 Ids = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
-#: Sums of codes and of their squares stay exact in float64 below this (2⁵³).
-EXACT = 1 << 53
+#: An l-diverse attribute of at most this many codes (and one for the missing codes) is
+#: counted by one histogram of class × code; beyond, by :meth:`Problem._distinct`.
+MAX_WIDTH = 16
 #: Up to this many class slots (ids × radix) per record, counts use ``bincount`` over the
 #: slots; beyond, the ids are sorted (``unique``) so memory stays proportional to records.
 SLOTS_PER_RECORD = 16
@@ -132,7 +133,7 @@ class Problem:
     radices: list[int] = field(init=False)  # of the sensitive attributes
     _codes: list[Ids] = field(init=False, repr=False)
     _masks: list[npt.NDArray[np.uint64] | None] = field(init=False, repr=False)
-    _moments: list[tuple[Floats, Floats, Floats]] = field(init=False, repr=False)
+    _shifted: list[Ids] = field(init=False, repr=False)  # codes + 1, missing codes 0
     _refs: list[Floats] = field(init=False, repr=False)  # t-closeness reference
     _owned: list[int] = field(init=False, repr=False)  # attributes with an ``own`` QI
     _order: list[int] = field(init=False, repr=False)  # attributes, likeliest to fail first
@@ -148,9 +149,7 @@ class Problem:
                                                       .astype(np.uint64)), np.uint64(0))
                        if radix <= MASK_BITS else None
                        for c, radix in zip(self._codes, self.radices, strict=True)]
-        self._moments = [((c >= 0).astype(np.float64), np.maximum(c, 0).astype(np.float64),
-                          np.square(np.maximum(c, 0).astype(np.float64)))
-                         for c in self._codes]
+        self._shifted = [np.maximum(c, -1) + 1 for c in self._codes]
         self._refs = [privacy.reference(c, r) for c, r in zip(self._codes, self.radices,
                                                                strict=True)]
         self.ordered = self.ordered or [False] * len(self.sensitive)
@@ -264,17 +263,22 @@ class Problem:
 
     def _too_few(self, j: int, ids: Ids, space: int, counts: Ids) -> Bools:
         """Per class slot, whether l-diverse attribute ``j`` has fewer than l distinct
-        answered codes (missing codes, ``-1``, never count). For l = 2 that is "every
-        answered code of the class is the same, or there is none", read from sums: by
-        Cauchy–Schwarz, m·Σc² = (Σc)² exactly when all m answered codes are equal (and
-        0 = 0 when m = 0). Every figure is an integer below (n·radix)², exact in float64
-        while that is below 2⁵³; otherwise (and for l > 2) the codes are counted."""
-        if self.l == 2 and (self.n * self.radices[j]) ** 2 < EXACT:
-            valid, codes, squares = self._moments[j]
-            answered = np.bincount(ids, weights=valid, minlength=space)
-            total = np.bincount(ids, weights=codes, minlength=space)
-            total_sq = np.bincount(ids, weights=squares, minlength=space)
-            return answered * total_sq == np.square(total)
+        answered codes (missing codes, ``-1``, never count). With few class slots × codes
+        (the usual case) one ``bincount`` of class × (code + 1) gives the histogram, and a
+        code is present where its column is not 0 (column 0, the missing codes, is
+        skipped); otherwise the codes are counted (:meth:`_distinct`)."""
+        width = self.radices[j] + 1
+        if width <= MAX_WIDTH and space * width <= max(SLOTS_PER_RECORD * ids.size, 1 << 16):
+            key = np.multiply(ids, width)
+            key += self._shifted[j]
+            hist = np.bincount(key, minlength=space * width).reshape(space, width)
+            if width == 3 and self.l == 2:  # a yes/no answer: one of the two is missing
+                return (hist[:, 1] == 0) | (hist[:, 2] == 0)
+            distinct = hist[:, 1] > 0
+            distinct = distinct.astype(np.int64)
+            for code in range(2, width):
+                distinct += hist[:, code] > 0
+            return distinct < self.l
         return self._distinct(j, ids, space) < self.l
 
     def _distinct(self, j: int, ids: Ids, space: int) -> Ids:
