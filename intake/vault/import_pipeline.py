@@ -21,7 +21,9 @@ interval is lowered while a pipeline runs (:data:`SWITCH_SECONDS`) and restored 
 :func:`collection_paused`: Python's cyclic garbage collector walks every object of the
 process each time enough new ones were made; an import makes millions (none in a cycle)
 beside the thousands of records it holds, and the walks took 10 to 15 % of an import of
-5,000 records. It is paused for the import (reference counting still frees everything).
+5,000 records. It is paused for the import (reference counting still frees everything),
+and for an anonymized export's preparation and writing (services/exports.py), which walk
+the same records.
 """
 
 from __future__ import annotations

@@ -193,7 +193,7 @@ class Guard:
         for name, (keys, groups) in self.owned.items():
             question = next(q for q in self.attributes if q.id == name)
             for key in {keys[at] for at in gone}:
-                left = [self._cell(i, name) for i in groups[key] if i not in out]
+                left = self._cells([i for i in groups[key] if i not in out], name)
                 if left and not self._ok(question, left):
                     return False
         return True
@@ -214,6 +214,13 @@ class Guard:
         names, cells = split
         return SUPPRESSED if any(self.rows[at][n] == SUPPRESSED for n in names) else cells[at]
 
+    def _cells(self, rows: list[int], name: str) -> list[str]:
+        """:meth:`_cell` of each of ``rows`` (a plain column read directly)."""
+        if name in self.wholes:
+            return [self._cell(i, name) for i in rows]
+        table = self.rows
+        return [table[i][name] for i in rows]
+
     def may_suppress(self, at: int, name: str) -> bool:
         """Whether the cell may become ``*``. A code column of a split multi answer is its
         question's: it may go when the whole answer is hidden already, or when l and t hold
@@ -225,7 +232,7 @@ class Guard:
         if question is None:
             return True
         value = self._cell(at, name)
-        others = [self._cell(i, name) for i in self._others(at)]
+        others = self._cells(self._others(at), name)
         if code_of is not None and value == SUPPRESSED:
             return True
         if self._ok(question, others):
@@ -239,7 +246,7 @@ class Guard:
         else its whole class; none (refused) beyond ``budget`` removed rows in all."""
         others = self._others(at)
         gone = [at] if len(others) >= self.k and all(
-            self._ok(q, [self._cell(i, q.id) for i in others]) for q in self.attributes
+            self._ok(q, self._cells(others, q.id)) for q in self.attributes
         ) else [at, *others]
         if len(self.dropped) + len(gone) > self.budget or not self._owned_ok(gone):
             return []
