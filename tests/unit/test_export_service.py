@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,11 +119,14 @@ def test_the_garbage_collector_waits_during_an_export_and_resumes_after(
 
     vault.role = Role.COORDINATOR
     seen: list[bool] = []
-    anonymize, write = exports.anonymize, export_files.write_export
-    monkeypatch.setattr(exports, "anonymize",
-                        lambda *a, **k: (seen.append(gc.isenabled()), anonymize(*a, **k))[1])
-    monkeypatch.setattr(exports, "write_export",
-                        lambda *a, **k: (seen.append(gc.isenabled()), write(*a, **k))[1])
+    def watched(step: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            seen.append(gc.isenabled())
+            return step(*args, **kwargs)
+        return run
+
+    monkeypatch.setattr(exports, "anonymize", watched(exports.anonymize))
+    monkeypatch.setattr(exports, "write_export", watched(export_files.write_export))
     assert gc.isenabled()
     service = ExportService(vault)
     service.write(service.prepare(ExportSettings(k=2)), tmp_path / "out", tool_version="t")
