@@ -36,7 +36,7 @@ from intake.vault import (
     review_store,
 )
 from intake.vault.audit import AuditAction
-from intake.vault.database import Connection
+from intake.vault.database import Connection, scrub
 from intake.vault.drafts import DraftStore
 from intake.vault.record_import import ImportingStore, PreparedImport
 from intake.vault.record_types import ImportResult
@@ -236,7 +236,8 @@ class InterviewService:
         """Travel mode's local part (field security): delete every testimony in the vault (or those
         of ``ids``: "delete after sending") in one transaction, leaving users, settings and
         the audit log (which names no one); returns how many. Roles that may delete any
-        record may always; those who create records only when each is their own."""
+        record may always; those who create records only when each is their own. The
+        file is rebuilt after the commit (``database.scrub``)."""
         if not self.may(Action.DELETE_RECORD):
             self._require(Action.CREATE_RECORD)
         conn = self.vault.connection()
@@ -253,7 +254,7 @@ class InterviewService:
             release_ledger.forget(conn, [row[0] for row in rows])  # issue 18
             audit.append(conn, self.vault.user, AuditAction.RECORDS_CLEARED,
                          detail={"count": len(rows)})
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        scrub(conn)
         attachments.sweep(conn, self.vault.files.folder)
         recording_rows.discard_spools(  # recordings not yet finished (issue 19)
             conn, self.vault.files.folder, self.vault.identity_key,

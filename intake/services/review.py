@@ -81,7 +81,7 @@ from intake.services.saving import identity_key
 from intake.services.workflow import InvalidTransition
 from intake.vault import attachments, audit, recording_rows, release_ledger, review_store
 from intake.vault.audit import AuditAction
-from intake.vault.database import Connection
+from intake.vault.database import Connection, scrub
 from intake.vault.record_types import IdentityKeyMissing
 from intake.vault.records import RecordFilter, RecordSummary
 from intake.vault.review_store import ConsentDecision, StatusChange, Tombstone
@@ -344,7 +344,8 @@ class ReviewService:
         """Record that the person withdrew consent on ``on``: ``consent.withdrawn_on`` is
         set and the record leaves every export from then on. With ``purge`` the identity
         section of the record and of all its revisions is removed irreversibly, leaving a
-        tombstone (see :meth:`tombstone`), and the WAL is truncated after the commit.
+        tombstone (see :meth:`tombstone`), and the file is rebuilt and the WAL truncated
+        after the commit (``database.scrub``).
         Logs ``CONSENT_CHANGED {questions: [consent.withdrawn_on]}`` and
         ``IDENTITY_PURGED``. Calling it again with ``purge`` purges a record withdrawn
         earlier. Needs the right to edit the record. Returns the record as stored."""
@@ -365,7 +366,7 @@ class ReviewService:
         saved = self._consent_save(record, decisions, day, identifying,
                                    [AuditAction.IDENTITY_PURGED] if purging else None)
         if purging:
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            scrub(self._conn)  # the file rebuilt: no copy left in unused space
             attachments.sweep(self._conn, self.vault.files.folder)  # their files too
             recording_rows.discard_spools(self._conn, self.vault.files.folder,  # issue 19
                                           self.vault.identity_key, [record_id])
