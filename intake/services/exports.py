@@ -35,6 +35,7 @@ from intake.services.persons import PERSONS, TESTIMONIES, UNITS, Units
 from intake.services.quotes import QuoteService, QuotesNeedIdentityKey, reviewed_now
 from intake.services.releases import (
     STATISTICS_K,
+    Diversity,
     Release,
     ReleaseService,
     cell_columns_of,
@@ -233,9 +234,12 @@ class ExportService:
                                         if r.id in released]))
             return made[0]
 
+        diversity = Diversity(result.l_attributes, settings.l,
+                              Model(settings.l_kind, settings.c, settings.t),
+                              dict(zip(result.record_ids, result.rows, strict=True)))
         return ReleaseService(self.vault).check_table(
             result.record_ids, result.rows, result.quasi_identifiers, settings.k,
-            settings.columns, groups, counted, members)
+            settings.columns, groups, counted, members, diversity)
 
     def statistics(self, flt: RecordFilter | None = None,
                    threshold: int = SMALL_CELL_THRESHOLD, unit: str = PERSONS) -> Statistics:

@@ -9,7 +9,8 @@ earlier one would single someone out, in the spirit of m-invariance:
   the changes of the data since (records added, withdrawn, deleted or forgotten, and
   edited: an edited record whose released content differs is a withdrawal plus an
   addition), grouped by their released quasi-identifiers (the added as released now, the
-  withdrawn as then) must form groups of at least k (the larger of the two releases' k).
+  withdrawn as then) must form groups of at least k (the larger of the two releases' k),
+  each meeting the release's l on its l-diverse answers (:mod:`releases_diverse`).
   With the same profile the group is the whole class, and the released content is the
   row (a keyed digest, :func:`intake.vault.release_ledger.row_digest`); with another, the
   group is the values of the quasi-identifiers both released, and an edit is seen on
@@ -88,6 +89,7 @@ from intake.services.releases_cross import (
     alike_cells,
     cell_columns_of,
     cells_differ,
+    changes_of,
     class_of,
     first_refusal,
     groups_of_statistics,
@@ -97,15 +99,17 @@ from intake.services.releases_cross import (
     table_members,
 )
 from intake.services.releases_cross import difference as _difference
+from intake.services.releases_diverse import Diversity, UniformChangeRefused, uniform_changes
 from intake.vault import audit, release_ledger
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection, transaction
 from intake.vault.release_ledger import Member, Release, canonical
 from intake.vault.vault import Vault
 
-__all__ = ["STATISTICS_K", "DifferencingRefused", "JointReleaseRefused", "Release",
-           "ReleaseService", "StatisticsAfterTableRefused", "StatisticsDifferencingRefused",
-           "TableAfterStatisticsRefused", "cell_columns_of", "class_of", "person_of",
+__all__ = ["STATISTICS_K", "DifferencingRefused", "Diversity", "JointReleaseRefused",
+           "Release", "ReleaseService", "StatisticsAfterTableRefused",
+           "StatisticsDifferencingRefused", "TableAfterStatisticsRefused",
+           "UniformChangeRefused", "cell_columns_of", "class_of", "person_of",
            "statistics_groups"]
 
 ANONYMIZED = "anonymized"
@@ -141,7 +145,8 @@ class ReleaseService:
                     columns: Collection[str] | None = None,
                     groups: Mapping[str, Sequence[str]] | None = None,
                     counted: Callable[[], Mapping[str, str]] | None = None,
-                    memo: dict[str, Member] | None = None) -> list[Member]:
+                    memo: dict[str, Member] | None = None,
+                    diversity: Diversity | None = None) -> list[Member]:
         """The members of a new table release of ``columns`` (a profile; None: every
         column); ``DifferencingRefused`` when its difference from an earlier table
         release would single someone out (:func:`_table_difference`), or
@@ -149,7 +154,9 @@ class ReleaseService:
         its statistics groups (:func:`statistics_groups`; a record without: unknown);
         ``counted``: what the released testimonies add to the statistics' cells
         (``statistics.counted_of``, made only when statistics were released before);
-        ``memo``: the members already made of these rows (the preview's, at the writing)."""
+        ``memo``: the members already made of these rows (the preview's, at the writing);
+        ``diversity``: what the release protects, which the changes must meet too
+        (``UniformChangeRefused``, :mod:`intake.services.releases_diverse`)."""
         key = release_ledger.digest_key(self.vault._require_keys().dbk)
         made = table_members(key, record_ids, rows, quasi_identifiers, groups or {},
                              {} if memo is None else memo)
@@ -168,12 +175,17 @@ class ReleaseService:
             then = release_ledger.population(conn, release.seq)
             date = stamp_date_text(release.released_at)
             if not then or then != now or release_ledger.forgotten(conn, release.seq):
-                changed, small = _table_difference(release, old, new, quasi_identifiers,
-                                                   need, (then, now), profile_of(columns),
-                                                   cell_columns_of(rows, quasi_identifiers))
+                changed, small, uniform = _table_difference(
+                    release, old, new, quasi_identifiers, need, (then, now),
+                    profile_of(columns), cell_columns_of(rows, quasi_identifiers),
+                    (diversity, key))
                 if small:
                     raise DifferencingRefused(release=release.seq, date=date,
                                               changed=changed, small=small, k=need)
+                if uniform[1] is not None:
+                    raise UniformChangeRefused(release=release.seq, date=date,
+                                               changed=changed, small=uniform[0],
+                                               question=uniform[1])
             joint = _joint_small(old, new, need, then, now)
             if joint:
                 raise JointReleaseRefused(release=release.seq, date=date, small=joint,
@@ -275,7 +287,9 @@ def _table_difference(release: Release, old: Mapping[str, Member],
                       new: Mapping[str, Member], quasi_identifiers: Sequence[str],
                       k: int,
                       population: tuple[Mapping[str, int], Mapping[str, int]],
-                      profile: object, cell_columns: Sequence[str]) -> tuple[int, int]:
+                      profile: object, cell_columns: Sequence[str],
+                      diverse: tuple[Diversity | None, bytes] = (None, b"")
+                      ) -> tuple[int, int, tuple[int, str | None]]:
     """:func:`_difference` of a table release with an earlier one, on the changes of the
     data only. ``population``: (record → revision when ``release`` was written, now);
     ``profile``: the new release's (:func:`profile_of`). A person added or gone counts
@@ -289,11 +303,14 @@ def _table_difference(release: Release, old: Mapping[str, Member],
     profile groups changes by class; another profile by the values of the
     quasi-identifiers both released (the added as released now, the withdrawn as then).
     A release recorded before migration 11 counts every difference, on the class (the
-    same profile) or not at all (another: no released values were kept)."""
+    same profile) or not at all (another: no released values were kept). With
+    ``diverse`` (what the new release protects, the ledger's key), also the changes in a
+    group that misses l and the first question it misses
+    (:func:`intake.services.releases_diverse.uniform_changes`)."""
     then, now = population
     same_profile = release.parameters.get("columns") == profile
     if not same_profile and any(not m.quasi for m in old.values()):
-        return 0, 0
+        return 0, 0, (0, None)
     shared = sorted(set(release.columns) & set(quasi_identifiers))
     values: dict[str, dict[str, dict[str, str]]] = {"-": {}, "+": {}}
     if not same_profile:  # the released values, read once
@@ -319,10 +336,14 @@ def _table_difference(release: Release, old: Mapping[str, Member],
             return changed((a or b).record_id)  # type: ignore[union-attr]
         return a.record_id != b.record_id or (changed(a.record_id) and content_moved(a, b))
 
-    if same_profile:
-        return _difference(old, new, _classes(old), _classes(new), k, moved)
-    return _difference(old, new, _on(shared, values["-"]), _on(shared, values["+"]), k,
-                       moved)
+    groups = ({"-": _classes(old), "+": _classes(new)} if same_profile else
+              {"-": _on(shared, values["-"]), "+": _on(shared, values["+"])})
+    count, small = _difference(old, new, groups["-"], groups["+"], k, moved)
+    diversity, key = diverse
+    if small or diversity is None:
+        return count, small, (0, None)
+    return count, small, uniform_changes(changes_of(old, new, moved), groups, old, new,
+                                           release, diversity, key)
 
 
 def _joint_small(old: Mapping[str, Member], new: Mapping[str, Member], k: int,

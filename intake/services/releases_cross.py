@@ -142,13 +142,19 @@ def difference(old: Mapping[str, Member], new: Mapping[str, Member],
     ``groups_*`` (person → its groups) it belongs to. ``moved(old_or_None, new_or_None)``
     may also say that a person added or gone is no change (a record the vault held
     unchanged, only suppressed in one of the two releases)."""
-    moved = moved or (lambda a, b: a is None or b is None or a.record_id != b.record_id)
-    changes = [("+", p) for p, m in new.items() if moved(old.get(p), m)]
-    changes += [("-", p) for p, m in old.items() if moved(m, new.get(p))]
+    changes = changes_of(old, new, moved)
     groups = {"+": groups_new, "-": groups_old}
     counts = Counter((s, g) for s, p in changes for g in groups[s][p])
     small = [(s, p) for s, p in changes if any(counts[(s, g)] < k for g in groups[s][p])]
     return len(changes), len(small)
+
+
+def changes_of(old: Mapping[str, Member], new: Mapping[str, Member],
+               moved: Any = None) -> list[tuple[str, str]]:
+    """The persons added (``+``) and withdrawn (``-``), as :func:`difference` counts them."""
+    moved = moved or (lambda a, b: a is None or b is None or a.record_id != b.record_id)
+    changes = [("+", p) for p, m in new.items() if moved(old.get(p), m)]
+    return changes + [("-", p) for p, m in old.items() if moved(m, new.get(p))]
 
 
 def tagged(groups: Sequence[str]) -> tuple[str, ...]:

@@ -1,0 +1,135 @@
+"""The changes between two table releases must be diverse, not only many (issue 18; docs/
+export.md, "Across releases").
+
+Two table releases put side by side show, in each group of the released columns, who
+was added and who withdrawn since: the check of :mod:`intake.services.releases` makes
+those changes number at least k per group, so that none is singled out. That is not
+enough: five testimonies added to one class, all five "present" on physical or sexual
+violence, tell the state (which knows who escaped, and in which class each falls) that
+each of the five reported it, although the class itself stays l-diverse. m-invariance
+(Xiao and Tao, 2007) asks the same of the changes as of a class: here each group of
+changes, the added and the withdrawn apart, must meet the release's l (its model:
+distinct, entropy or recursive; the larger l of the two releases) on every l-diverse
+attribute of the new release, where the missing codes and ``*`` never count, as in a
+class (a group where nobody answered fails too).
+
+The added are read from the new rows. The withdrawn are read from what the ledger kept of
+the earlier release: a quasi-identifier's released value, or another column's keyed
+cell digest (since migration 15; two answers that share a digest count as one, which only
+ever refuses more); an attribute the earlier release did not publish tells nothing about
+the withdrawn and is not checked for them. t-closeness is not asked of the changes (a
+group of five is not a distribution).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from intake.exchange.analysis.anonymize import privacy
+from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
+from intake.exchange.analysis.anonymize.models import Model
+from intake.i18n import N_
+from intake.services.releases_cross import DifferencingRefused
+from intake.vault import release_ledger
+from intake.vault.release_ledger import Member, Release
+
+#: What is never an answer for l (shared/questionnaire.md's missing codes, and ``*``).
+NOT_ANSWERS = frozenset({"", "-8", "-9", SUPPRESSED})
+
+
+class UniformChangeRefused(DifferencingRefused):
+    """The changes in one group since an earlier release all give one answer to an
+    l-diverse question: side by side, the two releases would tell it."""
+
+    template = N_(
+        "This release is refused, and nothing was written. Compared with release {release} "
+        "of {date}, the testimonies added, edited or withdrawn since then include {small} "
+        "(of {changed}) in groups of the released columns where they all give the same "
+        "answer to \u201c{question}\u201d, or none: whoever puts the two releases side by "
+        "side would learn that answer for each of them. Wait until testimonies with other "
+        "answers can be released with them, or release the same testimonies as then.")
+
+
+@dataclass(frozen=True)
+class Diversity:
+    """What the new release protects: its l-diverse columns, l and model; ``rows``:
+    record id → its released row."""
+
+    attributes: Sequence[str]
+    l: float  # noqa: E741
+    model: Model
+    rows: Mapping[str, Mapping[str, str]]
+
+
+def uniform_changes(changes: Sequence[tuple[str, str]],
+                    groups: Mapping[str, Mapping[str, Sequence[str]]],
+                    old: Mapping[str, Member], new: Mapping[str, Member],
+                    release: Release, diversity: Diversity, key: bytes
+                    ) -> tuple[int, str | None]:
+    """(changes in a group that fails l, the first question it fails on) for the
+    ``changes`` (sign ``+`` or ``-``, person) and their ``groups`` (sign → person → its
+    groups), against the earlier ``release`` (``old`` its members, ``new`` the new
+    release's)."""
+    l = max(diversity.l, float(release.parameters.get("l") or 0))  # noqa: E741
+    if l <= 1 or not changes:
+        return 0, None
+    read = _Reader(release, diversity, key)
+    members = {"+": new, "-": old}
+    by_group: dict[tuple[str, str], list[str]] = {}
+    for sign, person in changes:
+        for group in groups[sign][person]:
+            by_group.setdefault((sign, group), []).append(person)
+    failing: set[tuple[str, str]] = set()
+    first: str | None = None
+    for (sign, _group), persons in by_group.items():
+        for attribute in diversity.attributes:
+            values = [read.value(sign, members[sign][p], attribute) for p in persons]
+            if any(v is None for v in values):
+                continue  # not published by the earlier release: nothing to compare
+            counts = Counter(v for v in values if v not in read.missing(attribute))
+            histogram = np.asarray([list(counts.values()) or [0]], dtype=np.int64)
+            if bool(privacy.fails_l(histogram, l, diversity.model)[0]):
+                failing.update((sign, p) for p in persons)
+                first = first or attribute
+                break
+    return len(failing), first
+
+
+class _Reader:
+    """An l-diverse attribute's value of a change: the new row's, or the earlier
+    release's (its released quasi-identifier value, else its cell digest)."""
+
+    def __init__(self, release: Release, diversity: Diversity, key: bytes) -> None:
+        self.rows, self.key = diversity.rows, key
+        self.at = {c: i for i, c in enumerate(release.cell_columns)}
+        self.quasi: dict[str, dict[str, str]] = {}
+        self._missing: dict[str, frozenset[str]] = {}
+
+    def value(self, sign: str, member: Member, attribute: str) -> str | None:
+        if sign == "+":
+            return self.rows[member.record_id][attribute]
+        if member.quasi:
+            if member.person not in self.quasi:
+                self.quasi[member.person] = json.loads(member.quasi)
+            if attribute in self.quasi[member.person]:
+                return self.quasi[member.person][attribute]
+        at = self.at.get(attribute)
+        if at is None or not member.cells:
+            return None
+        digits = release_ledger.CELL_DIGITS
+        return "#" + member.cells[at * digits:(at + 1) * digits]
+
+    def missing(self, attribute: str) -> frozenset[str]:
+        """The values (and digests, ``#`` first) that are no answer for ``attribute``."""
+        if attribute not in self._missing:
+            codes = sorted(NOT_ANSWERS - {SUPPRESSED})
+            digests = release_ledger.cell_digests(
+                self.key, [attribute], [{attribute: c} for c in codes], SUPPRESSED)
+            self._missing[attribute] = NOT_ANSWERS | {"#" + d for d in digests} | {
+                "#" + release_ledger.SUPPRESSED_CELL}
+        return self._missing[attribute]

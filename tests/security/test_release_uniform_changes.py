@@ -1,0 +1,115 @@
+"""Adversary (issue 18, safe across releases): testimonies added together in one class,
+all with the same answer to an l-diverse question.
+
+The sending state keeps every release and knows who escaped, and so in which class of
+the released columns each newcomer falls. Before this check, k newcomers of one class
+passed the ledger (they form a group of k), and putting the two ``data.csv`` side by side
+showed that class grown by k with one answer of an indicator grown by k: each newcomer's
+answer (found by an outside review: five newcomers, all "present" on physical or sexual
+violence). Now the second release is refused (exit 5, nothing written). Positive
+control: with the diversity of the changes not checked, the same comparison (plain
+Python over the files) reads the newcomers' answer.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from intake.domain.record import Record
+from intake.domain.roles import Role
+from intake.errors import ExitCode
+from intake.exchange.analysis.anonymize.profiles import PROFILES
+from intake.services import releases
+from intake.services.exports import ExportService, ExportSettings
+from intake.services.interviews import InterviewService
+from intake.services.releases import UniformChangeRefused
+from intake.vault import release_ledger
+from intake.vault.vault import Vault
+from tests.release_vault import vault
+
+__all__ = ["vault"]  # the fixture, used by name
+pytestmark = pytest.mark.timeout(300)
+
+K = 3
+SETTINGS = ExportSettings(k=K, l=2, columns=PROFILES["ilo_by_period_region"],
+                          max_suppression=0.2)
+
+
+def _release(vault: Vault, folder: Path) -> tuple[list[str], list[dict[str, str]]]:
+    service = ExportService(vault)
+    prepared = service.prepare(SETTINGS)
+    service.write(prepared, folder, tool_version="test")
+    return prepared.result.l_attributes, _rows(folder)
+
+
+def _rows(folder: Path) -> list[dict[str, str]]:
+    with (folder / "data.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _newcomers(vault: Vault) -> list[Record]:
+    """K testimonies with one released testimony's answers under new ids: one class,
+    every answer alike."""
+    model = ExportService(vault).records()[0]
+    twins = []
+    for _ in range(K):
+        twin = copy.deepcopy(model)
+        twin.id = str(uuid.uuid4())
+        twins.append(twin)
+    role, vault.role = vault.role, Role.ADMIN
+    InterviewService(vault).import_records(twins)
+    vault.role = role
+    return twins
+
+
+def _read_side_by_side(first: list[dict[str, str]], second: list[dict[str, str]],
+                       quasi: list[str], attributes: list[str]) -> dict[str, str]:
+    """The adversary: the class that grew by K, and each attribute's answer that grew by K
+    in it (every newcomer's answer)."""
+    def classes(rows: list[dict[str, str]]) -> dict[tuple[str, ...], list[dict[str, str]]]:
+        out: dict[tuple[str, ...], list[dict[str, str]]] = {}
+        for row in rows:
+            out.setdefault(tuple(row[q] for q in quasi), []).append(row)
+        return out
+
+    before, after = classes(first), classes(second)
+    grown = [c for c in after if len(after[c]) - len(before.get(c, [])) == K]
+    assert len(grown) == 1
+    read = {}
+    for attribute in attributes:
+        moved = Counter(r[attribute] for r in after[grown[0]])
+        moved.subtract(Counter(r[attribute] for r in before.get(grown[0], [])))
+        [(value, count)] = [(v, n) for v, n in moved.items() if n]
+        assert count == K
+        read[attribute] = value
+    return read
+
+
+def test_k_newcomers_with_one_answer_are_refused(vault: Vault, tmp_path: Path) -> None:
+    _release(vault, tmp_path / "first")
+    _newcomers(vault)
+    with pytest.raises(UniformChangeRefused) as refused:
+        _release(vault, tmp_path / "second")
+    assert refused.value.exit_code == ExitCode.INVALID_INPUT
+    assert "the same answer" in refused.value.message()
+    assert not (tmp_path / "second").exists()
+    assert len(release_ledger.releases(vault.connection())) == 1
+
+
+def test_positive_control_without_the_check_the_files_tell_their_answer(
+        vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    attributes, first = _release(vault, tmp_path / "first")
+    twins = _newcomers(vault)
+    monkeypatch.setattr(releases, "uniform_changes", lambda *a, **k: (0, None))
+    _, second = _release(vault, tmp_path / "second")
+    quasi = [c for c in second[0] if c != "pseudonym" and c not in attributes]
+    read = _read_side_by_side(first, second, quasi, attributes)
+    prepared = ExportService(vault).prepare(SETTINGS)  # the truth, as released
+    row = prepared.result.rows[prepared.result.record_ids.index(twins[0].id)]
+    assert read == {a: row[a] for a in attributes}
