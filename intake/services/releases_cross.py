@@ -139,14 +139,26 @@ def difference(old: Mapping[str, Member], new: Mapping[str, Member],
     """(persons changed, persons in a group of fewer than ``k`` changes). A person is
     changed when added, withdrawn, or ``moved`` (by default: represented by another
     testimony; a withdrawal plus an addition); each is counted in every group of
-    ``groups_*`` (person → its groups) it belongs to. ``moved(old_or_None, new_or_None)``
-    may also say that a person added or gone is no change (a record the vault held
-    unchanged, only suppressed in one of the two releases)."""
+    ``groups_*`` (person → its groups) it belongs to (:func:`change_key`: the persons
+    added or gone apart from those edited, who never hide them). ``moved(old_or_None,
+    new_or_None)`` may also say that a person added or gone is no change (a record the
+    vault held unchanged, only suppressed in one of the two releases)."""
     changes = changes_of(old, new, moved)
     groups = {"+": groups_new, "-": groups_old}
-    counts = Counter((s, g) for s, p in changes for g in groups[s][p])
-    small = [(s, p) for s, p in changes if any(counts[(s, g)] < k for g in groups[s][p])]
+    keys = {(s, p): [change_key(s, p, g, old, new) for g in groups[s][p]] for s, p in changes}
+    counts = Counter(key for of in keys.values() for key in of)
+    small = [change for change, of in keys.items() if any(counts[key] < k for key in of)]
     return len(changes), len(small)
+
+
+def change_key(sign: str, person: str, group: str, old: Mapping[str, Member],
+               new: Mapping[str, Member]) -> tuple[str, str, str]:
+    """The group a change counts in: its sign and group, and whether the person is in
+    both releases (an edit: a withdrawal plus an addition) or in one only. Apart, because
+    an edited row's old and new versions cancel on every column the edit left alone: put
+    side by side, one testimony added to a class with five edited showed the class grown
+    by one and every column moved by one on that person's answer (an outside review)."""
+    return ("edit" if person in old and person in new else "one", sign, group)
 
 
 def changes_of(old: Mapping[str, Member], new: Mapping[str, Member],

@@ -8,7 +8,8 @@ enough: five testimonies added to one class, all five "present" on physical or s
 violence, tell the state (which knows who escaped, and in which class each falls) that
 each of the five reported it, although the class itself stays l-diverse. m-invariance
 (Xiao and Tao, 2007) asks the same of the changes as of a class: here each group of
-changes, the added and the withdrawn apart, must meet the release's l (its model:
+changes, the added and the withdrawn apart, and the edited apart from both
+(releases_cross.change_key), must meet the release's l (its model:
 distinct, entropy or recursive; the larger l of the two releases) on every l-diverse
 attribute of the new release, where the missing codes and ``*`` never count, as in a
 class (a group where nobody answered fails too).
@@ -34,7 +35,7 @@ from intake.exchange.analysis.anonymize import privacy
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.exchange.analysis.anonymize.models import Model
 from intake.i18n import N_
-from intake.services.releases_cross import DifferencingRefused
+from intake.services.releases_cross import DifferencingRefused, change_key
 from intake.vault import release_ledger
 from intake.vault.release_ledger import Member, Release
 
@@ -80,13 +81,13 @@ def uniform_changes(changes: Sequence[tuple[str, str]],
         return 0, None
     read = _Reader(release, diversity, key)
     members = {"+": new, "-": old}
-    by_group: dict[tuple[str, str], list[str]] = {}
+    by_group: dict[tuple[str, str, str], list[str]] = {}
     for sign, person in changes:
         for group in groups[sign][person]:
-            by_group.setdefault((sign, group), []).append(person)
+            by_group.setdefault(change_key(sign, person, group, old, new), []).append(person)
     failing: set[tuple[str, str]] = set()
     first: str | None = None
-    for (sign, _group), persons in by_group.items():
+    for (_kind, sign, _group), persons in by_group.items():
         for attribute in diversity.attributes:
             values = [read.value(sign, members[sign][p], attribute) for p in persons]
             if any(v is None for v in values):
