@@ -67,7 +67,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +98,13 @@ from intake.services.releases_cross import (
     table_members,
 )
 from intake.services.releases_cross import difference as _difference
-from intake.services.releases_diverse import Diversity, UniformChangeRefused, uniform_changes
+from intake.services.releases_diverse import (
+    Diversity,
+    UniformChangeRefused,
+    joint_small,
+    uniform_changes,
+    uniform_statistics,
+)
 from intake.vault import audit, release_ledger
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection, transaction
@@ -186,7 +191,7 @@ class ReleaseService:
                     raise UniformChangeRefused(release=release.seq, date=date,
                                                changed=changed, small=uniform[0],
                                                question=uniform[1])
-            joint = _joint_small(old, new, need, then, now)
+            joint = joint_small(old, new, need, then, now)
             if joint:
                 raise JointReleaseRefused(release=release.seq, date=date, small=joint,
                                           k=need)
@@ -218,10 +223,15 @@ class ReleaseService:
             need = max(STATISTICS_K, int(release.parameters.get("k", STATISTICS_K)))
             changed, small = _difference(old, new, old_groups, new_groups, need,
                                          statistics_moved)
+            date = stamp_date_text(release.released_at)
             if small:
-                raise StatisticsDifferencingRefused(
-                    release=release.seq, date=stamp_date_text(release.released_at),
-                    changed=changed, small=small, k=need)
+                raise StatisticsDifferencingRefused(release=release.seq, date=date,
+                                                    changed=changed, small=small, k=need)
+            count, question = uniform_statistics(changes_of(old, new, statistics_moved), {
+                "+": new_groups, "-": old_groups}, old, new, counted)
+            if question is not None:
+                raise UniformChangeRefused(release=release.seq, date=date, changed=changed,
+                                           small=count, question=question)
         _refuse_across(conn, new, False, lambda release: max(
             STATISTICS_K, int(release.parameters.get("k", STATISTICS_K))),
             release_ledger.population(conn), key, lambda: counted)
@@ -344,22 +354,6 @@ def _table_difference(release: Release, old: Mapping[str, Member],
         return count, small, (0, None)
     return count, small, uniform_changes(changes_of(old, new, moved), groups, old, new,
                                            release, diversity, key)
-
-
-def _joint_small(old: Mapping[str, Member], new: Mapping[str, Member], k: int,
-                 then: Mapping[str, int], now: Mapping[str, int]) -> int:
-    """Persons in both releases, their testimony unchanged since, whose pair of classes
-    (then, now) holds fewer than ``k`` such persons. The state puts the two tables side by
-    side: a person's row is in their class of each, so each release narrows the other to
-    the persons of that pair (the intersection attack on several releases of one
-    population). The same columns at the same levels give the same classes, and each pair
-    is then a class of the new release. A changed testimony is the difference check's:
-    one withdrawn and one added."""
-    pairs = [(m.cls, new[p].cls) for p, m in old.items()
-             if p in new and m.cls and new[p].record_id == m.record_id
-             and (not then or then.get(m.record_id) == now.get(m.record_id))]
-    sizes = Counter(pairs)
-    return sum(1 for pair in pairs if sizes[pair] < k)
 
 
 def _comparable(columns: Sequence[str], old: Mapping[str, Member],

@@ -31,7 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from intake.domain.indicators import INDICATORS, Finding
 from intake.exchange.analysis.anonymize import privacy
+from intake.exchange.analysis.anonymize.diversity import NEAR_UNIVERSAL_SHARE
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.exchange.analysis.anonymize.models import Model
 from intake.i18n import N_
@@ -134,3 +136,69 @@ class _Reader:
             self._missing[attribute] = NOT_ANSWERS | {"#" + d for d in digests} | {
                 "#" + release_ledger.SUPPRESSED_CELL}
         return self._missing[attribute]
+
+
+def uniform_statistics(changes: Sequence[tuple[str, str]],
+                       groups: Mapping[str, Mapping[str, Sequence[str]]],
+                       old: Mapping[str, Member], new: Mapping[str, Member],
+                       counted: Mapping[str, str]) -> tuple[int, str | None]:
+    """Statistics: (persons added in a group where they all give one answer, the first
+    such question). Five newcomers of one period, sector group and federal district, all
+    "present" on physical or sexual violence, moved those cells by +3 to +8 and the
+    "absent" one by nothing: the state, which knows who they are, read their answer
+    through the perturbation (a second outside review). So the persons added in each
+    group (:func:`change_key`) must not all give one answer to an ILO finding or to sexual
+    violence (as counted: ``statistics.counted_of``; ``insufficient`` and no answer are
+    none), unless that answer is near-universal among the counted (at least
+    NEAR_UNIVERSAL_SHARE of the answers: it tells the state what it would guess). The
+    withdrawn are not checked: the ledger keeps a digest of what each person added, not
+    the answers."""
+    values = {r: text.split("\x1f") for r, text in counted.items()}
+    width = len(INDICATORS)
+    if not values or any(len(v) <= width for v in values.values()):
+        return 0, None
+    checked = [*((at, f"ilo.{i.id}") for at, i in enumerate(INDICATORS)),
+               (-1, "abuse.sexual")]
+    shares = {at: _shares([v[at] for v in values.values()]) for at, _name in checked}
+    by_group: dict[tuple[str, str, str], list[str]] = {}
+    for sign, person in changes:
+        if sign == "+" and new[person].record_id in values:
+            for group in groups[sign][person]:
+                key = change_key(sign, person, group, old, new)
+                by_group.setdefault(key, []).append(new[person].record_id)
+    failing: set[str] = set()
+    first: str | None = None
+    for records in by_group.values():
+        for at, name in checked:
+            answers = {values[r][at] for r in records} - NO_ANSWER
+            if len(answers) == 1 and shares[at][answers.pop()] < NEAR_UNIVERSAL_SHARE:
+                failing.update(records)
+                first = first or name
+                break
+    return len(failing), first
+
+
+#: What the statistics count as no answer (statistics.counted_of's fields)
+NO_ANSWER = frozenset({Finding.INSUFFICIENT.value, ""})
+
+
+def _shares(answers: Sequence[str]) -> dict[str, float]:
+    counts = Counter(a for a in answers if a not in NO_ANSWER)
+    total = sum(counts.values()) or 1
+    return {a: n / total for a, n in counts.items()}
+
+
+def joint_small(old: Mapping[str, Member], new: Mapping[str, Member], k: int,
+                 then: Mapping[str, int], now: Mapping[str, int]) -> int:
+    """Persons in both releases, their testimony unchanged since, whose pair of classes
+    (then, now) holds fewer than ``k`` such persons. The state puts the two tables side by
+    side: a person's row is in their class of each, so each release narrows the other to
+    the persons of that pair (the intersection attack on several releases of one
+    population). The same columns at the same levels give the same classes, and each pair
+    is then a class of the new release. A changed testimony is the difference check's:
+    one withdrawn and one added."""
+    pairs = [(m.cls, new[p].cls) for p, m in old.items()
+             if p in new and m.cls and new[p].record_id == m.record_id
+             and (not then or then.get(m.record_id) == now.get(m.record_id))]
+    sizes = Counter(pairs)
+    return sum(1 for pair in pairs if sizes[pair] < k)

@@ -262,13 +262,42 @@ def test_statistics_after_adding_one_are_refused(vault: Vault, tmp_path: Path) -
     assert [r.kind for r in _ledger(vault)] == ["statistics", "statistics"]
 
 
-def test_statistics_after_k_alike_testimonies_are_released(vault: Vault,
-                                                          tmp_path: Path) -> None:
+def test_statistics_after_k_testimonies_of_one_group_are_released(vault: Vault,
+                                                                  tmp_path: Path) -> None:
+    """k newcomers of one period, sector group and district, with answers that differ
+    (copies of k different testimonies of that group); k alike ones are refused
+    (tests/security/test_release_uniform_changes.py)."""
     service = ExportService(vault)
     service.write_statistics(service.statistics(), tmp_path / "s1", tool_version="test")
-    _add(vault, _copies_of(service.records()[0], STATISTICS_K))
+    _add(vault, [c for r in _diverse_group(service.records()) for c in _copies_of(r, 1)])
     service.write_statistics(service.statistics(), tmp_path / "s2", tool_version="test")
     assert len(_ledger(vault)) == 2
+
+
+def _diverse_group(records: list[Record]) -> list[Record]:
+    """STATISTICS_K testimonies of one statistics group that do not all give one answer
+    to any ILO finding nor to sexual violence (as the statistics count them)."""
+    import itertools
+
+    from intake.exchange.analysis.statistics import counted_of
+    from intake.services.releases import statistics_groups
+
+    groups: dict[tuple[str, ...], list[Record]] = {}
+    for record, group in zip(records, statistics_groups(records).values(), strict=True):
+        groups.setdefault(group, []).append(record)
+    counted = {r: text.split("\x1f") for r, text in counted_of(records).items()}
+    fields = [*range(11), -1]  # the findings, in INDICATORS' order, and sexual violence
+    common = set()  # (field, answer) given by at least 95 % of those who answered
+    for at in fields:
+        given = Counter(f[at] for f in counted.values() if f[at] not in ("insufficient", ""))
+        common |= {(at, a) for a, n in given.items() if n >= 0.95 * sum(given.values())}
+    for members in sorted(groups.values(), key=len, reverse=True):
+        for chosen in itertools.islice(itertools.combinations(members, STATISTICS_K), 5000):
+            answers = [({counted[r.id][at] for r in chosen} - {"insufficient", ""}, at)
+                       for at in fields]
+            if all(len(a) != 1 or (at, next(iter(a))) in common for a, at in answers):
+                return list(chosen)
+    raise AssertionError("no diverse group in the vault")
 
 
 def test_positive_control_exact_statistics_tell_the_newcomers_answers(vault: Vault) -> None:

@@ -1,5 +1,5 @@
-"""Adversary (issue 18, safe across releases): testimonies added together in one class,
-all with the same answer to an l-diverse question.
+"""Adversary (issue 18, safe across releases): testimonies added together in one class
+(or one statistics group), all with the same answer to an l-diverse question.
 
 The sending state keeps every release and knows who escaped, and so in which class of
 the released columns each newcomer falls. Before this check, k newcomers of one class
@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from intake.domain.indicators import INDICATORS, Finding, derive
 from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.errors import ExitCode
@@ -28,7 +29,7 @@ from intake.exchange.analysis.anonymize.profiles import PROFILES
 from intake.services import releases
 from intake.services.exports import ExportService, ExportSettings
 from intake.services.interviews import InterviewService
-from intake.services.releases import UniformChangeRefused
+from intake.services.releases import STATISTICS_K, UniformChangeRefused
 from intake.vault import release_ledger
 from intake.vault.vault import Vault
 from tests.release_vault import vault
@@ -113,3 +114,53 @@ def test_positive_control_without_the_check_the_files_tell_their_answer(
     prepared = ExportService(vault).prepare(SETTINGS)  # the truth, as released
     row = prepared.result.rows[prepared.result.record_ids.index(twins[0].id)]
     assert read == {a: row[a] for a in attributes}
+
+
+# -- statistics ----------------------------------------------------------------------------
+def test_statistics_after_k_newcomers_with_one_answer_are_refused(vault: Vault,
+                                                                   tmp_path: Path) -> None:
+    """STATISTICS_K newcomers of one period, sector group and district (copies of one
+    testimony), all alike: the second statistics are refused, nothing written."""
+    service = ExportService(vault)
+    service.write_statistics(service.statistics(), tmp_path / "s1", tool_version="test")
+    _twins(vault, STATISTICS_K)
+    with pytest.raises(UniformChangeRefused):
+        service.statistics()
+    assert len(release_ledger.releases(vault.connection())) == 1
+
+
+def test_positive_control_perturbed_statistics_tell_alike_newcomers_answers(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the check: each ILO finding's cell of the answer the newcomers share moves
+    and the other answer's cell stays as it was (the perturbation is consistent: nobody
+    entered it), so the state reads their answer through the noise."""
+    service = ExportService(vault)
+    before = service.statistics()
+    model = _twins(vault, STATISTICS_K)[0]
+    monkeypatch.setattr(releases, "uniform_statistics", lambda *a, **k: (0, None))
+    after = service.statistics()
+    findings = derive(model.answers)
+    read = 0
+    for indicator in INDICATORS:
+        cells = {f: f"indicators_overall/{indicator.id}/{f.value}"
+                 for f in (Finding.PRESENT, Finding.ABSENT)}
+        theirs = cells.pop(findings[indicator.id], None)
+        if theirs is None:
+            continue  # insufficient
+        [other] = cells.values()
+        assert after.cells[other].count == before.cells[other].count  # nobody entered it
+        read += after.cells[theirs].count != before.cells[theirs].count
+    assert read >= 8  # the noise leaves a moved cell where it moved (11 indicators)
+
+
+def _twins(vault: Vault, count: int) -> list[Record]:
+    model = ExportService(vault).records()[0]
+    twins = []
+    for _ in range(count):
+        twin = copy.deepcopy(model)
+        twin.id = str(uuid.uuid4())
+        twins.append(twin)
+    role, vault.role = vault.role, Role.ADMIN
+    InterviewService(vault).import_records(twins)
+    vault.role = role
+    return twins
