@@ -313,10 +313,8 @@ def _table_difference(release: Release, old: Mapping[str, Member],
     profile groups changes by class; another profile by the values of the
     quasi-identifiers both released (the added as released now, the withdrawn as then).
     A release recorded before migration 11 counts every difference, on the class (the
-    same profile) or not at all (another: no released values were kept). With
-    ``diverse`` (what the new release protects, the ledger's key), also the changes in a
-    group that misses l and the first question it misses
-    (:func:`intake.services.releases_diverse.uniform_changes`)."""
+    same profile) or not at all (another: no released values were kept). ``diverse``:
+    what the new release protects and the ledger's key, for ``uniform_changes``."""
     then, now = population
     same_profile = release.parameters.get("columns") == profile
     if not same_profile and any(not m.quasi for m in old.values()):

@@ -12,7 +12,7 @@ import pytest
 
 from intake.domain.questions import QUESTIONNAIRE
 from intake.exchange.demo.generate import generate
-from intake.exchange.formats import jsonl
+from intake.exchange.formats import jsonl, jsonl_fast
 from intake.exchange.formats.jsonl import InvalidLine, parse_lines, write_records
 
 TODAY = dt.date(2026, 11, 27)
@@ -28,7 +28,7 @@ def lines() -> list[str]:
 
 
 def test_every_written_line_takes_the_fast_path_and_reads_the_same(lines: list[str]) -> None:
-    fast = [jsonl._as_written(line) for line in lines]
+    fast = [jsonl_fast.as_written(line) for line in lines]
     assert sum(doc is not None for doc in fast) >= len(lines) - 1  # the \u2028 one may not
     for line, doc in zip(lines, fast, strict=True):
         if doc is not None:
@@ -40,7 +40,7 @@ def test_every_written_line_takes_the_fast_path_and_reads_the_same(lines: list[s
 def test_the_records_read_are_the_same_either_way(lines: list[str],
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     fast = parse_lines(lines, QUESTIONNAIRE, "kim")
-    monkeypatch.setattr(jsonl, "_as_written", lambda line: None)  # the standard way only
+    monkeypatch.setattr(jsonl, "as_written", lambda line: None)  # the standard way only
     slow = parse_lines(lines, QUESTIONNAIRE, "kim")
     assert [(r.id, r.answers, r.meta, r.status, r.created_at) for r in fast] == \
         [(r.id, r.answers, r.meta, r.status, r.created_at) for r in slow]
@@ -65,7 +65,7 @@ def _line(lines: list[str], old: str, new: str) -> str:
 def test_what_the_standard_decoder_must_judge_never_takes_the_fast_path(
         lines: list[str], old: str, new: str) -> None:
     line = _line(lines, old, new)
-    assert jsonl._as_written(line) is None
+    assert jsonl_fast.as_written(line) is None
 
 
 def test_a_repeated_key_is_refused_as_before(lines: list[str]) -> None:
@@ -76,6 +76,6 @@ def test_a_repeated_key_is_refused_as_before(lines: list[str]) -> None:
 
 
 def test_a_bom_and_a_non_object_go_the_standard_way(lines: list[str]) -> None:
-    assert jsonl._as_written("\ufeff" + lines[1]) is None
-    assert jsonl._as_written("[1,2]\n") is None
-    assert jsonl._as_written(lines[1].rstrip("\n") + "\r\n") is None
+    assert jsonl_fast.as_written("\ufeff" + lines[1]) is None
+    assert jsonl_fast.as_written("[1,2]\n") is None
+    assert jsonl_fast.as_written(lines[1].rstrip("\n") + "\r\n") is None

@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-import orjson
-
 from intake.domain.answers import AnswerError, validate
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
@@ -29,6 +27,7 @@ from intake.domain.record import ConsentRequired, Record, Status, now
 from intake.domain.upgrade import schema_version, upgrade
 from intake.domain.users import validate_user_name
 from intake.errors import IntakeError, InvalidInput, InvalidUserName
+from intake.exchange.formats.jsonl_fast import as_written
 from intake.i18n import N_, _, ngettext
 
 MAX_LINE_BYTES = 1 << 20  # 1 MiB: far above any real record, low enough to stay in memory
@@ -178,7 +177,7 @@ def _document(number: int, line: str) -> dict[str, Any]:
     if len(line) > MAX_LINE_BYTES // 4 and len(
             line.rstrip("\r\n").encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
         raise InvalidLine(number, LINE_TOO_LONG, limit=MAX_LINE_BYTES >> 20)
-    document = _as_written(line)
+    document = as_written(line)
     if document is not None:
         return document
     try:
@@ -197,21 +196,6 @@ def _document(number: int, line: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise InvalidLine(number, NOT_OBJECT)
     return document
-
-
-def _as_written(line: str) -> dict[str, Any] | None:
-    """A line exactly as :func:`record_line` writes it, read by orjson (twice as fast as
-    the standard decoder with its checks), or None: then the standard decoder reads it and
-    words what is wrong. orjson keeps the last of a repeated key, so its reading is taken
-    only when writing it again gives the line byte for byte: a lost key, a number or an
-    escape written another way, a space, all differ (tests/unit/test_jsonl_fast.py)."""
-    text = line[:-1] if line.endswith("\n") else line
-    try:
-        document = orjson.loads(text)
-        same = orjson.dumps(document) == text.encode("utf-8")
-    except (orjson.JSONDecodeError, orjson.JSONEncodeError, UnicodeEncodeError):
-        return None
-    return document if same and type(document) is dict else None
 
 
 def _parse_line(number: int, line: str, questionnaire: Questionnaire, author: str,
