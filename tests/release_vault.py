@@ -25,3 +25,13 @@ def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
     opened.role = Role.COORDINATOR
     yield opened
     opened.close()
+
+
+def classes_of(rows: list[dict[str, str]],
+               quasi: list[str]) -> dict[tuple[str, ...], list[dict[str, str]]]:
+    """A written file's rows by their values of ``quasi``: the classes as the adversary
+    groups them."""
+    out: dict[tuple[str, ...], list[dict[str, str]]] = {}
+    for row in rows:
+        out.setdefault(tuple(row[q] for q in quasi), []).append(row)
+    return out

@@ -32,7 +32,7 @@ from intake.services.interviews import InterviewService
 from intake.services.releases import DifferencingRefused
 from intake.vault import release_ledger
 from intake.vault.vault import Vault
-from tests.release_vault import vault
+from tests.release_vault import classes_of, vault
 
 __all__ = ["vault"]  # the fixture, used by name
 pytestmark = pytest.mark.timeout(300)
@@ -101,14 +101,7 @@ def test_positive_control_counted_together_the_files_tell_the_row(
                         lambda sign, person, group, old, new: ("any", sign, group))
     second = _release(vault, tmp_path / "second")
     quasi = list(release_ledger.releases(vault.connection())[0].columns)
-
-    def classes(rows: list[dict[str, str]]) -> dict[tuple[str, ...], list[dict[str, str]]]:
-        out: dict[tuple[str, ...], list[dict[str, str]]] = {}
-        for row in rows:
-            out.setdefault(tuple(row[q] for q in quasi), []).append(row)
-        return out
-
-    before, after = classes(first), classes(second)
+    before, after = classes_of(first, quasi), classes_of(second, quasi)
     [grown] = [c for c in after if len(after[c]) - len(before.get(c, [])) == 1]
     read: dict[str, str] = {}
     for column in first[0]:

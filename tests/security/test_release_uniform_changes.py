@@ -32,7 +32,7 @@ from intake.services.interviews import InterviewService
 from intake.services.releases import STATISTICS_K, UniformChangeRefused
 from intake.vault import release_ledger
 from intake.vault.vault import Vault
-from tests.release_vault import vault
+from tests.release_vault import classes_of, vault
 
 __all__ = ["vault"]  # the fixture, used by name
 pytestmark = pytest.mark.timeout(300)
@@ -57,29 +57,14 @@ def _rows(folder: Path) -> list[dict[str, str]]:
 def _newcomers(vault: Vault) -> list[Record]:
     """K testimonies with one released testimony's answers under new ids: one class,
     every answer alike."""
-    model = ExportService(vault).records()[0]
-    twins = []
-    for _ in range(K):
-        twin = copy.deepcopy(model)
-        twin.id = str(uuid.uuid4())
-        twins.append(twin)
-    role, vault.role = vault.role, Role.ADMIN
-    InterviewService(vault).import_records(twins)
-    vault.role = role
-    return twins
+    return _twins(vault, K)
 
 
 def _read_side_by_side(first: list[dict[str, str]], second: list[dict[str, str]],
                        quasi: list[str], attributes: list[str]) -> dict[str, str]:
     """The adversary: the class that grew by K, and each attribute's answer that grew by K
     in it (every newcomer's answer)."""
-    def classes(rows: list[dict[str, str]]) -> dict[tuple[str, ...], list[dict[str, str]]]:
-        out: dict[tuple[str, ...], list[dict[str, str]]] = {}
-        for row in rows:
-            out.setdefault(tuple(row[q] for q in quasi), []).append(row)
-        return out
-
-    before, after = classes(first), classes(second)
+    before, after = classes_of(first, quasi), classes_of(second, quasi)
     grown = [c for c in after if len(after[c]) - len(before.get(c, [])) == K]
     assert len(grown) == 1
     read = {}
@@ -154,6 +139,7 @@ def test_positive_control_perturbed_statistics_tell_alike_newcomers_answers(
 
 
 def _twins(vault: Vault, count: int) -> list[Record]:
+    """``count`` copies of the first exportable testimony under new ids, imported."""
     model = ExportService(vault).records()[0]
     twins = []
     for _ in range(count):
