@@ -4,27 +4,46 @@ as a coordinator."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from intake.domain.record import Record, Status
 from intake.domain.roles import Role
+from intake.exchange.demo.generate import generate
 from intake.services.interviews import InterviewService
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
-from tests.security.test_release_differencing import TODAY, N, _consenting, generate
+
+TODAY = dt.date(2026, 11, 27)
+N = 240
+
+
+def _consenting(records: list[Record]) -> list[Record]:
+    for i, record in enumerate(records):
+        record.answers.pop("consent.withdrawn_on", None)
+        record.answers["consent.anonymized_statistics"] = True
+        record.answers["consent.internal_documentation"] = True
+        record.status = Status.SUBMITTED if i % 2 else Status.VERIFIED
+    return records
+
+
+def consenting_vault(tmp_path: Path, policy: KdfPolicy, seed: int) -> Iterator[Vault]:
+    """N consenting testimonies of ``seed``, opened as a coordinator (for a fixture)."""
+    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
+    InterviewService(opened).import_records(
+        _consenting(list(generate(N, seed=seed, author=USER, today=TODAY))))
+    opened.role = Role.COORDINATOR
+    yield opened
+    opened.close()
 
 
 @pytest.fixture
 def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
-    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
-    InterviewService(opened).import_records(
-        _consenting(list(generate(N, seed=18, author=USER, today=TODAY))))
-    opened.role = Role.COORDINATOR
-    yield opened
-    opened.close()
+    yield from consenting_vault(tmp_path, policy, 18)
 
 
 def classes_of(rows: list[dict[str, str]],

@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import copy
 import csv
-import datetime as dt
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from intake.domain.record import Record, Status
+from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.errors import ExitCode, PermissionDenied
 from intake.exchange.analysis.anonymize.pipeline import anonymize
@@ -40,36 +38,16 @@ from intake.services.releases import (
 )
 from intake.services.review import ReviewService
 from intake.vault import release_ledger
-from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
-from tests.conftest import PASSPHRASE, USER
+from tests.conftest import USER
+from tests.release_vault import TODAY, N, _consenting, vault
 
+__all__ = ["N", "TODAY", "_consenting", "generate", "vault"]  # used by the other tests
 pytestmark = pytest.mark.timeout(300)
 
-TODAY = dt.date(2026, 11, 27)
-N = 240
 K = 3
 PROFILE = PROFILES["ilo_by_period_region"]
 SETTINGS = ExportSettings(k=K, l=1, columns=PROFILE, max_suppression=0.2)
-
-
-def _consenting(records: list[Record]) -> list[Record]:
-    for i, record in enumerate(records):
-        record.answers.pop("consent.withdrawn_on", None)
-        record.answers["consent.anonymized_statistics"] = True
-        record.answers["consent.internal_documentation"] = True
-        record.status = Status.SUBMITTED if i % 2 else Status.VERIFIED
-    return records
-
-
-@pytest.fixture
-def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
-    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
-    InterviewService(opened).import_records(
-        _consenting(list(generate(N, seed=18, author=USER, today=TODAY))))
-    opened.role = Role.COORDINATOR
-    yield opened
-    opened.close()
 
 
 def _newcomer(seed: int = 99) -> Record:

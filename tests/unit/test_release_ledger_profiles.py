@@ -34,11 +34,11 @@ from intake.services.releases import DifferencingRefused, JointReleaseRefused
 from intake.vault import release_ledger
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
-from tests.conftest import PASSPHRASE, USER
-from tests.security.test_release_differencing import TODAY, _add, _consenting, _newcomer, generate
+from tests.release_vault import consenting_vault
+from tests.security.test_release_differencing import _add, _newcomer
 
 pytestmark = pytest.mark.timeout(300)
-N, K = 240, 3
+K = 3
 YEAR = "deployment.year_departed"
 #: shares the four "when and where" quasi-identifiers with the ILO profile
 OTHER = "working_conditions"
@@ -50,12 +50,7 @@ def _settings(name: str) -> ExportSettings:
 
 @pytest.fixture
 def vault(tmp_path: Path, policy: KdfPolicy) -> Iterator[Vault]:
-    opened, _code = Vault.create(tmp_path / "vault", USER, PASSPHRASE, policy)
-    InterviewService(opened).import_records(
-        _consenting(list(generate(N, seed=7, author=USER, today=TODAY))))
-    opened.role = Role.COORDINATOR
-    yield opened
-    opened.close()
+    yield from consenting_vault(tmp_path, policy, 7)
 
 
 def _release(vault: Vault, name: str, folder: Path) -> None:
