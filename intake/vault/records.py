@@ -54,13 +54,12 @@ SORTABLE = ("created_at", "updated_at", "author", "status", "sector", "region",
 class RecordStore:
     """Records on one connection (the calling thread's)."""
 
-    def __init__(
-        self, conn: Connection, identity_key: bytes | bytearray | None,
-        questionnaire: Questionnaire,
-    ) -> None:
+    def __init__(self, conn: Connection, identity_key: bytes | bytearray | None,
+                 questionnaire: Questionnaire) -> None:
         self._conn = conn
         self._idk = bytes(identity_key) if identity_key is not None else None
         self._q = questionnaire
+        self._opened: tuple[str, bytes, dict, dict] | None = None
         self.text = TextIndex(conn, text_ids(questionnaire),
                               self._idk is not None and is_attached(conn),
                               lambda record_id, blob: self._open_identity(record_id, blob)[0])
@@ -75,13 +74,13 @@ class RecordStore:
     def _open_identity(self, record_id: str, blob: bytes | None) -> tuple[dict, dict]:
         if blob is None or self._idk is None:
             return {}, {}
-        return identity.unseal(self._idk, record_id, blob)
+        opened = self._opened = (record_id, blob, *identity.unseal(self._idk, record_id, blob))
+        return opened[2], opened[3]  # the last one is kept, for a save over it
 
     # -- writing --------------------------------------------------------------------------
     def save(self, record: Record, findings: Mapping[str, Finding]) -> int:
         """Store the record's current state; returns the revision it was given (see the
-        module doc; ``record`` is left as it is). Joins the caller's transaction when one
-        is open."""
+        module doc; ``record`` is left as it is). Joins the caller's transaction if open."""
         with joined(self._conn):
             return self.save_over(record, findings, self.stored_row(record.id))
 
@@ -92,6 +91,9 @@ class RecordStore:
         revision; ``before``, that row's record as the caller opened it, tells whether the
         text changed without reading the index."""
         answers, meta, id_answers, id_meta = record.split(self._q)
+        if before is None or (record.answers, record.meta, record.status) != (
+                before.answers, before.meta, before.status):
+            self._opened = None  # a record that changed is sealed anew (a fresh nonce)
         identity = self._identity_for_save(record.id, id_answers, id_meta,
                                            row.identity if row is not None else None)
         saved_at = record.updated_at
@@ -114,8 +116,8 @@ class RecordStore:
             return revision
         changed = row.changed({c: values[c] for c in self._COLUMNS}
                               | {"revision_started_at": values["started"]})
-        if body != (self.text.body(before.split(self._q)[2]) if before is not None
-                    else self.text.indexed_body(row.text_rowid)):
+        if body != (self.text.body(before.answers) if before is not None  # (text ids are
+                    else self.text.indexed_body(row.text_rowid)):  # private ids)
             changed["text_dirty"] = 1
         if changed:  # only what differs: the indexes on the rest stay untouched
             self._conn.execute(f"UPDATE records SET {', '.join(c + ' = ?' for c in changed)}"
@@ -130,7 +132,11 @@ class RecordStore:
             if answers or meta:
                 raise IdentityKeyMissing()
             return existing  # a role without the identity key keeps what it cannot read
-        return self._seal_identity(record_id, answers, meta)
+        data, opened = identity.plaintext(answers, meta), self._opened
+        if (existing is not None and opened is not None and opened[:2] == (record_id, existing)
+                and data == identity.plaintext(opened[2], opened[3])):
+            return existing  # opened with this key, the same content: no new seal, no write
+        return identity.seal_plaintext(self._idk, record_id, data)
 
     _COLUMNS = ("id", "schema", "revision", "status", "author", "created_at", "updated_at",
                 "answers", "meta", "identity", "indicators", "sector", "region",
@@ -179,10 +185,8 @@ class RecordStore:
     def _write_findings(self, rid: int, findings: Mapping[str, Finding], new: bool) -> None:
         if not new:
             self._forget_findings(rid)
-        self._conn.executemany(
-            "INSERT INTO record_findings (indicator, rid) VALUES (?, ?)",
-            [(name, rid) for name, value in findings.items() if value == Finding.PRESENT],
-        )
+        self._conn.executemany("INSERT INTO record_findings (indicator, rid) VALUES (?, ?)",
+                               [(n, rid) for n, v in findings.items() if v == Finding.PRESENT])
 
     def _forget_findings(self, rid: int) -> None:
         self._conn.execute(
