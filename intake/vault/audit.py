@@ -315,6 +315,8 @@ def entries(
     if action is not None:
         where.append("action = ?")
         params.append(AuditAction(action).value)
+        if params[-1] != AuditAction.RECORD_EDITED:  # the condition of the index on action
+            where.append(f"action <> '{AuditAction.RECORD_EDITED.value}'")  # (migration 16)
     if since is not None:
         where.append("at >= ?")
         params.append(_bound(since, end=False))
