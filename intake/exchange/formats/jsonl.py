@@ -40,6 +40,7 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
                    r"[0-9a-fA-F]{12}$")
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 Fail = Callable[..., "InvalidLine"]
+_STATUSES = tuple(Status)
 # Characters that str.splitlines() treats as line ends and json.dumps leaves unescaped.
 _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -150,12 +151,12 @@ def parse_lines(lines: Iterable[str], questionnaire: Questionnaire,
     seen: dict[tuple[str, int], int] = {}
     first_error: InvalidLine | None = None
     errors = 0
-    stamp = now()
+    stamp, times = now(), dict[str, str]()  # times: a timestamp's text → its ISO form
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
+        if not line or line.isspace():  # == not line.strip(), without copying the line
             continue
         try:
-            record = _parse_line(number, line, questionnaire, author, stamp)
+            record = _parse_line(number, line, questionnaire, author, stamp, times)
             key = (record.id, record.revision)
             if key in seen:
                 raise InvalidLine(number, DUPLICATE_RECORD, record_id=record.id,
@@ -172,14 +173,15 @@ def parse_lines(lines: Iterable[str], questionnaire: Questionnaire,
     return records
 
 
-def _document(number: int, line: str) -> dict[str, Any]:
-    """The line as a JSON object, or the line's one refusal."""
+def _document(number: int, line: str) -> tuple[dict[str, Any], bool]:
+    """The line as a JSON object (or the line's one refusal), and whether the fast path
+    read it: then its text is valid Unicode (orjson writes no lone surrogate)."""
     if len(line) > MAX_LINE_BYTES // 4 and len(
             line.rstrip("\r\n").encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
         raise InvalidLine(number, LINE_TOO_LONG, limit=MAX_LINE_BYTES >> 20)
     document = as_written(line)
     if document is not None:
-        return document
+        return document, True
     try:
         document = (_DECODER.decode(line) if not line.startswith("\ufeff")
                     else json.loads(line))  # json.loads words a stray BOM's refusal
@@ -195,12 +197,12 @@ def _document(number: int, line: str) -> dict[str, Any]:
         raise InvalidLine(number, NOT_JSON, column=0) from exc
     if not isinstance(document, dict):
         raise InvalidLine(number, NOT_OBJECT)
-    return document
+    return document, False
 
 
 def _parse_line(number: int, line: str, questionnaire: Questionnaire, author: str,
-                stamp: str) -> Record:
-    document = _document(number, line)
+                stamp: str, times: dict[str, str]) -> Record:
+    document, fast = _document(number, line)
     record_id = _record_id(number, document)
 
     def fail(reason: str, question: str | None = None, **params: Any) -> InvalidLine:
@@ -209,17 +211,17 @@ def _parse_line(number: int, line: str, questionnaire: Questionnaire, author: st
     for key in document:
         if key not in KEYS:
             raise fail(UNKNOWN_KEY, key=_short(key))
-    if _ESCAPED_SURROGATE.search(line):
+    if not fast and _ESCAPED_SURROGATE.search(line):
         _check_unicode(document, fail)
     version = _schema_version(document, questionnaire, fail)
     revision = document.get("revision", 1)
     if (isinstance(revision, bool) or not isinstance(revision, int)
             or not 1 <= revision <= MAX_REVISION):
         raise fail(BAD_REVISION, maximum=MAX_REVISION)
-    created = _timestamp(document, "created_at", fail)
-    updated = _timestamp(document, "updated_at", fail)
+    created = _timestamp(document, "created_at", fail, times)
+    updated = _timestamp(document, "updated_at", fail, times)
     status_value = document.get("status", Status.DRAFT.value)
-    if status_value not in tuple(Status):
+    if status_value not in _STATUSES:
         raise fail(BAD_STATUS, value=_short(status_value))
     try:
         record_author = validate_user_name(document["author"]) if "author" in document \
@@ -314,8 +316,7 @@ def _short(value: object) -> str:
 def _record_id(number: int, document: Mapping[str, Any]) -> str:
     if "id" not in document:
         raise InvalidLine(number, NO_ID)
-    value = document["id"]
-    if not isinstance(value, str) or not _UUID.match(value):
+    if not isinstance(value := document["id"], str) or not _UUID.match(value):
         raise InvalidLine(number, BAD_ID)
     return value.lower()
 
@@ -335,17 +336,19 @@ def _schema_version(document: Mapping[str, Any], questionnaire: Questionnaire,
     return version
 
 
-def _timestamp(document: Mapping[str, Any], key: str, fail: Fail) -> str | None:
+def _timestamp(document: Mapping[str, Any], key: str, fail: Fail,
+               times: dict[str, str]) -> str | None:
     value = document.get(key)
-    if value is None:
-        return None
+    if value is None or (type(value) is str and value in times):
+        return None if value is None else times[value]
     try:
         parsed = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise fail(BAD_TIME, key=key)
-    return parsed.isoformat()
+    times[value] = text = parsed.isoformat()
+    return text
 
 
 def _mapping(document: Mapping[str, Any], key: str, fail: Fail) -> dict[str, Any]:

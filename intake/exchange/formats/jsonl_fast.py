@@ -14,10 +14,12 @@ def as_written(line: str) -> dict[str, Any] | None:
     words what is wrong. orjson keeps the last of a repeated key, so its reading is taken
     only when writing it again gives the line byte for byte: a lost key, a number or an
     escape written another way, a space, all differ (tests/unit/test_jsonl_fast.py)."""
-    text = line[:-1] if line.endswith("\n") else line
     try:
-        document = orjson.loads(text)
-        same = orjson.dumps(document) == text.encode("utf-8")
+        data = line.encode("utf-8")  # read as bytes: orjson need not convert the text
+        if data.endswith(b"\n"):
+            data = data[:-1]
+        document = orjson.loads(data)
+        same = orjson.dumps(document) == data
     except (orjson.JSONDecodeError, orjson.JSONEncodeError, UnicodeEncodeError):
         return None
     return document if same and type(document) is dict else None
