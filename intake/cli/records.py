@@ -21,7 +21,6 @@ from intake.cli.support import Io, Secrets, user_name
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.errors import ExitCode, IntakeError
-from intake.exchange.demo import generate as demo
 from intake.exchange.formats import jsonl
 from intake.i18n import N_, _, ngettext
 from intake.services import import_ahead
@@ -91,7 +90,8 @@ class OutputNotWritable(IntakeError):
 def cmd_import(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     """All or nothing: every line is checked before anything is written. The lines are
     read while the passphrase's key is derived (on the other core); a bad file stops the
-    unlock before anything is written, a wrong passphrase is still counted."""
+    unlock before anything is written, a wrong passphrase is still counted. The cyclic
+    garbage collector is paused throughout (services/import_ahead.collection_paused)."""
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
     parsed: list[list[Record] | IntakeError] = []
@@ -106,7 +106,9 @@ def cmd_import(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
         parsed.append(records)
         ahead.append(import_ahead.ahead(records, QUESTIONNAIRE))
 
-    with open_desk(args.vault, user, secrets.read(_("Passphrase:")), parse) as desk:
+    passphrase = secrets.read(_("Passphrase:"))
+    with import_ahead.collection_paused(), open_desk(args.vault, user, passphrase,
+                                                     parse) as desk:
         if isinstance(parsed[0], IntakeError):
             raise parsed[0]
         result = desk.records.import_records(parsed[0], ahead[0] if ahead else None)
@@ -154,6 +156,8 @@ def cmd_export_records(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> i
 
 def cmd_demo(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     """Invented records, imported in batches of DEMO_BATCH (one transaction each)."""
+    from intake.exchange.demo import generate as demo  # not loaded for the other commands
+
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
     seed = args.seed if args.seed is not None else secrets_module.randbelow(1 << 32)

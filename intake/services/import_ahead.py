@@ -27,9 +27,12 @@ from intake.domain.questionnaire import Questionnaire
 from intake.domain.record import Record
 from intake.services import saving
 from intake.vault import identity, review_store
+from intake.vault.import_pipeline import collection_paused
 from intake.vault.json_text import json_text
 from intake.vault.record_import import ImportingStore, PreparedImport
 from intake.vault.record_index import TextIndex, body_of, text_ids
+
+__all__ = ["Ahead", "ahead", "by_source", "collection_paused", "entry_for", "prepared"]
 
 
 @dataclass(frozen=True, slots=True)
