@@ -36,10 +36,18 @@ WITHDRAWN = "consent.withdrawn_on"
 RESTRICTIONS = "consent.restrictions"
 
 
+_consent_ids: dict[int, tuple[Questionnaire, tuple[str, ...]]] = {}
+
+
 def consent_ids(questionnaire: Questionnaire = QUESTIONNAIRE) -> tuple[str, ...]:
-    """Every question of the consent section."""
-    return tuple(q.id for s in questionnaire.sections if s.id == CONSENT_SECTION
-                 for q in s.questions)
+    """Every question of the consent section (worked out once per questionnaire: every
+    save checks them)."""
+    found = _consent_ids.get(id(questionnaire))
+    if found is None or found[0] is not questionnaire:
+        found = (questionnaire, tuple(q.id for s in questionnaire.sections
+                                      if s.id == CONSENT_SECTION for q in s.questions))
+        _consent_ids[id(questionnaire)] = found
+    return found[1]
 
 
 def consent_scopes(questionnaire: Questionnaire = QUESTIONNAIRE) -> tuple[str, ...]:
@@ -60,7 +68,10 @@ class ConsentChangeRefused(AnswerError):
 
 
 def _differs(before: Mapping[str, Any], after: Mapping[str, Any]) -> set[str]:
-    return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    """The keys whose value differs (a missing key counts as None), one pass each way."""
+    found = {k for k, value in after.items() if before.get(k) != value}
+    found.update(k for k, value in before.items() if k not in after and value is not None)
+    return found
 
 
 def changed_questions(stored: Record | None, record: Record) -> list[str]:

@@ -128,7 +128,20 @@ class RecordSaver:
 
     def reviewed(self, record: Record) -> tuple[dict[str, object], dict[str, str]]:
         """The answers and marks of the reviewers' sections (the case manager's part)."""
-        ids = {q.id for section in self.questionnaire.sections if section.reviewers_only
-               for q in section.questions}
-        return ({k: v for k, v in record.answers.items() if k in ids},
-                {k: v for k, v in record.meta.items() if k in ids})
+        ids = reviewer_ids(self.questionnaire)
+        return ({k: record.answers[k] for k in ids if k in record.answers},
+                {k: record.meta[k] for k in ids if k in record.meta})
+
+
+_reviewer_ids: dict[int, tuple[Questionnaire, tuple[str, ...]]] = {}
+
+
+def reviewer_ids(questionnaire: Questionnaire) -> tuple[str, ...]:
+    """The questions of the reviewers' sections, worked out once per questionnaire (each
+    save compares them twice)."""
+    found = _reviewer_ids.get(id(questionnaire))
+    if found is None or found[0] is not questionnaire:
+        found = (questionnaire, tuple(q.id for section in questionnaire.sections
+                                      if section.reviewers_only for q in section.questions))
+        _reviewer_ids[id(questionnaire)] = found
+    return found[1]

@@ -218,12 +218,21 @@ class TextIndex:
     """The index as one connection sees it: ``attached`` when the slot holds the identity
     key; ``private_answers(record_id, blob)`` opens a record's private section."""
 
-    def __init__(self, conn: Connection, text_ids: tuple[str, ...], attached: bool,
+    def __init__(self, conn: Connection, text_ids: tuple[str, ...],
+                 attached: bool | Callable[[], bool],
                  private_answers: Callable[[str, bytes | None], Mapping[str, Any]]) -> None:
         self._conn = conn
         self._text_ids = text_ids
-        self.attached = attached
+        self._attached = attached
         self._private = private_answers
+
+    @property
+    def attached(self) -> bool:
+        """Whether ``ix`` is attached, asked at first use (a save that never needs it does
+        not ask SQLite): ``attached`` may be a function that tells."""
+        if not isinstance(self._attached, bool):
+            self._attached = self._attached()
+        return self._attached
 
     def body(self, answers: Mapping[str, Any]) -> str:
         """The searchable text of a record: its non-identifying text answers, NFC."""

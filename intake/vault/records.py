@@ -61,7 +61,7 @@ class RecordStore:
         self._q = questionnaire
         self._opened: tuple[str, bytes, dict, dict] | None = None
         self.text = TextIndex(conn, text_ids(questionnaire),
-                              self._idk is not None and is_attached(conn),
+                              lambda: self._idk is not None and is_attached(conn),
                               lambda record_id, blob: self._open_identity(record_id, blob)[0])
 
     # -- encoding -------------------------------------------------------------------------
