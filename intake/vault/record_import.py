@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from intake.domain.indicators import Finding
@@ -155,6 +156,7 @@ class ImportingStore(RecordStore):
             return
         texts: list[tuple[int, str, str]] = []
         rows: list[list[Any]] = []
+        row_of = itemgetter(*self._COLUMNS)  # the row's values, in the columns' order
         for item in items:
             values = item.values
             assert values is not None
@@ -163,7 +165,7 @@ class ImportingStore(RecordStore):
             if item.body and self.text.attached:
                 values["text_rowid"] = next(self._rowids)
                 texts.append((values["text_rowid"], item.body, item.excerpt))
-            rows.append([*(values[c] for c in self._COLUMNS), values["started"], 0])
+            rows.append([*row_of(values), values["started"], 0])
         self._conn.executemany("INSERT INTO ix.record_text (rowid, body) VALUES (?, ?)",
                                [(rowid, body) for rowid, body, _excerpt in texts])
         self._conn.executemany("INSERT INTO ix.excerpts (text_rowid, excerpt) VALUES (?, ?)",
