@@ -21,6 +21,7 @@ previous entry's hash (64 zeros for the first). ``at`` is UTC ISO 8601 to the se
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import uuid
@@ -34,6 +35,7 @@ from intake.i18n import N_
 from intake.vault import audit_detail
 from intake.vault.audit_detail import DETAIL_KEYS, EXPORT_KINDS, canonical_detail
 from intake.vault.database import Connection, transaction
+from intake.vault.json_text import json_loads
 
 __all__ = ["DETAIL_KEYS", "EXPORT_KINDS", "AuditAction", "Entry", "Problem", "append", "check",
            "entries", "head", "verify"]
@@ -117,6 +119,13 @@ def _record_id(value: str | None) -> str | None:
     """A record id is a UUID (as records and JSONL have it): nothing else fits here."""
     if value is None:
         return None
+    if not isinstance(value, str):
+        raise ValueError("record_id: a record's UUID")
+    return _uuid_text(value)
+
+
+@functools.lru_cache(maxsize=1024)  # an editing session logs one record's id again and again
+def _uuid_text(value: str) -> str:
     try:
         parsed = uuid.UUID(value)
     except (ValueError, AttributeError, TypeError) as exc:
@@ -213,7 +222,7 @@ def _insert(conn: Connection, at: str, user: str, action: str, record_id: str | 
         f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (seq, at, user, action, record_id, detail_json, prev, digest),
     )
-    return Entry(seq, at, user, action, record_id, json.loads(detail_json), detail_json,
+    return Entry(seq, at, user, action, record_id, json_loads(detail_json), detail_json,
                  prev, digest)
 
 

@@ -5,7 +5,6 @@ can never reach the log (vault/audit.py)."""
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -16,6 +15,7 @@ from intake.domain.record import Status
 from intake.domain.roles import Role
 from intake.domain.users import validate_user_name
 from intake.errors import InvalidUserName
+from intake.vault.json_text import json_text
 
 __all__ = ["DETAIL_KEYS", "EXPORT_KINDS", "canonical_detail", "count", "user_name"]
 
@@ -130,4 +130,4 @@ def canonical_detail(detail: Mapping[str, object]) -> str:
         if check is None:
             raise ValueError("audit detail: a key outside DETAIL_KEYS")  # not echoed: a value?
         clean[key] = check(value)
-    return json.dumps(clean, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json_text(clean)  # sorted keys, no spaces, UTF-8 as is (byte for byte json.dumps')

@@ -5,6 +5,7 @@ and every filter of the audit view read as before."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import statistics
 import uuid
@@ -16,6 +17,7 @@ import pytest
 
 from intake.vault import audit, database, migrations
 from intake.vault.audit import AuditAction
+from intake.vault.audit_detail import canonical_detail
 from intake.vault.migration_audit_action import V16
 
 WITH_16 = (migrations.MIGRATIONS if any(m.version == V16[0] for m in migrations.MIGRATIONS)
@@ -113,3 +115,59 @@ def test_an_edit_entry_writes_one_page_less(conn: Any, tmp_path: Path) -> None:
     assert _frames(conn, tmp_path, AuditAction.RECORD_EDITED) == edit_before - 1
     # control: an entry the index keeps writes as many pages as before
     assert _frames(conn, tmp_path, AuditAction.STATUS_CHANGED) == other_before
+
+
+# -- the entry's own steps, as they were ----------------------------------------------------
+def _record_id_before(value: Any) -> Any:
+    """``audit._record_id`` as it was written before the cache."""
+    if value is None:
+        return None
+    try:
+        parsed = uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise ValueError("record_id: a record's UUID") from exc
+    if str(parsed) != value.lower():
+        raise ValueError("record_id: a record's UUID")
+    return str(parsed)
+
+
+@pytest.mark.parametrize("value", [
+    None, RECORDS[0], RECORDS[0].upper(), "{" + RECORDS[1] + "}", RECORDS[2].replace("-", ""),
+    "urn:uuid:" + RECORDS[3], "not a uuid", "", 123, 1.5, b"x" * 16, ["a"]])
+def test_a_record_id_is_checked_as_before(value: Any) -> None:
+    for _ in range(2):  # the second time from the cache
+        try:
+            expected: Any = _record_id_before(value)
+        except ValueError as exc:
+            expected = exc
+        if isinstance(expected, ValueError):
+            with pytest.raises(ValueError, match="record_id"):
+                audit._record_id(value)
+        else:
+            assert audit._record_id(value) == expected
+
+
+DETAILS: list[dict[str, object]] = [
+    {}, {"questions": ["narrative.summary", "identity.full_name"]},
+    {"from": "draft", "to": "submitted"}, {"count": 3, "kind": "jsonl", "reason_given": True},
+    {"target_user": "김민지", "role": "admin", "previous_role": "interviewer"},
+    {"manifest_sha256": "ab" * 32, "failed_attempts": 0, "recovery_code": False},
+    {"device": " ".join(["01234"] * 8), "paired_with": RECORDS[4], "decision": "same"},
+    {"target_user": "jane-e-doe", "duress_passphrase": True, "count": 10**6}]
+
+
+@pytest.mark.parametrize("detail", DETAILS)
+def test_the_stored_detail_is_the_json_it_was(detail: dict[str, object]) -> None:
+    text = canonical_detail(detail)
+    checked = {k: sorted(v) if isinstance(v, list) else v for k, v in detail.items()}
+    assert text == json.dumps(checked, sort_keys=True, separators=(",", ":"),
+                              ensure_ascii=False)
+    assert json.loads(text) == checked
+
+
+def test_an_appended_entry_reads_back_as_written(conn: Any) -> None:
+    for detail in DETAILS:
+        entry = audit.append(conn, "kim", AuditAction.IMPORTED, RECORDS[0].upper(), detail)
+        (stored,) = audit.entries(conn, limit=1, newest_first=True)
+        assert entry == stored and entry.record_id == RECORDS[0]
+    assert audit.verify(conn) == []
