@@ -107,11 +107,15 @@ def cmd_import(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
         ahead.append(import_ahead.ahead(records, QUESTIONNAIRE))
 
     passphrase = secrets.read(_("Passphrase:"))
-    with import_ahead.collection_paused(), open_desk(args.vault, user, passphrase,
-                                                     parse) as desk:
-        if isinstance(parsed[0], IntakeError):
-            raise parsed[0]
-        result = desk.records.import_records(parsed[0], ahead[0] if ahead else None)
+    with import_ahead.collection_paused():
+        try:
+            with open_desk(args.vault, user, passphrase, parse) as desk:
+                if isinstance(parsed[0], IntakeError):
+                    raise parsed[0]
+                result = desk.records.import_records(parsed[0], ahead[0] if ahead else None)
+        finally:  # freed before the collector resumes, whose first walk would visit them
+            ahead.clear()
+            parsed.clear()
     io.stdout.write(_(
         "{path}: {added} added, {updated} updated, {skipped} skipped (already in the "
         "vault), {history} kept as older revisions."

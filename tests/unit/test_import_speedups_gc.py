@@ -4,12 +4,16 @@ the command) and leaves it as it found it, on success and on every failure."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from intake.exchange.formats import jsonl
+from intake.services import import_ahead
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
@@ -58,3 +62,29 @@ def test_the_collector_is_paused_while_the_file_is_read_and_imported(
     assert gc.isenabled()  # control: on before and after, off meanwhile
     assert cli(["import", str(source), *args(vault)]).code == 0
     assert seen == [False] and gc.isenabled()
+
+
+def test_the_records_are_freed_before_the_collector_resumes(
+        cli: Cli, vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its first walk would visit every object made while it was paused (60 ms)."""
+    refs: list[weakref.ref[object]] = []
+    alive_at_resume: list[int] = []
+    real_parse, real_pause = jsonl.parse_lines, import_ahead.collection_paused
+
+    def parse(*given: object) -> object:
+        records = real_parse(*given)  # type: ignore[arg-type]
+        refs.extend(weakref.ref(record) for record in records)
+        return records
+
+    @contextlib.contextmanager
+    def pause() -> Iterator[None]:
+        with real_pause():
+            yield
+            alive_at_resume.append(sum(ref() is not None for ref in refs))
+
+    monkeypatch.setattr(jsonl, "parse_lines", parse)
+    monkeypatch.setattr(import_ahead, "collection_paused", pause)
+    source = tmp_path / "file.jsonl"
+    source.write_text("\n".join(record_line(n) for n in IDS) + "\n", encoding="utf-8")
+    assert cli(["import", str(source), *args(vault)]).code == 0
+    assert len(refs) == len(IDS) and alive_at_resume == [0]
