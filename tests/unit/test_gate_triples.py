@@ -69,8 +69,9 @@ def test_the_oracle_sees_the_planted_triple_and_nothing_smaller() -> None:
 
 
 def test_a_planted_triple_unique_is_found_and_repaired() -> None:
+    """The repair alone (decoys, which hide more cells, are test_gate_decoys.py's)."""
     rows = planted()
-    outcome = gate.repair(COLUMNS, rows, protected={"q"}, last_resort=set())
+    outcome = gate.repair(COLUMNS, rows, protected={"q"}, last_resort=set(), decoy=False)
     assert outcome.max_size == 3 and outcome.found == 1 and not outcome.refused
     assert outcome.repaired == 1 and not outcome.bounded
     assert sum(row[c] == STAR for row in rows for c in COLUMNS) == 1

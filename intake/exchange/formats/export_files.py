@@ -221,7 +221,13 @@ def _gate(result: Result) -> dict[str, Any] | None:
             "outcome": "repaired" if gate.found else "none_found",
             "cells_suppressed": dict(sorted(gate.repaired_cells.items())),
             "records_removed": len(gate.dropped),
-            "quasi_identifiers_made_more_general": list(gate.raised)}
+            "quasi_identifiers_made_more_general": list(gate.raised),
+            # decoys (anonymize/decoys.py): cells of other answers hidden too, so that no
+            # one answer is more than ``decoy_share_limit`` of a column's ``*``
+            "decoy_cells_suppressed": dict(sorted(gate.decoy_cells.items())),
+            "decoy_share_limit": gate.share_limit,
+            "decoy_shares_above_limit": dict(sorted(gate.shares.items())),
+            "suppressed_cells_in_skewed_classes": gate.class_skewed}
 
 
 def manifest_bytes(files: dict[str, bytes]) -> bytes:

@@ -257,6 +257,9 @@ def _gate(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
          number(gate["special_uniques_found"])],
         [pair(N_("Records removed by the gate")), number(gate["records_removed"])]]
     rows += [[(name, name), number(count)] for name, count in gate["cells_suppressed"].items()]
+    decoyed = sum(gate.get("decoy_cells_suppressed", {}).values())
+    if decoyed:
+        rows.append([pair(N_("Cells suppressed as decoys")), number(decoyed)])
     text = (N_("Special uniques were found and repaired: the cells below were suppressed, "
                "and no record is unique on any set of up to {size} released columns.")
             if gate["special_uniques_found"] else
@@ -271,5 +274,24 @@ def _gate(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
                      "three values that are each held by more records.")
         parts.append(h.paragraph((bounded.format(count=limit),
                                   pair(bounded)[1].format(count=limit))))
+    if decoyed:
+        parts.append(_decoys(gate, pair))
     parts.append(h.table([pair(N_("Measure")), pair(N_("Count"))], rows))
     return h.section(pair(N_("Final gate: special uniques over every released column")), parts)
+
+
+def _decoys(gate: Mapping[str, Any], pair: Callable[[str], h.Bilingual]) -> str:
+    """The decoys' paragraph: why, and the columns still above the limit."""
+    limit = round(100 * gate["decoy_share_limit"])
+    text = N_("So that a suppressed cell does not give away the rare answer it hides, cells "
+              "of other answers were suppressed too (decoys): in each column, no one answer "
+              "is more than {share} % of the suppressed cells, within each group of records "
+              "where the group allows it.")
+    above = gate.get("decoy_shares_above_limit") or {}
+    out = h.paragraph((text.format(share=limit), pair(text)[1].format(share=limit)))
+    if above:
+        names = ", ".join(f"{name} ({round(100 * share)} %)" for name, share in above.items())
+        more = N_("Columns where the repairs after the decoys left one answer above that "
+                  "share: {columns}.")
+        out += h.paragraph((more.format(columns=names), pair(more)[1].format(columns=names)))
+    return out
