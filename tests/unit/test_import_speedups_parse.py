@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from intake.domain.questions import QUESTIONNAIRE
 from intake.errors import IntakeError
 from intake.exchange.demo.generate import generate
 from intake.exchange.formats import jsonl
-from intake.exchange.formats.jsonl import write_records
+from intake.exchange.formats.jsonl import InvalidLine, write_records
 
 TODAY = dt.date(2026, 11, 27)
 STAMP = "2026-11-27T09:00:00+00:00"
@@ -119,3 +120,21 @@ def test_blank_lines_are_those_strip_empties() -> None:
     for text in ("", " ", "\t\n", "\u3000", "\x1c\x1d\x1e\x1f", "\x85", "\u2028", "\u200b",
                  "\ufeff", " x ", "x", "\x00"):
         assert (not text or text.isspace()) == (not text.strip()), repr(text)
+
+
+@pytest.mark.parametrize(("body", "end", "too_long"), [
+    (jsonl.MAX_LINE_BYTES, "\r\n", False), (jsonl.MAX_LINE_BYTES, "\n", False),
+    (jsonl.MAX_LINE_BYTES, "", False), (jsonl.MAX_LINE_BYTES + 1, "\r\n", True),
+    (jsonl.MAX_LINE_BYTES + 1, "", True), (jsonl.MAX_LINE_BYTES - 1, "\r\n", False)])
+def test_a_line_is_too_long_by_its_bytes_without_its_end(
+        tmp_path: Path, body: int, end: str, too_long: bool) -> None:
+    """read_lines looks at a line's length without its end only for a long line (and reads
+    the file 1 MiB at a time): the limit is where it was."""
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(b"{}\n" + b"x" * body + end.encode() + (b"{}\n" if end else b""))
+    if too_long:
+        with pytest.raises(InvalidLine) as refused:
+            list(jsonl.read_lines(path))
+        assert refused.value.line == 2 and refused.value.reason == jsonl.LINE_TOO_LONG
+    else:
+        assert [len(line) for line in jsonl.read_lines(path)][:2] == [3, body + len(end)]

@@ -119,7 +119,7 @@ def read_lines(path: Path) -> Iterator[str]:
     """The lines of a UTF-8 file (a leading byte-order mark is dropped), read at most
     :data:`MAX_LINE_BYTES` at a time, so a file with no line ends cannot fill the memory."""
     try:
-        handle = path.open("rb")
+        handle = path.open("rb", buffering=1 << 20)  # a few reads, not one per 8 KiB
     except OSError as exc:
         raise FileUnreadable(path=str(path)) from exc
     with handle:
@@ -134,7 +134,7 @@ def read_lines(path: Path) -> Iterator[str]:
             number += 1
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8):]
-            if len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:
+            if len(raw) > MAX_LINE_BYTES and len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:
                 raise InvalidLine(number, LINE_TOO_LONG, limit=MAX_LINE_BYTES >> 20)
             try:
                 yield raw.decode("utf-8")
