@@ -21,7 +21,7 @@ from intake.domain.permissions import ALLOWED, Action, require
 from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.exchange.analysis.anonymize.columns import Column, Kind, describe, top_level
-from intake.exchange.analysis.anonymize.models import LKind, Model
+from intake.exchange.analysis.anonymize.models import Decoys, LKind, Model
 from intake.exchange.analysis.anonymize.pipeline import Result, anonymize
 from intake.exchange.analysis.anonymize.profiles import DEFAULT_PROFILE, EVERYTHING, PROFILES
 from intake.exchange.analysis.anonymize.select import Reason
@@ -42,7 +42,7 @@ from intake.services.releases import (
     profile_of,
     statistics_groups,
 )
-from intake.vault import import_pipeline
+from intake.vault import import_pipeline, release_ledger
 from intake.vault.records import RecordFilter
 from intake.vault.release_ledger import Member
 from intake.vault.vault import Vault
@@ -158,7 +158,7 @@ class ExportService:
         result = anonymize(records, k=settings.k, l=settings.l,
                            max_suppression=settings.max_suppression, should_stop=should_stop,
                            model=Model(settings.l_kind, settings.c, settings.t),
-                           columns=settings.columns)
+                           columns=settings.columns, decoys=self._decoys())
         result.counting = counted.summary()
         released = set(result.record_ids)
         groups = statistics_groups(r for r in records if r.id in released)
@@ -168,6 +168,13 @@ class ExportService:
                     else PreparedExport(settings, result))
         prepared.groups, prepared.members = groups, members
         return prepared
+
+    def _decoys(self) -> Decoys:
+        """The final gate's decoys: ranked by the vault's decoy key, and what its earlier
+        table releases hid hidden again (docs/export.md, "Decoys")."""
+        hidden, released = release_ledger.hidden_before(self.vault.connection())
+        return Decoys(release_ledger.decoy_key(self.vault._require_keys().dbk), hidden,
+                      released)
 
     def _with_quotes(self, settings: ExportSettings, result: Result,
                      records: list[Record]) -> PreparedExport:

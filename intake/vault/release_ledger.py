@@ -138,10 +138,39 @@ def members(conn: Connection, release: int) -> list[Member]:
     return [Member(*r) for r in rows]
 
 
+def hidden_before(conn: Connection) -> tuple[dict[str, set[str]], set[str]]:
+    """What earlier table releases hid, for the final gate to hide again (its decoys
+    move no more than the data): record id → the columns released as ``*`` for it in any
+    of them (cell digest :data:`SUPPRESSED_CELL`), and every record id they released."""
+    hidden: dict[str, set[str]] = {}
+    released: set[str] = set()
+    width = CELL_DIGITS
+    for release in releases(conn, "anonymized"):
+        columns = release.cell_columns
+        for member in members(conn, release.seq):
+            if not member.record_id:
+                continue  # forgotten
+            released.add(member.record_id)
+            cells = member.cells
+            gone = [c for i, c in enumerate(columns)
+                    if cells[i * width:(i + 1) * width] == SUPPRESSED_CELL]
+            if gone:
+                hidden.setdefault(member.record_id, set()).update(gone)
+    return hidden, released
+
+
 def forgotten(conn: Connection, release: int) -> int:
     """How many members of ``release`` were forgotten (:func:`forget`)."""
     return int(conn.execute("SELECT count(*) FROM release_members"
                             " WHERE release = ? AND record_id = ''", (release,)).fetchone()[0])
+
+
+def decoy_key(database_key: bytes | bytearray) -> bytes:
+    """The key that ranks the final gate's decoys (anonymize.decoys.row_keys): HKDF-SHA-256
+    (database key, "intake release decoys v1"), the same for every release of a vault, so
+    that its releases choose the same rows, and unknown to whoever reads them."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=b"intake release decoys v1").derive(bytes(database_key))
 
 
 def digest_key(database_key: bytes | bytearray) -> bytes:

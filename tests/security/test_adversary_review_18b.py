@@ -166,6 +166,14 @@ def surplus(before: pd.DataFrame, after: pd.DataFrame) -> list[tuple]:
     return list((rows(after) - rows(before)).elements())
 
 
+def could_be(row: tuple, columns: list[str], record: Record) -> bool:
+    """Whether a released row could be ``record``'s: each ILO indicator it shows is the
+    record's finding."""
+    found = {f"ilo.{k}": str(v) for k, v in derive(record.answers).items()}
+    return all(v in ("*", found.get(c, v)) for c, v in zip(columns, row, strict=True)
+               if c.startswith("ilo."))
+
+
 def unlinked(a: tuple, b: tuple, records: list[Record]) -> int:
     """Rows of B that no pairing of rows can explain: B's rows less a maximum matching
     of B to A (a pair fits the same person and agrees on every shared answer)."""
@@ -236,11 +244,14 @@ def test_one_added_testimony_is_refused_in_every_profile(small: dict) -> None:
         assert done.returncode == REFUSED, (profile, done.stdout)
         assert not (base / profile / "data.csv").exists()
     assert cli(small["vault"], "--out", str(base / "s2"), "--stats").returncode == REFUSED
-    # control: the same change in a vault with no ledger; the new row stands out
+    # control: the same change in a vault with no ledger; the new row stands out (the
+    # gate's decoys, which without the ledger do not stay, may change a row or two more)
     change(small["copy"], add=small["newcomer"])
     second, _report = release(small["copy"], base / "control")
     new = surplus(small["first"][0], second)
-    assert len(new) == 1 and len(second) == len(small["first"][0]) + 1, new
+    assert 1 <= len(new) <= 3 and len(second) == len(small["first"][0]) + 1, new
+    columns = [c for c in second.columns if c != "pseudonym"]
+    assert any(could_be(row, columns, small["newcomer"]) for row in new), new
 
 
 @pytest.mark.parametrize("purge", [False, True])
@@ -280,7 +291,7 @@ def test_an_edit_between_two_profiles_is_refused_or_not_isolated(small: dict) ->
     # control: the same edit, the same profile, no ledger: the edited row stands out
     change(small["copy"], edit=(target, donor))
     control = release(small["copy"], small["base"] / "control")
-    assert len(surplus(small["first"][0], control[0])) == 1
+    assert 1 <= len(surplus(small["first"][0], control[0])) <= 3  # decoys: as above
     found = unlinked(small["first"], control, small["records"])
     print("control (same profile, no ledger): rows unexplained:", found)
     assert found >= 1

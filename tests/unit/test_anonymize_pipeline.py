@@ -20,6 +20,7 @@ from intake.domain.questionnaire import QClass, QType
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record, Status
 from intake.errors import ExitCode, InvalidInput
+from intake.exchange.analysis.anonymize.models import Decoys
 from intake.exchange.analysis.anonymize.pipeline import Result, TargetsNotMet, anonymize
 from intake.exchange.analysis.anonymize.pseudonym import Pseudonymizer
 from intake.exchange.demo.generate import generate
@@ -182,7 +183,8 @@ def test_deterministic_apart_from_pseudonyms() -> None:
         return sorted(rows, key=lambda row: sorted(row.items()))
 
     key = bytes(range(32))
-    first, second = anonymize(records, decoy_key=key), anonymize(demo(500), decoy_key=key)
+    first = anonymize(records, decoys=Decoys(key))
+    second = anonymize(demo(500), decoys=Decoys(key))
     assert strip(first) == strip(second)
     assert first.levels == second.levels
     assert {r["pseudonym"] for r in first.rows}.isdisjoint(r["pseudonym"] for r in second.rows)

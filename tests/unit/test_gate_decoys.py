@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from intake.exchange.analysis.anonymize import decoys, gate, pipeline
+from intake.exchange.analysis.anonymize.models import Decoys
 from intake.exchange.analysis.anonymize.profiles import PROFILES
 from intake.exchange.demo.generate import generate
 from tests.unit.test_gate_triples import oracle
@@ -52,7 +53,7 @@ def released(records: list[Any], key: bytes | None, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(gate, "repair", spy)
     result = pipeline.anonymize(records, columns=PROFILES["ilo_by_period_region"],
-                                decoy_key=key)
+                                decoys=None if key is None else Decoys(key))
     seen["qis"] = result.quasi_identifiers
     return seen
 

@@ -225,6 +225,8 @@ def _gate(result: Result) -> dict[str, Any] | None:
             # decoys (anonymize/decoys.py): cells of other answers hidden too, so that no
             # one answer is more than ``decoy_share_limit`` of a column's ``*``
             "decoy_cells_suppressed": dict(sorted(gate.decoy_cells.items())),
+            # of those, hidden again because an earlier release of the vault hid them
+            "decoy_cells_kept_from_earlier_releases": gate.kept_hidden,
             "decoy_share_limit": gate.share_limit,
             "decoy_shares_above_limit": dict(sorted(gate.shares.items())),
             "suppressed_cells_in_skewed_classes": gate.class_skewed}

@@ -16,17 +16,20 @@ other values of the same column (class) are hidden too, *decoys*, until it holds
   row shows that value beside one of theirs), as it singled out the rows whose cell the
   gate hid: asked "would this value make the row unique?", a decoy answers as the real
   ones do. Then any other.
-- **In which order.** A keyed rank per record and column (:func:`row_keys`: HMAC-SHA-256
-  of the record id under a key the export derives from the vault's key), so that nobody
-  without the key can tell which rows come first, and a later release of the same vault
-  chooses the same rows: a decoy that came and went from one release to the next would
-  show which ``*`` were decoys.
+- **In which order.** Rows no earlier release of the vault held first (their rows are new
+  anyway), then a keyed rank per record and column (:func:`row_keys`: HMAC-SHA-256 of the
+  record id under a key the export derives from the vault's key), so that nobody without
+  the key can tell which rows come first, and a later release chooses the same rows.
 - **An l-diverse cell** only where the final gate's guard lets it go (l and t hold), as
-  for the gate's own cells; where no cell of its class may go, the class stays unbalanced
-  and the outcome counts its ``*`` (``unbalanced``).
+  for the gate's own cells; at most REFUSALS are asked in vain per class.
+- **Across releases** (gate_decoys.Before): the cells an earlier release hid are hidden again
+  first, and a column is balanced again only when this release's repairs change it: a
+  decoy that came and went would show, with the two files side by side, which ``*``
+  were decoys.
 
-Decoys are cells like the gate's: the gate searches again the sets they can make unique,
-repairs those, and balances again, until nothing is left (gate.repair).
+Decoys are cells like the gate's: the gate searches again the sets they can make unique
+and repairs those; the repairs after the last balancing are not balanced again, and the
+outcome says how far each column then is (``shares``, ``class_skewed``).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ import hmac
 import math
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,25 +53,29 @@ SHARE = 0.5
 _MASK = (1 << 64) - 1
 
 
-def row_keys(key: bytes | None, record_ids: Sequence[str]) -> Keys:
+def row_keys(key: bytes | None, record_ids: Iterable[str]) -> Keys:
     """Per row, 64 bits of HMAC-SHA-256(``key``, record id): the secret part of a decoy's
     rank (a fresh random key when None: no order to keep across releases)."""
     secret = key if key is not None else os.urandom(32)
     return np.fromiter((int.from_bytes(hmac.new(secret, rid.encode(), hashlib.sha256)
                                        .digest()[:8], "big") for rid in record_ids),
-                       dtype=np.uint64, count=len(record_ids))
+                       dtype=np.uint64)
 
 
-def ranks(keys: Keys, column: str) -> Keys:
+def ranks(keys: Keys, column: str, fresh: npt.NDArray[np.bool_] | None = None) -> Keys:
     """Each row's rank in ``column``: its key mixed with the column's (SplitMix64's
-    finalizer): unrelated from one column to the next, unknowable without the keys."""
+    finalizer): unrelated from one column to the next, unknowable without the keys; the
+    ``fresh`` rows (in no earlier release) first: the top bit is set for the others."""
     salt = np.uint64(int.from_bytes(hashlib.blake2b(column.encode(), digest_size=8)
                                     .digest(), "big"))
     with np.errstate(over="ignore"):
         z = keys ^ salt
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
+        z = (z ^ (z >> np.uint64(31))) >> np.uint64(1)
+    if fresh is not None:
+        z = z | np.where(fresh, np.uint64(0), np.uint64(1 << 63))
+    return z
 
 
 def wanted(hidden: Sequence[int]) -> tuple[int, int]:
@@ -117,32 +124,11 @@ class Grid:
         alone[at] = False
         return np.asarray(alone.any(axis=0))
 
-    def harmless(self, at: int, rows: Ids, live: npt.NDArray[np.bool_],
-                 memo: dict[int, Ids | None]) -> npt.NDArray[np.bool_]:
-        """Of ``rows``, those whose cell in column ``at`` may go without leaving one other
-        row alone on that column or a pair with it: at least two other live rows show its
-        code, beside each of its other values (``memo``: :meth:`sharing` by code)."""
-        out = np.zeros(rows.size, dtype=np.bool_)
-        column = self.codes[at]
-        for code in np.unique(column[rows]).tolist():
-            if code not in memo:
-                memo[code] = self.sharing(at, code, live)
-            shared = memo[code]
-            mine = rows[column[rows] == code]
-            if shared is None or not mine.size:
-                continue
-            cells = self.codes[:, mine]
-            held = shared[cells + self.offsets[:, None]]
-            held[cells == self.stars[:, None]] = 3
-            out[column[rows] == code] = (held.min(axis=0) >= 3)
-        return out
-
 
 #: Cells ``take`` may refuse (an l-diverse cell the guard keeps) before a unit is left
 #: unbalanced: each refusal costs a check of the class, and in a class where many are
 #: refused, most would be.
 REFUSALS = 32
-HARMLESS_ONLY = True
 #: Candidates looked at per step, in rank order (the first decoys are usually found in the
 #: first few rows, and a whole column costs columns × rows).
 _STEP = 64
@@ -154,11 +140,10 @@ def choose(grid: Grid, at: int, code: int, need: int, live: npt.NDArray[np.bool_
     """Hide up to ``need`` cells of column ``at`` of ``members`` as decoys for hidden
     ``code``: of live rows, shown, of another code, and hidden by ``take`` (False: it may
     not go; after REFUSALS of those, the rest is not asked); rows ``code`` would single
-    out first, and of those the ones whose cell may go without singling out another
-    (:meth:`Grid.harmless`), then the others singled out, then the harmless, then the
-    rest, each part in rank order. None when fewer than ``need`` rows are there to
-    ask. Returns the codes the hidden cells had. ``memo``: :meth:`Grid.sharing` by code,
-    for this column (decoys of other codes leave it as it is)."""
+    out first, then the rest, each part in rank order. None when fewer than ``need``
+    rows are there to ask. Returns the codes the hidden cells had. ``memo``:
+    :meth:`Grid.sharing` by code, for this column (its decoys, of other codes, leave
+    it as it is)."""
     column = grid.codes[at]
     pool = members[live[members] & (column[members] != grid.stars[at])
                    & (column[members] != code)]
@@ -166,7 +151,7 @@ def choose(grid: Grid, at: int, code: int, need: int, live: npt.NDArray[np.bool_
         return []  # it would hide every other answer: the * would say no less
     pool = pool[np.argsort(ranks[pool], kind="stable")]
     out: list[int] = []
-    later: list[list[Ids]] = [[], [], []]  # singled out but harmful; harmless; the rest
+    later: list[Ids] = []  # not singled out
     refused: list[int] = []
     if code not in memo:
         memo[code] = grid.sharing(at, code, live)
@@ -174,13 +159,10 @@ def choose(grid: Grid, at: int, code: int, need: int, live: npt.NDArray[np.bool_
     for start in range(0, pool.size, max(_STEP, 2 * need)):
         part = pool[start:start + max(_STEP, 2 * need)]
         alone = grid.single_out(at, shared, part)
-        harmless = grid.harmless(at, part, live, memo)
-        later[0].append(part[alone & ~harmless])
-        later[1].append(part[~alone & harmless])
-        later[2].append(part[~alone & ~harmless])
-        if _take(part[alone & harmless], column, need, take, out, refused):
+        later.append(part[~alone])
+        if _take(part[alone], column, need, take, out, refused):
             return out
-    for part in (p for parts in later for p in parts):
+    for part in later:
         if _take(part, column, need, take, out, refused):
             break
     return out

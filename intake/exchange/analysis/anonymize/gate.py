@@ -25,6 +25,10 @@ alone would have to go, or an l-diverse cell would break l, the row is removed (
 class if the class would miss k or l without it), up to the suppression limit; beyond it
 the pass is refused, naming the quasi-identifiers of the sets it could not repair (the
 pipeline then makes them more general and tries again).
+
+Decoys (decoys.py, when asked): the hidden cells are balanced so that a ``*`` does not
+tell its column's rare answer, and the cells earlier releases hid are hidden again
+(:class:`Before`, :class:`gate_decoys.Balancer`).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from intake.exchange.analysis.anonymize import decoys, msu
+from intake.exchange.analysis.anonymize.gate_decoys import Balancer, Before, shares
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 
 Ids = npt.NDArray[np.int64]
@@ -49,13 +54,6 @@ TRIPLE_CELLS = 40_000_000
 #: column, it is complete (93 million cells, about 0.2 s) and finds nothing left, so the
 #: release is not ``bounded``; only where even that budget runs out is it.
 LAST_PASS_FACTOR = 10
-#: Times the hidden cells are balanced with decoys (decoys.py) once no special unique is
-#: left, besides once after the first repairs (which hide most cells); each is followed by
-#: the repair of what the decoys made unique, and the repairs after the last are not
-#: balanced again (the outcome's ``shares`` says how far each column then is: at 10,000
-#: demo testimonies releasing every column, a few columns at 0.50-0.56). A second round
-#: costs about ten searches more and leaves about as many columns above 0.5.
-DECOY_ROUNDS = 1
 #: A smaller table gets up to this many times the budget (:func:`triple_cells`): the rest of
 #: the export costs it less time, and it is where values held by hundreds of rows still
 #: combine into a unique (tests/security/test_adversary_review_18.py).
@@ -92,6 +90,8 @@ class GateOutcome:
     triple_limit: int | None = None
     #: column → cells hidden as decoys (decoys.py), apart from the repairs above
     decoy_cells: dict[str, int] = field(default_factory=dict)
+    #: cells hidden again because an earlier release hid them (among ``decoy_cells``)
+    kept_hidden: int = 0
     #: the largest share one hidden value may hold of a column's ``*`` (decoys.SHARE)
     share_limit: float = decoys.SHARE
     #: column → the largest share one hidden value holds of its ``*`` (repairs and
@@ -222,81 +222,6 @@ def _drop_row(state: _State, row: int, combo: tuple[int, ...], outcome: GateOutc
     state.dirty.update(state.hidden)  # their hidden cells no longer count
 
 
-def _decoys(state: _State, outcome: GateOutcome, keys: decoys.Keys) -> set[int]:
-    """Balance every column's hidden cells with decoys (decoys.py), within each class of
-    the quasi-identifiers, then over the column; an l-diverse cell only where the guard
-    lets it go. Only the columns whose hidden cells changed since are looked at again.
-    The columns that got some."""
-    live = np.ones(len(state.rows), dtype=np.bool_)
-    live[outcome.dropped] = False
-    if state.groups is None:
-        state.groups = decoys.classes(state.matrix, [i for i, c in enumerate(state.columns)
-                                                     if c in state.protected])
-    groups = state.groups
-    touched: set[int] = set()
-    dirty, state.dirty = sorted(state.dirty), set()
-    for at in dirty:
-        name = state.columns[at]
-        hidden = {row: code for row, code in state.hidden[at].items() if live[row]}
-        if not hidden or name in state.protected:
-            continue
-        diverse = name in state.last_resort
-
-        def take(row: int, at: int = at, name: str = name, diverse: bool = diverse) -> bool:
-            if diverse and state.may_suppress is not None and not state.may_suppress(
-                    row, name):
-                return False
-            state.suppress(row, at, outcome, decoy=True)
-            return True
-
-        if decoys.balance(state.grid, at, hidden, groups, live, decoys.ranks(keys, name),
-                          take):
-            touched.add(at)
-    return touched
-
-
-@dataclass
-class _Balancer:
-    """When the gate balances its hidden cells with decoys: after its first repairs, and
-    ``rounds`` times once no special unique is left (none at all when ``rounds`` < 0)."""
-
-    keys: decoys.Keys
-    rounds: int
-    early: bool = True
-
-    def after_repairs(self, state: _State, outcome: GateOutcome) -> set[int]:
-        """After the first repairs (which hide most cells), the columns balanced: what
-        the decoys make unique is then repaired with the rest."""
-        if self.rounds < 0 or not self.early:
-            return set()
-        self.early = False
-        return _decoys(state, outcome, self.keys)
-
-    def at_rest(self, state: _State, outcome: GateOutcome) -> set[int]:
-        """Nothing is left to repair: the columns balanced, for up to ``rounds`` times."""
-        if self.rounds <= 0:
-            return set()
-        self.rounds -= 1
-        return _decoys(state, outcome, self.keys)
-
-
-def _shares(state: _State, outcome: GateOutcome) -> GateOutcome:
-    """The outcome, with how far the hidden cells are from balanced (decoys.shares)."""
-    live = np.ones(len(state.rows), dtype=np.bool_)
-    live[outcome.dropped] = False
-    groups = state.groups if state.groups is not None else decoys.classes(
-        state.matrix, [i for i, c in enumerate(state.columns) if c in state.protected])
-    outcome.shares, outcome.class_skewed = {}, 0
-    for at, cells in state.hidden.items():
-        hidden = {row: code for row, code in cells.items() if live[row]}
-        if hidden and state.columns[at] not in state.protected:
-            share, skewed = decoys.skew(hidden, groups)
-            outcome.class_skewed += skewed
-            if share > decoys.SHARE:
-                outcome.shares[state.columns[at]] = round(share, 4)
-    return outcome
-
-
 def _by_row(hits: msu.Hits) -> dict[int, list[tuple[int, ...]]]:
     """Row → its MSUs (column indexes, ``-1`` padded), rows in order."""
     if not hits.rows.size:
@@ -313,7 +238,7 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
            last_resort: set[str], max_size: int | None = None,
            may_suppress: Callable[[int, str], bool] | None = None,
            drop: Callable[[int], list[int]] | None = None,
-           cells: int | None = None, keys: decoys.Keys | None = None,
+           cells: int | None = None, before: Before | None = None,
            decoy: bool = False) -> GateOutcome:
     """Find special uniques over ``columns`` of ``rows`` and suppress cells (in place)
     until none is left; ``protected`` columns are never suppressed, ``last_resort`` ones
@@ -323,7 +248,7 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
     none of this is possible. Each search of triples counts at most ``cells`` cells
     (:func:`triple_cells` when None), the last pass LAST_PASS_FACTOR times that
     (``bounded`` when even that does not cover every set). With ``decoy``, decoys too
-    (:class:`_Balancer`; ranked by ``keys``: :func:`decoys.row_keys`, random if None)."""
+    (:class:`gate_decoys.Balancer`, as ``before`` says, else in a random order)."""
     max_size = DEFAULT_SIZE if max_size is None else max_size
     outcome = GateOutcome(0, max_size=max_size)
     if not rows or not columns:
@@ -337,8 +262,8 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
     first, memo = True, msu.Memo()
     base = triple_cells(len(rows)) if cells is None else cells
     budget, widened = base, False
-    balancer = _Balancer(keys if keys is not None else decoys.row_keys(
-        None, [str(i) for i in range(len(rows))]), DECOY_ROUNDS if decoy else -1)
+    balancer = Balancer.of(before, len(rows), decoy)
+    balancer.hide_again(state, outcome)
     while True:
         hits = msu.search(state.matrix, state.radices, max_size, shielded, touched,
                           budget, memo, None if touched is None else state.suppressed)
@@ -358,7 +283,7 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
         if not found:
             touched = balancer.at_rest(state, outcome)
             if not touched:
-                return _shares(state, outcome) if decoy else outcome
+                return shares(state, outcome) if decoy else outcome
             continue
         touched = set()
         held = [np.bincount(c, minlength=r) for c, r in zip(state.matrix, state.radices,

@@ -3,7 +3,8 @@ hold one). The checks themselves are in :mod:`privacy`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -26,3 +27,15 @@ class Model:
     def counts_values(self) -> bool:
         """Whether the check needs each class's histogram (not only distinct counts)."""
         return self.kind is not LKind.DISTINCT or self.t is not None
+
+
+@dataclass(frozen=True)
+class Decoys:
+    """The final gate's decoys (decoys.py): the key that ranks them (a vault's releases
+    derive one key: release_ledger.decoy_key), and what the vault's earlier table releases
+    did (release_ledger.hidden_before): record id → the columns they released as ``*``,
+    hidden again, and the record ids they released (decoys go first to the others)."""
+
+    key: bytes
+    hidden: Mapping[str, Collection[str]] = field(default_factory=dict)
+    released: Collection[str] = frozenset()

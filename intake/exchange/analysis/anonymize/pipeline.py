@@ -40,7 +40,7 @@ from intake.exchange.analysis.anonymize.generalize import (
     column_levels,
     raw_columns,
 )
-from intake.exchange.analysis.anonymize.models import Model
+from intake.exchange.analysis.anonymize.models import Decoys, Model
 from intake.exchange.analysis.anonymize.pseudonym import Pseudonymizer
 from intake.exchange.analysis.anonymize.select import select
 from intake.exchange.analysis.anonymize.utility import Utility
@@ -141,12 +141,12 @@ def anonymize(records: Iterable[Record], k: int = 5, l: float = 2,  # noqa: E741
               pseudonymizer: Pseudonymizer | None = None,
               should_stop: Callable[[], bool] | None = None, *,
               model: Model | None = None, columns: Collection[str] | None = None,
-              gate_size: int | None = None, decoy_key: bytes | None = None) -> Result:
+              gate_size: int | None = None, decoys: Decoys | None = None) -> Result:
     """The anonymized table of the records that may be exported; ``TargetsNotMet`` when no
     generalization reaches k and l within the limit, ``SpecialUniques`` when the final gate
     finds a unique it cannot repair. ``columns``: the released columns (a purpose profile;
     None: all). A caller's ``pseudonymizer`` is the caller's to destroy, else one is made
-    here. ``should_stop``: polled in the search. A ``decoy_key``: decoys (gate.repair)."""
+    here. ``should_stop``: polled in the search. ``decoys``: the gate's (gate.repair)."""
     model = model or Model()
     if k < 1 or l < 1 or not 0 <= max_suppression <= 1 or model.c <= 0 or (
             model.t is not None and not 0 <= model.t <= 1):
@@ -181,7 +181,7 @@ def anonymize(records: Iterable[Record], k: int = 5, l: float = 2,  # noqa: E741
             rows = _rows(names, kept, keep, node, built, own)
             starred = _apply_local(rows, keep, rescued, qis)
             checked, keep = _gate(rows, keep, built, names, gate_size, n,
-                                  (decoy_key, [kept[i].id for i in keep]))
+                                  decoys, [kept[i].id for i in keep])
             coarser = _coarser(problem, node, built, checked.blocking)
             if not checked.refused or coarser is None:
                 break
@@ -294,16 +294,15 @@ def _apply_local(rows: list[dict[str, str]], keep: Sequence[int], rescued: dict[
 
 
 def _gate(rows: list[dict[str, str]], keep: list[int], built: _Built, names: Sequence[str],
-          gate_size: int | None, n: int, decoy: tuple[bytes | None, list[str]]
+          gate_size: int | None, n: int, decoys: Decoys | None, ids: list[str]
           ) -> tuple[GateOutcome, list[int]]:
     """The final gate on the rows (repaired in place; rows it removes are dropped, with
     their records from ``keep``), within what the suppression limit leaves after the
-    search's suppressed records (``n`` records in all); decoys (gate.repair) only with a
-    key (``decoy``: it, and the rows' record ids)."""
-    from intake.exchange.analysis.anonymize import decoys, gate, verify
+    search's suppressed records (``n`` records in all); decoys only when asked (``ids``:
+    the rows' record ids)."""
+    from intake.exchange.analysis.anonymize import gate, gate_decoys, verify
 
-    key, ids = decoy
-    keys = None if key is None else decoys.row_keys(key, ids)
+    before = gate_decoys.Before.of(decoys, ids, names) if decoys is not None else None
 
     qi_ids = [qi.id for qi in built.qis]
     owned = [qi.id for qi in built.qis if qi.question.l_diverse]
@@ -313,7 +312,7 @@ def _gate(rows: list[dict[str, str]], keep: list[int], built: _Built, names: Seq
     checked = gate.repair([c for c in names if c != PSEUDONYM], rows, set(qi_ids),
                           set(multi.expand(built.l_attributes)),
                           GATE_SIZE if gate_size is None else gate_size, guard.may_suppress,
-                          guard.drop, keys=keys, decoy=keys is not None)
+                          guard.drop, before=before, decoy=before is not None)
     if checked.dropped and not checked.refused:
         gone = set(checked.dropped)
         rows[:] = [row for at, row in enumerate(rows) if at not in gone]
