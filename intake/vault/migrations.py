@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from intake.errors import VaultNeedsUpgrade
+from intake.vault import migration_audit_action as audit_action
 from intake.vault import migration_persons as persons
 from intake.vault import migration_private, migration_recording, migration_releases
 from intake.vault import migration_release_groups as release_groups
@@ -331,7 +332,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(11, migration_releases.DIGESTS_DESCRIPTION, migration_releases.DIGESTS),
     Migration(12, migration_recording.DESCRIPTION, migration_recording.STATEMENTS),
     Migration(13, persons.DESCRIPTION, persons.STATEMENTS),
-    Migration(*release_groups.V14), Migration(*release_groups.V15))
+    Migration(*release_groups.V14), Migration(*release_groups.V15),
+    Migration(*audit_action.V16))
 
 
 #: From this version on free text lives in the private blob and the index in index.db.
