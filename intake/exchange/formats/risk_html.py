@@ -285,12 +285,12 @@ def _decoys(gate: Mapping[str, Any], pair: Callable[[str], h.Bilingual]) -> str:
     limit = round(100 * gate["decoy_share_limit"])
     text = N_("So that a suppressed cell does not give away the rare answer it hides, cells "
               "of other answers were suppressed too (decoys): in each column, no one answer "
-              "is more than {share} % of the suppressed cells, within each group of records "
+              "is more than {share} percent of the suppressed cells, within each group of records "
               "where the group allows it.")
     above = gate.get("decoy_shares_above_limit") or {}
     out = h.paragraph((text.format(share=limit), pair(text)[1].format(share=limit)))
     if above:
-        names = ", ".join(f"{name} ({round(100 * share)} %)" for name, share in above.items())
+        names = ", ".join(f"{name} ({round(100 * share)}%)" for name, share in above.items())
         more = N_("Columns where the repairs after the decoys left one answer above that "
                   "share: {columns}.")
         out += h.paragraph((more.format(columns=names), pair(more)[1].format(columns=names)))
