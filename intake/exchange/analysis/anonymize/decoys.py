@@ -50,6 +50,10 @@ Keys = npt.NDArray[np.uint64]
 #: The largest share of a column's (an l-diverse column's class's) ``*`` one hidden value
 #: may hold: an adversary who reads every ``*`` as one value is right at most this often.
 SHARE = 0.5
+#: A hidden value more common than this share of the rows: no decoy is preferred for
+#: whether it would single the row out (it rarely does; counting it costs a pass over
+#: every column of its rows, 0.3 s of a full-column release at 10,000 testimonies)
+COMMON = 0.25
 _MASK = (1 << 64) - 1
 
 
@@ -106,10 +110,13 @@ class Grid:
 
     def sharing(self, at: int, code: int, live: npt.NDArray[np.bool_]) -> Ids | None:
         """Per (column, code) of the flat count, how many live rows showing ``code`` in
-        column ``at`` hold it (None: no row shows ``code``)."""
+        column ``at`` hold it (None: no row shows ``code``; empty: more than COMMON of
+        the live rows do, so that it singles out few rows, and none is preferred)."""
         holders = np.flatnonzero(live & (self.codes[at] == code))
         if not holders.size:
             return None
+        if holders.size > COMMON * live.sum():
+            return np.zeros(0, dtype=np.int64)
         return np.bincount((self.codes[:, holders] + self.offsets[:, None]).ravel(),
                            minlength=self.size)
 
@@ -119,6 +126,8 @@ class Grid:
         code shares their value (a ``*`` matches nothing)."""
         if shared is None:
             return np.ones(rows.size, dtype=np.bool_)  # the value alone singles them out
+        if not shared.size:
+            return np.zeros(rows.size, dtype=np.bool_)
         mine = self.codes[:, rows]
         alone = (shared[mine + self.offsets[:, None]] == 0) & (mine != self.stars[:, None])
         alone[at] = False
