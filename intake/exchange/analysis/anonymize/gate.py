@@ -34,18 +34,16 @@ tell its column's rare answer, and the cells earlier releases hid are hidden aga
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from intake.exchange.analysis.anonymize import decoys, msu
+from intake.exchange.analysis.anonymize import msu
 from intake.exchange.analysis.anonymize.gate_decoys import Balancer, Before, shares
+from intake.exchange.analysis.anonymize.gate_state import DEFAULT_SIZE, GateOutcome, State
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 
 Ids = npt.NDArray[np.int64]
-#: The largest size of a column set searched for a minimal sample unique.
-DEFAULT_SIZE = 3
 #: Cells one search of triples may count (msu_dense.cost: rows × values of each projection,
 #: and its products / 32); about 0.1 s here. Beyond, it stops after the rarest values.
 TRIPLE_CELLS = 40_000_000
@@ -70,47 +68,6 @@ def triple_cells(rows: int) -> int:
     return int(TRIPLE_CELLS * min(SMALL_TABLE_FACTOR, max(1.0, factor)))
 
 
-@dataclass
-class GateOutcome:
-    """What the gate found and did."""
-
-    found: int  # rows with a special unique before repair
-    repaired_cells: dict[str, int] = field(default_factory=dict)  # column → cells set to *
-    refused: bool = False  # a special unique could not be repaired
-    dropped: list[int] = field(default_factory=list)  # rows removed (no cell would do)
-    #: the quasi-identifiers of the special unique that could not be repaired
-    blocking: list[str] = field(default_factory=list)
-    #: quasi-identifiers made more general than the search's node to pass the gate
-    raised: list[str] = field(default_factory=list)
-    max_size: int = DEFAULT_SIZE
-    #: the last pass's search of triples stopped at its budget (TRIPLE_CELLS ×
-    #: LAST_PASS_FACTOR): it is complete only for the sets whose rarest value is held by at
-    #: most ``triple_limit`` rows
-    bounded: bool = False
-    triple_limit: int | None = None
-    #: column → cells hidden as decoys (decoys.py), apart from the repairs above
-    decoy_cells: dict[str, int] = field(default_factory=dict)
-    #: cells hidden again because an earlier release hid them (among ``decoy_cells``)
-    kept_hidden: int = 0
-    #: the largest share one hidden value may hold of a column's ``*`` (decoys.SHARE)
-    share_limit: float = decoys.SHARE
-    #: column → the largest share one hidden value holds of its ``*`` (repairs and
-    #: decoys), where that is more than decoys.SHARE
-    shares: dict[str, float] = field(default_factory=dict)
-    #: ``*`` in classes (of the quasi-identifiers) where one hidden value holds more than
-    #: decoys.SHARE of the class's ``*`` in a column
-    class_skewed: int = 0
-
-    @property
-    def complete_size(self) -> int:
-        """The largest size of the sets searched over every released column."""
-        return min(self.max_size, 2) if self.bounded else self.max_size
-
-    @property
-    def repaired(self) -> int:
-        return sum(self.repaired_cells.values())
-
-
 def _codes(values: Sequence[str]) -> tuple[Ids, int]:
     """Dense codes of a column, and its radix; ``*`` is the last code (the radix − 1)."""
     seen = dict.fromkeys(values)
@@ -132,47 +89,7 @@ def special_uniques(matrix: Sequence[Ids], radices: Sequence[int],
     return msu.first(msu.search(matrix, radices, max_size, protected, touched))
 
 
-@dataclass
-class _State:
-    """The repair's working copy: codes per column (``*`` the last code) and radices."""
-
-    columns: Sequence[str]
-    rows: list[dict[str, str]]
-    matrix: list[Ids]
-    radices: list[int]
-    protected: set[str]
-    last_resort: set[str]
-    may_suppress: Callable[[int, str], bool] | None
-    drop: Callable[[int], list[int]] | None
-    plain: list[bool] = field(default_factory=list)  # per column: neither QI nor l-diverse
-    #: (row, column, code) of the cells made ``*`` since the last search
-    suppressed: list[tuple[int, int, int]] = field(default_factory=list)
-    #: column → row → code of every cell made ``*`` (repairs and decoys)
-    hidden: dict[int, dict[int, int]] = field(default_factory=dict)
-    #: the columns whose hidden cells changed since they were last balanced
-    dirty: set[int] = field(default_factory=set)
-    #: each row's class over the quasi-identifiers (decoys.classes), once needed
-    groups: decoys.Ids | None = None
-    #: ``matrix`` as one array (its columns are views of it), for the decoys
-    grid: decoys.Grid = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.grid = decoys.Grid.of(self.matrix, self.radices)
-        self.matrix = list(self.grid.codes)  # views: a change shows in both
-
-    def suppress(self, row: int, at: int, outcome: GateOutcome, decoy: bool = False) -> None:
-        name = self.columns[at]
-        code = int(self.matrix[at][row])
-        self.rows[row][name] = SUPPRESSED
-        self.suppressed.append((row, at, code))
-        self.hidden.setdefault(at, {})[row] = code
-        self.dirty.add(at)
-        self.matrix[at][row] = self.radices[at] - 1
-        tally = outcome.decoy_cells if decoy else outcome.repaired_cells
-        tally[name] = tally.get(name, 0) + 1
-
-
-def _fix_row(state: _State, row: int, combos: list[tuple[int, ...]], outcome: GateOutcome,
+def _fix_row(state: State, row: int, combos: list[tuple[int, ...]], outcome: GateOutcome,
              touched: set[int], held: list[Ids]) -> None:
     """Repair every MSU of ``row`` (column indexes, ``-1`` padded): first the plain cell
     in most of them (greedy; of those, the rarest value: fewest cells lost over the whole
@@ -201,7 +118,7 @@ def _fix_row(state: _State, row: int, combos: list[tuple[int, ...]], outcome: Ga
         remaining = [c for c in remaining if best not in c]
 
 
-def _drop_row(state: _State, row: int, combo: tuple[int, ...], outcome: GateOutcome,
+def _drop_row(state: State, row: int, combo: tuple[int, ...], outcome: GateOutcome,
               touched: set[int]) -> None:
     """No cell of ``combo`` may go: remove the row (its class, if need be), or refuse."""
     if row in outcome.dropped:
@@ -254,7 +171,7 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
     if not rows or not columns:
         return outcome
     pairs = [_codes([row[c] for row in rows]) for c in columns]
-    state = _State(columns, rows, [p[0] for p in pairs], [p[1] for p in pairs], protected,
+    state = State(columns, rows, [p[0] for p in pairs], [p[1] for p in pairs], protected,
                    last_resort, may_suppress, drop,
                    [c not in protected and c not in last_resort for c in columns])
     shielded = frozenset(i for i, c in enumerate(columns) if c in protected)

@@ -16,7 +16,7 @@ from intake.exchange.analysis.anonymize import decoys
 from intake.exchange.analysis.anonymize.models import Decoys
 
 if TYPE_CHECKING:
-    from intake.exchange.analysis.anonymize.gate import GateOutcome, _State
+    from intake.exchange.analysis.anonymize.gate_state import GateOutcome, State
 
 #: Times the hidden cells are balanced with decoys (decoys.py) once no special unique is
 #: left, besides once after the first repairs (which hide most cells); each is followed by
@@ -46,7 +46,7 @@ class Before:
                     if c in columns])
 
 
-def balance(state: _State, outcome: GateOutcome, before: Before) -> set[int]:
+def balance(state: State, outcome: GateOutcome, before: Before) -> set[int]:
     """Balance every column's hidden cells with decoys (decoys.py), within each class of
     the quasi-identifiers, then over the column; an l-diverse cell only where the guard
     lets it go. Only the columns whose hidden cells changed since are looked at again.
@@ -95,7 +95,7 @@ class Balancer:
                                     np.ones(rows, dtype=np.bool_)),
                    DECOY_ROUNDS if decoy else -1)
 
-    def hide_again(self, state: _State, outcome: GateOutcome) -> None:
+    def hide_again(self, state: State, outcome: GateOutcome) -> None:
         """The cells earlier releases hid, hidden first, as decoys (an l-diverse cell
         only where the guard lets it go): the search that follows repairs what they
         make unique, and a column is balanced again only when this release's repairs
@@ -116,7 +116,7 @@ class Balancer:
         # again only when this release's repairs change it (released again unchanged,
         # a table comes out the same)
 
-    def after_repairs(self, state: _State, outcome: GateOutcome) -> set[int]:
+    def after_repairs(self, state: State, outcome: GateOutcome) -> set[int]:
         """After the first repairs (which hide most cells), the columns balanced: what
         the decoys make unique is then repaired with the rest."""
         if self.rounds < 0 or not self.early:
@@ -124,7 +124,7 @@ class Balancer:
         self.early = False
         return balance(state, outcome, self.before)
 
-    def at_rest(self, state: _State, outcome: GateOutcome) -> set[int]:
+    def at_rest(self, state: State, outcome: GateOutcome) -> set[int]:
         """Nothing is left to repair: the columns balanced, for up to ``rounds`` times."""
         if self.rounds <= 0:
             return set()
@@ -132,7 +132,7 @@ class Balancer:
         return balance(state, outcome, self.before)
 
 
-def shares(state: _State, outcome: GateOutcome) -> GateOutcome:
+def shares(state: State, outcome: GateOutcome) -> GateOutcome:
     """The outcome, with how far the hidden cells are from balanced (decoys.shares)."""
     live = np.ones(len(state.rows), dtype=np.bool_)
     live[outcome.dropped] = False
