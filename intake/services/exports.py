@@ -243,7 +243,8 @@ class ExportService:
 
         diversity = Diversity(result.l_attributes, settings.l,
                               Model(settings.l_kind, settings.c, settings.t),
-                              dict(zip(result.record_ids, result.rows, strict=True)))
+                              dict(zip(result.record_ids, result.rows, strict=True)),
+                              result.quasi_identifiers)
         return ReleaseService(self.vault).check_table(
             result.record_ids, result.rows, result.quasi_identifiers, settings.k,
             settings.columns, groups, counted, members, diversity)

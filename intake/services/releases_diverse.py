@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from intake.domain.indicators import INDICATORS, Finding
@@ -58,12 +58,17 @@ class UniformChangeRefused(DifferencingRefused):
 @dataclass(frozen=True)
 class Diversity:
     """What the new release protects: its l-diverse columns, l and model; ``rows``:
-    record id → its released row."""
+    record id → its released row; ``quasi_identifiers``: the release's, whose value a
+    change group shares by its making (a group is one class): an l-diverse one among
+    them (wages.state_share_percent, which the state knows) is its class's label, in both
+    files, and is not checked here (within a release, over the other quasi-identifiers:
+    verify.py)."""
 
     attributes: Sequence[str]
     l: float  # noqa: E741
     model: Model
     rows: Mapping[str, Mapping[str, str]]
+    quasi_identifiers: Collection[str] = ()
 
 
 def uniform_changes(changes: Sequence[tuple[str, str]],
@@ -91,6 +96,8 @@ def uniform_changes(changes: Sequence[tuple[str, str]],
     first: str | None = None
     for (_kind, sign, _group), persons in by_group.items():
         for attribute in diversity.attributes:
+            if attribute in diversity.quasi_identifiers:
+                continue
             values = [read.value(sign, members[sign][p], attribute) for p in persons]
             if any(v is None for v in values):
                 continue  # not published by the earlier release: nothing to compare
