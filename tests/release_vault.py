@@ -4,7 +4,9 @@ as a coordinator."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 from intake.domain.record import Record, Status
 from intake.domain.roles import Role
 from intake.exchange.demo.generate import generate
+from intake.services.exports import ExportService
 from intake.services.interviews import InterviewService
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
@@ -54,3 +57,18 @@ def classes_of(rows: list[dict[str, str]],
     for row in rows:
         out.setdefault(tuple(row[q] for q in quasi), []).append(row)
     return out
+
+
+def twins(vault: Vault, count: int) -> list[Record]:
+    """``count`` copies of the first exportable testimony under new ids (one class),
+    imported."""
+    model = ExportService(vault).records()[0]
+    made = []
+    for _ in range(count):
+        twin = copy.deepcopy(model)
+        twin.id = str(uuid.uuid4())
+        made.append(twin)
+    role, vault.role = vault.role, Role.ADMIN
+    InterviewService(vault).import_records(made)
+    vault.role = role
+    return made

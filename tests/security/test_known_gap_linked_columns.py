@@ -17,9 +17,8 @@ from typing import Any
 
 import pytest
 
-from intake.exchange.analysis.anonymize import gate, pipeline
-from intake.exchange.analysis.anonymize.models import Decoys
 from intake.exchange.demo.generate import generate
+from tests.unit.test_gate_decoys import released
 
 pytestmark = pytest.mark.timeout(600)
 STAR = "*"
@@ -33,21 +32,10 @@ RULES: dict[str, tuple[str, Callable[[str], str]]] = {
 
 @pytest.fixture(scope="module")
 def seen() -> dict[str, Any]:
+    """The full-column release of 2,000 demo records, each ``*``'s truth beside it."""
     records = list(generate(2000, seed=3, author="kim", today=dt.date(2026, 11, 27)))
-    out: dict[str, Any] = {}
-    repair = gate.repair
-
-    def spy(columns: list[str], rows: list[dict[str, str]], *args: Any, **kw: Any) -> Any:
-        before = [dict(r) for r in rows]
-        outcome = repair(columns, rows, *args, **kw)
-        live = [i for i in range(len(rows)) if i not in set(outcome.dropped)]
-        out.update(before=[before[i] for i in live], after=[dict(rows[i]) for i in live])
-        return outcome
-
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(gate, "repair", spy)
-        pipeline.anonymize(records, decoys=Decoys(bytes(range(32))))
-    return out
+        return released(records, bytes(range(32)), patch, columns=None)
 
 
 def _score(seen: dict[str, Any], hidden: bool) -> tuple[int, int]:

@@ -14,22 +14,18 @@ by another key (as a vault without one kept key would), shows such cells.
 
 from __future__ import annotations
 
-import copy
-import uuid
 from pathlib import Path
 
 import pytest
 
 from intake.domain.record import Record
-from intake.domain.roles import Role
 from intake.exchange.analysis.anonymize.models import Decoys
 from intake.exchange.analysis.anonymize.pipeline import Result, anonymize
 from intake.exchange.analysis.anonymize.profiles import PROFILES
 from intake.services.exports import ExportService, ExportSettings
-from intake.services.interviews import InterviewService
 from intake.vault import release_ledger
 from intake.vault.vault import Vault
-from tests.release_vault import vault
+from tests.release_vault import twins, vault
 
 __all__ = ["vault"]
 pytestmark = pytest.mark.timeout(300)
@@ -37,18 +33,6 @@ pytestmark = pytest.mark.timeout(300)
 K = 3
 PROFILE = PROFILES["ilo_by_period_region"]
 SETTINGS = ExportSettings(k=K, l=1, columns=PROFILE, max_suppression=0.2)
-
-
-def _add_copies(vault: Vault, count: int) -> None:
-    model = ExportService(vault).records()[0]
-    twins = []
-    for _ in range(count):
-        twin = copy.deepcopy(model)
-        twin.id = str(uuid.uuid4())
-        twins.append(twin)
-    role, vault.role = vault.role, Role.ADMIN
-    InterviewService(vault).import_records(twins)
-    vault.role = role
 
 
 def _hidden(result: Result) -> dict[str, set[str]]:
@@ -74,7 +58,7 @@ def _release(vault: Vault, out: Path) -> Result:
 def test_a_hidden_cell_stays_hidden_in_the_next_release(vault: Vault, tmp_path: Path) -> None:
     first = _release(vault, tmp_path / "first")
     assert first.gate is not None and sum(first.gate.decoy_cells.values()) > 0
-    _add_copies(vault, K)
+    twins(vault, K)
     second = _release(vault, tmp_path / "second")
     assert len(release_ledger.releases(vault.connection())) == 2
     assert second.gate is not None and second.gate.kept_hidden > 0
@@ -84,7 +68,7 @@ def test_a_hidden_cell_stays_hidden_in_the_next_release(vault: Vault, tmp_path: 
 def test_control_without_the_ledger_hidden_cells_come_back(vault: Vault,
                                                           tmp_path: Path) -> None:
     first = _release(vault, tmp_path / "first")
-    _add_copies(vault, K)
+    twins(vault, K)
     records: list[Record] = ExportService(vault).records()
     second = anonymize(records, k=K, l=1, columns=PROFILE, max_suppression=0.2,
                        decoys=Decoys(bytes(32)))

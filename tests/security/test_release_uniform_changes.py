@@ -13,9 +13,7 @@ Python over the files) reads the newcomers' answer.
 
 from __future__ import annotations
 
-import copy
 import csv
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -23,16 +21,14 @@ import pytest
 
 from intake.domain.indicators import INDICATORS, Finding, derive
 from intake.domain.record import Record
-from intake.domain.roles import Role
 from intake.errors import ExitCode
 from intake.exchange.analysis.anonymize.profiles import PROFILES
 from intake.services import releases
 from intake.services.exports import ExportService, ExportSettings
-from intake.services.interviews import InterviewService
 from intake.services.releases import STATISTICS_K, UniformChangeRefused
 from intake.vault import release_ledger
 from intake.vault.vault import Vault
-from tests.release_vault import classes_of, vault
+from tests.release_vault import classes_of, twins, vault
 
 __all__ = ["vault"]  # the fixture, used by name
 pytestmark = pytest.mark.timeout(300)
@@ -57,7 +53,7 @@ def _rows(folder: Path) -> list[dict[str, str]]:
 def _newcomers(vault: Vault) -> list[Record]:
     """K testimonies with one released testimony's answers under new ids: one class,
     every answer alike."""
-    return _twins(vault, K)
+    return twins(vault, K)
 
 
 def _read_side_by_side(first: list[dict[str, str]], second: list[dict[str, str]],
@@ -91,13 +87,13 @@ def test_k_newcomers_with_one_answer_are_refused(vault: Vault, tmp_path: Path) -
 def test_positive_control_without_the_check_the_files_tell_their_answer(
         vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     attributes, first = _release(vault, tmp_path / "first")
-    twins = _newcomers(vault)
+    newcomers = _newcomers(vault)
     monkeypatch.setattr(releases, "uniform_changes", lambda *a, **k: (0, None))
     _, second = _release(vault, tmp_path / "second")
     quasi = [c for c in second[0] if c != "pseudonym" and c not in attributes]
     read = _read_side_by_side(first, second, quasi, attributes)
     prepared = ExportService(vault).prepare(SETTINGS)  # the truth, as released
-    row = prepared.result.rows[prepared.result.record_ids.index(twins[0].id)]
+    row = prepared.result.rows[prepared.result.record_ids.index(newcomers[0].id)]
     assert read == {a: row[a] for a in attributes}
 
 
@@ -108,7 +104,7 @@ def test_statistics_after_k_newcomers_with_one_answer_are_refused(vault: Vault,
     testimony), all alike: the second statistics are refused, nothing written."""
     service = ExportService(vault)
     service.write_statistics(service.statistics(), tmp_path / "s1", tool_version="test")
-    _twins(vault, STATISTICS_K)
+    twins(vault, STATISTICS_K)
     with pytest.raises(UniformChangeRefused):
         service.statistics()
     assert len(release_ledger.releases(vault.connection())) == 1
@@ -121,7 +117,7 @@ def test_positive_control_perturbed_statistics_tell_alike_newcomers_answers(
     entered it), so the state reads their answer through the noise."""
     service = ExportService(vault)
     before = service.statistics()
-    model = _twins(vault, STATISTICS_K)[0]
+    model = twins(vault, STATISTICS_K)[0]
     monkeypatch.setattr(releases, "uniform_statistics", lambda *a, **k: (0, None))
     after = service.statistics()
     findings = derive(model.answers)
@@ -136,17 +132,3 @@ def test_positive_control_perturbed_statistics_tell_alike_newcomers_answers(
         assert after.cells[other].count == before.cells[other].count  # nobody entered it
         read += after.cells[theirs].count != before.cells[theirs].count
     assert read >= 8  # the noise leaves a moved cell where it moved (11 indicators)
-
-
-def _twins(vault: Vault, count: int) -> list[Record]:
-    """``count`` copies of the first exportable testimony under new ids, imported."""
-    model = ExportService(vault).records()[0]
-    twins = []
-    for _ in range(count):
-        twin = copy.deepcopy(model)
-        twin.id = str(uuid.uuid4())
-        twins.append(twin)
-    role, vault.role = vault.role, Role.ADMIN
-    InterviewService(vault).import_records(twins)
-    vault.role = role
-    return twins

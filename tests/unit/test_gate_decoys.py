@@ -36,10 +36,12 @@ def records() -> list[Any]:
     return list(generate(2000, seed=3, author="kim", today=dt.date(2026, 11, 27)))
 
 
-def released(records: list[Any], key: bytes | None, monkeypatch: pytest.MonkeyPatch
+def released(records: list[Any], key: bytes | None, monkeypatch: pytest.MonkeyPatch,
+             columns: frozenset[str] | None = PROFILES["ilo_by_period_region"]
              ) -> dict[str, Any]:
-    """The default profile's release; the rows before and after the (last) gate, without
-    the rows it removed, and its outcome."""
+    """The release of ``columns`` (the default profile unless told; None: every column);
+    the rows before and after the (last) gate, without the rows it removed, and its
+    outcome."""
     seen: dict[str, Any] = {}
     repair = gate.repair
 
@@ -52,7 +54,7 @@ def released(records: list[Any], key: bytes | None, monkeypatch: pytest.MonkeyPa
         return out
 
     monkeypatch.setattr(gate, "repair", spy)
-    result = pipeline.anonymize(records, columns=PROFILES["ilo_by_period_region"],
+    result = pipeline.anonymize(records, columns=columns,
                                 decoys=None if key is None else Decoys(key))
     seen["qis"] = result.quasi_identifiers
     return seen
