@@ -46,17 +46,23 @@ class Before:
                     if c in columns])
 
 
-def balance(state: State, outcome: GateOutcome, before: Before) -> set[int]:
-    """Balance every column's hidden cells with decoys (decoys.py), within each class of
-    the quasi-identifiers, then over the column; an l-diverse cell only where the guard
-    lets it go. Only the columns whose hidden cells changed since are looked at again.
-    The columns that got some."""
+def _live(state: State, outcome: GateOutcome) -> tuple[npt.NDArray[np.bool_], decoys.Ids]:
+    """The rows the gate keeps (not dropped), and each row's class over the
+    quasi-identifiers (made once: the gate never hides a quasi-identifier)."""
     live = np.ones(len(state.rows), dtype=np.bool_)
     live[outcome.dropped] = False
     if state.groups is None:
         state.groups = decoys.classes(state.matrix, [i for i, c in enumerate(state.columns)
                                                      if c in state.protected])
-    groups = state.groups
+    return live, state.groups
+
+
+def balance(state: State, outcome: GateOutcome, before: Before) -> set[int]:
+    """Balance every column's hidden cells with decoys (decoys.py), within each class of
+    the quasi-identifiers, then over the column; an l-diverse cell only where the guard
+    lets it go. Only the columns whose hidden cells changed since are looked at again.
+    The columns that got some."""
+    live, groups = _live(state, outcome)
     touched: set[int] = set()
     dirty, state.dirty = sorted(state.dirty), set()
     for at in dirty:
@@ -133,11 +139,8 @@ class Balancer:
 
 
 def shares(state: State, outcome: GateOutcome) -> GateOutcome:
-    """The outcome, with how far the hidden cells are from balanced (decoys.shares)."""
-    live = np.ones(len(state.rows), dtype=np.bool_)
-    live[outcome.dropped] = False
-    groups = state.groups if state.groups is not None else decoys.classes(
-        state.matrix, [i for i, c in enumerate(state.columns) if c in state.protected])
+    """The outcome, with how far the hidden cells are from balanced (decoys.skew)."""
+    live, groups = _live(state, outcome)
     outcome.shares, outcome.class_skewed = {}, 0
     for at, cells in state.hidden.items():
         hidden = {row: code for row, code in cells.items() if live[row]}
