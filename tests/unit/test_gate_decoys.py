@@ -155,3 +155,28 @@ def test_classes_are_the_rows_of_equal_quasi_identifiers() -> None:
     together = {(i, j) for i, j in itertools.combinations(range(5), 2)
                 if groups[i] == groups[j]}
     assert together == {(0, 1), (2, 3)}
+
+
+def test_the_answers_hidden_entirely_are_the_ones_no_row_shows() -> None:
+    """The outcome names each column whose hidden cells hold an answer that no kept row
+    shows any more (an outside review read such a column's * as that answer), with how
+    many; recomputed here from the rows before and after."""
+    rng = random.Random(1820)
+    named = 0
+    for _trial in range(40):
+        columns = [f"c{i}" for i in range(rng.randint(3, 6))]
+        rows = [{c: rng.choice("abc" if rng.random() < 0.3 else "ab") for c in columns}
+                for _ in range(rng.randint(20, 80))]
+        before = [dict(r) for r in rows]
+        outcome = gate.repair(columns, rows, protected=set(), last_resort=set(),
+                              decoy=True)
+        live = [i for i in range(len(rows)) if i not in set(outcome.dropped)]
+        expected = {}
+        for c in columns:
+            hidden = {before[i][c] for i in live if rows[i][c] == STAR}
+            gone = hidden - {rows[i][c] for i in live}
+            if gone:
+                expected[c] = len(gone)
+        assert outcome.hidden_entirely == expected
+        named += len(expected)
+    assert named > 5

@@ -229,7 +229,9 @@ def _gate(result: Result) -> dict[str, Any] | None:
             "decoy_cells_kept_from_earlier_releases": gate.kept_hidden,
             "decoy_share_limit": gate.share_limit,
             "decoy_shares_above_limit": dict(sorted(gate.shares.items())),
-            "suppressed_cells_in_skewed_classes": gate.class_skewed}
+            "suppressed_cells_in_skewed_classes": gate.class_skewed,
+            # column → answers hidden wherever they were: a * there likely is one of them
+            "answers_hidden_entirely": dict(sorted(gate.hidden_entirely.items()))}
 
 
 def manifest_bytes(files: dict[str, bytes]) -> bytes:

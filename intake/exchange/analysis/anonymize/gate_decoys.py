@@ -141,7 +141,7 @@ class Balancer:
 def shares(state: State, outcome: GateOutcome) -> GateOutcome:
     """The outcome, with how far the hidden cells are from balanced (decoys.skew)."""
     live, groups = _live(state, outcome)
-    outcome.shares, outcome.class_skewed = {}, 0
+    outcome.shares, outcome.class_skewed, outcome.hidden_entirely = {}, 0, {}
     for at, cells in state.hidden.items():
         hidden = {row: code for row, code in cells.items() if live[row]}
         if hidden and state.columns[at] not in state.protected:
@@ -149,6 +149,9 @@ def shares(state: State, outcome: GateOutcome) -> GateOutcome:
             outcome.class_skewed += skewed
             if share > decoys.SHARE:
                 outcome.shares[state.columns[at]] = round(share, 4)
+            gone = set(hidden.values()) - set(state.matrix[at][live].tolist())
+            if gone:  # an answer the column no longer shows at all
+                outcome.hidden_entirely[state.columns[at]] = len(gone)
     return outcome
 
 

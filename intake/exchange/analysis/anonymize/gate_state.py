@@ -48,6 +48,9 @@ class GateOutcome:
     #: ``*`` in classes (of the quasi-identifiers) where one hidden value holds more than
     #: decoys.SHARE of the class's ``*`` in a column
     class_skewed: int = 0
+    #: column → how many of its answers are hidden wherever they were (none is shown):
+    #: a reader may take a ``*`` there as such an answer (an outside review: 0.74)
+    hidden_entirely: dict[str, int] = field(default_factory=dict)
 
     @property
     def complete_size(self) -> int:
