@@ -54,7 +54,6 @@ SHARE = 0.5
 #: whether it would single the row out (it rarely does; counting it costs a pass over
 #: every column of its rows, 0.3 s of a full-column release at 10,000 testimonies)
 COMMON = 0.25
-_MASK = (1 << 64) - 1
 
 
 def row_keys(key: bytes | None, record_ids: Iterable[str]) -> Keys:
