@@ -148,7 +148,7 @@ def choose(grid: Grid, at: int, code: int, need: int, live: npt.NDArray[np.bool_
     """Hide up to ``need`` cells of column ``at`` of ``members`` as decoys for hidden
     ``code``: of live rows, shown, of another code, and hidden by ``take`` (False: it may
     not go; after REFUSALS of those, the rest is not asked); rows ``code`` would single
-    out first, then the rest, each part in rank order. None when fewer than ``need``
+    out first, then the rest, each part in rank order. Nothing when fewer than ``need``
     rows are there to ask. Returns the codes the hidden cells had. ``memo``:
     :meth:`Grid.sharing` by code, for this column (its decoys, of other codes, leave
     it as it is)."""
