@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 #: left, besides once after the first repairs (which hide most cells); each is followed by
 #: the repair of what the decoys made unique, and the repairs after the last are not
 #: balanced again (the outcome's ``shares`` says how far each column then is: at 10,000
-#: demo testimonies releasing every column, 32 columns at 0.50-0.56). A second round
+#: demo testimonies releasing every column, 25 columns at 0.50-0.56). A second round
 #: costs about ten searches more and leaves about as many columns above 0.5.
 DECOY_ROUNDS = 1
 
