@@ -113,15 +113,20 @@ def test_control_without_decoys_a_star_tells_its_answer(
         assert tried > 50 and right / tried >= 0.75
 
 
+def _random_table(rng: random.Random) -> tuple[list[str], list[dict[str, str]]]:
+    """3-6 columns of mostly a/b (some c), 20-80 rows: enough to need repairs and decoys."""
+    columns = [f"c{i}" for i in range(rng.randint(3, 6))]
+    return columns, [{c: rng.choice("abc" if rng.random() < 0.3 else "ab") for c in columns}
+                     for _ in range(rng.randint(20, 80))]
+
+
 def test_no_unique_is_left_after_the_decoys_on_random_tables() -> None:
     """Decoys hide cells, which can leave another row alone: the gate repairs that too.
     The itertools oracle of test_gate_triples finds nothing left."""
     rng = random.Random(1819)
     decoyed = 0
     for _trial in range(40):
-        columns = [f"c{i}" for i in range(rng.randint(3, 6))]
-        rows = [{c: rng.choice("abc" if rng.random() < 0.3 else "ab") for c in columns}
-                for _ in range(rng.randint(20, 80))]
+        columns, rows = _random_table(rng)
         outcome = gate.repair(columns, rows, protected=set(), last_resort=set(),
                               decoy=True)
         assert not outcome.refused
@@ -164,9 +169,7 @@ def test_the_answers_hidden_entirely_are_the_ones_no_row_shows() -> None:
     rng = random.Random(1820)
     named = 0
     for _trial in range(40):
-        columns = [f"c{i}" for i in range(rng.randint(3, 6))]
-        rows = [{c: rng.choice("abc" if rng.random() < 0.3 else "ab") for c in columns}
-                for _ in range(rng.randint(20, 80))]
+        columns, rows = _random_table(rng)
         before = [dict(r) for r in rows]
         outcome = gate.repair(columns, rows, protected=set(), last_resort=set(),
                               decoy=True)
