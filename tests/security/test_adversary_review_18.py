@@ -345,32 +345,75 @@ def test_a_second_release_of_the_same_data_shares_no_pseudonym_and_no_order(worl
     assert same_place < 0.2, same_place
 
 
-def star_tells(data: pd.DataFrame, report: dict) -> dict[str, int]:
-    """Per S* answer: ``*`` cells of classes that show one answer besides them. The gate
-    hides an S* answer only when it differs from every answer its class shows, so such a
-    star is known NOT to be that answer (for a yes/no answer: known)."""
+def star_guesses(data: pd.DataFrame, report: dict, truth: pd.DataFrame
+                 ) -> dict[str, tuple[int, int]]:
+    """Per yes/no S* answer: (right, stars) of the guess "a ``*`` is the answer its class
+    does not show", over the classes that show one answer besides their stars. The gate
+    hides an S* answer only when the class still meets l with the ``*`` counted, so without
+    decoys such a star is that other answer (right == stars); decoys of the shown answer
+    make the guess a coin toss. Scored with ``truth`` (the dispatch file at the release's
+    levels, plus the true answers): a class is scored only where the people its rows fit
+    are exactly as many as its rows (so they are its rows), the hidden answers being those
+    people's answers less the ones the class shows."""
     quasi = list(report["quasi_identifiers"]["levels"])
-    told: dict[str, int] = {}
+    out: dict[str, tuple[int, int]] = {}
     for column in report["privacy_model"]["attributes"]:
-        count = 0
-        for _key, values in data.groupby(quasi)[column]:
-            if len(set(values) - {"*", *MISSING}) == 1:
-                count += int((values == "*").sum())
-        told[column] = count
-    return told
+        shown_values = set(data[column]) - {"*", *MISSING}
+        if not shown_values or not shown_values <= {"yes", "no"} or column not in truth:
+            continue
+        right = stars = 0
+        for _key, rows in data.groupby(quasi):
+            shown = set(rows[column]) - {"*", *MISSING}
+            hidden = int((rows[column] == "*").sum())
+            if len(shown) != 1 or not hidden:
+                continue
+            people = compatible(rows.iloc[:1], truth[quasi])[0]
+            if people.sum() != len(rows):
+                continue
+            true = truth.loc[people, column].value_counts()
+            (answer,) = shown
+            other = int(true.get("yes" if answer == "no" else "no", 0))
+            if true.get(answer, 0) < int((rows[column] == answer).sum()):
+                continue  # not the same people after all
+            right, stars = right + min(other, hidden), stars + hidden
+        out[column] = (right, stars)
+    return out
+
+
+def with_answers(records: list[Record], report: dict) -> pd.DataFrame:
+    truth = dispatch_file(records, report["quasi_identifiers"]["levels"])
+    for column in report["privacy_model"]["attributes"]:
+        if column in QUESTIONNAIRE:
+            truth[column] = [encode(column, r.answers.get(column), 0) for r in records]
+    return truth
 
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_a_suppressed_yes_no_answer_is_not_told_by_its_class(world: dict, profile: str) -> None:
+    """Was: no such star at all (before decoys). Decoys put stars of the shown answer
+    beside it (about 1 release in 20 here), so what counts is how often the guess is
+    right: at most three quarters of the stars, plus one (a real tell is right on all)."""
     data, report = world["releases"][profile]
-    told = star_tells(data, report)
-    print(profile, "stars beside one shown answer:", told)
-    binary = [c for c in told if set(data[c]) - {"*", *MISSING} <= {"yes", "no"}]
-    assert all(told[c] == 0 for c in binary), told
+    guesses = star_guesses(data, report, with_answers(world["records"], report))
+    print(profile, "stars beside one shown answer (right, stars):", guesses)
+    assert all(right <= 0.75 * stars + 1 for right, stars in guesses.values()), guesses
 
 
-def test_control_star_tells_finds_a_planted_star() -> None:
-    data = pd.DataFrame({"q": ["a"] * 5 + ["b"] * 5,
-                         "s": ["yes", "yes", "yes", "yes", "*", "no", "yes", "no", "-9", "*"]})
+def test_control_star_guesses_score_a_planted_tell() -> None:
+    """Two classes of five; q=a shows yes, its star is a no (a tell); q=b shows no, its two
+    stars are a no (a decoy) and a yes; q=c has a person too many (not scored)."""
+    data = pd.DataFrame({"q": ["a"] * 5 + ["b"] * 5 + ["c"] * 2,
+                         "s": ["yes", "yes", "yes", "yes", "*", "no", "no", "no", "*", "*",
+                               "yes", "*"]})
+    truth = pd.DataFrame({"q": ["a"] * 5 + ["b"] * 5 + ["c"] * 3,
+                          "s": ["yes"] * 4 + ["no"] + ["no"] * 4 + ["yes"] + ["yes", "no", "no"]})
     report = {"quasi_identifiers": {"levels": {"q": 0}}, "privacy_model": {"attributes": {"s": {}}}}
-    assert star_tells(data, report) == {"s": 1}
+    assert star_guesses(data, report, truth) == {"s": (2, 3)}
+    told = star_guesses(data.iloc[:5], report, truth.iloc[:5])
+    assert told == {"s": (1, 1)}
+    right, stars = told["s"]
+    assert not right <= 0.75 * stars + 1 or stars < 4  # one star is too few to judge
+    many = pd.DataFrame({"q": ["a"] * 12, "s": ["yes"] * 6 + ["*"] * 6})
+    truth_many = pd.DataFrame({"q": ["a"] * 12, "s": ["yes"] * 6 + ["no"] * 6})
+    (right, stars), = star_guesses(many, report, truth_many).values()
+    assert (right, stars) == (6, 6) and not right <= 0.75 * stars + 1

@@ -228,6 +228,9 @@ def _gate(result: Result) -> dict[str, Any] | None:
             # of those, hidden again because an earlier release of the vault hid them
             "decoy_cells_kept_from_earlier_releases": gate.kept_hidden,
             "decoy_share_limit": gate.share_limit,
+            # null, or where no new decoy was hidden so that the gate need not refuse the
+            # release: "l_diverse_columns" or "all_new" (gate_decoys.WITHHELD)
+            "decoys_withheld": gate.decoys_withheld,
             "decoy_shares_above_limit": dict(sorted(gate.shares.items())),
             "suppressed_cells_in_skewed_classes": gate.class_skewed,
             # column → answers hidden wherever they were: a * there likely is one of them

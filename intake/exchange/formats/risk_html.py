@@ -276,6 +276,7 @@ def _gate(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
                                   pair(bounded)[1].format(count=limit))))
     if decoyed:
         parts.append(_decoys(gate, pair))
+    parts.append(_withheld(gate, pair))
     parts.append(h.table([pair(N_("Measure")), pair(N_("Count"))], rows))
     return h.section(pair(N_("Final gate: special uniques over every released column")), parts)
 
@@ -295,3 +296,15 @@ def _decoys(gate: Mapping[str, Any], pair: Callable[[str], h.Bilingual]) -> str:
                   "share: {columns}.")
         out += h.paragraph((more.format(columns=names), pair(more)[1].format(columns=names)))
     return out
+
+
+def _withheld(gate: Mapping[str, Any], pair: Callable[[str], h.Bilingual]) -> str:
+    """Where the decoys were withheld so that the gate need not refuse the release."""
+    withheld = {"l_diverse_columns": N_(
+        "In the sensitive answers kept l-diverse, no decoys were added: with them, the "
+        "gate could not have repaired every special unique without refusing the release."),
+        "all_new": N_("No new decoys were added: with them, the gate could not have "
+                      "repaired every special unique without refusing the release; the "
+                      "cells earlier releases suppressed are suppressed again.")
+    }.get(gate.get("decoys_withheld") or "")
+    return h.paragraph(pair(withheld)) if withheld else ""

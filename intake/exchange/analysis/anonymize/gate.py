@@ -156,7 +156,7 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
            may_suppress: Callable[[int, str], bool] | None = None,
            drop: Callable[[int], list[int]] | None = None,
            cells: int | None = None, before: Before | None = None,
-           decoy: bool = False) -> GateOutcome:
+           decoy: bool = False, withheld: int = 0) -> GateOutcome:
     """Find special uniques over ``columns`` of ``rows`` and suppress cells (in place)
     until none is left; ``protected`` columns are never suppressed, ``last_resort`` ones
     only when the unique has no other column and ``may_suppress(row, column)`` (the
@@ -165,7 +165,8 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
     none of this is possible. Each search of triples counts at most ``cells`` cells
     (:func:`triple_cells` when None), the last pass LAST_PASS_FACTOR times that
     (``bounded`` when even that does not cover every set). With ``decoy``, decoys too
-    (:class:`gate_decoys.Balancer`, as ``before`` says, else in a random order)."""
+    (:class:`gate_decoys.Balancer`, as ``before`` says, else in a random order), withheld
+    as far as ``withheld`` says (a level of gate_decoys.WITHHELD)."""
     max_size = DEFAULT_SIZE if max_size is None else max_size
     outcome = GateOutcome(0, max_size=max_size)
     if not rows or not columns:
@@ -176,10 +177,9 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
                    [c not in protected and c not in last_resort for c in columns])
     shielded = frozenset(i for i, c in enumerate(columns) if c in protected)
     touched: set[int] | None = None
-    first, memo = True, msu.Memo()
     base = triple_cells(len(rows)) if cells is None else cells
-    budget, widened = base, False
-    balancer = Balancer.of(before, len(rows), decoy)
+    first, memo, budget, widened = True, msu.Memo(), base, False
+    balancer = Balancer.of(before, len(rows), decoy, withheld)
     balancer.hide_again(state, outcome)
     while True:
         hits = msu.search(state.matrix, state.radices, max_size, shielded, touched,

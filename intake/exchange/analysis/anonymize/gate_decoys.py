@@ -25,6 +25,13 @@ if TYPE_CHECKING:
 #: demo testimonies releasing every column, 25 columns at 0.50-0.56). A second round
 #: costs about ten searches more and leaves about as many columns above 0.5.
 DECOY_ROUNDS = 1
+#: How far the decoys are withheld, by level (gate.repair's ``withheld``): 0, decoys in
+#: every column; 1, none in the l-diverse columns; 2, none new (the cells earlier releases
+#: hid are hidden again all the same). The pipeline goes to the next level only when the
+#: gate refuses a release and no quasi-identifier made more general could help: decoys
+#: that hide l-diverse answers can leave a row alone on answers the guard may not hide (in
+#: about 1 of 20 keys on a 60-testimony vault), and decoys must never refuse a release.
+WITHHELD = (None, "l_diverse_columns", "all_new")
 
 
 @dataclass
@@ -57,22 +64,24 @@ def _live(state: State, outcome: GateOutcome) -> tuple[npt.NDArray[np.bool_], de
     return live, state.groups
 
 
-def balance(state: State, outcome: GateOutcome, before: Before) -> set[int]:
+def balance(state: State, outcome: GateOutcome, before: Before, diverse: bool = True
+            ) -> set[int]:
     """Balance every column's hidden cells with decoys (decoys.py), within each class of
     the quasi-identifiers, then over the column; an l-diverse cell only where the guard
-    lets it go. Only the columns whose hidden cells changed since are looked at again.
-    The columns that got some."""
+    lets it go (none at all unless ``diverse``). Only the columns whose hidden cells
+    changed since are looked at again. The columns that got some."""
     live, groups = _live(state, outcome)
     touched: set[int] = set()
     dirty, state.dirty = sorted(state.dirty), set()
     for at in dirty:
         name = state.columns[at]
         hidden = {row: code for row, code in state.hidden[at].items() if live[row]}
-        if not hidden or name in state.protected:
+        if not hidden or name in state.protected or (
+                not diverse and name in state.last_resort):
             continue
-        diverse = name in state.last_resort
 
-        def take(row: int, at: int = at, name: str = name, diverse: bool = diverse) -> bool:
+        def take(row: int, at: int = at, name: str = name,
+                 diverse: bool = name in state.last_resort) -> bool:
             if diverse and state.may_suppress is not None and not state.may_suppress(
                     row, name):
                 return False
@@ -88,18 +97,26 @@ def balance(state: State, outcome: GateOutcome, before: Before) -> set[int]:
 @dataclass
 class Balancer:
     """When the gate balances its hidden cells with decoys: after its first repairs, and
-    ``rounds`` times once no special unique is left (none at all when ``rounds`` < 0)."""
+    ``rounds`` times once no special unique is left (none at all when ``rounds`` < 0);
+    ``withheld``: a level of WITHHELD."""
 
     before: Before
     rounds: int
+    withheld: int = 0
     early: bool = True
 
     @classmethod
-    def of(cls, before: Before | None, rows: int, decoy: bool) -> Balancer:
+    def of(cls, before: Before | None, rows: int, decoy: bool, withheld: int = 0
+           ) -> Balancer:
         """Decoys as ``before`` says (else ranked at random, every row fresh), or none."""
         return cls(before or Before(decoys.row_keys(None, map(str, range(rows))),
                                     np.ones(rows, dtype=np.bool_)),
-                   DECOY_ROUNDS if decoy else -1)
+                   DECOY_ROUNDS if decoy else -1, withheld)
+
+    def _balance(self, state: State, outcome: GateOutcome) -> set[int]:
+        if self.withheld >= len(WITHHELD) - 1:
+            return set()
+        return balance(state, outcome, self.before, diverse=self.withheld == 0)
 
     def hide_again(self, state: State, outcome: GateOutcome) -> None:
         """The cells earlier releases hid, hidden first, as decoys (an l-diverse cell
@@ -108,6 +125,7 @@ class Balancer:
         change it."""
         if self.rounds < 0:
             return
+        outcome.decoys_withheld = WITHHELD[self.withheld]
         at = {c: i for i, c in enumerate(state.columns)}
         for row, name in self.before.hidden:
             col = at[name]
@@ -128,14 +146,14 @@ class Balancer:
         if self.rounds < 0 or not self.early:
             return set()
         self.early = False
-        return balance(state, outcome, self.before)
+        return self._balance(state, outcome)
 
     def at_rest(self, state: State, outcome: GateOutcome) -> set[int]:
         """Nothing is left to repair: the columns balanced, for up to ``rounds`` times."""
         if self.rounds <= 0:
             return set()
         self.rounds -= 1
-        return balance(state, outcome, self.before)
+        return self._balance(state, outcome)
 
 
 def shares(state: State, outcome: GateOutcome) -> GateOutcome:

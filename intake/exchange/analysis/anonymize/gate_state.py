@@ -51,6 +51,9 @@ class GateOutcome:
     #: column → how many of its answers are hidden wherever they were (none is shown):
     #: a reader may take a ``*`` there as such an answer (an outside review: 0.74)
     hidden_entirely: dict[str, int] = field(default_factory=dict)
+    #: where the decoys were withheld (gate_decoys.WITHHELD) so that the gate need not
+    #: refuse the release: None (decoys in every column), "l_diverse_columns", "all_new"
+    decoys_withheld: str | None = None
 
     @property
     def complete_size(self) -> int:

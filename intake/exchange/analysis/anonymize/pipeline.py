@@ -1,14 +1,12 @@
 """The anonymization core: consent filter, pseudonyms, generalization, optimal
 k-anonymity with distinct l-diversity, and the risk figures (docs/export.md, steps 1–5).
 
-``anonymize`` returns the rows of the export (column → code); writing files, the codebook
-and free text (class T, step 6) are not done here. Columns, in this order: ``pseudonym``;
-every exported question in questionnaire order (Q at the chosen generalization level,
-S coded or banded, O as is; a multi question that is not a quasi-identifier as one
-``yes``/``no`` column ``<qid>.<code>`` per code, multi.py); ``ilo.<indicator>`` for each
-derived ILO indicator.
-D, T and X questions never appear. Restricted questions (``abuse.sexual``) are left out
-for now: the spec allows them only "as part of counts ≥ k", which is the statistics export.
+``anonymize`` returns the rows of the export (column → code); files, codebook and free
+text (class T, step 6) are not done here. Columns, in order: ``pseudonym``; every exported
+question in questionnaire order (Q at the chosen generalization level, S coded or banded,
+O as is; a multi question that is not a quasi-identifier as one ``yes``/``no`` column
+``<qid>.<code>`` per code, multi.py); ``ilo.<indicator>`` per derived ILO indicator. D, T
+and X questions never appear; restricted ones (``abuse.sexual``) only in counts ≥ k.
 """
 
 from __future__ import annotations
@@ -105,8 +103,7 @@ class Result:
 
 
 def _dense(values: Sequence[str]) -> list[int]:
-    index: dict[str, int] = {}
-    return [index.setdefault(v, len(index)) for v in values]
+    return [index.setdefault(v, len(index)) for index in [dict[str, int]()] for v in values]
 
 
 def _sensitive_codes(values: Sequence[str], order: Sequence[str] | None) -> list[int]:
@@ -299,20 +296,26 @@ def _gate(rows: list[dict[str, str]], keep: list[int], built: _Built, names: Seq
     """The final gate on the rows (repaired in place; rows it removes are dropped, with
     their records from ``keep``), within what the suppression limit leaves after the
     search's suppressed records (``n`` records in all); decoys only when asked (``ids``:
-    the rows' record ids)."""
+    the rows' record ids), withheld step by step (gate_decoys.WITHHELD) while the gate
+    refuses with nothing to make more general."""
     from intake.exchange.analysis.anonymize import gate, gate_decoys, verify
-
     before = gate_decoys.Before.of(decoys, ids, names) if decoys is not None else None
-
     qi_ids = [qi.id for qi in built.qis]
     owned = [qi.id for qi in built.qis if qi.question.l_diverse]
     left = max(0, built.problem.budget - (n - len(keep)))
-    guard = verify.Guard(rows, qi_ids, built.l_attributes, built.k, built.l, built.model,
-                         left, owned, built.wholes(keep))
-    checked = gate.repair([c for c in names if c != PSEUDONYM], rows, set(qi_ids),
-                          set(multi.expand(built.l_attributes)),
-                          GATE_SIZE if gate_size is None else gate_size, guard.may_suppress,
-                          guard.drop, before=before, decoy=before is not None)
+    pristine = [dict(row) for row in rows] if before is not None else []
+    for withheld in range(len(gate_decoys.WITHHELD) if before is not None else 1):
+        if withheld:  # refused, and no QI made more general would help: fewer decoys
+            rows[:] = [dict(row) for row in pristine]
+        guard = verify.Guard(rows, qi_ids, built.l_attributes, built.k, built.l,
+                             built.model, left, owned, built.wholes(keep))
+        checked = gate.repair([c for c in names if c != PSEUDONYM], rows, set(qi_ids),
+                              set(multi.expand(built.l_attributes)),
+                              GATE_SIZE if gate_size is None else gate_size,
+                              guard.may_suppress, guard.drop, before=before,
+                              decoy=before is not None, withheld=withheld)
+        if not checked.refused or checked.blocking:
+            break
     if checked.dropped and not checked.refused:
         gone = set(checked.dropped)
         rows[:] = [row for at, row in enumerate(rows) if at not in gone]
