@@ -222,6 +222,29 @@ INDICATORS: tuple[Indicator, ...] = (
 INDICATOR_IDS = tuple(i.id for i in INDICATORS)
 
 
+class _Reading(dict[str, Any]):
+    """Answers that are all missing, noting every question a rule reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return default
+
+
+def sources(indicator_id: str) -> frozenset[str]:
+    """The questions an indicator's rules read (every rule is run on no answers: each
+    reads all it needs before it can decide nothing): what a release must hide beside
+    the indicator, lest the indicator be worked out again from them."""
+    indicator = next(i for i in INDICATORS if i.id == indicator_id)
+    reading = _Reading()
+    for rule in indicator.rules:
+        rule(reading)
+    return frozenset(reading.read)
+
+
 def derive(answers: Answers) -> dict[str, Finding]:
     """Every indicator's finding. Answers marked unknown or declined are simply absent."""
     return {indicator.id: indicator.derive(answers) for indicator in INDICATORS}

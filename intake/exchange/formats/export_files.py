@@ -228,9 +228,14 @@ def _gate(result: Result) -> dict[str, Any] | None:
             # of those, hidden again because an earlier release of the vault hid them
             "decoy_cells_kept_from_earlier_releases": gate.kept_hidden,
             "decoy_share_limit": gate.share_limit,
-            # null, or where no new decoy was hidden so that the gate need not refuse the
-            # release: "l_diverse_columns" or "all_new" (gate_decoys.WITHHELD)
+            # null, or where no new decoy or linked cell was hidden so that the gate need
+            # not refuse the release: "l_diverse_links" (no linked cell in the l-diverse
+            # columns), "l_diverse_columns" (neither there) or "all_new" (gate_decoys)
             "decoys_withheld": gate.decoys_withheld,
+            # linked columns (anonymize/links.py): cells hidden because a column linked to
+            # theirs was hidden in the row, and each column's links
+            "linked_cells_suppressed": dict(sorted(gate.linked_cells.items())),
+            "linked_columns": dict(sorted(gate.links.items())),
             "decoy_shares_above_limit": dict(sorted(gate.shares.items())),
             "suppressed_cells_in_skewed_classes": gate.class_skewed,
             # column → answers hidden wherever they were: a * there likely is one of them

@@ -260,6 +260,9 @@ def _gate(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
     decoyed = sum(gate.get("decoy_cells_suppressed", {}).values())
     if decoyed:
         rows.append([pair(N_("Cells suppressed as decoys")), number(decoyed)])
+    linked = sum(gate.get("linked_cells_suppressed", {}).values())
+    if linked:
+        rows.append([pair(N_("Cells suppressed with a linked column")), number(linked)])
     text = (N_("Special uniques were found and repaired: the cells below were suppressed, "
                "and no record is unique on any set of up to {size} released columns.")
             if gate["special_uniques_found"] else
@@ -276,6 +279,12 @@ def _gate(report: Mapping[str, Any], pair: Callable[[str], h.Bilingual],
                                   pair(bounded)[1].format(count=limit))))
     if decoyed:
         parts.append(_decoys(gate, pair))
+    if linked:
+        parts.append(h.paragraph(pair(N_(
+            "So that a suppressed cell is not read back from another column of its record "
+            "that predicts it (an indicator and the answers it is worked out from, a "
+            "question and the ones asked after it), the cells of such linked columns were "
+            "suppressed with it, whatever they showed."))))
     parts.append(_withheld(gate, pair))
     parts.append(h.table([pair(N_("Measure")), pair(N_("Count"))], rows))
     return h.section(pair(N_("Final gate: special uniques over every released column")), parts)
@@ -300,11 +309,17 @@ def _decoys(gate: Mapping[str, Any], pair: Callable[[str], h.Bilingual]) -> str:
 
 def _withheld(gate: Mapping[str, Any], pair: Callable[[str], h.Bilingual]) -> str:
     """Where the decoys were withheld so that the gate need not refuse the release."""
-    withheld = {"l_diverse_columns": N_(
-        "In the sensitive answers kept l-diverse, no decoys were added: with them, the "
-        "gate could not have repaired every special unique without refusing the release."),
-        "all_new": N_("No new decoys were added: with them, the gate could not have "
-                      "repaired every special unique without refusing the release; the "
-                      "cells earlier releases suppressed are suppressed again.")
+    withheld = {"l_diverse_links": N_(
+        "In the sensitive answers kept l-diverse, no cells were suppressed for a linked "
+        "column: with them, the gate could not have repaired every special unique without "
+        "refusing the release."),
+        "l_diverse_columns": N_(
+        "In the sensitive answers kept l-diverse, no decoys were added and no cells were "
+        "suppressed for a linked column: with them, the gate could not have repaired every "
+        "special unique without refusing the release."),
+        "all_new": N_("No new decoys were added and no cells were suppressed for a linked "
+                      "column: with them, the gate could not have repaired every special "
+                      "unique without refusing the release; the cells earlier releases "
+                      "suppressed are suppressed again.")
     }.get(gate.get("decoys_withheld") or "")
     return h.paragraph(pair(withheld)) if withheld else ""

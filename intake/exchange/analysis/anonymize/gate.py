@@ -41,7 +41,7 @@ import numpy.typing as npt
 from intake.exchange.analysis.anonymize import msu
 from intake.exchange.analysis.anonymize.gate_decoys import Balancer, Before, shares
 from intake.exchange.analysis.anonymize.gate_state import DEFAULT_SIZE, GateOutcome, State
-from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
+from intake.exchange.analysis.anonymize.generalize import MISSING, SUPPRESSED
 
 Ids = npt.NDArray[np.int64]
 #: Cells one search of triples may count (msu_dense.cost: rows × values of each projection,
@@ -70,12 +70,18 @@ def triple_cells(rows: int) -> int:
 
 def _codes(values: Sequence[str]) -> tuple[Ids, int]:
     """Dense codes of a column, and its radix; ``*`` is the last code (the radix − 1)."""
+    codes, radix, _missing = _coded(values)
+    return codes, radix
+
+
+def _coded(values: Sequence[str]) -> tuple[Ids, int, list[int]]:
+    """:func:`_codes`, and the codes of the column's missing answers."""
     seen = dict.fromkeys(values)
     seen.pop(SUPPRESSED, None)
     index = {v: i for i, v in enumerate(seen)}
     index[SUPPRESSED] = len(index)
     return (np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values)),
-            len(index))
+            len(index), [index[v] for v in MISSING if v in index])
 
 
 def special_uniques(matrix: Sequence[Ids], radices: Sequence[int],
@@ -114,8 +120,10 @@ def _fix_row(state: State, row: int, combos: list[tuple[int, ...]], outcome: Gat
                 return
             best = allowed[0]
         state.suppress(row, best, outcome)
-        touched.add(best)
-        remaining = [c for c in remaining if best not in c]
+        gone = {best, *(b for b in state.linked.get(best, ())  # its linked cells with it
+                        if state.matrix[b][row] == state.radices[b] - 1)}
+        touched |= gone
+        remaining = [c for c in remaining if gone.isdisjoint(c)]
 
 
 def _drop_row(state: State, row: int, combo: tuple[int, ...], outcome: GateOutcome,
@@ -171,10 +179,9 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
     outcome = GateOutcome(0, max_size=max_size)
     if not rows or not columns:
         return outcome
-    pairs = [_codes([row[c] for row in rows]) for c in columns]
+    pairs = [_coded([row[c] for row in rows]) for c in columns]
     state = State(columns, rows, [p[0] for p in pairs], [p[1] for p in pairs], protected,
-                   last_resort, may_suppress, drop,
-                   [c not in protected and c not in last_resort for c in columns])
+                   last_resort, may_suppress, drop, missing=[p[2] for p in pairs])
     shielded = frozenset(i for i, c in enumerate(columns) if c in protected)
     touched: set[int] | None = None
     base = triple_cells(len(rows)) if cells is None else cells

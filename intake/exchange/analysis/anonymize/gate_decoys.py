@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from intake.exchange.analysis.anonymize import decoys
+from intake.exchange.analysis.anonymize import decoys, links
 from intake.exchange.analysis.anonymize.models import Decoys
 
 if TYPE_CHECKING:
@@ -25,13 +25,14 @@ if TYPE_CHECKING:
 #: demo testimonies releasing every column, 25 columns at 0.50-0.56). A second round
 #: costs about ten searches more and leaves about as many columns above 0.5.
 DECOY_ROUNDS = 1
-#: How far the decoys are withheld, by level (gate.repair's ``withheld``): 0, decoys in
-#: every column; 1, none in the l-diverse columns; 2, none new (the cells earlier releases
-#: hid are hidden again all the same). The pipeline goes to the next level only when the
-#: gate refuses a release and no quasi-identifier made more general could help: decoys
-#: that hide l-diverse answers can leave a row alone on answers the guard may not hide (in
-#: about 1 of 20 keys on a 60-testimony vault), and decoys must never refuse a release.
-WITHHELD = (None, "l_diverse_columns", "all_new")
+#: How far the decoys and linked cells (links.py) are withheld, by level (gate.repair's
+#: ``withheld``): 0, both in every column; 1, no linked cell in the l-diverse columns; 2,
+#: neither in the l-diverse columns; 3, no new decoy and no linked cell (the cells earlier
+#: releases hid are hidden again all the same). The pipeline goes to the next level only
+#: when the gate refuses a release and no quasi-identifier made more general could help:
+#: hidden l-diverse answers can leave a row alone on answers the guard may not hide (decoys
+#: alone: about 1 key in 20 on a 60-testimony vault), and neither may refuse a release.
+WITHHELD = (None, "l_diverse_links", "l_diverse_columns", "all_new")
 
 
 @dataclass
@@ -116,7 +117,7 @@ class Balancer:
     def _balance(self, state: State, outcome: GateOutcome) -> set[int]:
         if self.withheld >= len(WITHHELD) - 1:
             return set()
-        return balance(state, outcome, self.before, diverse=self.withheld == 0)
+        return balance(state, outcome, self.before, diverse=self.withheld <= 1)
 
     def hide_again(self, state: State, outcome: GateOutcome) -> None:
         """The cells earlier releases hid, hidden first, as decoys (an l-diverse cell
@@ -126,6 +127,12 @@ class Balancer:
         if self.rounds < 0:
             return
         outcome.decoys_withheld = WITHHELD[self.withheld]
+        state.link_diverse = self.withheld == 0
+        if self.withheld < len(WITHHELD) - 1:
+            state.linked = links.find(state.grid.codes, state.columns, state.protected,
+                                      state.missing, state.radices)
+            outcome.links = {state.columns[a]: [state.columns[b] for b in bs]
+                             for a, bs in state.linked.items()}
         at = {c: i for i, c in enumerate(state.columns)}
         for row, name in self.before.hidden:
             col = at[name]

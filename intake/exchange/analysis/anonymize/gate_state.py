@@ -51,6 +51,10 @@ class GateOutcome:
     #: column → how many of its answers are hidden wherever they were (none is shown):
     #: a reader may take a ``*`` there as such an answer (an outside review: 0.74)
     hidden_entirely: dict[str, int] = field(default_factory=dict)
+    #: column → cells hidden because a linked column of the row was (links.py)
+    linked_cells: dict[str, int] = field(default_factory=dict)
+    #: column → the columns hidden beside it wherever it is hidden (links.py)
+    links: dict[str, list[str]] = field(default_factory=dict)
     #: where the decoys were withheld (gate_decoys.WITHHELD) so that the gate need not
     #: refuse the release: None (decoys in every column), "l_diverse_columns", "all_new"
     decoys_withheld: str | None = None
@@ -78,6 +82,7 @@ class State:
     may_suppress: Callable[[int, str], bool] | None
     drop: Callable[[int], list[int]] | None
     plain: list[bool] = field(default_factory=list)  # per column: neither QI nor l-diverse
+    #: (made from ``protected`` and ``last_resort`` when not given)
     #: (row, column, code) of the cells made ``*`` since the last search
     suppressed: list[tuple[int, int, int]] = field(default_factory=list)
     #: column → row → code of every cell made ``*`` (repairs and decoys)
@@ -86,14 +91,23 @@ class State:
     dirty: set[int] = field(default_factory=set)
     #: each row's class over the quasi-identifiers (decoys.classes), once needed
     groups: decoys.Ids | None = None
+    #: per column, the codes of its missing answers (links.py: no answer to read)
+    missing: list[list[int]] = field(default_factory=list)
+    #: column → its linked columns (links.py), hidden beside it in the same row
+    linked: dict[int, list[int]] = field(default_factory=dict)
+    #: whether a linked cell may be an l-diverse one (where the guard lets it go)
+    link_diverse: bool = True
     #: ``matrix`` as one array (its columns are views of it), for the decoys
     grid: decoys.Grid = field(init=False)
 
     def __post_init__(self) -> None:
+        self.plain = self.plain or [c not in self.protected and c not in self.last_resort
+                                    for c in self.columns]
         self.grid = decoys.Grid.of(self.matrix, self.radices)
         self.matrix = list(self.grid.codes)  # views: a change shows in both
 
-    def suppress(self, row: int, at: int, outcome: GateOutcome, decoy: bool = False) -> None:
+    def suppress(self, row: int, at: int, outcome: GateOutcome, decoy: bool = False,
+                 linked: bool = False) -> None:
         name = self.columns[at]
         code = int(self.matrix[at][row])
         self.rows[row][name] = SUPPRESSED
@@ -101,7 +115,17 @@ class State:
         self.hidden.setdefault(at, {})[row] = code
         self.dirty.add(at)
         self.matrix[at][row] = self.radices[at] - 1
-        tally = outcome.decoy_cells if decoy else outcome.repaired_cells
+        tally = outcome.linked_cells if linked else \
+            outcome.decoy_cells if decoy else outcome.repaired_cells
         tally[name] = tally.get(name, 0) + 1
+        if not linked:  # its linked cells too (links.py), whatever they show
+            for b in self.linked.get(at, ()):
+                if self.matrix[b][row] != self.radices[b] - 1 and self._may(row, b):
+                    self.suppress(row, b, outcome, linked=True)
+
+    def _may(self, row: int, at: int) -> bool:
+        name = self.columns[at]
+        return name not in self.last_resort or self.link_diverse and (
+            self.may_suppress is None or self.may_suppress(row, name))
 
 
