@@ -99,3 +99,14 @@ def test_control_without_links_a_hidden_cell_sits_beside_its_shown_link(
         beside += sum(row["s.a"] == STAR != row["s.b"] and before["s.a"] != STAR
                       for row, before in zip(rows, original, strict=True))
     assert beside > 30
+
+
+def test_lambdas_counted_in_parts_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(7)
+    target = rng.integers(0, 4, 300)
+    given = np.stack([(target + rng.integers(0, 2, 300)) % 5 for _ in range(7)])
+    answered = rng.random(300) < 0.8
+    whole = links.lambdas(given, target, answered, 4, [5] * 7)
+    monkeypatch.setattr(links, "BINS", 40)  # two candidates at a time
+    assert np.array_equal(links.lambdas(given, target, answered, 4, [5] * 7), whole)
+    assert (whole > 0).all()

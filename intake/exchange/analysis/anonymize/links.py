@@ -36,6 +36,8 @@ Ids = npt.NDArray[np.int64]
 #: The share of the errors of guessing a column's most common answer that a linked
 #: column's value must remove (Goodman-Kruskal lambda).
 LAMBDA = 0.5
+#: The most (candidate, value, answer) counts made at once (memory: 8 bytes each).
+BINS = 1 << 22
 #: The most linked columns hidden beside each column.
 MAX_LINKS = 16
 
@@ -61,10 +63,14 @@ def lambdas(truth: Ids, target: Ids, answered: npt.NDArray[np.bool_], radix: int
     if base == values.size:
         return np.zeros(truth.shape[0])  # one answer only: nothing to read
     width = int(max(widths))
-    given = truth[:, answered]
-    flat = (np.arange(given.shape[0])[:, None] * width + given) * radix + values[None, :]
-    counts = np.bincount(flat.ravel(), minlength=given.shape[0] * width * radix)
-    right = counts.reshape(given.shape[0], width, radix).max(axis=2).sum(axis=1)
+    step = max(1, BINS // (width * radix))  # candidates counted at once
+    right = np.zeros(truth.shape[0], dtype=np.int64)
+    for start in range(0, truth.shape[0], step):
+        given = truth[start:start + step, answered]
+        flat = (np.arange(given.shape[0])[:, None] * width + given) * radix + values[None, :]
+        counts = np.bincount(flat.ravel(), minlength=given.shape[0] * width * radix)
+        right[start:start + step] = counts.reshape(given.shape[0], width, radix).max(
+            axis=2).sum(axis=1)
     return np.asarray((right - base) / (values.size - base), dtype=np.float64)
 
 
