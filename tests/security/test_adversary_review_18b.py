@@ -241,6 +241,9 @@ def change(vault: Path, *, add: Record | None = None, withdraw: str | None = Non
 
 
 LIVED = ("work", "medical", "abuse", "surveillance", "living")
+#: Rows a control's change may move in a vault with no ledger: the changed one, and those
+#: whose decoys move with the rebalancing (keyed by the vault: up to 4 seen in 460 keys).
+MOVED = 6
 
 
 @pytest.fixture
@@ -264,11 +267,12 @@ def test_one_added_testimony_is_refused_in_every_profile(small: dict) -> None:
         assert not (base / profile / "data.csv").exists()
     assert cli(small["vault"], "--out", str(base / "s2"), "--stats").returncode == REFUSED
     # control: the same change in a vault with no ledger; the new row stands out (the
-    # gate's decoys, which without the ledger do not stay, may change a row or two more)
+    # gate's decoys, which without the ledger do not stay, may change a few rows more:
+    # 2 rows for 84 % of keys, 3 for 16 %, 4 for 0.4 %, in 460 keys)
     change(small["copy"], add=small["newcomer"])
     second, _report = release(small["copy"], base / "control")
     new = surplus(small["first"][0], second)
-    assert 1 <= len(new) <= 3 and len(second) == len(small["first"][0]) + 1, new
+    assert 1 <= len(new) <= MOVED and len(second) == len(small["first"][0]) + 1, new
     columns = [c for c in second.columns if c != "pseudonym"]
     assert any(could_be(row, columns, small["newcomer"]) for row in new), new
 
@@ -279,9 +283,12 @@ def test_one_withdrawn_testimony_is_refused(small: dict, purge: bool) -> None:
     change(small["vault"], withdraw=target, purge=purge)
     done = cli(small["vault"], "--out", str(small["base"] / "second"))
     assert done.returncode == REFUSED, done.stdout
-    change(small["copy"], withdraw=target)  # control
+    change(small["copy"], withdraw=target)  # control: the withdrawn row is missing
     second, _report = release(small["copy"], small["base"] / "control")
-    assert len(surplus(second, small["first"][0])) == 1
+    gone = surplus(second, small["first"][0])  # (and a decoy may move: 2 rows, 6 % of keys)
+    assert 1 <= len(gone) <= MOVED and len(second) == len(small["first"][0]) - 1, gone
+    columns = [c for c in second.columns if c != "pseudonym"]
+    assert any(could_be(row, columns, small["records"][0]) for row in gone), gone
 
 
 PROFILES_ALL = ("ilo_by_period_region", "working_conditions", "wages", "everything")
@@ -310,7 +317,7 @@ def test_an_edit_between_two_profiles_is_refused_or_not_isolated(small: dict) ->
     # control: the same edit, the same profile, no ledger: the edited row stands out
     change(small["copy"], edit=(target, donor))
     control = release(small["copy"], small["base"] / "control")
-    assert 1 <= len(surplus(small["first"][0], control[0])) <= 3  # decoys: as above
+    assert 1 <= len(surplus(small["first"][0], control[0])) <= MOVED  # decoys: as above
     found = unlinked(small["first"], control, small["records"])
     print("control (same profile, no ledger): rows unexplained:", found)
     assert found >= 1
