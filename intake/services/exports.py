@@ -13,7 +13,7 @@ their private sections: no original free text is ever part of an export.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -260,14 +260,21 @@ class ExportService:
         stats = compute_statistics(records, threshold,
                                    keys=releases.cell_keys(r.id for r in records))
         stats.counting = counted.summary()
-        releases.check_statistics(stats.members, stats.counted)
+        releases.check_statistics(stats.members, stats.counted, self._counted_now)
         return stats
+
+    def _counted_now(self, record_ids: Collection[str]) -> dict[str, str]:
+        """What these testimonies, if still in the vault, would add to the statistics now
+        (the withdrawn, for the ledger's check of alike changes)."""
+        wanted = set(record_ids)
+        return counted_of([r for r in self.records(action=Action.EXPORT_STATISTICS)
+                           if r.id in wanted])
 
     def write_statistics(self, stats: Statistics, folder: Path, *,
                          tool_version: str) -> list[Path]:
         check_may_export(self.vault.role, Action.EXPORT_STATISTICS)
         releases = ReleaseService(self.vault)
-        members = releases.check_statistics(stats.members, stats.counted)
+        members = releases.check_statistics(stats.members, stats.counted, self._counted_now)
         paths = write_statistics(stats, folder, tool_version=tool_version)
         releases.record("statistics", stats.records, paths, columns=[], members=members,
                         parameters={"k": STATISTICS_K, "threshold": stats.threshold,

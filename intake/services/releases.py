@@ -104,6 +104,7 @@ from intake.services.releases_diverse import (
     joint_small,
     uniform_changes,
     uniform_statistics,
+    withdrawn_read,
 )
 from intake.vault import audit, release_ledger
 from intake.vault.audit import AuditAction
@@ -201,11 +202,15 @@ class ReleaseService:
         return list(new.values())
 
     def check_statistics(self, members: Mapping[str, Sequence[str]],
-                         counted: Mapping[str, str]) -> list[Member]:
+                         counted: Mapping[str, str],
+                         earlier: Callable[[Collection[str]], Mapping[str, str]] | None = None
+                         ) -> list[Member]:
         """The members of new statistics (record id → its period, sector group and
         district; ``counted``: record id → what it adds to the cells,
         :attr:`Statistics.counted`); ``StatisticsDifferencingRefused`` as the module
-        says."""
+        says. ``earlier``: what the given testimonies still in the vault would add now,
+        for the withdrawn (their answers are read where the ledger's digest shows that
+        this is what an earlier release counted)."""
         conn = self.vault.connection()
         persons = persons_rule.links(conn)
         by_person: dict[str, list[tuple[str, Sequence[str]]]] = {}
@@ -227,8 +232,10 @@ class ReleaseService:
             if small:
                 raise StatisticsDifferencingRefused(release=release.seq, date=date,
                                                     changed=changed, small=small, k=need)
-            count, question = uniform_statistics(changes_of(old, new, statistics_moved), {
-                "+": new_groups, "-": old_groups}, old, new, counted)
+            changes = changes_of(old, new, statistics_moved)
+            count, question = uniform_statistics(changes, {
+                "+": new_groups, "-": old_groups}, old, new, counted,
+                withdrawn_read(key, [old[p] for sign, p in changes if sign == "-"], earlier))
             if question is not None:
                 raise UniformChangeRefused(release=release.seq, date=date, changed=changed,
                                            small=count, question=question)

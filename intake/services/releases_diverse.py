@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from intake.domain.indicators import INDICATORS, Finding
@@ -34,7 +34,12 @@ from intake.exchange.analysis.anonymize.diversity import NEAR_UNIVERSAL_SHARE
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.exchange.analysis.anonymize.models import Model
 from intake.i18n import N_
-from intake.services.releases_cross import DifferencingRefused, change_key
+from intake.services.releases_cross import (
+    DifferencingRefused,
+    change_key,
+    several,
+    statistics_digest,
+)
 from intake.vault import release_ledger
 from intake.vault.release_ledger import Member, Release
 
@@ -148,7 +153,8 @@ class _Reader:
 def uniform_statistics(changes: Sequence[tuple[str, str]],
                        groups: Mapping[str, Mapping[str, Sequence[str]]],
                        old: Mapping[str, Member], new: Mapping[str, Member],
-                       counted: Mapping[str, str]) -> tuple[int, str | None]:
+                       counted: Mapping[str, str], withdrawn: Mapping[str, str] | None = None
+                       ) -> tuple[int, str | None]:
     """Statistics: (persons added in a group where they all give one answer, the first
     such question). Five newcomers of one period, sector group and federal district, all
     "present" on physical or sexual violence, moved those cells by +3 to +8 and the
@@ -158,31 +164,50 @@ def uniform_statistics(changes: Sequence[tuple[str, str]],
     violence (as counted: ``statistics.counted_of``; ``insufficient`` and no answer are
     none), unless that answer is near-universal among the counted (at least
     NEAR_UNIVERSAL_SHARE of the answers: it tells the state what it would guess). The
-    withdrawn are not checked: the ledger keeps a digest of what each person added, not
-    the answers."""
+    same of the persons withdrawn in each group, from ``withdrawn`` (record id → what it
+    added then, as :func:`withdrawn_read` reads it back: the ledger keeps a digest of what
+    each person added, not the answers; a purged testimony is not checked)."""
     values = {r: text.split("\x1f") for r, text in counted.items()}
+    gone = {r: text.split("\x1f") for r, text in (withdrawn or {}).items()}
     width = len(INDICATORS)
-    if not values or any(len(v) <= width for v in values.values()):
+    if not values or any(len(v) <= width for v in [*values.values(), *gone.values()]):
         return 0, None
     checked = [*((at, f"ilo.{i.id}") for at, i in enumerate(INDICATORS)),
                (-1, "abuse.sexual")]
     shares = {at: _shares([v[at] for v in values.values()]) for at, _name in checked}
     by_group: dict[tuple[str, str, str], list[str]] = {}
     for sign, person in changes:
-        if sign == "+" and new[person].record_id in values:
+        member, read = (new[person], values) if sign == "+" else (old[person], gone)
+        if member.record_id in read:
             for group in groups[sign][person]:
                 key = change_key(sign, person, group, old, new)
-                by_group.setdefault(key, []).append(new[person].record_id)
+                by_group.setdefault(key, []).append(member.record_id)
     failing: set[str] = set()
     first: str | None = None
-    for records in by_group.values():
+    for (_kind, sign, _group), records in by_group.items():
+        read = values if sign == "+" else gone
         for at, name in checked:
-            answers = {values[r][at] for r in records} - NO_ANSWER
+            answers = {read[r][at] for r in records} - NO_ANSWER
             if len(answers) == 1 and shares[at][answers.pop()] < NEAR_UNIVERSAL_SHARE:
                 failing.update(records)
                 first = first or name
                 break
     return len(failing), first
+
+
+def withdrawn_read(key: bytes, gone: Sequence[Member],
+               earlier: Callable[[Collection[str]], Mapping[str, str]] | None
+               ) -> dict[str, str]:
+    """Record id → what each withdrawn member (counted from one testimony) added to the
+    earlier release, where its testimony is still in the vault and the ledger's digest
+    shows it unchanged since. Not checked: one edited since, and one purged (the ledger
+    then forgets who was released: release_ledger.forget)."""
+    single = [m for m in gone if not several(m.digest)]
+    if not single or earlier is None:
+        return {}
+    now = earlier([m.record_id for m in single])
+    return {m.record_id: now[m.record_id] for m in single if m.record_id in now
+            and statistics_digest(key, [m.record_id], now) == m.digest}
 
 
 #: What the statistics count as no answer (statistics.counted_of's fields)

@@ -14,6 +14,7 @@ Python over the files) reads the newcomers' answer.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 
@@ -21,11 +22,13 @@ import pytest
 
 from intake.domain.indicators import INDICATORS, Finding, derive
 from intake.domain.record import Record
+from intake.domain.roles import Role
 from intake.errors import ExitCode
 from intake.exchange.analysis.anonymize.profiles import PROFILES
 from intake.services import releases
 from intake.services.exports import ExportService, ExportSettings
 from intake.services.releases import STATISTICS_K, UniformChangeRefused
+from intake.services.review import ReviewService
 from intake.vault import release_ledger
 from intake.vault.vault import Vault
 from tests.release_vault import classes_of, twins, vault
@@ -132,3 +135,52 @@ def test_positive_control_perturbed_statistics_tell_alike_newcomers_answers(
         assert after.cells[other].count == before.cells[other].count  # nobody entered it
         read += after.cells[theirs].count != before.cells[theirs].count
     assert read >= 8  # the noise leaves a moved cell where it moved (11 indicators)
+
+
+def _withdraw(vault: Vault, records: list[Record], purge: bool = False) -> None:
+    role, vault.role = vault.role, Role.ADMIN
+    for record in records:
+        ReviewService(vault).withdraw(record.id, dt.date(2026, 12, 1), purge=purge)
+    vault.role = role
+
+
+@pytest.mark.parametrize("purge", [False, pytest.param(True, marks=pytest.mark.xfail(
+    strict=True, reason="known gap: a purge makes the ledger forget who was released, so "
+    "what a purged person added cannot be read back (docs/export.md)"))])
+def test_statistics_after_k_alike_withdrawals_are_refused(vault: Vault, tmp_path: Path,
+                                                          purge: bool) -> None:
+    """STATISTICS_K persons of one group, all alike, released, then all withdrawn: what
+    they added is read back from the vault and checked against the ledger's digest, and
+    the next statistics are refused."""
+    service = ExportService(vault)
+    alike = twins(vault, STATISTICS_K)
+    service.write_statistics(service.statistics(), tmp_path / "s1", tool_version="test")
+    _withdraw(vault, alike, purge)
+    with pytest.raises(UniformChangeRefused):
+        service.statistics()
+    assert len(release_ledger.releases(vault.connection())) == 1
+
+
+def test_positive_control_perturbed_statistics_tell_alike_withdrawals(
+        vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the withdrawn side: each finding's cell of the answer the withdrawn shared
+    falls and the other answer's stays, so the state reads it through the noise."""
+    service = ExportService(vault)
+    alike = twins(vault, STATISTICS_K)
+    before = service.statistics()
+    service.write_statistics(before, tmp_path / "s1", tool_version="test")
+    _withdraw(vault, alike)
+    monkeypatch.setattr(releases, "withdrawn_read", lambda *a, **k: {})
+    after = service.statistics()
+    findings = derive(alike[0].answers)
+    read = 0
+    for indicator in INDICATORS:
+        cells = {f: f"indicators_overall/{indicator.id}/{f.value}"
+                 for f in (Finding.PRESENT, Finding.ABSENT)}
+        theirs = cells.pop(findings[indicator.id], None)
+        if theirs is None:
+            continue  # insufficient
+        [other] = cells.values()
+        assert after.cells[other].count == before.cells[other].count  # nobody left it
+        read += after.cells[theirs].count != before.cells[theirs].count
+    assert read >= 8
