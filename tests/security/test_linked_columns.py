@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from intake.exchange.analysis.anonymize import links
+from intake.domain.questions import QUESTIONNAIRE
+from intake.exchange.analysis.anonymize import links, multi
 from intake.exchange.demo.generate import generate
 from tests.unit.test_gate_decoys import released
 
@@ -105,3 +106,52 @@ def test_control_the_links_hold_on_shown_cells(seen: dict[str, Any]) -> None:
             tried += 1
             right += guess(after[linked]) == after[column]
     assert tried > 1000 and right / tried >= 0.8, (right, tried)
+
+
+def _sibling_guess(after: dict[str, str], column: str, siblings: list[str]) -> str | None:
+    """A second outside review's rules for a multi question's code column: a sibling
+    shown with a missing code gives that code; every sibling shown "no" gives "yes" (an
+    answer chooses at least one code). None: undecided."""
+    shown = [after[s] for s in siblings if s != column and after[s] != STAR]
+    missing = [v for v in shown if v in NO_ANSWER]
+    if missing:
+        return missing[0]
+    if len(shown) == len(siblings) - 1 and set(shown) == {"no"}:
+        return "yes"
+    return None
+
+
+def _multi_columns(seen: dict[str, Any]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for column in seen["columns"]:
+        qid = column.rsplit(".", 1)[0]
+        if qid in QUESTIONNAIRE and multi.is_split(QUESTIONNAIRE.question(qid)):
+            groups.setdefault(qid, []).append(column)
+    return groups
+
+
+def _sibling_score(seen: dict[str, Any], hidden: bool) -> tuple[int, int]:
+    right = decided = 0
+    for siblings in _multi_columns(seen).values():
+        for before, after in zip(seen["before"], seen["after"], strict=True):
+            for column in siblings:
+                if (after[column] == STAR) != hidden or before[column] == STAR:
+                    continue
+                guess = _sibling_guess(after, column, siblings)
+                if guess is not None:
+                    decided += 1
+                    right += guess == before[column]
+    return right, decided
+
+
+@pytest.mark.xfail(strict=True, reason="known gap (docs/export.md): a multi question's code "
+                   "columns are not hidden together (it hid 40,016 cells of 2,000 records)")
+def test_a_hidden_code_is_not_read_from_its_sibling_codes(seen: dict[str, Any]) -> None:
+    right, decided = _sibling_score(seen, hidden=True)
+    print("sibling rules on hidden cells:", right, "of", decided)
+    assert decided < 20 or right <= 0.75 * decided, (right, decided)
+
+
+def test_control_the_sibling_rules_hold_on_shown_cells(seen: dict[str, Any]) -> None:
+    right, decided = _sibling_score(seen, hidden=False)
+    assert decided > 1000 and right == decided, (right, decided)

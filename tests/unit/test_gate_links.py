@@ -48,6 +48,14 @@ def test_an_indicator_is_linked_to_the_columns_of_what_its_rules_read() -> None:
     assert found == {4: [0, 1, 2]}  # not the quasi-identifier, nor an unrelated column
 
 
+def test_indicators_that_read_one_question_are_linked_to_each_other() -> None:
+    """Abuse of vulnerability and intimidation both read abuse.threats: either one shown
+    tells the other hidden (an outside review, in the default profile: 11 of 11)."""
+    columns = ["ilo.abuse_of_vulnerability", "ilo.intimidation_and_threats", "ilo.deception"]
+    found = links.indicator_sources(columns, protected=set())
+    assert found == {0: [1], 1: [0], 2: []}
+
+
 def test_links_stay_within_a_section_or_an_indicator() -> None:
     assert links.may_link("abuse.physical", "abuse.frequency")
     assert links.may_link("wages.debt", "ilo.debt_bondage")
@@ -110,3 +118,40 @@ def test_lambdas_counted_in_parts_are_the_same(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(links, "BINS", 40)  # two candidates at a time
     assert np.array_equal(links.lambdas(given, target, answered, 4, [5] * 7), whole)
     assert (whole > 0).all()
+
+
+def test_a_missing_answer_is_never_a_decoy() -> None:
+    """A fourth outside review told "not asked" decoys from the rest of the row: a cell of
+    a missing code is never taken, and only answered hidden cells are balanced."""
+    from intake.exchange.analysis.anonymize import decoys
+
+    rng = np.random.default_rng(11)
+    column = rng.choice([0, 1, 2], size=400, p=[0.6, 0.3, 0.1])  # 0: "not asked"
+    grid = decoys.Grid.of([column.copy()], [4])  # code 3 is *
+    hidden = {int(r): 2 for r in np.flatnonzero(column == 2)[:20]}
+    for row in hidden:
+        grid.codes[0, row] = 3
+    taken: list[int] = []
+
+    def take(row: int) -> bool:
+        taken.append(int(grid.codes[0, row]))
+        grid.codes[0, row] = 3
+        return True
+
+    live = np.ones(400, dtype=np.bool_)
+    ranks = decoys.ranks(decoys.row_keys(b"k" * 32, map(str, range(400))), "c")
+    groups = np.zeros(400, dtype=np.int64)
+    assert decoys.balance(grid, 0, hidden, groups, live, ranks, take, missing=[0]) == 20
+    assert set(taken) == {1}  # answered, never the missing code
+    control: list[int] = []
+    grid2 = decoys.Grid.of([column.copy()], [4])
+    for row in hidden:
+        grid2.codes[0, row] = 3
+
+    def take2(row: int) -> bool:
+        control.append(int(grid2.codes[0, row]))
+        grid2.codes[0, row] = 3
+        return True
+
+    decoys.balance(grid2, 0, hidden, groups, live, ranks, take2)
+    assert 0 in control  # without it, "not asked" cells are taken too

@@ -295,8 +295,8 @@ def _decoys(gate: Mapping[str, Any], pair: Callable[[str], h.Bilingual]) -> str:
     limit = round(100 * gate["decoy_share_limit"])
     text = N_("So that a suppressed cell does not give away the rare answer it hides, cells "
               "of other answers were suppressed too (decoys): in each column, no one answer "
-              "is more than {share} percent of the suppressed cells, within each group of records "
-              "where the group allows it.")
+              "is more than {share} percent of the suppressed answers (a missing answer is "
+              "never a decoy), within each group of records where the group allows it.")
     above = gate.get("decoy_shares_above_limit") or {}
     out = h.paragraph((text.format(share=limit), pair(text)[1].format(share=limit)))
     if above:

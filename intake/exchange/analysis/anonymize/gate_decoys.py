@@ -76,7 +76,9 @@ def balance(state: State, outcome: GateOutcome, before: Before, diverse: bool = 
     dirty, state.dirty = sorted(state.dirty), set()
     for at in dirty:
         name = state.columns[at]
-        hidden = {row: code for row, code in state.hidden[at].items() if live[row]}
+        missing = state.missing[at] if state.missing else []
+        hidden = {row: code for row, code in state.hidden[at].items()
+                  if live[row] and code not in missing}  # answers only: see decoys.py
         if not hidden or name in state.protected or (
                 not diverse and name in state.last_resort):
             continue
@@ -90,7 +92,7 @@ def balance(state: State, outcome: GateOutcome, before: Before, diverse: bool = 
             return True
 
         if decoys.balance(state.grid, at, hidden, groups, live,
-                          decoys.ranks(before.keys, name, before.fresh), take):
+                          decoys.ranks(before.keys, name, before.fresh), take, missing):
             touched.add(at)
     return touched
 
@@ -168,9 +170,11 @@ def shares(state: State, outcome: GateOutcome) -> GateOutcome:
     live, groups = _live(state, outcome)
     outcome.shares, outcome.class_skewed, outcome.hidden_entirely = {}, 0, {}
     for at, cells in state.hidden.items():
+        missing = state.missing[at] if state.missing else []
         hidden = {row: code for row, code in cells.items() if live[row]}
-        if hidden and state.columns[at] not in state.protected:
-            share, skewed = decoys.skew(hidden, groups)
+        answered = {row: code for row, code in hidden.items() if code not in missing}
+        if answered and state.columns[at] not in state.protected:
+            share, skewed = decoys.skew(answered, groups)
             outcome.class_skewed += skewed
             if share > decoys.SHARE:
                 outcome.shares[state.columns[at]] = round(share, 4)

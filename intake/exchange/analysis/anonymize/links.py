@@ -30,6 +30,8 @@ import numpy as np
 import numpy.typing as npt
 
 from intake.domain.indicators import INDICATOR_IDS, sources
+from intake.domain.questions import QUESTIONNAIRE
+from intake.exchange.analysis.anonymize import multi
 from intake.exchange.analysis.anonymize.columns import ILO_PREFIX
 
 Ids = npt.NDArray[np.int64]
@@ -89,9 +91,24 @@ def find(truth: Ids, columns: Sequence[str], protected: Collection[str],
                          [radices[b] for b in pool])
         best = np.argsort(-scores, kind="stable")[:MAX_LINKS]
         out[at] = [pool[i] for i in best.tolist() if scores[i] >= LAMBDA]
-    for at, read in indicator_sources(columns, protected).items():
-        out[at] = [*out.get(at, []), *(b for b in read if b not in out.get(at, []))]
+    for declared in (indicator_sources(columns, protected),):  # siblings(): too dear
+        for at, read in declared.items():
+            out[at] = [*out.get(at, []), *(b for b in read if b not in out.get(at, []))]
     return {at: linked for at, linked in out.items() if linked}
+
+
+def siblings(columns: Sequence[str], protected: Collection[str]) -> dict[int, list[int]]:
+    """A multi question's code columns (multi.py) → the others: they tell each other (a
+    missing code is the same in all; an answer has at least one "yes", so a ``*`` beside
+    only "no" is "yes": an outside review decided 425 hidden cells, all rightly)."""
+    by_question: dict[str, list[int]] = {}
+    for at, name in enumerate(columns):
+        qid = name.rsplit(".", 1)[0]
+        if name not in protected and qid in QUESTIONNAIRE and multi.is_split(
+                QUESTIONNAIRE.question(qid)):
+            by_question.setdefault(qid, []).append(at)
+    return {at: [b for b in group if b != at]
+            for group in by_question.values() if len(group) > 1 for at in group}
 
 
 def indicator_sources(columns: Sequence[str], protected: Collection[str]
@@ -99,12 +116,15 @@ def indicator_sources(columns: Sequence[str], protected: Collection[str]
     """ILO indicator column → the released columns of the questions its rules read (a
     multi question's code columns too), but quasi-identifiers: hidden beside it, since
     its value is worked out again from them (its ``*`` read as "absent" where they are
-    hidden too, 0.79 in an outside review's rule)."""
+    hidden too, 0.79 in an outside review's rule); and the other indicators whose rules
+    read one of the same questions."""
+    read = {at: sources(name[len(ILO_PREFIX):]) for at, name in enumerate(columns)
+            if name.startswith(ILO_PREFIX) and name[len(ILO_PREFIX):] in INDICATOR_IDS}
     out: dict[int, list[int]] = {}
-    for at, name in enumerate(columns):
-        if not name.startswith(ILO_PREFIX) or name[len(ILO_PREFIX):] not in INDICATOR_IDS:
-            continue
-        read = sources(name[len(ILO_PREFIX):])
+    for at, questions in read.items():
         out[at] = [b for b, other in enumerate(columns) if other not in protected and (
-            other in read or other.rsplit(".", 1)[0] in read)]
+            other in questions or other.rsplit(".", 1)[0] in questions)]
+        # and the indicators that read one of its questions (both tell that answer: an
+        # outside review read intimidation "present" beside abuse of vulnerability)
+        out[at] += [b for b, others in read.items() if b != at and questions & others]
     return out
