@@ -30,8 +30,6 @@ import numpy as np
 import numpy.typing as npt
 
 from intake.domain.indicators import INDICATOR_IDS, sources
-from intake.domain.questions import QUESTIONNAIRE
-from intake.exchange.analysis.anonymize import multi
 from intake.exchange.analysis.anonymize.columns import ILO_PREFIX
 
 Ids = npt.NDArray[np.int64]
@@ -91,24 +89,9 @@ def find(truth: Ids, columns: Sequence[str], protected: Collection[str],
                          [radices[b] for b in pool])
         best = np.argsort(-scores, kind="stable")[:MAX_LINKS]
         out[at] = [pool[i] for i in best.tolist() if scores[i] >= LAMBDA]
-    for declared in (indicator_sources(columns, protected),):  # siblings(): too dear
-        for at, read in declared.items():
-            out[at] = [*out.get(at, []), *(b for b in read if b not in out.get(at, []))]
+    for at, read in indicator_sources(columns, protected).items():
+        out[at] = [*out.get(at, []), *(b for b in read if b not in out.get(at, []))]
     return {at: linked for at, linked in out.items() if linked}
-
-
-def siblings(columns: Sequence[str], protected: Collection[str]) -> dict[int, list[int]]:
-    """A multi question's code columns (multi.py) → the others: they tell each other (a
-    missing code is the same in all; an answer has at least one "yes", so a ``*`` beside
-    only "no" is "yes": an outside review decided 425 hidden cells, all rightly)."""
-    by_question: dict[str, list[int]] = {}
-    for at, name in enumerate(columns):
-        qid = name.rsplit(".", 1)[0]
-        if name not in protected and qid in QUESTIONNAIRE and multi.is_split(
-                QUESTIONNAIRE.question(qid)):
-            by_question.setdefault(qid, []).append(at)
-    return {at: [b for b in group if b != at]
-            for group in by_question.values() if len(group) > 1 for at in group}
 
 
 def indicator_sources(columns: Sequence[str], protected: Collection[str]
