@@ -102,6 +102,7 @@ from intake.services.releases_diverse import (
     Diversity,
     UniformChangeRefused,
     joint_small,
+    read_once,
     uniform_changes,
     uniform_statistics,
     withdrawn_read,
@@ -222,6 +223,7 @@ class ReleaseService:
             statistics_digest(key, [r for r, _g in of], counted))  # of what was counted
             for person, of in by_person.items()}
         new_groups = {p: groups_of_statistics(m) for p, m in new.items()}
+        earlier = read_once(earlier)
         for release in release_ledger.releases(conn, STATISTICS):
             old = {m.person: m for m in release_ledger.members(conn, release.seq)}
             old_groups = {p: groups_of_statistics(m) for p, m in old.items()}

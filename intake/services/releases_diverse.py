@@ -195,6 +195,23 @@ def uniform_statistics(changes: Sequence[tuple[str, str]],
     return len(failing), first
 
 
+def read_once(earlier: Callable[[Collection[str]], Mapping[str, str]] | None
+              ) -> Callable[[Collection[str]], Mapping[str, str]] | None:
+    """``earlier`` asked once per testimony (each asking reads the vault's records), for
+    the check of one release against every earlier one."""
+    if earlier is None:
+        return None
+    known: dict[str, str | None] = {}
+
+    def read(record_ids: Collection[str]) -> dict[str, str]:
+        new = [r for r in record_ids if r not in known]
+        if new:
+            found = earlier(new)
+            known.update({r: found.get(r) for r in new})
+        return {r: text for r in record_ids if (text := known[r]) is not None}
+    return read
+
+
 def withdrawn_read(key: bytes, gone: Sequence[Member],
                earlier: Callable[[Collection[str]], Mapping[str, str]] | None
                ) -> dict[str, str]:

@@ -113,8 +113,7 @@ def _fix_row(state: State, row: int, combos: list[tuple[int, ...]], outcome: Gat
             best = max(tally, key=lambda at: (tally[at], -held[at][state.matrix[at][row]], -at))
         else:
             names = [c for c in remaining[0] if c >= 0 and state.columns[c] in state.last_resort]
-            allowed = [c for c in names if state.may_suppress is None
-                       or state.may_suppress(row, state.columns[c])]
+            allowed = [c for c in names if state.may_hide(row, c)]
             if not allowed:
                 _drop_row(state, row, remaining[0], outcome, touched)
                 return

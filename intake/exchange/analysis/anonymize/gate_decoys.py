@@ -76,17 +76,15 @@ def balance(state: State, outcome: GateOutcome, before: Before, diverse: bool = 
     dirty, state.dirty = sorted(state.dirty), set()
     for at in dirty:
         name = state.columns[at]
-        missing = state.missing[at] if state.missing else []
+        missing = state.missing_at(at)
         hidden = {row: code for row, code in state.hidden[at].items()
                   if live[row] and code not in missing}  # answers only: see decoys.py
         if not hidden or name in state.protected or (
                 not diverse and name in state.last_resort):
             continue
 
-        def take(row: int, at: int = at, name: str = name,
-                 diverse: bool = name in state.last_resort) -> bool:
-            if diverse and state.may_suppress is not None and not state.may_suppress(
-                    row, name):
+        def take(row: int, at: int = at) -> bool:
+            if not state.may_hide(row, at):
                 return False
             state.suppress(row, at, outcome, decoy=True)
             return True
@@ -138,10 +136,8 @@ class Balancer:
         at = {c: i for i, c in enumerate(state.columns)}
         for row, name in self.before.hidden:
             col = at[name]
-            if name in state.protected or state.matrix[col][row] == state.radices[col] - 1:
-                continue
-            if name in state.last_resort and state.may_suppress is not None and \
-                    not state.may_suppress(row, name):
+            if name in state.protected or state.matrix[col][row] == state.radices[col] - 1 \
+                    or not state.may_hide(row, col):
                 continue
             state.suppress(row, col, outcome, decoy=True)
             outcome.kept_hidden += 1
@@ -170,7 +166,7 @@ def shares(state: State, outcome: GateOutcome) -> GateOutcome:
     live, groups = _live(state, outcome)
     outcome.shares, outcome.class_skewed, outcome.hidden_entirely = {}, 0, {}
     for at, cells in state.hidden.items():
-        missing = state.missing[at] if state.missing else []
+        missing = state.missing_at(at)
         hidden = {row: code for row, code in cells.items() if live[row]}
         answered = {row: code for row, code in hidden.items() if code not in missing}
         if answered and state.columns[at] not in state.protected:

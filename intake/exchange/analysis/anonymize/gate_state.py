@@ -123,9 +123,19 @@ class State:
                 if self.matrix[b][row] != self.radices[b] - 1 and self._may(row, b):
                     self.suppress(row, b, outcome, linked=True)
 
-    def _may(self, row: int, at: int) -> bool:
+    def may_hide(self, row: int, at: int) -> bool:
+        """Whether the cell may go: any but an l-diverse one, which the guard asks."""
         name = self.columns[at]
-        return name not in self.last_resort or self.link_diverse and (
-            self.may_suppress is None or self.may_suppress(row, name))
+        return name not in self.last_resort or self.may_suppress is None or \
+            self.may_suppress(row, name)
+
+    def _may(self, row: int, at: int) -> bool:
+        """Whether a linked cell may go (an l-diverse one only with ``link_diverse``)."""
+        return (self.link_diverse or self.columns[at] not in self.last_resort) and \
+            self.may_hide(row, at)
+
+    def missing_at(self, at: int) -> list[int]:
+        """The codes of column ``at``'s missing answers."""
+        return self.missing[at] if self.missing else []
 
 
