@@ -163,7 +163,8 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
            may_suppress: Callable[[int, str], bool] | None = None,
            drop: Callable[[int], list[int]] | None = None,
            cells: int | None = None, before: Before | None = None,
-           decoy: bool = False, withheld: int = 0) -> GateOutcome:
+           decoy: bool = False, withheld: int = 0,
+           hidden: Callable[[int, str, str], None] | None = None) -> GateOutcome:
     """Find special uniques over ``columns`` of ``rows`` and suppress cells (in place)
     until none is left; ``protected`` columns are never suppressed, ``last_resort`` ones
     only when the unique has no other column and ``may_suppress(row, column)`` (the
@@ -171,16 +172,16 @@ def repair(columns: Sequence[str], rows: list[dict[str, str]], protected: set[st
     class, when the class would miss k or l without it) within its budget. ``refused`` when
     none of this is possible. Each search of triples counts at most ``cells`` cells
     (:func:`triple_cells` when None), the last pass LAST_PASS_FACTOR times that
-    (``bounded`` when even that does not cover every set). With ``decoy``, decoys too
-    (:class:`gate_decoys.Balancer`, as ``before`` says, else in a random order), withheld
-    as far as ``withheld`` says (a level of gate_decoys.WITHHELD)."""
+    (``bounded`` when even that does not cover every set). ``decoy``: decoys too, as
+    ``before`` says (gate_decoys.Balancer), withheld as ``withheld`` says; ``hidden``: on_hide."""
     max_size = DEFAULT_SIZE if max_size is None else max_size
     outcome = GateOutcome(0, max_size=max_size)
     if not rows or not columns:
         return outcome
     pairs = [_coded([row[c] for row in rows]) for c in columns]
     state = State(columns, rows, [p[0] for p in pairs], [p[1] for p in pairs], protected,
-                   last_resort, may_suppress, drop, missing=[p[2] for p in pairs])
+                   last_resort, may_suppress, drop, missing=[p[2] for p in pairs],
+                   on_hide=hidden)
     shielded = frozenset(i for i, c in enumerate(columns) if c in protected)
     touched: set[int] | None = None
     base = triple_cells(len(rows)) if cells is None else cells

@@ -97,6 +97,8 @@ class State:
     linked: dict[int, list[int]] = field(default_factory=dict)
     #: whether a linked cell may be an l-diverse one (where the guard lets it go)
     link_diverse: bool = True
+    #: told of every cell made ``*``: (row, column, what it showed) (verify.Guard.hidden)
+    on_hide: Callable[[int, str, str], None] | None = None
     #: ``matrix`` as one array (its columns are views of it), for the decoys
     grid: decoys.Grid = field(init=False)
 
@@ -110,7 +112,9 @@ class State:
                  linked: bool = False) -> None:
         name = self.columns[at]
         code = int(self.matrix[at][row])
-        self.rows[row][name] = SUPPRESSED
+        shown, self.rows[row][name] = self.rows[row][name], SUPPRESSED
+        if self.on_hide is not None:
+            self.on_hide(row, name, shown)
         self.suppressed.append((row, at, code))
         self.hidden.setdefault(at, {})[row] = code
         self.dirty.add(at)

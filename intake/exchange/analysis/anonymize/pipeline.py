@@ -313,7 +313,7 @@ def _gate(rows: list[dict[str, str]], keep: list[int], built: _Built, names: Seq
                               set(multi.expand(built.l_attributes)),
                               GATE_SIZE if gate_size is None else gate_size,
                               guard.may_suppress, guard.drop, before=before,
-                              decoy=before is not None, withheld=withheld)
+                              decoy=before is not None, withheld=withheld, hidden=guard.hidden)
         if not checked.refused or checked.blocking:
             break
     if checked.dropped and not checked.refused:

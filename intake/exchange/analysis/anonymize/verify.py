@@ -61,24 +61,29 @@ class Achieved:
     failures: list[str] = field(default_factory=list)
 
 
-def _l_counts(groups: Sequence[Sequence[str]], order: list[str] | None) -> np.ndarray:
+def _l_counts(groups: Sequence[Sequence[str] | Counter[str]], order: list[str] | None
+              ) -> np.ndarray:
     """:func:`_counts` with one more column: the ``*`` cells of each group. The final gate
     puts ``*`` in an S* answer only over an answered value that differs from every value
     its group shows, so the ``*`` of a group count as one value for l (two hidden answers
     may differ: counting them as one is the cautious reading)."""
     counts, _values = _counts(groups, order)
-    hidden = np.asarray([[list(g).count(SUPPRESSED)] for g in groups],
+    hidden = np.asarray([[g[SUPPRESSED] if isinstance(g, Counter) else
+                          list(g).count(SUPPRESSED)] for g in groups],
                         dtype=np.int64).reshape(len(groups), 1)
     return np.hstack([counts, hidden])
 
 
-def _counts(groups: Sequence[Sequence[str]], order: list[str] | None
+def _counts(groups: Sequence[Sequence[str] | Counter[str]], order: list[str] | None
             ) -> tuple[np.ndarray, list[str]]:
+    """Per group (its values, or their tally with no count of 0), the count of each
+    answered value (``order``, else the values sorted)."""
     values = order or sorted({v for g in groups for v in g if answered(v)})
     index = {v: i for i, v in enumerate(values)}
     counts = np.zeros((len(groups), max(len(values), 1)), dtype=np.int64)
     for row, group in enumerate(groups):
-        for v, many in Counter(group).items():  # counted in C: a group can be the table
+        tally = group if isinstance(group, Counter) else Counter(group)  # counted in C
+        for v, many in tally.items():  # (a group can be the table)
             if v in index and answered(v):
                 counts[row, index[v]] += many
     return counts, values
@@ -171,15 +176,22 @@ class Guard:
             self.keys.append(key)
             self.members.setdefault(key, []).append(at)
         self.dropped: set[int] = set()
+        self.questions = {q.id: q for q in attributes}
+        #: (class, answer) → the tally of the answer's values in the class, dropped rows
+        #: left out: made when first asked, kept up to date by :meth:`hidden` and
+        #: :meth:`drop` (a class can be thousands of rows, asked about thousands of times)
+        self.tallies: dict[tuple[tuple[str, ...], str], Counter[str]] = {}
 
-    def _ok(self, question: Question, group: list[str]) -> bool:
+    def _ok(self, question: Question, group: list[str] | Counter[str]) -> bool:
         order = value_order(question)
-        counts, _values = _counts([group], order)
         if privacy.fails_l(_l_counts([group], order), self.l, self.model).any():
             return False
         if self.model.t is None:
             return True
-        total, _v = _counts([self._column(question.id)], order)
+        column = self._column(question.id)
+        values = order or sorted({v for g in (group, column) for v in g if answered(v)})
+        counts, _values = _counts([group], values)  # a nominal answer: the column's values
+        total, _v = _counts([column], values)  # (the group's alone: another width)
         ref = total[0] / total[0].sum() if total[0].sum() else total[0].astype(float)
         return bool(privacy.distances(counts, ref, order is not None)[0]
                     <= self.model.t + privacy.EPSILON)
@@ -228,18 +240,46 @@ class Guard:
         cells still narrow down what the hidden answer was)."""
         code_of = self.parent.get(name)
         name = code_of or name
-        question = next((q for q in self.attributes if q.id == name), None)
+        question = self.questions.get(name)
         if question is None:
             return True
         value = self._cell(at, name)
-        others = self._cells(self._others(at), name)
         if code_of is not None and value == SUPPRESSED:
             return True
+        others = self._tally(at, name).copy()
+        if at not in self.dropped:
+            _move(others, value, None)  # the row itself is not counted
         if self._ok(question, others):
             return True  # l and t hold with this answer hidden and not counted at all
         if code_of is not None or not answered(value) or value in others:
             return False  # only a * over an answer its group does not show counts
-        return self._ok(question, [*others, SUPPRESSED])
+        others[SUPPRESSED] += 1
+        return self._ok(question, others)
+
+    def _tally(self, at: int, name: str) -> Counter[str]:
+        """The tally of ``name``'s values (:meth:`_cell`) in row ``at``'s class."""
+        key = (self.keys[at], name)
+        tally = self.tallies.get(key)
+        if tally is None:
+            members = [i for i in self.members[key[0]] if i not in self.dropped]
+            tally = self.tallies[key] = Counter(self._cells(members, name))
+        return tally
+
+    def hidden(self, at: int, name: str, old: str) -> None:
+        """Row ``at``'s cell of ``name`` became ``*``; it showed ``old`` (the gate tells,
+        gate_state.State.suppress): the tallies follow."""
+        if at in self.dropped:
+            return
+        qid = self.parent.get(name)
+        if qid is not None:  # the whole answer becomes * with its first hidden code
+            names, cells = self.wholes[qid]
+            if old == SUPPRESSED or any(self.rows[at][n] == SUPPRESSED
+                                        for n in names if n != name):
+                return
+            name, old = qid, cells[at]
+        tally = self.tallies.get((self.keys[at], name))
+        if tally is not None:
+            _move(tally, old, SUPPRESSED)
 
     def drop(self, at: int) -> list[int]:
         """The rows removed for row ``at``: itself when its class keeps k and l without it,
@@ -251,4 +291,18 @@ class Guard:
         if len(self.dropped) + len(gone) > self.budget or not self._owned_ok(gone):
             return []
         self.dropped.update(gone)
+        left = {self.keys[at] for at in gone}  # their classes' tallies: counted again
+        self.tallies = {key: t for key, t in self.tallies.items() if key[0] not in left}
         return gone
+
+
+def _move(tally: Counter[str], old: str, new: str | None) -> None:
+    """One value of ``tally`` changes from ``old`` to ``new`` (None: leaves); no count of
+    0 is kept (the values of a tally are the values shown)."""
+    if old == new:
+        return
+    tally[old] -= 1
+    if tally[old] <= 0:
+        del tally[old]
+    if new is not None:
+        tally[new] += 1
