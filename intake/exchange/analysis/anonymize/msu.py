@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from intake.exchange.analysis.anonymize import blas, msu_dense
+from intake.exchange.analysis.anonymize import blas, msu_cache, msu_dense
 from intake.exchange.analysis.anonymize import msu_search as proj
-from intake.exchange.analysis.anonymize.msu_search import Memo, Table, counts_of, table_of
+from intake.exchange.analysis.anonymize.msu_search import Memo, Table, counts_of
 
 __all__ = ["Hits", "Memo", "first", "search"]
 
@@ -109,8 +109,9 @@ def search(matrix: Sequence[Ids], radices: Sequence[int], max_size: int,
     only and, with ``touched``, sets holding none of those columns. The search of triples
     counts at most about ``cells`` cells (rarest values first; ``bounded`` and ``limit``
     when cut short). A ``memo`` carries the limit from one search of the same rows to the
-    next; ``suppressed``, with ``touched``: the (row, column, code) of every cell made
-    ``*`` since the last search (a set newly unique held one of their values)."""
+    next, and its tables (msu_cache.py); ``suppressed``, with ``touched``: the (row,
+    column, code) of every cell made ``*`` since the last search (a set newly unique held
+    one of their values; the kept tables are updated for those cells only)."""
     if max_size > 3:
         raise ValueError("the gate searches sets of at most 3 columns")
     with blas.one_thread():
@@ -124,12 +125,10 @@ def _search(matrix: Sequence[Ids], radices: Sequence[int], max_size: int,
     if not len(matrix) or max_size < 1:
         return empty
     memo = memo if memo is not None else Memo()
-    codes = np.stack([np.asarray(column, dtype=np.int64) for column in matrix])
-    table = table_of(codes, np.asarray(radices, dtype=np.int64))
-    m, n = codes.shape
+    table, items = msu_cache.tables(matrix, radices, memo, suppressed)  # kept, or built
+    m = table.codes.shape[0]
     shielded = np.asarray([i in protected for i in range(m)], dtype=np.bool_)
     marked = None if touched is None else np.asarray([i in touched for i in range(m)])
-    items = proj.items_of(table)
     lowered = None if suppressed is None else {(c, old) for _r, c, old in suppressed}
     if suppressed is not None and marked is not None and max_size >= 2:
         chunks = _small(table, shielded, marked, 1)

@@ -27,11 +27,15 @@ whole search, where the products allow it, counts only the sets holding such a v
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from intake.exchange.analysis.anonymize import msu_dense
+
+if TYPE_CHECKING:
+    from intake.exchange.analysis.anonymize.msu_cache import Cached
 
 Ids = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
@@ -55,11 +59,12 @@ def counts_of(keys: Ids, space: int) -> Ids:
 @dataclass
 class Memo:
     """What one repair's searches share: the triples' limit (fixed at the first search,
-    so that every search of the repair covers the same sets)."""
+    so that every search of the repair covers the same sets), and its tables (msu_cache)."""
 
     searched: bool = False
     limit: int | None = None
     spent: int = 0  # the cells the first search of triples counted
+    tables: Cached | None = None
 
 
 @dataclass
@@ -97,7 +102,8 @@ def pairs_after(table: Table, items: Items, shielded: Mask,
     suppressed (r, column, d), and each of r's values y before the repair, the rows now
     holding both (one bitset AND and popcount per pair of values, each pair once): when
     one does, it is alone."""
-    bits = _bits(table, items)
+    items.bitsets[:] = items.bitsets or [_bits(table, items)]  # kept (msu_cache.py)
+    bits = items.bitsets[0]
     rs = np.asarray([c[0] for c in suppressed], dtype=np.int64)
     cols = np.asarray([c[1] for c in suppressed], dtype=np.int64)
     olds = np.asarray([c[2] for c in suppressed], dtype=np.int64)
@@ -152,6 +158,7 @@ class Items:
     radices: npt.NDArray[np.int32]
     #: the table as a 0/1 matrix (msu_dense.py), once asked for; None: too large
     matrix: list[msu_dense.Dense | None] = field(default_factory=list)
+    bitsets: list[npt.NDArray[np.uint64]] = field(default_factory=list)  # _bits, once asked
 
     def dense(self) -> msu_dense.Dense | None:
         if not self.matrix:
@@ -175,13 +182,12 @@ def starts_of(items: Items, table: Table) -> list[tuple[int, int, int]]:
     """(rows holding it, column, code) of every value that may be the rarest of an MSU of
     three, rarest first: held by 3 rows or more (fewer: a pair or itself is unique) and
     with 3f − 2n < 2."""
-    n = table.codes.shape[1]
-    out = []
-    for col, radix in enumerate(table.radices.tolist()):
-        held = items.counts[items.offsets[col]:items.offsets[col] + radix - 1]
-        for code in np.flatnonzero((held >= 3) & (3 * held - 2 * n < 2)).tolist():
-            out.append((int(held[code]), col, code))
-    return sorted(out)
+    held, n = items.counts, table.codes.shape[1]
+    col = np.repeat(np.arange(table.radices.size), table.radices)
+    code = np.arange(held.size) - items.offsets[col]
+    at = np.flatnonzero((code < table.radices[col] - 1) & (held >= 3) & (3 * held - 2 * n < 2))
+    at = at[np.lexsort((code[at], col[at], held[at]))]
+    return list(zip(held[at].tolist(), col[at].tolist(), code[at].tolist(), strict=True))
 
 
 def _leaf(items: Items, rows: Ids, js: Ids, alive: Mask) -> tuple[Ids, int]:
