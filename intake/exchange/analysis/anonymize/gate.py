@@ -118,9 +118,9 @@ def _fix_row(state: State, row: int, combos: list[tuple[int, ...]], outcome: Gat
                 _drop_row(state, row, remaining[0], outcome, touched)
                 return
             best = allowed[0]
-        state.suppress(row, best, outcome)
-        gone = {best, *(b for b in state.linked.get(best, ())  # its linked cells with it
-                        if state.matrix[b][row] == state.radices[b] - 1)}
+        done = len(state.suppressed)
+        state.suppress(row, best, outcome)  # with it, its linked and sibling cells
+        gone = {at for _row, at, _code in state.suppressed[done:]}
         touched |= gone
         remaining = [c for c in remaining if gone.isdisjoint(c)]
 

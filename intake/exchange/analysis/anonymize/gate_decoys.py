@@ -131,6 +131,8 @@ class Balancer:
         if self.withheld < len(WITHHELD) - 1:
             state.linked = links.find(state.grid.codes, state.columns, state.protected,
                                       state.missing, state.radices)
+            state.siblings = links.siblings(state.columns, state.protected)
+            state.keys = self.before.keys
             outcome.links = {state.columns[a]: [state.columns[b] for b in bs]
                              for a, bs in state.linked.items()}
         at = {c: i for i, c in enumerate(state.columns)}

@@ -4,6 +4,7 @@ the decoys (gate_decoys.py) can use them without importing the gate.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -12,6 +13,7 @@ import numpy.typing as npt
 
 from intake.exchange.analysis.anonymize import decoys
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
+from intake.exchange.analysis.anonymize.multi import NO, YES
 
 Ids = npt.NDArray[np.int64]
 #: The largest size of a column set searched for a minimal sample unique.
@@ -95,6 +97,11 @@ class State:
     missing: list[list[int]] = field(default_factory=list)
     #: column → its linked columns (links.py), hidden beside it in the same row
     linked: dict[int, list[int]] = field(default_factory=dict)
+    #: a split multi question's code column → its other code columns (links.siblings):
+    #: hidden beside it where the row's shown code cells say no "yes" (:meth:`_siblings`)
+    siblings: dict[int, list[int]] = field(default_factory=dict)
+    #: per row, its decoy key (decoys.row_keys): which "no" hides beside a lone "yes"
+    keys: decoys.Keys | None = None
     #: whether a linked cell may be an l-diverse one (where the guard lets it go)
     link_diverse: bool = True
     #: told of every cell made ``*``: (row, column, what it showed) (verify.Guard.hidden)
@@ -126,6 +133,36 @@ class State:
             for b in self.linked.get(at, ()):
                 if self.matrix[b][row] != self.radices[b] - 1 and self._may(row, b):
                     self.suppress(row, b, outcome, linked=True)
+        group = self.siblings.get(at)
+        if group and all(self.rows[row][self.columns[b]] != YES for b in group):
+            self._siblings(row, group, shown, outcome)
+
+    def _siblings(self, row: int, group: list[int], shown: str, outcome: GateOutcome
+                  ) -> None:
+        """A code cell of a split multi answer was hidden (it showed ``shown``) and no
+        other code cell of the row shows "yes" (links.siblings). A missing answer: its
+        code is in every code cell, so all are hidden. An answer has a "yes", so when
+        this ``*`` is the only one, it would be read as "yes": a "no" beside it is hidden
+        too, the one its row's decoy key ranks first (stable across releases, unknown to
+        a reader), and the "yes" is one of two ``*``."""
+        def hidden(b: int) -> bool:
+            return bool(self.matrix[b][row] == self.radices[b] - 1)
+
+        if shown not in (YES, NO):
+            for b in group:
+                if not hidden(b) and self._may(row, b):
+                    self.suppress(row, b, outcome, linked=True)
+        elif not any(hidden(b) for b in group):
+            options = [b for b in group if self.rows[row][self.columns[b]] == NO
+                       and self._may(row, b)]
+            if options:
+                self.suppress(row, max(options, key=lambda b: self._rank(row, b)),
+                              outcome, linked=True)
+
+    def _rank(self, row: int, at: int) -> bytes:
+        """The row's keyed rank in column ``at`` (its decoy key, decoys.row_keys)."""
+        key = int(self.keys[row]).to_bytes(8, "big") if self.keys is not None else b""
+        return hashlib.blake2b(self.columns[at].encode(), key=key, digest_size=8).digest()
 
     def may_hide(self, row: int, at: int) -> bool:
         """Whether the cell may go: any but an l-diverse one, which the guard asks."""
