@@ -42,6 +42,7 @@ from intake.services.releases import (
     profile_of,
     statistics_groups,
 )
+from intake.services.releases_cross import PreviewOutdated
 from intake.vault import import_pipeline, release_ledger
 from intake.vault.records import RecordFilter
 from intake.vault.release_ledger import Member
@@ -101,6 +102,10 @@ class PreparedExport:
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     #: record id → its ledger member, made at the preview and kept for the writing
     members: dict[str, Member] = field(default_factory=dict, repr=False)
+    #: the ledger's check at the preview, the vault's state then (ExportService._state)
+    #: and its testimonies then (release_ledger.population)
+    checked: tuple[list[Member], tuple[object, int, int], dict[str, int]] | None = field(
+        default=None, repr=False)
 
 
 def check_may_export(role: Role, action: Action = Action.EXPORT_ANONYMIZED) -> None:
@@ -163,11 +168,21 @@ class ExportService:
         released = set(result.record_ids)
         groups = statistics_groups(r for r in records if r.id in released)
         members: dict[str, Member] = {}
-        self._check_release(result, settings, groups, members)  # DifferencingRefused: exit 5
+        state, held = self._state(), release_ledger.population(self.vault.connection())
+        made = self._check_release(result, settings, groups, members)  # exit 5 if refused
         prepared = (self._with_quotes(settings, result, records) if settings.quotes
                     else PreparedExport(settings, result))
         prepared.groups, prepared.members = groups, members
+        prepared.checked = made, state, held
         return prepared
+
+    def _state(self) -> tuple[object, int, int]:
+        """What tells that nothing in the vault changed: this thread's connection, the
+        changes it made (``total_changes``) and the commits of others it saw (``PRAGMA
+        data_version``)."""
+        conn = self.vault.connection()
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        return conn, int(conn.total_changes), int(version)
 
     def _decoys(self) -> Decoys:
         """The final gate's decoys: ranked by the vault's decoy key, and what its earlier
@@ -208,8 +223,16 @@ class ExportService:
     def _write(self, prepared: PreparedExport, folder: Path, tool_version: str) -> list[Path]:
         check_may_export(self.vault.role)
         quotes = prepared.quotes if prepared.settings.quotes else None
-        members = self._check_release(prepared.result, prepared.settings,  # again: a race
-                                      prepared.groups, prepared.members)
+        checked = prepared.checked
+        if checked is not None and _same(checked[1], self._state()):
+            members = checked[0]  # nothing changed since the preview's check
+        else:  # again: another release came in between (the ledger checks the testimonies
+            # the vault holds: the preview's must still be those)
+            if checked is not None and checked[2] != release_ledger.population(
+                    self.vault.connection()):
+                raise PreviewOutdated()
+            members = self._check_release(prepared.result, prepared.settings,
+                                          prepared.groups, prepared.members)
         paths = write_export(prepared.result, folder, tool_version=tool_version, quotes=quotes,
                              quotes_reviewed=prepared.quotes_unreviewed == 0,
                              quotes_excluded=prepared.quotes_excluded_no_consent)
@@ -282,3 +305,7 @@ class ExportService:
                                     "perturbation": {key: value for key, value in (
                                         stats.perturbation or {}).items() if key != "ptable"}})
         return paths
+
+
+def _same(then: tuple[object, int, int], now: tuple[object, int, int]) -> bool:
+    return then[0] is now[0] and then[1:] == now[1:]

@@ -92,6 +92,14 @@ class JointReleaseRefused(DifferencingRefused):
         "(Choose columns), which is protected as a whole.")
 
 
+class PreviewOutdated(DifferencingRefused):
+    """The testimonies changed between the preview and the writing: the preview's rows are
+    of testimonies the vault no longer holds as they were."""
+
+    template = N_("This release is refused, and nothing was written: the testimonies "
+                  "changed since the preview. Preview the release again.")
+
+
 class StatisticsDifferencingRefused(DifferencingRefused):
     template = N_(
         "These statistics are refused, and nothing was written. Compared with the "
