@@ -202,6 +202,60 @@ def test_a_star_beside_only_no_is_read_no_better_than_one_answer(seen: dict[str,
         assert read[rule][0] <= best + cells ** 0.5, (rule, read)
 
 
+def _constant(seen: dict[str, Any], siblings: list[str]) -> dict[str, str]:
+    """Each code column's most common truth under its ``*`` (the baseline guess)."""
+    return {c: Counter(b[c] for b, a in zip(seen["before"], seen["after"], strict=True)
+                       if a[c] == STAR).most_common(1)[0][0] for c in siblings}
+
+
+@pytest.mark.xfail(strict=True, reason="known gap (docs/export.md, fifth review): a multi "
+                   "answer hidden whole is most often a missing one")
+def test_an_answer_hidden_whole_is_not_read_as_missing(seen: dict[str, Any]) -> None:
+    """A fifth outside review: every code cell of a question hidden reads as "not
+    answered" (0.728 against 0.171 on threats, punishments and deductions)."""
+    right = best = cells = 0
+    for siblings in _multi_columns(seen).values():
+        constant = _constant(seen, siblings)
+        for before, after in zip(seen["before"], seen["after"], strict=True):
+            if all(after[c] == STAR for c in siblings):
+                cells += len(siblings)
+                right += sum(before[c] in NO_ANSWER for c in siblings)
+                best += sum(before[c] == constant[c] for c in siblings)
+    print("answers hidden whole read as missing:", right, "of", cells, "against", best)
+    assert cells > 500 and right <= best + cells ** 0.5
+
+
+#: codes the demo data gives only alone (nothing else chosen): "none" of referrals, and
+#: escaping "alone" or by "other" means
+LONE_CODES = ("interview.referrals_given.none", "escape.methods.alone", "escape.methods.other")
+
+
+@pytest.mark.xfail(strict=True, reason="known gap (docs/export.md, fifth review): a code "
+                   "chosen only alone is the \"yes\" of its * pair")
+def test_a_code_chosen_only_alone_is_not_read_among_the_stars(seen: dict[str, Any]) -> None:
+    """A fifth outside review: where no code cell shows "yes" and such a code is ``*``, it
+    is the "yes" and the other ``*`` are "no" (0.703 against 0.412)."""
+    right = best = cells = 0
+    for siblings in _multi_columns(seen).values():
+        lone = [c for c in siblings if c in LONE_CODES]
+        if not lone:
+            continue
+        constant = _constant(seen, siblings)
+        for before, after in zip(seen["before"], seen["after"], strict=True):
+            stars = [c for c in siblings if after[c] == STAR]
+            hidden_lone = [c for c in lone if c in stars]
+            if not hidden_lone or "yes" in {after[c] for c in siblings} or \
+                    len(stars) == len(siblings):
+                continue
+            for c in stars:
+                if before[c] in ("yes", "no"):
+                    cells += 1
+                    right += before[c] == ("yes" if c == hidden_lone[0] else "no")
+                    best += before[c] == constant[c]
+    print("codes chosen only alone:", right, "of", cells, "against", best)
+    assert cells > 100 and right <= best + cells ** 0.5
+
+
 def test_control_the_sibling_rules_hold_on_shown_cells(seen: dict[str, Any]) -> None:
     right, decided = _sibling_score(seen, hidden=False)
     assert decided > 1000 and right == decided, (right, decided)
