@@ -14,7 +14,11 @@ A multi question's code columns tell each other (links.siblings): a fourth revie
 524 hidden code cells, all rightly, from their siblings. With the sibling rule its rules
 decide nearly none, and a reader who knows the rule (a ``*`` beside only "no" hides a
 "yes", maybe beside another ``*``) does no better than one answer per column; control:
-without the rule, the review's rules read every hidden cell they decide.
+without the rule, the review's rules read every hidden cell they decide. A fifth review
+read an answer hidden whole as missing, and a code chosen only alone as the "yes" of its
+``*`` pair, while the "no" beside a lone "yes" was drawn evenly: drawn by each code's
+share of lone answers (the whole answer with the rest), neither reads (control: drawn
+evenly, both do).
 """
 
 from __future__ import annotations
@@ -208,11 +212,9 @@ def _constant(seen: dict[str, Any], siblings: list[str]) -> dict[str, str]:
                        if a[c] == STAR).most_common(1)[0][0] for c in siblings}
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (docs/export.md, fifth review): a multi "
-                   "answer hidden whole is most often a missing one")
-def test_an_answer_hidden_whole_is_not_read_as_missing(seen: dict[str, Any]) -> None:
-    """A fifth outside review: every code cell of a question hidden reads as "not
-    answered" (0.728 against 0.171 on threats, punishments and deductions)."""
+def _whole_read(seen: dict[str, Any]) -> tuple[int, int, int]:
+    """(right, best single answer, cells) of reading an answer hidden whole (every code
+    cell ``*``) as missing."""
     right = best = cells = 0
     for siblings in _multi_columns(seen).values():
         constant = _constant(seen, siblings)
@@ -221,6 +223,13 @@ def test_an_answer_hidden_whole_is_not_read_as_missing(seen: dict[str, Any]) -> 
                 cells += len(siblings)
                 right += sum(before[c] in NO_ANSWER for c in siblings)
                 best += sum(before[c] == constant[c] for c in siblings)
+    return right, best, cells
+
+
+def test_an_answer_hidden_whole_is_not_read_as_missing(seen: dict[str, Any]) -> None:
+    """A fifth outside review: every code cell of a question hidden read as "not
+    answered" (0.728 against 0.171 on threats, punishments and deductions)."""
+    right, best, cells = _whole_read(seen)
     print("answers hidden whole read as missing:", right, "of", cells, "against", best)
     assert cells > 500 and right <= best + cells ** 0.5
 
@@ -230,11 +239,9 @@ def test_an_answer_hidden_whole_is_not_read_as_missing(seen: dict[str, Any]) -> 
 LONE_CODES = ("interview.referrals_given.none", "escape.methods.alone", "escape.methods.other")
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (docs/export.md, fifth review): a code "
-                   "chosen only alone is the \"yes\" of its * pair")
-def test_a_code_chosen_only_alone_is_not_read_among_the_stars(seen: dict[str, Any]) -> None:
-    """A fifth outside review: where no code cell shows "yes" and such a code is ``*``, it
-    is the "yes" and the other ``*`` are "no" (0.703 against 0.412)."""
+def _alone_read(seen: dict[str, Any]) -> tuple[int, int, int]:
+    """(right, best single answer, cells) of reading a code chosen only alone, ``*`` where
+    no code cell shows "yes", as the "yes" and the other ``*`` as "no"."""
     right = best = cells = 0
     for siblings in _multi_columns(seen).values():
         lone = [c for c in siblings if c in LONE_CODES]
@@ -252,8 +259,28 @@ def test_a_code_chosen_only_alone_is_not_read_among_the_stars(seen: dict[str, An
                     cells += 1
                     right += before[c] == ("yes" if c == hidden_lone[0] else "no")
                     best += before[c] == constant[c]
+    return right, best, cells
+
+
+def test_a_code_chosen_only_alone_is_not_read_among_the_stars(seen: dict[str, Any]) -> None:
+    """A fifth outside review: where no code cell showed "yes" and such a code was
+    ``*``, it was the "yes" and the other ``*`` "no" (0.703 against 0.412)."""
+    right, best, cells = _alone_read(seen)
     print("codes chosen only alone:", right, "of", cells, "against", best)
     assert cells > 100 and right <= best + cells ** 0.5
+
+
+def test_control_a_no_drawn_evenly_and_no_answer_hidden_whole_are_read() -> None:
+    """The sibling rule as the fifth review found it: beside a lone "yes", one "no" drawn
+    evenly (never the whole answer): both patterns read."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(links, "lone", lambda _c, _r, siblings: {
+            at: 1 / len(others) for at, others in siblings.items()})
+        plain = _release(patch)
+    right, best, cells = _whole_read(plain)
+    assert cells > 500 and right > best + 3 * cells ** 0.5, (right, best, cells)
+    right, best, cells = _alone_read(plain)
+    assert cells > 100 and right > best + 3 * cells ** 0.5, (right, best, cells)
 
 
 def test_control_the_sibling_rules_hold_on_shown_cells(seen: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ control: without the rule both patterns are there."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -80,28 +81,36 @@ def test_control_without_the_rule_the_siblings_tell(monkeypatch: pytest.MonkeyPa
     assert hidden > 100 and lone > 10
 
 
-def test_the_no_hidden_beside_a_lone_yes_is_chosen_by_the_rows_key() -> None:
-    """Which "no" goes is the row's keyed rank: another key, another choice."""
-    columns, rows = ["work.a", *THREATS], [
-        {"work.a": "x", **{c: multi.YES if c == THREATS[0] else multi.NO for c in THREATS}}
-        for _ in range(40)]
-    chosen: list[set[str]] = []
+def test_beside_a_lone_yes_a_no_is_drawn_by_its_share_else_the_whole_answer() -> None:
+    """Beside a lone "yes" of code a, code b's "no" is hidden with the probability that an
+    answer chooses b alone, and the whole answer with the rest (a's own share), so that a
+    pair of * is as likely either's "yes"; the draw is the row's key: another key, other
+    choices."""
+    rows = [{"work.a": "x", **{c: multi.YES if c == THREATS[0] else multi.NO
+                               for c in THREATS}} for _ in range(2000)]
+    columns = ["work.a", *THREATS]
+    shares = {1 + i: share for i, share in enumerate([0.3, 0.4, 0.1, 0.1, 0.1])}
+    chosen: list[list[str]] = []
     for key in (b"k" * 32, b"j" * 32):
-        state = State(columns, [dict(r) for r in rows],
-                           *_matrix(columns, rows), set(), set(), None, None)
+        state = State(columns, [dict(r) for r in rows], *_matrix(columns, rows), set(),
+                      set(), None, None)
         state.siblings = links.siblings(columns, set())
         state.keys = gate_decoys.Before.of(
             Decoys(key), [str(i) for i in range(len(rows))], columns).keys
+        state.lone = dict(shares)
         outcome = GateOutcome(0)
-        picked = set()
+        picked = []
         for row in range(len(rows)):
             state.suppress(row, 1, outcome)  # the lone "yes"
             extra = [c for c in THREATS[1:] if state.rows[row][c] == STAR]
-            assert len(extra) == 1
-            picked.add(f"{row}:{extra[0]}")
+            picked.append("whole" if len(extra) == len(THREATS) - 1 else extra[0])
+            assert len(extra) in (1, len(THREATS) - 1)
         chosen.append(picked)
+        tally = Counter(picked)
+        assert abs(tally["whole"] / len(rows) - 0.3) < 0.05  # a's own share
+        for at, share in list(shares.items())[1:]:
+            assert abs(tally[THREATS[at - 1]] / len(rows) - share) < 0.04
     assert chosen[0] != chosen[1]
-    assert len({p.split(":")[1] for p in chosen[0]}) > 1  # not one fixed column
 
 
 def _matrix(columns: list[str], rows: list[dict[str, str]]

@@ -133,6 +133,7 @@ class Balancer:
                                       state.missing, state.radices)
             state.siblings = links.siblings(state.columns, state.protected)
             state.keys = self.before.keys
+            state.lone = links.lone(state.columns, state.rows, state.siblings)
             outcome.links = {state.columns[a]: [state.columns[b] for b in bs]
                              for a, bs in state.linked.items()}
         at = {c: i for i, c in enumerate(state.columns)}

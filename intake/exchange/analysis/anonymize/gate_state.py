@@ -102,6 +102,8 @@ class State:
     siblings: dict[int, list[int]] = field(default_factory=dict)
     #: per row, its decoy key (decoys.row_keys): which "no" hides beside a lone "yes"
     keys: decoys.Keys | None = None
+    #: code column → the share of its question's answers that chose it alone (links.lone)
+    lone: dict[int, float] = field(default_factory=dict)
     #: whether a linked cell may be an l-diverse one (where the guard lets it go)
     link_diverse: bool = True
     #: told of every cell made ``*``: (row, column, what it showed) (verify.Guard.hidden)
@@ -142,27 +144,36 @@ class State:
         """A code cell of a split multi answer was hidden (it showed ``shown``) and no
         other code cell of the row shows "yes" (links.siblings). A missing answer: its
         code is in every code cell, so all are hidden. An answer has a "yes", so when
-        this ``*`` is the only one, it would be read as "yes": a "no" beside it is hidden
-        too, the one its row's decoy key ranks first (stable across releases, unknown to
-        a reader), and the "yes" is one of two ``*``."""
+        this ``*`` is the only one it would be read as "yes": beside it, one "no" more,
+        code c with the probability p(c) that an answer chooses c alone (``lone``), and
+        every code cell with the probability left (the hidden code's own p). A pair of
+        ``*`` {a, b} is then as likely a's "yes" as b's (p(a) p(b) either way), and an
+        answer hidden whole is as often an answer as a missing one. The draw is the
+        row's decoy key (stable across releases, unknown to a reader)."""
         def hidden(b: int) -> bool:
             return bool(self.matrix[b][row] == self.radices[b] - 1)
 
-        if shown not in (YES, NO):
+        if shown in (YES, NO):
+            if shown == NO or any(hidden(b) for b in group):
+                return  # its "yes" is one of several * already
+            draw = self._draw(row, group)
             for b in group:
-                if not hidden(b) and self._may(row, b):
-                    self.suppress(row, b, outcome, linked=True)
-        elif not any(hidden(b) for b in group):
-            options = [b for b in group if self.rows[row][self.columns[b]] == NO
-                       and self._may(row, b)]
-            if options:
-                self.suppress(row, max(options, key=lambda b: self._rank(row, b)),
-                              outcome, linked=True)
+                if self.rows[row][self.columns[b]] == NO and self._may(row, b):
+                    draw -= self.lone.get(b, 0.0)
+                    if draw < 0:
+                        self.suppress(row, b, outcome, linked=True)
+                        return
+        for b in group:
+            if not hidden(b) and self._may(row, b):
+                self.suppress(row, b, outcome, linked=True)
 
-    def _rank(self, row: int, at: int) -> bytes:
-        """The row's keyed rank in column ``at`` (its decoy key, decoys.row_keys)."""
+    def _draw(self, row: int, group: list[int]) -> float:
+        """The row's keyed draw in [0, 1) for the question of ``group`` (its decoy key,
+        decoys.row_keys)."""
         key = int(self.keys[row]).to_bytes(8, "big") if self.keys is not None else b""
-        return hashlib.blake2b(self.columns[at].encode(), key=key, digest_size=8).digest()
+        name = self.columns[min(group)].rsplit(".", 1)[0]
+        digest = hashlib.blake2b(name.encode(), key=key, digest_size=8).digest()
+        return int.from_bytes(digest, "big") / 2.0 ** 64
 
     def may_hide(self, row: int, at: int) -> bool:
         """Whether the cell may go: any but an l-diverse one, which the guard asks."""

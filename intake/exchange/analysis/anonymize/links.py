@@ -24,7 +24,8 @@ make unique and balances the columns again, as for any other hidden cell.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -101,7 +102,8 @@ def siblings(columns: Sequence[str], protected: Collection[str]) -> dict[int, li
     tell each other where none of them shows "yes": a missing code is the same in all, and
     an answer has at least one "yes" (a ``*`` beside only "no" is "yes": an outside review
     decided 524 hidden cells so, all rightly). So where a row's code cells show no "yes"
-    once one is hidden, the gate hides a "no" beside a lone ``*``, or every code cell of
+    once one is hidden, the gate hides a "no" beside a lone ``*`` (drawn by the codes'
+    shares of lone answers, :func:`lone`; else the whole answer), or every code cell of
     a missing answer (gate_state.State._siblings); hiding them together wherever one is
     hidden cost 40,016 cells at 2,000 records, and hiding them all where no "yes" is
     shown 13,432."""
@@ -113,6 +115,22 @@ def siblings(columns: Sequence[str], protected: Collection[str]) -> dict[int, li
             by_question.setdefault(qid, []).append(at)
     return {at: [b for b in group if b != at]
             for group in by_question.values() if len(group) > 1 for at in group}
+
+
+def lone(columns: Sequence[str], rows: Sequence[Mapping[str, str]],
+         siblings: Mapping[int, Sequence[int]]) -> dict[int, float]:
+    """Code column (links.siblings) → the share of its question's answers in ``rows``
+    that chose that code alone (0 for a code never chosen alone)."""
+    groups = {tuple(sorted((at, *others))) for at, others in siblings.items()}
+    out: dict[int, float] = {}
+    for group in groups:
+        names = [columns[at] for at in group]
+        alone = Counter(tuple(row[n] == multi.YES for n in names) for row in rows)
+        total = sum(many for chosen, many in alone.items() if sum(chosen) == 1)
+        for i, at in enumerate(group):
+            single = tuple(j == i for j in range(len(group)))
+            out[at] = alone[single] / total if total else 0.0
+    return out
 
 
 def indicator_sources(columns: Sequence[str], protected: Collection[str]
