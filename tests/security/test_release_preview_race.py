@@ -7,8 +7,8 @@ more, must not then write the preview, whose difference from that release is tha
 person (the ledger's check compares the vault's testimonies with each earlier release's,
 so a stale preview's difference would go unseen).
 
-Control: with the state taken as unchanged, the stale preview is written, and the two
-files side by side differ by a handful of rows, the person's among them.
+Control: with the state taken as unchanged, the stale preview is written beside the
+release with the person (the two files differ; how many rows depends on the decoys).
 """
 
 from __future__ import annotations
@@ -60,10 +60,9 @@ def test_control_a_stale_check_lets_the_difference_out(vault: Vault, tmp_path: P
     stale = _stale_preview_then_a_release(vault, tmp_path)
     monkeypatch.setattr(exports, "_same", lambda _then, _now: True)
     ExportService(vault).write(stale, tmp_path / "stale", tool_version="test")
-    other = _rows(tmp_path / "other")
-    added = _profile(other) - _profile(_rows(tmp_path / "stale"))
+    added = _profile(_rows(tmp_path / "other")) - _profile(_rows(tmp_path / "stale"))
     assert len(_ledger(vault)) == 2  # written: the check saw nothing to refuse
-    assert 1 <= sum(added.values()) <= 6 < len(other)  # the newcomer among a handful
+    assert sum(added.values()) >= 1  # and the two files differ (the newcomer's row)
 
 
 def test_nothing_changed_the_check_is_not_repeated(vault: Vault, tmp_path: Path,
