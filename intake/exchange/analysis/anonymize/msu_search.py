@@ -27,15 +27,12 @@ whole search, where the products allow it, counts only the sets holding such a v
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from intake.exchange.analysis.anonymize import msu_dense
-
-if TYPE_CHECKING:
-    from intake.exchange.analysis.anonymize.msu_cache import Cached
 
 Ids = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
@@ -64,7 +61,7 @@ class Memo:
     searched: bool = False
     limit: int | None = None
     spent: int = 0  # the cells the first search of triples counted
-    tables: Cached | None = None
+    tables: Any = None  # msu_cache.Cached (not imported here: msu_cache imports this)
 
 
 @dataclass
