@@ -73,9 +73,10 @@ def _plant(records: list[Record]) -> tuple[Result, str, list[str]]:
     common = [c for c, _n in counts.most_common(2)]
     control = anonymize(records, columns=COLUMNS)
     question = QUESTIONNAIRE.question(DEDUCTIONS)
-    target = next(i for i, row in zip(control.record_ids, control.rows, strict=True)
-                  if all(row[f"{DEDUCTIONS}.{c}"] == "yes" for c in common)
-                  and "*" not in {row[n] for n in names(question)})
+    target = min(i for i, row in zip(control.record_ids, control.rows, strict=True)
+                 if all(row[f"{DEDUCTIONS}.{c}"] == "yes" for c in common)
+                 and "*" not in {row[n] for n in names(question)})  # not the row order:
+    # the rows come shuffled, and on some records the repair hides another code too
     record = next(r for r in records if r.id == target)
     record.answers[DEDUCTIONS] = [*record.answers[DEDUCTIONS], RARE]
     return control, target, common
