@@ -137,6 +137,7 @@ class Balancer:
             outcome.links = {state.columns[a]: [state.columns[b] for b in bs]
                              for a, bs in state.linked.items()}
         at = {c: i for i, c in enumerate(state.columns)}
+        state.deferred = []
         for row, name in self.before.hidden:
             col = at[name]
             if name in state.protected or state.matrix[col][row] == state.radices[col] - 1 \
@@ -144,6 +145,9 @@ class Balancer:
                 continue
             state.suppress(row, col, outcome, decoy=True)
             outcome.kept_hidden += 1
+        deferred, state.deferred = state.deferred, None
+        for row, col, shown in deferred:
+            state.sibling_rule(row, col, shown, outcome)
         state.dirty.clear()  # balanced when they were released: a column is looked at
         # again only when this release's repairs change it (released again unchanged,
         # a table comes out the same)

@@ -104,6 +104,9 @@ class State:
     keys: decoys.Keys | None = None
     #: code column → the share of its question's answers that chose it alone (links.lone)
     lone: dict[int, float] = field(default_factory=dict)
+    #: while an earlier release's cells are hidden again, the sibling rule waits (in the
+    #: order they come, a "yes" before its "no" would draw anew): (row, column, shown)
+    deferred: list[tuple[int, int, str]] | None = None
     #: whether a linked cell may be an l-diverse one (where the guard lets it go)
     link_diverse: bool = True
     #: told of every cell made ``*``: (row, column, what it showed) (verify.Guard.hidden)
@@ -135,6 +138,13 @@ class State:
             for b in self.linked.get(at, ()):
                 if self.matrix[b][row] != self.radices[b] - 1 and self._may(row, b):
                     self.suppress(row, b, outcome, linked=True)
+        if self.deferred is not None:  # the cells an earlier release hid, hidden again:
+            self.deferred.append((row, at, shown))  # its siblings once all are back
+        else:
+            self.sibling_rule(row, at, shown, outcome)
+
+    def sibling_rule(self, row: int, at: int, shown: str, outcome: GateOutcome) -> None:
+        """:meth:`_siblings` where no code cell of ``at``'s question shows "yes"."""
         group = self.siblings.get(at)
         if group and all(self.rows[row][self.columns[b]] != YES for b in group):
             self._siblings(row, group, shown, outcome)
