@@ -31,6 +31,7 @@ from intake.vault.import_pipeline import collection_paused
 from intake.vault.json_text import json_text
 from intake.vault.record_import import ImportingStore, PreparedImport
 from intake.vault.record_index import TextIndex, body_of, text_ids
+from intake.vault.record_types import findings_row
 
 __all__ = ["Ahead", "ahead", "by_source", "collection_paused", "entry_for", "prepared"]
 
@@ -49,6 +50,7 @@ class Ahead:
     private: bytes | None  # the private section's plaintext, sealed at the import
     body: str  # the text to index
     excerpt: str
+    indicators: tuple[str, int]  # the row's findings (record_types.findings_row)
 
 
 def ahead(records: Iterable[Record], questionnaire: Questionnaire) -> list[Ahead]:
@@ -62,10 +64,11 @@ def ahead(records: Iterable[Record], questionnaire: Questionnaire) -> list[Ahead
         except Exception:  # noqa: BLE001 - the import raises it at the record's place
             continue
         answers, meta, id_answers, id_meta = record.split(questionnaire)
+        derived = indicators.derive(record.answers)
         made.append(Ahead(
-            source, record, indicators.derive(record.answers), answers, json_text(answers),
-            json_text(meta), identity.plaintext(id_answers, id_meta),
-            body_of(indexed, id_answers), TextIndex.excerpt(id_answers)))
+            source, record, derived, answers, json_text(answers), json_text(meta),
+            identity.plaintext(id_answers, id_meta), body_of(indexed, id_answers),
+            TextIndex.excerpt(id_answers), findings_row(derived)))
     return made
 
 
@@ -89,4 +92,5 @@ def prepared(store: ImportingStore, entry: Ahead,
     return store.prepared_from(
         entry.record, review_store.final_findings(entry.derived, overridden),
         answers=entry.answers, texts=(entry.answers_text, entry.meta_text),
-        private=entry.private, body=entry.body, excerpt=entry.excerpt)
+        private=entry.private, body=entry.body, excerpt=entry.excerpt,
+        indicators=None if overridden else entry.indicators)

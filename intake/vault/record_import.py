@@ -33,16 +33,15 @@ BLOCK = 500  # ids a statement (SQLite allows 32,766 parameters)
 class PreparedImport:
     """A record to import with what its row needs, made before the transaction or in
     :mod:`intake.vault.import_pipeline`'s producer: ``values`` (the new row's columns,
-    encoded and sealed), the text to index and its excerpt, the indicators present. Without
-    ``values`` (or when the record is already stored) it is stored as a sequential import
-    stores it."""
+    encoded and sealed), the text to index and its excerpt (its findings are read back from
+    the row). Without ``values`` (or when the record is already stored) it is stored as a
+    sequential import stores it."""
 
     record: Record
     findings: Mapping[str, Finding]
     values: dict[str, Any] | None = None
     body: str = ""
     excerpt: str = ""
-    present: tuple[str, ...] = ()
 
 
 class ImportingStore(RecordStore):
@@ -67,28 +66,26 @@ class ImportingStore(RecordStore):
                                   findings, record.updated_at)
             values["revision"], values["session"] = max(record.revision, 1), None
             return PreparedImport(record, findings, values, self.text.body(id_answers),
-                                  self.text.excerpt(id_answers),
-                                  tuple(name for name, value in findings.items()
-                                        if value == Finding.PRESENT))
+                                  self.text.excerpt(id_answers))
         except Exception:  # noqa: BLE001 - the store raises it at the record's place
             return PreparedImport(record, findings)
 
     def prepared_from(self, record: Record, findings: Mapping[str, Finding], *,
                       answers: dict[str, Any], texts: tuple[str, str], private: bytes | None,
-                      body: str, excerpt: str) -> PreparedImport:
+                      body: str, excerpt: str,
+                      indicators: tuple[str, int] | None = None) -> PreparedImport:
         """:meth:`prepared`, from what was made without the key
         (:mod:`intake.services.import_ahead`): ``answers`` the stored section, ``texts``
-        its JSON and its meta's, ``private`` the private section's plaintext; only the
-        seal is left."""
+        its JSON and its meta's, ``private`` the private section's plaintext,
+        ``indicators`` the findings' row (:func:`findings_row`) when not overridden; only
+        the seal is left."""
         if self._idk is None:
             return PreparedImport(record, findings)
         values = self._values(record, answers, {},
                               identity.seal_plaintext(self._idk, record.id, private),
-                              findings, record.updated_at, texts)
+                              findings, record.updated_at, texts, indicators)
         values["revision"], values["session"] = max(record.revision, 1), None
-        return PreparedImport(record, findings, values, body, excerpt,
-                              tuple(name for name, value in findings.items()
-                                    if value == Finding.PRESENT))
+        return PreparedImport(record, findings, values, body, excerpt)
 
     def import_blocks(self, blocks: Iterable[Sequence[PreparedImport]],
                       ids: Sequence[str]) -> ImportResult:
@@ -97,8 +94,8 @@ class ImportingStore(RecordStore):
         new ones next to it (a statement for many), any other as :meth:`import_many`
         always did."""
         self._counts = [0, 0, 0, 0]  # added, updated, skipped, history
-        #: the findings of the rows this import adds, by rid: written in one call at the end
-        self._new_findings: dict[int, list[tuple[str, int]]] = {}
+        #: the rows this import adds: their findings are written in one statement at the end
+        self._new_rids: set[int] = set()
         with joined(self._conn):
             self._rowids = self.text.reserve(len(ids))
             stored = self._stored_rows(ids)
@@ -117,9 +114,11 @@ class ImportingStore(RecordStore):
                                          _STORED + " WHERE id = ?",
                                          (WITHDRAWN_PATH, record_id)).fetchone())
                 self._add_new(new)
-            self._conn.executemany(  # in the key's order: appended, not spread
-                "INSERT INTO record_findings (indicator, rid) VALUES (?, ?)",
-                sorted(row for rows in self._new_findings.values() for row in rows))
+            self._conn.execute(  # read by SQLite from the rows; in the key's order: appended
+                "INSERT INTO record_findings (indicator, rid) SELECT f.key, r.rid"
+                " FROM records AS r, json_each(r.indicators) AS f"
+                " WHERE r.rid IN (SELECT value FROM json_each(?)) AND f.value = ?"
+                " ORDER BY 1, 2", (json_text(sorted(self._new_rids)), Finding.PRESENT.value))
             self.text.touch()  # the index is written in the same transaction
         return ImportResult(*self._counts)
 
@@ -176,8 +175,7 @@ class ImportingStore(RecordStore):
                                        rows[0]).lastrowid)
         self._conn.executemany(f"INSERT INTO records (rid, {columns}) VALUES (?, {marks})",
                                [(first + n, *row) for n, row in enumerate(rows[1:], 1)])
-        for n, item in enumerate(items):
-            self._new_findings[first + n] = [(name, first + n) for name in item.present]
+        self._new_rids.update(range(first, first + len(items)))
         self._counts[0] += len(items)
 
     def _stored_rows(self, ids: Sequence[str]) -> dict[str, Any]:
@@ -217,9 +215,8 @@ class ImportingStore(RecordStore):
             self.text.remove(existing[2])
         values["text_rowid"] = self.text.add(id_answers, self._rowids)
         rid = self._upsert(values, existing[3] if existing else None)
-        if existing is None or rid in self._new_findings:  # a row this import added
-            self._new_findings[rid] = [(name, rid) for name, value in findings.items()
-                                       if value == Finding.PRESENT]
+        if existing is None or rid in self._new_rids:  # a row this import added
+            self._new_rids.add(rid)
         else:
             self._write_findings(rid, findings, new=False)
 

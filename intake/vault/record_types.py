@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from intake.domain.indicators import Finding, present_count
 from intake.errors import IntakeError, InvalidInput
 from intake.i18n import N_
+from intake.vault.json_text import json_text
 
 
 class RecordNotFound(IntakeError):
@@ -96,3 +98,8 @@ class StoredRow:
 #: ``records`` columns whose StoredRow field has another name
 _FIELDS = {"revision_started_at": "started"}
 _UNREAD = object()  # a column the row did not read: always written
+
+
+def findings_row(findings: Mapping[str, Finding]) -> tuple[str, int]:
+    """A record row's ``indicators`` (the findings' JSON) and ``indicators_present``."""
+    return json_text({k: str(v) for k, v in findings.items()}), present_count(findings)

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from intake.domain.indicators import INDICATOR_IDS, Finding, present_count
+from intake.domain.indicators import INDICATOR_IDS, Finding
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.record import Record, Status
 from intake.domain.upgrade import upgrade
@@ -35,6 +35,7 @@ from intake.vault.record_types import (
     RecordNotFound,
     RecordSummary,
     StoredRow,
+    findings_row,
 )
 from intake.vault.review_store import joined
 
@@ -159,19 +160,20 @@ class RecordStore:
 
     def _values(self, record: Record, answers: dict[str, Any], meta: dict[str, str],
                 identity: bytes | None, findings: Mapping[str, Finding],
-                started: str, texts: tuple[str, str] | None = None) -> dict[str, Any]:
-        year, stored = answers.get("deployment.year_departed"), texts or (
-            json_text(answers), json_text(meta))
+                started: str, texts: tuple[str, str] | None = None,
+                indicators: tuple[str, int] | None = None) -> dict[str, Any]:
+        # texts, indicators: the sections' JSON and findings_row, when made already (ahead)
+        year, found = answers.get("deployment.year_departed"), indicators or findings_row(findings)
+        stored = texts or (json_text(answers), json_text(meta))
         return {
             "id": record.id, "schema": record.schema, "revision": record.revision,
             "status": record.status.value, "author": record.author,
             "created_at": record.created_at, "updated_at": record.updated_at,
             "answers": stored[0], "meta": stored[1], "identity": identity,
-            "indicators": json_text({k: str(v) for k, v in findings.items()}),
+            "indicators": found[0], "indicators_present": found[1],
             "sector": answers.get("deployment.sector"),
             "region": answers.get("deployment.destination_region"),
             "year_departed": year if isinstance(year, int) else None,
-            "indicators_present": present_count(findings),
             "session": record.session, "started": started,
         }
 
