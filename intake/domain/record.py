@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+import orjson
 
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
@@ -28,6 +31,16 @@ class ConsentRequired(InvalidInput):
         "The person's consent to internal documentation is needed before the record can "
         "leave the draft state."
     )
+
+
+def _digest(answers: dict[str, Any], meta: dict[str, str]) -> bytes | None:
+    """BLAKE2b of the two maps' JSON (sorted keys; a few µs for a record), or None for a
+    value JSON cannot hold exactly (never canonical: no note is taken)."""
+    try:
+        data = orjson.dumps([answers, meta], option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError: a subclass, a non-string key, NaN…
+        return None
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def now() -> str:
@@ -51,24 +64,27 @@ class Record:
     #: 19 µs a record.)
     session: str = field(default_factory=lambda: os.urandom(16).hex(), compare=False,
                          repr=False)
-    #: Set by :meth:`mark_checked` once ``answers`` and ``meta`` (these very objects) were
-    #: validated against a questionnaire; never copied by ``dataclasses.replace`` (a
-    #: record made from this one is checked again).
-    _checked: tuple[Questionnaire, int, int] | None = field(
+    #: Set by :meth:`mark_checked` once ``answers`` and ``meta`` were validated against a
+    #: questionnaire: it and a digest of what the two maps held; never copied by
+    #: ``dataclasses.replace`` (a record made from this one is checked again).
+    _checked: tuple[Questionnaire, bytes] | None = field(
         default=None, init=False, compare=False, repr=False)
 
     def mark_checked(self, questionnaire: Questionnaire) -> None:
         """Note that ``answers`` and ``meta`` are in canonical form for ``questionnaire``
         (as :func:`intake.domain.answers.validate` returned them), so that a service
-        given this record does not check the same maps again. Assigning other maps ends
-        the note; the maps must not be changed in place after it."""
-        self._checked = (questionnaire, id(self.answers), id(self.meta))
+        given this record does not check them again while they hold the same: any change,
+        in place or by assigning other maps, down to an item of a list, ends the note
+        (:meth:`checked_for` compares a digest of their content, not the objects)."""
+        digest = _digest(self.answers, self.meta)
+        self._checked = None if digest is None else (questionnaire, digest)
 
     def checked_for(self, questionnaire: Questionnaire) -> bool:
-        """Whether :meth:`mark_checked` was called for ``questionnaire`` on these maps."""
+        """Whether :meth:`mark_checked` was called for ``questionnaire`` on maps that held
+        what these hold now."""
         mark = self._checked
         return (mark is not None and mark[0] is questionnaire
-                and mark[1] == id(self.answers) and mark[2] == id(self.meta))
+                and mark[1] == _digest(self.answers, self.meta))
 
     @classmethod
     def new(cls, author: str, questionnaire: Questionnaire = QUESTIONNAIRE) -> Record:
