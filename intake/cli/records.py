@@ -90,19 +90,16 @@ class OutputNotWritable(IntakeError):
 def cmd_import(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     """All or nothing: every line is checked before anything is written. The lines are
     read while the passphrase's key is derived (on the other core); a bad file stops the
-    unlock before anything is written, a wrong passphrase is still counted. The cyclic
-    garbage collector is paused throughout (services/import_ahead.collection_paused)."""
+    unlock before anything is written, for the real passphrase and the duress one alike
+    (a wrong passphrase is still counted). The cyclic garbage collector is paused
+    throughout (services/import_ahead.collection_paused)."""
     secrets = Secrets(io, args.passphrase_stdin)
     user = user_name(args)
-    parsed: list[list[Record] | IntakeError] = []
+    parsed: list[list[Record]] = []
     ahead: list[list[import_ahead.Ahead]] = []
 
     def parse() -> None:  # and what needs no key (services/import_ahead.py)
-        try:
-            records = jsonl.parse_lines(jsonl.read_lines(args.file), QUESTIONNAIRE, user)
-        except IntakeError as exc:
-            parsed.append(exc)  # kept for after a duress passphrase, which goes on
-            raise
+        records = jsonl.parse_lines(jsonl.read_lines(args.file), QUESTIONNAIRE, user)
         parsed.append(records)
         ahead.append(import_ahead.ahead(records, QUESTIONNAIRE))
 
@@ -110,8 +107,6 @@ def cmd_import(args: argparse.Namespace, io: Io, policy: KdfPolicy) -> int:
     with import_ahead.collection_paused():
         try:
             with open_desk(args.vault, user, passphrase, parse) as desk:
-                if isinstance(parsed[0], IntakeError):
-                    raise parsed[0]
                 result = desk.records.import_records(parsed[0], ahead[0] if ahead else None)
         finally:  # freed before the collector resumes, whose first walk would visit them
             ahead.clear()

@@ -116,10 +116,11 @@ def open_user(files: VaultFiles, slot_file: KeySlotFile, user: str, secret: str,
     ``WrongPassphrase`` alike for an unknown name and a wrong passphrase.
 
     ``meanwhile`` (an import's parsing) runs in this thread while the derivation runs in
-    another (Argon2id releases the GIL: the two share the time on two cores). The
-    passphrase's outcome comes first: a wrong or duress passphrase is raised as without
-    it; after a right one, an exception from ``meanwhile`` wipes the keys and is raised
-    before anything is written."""
+    another (Argon2id releases the GIL: the two share the time on two cores). A wrong
+    passphrase is raised as without it (the failure is counted); after a right one or a
+    duress one, an exception from ``meanwhile`` wipes what was derived and is raised
+    before anything is written: a duress passphrase given with a bad file changes the
+    folder no more than the real one does (its decoy is made at the next unlock)."""
     if meanwhile is None:
         return _checked(files, slot_file, WrongPassphrase,
                         lambda: user_slots.open_user(slot_file, user, secret))
@@ -137,9 +138,13 @@ def open_user(files: VaultFiles, slot_file: KeySlotFile, user: str, secret: str,
         meanwhile()
     except BaseException:
         worker.join()
-        if isinstance(outcome[0], BaseException):
-            raise outcome[0] from None
-        outcome[0][1].keys.wipe()
+        found = outcome[0]
+        if isinstance(found, keyslots.DuressPassphraseEntered):
+            found.wipe()  # as for the real passphrase: nothing written, the file's error
+            raise
+        if isinstance(found, BaseException):
+            raise found from None
+        found[1].keys.wipe()
         raise
     worker.join()
     if isinstance(outcome[0], BaseException):
