@@ -18,8 +18,10 @@ The added are read from the new rows. The withdrawn are read from what the ledge
 the earlier release: a quasi-identifier's released value, or another column's keyed
 cell digest (since migration 15; two answers that share a digest count as one, which only
 ever refuses more); an attribute the earlier release did not publish tells nothing about
-the withdrawn and is not checked for them. t-closeness is not asked of the changes (a
-group of five is not a distribution).
+the withdrawn and is not checked for them. A purged person (the ledger forgot its cells,
+release_ledger.forget) may have given any answer: it counts as the group's commonest one,
+the worst case for every model (a group of the purged alone fails). t-closeness is not
+asked of the changes (a group of five is not a distribution).
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from intake.vault.release_ledger import Member, Release
 
 #: What is never an answer for l (shared/questionnaire.md's missing codes, and ``*``).
 NOT_ANSWERS = frozenset({"", "-8", "-9", SUPPRESSED})
+#: A purged member's answer (release_ledger.forget): unknown, so any (the worst for l)
+PURGED = "\x00purged"
 
 
 class UniformChangeRefused(DifferencingRefused):
@@ -106,7 +110,11 @@ def uniform_changes(changes: Sequence[tuple[str, str]],
             values = [read.value(sign, members[sign][p], attribute) for p in persons]
             if any(v is None for v in values):
                 continue  # not published by the earlier release: nothing to compare
-            counts = Counter(v for v in values if v not in read.missing(attribute))
+            counts = Counter(v for v in values if v not in read.missing(attribute)
+                             and v is not PURGED)
+            if PURGED in values:  # any answer may be theirs: the worst, the commonest
+                top = counts.most_common(1)[0][0] if counts else PURGED
+                counts[top] += values.count(PURGED)
             histogram = np.asarray([list(counts.values()) or [0]], dtype=np.int64)
             if bool(privacy.fails_l(histogram, l, diversity.model)[0]):
                 failing.update((sign, p) for p in persons)
@@ -126,6 +134,8 @@ class _Reader:
         self._missing: dict[str, frozenset[str]] = {}
 
     def value(self, sign: str, member: Member, attribute: str) -> str | None:
+        """The value, None where the earlier release tells nothing of it, or
+        :data:`PURGED` for a purged member's (the ledger forgot its cells)."""
         if sign == "+":
             return self.rows[member.record_id][attribute]
         if member.quasi:
@@ -134,6 +144,8 @@ class _Reader:
             if attribute in self.quasi[member.person]:
                 return self.quasi[member.person][attribute]
         at = self.at.get(attribute)
+        if at is not None and not member.record_id:
+            return PURGED
         if at is None or not member.cells:
             return None
         digits = release_ledger.CELL_DIGITS
@@ -166,7 +178,9 @@ def uniform_statistics(changes: Sequence[tuple[str, str]],
     NEAR_UNIVERSAL_SHARE of the answers: it tells the state what it would guess). The
     same of the persons withdrawn in each group, from ``withdrawn`` (record id → what it
     added then, as :func:`withdrawn_read` reads it back: the ledger keeps a digest of what
-    each person added, not the answers; a purged testimony is not checked)."""
+    each person added, not the answers). A purged person (the ledger forgot who it was:
+    release_ledger.forget) is a wildcard in its group: any answer may be theirs, so the
+    group fails where the others withdrawn with them give one answer, or none."""
     values = {r: text.split("\x1f") for r, text in counted.items()}
     gone = {r: text.split("\x1f") for r, text in (withdrawn or {}).items()}
     width = len(INDICATORS)
@@ -178,17 +192,19 @@ def uniform_statistics(changes: Sequence[tuple[str, str]],
     by_group: dict[tuple[str, str, str], list[str]] = {}
     for sign, person in changes:
         member, read = (new[person], values) if sign == "+" else (old[person], gone)
-        if member.record_id in read:
+        if member.record_id in read or (sign == "-" and not member.record_id):
             for group in groups[sign][person]:
                 key = change_key(sign, person, group, old, new)
-                by_group.setdefault(key, []).append(member.record_id)
+                by_group.setdefault(key, []).append(member.record_id or person)
     failing: set[str] = set()
     first: str | None = None
     for (_kind, sign, _group), records in by_group.items():
         read = values if sign == "+" else gone
+        purged = any(r not in read for r in records)
         for at, name in checked:
-            answers = {read[r][at] for r in records} - NO_ANSWER
-            if len(answers) == 1 and shares[at][answers.pop()] < NEAR_UNIVERSAL_SHARE:
+            answers = {read[r][at] for r in records if r in read} - NO_ANSWER
+            if (purged and not answers) or (
+                    len(answers) == 1 and shares[at][answers.pop()] < NEAR_UNIVERSAL_SHARE):
                 failing.update(records)
                 first = first or name
                 break
@@ -217,8 +233,9 @@ def withdrawn_read(key: bytes, gone: Sequence[Member],
                ) -> dict[str, str]:
     """Record id → what each withdrawn member (counted from one testimony) added to the
     earlier release, where its testimony is still in the vault and the ledger's digest
-    shows it unchanged since. Not checked: one edited since, and one purged (the ledger
-    then forgets who was released: release_ledger.forget)."""
+    shows it unchanged since. Not read: one edited since, and one purged (the ledger then
+    forgets who was released: release_ledger.forget), a wildcard in
+    :func:`uniform_statistics`."""
     single = [m for m in gone if not several(m.digest)]
     if not single or earlier is None:
         return {}
