@@ -270,7 +270,7 @@ class ExportService:
                               result.quasi_identifiers)
         return ReleaseService(self.vault).check_table(
             result.record_ids, result.rows, result.quasi_identifiers, settings.k,
-            settings.columns, groups, counted, members, diversity)
+            settings.columns, groups, counted, members, diversity, self._counted_now)
 
     def statistics(self, flt: RecordFilter | None = None,
                    threshold: int = SMALL_CELL_THRESHOLD, unit: str = PERSONS) -> Statistics:

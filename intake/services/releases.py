@@ -90,7 +90,6 @@ from intake.services.releases_cross import (
     cells_differ,
     changes_of,
     class_of,
-    first_refusal,
     groups_of_statistics,
     statistics_digest,
     statistics_groups,
@@ -107,9 +106,10 @@ from intake.services.releases_diverse import (
     uniform_statistics,
     withdrawn_read,
 )
+from intake.services.releases_diverse import refuse_across as _refuse_across
 from intake.vault import audit, release_ledger
 from intake.vault.audit import AuditAction
-from intake.vault.database import Connection, transaction
+from intake.vault.database import transaction
 from intake.vault.release_ledger import Member, Release, canonical
 from intake.vault.vault import Vault
 
@@ -153,7 +153,9 @@ class ReleaseService:
                     groups: Mapping[str, Sequence[str]] | None = None,
                     counted: Callable[[], Mapping[str, str]] | None = None,
                     memo: dict[str, Member] | None = None,
-                    diversity: Diversity | None = None) -> list[Member]:
+                    diversity: Diversity | None = None,
+                    earlier: Callable[[Collection[str]], Mapping[str, str]] | None = None
+                    ) -> list[Member]:
         """The members of a new table release of ``columns`` (a profile; None: every
         column); ``DifferencingRefused`` when its difference from an earlier table
         release would single someone out (:func:`_table_difference`), or
@@ -163,7 +165,9 @@ class ReleaseService:
         (``statistics.counted_of``, made only when statistics were released before);
         ``memo``: the members already made of these rows (the preview's, at the writing);
         ``diversity``: what the release protects, which the changes must meet too
-        (``UniformChangeRefused``, :mod:`intake.services.releases_diverse`)."""
+        (``UniformChangeRefused``, :mod:`intake.services.releases_diverse`); ``earlier``:
+        what given testimonies still in the vault add to statistics now (against earlier
+        statistics, the withdrawn's answers)."""
         key = release_ledger.digest_key(self.vault._require_keys().dbk)
         made = table_members(key, record_ids, rows, quasi_identifiers, groups or {},
                              {} if memo is None else memo)
@@ -199,7 +203,7 @@ class ReleaseService:
                                           k=need)
         _refuse_across(conn, new, True, lambda release: max(
             k, STATISTICS_K, int(release.parameters.get("k", STATISTICS_K))), now, key,
-            counted)
+            counted, earlier)
         return list(new.values())
 
     def check_statistics(self, members: Mapping[str, Sequence[str]],
@@ -243,7 +247,7 @@ class ReleaseService:
                                            small=count, question=question)
         _refuse_across(conn, new, False, lambda release: max(
             STATISTICS_K, int(release.parameters.get("k", STATISTICS_K))),
-            release_ledger.population(conn), key, lambda: counted)
+            release_ledger.population(conn), key, lambda: counted, earlier)
         return list(new.values())
 
     # -- cell keys and the ledger ----------------------------------------------------------
@@ -279,22 +283,6 @@ class ReleaseService:
                 with contextlib.suppress(OSError):
                     path.unlink()
             raise
-
-
-def _refuse_across(conn: Connection, new: Mapping[str, Member], new_is_table: bool,
-                   need: Callable[[Release], int], now: Mapping[str, int], key: bytes,
-                   counted: Callable[[], Mapping[str, str]] | None) -> None:
-    """Refuse a table after statistics, or statistics after a table, whose difference
-    singles someone out (:func:`intake.services.releases_cross.cross_difference`);
-    ``counted``: what the new release's testimonies add to the statistics' cells (made
-    when first needed; None: edits of answers that are not groups are not compared)."""
-    found = first_refusal(conn, new, new_is_table=new_is_table, need=need, now=now,
-                          key=key, counted=counted)
-    if found is not None:
-        release, changed, small, k = found
-        refused = TableAfterStatisticsRefused if new_is_table else StatisticsAfterTableRefused
-        raise refused(release=release.seq, date=stamp_date_text(release.released_at),
-                      changed=changed, small=small, k=k)
 
 
 def profile_of(columns: Collection[str] | None) -> str | list[str]:

@@ -55,7 +55,6 @@ from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.exchange.analysis.statistics import coarse_of
 from intake.i18n import N_
 from intake.vault import release_ledger
-from intake.vault.database import Connection
 from intake.vault.release_ledger import Member, Release
 
 #: Persons that must change together in each group the statistics break down by.
@@ -203,6 +202,18 @@ def cross_difference(old: Mapping[str, Member], new: Mapping[str, Member], *,
     ``then``: the population when ``old`` was written (empty: unknown); ``now``: today's;
     ``edited(then, now)``: whether a person in both whose testimony changed shows the
     edit in what both released (:func:`table_edited`, :func:`statistics_edited`)."""
+    groups_old, groups_new, moved = cross_moves(old, new, old_is_table=old_is_table,
+                                                then=then, now=now, edited=edited)
+    return difference(old, new, groups_old, groups_new, k, moved)
+
+
+def cross_moves(old: Mapping[str, Member], new: Mapping[str, Member], *, old_is_table: bool,
+                then: Mapping[str, int], now: Mapping[str, int],
+                edited: Callable[[Member, Member], bool] | None = None
+                ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]],
+                           Callable[[Member | None, Member | None], bool]]:
+    """(each person's groups then, now, and ``moved(then, now)``: whether a person counts
+    as changed) of a table release and statistics, as :func:`cross_difference` counts."""
     table_side, stats_side = (old, new) if old_is_table else (new, old)
     groups = {p: groups_of_table(m) for p, m in table_side.items()}
     counted = {p: groups_of_statistics(m) for p, m in stats_side.items()}
@@ -220,7 +231,7 @@ def cross_difference(old: Mapping[str, Member], new: Mapping[str, Member], *,
                 or UNKNOWN not in (was, is_now) and was != is_now
                 or edited is not None and changed(a.record_id) and edited(a, b))
 
-    return difference(old, new, groups_old, groups_new, k, moved)
+    return groups_old, groups_new, moved
 
 
 # -- what a statistics member is counted from --------------------------------------------------
@@ -256,30 +267,15 @@ def statistics_moved(a: Member | None, b: Member | None) -> bool:
     return several(a.digest) or several(b.digest)
 
 
-def first_refusal(conn: Connection, new: Mapping[str, Member], *, new_is_table: bool,
-                  need: Callable[[Release], int], now: Mapping[str, int],
-                  key: bytes | None = None,
-                  counted: Callable[[], Mapping[str, str]] | None = None,
-                  ) -> tuple[Release, int, int, int] | None:
-    """The first earlier release of the other kind than ``new`` (a table's members when
-    ``new_is_table``, else statistics') whose :func:`cross_difference` with it leaves a
-    change in a group of fewer than ``need(release)``: (release, changed, small, need).
-    ``key`` (:func:`release_ledger.digest_key`) and ``counted`` (what the new release's
-    testimonies add to the statistics' cells, made when first needed): edits count."""
-    kind = "statistics" if new_is_table else "anonymized"
-    for release in release_ledger.releases(conn, kind):
-        old = {m.person: m for m in release_ledger.members(conn, release.seq)}
-        required = need(release)
-        edited = None
-        if key is not None and counted is not None:
-            edited = (statistics_edited(key, counted()) if new_is_table
-                      else table_edited(release, key, counted()))
-        changed, small = cross_difference(
-            old, new, old_is_table=not new_is_table, k=required,
-            then=release_ledger.population(conn, release.seq), now=now, edited=edited)
-        if small:
-            return release, changed, small, required
-    return None
+def cross_edited(release: Release, new_is_table: bool, key: bytes | None,
+                 counted: Callable[[], Mapping[str, str]] | None
+                 ) -> Callable[[Member, Member], bool] | None:
+    """``edited`` of :func:`cross_difference` for ``release`` and a new release of the
+    other kind (None without ``key`` and ``counted``: edits are not compared)."""
+    if key is None or counted is None:
+        return None
+    return (statistics_edited(key, counted()) if new_is_table
+            else table_edited(release, key, counted()))
 
 
 # -- the columns that are not quasi-identifiers, between tables of other profiles ------------

@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from intake.dates import stamp_date_text
 from intake.domain.indicators import INDICATORS, Finding
 from intake.exchange.analysis.anonymize.diversity import NEAR_UNIVERSAL_SHARE
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
@@ -38,11 +39,18 @@ from intake.exchange.analysis.anonymize.models import Model
 from intake.i18n import N_
 from intake.services.releases_cross import (
     DifferencingRefused,
+    StatisticsAfterTableRefused,
+    TableAfterStatisticsRefused,
     change_key,
+    changes_of,
+    cross_edited,
+    cross_moves,
+    difference,
     several,
     statistics_digest,
 )
 from intake.vault import release_ledger
+from intake.vault.database import Connection
 from intake.vault.release_ledger import Member, Release
 
 #: What is never an answer for l (shared/questionnaire.md's missing codes, and ``*``).
@@ -268,3 +276,57 @@ def joint_small(old: Mapping[str, Member], new: Mapping[str, Member], k: int,
              and (not then or then.get(m.record_id) == now.get(m.record_id))]
     sizes = Counter(pairs)
     return sum(1 for pair in pairs if sizes[pair] < k)
+
+
+# -- a table and statistics, both ways ------------------------------------------------------
+def refuse_across(conn: Connection, new: Mapping[str, Member], new_is_table: bool,
+                  need: Callable[[Release], int], now: Mapping[str, int], key: bytes,
+                  counted: Callable[[], Mapping[str, str]] | None,
+                  earlier: Callable[[Collection[str]], Mapping[str, str]] | None = None
+                  ) -> None:
+    """Refuse a table after statistics, or statistics after a table, whose difference
+    singles someone out (:func:`intake.services.releases_cross.cross_difference`), or
+    whose persons changed between the two all give one answer in a statistics group
+    (:func:`uniform_statistics`: the state subtracts the counts the table implies from the
+    statistics' and reads what is left). ``counted``: what the new release's testimonies
+    add to the statistics' cells (made when first needed; None: edits of answers that
+    are not groups are not compared, nor answers); ``earlier``: what given testimonies
+    still in the vault would add now (the withdrawn's, read back)."""
+    kind = "statistics" if new_is_table else "anonymized"
+    read = read_once(earlier)
+    for release in release_ledger.releases(conn, kind):
+        old = {m.person: m for m in release_ledger.members(conn, release.seq)}
+        then = release_ledger.population(conn, release.seq)
+        groups_old, groups_new, moved = cross_moves(
+            old, new, old_is_table=not new_is_table, then=then, now=now,
+            edited=cross_edited(release, new_is_table, key, counted))
+        required = need(release)
+        changed, small = difference(old, new, groups_old, groups_new, required, moved)
+        date = stamp_date_text(release.released_at)
+        if small:
+            refused = (TableAfterStatisticsRefused if new_is_table
+                       else StatisticsAfterTableRefused)
+            raise refused(release=release.seq, date=date, changed=changed, small=small,
+                          k=required)
+        changes = changes_of(old, new, moved)
+        if counted is None or not changes:
+            continue
+        gone = [old[p] for sign, p in changes if sign == "-"]
+        count, question = uniform_statistics(
+            changes, {"+": groups_new, "-": groups_old}, old, new, counted(),
+            withdrawn_read(key, gone, read) if new_is_table  # earlier statistics' digest
+            else _unchanged_read(gone, then, now, read))  # an earlier table's population
+        if question is not None:
+            raise UniformChangeRefused(release=release.seq, date=date, changed=changed,
+                                       small=count, question=question)
+
+
+def _unchanged_read(gone: Sequence[Member], then: Mapping[str, int], now: Mapping[str, int],
+                    read: Callable[[Collection[str]], Mapping[str, str]] | None
+                    ) -> Mapping[str, str]:
+    """What the withdrawn members of a table release add to the statistics now, for those
+    whose testimony is unchanged since the table (its population tells): what they gave
+    then. A purged member is :func:`uniform_statistics`'s wildcard."""
+    ids = [m.record_id for m in gone
+           if m.record_id and then and then.get(m.record_id) == now.get(m.record_id)]
+    return read(ids) if read is not None and ids else {}

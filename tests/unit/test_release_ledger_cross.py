@@ -22,6 +22,7 @@ import pytest
 from intake.domain.roles import Role
 from intake.errors import ExitCode
 from intake.exchange.analysis.statistics import compute_statistics
+from intake.services import releases_diverse
 from intake.services.exports import ExportService, ExportSettings
 from intake.services.interviews import InterviewService
 from intake.services.releases import (
@@ -29,6 +30,7 @@ from intake.services.releases import (
     ReleaseService,
     StatisticsAfterTableRefused,
     TableAfterStatisticsRefused,
+    UniformChangeRefused,
     statistics_groups,
 )
 from intake.services.releases_cross import UNKNOWN, cross_difference, groups_of_table
@@ -96,10 +98,16 @@ def test_statistics_after_a_table_and_one_new_testimony_are_refused(
     assert not (tmp_path / "stats").exists() and _kinds(vault) == ["anonymized"]
 
 
-def test_statistics_after_a_table_and_five_alike_are_released(vault: Vault,
-                                                              tmp_path: Path) -> None:
+def test_statistics_after_a_table_and_five_alike_pass_the_count(
+        vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five changed persons in one group meet the count; being alike, they are then
+    refused by the check of alike changes (tests/security/test_release_cross_uniform.py),
+    patched out here."""
     _table(vault, tmp_path / "table")
     _add(vault, _copies_of(ExportService(vault).records()[0], STATISTICS_K))
+    with pytest.raises(UniformChangeRefused):
+        ExportService(vault).statistics()
+    monkeypatch.setattr(releases_diverse, "uniform_statistics", lambda *a, **k: (0, None))
     _stats(vault, tmp_path / "stats")
     assert _kinds(vault) == ["anonymized", "statistics"]
 
@@ -196,10 +204,14 @@ def test_a_table_after_statistics_and_one_withdrawal_is_refused(vault: Vault,
         _table(vault, tmp_path / "table")
 
 
-def test_a_table_after_statistics_and_five_alike_is_released(vault: Vault,
-                                                             tmp_path: Path) -> None:
+def test_a_table_after_statistics_and_five_alike_pass_the_count(
+        vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the other way round: the count is met, the check of alike changes refuses."""
     _stats(vault, tmp_path / "stats")
     _add(vault, _copies_of(ExportService(vault).records()[0], STATISTICS_K))
+    with pytest.raises(UniformChangeRefused):
+        _table(vault, tmp_path / "table")
+    monkeypatch.setattr(releases_diverse, "uniform_statistics", lambda *a, **k: (0, None))
     _table(vault, tmp_path / "table")
     assert _kinds(vault) == ["statistics", "anonymized"]
 
