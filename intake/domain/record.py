@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -14,7 +15,8 @@ import orjson
 
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
-from intake.errors import InvalidInput
+from intake.domain.users import validate_user_name
+from intake.errors import InvalidInput, InvalidUserName
 from intake.i18n import N_
 
 
@@ -31,6 +33,32 @@ class ConsentRequired(InvalidInput):
         "The person's consent to internal documentation is needed before the record can "
         "leave the draft state."
     )
+
+
+class InvalidRecordField(InvalidInput):
+    """A record's own field (its id, author or times), given through the services
+    (a JSON Lines file's line is refused by the reader already)."""
+
+    template = N_("The testimony's {field} is not valid; nothing was saved.")
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                   r"[0-9a-fA-F]{12}")
+
+
+def _is_time(value: object) -> bool:
+    try:
+        parsed = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return False
+    return parsed is not None and parsed.tzinfo is not None
+
+
+def _is_user_name(value: object) -> bool:
+    try:
+        return isinstance(value, str) and validate_user_name(value) == value
+    except InvalidUserName:
+        return False
 
 
 def _digest(answers: dict[str, Any], meta: dict[str, str]) -> bytes | None:
@@ -108,6 +136,19 @@ class Record:
         for qid, mark in self.meta.items():
             (id_meta if qid in identifying else meta)[qid] = mark
         return answers, meta, id_answers, id_meta
+
+    def check_fields(self) -> None:
+        """The record's own fields as the JSON Lines reader accepts them: the id a UUID,
+        the author a user name (NFC, nothing hidden), the times ISO 8601 with an offset;
+        :class:`InvalidRecordField` otherwise (issue 17's review d7: the services stored
+        them as given)."""
+        if not (isinstance(self.id, str) and _UUID.fullmatch(self.id)):
+            raise InvalidRecordField(field="id")
+        if not _is_user_name(self.author):
+            raise InvalidRecordField(field="author")
+        for name in ("created_at", "updated_at"):
+            if not _is_time(getattr(self, name)):
+                raise InvalidRecordField(field=name)
 
     def check_status(self) -> None:
         """A record leaves draft only with consent to internal documentation."""

@@ -55,8 +55,9 @@ def identity_action(user: str, author: str) -> Action:
 def prepared(questionnaire: Questionnaire, record: Record,
              stored: Record | None = None) -> Record:
     """``record`` validated and normalized, as a new record (derived answers filled in,
-    the current schema); raises AnswerError or ConsentRequired. ``stored``: the version it
-    replaces, whose unchanged answers need no second check."""
+    the current schema); raises AnswerError, InvalidRecordField or ConsentRequired.
+    ``stored``: the version it replaces, whose unchanged answers need no second check."""
+    record.check_fields()
     if record.checked_for(questionnaire):  # a parsed file's record: checked when read
         answers, meta = record.answers, record.meta
     else:
