@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -55,8 +56,13 @@ def _is_time(value: object) -> bool:
 
 
 def _is_user_name(value: object) -> bool:
+    return isinstance(value, str) and _valid_name(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _valid_name(value: str) -> bool:  # an import's records share a few authors
     try:
-        return isinstance(value, str) and validate_user_name(value) == value
+        return validate_user_name(value) == value
     except InvalidUserName:
         return False
 
