@@ -186,9 +186,10 @@ def uniform_statistics(changes: Sequence[tuple[str, str]],
     NEAR_UNIVERSAL_SHARE of the answers: it tells the state what it would guess). The
     same of the persons withdrawn in each group, from ``withdrawn`` (record id → what it
     added then, as :func:`withdrawn_read` reads it back: the ledger keeps a digest of what
-    each person added, not the answers). A purged person (the ledger forgot who it was:
-    release_ledger.forget) is a wildcard in its group: any answer may be theirs, so the
-    group fails where the others withdrawn with them give one answer, or none."""
+    each person added, not the answers). A withdrawn person not read back (purged: the
+    ledger forgot who it was, release_ledger.forget; edited since; counted from several
+    testimonies) is a wildcard in its group: any answer may be theirs, so the group fails
+    where the others withdrawn with them give one answer, or none."""
     values = {r: text.split("\x1f") for r, text in counted.items()}
     gone = {r: text.split("\x1f") for r, text in (withdrawn or {}).items()}
     width = len(INDICATORS)
@@ -200,7 +201,7 @@ def uniform_statistics(changes: Sequence[tuple[str, str]],
     by_group: dict[tuple[str, str, str], list[str]] = {}
     for sign, person in changes:
         member, read = (new[person], values) if sign == "+" else (old[person], gone)
-        if member.record_id in read or (sign == "-" and not member.record_id):
+        if member.record_id in read or sign == "-":
             for group in groups[sign][person]:
                 key = change_key(sign, person, group, old, new)
                 by_group.setdefault(key, []).append(member.record_id or person)
@@ -241,9 +242,9 @@ def withdrawn_read(key: bytes, gone: Sequence[Member],
                ) -> dict[str, str]:
     """Record id → what each withdrawn member (counted from one testimony) added to the
     earlier release, where its testimony is still in the vault and the ledger's digest
-    shows it unchanged since. Not read: one edited since, and one purged (the ledger then
-    forgets who was released: release_ledger.forget), a wildcard in
-    :func:`uniform_statistics`."""
+    shows it unchanged since. Not read, a wildcard in :func:`uniform_statistics`: one
+    edited since, one counted from several testimonies, and one purged (the ledger then
+    forgets who was released: release_ledger.forget)."""
     single = [m for m in gone if not several(m.digest)]
     if not single or earlier is None:
         return {}
@@ -315,18 +316,18 @@ def refuse_across(conn: Connection, new: Mapping[str, Member], new_is_table: boo
         count, question = uniform_statistics(
             changes, {"+": groups_new, "-": groups_old}, old, new, counted(),
             withdrawn_read(key, gone, read) if new_is_table  # earlier statistics' digest
-            else _unchanged_read(gone, then, now, read))  # an earlier table's population
+            else _table_read(gone, read))
         if question is not None:
             raise UniformChangeRefused(release=release.seq, date=date, changed=changed,
                                        small=count, question=question)
 
 
-def _unchanged_read(gone: Sequence[Member], then: Mapping[str, int], now: Mapping[str, int],
-                    read: Callable[[Collection[str]], Mapping[str, str]] | None
-                    ) -> Mapping[str, str]:
-    """What the withdrawn members of a table release add to the statistics now, for those
-    whose testimony is unchanged since the table (its population tells): what they gave
-    then. A purged member is :func:`uniform_statistics`'s wildcard."""
-    ids = [m.record_id for m in gone
-           if m.record_id and then and then.get(m.record_id) == now.get(m.record_id)]
+def _table_read(gone: Sequence[Member],
+                read: Callable[[Collection[str]], Mapping[str, str]] | None
+                ) -> Mapping[str, str]:
+    """What the withdrawn members of a table release, their testimony still in the vault,
+    add to the statistics now (the ledger keeps a table member's released cells, not what
+    the statistics count; a withdrawal itself changes the testimony, so that is read as
+    it is now). A purged member is :func:`uniform_statistics`'s wildcard."""
+    ids = [m.record_id for m in gone if m.record_id]
     return read(ids) if read is not None and ids else {}
