@@ -4,8 +4,9 @@ The parsing runs in the command's thread while Argon2id runs in another (it rele
 GIL), so on two cores the file costs little beyond the derivation. What must not change:
 a bad file writes nothing at all (every file of the vault byte for byte, so no unlock is
 logged either); a wrong passphrase is still counted; a duress passphrase with a bad file
-changes nothing either, and destroys the vault at its next use; and records read from a file are validated once, not again by the service, while a
-record the file did not produce is still validated.
+changes nothing either, and destroys the vault at its next use; and records read from a
+file are validated once, not again by the service, while a record the file did not
+produce is still validated.
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from intake import i18n
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import InvalidRecordField, Record
 from intake.errors import ExitCode
-from intake import i18n
 from intake.services import saving
 from intake.services.interviews import InterviewService
 from intake.vault.kdf import FLOOR, KdfPolicy
