@@ -47,6 +47,12 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
                    r"[0-9a-fA-F]{12}")
 
 
+def is_record_id(value: object) -> bool:
+    """Whether ``value`` is a record id: a UUID in its text form (the JSON Lines reader
+    and :meth:`Record.check_fields` ask the same)."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+
+
 def _is_time(value: object) -> bool:
     try:
         parsed = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
@@ -148,7 +154,7 @@ class Record:
         the author a user name (NFC, nothing hidden), the times ISO 8601 with an offset;
         :class:`InvalidRecordField` otherwise (issue 17's review d7: the services stored
         them as given)."""
-        if not (isinstance(self.id, str) and _UUID.fullmatch(self.id)):
+        if not is_record_id(self.id):
             raise InvalidRecordField(field="id")
         if not _is_user_name(self.author):
             raise InvalidRecordField(field="author")

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from intake.domain.answers import AnswerError, validate
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
-from intake.domain.record import ConsentRequired, Record, Status, now
+from intake.domain.record import ConsentRequired, Record, Status, is_record_id, now
 from intake.domain.upgrade import schema_version, upgrade
 from intake.domain.users import validate_user_name
 from intake.errors import IntakeError, InvalidInput, InvalidUserName
@@ -36,8 +36,6 @@ KEYS = ("id", "schema", "revision", "created_at", "updated_at", "status", "autho
         "answers", "meta")
 WRITTEN_KEYS = ("id", "schema", "revision", "created_at", "updated_at", "status", "answers",
                 "meta")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                   r"[0-9a-fA-F]{12}$")
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 Fail = Callable[..., "InvalidLine"]
 _STATUSES = tuple(Status)
@@ -316,7 +314,7 @@ def _short(value: object) -> str:
 def _record_id(number: int, document: Mapping[str, Any]) -> str:
     if "id" not in document:
         raise InvalidLine(number, NO_ID)
-    if not isinstance(value := document["id"], str) or not _UUID.match(value):
+    if not is_record_id(value := document["id"]):
         raise InvalidLine(number, BAD_ID)
     return value.lower()
 
