@@ -157,7 +157,8 @@ def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy,
         finally:
             database.checkpoint_and_close(conn)
         write_atomic(files.keyslots, keyslots.serialize(slot_file))
-        record_cost(files.folder, time.perf_counter() - made_from, CREATE_COST_NAME)
+        if not start.decoy:  # (a decoy keeps the figure of the vault it replaced)
+            record_cost(files.folder, time.perf_counter() - made_from, CREATE_COST_NAME)
     except OSError as exc:
         remove_partial(files)
         raise StorageFailed(reason=exc.strerror or type(exc).__name__) from exc

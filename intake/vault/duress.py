@@ -15,7 +15,10 @@ matches. Without a recorded figure, the time is estimated from the database's si
 other way round, making the decoy can take longer than a real unlock of a small vault
 (whose checks read little): so a real unlock first waits until it covers making one
 (:func:`after_real_unlock`, from the ``create_cost`` measured when the vault was made;
-:mod:`intake.vault.cost_files`). Only the key file is overwritten by the duress wipe.
+:mod:`intake.vault.cost_files`). Only the key file is overwritten by the duress wipe; the
+decoy is written into the files it finds (the database and the index emptied in place, the
+lock and cost files kept), so that no file's times tell it from a real unlock: nothing is
+set back (``os.utime`` would move a file's change time to the moment of coercion).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from intake.vault.files import VaultFiles, acquire
 from intake.vault.kdf import KdfPolicy
 from intake.vault.keyslots import DuressPassphraseEntered, KeySlotFile
 from intake.vault.lockfile import VaultLock
+from intake.vault.record_index import index_path
 from intake.vault.wipe import wipe_vault
 
 V = TypeVar("V")
@@ -62,13 +66,17 @@ DECOY_FACTOR = 2.0
 def after_real_unlock(folder: Path, derived_at: float) -> None:
     """A real unlock's end: wait until its time after the derivation (``derived_at``,
     perf_counter) covers making a decoy, then record that time (``unlock_cost``), which a
-    duress unlock waits for in turn."""
+    duress unlock waits for in turn. The index's modification time is set to now, as a
+    decoy's, which writes a new index into the file (a real unlock may write nothing
+    there)."""
     made = recorded_cost(folder, CREATE_COST_NAME)
     if made is not None:
         remaining = DECOY_FACTOR * made - (time.perf_counter() - derived_at)
         if remaining > 0:
             time.sleep(remaining)
     record_cost(folder, time.perf_counter() - derived_at)
+    with contextlib.suppress(OSError):
+        os.utime(index_path(folder))
 
 
 def check_seconds(folder: Path) -> float:
@@ -116,16 +124,14 @@ def start_over(create: Callable[..., V], files: VaultFiles, lock: VaultLock, use
     except OSError:
         size = 0
     target = expected_cost(folder, size)
-    check_cost = recorded_cost(folder, CHECK_COST_NAME)
-    create_cost = recorded_cost(folder, CREATE_COST_NAME)
     failed = unlock_audit.failures(folder)  # logged by the decoy's unlock, as a real one's
-    times = _file_times(folder)
     try:
         start, policy = _start(slot_file, user, entered)
         try:
             # key file first: the old data is unreadable from here on (and nothing else
-            # is overwritten: that would make this unlock the slower one)
-            wipe_vault(folder, overwrite=False)
+            # is overwritten: that would make this unlock the slower one); the database
+            # and the index are emptied in place, for the decoy to write into
+            wipe_vault(folder, for_decoy=True)
         finally:
             lock.release()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -141,26 +147,10 @@ def start_over(create: Callable[..., V], files: VaultFiles, lock: VaultLock, use
     remaining = target - (time.perf_counter() - derived_at)
     if remaining > 0:
         time.sleep(remaining)
+    # the cost files stayed (a real unlock rewrites one only when its figure moved): the
+    # decoy's check after unlock lasts as long as the replaced vault's last one (see there)
     record_cost(folder, target)  # a real unlock leaves this figure too
-    if check_cost is not None:  # the decoy's check after unlock lasts as long (see there)
-        record_cost(folder, check_cost, CHECK_COST_NAME)
-    if create_cost is not None:  # the figure the replaced vault was made with, exactly
-        record_cost(folder, create_cost, CREATE_COST_NAME, exact=True)
     settle = getattr(vault, "close_connections", None)
     if callable(settle):  # the new files written out now (WALs folded back), not at lock
         settle()
-    for name, stamps in times.items():  # `ls -l` shows what a real unlock leaves
-        with contextlib.suppress(OSError):
-            os.utime(folder / name, ns=stamps)
     return vault
-
-
-def _file_times(folder: Path) -> dict[str, tuple[int, int]]:
-    """Each file's access and modification times (a file's birth time cannot be set: an
-    examiner can still read it, docs/threat-model.md)."""
-    found = {}
-    for path in folder.iterdir():
-        with contextlib.suppress(OSError):
-            info = path.stat()
-            found[path.name] = (info.st_atime_ns, info.st_mtime_ns)
-    return found

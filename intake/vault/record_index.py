@@ -93,11 +93,16 @@ class IndexUnreadable(Exception):
 
 
 def attach(conn: Connection, folder: Path, key: bytes) -> bool:
-    """Attach ``index.db`` as ``ix`` (created when missing); True when it was created.
-    Raises :class:`IndexUnreadable` when the file does not open with ``key``."""
+    """Attach ``index.db`` as ``ix`` (created when missing or empty: a decoy writes into
+    the file a duress unlock emptied, see :mod:`intake.vault.duress`); True when it was
+    created. Raises :class:`IndexUnreadable` when the file does not open with ``key``."""
     path = index_path(folder)
-    created = not path.exists()
-    if not created and (path.stat().st_size == 0 or path.stat().st_size % PAGE_SIZE):
+    try:
+        size: int | None = path.stat().st_size
+    except FileNotFoundError:
+        size = None
+    created = not size  # (derived data: an emptied index is made anew, as a missing one)
+    if size and size % PAGE_SIZE:
         raise IndexUnreadable()
     key_text = database.raw_key_text(key)  # bound, never a statement's text (a str)
     try:

@@ -66,18 +66,34 @@ def _destroy(path: Path, report: WipeReport, *, limit: int) -> None:
             report.failed.append(path.name)
 
 
-def wipe_vault(folder: Path, *, overwrite: bool = True) -> WipeReport:
+def _empty(path: Path, report: WipeReport) -> None:
+    """Cut ``path`` to no bytes, in place: the same file (inode, birth time) for the decoy
+    to write into, as a real unlock writes into the file it found."""
+    try:
+        os.truncate(path, 0)
+        report.removed.append(path.name)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        report.failed.append(path.name)
+
+
+def wipe_vault(folder: Path, *, for_decoy: bool = False) -> WipeReport:
     """Destroy the vault in ``folder``: key file first (overwritten, flushed, unlinked),
     then everything else. Never raises for a file that could not be removed: the report
-    names it. Without ``overwrite`` (a duress unlock, which must not take longer than a
-    real one) only the key file is overwritten; the rest, unreadable without it, is
-    unlinked."""
+    names it. ``for_decoy`` (a duress unlock, which must neither take longer than a real
+    one nor leave other traces on the files): only the key file is overwritten (the rest
+    is unreadable without it); the database and the index are emptied in place, not
+    unlinked, and the lock and cost files stay, so that each file's birth, change and
+    modification times are those a real unlock leaves (the decoy writes into the same
+    files)."""
     report = WipeReport()
-    limit = OVERWRITE_WHOLE if overwrite else 0
+    limit = 0 if for_decoy else OVERWRITE_WHOLE
     _destroy(folder / KEYSLOTS_NAME, report, limit=OVERWRITE_WHOLE)
     with contextlib.suppress(OSError):
         fsync_dir(folder)
     database = folder / DATABASE_NAME
+    kept = (COST_NAME, CHECK_COST_NAME, CREATE_COST_NAME) if for_decoy else ()
     for name in (f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", DATABASE_NAME,
                  DATABASE_NAME + SUFFIX, f"{DATABASE_NAME}{SUFFIX}-wal",
                  f"{DATABASE_NAME}{SUFFIX}-shm", FAILURES_NAME, COST_NAME, CHECK_COST_NAME,
@@ -85,7 +101,10 @@ def wipe_vault(folder: Path, *, overwrite: bool = True) -> WipeReport:
                  f"{DATABASE_NAME}.backup", f"{DATABASE_NAME}.backup-wal",
                  f"{DATABASE_NAME}.backup-shm", INDEX_NAME, f"{INDEX_NAME}-wal",
                  f"{INDEX_NAME}-shm"):
-        _destroy(database.with_name(name), report, limit=limit)
+        if for_decoy and name in (DATABASE_NAME, INDEX_NAME):
+            _empty(database.with_name(name), report)
+        elif name not in kept:
+            _destroy(database.with_name(name), report, limit=limit)
     for leftover in folder.glob(f".{KEYSLOTS_NAME}.*.tmp"):  # an interrupted atomic write
         _destroy(leftover, report, limit=OVERWRITE_WHOLE)
     attachments = folder / "attachments"  # encrypted; their keys went with the database
@@ -94,6 +113,8 @@ def wipe_vault(folder: Path, *, overwrite: bool = True) -> WipeReport:
             _destroy(path, report, limit=0)
         with contextlib.suppress(OSError):
             attachments.rmdir()
+    if for_decoy:
+        return report
     _destroy(folder / LOCK_NAME, report, limit=0)
     with contextlib.suppress(OSError):
         fsync_dir(folder)

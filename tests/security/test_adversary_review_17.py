@@ -153,15 +153,30 @@ def test_control_real_unlock_leaves_ctime_with_mtime(aged_pair: tuple[Path, Path
     assert {n: (forced / n).read_text() for n in costs} == costs
 
 
-@pytest.mark.xfail(strict=True, reason="finding: a duress unlock sets every file's mtime back "
-                   "with os.utime, which moves ctime to the moment of coercion: one image, "
-                   "`stat`, shows ctime seconds-to-days after mtime on every file "
-                   "(create_cost, index.db, intake.lock), which no real unlock leaves")
+def _inodes(folder: Path) -> dict[str, int]:
+    return {path.name: path.stat().st_ino for path in folder.iterdir()}
+
+
 def test_duress_unlock_leaves_no_time_set_back(aged_pair: tuple[Path, Path],
                                                home: Path) -> None:
-    _real, forced = aged_pair
+    """Was a strict xfail ("finding: a duress unlock sets every file's mtime back with
+    os.utime, which moves ctime to the moment of coercion: one image, `stat`, shows ctime
+    seconds-to-days after mtime on every file (create_cost, index.db, intake.lock), which
+    no real unlock leaves"). Now the decoy is written into the files it finds (the
+    database and the index emptied in place, the lock and cost files kept) and nothing is
+    set back: no file's ctime runs ahead of its mtime, and the same files keep their inode
+    (so their birth time) as after a real unlock."""
+    real, forced = aged_pair
+    before, replaced = {"real": _inodes(real), "forced": _inodes(forced)}, vault_id(forced)
+    assert intake(["check", *vault_args(real)], home, PASSPHRASE + "\n").returncode == 0
     assert intake(["check", *vault_args(forced)], home, DURESS + "\n").returncode == 0
+    assert vault_id(forced) != replaced  # the duress path did run
     assert _ctime_after_mtime(forced) == {}
+    kept = {label: {name for name, ino in _inodes(folder).items()
+                    if before[label].get(name) == ino}
+            for label, folder in (("real", real), ("forced", forced))}
+    assert {"intake.db", "index.db", "intake.lock"} <= kept["real"]  # control
+    assert kept["forced"] == kept["real"], kept
 
 
 def test_control_failed_attempt_then_real_unlock_shows_in_audit(tmp_path: Path,
