@@ -5,8 +5,14 @@ stores the record, so the record, its status history row and its audit entries c
 
 - the first save: ``RECORD_CREATED`` with the ids of the questions answered;
 - a later save that changed answers or marks: ``RECORD_EDITED`` with the sorted ids of the
-  questions whose answer or mark changed (never a value); a save that changed nothing
-  (an autosave with no edit) logs nothing;
+  questions whose answer or mark changed (never a value) and the revision they went into;
+  a save that changed nothing (an autosave with no edit) logs nothing. Autosaves of one
+  editing session go into one revision (vault/records.py), and so into the log once per
+  question: a save in the same revision logs only the questions that user's entries for
+  it (or the record's creation, for revision 1) do not name yet. Ten minutes typing in
+  one answer are one entry, as they are one revision; the record's ``updated_at`` has the
+  last save's time. (Each entry costs an autosave its hash and four pages at the commit: the
+  log's table and indexes.)
 - a save that changed the status: a ``record_status_history`` row and ``STATUS_CHANGED``
   ``{from, to}`` (the workflow was checked before, see :mod:`intake.services.workflow`).
 
@@ -109,8 +115,12 @@ def log_save(conn: Connection, user: str, record: Record, stored: Record | None,
                      {"questions": changed_questions(None, record)})
         return
     edited = [qid for qid in changed_questions(stored, record) if qid not in not_edits]
+    if edited and record.revision == stored.revision:  # the same editing session
+        logged = audit.edited_in_revision(conn, user, record.id, record.revision)
+        edited = [qid for qid in edited if qid not in logged]
     if edited:
-        audit.append(conn, user, AuditAction.RECORD_EDITED, record.id, {"questions": edited})
+        audit.append(conn, user, AuditAction.RECORD_EDITED, record.id,
+                     {"questions": edited, "revision": record.revision})
     if record.status is not stored.status:
         review_store.add_status_change(conn, record.id, stored.status.value,
                                        record.status.value, user, record.updated_at)

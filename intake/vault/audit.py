@@ -187,6 +187,34 @@ def head(conn: Connection) -> Head:
     return (0, ZERO_HASH) if row is None else (int(row[0]), str(row[1]))
 
 
+#: How many of a record's newest entries :func:`edited_in_revision` reads at most (an
+#: editing session logs one entry per question it touches: a form has a few dozen)
+_REVISION_LOOKBACK = 64
+
+
+def edited_in_revision(conn: Connection, user: str, record_id: str,
+                       revision: int) -> set[str]:
+    """The question ids already logged as edited by ``user`` in ``revision`` of the record:
+    those of its newest entries, read back while they are that user's edits of that
+    revision (or, for revision 1, its creation by that user), through the record's index."""
+    found: set[str] = set()
+    for action, who, detail in conn.execute(
+            "SELECT action, user, detail FROM audit WHERE record_id = ? ORDER BY seq DESC"
+            " LIMIT ?", (_record_id(record_id), _REVISION_LOOKBACK)):
+        if who != user:
+            break
+        if action == AuditAction.RECORD_CREATED and revision == 1:
+            found.update(json_loads(detail).get("questions", ()))
+            break
+        if action != AuditAction.RECORD_EDITED:
+            break
+        said = json_loads(detail)
+        if said.get("revision") != revision:
+            break
+        found.update(said.get("questions", ()))
+    return found
+
+
 def append(
     conn: Connection,
     user: str,

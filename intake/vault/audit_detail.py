@@ -98,6 +98,7 @@ def user_name(value: object) -> str:
 #: Every key ``detail`` may carry, and how its value is checked (and normalized).
 DETAIL_KEYS: Mapping[str, Callable[[object], object]] = {
     "questions": _question_ids,  # ids of the questions edited, never their answers
+    "revision": count,  # the record's revision an edit went into
     "from": _one_of("a status", Status),
     "to": _one_of("a status", Status),
     "indicator": _one_of("an indicator", INDICATOR_IDS),

@@ -77,12 +77,13 @@ def test_create_and_edit_log_question_ids_never_values(vault: Vault) -> None:
     service.save(record)
     [edited] = entries(vault, AuditAction.RECORD_EDITED)
     assert edited.detail == {"questions": [
-        "escape.details", "profile.birth_year", "profile.sex", "work.hours_per_day"]}
+        "escape.details", "profile.birth_year", "profile.sex", "work.hours_per_day"],
+        "revision": service.load(record.id).revision}
 
     record.answers["identity.full_name"] = NAME + " 2"
     service.save(record)
     assert entries(vault, AuditAction.RECORD_EDITED)[-1].detail == {
-        "questions": ["identity.full_name"]}
+        "questions": ["identity.full_name"], "revision": service.load(record.id).revision}
 
     # the reviewer's part: notes, an override with its reason, consent with restrictions
     review = ReviewService(vault)
@@ -111,7 +112,7 @@ def test_status_changes_and_edits_in_one_save_are_both_logged(vault: Vault) -> N
     service.set_status(record, Status.SUBMITTED)
     log = entries(vault, record_id=record.id)
     assert [(e.action, e.detail) for e in log[-2:]] == [
-        (AuditAction.RECORD_EDITED, {"questions": ["narrative.summary"]}),
+        (AuditAction.RECORD_EDITED, {"questions": ["narrative.summary"], "revision": 2}),
         (AuditAction.STATUS_CHANGED, {"from": "draft", "to": "submitted"})]
 
 

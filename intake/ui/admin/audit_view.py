@@ -77,6 +77,8 @@ def describe_detail(detail: Mapping[str, Any]) -> str:
             labels = [_(QUESTIONNAIRE.question(q).label) if q in QUESTIONNAIRE else str(q)
                       for q in value]
             parts.append(_("Questions: {labels}").format(labels="; ".join(labels)))
+        elif key == "revision":  # the revision an edit went into
+            parts.append(_("revision {revision}").format(revision=format_number(int(value))))
         elif key == "from":
             parts.append(_("from {status}").format(status=_label(statuses, value)))
         elif key == "to":
