@@ -34,9 +34,10 @@ from intake.domain.answer_checkers import (
     AnswerError,
     Checker,
     Clock,
+    choice_codes,
     nfc,
 )
-from intake.domain.questionnaire import Meta, Question, Questionnaire
+from intake.domain.questionnaire import Meta, QType, Question, Questionnaire
 from intake.i18n import N_
 
 __all__ = [
@@ -52,23 +53,41 @@ NOT_META = N_("“{value}” is not one of: unknown, declined, estimate")
 NO_ESTIMATE = N_("cannot be marked as an estimate")
 ESTIMATE_NEEDS_VALUE = N_("is marked as an estimate but has no value")
 VALUE_AND_META = N_("has a value but is marked {meta}")
+_NOTHING: frozenset[Any] = frozenset()
 
 
-#: id(questionnaire) → (the questionnaire, kept so that its id is not reused; its checkers)
-_COMPILED: dict[int, tuple[Questionnaire, dict[str, Checker]]] = {}
+#: id(questionnaire) → (the questionnaire, kept so that its id is not reused; its
+#: checkers; the values each question takes as they are, see :func:`_as_is`)
+_COMPILED: dict[int, tuple[Questionnaire, dict[str, Checker], dict[str, frozenset[Any]]]] = {}
 
 
 def checkers(questionnaire: Questionnaire) -> dict[str, Checker]:
     """Question id → its checker (``check(value, clock)``: the canonical value, SKIP for
     no answer, or AnswerError), built on first use for this questionnaire object."""
+    return _compiled(questionnaire)[1]
+
+
+def _as_is(q: Question) -> frozenset[Any]:
+    """The ``bool`` and ``str`` values ``q``'s checker returns as they are: yes and no for
+    a yes/no question, the codes of a single choice. Those two types are two thirds of a
+    record's answers, and :func:`validate` takes them without calling the checker (the
+    call cost more than the check)."""
+    if q.type is QType.BOOL:
+        return frozenset((True, False))
+    return choice_codes(q) if q.type is QType.CHOICE else _NOTHING
+
+
+def _compiled(questionnaire: Questionnaire) -> tuple[
+        Questionnaire, dict[str, Checker], dict[str, frozenset[Any]]]:
     entry = _COMPILED.get(id(questionnaire))
     if entry is not None and entry[0] is questionnaire:
-        return entry[1]
+        return entry
     table = {qid: BUILD[q.type](q) for qid, q in questionnaire._by_id.items()}
+    as_is = {qid: _as_is(q) for qid, q in questionnaire._by_id.items()}
     if len(_COMPILED) >= 16:
         _COMPILED.clear()  # questionnaires made by tests; the app has one
-    _COMPILED[id(questionnaire)] = (questionnaire, table)
-    return table
+    entry = _COMPILED[id(questionnaire)] = (questionnaire, table, as_is)
+    return entry
 
 
 def normalize(q: Question, value: Any) -> Any:
@@ -94,13 +113,19 @@ def validate(
     autosave replaces); an answer equal to its value there, of the same type, is taken as
     it is (an autosave changes one or two of ~90)."""
     clean: dict[str, Any] = {}
-    check_of = checkers(questionnaire).get  # one per question, built once
+    _, table, as_is = _compiled(questionnaire)  # built once
+    check_of, taken = table.get, as_is.get
     before = checked or {}
     clock = Clock()  # today, read once for the record's years and dates
     for qid, value in answers.items():
         if before and qid in before and type(value) is type(before[qid]) \
                 and value == before[qid]:
             clean[qid] = before[qid]
+            continue
+        kind = type(value)  # not an int: 1 == True, and 1 would be taken for yes
+        if (kind is bool or kind is str) and value in taken(qid, _NOTHING) \
+                and type(qid) is str:
+            clean[qid] = value  # what its checker returns
             continue
         check = check_of(qid) if type(qid) is str or isinstance(qid, str) else None
         if check is None:
