@@ -84,6 +84,18 @@ def _digest(answers: dict[str, Any], meta: dict[str, str]) -> bytes | None:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
+def _split(values: dict[str, Any], identifying: frozenset[str]) -> tuple[
+        dict[str, Any], dict[str, Any]]:
+    """(the items not in ``identifying``, those in it), each in ``values``' order. The
+    first is a copy (made in C) less the few identifying items: putting each of a record's
+    ~95 answers in one map or the other cost an import of 5,000 records 54 ms, this 35."""
+    private = {qid: value for qid, value in values.items() if qid in identifying}
+    rest = dict(values)
+    for qid in private:
+        del rest[qid]
+    return rest, private
+
+
 def now() -> str:
     """The current time, ISO 8601 with the UTC offset, to the second."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -138,15 +150,8 @@ class Record:
     ]:
         """(answers, meta) of the structured answers, then (answers, meta) of the private
         ones (identifiers and free text, stored under the identity key)."""
-        identifying = questionnaire.private_ids
-        answers: dict[str, Any] = {}
-        id_answers: dict[str, Any] = {}
-        for qid, value in self.answers.items():
-            (id_answers if qid in identifying else answers)[qid] = value
-        meta: dict[str, str] = {}
-        id_meta: dict[str, str] = {}
-        for qid, mark in self.meta.items():
-            (id_meta if qid in identifying else meta)[qid] = mark
+        answers, id_answers = _split(self.answers, questionnaire.private_ids)
+        meta, id_meta = _split(self.meta, questionnaire.private_ids)
         return answers, meta, id_answers, id_meta
 
     def check_fields(self) -> None:
