@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -28,6 +28,10 @@ class Finding(StrEnum):
     ABSENT = "absent"
     INSUFFICIENT = "insufficient"
 
+
+#: The members as plain names: ``Finding.PRESENT`` is looked up through the enum's class
+#: at each use (~0.15 µs; an import derives 11 findings a record and counts them).
+_PRESENT, _ABSENT, _INSUFFICIENT = Finding.PRESENT, Finding.ABSENT, Finding.INSUFFICIENT
 
 FINDING_LABELS = {
     Finding.PRESENT: N_("Present"),
@@ -65,11 +69,13 @@ def _not(qid: str, value: str) -> Rule:
 
 def _includes(qid: str, *values: str) -> Rule:
     """Fires when the set of codes includes any of ``values`` (any code if none given)."""
+    wanted = frozenset(values)  # made once, not at each record
+
     def rule(a: Answers) -> bool | None:
-        chosen = _get(a, qid)
+        chosen = a.get(qid)
         if chosen is None:
             return None
-        return bool(set(chosen) & set(values)) if values else bool(chosen)
+        return bool(set(chosen) & wanted) if wanted else bool(chosen)
     return rule
 
 
@@ -137,8 +143,11 @@ def _fee_recovered_from_wages(a: Answers) -> bool | None:
 
 def _care_denied_when_requested(a: Answers) -> bool | None:
     """Abusive conditions: medical care was asked for and denied or not provided."""
-    return _both(_yes("medical.care_requested"),
-                 _in("medical.care_received", "denied", "none_provided"))(a)
+    return _CARE_DENIED(a)
+
+
+_CARE_DENIED = _both(_yes("medical.care_requested"),  # made once, not at each record
+                     _in("medical.care_received", "denied", "none_provided"))
 
 
 @dataclass(frozen=True)
@@ -146,16 +155,21 @@ class Indicator:
     id: str
     label: str  # N_()
     rules: tuple[Rule, ...]
+    #: how many rules must be decided for "absent": half of them, rounded up
+    half: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "half", math.ceil(len(self.rules) / 2))
 
     def derive(self, answers: Answers) -> Finding:
         decided = 0
         for rule in self.rules:  # pure functions: the first that fires decides
             outcome = rule(answers)
             if outcome is True:
-                return Finding.PRESENT
-            decided += outcome is not None
-        return Finding.ABSENT if decided >= math.ceil(len(self.rules) / 2) \
-            else Finding.INSUFFICIENT
+                return _PRESENT
+            if outcome is not None:
+                decided += 1
+        return _ABSENT if decided >= self.half else _INSUFFICIENT
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -251,4 +265,4 @@ def derive(answers: Answers) -> dict[str, Finding]:
 
 
 def present_count(findings: Mapping[str, Finding | str]) -> int:
-    return sum(1 for value in findings.values() if value == Finding.PRESENT)
+    return list(findings.values()).count(_PRESENT)  # each ``value == PRESENT``, in C
