@@ -122,9 +122,9 @@ def validate(
                 and value == before[qid]:
             clean[qid] = before[qid]
             continue
-        kind = type(value)  # not an int: 1 == True, and 1 would be taken for yes
-        if (kind is bool or kind is str) and value in taken(qid, _NOTHING) \
-                and type(qid) is str:
+        # a bool or str only: 1 == True, and 1 would be taken for yes
+        if (value is True or value is False or type(value) is str) \
+                and value in taken(qid, _NOTHING):
             clean[qid] = value  # what its checker returns
             continue
         check = check_of(qid) if type(qid) is str or isinstance(qid, str) else None
