@@ -37,7 +37,19 @@ def _orjson(value: object) -> bytes | None:
     except TypeError:  # orjson.JSONEncodeError is one: see the module doc
         return None
     # in orjson's output, what the standard encoder may write otherwise (see the module doc)
-    return None if b"e-" in data or b"0.0000" in data or b"null" in data else data
+    return None if _e_minus(data) or b"0.0000" in data or b"null" in data else data
+
+
+def _e_minus(data: bytes) -> bool:
+    """``b"e-" in data``, found from the few hyphens (a date has two) that ``find`` reaches
+    at memchr's speed: the search for the pair took 3.4 µs on a record's answers, this
+    about 1 (a record's answers, private section and marks are each searched)."""
+    at = data.find(b"-")
+    while at >= 0:
+        if at and data[at - 1] == 0x65:  # "e"
+            return True
+        at = data.find(b"-", at + 1)
+    return False
 
 
 def json_bytes(value: object) -> bytes:
