@@ -102,6 +102,8 @@ def is_empty(value: Any) -> bool:
 
 
 _META_MARKS = frozenset(Meta)
+#: as plain names: a member is looked up through the enum's class at each use (~0.15 µs)
+_ESTIMATE, _NO_VALUE = Meta.ESTIMATE, (Meta.UNKNOWN, Meta.DECLINED)
 
 
 def validate(
@@ -146,7 +148,7 @@ def _marks(questionnaire: Questionnaire, meta: Mapping[str, Any],
         if mark not in _META_MARKS:
             raise AnswerError(qid, NOT_META, value=str(mark)[:40])
         question = known[qid]
-        if mark == Meta.ESTIMATE:
+        if mark == _ESTIMATE:
             if not question.type.takes_estimate:
                 raise AnswerError(qid, NO_ESTIMATE)
             if qid not in clean:
@@ -179,4 +181,4 @@ def marks_after_derivation(answers: Mapping[str, Any], meta: Mapping[str, str]) 
     """The meta without an unknown or declined mark on a question that now has a value
     (a derived one): a value and such a mark cannot stand together."""
     return {qid: mark for qid, mark in meta.items()
-            if not (qid in answers and mark in (Meta.UNKNOWN, Meta.DECLINED))}
+            if not (qid in answers and mark in _NO_VALUE)}

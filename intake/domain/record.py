@@ -29,6 +29,9 @@ class Status(StrEnum):
     NEEDS_FOLLOW_UP = "needs_follow_up"
 
 
+_DRAFT = Status.DRAFT  # a member is looked up through the enum's class at each use
+
+
 class ConsentRequired(InvalidInput):
     template = N_(
         "The person's consent to internal documentation is needed before the record can "
@@ -169,7 +172,7 @@ class Record:
 
     def check_status(self) -> None:
         """A record leaves draft only with consent to internal documentation."""
-        if self.status is not Status.DRAFT and (
+        if self.status is not _DRAFT and (
             self.answers.get("consent.internal_documentation") is not True
         ):
             raise ConsentRequired()
