@@ -13,7 +13,6 @@ answers included: the file is plaintext, and who writes it must say so to the us
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,7 +22,7 @@ from typing import Any, TextIO
 from intake.domain.answers import AnswerError, validate
 from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
-from intake.domain.record import ConsentRequired, Record, Status, is_record_id, now
+from intake.domain.record import ConsentRequired, Record, Status, is_record_id, iso_time, now
 from intake.domain.upgrade import schema_version, upgrade
 from intake.domain.users import validate_user_name
 from intake.errors import IntakeError, InvalidInput, InvalidUserName
@@ -340,13 +339,10 @@ def _timestamp(document: Mapping[str, Any], key: str, fail: Fail,
     value = document.get(key)
     if value is None or (type(value) is str and value in times):
         return None if value is None else times[value]
-    try:
-        parsed = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
+    text = iso_time(value)
+    if text is None:
         raise fail(BAD_TIME, key=key)
-    times[value] = text = parsed.isoformat()
+    times[value] = text
     return text
 
 
