@@ -212,7 +212,7 @@ def set_duress_passphrase(vault: Vault, name: str, passphrase: str | None) -> No
     try:
         new_slot = user_slots.with_duress(vault._slot_file.vault_id, kdf, slot,
                                           user=row["name"], duress_secret=secret,
-                                          role=Role(row["role"]))
+                                          role=Role(row["role"]), made_at=_made_at(vault))
     except slotwrap.DuressMatchesPassphrase as exc:
         raise PassphraseIsDuress() from exc
     keys = vault._require_keys()
@@ -220,6 +220,18 @@ def set_duress_passphrase(vault: Vault, name: str, passphrase: str | None) -> No
     # Which user has a duress passphrase is not said: anyone a vault is opened to under
     # coercion could read it (the entry says only that this user's security changed).
     _log(vault, audit.AuditAction.SECURITY_CHANGED, target_user=row["name"])
+
+
+def _made_at(vault: Vault) -> int | None:
+    """When the vault was made (seconds since the epoch), which its decoy is to say of
+    itself: its files were born then, and a decoy is written into them (review d8: a decoy
+    dated when the duress passphrase was set began its log after its files' birth)."""
+    row = vault.connection().execute("SELECT value FROM meta WHERE key = 'created_at'"
+                                     ).fetchone()
+    try:
+        return int(dt.datetime.fromisoformat(str(row[0])).timestamp()) if row else None
+    except ValueError:
+        return None
 
 
 class WipeLimitOutOfRange(InvalidInput):

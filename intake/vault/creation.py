@@ -19,6 +19,8 @@ from intake.vault import (
     generation,
     keyslots,
     migrations,
+    private,
+    record_index,
     recovery,
     roster,
     slotwrap,
@@ -142,6 +144,9 @@ def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy,
             os.chmod(files.database, 0o600)
         try:
             migrations.migrate(conn, keys.idk)
+            if keys.idk is not None:  # the index too (a decoy's user may hold no key to it)
+                record_index.open_attached(conn, files.folder, private.index_key(keys.idk),
+                                           may_remake=True, ready=True)
             with transaction(conn):
                 conn.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",

@@ -5,8 +5,8 @@ real unlock takes.
 What an observer sees must not differ from a real unlock: no message, no second key
 derivation (the decoy's key was prepared when the duress passphrase was set, see
 :mod:`intake.vault.user_slots`), the same duration, and a vault as ``intake init`` makes
-one — fresh ids and salts, the user in their own role, a first lock at the time the duress
-passphrase was set, the key file's generation kept. What an examiner with an earlier image
+one — fresh ids and salts, the user in their own role, a first lock at the time the vault
+was made (its files' birth), the key file's generation kept. What an examiner with an earlier image
 of the folder can still tell is in docs/threat-model.md. A real unlock's time after the key
 derivation depends on the size of the database (the integrity checks read every page), so
 each real unlock records how long that part took (``unlock_cost``: a number of
@@ -94,8 +94,8 @@ def expected_cost(folder: Path, database_bytes: int) -> float:
 
 def _start(slot_file: KeySlotFile, user: str,
            entered: DuressPassphraseEntered) -> tuple[Start, KdfPolicy]:
-    """How the decoy begins: as the user's own vault, made when the duress passphrase was
-    set, at the key file's generation (format 2 slots: as before, an admin's)."""
+    """How the decoy begins: as the user's own vault, made when the vault was (the plan's
+    time), at the key file's generation (format 2 slots: as before, an admin's)."""
     plan = entered.decoy
     if plan is not None:
         assert slot_file.user_kdf is not None

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import secrets
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -127,6 +128,8 @@ def attach(conn: Connection, folder: Path, key: bytes) -> bool:
         conn.execute(f"PRAGMA ix.cache_size = -{database.CACHE_KIB}")
         if created or not _has_schema(conn):
             _create_schema(conn)
+        if created and os.name == "posix":
+            os.chmod(path, 0o600)  # as intake.db (SQLite makes it with the umask's mode)
     except BaseException:
         conn.execute(f"DETACH DATABASE {SCHEMA}")
         raise

@@ -16,7 +16,7 @@ private half, and the key of every slot's *duress box*. So:
 The duress box (fixed size, random when no duress passphrase is set) is sealed under the
 key the duress passphrase derives. It holds what the decoy vault needs, prepared when the
 duress passphrase was set: a fresh salt and the key the same name and duress passphrase
-derive with it, the time it was set and the user's role then. A duress unlock therefore
+derive with it, the time the vault was made and the user's role then. A duress unlock therefore
 makes the decoy with fresh salts and ids as ``intake init`` would, with no second (and
 telltale) derivation.
 """
@@ -181,11 +181,13 @@ def _open_box(key: bytes | bytearray, vault_id: str, slot_id: str,
 
 
 def with_duress(vault_id: str, kdf: FileKdf, slot: KeySlot, *, user: str,
-                duress_secret: str | None, role: Role) -> KeySlot:
+                duress_secret: str | None, role: Role, made_at: int | None = None) -> KeySlot:
     """``slot`` with a duress passphrase (normalized) set for ``user``, or cleared (None:
     random bytes, indistinguishable from a set box). Costs two derivations: the duress
     passphrase's with this file's salt (to seal the box) and with a fresh salt (the decoy's
-    key, prepared now so a duress unlock needs none). Refuses ``user``'s own passphrase."""
+    key, prepared now so a duress unlock needs none). Refuses ``user``'s own passphrase.
+    ``made_at`` (seconds since the epoch): when the decoy is to say it was made, the time
+    the vault was made (its files' birth times; None: now)."""
     if not slot.nameless:
         raise ValueError("only a nameless user slot has a duress box")
     if duress_secret is None:
@@ -196,7 +198,8 @@ def with_duress(vault_id: str, kdf: FileKdf, slot: KeySlot, *, user: str,
             raise slotwrap.DuressMatchesPassphrase()
         decoy_kdf = new_file_kdf(kdf.params)
         decoy_key = derive_user_key(decoy_kdf, user, duress_secret)
-        plan = (decoy_kdf.salt + bytes(decoy_key) + int(time.time()).to_bytes(8, "big")
+        made = int(time.time() if made_at is None else made_at)
+        plan = (decoy_kdf.salt + bytes(decoy_key) + made.to_bytes(8, "big")
                 + role.value.encode("ascii").ljust(ROLE_BYTES, b"\0"))
         decoy_key[:] = bytes(len(decoy_key))
         assert len(plan) == _PLAN_BYTES

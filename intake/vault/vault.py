@@ -120,7 +120,7 @@ class Vault:
                             passphrase: str, start: creation.Start, policy: KdfPolicy) -> Vault:
         """The new, empty vault a duress passphrase leads to (see :mod:`duress`): ``user``
         in their own role under the duress passphrase, made as ``intake init`` makes a
-        vault, at the time ``start`` says (when the duress passphrase was set), with the
+        vault, at the time ``start`` says (when the replaced vault was made), with the
         key already derived; its recovery slot opens with no code anyone knows."""
         vault, _code = cls._create_locked(files, lock, user, passphrase, policy, start)
         conn = vault.connection()
