@@ -323,12 +323,12 @@ class InterviewService:
         Needs ``IMPORT`` (records of any user, with their review statuses; statuses are
         taken as they are, not as workflow transitions).
 
-        Logs ``IMPORTED {count}`` (records added, updated or kept as history) in the same
-        transaction. A record whose identity was purged gets no identity back: its
-        identifying answers are dropped; a withdrawn consent stays withdrawn (an older
-        file without ``consent.withdrawn_on`` does not undo it). Overridden indicators
-        stay overridden. ``ahead``: what :func:`import_ahead.ahead` made of ``records``
-        before the vault was open (the same outcome, sooner)."""
+        Logs ``IMPORTED {count}`` (records added, updated or kept as history) and, for each
+        record replaced, ``RECORD_EDITED`` (its changed questions) in the transaction. A
+        purged identity is not brought back (its answers are dropped); a withdrawn consent
+        stays withdrawn (an older file without ``consent.withdrawn_on`` does not undo it).
+        Overridden indicators stay overridden. ``ahead``: what :func:`import_ahead.ahead`
+        made of ``records`` before the vault was open (the same outcome, sooner)."""
         self._require(Action.IMPORT)
         conn = self.vault.connection()
         purged = review_store.tombstoned_ids(conn)
@@ -357,6 +357,7 @@ class InterviewService:
             try:
                 with review_store.joined(conn):
                     result = store.import_blocks(blocks, [record.id for record in given])
+                    record_changes.log_replaced(conn, self.vault.user, store.replaced)
                     audit.append(conn, self.vault.user, AuditAction.IMPORTED, detail={
                         "count": result.added + result.updated + result.history})
             finally:

@@ -24,7 +24,7 @@ question (the form shows it there and keeps the stored answer).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -104,6 +104,18 @@ def strip_identity(record: Record, questionnaire: Questionnaire = QUESTIONNAIRE)
     return replace(record,
                    answers={k: v for k, v in record.answers.items() if k not in identifying},
                    meta={k: v for k, v in record.meta.items() if k not in identifying})
+
+
+def log_replaced(conn: Connection, user: str,
+                 replaced: Iterable[tuple[Record, Record]]) -> None:
+    """An import's entries for the records it replaced with a newer revision (review d8:
+    the count alone named neither the record nor the question): ``RECORD_EDITED`` with the
+    questions whose answer or mark changed and the revision imported."""
+    for stored, record in replaced:
+        edited = changed_questions(stored, record)
+        if edited:
+            audit.append(conn, user, AuditAction.RECORD_EDITED, record.id,
+                         {"questions": edited, "revision": record.revision})
 
 
 def log_save(conn: Connection, user: str, record: Record, stored: Record | None,

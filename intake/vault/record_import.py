@@ -94,6 +94,9 @@ class ImportingStore(RecordStore):
         new ones next to it (a statement for many), any other as :meth:`import_many`
         always did."""
         self._counts = [0, 0, 0, 0]  # added, updated, skipped, history
+        #: (the record as stored, as imported) of each record this import replaced, for
+        #: the caller's audit entries (which questions changed)
+        self.replaced: list[tuple[Record, Record]] = []
         #: the rows this import adds: their findings are written in one statement at the end
         self._new_rids: set[int] = set()
         with joined(self._conn):
@@ -134,6 +137,7 @@ class ImportingStore(RecordStore):
                 # a withdrawal stays: an older file cannot undo it
                 record.answers[WITHDRAWN] = found[4]
                 record.meta.pop(WITHDRAWN, None)
+            self.replaced.append((self._stored_record(row[3]), record))
             self._insert_as_is(record, findings, row)
             self._counts[1] += 1
         elif record.revision == row[0] or self._has_revision(record):
@@ -193,6 +197,11 @@ class ImportingStore(RecordStore):
                     (WITHDRAWN_PATH, *block)):
                 found[row[5]] = row[:5]
         return found
+
+    def _stored_record(self, rid: int) -> Record:
+        return self._record(self._conn.execute(
+            "SELECT id, schema, revision, status, author, created_at, updated_at, answers,"
+            " meta, identity FROM records WHERE rid = ?", (rid,)).fetchone())
 
     def _has_revision(self, record: Record) -> bool:
         return self._conn.execute(
