@@ -98,12 +98,9 @@ def attach(conn: Connection, folder: Path, key: bytes) -> bool:
     the file a duress unlock emptied, see :mod:`intake.vault.duress`); True when it was
     created. Raises :class:`IndexUnreadable` when the file does not open with ``key``."""
     path = index_path(folder)
-    try:
-        size: int | None = path.stat().st_size
-    except FileNotFoundError:
-        size = None
+    size = path.stat().st_size if path.exists() else 0
     created = not size  # (derived data: an emptied index is made anew, as a missing one)
-    if size and size % PAGE_SIZE:
+    if size % PAGE_SIZE:
         raise IndexUnreadable()
     key_text = database.raw_key_text(key)  # bound, never a statement's text (a str)
     try:
