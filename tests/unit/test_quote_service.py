@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -272,15 +273,22 @@ def test_the_export_takes_approved_text_and_checks_consent_again(
         in_export = yes in ExportService(admin).prepare(
             ExportSettings(k=2, max_suppression=0.0)).result.record_ids
     assert in_export, "the test needs the consenting record in the export"
+    # the consent steps each in a copy made before any release: a release after the first
+    # is also checked against it, and an edit of one record may be refused as differencing
+    # there, depending on the vault's keys (one run in six), which is not what this tests
+    unreleased = tmp_path / "unreleased"
+    shutil.copytree(folder, unreleased)
     assert sorted(_export(folder, tmp_path / "a")) == sorted(q.text for q in drafts.quotes)
     report = json.loads((tmp_path / "a" / "risk_report.json").read_text("utf-8"))
     assert report["quotes"]["reviewed_by_a_person"] is True
-    with open_as(folder) as admin:
-        ReviewService(admin).set_consent(yes, {PUBLICATION: False}, ON)
-    assert _export(folder, tmp_path / "b") == []  # approved, but consent is no longer given
-    with open_as(folder) as admin:
-        ReviewService(admin).set_consent(yes, {PUBLICATION: True}, ON)
-    assert len(_export(folder, tmp_path / "c")) == len(drafts.quotes)
+    withheld, given_again = tmp_path / "withheld", tmp_path / "given again"
+    for copy, steps in ((withheld, (False,)), (given_again, (False, True))):
+        shutil.copytree(unreleased, copy)
+        with open_as(copy) as admin:
+            for given in steps:
+                ReviewService(admin).set_consent(yes, {PUBLICATION: given}, ON)
+    assert _export(withheld, tmp_path / "b") == []  # approved, but consent no longer given
+    assert len(_export(given_again, tmp_path / "c")) == len(drafts.quotes)
     with open_as(folder) as admin:
         ReviewService(admin).withdraw(yes, ON, purge=False)
     # one withdrawal alone would show in the difference from the last release: refused
