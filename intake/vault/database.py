@@ -55,6 +55,14 @@ def require_memory_security() -> None:
 
 PAGE_SIZE = 4096
 CACHE_KIB = 64 * 1024
+#: The WAL is folded back into the database (a passive checkpoint) once it holds this many
+#: frames, and is then written again from its start. SQLite's default, 1,000, let an
+#: unlocked session's WAL (truncated at every close) grow for its first 1,000 page writes,
+#: and a write that lengthens the file costs its fsync the file system's block allocation:
+#: an autosave took 0.69-0.80 ms (p50) against 0.55 ms with 100, its p95 0.84-1.2 against
+#: 0.74 ms (tests/perf/test_size_perf.py). It also keeps fewer superseded page versions in
+#: the WAL between checkpoints. An import (one transaction) is not slowed.
+WAL_FRAMES = 100
 
 #: What ``cipher_settings`` reports under ``cipher_compatibility = 4``.
 SQLCIPHER4_SETTINGS = {
@@ -159,6 +167,7 @@ def connect(path: Path, key: bytes | bytearray, *, create: bool = False) -> Conn
         # used) keeps a large vault's indexes in memory; at 100,000 records it lifts an
         # import from about 1,700 to 2,000 records a second.
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_FRAMES}")
     except BaseException:
         conn.close()
         raise
