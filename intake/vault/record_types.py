@@ -86,6 +86,7 @@ class StoredRow:
     region: str | None = None
     year_departed: int | None = None
     indicators_present: int = 0
+    text_dirty: int = 0  # 1: its text waits for the index (TextIndex.index_pending)
 
     def changed(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The columns of ``values`` (``records`` column → new value) whose stored value

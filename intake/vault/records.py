@@ -117,9 +117,9 @@ class RecordStore:
             return revision
         changed = row.changed({c: values[c] for c in self._COLUMNS}
                               | {"revision_started_at": values["started"]})
-        if body != (self.text.body(before.answers) if before is not None  # (text ids are
-                    else self.text.indexed_body(row.text_rowid)):  # private ids)
-            changed["text_dirty"] = 1
+        if not row.text_dirty and body != (self.text.body(before.answers) if before  # (text
+                                           else self.text.indexed_body(row.text_rowid)):
+            changed["text_dirty"] = 1  # ids are private ids; marked once: no index page
         if changed:  # only what differs: the indexes on the rest stay untouched
             self._conn.execute(f"UPDATE records SET {', '.join(c + ' = ?' for c in changed)}"
                                " WHERE rid = ?", (*changed.values(), row.rid))
@@ -226,7 +226,7 @@ class RecordStore:
         row = self._conn.execute(
             "SELECT rid, id, schema, revision, status, author, created_at, updated_at,"
             " answers, meta, identity, session, revision_started_at, text_rowid, indicators,"
-            " sector, region, year_departed, indicators_present"
+            " sector, region, year_departed, indicators_present, text_dirty"
             " FROM records WHERE id = ?", (record_id,)).fetchone()
         return None if row is None else StoredRow(*row)
 
