@@ -33,7 +33,7 @@ from intake.domain.questionnaire import Questionnaire
 from intake.domain.questions import QUESTIONNAIRE
 from intake.domain.record import Record
 from intake.i18n import N_
-from intake.vault import audit, review_store
+from intake.vault import audit, edit_sessions, review_store
 from intake.vault.audit import AuditAction
 from intake.vault.database import Connection
 
@@ -123,16 +123,21 @@ def log_save(conn: Connection, user: str, record: Record, stored: Record | None,
     """The audit entries (and status history row) of one save; ``not_edits`` are question
     ids the caller logs itself (the consent step logs ``CONSENT_CHANGED``)."""
     if stored is None:
-        audit.append(conn, user, AuditAction.RECORD_CREATED, record.id,
-                     {"questions": changed_questions(None, record)})
+        created = changed_questions(None, record)
+        entry = audit.append(conn, user, AuditAction.RECORD_CREATED, record.id,
+                             {"questions": created})
+        edit_sessions.note(conn, user, record.id, record.revision, entry, frozenset(created))
         return
     edited = [qid for qid in changed_questions(stored, record) if qid not in not_edits]
+    logged: frozenset[str] = frozenset()
     if edited and record.revision == stored.revision:  # the same editing session
-        logged = audit.edited_in_revision(conn, user, record.id, record.revision)
+        logged = edit_sessions.logged(conn, user, record.id, record.revision)
         edited = [qid for qid in edited if qid not in logged]
     if edited:
-        audit.append(conn, user, AuditAction.RECORD_EDITED, record.id,
-                     {"questions": edited, "revision": record.revision})
+        entry = audit.append(conn, user, AuditAction.RECORD_EDITED, record.id,
+                             {"questions": edited, "revision": record.revision})
+        edit_sessions.note(conn, user, record.id, record.revision, entry,
+                           logged.union(edited))
     if record.status is not stored.status:
         review_store.add_status_change(conn, record.id, stored.status.value,
                                        record.status.value, user, record.updated_at)

@@ -1,9 +1,9 @@
 """The vault: one folder holding the key file, the encrypted database and a lock.
 
 ``Vault.create`` makes one; ``Vault.open`` unlocks one for a user; ``close`` locks it
-(checkpoint, close every connection, drop the keys). Key operations that only rewrap a
-slot never touch the database's pages. Every failure is checked before anything is
-written; a database that failed to open is never recreated or overwritten."""
+(checkpoint, close every connection, drop the keys and what was kept). Key operations that
+only rewrap a slot never touch the database's pages. Failures are checked before anything
+is written; a database that failed to open is never recreated or overwritten."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ from intake.vault import (
     creation,
     database,
     duress,
+    edit_sessions,
     generation,
     keyslots,
     migrations,
@@ -227,7 +228,7 @@ class Vault:
                 unlock_audit.on_unlock(conn, self.files.folder, self.user,
                                        recovery_code=slot_id is None)
             finally:
-                self._close_connection(conn)
+                database.checkpoint_and_close(conn)
         except sqlcipher3.DatabaseError as exc:  # a page read here failed its HMAC
             self._drop()
             raise DatabaseDamaged(path=str(self.files.folder)) from exc
@@ -319,9 +320,6 @@ class Vault:
         return connections.open_connection(self.files, self._require_keys(),
                                            may_remake_index=not self._pool.by_thread)
 
-    def _close_connection(self, conn: Connection) -> None:
-        database.checkpoint_and_close(conn)
-
     def connection(self) -> Connection:
         """This thread's connection, opened on first use (connections are thread-bound)."""
         return self._pool.get()
@@ -379,12 +377,12 @@ class Vault:
                 self.connection, self.user, self.files, self._slot_file,
                 self._require_keys().dbk, self.accepted_older_copy)
         self.close_connections()
-        record_index.forget_matches()  # no kept search result outlives the lock
+        record_index.forget_matches()  # no kept search result outlives the lock, nor the
+        edit_sessions.forget()  # last editing session's logged question ids
         self._drop()
 
     def close_connections(self) -> None:
-        """Checkpoint and close this thread's connection and close any other left open (the
-        keys stay: the next ``connection()`` opens again)."""
+        """Checkpoint and close every connection open; the keys stay (``connection()``)."""
         self._pool.close_all()
 
     def _drop(self) -> None:

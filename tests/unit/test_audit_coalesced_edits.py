@@ -17,7 +17,7 @@ from intake.domain.record import Record
 from intake.domain.roles import Role
 from intake.services.interviews import InterviewService
 from intake.services.users import UserService
-from intake.vault import audit
+from intake.vault import audit, edit_sessions
 from intake.vault.audit import AuditAction
 from intake.vault.kdf import KdfPolicy
 from intake.vault.vault import Vault
@@ -73,7 +73,7 @@ def test_one_session_logs_each_question_once(vault: Vault) -> None:
 
 def test_control_without_coalescing_every_autosave_is_an_entry(
         vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(audit, "edited_in_revision", lambda *_args: set())
+    monkeypatch.setattr(edit_sessions, "logged", lambda *_args: frozenset())
     service = InterviewService(vault)
     saved = created(service)
     for text in ("a", "ab", "abc"):
@@ -130,3 +130,32 @@ def test_an_entry_of_another_kind_in_between_ends_the_run(vault: Vault) -> None:
     saved = service.save(edited(saved, work__hours_per_day=13))
     assert edits(vault, saved.id) == [(USER, 1, ["work.hours_per_day"])] * 2
     audit.check(vault.connection())  # the chain holds
+
+
+def test_a_session_kept_from_the_save_before_reads_no_entry_back(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The save that logged the last entry keeps what the session logged: the saves after
+    it read no entry back while the log's head is that entry, and log the same."""
+    service = InterviewService(vault)
+    saved = created(service)
+    walks: list[str] = []
+    real = audit.edited_in_revision
+    monkeypatch.setattr(audit, "edited_in_revision",
+                        lambda *args: walks.append(args[2]) or real(*args))
+    for hours in (12, 13, 14):
+        saved = service.save(edited(saved, work__hours_per_day=hours))
+    saved = service.save(edited(saved, profile__sex="female"))
+    assert walks == []
+    assert edits(vault, saved.id) == [(USER, 1, ["work.hours_per_day"]),
+                                      (USER, 1, ["profile.sex"])]
+    audit.append(vault.connection(), USER, AuditAction.IDENTITY_VIEWED, saved.id)
+    service.save(edited(saved, work__hours_per_day=15))  # the head moved: read back
+    assert walks == [saved.id]
+    assert edits(vault, saved.id)[-1] == (USER, 1, ["work.hours_per_day"])
+
+
+def test_the_kept_session_is_dropped_at_the_lock(folder: Path) -> None:
+    with Vault.open(folder, USER, PASSPHRASE) as vault:
+        created(InterviewService(vault))
+        assert edit_sessions._kept
+    assert not edit_sessions._kept
