@@ -12,14 +12,18 @@ earlier one would single someone out, in the spirit of m-invariance:
   withdrawn as then) must form groups of at least k (the larger of the two releases' k),
   each meeting the release's l on its l-diverse answers (:mod:`releases_diverse`).
   With the same profile the group is the whole class, and the released content is the
-  row (a keyed digest, :func:`intake.vault.release_ledger.row_digest`); with another, the
-  group is the values of the quasi-identifiers both released, and an edit is seen on
-  those of them that every unchanged record released alike. What is a change of the data
-  is told by the ledger's population: the records and revisions the vault held when the
-  earlier release was written. A record the vault held unchanged that one release
-  suppressed and the other kept is no change: without this, every second profile was
-  refused over the records each suppresses differently; with it, the four profiles
-  released in a row on the same data all pass (docs/export.md);
+  row (a keyed digest, :func:`intake.vault.release_ledger.row_digest`), but a cell that
+  one of the two hid is no edit unless it held an ILO finding now counted otherwise
+  (``releases_diverse.same_profile_moved``: the gate of a later release may hide a cell
+  an earlier one showed, for some keys, and a consent-only edit was refused for it);
+  with another, the group is the values of the quasi-identifiers both released, and an
+  edit is seen on those of them that every unchanged record released alike (neither
+  hidden). What is a change of the data is told by the ledger's population: the records
+  and revisions the vault held when the earlier release was written. A record the vault
+  held unchanged that one release suppressed and the other kept is no change: without
+  this, every second profile was refused over the records each suppresses differently;
+  with it, the four profiles released in a row on the same data all pass
+  (docs/export.md);
 - statistics: the persons added or withdrawn since earlier statistics must number at least
   :data:`STATISTICS_K` in each period, sector group and federal district they touch (the
   statistics break the indicators down by each), so that a cell that moves is the work of
@@ -102,6 +106,7 @@ from intake.services.releases_diverse import (
     UniformChangeRefused,
     joint_small,
     read_once,
+    same_profile_moved,
     uniform_changes,
     uniform_statistics,
     withdrawn_read,
@@ -189,7 +194,7 @@ class ReleaseService:
                 changed, small, uniform = _table_difference(
                     release, old, new, quasi_identifiers, need, (then, now),
                     profile_of(columns), cell_columns_of(rows, quasi_identifiers),
-                    (diversity, key))
+                    (diversity, key), counted)
                 if small:
                     raise DifferencingRefused(release=release.seq, date=date,
                                               changed=changed, small=small, k=need)
@@ -291,27 +296,26 @@ def profile_of(columns: Collection[str] | None) -> str | list[str]:
 
 
 def _table_difference(release: Release, old: Mapping[str, Member],
-                      new: Mapping[str, Member], quasi_identifiers: Sequence[str],
-                      k: int,
+                      new: Mapping[str, Member], quasi_identifiers: Sequence[str], k: int,
                       population: tuple[Mapping[str, int], Mapping[str, int]],
                       profile: object, cell_columns: Sequence[str],
-                      diverse: tuple[Diversity | None, bytes] = (None, b"")
+                      diverse: tuple[Diversity | None, bytes] = (None, b""),
+                      counted: Callable[[], Mapping[str, str]] | None = None
                       ) -> tuple[int, int, tuple[int, str | None]]:
-    """:func:`_difference` of a table release with an earlier one, on the changes of the
-    data only. ``population``: (record → revision when ``release`` was written, now);
-    ``profile``: the new release's (:func:`profile_of`). A person added or gone counts
-    when their record changed in between (new, edited, withdrawn, deleted, forgotten),
-    not when the vault held it unchanged and one of the two releases suppressed it; a
-    person in both counts twice (withdrawn and added) when another testimony represents
-    them, or when their record changed and its released content differs: the row's
-    digest (the same profile), or a shared column released alike in both, neither
-    suppressed (another profile: a quasi-identifier's released value, another column's
-    cell digest since migration 15, ``cell_columns`` the new release's). The same
-    profile groups changes by class; another profile by the values of the
-    quasi-identifiers both released (the added as released now, the withdrawn as then).
-    A release recorded before migration 11 counts every difference, on the class (the
-    same profile) or not at all (another: no released values were kept). ``diverse``:
-    what the new release protects and the ledger's key, for ``uniform_changes``."""
+    """:func:`_difference` of a table release with an earlier one, on the changes of the data
+    only. ``population``: (record → revision when ``release`` was written, now); ``profile``:
+    the new release's (:func:`profile_of`). A person added or gone counts when their record
+    changed in between (new, edited, withdrawn, deleted, forgotten), not when the vault held it
+    unchanged and one of the two releases suppressed it; a person in both counts twice
+    (withdrawn and added) when another testimony represents them, or when their record changed
+    and its released content differs: the same profile, :func:`same_profile_moved`
+    (``counted``: what the testimonies add to the statistics); another, a shared column
+    released alike in both, neither suppressed (a quasi-identifier's released value, another
+    column's cell digest since migration 15, ``cell_columns`` the new release's). Grouped by
+    class (the same profile) or by the values of the quasi-identifiers both released (the added
+    as released now, the withdrawn as then). A release recorded before migration 11 counts
+    every difference, on the class (the same profile) or not at all (another: no released
+    values kept then); ``diverse``: what the new release protects and the ledger's key."""
     then, now = population
     same_profile = release.parameters.get("columns") == profile
     if not same_profile and any(not m.quasi for m in old.values()):
@@ -329,9 +333,11 @@ def _table_difference(release: Release, old: Mapping[str, Member],
     def changed(record_id: str) -> bool:
         return not then or not record_id or then.get(record_id) != now.get(record_id)
 
+    row_moved = same_profile_moved(release, cell_columns, diverse[1], counted)
+
     def content_moved(a: Member, b: Member) -> bool:
         if same_profile:
-            return bool(a.digest) and bool(b.digest) and a.digest != b.digest
+            return row_moved(a, b)
         x, y = values["-"][a.person], values["+"][b.person]
         return any(x[c] != y[c] and SUPPRESSED not in (x[c], y[c]) for c in comparable) \
             or cells_differ(a, b, alike)

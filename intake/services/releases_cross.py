@@ -317,6 +317,17 @@ def cells_differ(a: Member, b: Member, positions: Sequence[tuple[int, int]]) -> 
     return False
 
 
+def hidden_apart(a: Member, b: Member, same_columns: bool) -> bool:
+    """Whether two rows of one testimony, in tables of one profile and ``same_columns``
+    of cells, differ only where one of the two hid a cell (the same class, no cell shown
+    in both that differs): the final gate may hide a cell that an earlier release showed
+    (a cell hidden again brings its linked ones), as for an unchanged testimony."""
+    width = release_ledger.CELL_DIGITS
+    return (same_columns and bool(a.cells) and len(a.cells) == len(b.cells)
+            and a.cls == b.cls and a.cells != b.cells
+            and not cells_differ(a, b, [(i, i) for i in range(len(a.cells) // width)]))
+
+
 # -- edits between a table and statistics -------------------------------------------------------
 def table_edited(release: Release, key: bytes,
                  counted: Mapping[str, str]) -> Callable[[Member, Member], bool]:

@@ -46,8 +46,10 @@ from intake.services.releases_cross import (
     cross_edited,
     cross_moves,
     difference,
+    hidden_apart,
     several,
     statistics_digest,
+    table_edited,
 )
 from intake.vault import release_ledger
 from intake.vault.database import Connection
@@ -331,3 +333,29 @@ def _table_read(gone: Sequence[Member],
     it is now). A purged member is :func:`uniform_statistics`'s wildcard."""
     ids = [m.record_id for m in gone if m.record_id]
     return read(ids) if read is not None and ids else {}
+
+
+# -- what is an edit between two tables of one profile -----------------------------------------
+def same_profile_moved(release: Release, cell_columns: Sequence[str], key: bytes,
+                       counted: Callable[[], Mapping[str, str]] | None
+                       ) -> Callable[[Member, Member], bool]:
+    """``content_moved(then, now)`` of a testimony changed in the vault and in two tables of
+    one profile (``cell_columns``: the new table's): its row's digest differs, and not only
+    where one of the two hid a cell (``releases_cross.hidden_apart``: the final gate of a
+    later release may hide, for some keys, a cell an earlier one showed, and a consent-only
+    edit was refused for it), or an ILO finding the earlier table showed is counted
+    otherwise now (``releases_cross.table_edited``; ``counted``: what the released
+    testimonies add to the statistics' cells, read once; None: any hidden cell moves)."""
+    same = list(release.cell_columns) == list(cell_columns)
+    edited: list[Callable[[Member, Member], bool]] = []
+
+    def moved(a: Member, b: Member) -> bool:
+        if not a.digest or not b.digest or a.digest == b.digest:
+            return False
+        if counted is None or not hidden_apart(a, b, same):
+            return True
+        if not edited:
+            edited.append(table_edited(release, key, counted()))
+        return edited[0](a, b)
+
+    return moved
