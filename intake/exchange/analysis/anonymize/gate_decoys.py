@@ -50,7 +50,8 @@ class Before:
         released = set(given.released)
         return cls(decoys.row_keys(given.key, ids),
                    np.asarray([i not in released for i in ids], dtype=np.bool_),
-                   [(row, c) for row, i in enumerate(ids) for c in given.hidden.get(i, ())
+                   [(row, c) for row, i in enumerate(ids)  # sorted: a set's order
+                    for c in sorted(given.hidden.get(i, ()))  # follows the hash seed
                     if c in columns])
 
 
