@@ -82,6 +82,7 @@ from intake.errors import PermissionDenied
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.i18n import _
 from intake.services import persons as persons_rule
+from intake.services.release_answers import answers_edited
 from intake.services.releases_cross import (
     STATISTICS_K,
     DifferencingRefused,
@@ -194,7 +195,7 @@ class ReleaseService:
                 changed, small, uniform = _table_difference(
                     release, old, new, quasi_identifiers, need, (then, now),
                     profile_of(columns), cell_columns_of(rows, quasi_identifiers),
-                    (diversity, key), counted)
+                    (diversity, key), counted, answers_edited(conn, then, now))
                 if small:
                     raise DifferencingRefused(release=release.seq, date=date,
                                               changed=changed, small=small, k=need)
@@ -300,22 +301,22 @@ def _table_difference(release: Release, old: Mapping[str, Member],
                       population: tuple[Mapping[str, int], Mapping[str, int]],
                       profile: object, cell_columns: Sequence[str],
                       diverse: tuple[Diversity | None, bytes] = (None, b""),
-                      counted: Callable[[], Mapping[str, str]] | None = None
-                      ) -> tuple[int, int, tuple[int, str | None]]:
+                      counted: Callable[[], Mapping[str, str]] | None = None,
+                      edited: Callable[[str], bool] | None = None) -> tuple[int, int, Any]:
     """:func:`_difference` of a table release with an earlier one, on the changes of the data
     only. ``population``: (record → revision when ``release`` was written, now); ``profile``:
     the new release's (:func:`profile_of`). A person added or gone counts when their record
     changed in between (new, edited, withdrawn, deleted, forgotten), not when the vault held it
     unchanged and one of the two releases suppressed it; a person in both counts twice
     (withdrawn and added) when another testimony represents them, or when their record changed
-    and its released content differs: the same profile, :func:`same_profile_moved`
-    (``counted``: what the testimonies add to the statistics); another, a shared column
-    released alike in both, neither suppressed (a quasi-identifier's released value, another
-    column's cell digest since migration 15, ``cell_columns`` the new release's). Grouped by
-    class (the same profile) or by the values of the quasi-identifiers both released (the added
-    as released now, the withdrawn as then). A release recorded before migration 11 counts
-    every difference, on the class (the same profile) or not at all (another: no released
-    values kept then); ``diverse``: what the new release protects and the ledger's key."""
+    and its released content differs: the same profile, :func:`same_profile_moved` (``counted``:
+    what the testimonies add to the statistics; ``edited``: a record's answers changed beside
+    its consent); another, a shared column released alike in both, neither suppressed (a
+    quasi-identifier's released value, another column's cell digest since migration 15,
+    ``cell_columns`` the new release's). Grouped by class (the same profile) or by the values
+    of the quasi-identifiers both released (the added as released now, the withdrawn as then).
+    Before migration 11 every difference counts, on the class or not at all; ``diverse``: the
+    new release's protection and the ledger's key."""
     then, now = population
     same_profile = release.parameters.get("columns") == profile
     if not same_profile and any(not m.quasi for m in old.values()):
@@ -333,7 +334,7 @@ def _table_difference(release: Release, old: Mapping[str, Member],
     def changed(record_id: str) -> bool:
         return not then or not record_id or then.get(record_id) != now.get(record_id)
 
-    row_moved = same_profile_moved(release, cell_columns, diverse[1], counted)
+    row_moved = same_profile_moved(release, cell_columns, diverse[1], counted, edited)
 
     def content_moved(a: Member, b: Member) -> bool:
         if same_profile:

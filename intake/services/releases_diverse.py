@@ -337,7 +337,8 @@ def _table_read(gone: Sequence[Member],
 
 # -- what is an edit between two tables of one profile -----------------------------------------
 def same_profile_moved(release: Release, cell_columns: Sequence[str], key: bytes,
-                       counted: Callable[[], Mapping[str, str]] | None
+                       counted: Callable[[], Mapping[str, str]] | None,
+                       answers_moved: Callable[[str], bool] | None = None
                        ) -> Callable[[Member, Member], bool]:
     """``content_moved(then, now)`` of a testimony changed in the vault and in two tables of
     one profile (``cell_columns``: the new table's): its row's digest differs, and not only
@@ -345,15 +346,18 @@ def same_profile_moved(release: Release, cell_columns: Sequence[str], key: bytes
     later release may hide, for some keys, a cell an earlier one showed, and a consent-only
     edit was refused for it), or an ILO finding the earlier table showed is counted
     otherwise now (``releases_cross.table_edited``; ``counted``: what the released
-    testimonies add to the statistics' cells, read once; None: any hidden cell moves)."""
+    testimonies add to the statistics' cells, read once; None: any hidden cell moves), or
+    the testimony's answers changed beside its consent (``answers_moved``, by record id:
+    :mod:`intake.services.release_answers`; None: any hidden cell moves)."""
     same = list(release.cell_columns) == list(cell_columns)
     edited: list[Callable[[Member, Member], bool]] = []
 
     def moved(a: Member, b: Member) -> bool:
         if not a.digest or not b.digest or a.digest == b.digest:
             return False
-        if counted is None or not hidden_apart(a, b, same):
-            return True
+        if counted is None or answers_moved is None or not hidden_apart(a, b, same) \
+                or answers_moved(b.record_id):
+            return True  # an edited answer the new release hides is an edit (review d9)
         if not edited:
             edited.append(table_edited(release, key, counted()))
         return edited[0](a, b)

@@ -51,8 +51,11 @@ fresh copy each, the decoy key fixed.
 7. Resisted: a third table after finding 1, the answer edited back: the cell stays
    hidden, the third file is the second row for row; nothing more is read.
 
-Findings are ``xfail(strict=True, raises=AssertionError)`` asserting the property, each
-with a passing positive control: the same detector, with the ledger's protection replaced
+Findings 1-3 were ``xfail(strict=True, raises=AssertionError)`` asserting the property;
+fixed the same day: a cell one of the two releases hid is forgiven only when the record's
+answers beside its consent are those of the revision the earlier release held
+(services/release_answers.py), and all three are refused now. Each keeps its passing
+positive control: the same detector, with the ledger's protection replaced
 by a stand-in that ignores hidden cells (so the control still shows the leak after a
 fix), reads the edited answer right; and a negative control with the hidden cells counted
 (``hidden_apart`` off, as before 6a9f6bf), where the release is refused. The decoy key is
@@ -263,7 +266,8 @@ def _attack(template: Path, tmp_path: Path, column: str, flipped: Callable[[str]
 
 
 def _ignoring_hidden(release: Release, cell_columns: list[str], key: bytes,
-                     counted: object) -> Callable[[Member, Member], bool]:
+                     counted: object, answers_moved: object = None
+                     ) -> Callable[[Member, Member], bool]:
     """The protection off: an edit only where a cell shown in both differs (or the class)."""
     width = release_ledger.CELL_DIGITS
 
@@ -283,12 +287,13 @@ def _flip(shown: str) -> bool:
 # -- 1 and 2: an edit the next release hides --------------------------------------------------
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("column", ["surveillance.curfew", "abuse.physical"])
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "finding: a same-profile release passes when the edited answer is hidden in it "
-    "(hidden_apart); the two files differ by one row of the person's class, whose yes/no "
-    "answer went from shown to '*', which reads the new answer"))
 def test_an_edit_the_next_release_hides_cannot_be_read(steady: Path, tmp_path: Path,
                                                        column: str) -> None:
+    """Was a strict xfail ("finding: a same-profile release passes when the edited answer
+    is hidden in it (hidden_apart); the two files differ by one row of the person's class,
+    whose yes/no answer went from shown to '*', which reads the new answer"). Fixed: a cell
+    one release hid is forgiven only when the record's answers beside its consent are the
+    same as in the revision the earlier release held (services/release_answers.py)."""
     reads, _refused = _attack(steady, tmp_path, column, _flip)
     assert reads == []
 
@@ -325,7 +330,9 @@ def test_statistics_before_the_sensitive_edit_hidden_is_refused(steady: Path,
     adds to the statistics (physical violence) changed since them."""
     reads, refused = _attack(steady, tmp_path, "abuse.physical", _flip, candidates=4,
                              statistics_first=True)
-    assert reads == [] and refused == Counter({TableAfterStatisticsRefused.__name__: 4})
+    assert reads == [] and sum(refused.values()) == 4  # refused by one check or another
+    assert set(refused) <= {TableAfterStatisticsRefused.__name__,
+                            DifferencingRefused.__name__}
 
 
 # -- 4: an ILO finding edited, hidden by the next release -------------------------------------
@@ -390,6 +397,8 @@ def test_control_ilo_edit_unchecked_the_state_reads_it(
     folder, first, quasi, record_id = _ilo_edit_hidden(template, tmp_path, monkeypatch)
     monkeypatch.setattr(releases_diverse, "table_edited",
                         lambda *_a: lambda _then, _now: False)
+    # and the answers' comparison (the edit of abuse.physical beside the finding) off too
+    monkeypatch.setattr(releases, "answers_edited", lambda *_a: lambda _record: False)
     second, _q, truth = _release(folder, tmp_path / "t2", ILO)
     assert truth[record_id][VIOLENCE] == SUPPRESSED
     cls = tuple(truth[record_id][q] for q in quasi)
@@ -403,12 +412,11 @@ def _removed(_shown: str) -> None:
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "finding: an answer the person takes back (removed in a follow-up) is released as a "
-    "missing code that the next release hides; the release passes and the state sees "
-    "that one person's 'yes' is no longer shown"))
 def test_an_answer_removed_is_seen_and_refused(steady: Path, tmp_path: Path) -> None:
-    """A withdrawal dressed as an edit: one answer removed, not the testimony."""
+    """A withdrawal dressed as an edit: one answer removed, not the testimony. Was a strict
+    xfail ("finding: an answer the person takes back (removed in a follow-up) is released
+    as a missing code that the next release hides; the release passes and the state sees
+    that one person's 'yes' is no longer shown"); fixed as the edit above."""
     reads, _refused = _attack(steady, tmp_path, "surveillance.curfew", _removed)
     assert reads == []
 
@@ -447,12 +455,15 @@ def test_consent_withdrawn_is_refused_and_a_consent_edit_moves_no_row(
 
 # -- 6: a third release --------------------------------------------------------------------
 @pytest.mark.timeout(120)
-def test_a_third_release_after_the_edit_back_reads_nothing_more(steady: Path,
-                                                                tmp_path: Path) -> None:
-    """Resisted (no amplification): after the read of finding 1, the answer edited back
-    ("yes" again) and a third table: the cell the second hid is hidden again, and the
-    third file is the second, row for row."""
-    reads, _refused = _attack(steady, tmp_path, "surveillance.curfew", _flip)
+def test_a_third_release_after_the_edit_back_reads_nothing_more(
+        steady: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resisted (no amplification): after the read of finding 1 (made here with the
+    protection off, as before its fix), the answer edited back ("yes" again) and a third
+    table, the protection on: the cell the second hid is hidden again, and the third file
+    is the second, row for row."""
+    with monkeypatch.context() as off:
+        off.setattr(releases, "same_profile_moved", _ignoring_hidden)
+        reads, _refused = _attack(steady, tmp_path, "surveillance.curfew", _flip)
     assert len(reads) == 1  # the read of finding 1 (its vault is kept)
     record_id, _read, _truth, folder = reads[0]
     _edit(folder / "vault", record_id, {"surveillance.curfew": True})

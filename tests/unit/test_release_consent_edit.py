@@ -185,7 +185,8 @@ def _member(person: str, cells: str, cls: str = "class", digest: str = "") -> Me
 
 
 def _difference(edited: Member, *, columns: list[str] | None = None,
-                counted: dict[str, str] | None = NOW) -> tuple[int, int]:
+                counted: dict[str, str] | None = NOW,
+                answers_edited: bool = False) -> tuple[int, int]:
     """(changed, in groups under K) of a release of one class of four persons, ``p0``
     then edited in the vault (a new revision) and released as ``edited``; ``counted``:
     what the testimonies add to the statistics now (None: not known)."""
@@ -197,7 +198,8 @@ def _difference(edited: Member, *, columns: list[str] | None = None,
     then = {p: 1 for p in old}
     changed, small, _uniform = releases._table_difference(
         release, old, new, [], K, (then, {**then, "p0": 2}), "everything", CELLS,
-        (None, KEY), None if counted is None else lambda: counted)
+        (None, KEY), None if counted is None else lambda: counted,
+        lambda record_id: answers_edited)
     return changed, small
 
 
@@ -213,6 +215,9 @@ def test_control_the_ledger_still_counts_an_edit_of_a_shown_cell_or_class() -> N
     # the finding hidden now, and counted otherwise than the first release showed it
     assert _difference(_member("p0", "1111" + HIDDEN + "3333"),
                        counted={"p0": Finding.ABSENT.value}) == (2, 2)
+    # an answer edited beside the consent, the new value hidden (review d9): an edit
+    assert _difference(_member("p0", "1111" + PRESENT + HIDDEN),
+                       answers_edited=True) == (2, 2)
     # what the statistics count now not known: a hidden cell may hide an edit
     assert _difference(_member("p0", "1111" + PRESENT + HIDDEN), counted=None) == (2, 2)
     # the cells alike, the row's digest not (a collision of the short cell digests)
