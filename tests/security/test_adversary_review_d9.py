@@ -50,6 +50,12 @@ fresh copy each, the decoy key fixed.
    row (the detector raises no false alarm).
 7. Resisted: a third table after finding 1, the answer edited back: the cell stays
    hidden, the third file is the second row for row; nothing more is read.
+8. Found after the review, reading the ledger (its population is each record's revision,
+   and autosaves of one editing session update one revision): someone who edits and
+   releases in one sitting edits a released answer in the session the first table was
+   made in; the edit joined the kept revision and the next table went out with it, the
+   state reading it (the control). Fixed: a release ends the editing sessions open at its
+   writing (``release_ledger.end_editing_sessions``); the edit is compared and refused.
 
 Findings 1-3 were ``xfail(strict=True, raises=AssertionError)`` asserting the property;
 fixed the same day: a cell one of the two releases hid is forgiven only when the record's
@@ -90,6 +96,7 @@ from intake.services.exports import ExportService, ExportSettings
 from intake.services.interviews import InterviewService
 from intake.services.releases import (
     DifferencingRefused,
+    JointReleaseRefused,
     TableAfterStatisticsRefused,
 )
 from intake.services.review import ReviewService
@@ -489,3 +496,75 @@ def test_control_the_state_sees_no_change_where_there_was_none(template: Path,
         assert all(now[c] in (was[c], SUPPRESSED) for was, now in zip(
             sorted(gone, key=str), sorted(come, key=str), strict=True) for c in was)
     assert _moved(second, third, quasi) == {}
+
+
+# -- 8: an edit that joins the editing session a release was made in ---------------------------
+SESSION = "the form's editing session"
+
+
+def _in_one_session(template: Path, tmp_path: Path, column: str, candidates: int
+                    ) -> tuple[list[tuple[str, str]], Counter[str], list[bool]]:
+    """Someone who edits and releases in one sitting (an administrator): a record opened in
+    the form (a save of its narrative starts an editing session), a table released, then
+    ``column`` edited in the same session and a table released again. The reads (what the
+    state read, the answer now), the refusals by kind, and whether each edit joined the
+    revision the first table's population kept."""
+    probe = _copy(template, tmp_path / "probe")  # which records the table shows it for
+    _rows, _quasi, truth = _release(probe, tmp_path / "t0", WORKING)
+    shown = sorted(i for i, row in truth.items() if row[column] in ("yes", "no"))
+    reads: list[tuple[str, str]] = []  # (what the state read, the answer now)
+    refused: Counter[str] = Counter()
+    joined: list[bool] = []
+    for n, record_id in enumerate(shown[:candidates]):
+        folder = tmp_path / f"sitting{n}"
+        _copy(template, folder)  # no table released yet: the sitting's is the first
+        with _opened(folder / "vault", Role.ADMIN) as vault:
+            record = InterviewService(vault).load(record_id)
+            opened = InterviewService(vault).save(dataclasses.replace(
+                record, session=SESSION,
+                answers={**record.answers, "narrative.summary": "asked again"}))
+        try:  # the narrative's save made a new revision: the side-by-side check may refuse
+            first, quasi, now = _release(folder / "vault", folder / "t1", WORKING)
+        except JointReleaseRefused:
+            continue
+        with _opened(folder / "vault", Role.ADMIN) as vault:
+            edited = InterviewService(vault).save(dataclasses.replace(opened, answers={
+                **opened.answers, column: _flip(now[record_id][column])}))
+        joined.append(edited.revision == opened.revision)
+        try:
+            second, _q, _t = _release(folder / "vault", folder / "t2", WORKING)
+        except IntakeError as error:
+            refused[type(error).__name__] += 1
+            continue
+        read = read_flip(first, second, quasi, column).get(
+            tuple(now[record_id][q] for q in quasi))
+        if read is not None:
+            reads.append((read, "yes" if edited.answers[column] is True else "no"))
+            break
+    return reads, refused, joined
+
+
+@pytest.mark.timeout(180)
+def test_an_edit_in_the_session_a_release_was_made_in_is_compared(template: Path,
+                                                                  tmp_path: Path) -> None:
+    """Was open (found after this review, by reading the ledger: its population is each
+    record's revision, and an autosave that joins its editing session keeps the revision):
+    the edit joined the revision the first table kept, the next release saw no change of
+    that record and went out. Now a release ends the editing sessions open at its writing
+    (``release_ledger.end_editing_sessions``): the edit starts a new revision and is
+    compared, alone: refused."""
+    reads, refused, joined = _in_one_session(template, tmp_path, "surveillance.curfew", 6)
+    assert joined and reads == [] and sum(refused.values()) == len(joined)
+    assert not any(joined)
+
+
+@pytest.mark.timeout(180)
+def test_control_sessions_left_open_the_state_reads_the_edit(
+        template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Positive control: a release that leaves the sessions open, the edit joins the
+    revision the first table kept, the release goes out and the state reads the edit."""
+    monkeypatch.setattr(release_ledger, "end_editing_sessions", lambda *_a: None)
+    reads, _refused, joined = _in_one_session(template, tmp_path, "surveillance.curfew", 12)
+    assert len(reads) == 1 and joined[-1], (reads, _refused, joined)
+    read, truth = reads[0]
+    assert read == truth
