@@ -43,3 +43,17 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
             tmp.unlink()
         raise
     fsync_dir(path.parent)
+
+
+def write_in_place(path: Path, data: bytes) -> None:
+    """Write ``data`` into the file at ``path`` itself (the same inode; made 0600 if it is
+    not there), cut to its length and fsynced. Not atomic: only for a file whose old
+    content is destroyed anyway (the duress decoy's key file, :mod:`intake.vault.duress`),
+    where a new file would be a trace."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+                 | getattr(os, "O_BINARY", 0), 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.truncate()
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -10,7 +10,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from intake.atomic import write_atomic
+from intake.atomic import write_atomic, write_in_place
 from intake.domain.roles import Role
 from intake.domain.users import normalize_user_name
 from intake.errors import StorageFailed
@@ -161,7 +161,8 @@ def write_new(files: VaultFiles, user: str, passphrase: str, policy: KdfPolicy,
                 roster.store(conn, keys.idk or b"")  # a new vault's keys always carry it
         finally:
             database.checkpoint_and_close(conn)
-        write_atomic(files.keyslots, keyslots.serialize(slot_file))
+        (write_in_place if start.decoy else write_atomic)(  # (a decoy: into the emptied
+            files.keyslots, keyslots.serialize(slot_file))  # key file, see wipe._scrubbed)
         if not start.decoy:  # (a decoy keeps the figure of the vault it replaced)
             record_cost(files.folder, time.perf_counter() - made_from, CREATE_COST_NAME)
     except OSError as exc:

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlcipher3
 
-from intake.atomic import write_atomic
+from intake.atomic import write_atomic, write_in_place
 from intake.domain.passphrase import normalize
 from intake.domain.roles import Role
 from intake.domain.users import validate_new_passphrase, validate_user_name
@@ -128,7 +128,7 @@ class Vault:
         audit.append(conn, user, audit.AuditAction.LOCK, at=start.at)  # as init's first lock
         vault._slot_file = vault._slot_file.with_audit_head(audit.head(conn),
                                                             vault._require_keys().dbk)
-        write_atomic(files.keyslots, keyslots.serialize(vault._slot_file))
+        write_in_place(files.keyslots, keyslots.serialize(vault._slot_file))  # its inode
         unlock_audit.on_unlock(conn, vault.files.folder, vault.user, recovery_code=False)
         return vault
 

@@ -78,18 +78,35 @@ def _empty(path: Path, report: WipeReport) -> None:
         report.failed.append(path.name)
 
 
+def _scrubbed(path: Path, report: WipeReport) -> None:
+    """The key file overwritten whole and flushed, then cut to no bytes, in place: its
+    inode stays taken until the decoy's first lock replaces the file, as a real lock
+    replaces the file it found. (Unlinked, its freed inode number could come back to the
+    decoy's key file at that lock, seconds later: a key file that kept its inode across an
+    unlock, which a real one never does; seen in test_adversary_review_d8 under load.)"""
+    try:
+        if path.is_file() and not path.is_symlink():
+            _overwrite(path, OVERWRITE_WHOLE)
+    except OSError:
+        report.failed.append(path.name)
+    _empty(path, report)
+
+
 def wipe_vault(folder: Path, *, for_decoy: bool = False) -> WipeReport:
     """Destroy the vault in ``folder``: key file first (overwritten, flushed, unlinked),
     then everything else. Never raises for a file that could not be removed: the report
     names it. ``for_decoy`` (a duress unlock, which must neither take longer than a real
     one nor leave other traces on the files): only the key file is overwritten (the rest
-    is unreadable without it); the database and the index are emptied in place, not
-    unlinked, and the lock and cost files stay, so that each file's birth, change and
-    modification times are those a real unlock leaves (the decoy writes into the same
-    files)."""
+    is unreadable without it), and emptied in place; the database and the index are
+    emptied in place, not unlinked, and the lock and cost files stay, so that each file's
+    birth, change and modification times are those a real unlock leaves (the decoy writes
+    into the same files)."""
     report = WipeReport()
     limit = 0 if for_decoy else OVERWRITE_WHOLE
-    _destroy(folder / KEYSLOTS_NAME, report, limit=OVERWRITE_WHOLE)
+    if for_decoy:  # overwritten and emptied in place: the decoy's key file is this file
+        _scrubbed(folder / KEYSLOTS_NAME, report)
+    else:
+        _destroy(folder / KEYSLOTS_NAME, report, limit=OVERWRITE_WHOLE)
     with contextlib.suppress(OSError):
         fsync_dir(folder)
     database = folder / DATABASE_NAME

@@ -80,22 +80,29 @@ def test_a_failing_step_does_not_stop_the_next(
     assert not (folder / "keyslots.json").exists() and not (folder / "intake.lock").exists()
 
 
-def test_for_a_decoy_the_key_goes_and_the_files_stay_in_place(folder: Path,
-                                                              tmp_path: Path) -> None:
-    """A duress unlock's wipe: the key file overwritten and gone, the database and the
-    index emptied in the same inodes (the decoy writes into them), the lock and cost files
-    untouched."""
+def test_for_a_decoy_the_key_goes_and_the_files_stay_in_place(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A duress unlock's wipe: the key file overwritten, then emptied in its own inode, as
+    the database and the index are (the decoy writes into them: a real unlock keeps the
+    key file it found until its lock replaces it, test_decoy_key_file_inode.py), the lock
+    and cost files untouched."""
     Vault.open(folder, USER, PASSPHRASE).close()  # the cost files, the index
     original = (folder / "keyslots.json").read_bytes()
     witness = tmp_path / "same-inode"
     os.link(folder / "keyslots.json", witness)
     kept = {n: (folder / n).read_bytes() for n in ("intake.lock", "create_cost", "unlock_cost")}
-    inodes = {n: (folder / n).stat().st_ino for n in ("intake.db", "index.db", *kept)}
+    inodes = {n: (folder / n).stat().st_ino
+              for n in ("intake.db", "index.db", "keyslots.json", *kept)}
+    overwritten: list[str] = []
+    overwrite = wipe._overwrite
+    monkeypatch.setattr(wipe, "_overwrite", lambda path, limit: (
+        overwritten.append(path.name), overwrite(path, limit)))
 
     report = wipe.wipe_vault(folder, for_decoy=True)
 
-    assert report.failed == []
-    assert not (folder / "keyslots.json").exists() and witness.read_bytes() != original
+    assert report.failed == [] and overwritten == ["keyslots.json"]
+    assert (folder / "keyslots.json").stat().st_size == 0 and witness.read_bytes() == b""
+    assert original
     assert {n: (folder / n).stat().st_ino for n in inodes} == inodes
     assert (folder / "intake.db").stat().st_size == 0 == (folder / "index.db").stat().st_size
     assert {n: (folder / n).read_bytes() for n in kept} == kept
