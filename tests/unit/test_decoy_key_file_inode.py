@@ -12,6 +12,7 @@ the key file unlinked by the wipe, as before, the inode is free during the sessi
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,12 @@ def folder(tmp_path: Path, policy: KdfPolicy) -> Path:
 
 
 def inodes_across(folder: Path, passphrase: str) -> tuple[int, int, int]:
-    """The key file's inode before the unlock, during the session, after the lock."""
+    """The key file's inode before the unlock, during the session, after the lock. A hard
+    link (outside the folder) holds the first inode, so that its number is never given to
+    another file meanwhile: the numbers then tell files apart (a number freed by an unlink
+    can be handed out again at once: a clean-clone run saw it)."""
+    witness = folder.parent / f"witness-{len(list(folder.parent.glob('witness-*')))}"
+    os.link(folder / KEYSLOTS_NAME, witness)
     before = (folder / KEYSLOTS_NAME).stat().st_ino
     with Vault.open(folder, USER, passphrase):
         during = (folder / KEYSLOTS_NAME).stat().st_ino
