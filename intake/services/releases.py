@@ -191,11 +191,12 @@ class ReleaseService:
             old = {m.person: m for m in release_ledger.members(conn, release.seq)}
             then = release_ledger.population(conn, release.seq)
             date = stamp_date_text(release.released_at)
+            edited = answers_edited(conn, then, now)
             if not then or then != now or release_ledger.forgotten(conn, release.seq):
                 changed, small, uniform = _table_difference(
                     release, old, new, quasi_identifiers, need, (then, now),
                     profile_of(columns), cell_columns_of(rows, quasi_identifiers),
-                    (diversity, key), counted, answers_edited(conn, then, now))
+                    (diversity, key), counted, edited)
                 if small:
                     raise DifferencingRefused(release=release.seq, date=date,
                                               changed=changed, small=small, k=need)
@@ -203,7 +204,7 @@ class ReleaseService:
                     raise UniformChangeRefused(release=release.seq, date=date,
                                                changed=changed, small=uniform[0],
                                                question=uniform[1])
-            joint = joint_small(old, new, need, then, now)
+            joint = joint_small(old, new, need, then, now, edited)
             if joint:
                 raise JointReleaseRefused(release=release.seq, date=date, small=joint,
                                           k=need)

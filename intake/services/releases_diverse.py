@@ -266,17 +266,22 @@ def _shares(answers: Sequence[str]) -> dict[str, float]:
 
 
 def joint_small(old: Mapping[str, Member], new: Mapping[str, Member], k: int,
-                 then: Mapping[str, int], now: Mapping[str, int]) -> int:
+                 then: Mapping[str, int], now: Mapping[str, int],
+                 edited: Callable[[str], bool] | None = None) -> int:
     """Persons in both releases, their testimony unchanged since, whose pair of classes
     (then, now) holds fewer than ``k`` such persons. The state puts the two tables side by
     side: a person's row is in their class of each, so each release narrows the other to
     the persons of that pair (the intersection attack on several releases of one
     population). The same columns at the same levels give the same classes, and each pair
     is then a class of the new release. A changed testimony is the difference check's:
-    one withdrawn and one added."""
+    one withdrawn and one added. ``edited(record_id)``: whether a testimony saved again
+    since changed what a table can hold (release_answers.answers_edited); one whose
+    private sections or consent alone changed is in both tables as the others are (None:
+    every new revision is a change)."""
     pairs = [(m.cls, new[p].cls) for p, m in old.items()
              if p in new and m.cls and new[p].record_id == m.record_id
-             and (not then or then.get(m.record_id) == now.get(m.record_id))]
+             and (not then or then.get(m.record_id) == now.get(m.record_id)
+                  or (edited is not None and not edited(m.record_id)))]
     sizes = Counter(pairs)
     return sum(1 for pair in pairs if sizes[pair] < k)
 
