@@ -187,9 +187,10 @@ class ExportService:
     def _decoys(self) -> Decoys:
         """The final gate's decoys: ranked by the vault's decoy key, and what its earlier
         table releases hid hidden again (docs/export.md, "Decoys")."""
-        hidden, released = release_ledger.hidden_before(self.vault.connection())
+        conn = self.vault.connection()
+        hidden, released = release_ledger.hidden_before(conn)
         return Decoys(release_ledger.decoy_key(self.vault._require_keys().dbk), hidden,
-                      released)
+                      released, release_ledger.levels_before(conn))
 
     def _with_quotes(self, settings: ExportSettings, result: Result,
                      records: list[Record]) -> PreparedExport:

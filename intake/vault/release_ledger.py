@@ -174,6 +174,17 @@ def hidden_before(conn: Connection) -> tuple[dict[str, set[str]], set[str]]:
     return hidden, released
 
 
+def levels_before(conn: Connection) -> dict[str, int]:
+    """QI → the most general level earlier table releases gave it (their parameters'
+    ``levels``), for the final gate to fall back to (anonymize.gate_decoys.as_before)."""
+    levels: dict[str, int] = {}
+    for release in releases(conn, "anonymized"):
+        for qi, level in (release.parameters.get("levels") or {}).items():
+            if isinstance(level, int):
+                levels[qi] = max(level, levels.get(qi, level))
+    return levels
+
+
 def forgotten(conn: Connection, release: int) -> int:
     """How many members of ``release`` were forgotten (:func:`forget`)."""
     return int(conn.execute("SELECT count(*) FROM release_members"

@@ -34,8 +34,12 @@ class Decoys:
     """The final gate's decoys (decoys.py): the key that ranks them (a vault's releases
     derive one key: release_ledger.decoy_key), and what the vault's earlier table releases
     did (release_ledger.hidden_before): record id → the columns they released as ``*``,
-    hidden again, and the record ids they released (decoys go first to the others)."""
+    hidden again, and the record ids they released (decoys go first to the others);
+    ``levels``: QI → the most general level an earlier table release gave it (its
+    parameters' ``levels``), which the gate falls back to when the cells hidden again
+    leave a unique that no QI of its own can repair."""
 
     key: bytes
     hidden: Mapping[str, Collection[str]] = field(default_factory=dict)
     released: Collection[str] = frozenset()
+    levels: Mapping[str, int] = field(default_factory=dict)

@@ -159,7 +159,6 @@ def anonymize(records: Iterable[Record], k: int = 5, l: float = 2,  # noqa: E741
     plain = [q for q in exported if not q.is_quasi_identifier]
     budget = math.floor(max_suppression * n + 1e-9)
     from intake.exchange.analysis.anonymize import local
-
     indicators = [i for i in INDICATOR_IDS if columns is None or ILO_PREFIX + i in columns]
     built = _problem(kept, qis, plain, k, l, budget, model, indicators)
     built.max_suppression = max_suppression
@@ -179,10 +178,11 @@ def anonymize(records: Iterable[Record], k: int = 5, l: float = 2,  # noqa: E741
             starred = _apply_local(rows, keep, rescued, qis)
             checked, keep = _gate(rows, keep, built, names, gate_size, n,
                                   decoys, [kept[i].id for i in keep])
-            coarser = _coarser(problem, node, built, checked.blocking)
+            coarser = _coarser(problem, node, built, checked, decoys)
             if not checked.refused or coarser is None:
                 break
-            node, raised = coarser, [*raised, *checked.blocking]
+            raised += [qi.id for qi, a, b in zip(built.qis, node, coarser, strict=True) if a != b]
+            node = coarser
     finally:
         if pseudonymizer is None:
             own.destroy()
@@ -324,17 +324,17 @@ def _gate(rows: list[dict[str, str]], keep: list[int], built: _Built, names: Seq
 
 
 def _coarser(problem: lattice.Problem, node: Sequence[int], built: _Built,
-             blocking: Sequence[str]) -> tuple[int, ...] | None:
-    """``node`` with the QIs of an unrepairable special unique one level more general
-    (still satisfying: monotonicity); None when they are all ``*`` already."""
+             checked: GateOutcome, decoys: Decoys | None) -> tuple[int, ...] | None:
+    """``node`` with an unrepairable unique's QIs one level more general (monotonicity),
+    or with none, as general as earlier releases made them (gate_decoys.as_before); or None."""
+    from intake.exchange.analysis.anonymize import gate_decoys
     out = list(node)
     position = {qi.id: i for i, qi in enumerate(built.qis)}
-    for name in blocking:
-        i = position[name]
-        levels = problem.columns[i].levels
-        higher = [lv for lv in levels if lv > out[i]]
-        if higher:
-            out[i] = higher[0]
+    for i in (position[name] for name in checked.blocking):
+        higher = [lv for lv in problem.columns[i].levels if lv > out[i]]
+        out[i] = higher[0] if higher else out[i]
+    if out == list(node) and checked.refused and decoys is not None:  # the cells hidden
+        return gate_decoys.as_before(problem, node, built.qis, decoys)  # again
     return tuple(out) if out != list(node) else None
 
 
