@@ -9,8 +9,8 @@
   ``index.db``, attached only with the identity key (:mod:`intake.vault.record_index`): a
   query of three characters or more uses the index, a shorter one (a two-syllable Korean
   word) a LIKE scan. Queries are NFC-normalized. Without the key there is no text search.
-- Autosaves of one editing session within ``REVISION_WINDOW`` update the same revision
-  (only the columns that changed); a new session, status or author starts a new one.
+- Autosaves of one editing session within ``REVISION_WINDOW`` update the same revision (only
+  the columns that changed); a new session, status, author or a clock set back starts anew.
 - Importing records with their own revisions is :mod:`intake.vault.record_import`'s.
 """
 
@@ -382,8 +382,7 @@ class RecordStore:
         clause, params = TextIndex.clause(text)
         return [r[0] for r in self._conn.execute(f"SELECT id FROM records WHERE {clause}", params)]
 
-    def _highest_rid(self) -> int:
-        """An upper bound of the number of records (rowids are never reused)."""
+    def _highest_rid(self) -> int:  # an upper bound of the records (rowids never reused)
         return int(self._conn.execute("SELECT max(rid) FROM records").fetchone()[0] or 0)
 
     def find_in_identities(self, text: str, limit: int) -> list[str]:
@@ -395,6 +394,7 @@ class RecordStore:
 
 def _age(started: str, now: str) -> dt.timedelta:
     try:
-        return dt.datetime.fromisoformat(now) - dt.datetime.fromisoformat(started)
+        age = dt.datetime.fromisoformat(now) - dt.datetime.fromisoformat(started)
     except ValueError:
-        return REVISION_WINDOW
+        age = REVISION_WINDOW
+    return age if age.days >= 0 else REVISION_WINDOW  # a clock set back: no session

@@ -25,7 +25,6 @@ here checks permissions (the services do).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -39,7 +38,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from intake.vault.database import Connection
 from intake.vault.json_text import json_bytes, json_text
-from intake.vault.records import REVISION_WINDOW
 
 #: Persons per ``IN (…)`` query.
 CHUNK = 500
@@ -108,20 +106,19 @@ def add(conn: Connection, *, released_at: str, user: str, kind: str,
     conn.executemany(
         "INSERT INTO release_population (release, record_id, revision) VALUES (?, ?, ?)",
         [(seq, record_id, revision) for record_id, revision in (population or {}).items()])
-    end_editing_sessions(conn, released_at)
+    end_editing_sessions(conn)
     return seq
 
 
-def end_editing_sessions(conn: Connection, at: str) -> None:
-    """End every editing session still open at ``at``: the next save of those records
+def end_editing_sessions(conn: Connection) -> None:
+    """End every editing session still open: the next save of those records
     starts a new revision. An autosave that joined its session after a release left the
     record's revision, and so the population the release kept, as it was: the next release
     saw no change of that record and compared nothing (one answer edited by someone who
-    edits and releases in one session went out alone). Only the sessions that may still
-    be joined (begun within ``REVISION_WINDOW`` of ``at``, or later) are touched."""
-    since = (dt.datetime.fromisoformat(at) - REVISION_WINDOW).isoformat(timespec="seconds")
-    conn.execute("UPDATE records SET session = NULL"
-                 " WHERE session IS NOT NULL AND revision_started_at >= ?", (since,))
+    edits and releases in one session went out alone). Every open session, however old: a
+    session begun more than ``REVISION_WINDOW`` before the release was joined again by a save
+    with the clock set back (RecordStore's ``_age`` now refuses that too)."""
+    conn.execute("UPDATE records SET session = NULL WHERE session IS NOT NULL")
 
 
 def population(conn: Connection, release: int | None = None) -> dict[str, int]:
