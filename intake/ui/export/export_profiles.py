@@ -6,8 +6,10 @@ the exportable columns by questionnaire section; "Choose columns" makes the tree
 (a section's box ticks all of it) and starts from the profile chosen last. Below, the
 comparison (:mod:`intake.ui.export.release_comparison`) has one row per choice, computed on
 the vault worker when the page is entered; it stops when the page is left and when the
-wizard closes (also at lock). The page comes after the targets because every figure of the
-comparison depends on the records and the targets chosen there.
+wizard closes (also at lock). Under it, what the vault released before
+(:mod:`intake.ui.export.release_history`), read when the page is entered. The page comes
+after the targets because every figure of the comparison depends on the records and the
+targets chosen there.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from intake.i18n import N_, _
 from intake.services.exports import DEFAULT_PROFILE, PROFILES, ExportSettings
 from intake.ui.export.export_preview import ExportState, column_label
 from intake.ui.export.release_comparison import Comparison
+from intake.ui.export.release_history import EarlierReleases
 
 FREE = "free"  # the coordinator's own columns
 #: choice → (name, one-line description)
@@ -81,6 +84,7 @@ class ReleasePage(QWizardPage):
         self.comparison = Comparison(state, self.choices, self.settings_for, self.name_of,
                                      self)
         self.comparison.row_clicked.connect(lambda row: self.buttons[row].setChecked(True))
+        self.history = EarlierReleases(state, self.name_of, self)  # the ledger, when entered
         choices = QScrollArea(self)  # the descriptions are never squeezed: they scroll
         choices.setWidgetResizable(True)
         choices.setFrameShape(QFrame.Shape.NoFrame)
@@ -91,6 +95,7 @@ class ReleasePage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addLayout(top, 1)
         layout.addWidget(self.comparison)
+        layout.addWidget(self.history)
         self.buttons[self.choices.index(DEFAULT_PROFILE)].setChecked(True)
         self._show_columns()
         self.retranslate()
@@ -257,3 +262,4 @@ class ReleasePage(QWizardPage):
         self.tree.setAccessibleName(_("Columns to release"))
         self._describe_choice()
         self.comparison.retranslate()
+        self.history.retranslate()

@@ -338,6 +338,7 @@ class ExportWizard(QWizard):
 
     def _page_changed(self, page_id: int) -> None:
         if page_id == RELEASE:  # also back from the preview: finish what was stopped
+            self.release_page.history.load()  # first on the worker: a quick read
             self.release_page.comparison.compare()
 
     def release(self) -> None:
