@@ -83,6 +83,7 @@ from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.i18n import _
 from intake.services import persons as persons_rule
 from intake.services.release_answers import answers_edited
+from intake.services.release_persons import person_changes
 from intake.services.releases_cross import (
     STATISTICS_K,
     DifferencingRefused,
@@ -116,7 +117,7 @@ from intake.services.releases_diverse import refuse_across as _refuse_across
 from intake.vault import audit, release_ledger
 from intake.vault.audit import AuditAction
 from intake.vault.database import transaction
-from intake.vault.release_ledger import Member, Release, canonical
+from intake.vault.release_ledger import Member, Release, canonical, persons_then
 from intake.vault.vault import Vault
 
 __all__ = ["STATISTICS_K", "DifferencingRefused", "Diversity", "JointReleaseRefused",
@@ -126,6 +127,7 @@ __all__ = ["STATISTICS_K", "DifferencingRefused", "Diversity", "JointReleaseRefu
            "statistics_groups"]
 
 ANONYMIZED = "anonymized"
+Moved = Callable[[str], bool] | None  # whether a testimony's person changed
 STATISTICS = "statistics"
 
 
@@ -177,26 +179,27 @@ class ReleaseService:
         key = release_ledger.digest_key(self.vault._require_keys().dbk)
         made = table_members(key, record_ids, rows, quasi_identifiers, groups or {},
                              {} if memo is None else memo)
-        new = {}
-        persons = persons_rule.links(self.vault.connection())
+        conn, new = self.vault.connection(), {}
+        persons = persons_rule.links(conn)
         for record_id in record_ids:
             person = person_of(record_id, persons)
             if person in new:  # never two rows of one person (issue 20)
                 raise ValueError("two rows of one person in a table release")
             new[person] = dataclasses.replace(made[record_id], person=person)
-        conn = self.vault.connection()
         now = release_ledger.population(conn)
         for release in release_ledger.releases(conn, ANONYMIZED):
             need = max(k, int(release.parameters.get("k", k)))
             old = {m.person: m for m in release_ledger.members(conn, release.seq)}
             then = release_ledger.population(conn, release.seq)
             date = stamp_date_text(release.released_at)
-            edited = answers_edited(conn, then, now)
-            if not then or then != now or release_ledger.forgotten(conn, release.seq):
+            edited, grouped = answers_edited(conn, then, now), persons_then(conn, release.seq)
+            moved = person_changes(then, now, grouped, persons)
+            if not then or then != now or release_ledger.forgotten(conn, release.seq) or (
+                    grouped and grouped != {r: persons.get(r, r) for r in now}):
                 changed, small, uniform = _table_difference(
                     release, old, new, quasi_identifiers, need, (then, now),
                     profile_of(columns), cell_columns_of(rows, quasi_identifiers),
-                    (diversity, key), counted, edited)
+                    (diversity, key), counted, edited, moved)
                 if small:
                     raise DifferencingRefused(release=release.seq, date=date,
                                               changed=changed, small=small, k=need)
@@ -284,7 +287,7 @@ class ReleaseService:
                     user=self.vault.user, kind=kind, parameters=parameters, columns=columns,
                     files=files, manifest_sha256=manifest, audit_seq=entry.seq,
                     members=members, population=release_ledger.population(conn),
-                    cell_columns=cell_columns)
+                    cell_columns=cell_columns, persons=persons_rule.links(conn))
         except BaseException:
             for path in paths:
                 with contextlib.suppress(OSError):
@@ -303,21 +306,22 @@ def _table_difference(release: Release, old: Mapping[str, Member],
                       profile: object, cell_columns: Sequence[str],
                       diverse: tuple[Diversity | None, bytes] = (None, b""),
                       counted: Callable[[], Mapping[str, str]] | None = None,
-                      edited: Callable[[str], bool] | None = None) -> tuple[int, int, Any]:
+                      edited: Callable[[str], bool] | None = None, person_moved: Moved = None
+                      ) -> tuple[int, int, Any]:
     """:func:`_difference` of a table release with an earlier one, on the changes of the data
     only. ``population``: (record → revision when ``release`` was written, now); ``profile``:
-    the new release's (:func:`profile_of`). A person added or gone counts when their record
-    changed in between (new, edited, withdrawn, deleted, forgotten), not when the vault held it
-    unchanged and one of the two releases suppressed it; a person in both counts twice
-    (withdrawn and added) when another testimony represents them, or when their record changed
-    and its released content differs: the same profile, :func:`same_profile_moved` (``counted``:
-    what the testimonies add to the statistics; ``edited``: a record's answers changed beside
-    its consent); another, a shared column released alike in both, neither suppressed (a
-    quasi-identifier's released value, another column's cell digest since migration 15,
-    ``cell_columns`` the new release's). Grouped by class (the same profile) or by the values
-    of the quasi-identifiers both released (the added as released now, the withdrawn as then).
-    Before migration 11 every difference counts, on the class or not at all; ``diverse``: the
-    new release's protection and the ledger's key."""
+    the new release's (:func:`profile_of`). A person added or gone counts when they changed in
+    between (``person_moved``: a testimony new, edited, withdrawn, deleted, forgotten, a link),
+    not when the vault held them unchanged and one of two releases suppressed them; a person in
+    both counts twice (withdrawn and added) when another testimony represents them, or when
+    their record changed and its released content differs: the same profile,
+    :func:`same_profile_moved` (``counted``: what the testimonies add to the statistics;
+    ``edited``: a record's answers changed beside its consent); another, a shared column
+    released alike in both, neither suppressed (a quasi-identifier's released value, another
+    column's cell digest since migration 15, ``cell_columns`` the new release's). Grouped by
+    class (the same profile) or by the values of the quasi-identifiers both released (the added
+    as released now, the withdrawn as then). Before migration 11 every difference counts, on
+    the class or not at all; ``diverse``: the new release's protection and the ledger's key."""
     then, now = population
     same_profile = release.parameters.get("columns") == profile
     if not same_profile and any(not m.quasi for m in old.values()):
@@ -332,8 +336,7 @@ def _table_difference(release: Release, old: Mapping[str, Member],
         (old[p], m) for p, m in new.items() if p in old and old[p].record_id == m.record_id
         and then.get(m.record_id) == now.get(m.record_id)))
 
-    def changed(record_id: str) -> bool:
-        return not then or not record_id or then.get(record_id) != now.get(record_id)
+    changed = person_moved or person_changes(then, now, {}, {})  # without: revisions alone
 
     row_moved = same_profile_moved(release, cell_columns, diverse[1], counted, edited)
 

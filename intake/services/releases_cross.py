@@ -54,6 +54,7 @@ from intake.exchange.analysis.anonymize.columns import PSEUDONYM
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.exchange.analysis.statistics import coarse_of
 from intake.i18n import N_
+from intake.services.release_persons import person_changes
 from intake.vault import release_ledger
 from intake.vault.release_ledger import Member, Release
 
@@ -209,18 +210,18 @@ def cross_difference(old: Mapping[str, Member], new: Mapping[str, Member], *,
 
 def cross_moves(old: Mapping[str, Member], new: Mapping[str, Member], *, old_is_table: bool,
                 then: Mapping[str, int], now: Mapping[str, int],
-                edited: Callable[[Member, Member], bool] | None = None
+                edited: Callable[[Member, Member], bool] | None = None,
+                person_moved: Callable[[str], bool] | None = None
                 ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]],
                            Callable[[Member | None, Member | None], bool]]:
-    """(each person's groups then, now, and ``moved(then, now)``: whether a person counts
-    as changed) of a table release and statistics, as :func:`cross_difference` counts."""
+    """(each person's groups then, now, and ``moved(then, now)``: whether a person counts as
+    changed, ``person_moved`` their testimonies) of a table and statistics, as counted."""
     table_side, stats_side = (old, new) if old_is_table else (new, old)
     groups = {p: groups_of_table(m) for p, m in table_side.items()}
     counted = {p: groups_of_statistics(m) for p, m in stats_side.items()}
     groups_old, groups_new = (groups, counted) if old_is_table else (counted, groups)
 
-    def changed(record_id: str) -> bool:
-        return not then or not record_id or then.get(record_id) != now.get(record_id)
+    changed = person_moved or person_changes(then, now, {}, {})  # without: revisions alone
 
     def moved(a: Member | None, b: Member | None) -> bool:
         if a is None or b is None:

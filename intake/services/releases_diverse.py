@@ -37,6 +37,8 @@ from intake.exchange.analysis.anonymize.diversity import NEAR_UNIVERSAL_SHARE
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.exchange.analysis.anonymize.models import Model
 from intake.i18n import N_
+from intake.services import persons as persons_rule
+from intake.services.release_persons import person_changes
 from intake.services.releases_cross import (
     DifferencingRefused,
     StatisticsAfterTableRefused,
@@ -301,13 +303,15 @@ def refuse_across(conn: Connection, new: Mapping[str, Member], new_is_table: boo
     are not groups are not compared, nor answers); ``earlier``: what given testimonies
     still in the vault would add now (the withdrawn's, read back)."""
     kind = "statistics" if new_is_table else "anonymized"
-    read = read_once(earlier)
+    read, persons = read_once(earlier), persons_rule.links(conn)
     for release in release_ledger.releases(conn, kind):
         old = {m.person: m for m in release_ledger.members(conn, release.seq)}
         then = release_ledger.population(conn, release.seq)
         groups_old, groups_new, moved = cross_moves(
             old, new, old_is_table=not new_is_table, then=then, now=now,
-            edited=cross_edited(release, new_is_table, key, counted))
+            edited=cross_edited(release, new_is_table, key, counted), person_moved=(
+                person_changes(then, now, release_ledger.persons_then(conn, release.seq),
+                               persons)))
         required = need(release)
         changed, small = difference(old, new, groups_old, groups_new, required, moved)
         date = stamp_date_text(release.released_at)

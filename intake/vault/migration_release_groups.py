@@ -48,3 +48,13 @@ CELLS: tuple[str, ...] = (
        BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END""",
 )
 V15 = (15, CELLS_DESCRIPTION, CELLS)
+
+#: Migration 17 (issue 18, an outside review: tests/security/test_adversary_review_d10.py):
+#: each record of a release's population keeps its person (the key of its group of linked
+#: testimonies, "" for a testimony that is its own person), so that a link made or undone
+#: since is a change of those persons: undone, a testimony came back as a person of its
+#: own with no revision moving, and the next release let that one row out alone. NULL for
+#: a release recorded before (its persons then are not known).
+PERSONS_DESCRIPTION = "release ledger: each population record's person"
+PERSONS: tuple[str, ...] = ("ALTER TABLE release_population ADD COLUMN person TEXT",)
+V17 = (17, PERSONS_DESCRIPTION, PERSONS)

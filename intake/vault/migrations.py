@@ -333,7 +333,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(12, migration_recording.DESCRIPTION, migration_recording.STATEMENTS),
     Migration(13, persons.DESCRIPTION, persons.STATEMENTS),
     Migration(*release_groups.V14), Migration(*release_groups.V15),
-    Migration(*audit_action.V16))
+    Migration(*audit_action.V16), Migration(*release_groups.V17))
 
 
 #: From this version on free text lives in the private blob and the index in index.db.

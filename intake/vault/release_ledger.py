@@ -86,10 +86,12 @@ def add(conn: Connection, *, released_at: str, user: str, kind: str,
         parameters: Mapping[str, Any], columns: Sequence[str], files: Mapping[str, str],
         manifest_sha256: str, audit_seq: int, members: Iterable[Member],
         population: Mapping[str, int] | None = None,
-        cell_columns: Sequence[str] = ()) -> int:
+        cell_columns: Sequence[str] = (), persons: Mapping[str, str] | None = None) -> int:
     """One release, its members and the ``population`` of the vault then (record id →
     revision: :func:`population`; kept for statistics too since migration 14, to tell a
-    change of the data from another selection); returns its number."""
+    change of the data from another selection) with each record's ``persons`` key (record
+    id → the key of its linked testimonies; "" kept for one that is its own person, since
+    migration 17); returns its number."""
     if kind not in KINDS:
         raise ValueError("kind: anonymized or statistics")
     cursor = conn.execute(
@@ -103,9 +105,11 @@ def add(conn: Connection, *, released_at: str, user: str, kind: str,
         " stat_groups, cells) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [(seq, m.person, m.record_id, m.cls, m.digest, m.quasi, m.groups, m.cells)
          for m in members])
+    linked = persons or {}
     conn.executemany(
-        "INSERT INTO release_population (release, record_id, revision) VALUES (?, ?, ?)",
-        [(seq, record_id, revision) for record_id, revision in (population or {}).items()])
+        "INSERT INTO release_population (release, record_id, revision, person)"
+        " VALUES (?, ?, ?, ?)", [(seq, record_id, revision, linked.get(record_id, ""))
+                                 for record_id, revision in (population or {}).items()])
     end_editing_sessions(conn)
     return seq
 
@@ -128,6 +132,16 @@ def population(conn: Connection, release: int | None = None) -> dict[str, int]:
         return {r[0]: int(r[1]) for r in conn.execute("SELECT id, revision FROM records")}
     return {r[0]: int(r[1]) for r in conn.execute(
         "SELECT record_id, revision FROM release_population WHERE release = ?", (release,))}
+
+
+def persons_then(conn: Connection, release: int) -> dict[str, str]:
+    """Record id → the key of its person when ``release`` was written (its own id for a
+    testimony no link joined); empty for a release recorded before migration 17."""
+    rows = conn.execute("SELECT record_id, person FROM release_population WHERE release = ?",
+                        (release,)).fetchall()
+    if any(person is None for _record, person in rows):
+        return {}
+    return {record: person or record for record, person in rows}
 
 
 def releases(conn: Connection, kind: str | None = None) -> list[Release]:

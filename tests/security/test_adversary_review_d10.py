@@ -11,16 +11,18 @@ table release and puts two side by side, reading only the files of each release 
    testimonies and on the duplicate links, and the ledger tells a change only by the
    revision of the testimony released (``releases._table_difference``'s ``changed``):
 
-   - *finding*: consent withdrawn in a linked testimony that does not represent the
-     person takes the person out of the next release, and the ledger counts nobody
-     withdrawn (the representative's revision did not move): the one row of the first
-     release missing from the second is that person's, whole. Control: the same
-     withdrawal recorded in the representative is refused.
-   - *finding*: undoing a link (``duplicates unlink``) whose other testimony withdrew
-     brings the representative back alone: no revision moved anywhere, so the ledger
-     compares nothing (``then == now``) and the one new row of the second release is that
+   - *finding* (fixed: ``release_persons.person_changes``): consent withdrawn in a linked
+     testimony that does not represent the person takes the person out of the next
+     release, and the ledger counts nobody withdrawn (the representative's revision did
+     not move): the one row of the first release missing from the second is that
+     person's, whole. Control: the same withdrawal recorded in the representative is
+     refused; the fix off, the row goes out alone.
+   - *finding* (fixed: the ledger keeps each testimony's person, migration 17): undoing a
+     link (``duplicates unlink``) whose other testimony withdrew brings the
+     representative back alone: no revision moved anywhere, so the ledger compares
+     nothing (``then == now``) and the one new row of the second release is that
      person's. Control: the same testimony made to count as changed (saved again) is
-     refused.
+     refused; the fix off, the row comes in alone.
    - not written as tests, the same gap measured otherwise: a linked testimony without
      consent to statistics made the representative by a status change (in review to
      verified, a later interview) takes the person out uncounted (refused by the
@@ -59,6 +61,7 @@ from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.exchange.analysis.anonymize.models import Decoys
 from intake.exchange.analysis.anonymize.profiles import PROFILES
 from intake.exchange.demo.generate import generate
+from intake.services import releases
 from intake.services.duplicates import DuplicateService
 from intake.services.exports import ExportService, ExportSettings, PreparedExport
 from intake.services.interviews import InterviewService
@@ -165,12 +168,32 @@ def _linked_and_released(vault: Vault, tmp_path: Path) -> tuple[str, str, Prepar
 
 
 # -- 1. what counts as unchanged ----------------------------------------------------------------
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "finding: consent withdrawn in a linked testimony that does not represent the person "
-    "takes the person's row out of the next release, and the ledger counts no withdrawal "
-    "(releases._table_difference tells a change by the released testimony's revision): "
-    "side by side, the one row gone is the person's, whole"))
+def _revisions_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fix off: a person changes only when the testimony released changes revision
+    (no links then or now: release_persons.person_changes without the persons)."""
+    real = releases.person_changes
+    monkeypatch.setattr(releases, "person_changes",
+                        lambda then, now, _then, _now: real(then, now, {}, {}))
+
+
 def test_withdrawal_in_a_linked_testimony_is_counted(vault: Vault, tmp_path: Path) -> None:
+    """Was a strict xfail ("finding: consent withdrawn in a linked testimony that does not
+    represent the person takes the person's row out of the next release, and the ledger
+    counts no withdrawal (releases._table_difference tells a change by the released
+    testimony's revision): side by side, the one row gone is the person's, whole"). Now
+    the person changed when any of their testimonies did (release_persons.person_changes):
+    refused."""
+    _withdrawn_in_the_linked_testimony(vault, tmp_path)
+
+
+def test_control_without_the_persons_the_withdrawal_goes_out_alone(
+        vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _revisions_alone(monkeypatch)
+    with pytest.raises(AssertionError, match="fewer than k"):
+        _withdrawn_in_the_linked_testimony(vault, tmp_path)
+
+
+def _withdrawn_in_the_linked_testimony(vault: Vault, tmp_path: Path) -> None:
     a, b, first = _linked_and_released(vault, tmp_path)
     ReviewService(vault).withdraw(b, TODAY, purge=False)  # B only: A is not saved again
     try:
@@ -208,11 +231,23 @@ def _unlinked_after_release(vault: Vault, tmp_path: Path) -> tuple[str, str]:
     return a, b
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "finding: undoing a duplicate link whose other testimony withdrew brings the "
-    "representative back alone; no revision moved, so the ledger compares nothing "
-    "(population then == now) and the one new row of the second release is that person's"))
 def test_an_undone_link_does_not_add_a_person_alone(vault: Vault, tmp_path: Path) -> None:
+    """Was a strict xfail ("finding: undoing a duplicate link whose other testimony
+    withdrew brings the representative back alone; no revision moved, so the ledger
+    compares nothing (population then == now) and the one new row of the second release
+    is that person's"). Now the ledger keeps each testimony's person with the release's
+    population (migration 17): the person's testimonies differ, a change: refused."""
+    _undone_link(vault, tmp_path)
+
+
+def test_control_without_the_persons_the_undone_link_adds_a_person_alone(
+        vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _revisions_alone(monkeypatch)
+    with pytest.raises(AssertionError, match="fewer than k"):
+        _undone_link(vault, tmp_path)
+
+
+def _undone_link(vault: Vault, tmp_path: Path) -> None:
     a, b = _unlinked_after_release(vault, tmp_path)
     assert DuplicateService(vault).unlink(a, b) == "same"  # A is its own person again
     try:

@@ -20,8 +20,7 @@ from intake.vault.audit import AuditAction
 from intake.vault.audit_detail import canonical_detail
 from intake.vault.migration_audit_action import V16
 
-WITH_16 = (migrations.MIGRATIONS if any(m.version == V16[0] for m in migrations.MIGRATIONS)
-           else (*migrations.MIGRATIONS, migrations.Migration(*V16)))
+WITH_16 = tuple(m for m in migrations.MIGRATIONS if m.version <= V16[0])
 BEFORE_16 = tuple(m for m in WITH_16 if m.version < V16[0])
 RECORDS = [str(uuid.UUID(int=n)) for n in range(1, 6)]
 USERS = ["kim", "lee", "park"]

@@ -295,7 +295,7 @@ def test_migration_14_keeps_earlier_members_without_groups(tmp_path: Path) -> No
                 " '[]', '{}', '', 1)").lastrowid
             conn.execute("INSERT INTO release_members (release, person, record_id, class,"
                          " digest, quasi) VALUES (?, 'r1', 'r1', 'c', 'd', '{}')", (seq,))
-        assert migrations.migrate(conn, None) == [14, 15, 16]
+        assert migrations.migrate(conn, None) == [14, 15, 16, 17]
         [member] = release_ledger.members(conn, seq)
         assert member.groups == "" and cross_difference(
             {"r1": member}, {}, old_is_table=True, k=5, then={"r1": 1}, now={}) == (1, 1)

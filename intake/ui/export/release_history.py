@@ -19,10 +19,10 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from intake.dates import stamp_date_text
 from intake.i18n import _, format_number, ngettext
 from intake.services.exports import PROFILES
+from intake.services.releases import Release
 from intake.ui.export.export_preview import ExportState
 from intake.ui.kit.errors import error_text
 from intake.ui.kit.headings import heading
-from intake.vault.release_ledger import Release
 
 #: the newest releases listed; the rest are counted
 SHOWN = 4
