@@ -25,13 +25,14 @@ import random
 
 import pytest
 
-from intake.domain.record import Record, Status
+from intake.domain.record import Record
 from intake.exchange.analysis.anonymize import gate_decoys, pipeline
 from intake.exchange.analysis.anonymize.failures import SpecialUniques
 from intake.exchange.analysis.anonymize.generalize import SUPPRESSED
 from intake.exchange.analysis.anonymize.models import Decoys
 from intake.exchange.demo.generate import generate
 from intake.services.releases import cell_columns_of
+from tests.release_vault import _consenting
 
 pytestmark = pytest.mark.timeout(240)
 #: one of the first row orders and keys tried under which the second release was refused
@@ -43,12 +44,8 @@ Twice = tuple[list[Record], Decoys, pipeline.Result]
 def twice() -> Twice:
     """The records (in the order they were read), the decoys a second release gets from
     the ledger, and the first release."""
-    records = list(generate(200, seed=3, author="kim", today=dt.date(2026, 11, 27)))
-    for record in records:
-        record.answers.pop("consent.withdrawn_on", None)
-        record.answers.update({"consent.internal_documentation": True,
-                               "consent.anonymized_statistics": True})
-        record.status = Status.SUBMITTED
+    records = _consenting(list(generate(200, seed=3, author="kim",
+                                        today=dt.date(2026, 11, 27))))
     random.Random(ORDER).shuffle(records)
     first = pipeline.anonymize(records, k=2, max_suppression=0.0, decoys=Decoys(KEY))
     cells = set(cell_columns_of(first.rows, first.quasi_identifiers))

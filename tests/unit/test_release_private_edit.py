@@ -26,7 +26,6 @@ import pytest
 
 from intake.domain.questionnaire import QType
 from intake.domain.questions import QUESTIONNAIRE
-from intake.domain.record import Status
 from intake.exchange.analysis.anonymize.profiles import PROFILES
 from intake.exchange.demo.generate import generate
 from intake.services import releases
@@ -37,6 +36,7 @@ from intake.vault import release_ledger
 from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
 from tests.conftest import PASSPHRASE, USER
+from tests.release_vault import _consenting
 
 pytestmark = pytest.mark.timeout(240)
 TODAY = dt.date(2026, 11, 27)
@@ -52,13 +52,8 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     folder = tmp_path_factory.mktemp("private_edit") / "vault"
     vault, _code = Vault.create(folder, USER, PASSPHRASE, KdfPolicy(FLOOR))
     with vault:
-        demo = list(generate(500, seed=3, author=USER, today=TODAY))
-        for record in demo:
-            record.answers.pop("consent.withdrawn_on", None)
-            record.answers.update({"consent.internal_documentation": True,
-                                   "consent.anonymized_statistics": True})
-            record.status = Status.SUBMITTED
-        InterviewService(vault).import_records(demo)
+        InterviewService(vault).import_records(
+            _consenting(list(generate(500, seed=3, author=USER, today=TODAY))))
     _release(folder, folder.parent / "first")
     with Vault.open(folder, USER, PASSPHRASE) as vault:
         conn = vault.connection()
