@@ -47,7 +47,6 @@ import csv
 import datetime as dt
 import hashlib
 import random
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -67,9 +66,8 @@ from intake.services.exports import ExportService, ExportSettings, PreparedExpor
 from intake.services.interviews import InterviewService
 from intake.services.releases import DifferencingRefused, cell_columns_of
 from intake.services.review import ReviewService
-from intake.vault.kdf import FLOOR, KdfPolicy
 from intake.vault.vault import Vault
-from tests.conftest import PASSPHRASE, USER
+from tests.conftest import USER, opened_copy, vault_with
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -122,23 +120,13 @@ def _testimonies() -> list[Record]:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("d10") / "vault"
-    vault, _code = Vault.create(folder, USER, PASSPHRASE, KdfPolicy(FLOOR))
-    with vault:
-        InterviewService(vault).import_records(_testimonies())
-    return folder
+    return vault_with(tmp_path_factory.mktemp("d10") / "vault", _testimonies())
 
 
 @pytest.fixture
 def vault(template: Path, tmp_path: Path) -> Iterator[Vault]:
-    folder = tmp_path / "vault"
-    shutil.copytree(template, folder)
-    opened = Vault.open(folder, USER, PASSPHRASE)
-    try:
+    with opened_copy(template, tmp_path) as opened:
         yield opened
-    finally:
-        if opened.is_open:
-            opened.close()
 
 
 def _pair() -> tuple[str, str]:
